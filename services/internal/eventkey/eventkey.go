@@ -1,0 +1,85 @@
+// Package eventkey derives the dedup key of a webhook: the platform's own
+// event id and the source that scopes it. The edge and the normalizer both
+// use it, so the key the ledger enforces uniqueness on never depends on
+// whether normalization succeeded — a platform's retry of a payload that
+// once failed to normalize still deduplicates.
+package eventkey
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	"github.com/hookmesh/hookmesh/services/internal/apperr"
+)
+
+// Key is unique per platform: (Source, EventID).
+type Key struct {
+	// Source scopes EventID where a platform's ids are not global: the
+	// Shopify shop domain, the GitHub hook id. Empty otherwise.
+	Source string
+	// EventID is the platform's id for the event, stable across retries.
+	EventID string
+}
+
+// Derive returns the key of a webhook of platform. headers have lower-case
+// names. It fails with apperr.ErrInvalid when the id is missing; callers
+// then fall back to ContentKey so the payload is still stored.
+func Derive(platform string, headers map[string]string, body []byte) (Key, error) {
+	var k Key
+	switch platform {
+	case "stripe":
+		var env struct {
+			ID string `json:"id"`
+		}
+		if err := json.Unmarshal(body, &env); err != nil {
+			return Key{}, fmt.Errorf("stripe event id: %w: %v", apperr.ErrInvalid, err)
+		}
+		k.EventID = env.ID
+	case "slack":
+		var env struct {
+			EventID string `json:"event_id"`
+		}
+		if err := json.Unmarshal(body, &env); err != nil {
+			return Key{}, fmt.Errorf("slack event id: %w: %v", apperr.ErrInvalid, err)
+		}
+		k.EventID = env.EventID
+	case "github":
+		k.EventID = headers["x-github-delivery"]
+		k.Source = headers["x-github-hook-id"]
+	case "shopify":
+		// Shopify's guidance: X-Shopify-Event-Id is the event; the webhook id
+		// is only a fallback for older API versions that lack it.
+		k.EventID = headers["x-shopify-event-id"]
+		if k.EventID == "" {
+			k.EventID = headers["x-shopify-webhook-id"]
+		}
+		k.Source = headers["x-shopify-shop-domain"]
+	case "standard":
+		k.EventID = headers["webhook-id"]
+		if k.EventID == "" {
+			k.EventID = headers["svix-id"]
+		}
+	default:
+		return Key{}, fmt.Errorf("platform %q: %w", platform, apperr.ErrNotFound)
+	}
+	if k.EventID == "" {
+		return Key{}, fmt.Errorf("%s: no event id in the request: %w", platform, apperr.ErrInvalid)
+	}
+	if len(k.EventID) > MaxLen || len(k.Source) > MaxLen {
+		return Key{}, fmt.Errorf("%s: event id or source longer than %d bytes: %w", platform, MaxLen, apperr.ErrInvalid)
+	}
+	return k, nil
+}
+
+// MaxLen bounds ids taken from untrusted input.
+const MaxLen = 256
+
+// ContentKey is the fallback key of a payload with no usable id: the
+// SHA-256 of its bytes, so identical retries of a malformed payload are
+// still stored once.
+func ContentKey(body []byte) Key {
+	sum := sha256.Sum256(body)
+	return Key{EventID: "sha256:" + hex.EncodeToString(sum[:])}
+}
