@@ -1,0 +1,249 @@
+// Package edge is the HTTP edge of hookmesh: the public webhook listener,
+// the admin REST API and the gRPC EdgeService. Run composes them so that a
+// deployment binary (cmd/edge) and a one-process runner start the same
+// thing.
+package edge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	edgev1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/edge/v1"
+	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
+	normalizerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/normalizer/v1"
+	"github.com/hookmesh/hookmesh/services/edge/internal/httpapi"
+	"github.com/hookmesh/hookmesh/services/edge/internal/ingest"
+	"github.com/hookmesh/hookmesh/services/edge/internal/server"
+	"github.com/hookmesh/hookmesh/services/edge/verify"
+	"github.com/hookmesh/hookmesh/services/internal/env"
+	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
+	"github.com/hookmesh/hookmesh/services/internal/serve"
+)
+
+// DefaultMaxBodyBytes is the body cap when none is configured: 1 MiB holds
+// every realistic webhook of the supported platforms; larger senders (GitHub
+// allows 25 MB) are raised per platform.
+const DefaultMaxBodyBytes = 1 << 20
+
+// Platform is the configuration of one webhook source.
+type Platform struct {
+	// Name is the preset ("stripe", "github", "shopify", "slack", "standard").
+	Name string
+	// Secrets are the active secrets; any one verifying is enough, so a
+	// secret is rotated by adding the new one before removing the old.
+	Secrets []string
+	// Tolerance is the replay window for platforms that sign a timestamp;
+	// 0 means the platform SDK's default.
+	Tolerance time.Duration
+	// MaxBodyBytes caps the request body.
+	MaxBodyBytes int64
+}
+
+// Config is the edge's configuration.
+type Config struct {
+	// HTTPAddr is the public webhook listener (HOOKMESH_HTTP_ADDR).
+	HTTPAddr string
+	// AdminAddr is the admin REST listener (HOOKMESH_ADMIN_ADDR); loopback
+	// by default so the admin API is never exposed by accident.
+	AdminAddr string
+	// GRPCAddr is the EdgeService listener (HOOKMESH_EDGE_GRPC_ADDR).
+	GRPCAddr string
+	// HTTPListener, AdminListener and GRPCListener, when set, are used
+	// instead of the addresses (tests pick free ports this way).
+	HTTPListener, AdminListener, GRPCListener net.Listener
+	// NormalizerTarget and LedgerTarget are the gRPC targets dialed
+	// (HOOKMESH_NORMALIZER_TARGET, HOOKMESH_LEDGER_TARGET).
+	NormalizerTarget, LedgerTarget string
+	// NormalizeTimeout and RecordTimeout are the deadlines of the two
+	// downstream calls of every webhook.
+	NormalizeTimeout, RecordTimeout time.Duration
+	// Platforms are the enabled sources: those with at least one secret.
+	Platforms []Platform
+	// DevSecrets is true when development secrets filled in for platforms
+	// without configured ones (HOOKMESH_DEV_SECRETS).
+	DevSecrets bool
+}
+
+// DevSecrets are the clearly-marked development secrets `make run` uses
+// when no HOOKMESH_SECRET_* is set. They are public: never enable them in
+// production.
+var DevSecrets = map[string]string{
+	"stripe":   "whsec_hookmesh_development_stripe",
+	"github":   "hookmesh-development-github",
+	"shopify":  "hookmesh-development-shopify",
+	"slack":    "hookmesh-development-slack",
+	"standard": "whsec_aG9va21lc2gtZGV2ZWxvcG1lbnQtc3RhbmRhcmQtd2ViaG9va3Mta2V5",
+}
+
+// ConfigFromEnv reads the configuration. Per platform P (upper case):
+// HOOKMESH_SECRET_P (comma-separated active secrets), HOOKMESH_TOLERANCE_P
+// (replay window, e.g. 300s), HOOKMESH_MAX_BODY_BYTES_P (default
+// HOOKMESH_MAX_BODY_BYTES, itself default 1 MiB).
+func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
+	r := env.New(lookup)
+	cfg := Config{
+		HTTPAddr:         r.String("HOOKMESH_HTTP_ADDR", ":8080"),
+		AdminAddr:        r.String("HOOKMESH_ADMIN_ADDR", "127.0.0.1:8081"),
+		GRPCAddr:         r.String("HOOKMESH_EDGE_GRPC_ADDR", ":9090"),
+		NormalizerTarget: r.String("HOOKMESH_NORMALIZER_TARGET", "127.0.0.1:9091"),
+		LedgerTarget:     r.String("HOOKMESH_LEDGER_TARGET", "127.0.0.1:9092"),
+		NormalizeTimeout: r.Duration("HOOKMESH_NORMALIZE_TIMEOUT", time.Second),
+		RecordTimeout:    r.Duration("HOOKMESH_RECORD_TIMEOUT", 2*time.Second),
+		DevSecrets:       r.Bool("HOOKMESH_DEV_SECRETS", false),
+	}
+	maxBody := r.Int64("HOOKMESH_MAX_BODY_BYTES", DefaultMaxBodyBytes)
+	for _, name := range verify.Platforms() {
+		up := strings.ToUpper(name)
+		p := Platform{
+			Name:         name,
+			Secrets:      r.List("HOOKMESH_SECRET_" + up),
+			Tolerance:    r.Duration("HOOKMESH_TOLERANCE_"+up, 0),
+			MaxBodyBytes: r.Int64("HOOKMESH_MAX_BODY_BYTES_"+up, maxBody),
+		}
+		if len(p.Secrets) == 0 && cfg.DevSecrets {
+			p.Secrets = []string{DevSecrets[name]}
+		}
+		if len(p.Secrets) == 0 {
+			continue
+		}
+		if p.MaxBodyBytes == 0 {
+			r.Fail("HOOKMESH_MAX_BODY_BYTES_%s: must be positive", up)
+		}
+		cfg.Platforms = append(cfg.Platforms, p)
+	}
+	if len(cfg.Platforms) == 0 {
+		r.Fail("no platform is enabled: set HOOKMESH_SECRET_<PLATFORM> (one of %s) or HOOKMESH_DEV_SECRETS=true for local development",
+			strings.Join(verify.Platforms(), ", "))
+	}
+	if cfg.RecordTimeout <= 0 || cfg.NormalizeTimeout <= 0 {
+		r.Fail("HOOKMESH_RECORD_TIMEOUT and HOOKMESH_NORMALIZE_TIMEOUT must be positive")
+	}
+	if err := r.Err(); err != nil {
+		return Config{}, fmt.Errorf("edge config: %w", err)
+	}
+	return cfg, nil
+}
+
+// Run serves the edge until ctx is done.
+func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
+	platforms := make([]ingest.Platform, 0, len(cfg.Platforms))
+	names := make([]string, 0, len(cfg.Platforms))
+	for _, p := range cfg.Platforms {
+		v, err := verify.New(p.Name, p.Secrets, p.Tolerance)
+		if err != nil {
+			return fmt.Errorf("platform %s: %w", p.Name, err)
+		}
+		platforms = append(platforms, ingest.Platform{Name: p.Name, Verifier: v, MaxBodyBytes: p.MaxBodyBytes})
+		names = append(names, p.Name)
+	}
+	if cfg.DevSecrets {
+		log.Warn("DEVELOPMENT SECRETS in use for platforms without HOOKMESH_SECRET_<PLATFORM>: never use them in production")
+	}
+
+	normConn, err := dial(cfg.NormalizerTarget)
+	if err != nil {
+		return err
+	}
+	defer normConn.Close()
+	ledgerConn, err := dial(cfg.LedgerTarget)
+	if err != nil {
+		return err
+	}
+	defer ledgerConn.Close()
+	ledger := ledgerv1.NewLedgerServiceClient(ledgerConn)
+
+	svc := ingest.New(ingest.Options{
+		Platforms:        platforms,
+		Normalizer:       normalizerv1.NewNormalizerServiceClient(normConn),
+		Ledger:           ledger,
+		NormalizeTimeout: cfg.NormalizeTimeout,
+		RecordTimeout:    cfg.RecordTimeout,
+		Log:              log,
+	})
+	public, err := httpapi.NewPublic(svc, readiness(normConn, ledgerConn), log)
+	if err != nil {
+		return err
+	}
+	admin, err := httpapi.NewAdmin(ctx, ledger)
+	if err != nil {
+		return err
+	}
+	gs := grpcserver.New(log)
+	edgev1.RegisterEdgeServiceServer(gs.GRPC, server.New(svc))
+
+	httpLis, err := serve.Listen(cfg.HTTPListener, cfg.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	adminLis, err := serve.Listen(cfg.AdminListener, cfg.AdminAddr)
+	if err != nil {
+		httpLis.Close()
+		return err
+	}
+	grpcLis, err := serve.Listen(cfg.GRPCListener, cfg.GRPCAddr)
+	if err != nil {
+		httpLis.Close()
+		adminLis.Close()
+		return err
+	}
+	log.Info("edge listening",
+		slog.String("http", httpLis.Addr().String()),
+		slog.String("admin", adminLis.Addr().String()),
+		slog.String("grpc", grpcLis.Addr().String()),
+		slog.String("normalizer", cfg.NormalizerTarget),
+		slog.String("ledger", cfg.LedgerTarget),
+		slog.Any("platforms", names))
+
+	return serve.All(ctx,
+		func(ctx context.Context) error { return serve.HTTP(ctx, newHTTPServer(public), httpLis) },
+		func(ctx context.Context) error { return serve.HTTP(ctx, newHTTPServer(admin), adminLis) },
+		func(ctx context.Context) error { return gs.Serve(ctx, grpcLis) },
+	)
+}
+
+// newHTTPServer sets every timeout: a client that trickles headers or a
+// body cannot hold a connection open forever.
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
+
+func dial(target string) (*grpc.ClientConn, error) {
+	conn, err := grpc.NewClient(target, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: %w", target, err)
+	}
+	return conn, nil
+}
+
+// readiness checks that the normalizer and the ledger report SERVING.
+func readiness(conns ...*grpc.ClientConn) httpapi.ReadyFunc {
+	return func(ctx context.Context) error {
+		var errs []error
+		for _, c := range conns {
+			resp, err := healthpb.NewHealthClient(c).Check(ctx, &healthpb.HealthCheckRequest{})
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", c.Target(), err))
+			} else if resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+				errs = append(errs, fmt.Errorf("%s: %s", c.Target(), resp.GetStatus()))
+			}
+		}
+		return errors.Join(errs...)
+	}
+}

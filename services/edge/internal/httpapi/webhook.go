@@ -1,0 +1,147 @@
+// Package httpapi serves the edge's HTTP listeners: the public webhook
+// route with health and readiness, and the admin REST API. Both are
+// grpc-gateway muxes, so every error has the one JSON shape
+// ({code, message, details}) rendered by runtime.HTTPError.
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/hookmesh/hookmesh/services/edge/internal/ingest"
+	"github.com/hookmesh/hookmesh/services/internal/apperr"
+)
+
+// RetryAfter is sent with 503 when the ledger could not commit: long enough
+// for a restarted ledger to come back, short inside every platform's
+// retry schedule.
+const RetryAfter = 5 * time.Second
+
+// ReadyFunc reports whether the edge's dependencies answer.
+type ReadyFunc func(ctx context.Context) error
+
+// NewPublic returns the public handler: POST /webhooks/{platform},
+// GET /health (alive) and GET /ready (normalizer and ledger answer).
+func NewPublic(svc *ingest.Service, ready ReadyFunc, log *slog.Logger) (http.Handler, error) {
+	// Method override is disabled: otherwise a form-encoded POST carrying
+	// an override header has its body parsed before signature verification.
+	mux := runtime.NewServeMux(runtime.WithDisableHTTPMethodOverride())
+	h := &webhookHandler{svc: svc, mux: mux, log: log}
+	if err := mux.HandlePath(http.MethodPost, "/webhooks/{platform}", h.serve); err != nil {
+		return nil, fmt.Errorf("route webhooks: %w", err)
+	}
+	if err := mux.HandlePath(http.MethodGet, "/health", func(w http.ResponseWriter, _ *http.Request, _ map[string]string) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	}); err != nil {
+		return nil, fmt.Errorf("route health: %w", err)
+	}
+	if err := mux.HandlePath(http.MethodGet, "/ready", func(w http.ResponseWriter, r *http.Request, _ map[string]string) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := ready(ctx); err != nil {
+			h.renderError(w, r, fmt.Errorf("not ready: %w: %v", apperr.ErrUnavailable, err))
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	}); err != nil {
+		return nil, fmt.Errorf("route ready: %w", err)
+	}
+	return mux, nil
+}
+
+type webhookHandler struct {
+	svc *ingest.Service
+	mux *runtime.ServeMux
+	log *slog.Logger
+}
+
+// acceptedBody is the 202 body: {status, event_id, duplicate, receipt_id}.
+type acceptedBody struct {
+	Status    string `json:"status"`
+	EventID   string `json:"event_id"`
+	Duplicate bool   `json:"duplicate"`
+	ReceiptID string `json:"receipt_id"`
+}
+
+func (h *webhookHandler) serve(w http.ResponseWriter, r *http.Request, params map[string]string) {
+	p, err := h.svc.Platform(params["platform"])
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	if r.ContentLength > p.MaxBodyBytes {
+		h.renderError(w, r, fmt.Errorf("content-length %d exceeds %d: %w", r.ContentLength, p.MaxBodyBytes, apperr.ErrTooLarge))
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, p.MaxBodyBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			err = fmt.Errorf("body exceeds %d bytes: %w", p.MaxBodyBytes, apperr.ErrTooLarge)
+		} else {
+			err = fmt.Errorf("read body: %w", apperr.ErrInvalid)
+		}
+		h.renderError(w, r, err)
+		return
+	}
+	res, err := h.svc.Ingest(r.Context(), p, ingest.Request{Header: r.Header, Body: body, RemoteAddr: r.RemoteAddr})
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	if res.Status == ingest.StatusChallenge {
+		writeJSON(w, http.StatusOK, map[string]string{"challenge": res.Challenge})
+		return
+	}
+	writeJSON(w, http.StatusAccepted, acceptedBody{
+		Status: res.Status, EventID: res.EventID, Duplicate: res.Duplicate, ReceiptID: res.ReceiptID,
+	})
+}
+
+// renderError is the one place the webhook route turns an error into a
+// status: the apperr class picks the code, 413 and 503 get their exact
+// HTTP status, and internal detail never reaches the sender.
+func (h *webhookHandler) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	code := apperr.Code(err)
+	msg := err.Error()
+	var httpStatus int
+	switch code {
+	case codes.Unauthenticated:
+		msg = ingest.ErrSignature.Error()
+	case codes.ResourceExhausted:
+		httpStatus = http.StatusRequestEntityTooLarge
+		msg = "request body too large"
+	case codes.Unavailable:
+		w.Header().Set("Retry-After", strconv.Itoa(int(RetryAfter/time.Second)))
+		msg = "temporarily unavailable; retry later"
+	case codes.NotFound:
+		msg = "unknown platform"
+	case codes.InvalidArgument:
+	default:
+		h.log.Error("webhook failed", slog.String("error", msg))
+		code, msg = codes.Internal, "internal error"
+	}
+	var out error = status.Error(code, msg)
+	if httpStatus != 0 {
+		out = &runtime.HTTPStatusError{HTTPStatus: httpStatus, Err: out}
+	}
+	_, marshaler := runtime.MarshalerForRequest(h.mux, r)
+	runtime.HTTPError(r.Context(), h.mux, marshaler, w, r, out)
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}

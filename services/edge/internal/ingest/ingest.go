@@ -1,0 +1,236 @@
+// Package ingest is the one ingest path of the edge, shared by the HTTP
+// route and the gRPC EdgeService: verify the signature on the raw bytes,
+// answer handshakes, derive the dedup key, normalize, and record durably.
+// A result is returned only after the ledger committed, so a caller that
+// acknowledges on success never acknowledges something that can be lost.
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
+	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
+	normalizerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/normalizer/v1"
+	"github.com/hookmesh/hookmesh/services/edge/verify"
+	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/internal/eventkey"
+)
+
+// Status values of a Result.
+const (
+	// StatusAccepted means the webhook is durably recorded.
+	StatusAccepted = "accepted"
+	// StatusChallenge means the request was a handshake answered with
+	// Result.Challenge; nothing is recorded for it.
+	StatusChallenge = "challenge"
+)
+
+// Platform is one enabled webhook source.
+type Platform struct {
+	// Name is the path segment in POST /webhooks/{platform}.
+	Name string
+	// Verifier checks signatures with the platform's active secrets.
+	Verifier verify.Verifier
+	// MaxBodyBytes caps the request body; larger requests are rejected.
+	MaxBodyBytes int64
+}
+
+// Request is one received webhook.
+type Request struct {
+	// Header holds the request headers as received.
+	Header http.Header
+	// Body is the exact bytes received.
+	Body []byte
+	// RemoteAddr is the sender's address as the edge saw it.
+	RemoteAddr string
+}
+
+// Result is the acknowledgement of a recorded webhook.
+type Result struct {
+	// Status is StatusAccepted or StatusChallenge.
+	Status string
+	// EventID is the platform's event id (the dedup key).
+	EventID string
+	// Duplicate is true when the event was recorded before.
+	Duplicate bool
+	// ReceiptID is the processing id of the stored request.
+	ReceiptID string
+	// Challenge is the handshake value to echo, for StatusChallenge.
+	Challenge string
+}
+
+// Options configures a Service.
+type Options struct {
+	// Platforms are the enabled sources.
+	Platforms []Platform
+	// Normalizer and Ledger are the downstream services.
+	Normalizer normalizerv1.NormalizerServiceClient
+	Ledger     ledgerv1.LedgerServiceClient
+	// NormalizeTimeout and RecordTimeout bound each downstream call; their
+	// sum must stay well inside the shortest platform ack budget (Slack, 3 s).
+	NormalizeTimeout time.Duration
+	RecordTimeout    time.Duration
+	// Log receives one line per webhook.
+	Log *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Service runs the ingest path.
+type Service struct {
+	opts      Options
+	platforms map[string]Platform
+}
+
+// New returns a Service.
+func New(opts Options) *Service {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	m := make(map[string]Platform, len(opts.Platforms))
+	for _, p := range opts.Platforms {
+		m[p.Name] = p
+	}
+	return &Service{opts: opts, platforms: m}
+}
+
+// Platform returns the enabled platform called name, or an error wrapping
+// apperr.ErrNotFound.
+func (s *Service) Platform(name string) (Platform, error) {
+	p, ok := s.platforms[name]
+	if !ok {
+		return Platform{}, fmt.Errorf("platform %q: %w", name, apperr.ErrNotFound)
+	}
+	return p, nil
+}
+
+// ErrSignature is returned for any signature failure. Its text is all a
+// caller sees; the specific reason goes to the log only, so an attacker
+// learns nothing about which check failed.
+var ErrSignature = fmt.Errorf("invalid signature: %w", apperr.ErrUnauthenticated)
+
+// Ingest verifies and records one webhook of platform p. Errors wrap the
+// apperr classes: ErrUnauthenticated (bad signature), ErrTooLarge,
+// ErrUnavailable (the ledger did not commit: the caller must not ack).
+func (s *Service) Ingest(ctx context.Context, p Platform, req Request) (Result, error) {
+	receivedAt := s.opts.Now()
+	if int64(len(req.Body)) > p.MaxBodyBytes {
+		return Result{}, fmt.Errorf("body of %d bytes exceeds %d: %w", len(req.Body), p.MaxBodyBytes, apperr.ErrTooLarge)
+	}
+	log := s.opts.Log.With(slog.String("platform", p.Name))
+	if err := p.Verifier.Verify(verify.Request{Header: req.Header, Body: req.Body, Now: receivedAt}); err != nil {
+		log.Warn("webhook rejected", slog.String("reason", err.Error()), slog.String("remote_addr", req.RemoteAddr))
+		return Result{}, ErrSignature
+	}
+	if challenge, ok := handshake(p.Name, req.Body); ok {
+		log.Info("handshake answered")
+		return Result{Status: StatusChallenge, Challenge: challenge}, nil
+	}
+
+	headers := HeaderMap(req.Header)
+	key, keyErr := eventkey.Derive(p.Name, headers, req.Body)
+	if keyErr != nil {
+		key = eventkey.ContentKey(req.Body)
+	}
+	receiptID := newReceiptID()
+	log = log.With(slog.String("event_id", key.EventID), slog.String("receipt_id", receiptID))
+
+	event, normErr := s.normalize(ctx, p.Name, headers, req.Body, receivedAt)
+	if keyErr != nil && normErr == nil {
+		normErr = keyErr
+		event = nil
+	}
+	rec := &ledgerv1.RecordRequest{
+		Receipt: &ledgerv1.Receipt{
+			ReceiptId:  receiptID,
+			Platform:   p.Name,
+			Source:     key.Source,
+			EventId:    key.EventID,
+			Headers:    headers,
+			Body:       req.Body,
+			ReceivedAt: timestamppb.New(receivedAt),
+			RemoteAddr: req.RemoteAddr,
+		},
+		Event: event,
+	}
+	if normErr != nil {
+		rec.NormalizationError = normErr.Error()
+		log.Warn("webhook not normalized; recording raw", slog.String("error", normErr.Error()))
+	}
+
+	rctx, cancel := context.WithTimeout(ctx, s.opts.RecordTimeout)
+	defer cancel()
+	resp, err := s.opts.Ledger.Record(rctx, rec)
+	if err != nil {
+		log.Error("ledger did not commit; asking the sender to retry", slog.String("error", err.Error()))
+		return Result{}, fmt.Errorf("record: %w: %v", apperr.ErrUnavailable, err)
+	}
+	log.Info("webhook accepted",
+		slog.Bool("duplicate", resp.GetDuplicate()),
+		slog.String("event_type", event.GetEventType().String()),
+		slog.Duration("elapsed", s.opts.Now().Sub(receivedAt)))
+	return Result{
+		Status:    StatusAccepted,
+		EventID:   key.EventID,
+		Duplicate: resp.GetDuplicate(),
+		ReceiptID: resp.GetReceiptId(),
+	}, nil
+}
+
+// normalize calls the normalizer. Any failure — the payload rejected, the
+// service down or slow — is returned as an error to be stored beside the
+// raw receipt: normalization never decides whether a webhook is kept.
+func (s *Service) normalize(ctx context.Context, platform string, headers map[string]string, body []byte, receivedAt time.Time) (*eventv1.NormalizedEvent, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.opts.NormalizeTimeout)
+	defer cancel()
+	resp, err := s.opts.Normalizer.Normalize(ctx, &normalizerv1.NormalizeRequest{
+		Platform:   platform,
+		Headers:    headers,
+		Body:       body,
+		ReceivedAt: timestamppb.New(receivedAt),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("normalize: %w", err)
+	}
+	if resp.GetEvent() == nil {
+		return nil, errors.New("normalize: empty response")
+	}
+	return resp.GetEvent(), nil
+}
+
+// handshake reports whether body is a platform's URL-verification request,
+// which must be answered synchronously with its challenge. It runs only
+// after the signature check, so an unsigned request cannot use the edge as
+// an echo service.
+func handshake(platform string, body []byte) (string, bool) {
+	if platform != "slack" {
+		return "", false
+	}
+	var v struct {
+		Type      string `json:"type"`
+		Challenge string `json:"challenge"`
+	}
+	if json.Unmarshal(body, &v) != nil || v.Type != "url_verification" {
+		return "", false
+	}
+	return v.Challenge, true
+}
+
+// newReceiptID returns a UUIDv7: time-ordered, so receipts inserted
+// together land together in the primary-key index.
+func newReceiptID() string {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return uuid.NewString()
+	}
+	return id.String()
+}

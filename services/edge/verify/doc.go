@@ -1,0 +1,104 @@
+// Package verify proves that a webhook was sent by the platform it claims to
+// come from, by checking the platform's signature over the exact raw bytes
+// of the request, and signs webhooks exactly as each platform does.
+//
+// It is a public package of the edge module, not an internal one, on
+// purpose: the CLI, the benchmark and the chaos harness use its Sign
+// functions to produce webhooks byte-for-byte as Stripe, GitHub, Shopify,
+// Slack and Standard Webhooks senders produce them, so that what they send
+// is checked by the very code the edge runs, and a signing bug cannot hide
+// behind a matching verification bug in a second implementation. The
+// published test vectors of GitHub, Slack and Standard Webhooks are tests
+// here for the same reason.
+//
+// # Using it
+//
+// Build one Verifier per platform and source with New (or a per-platform
+// constructor) from the list of active secrets, then call Verify with the
+// body read exactly once, under a size cap, before anything parsed it:
+//
+//	v, err := verify.New("stripe", secrets, 0) // 0: the platform's default tolerance
+//	...
+//	if err := v.Verify(verify.Request{Header: r.Header, Body: body, Now: receivedAt}); err != nil {
+//		// log err (it names the platform and a fixed reason), count it, answer 401
+//	}
+//
+// A failure is always an *Error wrapping apperr.ErrUnauthenticated. Its
+// Reason is one of a fixed set of short strings, never text taken from the
+// request, so it is safe to log and to use as a metric label; it must not be
+// sent back to the caller, who gets a generic 401.
+//
+// # Rules shared by every platform
+//
+//   - Rotation: a verifier holds a list of secrets and accepts a request if
+//     ANY of them produced ANY of the signatures the request carries. Empty
+//     secrets are dropped (an HMAC under an empty key is forgeable by
+//     anyone); other secrets are used exactly as given, never trimmed.
+//   - Comparison is constant-time (hmac.Equal) on decoded bytes: candidate
+//     signatures are hex- or base64-decoded first, so letter case and
+//     encoding quirks cannot turn a byte comparison into a string one.
+//   - Downgrade protection: only the scheme each platform documents as
+//     current counts (Stripe v1, Slack v0, GitHub sha256, Standard Webhooks
+//     v1). Stripe's v0, GitHub's SHA-1 X-Hub-Signature, Standard Webhooks'
+//     v1a (Ed25519) and unknown schemes are ignored, never used.
+//   - Bounded work: a header listing more than 16 entries is rejected
+//     before any HMAC is computed, and the HMAC of the body is computed once
+//     per secret, not once per candidate signature, so a hostile header
+//     cannot burn CPU.
+//   - Untrusted input never panics: every malformed header is a plain
+//     verification failure. Fuzz tests hold this, and hold that no input is
+//     accepted unless it carries a genuine signature.
+//   - Header names are matched case-insensitively, also in an http.Header
+//     built by hand with non-canonical keys (as the gRPC Ingest path does).
+//     When a header is repeated, only its first value is read.
+//   - Timestamps are decimal unix seconds made of ASCII digits only (no
+//     sign, no fraction). A request exactly at the edge of the tolerance
+//     window is accepted. Request.Now zero means time.Now().
+//
+// # What is verified per platform
+//
+// Stripe: header Stripe-Signature "t=<unix>,v1=<hex>[,v1=<hex>...][,v0=...]".
+// The signed bytes are "<t>.<body>", HMAC-SHA256 keyed with the endpoint
+// secret string as-is, whsec_ prefix included (no base64 decoding). Items
+// are split on "," and each at its first "="; spaces around an item are
+// tolerated (they are not part of what is signed), an item without "=" or a
+// repeated or non-numeric t is malformed, and a v1 value that is not 64 hex
+// digits is ignored as Stripe's SDK does. Missing t or no usable v1 fails.
+// Tolerance defaults to DefaultStripeTolerance (300 s, as stripe-go).
+// Stripe's SDK only rejects timestamps that are too old; we also reject a
+// timestamp more than the tolerance in the future, because a signature
+// dated ahead would stay replayable for longer than the window promises and
+// a sender's clock that far ahead is a fault worth surfacing.
+//
+// GitHub: header X-Hub-Signature-256 "sha256=<hex>", HMAC-SHA256 of the raw
+// body. The legacy SHA-1 X-Hub-Signature is not accepted. GitHub signs no
+// timestamp, so there is no replay window: replay defence is the
+// X-GitHub-Delivery dedup downstream.
+//
+// Shopify: header X-Shopify-Hmac-Sha256, standard base64 of the HMAC-SHA256
+// of the raw body. No signed timestamp (X-Shopify-Triggered-At is not
+// signed), so no replay window either.
+//
+// Slack: headers X-Slack-Signature "v0=<hex>" and X-Slack-Request-Timestamp;
+// the signed bytes are "v0:<timestamp>:<body>". The window defaults to
+// DefaultSlackTolerance, 5 minutes in either direction, as Slack documents.
+//
+// Standard Webhooks (Svix, Clerk, Resend, ...): headers webhook-id,
+// webhook-timestamp and webhook-signature, or the same three under svix-*
+// names (the webhook-* set is used when any of its headers is present). The
+// signature header is a space-separated list of "<version>,<base64>"; only
+// v1 entries count. The signed bytes are "<id>.<timestamp>.<body>" and the
+// key is the base64 decoding of the secret after an optional whsec_ prefix:
+// some senders hand out the bare base64, and both forms are accepted. A
+// secret that is not valid standard base64 is refused when the verifier is
+// built, not at the first request. The window defaults to
+// DefaultStandardTolerance, 5 minutes in both directions, as the spec's
+// libraries do. Asymmetric v1a (Ed25519) signatures are not supported.
+//
+// # Signing
+//
+// SignStripe, SignGitHub, SignShopify, SignSlack and SignStandard return the
+// signature header values a platform would send; Sign returns the full set
+// of signing headers for a platform name. They exist for tests and tools:
+// the edge itself never signs.
+package verify
