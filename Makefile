@@ -13,7 +13,7 @@ BUF_VERSION                := v1.75.0
 PROTOC_GEN_GO_VERSION      := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION := v1.6.0
 GRPC_GATEWAY_VERSION       := v2.33.0
-GRPCURL_VERSION            := v1.9.3
+GRPCURL_VERSION            := v1.9.4
 
 # Every Go module of the workspace (go.work).
 MODULES := gen services/internal services/edge services/normalizer services/ledger tests
