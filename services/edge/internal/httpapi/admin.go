@@ -18,6 +18,7 @@ import (
 func NewAdmin(ctx context.Context, ledger ledgerv1.LedgerServiceClient) (http.Handler, error) {
 	mux := runtime.NewServeMux(
 		runtime.WithDisableHTTPMethodOverride(),
+		runtime.WithRoutingErrorHandler(routingError),
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
 			MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true},
 			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: true},

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
@@ -36,7 +37,7 @@ type ReadyFunc func(ctx context.Context) error
 func NewPublic(svc *ingest.Service, ready ReadyFunc, log *slog.Logger) (http.Handler, error) {
 	// Method override is disabled: otherwise a form-encoded POST carrying
 	// an override header has its body parsed before signature verification.
-	mux := runtime.NewServeMux(runtime.WithDisableHTTPMethodOverride())
+	mux := runtime.NewServeMux(runtime.WithDisableHTTPMethodOverride(), runtime.WithRoutingErrorHandler(routingError))
 	h := &webhookHandler{svc: svc, mux: mux, log: log}
 	if err := mux.HandlePath(http.MethodPost, "/webhooks/{platform}", h.serve); err != nil {
 		return nil, fmt.Errorf("route webhooks: %w", err)
@@ -138,6 +139,24 @@ func (h *webhookHandler) renderError(w http.ResponseWriter, r *http.Request, err
 	}
 	_, marshaler := runtime.MarshalerForRequest(h.mux, r)
 	runtime.HTTPError(r.Context(), h.mux, marshaler, w, r, out)
+}
+
+// routingError keeps the exact HTTP status of a routing failure (405 for a
+// wrong method, 404 for an unknown path); the gateway's default would turn
+// 405 into 501 Not Implemented.
+func routingError(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, httpStatus int) {
+	code := codes.NotFound
+	switch httpStatus {
+	case http.StatusMethodNotAllowed:
+		code = codes.Unimplemented
+		if strings.HasPrefix(r.URL.Path, "/webhooks/") {
+			w.Header().Set("Allow", http.MethodPost)
+		}
+	case http.StatusBadRequest:
+		code = codes.InvalidArgument
+	}
+	err := &runtime.HTTPStatusError{HTTPStatus: httpStatus, Err: status.Error(code, http.StatusText(httpStatus))}
+	runtime.HTTPError(ctx, mux, m, w, r, err)
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

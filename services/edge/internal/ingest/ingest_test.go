@@ -1,0 +1,133 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/hookmesh/hookmesh/services/edge/internal/ingest/ingesttest"
+	"github.com/hookmesh/hookmesh/services/edge/verify"
+	"github.com/hookmesh/hookmesh/services/internal/apperr"
+)
+
+const secret = "whsec_unit"
+
+func newService(t *testing.T, norm *ingesttest.Normalizer, led *ingesttest.Ledger) (*Service, Platform) {
+	t.Helper()
+	v, err := verify.New("stripe", []string{secret}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := Platform{Name: "stripe", Verifier: v, MaxBodyBytes: 1024}
+	svc := New(Options{
+		Platforms: []Platform{p}, Normalizer: norm, Ledger: led,
+		NormalizeTimeout: time.Second, RecordTimeout: time.Second,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	return svc, p
+}
+
+func signed(t *testing.T, body string) Request {
+	t.Helper()
+	h, err := verify.Sign("stripe", secret, time.Now(), "", []byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Set("Authorization", "Basic c2VjcmV0")
+	return Request{Header: h, Body: []byte(body), RemoteAddr: "192.0.2.1:5000"}
+}
+
+func TestIngestRecordsRawAndNormalized(t *testing.T) {
+	t.Parallel()
+	led := &ingesttest.Ledger{}
+	svc, p := newService(t, &ingesttest.Normalizer{}, led)
+	body := `{"id":"evt_1","type":"payment_intent.succeeded"}`
+	res, err := svc.Ingest(context.Background(), p, signed(t, body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != StatusAccepted || res.EventID != "evt_1" || res.Duplicate || res.ReceiptID == "" {
+		t.Fatalf("result = %+v", res)
+	}
+	rec := led.Recorded()[0]
+	if string(rec.GetReceipt().GetBody()) != body || rec.GetReceipt().GetEventId() != "evt_1" || rec.GetEvent() == nil {
+		t.Fatalf("recorded %+v", rec)
+	}
+	if got := rec.GetReceipt().GetHeaders()["authorization"]; got != RedactedValue {
+		t.Errorf("authorization header stored as %q, want redacted", got)
+	}
+	if rec.GetReceipt().GetHeaders()["stripe-signature"] == "" {
+		t.Error("signature header not stored")
+	}
+	again, err := svc.Ingest(context.Background(), p, signed(t, body))
+	if err != nil || !again.Duplicate || again.ReceiptID != res.ReceiptID {
+		t.Fatalf("second ingest = %+v, %v; want duplicate of %s", again, err, res.ReceiptID)
+	}
+}
+
+func TestIngestNormalizerDownStillRecords(t *testing.T) {
+	t.Parallel()
+	led := &ingesttest.Ledger{}
+	svc, p := newService(t, &ingesttest.Normalizer{Err: status.Error(codes.Unavailable, "connection refused")}, led)
+	res, err := svc.Ingest(context.Background(), p, signed(t, `{"id":"evt_2"}`))
+	if err != nil {
+		t.Fatalf("normalizer down must not fail ingest: %v", err)
+	}
+	rec := led.Recorded()[0]
+	if res.EventID != "evt_2" || rec.GetEvent() != nil || !strings.Contains(rec.GetNormalizationError(), "connection refused") {
+		t.Fatalf("recorded %+v", rec)
+	}
+}
+
+func TestIngestNoIDFallsBackToContentKey(t *testing.T) {
+	t.Parallel()
+	led := &ingesttest.Ledger{}
+	svc, p := newService(t, &ingesttest.Normalizer{}, led)
+	res, err := svc.Ingest(context.Background(), p, signed(t, `{"type":"x"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := led.Recorded()[0]
+	if !strings.HasPrefix(res.EventID, "sha256:") || rec.GetEvent() != nil || rec.GetNormalizationError() == "" {
+		t.Fatalf("result %+v recorded %+v", res, rec)
+	}
+}
+
+func TestIngestErrors(t *testing.T) {
+	t.Parallel()
+	led := &ingesttest.Ledger{Err: status.Error(codes.Unavailable, "down")}
+	svc, p := newService(t, &ingesttest.Normalizer{}, led)
+	if _, err := svc.Ingest(context.Background(), p, signed(t, `{"id":"evt_3"}`)); !errors.Is(err, apperr.ErrUnavailable) {
+		t.Errorf("ledger down: %v, want ErrUnavailable", err)
+	}
+	bad := signed(t, `{"id":"evt_3"}`)
+	bad.Body = []byte(`{"id":"evt_4"}`)
+	_, err := svc.Ingest(context.Background(), p, bad)
+	if !errors.Is(err, apperr.ErrUnauthenticated) || err.Error() != ErrSignature.Error() {
+		t.Errorf("tampered: %v, want the generic signature error", err)
+	}
+	big := signed(t, `{"id":"`+strings.Repeat("x", 2000)+`"}`)
+	if _, err := svc.Ingest(context.Background(), p, big); !errors.Is(err, apperr.ErrTooLarge) {
+		t.Errorf("too large: %v", err)
+	}
+	if _, err := svc.Platform("nope"); !errors.Is(err, apperr.ErrNotFound) {
+		t.Errorf("unknown platform: %v", err)
+	}
+}
+
+func TestHeaderMap(t *testing.T) {
+	t.Parallel()
+	h := http.Header{"X-A": {"1", "2"}, "Cookie": {"s=1"}, "X-Gitlab-Token": {"secret"}}
+	m := HeaderMap(h)
+	if m["x-a"] != "1, 2" || m["cookie"] != RedactedValue || m["x-gitlab-token"] != RedactedValue {
+		t.Fatalf("HeaderMap = %v", m)
+	}
+}
