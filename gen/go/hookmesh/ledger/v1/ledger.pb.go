@@ -13,6 +13,7 @@ import (
 	v1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	durationpb "google.golang.org/protobuf/types/known/durationpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -632,11 +633,1573 @@ func (x *ListEventsResponse) GetNextPageToken() string {
 	return ""
 }
 
+// ClaimDeliveriesRequest asks for due work.
+type ClaimDeliveriesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// dispatcher_id names the caller, for history and logs.
+	DispatcherId string `protobuf:"bytes,1,opt,name=dispatcher_id,json=dispatcherId,proto3" json:"dispatcher_id,omitempty"`
+	// limit is the most leases to return; at most 500.
+	Limit int32 `protobuf:"varint,2,opt,name=limit,proto3" json:"limit,omitempty"`
+	// lease_duration is how long the caller holds each lease; it must exceed
+	// the subscription's call timeout. Default 60 s.
+	LeaseDuration *durationpb.Duration `protobuf:"bytes,3,opt,name=lease_duration,json=leaseDuration,proto3" json:"lease_duration,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClaimDeliveriesRequest) Reset() {
+	*x = ClaimDeliveriesRequest{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClaimDeliveriesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClaimDeliveriesRequest) ProtoMessage() {}
+
+func (x *ClaimDeliveriesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClaimDeliveriesRequest.ProtoReflect.Descriptor instead.
+func (*ClaimDeliveriesRequest) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *ClaimDeliveriesRequest) GetDispatcherId() string {
+	if x != nil {
+		return x.DispatcherId
+	}
+	return ""
+}
+
+func (x *ClaimDeliveriesRequest) GetLimit() int32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+func (x *ClaimDeliveriesRequest) GetLeaseDuration() *durationpb.Duration {
+	if x != nil {
+		return x.LeaseDuration
+	}
+	return nil
+}
+
+// ClaimDeliveriesResponse carries the leases granted, possibly none.
+type ClaimDeliveriesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// leases are the claimed deliveries.
+	Leases        []*Lease `protobuf:"bytes,1,rep,name=leases,proto3" json:"leases,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClaimDeliveriesResponse) Reset() {
+	*x = ClaimDeliveriesResponse{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClaimDeliveriesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClaimDeliveriesResponse) ProtoMessage() {}
+
+func (x *ClaimDeliveriesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClaimDeliveriesResponse.ProtoReflect.Descriptor instead.
+func (*ClaimDeliveriesResponse) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ClaimDeliveriesResponse) GetLeases() []*Lease {
+	if x != nil {
+		return x.Leases
+	}
+	return nil
+}
+
+// CompleteDeliveryRequest reports a delivered attempt.
+type CompleteDeliveryRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// delivery_id is the delivery.
+	DeliveryId string `protobuf:"bytes,1,opt,name=delivery_id,json=deliveryId,proto3" json:"delivery_id,omitempty"`
+	// lease_token is the token of the lease held.
+	LeaseToken string `protobuf:"bytes,2,opt,name=lease_token,json=leaseToken,proto3" json:"lease_token,omitempty"`
+	// dispatcher_id names the caller.
+	DispatcherId  string `protobuf:"bytes,3,opt,name=dispatcher_id,json=dispatcherId,proto3" json:"dispatcher_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompleteDeliveryRequest) Reset() {
+	*x = CompleteDeliveryRequest{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompleteDeliveryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompleteDeliveryRequest) ProtoMessage() {}
+
+func (x *CompleteDeliveryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompleteDeliveryRequest.ProtoReflect.Descriptor instead.
+func (*CompleteDeliveryRequest) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *CompleteDeliveryRequest) GetDeliveryId() string {
+	if x != nil {
+		return x.DeliveryId
+	}
+	return ""
+}
+
+func (x *CompleteDeliveryRequest) GetLeaseToken() string {
+	if x != nil {
+		return x.LeaseToken
+	}
+	return ""
+}
+
+func (x *CompleteDeliveryRequest) GetDispatcherId() string {
+	if x != nil {
+		return x.DispatcherId
+	}
+	return ""
+}
+
+// CompleteDeliveryResponse is empty.
+type CompleteDeliveryResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompleteDeliveryResponse) Reset() {
+	*x = CompleteDeliveryResponse{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompleteDeliveryResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompleteDeliveryResponse) ProtoMessage() {}
+
+func (x *CompleteDeliveryResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompleteDeliveryResponse.ProtoReflect.Descriptor instead.
+func (*CompleteDeliveryResponse) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{11}
+}
+
+// RetryDeliveryRequest reports a failed or deferred attempt.
+type RetryDeliveryRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// delivery_id is the delivery.
+	DeliveryId string `protobuf:"bytes,1,opt,name=delivery_id,json=deliveryId,proto3" json:"delivery_id,omitempty"`
+	// lease_token is the token of the lease held.
+	LeaseToken string `protobuf:"bytes,2,opt,name=lease_token,json=leaseToken,proto3" json:"lease_token,omitempty"`
+	// dispatcher_id names the caller.
+	DispatcherId string `protobuf:"bytes,3,opt,name=dispatcher_id,json=dispatcherId,proto3" json:"dispatcher_id,omitempty"`
+	// next_attempt_at is when the delivery is due again.
+	NextAttemptAt *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=next_attempt_at,json=nextAttemptAt,proto3" json:"next_attempt_at,omitempty"`
+	// count_attempt is false for deferrals that made no call (breaker open,
+	// release at shutdown).
+	CountAttempt bool `protobuf:"varint,5,opt,name=count_attempt,json=countAttempt,proto3" json:"count_attempt,omitempty"`
+	// error_class classifies the failure.
+	ErrorClass ErrorClass `protobuf:"varint,6,opt,name=error_class,json=errorClass,proto3,enum=hookmesh.ledger.v1.ErrorClass" json:"error_class,omitempty"`
+	// code is the handler's gRPC code name.
+	Code string `protobuf:"bytes,7,opt,name=code,proto3" json:"code,omitempty"`
+	// error is the failure message.
+	Error         string `protobuf:"bytes,8,opt,name=error,proto3" json:"error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RetryDeliveryRequest) Reset() {
+	*x = RetryDeliveryRequest{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RetryDeliveryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RetryDeliveryRequest) ProtoMessage() {}
+
+func (x *RetryDeliveryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RetryDeliveryRequest.ProtoReflect.Descriptor instead.
+func (*RetryDeliveryRequest) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *RetryDeliveryRequest) GetDeliveryId() string {
+	if x != nil {
+		return x.DeliveryId
+	}
+	return ""
+}
+
+func (x *RetryDeliveryRequest) GetLeaseToken() string {
+	if x != nil {
+		return x.LeaseToken
+	}
+	return ""
+}
+
+func (x *RetryDeliveryRequest) GetDispatcherId() string {
+	if x != nil {
+		return x.DispatcherId
+	}
+	return ""
+}
+
+func (x *RetryDeliveryRequest) GetNextAttemptAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.NextAttemptAt
+	}
+	return nil
+}
+
+func (x *RetryDeliveryRequest) GetCountAttempt() bool {
+	if x != nil {
+		return x.CountAttempt
+	}
+	return false
+}
+
+func (x *RetryDeliveryRequest) GetErrorClass() ErrorClass {
+	if x != nil {
+		return x.ErrorClass
+	}
+	return ErrorClass_ERROR_CLASS_UNSPECIFIED
+}
+
+func (x *RetryDeliveryRequest) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *RetryDeliveryRequest) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
+// RetryDeliveryResponse is empty.
+type RetryDeliveryResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RetryDeliveryResponse) Reset() {
+	*x = RetryDeliveryResponse{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RetryDeliveryResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RetryDeliveryResponse) ProtoMessage() {}
+
+func (x *RetryDeliveryResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RetryDeliveryResponse.ProtoReflect.Descriptor instead.
+func (*RetryDeliveryResponse) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{13}
+}
+
+// DeadLetterDeliveryRequest reports a final failure.
+type DeadLetterDeliveryRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// delivery_id is the delivery.
+	DeliveryId string `protobuf:"bytes,1,opt,name=delivery_id,json=deliveryId,proto3" json:"delivery_id,omitempty"`
+	// lease_token is the token of the lease held.
+	LeaseToken string `protobuf:"bytes,2,opt,name=lease_token,json=leaseToken,proto3" json:"lease_token,omitempty"`
+	// dispatcher_id names the caller.
+	DispatcherId string `protobuf:"bytes,3,opt,name=dispatcher_id,json=dispatcherId,proto3" json:"dispatcher_id,omitempty"`
+	// error_class classifies the failure.
+	ErrorClass ErrorClass `protobuf:"varint,4,opt,name=error_class,json=errorClass,proto3,enum=hookmesh.ledger.v1.ErrorClass" json:"error_class,omitempty"`
+	// code is the handler's gRPC code name.
+	Code string `protobuf:"bytes,5,opt,name=code,proto3" json:"code,omitempty"`
+	// error is the failure message.
+	Error         string `protobuf:"bytes,6,opt,name=error,proto3" json:"error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeadLetterDeliveryRequest) Reset() {
+	*x = DeadLetterDeliveryRequest{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeadLetterDeliveryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeadLetterDeliveryRequest) ProtoMessage() {}
+
+func (x *DeadLetterDeliveryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeadLetterDeliveryRequest.ProtoReflect.Descriptor instead.
+func (*DeadLetterDeliveryRequest) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *DeadLetterDeliveryRequest) GetDeliveryId() string {
+	if x != nil {
+		return x.DeliveryId
+	}
+	return ""
+}
+
+func (x *DeadLetterDeliveryRequest) GetLeaseToken() string {
+	if x != nil {
+		return x.LeaseToken
+	}
+	return ""
+}
+
+func (x *DeadLetterDeliveryRequest) GetDispatcherId() string {
+	if x != nil {
+		return x.DispatcherId
+	}
+	return ""
+}
+
+func (x *DeadLetterDeliveryRequest) GetErrorClass() ErrorClass {
+	if x != nil {
+		return x.ErrorClass
+	}
+	return ErrorClass_ERROR_CLASS_UNSPECIFIED
+}
+
+func (x *DeadLetterDeliveryRequest) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *DeadLetterDeliveryRequest) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
+// DeadLetterDeliveryResponse is empty.
+type DeadLetterDeliveryResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeadLetterDeliveryResponse) Reset() {
+	*x = DeadLetterDeliveryResponse{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeadLetterDeliveryResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeadLetterDeliveryResponse) ProtoMessage() {}
+
+func (x *DeadLetterDeliveryResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeadLetterDeliveryResponse.ProtoReflect.Descriptor instead.
+func (*DeadLetterDeliveryResponse) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{15}
+}
+
+// WatchDeliveriesRequest opens the notification stream.
+type WatchDeliveriesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchDeliveriesRequest) Reset() {
+	*x = WatchDeliveriesRequest{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchDeliveriesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchDeliveriesRequest) ProtoMessage() {}
+
+func (x *WatchDeliveriesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchDeliveriesRequest.ProtoReflect.Descriptor instead.
+func (*WatchDeliveriesRequest) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{16}
+}
+
+// WatchDeliveriesResponse says new deliveries may be due.
+type WatchDeliveriesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// subscriptions that have new work, when known; empty means any.
+	Subscriptions []string `protobuf:"bytes,1,rep,name=subscriptions,proto3" json:"subscriptions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchDeliveriesResponse) Reset() {
+	*x = WatchDeliveriesResponse{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchDeliveriesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchDeliveriesResponse) ProtoMessage() {}
+
+func (x *WatchDeliveriesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchDeliveriesResponse.ProtoReflect.Descriptor instead.
+func (*WatchDeliveriesResponse) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *WatchDeliveriesResponse) GetSubscriptions() []string {
+	if x != nil {
+		return x.Subscriptions
+	}
+	return nil
+}
+
+// ListDeliveriesRequest names one event.
+type ListDeliveriesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// platform of the event.
+	Platform string `protobuf:"bytes,1,opt,name=platform,proto3" json:"platform,omitempty"`
+	// event_id of the event.
+	EventId string `protobuf:"bytes,2,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	// source narrows the event where ids are scoped.
+	Source        string `protobuf:"bytes,3,opt,name=source,proto3" json:"source,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListDeliveriesRequest) Reset() {
+	*x = ListDeliveriesRequest{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListDeliveriesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListDeliveriesRequest) ProtoMessage() {}
+
+func (x *ListDeliveriesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListDeliveriesRequest.ProtoReflect.Descriptor instead.
+func (*ListDeliveriesRequest) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *ListDeliveriesRequest) GetPlatform() string {
+	if x != nil {
+		return x.Platform
+	}
+	return ""
+}
+
+func (x *ListDeliveriesRequest) GetEventId() string {
+	if x != nil {
+		return x.EventId
+	}
+	return ""
+}
+
+func (x *ListDeliveriesRequest) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+// ListDeliveriesResponse lists the event's deliveries with history.
+type ListDeliveriesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// deliveries, one per subscription.
+	Deliveries    []*Delivery `protobuf:"bytes,1,rep,name=deliveries,proto3" json:"deliveries,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListDeliveriesResponse) Reset() {
+	*x = ListDeliveriesResponse{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListDeliveriesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListDeliveriesResponse) ProtoMessage() {}
+
+func (x *ListDeliveriesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListDeliveriesResponse.ProtoReflect.Descriptor instead.
+func (*ListDeliveriesResponse) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *ListDeliveriesResponse) GetDeliveries() []*Delivery {
+	if x != nil {
+		return x.Deliveries
+	}
+	return nil
+}
+
+// ListDeadLettersRequest filters dead letters.
+type ListDeadLettersRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// subscription keeps one subscription's dead letters when set.
+	Subscription string `protobuf:"bytes,1,opt,name=subscription,proto3" json:"subscription,omitempty"`
+	// platform keeps one platform's dead letters when set.
+	Platform string `protobuf:"bytes,2,opt,name=platform,proto3" json:"platform,omitempty"`
+	// page_size is the page length: default 50, at most 500.
+	PageSize int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// page_token is the previous page's next_page_token.
+	PageToken     string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListDeadLettersRequest) Reset() {
+	*x = ListDeadLettersRequest{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListDeadLettersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListDeadLettersRequest) ProtoMessage() {}
+
+func (x *ListDeadLettersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListDeadLettersRequest.ProtoReflect.Descriptor instead.
+func (*ListDeadLettersRequest) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *ListDeadLettersRequest) GetSubscription() string {
+	if x != nil {
+		return x.Subscription
+	}
+	return ""
+}
+
+func (x *ListDeadLettersRequest) GetPlatform() string {
+	if x != nil {
+		return x.Platform
+	}
+	return ""
+}
+
+func (x *ListDeadLettersRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListDeadLettersRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// ListDeadLettersResponse is one page of dead letters, newest first.
+type ListDeadLettersResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// dead_letters with their history.
+	DeadLetters []*Delivery `protobuf:"bytes,1,rep,name=dead_letters,json=deadLetters,proto3" json:"dead_letters,omitempty"`
+	// next_page_token fetches the next page; empty on the last.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListDeadLettersResponse) Reset() {
+	*x = ListDeadLettersResponse{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListDeadLettersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListDeadLettersResponse) ProtoMessage() {}
+
+func (x *ListDeadLettersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListDeadLettersResponse.ProtoReflect.Descriptor instead.
+func (*ListDeadLettersResponse) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *ListDeadLettersResponse) GetDeadLetters() []*Delivery {
+	if x != nil {
+		return x.DeadLetters
+	}
+	return nil
+}
+
+func (x *ListDeadLettersResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// ReplayDeadLetterRequest names one dead letter.
+type ReplayDeadLetterRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the delivery id of the dead letter.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReplayDeadLetterRequest) Reset() {
+	*x = ReplayDeadLetterRequest{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReplayDeadLetterRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReplayDeadLetterRequest) ProtoMessage() {}
+
+func (x *ReplayDeadLetterRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReplayDeadLetterRequest.ProtoReflect.Descriptor instead.
+func (*ReplayDeadLetterRequest) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ReplayDeadLetterRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// ReplayDeadLetterResponse is the delivery, due again.
+type ReplayDeadLetterResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// delivery is the replayed delivery.
+	Delivery      *Delivery `protobuf:"bytes,1,opt,name=delivery,proto3" json:"delivery,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReplayDeadLetterResponse) Reset() {
+	*x = ReplayDeadLetterResponse{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReplayDeadLetterResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReplayDeadLetterResponse) ProtoMessage() {}
+
+func (x *ReplayDeadLetterResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReplayDeadLetterResponse.ProtoReflect.Descriptor instead.
+func (*ReplayDeadLetterResponse) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ReplayDeadLetterResponse) GetDelivery() *Delivery {
+	if x != nil {
+		return x.Delivery
+	}
+	return nil
+}
+
+// ReplayDeadLettersRequest replays dead letters in bulk.
+type ReplayDeadLettersRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// subscription keeps one subscription's dead letters when set.
+	Subscription string `protobuf:"bytes,1,opt,name=subscription,proto3" json:"subscription,omitempty"`
+	// platform keeps one platform's dead letters when set.
+	Platform string `protobuf:"bytes,2,opt,name=platform,proto3" json:"platform,omitempty"`
+	// limit is the most to replay in this call: default 100, at most 1000.
+	Limit         int32 `protobuf:"varint,3,opt,name=limit,proto3" json:"limit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReplayDeadLettersRequest) Reset() {
+	*x = ReplayDeadLettersRequest{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReplayDeadLettersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReplayDeadLettersRequest) ProtoMessage() {}
+
+func (x *ReplayDeadLettersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReplayDeadLettersRequest.ProtoReflect.Descriptor instead.
+func (*ReplayDeadLettersRequest) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *ReplayDeadLettersRequest) GetSubscription() string {
+	if x != nil {
+		return x.Subscription
+	}
+	return ""
+}
+
+func (x *ReplayDeadLettersRequest) GetPlatform() string {
+	if x != nil {
+		return x.Platform
+	}
+	return ""
+}
+
+func (x *ReplayDeadLettersRequest) GetLimit() int32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+// ReplayDeadLettersResponse counts what was replayed.
+type ReplayDeadLettersResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// replayed is the number of dead letters made due again.
+	Replayed int32 `protobuf:"varint,1,opt,name=replayed,proto3" json:"replayed,omitempty"`
+	// remaining is the number of matching dead letters left.
+	Remaining     int32 `protobuf:"varint,2,opt,name=remaining,proto3" json:"remaining,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReplayDeadLettersResponse) Reset() {
+	*x = ReplayDeadLettersResponse{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReplayDeadLettersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReplayDeadLettersResponse) ProtoMessage() {}
+
+func (x *ReplayDeadLettersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReplayDeadLettersResponse.ProtoReflect.Descriptor instead.
+func (*ReplayDeadLettersResponse) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *ReplayDeadLettersResponse) GetReplayed() int32 {
+	if x != nil {
+		return x.Replayed
+	}
+	return 0
+}
+
+func (x *ReplayDeadLettersResponse) GetRemaining() int32 {
+	if x != nil {
+		return x.Remaining
+	}
+	return 0
+}
+
+// CreateSubscriptionRequest creates a subscription.
+type CreateSubscriptionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// subscription to create; timestamps are ignored.
+	Subscription  *Subscription `protobuf:"bytes,1,opt,name=subscription,proto3" json:"subscription,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateSubscriptionRequest) Reset() {
+	*x = CreateSubscriptionRequest{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateSubscriptionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateSubscriptionRequest) ProtoMessage() {}
+
+func (x *CreateSubscriptionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateSubscriptionRequest.ProtoReflect.Descriptor instead.
+func (*CreateSubscriptionRequest) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *CreateSubscriptionRequest) GetSubscription() *Subscription {
+	if x != nil {
+		return x.Subscription
+	}
+	return nil
+}
+
+// CreateSubscriptionResponse is the stored subscription.
+type CreateSubscriptionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// subscription as stored, defaults filled in.
+	Subscription  *Subscription `protobuf:"bytes,1,opt,name=subscription,proto3" json:"subscription,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateSubscriptionResponse) Reset() {
+	*x = CreateSubscriptionResponse{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateSubscriptionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateSubscriptionResponse) ProtoMessage() {}
+
+func (x *CreateSubscriptionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateSubscriptionResponse.ProtoReflect.Descriptor instead.
+func (*CreateSubscriptionResponse) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *CreateSubscriptionResponse) GetSubscription() *Subscription {
+	if x != nil {
+		return x.Subscription
+	}
+	return nil
+}
+
+// UpdateSubscriptionRequest replaces a subscription's settings.
+type UpdateSubscriptionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// subscription with the new settings; name selects it.
+	Subscription  *Subscription `protobuf:"bytes,1,opt,name=subscription,proto3" json:"subscription,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateSubscriptionRequest) Reset() {
+	*x = UpdateSubscriptionRequest{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateSubscriptionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateSubscriptionRequest) ProtoMessage() {}
+
+func (x *UpdateSubscriptionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateSubscriptionRequest.ProtoReflect.Descriptor instead.
+func (*UpdateSubscriptionRequest) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *UpdateSubscriptionRequest) GetSubscription() *Subscription {
+	if x != nil {
+		return x.Subscription
+	}
+	return nil
+}
+
+// UpdateSubscriptionResponse is the stored subscription.
+type UpdateSubscriptionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// subscription as stored.
+	Subscription  *Subscription `protobuf:"bytes,1,opt,name=subscription,proto3" json:"subscription,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateSubscriptionResponse) Reset() {
+	*x = UpdateSubscriptionResponse{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateSubscriptionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateSubscriptionResponse) ProtoMessage() {}
+
+func (x *UpdateSubscriptionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateSubscriptionResponse.ProtoReflect.Descriptor instead.
+func (*UpdateSubscriptionResponse) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *UpdateSubscriptionResponse) GetSubscription() *Subscription {
+	if x != nil {
+		return x.Subscription
+	}
+	return nil
+}
+
+// GetSubscriptionRequest names a subscription.
+type GetSubscriptionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// name of the subscription.
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSubscriptionRequest) Reset() {
+	*x = GetSubscriptionRequest{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSubscriptionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSubscriptionRequest) ProtoMessage() {}
+
+func (x *GetSubscriptionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSubscriptionRequest.ProtoReflect.Descriptor instead.
+func (*GetSubscriptionRequest) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *GetSubscriptionRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// GetSubscriptionResponse is the subscription.
+type GetSubscriptionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// subscription as stored.
+	Subscription  *Subscription `protobuf:"bytes,1,opt,name=subscription,proto3" json:"subscription,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSubscriptionResponse) Reset() {
+	*x = GetSubscriptionResponse{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSubscriptionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSubscriptionResponse) ProtoMessage() {}
+
+func (x *GetSubscriptionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSubscriptionResponse.ProtoReflect.Descriptor instead.
+func (*GetSubscriptionResponse) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *GetSubscriptionResponse) GetSubscription() *Subscription {
+	if x != nil {
+		return x.Subscription
+	}
+	return nil
+}
+
+// ListSubscriptionsRequest lists every subscription.
+type ListSubscriptionsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSubscriptionsRequest) Reset() {
+	*x = ListSubscriptionsRequest{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSubscriptionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSubscriptionsRequest) ProtoMessage() {}
+
+func (x *ListSubscriptionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSubscriptionsRequest.ProtoReflect.Descriptor instead.
+func (*ListSubscriptionsRequest) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{32}
+}
+
+// ListSubscriptionsResponse lists subscriptions by name.
+type ListSubscriptionsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// subscriptions ordered by name.
+	Subscriptions []*Subscription `protobuf:"bytes,1,rep,name=subscriptions,proto3" json:"subscriptions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSubscriptionsResponse) Reset() {
+	*x = ListSubscriptionsResponse{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSubscriptionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSubscriptionsResponse) ProtoMessage() {}
+
+func (x *ListSubscriptionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSubscriptionsResponse.ProtoReflect.Descriptor instead.
+func (*ListSubscriptionsResponse) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *ListSubscriptionsResponse) GetSubscriptions() []*Subscription {
+	if x != nil {
+		return x.Subscriptions
+	}
+	return nil
+}
+
+// PauseSubscriptionRequest names a subscription.
+type PauseSubscriptionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// name of the subscription.
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PauseSubscriptionRequest) Reset() {
+	*x = PauseSubscriptionRequest{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PauseSubscriptionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PauseSubscriptionRequest) ProtoMessage() {}
+
+func (x *PauseSubscriptionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PauseSubscriptionRequest.ProtoReflect.Descriptor instead.
+func (*PauseSubscriptionRequest) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *PauseSubscriptionRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// PauseSubscriptionResponse is the paused subscription.
+type PauseSubscriptionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// subscription as stored.
+	Subscription  *Subscription `protobuf:"bytes,1,opt,name=subscription,proto3" json:"subscription,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PauseSubscriptionResponse) Reset() {
+	*x = PauseSubscriptionResponse{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PauseSubscriptionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PauseSubscriptionResponse) ProtoMessage() {}
+
+func (x *PauseSubscriptionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PauseSubscriptionResponse.ProtoReflect.Descriptor instead.
+func (*PauseSubscriptionResponse) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *PauseSubscriptionResponse) GetSubscription() *Subscription {
+	if x != nil {
+		return x.Subscription
+	}
+	return nil
+}
+
+// ResumeSubscriptionRequest names a subscription.
+type ResumeSubscriptionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// name of the subscription.
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResumeSubscriptionRequest) Reset() {
+	*x = ResumeSubscriptionRequest{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResumeSubscriptionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResumeSubscriptionRequest) ProtoMessage() {}
+
+func (x *ResumeSubscriptionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResumeSubscriptionRequest.ProtoReflect.Descriptor instead.
+func (*ResumeSubscriptionRequest) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *ResumeSubscriptionRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// ResumeSubscriptionResponse is the resumed subscription.
+type ResumeSubscriptionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// subscription as stored.
+	Subscription  *Subscription `protobuf:"bytes,1,opt,name=subscription,proto3" json:"subscription,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResumeSubscriptionResponse) Reset() {
+	*x = ResumeSubscriptionResponse{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResumeSubscriptionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResumeSubscriptionResponse) ProtoMessage() {}
+
+func (x *ResumeSubscriptionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResumeSubscriptionResponse.ProtoReflect.Descriptor instead.
+func (*ResumeSubscriptionResponse) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *ResumeSubscriptionResponse) GetSubscription() *Subscription {
+	if x != nil {
+		return x.Subscription
+	}
+	return nil
+}
+
 var File_hookmesh_ledger_v1_ledger_proto protoreflect.FileDescriptor
 
 const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"\n" +
-	"\x1fhookmesh/ledger/v1/ledger.proto\x12\x12hookmesh.ledger.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dhookmesh/event/v1/event.proto\"\xe9\x02\n" +
+	"\x1fhookmesh/ledger/v1/ledger.proto\x12\x12hookmesh.ledger.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dhookmesh/event/v1/event.proto\x1a!hookmesh/ledger/v1/delivery.proto\"\xe9\x02\n" +
 	"\aReceipt\x12\x1d\n" +
 	"\n" +
 	"receipt_id\x18\x01 \x01(\tR\treceiptId\x12\x1a\n" +
@@ -690,12 +2253,118 @@ const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"page_token\x18\x06 \x01(\tR\tpageToken\"u\n" +
 	"\x12ListEventsResponse\x127\n" +
 	"\x06events\x18\x01 \x03(\v2\x1f.hookmesh.ledger.v1.StoredEventR\x06events\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\x94\x02\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x95\x01\n" +
+	"\x16ClaimDeliveriesRequest\x12#\n" +
+	"\rdispatcher_id\x18\x01 \x01(\tR\fdispatcherId\x12\x14\n" +
+	"\x05limit\x18\x02 \x01(\x05R\x05limit\x12@\n" +
+	"\x0elease_duration\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\rleaseDuration\"L\n" +
+	"\x17ClaimDeliveriesResponse\x121\n" +
+	"\x06leases\x18\x01 \x03(\v2\x19.hookmesh.ledger.v1.LeaseR\x06leases\"\x80\x01\n" +
+	"\x17CompleteDeliveryRequest\x12\x1f\n" +
+	"\vdelivery_id\x18\x01 \x01(\tR\n" +
+	"deliveryId\x12\x1f\n" +
+	"\vlease_token\x18\x02 \x01(\tR\n" +
+	"leaseToken\x12#\n" +
+	"\rdispatcher_id\x18\x03 \x01(\tR\fdispatcherId\"\x1a\n" +
+	"\x18CompleteDeliveryResponse\"\xd1\x02\n" +
+	"\x14RetryDeliveryRequest\x12\x1f\n" +
+	"\vdelivery_id\x18\x01 \x01(\tR\n" +
+	"deliveryId\x12\x1f\n" +
+	"\vlease_token\x18\x02 \x01(\tR\n" +
+	"leaseToken\x12#\n" +
+	"\rdispatcher_id\x18\x03 \x01(\tR\fdispatcherId\x12B\n" +
+	"\x0fnext_attempt_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rnextAttemptAt\x12#\n" +
+	"\rcount_attempt\x18\x05 \x01(\bR\fcountAttempt\x12?\n" +
+	"\verror_class\x18\x06 \x01(\x0e2\x1e.hookmesh.ledger.v1.ErrorClassR\n" +
+	"errorClass\x12\x12\n" +
+	"\x04code\x18\a \x01(\tR\x04code\x12\x14\n" +
+	"\x05error\x18\b \x01(\tR\x05error\"\x17\n" +
+	"\x15RetryDeliveryResponse\"\xed\x01\n" +
+	"\x19DeadLetterDeliveryRequest\x12\x1f\n" +
+	"\vdelivery_id\x18\x01 \x01(\tR\n" +
+	"deliveryId\x12\x1f\n" +
+	"\vlease_token\x18\x02 \x01(\tR\n" +
+	"leaseToken\x12#\n" +
+	"\rdispatcher_id\x18\x03 \x01(\tR\fdispatcherId\x12?\n" +
+	"\verror_class\x18\x04 \x01(\x0e2\x1e.hookmesh.ledger.v1.ErrorClassR\n" +
+	"errorClass\x12\x12\n" +
+	"\x04code\x18\x05 \x01(\tR\x04code\x12\x14\n" +
+	"\x05error\x18\x06 \x01(\tR\x05error\"\x1c\n" +
+	"\x1aDeadLetterDeliveryResponse\"\x18\n" +
+	"\x16WatchDeliveriesRequest\"?\n" +
+	"\x17WatchDeliveriesResponse\x12$\n" +
+	"\rsubscriptions\x18\x01 \x03(\tR\rsubscriptions\"f\n" +
+	"\x15ListDeliveriesRequest\x12\x1a\n" +
+	"\bplatform\x18\x01 \x01(\tR\bplatform\x12\x19\n" +
+	"\bevent_id\x18\x02 \x01(\tR\aeventId\x12\x16\n" +
+	"\x06source\x18\x03 \x01(\tR\x06source\"V\n" +
+	"\x16ListDeliveriesResponse\x12<\n" +
+	"\n" +
+	"deliveries\x18\x01 \x03(\v2\x1c.hookmesh.ledger.v1.DeliveryR\n" +
+	"deliveries\"\x94\x01\n" +
+	"\x16ListDeadLettersRequest\x12\"\n" +
+	"\fsubscription\x18\x01 \x01(\tR\fsubscription\x12\x1a\n" +
+	"\bplatform\x18\x02 \x01(\tR\bplatform\x12\x1b\n" +
+	"\tpage_size\x18\x03 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x04 \x01(\tR\tpageToken\"\x82\x01\n" +
+	"\x17ListDeadLettersResponse\x12?\n" +
+	"\fdead_letters\x18\x01 \x03(\v2\x1c.hookmesh.ledger.v1.DeliveryR\vdeadLetters\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\")\n" +
+	"\x17ReplayDeadLetterRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"T\n" +
+	"\x18ReplayDeadLetterResponse\x128\n" +
+	"\bdelivery\x18\x01 \x01(\v2\x1c.hookmesh.ledger.v1.DeliveryR\bdelivery\"p\n" +
+	"\x18ReplayDeadLettersRequest\x12\"\n" +
+	"\fsubscription\x18\x01 \x01(\tR\fsubscription\x12\x1a\n" +
+	"\bplatform\x18\x02 \x01(\tR\bplatform\x12\x14\n" +
+	"\x05limit\x18\x03 \x01(\x05R\x05limit\"U\n" +
+	"\x19ReplayDeadLettersResponse\x12\x1a\n" +
+	"\breplayed\x18\x01 \x01(\x05R\breplayed\x12\x1c\n" +
+	"\tremaining\x18\x02 \x01(\x05R\tremaining\"a\n" +
+	"\x19CreateSubscriptionRequest\x12D\n" +
+	"\fsubscription\x18\x01 \x01(\v2 .hookmesh.ledger.v1.SubscriptionR\fsubscription\"b\n" +
+	"\x1aCreateSubscriptionResponse\x12D\n" +
+	"\fsubscription\x18\x01 \x01(\v2 .hookmesh.ledger.v1.SubscriptionR\fsubscription\"a\n" +
+	"\x19UpdateSubscriptionRequest\x12D\n" +
+	"\fsubscription\x18\x01 \x01(\v2 .hookmesh.ledger.v1.SubscriptionR\fsubscription\"b\n" +
+	"\x1aUpdateSubscriptionResponse\x12D\n" +
+	"\fsubscription\x18\x01 \x01(\v2 .hookmesh.ledger.v1.SubscriptionR\fsubscription\",\n" +
+	"\x16GetSubscriptionRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\"_\n" +
+	"\x17GetSubscriptionResponse\x12D\n" +
+	"\fsubscription\x18\x01 \x01(\v2 .hookmesh.ledger.v1.SubscriptionR\fsubscription\"\x1a\n" +
+	"\x18ListSubscriptionsRequest\"c\n" +
+	"\x19ListSubscriptionsResponse\x12F\n" +
+	"\rsubscriptions\x18\x01 \x03(\v2 .hookmesh.ledger.v1.SubscriptionR\rsubscriptions\".\n" +
+	"\x18PauseSubscriptionRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\"a\n" +
+	"\x19PauseSubscriptionResponse\x12D\n" +
+	"\fsubscription\x18\x01 \x01(\v2 .hookmesh.ledger.v1.SubscriptionR\fsubscription\"/\n" +
+	"\x19ResumeSubscriptionRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\"b\n" +
+	"\x1aResumeSubscriptionResponse\x12D\n" +
+	"\fsubscription\x18\x01 \x01(\v2 .hookmesh.ledger.v1.SubscriptionR\fsubscription2\x9d\x0f\n" +
 	"\rLedgerService\x12O\n" +
 	"\x06Record\x12!.hookmesh.ledger.v1.RecordRequest\x1a\".hookmesh.ledger.v1.RecordResponse\x12U\n" +
 	"\bGetEvent\x12#.hookmesh.ledger.v1.GetEventRequest\x1a$.hookmesh.ledger.v1.GetEventResponse\x12[\n" +
 	"\n" +
-	"ListEvents\x12%.hookmesh.ledger.v1.ListEventsRequest\x1a&.hookmesh.ledger.v1.ListEventsResponseB\xd0\x01\n" +
+	"ListEvents\x12%.hookmesh.ledger.v1.ListEventsRequest\x1a&.hookmesh.ledger.v1.ListEventsResponse\x12j\n" +
+	"\x0fClaimDeliveries\x12*.hookmesh.ledger.v1.ClaimDeliveriesRequest\x1a+.hookmesh.ledger.v1.ClaimDeliveriesResponse\x12m\n" +
+	"\x10CompleteDelivery\x12+.hookmesh.ledger.v1.CompleteDeliveryRequest\x1a,.hookmesh.ledger.v1.CompleteDeliveryResponse\x12d\n" +
+	"\rRetryDelivery\x12(.hookmesh.ledger.v1.RetryDeliveryRequest\x1a).hookmesh.ledger.v1.RetryDeliveryResponse\x12s\n" +
+	"\x12DeadLetterDelivery\x12-.hookmesh.ledger.v1.DeadLetterDeliveryRequest\x1a..hookmesh.ledger.v1.DeadLetterDeliveryResponse\x12l\n" +
+	"\x0fWatchDeliveries\x12*.hookmesh.ledger.v1.WatchDeliveriesRequest\x1a+.hookmesh.ledger.v1.WatchDeliveriesResponse0\x01\x12g\n" +
+	"\x0eListDeliveries\x12).hookmesh.ledger.v1.ListDeliveriesRequest\x1a*.hookmesh.ledger.v1.ListDeliveriesResponse\x12j\n" +
+	"\x0fListDeadLetters\x12*.hookmesh.ledger.v1.ListDeadLettersRequest\x1a+.hookmesh.ledger.v1.ListDeadLettersResponse\x12m\n" +
+	"\x10ReplayDeadLetter\x12+.hookmesh.ledger.v1.ReplayDeadLetterRequest\x1a,.hookmesh.ledger.v1.ReplayDeadLetterResponse\x12p\n" +
+	"\x11ReplayDeadLetters\x12,.hookmesh.ledger.v1.ReplayDeadLettersRequest\x1a-.hookmesh.ledger.v1.ReplayDeadLettersResponse\x12s\n" +
+	"\x12CreateSubscription\x12-.hookmesh.ledger.v1.CreateSubscriptionRequest\x1a..hookmesh.ledger.v1.CreateSubscriptionResponse\x12s\n" +
+	"\x12UpdateSubscription\x12-.hookmesh.ledger.v1.UpdateSubscriptionRequest\x1a..hookmesh.ledger.v1.UpdateSubscriptionResponse\x12j\n" +
+	"\x0fGetSubscription\x12*.hookmesh.ledger.v1.GetSubscriptionRequest\x1a+.hookmesh.ledger.v1.GetSubscriptionResponse\x12p\n" +
+	"\x11ListSubscriptions\x12,.hookmesh.ledger.v1.ListSubscriptionsRequest\x1a-.hookmesh.ledger.v1.ListSubscriptionsResponse\x12p\n" +
+	"\x11PauseSubscription\x12,.hookmesh.ledger.v1.PauseSubscriptionRequest\x1a-.hookmesh.ledger.v1.PauseSubscriptionResponse\x12s\n" +
+	"\x12ResumeSubscription\x12-.hookmesh.ledger.v1.ResumeSubscriptionRequest\x1a..hookmesh.ledger.v1.ResumeSubscriptionResponseB\xd0\x01\n" +
 	"\x16com.hookmesh.ledger.v1B\vLedgerProtoP\x01Z?github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1;ledgerv1\xa2\x02\x03HLX\xaa\x02\x12Hookmesh.Ledger.V1\xca\x02\x12Hookmesh\\Ledger\\V1\xe2\x02\x1eHookmesh\\Ledger\\V1\\GPBMetadata\xea\x02\x14Hookmesh::Ledger::V1b\x06proto3"
 
 var (
@@ -710,46 +2379,127 @@ func file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP() []byte {
 	return file_hookmesh_ledger_v1_ledger_proto_rawDescData
 }
 
-var file_hookmesh_ledger_v1_ledger_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_hookmesh_ledger_v1_ledger_proto_msgTypes = make([]protoimpl.MessageInfo, 39)
 var file_hookmesh_ledger_v1_ledger_proto_goTypes = []any{
-	(*Receipt)(nil),               // 0: hookmesh.ledger.v1.Receipt
-	(*RecordRequest)(nil),         // 1: hookmesh.ledger.v1.RecordRequest
-	(*RecordResponse)(nil),        // 2: hookmesh.ledger.v1.RecordResponse
-	(*StoredEvent)(nil),           // 3: hookmesh.ledger.v1.StoredEvent
-	(*GetEventRequest)(nil),       // 4: hookmesh.ledger.v1.GetEventRequest
-	(*GetEventResponse)(nil),      // 5: hookmesh.ledger.v1.GetEventResponse
-	(*ListEventsRequest)(nil),     // 6: hookmesh.ledger.v1.ListEventsRequest
-	(*ListEventsResponse)(nil),    // 7: hookmesh.ledger.v1.ListEventsResponse
-	nil,                           // 8: hookmesh.ledger.v1.Receipt.HeadersEntry
-	(*timestamppb.Timestamp)(nil), // 9: google.protobuf.Timestamp
-	(*v1.NormalizedEvent)(nil),    // 10: hookmesh.event.v1.NormalizedEvent
-	(v1.EventType)(0),             // 11: hookmesh.event.v1.EventType
+	(*Receipt)(nil),                    // 0: hookmesh.ledger.v1.Receipt
+	(*RecordRequest)(nil),              // 1: hookmesh.ledger.v1.RecordRequest
+	(*RecordResponse)(nil),             // 2: hookmesh.ledger.v1.RecordResponse
+	(*StoredEvent)(nil),                // 3: hookmesh.ledger.v1.StoredEvent
+	(*GetEventRequest)(nil),            // 4: hookmesh.ledger.v1.GetEventRequest
+	(*GetEventResponse)(nil),           // 5: hookmesh.ledger.v1.GetEventResponse
+	(*ListEventsRequest)(nil),          // 6: hookmesh.ledger.v1.ListEventsRequest
+	(*ListEventsResponse)(nil),         // 7: hookmesh.ledger.v1.ListEventsResponse
+	(*ClaimDeliveriesRequest)(nil),     // 8: hookmesh.ledger.v1.ClaimDeliveriesRequest
+	(*ClaimDeliveriesResponse)(nil),    // 9: hookmesh.ledger.v1.ClaimDeliveriesResponse
+	(*CompleteDeliveryRequest)(nil),    // 10: hookmesh.ledger.v1.CompleteDeliveryRequest
+	(*CompleteDeliveryResponse)(nil),   // 11: hookmesh.ledger.v1.CompleteDeliveryResponse
+	(*RetryDeliveryRequest)(nil),       // 12: hookmesh.ledger.v1.RetryDeliveryRequest
+	(*RetryDeliveryResponse)(nil),      // 13: hookmesh.ledger.v1.RetryDeliveryResponse
+	(*DeadLetterDeliveryRequest)(nil),  // 14: hookmesh.ledger.v1.DeadLetterDeliveryRequest
+	(*DeadLetterDeliveryResponse)(nil), // 15: hookmesh.ledger.v1.DeadLetterDeliveryResponse
+	(*WatchDeliveriesRequest)(nil),     // 16: hookmesh.ledger.v1.WatchDeliveriesRequest
+	(*WatchDeliveriesResponse)(nil),    // 17: hookmesh.ledger.v1.WatchDeliveriesResponse
+	(*ListDeliveriesRequest)(nil),      // 18: hookmesh.ledger.v1.ListDeliveriesRequest
+	(*ListDeliveriesResponse)(nil),     // 19: hookmesh.ledger.v1.ListDeliveriesResponse
+	(*ListDeadLettersRequest)(nil),     // 20: hookmesh.ledger.v1.ListDeadLettersRequest
+	(*ListDeadLettersResponse)(nil),    // 21: hookmesh.ledger.v1.ListDeadLettersResponse
+	(*ReplayDeadLetterRequest)(nil),    // 22: hookmesh.ledger.v1.ReplayDeadLetterRequest
+	(*ReplayDeadLetterResponse)(nil),   // 23: hookmesh.ledger.v1.ReplayDeadLetterResponse
+	(*ReplayDeadLettersRequest)(nil),   // 24: hookmesh.ledger.v1.ReplayDeadLettersRequest
+	(*ReplayDeadLettersResponse)(nil),  // 25: hookmesh.ledger.v1.ReplayDeadLettersResponse
+	(*CreateSubscriptionRequest)(nil),  // 26: hookmesh.ledger.v1.CreateSubscriptionRequest
+	(*CreateSubscriptionResponse)(nil), // 27: hookmesh.ledger.v1.CreateSubscriptionResponse
+	(*UpdateSubscriptionRequest)(nil),  // 28: hookmesh.ledger.v1.UpdateSubscriptionRequest
+	(*UpdateSubscriptionResponse)(nil), // 29: hookmesh.ledger.v1.UpdateSubscriptionResponse
+	(*GetSubscriptionRequest)(nil),     // 30: hookmesh.ledger.v1.GetSubscriptionRequest
+	(*GetSubscriptionResponse)(nil),    // 31: hookmesh.ledger.v1.GetSubscriptionResponse
+	(*ListSubscriptionsRequest)(nil),   // 32: hookmesh.ledger.v1.ListSubscriptionsRequest
+	(*ListSubscriptionsResponse)(nil),  // 33: hookmesh.ledger.v1.ListSubscriptionsResponse
+	(*PauseSubscriptionRequest)(nil),   // 34: hookmesh.ledger.v1.PauseSubscriptionRequest
+	(*PauseSubscriptionResponse)(nil),  // 35: hookmesh.ledger.v1.PauseSubscriptionResponse
+	(*ResumeSubscriptionRequest)(nil),  // 36: hookmesh.ledger.v1.ResumeSubscriptionRequest
+	(*ResumeSubscriptionResponse)(nil), // 37: hookmesh.ledger.v1.ResumeSubscriptionResponse
+	nil,                                // 38: hookmesh.ledger.v1.Receipt.HeadersEntry
+	(*timestamppb.Timestamp)(nil),      // 39: google.protobuf.Timestamp
+	(*v1.NormalizedEvent)(nil),         // 40: hookmesh.event.v1.NormalizedEvent
+	(v1.EventType)(0),                  // 41: hookmesh.event.v1.EventType
+	(*durationpb.Duration)(nil),        // 42: google.protobuf.Duration
+	(*Lease)(nil),                      // 43: hookmesh.ledger.v1.Lease
+	(ErrorClass)(0),                    // 44: hookmesh.ledger.v1.ErrorClass
+	(*Delivery)(nil),                   // 45: hookmesh.ledger.v1.Delivery
+	(*Subscription)(nil),               // 46: hookmesh.ledger.v1.Subscription
 }
 var file_hookmesh_ledger_v1_ledger_proto_depIdxs = []int32{
-	8,  // 0: hookmesh.ledger.v1.Receipt.headers:type_name -> hookmesh.ledger.v1.Receipt.HeadersEntry
-	9,  // 1: hookmesh.ledger.v1.Receipt.received_at:type_name -> google.protobuf.Timestamp
+	38, // 0: hookmesh.ledger.v1.Receipt.headers:type_name -> hookmesh.ledger.v1.Receipt.HeadersEntry
+	39, // 1: hookmesh.ledger.v1.Receipt.received_at:type_name -> google.protobuf.Timestamp
 	0,  // 2: hookmesh.ledger.v1.RecordRequest.receipt:type_name -> hookmesh.ledger.v1.Receipt
-	10, // 3: hookmesh.ledger.v1.RecordRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	10, // 4: hookmesh.ledger.v1.StoredEvent.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	9,  // 5: hookmesh.ledger.v1.StoredEvent.received_at:type_name -> google.protobuf.Timestamp
-	9,  // 6: hookmesh.ledger.v1.StoredEvent.recorded_at:type_name -> google.protobuf.Timestamp
+	40, // 3: hookmesh.ledger.v1.RecordRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	40, // 4: hookmesh.ledger.v1.StoredEvent.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	39, // 5: hookmesh.ledger.v1.StoredEvent.received_at:type_name -> google.protobuf.Timestamp
+	39, // 6: hookmesh.ledger.v1.StoredEvent.recorded_at:type_name -> google.protobuf.Timestamp
 	3,  // 7: hookmesh.ledger.v1.GetEventResponse.event:type_name -> hookmesh.ledger.v1.StoredEvent
 	0,  // 8: hookmesh.ledger.v1.GetEventResponse.receipt:type_name -> hookmesh.ledger.v1.Receipt
-	11, // 9: hookmesh.ledger.v1.ListEventsRequest.event_type:type_name -> hookmesh.event.v1.EventType
-	9,  // 10: hookmesh.ledger.v1.ListEventsRequest.received_after:type_name -> google.protobuf.Timestamp
-	9,  // 11: hookmesh.ledger.v1.ListEventsRequest.received_before:type_name -> google.protobuf.Timestamp
+	41, // 9: hookmesh.ledger.v1.ListEventsRequest.event_type:type_name -> hookmesh.event.v1.EventType
+	39, // 10: hookmesh.ledger.v1.ListEventsRequest.received_after:type_name -> google.protobuf.Timestamp
+	39, // 11: hookmesh.ledger.v1.ListEventsRequest.received_before:type_name -> google.protobuf.Timestamp
 	3,  // 12: hookmesh.ledger.v1.ListEventsResponse.events:type_name -> hookmesh.ledger.v1.StoredEvent
-	1,  // 13: hookmesh.ledger.v1.LedgerService.Record:input_type -> hookmesh.ledger.v1.RecordRequest
-	4,  // 14: hookmesh.ledger.v1.LedgerService.GetEvent:input_type -> hookmesh.ledger.v1.GetEventRequest
-	6,  // 15: hookmesh.ledger.v1.LedgerService.ListEvents:input_type -> hookmesh.ledger.v1.ListEventsRequest
-	2,  // 16: hookmesh.ledger.v1.LedgerService.Record:output_type -> hookmesh.ledger.v1.RecordResponse
-	5,  // 17: hookmesh.ledger.v1.LedgerService.GetEvent:output_type -> hookmesh.ledger.v1.GetEventResponse
-	7,  // 18: hookmesh.ledger.v1.LedgerService.ListEvents:output_type -> hookmesh.ledger.v1.ListEventsResponse
-	16, // [16:19] is the sub-list for method output_type
-	13, // [13:16] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	42, // 13: hookmesh.ledger.v1.ClaimDeliveriesRequest.lease_duration:type_name -> google.protobuf.Duration
+	43, // 14: hookmesh.ledger.v1.ClaimDeliveriesResponse.leases:type_name -> hookmesh.ledger.v1.Lease
+	39, // 15: hookmesh.ledger.v1.RetryDeliveryRequest.next_attempt_at:type_name -> google.protobuf.Timestamp
+	44, // 16: hookmesh.ledger.v1.RetryDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
+	44, // 17: hookmesh.ledger.v1.DeadLetterDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
+	45, // 18: hookmesh.ledger.v1.ListDeliveriesResponse.deliveries:type_name -> hookmesh.ledger.v1.Delivery
+	45, // 19: hookmesh.ledger.v1.ListDeadLettersResponse.dead_letters:type_name -> hookmesh.ledger.v1.Delivery
+	45, // 20: hookmesh.ledger.v1.ReplayDeadLetterResponse.delivery:type_name -> hookmesh.ledger.v1.Delivery
+	46, // 21: hookmesh.ledger.v1.CreateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	46, // 22: hookmesh.ledger.v1.CreateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	46, // 23: hookmesh.ledger.v1.UpdateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	46, // 24: hookmesh.ledger.v1.UpdateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	46, // 25: hookmesh.ledger.v1.GetSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	46, // 26: hookmesh.ledger.v1.ListSubscriptionsResponse.subscriptions:type_name -> hookmesh.ledger.v1.Subscription
+	46, // 27: hookmesh.ledger.v1.PauseSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	46, // 28: hookmesh.ledger.v1.ResumeSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	1,  // 29: hookmesh.ledger.v1.LedgerService.Record:input_type -> hookmesh.ledger.v1.RecordRequest
+	4,  // 30: hookmesh.ledger.v1.LedgerService.GetEvent:input_type -> hookmesh.ledger.v1.GetEventRequest
+	6,  // 31: hookmesh.ledger.v1.LedgerService.ListEvents:input_type -> hookmesh.ledger.v1.ListEventsRequest
+	8,  // 32: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:input_type -> hookmesh.ledger.v1.ClaimDeliveriesRequest
+	10, // 33: hookmesh.ledger.v1.LedgerService.CompleteDelivery:input_type -> hookmesh.ledger.v1.CompleteDeliveryRequest
+	12, // 34: hookmesh.ledger.v1.LedgerService.RetryDelivery:input_type -> hookmesh.ledger.v1.RetryDeliveryRequest
+	14, // 35: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:input_type -> hookmesh.ledger.v1.DeadLetterDeliveryRequest
+	16, // 36: hookmesh.ledger.v1.LedgerService.WatchDeliveries:input_type -> hookmesh.ledger.v1.WatchDeliveriesRequest
+	18, // 37: hookmesh.ledger.v1.LedgerService.ListDeliveries:input_type -> hookmesh.ledger.v1.ListDeliveriesRequest
+	20, // 38: hookmesh.ledger.v1.LedgerService.ListDeadLetters:input_type -> hookmesh.ledger.v1.ListDeadLettersRequest
+	22, // 39: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:input_type -> hookmesh.ledger.v1.ReplayDeadLetterRequest
+	24, // 40: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:input_type -> hookmesh.ledger.v1.ReplayDeadLettersRequest
+	26, // 41: hookmesh.ledger.v1.LedgerService.CreateSubscription:input_type -> hookmesh.ledger.v1.CreateSubscriptionRequest
+	28, // 42: hookmesh.ledger.v1.LedgerService.UpdateSubscription:input_type -> hookmesh.ledger.v1.UpdateSubscriptionRequest
+	30, // 43: hookmesh.ledger.v1.LedgerService.GetSubscription:input_type -> hookmesh.ledger.v1.GetSubscriptionRequest
+	32, // 44: hookmesh.ledger.v1.LedgerService.ListSubscriptions:input_type -> hookmesh.ledger.v1.ListSubscriptionsRequest
+	34, // 45: hookmesh.ledger.v1.LedgerService.PauseSubscription:input_type -> hookmesh.ledger.v1.PauseSubscriptionRequest
+	36, // 46: hookmesh.ledger.v1.LedgerService.ResumeSubscription:input_type -> hookmesh.ledger.v1.ResumeSubscriptionRequest
+	2,  // 47: hookmesh.ledger.v1.LedgerService.Record:output_type -> hookmesh.ledger.v1.RecordResponse
+	5,  // 48: hookmesh.ledger.v1.LedgerService.GetEvent:output_type -> hookmesh.ledger.v1.GetEventResponse
+	7,  // 49: hookmesh.ledger.v1.LedgerService.ListEvents:output_type -> hookmesh.ledger.v1.ListEventsResponse
+	9,  // 50: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:output_type -> hookmesh.ledger.v1.ClaimDeliveriesResponse
+	11, // 51: hookmesh.ledger.v1.LedgerService.CompleteDelivery:output_type -> hookmesh.ledger.v1.CompleteDeliveryResponse
+	13, // 52: hookmesh.ledger.v1.LedgerService.RetryDelivery:output_type -> hookmesh.ledger.v1.RetryDeliveryResponse
+	15, // 53: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:output_type -> hookmesh.ledger.v1.DeadLetterDeliveryResponse
+	17, // 54: hookmesh.ledger.v1.LedgerService.WatchDeliveries:output_type -> hookmesh.ledger.v1.WatchDeliveriesResponse
+	19, // 55: hookmesh.ledger.v1.LedgerService.ListDeliveries:output_type -> hookmesh.ledger.v1.ListDeliveriesResponse
+	21, // 56: hookmesh.ledger.v1.LedgerService.ListDeadLetters:output_type -> hookmesh.ledger.v1.ListDeadLettersResponse
+	23, // 57: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:output_type -> hookmesh.ledger.v1.ReplayDeadLetterResponse
+	25, // 58: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:output_type -> hookmesh.ledger.v1.ReplayDeadLettersResponse
+	27, // 59: hookmesh.ledger.v1.LedgerService.CreateSubscription:output_type -> hookmesh.ledger.v1.CreateSubscriptionResponse
+	29, // 60: hookmesh.ledger.v1.LedgerService.UpdateSubscription:output_type -> hookmesh.ledger.v1.UpdateSubscriptionResponse
+	31, // 61: hookmesh.ledger.v1.LedgerService.GetSubscription:output_type -> hookmesh.ledger.v1.GetSubscriptionResponse
+	33, // 62: hookmesh.ledger.v1.LedgerService.ListSubscriptions:output_type -> hookmesh.ledger.v1.ListSubscriptionsResponse
+	35, // 63: hookmesh.ledger.v1.LedgerService.PauseSubscription:output_type -> hookmesh.ledger.v1.PauseSubscriptionResponse
+	37, // 64: hookmesh.ledger.v1.LedgerService.ResumeSubscription:output_type -> hookmesh.ledger.v1.ResumeSubscriptionResponse
+	47, // [47:65] is the sub-list for method output_type
+	29, // [29:47] is the sub-list for method input_type
+	29, // [29:29] is the sub-list for extension type_name
+	29, // [29:29] is the sub-list for extension extendee
+	0,  // [0:29] is the sub-list for field type_name
 }
 
 func init() { file_hookmesh_ledger_v1_ledger_proto_init() }
@@ -757,13 +2507,14 @@ func file_hookmesh_ledger_v1_ledger_proto_init() {
 	if File_hookmesh_ledger_v1_ledger_proto != nil {
 		return
 	}
+	file_hookmesh_ledger_v1_delivery_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hookmesh_ledger_v1_ledger_proto_rawDesc), len(file_hookmesh_ledger_v1_ledger_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   9,
+			NumMessages:   39,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
