@@ -1,0 +1,135 @@
+// Package dispatcher delivers recorded events to downstream handlers. Run
+// composes the work loop and the DispatcherService so that the deployment
+// binary and a one-process runner start the same thing.
+package dispatcher
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"time"
+
+	"github.com/sony/gobreaker/v2"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+
+	dispatcherv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/dispatcher/v1"
+	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
+	"github.com/hookmesh/hookmesh/services/dispatcher/internal/breaker"
+	"github.com/hookmesh/hookmesh/services/dispatcher/internal/dispatch"
+	"github.com/hookmesh/hookmesh/services/dispatcher/internal/retry"
+	"github.com/hookmesh/hookmesh/services/dispatcher/internal/server"
+	"github.com/hookmesh/hookmesh/services/internal/env"
+	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
+	"github.com/hookmesh/hookmesh/services/internal/serve"
+)
+
+// Config is the dispatcher's configuration.
+type Config struct {
+	// GRPCAddr is the DispatcherService listener (HOOKMESH_DISPATCHER_GRPC_ADDR).
+	GRPCAddr string
+	// GRPCListener, when set, is used instead of GRPCAddr.
+	GRPCListener net.Listener
+	// LedgerTarget is the ledger's gRPC target (HOOKMESH_LEDGER_TARGET).
+	LedgerTarget string
+	// ID names this dispatcher in delivery history (HOOKMESH_DISPATCHER_ID;
+	// default host-pid).
+	ID string
+	// Capacity bounds deliveries in flight (HOOKMESH_DISPATCHER_CAPACITY).
+	Capacity int
+	// ClaimBatch bounds one claim (HOOKMESH_DISPATCHER_CLAIM_BATCH).
+	ClaimBatch int
+	// LeaseDuration is the lease asked for (HOOKMESH_DISPATCHER_LEASE); the
+	// ledger extends it past the subscription's call timeout.
+	LeaseDuration time.Duration
+	// PollInterval is the fallback claim period (HOOKMESH_DISPATCHER_POLL).
+	PollInterval time.Duration
+	// BreakerFailures opens a breaker (HOOKMESH_BREAKER_FAILURES).
+	BreakerFailures uint32
+	// BreakerOpenFor is the open period (HOOKMESH_BREAKER_OPEN_FOR).
+	BreakerOpenFor time.Duration
+	// DrainTimeout bounds shutdown (HOOKMESH_DISPATCHER_DRAIN_TIMEOUT).
+	DrainTimeout time.Duration
+}
+
+// ConfigFromEnv reads the configuration.
+func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
+	r := env.New(lookup)
+	host, _ := os.Hostname()
+	cfg := Config{
+		GRPCAddr:        r.String("HOOKMESH_DISPATCHER_GRPC_ADDR", ":9093"),
+		LedgerTarget:    r.String("HOOKMESH_LEDGER_TARGET", "127.0.0.1:9092"),
+		ID:              r.String("HOOKMESH_DISPATCHER_ID", fmt.Sprintf("%s-%d", host, os.Getpid())),
+		Capacity:        int(r.Int64("HOOKMESH_DISPATCHER_CAPACITY", 256)),
+		ClaimBatch:      int(r.Int64("HOOKMESH_DISPATCHER_CLAIM_BATCH", 64)),
+		LeaseDuration:   r.Duration("HOOKMESH_DISPATCHER_LEASE", 60*time.Second),
+		PollInterval:    r.Duration("HOOKMESH_DISPATCHER_POLL", time.Second),
+		BreakerFailures: uint32(r.Int64("HOOKMESH_BREAKER_FAILURES", 5)),
+		BreakerOpenFor:  r.Duration("HOOKMESH_BREAKER_OPEN_FOR", 30*time.Second),
+		DrainTimeout:    r.Duration("HOOKMESH_DISPATCHER_DRAIN_TIMEOUT", 20*time.Second),
+	}
+	if cfg.Capacity < 1 || cfg.ClaimBatch < 1 || cfg.BreakerFailures < 1 {
+		r.Fail("HOOKMESH_DISPATCHER_CAPACITY, HOOKMESH_DISPATCHER_CLAIM_BATCH and HOOKMESH_BREAKER_FAILURES must be at least 1")
+	}
+	if cfg.PollInterval <= 0 || cfg.LeaseDuration <= 0 || cfg.BreakerOpenFor <= 0 {
+		r.Fail("HOOKMESH_DISPATCHER_POLL, HOOKMESH_DISPATCHER_LEASE and HOOKMESH_BREAKER_OPEN_FOR must be positive")
+	}
+	if err := r.Err(); err != nil {
+		return Config{}, fmt.Errorf("dispatcher config: %w", err)
+	}
+	return cfg, nil
+}
+
+// Run delivers until ctx is done, then drains in-flight deliveries.
+func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
+	conn, err := grpc.NewClient(cfg.LedgerTarget, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return fmt.Errorf("dial ledger %s: %w", cfg.LedgerTarget, err)
+	}
+	defer conn.Close()
+	pool := dispatch.NewPool()
+	defer pool.Close()
+
+	breakers := breaker.New(breaker.Settings{
+		Failures: cfg.BreakerFailures,
+		OpenFor:  cfg.BreakerOpenFor,
+		Counts: func(err error) bool {
+			return retry.Classify(status.Code(err)) == ledgerv1.ErrorClass_ERROR_CLASS_NETWORK
+		},
+		Excluded: func(err error) bool {
+			return errors.Is(err, context.Canceled) || status.Code(err) == codes.Canceled
+		},
+		OnChange: func(target string, from, to gobreaker.State) {
+			log.Warn("breaker changed state", slog.String("target", target), slog.String("from", from.String()), slog.String("to", to.String()))
+		},
+	})
+	d := dispatch.New(dispatch.Options{
+		ID:            cfg.ID,
+		Ledger:        ledgerv1.NewLedgerServiceClient(conn),
+		Handlers:      pool,
+		Breakers:      breakers,
+		Capacity:      cfg.Capacity,
+		ClaimBatch:    cfg.ClaimBatch,
+		LeaseDuration: cfg.LeaseDuration,
+		PollInterval:  cfg.PollInterval,
+		DrainTimeout:  cfg.DrainTimeout,
+		Log:           log,
+	})
+	gs := grpcserver.New(log)
+	dispatcherv1.RegisterDispatcherServiceServer(gs.GRPC, server.New(cfg.ID, breakers, d))
+	lis, err := serve.Listen(cfg.GRPCListener, cfg.GRPCAddr)
+	if err != nil {
+		return err
+	}
+	log.Info("dispatcher running", slog.String("grpc", lis.Addr().String()), slog.String("ledger", cfg.LedgerTarget),
+		slog.String("dispatcher_id", cfg.ID), slog.Int("capacity", cfg.Capacity))
+	return serve.All(ctx,
+		func(ctx context.Context) error { return gs.Serve(ctx, lis) },
+		d.Run,
+	)
+}

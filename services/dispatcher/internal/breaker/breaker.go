@@ -1,0 +1,127 @@
+// Package breaker keeps one circuit breaker (sony/gobreaker v2) per handler
+// target. Only network-class failures count against a breaker: a handler
+// that answers INVALID_ARGUMENT is up, and opening its breaker would delay
+// every other delivery for no reason.
+package breaker
+
+import (
+	"errors"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/sony/gobreaker/v2"
+)
+
+// Settings configures every breaker of a Set.
+type Settings struct {
+	// Failures is the run of consecutive network failures that opens a
+	// breaker.
+	Failures uint32
+	// OpenFor is how long a breaker stays open before letting a trial call
+	// through (half-open).
+	OpenFor time.Duration
+	// Counts decides which errors count as failures; others count as
+	// successes (the target answered).
+	Counts func(err error) bool
+	// Excluded errors are neither success nor failure (our own shutdown).
+	Excluded func(err error) bool
+	// OnChange is told of every state change, for logs and metrics.
+	OnChange func(target string, from, to gobreaker.State)
+}
+
+// Set holds the breakers by target.
+type Set struct {
+	settings Settings
+	now      func() time.Time
+
+	mu       sync.Mutex
+	breakers map[string]*entry
+}
+
+type entry struct {
+	cb       *gobreaker.CircuitBreaker[struct{}]
+	mu       sync.Mutex
+	openedAt time.Time
+}
+
+// New returns an empty Set.
+func New(s Settings) *Set {
+	return &Set{settings: s, now: time.Now, breakers: map[string]*entry{}}
+}
+
+// Open is returned by Do when the breaker refused the call; Until is when
+// the breaker lets a trial call through, the time to defer the delivery to.
+type Open struct {
+	Until time.Time
+}
+
+func (o *Open) Error() string { return "circuit breaker open until " + o.Until.Format(time.RFC3339) }
+
+// Do runs call through target's breaker. When the breaker is open (or its
+// half-open trial slot is taken) call is not run and Do returns *Open.
+func (s *Set) Do(target string, call func() error) error {
+	e := s.get(target)
+	_, err := e.cb.Execute(func() (struct{}, error) { return struct{}{}, call() })
+	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
+		e.mu.Lock()
+		until := e.openedAt.Add(s.settings.OpenFor)
+		e.mu.Unlock()
+		if now := s.now(); !until.After(now) {
+			// Half-open with its trial in flight: look again shortly.
+			until = now.Add(time.Second)
+		}
+		return &Open{Until: until}
+	}
+	return err
+}
+
+func (s *Set) get(target string) *entry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.breakers[target]; ok {
+		return e
+	}
+	e := &entry{}
+	e.cb = gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
+		Name:        target,
+		MaxRequests: 1,
+		Timeout:     s.settings.OpenFor,
+		ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= s.settings.Failures },
+		IsSuccessful: func(err error) bool {
+			return err == nil || s.settings.Counts == nil || !s.settings.Counts(err)
+		},
+		IsExcluded: s.settings.Excluded,
+		OnStateChange: func(name string, from, to gobreaker.State) {
+			if to == gobreaker.StateOpen {
+				e.mu.Lock()
+				e.openedAt = s.now()
+				e.mu.Unlock()
+			}
+			if s.settings.OnChange != nil {
+				s.settings.OnChange(name, from, to)
+			}
+		},
+	})
+	s.breakers[target] = e
+	return e
+}
+
+// Status is one breaker's state.
+type Status struct {
+	Target              string
+	State               gobreaker.State
+	ConsecutiveFailures uint32
+}
+
+// Statuses returns every breaker's state, by target.
+func (s *Set) Statuses() []Status {
+	s.mu.Lock()
+	out := make([]Status, 0, len(s.breakers))
+	for target, e := range s.breakers {
+		out = append(out, Status{Target: target, State: e.cb.State(), ConsecutiveFailures: e.cb.Counts().ConsecutiveFailures})
+	}
+	s.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].Target < out[j].Target })
+	return out
+}

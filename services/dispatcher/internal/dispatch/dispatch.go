@@ -1,0 +1,342 @@
+// Package dispatch is the dispatcher's work loop: claim due deliveries from
+// the ledger, call each subscription's handler through its target's
+// breaker with a deadline, and report the outcome. It wakes on the ledger's
+// notification stream and polls as a fallback.
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	handlerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/handler/v1"
+	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
+	"github.com/hookmesh/hookmesh/services/dispatcher/internal/breaker"
+	"github.com/hookmesh/hookmesh/services/dispatcher/internal/retry"
+)
+
+// DefaultCallTimeout applies when a subscription sets none.
+const DefaultCallTimeout = 30 * time.Second
+
+// reportTimeout bounds each outcome report to the ledger. A report that
+// fails is not lost work: the lease expires and the delivery is made again.
+const reportTimeout = 5 * time.Second
+
+// Handlers returns the client of a handler target; connections are pooled.
+type Handlers interface {
+	Client(target string) (handlerv1.EventHandlerServiceClient, error)
+}
+
+// Options configures a Dispatcher.
+type Options struct {
+	// ID names this dispatcher in delivery history.
+	ID string
+	// Ledger is the ledger client.
+	Ledger ledgerv1.LedgerServiceClient
+	// Handlers gives handler clients by target.
+	Handlers Handlers
+	// Breakers holds one breaker per target.
+	Breakers *breaker.Set
+	// Capacity bounds deliveries in flight in this process.
+	Capacity int
+	// ClaimBatch bounds one claim.
+	ClaimBatch int
+	// LeaseDuration is asked of the ledger for each claim.
+	LeaseDuration time.Duration
+	// PollInterval is the fallback claim period when no notification came.
+	PollInterval time.Duration
+	// DrainTimeout bounds how long shutdown waits for in-flight calls before
+	// cancelling them and releasing their leases.
+	DrainTimeout time.Duration
+	// Jitter draws retry delays; nil means retry.FullJitter.
+	Jitter retry.Jitter
+	// Log receives a line per outcome.
+	Log *slog.Logger
+}
+
+// Dispatcher delivers events.
+type Dispatcher struct {
+	opts  Options
+	freed chan struct{}
+
+	mu       sync.Mutex
+	inFlight map[string]int // by subscription
+	total    int
+}
+
+// New returns a Dispatcher.
+func New(opts Options) *Dispatcher {
+	if opts.Jitter == nil {
+		opts.Jitter = retry.FullJitter
+	}
+	return &Dispatcher{opts: opts, freed: make(chan struct{}, 1), inFlight: map[string]int{}}
+}
+
+// InFlight returns the deliveries in flight by subscription.
+func (d *Dispatcher) InFlight() map[string]int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := make(map[string]int, len(d.inFlight))
+	for k, v := range d.inFlight {
+		if v > 0 {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// Run delivers until ctx is done, then drains: it stops claiming, lets
+// in-flight calls finish for up to DrainTimeout, then cancels the rest and
+// releases their leases so another dispatcher takes them at once.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	// Calls run under their own context: shutdown must not cut a handler
+	// call that is about to succeed.
+	work, cancelWork := context.WithCancel(context.Background())
+	defer cancelWork()
+	var workers sync.WaitGroup
+
+	wake := make(chan struct{}, 1)
+	var watcher sync.WaitGroup
+	watcher.Add(1)
+	go func() {
+		defer watcher.Done()
+		d.watch(ctx, wake)
+	}()
+
+	poll := time.NewTicker(d.opts.PollInterval)
+	defer poll.Stop()
+	backoff := time.Duration(0)
+	for ctx.Err() == nil {
+		n, err := d.claimOnce(ctx, work, &workers)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			backoff = min(max(2*backoff, 100*time.Millisecond), 5*time.Second)
+			d.opts.Log.Warn("claim failed", slog.String("error", err.Error()), slog.Duration("retry_in", backoff))
+			sleep(ctx, backoff)
+			continue
+		case n > 0:
+			backoff = 0
+			continue // more may be due: claim again before sleeping
+		}
+		backoff = 0
+		select {
+		case <-ctx.Done():
+		case <-wake:
+		case <-d.freed:
+		case <-poll.C:
+		}
+	}
+
+	watcher.Wait()
+	drained := make(chan struct{})
+	go func() { workers.Wait(); close(drained) }()
+	select {
+	case <-drained:
+	case <-time.After(d.opts.DrainTimeout):
+		d.opts.Log.Warn("drain timed out; cancelling in-flight calls and releasing their leases")
+		cancelWork()
+		<-drained
+	}
+	return nil
+}
+
+// claimOnce claims as much as there is room for and starts a worker per
+// lease; it returns the number claimed.
+func (d *Dispatcher) claimOnce(ctx, work context.Context, workers *sync.WaitGroup) (int, error) {
+	d.mu.Lock()
+	room := d.opts.Capacity - d.total
+	d.mu.Unlock()
+	if room <= 0 {
+		return 0, nil
+	}
+	cctx, cancel := context.WithTimeout(ctx, reportTimeout)
+	defer cancel()
+	resp, err := d.opts.Ledger.ClaimDeliveries(cctx, &ledgerv1.ClaimDeliveriesRequest{
+		DispatcherId:  d.opts.ID,
+		Limit:         int32(min(room, d.opts.ClaimBatch)),
+		LeaseDuration: durationpb.New(d.opts.LeaseDuration),
+	})
+	if err != nil {
+		return 0, fmt.Errorf("claim: %w", err)
+	}
+	for _, l := range resp.GetLeases() {
+		sub := l.GetDelivery().GetSubscription()
+		d.mu.Lock()
+		d.inFlight[sub]++
+		d.total++
+		d.mu.Unlock()
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			defer d.release(sub)
+			d.deliver(work, l)
+		}()
+	}
+	return len(resp.GetLeases()), nil
+}
+
+func (d *Dispatcher) release(sub string) {
+	d.mu.Lock()
+	d.inFlight[sub]--
+	d.total--
+	d.mu.Unlock()
+	select {
+	case d.freed <- struct{}{}:
+	default:
+	}
+}
+
+// deliver makes one attempt and reports its outcome.
+func (d *Dispatcher) deliver(work context.Context, l *ledgerv1.Lease) {
+	dl, sub := l.GetDelivery(), l.GetSubscription()
+	log := d.opts.Log.With(
+		slog.String("delivery_id", dl.GetDeliveryId()),
+		slog.String("subscription", dl.GetSubscription()),
+		slog.String("platform", dl.GetPlatform()),
+		slog.String("event_id", dl.GetEventId()))
+	attempt := dl.GetAttempts() + 1
+
+	client, err := d.opts.Handlers.Client(sub.GetTarget())
+	if err != nil {
+		// A target that cannot even be parsed will not improve: dead letter.
+		d.deadLetter(log, l, ledgerv1.ErrorClass_ERROR_CLASS_VALIDATION, "INVALID_ARGUMENT", err.Error())
+		return
+	}
+	timeout := DefaultCallTimeout
+	if sub.GetTimeout() != nil && sub.GetTimeout().AsDuration() > 0 {
+		timeout = sub.GetTimeout().AsDuration()
+	}
+	var callErr error
+	start := time.Now()
+	err = d.opts.Breakers.Do(sub.GetTarget(), func() error {
+		cctx, cancel := context.WithTimeout(work, timeout)
+		defer cancel()
+		_, callErr = client.HandleEvent(cctx, &handlerv1.HandleEventRequest{
+			Event:        l.GetEvent(),
+			DeliveryId:   dl.GetDeliveryId(),
+			Attempt:      attempt,
+			Subscription: dl.GetSubscription(),
+			Payload:      l.GetPayload(),
+		})
+		if callErr != nil && work.Err() != nil {
+			return work.Err() // our shutdown, not the handler's fault
+		}
+		return callErr
+	})
+
+	var open *breaker.Open
+	switch {
+	case errors.As(err, &open):
+		d.retry(log, l, open.Until, false, ledgerv1.ErrorClass_ERROR_CLASS_BREAKER_OPEN, "", "circuit breaker open")
+	case work.Err() != nil:
+		d.retry(log, l, time.Now(), false, ledgerv1.ErrorClass_ERROR_CLASS_UNSPECIFIED, "", "released at dispatcher shutdown")
+	case callErr == nil:
+		d.complete(log, l, time.Since(start))
+	default:
+		st := status.Convert(callErr)
+		class := retry.Classify(st.Code())
+		delay, again := retry.FromProto(sub.GetRetryPolicy()).Next(class, int(attempt), retryHint(st), d.opts.Jitter)
+		if again {
+			d.retry(log, l, time.Now().Add(delay), true, class, st.Code().String(), st.Message())
+		} else {
+			d.deadLetter(log, l, class, st.Code().String(), st.Message())
+		}
+	}
+}
+
+// retryHint reads a google.rpc.RetryInfo detail, the standard way for a
+// gRPC server to say when to come back.
+func retryHint(st *status.Status) time.Duration {
+	for _, det := range st.Details() {
+		if ri, ok := det.(*errdetails.RetryInfo); ok && ri.GetRetryDelay() != nil {
+			return ri.GetRetryDelay().AsDuration()
+		}
+	}
+	return 0
+}
+
+func (d *Dispatcher) complete(log *slog.Logger, l *ledgerv1.Lease, took time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), reportTimeout)
+	defer cancel()
+	_, err := d.opts.Ledger.CompleteDelivery(ctx, &ledgerv1.CompleteDeliveryRequest{
+		DeliveryId: l.GetDelivery().GetDeliveryId(), LeaseToken: l.GetLeaseToken(), DispatcherId: d.opts.ID,
+	})
+	if err != nil {
+		log.Warn("delivered, but the report failed; it will be delivered again", slog.String("error", err.Error()))
+		return
+	}
+	log.Info("delivered", slog.Int("attempt", int(l.GetDelivery().GetAttempts()+1)), slog.Duration("took", took))
+}
+
+func (d *Dispatcher) retry(log *slog.Logger, l *ledgerv1.Lease, next time.Time, counted bool, class ledgerv1.ErrorClass, code, msg string) {
+	ctx, cancel := context.WithTimeout(context.Background(), reportTimeout)
+	defer cancel()
+	_, err := d.opts.Ledger.RetryDelivery(ctx, &ledgerv1.RetryDeliveryRequest{
+		DeliveryId: l.GetDelivery().GetDeliveryId(), LeaseToken: l.GetLeaseToken(), DispatcherId: d.opts.ID,
+		NextAttemptAt: timestamppb.New(next), CountAttempt: counted, ErrorClass: class, Code: code, Error: msg,
+	})
+	if err != nil {
+		log.Warn("retry report failed; the lease will expire", slog.String("error", err.Error()))
+		return
+	}
+	log.Info("delivery deferred", slog.String("class", class.String()), slog.String("code", code),
+		slog.Bool("counted", counted), slog.Time("next_attempt_at", next), slog.String("error", msg))
+}
+
+func (d *Dispatcher) deadLetter(log *slog.Logger, l *ledgerv1.Lease, class ledgerv1.ErrorClass, code, msg string) {
+	ctx, cancel := context.WithTimeout(context.Background(), reportTimeout)
+	defer cancel()
+	_, err := d.opts.Ledger.DeadLetterDelivery(ctx, &ledgerv1.DeadLetterDeliveryRequest{
+		DeliveryId: l.GetDelivery().GetDeliveryId(), LeaseToken: l.GetLeaseToken(), DispatcherId: d.opts.ID,
+		ErrorClass: class, Code: code, Error: msg,
+	})
+	if err != nil {
+		log.Warn("dead-letter report failed; the lease will expire", slog.String("error", err.Error()))
+		return
+	}
+	log.Warn("delivery dead-lettered", slog.String("class", class.String()), slog.String("code", code), slog.String("error", msg))
+}
+
+// watch keeps the ledger's notification stream open and turns each message
+// into a wake-up. It reconnects with backoff; polling covers the gaps.
+func (d *Dispatcher) watch(ctx context.Context, wake chan<- struct{}) {
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		stream, err := d.opts.Ledger.WatchDeliveries(ctx, &ledgerv1.WatchDeliveriesRequest{})
+		if err == nil {
+			for {
+				if _, err = stream.Recv(); err != nil {
+					break
+				}
+				backoff = 100 * time.Millisecond
+				select {
+				case wake <- struct{}{}:
+				default:
+				}
+			}
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		d.opts.Log.Debug("watch stream ended; reconnecting", slog.String("error", err.Error()))
+		sleep(ctx, backoff)
+		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
