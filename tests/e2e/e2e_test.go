@@ -349,7 +349,7 @@ func checkNormalized(t *testing.T, platform string, e *eventv1.NormalizedEvent) 
 		"github":   {eventv1.EventType_EVENT_TYPE_CODE_REVIEW_REQUESTED, "9007199254740993", "583231", "2311213", 0, ""},
 		"shopify":  {eventv1.EventType_EVENT_TYPE_ORDER_CREATED, "866550311766439020", "115310627314723954", "e2e-shop.myshopify.com", 1999, "USD"},
 		"slack":    {eventv1.EventType_EVENT_TYPE_MESSAGE_POSTED, "", "U061F7AUR", "T061EG9R6", 0, ""},
-		"standard": {eventv1.EventType_EVENT_TYPE_USER_CREATED, "user_2Yh3", "", "", 0, ""},
+		"standard": {eventv1.EventType_EVENT_TYPE_USER_CREATED, "user_2Yh3", "user_2Yh3", "", 0, ""},
 	}[platform]
 	if e == nil {
 		t.Fatalf("%s: no normalized event", platform)

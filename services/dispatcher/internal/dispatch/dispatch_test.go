@@ -1,0 +1,230 @@
+package dispatch
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
+	handlerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/handler/v1"
+	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
+	"github.com/hookmesh/hookmesh/services/dispatcher/internal/breaker"
+	"github.com/hookmesh/hookmesh/services/dispatcher/internal/retry"
+)
+
+// fakeLedger hands out queued leases once and records the outcomes
+// reported: enough to test the dispatcher's decisions in isolation. The
+// real ledger is exercised by the integration and end-to-end tests.
+type fakeLedger struct {
+	ledgerv1.LedgerServiceClient
+	mu       sync.Mutex
+	queue    []*ledgerv1.Lease
+	outcomes chan any
+}
+
+func (f *fakeLedger) ClaimDeliveries(_ context.Context, in *ledgerv1.ClaimDeliveriesRequest, _ ...grpc.CallOption) (*ledgerv1.ClaimDeliveriesResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := min(int(in.GetLimit()), len(f.queue))
+	out := f.queue[:n]
+	f.queue = f.queue[n:]
+	return &ledgerv1.ClaimDeliveriesResponse{Leases: out}, nil
+}
+
+func (f *fakeLedger) CompleteDelivery(_ context.Context, in *ledgerv1.CompleteDeliveryRequest, _ ...grpc.CallOption) (*ledgerv1.CompleteDeliveryResponse, error) {
+	f.outcomes <- in
+	return &ledgerv1.CompleteDeliveryResponse{}, nil
+}
+
+func (f *fakeLedger) RetryDelivery(_ context.Context, in *ledgerv1.RetryDeliveryRequest, _ ...grpc.CallOption) (*ledgerv1.RetryDeliveryResponse, error) {
+	f.outcomes <- in
+	return &ledgerv1.RetryDeliveryResponse{}, nil
+}
+
+func (f *fakeLedger) DeadLetterDelivery(_ context.Context, in *ledgerv1.DeadLetterDeliveryRequest, _ ...grpc.CallOption) (*ledgerv1.DeadLetterDeliveryResponse, error) {
+	f.outcomes <- in
+	return &ledgerv1.DeadLetterDeliveryResponse{}, nil
+}
+
+func (f *fakeLedger) WatchDeliveries(ctx context.Context, _ *ledgerv1.WatchDeliveriesRequest, _ ...grpc.CallOption) (grpc.ServerStreamingClient[ledgerv1.WatchDeliveriesResponse], error) {
+	return nil, status.Error(codes.Unimplemented, "no stream in the fake")
+}
+
+type handlerFunc func(context.Context, *handlerv1.HandleEventRequest) error
+
+func (h handlerFunc) HandleEvent(ctx context.Context, in *handlerv1.HandleEventRequest, _ ...grpc.CallOption) (*handlerv1.HandleEventResponse, error) {
+	if err := h(ctx, in); err != nil {
+		return nil, err
+	}
+	return &handlerv1.HandleEventResponse{}, nil
+}
+
+type handlers struct{ h handlerFunc }
+
+func (hs handlers) Client(string) (handlerv1.EventHandlerServiceClient, error) { return hs.h, nil }
+
+func lease(id string, attempts int32) *ledgerv1.Lease {
+	return &ledgerv1.Lease{
+		Delivery:     &ledgerv1.Delivery{DeliveryId: id, Subscription: "payments", Platform: "stripe", EventId: "evt_" + id, Attempts: attempts},
+		LeaseToken:   "tok-" + id,
+		Event:        &eventv1.NormalizedEvent{EventId: "evt_" + id, Platform: "stripe"},
+		Subscription: &ledgerv1.Subscription{Name: "payments", Target: "handler:1", Timeout: durationpb.New(time.Second)},
+	}
+}
+
+func start(t *testing.T, h handlerFunc, set *breaker.Set, leases ...*ledgerv1.Lease) (*fakeLedger, context.CancelFunc, <-chan error) {
+	t.Helper()
+	led := &fakeLedger{queue: leases, outcomes: make(chan any, 100)}
+	if set == nil {
+		set = breaker.New(breaker.Settings{Failures: 100, OpenFor: time.Minute})
+	}
+	d := New(Options{
+		ID: "d1", Ledger: led, Handlers: handlers{h}, Breakers: set,
+		Capacity: 8, ClaimBatch: 8, LeaseDuration: time.Minute, PollInterval: 20 * time.Millisecond,
+		DrainTimeout: 200 * time.Millisecond, Jitter: func(d time.Duration) time.Duration { return d },
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return led, cancel, done
+}
+
+func next(t *testing.T, led *fakeLedger) any {
+	t.Helper()
+	select {
+	case o := <-led.outcomes:
+		return o
+	case <-time.After(5 * time.Second):
+		t.Fatal("no outcome reported")
+		return nil
+	}
+}
+
+func TestOutcomes(t *testing.T) {
+	t.Parallel()
+	retryInfo, _ := status.New(codes.ResourceExhausted, "slow down").WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(7 * time.Second)})
+	tests := []struct {
+		name  string
+		err   error
+		check func(t *testing.T, o any)
+	}{
+		{"ok completes", nil, func(t *testing.T, o any) {
+			if c, ok := o.(*ledgerv1.CompleteDeliveryRequest); !ok || c.GetLeaseToken() != "tok-1" {
+				t.Errorf("outcome %T %v, want Complete with the lease token", o, o)
+			}
+		}},
+		{"invalid argument dead-letters at once", status.Error(codes.InvalidArgument, "bad amount"), func(t *testing.T, o any) {
+			dl, ok := o.(*ledgerv1.DeadLetterDeliveryRequest)
+			if !ok || dl.GetErrorClass() != ledgerv1.ErrorClass_ERROR_CLASS_VALIDATION || dl.GetError() != "bad amount" {
+				t.Errorf("outcome %T %v, want a validation dead letter", o, o)
+			}
+		}},
+		{"resource exhausted waits the fixed delay", status.Error(codes.ResourceExhausted, "slow down"), func(t *testing.T, o any) {
+			r, ok := o.(*ledgerv1.RetryDeliveryRequest)
+			if !ok || !r.GetCountAttempt() || r.GetErrorClass() != ledgerv1.ErrorClass_ERROR_CLASS_THROTTLED {
+				t.Fatalf("outcome %T %v, want a counted throttled retry", o, o)
+			}
+			if wait := time.Until(r.GetNextAttemptAt().AsTime()); wait < 55*time.Second || wait > 60*time.Second {
+				t.Errorf("next attempt in %v, want the fixed 60 s", wait)
+			}
+		}},
+		{"resource exhausted with a hint", retryInfo.Err(), func(t *testing.T, o any) {
+			r := o.(*ledgerv1.RetryDeliveryRequest)
+			if wait := time.Until(r.GetNextAttemptAt().AsTime()); wait < 5*time.Second || wait > 7*time.Second {
+				t.Errorf("next attempt in %v, want the handler's 7 s", wait)
+			}
+		}},
+		{"unavailable retries with backoff", status.Error(codes.Unavailable, "down"), func(t *testing.T, o any) {
+			r := o.(*ledgerv1.RetryDeliveryRequest)
+			if !r.GetCountAttempt() || r.GetErrorClass() != ledgerv1.ErrorClass_ERROR_CLASS_NETWORK {
+				t.Errorf("outcome %v, want a counted network retry", r)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got *handlerv1.HandleEventRequest
+			var mu sync.Mutex
+			led, _, _ := start(t, func(_ context.Context, in *handlerv1.HandleEventRequest) error {
+				mu.Lock()
+				got = in
+				mu.Unlock()
+				return tt.err
+			}, nil, lease("1", 0))
+			tt.check(t, next(t, led))
+			mu.Lock()
+			defer mu.Unlock()
+			if got.GetDeliveryId() != "1" || got.GetAttempt() != 1 || got.GetSubscription() != "payments" || got.GetEvent().GetEventId() != "evt_1" {
+				t.Errorf("handler got %v", got)
+			}
+		})
+	}
+}
+
+func TestLastAttemptDeadLetters(t *testing.T) {
+	t.Parallel()
+	led, _, _ := start(t, func(context.Context, *handlerv1.HandleEventRequest) error { return status.Error(codes.Unavailable, "down") }, nil, lease("1", 4))
+	if _, ok := next(t, led).(*ledgerv1.DeadLetterDeliveryRequest); !ok {
+		t.Fatal("the fifth network failure did not dead-letter")
+	}
+}
+
+func TestOpenBreakerDefersWithoutCountingOrCalling(t *testing.T) {
+	t.Parallel()
+	set := breaker.New(breaker.Settings{Failures: 1, OpenFor: time.Minute, Counts: func(err error) bool {
+		return retry.Classify(status.Code(err)) == ledgerv1.ErrorClass_ERROR_CLASS_NETWORK
+	}})
+	_ = set.Do("handler:1", func() error { return status.Error(codes.Unavailable, "down") })
+	calls := 0
+	led, _, _ := start(t, func(context.Context, *handlerv1.HandleEventRequest) error { calls++; return nil }, set, lease("1", 2))
+	r, ok := next(t, led).(*ledgerv1.RetryDeliveryRequest)
+	if !ok || r.GetCountAttempt() || r.GetErrorClass() != ledgerv1.ErrorClass_ERROR_CLASS_BREAKER_OPEN {
+		t.Fatalf("outcome %v, want an uncounted breaker deferral", r)
+	}
+	if wait := time.Until(r.GetNextAttemptAt().AsTime()); wait < 50*time.Second {
+		t.Errorf("deferred for %v, want until the breaker half-opens (~1 min)", wait)
+	}
+	if calls != 0 {
+		t.Errorf("handler called %d times through an open breaker", calls)
+	}
+}
+
+func TestShutdownReleasesStuckDeliveries(t *testing.T) {
+	t.Parallel()
+	block := make(chan struct{})
+	defer close(block)
+	led, cancel, done := start(t, func(ctx context.Context, _ *handlerv1.HandleEventRequest) error {
+		select {
+		case <-block:
+			return nil
+		case <-ctx.Done():
+			return status.FromContextError(ctx.Err()).Err()
+		}
+	}, nil, lease("1", 0))
+	time.Sleep(100 * time.Millisecond) // let the call start
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return after the drain timeout")
+	}
+	r, ok := next(t, led).(*ledgerv1.RetryDeliveryRequest)
+	if !ok || r.GetCountAttempt() {
+		t.Fatalf("outcome %v, want an uncounted release", r)
+	}
+	if time.Until(r.GetNextAttemptAt().AsTime()) > time.Second {
+		t.Errorf("released delivery due at %v, want now", r.GetNextAttemptAt().AsTime())
+	}
+}

@@ -1,0 +1,231 @@
+package verify
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/hookmesh/hookmesh/services/internal/apperr"
+)
+
+// The fuzz targets hold two properties for every header parser:
+//
+//  1. No input panics, and every failure is an *Error wrapping
+//     apperr.ErrUnauthenticated.
+//  2. Nothing is accepted without a genuine signature: a verifier keyed
+//     with a secret drawn at random per process (which no corpus entry can
+//     contain) accepts nothing, and a verifier keyed with a known secret
+//     accepts only inputs that an independent oracle, written here with
+//     crypto/hmac and no code of the package, finds a correct signature in.
+//
+// The seeds include valid signatures under fuzzKnown so the fuzzer starts
+// from the accepting paths and mutates around them.
+
+const fuzzKnown = "whsec_ZnV6eiBrbm93biBzZWNyZXQ=" // valid for Standard Webhooks too
+
+// fuzzUnknowable is a random Standard Webhooks secret: also usable as a
+// plain string key by the other platforms.
+var fuzzUnknowable = func() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return "whsec_" + base64.StdEncoding.EncodeToString(b)
+}()
+
+func oracleMAC(key []byte, parts ...string) []byte {
+	m := hmac.New(sha256.New, key)
+	for _, p := range parts {
+		m.Write([]byte(p))
+	}
+	return m.Sum(nil)
+}
+
+// checkFuzz applies property 1 and the random-secret half of property 2,
+// and reports whether the known-secret verifier accepted.
+func checkFuzz(t *testing.T, known, unknowable Verifier, r Request) bool {
+	t.Helper()
+	if err := unknowable.Verify(r); err == nil {
+		t.Fatalf("accepted under a random secret: %v", r.Header)
+	}
+	err := known.Verify(r)
+	if err == nil {
+		return true
+	}
+	var ve *Error
+	if !errors.As(err, &ve) || !errors.Is(err, apperr.ErrUnauthenticated) || ve.Reason == "" {
+		t.Fatalf("failure %T %v is not an *Error wrapping ErrUnauthenticated", err, err)
+	}
+	return false
+}
+
+func FuzzStripeHeader(f *testing.F) {
+	valid := SignStripe(fuzzKnown, testNow, testBody)
+	_, sig, _ := strings.Cut(valid, ",v1=")
+	for _, s := range []string{
+		valid,
+		"t=1700000000,v0=" + sig,
+		"t=1700000000, v1=" + strings.Repeat("0", 64) + ",v1=" + sig,
+		"v1=" + sig + ",t=1700000000,t=1700000000",
+		"t=1700000000,v1=" + sig + strings.Repeat(",v1=", 20),
+		"t=+1700000000,v1=" + sig,
+		"t=1700000000,v1=" + strings.ToUpper(sig) + ",",
+		"", ",", "=", "t=", "garbage",
+	} {
+		f.Add(s, testBody)
+	}
+	known, unknowable := Stripe([]string{fuzzKnown}, 0), Stripe([]string{fuzzUnknowable}, 0)
+	f.Fuzz(func(t *testing.T, header string, body []byte) {
+		r := Request{Header: http.Header{"Stripe-Signature": {header}}, Body: body, Now: testNow}
+		if !checkFuzz(t, known, unknowable, r) {
+			return
+		}
+		// Oracle: some t item and some v1 item, which must be the HMAC of
+		// "<t>.<body>" for that exact t.
+		items := strings.Split(header, ",")
+		for _, ti := range items {
+			tv, ok := strings.CutPrefix(strings.Trim(ti, " \t"), "t=")
+			if !ok {
+				continue
+			}
+			want := hex.EncodeToString(oracleMAC([]byte(fuzzKnown), tv, ".", string(body)))
+			for _, si := range items {
+				if strings.EqualFold(strings.Trim(si, " \t"), "v1="+want) {
+					return
+				}
+			}
+		}
+		t.Fatalf("accepted without a valid v1: %q", header)
+	})
+}
+
+func FuzzGitHubHeader(f *testing.F) {
+	for _, s := range []string{SignGitHub(fuzzKnown, testBody), "sha256=", "sha1=00", "", "sha256=zz"} {
+		f.Add(s, testBody)
+	}
+	known, unknowable := GitHub([]string{fuzzKnown}), GitHub([]string{fuzzUnknowable})
+	f.Fuzz(func(t *testing.T, header string, body []byte) {
+		r := Request{Header: http.Header{"X-Hub-Signature-256": {header}}, Body: body, Now: testNow}
+		if !checkFuzz(t, known, unknowable, r) {
+			return
+		}
+		want := "sha256=" + hex.EncodeToString(oracleMAC([]byte(fuzzKnown), string(body)))
+		if !strings.EqualFold(header, want) {
+			t.Fatalf("accepted %q, want %q", header, want)
+		}
+	})
+}
+
+func FuzzShopifyHeader(f *testing.F) {
+	for _, s := range []string{SignShopify(fuzzKnown, testBody), "", "=", "AAAA", strings.Repeat("A", 44)} {
+		f.Add(s, testBody)
+	}
+	known, unknowable := Shopify([]string{fuzzKnown}), Shopify([]string{fuzzUnknowable})
+	f.Fuzz(func(t *testing.T, header string, body []byte) {
+		r := Request{Header: http.Header{"X-Shopify-Hmac-Sha256": {header}}, Body: body, Now: testNow}
+		if !checkFuzz(t, known, unknowable, r) {
+			return
+		}
+		if want := base64.StdEncoding.EncodeToString(oracleMAC([]byte(fuzzKnown), string(body))); header != want {
+			t.Fatalf("accepted %q, want %q", header, want)
+		}
+	})
+}
+
+func FuzzSlackHeaders(f *testing.F) {
+	sig, ts := SignSlack(fuzzKnown, testNow, testBody)
+	for _, s := range [][2]string{{sig, ts}, {sig, "+" + ts}, {"v0=", ts}, {"v1" + sig[2:], ts}, {"", ""}, {sig, "99999999999999999999"}} {
+		f.Add(s[0], s[1], testBody)
+	}
+	known, unknowable := Slack([]string{fuzzKnown}, 0), Slack([]string{fuzzUnknowable}, 0)
+	f.Fuzz(func(t *testing.T, sig, ts string, body []byte) {
+		r := Request{
+			Header: http.Header{"X-Slack-Signature": {sig}, "X-Slack-Request-Timestamp": {ts}},
+			Body:   body,
+			Now:    testNow,
+		}
+		if !checkFuzz(t, known, unknowable, r) {
+			return
+		}
+		want := "v0=" + hex.EncodeToString(oracleMAC([]byte(fuzzKnown), "v0:", ts, ":", string(body)))
+		if !strings.EqualFold(sig, want) || !strings.HasPrefix(sig, "v0=") {
+			t.Fatalf("accepted %q at %q, want %q", sig, ts, want)
+		}
+	})
+}
+
+func FuzzStandardHeaders(f *testing.F) {
+	valid, err := SignStandard(fuzzKnown, "msg_1", testNow, testBody)
+	if err != nil {
+		f.Fatal(err)
+	}
+	b64 := strings.TrimPrefix(valid, "v1,")
+	for _, s := range []string{valid, "v1a," + b64, "v1," + b64 + " " + valid, "  " + valid, strings.Repeat("v1,x ", 20) + valid, "", ","} {
+		f.Add("msg_1", "1700000000", s, testBody, false)
+		f.Add("msg_1", "1700000000", s, testBody, true)
+	}
+	f.Add("msg_1.1700000000", "", valid, testBody, false)
+	known, unknowable := mustStandard(f, fuzzKnown), mustStandard(f, fuzzUnknowable)
+	f.Fuzz(func(t *testing.T, id, ts, sigs string, body []byte, svix bool) {
+		names := webhookNames
+		if svix {
+			names = svixNames
+		}
+		r := Request{
+			Header: http.Header{names.id: {id}, names.timestamp: {ts}, names.signature: {sigs}},
+			Body:   body,
+			Now:    testNow,
+		}
+		if !checkFuzz(t, known, unknowable, r) {
+			return
+		}
+		key, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(fuzzKnown, "whsec_"))
+		want := "v1," + base64.StdEncoding.EncodeToString(oracleMAC(key, id, ".", ts, ".", string(body)))
+		for _, s := range strings.Split(sigs, " ") {
+			if s == want {
+				return
+			}
+		}
+		t.Fatalf("accepted %q for id %q ts %q without a valid v1", sigs, id, ts)
+	})
+}
+
+// FuzzStandardSecret: any secret Standard accepts must sign and verify a
+// round trip; none may panic.
+func FuzzStandardSecret(f *testing.F) {
+	for _, s := range []string{fuzzKnown, "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_", "whsec_=", "", "whsec_whsec_AAAA"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, secret string) {
+		v, err := Standard([]string{secret}, 0)
+		if err != nil {
+			if !errors.Is(err, apperr.ErrInvalid) {
+				t.Fatalf("error %v does not wrap ErrInvalid", err)
+			}
+			return
+		}
+		if secret == "" {
+			return // dropped: the verifier has no keys
+		}
+		sig, err := SignStandard(secret, "msg_1", testNow, testBody)
+		if err != nil {
+			t.Fatalf("Standard accepted %q but SignStandard: %v", secret, err)
+		}
+		hd := http.Header{"Webhook-Id": {"msg_1"}, "Webhook-Timestamp": {"1700000000"}, "Webhook-Signature": {sig}}
+		if err := v.Verify(Request{Header: hd, Body: testBody, Now: testNow}); err != nil {
+			t.Fatalf("round trip under %q: %v", secret, err)
+		}
+	})
+}
+
+func mustStandard(f *testing.F, secret string) Verifier {
+	v, err := Standard([]string{secret}, 0)
+	if err != nil {
+		f.Fatal(err)
+	}
+	return v
+}

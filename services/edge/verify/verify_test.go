@@ -1,0 +1,398 @@
+package verify
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/hookmesh/hookmesh/services/internal/apperr"
+)
+
+// testNow is the receipt time of every table case unless it sets its own.
+var testNow = time.Unix(1_700_000_000, 0)
+
+var (
+	testBody     = []byte(`{"id":"evt_1","object":"event"}`)
+	tamperedBody = []byte(`{"id":"evt_1","object":"evenT"}`)
+)
+
+// verifyCase is one row of a per-platform table: a request and the Reason
+// it must fail with ("" means it must be accepted).
+type verifyCase struct {
+	name   string
+	header http.Header
+	body   []byte    // nil: testBody
+	now    time.Time // zero: testNow
+	want   string
+}
+
+func runCases(t *testing.T, v Verifier, cases []verifyCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			body := tc.body
+			if body == nil {
+				body = testBody
+			}
+			now := tc.now
+			if now.IsZero() {
+				now = testNow
+			}
+			checkErr(t, v.Verify(Request{Header: tc.header, Body: body, Now: now}), tc.want)
+		})
+	}
+}
+
+// checkErr asserts err is nil when want is "", and otherwise an *Error with
+// that Reason which wraps apperr.ErrUnauthenticated.
+func checkErr(t *testing.T, err error, want string) {
+	t.Helper()
+	if want == "" {
+		if err != nil {
+			t.Fatalf("Verify = %v, want nil", err)
+		}
+		return
+	}
+	if err == nil {
+		t.Fatalf("Verify = nil, want failure %q", want)
+	}
+	if !errors.Is(err, apperr.ErrUnauthenticated) {
+		t.Errorf("Verify = %v, does not wrap apperr.ErrUnauthenticated", err)
+	}
+	var ve *Error
+	if !errors.As(err, &ve) {
+		t.Fatalf("Verify = %T %v, want *Error", err, err)
+	}
+	if ve.Reason != want {
+		t.Errorf("Reason = %q, want %q", ve.Reason, want)
+	}
+}
+
+// h builds a header from name/value pairs with Set, as net/http would.
+func h(kv ...string) http.Header {
+	hd := http.Header{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		hd.Set(kv[i], kv[i+1])
+	}
+	return hd
+}
+
+func TestErrorFormat(t *testing.T) {
+	t.Parallel()
+	err := error(&Error{Platform: "stripe", Reason: "no v1 match"})
+	if got := err.Error(); got != "stripe: no v1 match" {
+		t.Errorf("Error() = %q", got)
+	}
+	if !errors.Is(err, apperr.ErrUnauthenticated) || apperr.Code(err).String() != "Unauthenticated" {
+		t.Errorf("%v is not unauthenticated (code %v)", err, apperr.Code(err))
+	}
+}
+
+func TestHeaderLookup(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		header http.Header
+		want   string
+	}{
+		{"canonical", http.Header{"Webhook-Id": {"a"}}, "a"},
+		{"lower case key", http.Header{"webhook-id": {"b"}}, "b"},
+		{"odd case key", http.Header{"WEBHOOK-ID": {"c"}}, "c"},
+		{"first value wins", http.Header{"Webhook-Id": {"d", "e"}}, "d"},
+		{"empty value is absent", http.Header{"Webhook-Id": {""}}, ""},
+		{"nil header", nil, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := (Request{Header: tc.header}).header("webhook-id"); got != tc.want {
+				t.Errorf("header = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseUnix(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"1700000000", 1700000000, true},
+		{"0", 0, true},
+		{"0001700000000", 1700000000, true},
+		{"", 0, false},
+		{"+1700000000", 0, false},
+		{"-1", 0, false},
+		{" 1700000000", 0, false},
+		{"1700000000.5", 0, false},
+		{"1e9", 0, false},
+		{"１７", 0, false}, // full-width digits
+		{"123456789012345678", 123456789012345678, true},
+		{"1234567890123456789", 0, false}, // over maxTimestampDigits
+	}
+	for _, tc := range tests {
+		got, ok := parseUnix(tc.in)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("parseUnix(%q) = %d, %v; want %d, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestCheckWindowHugeTimestamp(t *testing.T) {
+	t.Parallel()
+	// The largest timestamp parseUnix admits must not overflow into the
+	// window: time.Sub saturates.
+	ts, _ := parseUnix("999999999999999999")
+	checkErr(t, checkWindow("x", ts, testNow, time.Hour), reasonFuture)
+	checkErr(t, checkWindow("x", 0, testNow, time.Hour), reasonTooOld)
+}
+
+func TestPlatforms(t *testing.T) {
+	t.Parallel()
+	want := []string{"github", "shopify", "slack", "standard", "stripe"}
+	got := Platforms()
+	if !slices.Equal(got, want) {
+		t.Fatalf("Platforms() = %v, want %v", got, want)
+	}
+	got[0] = "mutated"
+	if Platforms()[0] != "github" {
+		t.Error("Platforms() shares its slice with the caller")
+	}
+}
+
+// roundTripSecret is valid for every platform, Standard Webhooks included.
+const roundTripSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+func TestNew(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		platform string
+		secrets  []string
+		tol      time.Duration
+		want     error // nil: a Verifier
+	}{
+		{"stripe", "stripe", []string{"whsec_a"}, 0, nil},
+		{"github", "github", []string{"s"}, 0, nil},
+		{"shopify", "shopify", []string{"s"}, 0, nil},
+		{"slack", "slack", []string{"s"}, time.Minute, nil},
+		{"standard", "standard", []string{roundTripSecret}, 0, nil},
+		{"standard bare base64", "standard", []string{"MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}, 0, nil},
+		{"unknown platform", "paddle", []string{"s"}, 0, apperr.ErrNotFound},
+		{"platform names are exact", "Stripe", []string{"s"}, 0, apperr.ErrNotFound},
+		{"nil secrets", "github", nil, 0, apperr.ErrInvalid},
+		{"only empty secrets", "stripe", []string{"", ""}, 0, apperr.ErrInvalid},
+		{"negative tolerance", "slack", []string{"s"}, -time.Second, apperr.ErrInvalid},
+		{"standard bad secret", "standard", []string{roundTripSecret, "whsec_not base64!"}, 0, apperr.ErrInvalid},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			v, err := New(tc.platform, tc.secrets, tc.tol)
+			if tc.want == nil {
+				if err != nil || v == nil {
+					t.Fatalf("New = %v, %v; want a Verifier", v, err)
+				}
+				return
+			}
+			if !errors.Is(err, tc.want) || v != nil {
+				t.Fatalf("New = %v, %v; want error wrapping %v", v, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestNewTolerance checks that New passes the tolerance through, and that 0
+// means the platform default, for each platform that signs a timestamp.
+func TestNewTolerance(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		platform string
+		tol      time.Duration
+		edge     time.Duration // the effective window
+	}{
+		{"stripe", 0, DefaultStripeTolerance},
+		{"stripe", 10 * time.Second, 10 * time.Second},
+		{"slack", 0, DefaultSlackTolerance},
+		{"slack", time.Minute, time.Minute},
+		{"standard", 0, DefaultStandardTolerance},
+		{"standard", 2 * time.Hour, 2 * time.Hour},
+	}
+	for _, tc := range tests {
+		t.Run(tc.platform+"/"+tc.tol.String(), func(t *testing.T) {
+			t.Parallel()
+			v, err := New(tc.platform, []string{roundTripSecret}, tc.tol)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hd, err := Sign(tc.platform, roundTripSecret, testNow, "msg_1", testBody)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct {
+				now  time.Time
+				want string
+			}{
+				{testNow.Add(tc.edge), ""},
+				{testNow.Add(-tc.edge), ""},
+				{testNow.Add(tc.edge + time.Second), reasonTooOld},
+				{testNow.Add(-tc.edge - time.Second), reasonFuture},
+			} {
+				checkErr(t, v.Verify(Request{Header: hd, Body: testBody, Now: c.now}), c.want)
+			}
+		})
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	t.Parallel()
+	// The SDKs' values; changing them changes what the edge accepts.
+	if DefaultStripeTolerance != 300*time.Second || DefaultSlackTolerance != 300*time.Second ||
+		DefaultStandardTolerance != 300*time.Second {
+		t.Errorf("defaults = %v %v %v", DefaultStripeTolerance, DefaultSlackTolerance, DefaultStandardTolerance)
+	}
+}
+
+// TestRoundTrip signs with Sign and verifies with New for every platform,
+// with the signing secret second in the list (rotation), and checks that a
+// changed body or another secret does not verify.
+func TestRoundTrip(t *testing.T) {
+	t.Parallel()
+	const other = "whsec_dGhlIG90aGVyIHNlY3JldCwgYmFzZTY0"
+	for _, p := range Platforms() {
+		t.Run(p, func(t *testing.T) {
+			t.Parallel()
+			hd, err := Sign(p, roundTripSecret, testNow, "msg_1", testBody)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := New(p, []string{other, roundTripSecret}, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := v.Verify(Request{Header: hd, Body: testBody, Now: testNow}); err != nil {
+				t.Errorf("signed request: %v", err)
+			}
+			if err := v.Verify(Request{Header: hd, Body: tamperedBody, Now: testNow}); err == nil {
+				t.Error("tampered body accepted")
+			}
+			w, _ := New(p, []string{other}, 0)
+			if err := w.Verify(Request{Header: hd, Body: testBody, Now: testNow}); err == nil {
+				t.Error("accepted under another secret")
+			}
+		})
+	}
+}
+
+func TestSignHeaders(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		platform string
+		want     []string // header names Sign must set
+	}{
+		{"stripe", []string{"Stripe-Signature"}},
+		{"github", []string{"X-Hub-Signature-256", "X-GitHub-Delivery"}},
+		{"shopify", []string{"X-Shopify-Hmac-Sha256", "X-Shopify-Event-Id"}},
+		{"slack", []string{"X-Slack-Signature", "X-Slack-Request-Timestamp"}},
+		{"standard", []string{"webhook-id", "webhook-timestamp", "webhook-signature"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.platform, func(t *testing.T) {
+			t.Parallel()
+			hd, err := Sign(tc.platform, roundTripSecret, testNow, "msg_1", testBody)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, name := range tc.want {
+				if hd.Get(name) == "" {
+					t.Errorf("header %s not set; got %v", name, hd)
+				}
+			}
+			if len(hd) != len(tc.want) {
+				t.Errorf("Sign set %d headers, want exactly %v: %v", len(hd), tc.want, hd)
+			}
+		})
+	}
+	if hd, _ := Sign("standard", roundTripSecret, testNow, "msg_1", testBody); hd.Get("webhook-id") != "msg_1" ||
+		hd.Get("webhook-timestamp") != "1700000000" {
+		t.Errorf("standard headers = %v", hd)
+	}
+	if hd, _ := Sign("github", "s", testNow, "", testBody); hd.Get("X-GitHub-Delivery") != "" {
+		t.Errorf("empty id still sent: %v", hd)
+	}
+}
+
+func TestSignErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, platform, secret, id string
+		want                       error
+	}{
+		{"unknown platform", "paddle", "s", "id", apperr.ErrNotFound},
+		{"empty secret", "github", "", "id", apperr.ErrInvalid},
+		{"standard without id", "standard", roundTripSecret, "", apperr.ErrInvalid},
+		{"standard bad secret", "standard", "whsec_%%%", "id", apperr.ErrInvalid},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if hd, err := Sign(tc.platform, tc.secret, testNow, tc.id, testBody); !errors.Is(err, tc.want) || hd != nil {
+				t.Errorf("Sign = %v, %v; want error wrapping %v", hd, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestEmptySecretsRejectEverything: a verifier built without usable secrets
+// (directly, bypassing New's check) must fail closed, never accept a
+// signature made with an empty key.
+func TestEmptySecretsRejectEverything(t *testing.T) {
+	t.Parallel()
+	std, err := Standard([]string{""}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	emptyKeyStripe := SignStripe("", testNow, testBody)
+	emptyKeyGitHub := SignGitHub("", testBody)
+	slackSig, slackTS := SignSlack("", testNow, testBody)
+	tests := []struct {
+		name string
+		v    Verifier
+		hd   http.Header
+	}{
+		{"stripe", Stripe([]string{""}, 0), h("Stripe-Signature", emptyKeyStripe)},
+		{"github", GitHub(nil), h("X-Hub-Signature-256", emptyKeyGitHub)},
+		{"shopify", Shopify([]string{""}), h("X-Shopify-Hmac-Sha256", SignShopify("", testBody))},
+		{"slack", Slack(nil, 0), h("X-Slack-Signature", slackSig, "X-Slack-Request-Timestamp", slackTS)},
+		{"standard", std, h("webhook-id", "m", "webhook-timestamp", "1700000000", "webhook-signature", "v1,AAAA")},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			checkErr(t, tc.v.Verify(Request{Header: tc.hd, Body: testBody, Now: testNow}), reasonNoSecrets)
+		})
+	}
+}
+
+// TestSecretsCopied: the caller may reuse its slice after building.
+func TestSecretsCopied(t *testing.T) {
+	t.Parallel()
+	secrets := []string{"s1"}
+	v := GitHub(secrets)
+	secrets[0] = "changed"
+	checkErr(t, v.Verify(Request{Header: h("X-Hub-Signature-256", SignGitHub("s1", testBody)), Body: testBody}), "")
+}
+
+func TestZeroNowMeansNow(t *testing.T) {
+	t.Parallel()
+	v := Stripe([]string{"whsec_a"}, 0)
+	fresh := h("Stripe-Signature", SignStripe("whsec_a", time.Now(), testBody))
+	checkErr(t, v.Verify(Request{Header: fresh, Body: testBody}), "")
+	stale := h("Stripe-Signature", SignStripe("whsec_a", time.Now().Add(-time.Hour), testBody))
+	checkErr(t, v.Verify(Request{Header: stale, Body: testBody}), reasonTooOld)
+}

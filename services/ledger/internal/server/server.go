@@ -1,0 +1,88 @@
+// Package server implements the gRPC LedgerService over a store.Store. It
+// holds no logic of its own: validation lives in package store, and turning
+// errors into status codes in the shared grpcserver interceptor.
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+
+	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
+	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/ledger/internal/store"
+)
+
+// Server is the LedgerService. It can start without a store (the database
+// still unreachable) and answers UNAVAILABLE until SetStore is called, so a
+// ledger started before its database serves health and recovers by itself.
+type Server struct {
+	ledgerv1.UnimplementedLedgerServiceServer
+
+	log   *slog.Logger
+	store atomic.Pointer[storeRef]
+}
+
+// storeRef boxes the interface for atomic.Pointer.
+type storeRef struct{ store.Store }
+
+// New returns a Server over st, which may be nil until SetStore.
+func New(log *slog.Logger, st store.Store) *Server {
+	s := &Server{log: log}
+	if st != nil {
+		s.SetStore(st)
+	}
+	return s
+}
+
+// SetStore makes st serve the RPCs from now on.
+func (s *Server) SetStore(st store.Store) { s.store.Store(&storeRef{st}) }
+
+func (s *Server) current() (store.Store, error) {
+	ref := s.store.Load()
+	if ref == nil {
+		return nil, fmt.Errorf("ledger database not connected yet: %w", apperr.ErrUnavailable)
+	}
+	return ref.Store, nil
+}
+
+// Record stores a receipt and its event idempotently.
+func (s *Server) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledgerv1.RecordResponse, error) {
+	log := s.log.With(
+		slog.String("platform", req.GetReceipt().GetPlatform()),
+		slog.String("event_id", req.GetReceipt().GetEventId()),
+		slog.String("receipt_id", req.GetReceipt().GetReceiptId()))
+	st, err := s.current()
+	if err != nil {
+		log.Warn("record refused", slog.Any("error", err))
+		return nil, err
+	}
+	resp, err := st.Record(ctx, req)
+	if err != nil {
+		log.Warn("record failed", slog.Any("error", err))
+		return nil, err
+	}
+	log.Debug("recorded", slog.Bool("duplicate", resp.GetDuplicate()),
+		slog.String("stored_receipt_id", resp.GetReceiptId()),
+		slog.Bool("normalized", req.GetEvent() != nil))
+	return resp, nil
+}
+
+// GetEvent returns one event with its receipt.
+func (s *Server) GetEvent(ctx context.Context, req *ledgerv1.GetEventRequest) (*ledgerv1.GetEventResponse, error) {
+	st, err := s.current()
+	if err != nil {
+		return nil, err
+	}
+	return st.GetEvent(ctx, req)
+}
+
+// ListEvents returns one page of events, newest first.
+func (s *Server) ListEvents(ctx context.Context, req *ledgerv1.ListEventsRequest) (*ledgerv1.ListEventsResponse, error) {
+	st, err := s.current()
+	if err != nil {
+		return nil, err
+	}
+	return st.ListEvents(ctx, req)
+}

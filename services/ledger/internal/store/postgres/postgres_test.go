@@ -1,0 +1,177 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/ledger/internal/store"
+	"github.com/hookmesh/hookmesh/services/ledger/internal/store/postgres"
+	"github.com/hookmesh/hookmesh/services/ledger/internal/store/postgres/pgtest"
+	"github.com/hookmesh/hookmesh/services/ledger/internal/store/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T) store.Store {
+		s := postgres.New(pgtest.NewPool(t))
+		t.Cleanup(s.Close)
+		return s
+	})
+}
+
+func testCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func count(t *testing.T, pool *pgxpool.Pool, table string) int {
+	t.Helper()
+	var n int
+	if err := pool.QueryRow(testCtx(t), "SELECT count(*) FROM "+pgx.Identifier{table}.Sanitize()).Scan(&n); err != nil {
+		t.Fatalf("count %s: %v", table, err)
+	}
+	return n
+}
+
+// TestDuplicateStoresNothing looks under the interface: a duplicate must not
+// leave a receipt row behind (the conformance suite can only see that the
+// first receipt is still the one returned).
+func TestDuplicateStoresNothing(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.NewPool(t)
+	s := postgres.New(pool)
+	at := time.Now()
+	for i := range 3 {
+		if _, err := s.Record(testCtx(t), storetest.Request("stripe", "", "evt_1", at)); err != nil {
+			t.Fatalf("Record %d: %v", i, err)
+		}
+	}
+	if r, e := count(t, pool, "receipts"), count(t, pool, "events"); r != 1 || e != 1 {
+		t.Errorf("after 3 Records of one event: %d receipts, %d events; want 1 and 1", r, e)
+	}
+}
+
+// queryCounter counts the statements sent, to hold Record to one.
+type queryCounter struct{ n atomic.Int32 }
+
+func (c *queryCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	c.n.Add(1)
+	return ctx
+}
+
+func (c *queryCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func TestRecordIsOneStatement(t *testing.T) {
+	t.Parallel()
+	cfg := pgtest.NewConfig(t)
+	var qc queryCounter
+	cfg.ConnConfig.Tracer = &qc
+	pool, err := pgxpool.NewWithConfig(testCtx(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := postgres.New(pool)
+	t.Cleanup(s.Close)
+	at := time.Now()
+	for _, id := range []string{"evt_new", "evt_new", "evt_other"} { // new, duplicate, new
+		before := qc.n.Load()
+		if _, err := s.Record(testCtx(t), storetest.Request("stripe", "", id, at)); err != nil {
+			t.Fatal(err)
+		}
+		if n := qc.n.Load() - before; n != 1 {
+			t.Errorf("Record(%s) sent %d statements, want 1", id, n)
+		}
+	}
+}
+
+func TestMigrateConcurrentAndIdempotent(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.NewPool(t) // already migrated once
+	var wg sync.WaitGroup
+	errs := make([]error, 5)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			applied, err := postgres.Migrate(testCtx(t), pool)
+			if err == nil && len(applied) != 0 {
+				err = errors.New("re-applied migrations")
+			}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("Migrate %d: %v", i, err)
+		}
+	}
+	ms, err := postgres.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, pool, "schema_migrations"); n != len(ms) {
+		t.Errorf("schema_migrations has %d rows, want %d", n, len(ms))
+	}
+}
+
+func TestMigrateFreshSchemaFromConnect(t *testing.T) {
+	t.Parallel()
+	url := pgtest.NewDatabaseURL(t) // does not exist yet
+	cfg, err := postgres.ParseConfig(url, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, err := postgres.Connect(testCtx(t), cfg)
+	if err != nil {
+		t.Fatalf("Connect to a missing database: %v", err)
+	}
+	defer pool.Close()
+	applied, err := postgres.Migrate(testCtx(t), pool)
+	if err != nil || len(applied) == 0 || applied[0] != 1 {
+		t.Fatalf("Migrate = %v, %v; want [1 ...]", applied, err)
+	}
+	// A second Connect finds the database and creates nothing.
+	again, err := postgres.Connect(testCtx(t), cfg)
+	if err != nil {
+		t.Fatalf("second Connect: %v", err)
+	}
+	again.Close()
+}
+
+func TestConnectUnreachableIsUnavailable(t *testing.T) {
+	t.Parallel()
+	cfg, err := postgres.ParseConfig("postgres://postgres@127.0.0.1:1/test?sslmode=disable&connect_timeout=2", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = postgres.Connect(testCtx(t), cfg)
+	if !errors.Is(err, apperr.ErrUnavailable) {
+		t.Fatalf("Connect to a closed port: %v, want ErrUnavailable", err)
+	}
+	var pgErr interface{ SQLState() string }
+	if errors.As(err, &pgErr) {
+		t.Errorf("driver error leaks through the chain: %T", pgErr)
+	}
+}
+
+func TestParseConfigHidesPassword(t *testing.T) {
+	t.Parallel()
+	_, err := postgres.ParseConfig("postgres://u:s3cret@host:notaport/db", 0)
+	if err == nil {
+		t.Fatal("want an error for a bad port")
+	}
+	if s := err.Error(); strings.Contains(s, "s3cret") {
+		t.Errorf("error shows the password: %s", s)
+	}
+}

@@ -1,0 +1,71 @@
+package normalize
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"google.golang.org/protobuf/proto"
+)
+
+// fuzzHeaders names, per platform, the two headers a fuzz target varies
+// besides the body: the ones that steer the adapter.
+var fuzzHeaders = map[string][2]string{
+	"stripe":   {"content-type", "stripe-signature"},
+	"github":   {"x-github-event", "content-type"},
+	"shopify":  {"x-shopify-topic", "x-shopify-triggered-at"},
+	"slack":    {"x-slack-retry-num", "content-type"},
+	"standard": {"webhook-timestamp", "webhook-id"},
+}
+
+// fuzzPlatform seeds f with every testdata payload of platform (body and
+// its two steering headers) plus degenerate bodies, and checks that
+// Normalize never panics, fails only with a classified error, and returns
+// only events that carry the fields every consumer relies on and that
+// marshal (valid UTF-8, valid timestamps).
+func fuzzPlatform(f *testing.F, platform string) {
+	cases := loadCases(f, platform)
+	names := fuzzHeaders[platform]
+	for _, c := range cases {
+		f.Add(c.body, c.headers[names[0]], c.headers[names[1]])
+	}
+	for _, b := range []string{"", "{}", "null", "[]", `{"type":null}`, `"str"`, "{\"type\":\"a\xff\"}"} {
+		f.Add([]byte(b), cases[0].headers[names[0]], cases[0].headers[names[1]])
+	}
+	base := cases[0].headers
+	f.Fuzz(func(t *testing.T, body []byte, h0, h1 string) {
+		headers := make(map[string]string, len(base))
+		for k, v := range base {
+			headers[k] = v
+		}
+		// Headers arrive through protobuf, which only carries valid UTF-8.
+		headers[names[0]] = strings.ToValidUTF8(h0, "?")
+		headers[names[1]] = strings.ToValidUTF8(h1, "?")
+		ev, err := Normalize(platform, headers, body, testReceivedAt)
+		if err != nil {
+			if !errors.Is(err, apperr.ErrInvalid) {
+				t.Fatalf("error not classified as ErrInvalid: %v", err)
+			}
+			if ev != nil {
+				t.Fatalf("event returned with error %v", err)
+			}
+			return
+		}
+		if ev.GetEventId() == "" || ev.GetPlatform() != platform || ev.GetSourceEventType() == "" || ev.GetReceivedAt() == nil || ev.GetOccurredAt() == nil {
+			t.Fatalf("incomplete event: %v", ev)
+		}
+		if ev.GetSchemaVersion() != SchemaVersion {
+			t.Fatalf("schema_version = %d", ev.GetSchemaVersion())
+		}
+		if _, err := proto.Marshal(ev); err != nil {
+			t.Fatalf("event does not marshal: %v", err)
+		}
+	})
+}
+
+func FuzzNormalizeStripe(f *testing.F)   { fuzzPlatform(f, "stripe") }
+func FuzzNormalizeGitHub(f *testing.F)   { fuzzPlatform(f, "github") }
+func FuzzNormalizeShopify(f *testing.F)  { fuzzPlatform(f, "shopify") }
+func FuzzNormalizeSlack(f *testing.F)    { fuzzPlatform(f, "slack") }
+func FuzzNormalizeStandard(f *testing.F) { fuzzPlatform(f, "standard") }

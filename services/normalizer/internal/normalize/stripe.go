@@ -1,0 +1,164 @@
+package normalize
+
+import (
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+
+	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
+	"github.com/hookmesh/hookmesh/services/normalizer/internal/money"
+)
+
+// stripeEvent is the envelope of a Stripe event (API object "event").
+type stripeEvent struct {
+	ID         string `json:"id"`
+	Type       string `json:"type"`
+	Created    *int64 `json:"created"`
+	Livemode   *bool  `json:"livemode"`
+	APIVersion string `json:"api_version"`
+	Account    string `json:"account"`
+	Data       struct {
+		Object             json.RawMessage            `json:"object"`
+		PreviousAttributes map[string]json.RawMessage `json:"previous_attributes"`
+	} `json:"data"`
+}
+
+// stripeObject is the part of data.object every event is read for. The
+// amount fields are decoded separately, and only for events that carry
+// money, so an unmapped event is never rejected for a field we do not use.
+type stripeObject struct {
+	Object        string  `json:"object"`
+	ID            string  `json:"id"`
+	Customer      jsonRef `json:"customer"`
+	PaymentStatus string  `json:"payment_status"`
+	Status        string  `json:"status"`
+}
+
+// stripeAmounts are the integer amount fields of the objects whose events
+// carry money, in Stripe's smallest currency unit.
+type stripeAmounts struct {
+	Currency       string `json:"currency"`
+	Amount         *int64 `json:"amount"`
+	AmountReceived *int64 `json:"amount_received"`
+	AmountRefunded *int64 `json:"amount_refunded"`
+	AmountPaid     *int64 `json:"amount_paid"`
+	AmountDue      *int64 `json:"amount_due"`
+	AmountTotal    *int64 `json:"amount_total"`
+	Refunded       *bool  `json:"refunded"`
+}
+
+// normalizeStripe reads a Stripe event. Required: a JSON object with
+// "type" and a data.object that is an object with an "object" name.
+func normalizeStripe(r request, ev *eventv1.NormalizedEvent) error {
+	var e stripeEvent
+	if err := decodeObject("stripe", r.body, &e); err != nil {
+		return err
+	}
+	if e.Type == "" {
+		return invalid("stripe", "event has no type")
+	}
+	if !isObject(e.Data.Object) {
+		return invalid("stripe", "event %q has no data.object", e.Type)
+	}
+	var obj stripeObject
+	if err := json.Unmarshal(e.Data.Object, &obj); err != nil {
+		return invalid("stripe", "decode data.object of %q: %v", e.Type, err)
+	}
+	if obj.Object == "" {
+		return invalid("stripe", "data.object of %q has no \"object\" name", e.Type)
+	}
+
+	ev.SourceEventType = e.Type
+	ev.EventType = eventType("stripe", e.Type)
+	ev.EntityType = obj.Object
+	ev.EntityId = obj.ID
+	ev.UserId = string(obj.Customer)
+	if obj.Object == "customer" {
+		// The customer is the user its own events are about.
+		ev.UserId = obj.ID
+	}
+	ev.TenantId = e.Account
+	if e.Created != nil {
+		occurred(ev, unixTime(*e.Created))
+	}
+	if e.Livemode != nil {
+		ev.Metadata["livemode"] = strconv.FormatBool(*e.Livemode)
+	}
+	setMeta(ev.Metadata, "api_version", e.APIVersion)
+	if strings.HasSuffix(e.Type, ".updated") && len(e.Data.PreviousAttributes) > 0 {
+		keys := make([]string, 0, len(e.Data.PreviousAttributes))
+		for k := range e.Data.PreviousAttributes {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		ev.Metadata["previous_attributes"] = strings.Join(keys, ",")
+	}
+	setMeta(ev.Metadata, "status", obj.Status)
+
+	if e.Type == "checkout.session.completed" {
+		// A completed checkout is money received only when paid: with
+		// delayed methods (bank debits) it completes "unpaid" and
+		// checkout.session.async_payment_succeeded follows later.
+		setMeta(ev.Metadata, "payment_status", obj.PaymentStatus)
+		if obj.PaymentStatus != "paid" {
+			ev.EventType = eventv1.EventType_EVENT_TYPE_UNMAPPED
+		}
+	}
+	return stripeAmount(e.Type, obj.Object, e.Data.Object, ev)
+}
+
+// stripeAmount sets ev.Amount for the objects that carry money. The field
+// is chosen per object: what a PaymentIntent actually received, what a
+// charge was for (or, on charge.refunded, the total refunded so far), what
+// an invoice collected, what a checkout session totalled.
+func stripeAmount(eventType, object string, raw json.RawMessage, ev *eventv1.NormalizedEvent) error {
+	switch object {
+	case "payment_intent", "charge", "invoice", "checkout.session", "refund":
+	default:
+		return nil
+	}
+	var a stripeAmounts
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return invalid("stripe", "decode amount of %s in %q: %v", object, eventType, err)
+	}
+	var units *int64
+	switch object {
+	case "payment_intent":
+		units = a.AmountReceived
+		if units == nil || (*units == 0 && !strings.HasSuffix(eventType, ".succeeded")) {
+			// Before success nothing was received; the intended amount
+			// is what a failure or a pending intent is about.
+			units = a.Amount
+		}
+	case "charge":
+		units = a.Amount
+		if eventType == "charge.refunded" {
+			units = a.AmountRefunded
+			if a.Refunded != nil {
+				ev.Metadata["fully_refunded"] = strconv.FormatBool(*a.Refunded)
+			}
+		}
+	case "invoice":
+		units = a.AmountPaid
+		if strings.HasSuffix(eventType, "failed") || units == nil {
+			units = a.AmountDue
+		}
+	case "checkout.session":
+		units = a.AmountTotal
+	case "refund":
+		units = a.Amount
+	}
+	if units == nil {
+		return nil
+	}
+	if a.Currency == "" {
+		return invalid("stripe", "%s in %q has an amount but no currency", object, eventType)
+	}
+	m, err := money.FromMinorUnits("stripe", *units, a.Currency)
+	if err != nil {
+		return invalid("stripe", "amount of %s in %q: %v", object, eventType, err)
+	}
+	ev.Amount = m
+	return nil
+}

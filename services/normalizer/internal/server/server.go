@@ -1,0 +1,66 @@
+// Package server is the gRPC face of the normalizer: it adapts
+// NormalizerService requests to normalize.Normalize. It returns domain
+// errors (apperr classes) and leaves their mapping to status codes to the
+// shared grpcserver interceptor.
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
+	normalizerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/normalizer/v1"
+	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/normalizer/internal/normalize"
+)
+
+// Server implements normalizerv1.NormalizerServiceServer.
+type Server struct {
+	normalizerv1.UnimplementedNormalizerServiceServer
+
+	log *slog.Logger
+	// now supplies received_at when a caller leaves it unset; a field so
+	// tests can fix it.
+	now func() time.Time
+}
+
+// New returns a Server logging to log.
+func New(log *slog.Logger) *Server {
+	return &Server{log: log, now: time.Now}
+}
+
+// Normalize decodes one webhook. received_at defaults to now when the
+// caller did not set it, so every event carries a receipt time.
+func (s *Server) Normalize(ctx context.Context, req *normalizerv1.NormalizeRequest) (*normalizerv1.NormalizeResponse, error) {
+	receivedAt := s.now().UTC()
+	if ts := req.GetReceivedAt(); ts != nil {
+		if err := ts.CheckValid(); err != nil {
+			return nil, fmt.Errorf("received_at: %w: %v", apperr.ErrInvalid, err)
+		}
+		receivedAt = ts.AsTime()
+	}
+	ev, err := normalize.Normalize(req.GetPlatform(), req.GetHeaders(), req.GetBody(), receivedAt)
+	if err != nil {
+		// A payload we cannot read is the sender's problem, not ours:
+		// logged at info with the reason, so an operator can find it.
+		s.log.InfoContext(ctx, "normalize failed",
+			slog.String("platform", req.GetPlatform()),
+			slog.Int("body_bytes", len(req.GetBody())),
+			slog.Any("error", err))
+		return nil, err
+	}
+	s.log.DebugContext(ctx, "normalized",
+		slog.String("platform", ev.GetPlatform()),
+		slog.String("event_id", ev.GetEventId()),
+		slog.String("source_event_type", ev.GetSourceEventType()),
+		slog.String("event_type", ev.GetEventType().String()))
+	if ev.GetEventType() == eventv1.EventType_EVENT_TYPE_UNMAPPED {
+		s.log.DebugContext(ctx, "unmapped event type",
+			slog.String("platform", ev.GetPlatform()),
+			slog.String("event_id", ev.GetEventId()),
+			slog.String("source_event_type", ev.GetSourceEventType()))
+	}
+	return &normalizerv1.NormalizeResponse{Event: ev}, nil
+}
