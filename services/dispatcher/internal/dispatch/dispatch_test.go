@@ -175,7 +175,9 @@ func TestOutcomes(t *testing.T) {
 
 func TestLastAttemptDeadLetters(t *testing.T) {
 	t.Parallel()
-	led, _, _ := start(t, func(context.Context, *handlerv1.HandleEventRequest) error { return status.Error(codes.Unavailable, "down") }, nil, lease("1", 4))
+	led, _, _ := start(t, func(context.Context, *handlerv1.HandleEventRequest) error {
+		return status.Error(codes.Unavailable, "down")
+	}, nil, lease("1", 4))
 	if _, ok := next(t, led).(*ledgerv1.DeadLetterDeliveryRequest); !ok {
 		t.Fatal("the fifth network failure did not dead-letter")
 	}

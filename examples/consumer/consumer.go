@@ -1,0 +1,164 @@
+// Package consumer is an example downstream service: it implements
+// hookmesh.handler.v1.EventHandlerService, the contract every consumer of
+// hookmesh implements, and records payments idempotently in its own table.
+// It is what a team's payment service would look like: no platform payload
+// is parsed, only the typed NormalizedEvent.
+package consumer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/reflection"
+	"google.golang.org/grpc/status"
+
+	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
+	handlerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/handler/v1"
+)
+
+// Config configures the example consumer.
+type Config struct {
+	// GRPCAddr is where EventHandlerService listens.
+	GRPCAddr string
+	// GRPCListener, when set, is used instead of GRPCAddr.
+	GRPCListener net.Listener
+	// DatabaseURL is the consumer's own database (its table lives in the
+	// schema named by Schema).
+	DatabaseURL string
+	// Schema holds the consumer's table; created when missing.
+	Schema string
+}
+
+// Handler records payment events.
+type Handler struct {
+	handlerv1.UnimplementedEventHandlerServiceServer
+	pool   *pgxpool.Pool
+	schema string
+	log    *slog.Logger
+}
+
+// payments are the event types this consumer stores.
+var payments = map[eventv1.EventType]string{
+	eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED: "completed",
+	eventv1.EventType_EVENT_TYPE_PAYMENT_FAILED:    "failed",
+	eventv1.EventType_EVENT_TYPE_PAYMENT_REFUNDED:  "refunded",
+}
+
+// HandleEvent stores payment events and acknowledges everything else. It is
+// idempotent: a redelivery (same delivery_id) or a later event about the
+// same payment updates the one row of (platform, external_id).
+func (h *Handler) HandleEvent(ctx context.Context, req *handlerv1.HandleEventRequest) (*handlerv1.HandleEventResponse, error) {
+	ev := req.GetEvent()
+	log := h.log.With(slog.String("delivery_id", req.GetDeliveryId()), slog.String("platform", ev.GetPlatform()),
+		slog.String("event_id", ev.GetEventId()), slog.Int("attempt", int(req.GetAttempt())))
+	state, ok := payments[ev.GetEventType()]
+	if !ok {
+		log.Info("event received", slog.String("event_type", ev.GetEventType().String()))
+		return &handlerv1.HandleEventResponse{}, nil
+	}
+	if ev.GetEntityId() == "" || ev.GetAmount() == nil {
+		// A payment without an id or amount is a bug upstream: retrying will
+		// not fix it, so say INVALID_ARGUMENT and let it be dead-lettered.
+		return nil, status.Error(codes.InvalidArgument, "payment event without entity_id or amount")
+	}
+	_, err := h.pool.Exec(ctx, `
+INSERT INTO `+pgx.Identifier{h.schema, "payments"}.Sanitize()+` AS p
+  (platform, external_id, state, amount_minor, currency, event_id, delivery_id, occurred_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
+ON CONFLICT (platform, external_id) DO UPDATE SET
+  state = EXCLUDED.state, amount_minor = EXCLUDED.amount_minor, currency = EXCLUDED.currency,
+  event_id = EXCLUDED.event_id, delivery_id = EXCLUDED.delivery_id, occurred_at = EXCLUDED.occurred_at,
+  updated_at = now()
+WHERE p.occurred_at <= EXCLUDED.occurred_at`,
+		ev.GetPlatform(), ev.GetEntityId(), state, ev.GetAmount().GetMinorUnits(), ev.GetAmount().GetCurrency(),
+		ev.GetEventId(), req.GetDeliveryId(), ev.GetOccurredAt().AsTime())
+	if err != nil {
+		// Our own database failing is transient: UNAVAILABLE makes the
+		// dispatcher retry with backoff.
+		log.Error("store payment", slog.String("error", err.Error()))
+		return nil, status.Error(codes.Unavailable, "payment store unavailable")
+	}
+	log.Info("payment recorded", slog.String("payment", ev.GetEntityId()), slog.String("state", state),
+		slog.Int64("minor_units", ev.GetAmount().GetMinorUnits()), slog.String("currency", ev.GetAmount().GetCurrency()))
+	return &handlerv1.HandleEventResponse{}, nil
+}
+
+// Migrate creates the consumer's schema and table.
+func Migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
+	s := pgx.Identifier{schema}.Sanitize()
+	_, err := pool.Exec(ctx, `
+CREATE SCHEMA IF NOT EXISTS `+s+`;
+CREATE TABLE IF NOT EXISTS `+s+`.payments (
+  platform     text        NOT NULL,
+  external_id  text        NOT NULL,
+  state        text        NOT NULL,
+  amount_minor bigint      NOT NULL,
+  currency     text        NOT NULL,
+  event_id     text        NOT NULL,
+  delivery_id  text        NOT NULL,
+  occurred_at  timestamptz NOT NULL,
+  updated_at   timestamptz NOT NULL,
+  PRIMARY KEY (platform, external_id)
+)`)
+	if err != nil {
+		return fmt.Errorf("migrate consumer schema %s: %w", schema, err)
+	}
+	return nil
+}
+
+// Run serves EventHandlerService until ctx is done.
+func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
+	pool, err := pgxpool.New(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("consumer database: %w", err)
+	}
+	defer pool.Close()
+	mctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := Migrate(mctx, pool, cfg.Schema); err != nil {
+		return err
+	}
+	lis := cfg.GRPCListener
+	if lis == nil {
+		if lis, err = net.Listen("tcp", cfg.GRPCAddr); err != nil {
+			return fmt.Errorf("listen %s: %w", cfg.GRPCAddr, err)
+		}
+	}
+	srv := grpc.NewServer()
+	handlerv1.RegisterEventHandlerServiceServer(srv, &Handler{pool: pool, schema: cfg.Schema, log: log})
+	hs := health.NewServer()
+	healthpb.RegisterHealthServer(srv, hs)
+	reflection.Register(srv)
+	log.Info("example consumer listening", slog.String("grpc", lis.Addr().String()), slog.String("schema", cfg.Schema))
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(lis) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	hs.Shutdown()
+	stopped := make(chan struct{})
+	go func() { srv.GracefulStop(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(10 * time.Second):
+		srv.Stop()
+		<-stopped
+	}
+	if err := <-errc; err != nil && !errors.Is(err, grpc.ErrServerStopped) {
+		return err
+	}
+	return nil
+}
