@@ -17,7 +17,7 @@ GRPCURL_VERSION            := v1.9.4
 
 # Every Go module of the workspace (go.work).
 MODULES := gen services/internal services/edge services/normalizer services/ledger services/dispatcher examples tests
-SERVICES := edge normalizer ledger
+SERVICES := edge normalizer ledger dispatcher
 
 # Tests use their own schemas and databases inside this server.
 export TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
@@ -69,9 +69,10 @@ lint: tools ## buf lint, gofmt and go vet on every module.
 	@for m in $(MODULES); do (cd $$m && $(GO) vet ./...); done
 
 .PHONY: build
-build: ## Build the service binaries into bin/.
+build: ## Build the service binaries and the example consumer into bin/.
 	@mkdir -p bin
 	@for s in $(SERVICES); do $(GO) build -o bin/$$s ./services/$$s/cmd/$$s; done
+	@$(GO) build -o bin/consumer ./examples/consumer/cmd/consumer
 
 .PHONY: test
 test: check-generate lint ## Run every test: unit, golden, fuzz seeds, PostgreSQL, end to end.
@@ -88,7 +89,7 @@ fuzz: ## Run every fuzz target for FUZZTIME each (default 30s).
 	done
 
 .PHONY: run
-run: build ## Start the whole system (ledger, normalizer, edge) against DATABASE_URL.
+run: build ## Start the whole system (four services and the example consumer) against DATABASE_URL.
 	DATABASE_URL='$(DATABASE_URL)' scripts/run.sh
 
 .PHONY: clean

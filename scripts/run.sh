@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Starts ledger, normalizer and edge from bin/ (make run builds them) and
-# stops them all on Ctrl-C. Each service logs to this terminal.
+# Starts the four services and the example consumer from bin/ (make run
+# builds them) and stops them all on Ctrl-C. Each logs to this terminal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/hookmesh?sslmode=disable}"
+export HOOKMESH_SUBSCRIPTIONS_FILE="${HOOKMESH_SUBSCRIPTIONS_FILE:-config/subscriptions.yaml}"
 if ! env | grep -q '^HOOKMESH_SECRET_'; then
   export HOOKMESH_DEV_SECRETS=true
   echo "run: no HOOKMESH_SECRET_<PLATFORM> set: using DEVELOPMENT secrets (see services/edge/edge.go DevSecrets)"
@@ -18,7 +19,7 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-for svc in ledger normalizer edge; do
+for svc in ledger normalizer edge dispatcher consumer; do
   bin/"$svc" &
   pids+=("$!")
 done
@@ -27,7 +28,8 @@ cat <<MSG
 run: hookmesh is starting
   webhooks  POST http://localhost:8080/webhooks/{stripe,github,shopify,slack,standard}
   admin     GET  http://127.0.0.1:8081/v1/events
-  gRPC      edge :9090  normalizer :9091  ledger :9092   (grpcurl -plaintext localhost:9092 list)
+  gRPC      edge :9090  normalizer :9091  ledger :9092  dispatcher :9093  consumer 127.0.0.1:9094
+            (grpcurl -plaintext localhost:9092 list)
 Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}" || true

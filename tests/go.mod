@@ -10,6 +10,7 @@ replace (
 )
 
 require (
+	github.com/google/uuid v1.6.0
 	github.com/hookmesh/hookmesh/gen v0.0.0
 	github.com/hookmesh/hookmesh/services/edge v0.0.0
 	github.com/jackc/pgx/v5 v5.12.0

@@ -123,10 +123,21 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return fmt.Errorf("consumer database: %w", err)
 	}
 	defer pool.Close()
-	mctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if err := Migrate(mctx, pool, cfg.Schema); err != nil {
-		return err
+	// The database may not exist yet (the ledger creates it on first
+	// start) or may be restarting: wait for it rather than exit.
+	for attempt := 1; ; attempt++ {
+		mctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := Migrate(mctx, pool, cfg.Schema)
+		cancel()
+		if err == nil {
+			break
+		}
+		log.Warn("waiting for the database", slog.Int("attempt", attempt), slog.String("error", err.Error()))
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(time.Second):
+		}
 	}
 	lis := cfg.GRPCListener
 	if lis == nil {

@@ -19,17 +19,27 @@ import (
 	"time"
 )
 
-// Services are the binaries a system is made of, in start order.
-var Services = []string{"ledger", "normalizer", "edge"}
+// Services are the binaries a system is made of, in start order: the four
+// services and the example consumer that subscribes to them.
+var Services = []string{"ledger", "normalizer", "edge", "dispatcher", "consumer"}
 
-// Build compiles the service binaries into dir and returns their paths by
-// name. It builds from the workspace, so the tests run the code under test.
+// packages maps a binary to its main package.
+var packages = map[string]string{
+	"ledger":     "github.com/hookmesh/hookmesh/services/ledger/cmd/ledger",
+	"normalizer": "github.com/hookmesh/hookmesh/services/normalizer/cmd/normalizer",
+	"edge":       "github.com/hookmesh/hookmesh/services/edge/cmd/edge",
+	"dispatcher": "github.com/hookmesh/hookmesh/services/dispatcher/cmd/dispatcher",
+	"consumer":   "github.com/hookmesh/hookmesh/examples/consumer/cmd/consumer",
+}
+
+// Build compiles the binaries into dir and returns their paths by name. It
+// builds from the workspace, so the tests run the code under test.
 func Build(t testing.TB, dir string) map[string]string {
 	t.Helper()
 	paths := make(map[string]string, len(Services))
 	for _, s := range Services {
 		out := filepath.Join(dir, s)
-		cmd := exec.Command("go", "build", "-o", out, "github.com/hookmesh/hookmesh/services/"+s+"/cmd/"+s)
+		cmd := exec.Command("go", "build", "-o", out, packages[s])
 		if b, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("build %s: %v\n%s", s, err, b)
 		}

@@ -2,9 +2,26 @@ package harness
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
+
+// ConsumerSubscription is the subscription StartSystem seeds: every event
+// to the example consumer, with short retry delays so tests observe
+// retries in seconds.
+const ConsumerSubscription = "example-consumer"
+
+const seedTemplate = `subscriptions:
+  - name: example-consumer
+    target: %s
+    timeout: 5s
+    retry_policy:
+      network: {max_attempts: 20, delay: 0.2s, max_delay: 2s}
+      downstream: {max_attempts: 3, delay: 0.2s}
+`
 
 // System is a running hookmesh: every service as its own process on free
 // ports, with its own database.
@@ -34,6 +51,10 @@ func StartSystem(t testing.TB, env map[string]string) *System {
 	for _, name := range Services {
 		s.GRPC[name] = FreeAddr(t)
 	}
+	seed := filepath.Join(t.TempDir(), "subscriptions.yaml")
+	if err := os.WriteFile(seed, []byte(fmt.Sprintf(seedTemplate, s.GRPC["consumer"])), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	common := map[string]string{
 		"DATABASE_URL":                  s.DatabaseURL,
 		"HOOKMESH_HTTP_ADDR":            s.HTTPAddr,
@@ -43,6 +64,12 @@ func StartSystem(t testing.TB, env map[string]string) *System {
 		"HOOKMESH_LEDGER_GRPC_ADDR":     s.GRPC["ledger"],
 		"HOOKMESH_NORMALIZER_TARGET":    s.GRPC["normalizer"],
 		"HOOKMESH_LEDGER_TARGET":        s.GRPC["ledger"],
+		"HOOKMESH_DISPATCHER_GRPC_ADDR": s.GRPC["dispatcher"],
+		"HOOKMESH_CONSUMER_GRPC_ADDR":   s.GRPC["consumer"],
+		"HOOKMESH_CONSUMER_SCHEMA":      "example_consumer",
+		"HOOKMESH_SUBSCRIPTIONS_FILE":   seed,
+		"HOOKMESH_DISPATCHER_POLL":      "500ms",
+		"HOOKMESH_BREAKER_OPEN_FOR":     "2s",
 		"HOOKMESH_LOG_LEVEL":            "debug",
 	}
 	for k, v := range env {
