@@ -2,9 +2,13 @@ module github.com/hookmesh/hookmesh/services/internal
 
 go 1.26.0
 
-require google.golang.org/grpc v1.85.0
+require (
+	google.golang.org/grpc v1.85.0
+	sigs.k8s.io/yaml v1.6.0
+)
 
 require (
+	go.yaml.in/yaml/v2 v2.4.2 // indirect
 	golang.org/x/net v0.61.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
