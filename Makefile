@@ -16,7 +16,7 @@ GRPC_GATEWAY_VERSION       := v2.33.0
 GRPCURL_VERSION            := v1.9.4
 
 # Every Go module of the workspace (go.work).
-MODULES := gen services/internal services/edge services/normalizer services/ledger services/dispatcher examples tests
+MODULES := gen services/internal services/edge services/normalizer services/ledger services/dispatcher services/hookmesh examples tests
 SERVICES := edge normalizer ledger dispatcher
 
 # Tests use their own schemas and databases inside this server.
