@@ -46,8 +46,8 @@ var templates = map[string]map[string]template{
 		"customers/create": shopifyCustomer,
 	},
 	"slack": {
-		"message":     slackEvent(`{"type": "message", "channel": "C0LAN2Q65", "user": "U061F7AUR", "text": "Deploy finished :rocket:", "ts": "1732838400.000200", "event_ts": "1732838400.000200", "channel_type": "channel"}`),
-		"app_mention": slackEvent(`{"type": "app_mention", "channel": "C0LAN2Q65", "user": "U061F7AUR", "text": "<@U0LAN0Z89> is it everything a river should be?", "ts": "1732838400.000300", "event_ts": "1732838400.000300"}`),
+		"message":        slackEvent(`{"type": "message", "channel": "C0LAN2Q65", "user": "U061F7AUR", "text": "Deploy finished :rocket:", "ts": "1732838400.000200", "event_ts": "1732838400.000200", "channel_type": "channel"}`),
+		"app_mention":    slackEvent(`{"type": "app_mention", "channel": "C0LAN2Q65", "user": "U061F7AUR", "text": "<@U0LAN0Z89> is it everything a river should be?", "ts": "1732838400.000300", "event_ts": "1732838400.000300"}`),
 		"reaction_added": slackEvent(`{"type": "reaction_added", "user": "U061F7AUR", "reaction": "thumbsup", "item": {"type": "message", "channel": "C0LAN2Q65", "ts": "1732838400.000200"}, "event_ts": "1732838401.000100"}`),
 	},
 	"standard": {
