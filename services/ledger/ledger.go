@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -21,6 +22,7 @@ import (
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	"github.com/hookmesh/hookmesh/services/internal/env"
 	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
+	"github.com/hookmesh/hookmesh/services/ledger/internal/seed"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/server"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/store/postgres"
 )
@@ -47,6 +49,9 @@ type Config struct {
 	DatabaseURL string
 	// MaxConns caps the database pool; 0 means DefaultMaxConns.
 	MaxConns int32
+	// SubscriptionsFile, when set, is a YAML file of subscriptions applied
+	// (created or updated) at start, after the migrations; see package seed.
+	SubscriptionsFile string
 }
 
 // ConfigFromEnv reads the configuration through lookup (os.LookupEnv in
@@ -54,8 +59,9 @@ type Config struct {
 func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	r := env.New(lookup)
 	cfg := Config{
-		GRPCAddr:    r.String("HOOKMESH_LEDGER_GRPC_ADDR", DefaultGRPCAddr),
-		DatabaseURL: r.String("DATABASE_URL", ""),
+		GRPCAddr:          r.String("HOOKMESH_LEDGER_GRPC_ADDR", DefaultGRPCAddr),
+		DatabaseURL:       r.String("DATABASE_URL", ""),
+		SubscriptionsFile: r.String("HOOKMESH_SUBSCRIPTIONS_FILE", ""),
 	}
 	n := r.Int64("HOOKMESH_LEDGER_MAX_CONNS", DefaultMaxConns)
 	if n < 1 || n > math.MaxInt32 {
@@ -83,17 +89,35 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Run serves LedgerService until ctx is done, then drains in-flight calls
-// and closes the database pool, in that order, and returns nil. It does not
-// wait for the database: while PostgreSQL is unreachable it keeps trying
-// with backoff, reports NOT_SERVING on gRPC health and answers UNAVAILABLE,
-// so callers retry and the ledger recovers by itself. It returns an error
-// only for a broken configuration or listener.
+// Run serves LedgerService until ctx is done, then ends the
+// WatchDeliveries streams, drains in-flight calls, stops the notification
+// listener and closes the database pool, in that order, and returns nil.
+// It does not wait for the database: while PostgreSQL is unreachable it
+// keeps trying with backoff, reports NOT_SERVING on gRPC health and answers
+// UNAVAILABLE, so callers retry and the ledger recovers by itself. Once
+// connected it migrates, applies the subscriptions file and listens for
+// delivery notifications. It returns an error only for a broken
+// configuration (a bad subscriptions file included) or listener.
 func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	cfg = cfg.withDefaults()
+	// fail keeps the promise that Run closes a listener it was given.
+	fail := func(err error) error {
+		if cfg.GRPCListener != nil {
+			_ = cfg.GRPCListener.Close()
+		}
+		return fmt.Errorf("ledger: %w", err)
+	}
 	poolCfg, err := postgres.ParseConfig(cfg.DatabaseURL, cfg.MaxConns)
 	if err != nil {
-		return fmt.Errorf("ledger: %w", err)
+		return fail(err)
+	}
+	// Parsed before anything starts: a typo in the file must stop the
+	// ledger at once, not after the database comes up.
+	var seeds []*ledgerv1.Subscription
+	if cfg.SubscriptionsFile != "" {
+		if seeds, err = seed.Load(cfg.SubscriptionsFile); err != nil {
+			return fail(err)
+		}
 	}
 	lis := cfg.GRPCListener
 	if lis == nil {
@@ -104,22 +128,40 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	log.Info("ledger starting",
 		slog.String("grpc_addr", lis.Addr().String()),
 		slog.String("database_url", RedactURL(cfg.DatabaseURL)),
-		slog.Int("max_conns", int(cfg.MaxConns)))
+		slog.Int("max_conns", int(cfg.MaxConns)),
+		slog.String("subscriptions_file", cfg.SubscriptionsFile))
 
 	gs := grpcserver.New(log)
 	srv := server.New(log, nil)
 	ledgerv1.RegisterLedgerServiceServer(gs.GRPC, srv)
 	gate := newHealthGate(gs.Health, ledgerv1.LedgerService_ServiceDesc.ServiceName)
 
+	// Streams end as soon as shutdown starts; otherwise every open
+	// WatchDeliveries would hold GracefulStop until its drain timeout.
+	// (returned also ends them, when Serve fails without ctx being done.)
+	returned := make(chan struct{})
+	var watches sync.WaitGroup
+	watches.Go(func() {
+		select {
+		case <-ctx.Done():
+		case <-returned:
+		}
+		srv.EndWatches()
+	})
+	defer watches.Wait()
+	defer close(returned)
+
 	connectCtx, stopConnecting := context.WithCancel(ctx)
 	defer stopConnecting()
 	connected := make(chan *postgres.Store, 1)
 	go func() {
-		st := connectWithRetry(connectCtx, poolCfg, log)
+		st := connectWithRetry(connectCtx, poolCfg, seeds, log)
 		if st != nil {
 			srv.SetStore(st)
 			gate.ready()
 			log.Info("ledger serving")
+			// Returns when connectCtx is done, before the pool is closed.
+			listen(connectCtx, st, srv.Notify, log)
 		}
 		connected <- st
 	}()
@@ -166,10 +208,10 @@ const (
 
 // connectWithRetry connects, creates the database if needed and migrates,
 // retrying until it succeeds or ctx is done (then it returns nil).
-func connectWithRetry(ctx context.Context, poolCfg *pgxpool.Config, log *slog.Logger) *postgres.Store {
+func connectWithRetry(ctx context.Context, poolCfg *pgxpool.Config, seeds []*ledgerv1.Subscription, log *slog.Logger) *postgres.Store {
 	backoff := minBackoff
 	for attempt := 1; ; attempt++ {
-		st, err := open(ctx, poolCfg, log)
+		st, err := open(ctx, poolCfg, seeds, log)
 		if err == nil {
 			return st
 		}
@@ -190,7 +232,7 @@ func connectWithRetry(ctx context.Context, poolCfg *pgxpool.Config, log *slog.Lo
 	}
 }
 
-func open(ctx context.Context, poolCfg *pgxpool.Config, log *slog.Logger) (*postgres.Store, error) {
+func open(ctx context.Context, poolCfg *pgxpool.Config, seeds []*ledgerv1.Subscription, log *slog.Logger) (*postgres.Store, error) {
 	// A pgxpool.Config belongs to the pool made from it: copy per attempt.
 	pool, err := postgres.Connect(ctx, poolCfg.Copy())
 	if err != nil {
@@ -201,8 +243,20 @@ func open(ctx context.Context, poolCfg *pgxpool.Config, log *slog.Logger) (*post
 		pool.Close()
 		return nil, err
 	}
+	st := postgres.New(pool)
+	if len(seeds) > 0 {
+		stored, err := seed.Apply(ctx, st, seeds)
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		for _, sub := range stored {
+			log.Info("subscription seeded", slog.String("subscription", sub.GetName()),
+				slog.String("target", sub.GetTarget()), slog.Bool("paused", sub.GetPaused()))
+		}
+	}
 	log.Info("database ready", slog.Any("migrations_applied", applied))
-	return postgres.New(pool), nil
+	return st, nil
 }
 
 var (

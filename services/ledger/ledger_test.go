@@ -37,11 +37,12 @@ func TestConfigFromEnv(t *testing.T) {
 		t.Errorf("defaults: %+v", cfg)
 	}
 	cfg, err = ledger.ConfigFromEnv(lookup(map[string]string{
-		"DATABASE_URL":              "host=db user=u",
-		"HOOKMESH_LEDGER_GRPC_ADDR": "127.0.0.1:7000",
-		"HOOKMESH_LEDGER_MAX_CONNS": "3",
+		"DATABASE_URL":                "host=db user=u",
+		"HOOKMESH_LEDGER_GRPC_ADDR":   "127.0.0.1:7000",
+		"HOOKMESH_LEDGER_MAX_CONNS":   "3",
+		"HOOKMESH_SUBSCRIPTIONS_FILE": "/etc/hookmesh/subscriptions.yaml",
 	}))
-	if err != nil || cfg.GRPCAddr != "127.0.0.1:7000" || cfg.MaxConns != 3 {
+	if err != nil || cfg.GRPCAddr != "127.0.0.1:7000" || cfg.MaxConns != 3 || cfg.SubscriptionsFile != "/etc/hookmesh/subscriptions.yaml" {
 		t.Errorf("overrides: %+v, %v", cfg, err)
 	}
 
@@ -104,13 +105,20 @@ func (s *syncBuffer) String() string {
 // function that stops Run and returns its error.
 func runLedger(t *testing.T, databaseURL string, log io.Writer) (*grpc.ClientConn, func() error) {
 	t.Helper()
+	return runLedgerConfig(t, ledger.Config{DatabaseURL: databaseURL, MaxConns: 4}, log)
+}
+
+// runLedgerConfig is runLedger with a whole configuration; the listener is
+// chosen here.
+func runLedgerConfig(t *testing.T, cfg ledger.Config, log io.Writer) (*grpc.ClientConn, func() error) {
+	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	cfg := ledger.Config{GRPCListener: lis, DatabaseURL: databaseURL, MaxConns: 4}
+	cfg.GRPCListener = lis
 	go func() { done <- ledger.Run(ctx, cfg, slog.New(slog.NewTextHandler(log, nil))) }()
 	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
@@ -273,8 +281,8 @@ func TestMigrateCommand(t *testing.T) {
 			t.Fatalf("Migrate: %v", err)
 		}
 	}
-	if l := logs.String(); !strings.Contains(l, "applied=[1]") || !strings.Contains(l, "applied=[]") {
-		t.Errorf("want one run applying [1] and one applying nothing:\n%s", l)
+	if l := logs.String(); !strings.Contains(l, `applied="[1 2]"`) || !strings.Contains(l, "applied=[]") {
+		t.Errorf("want one run applying [1 2] and one applying nothing:\n%s", l)
 	}
 	bad := ledger.Config{DatabaseURL: "postgres://postgres@127.0.0.1:1/x?connect_timeout=2"}
 	if err := ledger.Migrate(ctx, bad, log); err == nil {

@@ -19,6 +19,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 
 	edgev1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/edge/v1"
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
@@ -303,6 +304,14 @@ func TestEndToEnd(t *testing.T) {
 		}
 	})
 }
+
+func readAll(resp *http.Response) []byte {
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return b
+}
+
+func unmarshal(b []byte, m proto.Message) error { return protojson.Unmarshal(b, m) }
 
 func stripeHeader(t *testing.T, body string) http.Header {
 	t.Helper()

@@ -1,6 +1,7 @@
 // Package server implements the gRPC LedgerService over a store.Store. It
 // holds no logic of its own: validation lives in package store, and turning
-// errors into status codes in the shared grpcserver interceptor.
+// errors into status codes in the shared grpcserver interceptor, except for
+// store.ErrLeaseLost, which only the ledger knows (leaseStatus).
 package server
 
 import (
@@ -11,6 +12,7 @@ import (
 
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/ledger/internal/notify"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/store"
 )
 
@@ -22,6 +24,7 @@ type Server struct {
 
 	log   *slog.Logger
 	store atomic.Pointer[storeRef]
+	hub   *notify.Hub
 }
 
 // storeRef boxes the interface for atomic.Pointer.
@@ -29,7 +32,7 @@ type storeRef struct{ store.Store }
 
 // New returns a Server over st, which may be nil until SetStore.
 func New(log *slog.Logger, st store.Store) *Server {
-	s := &Server{log: log}
+	s := &Server{log: log, hub: notify.NewHub()}
 	if st != nil {
 		s.SetStore(st)
 	}

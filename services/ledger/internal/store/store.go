@@ -7,27 +7,96 @@ package store
 
 import (
 	"context"
+	"errors"
 
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 )
 
+// ErrLeaseLost means an outcome was reported with a lease token that no
+// longer holds the delivery: its lease expired and another dispatcher
+// claimed it, or an outcome was already recorded. The server maps it to
+// FAILED_PRECONDITION; apperr has no such class because only the ledger
+// knows leases.
+var ErrLeaseLost = errors.New("lease lost")
+
 // Store is the ledger's durable state. Errors wrap the apperr classes:
 // ErrInvalid for a bad request, ErrNotFound for a missing event,
 // ErrUnavailable when the database cannot be reached (the caller may retry),
-// ErrConflict when a receipt id is reused for another event. No
-// database-specific error escapes a Store.
+// ErrConflict when a receipt id is reused for another event or a
+// subscription name is taken, ErrLeaseLost when an outcome's lease token no
+// longer holds its delivery. No database-specific error escapes a Store.
 type Store interface {
 	// Record stores the receipt and its event atomically, idempotent per
 	// (platform, source, event_id) of the receipt. A duplicate stores nothing
 	// and answers the first receipt's id with Duplicate set. Repeating the
 	// very request that created the event (same receipt id, e.g. a client
 	// retry after a lost answer) answers as the first time: not a duplicate.
+	// A new normalized event (event_type != 0) gets, in the same
+	// transaction, one pending delivery per matching subscription (paused
+	// ones included) and a notification to Listen; an event that could not
+	// be normalized gets none.
 	Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledgerv1.RecordResponse, error)
 	// GetEvent returns an event with its receipt; when the request has no
 	// source and several sources share the id, the most recently received.
 	GetEvent(ctx context.Context, req *ledgerv1.GetEventRequest) (*ledgerv1.GetEventResponse, error)
 	// ListEvents returns one page of events, newest first.
 	ListEvents(ctx context.Context, req *ledgerv1.ListEventsRequest) (*ledgerv1.ListEventsResponse, error)
+
+	// ClaimDeliveries leases due deliveries fairly across active
+	// subscriptions, within each one's max_concurrency.
+	ClaimDeliveries(ctx context.Context, req *ledgerv1.ClaimDeliveriesRequest) (*ledgerv1.ClaimDeliveriesResponse, error)
+	// CompleteDelivery records a delivered attempt; ErrLeaseLost when the
+	// token does not hold the delivery, ErrNotFound for an unknown id.
+	CompleteDelivery(ctx context.Context, req *ledgerv1.CompleteDeliveryRequest) (*ledgerv1.CompleteDeliveryResponse, error)
+	// RetryDelivery records a failed or deferred attempt and makes the
+	// delivery due at next_attempt_at; the same errors as CompleteDelivery.
+	RetryDelivery(ctx context.Context, req *ledgerv1.RetryDeliveryRequest) (*ledgerv1.RetryDeliveryResponse, error)
+	// DeadLetterDelivery moves a leased delivery to the dead-letter queue;
+	// the same errors as CompleteDelivery.
+	DeadLetterDelivery(ctx context.Context, req *ledgerv1.DeadLetterDeliveryRequest) (*ledgerv1.DeadLetterDeliveryResponse, error)
+	// ListDeliveries returns an event's deliveries with their history;
+	// ErrNotFound when the event does not exist.
+	ListDeliveries(ctx context.Context, req *ledgerv1.ListDeliveriesRequest) (*ledgerv1.ListDeliveriesResponse, error)
+	// ListDeadLetters returns one page of dead letters, newest first, with
+	// their history.
+	ListDeadLetters(ctx context.Context, req *ledgerv1.ListDeadLettersRequest) (*ledgerv1.ListDeadLettersResponse, error)
+	// ReplayDeadLetter makes one dead letter due now with its attempts
+	// reset; ErrNotFound when the id is not a dead letter.
+	ReplayDeadLetter(ctx context.Context, req *ledgerv1.ReplayDeadLetterRequest) (*ledgerv1.ReplayDeadLetterResponse, error)
+	// ReplayDeadLetters replays up to a limit of matching dead letters and
+	// counts those left.
+	ReplayDeadLetters(ctx context.Context, req *ledgerv1.ReplayDeadLettersRequest) (*ledgerv1.ReplayDeadLettersResponse, error)
+
+	// CreateSubscription stores a new subscription with defaults filled in;
+	// ErrConflict when the name is taken.
+	CreateSubscription(ctx context.Context, req *ledgerv1.CreateSubscriptionRequest) (*ledgerv1.CreateSubscriptionResponse, error)
+	// UpdateSubscription replaces every setting but the name and the
+	// timestamps; ErrNotFound when absent.
+	UpdateSubscription(ctx context.Context, req *ledgerv1.UpdateSubscriptionRequest) (*ledgerv1.UpdateSubscriptionResponse, error)
+	// UpsertSubscription creates sub or replaces its settings, keeping the
+	// stored paused flag unless sub sets paused; seeding from a file uses
+	// it, so a restart never resumes a subscription an operator paused.
+	UpsertSubscription(ctx context.Context, sub *ledgerv1.Subscription) (*ledgerv1.Subscription, error)
+	// GetSubscription returns one subscription; ErrNotFound when absent.
+	GetSubscription(ctx context.Context, req *ledgerv1.GetSubscriptionRequest) (*ledgerv1.GetSubscriptionResponse, error)
+	// ListSubscriptions returns every subscription, by name.
+	ListSubscriptions(ctx context.Context, req *ledgerv1.ListSubscriptionsRequest) (*ledgerv1.ListSubscriptionsResponse, error)
+	// PauseSubscription stops claims for a subscription; its deliveries
+	// wait. ErrNotFound when absent.
+	PauseSubscription(ctx context.Context, req *ledgerv1.PauseSubscriptionRequest) (*ledgerv1.PauseSubscriptionResponse, error)
+	// ResumeSubscription makes a paused subscription's deliveries
+	// claimable again and notifies Listen. ErrNotFound when absent.
+	ResumeSubscription(ctx context.Context, req *ledgerv1.ResumeSubscriptionRequest) (*ledgerv1.ResumeSubscriptionResponse, error)
+
+	// Listen waits for notifications that deliveries may be due (new
+	// deliveries, replays, resumed subscriptions, deferrals due now) and
+	// calls notify for each, with the subscriptions concerned (nil or empty
+	// means any). It calls notify(nil) once it listens, because anything may
+	// have become due while it did not. notify runs on Listen's goroutine
+	// and must not block. Listen returns nil when ctx is done and an error
+	// when its connection fails; the caller listens again with backoff.
+	Listen(ctx context.Context, notify func(subscriptions []string)) error
+
 	// Ping checks that the database answers; readiness uses it.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources. It is safe to call twice;

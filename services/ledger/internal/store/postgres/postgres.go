@@ -32,13 +32,20 @@ func New(pool *pgxpool.Pool) *Store {
 
 // recordSQL is Record in one statement, so in one implicit transaction and
 // one round trip. The event goes first, with ON CONFLICT DO NOTHING, so a
-// duplicate writes nothing at all (no dead tuple, no receipt). The receipt
-// is inserted only from the event's RETURNING row, that is only when the
-// event is new; the foreign key is checked at the end of the statement, when
-// both rows exist. On conflict the last SELECT reads the stored row's
-// receipt. It sees the statement's snapshot, so when the conflicting row was
-// committed by a concurrent Record after that snapshot was taken, the
-// statement returns no row at all and Record runs it again.
+// duplicate writes nothing at all (no dead tuple, no receipt, no delivery).
+// The receipt and the deliveries are inserted only from the event's
+// RETURNING row, that is only when the event is new; the foreign keys are
+// checked at the end of the statement, when every row exists. Deliveries
+// go to every subscription whose filters match (paused ones included:
+// pausing only stops claims), and only for a normalized event ($5 <> 0): a
+// payload that could not be normalized has no typed event to deliver, and
+// gets its deliveries when it is re-normalized. The notification (see
+// notifySQL) is referenced from the final SELECT, because a CTE without
+// data modification runs only when something reads it.
+// On conflict the last SELECT reads the stored row's receipt. It sees the
+// statement's snapshot, so when the conflicting row was committed by a
+// concurrent Record after that snapshot was taken, the statement returns no
+// row at all and Record runs it again.
 const recordSQL = `
 WITH ev AS (
     INSERT INTO events (platform, source, event_id, receipt_id, event_type, source_event_type,
@@ -46,14 +53,23 @@ WITH ev AS (
         amount_minor, currency, metadata, schema_version, normalized, normalization_error)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
     ON CONFLICT (platform, event_id, source) DO NOTHING
-    RETURNING receipt_id
+    RETURNING id, receipt_id
 ), rc AS (
     INSERT INTO receipts (receipt_id, platform, source, event_id, headers, body, remote_addr, received_at)
     SELECT ev.receipt_id, $1, $2, $3, $19, $20, $21, $8 FROM ev
+), dl AS (
+    INSERT INTO deliveries (delivery_id, subscription, event_row_id, platform, source, event_id, next_attempt_at)
+    SELECT gen_random_uuid(), s.name, ev.id, $1, $2, $3, now()
+    FROM ev CROSS JOIN subscriptions s
+    WHERE $5::integer <> 0
+      AND (cardinality(s.platforms) = 0 OR $1 = ANY (s.platforms))
+      AND (cardinality(s.event_types) = 0 OR $5::integer = ANY (s.event_types))
+    RETURNING subscription
+), nt AS (` + notifySQL + ` FROM dl HAVING count(*) > 0
 )
-SELECT receipt_id::text, false FROM ev
+SELECT receipt_id::text, false, (SELECT count(*) FROM nt) FROM ev
 UNION ALL
-SELECT receipt_id::text, true FROM events
+SELECT receipt_id::text, true, 0 FROM events
 WHERE platform = $1 AND event_id = $3 AND source = $2 AND NOT EXISTS (SELECT 1 FROM ev)`
 
 // recordAttempts bounds the re-runs of recordSQL. The second run always sees
@@ -76,7 +92,8 @@ func (s *Store) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledge
 	for range recordAttempts {
 		var receiptID string
 		var existed bool
-		err := s.pool.QueryRow(ctx, recordSQL, args...).Scan(&receiptID, &existed)
+		var notified int64
+		err := s.pool.QueryRow(ctx, recordSQL, args...).Scan(&receiptID, &existed, &notified)
 		if errors.Is(err, pgx.ErrNoRows) {
 			continue // lost a race with a concurrent Record of the same event
 		}

@@ -46,6 +46,20 @@ func Run(t *testing.T, newStore NewStore) {
 		{"ListPaging", testListPaging},
 		{"ListInvalid", testListInvalid},
 		{"Closed", testClosed},
+		{"DeliveriesFromRecord", testDeliveriesFromRecord},
+		{"ConcurrentClaimers", testConcurrentClaimers},
+		{"LeaseExpiry", testLeaseExpiry},
+		{"MaxConcurrency", testMaxConcurrency},
+		{"Fairness", testFairness},
+		{"RetryAndHistory", testRetryAndHistory},
+		{"OutcomeInvalid", testOutcomeInvalid},
+		{"DeadLetterReplay", testDeadLetterReplay},
+		{"DeadLetterListAndBulkReplay", testDeadLetterListAndBulkReplay},
+		{"SubscriptionLifecycle", testSubscriptionLifecycle},
+		{"SubscriptionInvalid", testSubscriptionInvalid},
+		{"PauseResume", testPauseResume},
+		{"UpsertSubscription", testUpsertSubscription},
+		{"Listen", testListen},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

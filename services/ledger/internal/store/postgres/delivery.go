@@ -1,0 +1,270 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
+	"github.com/hookmesh/hookmesh/services/ledger/internal/store"
+)
+
+// claimLockSQL serializes claims of one ledger (schema). Without it two
+// claims running together would each count the other's fresh leases as
+// free room, from snapshots taken before either committed, and together
+// exceed max_concurrency. A claim is one short statement, so waiting for
+// the other is cheaper than the overshoot; SKIP LOCKED still keeps a claim
+// from waiting on rows that outcome reports are updating.
+const claimLockSQL = `SELECT pg_advisory_xact_lock(hashtext('hookmesh.ledger.claim.' || current_schema()))`
+
+// claimSQL leases due deliveries, fairly: per active subscription a LATERAL
+// subquery takes its oldest due rows, at most its free room (max_concurrency
+// minus its unexpired leases) and at most the claim's limit, skipping rows
+// locked by others; row_number ranks them within their subscription, and
+// ordering by that rank before the limit interleaves subscriptions
+// round-robin, so a backlog on one never hides another's first row.
+// A lease is a deferral: next_attempt_at becomes the lease's expiry, so a
+// delivery whose dispatcher died is simply due again then, under a new token.
+// statement_timestamp(), not now(): now() is the transaction's start, before
+// the wait for claimLockSQL.
+// $1 limit, $2 dispatcher id, $3 requested lease in microseconds, $4 margin
+// added to the subscription's timeout in milliseconds.
+const claimSQL = `
+WITH subs AS (
+    SELECT s.name, s.max_concurrency - (
+            SELECT count(*) FROM deliveries l
+            WHERE l.subscription = s.name AND l.lease_token IS NOT NULL
+              AND l.state = 1 AND l.next_attempt_at > statement_timestamp()) AS room
+    FROM subscriptions s
+    WHERE NOT s.paused
+), due AS (
+    SELECT c.delivery_id, c.next_attempt_at,
+        row_number() OVER (PARTITION BY subs.name ORDER BY c.next_attempt_at, c.delivery_id) AS rank
+    FROM subs CROSS JOIN LATERAL (
+        SELECT d.delivery_id, d.next_attempt_at FROM deliveries d
+        WHERE d.subscription = subs.name AND d.state = 1 AND d.next_attempt_at <= statement_timestamp()
+        ORDER BY d.next_attempt_at
+        LIMIT greatest(least(subs.room, $1), 0)
+        FOR UPDATE SKIP LOCKED
+    ) c
+), chosen AS (
+    SELECT delivery_id, next_attempt_at, rank FROM due
+    ORDER BY rank, next_attempt_at, delivery_id
+    LIMIT $1
+)
+UPDATE deliveries d SET
+    lease_token = gen_random_uuid(),
+    leased_by = $2,
+    next_attempt_at = statement_timestamp() + greatest(
+        $3::bigint * interval '1 microsecond',
+        (s.timeout_ms + $4::bigint) * interval '1 millisecond'),
+    updated_at = statement_timestamp()
+FROM chosen, events e, receipts r, subscriptions s
+WHERE d.delivery_id = chosen.delivery_id AND e.id = d.event_row_id
+  AND r.receipt_id = e.receipt_id AND s.name = d.subscription
+RETURNING chosen.rank, chosen.next_attempt_at, d.lease_token::text, e.normalized, r.body,
+    ` + deliveryCols + `, ` + subscriptionColsS
+
+// ClaimDeliveries leases due deliveries fairly across subscriptions.
+func (s *Store) ClaimDeliveries(ctx context.Context, req *ledgerv1.ClaimDeliveriesRequest) (*ledgerv1.ClaimDeliveriesResponse, error) {
+	q, err := store.PrepareClaim(req)
+	if err != nil {
+		return nil, err
+	}
+	var leases []store.LeaseRow
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, claimLockSQL); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, claimSQL, q.Limit, q.DispatcherID,
+			q.LeaseDuration.Microseconds(), store.LeaseMargin.Milliseconds())
+		if err != nil {
+			return err
+		}
+		leases, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.LeaseRow, error) {
+			var l store.LeaseRow
+			dst := append([]any{&l.Rank, &l.DueAt, &l.LeaseToken, &l.Normalized, &l.Payload},
+				deliveryDest(&l.Delivery)...)
+			return l, row.Scan(append(dst, subscriptionDest(&l.Subscription)...)...)
+		})
+		return err
+	})
+	if err != nil {
+		return nil, mapErr("claim deliveries", err)
+	}
+	return store.ClaimResult(leases)
+}
+
+// outcomeSQL applies a Complete, Retry or DeadLetter in one statement: the
+// update holds only while the lease token matches (so a slow dispatcher
+// whose lease expired and was re-claimed cannot overwrite the newer
+// attempt), the history row is inserted from the update's RETURNING, and a
+// retry due now (a release at dispatcher shutdown) notifies the other
+// dispatchers. An expired lease nobody re-claimed still matches: no newer
+// attempt exists, so its outcome is the truth.
+// $1 id, $2 token, $3 state, $4 counted, $5 next_attempt_at or NULL (now),
+// $6 error, $7 error class, $8 code, $9 dispatcher id.
+const outcomeSQL = `
+WITH d AS (
+    UPDATE deliveries SET
+        state = $3::smallint,
+        attempts = attempts + CASE WHEN $4::boolean THEN 1 ELSE 0 END,
+        next_attempt_at = coalesce($5::timestamptz, now()),
+        last_error = CASE WHEN $6::text = '' THEN last_error ELSE $6::text END,
+        dead_at = CASE WHEN $3::smallint = 3 THEN now() END,
+        lease_token = NULL,
+        leased_by = '',
+        updated_at = now()
+    WHERE delivery_id = $1 AND lease_token = $2 AND state = 1
+    RETURNING delivery_id, attempts, subscription, state, next_attempt_at
+), h AS (
+    INSERT INTO delivery_attempts (delivery_id, attempt, at, error_class, code, error, dispatcher_id)
+    SELECT delivery_id, CASE WHEN $4::boolean THEN attempts ELSE 0 END, now(), $7, $8, $6::text, $9 FROM d
+), nt AS (` + notifySQL + ` FROM d WHERE state = 1 AND next_attempt_at <= now() HAVING count(*) > 0
+)
+SELECT EXISTS (SELECT 1 FROM d), EXISTS (SELECT 1 FROM deliveries WHERE delivery_id = $1),
+    (SELECT count(*) FROM nt)`
+
+func (s *Store) applyOutcome(ctx context.Context, op string, o store.Outcome) error {
+	var next any // NULL: the store's clock
+	if !o.NextAttemptAt.IsZero() {
+		next = o.NextAttemptAt
+	}
+	var updated, exists bool
+	var notified int64
+	err := s.pool.QueryRow(ctx, outcomeSQL, o.DeliveryID, o.LeaseToken, o.State, o.Counted, next,
+		o.Error, o.ErrorClass, o.Code, o.DispatcherID).Scan(&updated, &exists, &notified)
+	if err != nil {
+		return mapErr(fmt.Sprintf("%s %s", op, o.DeliveryID), err)
+	}
+	if !updated {
+		return fmt.Errorf("%s: %w", op, store.OutcomeError(o, exists))
+	}
+	return nil
+}
+
+// CompleteDelivery records a delivered attempt.
+func (s *Store) CompleteDelivery(ctx context.Context, req *ledgerv1.CompleteDeliveryRequest) (*ledgerv1.CompleteDeliveryResponse, error) {
+	o, err := store.PrepareComplete(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.applyOutcome(ctx, "complete delivery", o); err != nil {
+		return nil, err
+	}
+	return &ledgerv1.CompleteDeliveryResponse{}, nil
+}
+
+// RetryDelivery records a failed or deferred attempt.
+func (s *Store) RetryDelivery(ctx context.Context, req *ledgerv1.RetryDeliveryRequest) (*ledgerv1.RetryDeliveryResponse, error) {
+	o, err := store.PrepareRetry(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.applyOutcome(ctx, "retry delivery", o); err != nil {
+		return nil, err
+	}
+	return &ledgerv1.RetryDeliveryResponse{}, nil
+}
+
+// DeadLetterDelivery moves a leased delivery to the dead-letter queue.
+func (s *Store) DeadLetterDelivery(ctx context.Context, req *ledgerv1.DeadLetterDeliveryRequest) (*ledgerv1.DeadLetterDeliveryResponse, error) {
+	o, err := store.PrepareDeadLetter(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.applyOutcome(ctx, "dead-letter delivery", o); err != nil {
+		return nil, err
+	}
+	return &ledgerv1.DeadLetterDeliveryResponse{}, nil
+}
+
+// eventRowSQL finds the event ListDeliveries names, as GetEvent does.
+const eventRowSQL = `
+SELECT id FROM events
+WHERE platform = $1 AND event_id = $2 AND ($3 = '' OR source = $3)
+ORDER BY received_at DESC, id DESC
+LIMIT 1`
+
+// ListDeliveries returns the event's deliveries, by subscription, with
+// their history. The reads share one repeatable-read snapshot so a history
+// row never shows up for a delivery state it postdates.
+func (s *Store) ListDeliveries(ctx context.Context, req *ledgerv1.ListDeliveriesRequest) (*ledgerv1.ListDeliveriesResponse, error) {
+	q, err := store.PrepareListDeliveries(req)
+	if err != nil {
+		return nil, err
+	}
+	op := fmt.Sprintf("list deliveries of %s/%s", q.Platform, q.EventID)
+	var resp *ledgerv1.ListDeliveriesResponse
+	err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var eventRowID int64
+		if err := tx.QueryRow(ctx, eventRowSQL, q.Platform, q.EventID, q.Source).Scan(&eventRowID); err != nil {
+			return err
+		}
+		rows, err := queryDeliveries(ctx, tx,
+			`SELECT `+deliveryCols+` FROM deliveries d WHERE d.event_row_id = $1 ORDER BY d.subscription`,
+			eventRowID)
+		if err != nil {
+			return err
+		}
+		attempts, err := queryAttempts(ctx, tx, rows)
+		if err != nil {
+			return err
+		}
+		resp = &ledgerv1.ListDeliveriesResponse{Deliveries: store.WithHistory(rows, attempts)}
+		return nil
+	})
+	if err != nil {
+		return nil, mapErr(op, err)
+	}
+	return resp, nil
+}
+
+// deliveryCols lists the columns deliveryDest scans, of a deliveries
+// table under the alias d (as every statement here names it).
+const deliveryCols = `d.delivery_id::text, d.subscription, d.platform, d.source, d.event_id, d.state,
+    d.attempts, d.replays, d.next_attempt_at, d.last_error, d.created_at, d.updated_at, d.dead_at`
+
+// deliveryDest returns scan destinations for deliveryCols.
+func deliveryDest(r *store.DeliveryRow) []any {
+	return []any{&r.DeliveryID, &r.Subscription, &r.Platform, &r.Source, &r.EventID, &r.State,
+		&r.Attempts, &r.Replays, &r.NextAttemptAt, &r.LastError, &r.CreatedAt, &r.UpdatedAt, &r.DeadAt}
+}
+
+// querier is a pool or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+func queryDeliveries(ctx context.Context, q querier, sql string, args ...any) ([]store.DeliveryRow, error) {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.DeliveryRow, error) {
+		var d store.DeliveryRow
+		return d, row.Scan(deliveryDest(&d)...)
+	})
+}
+
+// queryAttempts reads the history of deliveries, oldest first.
+func queryAttempts(ctx context.Context, q querier, deliveries []store.DeliveryRow) ([]store.AttemptRow, error) {
+	if len(deliveries) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(deliveries))
+	for i, d := range deliveries {
+		ids[i] = d.DeliveryID
+	}
+	rows, err := q.Query(ctx, `
+SELECT delivery_id::text, attempt, at, error_class, code, error, dispatcher_id
+FROM delivery_attempts WHERE delivery_id = ANY ($1::uuid[]) ORDER BY id`, ids)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.AttemptRow, error) {
+		var a store.AttemptRow
+		return a, row.Scan(&a.DeliveryID, &a.Attempt, &a.At, &a.ErrorClass, &a.Code, &a.Error, &a.DispatcherID)
+	})
+}

@@ -1,0 +1,88 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Channel is the LISTEN/NOTIFY channel of the outbox.
+const Channel = "hookmesh_deliveries"
+
+// notifySQL is the select list of a CTE that sends one notification for a
+// set of rows with a subscription column; statements append "FROM rel
+// HAVING count(*) > 0" so nothing is sent when no row changed. NOTIFY is
+// transactional: it is delivered at commit, never for a rolled-back change.
+//
+// The payload is JSON: {"schema": ..., "subscriptions": [...]}. Channels
+// are per database, not per schema, so the schema lets a listener ignore
+// the ledgers of other schemas in the same database (the tests run one per
+// schema). Names are at most 63 bytes, but many subscriptions could pass
+// NOTIFY's 8000-byte payload limit: past 7000 bytes the list is sent empty,
+// which means "any".
+const notifySQL = `SELECT pg_notify('` + Channel + `', json_build_object(
+        'schema', current_schema(),
+        'subscriptions', CASE WHEN sum(octet_length(subscription)) > 7000 THEN '[]'::json
+                              ELSE json_agg(DISTINCT subscription) END)::text)`
+
+// payload is the decoded notification.
+type payload struct {
+	Schema        string   `json:"schema"`
+	Subscriptions []string `json:"subscriptions"`
+}
+
+// Listen holds one dedicated connection (not from the pool, so it never
+// takes a slot from the RPCs) listening on Channel, and calls notify for
+// every notification of this store's schema. See store.Store.
+func (s *Store) Listen(ctx context.Context, notify func(subscriptions []string)) error {
+	// Config returns a copy; the pool's search_path comes with it.
+	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return mapErr("listen: connect", err)
+	}
+	defer func() {
+		// ctx may be done: close with a context of our own so the server
+		// gets a clean Terminate.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = conn.Close(cctx)
+	}()
+	var schema string
+	if err := conn.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		return listenErr(ctx, "listen: read schema", err)
+	}
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{Channel}.Sanitize()); err != nil {
+		return listenErr(ctx, "listen", err)
+	}
+	// Anything may have become due while nobody listened.
+	notify(nil)
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return listenErr(ctx, "listen: wait", err)
+		}
+		var p payload
+		if err := json.Unmarshal([]byte(n.Payload), &p); err != nil {
+			// Not ours (someone else's NOTIFY on the channel): a wake-up
+			// costs a claim, missing work costs a poll interval.
+			notify(nil)
+			continue
+		}
+		if p.Schema == schema {
+			notify(p.Subscriptions)
+		}
+	}
+}
+
+// listenErr is nil when ctx ended the wait: that is how Listen stops.
+func listenErr(ctx context.Context, op string, err error) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	return mapErr(op, err)
+}

@@ -1,0 +1,206 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
+	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/ledger/internal/store"
+)
+
+// subscriptionColsS is subscriptionCols of a table under the alias s.
+const subscriptionColsS = `s.name, s.target, s.platforms, s.event_types, s.retry_policy, s.timeout_ms,
+    s.max_concurrency, s.paused, s.created_at, s.updated_at`
+
+// subscriptionCols lists the columns subscriptionDest scans.
+const subscriptionCols = `name, target, platforms, event_types, retry_policy, timeout_ms, max_concurrency, paused, created_at, updated_at`
+
+func subscriptionDest(r *store.SubscriptionRow) []any {
+	return []any{&r.Name, &r.Target, &r.Platforms, &r.EventTypes, &r.RetryPolicy,
+		&r.TimeoutMS, &r.MaxConcurrency, &r.Paused, &r.CreatedAt, &r.UpdatedAt}
+}
+
+func settingsArgs(r store.SubscriptionRow) []any {
+	return []any{r.Name, r.Target, r.Platforms, r.EventTypes, r.RetryPolicy, r.TimeoutMS, r.MaxConcurrency, r.Paused}
+}
+
+// querySubscription runs sql, which returns subscriptionCols and then a
+// count (of notifications sent, ignored), and converts its one row.
+func (s *Store) querySubscription(ctx context.Context, op, sql string, args ...any) (*ledgerv1.Subscription, error) {
+	var r store.SubscriptionRow
+	var notified int64
+	if err := s.pool.QueryRow(ctx, sql, args...).Scan(append(subscriptionDest(&r), &notified)...); err != nil {
+		return nil, mapErr(op, err)
+	}
+	return r.Subscription()
+}
+
+const createSubscriptionSQL = `
+INSERT INTO subscriptions (name, target, platforms, event_types, retry_policy, timeout_ms, max_concurrency, paused)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+RETURNING ` + subscriptionCols + `, 0`
+
+// CreateSubscription stores a new subscription; the primary key turns a
+// taken name into ErrConflict.
+func (s *Store) CreateSubscription(ctx context.Context, req *ledgerv1.CreateSubscriptionRequest) (*ledgerv1.CreateSubscriptionResponse, error) {
+	r, err := store.PrepareSubscription("create subscription", req.GetSubscription())
+	if err != nil {
+		return nil, err
+	}
+	sub, err := s.querySubscription(ctx, fmt.Sprintf("create subscription %q", r.Name), createSubscriptionSQL, settingsArgs(r)...)
+	if err != nil {
+		return nil, err
+	}
+	return &ledgerv1.CreateSubscriptionResponse{Subscription: sub}, nil
+}
+
+// updateSubscriptionSQL replaces the settings and, when the subscription is
+// active afterwards, notifies: the update may have resumed it.
+const updateSubscriptionSQL = `
+WITH up AS (
+    UPDATE subscriptions SET target = $2, platforms = $3, event_types = $4, retry_policy = $5,
+        timeout_ms = $6, max_concurrency = $7, paused = $8, updated_at = now()
+    WHERE name = $1
+    RETURNING ` + subscriptionCols + `
+), nt AS (` + notifySQL + ` FROM (SELECT name AS subscription FROM up WHERE NOT paused) a HAVING count(*) > 0
+)
+SELECT ` + subscriptionCols + `, (SELECT count(*) FROM nt) FROM up`
+
+// UpdateSubscription replaces a subscription's settings.
+func (s *Store) UpdateSubscription(ctx context.Context, req *ledgerv1.UpdateSubscriptionRequest) (*ledgerv1.UpdateSubscriptionResponse, error) {
+	r, err := store.PrepareSubscription("update subscription", req.GetSubscription())
+	if err != nil {
+		return nil, err
+	}
+	sub, err := s.querySubscription(ctx, fmt.Sprintf("update subscription %q", r.Name), updateSubscriptionSQL, settingsArgs(r)...)
+	if err != nil {
+		return nil, err
+	}
+	return &ledgerv1.UpdateSubscriptionResponse{Subscription: sub}, nil
+}
+
+// upsertSubscriptionSQL creates or replaces settings in one statement, so
+// replicas seeding the same file together cannot fail on each other's
+// insert. paused is OR-ed: the file can pause, never resume, what an
+// operator paused. A row whose settings are already those of the file is
+// not written, so updated_at keeps meaning "last changed"; the final SELECT
+// then returns the stored row. As in Record, a row committed by a
+// concurrent upsert after this statement's snapshot makes the statement
+// return nothing, and it is run again.
+const upsertSubscriptionSQL = `
+WITH up AS (
+    INSERT INTO subscriptions AS s (name, target, platforms, event_types, retry_policy, timeout_ms, max_concurrency, paused)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+    ON CONFLICT (name) DO UPDATE SET target = EXCLUDED.target, platforms = EXCLUDED.platforms,
+        event_types = EXCLUDED.event_types, retry_policy = EXCLUDED.retry_policy,
+        timeout_ms = EXCLUDED.timeout_ms, max_concurrency = EXCLUDED.max_concurrency,
+        paused = s.paused OR EXCLUDED.paused, updated_at = now()
+    WHERE (s.target, s.platforms, s.event_types, s.retry_policy, s.timeout_ms, s.max_concurrency, s.paused)
+        IS DISTINCT FROM
+          (EXCLUDED.target, EXCLUDED.platforms, EXCLUDED.event_types, EXCLUDED.retry_policy,
+           EXCLUDED.timeout_ms, EXCLUDED.max_concurrency, s.paused OR EXCLUDED.paused)
+    RETURNING ` + subscriptionCols + `
+)
+SELECT ` + subscriptionCols + `, 0 FROM up
+UNION ALL
+SELECT ` + subscriptionCols + `, 0 FROM subscriptions WHERE name = $1 AND NOT EXISTS (SELECT 1 FROM up)`
+
+// UpsertSubscription creates sub or replaces its settings, keeping a
+// stored paused flag unless sub sets paused.
+func (s *Store) UpsertSubscription(ctx context.Context, sub *ledgerv1.Subscription) (*ledgerv1.Subscription, error) {
+	r, err := store.PrepareSubscription("upsert subscription", sub)
+	if err != nil {
+		return nil, err
+	}
+	op := fmt.Sprintf("upsert subscription %q", r.Name)
+	for range recordAttempts {
+		got, err := s.querySubscription(ctx, op, upsertSubscriptionSQL, settingsArgs(r)...)
+		if errors.Is(err, apperr.ErrNotFound) {
+			continue
+		}
+		return got, err
+	}
+	return nil, fmt.Errorf("%s: stored row not visible after %d attempts", op, recordAttempts)
+}
+
+// GetSubscription returns one subscription.
+func (s *Store) GetSubscription(ctx context.Context, req *ledgerv1.GetSubscriptionRequest) (*ledgerv1.GetSubscriptionResponse, error) {
+	name, err := store.PrepareName("get subscription", req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	sub, err := s.querySubscription(ctx, fmt.Sprintf("get subscription %q", name),
+		`SELECT `+subscriptionCols+`, 0 FROM subscriptions WHERE name = $1`, name)
+	if err != nil {
+		return nil, err
+	}
+	return &ledgerv1.GetSubscriptionResponse{Subscription: sub}, nil
+}
+
+// ListSubscriptions returns every subscription, by name. There are few (they
+// are configuration), so there is no paging.
+func (s *Store) ListSubscriptions(ctx context.Context, _ *ledgerv1.ListSubscriptionsRequest) (*ledgerv1.ListSubscriptionsResponse, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+subscriptionCols+` FROM subscriptions ORDER BY name`)
+	if err != nil {
+		return nil, mapErr("list subscriptions", err)
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.SubscriptionRow, error) {
+		var r store.SubscriptionRow
+		return r, row.Scan(subscriptionDest(&r)...)
+	})
+	if err != nil {
+		return nil, mapErr("list subscriptions", err)
+	}
+	resp := &ledgerv1.ListSubscriptionsResponse{Subscriptions: make([]*ledgerv1.Subscription, 0, len(list))}
+	for _, r := range list {
+		sub, err := r.Subscription()
+		if err != nil {
+			return nil, err
+		}
+		resp.Subscriptions = append(resp.Subscriptions, sub)
+	}
+	return resp, nil
+}
+
+// setPausedSQL pauses ($2 true) or resumes ($2 false); updated_at moves only
+// when the flag does. Resuming notifies, since the subscription's waiting
+// deliveries are due at once.
+const setPausedSQL = `
+WITH up AS (
+    UPDATE subscriptions SET paused = $2,
+        updated_at = CASE WHEN paused = $2 THEN updated_at ELSE now() END
+    WHERE name = $1
+    RETURNING ` + subscriptionCols + `
+), nt AS (` + notifySQL + ` FROM (SELECT name AS subscription FROM up WHERE NOT paused) a HAVING count(*) > 0
+)
+SELECT ` + subscriptionCols + `, (SELECT count(*) FROM nt) FROM up`
+
+// PauseSubscription stops claims for a subscription.
+func (s *Store) PauseSubscription(ctx context.Context, req *ledgerv1.PauseSubscriptionRequest) (*ledgerv1.PauseSubscriptionResponse, error) {
+	name, err := store.PrepareName("pause subscription", req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	sub, err := s.querySubscription(ctx, fmt.Sprintf("pause subscription %q", name), setPausedSQL, name, true)
+	if err != nil {
+		return nil, err
+	}
+	return &ledgerv1.PauseSubscriptionResponse{Subscription: sub}, nil
+}
+
+// ResumeSubscription makes a paused subscription's deliveries claimable.
+func (s *Store) ResumeSubscription(ctx context.Context, req *ledgerv1.ResumeSubscriptionRequest) (*ledgerv1.ResumeSubscriptionResponse, error) {
+	name, err := store.PrepareName("resume subscription", req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	sub, err := s.querySubscription(ctx, fmt.Sprintf("resume subscription %q", name), setPausedSQL, name, false)
+	if err != nil {
+		return nil, err
+	}
+	return &ledgerv1.ResumeSubscriptionResponse{Subscription: sub}, nil
+}

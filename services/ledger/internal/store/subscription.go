@@ -1,0 +1,196 @@
+package store
+
+import (
+	"fmt"
+	"regexp"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
+	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
+	"github.com/hookmesh/hookmesh/services/internal/apperr"
+)
+
+// Subscription defaults and bounds.
+const (
+	// DefaultMaxConcurrency applies when max_concurrency is 0.
+	DefaultMaxConcurrency = 16
+	// DefaultTimeout applies when timeout is unset or 0.
+	DefaultTimeout = 30 * time.Second
+	// MaxTimeout bounds timeout: a handler call longer than an hour holds
+	// a lease (and a slot of max_concurrency) for too long to be a webhook.
+	MaxTimeout = time.Hour
+)
+
+// nameRE is the subscription name rule: safe in URLs (the REST routes put
+// it in the path), in logs and in notification payloads.
+var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+// SubscriptionRow is a subscriptions row: what stores write and read.
+type SubscriptionRow struct {
+	// Name is the primary key.
+	Name string
+	// Target is the handler's gRPC target.
+	Target string
+	// Platforms and EventTypes filter events; empty (never nil) means all.
+	Platforms []string
+	// EventTypes holds EventType numbers.
+	EventTypes []int32
+	// RetryPolicy is the deterministic proto encoding, nil when unset.
+	RetryPolicy []byte
+	// TimeoutMS is the call timeout in milliseconds, at least 1.
+	TimeoutMS int64
+	// MaxConcurrency is at least 1.
+	MaxConcurrency int32
+	// Paused stops claims.
+	Paused bool
+	// CreatedAt and UpdatedAt are set by the store.
+	CreatedAt, UpdatedAt time.Time
+}
+
+// PrepareName validates a subscription name.
+func PrepareName(op, name string) (string, error) {
+	if !nameRE.MatchString(name) {
+		return "", fmt.Errorf("%s: subscription name %q must match %s: %w", op, name, nameRE, apperr.ErrInvalid)
+	}
+	return name, nil
+}
+
+// PrepareSubscription validates sub and fills in the defaults. Timestamps
+// are ignored: the store sets them.
+func PrepareSubscription(op string, sub *ledgerv1.Subscription) (SubscriptionRow, error) {
+	if sub == nil {
+		return SubscriptionRow{}, fmt.Errorf("%s: subscription is required: %w", op, apperr.ErrInvalid)
+	}
+	name, err := PrepareName(op, sub.GetName())
+	if err != nil {
+		return SubscriptionRow{}, err
+	}
+	op = fmt.Sprintf("%s %q", op, name)
+	r := SubscriptionRow{
+		Name:           name,
+		Target:         sub.GetTarget(),
+		Platforms:      []string{},
+		EventTypes:     []int32{},
+		TimeoutMS:      DefaultTimeout.Milliseconds(),
+		MaxConcurrency: sub.GetMaxConcurrency(),
+		Paused:         sub.GetPaused(),
+	}
+	if r.Target == "" {
+		return SubscriptionRow{}, fmt.Errorf("%s: target is required: %w", op, apperr.ErrInvalid)
+	}
+	for _, p := range sub.GetPlatforms() {
+		if p == "" {
+			return SubscriptionRow{}, fmt.Errorf("%s: empty platform in platforms: %w", op, apperr.ErrInvalid)
+		}
+		r.Platforms = append(r.Platforms, p)
+	}
+	for _, et := range sub.GetEventTypes() {
+		// 0 is "not normalized": such events get no deliveries at all, so a
+		// filter on it could never match and is surely a mistake.
+		if _, known := eventv1.EventType_name[int32(et)]; !known || et == eventv1.EventType_EVENT_TYPE_UNSPECIFIED {
+			return SubscriptionRow{}, fmt.Errorf("%s: event type %d is not a known event type: %w", op, et, apperr.ErrInvalid)
+		}
+		r.EventTypes = append(r.EventTypes, int32(et))
+	}
+	switch {
+	case r.MaxConcurrency < 0:
+		return SubscriptionRow{}, fmt.Errorf("%s: max_concurrency %d is negative: %w", op, r.MaxConcurrency, apperr.ErrInvalid)
+	case r.MaxConcurrency == 0:
+		r.MaxConcurrency = DefaultMaxConcurrency
+	}
+	if d := sub.GetTimeout(); d != nil {
+		v, err := duration(op+": timeout", d)
+		if err != nil {
+			return SubscriptionRow{}, err
+		}
+		switch {
+		case v > MaxTimeout:
+			return SubscriptionRow{}, fmt.Errorf("%s: timeout %v exceeds %v: %w", op, v, MaxTimeout, apperr.ErrInvalid)
+		case v > 0 && v < time.Millisecond:
+			return SubscriptionRow{}, fmt.Errorf("%s: timeout %v is under a millisecond: %w", op, v, apperr.ErrInvalid)
+		case v > 0:
+			r.TimeoutMS = v.Milliseconds()
+		}
+	}
+	if p := sub.GetRetryPolicy(); p != nil {
+		for class, c := range map[string]*ledgerv1.ClassPolicy{"network": p.GetNetwork(), "throttled": p.GetThrottled(), "downstream": p.GetDownstream()} {
+			if err := checkClassPolicy(op+": retry_policy."+class, c); err != nil {
+				return SubscriptionRow{}, err
+			}
+		}
+		b, err := proto.MarshalOptions{Deterministic: true}.Marshal(p)
+		if err != nil {
+			return SubscriptionRow{}, fmt.Errorf("%s: encode retry_policy: %w", op, err)
+		}
+		r.RetryPolicy = b
+	}
+	return r, nil
+}
+
+func checkClassPolicy(op string, c *ledgerv1.ClassPolicy) error {
+	if c == nil {
+		return nil
+	}
+	if c.GetMaxAttempts() < 0 {
+		return fmt.Errorf("%s: max_attempts %d is negative: %w", op, c.GetMaxAttempts(), apperr.ErrInvalid)
+	}
+	delay, err := durationOrZero(op+".delay", c.GetDelay())
+	if err != nil {
+		return err
+	}
+	maxDelay, err := durationOrZero(op+".max_delay", c.GetMaxDelay())
+	if err != nil {
+		return err
+	}
+	if delay > 0 && maxDelay > 0 && maxDelay < delay {
+		return fmt.Errorf("%s: max_delay %v is below delay %v: %w", op, maxDelay, delay, apperr.ErrInvalid)
+	}
+	return nil
+}
+
+func durationOrZero(op string, d *durationpb.Duration) (time.Duration, error) {
+	if d == nil {
+		return 0, nil
+	}
+	return duration(op, d)
+}
+
+func duration(op string, d *durationpb.Duration) (time.Duration, error) {
+	if err := d.CheckValid(); err != nil {
+		return 0, fmt.Errorf("%s: %v: %w", op, err, apperr.ErrInvalid)
+	}
+	v := d.AsDuration()
+	if v < 0 {
+		return 0, fmt.Errorf("%s: %v is negative: %w", op, v, apperr.ErrInvalid)
+	}
+	return v, nil
+}
+
+// Subscription converts the row.
+func (r SubscriptionRow) Subscription() (*ledgerv1.Subscription, error) {
+	sub := &ledgerv1.Subscription{
+		Name:           r.Name,
+		Target:         r.Target,
+		Platforms:      r.Platforms,
+		Timeout:        durationpb.New(time.Duration(r.TimeoutMS) * time.Millisecond),
+		MaxConcurrency: r.MaxConcurrency,
+		Paused:         r.Paused,
+		CreatedAt:      timestamppb.New(r.CreatedAt),
+		UpdatedAt:      timestamppb.New(r.UpdatedAt),
+	}
+	for _, et := range r.EventTypes {
+		sub.EventTypes = append(sub.EventTypes, eventv1.EventType(et))
+	}
+	if r.RetryPolicy != nil {
+		p := &ledgerv1.RetryPolicy{}
+		if err := proto.Unmarshal(r.RetryPolicy, p); err != nil {
+			return nil, fmt.Errorf("decode retry policy of subscription %q: %w", r.Name, err)
+		}
+		sub.RetryPolicy = p
+	}
+	return sub, nil
+}
