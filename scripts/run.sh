@@ -19,9 +19,11 @@ stop() {
 }
 trap stop INT TERM EXIT
 
+declare -A names
 for svc in ledger normalizer edge dispatcher consumer; do
   bin/"$svc" &
   pids+=("$!")
+  names[$!]=$svc
 done
 
 cat <<MSG
@@ -32,5 +34,16 @@ run: hookmesh is starting
             (grpcurl -plaintext localhost:9092 list)
 Press Ctrl-C to stop.
 MSG
-wait -n "${pids[@]}" || true
-echo "run: a service exited; stopping the others"
+# A service that exits (or that you stop to try an outage, such as the
+# consumer) leaves the others running; restart it with bin/<name>.
+# Ctrl-C stops everything.
+live=("${pids[@]}")
+while [ "${#live[@]}" -gt 0 ]; do
+  status=0 exited=
+  wait -n -p exited "${live[@]}" || status=$?
+  [ -n "$exited" ] || break
+  echo "run: ${names[$exited]} exited (status $status); the others keep running"
+  rest=()
+  for pid in "${live[@]}"; do [ "$pid" = "$exited" ] || rest+=("$pid"); done
+  live=("${rest[@]}")
+done

@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,6 +30,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/env"
 	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
 	"github.com/hookmesh/hookmesh/services/internal/serve"
+	"github.com/hookmesh/hookmesh/services/internal/sources"
 )
 
 // DefaultMaxBodyBytes is the body cap when none is configured: 1 MiB holds
@@ -47,6 +50,9 @@ type Platform struct {
 	Tolerance time.Duration
 	// MaxBodyBytes caps the request body.
 	MaxBodyBytes int64
+	// Source is set for a platform defined in HOOKMESH_SOURCES_FILE: it is
+	// verified by verify.Generic and keyed by eventkey.DeriveWith.
+	Source *sources.Source
 }
 
 // Config is the edge's configuration.
@@ -72,17 +78,67 @@ type Config struct {
 	// DevSecrets is true when development secrets filled in for platforms
 	// without configured ones (HOOKMESH_DEV_SECRETS).
 	DevSecrets bool
+	// PublicURL is the scheme and host senders reach the edge at
+	// (HOOKMESH_PUBLIC_URL, e.g. https://hooks.example.com): the prefix of
+	// the URL that HubSpot, Square and Twilio sign. Empty means
+	// http://<Host header>, right only without a proxy in front.
+	PublicURL string
 }
 
 // DevSecrets are the clearly-marked development secrets `make run` uses
 // when no HOOKMESH_SECRET_* is set. They are public: never enable them in
 // production.
 var DevSecrets = map[string]string{
-	"stripe":   "whsec_hookmesh_development_stripe",
-	"github":   "hookmesh-development-github",
-	"shopify":  "hookmesh-development-shopify",
-	"slack":    "hookmesh-development-slack",
-	"standard": "whsec_aG9va21lc2gtZGV2ZWxvcG1lbnQtc3RhbmRhcmQtd2ViaG9va3Mta2V5",
+	"stripe":    "whsec_hookmesh_development_stripe",
+	"github":    "hookmesh-development-github",
+	"shopify":   "hookmesh-development-shopify",
+	"slack":     "hookmesh-development-slack",
+	"standard":  "whsec_aG9va21lc2gtZGV2ZWxvcG1lbnQtc3RhbmRhcmQtd2ViaG9va3Mta2V5",
+	"svix":      "whsec_aG9va21lc2gtZGV2ZWxvcG1lbnQtc3ZpeA==",
+	"clerk":     "whsec_aG9va21lc2gtZGV2ZWxvcG1lbnQtY2xlcms=",
+	"resend":    "whsec_aG9va21lc2gtZGV2ZWxvcG1lbnQtcmVzZW5k",
+	"gitlab":    "hookmesh-development-gitlab",
+	"bitbucket": "hookmesh-development-bitbucket",
+	"paddle":    "pdl_ntfset_hookmesh_development_paddle",
+	"linear":    "hookmesh-development-linear",
+	"intercom":  "hookmesh-development-intercom",
+	"zendesk":   "hookmesh-development-zendesk",
+	"hubspot":   "hookmesh-development-hubspot",
+	"square":    "hookmesh-development-square",
+	"twilio":    "hookmesh-development-twilio",
+	"twitch":    "hookmesh-development-twitch",
+	"mailgun":   "hookmesh-development-mailgun",
+	"adyen":     "686f6f6b6d6573682d646576656c6f706d656e742d616479656e2d686d61632d6b", // hex, as Adyen's keys
+	"discord":   devKey("discord", false),                                             // Ed25519 public key
+	"sendgrid":  devKey("sendgrid", false),                                            // ECDSA P-256 public key
+}
+
+// DevSigningSecrets are what a development sender signs with: the same
+// string as DevSecrets for HMAC presets, the private key for the
+// asymmetric ones (discord, sendgrid), whose DevSecrets entry is the
+// public key. `hookmesh send` and tests use it; it is as public as
+// DevSecrets.
+var DevSigningSecrets = func() map[string]string {
+	m := make(map[string]string, len(DevSecrets))
+	for p, s := range DevSecrets {
+		m[p] = s
+		if verify.Asymmetric(p) {
+			m[p] = devKey(p, true)
+		}
+	}
+	return m
+}()
+
+// devKey returns verify.DevKeyPair's public (or private) key of platform.
+func devKey(platform string, private bool) string {
+	pub, priv, err := verify.DevKeyPair(platform)
+	if err != nil {
+		panic(fmt.Sprintf("edge: development key of %s: %v", platform, err)) // a programming error: caught by every test
+	}
+	if private {
+		return priv
+	}
+	return pub
 }
 
 // ConfigFromEnv reads the configuration. Per platform P (upper case):
@@ -100,6 +156,13 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 		NormalizeTimeout: r.Duration("HOOKMESH_NORMALIZE_TIMEOUT", time.Second),
 		RecordTimeout:    r.Duration("HOOKMESH_RECORD_TIMEOUT", 2*time.Second),
 		DevSecrets:       r.Bool("HOOKMESH_DEV_SECRETS", false),
+		PublicURL:        r.String("HOOKMESH_PUBLIC_URL", ""),
+	}
+	if cfg.PublicURL != "" {
+		if u, err := url.Parse(cfg.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" {
+			r.Fail("HOOKMESH_PUBLIC_URL %q: want a scheme and host only, e.g. https://hooks.example.com", cfg.PublicURL)
+		}
 	}
 	maxBody := r.Int64("HOOKMESH_MAX_BODY_BYTES", DefaultMaxBodyBytes)
 	for _, name := range verify.Platforms() {
@@ -117,6 +180,40 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 			continue
 		}
 		if p.MaxBodyBytes == 0 {
+			r.Fail("HOOKMESH_MAX_BODY_BYTES_%s: must be positive", up)
+		}
+		cfg.Platforms = append(cfg.Platforms, p)
+	}
+	// Platforms defined in configuration: enabled when they have secrets;
+	// development secrets never apply (nobody else knows them).
+	srcs, err := sources.Load(r.String("HOOKMESH_SOURCES_FILE", ""))
+	if err != nil {
+		r.Fail("HOOKMESH_SOURCES_FILE: %v", err)
+	}
+	for i := range srcs {
+		src := srcs[i]
+		if slices.Contains(verify.Platforms(), src.Name) {
+			r.Fail("HOOKMESH_SOURCES_FILE: source %q has the name of a preset; pick another name", src.Name)
+			continue
+		}
+		up := strings.ToUpper(strings.ReplaceAll(src.Name, "-", "_"))
+		def := maxBody
+		if src.MaxBodyBytes > 0 {
+			def = src.MaxBodyBytes
+		}
+		p := Platform{
+			Name:         src.Name,
+			Secrets:      r.List("HOOKMESH_SECRET_" + up),
+			MaxBodyBytes: r.Int64("HOOKMESH_MAX_BODY_BYTES_"+up, def),
+			Source:       &src,
+		}
+		if tol := r.Duration("HOOKMESH_TOLERANCE_"+up, 0); tol > 0 {
+			p.Source.Signature.Tolerance.Duration = tol
+		}
+		if len(p.Secrets) == 0 {
+			continue
+		}
+		if p.MaxBodyBytes <= 0 {
 			r.Fail("HOOKMESH_MAX_BODY_BYTES_%s: must be positive", up)
 		}
 		cfg.Platforms = append(cfg.Platforms, p)
@@ -139,11 +236,19 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	platforms := make([]ingest.Platform, 0, len(cfg.Platforms))
 	names := make([]string, 0, len(cfg.Platforms))
 	for _, p := range cfg.Platforms {
-		v, err := verify.New(p.Name, p.Secrets, p.Tolerance)
+		var v verify.Verifier
+		var err error
+		var dedup *sources.Dedup
+		if p.Source != nil {
+			v, err = verify.Generic(*p.Source, p.Secrets)
+			dedup = &p.Source.Dedup
+		} else {
+			v, err = verify.New(p.Name, p.Secrets, p.Tolerance)
+		}
 		if err != nil {
 			return fmt.Errorf("platform %s: %w", p.Name, err)
 		}
-		platforms = append(platforms, ingest.Platform{Name: p.Name, Verifier: v, MaxBodyBytes: p.MaxBodyBytes})
+		platforms = append(platforms, ingest.Platform{Name: p.Name, Verifier: v, MaxBodyBytes: p.MaxBodyBytes, Dedup: dedup})
 		names = append(names, p.Name)
 	}
 	if cfg.DevSecrets {
@@ -169,6 +274,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		NormalizeTimeout: cfg.NormalizeTimeout,
 		RecordTimeout:    cfg.RecordTimeout,
 		Log:              log,
+		PublicURL:        cfg.PublicURL,
 	})
 	public, err := httpapi.NewPublic(svc, readiness(normConn, ledgerConn), log)
 	if err != nil {

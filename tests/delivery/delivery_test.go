@@ -201,7 +201,11 @@ func TestBreakerDefersWithoutBurningAttempts(t *testing.T) {
 	calledWhileDown := failures
 	mu.Unlock()
 
-	counted, deferred := 0, 0
+	// Every failed call is in the history exactly once: as a counted
+	// network attempt, or — when it tripped or re-tripped the breaker — as
+	// an uncounted breaker entry carrying the handler's code. Deferrals
+	// that made no call carry no code.
+	counted, tripping, deferred := 0, 0, 0
 	for i := range n {
 		d := waitState(t, led, "stripe", fmt.Sprintf("evt_breaker_%d", i), ledgerv1.DeliveryState_DELIVERY_STATE_DELIVERED, 30*time.Second)
 		for _, a := range deliveries(t, led, "stripe", d.GetEventId())[0].GetHistory() {
@@ -209,9 +213,13 @@ func TestBreakerDefersWithoutBurningAttempts(t *testing.T) {
 			case ledgerv1.ErrorClass_ERROR_CLASS_NETWORK:
 				counted++
 			case ledgerv1.ErrorClass_ERROR_CLASS_BREAKER_OPEN:
-				deferred++
 				if a.GetAttempt() != 0 {
-					t.Errorf("breaker deferral counted as attempt %d", a.GetAttempt())
+					t.Errorf("breaker entry counted as attempt %d", a.GetAttempt())
+				}
+				if a.GetCode() == "" {
+					deferred++
+				} else {
+					tripping++
 				}
 			}
 		}
@@ -219,12 +227,48 @@ func TestBreakerDefersWithoutBurningAttempts(t *testing.T) {
 	if deferred == 0 {
 		t.Fatal("no delivery was deferred by an open breaker")
 	}
-	if counted != calledWhileDown {
-		t.Errorf("counted network attempts = %d, handler calls that failed = %d: attempts were burned without calls", counted, calledWhileDown)
+	if counted+tripping != calledWhileDown {
+		t.Errorf("history has %d counted + %d tripping failures, handler failed %d calls: attempts were burned without calls", counted, tripping, calledWhileDown)
 	}
 	if calledWhileDown >= n*5 {
 		t.Errorf("handler was called %d times while down: the breaker did not hold calls back", calledWhileDown)
 	}
+}
+
+// TestOutageLongerThanTheRetryBudget: one delivery to a handler that is down
+// for longer than its network retries last must wait for the handler, not
+// become a dead letter — the breaker, not the delivery, absorbs the outage.
+func TestOutageLongerThanTheRetryBudget(t *testing.T) {
+	t.Parallel()
+	addr, _, led := harness.StartLedger(t, bins)
+	var mu sync.Mutex
+	down := true
+	h := harness.StartHandler(t, func(context.Context, *handlerv1.HandleEventRequest) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if down {
+			return status.Error(codes.Unavailable, "handler down")
+		}
+		return nil
+	})
+	subscribe(t, led, &ledgerv1.Subscription{
+		Name: "outage", Target: h.Addr, Timeout: durationpb.New(time.Second),
+		RetryPolicy: &ledgerv1.RetryPolicy{Network: &ledgerv1.ClassPolicy{
+			MaxAttempts: 3, Delay: durationpb.New(100 * time.Millisecond), MaxDelay: durationpb.New(200 * time.Millisecond),
+		}},
+	})
+	harness.StartDispatcher(t, bins, "d1", addr, map[string]string{
+		"HOOKMESH_BREAKER_FAILURES": "3", "HOOKMESH_BREAKER_OPEN_FOR": "1s",
+	})
+	record(t, led, "stripe", "evt_outage")
+	time.Sleep(4 * time.Second) // several times the retry budget (3 attempts, 0.2 s apart)
+	if d := deliveries(t, led, "stripe", "evt_outage")[0]; d.GetState() != ledgerv1.DeliveryState_DELIVERY_STATE_PENDING {
+		t.Fatalf("during the outage the delivery is %v after %d attempts, want still pending", d.GetState(), d.GetAttempts())
+	}
+	mu.Lock()
+	down = false
+	mu.Unlock()
+	waitState(t, led, "stripe", "evt_outage", ledgerv1.DeliveryState_DELIVERY_STATE_DELIVERED, 20*time.Second)
 }
 
 func TestRetryClassesAndReplay(t *testing.T) {

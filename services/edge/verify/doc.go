@@ -4,12 +4,15 @@
 //
 // It is a public package of the edge module, not an internal one, on
 // purpose: the CLI, the benchmark and the chaos harness use its Sign
-// functions to produce webhooks byte-for-byte as Stripe, GitHub, Shopify,
-// Slack and Standard Webhooks senders produce them, so that what they send
+// functions to produce webhooks byte-for-byte as each platform's sender
+// produces them (22 presets, see Platforms, plus sources defined in
+// configuration, see Generic), so that what they send
 // is checked by the very code the edge runs, and a signing bug cannot hide
 // behind a matching verification bug in a second implementation. The
-// published test vectors of GitHub, Slack and Standard Webhooks are tests
-// here for the same reason.
+// published test vectors of GitHub, Slack, Standard Webhooks, Twilio,
+// Adyen and SendGrid are tests here for the same reason. The per-platform
+// reference table (header, signed bytes, algorithm, window, dedup key,
+// handshake) is docs/platforms.md.
 //
 // # Using it
 //
@@ -95,10 +98,44 @@
 // DefaultStandardTolerance, 5 minutes in both directions, as the spec's
 // libraries do. Asymmetric v1a (Ed25519) signatures are not supported.
 //
+// The other presets are documented on their constructors and in
+// docs/platforms.md: Svix, Clerk and Resend (Standard Webhooks under
+// svix-* names), GitLab (shared token, constant-time), Bitbucket (sha256=
+// hex), Paddle (ts;h1 over "ts:body", 5 s), Linear (hex of the body,
+// webhookTimestamp in the body, 60 s), Intercom (sha1= hex: Intercom's
+// algorithm), Zendesk (base64 over timestamp+body), HubSpot v3 (method,
+// URL, body, timestamp in ms, 5 min), Square (notification URL + body),
+// Twilio (URL + sorted form parameters, HMAC-SHA1), Twitch EventSub (id +
+// timestamp + body, 10 min), Discord (Ed25519 with the application's public
+// key), SendGrid (ECDSA P-256 with the account's public key), Mailgun
+// (signature object inside the body) and Adyen (HMAC of each
+// notification item, inside the body).
+//
+// # Request URL and method
+//
+// HubSpot, Square, Twilio and configured sources using {url} sign the URL
+// the sender requested, so Request.URL must be that exact external URL
+// (scheme, host, path, query). Behind a proxy the edge cannot see it: it
+// builds it from HOOKMESH_PUBLIC_URL and the request target. These
+// platforms fail with "request URL unknown" when Request.URL is empty, as
+// on the gRPC Ingest path, whose request has no URL.
+//
+// # Asymmetric presets
+//
+// Discord and SendGrid are verified with the sender's public key: their
+// configured "secret" is the public key (Discord: 64 hex digits; SendGrid:
+// base64 DER SubjectPublicKeyInfo of a P-256 key), several allowed for
+// rotation. Signing needs the private key, which Sign takes in place of the
+// secret (Discord: hex or base64 Ed25519 seed or private key; SendGrid:
+// base64 DER PKCS#8 or SEC 1). DevKeyPair returns fixed, public
+// development pairs for both.
+//
 // # Signing
 //
-// SignStripe, SignGitHub, SignShopify, SignSlack and SignStandard return the
-// signature header values a platform would send; Sign returns the full set
-// of signing headers for a platform name. They exist for tests and tools:
-// the edge itself never signs.
+// The Sign<Platform> functions return the signature values a platform
+// would send; Sign returns the full set of signing headers for a platform
+// name, and SignRequest also the body for the two presets that sign inside
+// it (Adyen, Mailgun), the URL and method for those that sign them, and
+// SignGeneric signs for a configured source. They exist for tests and
+// tools: the edge itself never signs.
 package verify

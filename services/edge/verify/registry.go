@@ -3,15 +3,37 @@ package verify
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 )
 
-// platforms lists the names New and Sign accept, in the order Platforms
+// platforms lists the names New and Sign accept, sorted, as Platforms
 // reports them.
-var platforms = []string{githubPlatform, shopifyPlatform, slackPlatform, standardPlatform, stripePlatform}
+var platforms = func() []string {
+	p := []string{
+		adyenPlatform, bitbucketPlatform, clerkPlatform, discordPlatform, githubPlatform,
+		gitlabPlatform, hubspotPlatform, intercomPlatform, linearPlatform, mailgunPlatform,
+		paddlePlatform, resendPlatform, sendgridPlatform, shopifyPlatform, slackPlatform,
+		squarePlatform, standardPlatform, stripePlatform, svixPlatform, twilioPlatform,
+		twitchPlatform, zendeskPlatform,
+	}
+	slices.Sort(p)
+	return p
+}()
+
+// asymmetric lists the presets verified with a public key: their "secret"
+// is the sender's public key, and Sign takes the private key instead.
+var asymmetric = map[string]bool{discordPlatform: true, sendgridPlatform: true}
+
+// bodySigned lists the presets whose signature is inside the body: Sign
+// cannot produce their headers alone, SignRequest returns the signed body.
+var bodySigned = map[string]bool{adyenPlatform: true, mailgunPlatform: true}
+
+// urlSigned lists the presets that sign the request URL.
+var urlSigned = map[string]bool{hubspotPlatform: true, squarePlatform: true, twilioPlatform: true}
 
 // Platforms returns the platform names New and Sign accept, sorted. The
 // slice is a copy the caller may keep.
@@ -19,13 +41,23 @@ func Platforms() []string {
 	return append([]string(nil), platforms...)
 }
 
-// New returns the Verifier for a platform name ("github", "shopify",
-// "slack", "standard", "stripe"; exact, lower case, as in the URL path).
-// A zero tolerance means the platform's default; it is ignored by GitHub
-// and Shopify, which sign no timestamp. An unknown platform wraps
-// apperr.ErrNotFound (the edge answers 404); no non-empty secret, a
-// negative tolerance or an undecodable Standard Webhooks secret wraps
-// apperr.ErrInvalid, so misconfiguration fails at start-up.
+// Asymmetric reports whether platform is verified with the sender's public
+// key (discord, sendgrid): its configured secret is the public key, and
+// Sign and SignRequest take the private key instead (see DevKeyPair).
+func Asymmetric(platform string) bool { return asymmetric[platform] }
+
+// SignsURL reports whether platform signs the request URL (hubspot,
+// square, twilio): Verify needs Request.URL, and signing needs the URL the
+// request is sent to (SignInput.URL; Sign assumes DefaultURL).
+func SignsURL(platform string) bool { return urlSigned[platform] }
+
+// New returns the Verifier for a platform name (one of Platforms(); exact,
+// lower case, as in the URL path). A zero tolerance means the platform's
+// default; it is ignored by platforms that sign no timestamp. An unknown
+// platform wraps apperr.ErrNotFound (the edge answers 404); no non-empty
+// secret, a negative tolerance or a secret that does not decode
+// (Standard Webhooks base64, Adyen hex, Discord and SendGrid public keys)
+// wraps apperr.ErrInvalid, so misconfiguration fails at start-up.
 func New(platform string, secrets []string, tolerance time.Duration) (Verifier, error) {
 	if !known(platform) {
 		return nil, fmt.Errorf("verify: platform %q: %w", platform, apperr.ErrNotFound)
@@ -36,86 +68,268 @@ func New(platform string, secrets []string, tolerance time.Duration) (Verifier, 
 	if len(keyList(secrets)) == 0 {
 		return nil, fmt.Errorf("verify: %s: no secrets: %w", platform, apperr.ErrInvalid)
 	}
+	v, err := build(platform, secrets, tolerance)
+	if err != nil {
+		return nil, fmt.Errorf("verify: %w", err)
+	}
+	return v, nil
+}
+
+func build(platform string, secrets []string, tol time.Duration) (Verifier, error) {
 	switch platform {
+	case adyenPlatform:
+		return Adyen(secrets)
+	case bitbucketPlatform:
+		return Bitbucket(secrets), nil
+	case clerkPlatform, resendPlatform, svixPlatform, standardPlatform:
+		return standardFor(platform, secrets, tol)
+	case discordPlatform:
+		return Discord(secrets, tol)
 	case githubPlatform:
 		return GitHub(secrets), nil
+	case gitlabPlatform:
+		return GitLab(secrets), nil
+	case hubspotPlatform:
+		return HubSpot(secrets, tol), nil
+	case intercomPlatform:
+		return Intercom(secrets), nil
+	case linearPlatform:
+		return Linear(secrets, tol), nil
+	case mailgunPlatform:
+		return Mailgun(secrets, tol), nil
+	case paddlePlatform:
+		return Paddle(secrets, tol), nil
+	case sendgridPlatform:
+		return SendGrid(secrets, tol)
 	case shopifyPlatform:
 		return Shopify(secrets), nil
 	case slackPlatform:
-		return Slack(secrets, tolerance), nil
-	case standardPlatform:
-		v, err := Standard(secrets, tolerance)
-		if err != nil {
-			return nil, fmt.Errorf("verify: %w", err)
-		}
-		return v, nil
+		return Slack(secrets, tol), nil
+	case squarePlatform:
+		return Square(secrets), nil
+	case twilioPlatform:
+		return Twilio(secrets), nil
+	case twitchPlatform:
+		return Twitch(secrets, tol), nil
+	case zendeskPlatform:
+		return Zendesk(secrets, tol), nil
 	default: // stripePlatform
-		return Stripe(secrets, tolerance), nil
+		return Stripe(secrets, tol), nil
 	}
 }
 
 func known(platform string) bool {
-	for _, p := range platforms {
-		if p == platform {
-			return true
-		}
+	_, ok := slices.BinarySearch(platforms, platform)
+	return ok
+}
+
+// DefaultURL is the URL Sign signs for the presets that sign it (hubspot,
+// square, twilio): the edge of `make run` as a local client reaches it,
+// "http://localhost:8080/webhooks/<platform>". Anything else needs
+// SignRequest with the real URL.
+func DefaultURL(platform string) string { return "http://localhost:8080/webhooks/" + platform }
+
+// SignInput is what SignRequest signs.
+type SignInput struct {
+	// Secret is the shared secret; for discord and sendgrid the sender's
+	// private key (see Sign).
+	Secret string
+	// Now is the signing time; zero means time.Now().
+	Now time.Time
+	// ID is the event or message id; required where it is signed
+	// (standard, svix, clerk, resend, twitch), else sent in the platform's
+	// id header when it has one.
+	ID string
+	// Body is the payload.
+	Body []byte
+	// Method is the HTTP method; empty means POST.
+	Method string
+	// URL is the full URL the request is sent to, as the edge will see it
+	// (its HOOKMESH_PUBLIC_URL plus /webhooks/<platform>); empty means
+	// DefaultURL. Only hubspot, square, twilio and configured sources
+	// using {url} sign it.
+	URL string
+}
+
+func (in SignInput) method() string {
+	if in.Method == "" {
+		return http.MethodPost
 	}
-	return false
+	return in.Method
+}
+
+func (in SignInput) url(platform string) string {
+	if in.URL == "" {
+		return DefaultURL(platform)
+	}
+	return in.URL
 }
 
 // Sign returns the headers a real sender of platform sets to sign body at
-// now under secret, so tools can send webhooks the edge will accept:
+// now under secret, so tools can send webhooks the edge will accept. It is
+// SignRequest with the default method and URL (see DefaultURL) for the
+// presets whose signature is in headers; adyen and mailgun sign inside the
+// body, so Sign refuses them (apperr.ErrInvalid) and SignRequest returns
+// their signed body. For discord the secret is the Ed25519 private key (a
+// 32-byte seed or 64-byte key, hex or base64); for sendgrid the ECDSA
+// P-256 private key, base64 DER in PKCS#8 or SEC 1 form. The headers per
+// platform:
 //
 //   - stripe: Stripe-Signature
 //   - github: X-Hub-Signature-256, and X-GitHub-Delivery = id if id is set
 //   - shopify: X-Shopify-Hmac-Sha256, and X-Shopify-Event-Id = id if id is set
 //   - slack: X-Slack-Signature, X-Slack-Request-Timestamp
 //   - standard: webhook-id = id (required: it is signed), webhook-timestamp,
-//     webhook-signature
+//     webhook-signature; svix, clerk, resend: the same under svix-* names
+//   - gitlab: X-Gitlab-Token (the secret itself), X-Gitlab-Event-UUID = id
+//   - bitbucket: X-Hub-Signature, X-Request-UUID = id
+//   - paddle: Paddle-Signature
+//   - linear: Linear-Signature, Linear-Delivery = id (the body must carry
+//     webhookTimestamp)
+//   - intercom: X-Hub-Signature
+//   - zendesk: X-Zendesk-Webhook-Signature, -Signature-Timestamp,
+//     X-Zendesk-Webhook-Invocation-Id = id
+//   - hubspot: X-HubSpot-Signature-v3, X-HubSpot-Request-Timestamp
+//   - square: X-Square-Hmacsha256-Signature
+//   - twilio: X-Twilio-Signature (the body is signed as form parameters),
+//     I-Twilio-Idempotency-Token = id
+//   - twitch: Twitch-Eventsub-Message-Id = id (required), -Timestamp,
+//     -Signature, and -Type "notification"
+//   - discord: X-Signature-Ed25519, X-Signature-Timestamp
+//   - sendgrid: X-Twilio-Email-Event-Webhook-Signature, -Timestamp
 //
-// Stripe and Slack carry their event id in the body, so id is unused there.
-// Event-type headers (X-GitHub-Event, X-Shopify-Topic) depend on the payload
-// and are the caller's to set. An unknown platform wraps apperr.ErrNotFound;
-// an empty secret, a missing Standard Webhooks id or an undecodable Standard
-// Webhooks secret wraps apperr.ErrInvalid.
+// Other event-type headers depend on the payload and are the caller's to
+// set. An unknown platform wraps apperr.ErrNotFound; an empty secret, a
+// missing id where it is signed or a secret that does not decode wraps
+// apperr.ErrInvalid.
 func Sign(platform, secret string, now time.Time, id string, body []byte) (http.Header, error) {
-	if !known(platform) {
-		return nil, fmt.Errorf("sign: platform %q: %w", platform, apperr.ErrNotFound)
+	if known(platform) && bodySigned[platform] {
+		return nil, fmt.Errorf("sign: %s signs inside the body: use SignRequest, which returns the body to send: %w", platform, apperr.ErrInvalid)
 	}
-	if secret == "" {
+	h, _, err := SignRequest(platform, SignInput{Secret: secret, Now: now, ID: id, Body: body})
+	return h, err
+}
+
+// SignRequest signs a request for platform as Sign does, and also for
+// adyen (every NotificationRequestItem gets additionalData.hmacSignature)
+// and mailgun (the body gets its signature object, or form fields, with a
+// fresh token). It returns the headers to set and the body to send: the
+// input body, except for those two, whose re-encoded body has its JSON
+// keys (or form fields) sorted.
+func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
+	if !known(platform) {
+		return nil, nil, fmt.Errorf("sign: platform %q: %w", platform, apperr.ErrNotFound)
+	}
+	if in.Secret == "" {
 		// Verifiers drop empty secrets, so this could only produce a
 		// webhook nobody accepts.
-		return nil, fmt.Errorf("sign: %s: empty secret: %w", platform, apperr.ErrInvalid)
+		return nil, nil, fmt.Errorf("sign: %s: empty secret: %w", platform, apperr.ErrInvalid)
 	}
+	if in.Now.IsZero() {
+		in.Now = time.Now()
+	}
+	secret, now, id, body := in.Secret, in.Now, in.ID, in.Body
 	h := http.Header{}
+	setID := func(name string) {
+		if id != "" {
+			h.Set(name, id)
+		}
+	}
 	switch platform {
+	case adyenPlatform:
+		b, err := signAdyenBody(secret, body)
+		if err != nil {
+			return nil, nil, fmt.Errorf("sign: %w", err)
+		}
+		return h, b, nil
+	case mailgunPlatform:
+		b, err := signMailgunBody(secret, now, body)
+		if err != nil {
+			return nil, nil, fmt.Errorf("sign: %w", err)
+		}
+		return h, b, nil
+	case bitbucketPlatform:
+		h.Set(bitbucketHeader, SignBitbucket(secret, body))
+		setID(bitbucketRequest)
+	case clerkPlatform, resendPlatform, svixPlatform, standardPlatform:
+		names := svixNames
+		if platform == standardPlatform {
+			names = webhookNames
+		}
+		if id == "" {
+			return nil, nil, fmt.Errorf("sign: %s: empty webhook id: %w", platform, apperr.ErrInvalid)
+		}
+		sig, err := SignStandard(secret, id, now, body)
+		if err != nil {
+			return nil, nil, fmt.Errorf("sign: %s: %w", platform, err)
+		}
+		h.Set(names.id, id)
+		h.Set(names.timestamp, strconv.FormatInt(now.Unix(), 10))
+		h.Set(names.signature, sig)
+	case discordPlatform:
+		sig, ts, err := SignDiscord(secret, now, body)
+		if err != nil {
+			return nil, nil, fmt.Errorf("sign: discord: %w", err)
+		}
+		h.Set(discordSignatureHeader, sig)
+		h.Set(discordTimestampHeader, ts)
 	case githubPlatform:
 		h.Set(githubHeader, SignGitHub(secret, body))
-		if id != "" {
-			h.Set(githubDelivery, id)
+		setID(githubDelivery)
+	case gitlabPlatform:
+		h.Set(gitlabHeader, secret)
+		setID(gitlabEventUUID)
+	case hubspotPlatform:
+		sig, ts := SignHubSpot(secret, in.method(), in.url(platform), now, body)
+		h.Set(hubspotSignatureHeader, sig)
+		h.Set(hubspotTimestampHeader, ts)
+	case intercomPlatform:
+		h.Set(intercomHeader, SignIntercom(secret, body))
+	case linearPlatform:
+		h.Set(linearHeader, SignLinear(secret, body))
+		setID(linearDelivery)
+	case paddlePlatform:
+		h.Set(paddleHeader, SignPaddle(secret, now, body))
+	case sendgridPlatform:
+		sig, ts, err := SignSendGrid(secret, now, body)
+		if err != nil {
+			return nil, nil, fmt.Errorf("sign: %w", err)
 		}
+		h.Set(sendgridSignatureHeader, sig)
+		h.Set(sendgridTimestampHeader, ts)
 	case shopifyPlatform:
 		h.Set(shopifyHeader, SignShopify(secret, body))
-		if id != "" {
-			h.Set(shopifyEventID, id)
-		}
+		setID(shopifyEventID)
 	case slackPlatform:
 		sig, ts := SignSlack(secret, now, body)
 		h.Set(slackSignatureHeader, sig)
 		h.Set(slackTimestampHeader, ts)
-	case standardPlatform:
-		if id == "" {
-			return nil, fmt.Errorf("sign: standard: empty webhook id: %w", apperr.ErrInvalid)
-		}
-		sig, err := SignStandard(secret, id, now, body)
+	case squarePlatform:
+		h.Set(squareHeader, SignSquare(secret, in.url(platform), body))
+	case twilioPlatform:
+		u := in.url(platform)
+		params, err := twilioSignParams(u, body)
 		if err != nil {
-			return nil, fmt.Errorf("sign: standard: %w", err)
+			return nil, nil, fmt.Errorf("sign: %w", err)
 		}
-		h.Set(webhookNames.id, id)
-		h.Set(webhookNames.timestamp, strconv.FormatInt(now.Unix(), 10))
-		h.Set(webhookNames.signature, sig)
+		h.Set(twilioHeader, SignTwilio(secret, u, params))
+		setID(twilioIdempotency)
+	case twitchPlatform:
+		if id == "" {
+			return nil, nil, fmt.Errorf("sign: twitch: empty message id: %w", apperr.ErrInvalid)
+		}
+		sig, ts := SignTwitch(secret, id, now, body)
+		h.Set(twitchIDHeader, id)
+		h.Set(twitchTimestampHeader, ts)
+		h.Set(twitchSignatureHeader, sig)
+		h.Set(twitchTypeHeader, "notification")
+	case zendeskPlatform:
+		sig, ts := SignZendesk(secret, now, body)
+		h.Set(zendeskSignatureHeader, sig)
+		h.Set(zendeskTimestampHeader, ts)
+		setID(zendeskInvocationHeader)
 	default: // stripePlatform
 		h.Set(stripeHeader, SignStripe(secret, now, body))
 	}
-	return h, nil
+	return h, body, nil
 }

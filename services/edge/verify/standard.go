@@ -12,8 +12,14 @@ import (
 
 const (
 	standardPlatform = "standard"
-	standardPrefix   = "whsec_"
-	standardVersion  = "v1"
+	// Svix, Clerk and Resend sign with Standard Webhooks under svix-*
+	// header names; they are presets of their own so each has its own
+	// secrets, URL path and dedup scope.
+	svixPlatform    = "svix"
+	clerkPlatform   = "clerk"
+	resendPlatform  = "resend"
+	standardPrefix  = "whsec_"
+	standardVersion = "v1"
 )
 
 // standardNames is one set of Standard Webhooks header names. Svix sends
@@ -26,8 +32,9 @@ var (
 )
 
 type standardVerifier struct {
-	keys [][]byte
-	tol  time.Duration
+	platform string
+	keys     [][]byte
+	tol      time.Duration
 }
 
 // Standard returns a Verifier of Standard Webhooks signatures (webhook-* or
@@ -37,6 +44,12 @@ type standardVerifier struct {
 // as a stream of 401s. A non-positive tolerance means
 // DefaultStandardTolerance, applied in both directions.
 func Standard(secrets []string, tolerance time.Duration) (Verifier, error) {
+	return standardFor(standardPlatform, secrets, tolerance)
+}
+
+// standardFor is Standard under another platform name (svix, clerk,
+// resend), which its failures carry.
+func standardFor(platform string, secrets []string, tolerance time.Duration) (Verifier, error) {
 	keys := make([][]byte, 0, len(secrets))
 	for i, s := range secrets {
 		if s == "" {
@@ -49,7 +62,7 @@ func Standard(secrets []string, tolerance time.Duration) (Verifier, error) {
 		}
 		keys = append(keys, k)
 	}
-	return &standardVerifier{keys: keys, tol: orDefault(tolerance, DefaultStandardTolerance)}, nil
+	return &standardVerifier{platform: platform, keys: keys, tol: orDefault(tolerance, DefaultStandardTolerance)}, nil
 }
 
 // standardKey decodes a secret the way the Standard Webhooks libraries do:
@@ -64,7 +77,7 @@ func standardKey(secret string) ([]byte, error) {
 
 func (v *standardVerifier) Verify(r Request) error {
 	if len(v.keys) == 0 {
-		return fail(standardPlatform, reasonNoSecrets)
+		return fail(v.platform, reasonNoSecrets)
 	}
 	// Use one complete set of names, never a mix: the webhook-* set as soon
 	// as any of its headers is there, so its errors name what is missing.
@@ -75,25 +88,25 @@ func (v *standardVerifier) Verify(r Request) error {
 	id, t, h := r.header(n.id), r.header(n.timestamp), r.header(n.signature)
 	switch {
 	case id == "":
-		return fail(standardPlatform, "missing id header")
+		return fail(v.platform, "missing id header")
 	case t == "":
-		return fail(standardPlatform, "missing timestamp header")
+		return fail(v.platform, "missing timestamp header")
 	case h == "":
-		return fail(standardPlatform, "missing signature header")
+		return fail(v.platform, "missing signature header")
 	}
 	ts, ok := parseUnix(t)
 	if !ok {
-		return fail(standardPlatform, reasonBadTimestamp)
+		return fail(v.platform, reasonBadTimestamp)
 	}
 	sigs, reason := parseStandardSignatures(h)
 	if reason != "" {
-		return fail(standardPlatform, reason)
+		return fail(v.platform, reason)
 	}
-	if err := checkWindow(standardPlatform, ts, r.now(), v.tol); err != nil {
+	if err := checkWindow(v.platform, ts, r.now(), v.tol); err != nil {
 		return err
 	}
 	if !matchAny(v.keys, sigs, []byte(id), []byte("."), []byte(t), []byte("."), r.Body) {
-		return fail(standardPlatform, "no v1 match")
+		return fail(v.platform, "no v1 match")
 	}
 	return nil
 }

@@ -3,6 +3,10 @@ package verify
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"hash"
 	"net/http"
 	"strconv"
 	"strings"
@@ -44,6 +48,17 @@ type Request struct {
 	// Now is the time to judge timestamps against, normally the receipt
 	// time. The zero value means time.Now().
 	Now time.Time
+	// Method is the HTTP method as received ("POST"). Only platforms that
+	// sign it (HubSpot v3, configured sources using {method}) read it; empty
+	// means POST, the method of every webhook.
+	Method string
+	// URL is the full external URL as the sender signed it: scheme, host,
+	// path and query exactly as requested, e.g.
+	// "https://hooks.example.com/webhooks/square?x=1". Behind a proxy the
+	// edge builds it from HOOKMESH_PUBLIC_URL. Platforms that sign the URL
+	// (HubSpot v3, Square, Twilio, configured sources using {url}) fail
+	// without it; the others ignore it.
+	URL string
 }
 
 // header returns the first value of the named header. It falls back to a
@@ -63,6 +78,13 @@ func (r Request) header(name string) string {
 
 // has reports whether the named header is present with a non-empty value.
 func (r Request) has(name string) bool { return r.header(name) != "" }
+
+func (r Request) method() string {
+	if r.Method == "" {
+		return "POST"
+	}
+	return r.Method
+}
 
 func (r Request) now() time.Time {
 	if r.Now.IsZero() {
@@ -105,6 +127,7 @@ const (
 	reasonTooMany      = "too many signature entries"
 	reasonTooOld       = "timestamp too old"
 	reasonFuture       = "timestamp too far in the future"
+	reasonNoURL        = "request URL unknown"
 )
 
 func fail(platform, reason string) error { return &Error{Platform: platform, Reason: reason} }
@@ -130,6 +153,36 @@ func mac(key []byte, parts ...[]byte) []byte {
 		h.Write(p)
 	}
 	return h.Sum(nil)
+}
+
+// macWith is the HMAC of the concatenation of parts under hash h.
+func macWith(h func() hash.Hash, key []byte, parts ...[]byte) []byte {
+	m := hmac.New(h, key)
+	for _, p := range parts {
+		m.Write(p)
+	}
+	return m.Sum(nil)
+}
+
+// matchAnyWith is matchAny under hash h.
+func matchAnyWith(h func() hash.Hash, keys [][]byte, candidates [][]byte, parts ...[]byte) bool {
+	for _, k := range keys {
+		want := macWith(h, k, parts...)
+		for _, c := range candidates {
+			if hmac.Equal(want, c) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// equalToken compares a received shared token with a configured one in
+// constant time, also with respect to their lengths: both are hashed first,
+// so the comparison always runs over 32 bytes.
+func equalToken(got string, want []byte) bool {
+	g, w := sha256.Sum256([]byte(got)), sha256.Sum256(want)
+	return subtle.ConstantTimeCompare(g[:], w[:]) == 1
 }
 
 // matchAny reports whether any key's MAC over parts equals any candidate.
@@ -162,6 +215,22 @@ func parseUnix(s string) (int64, bool) {
 	return n, err == nil
 }
 
+// parseDigits parses a non-negative decimal integer made of ASCII digits
+// only, at most maxTimestampDigits long (unix milliseconds fit).
+func parseDigits(s string) (int64, bool) { return parseUnix(s) }
+
+// checkWindowTime is checkWindow for a parsed instant.
+func checkWindowTime(platform string, at, now time.Time, tol time.Duration) error {
+	d := now.Sub(at)
+	switch {
+	case d > tol:
+		return fail(platform, reasonTooOld)
+	case d < -tol:
+		return fail(platform, reasonFuture)
+	}
+	return nil
+}
+
 // checkWindow rejects a timestamp more than tol before or after now. The
 // edges of the window are inside it, as in stripe-go and slack-go.
 func checkWindow(platform string, ts int64, now time.Time, tol time.Duration) error {
@@ -182,4 +251,33 @@ func orDefault(tol, def time.Duration) time.Duration {
 		return def
 	}
 	return tol
+}
+
+// decodeHexN strips prefix and decodes exactly size bytes of hex. The
+// length is checked before decoding so a huge value costs nothing.
+func decodeHexN(s, prefix string, size int) ([]byte, bool) {
+	v, ok := strings.CutPrefix(s, prefix)
+	if !ok || len(v) != 2*size {
+		return nil, false
+	}
+	b, err := hex.DecodeString(v)
+	return b, err == nil
+}
+
+// decodeBase64N decodes exactly size bytes of padded standard base64.
+func decodeBase64N(s string, size int) ([]byte, bool) {
+	if len(s) != base64.StdEncoding.EncodedLen(size) {
+		return nil, false
+	}
+	b, err := base64.StdEncoding.DecodeString(s)
+	return b, err == nil && len(b) == size
+}
+
+// decodeBase64Raw decodes exactly size bytes of unpadded standard base64.
+func decodeBase64Raw(s string, size int) ([]byte, bool) {
+	if len(s) != base64.RawStdEncoding.EncodedLen(size) {
+		return nil, false
+	}
+	b, err := base64.RawStdEncoding.DecodeString(s)
+	return b, err == nil && len(b) == size
 }

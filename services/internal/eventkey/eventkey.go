@@ -56,13 +56,17 @@ func Derive(platform string, headers map[string]string, body []byte) (Key, error
 			k.EventID = headers["x-shopify-webhook-id"]
 		}
 		k.Source = headers["x-shopify-shop-domain"]
-	case "standard":
+	case "standard", "svix", "clerk", "resend":
 		k.EventID = headers["webhook-id"]
 		if k.EventID == "" {
 			k.EventID = headers["svix-id"]
 		}
 	default:
-		return Key{}, fmt.Errorf("platform %q: %w", platform, apperr.ErrNotFound)
+		var err error
+		k, err = deriveBreadth(platform, headers, body)
+		if err != nil {
+			return Key{}, err
+		}
 	}
 	if k.EventID == "" {
 		return Key{}, fmt.Errorf("%s: no event id in the request: %w", platform, apperr.ErrInvalid)

@@ -57,8 +57,18 @@ func FuzzDerive(f *testing.F) {
 	f.Add("stripe", `{"id":"evt_1"}`, "")
 	f.Add("slack", `{"event_id":"Ev1"}`, "")
 	f.Add("github", `{}`, "guid")
+	f.Add("hubspot", `[{"eventId":1,"portalId":2},{"eventId":3}]`, "")
+	f.Add("sendgrid", `[{"sg_event_id":"a"}]`, "")
+	f.Add("adyen", `{"notificationItems":[{"NotificationRequestItem":{"pspReference":"p","eventCode":"E","success":true}}]}`, "")
+	f.Add("twilio", `AccountSid=AC1`, "")
+	f.Add("mailgun", `{"event-data":{"id":"x"}}`, "")
 	f.Fuzz(func(t *testing.T, platform, body, header string) {
-		h := map[string]string{"x-github-delivery": header, "webhook-id": header, "x-shopify-event-id": header}
+		h := map[string]string{
+			"x-github-delivery": header, "webhook-id": header, "x-shopify-event-id": header,
+			"idempotency-key": header, "x-request-uuid": header, "linear-delivery": header,
+			"x-zendesk-webhook-invocation-id": header, "i-twilio-idempotency-token": header,
+			"twitch-eventsub-message-id": header,
+		}
 		k, err := Derive(platform, h, []byte(body))
 		if err == nil && (k.EventID == "" || len(k.EventID) > MaxLen) {
 			t.Fatalf("accepted an unusable key %+v", k)

@@ -42,7 +42,7 @@ type Signature struct {
 	// Algorithm is hmac-sha1, hmac-sha256, hmac-sha512 or ed25519 (the
 	// secret is then the sender's public key, hex or base64).
 	Algorithm string `json:"algorithm"`
-	// Encoding of the signature: hex or base64.
+	// Encoding of the signature: hex (the default when empty) or base64.
 	Encoding string `json:"encoding"`
 	// Prefix precedes the encoded signature in the header ("sha256=").
 	Prefix string `json:"prefix,omitempty"`
@@ -50,14 +50,16 @@ type Signature struct {
 	// placeholders {body} {timestamp} {id} {url} {method} and literal text;
 	// default "{body}".
 	Content string `json:"content,omitempty"`
-	// TimestampHeader carries the signed timestamp (unix seconds), when
-	// the template uses {timestamp}.
+	// TimestampHeader carries the signed timestamp (decimal unix seconds,
+	// or milliseconds with TimestampUnit "ms"); required when, and only
+	// when, the template uses {timestamp}.
 	TimestampHeader string `json:"timestamp_header,omitempty"`
 	// TimestampUnit is "s" (default) or "ms".
 	TimestampUnit string `json:"timestamp_unit,omitempty"`
 	// Tolerance is the replay window around the timestamp; default 5m.
 	Tolerance Duration `json:"tolerance,omitempty"`
-	// IDHeader carries the value of {id}.
+	// IDHeader carries the value of {id}; required when the template
+	// uses it.
 	IDHeader string `json:"id_header,omitempty"`
 }
 
@@ -144,8 +146,17 @@ func Parse(name string, b []byte) ([]Source, error) {
 		if s.Signature.Header == "" || s.Signature.Algorithm == "" {
 			return nil, fmt.Errorf("sources file %s: source %q: signature.header and signature.algorithm are required", name, s.Name)
 		}
+		if err := ValidateSignature(s.Signature); err != nil {
+			return nil, fmt.Errorf("sources file %s: source %q: %w", name, s.Name, err)
+		}
 		if s.Dedup.Header == "" && s.Dedup.JSONPath == "" {
 			return nil, fmt.Errorf("sources file %s: source %q: dedup.header or dedup.json_path is required", name, s.Name)
+		}
+		if err := ValidateDedup(s.Dedup); err != nil {
+			return nil, fmt.Errorf("sources file %s: source %q: %w", name, s.Name, err)
+		}
+		if s.MaxBodyBytes < 0 {
+			return nil, fmt.Errorf("sources file %s: source %q: max_body_bytes must not be negative", name, s.Name)
 		}
 	}
 	return f.Sources, nil

@@ -50,30 +50,53 @@ func New(s Settings) *Set {
 	return &Set{settings: s, now: time.Now, breakers: map[string]*entry{}}
 }
 
-// Open is returned by Do when the breaker refused the call; Until is when
-// the breaker lets a trial call through, the time to defer the delivery to.
+// Open is returned by Do when the breaker is open: either it refused the
+// call (Cause is nil), or the call failed and the breaker is open after it
+// (Cause is the call's error). Until is when the breaker lets a trial call
+// through, the time to defer the delivery to.
 type Open struct {
 	Until time.Time
+	Cause error
 }
 
-func (o *Open) Error() string { return "circuit breaker open until " + o.Until.Format(time.RFC3339) }
+func (o *Open) Error() string {
+	msg := "circuit breaker open until " + o.Until.Format(time.RFC3339)
+	if o.Cause != nil {
+		msg += ": " + o.Cause.Error()
+	}
+	return msg
+}
+
+// Unwrap returns the failed call's error, if any.
+func (o *Open) Unwrap() error { return o.Cause }
 
 // Do runs call through target's breaker. When the breaker is open (or its
 // half-open trial slot is taken) call is not run and Do returns *Open.
+//
+// A counted failure that leaves the breaker open — the one that tripped it,
+// or a failed half-open trial — is also returned as *Open: the target is
+// down as a whole, and charging that failure to whichever delivery happened
+// to make the call would dead-letter deliveries during an outage that the
+// breaker is already handling.
 func (s *Set) Do(target string, call func() error) error {
 	e := s.get(target)
 	_, err := e.cb.Execute(func() (struct{}, error) { return struct{}{}, call() })
-	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
-		e.mu.Lock()
-		until := e.openedAt.Add(s.settings.OpenFor)
-		e.mu.Unlock()
-		if now := s.now(); !until.After(now) {
-			// Half-open with its trial in flight: look again shortly.
-			until = now.Add(time.Second)
-		}
+	refused := errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests)
+	tripped := err != nil && !refused && s.settings.Counts != nil && s.settings.Counts(err) && e.cb.State() == gobreaker.StateOpen
+	if !refused && !tripped {
+		return err
+	}
+	e.mu.Lock()
+	until := e.openedAt.Add(s.settings.OpenFor)
+	e.mu.Unlock()
+	if now := s.now(); !until.After(now) {
+		// Half-open with its trial in flight: look again shortly.
+		until = now.Add(time.Second)
+	}
+	if refused {
 		return &Open{Until: until}
 	}
-	return err
+	return &Open{Until: until, Cause: err}
 }
 
 func (s *Set) get(target string) *entry {

@@ -37,8 +37,13 @@ func TestOnlyNetworkFailuresOpen(t *testing.T) {
 func TestOpensDefersAndRecovers(t *testing.T) {
 	t.Parallel()
 	s := newSet()
-	for range 3 {
-		_ = s.Do("a", func() error { return errNetwork })
+	for i := range 3 {
+		err := s.Do("a", func() error { return errNetwork })
+		var open *Open
+		tripped := errors.As(err, &open)
+		if !errors.Is(err, errNetwork) || tripped != (i == 2) {
+			t.Fatalf("failure %d: %v; want the call's error, as *Open only for the failure that trips", i+1, err)
+		}
 	}
 	called := false
 	err := s.Do("a", func() error { called = true; return nil })

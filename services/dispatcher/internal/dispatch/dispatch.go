@@ -234,6 +234,10 @@ func (d *Dispatcher) deliver(work context.Context, l *ledgerv1.Lease) {
 
 	var open *breaker.Open
 	switch {
+	case errors.As(err, &open) && open.Cause != nil:
+		st := status.Convert(open.Cause)
+		d.retry(log, l, open.Until, false, ledgerv1.ErrorClass_ERROR_CLASS_BREAKER_OPEN, st.Code().String(),
+			"circuit breaker opened by this failure: "+st.Message())
 	case errors.As(err, &open):
 		d.retry(log, l, open.Until, false, ledgerv1.ErrorClass_ERROR_CLASS_BREAKER_OPEN, "", "circuit breaker open")
 	case work.Err() != nil:

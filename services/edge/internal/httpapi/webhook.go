@@ -96,13 +96,20 @@ func (h *webhookHandler) serve(w http.ResponseWriter, r *http.Request, params ma
 		h.renderError(w, r, err)
 		return
 	}
-	res, err := h.svc.Ingest(r.Context(), p, ingest.Request{Header: r.Header, Body: body, RemoteAddr: r.RemoteAddr})
+	target := r.RequestURI // the request target as sent, escapes untouched
+	if target == "" {
+		target = r.URL.RequestURI()
+	}
+	res, err := h.svc.Ingest(r.Context(), p, ingest.Request{
+		Header: r.Header, Body: body, RemoteAddr: r.RemoteAddr,
+		Method: r.Method, URL: h.svc.ExternalURL(r.Host, target),
+	})
 	if err != nil {
 		h.renderError(w, r, err)
 		return
 	}
 	if res.Status == ingest.StatusChallenge {
-		writeJSON(w, http.StatusOK, map[string]string{"challenge": res.Challenge})
+		writeChallenge(w, res)
 		return
 	}
 	writeJSON(w, http.StatusAccepted, acceptedBody{
@@ -157,6 +164,24 @@ func routingError(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshale
 	}
 	err := &runtime.HTTPStatusError{HTTPStatus: httpStatus, Err: status.Error(code, http.StatusText(httpStatus))}
 	runtime.HTTPError(ctx, mux, m, w, r, err)
+}
+
+// writeChallenge answers a handshake in the format its platform expects.
+func writeChallenge(w http.ResponseWriter, res ingest.Result) {
+	switch res.ChallengeFormat {
+	case ingest.ChallengeText:
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, res.Challenge)
+	case ingest.ChallengeRawJSON:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, res.Challenge)
+	case ingest.ChallengeEmpty:
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		writeJSON(w, http.StatusOK, map[string]string{"challenge": res.Challenge})
+	}
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

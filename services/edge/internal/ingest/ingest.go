@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -23,6 +24,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/edge/verify"
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/eventkey"
+	"github.com/hookmesh/hookmesh/services/internal/sources"
 )
 
 // Status values of a Result.
@@ -42,6 +44,9 @@ type Platform struct {
 	Verifier verify.Verifier
 	// MaxBodyBytes caps the request body; larger requests are rejected.
 	MaxBodyBytes int64
+	// Dedup, for a source defined in configuration, locates its event id
+	// (eventkey.DeriveWith); nil for presets (eventkey.Derive).
+	Dedup *sources.Dedup
 }
 
 // Request is one received webhook.
@@ -52,6 +57,10 @@ type Request struct {
 	Body []byte
 	// RemoteAddr is the sender's address as the edge saw it.
 	RemoteAddr string
+	// Method and URL are the HTTP method and the full external URL as the
+	// sender requested it (see Service.ExternalURL); platforms that sign
+	// them (HubSpot, Square, Twilio) fail without them, as on the gRPC path.
+	Method, URL string
 }
 
 // Result is the acknowledgement of a recorded webhook.
@@ -66,7 +75,24 @@ type Result struct {
 	ReceiptID string
 	// Challenge is the handshake value to echo, for StatusChallenge.
 	Challenge string
+	// ChallengeFormat says how Challenge is answered over HTTP: one of the
+	// Challenge* constants.
+	ChallengeFormat string
 }
+
+// Handshake answer formats (Result.ChallengeFormat).
+const (
+	// ChallengeJSON answers 200 {"challenge": Challenge} (Slack).
+	ChallengeJSON = ""
+	// ChallengeText answers 200 with Challenge as text/plain (Twitch).
+	ChallengeText = "text"
+	// ChallengeRawJSON answers 200 with Challenge, a JSON document, as is
+	// (Discord's interaction PONG {"type":1}).
+	ChallengeRawJSON = "raw-json"
+	// ChallengeEmpty answers 204 with no body (Discord's webhook-event
+	// PING).
+	ChallengeEmpty = "empty"
+)
 
 // Options configures a Service.
 type Options struct {
@@ -83,6 +109,10 @@ type Options struct {
 	Log *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// PublicURL is the scheme and host senders use to reach the edge
+	// (HOOKMESH_PUBLIC_URL, e.g. https://hooks.example.com); empty means
+	// http://<Host header>. See ExternalURL.
+	PublicURL string
 }
 
 // Service runs the ingest path.
@@ -127,17 +157,23 @@ func (s *Service) Ingest(ctx context.Context, p Platform, req Request) (Result, 
 		return Result{}, fmt.Errorf("body of %d bytes exceeds %d: %w", len(req.Body), p.MaxBodyBytes, apperr.ErrTooLarge)
 	}
 	log := s.opts.Log.With(slog.String("platform", p.Name))
-	if err := p.Verifier.Verify(verify.Request{Header: req.Header, Body: req.Body, Now: receivedAt}); err != nil {
+	if err := p.Verifier.Verify(verify.Request{Header: req.Header, Body: req.Body, Now: receivedAt, Method: req.Method, URL: req.URL}); err != nil {
 		log.Warn("webhook rejected", slog.String("reason", err.Error()), slog.String("remote_addr", req.RemoteAddr))
 		return Result{}, ErrSignature
 	}
-	if challenge, ok := handshake(p.Name, req.Body); ok {
+	if challenge, format, ok := handshake(p.Name, req.Header, req.Body); ok {
 		log.Info("handshake answered")
-		return Result{Status: StatusChallenge, Challenge: challenge}, nil
+		return Result{Status: StatusChallenge, Challenge: challenge, ChallengeFormat: format}, nil
 	}
 
 	headers := HeaderMap(req.Header)
-	key, keyErr := eventkey.Derive(p.Name, headers, req.Body)
+	var key eventkey.Key
+	var keyErr error
+	if p.Dedup != nil {
+		key, keyErr = eventkey.DeriveWith(*p.Dedup, headers, req.Body)
+	} else {
+		key, keyErr = eventkey.Derive(p.Name, headers, req.Body)
+	}
 	if keyErr != nil {
 		key = eventkey.ContentKey(req.Body)
 	}
@@ -174,6 +210,10 @@ func (s *Service) Ingest(ctx context.Context, p Platform, req Request) (Result, 
 		log.Error("ledger did not commit; asking the sender to retry", slog.String("error", err.Error()))
 		return Result{}, fmt.Errorf("record: %w: %v", apperr.ErrUnavailable, err)
 	}
+	if resp.GetDuplicate() {
+		// Nothing of this request was stored: name the receipt that was.
+		log = log.With(slog.String("stored_receipt_id", resp.GetReceiptId()))
+	}
 	log.Info("webhook accepted",
 		slog.Bool("duplicate", resp.GetDuplicate()),
 		slog.String("event_type", event.GetEventType().String()),
@@ -207,22 +247,68 @@ func (s *Service) normalize(ctx context.Context, platform string, headers map[st
 	return resp.GetEvent(), nil
 }
 
-// handshake reports whether body is a platform's URL-verification request,
-// which must be answered synchronously with its challenge. It runs only
-// after the signature check, so an unsigned request cannot use the edge as
-// an echo service.
-func handshake(platform string, body []byte) (string, bool) {
-	if platform != "slack" {
-		return "", false
+// handshake reports whether a request is a platform's URL-verification
+// request, which must be answered synchronously, and returns the answer and
+// its format: Slack's url_verification (the challenge in JSON), Twitch
+// EventSub's webhook_callback_verification (the raw challenge as text), and
+// Discord's PINGs (an interaction of type 1 is answered {"type":1}; a
+// webhook event of type 0 with 204). It runs only after the signature
+// check, so an unsigned request cannot use the edge as an echo service.
+func handshake(platform string, h http.Header, body []byte) (challenge, format string, ok bool) {
+	switch platform {
+	case "slack":
+		var v struct {
+			Type      string `json:"type"`
+			Challenge string `json:"challenge"`
+		}
+		if json.Unmarshal(body, &v) != nil || v.Type != "url_verification" {
+			return "", "", false
+		}
+		return v.Challenge, ChallengeJSON, true
+	case "twitch":
+		if h.Get("Twitch-Eventsub-Message-Type") != "webhook_callback_verification" {
+			return "", "", false
+		}
+		var v struct {
+			Challenge string `json:"challenge"`
+		}
+		if json.Unmarshal(body, &v) != nil || v.Challenge == "" {
+			return "", "", false
+		}
+		return v.Challenge, ChallengeText, true
+	case "discord":
+		var v struct {
+			Type *int `json:"type"`
+			// Interactions carry an id and a token; webhook events
+			// neither (their type 1 is an EVENT, not a PING).
+			ID    string          `json:"id"`
+			Token string          `json:"token"`
+			Event json.RawMessage `json:"event"`
+		}
+		if json.Unmarshal(body, &v) != nil || v.Type == nil {
+			return "", "", false
+		}
+		interaction := v.ID != "" || v.Token != ""
+		switch {
+		case interaction && *v.Type == 1: // interaction PING
+			return `{"type":1}`, ChallengeRawJSON, true
+		case !interaction && *v.Type == 0 && v.Event == nil: // webhook-event PING
+			return "", ChallengeEmpty, true
+		}
 	}
-	var v struct {
-		Type      string `json:"type"`
-		Challenge string `json:"challenge"`
+	return "", "", false
+}
+
+// ExternalURL returns the URL a sender requested, as it signed it:
+// PublicURL (scheme and host, e.g. https://hooks.example.com) when set,
+// else http:// and the Host header, followed by the request target exactly
+// as received (path and query, escapes untouched).
+func (s *Service) ExternalURL(host, requestURI string) string {
+	base := strings.TrimRight(s.opts.PublicURL, "/")
+	if base == "" {
+		base = "http://" + host
 	}
-	if json.Unmarshal(body, &v) != nil || v.Type != "url_verification" {
-		return "", false
-	}
-	return v.Challenge, true
+	return base + requestURI
 }
 
 // newReceiptID returns a UUIDv7: time-ordered, so receipts inserted

@@ -1,0 +1,51 @@
+package verify
+
+import (
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/hookmesh/hookmesh/services/internal/apperr"
+)
+
+// DevKeyPair returns the deterministic development key pair of an
+// asymmetric preset: verifySecret is what the edge is configured with (the
+// public key, in the platform's own format: hex Ed25519 for discord,
+// base64 DER SubjectPublicKeyInfo for sendgrid) and signSecret what Sign
+// takes (the private key: hex Ed25519 seed for discord, base64 PKCS#8 DER
+// for sendgrid). The keys are derived from a public string, so anyone can
+// sign with them: they exist for `make run`, tests and tools, never for
+// production. A platform that is not asymmetric wraps apperr.ErrNotFound
+// (its development secret is one shared string, see edge.DevSecrets).
+func DevKeyPair(platform string) (verifySecret, signSecret string, err error) {
+	seed := sha256.Sum256([]byte("hookmesh-development-" + platform))
+	switch platform {
+	case discordPlatform:
+		k := ed25519.NewKeyFromSeed(seed[:])
+		return hex.EncodeToString(k.Public().(ed25519.PublicKey)), hex.EncodeToString(seed[:]), nil
+	case sendgridPlatform:
+		// A SHA-256 output is below the P-256 order with overwhelming
+		// probability; ParseRawPrivateKey rejects the rare exception, and
+		// the fixed seed above is known to be fine.
+		k, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), seed[:])
+		if err != nil {
+			return "", "", fmt.Errorf("dev key %s: %w", platform, err)
+		}
+		pub, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
+		if err != nil {
+			return "", "", fmt.Errorf("dev key %s: %w", platform, err)
+		}
+		priv, err := x509.MarshalPKCS8PrivateKey(k)
+		if err != nil {
+			return "", "", fmt.Errorf("dev key %s: %w", platform, err)
+		}
+		return base64.StdEncoding.EncodeToString(pub), base64.StdEncoding.EncodeToString(priv), nil
+	default:
+		return "", "", fmt.Errorf("dev key pair: %q is not an asymmetric platform: %w", platform, apperr.ErrNotFound)
+	}
+}

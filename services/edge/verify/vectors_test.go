@@ -1,0 +1,320 @@
+package verify
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Published test vectors, and the cases particular to one scheme. Each
+// vector names the document or official SDK test it comes from.
+
+// Twilio's vector from "Webhooks security" (twilio.com/docs/usage/security)
+// and the RequestValidator tests of twilio-php / twilio-csharp: auth token
+// 12345, this URL and these parameters.
+var (
+	twilioVectorURL    = "https://mycompany.com/myapp.php?foo=1&bar=2"
+	twilioVectorParams = url.Values{
+		"CallSid": {"CA1234567890ABCDE"}, "Caller": {"+14158675309"}, "Digits": {"1234"},
+		"From": {"+14158675309"}, "To": {"+18005551212"},
+	}
+)
+
+func twilioReq(sig, u string, body string, contentType string) Request {
+	hd := h("X-Twilio-Signature", sig)
+	if contentType != "" {
+		hd.Set("Content-Type", contentType)
+	}
+	return Request{Header: hd, Body: []byte(body), URL: u, Method: "POST", Now: testNow}
+}
+
+func TestTwilioVectors(t *testing.T) {
+	t.Parallel()
+	if got := SignTwilio("12345", twilioVectorURL, twilioVectorParams); got != "RSOYDt4T1cUTdK1PDd93/VVr8B8=" {
+		t.Fatalf("SignTwilio = %q", got)
+	}
+	v := Twilio([]string{"12345"})
+	form := "application/x-www-form-urlencoded"
+	body := twilioVectorParams.Encode()
+	// twilio-php RequestValidatorTest: repeated parameter values are
+	// signed once each, sorted.
+	repeated := "Sid=CA123&SidAccount=AC123&Digits=5678&Digits=1234&Digits=1234"
+	// twilio-php testValidateWithBody: a JSON body hashed into bodySHA256.
+	jsonBody := `{"property": "value", "boolean": true}`
+	jsonURL := twilioVectorURL + "&bodySHA256=0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620"
+	withPort := strings.Replace(twilioVectorURL, ".com", ".com:1234", 1)
+	runTwilio := func(name string, r Request, want string) {
+		t.Run(name, func(t *testing.T) { checkErr(t, v.Verify(r), want) })
+	}
+	runTwilio("documented vector", twilioReq("RSOYDt4T1cUTdK1PDd93/VVr8B8=", twilioVectorURL, body, form), "")
+	runTwilio("form without content type", twilioReq("RSOYDt4T1cUTdK1PDd93/VVr8B8=", twilioVectorURL, body, ""), "")
+	runTwilio("repeated values", twilioReq("IK+Dwps556ElfBT0I3Rgjkr1wJU=", twilioVectorURL, repeated, form), "")
+	runTwilio("JSON body with bodySHA256", twilioReq("a9nBmqA0ju/hNViExpshrM61xv4=", jsonURL, jsonBody, "application/json"), "")
+	runTwilio("JSON body changed", twilioReq("a9nBmqA0ju/hNViExpshrM61xv4=", jsonURL, jsonBody+" ", "application/json"), "bodySHA256 mismatch")
+	runTwilio("JSON body without bodySHA256", twilioReq("RSOYDt4T1cUTdK1PDd93/VVr8B8=", twilioVectorURL, jsonBody, "application/json"), "body neither form-encoded nor hashed in bodySHA256")
+	// twilio-php testValidateRemovesPortHttps / AddsPortHttps / AddsPortHttp.
+	runTwilio("port removed", twilioReq("RSOYDt4T1cUTdK1PDd93/VVr8B8=", withPort, body, form), "")
+	runTwilio("default port added (https)", twilioReq("kvajT1Ptam85bY51eRf/AJRuM3w=", twilioVectorURL, body, form), "")
+	runTwilio("default port added (http)", twilioReq("0ZXoZLH/DfblKGATFgpif+LLRf4=", strings.Replace(twilioVectorURL, "https", "http", 1), body, form), "")
+	runTwilio("parameter changed", twilioReq("RSOYDt4T1cUTdK1PDd93/VVr8B8=", twilioVectorURL, strings.Replace(body, "1234", "9999", 1), form), "no signature match")
+	runTwilio("query changed", twilioReq("RSOYDt4T1cUTdK1PDd93/VVr8B8=", twilioVectorURL+"&x=1", body, form), "no signature match")
+	runTwilio("malformed form", twilioReq("RSOYDt4T1cUTdK1PDd93/VVr8B8=", twilioVectorURL, "a=%zz", form), "malformed form body")
+	runTwilio("hex signature", twilioReq(strings.Repeat("ab", 20), twilioVectorURL, body, form), reasonMalformed)
+}
+
+// Adyen's vectors: adyen-php-api-library tests/Adyen/Util/HmacSignatureTest
+// (the same items are in Adyen's other SDKs' HMAC tests).
+func TestAdyenVectors(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ key, item, want string }{
+		{
+			"DFB1EB5485895CFA84146406857104ABB4CBCABDC8AAF103A624C8F6A3EAAB00",
+			`{"pspReference":"7914073381342284","merchantAccountCode":"TestMerchant","merchantReference":"TestPayment-1407325143704","amount":{"value":1130,"currency":"EUR"},"eventCode":"AUTHORISATION","success":"true"}`,
+			"Ny9gS2veKo5E4w8/OL6xz1/wvT/hYkAXy1xNc/QvO4I=",
+		},
+		{
+			"44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056",
+			`{"pspReference":"7914073381342284","merchantAccountCode":"TestMerchant","merchantReference":"TestPayment-1407325143704","amount":{"value":0,"currency":"EUR"},"eventCode":"REFUND","success":"true"}`,
+			"J7HhsgZo5KwqdB7LFZJV6rfQgp+RqC2kuYyw/3x3w+8=",
+		},
+	} {
+		got, err := SignAdyenItem(c.key, []byte(c.item))
+		if err != nil || got != c.want {
+			t.Errorf("SignAdyenItem = %q, %v; want %q", got, err, c.want)
+		}
+		v, err := Adyen([]string{c.key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		signedItem := strings.TrimSuffix(c.item, "}") + `,"additionalData":{"hmacSignature":"` + c.want + `"}}`
+		body := `{"live":"false","notificationItems":[{"NotificationRequestItem":` + signedItem + `}]}`
+		checkErr(t, v.Verify(Request{Body: []byte(body)}), "")
+	}
+}
+
+func TestAdyenBatch(t *testing.T) {
+	t.Parallel()
+	const key = "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056"
+	v, _ := Adyen([]string{key})
+	_, signed, err := SignRequest("adyen", SignInput{Secret: key, Body: adyenBody})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkErr(t, v.Verify(Request{Body: signed}), "")
+	// One item of the batch altered: the whole batch fails.
+	second := strings.Replace(string(signed), `"evt_2"`, `"evt_3"`, 1)
+	checkErr(t, v.Verify(Request{Body: []byte(second)}), "item signature mismatch")
+	// One item's signature removed.
+	first := strings.Replace(string(signed), `"hmacSignature"`, `"x"`, 1)
+	checkErr(t, v.Verify(Request{Body: []byte(first)}), "item without hmacSignature")
+	checkErr(t, v.Verify(Request{Body: []byte(`{"notificationItems":[]}`)}), "no notification items")
+	checkErr(t, v.Verify(Request{Body: []byte(`not json`)}), "malformed body")
+	many := `{"notificationItems":[` + strings.Repeat(`{"NotificationRequestItem":{}},`, maxAdyenItems) + `{"NotificationRequestItem":{}}]}`
+	checkErr(t, v.Verify(Request{Body: []byte(many)}), reasonTooMany)
+}
+
+// SendGrid's vector: sendgrid-go helpers/eventwebhook/eventwebhook_test.go
+// (also in sendgrid-nodejs), public key, timestamp, payload and signature.
+func TestSendGridVector(t *testing.T) {
+	t.Parallel()
+	const (
+		pub  = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEEDr2LjtURuePQzplybdC+u4CwrqDqBaWjcMMsTbhdbcwHBcepxo7yAQGhHPTnlvFYPAZFceEu/1FwCM/QmGUhA=="
+		priv = "MHcCAQEEIEQmZgBEh9DcU9zMl34czK3xov4AYvm9P3r7rNB2dNXtoAoGCCqGSM49AwEHoUQDQgAEEDr2LjtURuePQzplybdC+u4CwrqDqBaWjcMMsTbhdbcwHBcepxo7yAQGhHPTnlvFYPAZFceEu/1FwCM/QmGUhA=="
+		sig  = "MEUCIQCtIHJeH93Y+qpYeWrySphQgpNGNr/U+UyUlBkU6n7RAwIgJTz2C+8a8xonZGi6BpSzoQsbVRamr2nlxFDWYNH2j/0="
+		ts   = "1588788367"
+	)
+	payload := []byte(`{"category":"example_payload","event":"test_event","message_id":"message_id"}`)
+	v, err := SendGrid([]string{pub}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Unix(1588788367, 0)
+	hd := h("X-Twilio-Email-Event-Webhook-Signature", sig, "X-Twilio-Email-Event-Webhook-Timestamp", ts)
+	checkErr(t, v.Verify(Request{Header: hd, Body: payload, Now: at}), "")
+	checkErr(t, v.Verify(Request{Header: hd, Body: []byte("this is not valid payload"), Now: at}), "no signature match")
+	hd2 := h("X-Twilio-Email-Event-Webhook-Signature", sig, "X-Twilio-Email-Event-Webhook-Timestamp", "1588788368")
+	checkErr(t, v.Verify(Request{Header: hd2, Body: payload, Now: at}), "no signature match")
+	// The SEC 1 private key of the same test signs what the public key
+	// verifies.
+	s, tsOut, err := SignSendGrid(priv, at, payload)
+	if err != nil || tsOut != ts {
+		t.Fatal(err, tsOut)
+	}
+	hd3 := h("X-Twilio-Email-Event-Webhook-Signature", s, "X-Twilio-Email-Event-Webhook-Timestamp", ts)
+	checkErr(t, v.Verify(Request{Header: hd3, Body: payload, Now: at}), "")
+}
+
+// The Standard Webhooks vector (standard_test.go) verifies under the
+// svix-* names for each preset that sends them.
+func TestStandardFamilyVector(t *testing.T) {
+	t.Parallel()
+	for _, p := range []string{svixPlatform, clerkPlatform, resendPlatform} {
+		v, err := New(p, []string{stdVectorSecret}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hd := h("svix-id", stdVectorID, "svix-timestamp", "1614265330", "svix-signature", stdVectorSig)
+		err = v.Verify(Request{Header: hd, Body: []byte(stdVectorBody), Now: time.Unix(stdVectorTS, 0)})
+		checkErr(t, err, "")
+		bad := v.Verify(Request{Header: hd, Body: []byte(stdVectorBody + " "), Now: time.Unix(stdVectorTS, 0)})
+		if e, ok := bad.(*Error); !ok || e.Platform != p {
+			t.Errorf("%s failure names platform %v", p, bad)
+		}
+	}
+}
+
+func TestPaddleHeader(t *testing.T) {
+	t.Parallel()
+	const secret = "pdl_ntfset_secret"
+	v := Paddle([]string{secret}, 0)
+	valid := SignPaddle(secret, testNow, testBody)
+	_, h1, _ := strings.Cut(valid, ";h1=")
+	wrong := strings.Repeat("0", 64)
+	p := func(name, hdr, want string) verifyCase {
+		return verifyCase{name: name, header: h("Paddle-Signature", hdr), want: want}
+	}
+	runCases(t, v, []verifyCase{
+		p("valid", valid, ""),
+		p("rotation: two h1", "ts=1700000000;h1="+wrong+";h1="+h1, ""),
+		p("spaces around items", "ts=1700000000; h1="+h1, ""),
+		p("h1 first", "h1="+h1+";ts=1700000000", ""),
+		p("unknown scheme ignored", "ts=1700000000;h2="+h1, "no h1 signature"),
+		p("short h1 ignored", "ts=1700000000;h1="+h1[:10], "no h1 signature"),
+		p("missing ts", "h1="+h1, "missing timestamp"),
+		p("repeated ts", "ts=1700000000;ts=1700000000;h1="+h1, reasonMalformed),
+		p("signed ts", "ts=-1700000000;h1="+h1, reasonBadTimestamp),
+		p("item without =", "ts=1700000000;h1", reasonMalformed),
+		p("too many entries", "ts=1700000000"+strings.Repeat(";h1="+wrong, maxEntries), reasonTooMany),
+		p("other ts, same h1", "ts=1700000001;h1="+h1, "no h1 match"),
+		{name: "missing header", header: http.Header{}, want: "missing Paddle-Signature header"},
+	})
+}
+
+func TestHubSpotURI(t *testing.T) {
+	t.Parallel()
+	v := HubSpot([]string{"s"}, 0)
+	// HubSpot signs the decoded form of these escapes; a proxy or framework
+	// may hand us the encoded one.
+	decoded := "https://hooks.example.com/webhooks/hubspot?a=b:c/d"
+	encoded := "https://hooks.example.com/webhooks/hubspot?a=b%3Ac%2Fd"
+	sig, ts := SignHubSpot("s", "POST", decoded, testNow, testBody)
+	hd := h("X-HubSpot-Signature-v3", sig, "X-HubSpot-Request-Timestamp", ts)
+	checkErr(t, v.Verify(Request{Header: hd, Body: testBody, Now: testNow, URL: encoded, Method: "POST"}), "")
+	checkErr(t, v.Verify(Request{Header: hd, Body: testBody, Now: testNow, URL: decoded}), "") // empty method: POST
+	checkErr(t, v.Verify(Request{Header: hd, Body: testBody, Now: testNow, URL: decoded, Method: "PUT"}), "no v3 match")
+	// The timestamp is signed: milliseconds changed, signature kept.
+	hd.Set("X-HubSpot-Request-Timestamp", ts[:len(ts)-1]+"1")
+	checkErr(t, v.Verify(Request{Header: hd, Body: testBody, Now: testNow, URL: decoded}), "no v3 match")
+	hd.Set("X-HubSpot-Request-Timestamp", "17e11")
+	checkErr(t, v.Verify(Request{Header: hd, Body: testBody, Now: testNow, URL: decoded}), reasonBadTimestamp)
+}
+
+func TestMailgunForms(t *testing.T) {
+	t.Parallel()
+	const key = "mailgun-signing-key"
+	v := Mailgun([]string{key}, 0)
+	sig := SignMailgun(key, "1700000000", "tok")
+	cases := []verifyCase{
+		{name: "form body (legacy webhooks)", body: []byte("timestamp=1700000000&token=tok&signature=" + sig + "&event=delivered")},
+		{name: "timestamp as a JSON number", body: []byte(`{"signature":{"timestamp":1700000000,"token":"tok","signature":"` + sig + `"}}`)},
+		{name: "parent-signature of a subaccount", body: []byte(`{"signature":{"timestamp":"1700000000","token":"tok","signature":"` + strings.Repeat("0", 64) + `","parent-signature":"` + sig + `"}}`)},
+		{name: "token changed", body: []byte(`{"signature":{"timestamp":"1700000000","token":"tox","signature":"` + sig + `"}}`), want: "no signature match"},
+		{name: "timestamp changed", body: []byte(`{"signature":{"timestamp":"1700000001","token":"tok","signature":"` + sig + `"}}`), want: "no signature match"},
+		{name: "no signature object", body: []byte(`{"event-data":{}}`), want: "missing signature"},
+		{name: "empty token", body: []byte(`{"signature":{"timestamp":"1700000000","token":"","signature":"` + sig + `"}}`), want: "malformed token"},
+		{name: "not JSON", body: []byte(`{"signature":`), want: "malformed body"},
+		{name: "bad timestamp", body: []byte(`{"signature":{"timestamp":"x","token":"tok","signature":"` + sig + `"}}`), want: reasonBadTimestamp},
+	}
+	runCases(t, v, cases)
+	// SignRequest fills a form body too.
+	_, body, err := SignRequest("mailgun", SignInput{Secret: key, Now: testNow, Body: []byte("event=opened&recipient=a%40b")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkErr(t, v.Verify(Request{Body: body, Now: testNow}), "")
+}
+
+func TestLinearTimestamp(t *testing.T) {
+	t.Parallel()
+	const s = "lin_wh_secret"
+	v := Linear([]string{s}, 0)
+	for _, c := range []struct{ name, body, want string }{
+		{"no webhookTimestamp", `{"action":"create"}`, "missing webhookTimestamp"},
+		{"numeric string (signed, so harmless)", `{"webhookTimestamp":"1700000000000"}`, ""},
+		{"negative", `{"webhookTimestamp":-1}`, reasonBadTimestamp},
+		{"fraction", `{"webhookTimestamp":1700000000000.5}`, reasonBadTimestamp},
+		{"seconds, not ms", `{"webhookTimestamp":1700000000}`, reasonTooOld},
+		{"signed but not JSON", `[1,2]`, "missing webhookTimestamp"},
+		{"ok", `{"webhookTimestamp":1700000059999}`, ""},
+	} {
+		hd := h("Linear-Signature", SignLinear(s, []byte(c.body)))
+		t.Run(c.name, func(t *testing.T) {
+			checkErr(t, v.Verify(Request{Header: hd, Body: []byte(c.body), Now: testNow}), c.want)
+		})
+	}
+}
+
+func TestTwitchAndZendeskTimestamps(t *testing.T) {
+	t.Parallel()
+	tw := Twitch([]string{"s"}, 0)
+	sig, ts := SignTwitch("s", "m1", testNow, testBody)
+	runCases(t, tw, []verifyCase{
+		{name: "twitch valid", header: h("Twitch-Eventsub-Message-Id", "m1", "Twitch-Eventsub-Message-Timestamp", ts, "Twitch-Eventsub-Message-Signature", sig)},
+		{name: "twitch nanoseconds", header: func() http.Header {
+			at := testNow.Add(123456789 * time.Nanosecond)
+			s2, t2 := SignTwitch("s", "m1", at, testBody)
+			return h("Twitch-Eventsub-Message-Id", "m1", "Twitch-Eventsub-Message-Timestamp", t2, "Twitch-Eventsub-Message-Signature", s2)
+		}()},
+		{name: "twitch id changed", header: h("Twitch-Eventsub-Message-Id", "m2", "Twitch-Eventsub-Message-Timestamp", ts, "Twitch-Eventsub-Message-Signature", sig), want: "no sha256 match"},
+		{name: "twitch missing id", header: h("Twitch-Eventsub-Message-Timestamp", ts, "Twitch-Eventsub-Message-Signature", sig), want: "missing Twitch-Eventsub-Message-Id header"},
+		{name: "twitch unix timestamp", header: h("Twitch-Eventsub-Message-Id", "m1", "Twitch-Eventsub-Message-Timestamp", "1700000000", "Twitch-Eventsub-Message-Signature", sig), want: reasonBadTimestamp},
+		{name: "twitch no prefix", header: h("Twitch-Eventsub-Message-Id", "m1", "Twitch-Eventsub-Message-Timestamp", ts, "Twitch-Eventsub-Message-Signature", strings.TrimPrefix(sig, "sha256=")), want: reasonMalformed},
+	})
+	zd := Zendesk([]string{"s"}, 0)
+	zs, zt := SignZendesk("s", testNow, testBody)
+	if zt != "2023-11-14T22:13:20Z" {
+		t.Errorf("zendesk timestamp %q", zt)
+	}
+	runCases(t, zd, []verifyCase{
+		{name: "zendesk valid", header: h("X-Zendesk-Webhook-Signature", zs, "X-Zendesk-Webhook-Signature-Timestamp", zt)},
+		{name: "zendesk offset form of the same instant is other text", header: h("X-Zendesk-Webhook-Signature", zs, "X-Zendesk-Webhook-Signature-Timestamp", "2023-11-14T23:13:20+01:00"), want: "no signature match"},
+		{name: "zendesk missing timestamp", header: h("X-Zendesk-Webhook-Signature", zs), want: "missing X-Zendesk-Webhook-Signature-Timestamp header"},
+		{name: "zendesk unix timestamp", header: h("X-Zendesk-Webhook-Signature", zs, "X-Zendesk-Webhook-Signature-Timestamp", "1700000000"), want: reasonBadTimestamp},
+		{name: "zendesk hex signature", header: h("X-Zendesk-Webhook-Signature", strings.Repeat("ab", 32), "X-Zendesk-Webhook-Signature-Timestamp", zt), want: reasonMalformed},
+	})
+}
+
+func TestGitLabToken(t *testing.T) {
+	t.Parallel()
+	v := GitLab([]string{"tok-1", "tok-22"})
+	runCases(t, v, []verifyCase{
+		{name: "first token", header: h("X-Gitlab-Token", "tok-1")},
+		{name: "second token", header: h("X-Gitlab-Token", "tok-22")},
+		{name: "prefix of a token", header: h("X-Gitlab-Token", "tok-2"), want: "no token match"},
+		{name: "token plus suffix", header: h("X-Gitlab-Token", "tok-1 "), want: "no token match"},
+		{name: "case differs", header: h("X-Gitlab-Token", "TOK-1"), want: "no token match"},
+		{name: "huge", header: h("X-Gitlab-Token", strings.Repeat("t", maxTokenLen+1)), want: reasonMalformed},
+		{name: "missing", header: http.Header{}, want: "missing X-Gitlab-Token header"},
+	})
+}
+
+func TestIntercomAndBitbucketShareAHeaderNotAScheme(t *testing.T) {
+	t.Parallel()
+	// Both use X-Hub-Signature: a Bitbucket sha256 value must not pass as
+	// Intercom's sha1, nor the reverse.
+	ic, bb := Intercom([]string{"s"}), Bitbucket([]string{"s"})
+	checkErr(t, ic.Verify(Request{Header: h("X-Hub-Signature", SignBitbucket("s", testBody)), Body: testBody}), reasonMalformed)
+	checkErr(t, bb.Verify(Request{Header: h("X-Hub-Signature", SignIntercom("s", testBody)), Body: testBody}), reasonMalformed)
+}
+
+func TestSquareNotificationURL(t *testing.T) {
+	t.Parallel()
+	v := Square([]string{"sq-key"})
+	sig := SignSquare("sq-key", "https://hooks.example.com/webhooks/square", testBody)
+	hd := h("X-Square-Hmacsha256-Signature", sig)
+	checkErr(t, v.Verify(Request{Header: hd, Body: testBody, URL: "https://hooks.example.com/webhooks/square"}), "")
+	checkErr(t, v.Verify(Request{Header: hd, Body: testBody, URL: "http://hooks.example.com/webhooks/square"}), "no signature match")
+	checkErr(t, v.Verify(Request{Header: h("X-Square-Signature", sig), Body: testBody, URL: "x"}), "missing x-square-hmacsha256-signature header")
+}

@@ -1,0 +1,296 @@
+package eventkey
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/internal/sources"
+)
+
+// batchPrefix marks a key derived from the ids of a batch (HubSpot,
+// SendGrid, Adyen deliver several events in one request): "batch:" and the
+// hex SHA-256 of the items' ids, sorted and joined with newlines, so a
+// retry of the same batch gets the same key whatever the item order.
+const batchPrefix = "batch:"
+
+// maxBatch bounds the items read from a batch body.
+const maxBatch = 1000
+
+// deriveBreadth derives the keys of the presets added after the first
+// five. It returns apperr.ErrNotFound for an unknown platform.
+func deriveBreadth(platform string, headers map[string]string, body []byte) (Key, error) {
+	var k Key
+	switch platform {
+	case "gitlab":
+		// Idempotency-Key (GitLab 17.4+) is the same on every retry of one
+		// delivery; X-Gitlab-Event-UUID is shared by the hooks of one
+		// event, hence the scope by the hook.
+		k.EventID = first(headers["idempotency-key"], headers["x-gitlab-event-uuid"])
+		k.Source = headers["x-gitlab-webhook-uuid"]
+	case "bitbucket":
+		k.EventID = headers["x-request-uuid"]
+		k.Source = headers["x-hook-uuid"]
+	case "paddle":
+		k.EventID = bodyString(body, "event_id")
+	case "linear":
+		k.EventID = headers["linear-delivery"]
+	case "intercom":
+		k.EventID = bodyString(body, "id")
+		k.Source = bodyString(body, "app_id")
+	case "zendesk":
+		// One invocation keeps its id across attempts (the webhooks API
+		// lists the attempts of an invocation).
+		k.EventID = first(headers["x-zendesk-webhook-invocation-id"], bodyString(body, "id"))
+		k.Source = headers["x-zendesk-webhook-id"]
+	case "square":
+		k.EventID = bodyString(body, "event_id")
+		k.Source = bodyString(body, "merchant_id")
+	case "twilio":
+		k.Source = twilioAccount(body)
+		k.EventID = headers["i-twilio-idempotency-token"]
+		if k.EventID == "" {
+			// Twilio sends the token only where it retries; a callback's
+			// parameters identify its event, so its bytes are its key.
+			k.EventID = ContentKey(body).EventID
+		}
+	case "twitch":
+		k.EventID = headers["twitch-eventsub-message-id"]
+	case "discord":
+		// Interactions carry an id; webhook events do not (the caller
+		// then falls back to the content key).
+		k.EventID = bodyString(body, "id")
+		k.Source = bodyString(body, "application_id")
+	case "mailgun":
+		k.EventID = mailgunID(body)
+	case "hubspot":
+		return batchKey(platform, body, func(m map[string]json.RawMessage) (string, string) {
+			return rawText(m["eventId"]), rawText(m["portalId"])
+		})
+	case "sendgrid":
+		return batchKey(platform, body, func(m map[string]json.RawMessage) (string, string) {
+			return rawText(m["sg_event_id"]), ""
+		})
+	case "adyen":
+		return adyenKey(body)
+	default:
+		return Key{}, fmt.Errorf("platform %q: %w", platform, apperr.ErrNotFound)
+	}
+	return k, nil
+}
+
+func first(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// bodyString returns a top-level JSON field as text (string or number),
+// or "" when the body is not a JSON object or lacks it.
+func bodyString(body []byte, field string) string {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil {
+		return ""
+	}
+	return rawText(m[field])
+}
+
+// rawText renders a JSON string or number as text; anything else is "".
+func rawText(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return ""
+	}
+	switch raw[0] {
+	case '"':
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return s
+		}
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		var n json.Number
+		if json.Unmarshal(raw, &n) == nil {
+			return n.String() // exact text: ids above 2^53 survive
+		}
+	}
+	return ""
+}
+
+// twilioAccount is the AccountSid of a form (or JSON) body.
+func twilioAccount(body []byte) string {
+	if s := bodyString(body, "AccountSid"); s != "" {
+		return s
+	}
+	if s := bodyString(body, "account_sid"); s != "" {
+		return s
+	}
+	if v, err := url.ParseQuery(string(body)); err == nil {
+		return v.Get("AccountSid")
+	}
+	return ""
+}
+
+// mailgunID is event-data.id, else the signature token (JSON), else the
+// form's token.
+func mailgunID(body []byte) string {
+	var env struct {
+		EventData struct {
+			ID string `json:"id"`
+		} `json:"event-data"`
+		Signature struct {
+			Token string `json:"token"`
+		} `json:"signature"`
+	}
+	if json.Unmarshal(body, &env) == nil {
+		return first(env.EventData.ID, env.Signature.Token)
+	}
+	if v, err := url.ParseQuery(string(body)); err == nil {
+		return v.Get("token")
+	}
+	return ""
+}
+
+// batchKey keys a JSON array of events: a single event by its own id
+// (scoped by its source), several by the hash of their sorted
+// "source/id" pairs, scoped by the source they share (or none).
+func batchKey(platform string, body []byte, idOf func(map[string]json.RawMessage) (id, source string)) (Key, error) {
+	var items []map[string]json.RawMessage
+	if err := json.Unmarshal(body, &items); err != nil {
+		return Key{}, fmt.Errorf("%s: body is not a JSON array of events: %w", platform, apperr.ErrInvalid)
+	}
+	if len(items) > maxBatch {
+		return Key{}, fmt.Errorf("%s: more than %d events: %w", platform, maxBatch, apperr.ErrInvalid)
+	}
+	ids := make([]string, 0, len(items))
+	srcSet := map[string]bool{}
+	var src string
+	for _, it := range items {
+		id, s := idOf(it)
+		if id == "" {
+			return Key{}, fmt.Errorf("%s: an event has no id: %w", platform, apperr.ErrInvalid)
+		}
+		ids = append(ids, s+"/"+id)
+		srcSet[s], src = true, s
+	}
+	if len(srcSet) != 1 {
+		src = ""
+	}
+	switch len(ids) {
+	case 0:
+		return Key{}, fmt.Errorf("%s: empty batch: %w", platform, apperr.ErrInvalid)
+	case 1:
+		id, _ := idOf(items[0])
+		return Key{EventID: id, Source: src}, nil
+	}
+	return Key{EventID: hashIDs(ids), Source: src}, nil
+}
+
+func hashIDs(ids []string) string {
+	slices.Sort(ids)
+	sum := sha256.Sum256([]byte(strings.Join(ids, "\n")))
+	return batchPrefix + hex.EncodeToString(sum[:])
+}
+
+// adyenKey keys Adyen's notificationItems: one item by
+// "pspReference:eventCode:success", several by the hash of those, sorted;
+// scoped by the merchant account they share. success is part of the key
+// because Adyen may send the same pspReference and eventCode again with
+// another outcome, which must not be dropped as a duplicate.
+func adyenKey(body []byte) (Key, error) {
+	var env struct {
+		NotificationItems []struct {
+			Item struct {
+				PspReference        string          `json:"pspReference"`
+				EventCode           string          `json:"eventCode"`
+				Success             json.RawMessage `json:"success"`
+				MerchantAccountCode string          `json:"merchantAccountCode"`
+			} `json:"NotificationRequestItem"`
+		} `json:"notificationItems"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		return Key{}, fmt.Errorf("adyen: %w: %v", apperr.ErrInvalid, err)
+	}
+	if n := len(env.NotificationItems); n == 0 || n > maxBatch {
+		return Key{}, fmt.Errorf("adyen: %d notification items: %w", n, apperr.ErrInvalid)
+	}
+	ids := make([]string, 0, len(env.NotificationItems))
+	merchants := map[string]bool{}
+	var src string
+	for _, ni := range env.NotificationItems {
+		it := ni.Item
+		if it.PspReference == "" || it.EventCode == "" {
+			return Key{}, fmt.Errorf("adyen: an item has no pspReference or eventCode: %w", apperr.ErrInvalid)
+		}
+		success := rawText(it.Success)
+		if success == "" {
+			success = string(bytes.TrimSpace(it.Success)) // a bare true/false
+		}
+		ids = append(ids, it.PspReference+":"+it.EventCode+":"+success)
+		merchants[it.MerchantAccountCode], src = true, it.MerchantAccountCode
+	}
+	if len(merchants) != 1 {
+		src = ""
+	}
+	if len(ids) == 1 {
+		return Key{EventID: ids[0], Source: src}, nil
+	}
+	return Key{EventID: hashIDs(ids), Source: src}, nil
+}
+
+// DeriveWith returns the key of a webhook of a configured source: the
+// value of d.Header (headers have lower-case names), else of the dotted
+// JSON path d.JSONPath into the body (a string or a number, kept as
+// written), scoped by d.SourceHeader when set. Errors are those of Derive:
+// apperr.ErrInvalid when no usable id is found.
+func DeriveWith(d sources.Dedup, headers map[string]string, body []byte) (Key, error) {
+	var k Key
+	if d.Header != "" {
+		k.EventID = headers[strings.ToLower(d.Header)]
+	}
+	if k.EventID == "" && d.JSONPath != "" {
+		k.EventID = jsonPath(body, d.JSONPath)
+	}
+	if d.SourceHeader != "" {
+		k.Source = headers[strings.ToLower(d.SourceHeader)]
+	}
+	if k.EventID == "" {
+		return Key{}, fmt.Errorf("configured source: no event id in the request: %w", apperr.ErrInvalid)
+	}
+	if len(k.EventID) > MaxLen || len(k.Source) > MaxLen {
+		return Key{}, fmt.Errorf("configured source: event id or source longer than %d bytes: %w", MaxLen, apperr.ErrInvalid)
+	}
+	return k, nil
+}
+
+// maxPathSegments bounds a dotted path's depth.
+const maxPathSegments = 32
+
+// jsonPath follows a dotted path of object keys and returns the string or
+// number found there, or "".
+func jsonPath(body []byte, path string) string {
+	segs := strings.Split(path, ".")
+	if len(segs) > maxPathSegments {
+		return ""
+	}
+	raw := json.RawMessage(body)
+	for _, seg := range segs {
+		var m map[string]json.RawMessage
+		if seg == "" || json.Unmarshal(raw, &m) != nil {
+			return ""
+		}
+		var ok bool
+		if raw, ok = m[seg]; !ok {
+			return ""
+		}
+	}
+	return rawText(raw)
+}
