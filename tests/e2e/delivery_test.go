@@ -91,6 +91,39 @@ func TestDeliveryToTheExampleConsumer(t *testing.T) {
 		t.Logf("webhook to consumer: %v", took)
 	})
 
+	t.Run("admin REST: subscriptions, dead letters, replay", func(t *testing.T) {
+		resp, err := http.Get("http://" + sys.AdminAddr + "/v1/subscriptions")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var subs ledgerv1.ListSubscriptionsResponse
+		if b := readAll(resp); resp.StatusCode != 200 || unmarshal(b, &subs) != nil || len(subs.GetSubscriptions()) != 1 ||
+			subs.GetSubscriptions()[0].GetName() != harness.ConsumerSubscription {
+			t.Errorf("GET /v1/subscriptions: %s %s", resp.Status, b)
+		}
+		resp, err = http.Get("http://" + sys.AdminAddr + "/v1/deadletters?subscription=" + harness.ConsumerSubscription)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := readAll(resp); resp.StatusCode != 200 || !strings.Contains(string(b), `"dead_letters"`) {
+			t.Errorf("GET /v1/deadletters: %s %s", resp.Status, b)
+		}
+		resp, err = http.Post("http://"+sys.AdminAddr+"/v1/deadletters/0190f3a0-0000-7000-8000-000000000000:replay", "application/json", strings.NewReader("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := readAll(resp); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("replay of an unknown dead letter: %s %s, want 404", resp.Status, b)
+		}
+		resp, err = http.Post("http://"+sys.AdminAddr+"/v1/deadletters:replay", "application/json", strings.NewReader(`{"subscription":"`+harness.ConsumerSubscription+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := readAll(resp); resp.StatusCode != 200 || !strings.Contains(string(b), `"replayed":0`) {
+			t.Errorf("bulk replay with none dead: %s %s", resp.Status, b)
+		}
+	})
+
 	t.Run("events sent while the consumer is down are all delivered after it returns", func(t *testing.T) {
 		consumer := sys.Procs["consumer"]
 		consumer.Stop()
