@@ -13,8 +13,6 @@ import (
 	"net"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/health"
@@ -32,23 +30,22 @@ type Config struct {
 	GRPCAddr string
 	// GRPCListener, when set, is used instead of GRPCAddr.
 	GRPCListener net.Listener
-	// DatabaseURL is the consumer's own database (its table lives in the
-	// schema named by Schema).
+	// DatabaseURL is the consumer's own database: a postgres:// URL (its
+	// table lives in the schema named by Schema) or sqlite:<path>.
 	DatabaseURL string
-	// Schema holds the consumer's table; created when missing.
+	// Schema holds the consumer's table in PostgreSQL; created when missing.
 	Schema string
 }
 
 // Handler records payment events.
 type Handler struct {
 	handlerv1.UnimplementedEventHandlerServiceServer
-	pool   *pgxpool.Pool
-	schema string
-	log    *slog.Logger
+	store *payments
+	log   *slog.Logger
 }
 
-// payments are the event types this consumer stores.
-var payments = map[eventv1.EventType]string{
+// paymentStates are the event types this consumer stores.
+var paymentStates = map[eventv1.EventType]string{
 	eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED: "completed",
 	eventv1.EventType_EVENT_TYPE_PAYMENT_FAILED:    "failed",
 	eventv1.EventType_EVENT_TYPE_PAYMENT_REFUNDED:  "refunded",
@@ -61,7 +58,7 @@ func (h *Handler) HandleEvent(ctx context.Context, req *handlerv1.HandleEventReq
 	ev := req.GetEvent()
 	log := h.log.With(slog.String("delivery_id", req.GetDeliveryId()), slog.String("platform", ev.GetPlatform()),
 		slog.String("event_id", ev.GetEventId()), slog.Int("attempt", int(req.GetAttempt())))
-	state, ok := payments[ev.GetEventType()]
+	state, ok := paymentStates[ev.GetEventType()]
 	if !ok {
 		log.Info("event received", slog.String("event_type", ev.GetEventType().String()))
 		return &handlerv1.HandleEventResponse{}, nil
@@ -71,17 +68,8 @@ func (h *Handler) HandleEvent(ctx context.Context, req *handlerv1.HandleEventReq
 		// not fix it, so say INVALID_ARGUMENT and let it be dead-lettered.
 		return nil, status.Error(codes.InvalidArgument, "payment event without entity_id or amount")
 	}
-	_, err := h.pool.Exec(ctx, `
-INSERT INTO `+pgx.Identifier{h.schema, "payments"}.Sanitize()+` AS p
-  (platform, external_id, state, amount_minor, currency, event_id, delivery_id, occurred_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
-ON CONFLICT (platform, external_id) DO UPDATE SET
-  state = EXCLUDED.state, amount_minor = EXCLUDED.amount_minor, currency = EXCLUDED.currency,
-  event_id = EXCLUDED.event_id, delivery_id = EXCLUDED.delivery_id, occurred_at = EXCLUDED.occurred_at,
-  updated_at = now()
-WHERE p.occurred_at <= EXCLUDED.occurred_at`,
-		ev.GetPlatform(), ev.GetEntityId(), state, ev.GetAmount().GetMinorUnits(), ev.GetAmount().GetCurrency(),
-		ev.GetEventId(), req.GetDeliveryId(), ev.GetOccurredAt().AsTime())
+	err := h.store.record(ctx, ev.GetPlatform(), ev.GetEntityId(), state, ev.GetAmount().GetMinorUnits(),
+		ev.GetAmount().GetCurrency(), ev.GetEventId(), req.GetDeliveryId(), ev.GetOccurredAt().AsTime())
 	if err != nil {
 		// Our own database failing is transient: UNAVAILABLE makes the
 		// dispatcher retry with backoff.
@@ -93,41 +81,15 @@ WHERE p.occurred_at <= EXCLUDED.occurred_at`,
 	return &handlerv1.HandleEventResponse{}, nil
 }
 
-// Migrate creates the consumer's schema and table.
-func Migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
-	s := pgx.Identifier{schema}.Sanitize()
-	_, err := pool.Exec(ctx, `
-CREATE SCHEMA IF NOT EXISTS `+s+`;
-CREATE TABLE IF NOT EXISTS `+s+`.payments (
-  platform     text        NOT NULL,
-  external_id  text        NOT NULL,
-  state        text        NOT NULL,
-  amount_minor bigint      NOT NULL,
-  currency     text        NOT NULL,
-  event_id     text        NOT NULL,
-  delivery_id  text        NOT NULL,
-  occurred_at  timestamptz NOT NULL,
-  updated_at   timestamptz NOT NULL,
-  PRIMARY KEY (platform, external_id)
-)`)
-	if err != nil {
-		return fmt.Errorf("migrate consumer schema %s: %w", schema, err)
-	}
-	return nil
-}
-
 // Run serves EventHandlerService until ctx is done.
 func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
-	pool, err := pgxpool.New(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return fmt.Errorf("consumer database: %w", err)
-	}
-	defer pool.Close()
 	// The database may not exist yet (the ledger creates it on first
 	// start) or may be restarting: wait for it rather than exit.
+	var store *payments
 	for attempt := 1; ; attempt++ {
 		mctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		err := Migrate(mctx, pool, cfg.Schema)
+		var err error
+		store, err = openPayments(mctx, cfg.DatabaseURL, cfg.Schema)
 		cancel()
 		if err == nil {
 			break
@@ -139,14 +101,16 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		case <-time.After(time.Second):
 		}
 	}
+	defer store.db.Close()
 	lis := cfg.GRPCListener
 	if lis == nil {
+		var err error
 		if lis, err = net.Listen("tcp", cfg.GRPCAddr); err != nil {
 			return fmt.Errorf("listen %s: %w", cfg.GRPCAddr, err)
 		}
 	}
 	srv := grpc.NewServer()
-	handlerv1.RegisterEventHandlerServiceServer(srv, &Handler{pool: pool, schema: cfg.Schema, log: log})
+	handlerv1.RegisterEventHandlerServiceServer(srv, &Handler{store: store, log: log})
 	hs := health.NewServer()
 	healthpb.RegisterHealthServer(srv, hs)
 	reflection.Register(srv)

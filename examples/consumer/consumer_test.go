@@ -3,15 +3,16 @@ package consumer
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -20,17 +21,18 @@ import (
 	handlerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/handler/v1"
 )
 
-// newHandler gives the test its own schema on the real PostgreSQL.
-func newHandler(t *testing.T) (*Handler, *pgxpool.Pool, string) {
+// stores gives each test a handler on both storages: its own schema on the
+// real PostgreSQL, and a SQLite file.
+func stores(t *testing.T) map[string]*Handler {
 	t.Helper()
 	url := os.Getenv("TEST_DATABASE_URL")
 	if url == "" {
 		url = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 	}
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, url)
+	db, err := sql.Open("pgx", url)
 	if err == nil {
-		err = pool.Ping(ctx)
+		err = db.PingContext(ctx)
 	}
 	if err != nil {
 		t.Fatalf("PostgreSQL at %s is unreachable (%v); start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start", url, err)
@@ -39,13 +41,20 @@ func newHandler(t *testing.T) (*Handler, *pgxpool.Pool, string) {
 	_, _ = rand.Read(b[:])
 	schema := "consumer_test_" + hex.EncodeToString(b[:])
 	t.Cleanup(func() {
-		_, _ = pool.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
-		pool.Close()
+		_, _ = db.Exec("DROP SCHEMA IF EXISTS " + pgx.Identifier{schema}.Sanitize() + " CASCADE")
+		db.Close()
 	})
-	if err := Migrate(ctx, pool, schema); err != nil {
-		t.Fatal(err)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	out := map[string]*Handler{}
+	for name, u := range map[string]string{"postgres": url, "sqlite": "sqlite:" + filepath.Join(t.TempDir(), "consumer.db")} {
+		p, err := openPayments(ctx, u, schema)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		t.Cleanup(func() { p.db.Close() })
+		out[name] = &Handler{store: p, log: log}
 	}
-	return &Handler{pool: pool, schema: schema, log: slog.New(slog.NewTextHandler(io.Discard, nil))}, pool, schema
+	return out
 }
 
 func payment(deliveryID string, minor int64, at time.Time) *handlerv1.HandleEventRequest {
@@ -60,39 +69,51 @@ func payment(deliveryID string, minor int64, at time.Time) *handlerv1.HandleEven
 
 func TestPaymentsAreIdempotent(t *testing.T) {
 	t.Parallel()
-	h, pool, schema := newHandler(t)
-	ctx := context.Background()
-	at := time.Now().Truncate(time.Microsecond)
-	for range 3 {
-		if _, err := h.HandleEvent(ctx, payment("d1", 1999, at)); err != nil {
+	for name, h := range stores(t) {
+		ctx := context.Background()
+		at := time.Now().Truncate(time.Microsecond)
+		for range 3 {
+			if _, err := h.HandleEvent(ctx, payment("d1", 1999, at)); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+		}
+		// An older event about the same payment arriving late does not win.
+		if _, err := h.HandleEvent(ctx, payment("d0", 5, at.Add(-time.Hour))); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		n, minor, err := h.store.count(ctx, "stripe", "pi_1")
+		if err != nil || n != 1 || minor != 1999 {
+			t.Errorf("%s: rows = %d, amount = %d (%v); want one row of 1999", name, n, minor, err)
+		}
+		// A newer one does.
+		if _, err := h.HandleEvent(ctx, payment("d2", 2500, at.Add(time.Minute))); err != nil {
 			t.Fatal(err)
 		}
-	}
-	// An older event about the same payment arriving late does not win.
-	if _, err := h.HandleEvent(ctx, payment("d0", 5, at.Add(-time.Hour))); err != nil {
-		t.Fatal(err)
-	}
-	var n int
-	var minor int64
-	if err := pool.QueryRow(ctx, "SELECT count(*), max(amount_minor) FROM "+pgx.Identifier{schema, "payments"}.Sanitize()).Scan(&n, &minor); err != nil {
-		t.Fatal(err)
-	}
-	if n != 1 || minor != 1999 {
-		t.Fatalf("rows = %d, amount = %d; want one row of 1999", n, minor)
+		if _, minor, _ := h.store.count(ctx, "stripe", "pi_1"); minor != 2500 {
+			t.Errorf("%s: a newer event did not update the row: amount %d", name, minor)
+		}
 	}
 }
 
 func TestNonPaymentsAreAcknowledgedAndBadPaymentsRejected(t *testing.T) {
 	t.Parallel()
-	h, _, _ := newHandler(t)
-	ctx := context.Background()
-	other := &handlerv1.HandleEventRequest{DeliveryId: "d2", Event: &eventv1.NormalizedEvent{EventType: eventv1.EventType_EVENT_TYPE_CODE_PUSHED}}
-	if _, err := h.HandleEvent(ctx, other); err != nil {
-		t.Errorf("non-payment event: %v", err)
+	for name, h := range stores(t) {
+		ctx := context.Background()
+		other := &handlerv1.HandleEventRequest{DeliveryId: "d2", Event: &eventv1.NormalizedEvent{EventType: eventv1.EventType_EVENT_TYPE_CODE_PUSHED}}
+		if _, err := h.HandleEvent(ctx, other); err != nil {
+			t.Errorf("%s: non-payment event: %v", name, err)
+		}
+		bad := payment("d3", 1, time.Now())
+		bad.Event.Amount = nil
+		if _, err := h.HandleEvent(ctx, bad); status.Code(err) != codes.InvalidArgument {
+			t.Errorf("%s: payment without amount: %v, want InvalidArgument", name, err)
+		}
 	}
-	bad := payment("d3", 1, time.Now())
-	bad.Event.Amount = nil
-	if _, err := h.HandleEvent(ctx, bad); status.Code(err) != codes.InvalidArgument {
-		t.Errorf("payment without amount: %v, want InvalidArgument", err)
+}
+
+func TestUnknownDatabaseURL(t *testing.T) {
+	t.Parallel()
+	if _, err := openPayments(context.Background(), "mysql://x", "s"); err == nil {
+		t.Fatal("a mysql URL was accepted")
 	}
 }

@@ -10,10 +10,12 @@ require (
 )
 
 require (
+	go.yaml.in/yaml/v2 v2.4.2 // indirect
 	golang.org/x/net v0.61.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20261019180522-ce908d29299b // indirect
+	sigs.k8s.io/yaml v1.6.0 // indirect
 )
 
 // Workspace modules: resolved from this repository, never from a proxy.

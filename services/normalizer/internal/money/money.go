@@ -37,8 +37,18 @@ var isoExponent = map[string]int{
 //     Stripe MGA integer is whole ariary and is multiplied by 100 here.
 //
 // Stripe's other zero-decimal and three-decimal currencies match ISO.
+//
+// Adyen (docs.adyen.com/development-resources/currency-codes): amounts are
+// in minor units "given the number of decimals of the currency" in Adyen's
+// table, which differs from ISO 4217 for four codes, marked there "differs
+// from standard": CLP 2 (ISO 0), CVE 0 (ISO 2), IDR 0 (ISO 2), ISK 2 (ISO 0).
+//
+// Square ("Working with monetary amounts": the base unit, cents for USD and
+// yen for JPY), Paddle (the lowest denomination, as strings) and Twitch
+// match ISO and need no entry.
 var platformExponent = map[string]map[string]int{
 	"stripe": {"ISK": 2, "UGX": 2, "MGA": 0},
+	"adyen":  {"CLP": 2, "CVE": 0, "IDR": 0, "ISK": 2},
 }
 
 // Exponent returns the ISO 4217 exponent of currency (upper case): the

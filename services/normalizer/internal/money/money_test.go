@@ -101,6 +101,13 @@ func TestFromMinorUnits(t *testing.T) {
 		{"stripe", "mga", 1000, 100000, "MGA"}, // zero-decimal at Stripe, 2 in ISO
 		{"stripe", "isk", -200, -2, "ISK"},
 		{"other", "isk", 500, 500, "ISK"}, // no override: platform units are ISO units
+		{"adyen", "EUR", 1000, 1000, "EUR"},
+		{"adyen", "ISK", 279000, 2790, "ISK"},   // Adyen: ISK has 2 decimals
+		{"adyen", "CLP", 150000, 1500, "CLP"},   // Adyen: CLP has 2 decimals
+		{"adyen", "IDR", 15000, 1500000, "IDR"}, // Adyen: IDR has 0 decimals, ISO 2
+		{"adyen", "CVE", 250, 25000, "CVE"},     // Adyen: CVE has 0 decimals, ISO 2
+		{"square", "JPY", 2, 2, "JPY"},
+		{"paddle", "USD", 1999, 1999, "USD"},
 	}
 	for _, tt := range tests {
 		got, err := FromMinorUnits(tt.platform, tt.amount, tt.currency)
@@ -121,6 +128,7 @@ func TestFromMinorUnitsRejects(t *testing.T) {
 		amount             int64
 	}{
 		{"stripe", "isk", 4010}, // fractional króna cannot be ISO minor units
+		{"adyen", "CLP", 150001},
 		{"stripe", "mga", math.MaxInt64},
 		{"stripe", "mga", math.MinInt64},
 		{"stripe", "us", 100},

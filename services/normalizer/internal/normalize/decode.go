@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 )
 
@@ -92,14 +93,20 @@ func (r *jsonRef) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// jsonTime is a timestamp in either style platforms mix in one payload: an
-// RFC 3339 string (with any offset, as Shopify sends the shop's) or a unix
-// integer (GitHub push's repository.created_at/pushed_at). Integers of
-// 10^12 and above are taken as milliseconds (Clerk's Standard Webhooks
-// timestamp); as seconds they would lie beyond the year 30000.
+// jsonTime is a timestamp in the styles platforms mix, even in one payload:
+// an RFC 3339 string (with any offset, as Shopify sends the shop's), GitLab's
+// "2006-01-02 15:04:05 UTC" (or with a numeric offset), or a unix number
+// (GitHub push's repository.created_at/pushed_at). Integers of 10^12 and
+// above are taken as milliseconds (Clerk's Standard Webhooks timestamp); as
+// seconds they would lie beyond the year 30000. A unix number may carry a
+// fraction of a second (Mailgun's 1521472262.908181), read exactly from its
+// digits, never through float64.
 type jsonTime struct{ time.Time }
 
-// UnmarshalJSON accepts an RFC 3339 string, a unix integer, "" or null.
+// timeLayouts are the string forms jsonTime accepts, tried in order.
+var timeLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05 UTC", "2006-01-02 15:04:05 -0700"}
+
+// UnmarshalJSON accepts a timestamp string, a unix number, "" or null.
 func (t *jsonTime) UnmarshalJSON(b []byte) error {
 	s := string(b)
 	switch {
@@ -110,19 +117,49 @@ func (t *jsonTime) UnmarshalJSON(b []byte) error {
 		if err := json.Unmarshal(b, &str); err != nil {
 			return err
 		}
-		v, err := time.Parse(time.RFC3339Nano, str)
+		for _, layout := range timeLayouts {
+			if v, err := time.Parse(layout, str); err == nil {
+				t.Time = v
+				return nil
+			}
+		}
+		return fmt.Errorf("timestamp %q: want RFC 3339", str)
+	default:
+		v, err := parseUnix(s)
 		if err != nil {
-			return fmt.Errorf("timestamp %q: want RFC 3339", str)
+			return err
 		}
 		t.Time = v
-	default:
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return fmt.Errorf("timestamp %s: want an RFC 3339 string or unix seconds", s)
-		}
-		t.Time = unixTime(n)
 	}
 	return nil
+}
+
+// parseUnix reads unix seconds written as an integer or a decimal with up
+// to nine fraction digits, or milliseconds when an integer >= 10^12.
+func parseUnix(s string) (time.Time, error) {
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	n, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil || (hasFrac && (frac == "" || len(frac) > 9 || !isDigits(frac))) {
+		return time.Time{}, fmt.Errorf("timestamp %s: want an RFC 3339 string or unix seconds", s)
+	}
+	if !hasFrac {
+		return unixTime(n), nil
+	}
+	if n < 0 || n >= 1e12 {
+		return time.Time{}, fmt.Errorf("timestamp %s: a fraction needs positive unix seconds", s)
+	}
+	nanos, _ := strconv.ParseInt(frac+strings.Repeat("0", 9-len(frac)), 10, 64)
+	return time.Unix(n, nanos).UTC(), nil
+}
+
+// isDigits reports whether s is one or more ASCII digits.
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // unixTime reads n as unix seconds, or milliseconds when n >= 10^12.
@@ -148,5 +185,97 @@ func firstTime(ts ...time.Time) time.Time {
 func setMeta(m map[string]string, key, value string) {
 	if value != "" {
 		m[key] = value
+	}
+}
+
+// jsonBool is a flag that platforms send as a JSON boolean or as the
+// strings "true" and "false" (Adyen's success, live).
+type jsonBool struct {
+	set, value bool
+}
+
+// UnmarshalJSON accepts true, false, "true", "false" or null.
+func (f *jsonBool) UnmarshalJSON(b []byte) error {
+	switch string(b) {
+	case "null":
+		*f = jsonBool{}
+	case "true", `"true"`:
+		*f = jsonBool{set: true, value: true}
+	case "false", `"false"`:
+		*f = jsonBool{set: true, value: false}
+	default:
+		return fmt.Errorf("flag %s: want true or false", b)
+	}
+	return nil
+}
+
+// String renders a set flag as "true"/"false" and an absent one as "".
+func (f jsonBool) String() string {
+	if !f.set {
+		return ""
+	}
+	return strconv.FormatBool(f.value)
+}
+
+// minorUnitsString parses an integer amount sent as a JSON string (Paddle's
+// "1999"): an optional '-' and digits only, so "19.99" or "1e3" are errors,
+// never a rounding.
+func minorUnitsString(s string) (int64, error) {
+	digits := strings.TrimPrefix(s, "-")
+	if !isDigits(digits) {
+		return 0, fmt.Errorf("amount %q: want an integer of minor units", s)
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("amount %q: out of int64 range", s)
+	}
+	return n, nil
+}
+
+// metaIDs joins up to maxListedIDs ids for metadata, noting how many were
+// left out, so a batch of thousands cannot blow up one event.
+func metaIDs(ids []string) string {
+	if len(ids) <= maxListedIDs {
+		return strings.Join(ids, ",")
+	}
+	return strings.Join(ids[:maxListedIDs], ",") + fmt.Sprintf(",...(+%d)", len(ids)-maxListedIDs)
+}
+
+// maxListedIDs bounds the ids of a batch's other items kept in metadata.
+const maxListedIDs = 20
+
+// decodeBatch decodes body, which must be a non-empty JSON array of
+// objects, into a slice of T (HubSpot, SendGrid send batches).
+func decodeBatch[T any](platform string, body []byte) ([]T, error) {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	if len(trimmed) == 0 || trimmed[0] != '[' {
+		return nil, invalid(platform, "body is not a JSON array")
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(body, &raws); err != nil {
+		return nil, invalid(platform, "decode body: %v", err)
+	}
+	if len(raws) == 0 {
+		return nil, invalid(platform, "body is an empty batch")
+	}
+	items := make([]T, len(raws))
+	for i, raw := range raws {
+		if !isObject(raw) {
+			return nil, invalid(platform, "item %d is not an object", i)
+		}
+		if err := json.Unmarshal(raw, &items[i]); err != nil {
+			return nil, invalid(platform, "decode item %d: %v", i, err)
+		}
+	}
+	return items, nil
+}
+
+// batchMeta records the batch limitation in metadata: one webhook is one
+// event, made from the first item; item_count says how many there were and
+// other_ids (bounded by maxListedIDs) which ones were not normalized.
+func batchMeta(ev *eventv1.NormalizedEvent, ids []string) {
+	ev.Metadata["item_count"] = strconv.Itoa(len(ids))
+	if len(ids) > 1 {
+		setMeta(ev.Metadata, "other_ids", metaIDs(ids[1:]))
 	}
 }

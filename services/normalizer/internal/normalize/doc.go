@@ -5,9 +5,16 @@
 // stored raw request always normalizes to the same event and a fixed
 // adapter can re-normalize what once failed.
 //
-// Each platform has an adapter in its own file (stripe.go, github.go,
-// shopify.go, slack.go, standard.go); mapping.go is the one table from a
-// platform's own event type to the common EventType. The adapters decode
+// Each preset platform has an adapter in its own file (stripe.go,
+// github.go, gitlab.go, square.go ...); the Standard Webhooks senders
+// (standard, svix, clerk, resend) share standard.go. configured.go reads the
+// platforms defined in configuration (sources.Normalize: dotted JSON paths)
+// through a Normalizer built with New. mapping.go is the one table from a
+// platform's own event type to the common EventType.
+//
+// Batches (HubSpot, SendGrid, Adyen send several events per request) are
+// one event today, made from the first item, with item_count and the other
+// items' ids in metadata. The adapters decode
 // into typed structs rather than map[string]any, for two reasons: 64-bit
 // ids must survive exactly (float64 holds only 53 bits, so Shopify's
 // 866550311766439020 would become ...040), and a field of the wrong JSON

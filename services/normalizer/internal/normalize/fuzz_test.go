@@ -12,11 +12,29 @@ import (
 // fuzzHeaders names, per platform, the two headers a fuzz target varies
 // besides the body: the ones that steer the adapter.
 var fuzzHeaders = map[string][2]string{
-	"stripe":   {"content-type", "stripe-signature"},
-	"github":   {"x-github-event", "content-type"},
-	"shopify":  {"x-shopify-topic", "x-shopify-triggered-at"},
-	"slack":    {"x-slack-retry-num", "content-type"},
-	"standard": {"webhook-timestamp", "webhook-id"},
+	"stripe":    {"content-type", "stripe-signature"},
+	"github":    {"x-github-event", "content-type"},
+	"shopify":   {"x-shopify-topic", "x-shopify-triggered-at"},
+	"slack":     {"x-slack-retry-num", "content-type"},
+	"standard":  {"webhook-timestamp", "webhook-id"},
+	"svix":      {"svix-timestamp", "svix-id"},
+	"clerk":     {"svix-timestamp", "svix-id"},
+	"resend":    {"svix-timestamp", "svix-id"},
+	"gitlab":    {"x-gitlab-event", "idempotency-key"},
+	"bitbucket": {"x-event-key", "x-request-uuid"},
+	"paddle":    {"content-type", "paddle-signature"},
+	"linear":    {"linear-delivery", "linear-event"},
+	"intercom":  {"content-type", "x-hub-signature"},
+	"zendesk":   {"x-zendesk-webhook-id", "x-zendesk-webhook-invocation-id"},
+	"hubspot":   {"content-type", "x-hubspot-request-timestamp"},
+	"square":    {"content-type", "square-retry-number"},
+	"twilio":    {"content-type", "i-twilio-idempotency-token"},
+	"twitch":    {"twitch-eventsub-message-type", "twitch-eventsub-message-timestamp"},
+	"discord":   {"content-type", "x-signature-timestamp"},
+	"sendgrid":  {"content-type", "x-twilio-email-event-webhook-timestamp"},
+	"mailgun":   {"content-type", "user-agent"},
+	"adyen":     {"content-type", "user-agent"},
+	"acme":      {"x-acme-event-id", "content-type"},
 }
 
 // fuzzPlatform seeds f with every testdata payload of platform (body and
@@ -34,6 +52,7 @@ func fuzzPlatform(f *testing.F, platform string) {
 		f.Add([]byte(b), cases[0].headers[names[0]], cases[0].headers[names[1]])
 	}
 	base := cases[0].headers
+	n := testNormalizer(f)
 	f.Fuzz(func(t *testing.T, body []byte, h0, h1 string) {
 		headers := make(map[string]string, len(base))
 		for k, v := range base {
@@ -42,7 +61,7 @@ func fuzzPlatform(f *testing.F, platform string) {
 		// Headers arrive through protobuf, which only carries valid UTF-8.
 		headers[names[0]] = strings.ToValidUTF8(h0, "?")
 		headers[names[1]] = strings.ToValidUTF8(h1, "?")
-		ev, err := Normalize(platform, headers, body, testReceivedAt)
+		ev, err := n.Normalize(platform, headers, body, testReceivedAt)
 		if err != nil {
 			if !errors.Is(err, apperr.ErrInvalid) {
 				t.Fatalf("error not classified as ErrInvalid: %v", err)
@@ -69,3 +88,22 @@ func FuzzNormalizeGitHub(f *testing.F)   { fuzzPlatform(f, "github") }
 func FuzzNormalizeShopify(f *testing.F)  { fuzzPlatform(f, "shopify") }
 func FuzzNormalizeSlack(f *testing.F)    { fuzzPlatform(f, "slack") }
 func FuzzNormalizeStandard(f *testing.F) { fuzzPlatform(f, "standard") }
+
+func FuzzNormalizeSvix(f *testing.F)       { fuzzPlatform(f, "svix") }
+func FuzzNormalizeClerk(f *testing.F)      { fuzzPlatform(f, "clerk") }
+func FuzzNormalizeResend(f *testing.F)     { fuzzPlatform(f, "resend") }
+func FuzzNormalizeGitLab(f *testing.F)     { fuzzPlatform(f, "gitlab") }
+func FuzzNormalizeBitbucket(f *testing.F)  { fuzzPlatform(f, "bitbucket") }
+func FuzzNormalizePaddle(f *testing.F)     { fuzzPlatform(f, "paddle") }
+func FuzzNormalizeLinear(f *testing.F)     { fuzzPlatform(f, "linear") }
+func FuzzNormalizeIntercom(f *testing.F)   { fuzzPlatform(f, "intercom") }
+func FuzzNormalizeZendesk(f *testing.F)    { fuzzPlatform(f, "zendesk") }
+func FuzzNormalizeHubSpot(f *testing.F)    { fuzzPlatform(f, "hubspot") }
+func FuzzNormalizeSquare(f *testing.F)     { fuzzPlatform(f, "square") }
+func FuzzNormalizeTwilio(f *testing.F)     { fuzzPlatform(f, "twilio") }
+func FuzzNormalizeTwitch(f *testing.F)     { fuzzPlatform(f, "twitch") }
+func FuzzNormalizeDiscord(f *testing.F)    { fuzzPlatform(f, "discord") }
+func FuzzNormalizeSendGrid(f *testing.F)   { fuzzPlatform(f, "sendgrid") }
+func FuzzNormalizeMailgun(f *testing.F)    { fuzzPlatform(f, "mailgun") }
+func FuzzNormalizeAdyen(f *testing.F)      { fuzzPlatform(f, "adyen") }
+func FuzzNormalizeConfigured(f *testing.F) { fuzzPlatform(f, "acme") }

@@ -80,7 +80,7 @@ func TestGolden(t *testing.T) {
 	for _, c := range loadCases(t, "") {
 		t.Run(c.platform+"/"+c.name, func(t *testing.T) {
 			t.Parallel()
-			ev, err := Normalize(c.platform, c.headers, c.body, testReceivedAt)
+			ev, err := testNormalizer(t).Normalize(c.platform, c.headers, c.body, testReceivedAt)
 			if err != nil {
 				t.Fatalf("Normalize: %v", err)
 			}

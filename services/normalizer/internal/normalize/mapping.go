@@ -78,11 +78,102 @@ var mapping = map[mappingKey]eventv1.EventType{
 	{"standard", "subscription.updated"}:   eventv1.EventType_EVENT_TYPE_SUBSCRIPTION_UPDATED,
 	{"standard", "subscription.cancelled"}: eventv1.EventType_EVENT_TYPE_SUBSCRIPTION_CANCELLED,
 	{"standard", "subscription.canceled"}:  eventv1.EventType_EVENT_TYPE_SUBSCRIPTION_CANCELLED,
+
+	// Clerk (Standard Webhooks): its users. Sessions, organizations and
+	// the rest stay unmapped.
+	{"clerk", "user.created"}: eventv1.EventType_EVENT_TYPE_USER_CREATED,
+	{"clerk", "user.updated"}: eventv1.EventType_EVENT_TYPE_USER_UPDATED,
+	// Resend (Standard Webhooks): email.* and contact.* (mailing-list
+	// contacts, not users) are all unmapped. Svix is a transport: its
+	// senders' types are read with the "standard" rows (mappingAlias).
+
+	// GitLab: object_kind, plus "." + object_attributes.action when the
+	// body has one; system hooks use event_name. Draft merge requests are
+	// handled by the adapter.
+	{"gitlab", "push"}:                 eventv1.EventType_EVENT_TYPE_CODE_PUSHED,
+	{"gitlab", "tag_push"}:             eventv1.EventType_EVENT_TYPE_CODE_PUSHED,
+	{"gitlab", "merge_request.open"}:   eventv1.EventType_EVENT_TYPE_CODE_REVIEW_REQUESTED,
+	{"gitlab", "merge_request.reopen"}: eventv1.EventType_EVENT_TYPE_CODE_REVIEW_REQUESTED,
+	{"gitlab", "user_create"}:          eventv1.EventType_EVENT_TYPE_USER_CREATED,
+
+	// Bitbucket Cloud: the x-event-key header. Draft pull requests are
+	// handled by the adapter.
+	{"bitbucket", "repo:push"}:           eventv1.EventType_EVENT_TYPE_CODE_PUSHED,
+	{"bitbucket", "pullrequest:created"}: eventv1.EventType_EVENT_TYPE_CODE_REVIEW_REQUESTED,
+
+	// Paddle Billing: event_type. transaction.paid (payment captured) and
+	// transaction.completed (fully processed) both follow one payment, like
+	// Stripe's payment_intent.succeeded and charge.succeeded. Refunds are
+	// approved refund adjustments, decided by the adapter.
+	{"paddle", "transaction.paid"}:           eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED,
+	{"paddle", "transaction.completed"}:      eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED,
+	{"paddle", "transaction.payment_failed"}: eventv1.EventType_EVENT_TYPE_PAYMENT_FAILED,
+	{"paddle", "customer.created"}:           eventv1.EventType_EVENT_TYPE_USER_CREATED,
+	{"paddle", "customer.updated"}:           eventv1.EventType_EVENT_TYPE_USER_UPDATED,
+	{"paddle", "subscription.created"}:       eventv1.EventType_EVENT_TYPE_SUBSCRIPTION_CREATED,
+	{"paddle", "subscription.updated"}:       eventv1.EventType_EVENT_TYPE_SUBSCRIPTION_UPDATED,
+	{"paddle", "subscription.canceled"}:      eventv1.EventType_EVENT_TYPE_SUBSCRIPTION_CANCELLED,
+
+	// Linear: type + "." + action. Nothing maps: no payments, orders or
+	// subscriptions, and its users are workspace members.
+
+	// Intercom: topic. Users and user-role contacts; leads (anonymous
+	// visitors) stay unmapped.
+	{"intercom", "user.created"}:         eventv1.EventType_EVENT_TYPE_USER_CREATED,
+	{"intercom", "contact.user.created"}: eventv1.EventType_EVENT_TYPE_USER_CREATED,
+	{"intercom", "contact.user.updated"}: eventv1.EventType_EVENT_TYPE_USER_UPDATED,
+
+	// Zendesk: the event type. user.*_changed is USER_UPDATED by the
+	// adapter.
+	{"zendesk", "zen:event-type:user.created"}: eventv1.EventType_EVENT_TYPE_USER_CREATED,
+
+	// HubSpot: subscriptionType of the first item. Deals are sales
+	// opportunities, not orders or payments: unmapped.
+	{"hubspot", "contact.creation"}:       eventv1.EventType_EVENT_TYPE_USER_CREATED,
+	{"hubspot", "contact.propertyChange"}: eventv1.EventType_EVENT_TYPE_USER_UPDATED,
+
+	// Square: type. payment.* and refund.* depend on the object's status
+	// and order.updated / subscription.updated on a cancellation: the
+	// adapter decides those.
+	{"square", "order.created"}:        eventv1.EventType_EVENT_TYPE_ORDER_CREATED,
+	{"square", "order.updated"}:        eventv1.EventType_EVENT_TYPE_ORDER_UPDATED,
+	{"square", "customer.created"}:     eventv1.EventType_EVENT_TYPE_USER_CREATED,
+	{"square", "customer.updated"}:     eventv1.EventType_EVENT_TYPE_USER_UPDATED,
+	{"square", "subscription.created"}: eventv1.EventType_EVENT_TYPE_SUBSCRIPTION_CREATED,
+	{"square", "subscription.updated"}: eventv1.EventType_EVENT_TYPE_SUBSCRIPTION_UPDATED,
+
+	// Twilio: "message." + MessageStatus or SmsStatus, "call." +
+	// CallStatus. An incoming message is "received".
+	{"twilio", "message.received"}: eventv1.EventType_EVENT_TYPE_MESSAGE_POSTED,
+
+	// Twitch EventSub: the subscription type, or the message type for
+	// the verification handshake and revocations.
+	{"twitch", "webhook_callback_verification"}: eventv1.EventType_EVENT_TYPE_PING,
+	{"twitch", "channel.subscribe"}:             eventv1.EventType_EVENT_TYPE_SUBSCRIPTION_CREATED,
+	{"twitch", "channel.subscription.end"}:      eventv1.EventType_EVENT_TYPE_SUBSCRIPTION_CANCELLED,
+	{"twitch", "channel.chat.message"}:          eventv1.EventType_EVENT_TYPE_MESSAGE_POSTED,
+	{"twitch", "user.update"}:                   eventv1.EventType_EVENT_TYPE_USER_UPDATED,
+
+	// Discord: the interaction type's name, or the webhook event's type.
+	{"discord", "PING"}: eventv1.EventType_EVENT_TYPE_PING,
+
+	// SendGrid and Mailgun: email events, all unmapped.
+
+	// Adyen: eventCode of the first item. AUTHORISATION and REFUND
+	// depend on success: the adapter decides them.
 }
+
+// mappingAlias names platforms whose types are read with another
+// platform's rows: Svix delivers its customers' own events in the
+// Standard Webhooks format, so the generic resource.verb rows apply.
+var mappingAlias = map[string]string{"svix": "standard"}
 
 // eventType returns the common type of a platform's source type, or
 // EVENT_TYPE_UNMAPPED.
 func eventType(platform, sourceType string) eventv1.EventType {
+	if alias, ok := mappingAlias[platform]; ok {
+		platform = alias
+	}
 	if t, ok := mapping[mappingKey{platform, sourceType}]; ok {
 		return t
 	}

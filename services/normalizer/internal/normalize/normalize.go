@@ -35,28 +35,61 @@ func (r request) header(name string) string { return r.headers[name] }
 // the receipt time.
 type adapter func(r request, ev *eventv1.NormalizedEvent) error
 
+// adapters are the presets: platforms known in code. Svix, Clerk and
+// Resend send Standard Webhooks and share its adapter.
 var adapters = map[string]adapter{
-	"stripe":   normalizeStripe,
-	"github":   normalizeGitHub,
-	"shopify":  normalizeShopify,
-	"slack":    normalizeSlack,
-	"standard": normalizeStandard,
+	"stripe":    normalizeStripe,
+	"github":    normalizeGitHub,
+	"shopify":   normalizeShopify,
+	"slack":     normalizeSlack,
+	"standard":  standardAdapter("standard"),
+	"svix":      standardAdapter("svix"),
+	"clerk":     standardAdapter("clerk"),
+	"resend":    standardAdapter("resend"),
+	"gitlab":    normalizeGitLab,
+	"bitbucket": normalizeBitbucket,
+	"paddle":    normalizePaddle,
+	"linear":    normalizeLinear,
+	"intercom":  normalizeIntercom,
+	"zendesk":   normalizeZendesk,
+	"hubspot":   normalizeHubSpot,
+	"square":    normalizeSquare,
+	"twilio":    normalizeTwilio,
+	"twitch":    normalizeTwitch,
+	"discord":   normalizeDiscord,
+	"sendgrid":  normalizeSendGrid,
+	"mailgun":   normalizeMailgun,
+	"adyen":     normalizeAdyen,
 }
 
-// Platforms lists the platform names Normalize has an adapter for.
+// Platforms lists the preset platform names Normalize has an adapter for.
+// Sources defined in configuration are listed by Normalizer.Platforms.
 func Platforms() []string {
 	return slices.Sorted(maps.Keys(adapters))
 }
 
+// Normalize turns one webhook of a preset platform into a NormalizedEvent;
+// it is Normalizer.Normalize with no configured sources.
+func Normalize(platform string, headers map[string]string, body []byte, receivedAt time.Time) (*eventv1.NormalizedEvent, error) {
+	return presetsOnly.Normalize(platform, headers, body, receivedAt)
+}
+
+var presetsOnly = &Normalizer{}
+
 // Normalize turns one webhook of platform into a NormalizedEvent. headers
 // have lower-case names; body is the exact bytes received; receivedAt is
 // when the edge received it and must be set (Normalize reads no clock, so
-// the same input always gives the same event). An unknown platform is
+// the same input always gives the same event). platform is a preset or,
+// failing that, a configured source. An unknown platform is
 // apperr.ErrNotFound; a payload the adapter cannot understand is
 // apperr.ErrInvalid with the reason.
-func Normalize(platform string, headers map[string]string, body []byte, receivedAt time.Time) (*eventv1.NormalizedEvent, error) {
+func (n *Normalizer) Normalize(platform string, headers map[string]string, body []byte, receivedAt time.Time) (*eventv1.NormalizedEvent, error) {
 	adapt, ok := adapters[platform]
-	if !ok {
+	configured, isConfigured := n.sources[platform]
+	if !ok && isConfigured {
+		adapt = configured.normalize
+	}
+	if !ok && !isConfigured {
 		return nil, fmt.Errorf("normalize: platform %q: %w", platform, apperr.ErrNotFound)
 	}
 	if receivedAt.IsZero() {

@@ -20,15 +20,20 @@ import (
 type Server struct {
 	normalizerv1.UnimplementedNormalizerServiceServer
 
-	log *slog.Logger
+	log        *slog.Logger
+	normalizer *normalize.Normalizer
 	// now supplies received_at when a caller leaves it unset; a field so
 	// tests can fix it.
 	now func() time.Time
 }
 
-// New returns a Server logging to log.
-func New(log *slog.Logger) *Server {
-	return &Server{log: log, now: time.Now}
+// New returns a Server logging to log that normalizes with n (the presets
+// and the configured sources); a nil n knows the presets only.
+func New(log *slog.Logger, n *normalize.Normalizer) *Server {
+	if n == nil {
+		n = &normalize.Normalizer{}
+	}
+	return &Server{log: log, normalizer: n, now: time.Now}
 }
 
 // Normalize decodes one webhook. received_at defaults to now when the
@@ -41,7 +46,7 @@ func (s *Server) Normalize(ctx context.Context, req *normalizerv1.NormalizeReque
 		}
 		receivedAt = ts.AsTime()
 	}
-	ev, err := normalize.Normalize(req.GetPlatform(), req.GetHeaders(), req.GetBody(), receivedAt)
+	ev, err := s.normalizer.Normalize(req.GetPlatform(), req.GetHeaders(), req.GetBody(), receivedAt)
 	if err != nil {
 		// A payload we cannot read is the sender's problem, not ours:
 		// logged at info with the reason, so an operator can find it.

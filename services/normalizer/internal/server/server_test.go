@@ -27,7 +27,7 @@ func client(t *testing.T) normalizerv1.NormalizerServiceClient {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	gs := grpcserver.New(log)
-	srv := New(log)
+	srv := New(log, nil)
 	srv.now = func() time.Time { return fixedNow }
 	normalizerv1.RegisterNormalizerServiceServer(gs.GRPC, srv)
 	lis := bufconn.Listen(1 << 20)

@@ -1,0 +1,164 @@
+package normalize
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
+	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/internal/sources"
+)
+
+// acmeSource is a platform defined only in configuration, as a sources
+// file entry would define it: testdata/acme holds its payloads, and it
+// runs through the same golden, key-fact and fuzz tests as the presets.
+func acmeSource() sources.Source {
+	return sources.Source{
+		Name:      "acme",
+		Signature: sources.Signature{Header: "x-acme-signature", Algorithm: "hmac-sha256", Encoding: "hex", Prefix: "sha256="},
+		Dedup:     sources.Dedup{Header: "x-acme-event-id"},
+		Normalize: sources.Normalize{
+			TypePath: "kind",
+			Types: map[string]string{
+				"charge.paid":     "EVENT_TYPE_PAYMENT_COMPLETED",
+				"charge.refunded": "EVENT_TYPE_PAYMENT_REFUNDED",
+			},
+			EntityType:     "charge",
+			EntityIDPath:   "charge.id",
+			UserIDPath:     "charge.customer",
+			TenantIDPath:   "account.id",
+			OccurredAtPath: "at",
+			AmountPath:     "charge.total",
+			CurrencyPath:   "charge.currency",
+			AmountFormat:   "decimal",
+		},
+	}
+}
+
+// testNormalizer knows the presets and acme.
+func testNormalizer(tb testing.TB) *Normalizer {
+	tb.Helper()
+	n, err := New([]sources.Source{acmeSource()})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
+
+// TestConfiguredSource covers the generic adapter's rules that the
+// goldens do not: minor units, array indexes, a preset's name, errors.
+func TestConfiguredSource(t *testing.T) {
+	t.Parallel()
+	minor := acmeSource()
+	minor.Name = "minorco"
+	minor.Dedup = sources.Dedup{JSONPath: "meta.id"}
+	minor.Normalize.AmountFormat = "minor_units"
+	minor.Normalize.EntityIDPath = "items.1.id"
+	shadow := acmeSource()
+	shadow.Name = "stripe"
+	n, err := New([]sources.Source{acmeSource(), minor, shadow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(n.Platforms(), ","); !strings.Contains(got, "acme,adyen") || !strings.Contains(got, "minorco") || strings.Count(got, "stripe") != 1 {
+		t.Errorf("Platforms() = %s", got)
+	}
+	h := map[string]string{"x-acme-event-id": "d1"}
+	tests := []struct {
+		name, platform string
+		headers        map[string]string
+		body           string
+		wantType       eventv1.EventType
+		wantEntity     string
+		wantMinor      int64
+		wantCurrency   string
+		wantEventID    string
+		wantErr        error
+	}{
+		{"decimal string", "acme", h, `{"kind":"charge.paid","charge":{"id":"c1","total":"0.29","currency":"usd"}}`,
+			eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED, "c1", 29, "USD", "d1", nil},
+		{"decimal number kept exact", "acme", h, `{"kind":"charge.paid","charge":{"id":1,"total":19.99,"currency":"EUR"}}`,
+			eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED, "1", 1999, "EUR", "d1", nil},
+		{"decimal JPY", "acme", h, `{"kind":"charge.refunded","charge":{"total":"1500","currency":"JPY"}}`,
+			eventv1.EventType_EVENT_TYPE_PAYMENT_REFUNDED, "", 1500, "JPY", "d1", nil},
+		{"unmapped type", "acme", h, `{"kind":"charge.disputed"}`,
+			eventv1.EventType_EVENT_TYPE_UNMAPPED, "", 0, "", "d1", nil},
+		{"integer type", "acme", h, `{"kind":7}`,
+			eventv1.EventType_EVENT_TYPE_UNMAPPED, "", 0, "", "d1", nil},
+		{"minor units and array index", "minorco", nil, `{"meta":{"id":"m9"},"kind":"charge.paid","items":[{"id":"a"},{"id":"b"}],"charge":{"total":1999,"currency":"KWD"}}`,
+			eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED, "b", 1999, "KWD", "m9", nil},
+		{"minor units as string", "minorco", nil, `{"meta":{"id":"m9"},"kind":"charge.paid","charge":{"total":"1999","currency":"usd"}}`,
+			eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED, "", 1999, "USD", "m9", nil},
+		{"preset wins over a source of its name", "stripe", nil, `{"id":"evt_1","type":"charge.succeeded","data":{"object":{"object":"charge","id":"ch_1","amount":1999,"currency":"usd"}}}`,
+			eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED, "ch_1", 1999, "USD", "evt_1", nil},
+		{"minor units with a fraction", "minorco", nil, `{"meta":{"id":"m9"},"kind":"x","charge":{"total":19.99,"currency":"usd"}}`, 0, "", 0, "", "", apperr.ErrInvalid},
+		{"too precise decimal", "acme", h, `{"kind":"x","charge":{"total":"19.999","currency":"usd"}}`, 0, "", 0, "", "", apperr.ErrInvalid},
+		{"exponent decimal", "acme", h, `{"kind":"x","charge":{"total":1e3,"currency":"usd"}}`, 0, "", 0, "", "", apperr.ErrInvalid},
+		{"amount without currency", "acme", h, `{"kind":"x","charge":{"total":"1.00"}}`, 0, "", 0, "", "", apperr.ErrInvalid},
+		{"no type", "acme", h, `{"charge":{}}`, 0, "", 0, "", "", apperr.ErrInvalid},
+		{"type is an object", "acme", h, `{"kind":{"a":1}}`, 0, "", 0, "", "", apperr.ErrInvalid},
+		{"path through a scalar", "acme", h, `{"kind":"x","charge":"c1"}`, 0, "", 0, "", "", apperr.ErrInvalid},
+		{"bad time", "acme", h, `{"kind":"x","at":"yesterday"}`, 0, "", 0, "", "", apperr.ErrInvalid},
+		{"not json", "acme", h, `kind=x`, 0, "", 0, "", "", apperr.ErrInvalid},
+		{"array body", "acme", h, `[{"kind":"x"}]`, 0, "", 0, "", "", apperr.ErrInvalid},
+		{"no dedup id", "acme", nil, `{"kind":"x"}`, 0, "", 0, "", "", apperr.ErrInvalid},
+		{"unknown platform", "nope", nil, `{}`, 0, "", 0, "", "", apperr.ErrNotFound},
+	}
+	for _, tt := range tests {
+		ev, err := n.Normalize(tt.platform, tt.headers, []byte(tt.body), testReceivedAt)
+		if tt.wantErr != nil {
+			if !errors.Is(err, tt.wantErr) || ev != nil {
+				t.Errorf("%s: got %v, %v; want %v", tt.name, ev, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if ev.GetEventType() != tt.wantType || ev.GetEntityId() != tt.wantEntity || ev.GetEventId() != tt.wantEventID {
+			t.Errorf("%s: type %v entity %q event_id %q; want %v %q %q", tt.name, ev.GetEventType(), ev.GetEntityId(), ev.GetEventId(), tt.wantType, tt.wantEntity, tt.wantEventID)
+		}
+		if ev.GetAmount().GetMinorUnits() != tt.wantMinor || ev.GetAmount().GetCurrency() != tt.wantCurrency {
+			t.Errorf("%s: amount %v, want %d %s", tt.name, ev.GetAmount(), tt.wantMinor, tt.wantCurrency)
+		}
+	}
+}
+
+// TestNewRejectsBadRules checks that a wrong rule fails at start, naming
+// the source and the rule, rather than at the first webhook.
+func TestNewRejectsBadRules(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		modify func(*sources.Normalize)
+		want   string
+	}{
+		{"unknown enum", func(r *sources.Normalize) { r.Types["x"] = "PAYMENT_COMPLETED" }, `types["x"]`},
+		{"unspecified enum", func(r *sources.Normalize) { r.Types["x"] = "EVENT_TYPE_UNSPECIFIED" }, `types["x"]`},
+		{"no format", func(r *sources.Normalize) { r.AmountFormat = "" }, "amount_format"},
+		{"float format", func(r *sources.Normalize) { r.AmountFormat = "float" }, "amount_format"},
+		{"no currency", func(r *sources.Normalize) { r.CurrencyPath = "" }, "currency_path"},
+		{"currency alone", func(r *sources.Normalize) { r.AmountPath = "" }, "need amount_path"},
+		{"empty segment", func(r *sources.Normalize) { r.EntityIDPath = "charge..id" }, "entity_id_path"},
+	}
+	for _, tt := range tests {
+		s := acmeSource()
+		tt.modify(&s.Normalize)
+		_, err := New([]sources.Source{s})
+		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), `"acme"`) {
+			t.Errorf("%s: err = %v, want one naming acme and %s", tt.name, err, tt.want)
+		}
+	}
+	s := acmeSource()
+	s.Normalize = sources.Normalize{}
+	n, err := New([]sources.Source{s})
+	if err != nil {
+		t.Fatalf("no rules: %v", err)
+	}
+	ev, err := n.Normalize("acme", map[string]string{"x-acme-event-id": "d1"}, []byte(`{"kind":"charge.paid"}`), testReceivedAt)
+	if err != nil || ev.GetSourceEventType() != "webhook" || ev.GetEventType() != eventv1.EventType_EVENT_TYPE_UNMAPPED {
+		t.Errorf("no rules: %v, %v; want an UNMAPPED webhook", ev, err)
+	}
+}

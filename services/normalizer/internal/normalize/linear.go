@@ -1,0 +1,78 @@
+package normalize
+
+import (
+	"encoding/json"
+	"strings"
+
+	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
+)
+
+// linearEvent is a Linear data-change webhook: {"action": "create",
+// "type": "Issue", "data": {...}, "actor": {...}, "organizationId": ...,
+// "createdAt": ..., "webhookTimestamp": <ms>, "webhookId": ...}.
+type linearEvent struct {
+	Action           string          `json:"action"`
+	Type             string          `json:"type"`
+	Data             json.RawMessage `json:"data"`
+	URL              string          `json:"url"`
+	CreatedAt        jsonTime        `json:"createdAt"`
+	OrganizationID   string          `json:"organizationId"`
+	WebhookTimestamp *int64          `json:"webhookTimestamp"`
+	WebhookID        string          `json:"webhookId"`
+	Actor            *struct {
+		ID   string `json:"id"`
+		Type string `json:"type"`
+	} `json:"actor"`
+}
+
+// normalizeLinear reads a Linear webhook. Required: a JSON object with
+// type; data, when present, must be an object. The source type is type
+// plus "." + action ("Issue.create"). Linear has no payments, orders or
+// subscriptions, and its users are workspace members, not customers: every
+// type is UNMAPPED, with the ids kept.
+func normalizeLinear(r request, ev *eventv1.NormalizedEvent) error {
+	var e linearEvent
+	if err := decodeObject("linear", r.body, &e); err != nil {
+		return err
+	}
+	if e.Type == "" {
+		return invalid("linear", "body has no type")
+	}
+	ev.SourceEventType = e.Type
+	if e.Action != "" {
+		ev.SourceEventType = e.Type + "." + e.Action
+	}
+	ev.EventType = eventType("linear", ev.SourceEventType)
+	ev.EntityType = strings.ToLower(e.Type)
+	ev.TenantId = e.OrganizationID
+	if e.Actor != nil {
+		ev.UserId = e.Actor.ID
+		setMeta(ev.Metadata, "actor_type", e.Actor.Type)
+	}
+	setMeta(ev.Metadata, "action", e.Action)
+	setMeta(ev.Metadata, "webhook_id", e.WebhookID)
+	setMeta(ev.Metadata, "url", e.URL)
+	if len(e.Data) > 0 && string(e.Data) != "null" {
+		if !isObject(e.Data) {
+			return invalid("linear", "data of %q is not an object", ev.SourceEventType)
+		}
+		var d struct {
+			ID     string `json:"id"`
+			TeamID string `json:"teamId"`
+			Number jsonID `json:"number"`
+		}
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			return invalid("linear", "decode data of %q: %v", ev.SourceEventType, err)
+		}
+		ev.EntityId = d.ID
+		setMeta(ev.Metadata, "team_id", d.TeamID)
+		setMeta(ev.Metadata, "number", string(d.Number))
+	}
+	// createdAt is when the action happened; webhookTimestamp (unix ms)
+	// when this delivery was sent.
+	occurred(ev, e.CreatedAt.Time)
+	if ev.OccurredAt == nil && e.WebhookTimestamp != nil {
+		occurred(ev, unixTime(*e.WebhookTimestamp))
+	}
+	return nil
+}
