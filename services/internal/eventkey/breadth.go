@@ -63,10 +63,15 @@ func deriveBreadth(platform string, headers map[string]string, body []byte) (Key
 	case "twitch":
 		k.EventID = headers["twitch-eventsub-message-id"]
 	case "discord":
-		// Interactions carry an id; webhook events do not (the caller
-		// then falls back to the content key).
+		// Interactions carry an id; webhook events do not, and Discord
+		// signs a fresh timestamp per attempt but resends the same body, so
+		// the content key is their stable id. Deriving it here keeps the
+		// edge and the normalizer on one key.
 		k.EventID = bodyString(body, "id")
 		k.Source = bodyString(body, "application_id")
+		if k.EventID == "" && json.Valid(body) {
+			k.EventID = ContentKey(body).EventID
+		}
 	case "mailgun":
 		k.EventID = mailgunID(body)
 	case "hubspot":

@@ -49,7 +49,9 @@ func TestDeriveBreadth(t *testing.T) {
 		{"twilio content fallback", "twilio", nil, `AccountSid=AC1&MessageSid=SM1`, Key{Source: "AC1", EventID: ContentKey([]byte(`AccountSid=AC1&MessageSid=SM1`)).EventID}, nil},
 		{"twitch message id", "twitch", hs("twitch-eventsub-message-id", "befa7b53"), `{}`, Key{EventID: "befa7b53"}, nil},
 		{"discord interaction id", "discord", nil, `{"id":"1234567890123456789","application_id":"42","type":2}`, Key{Source: "42", EventID: "1234567890123456789"}, nil},
-		{"discord webhook event has no id", "discord", nil, `{"version":1,"application_id":"42","type":1,"event":{}}`, Key{}, apperr.ErrInvalid},
+		{"discord webhook event has no id: keyed by content", "discord", nil, `{"version":1,"application_id":"42","type":1,"event":{}}`,
+			Key{Source: "42", EventID: ContentKey([]byte(`{"version":1,"application_id":"42","type":1,"event":{}}`)).EventID}, nil},
+		{"discord not json", "discord", nil, `{`, Key{}, apperr.ErrInvalid},
 		{"mailgun event-data id", "mailgun", nil, `{"signature":{"token":"t"},"event-data":{"id":"ev-1"}}`, Key{EventID: "ev-1"}, nil},
 		{"mailgun token fallback", "mailgun", nil, `{"signature":{"token":"t"}}`, Key{EventID: "t"}, nil},
 		{"mailgun form token", "mailgun", nil, `token=t2&timestamp=1`, Key{EventID: "t2"}, nil},
@@ -130,4 +132,13 @@ func FuzzDeriveWith(f *testing.F) {
 			t.Fatalf("accepted an unusable key %+v", k)
 		}
 	})
+}
+
+func TestDiscordEventWebhookUsesContentKey(t *testing.T) {
+	t.Parallel()
+	body := []byte(`{"version":1,"application_id":"1234","type":1,"event":{"type":"APPLICATION_AUTHORIZED","timestamp":"2024-10-18T14:42:53.064834"}}`)
+	k, err := Derive("discord", nil, body)
+	if err != nil || k.EventID != ContentKey(body).EventID || k.Source != "1234" {
+		t.Fatalf("Derive = %+v, %v; want the content key scoped by application", k, err)
+	}
 }
