@@ -4,32 +4,18 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
+	"log/slog"
 
-	"github.com/hookmesh/hookmesh/services/internal/logging"
+	"github.com/hookmesh/hookmesh/services/internal/command"
 	"github.com/hookmesh/hookmesh/services/normalizer"
 )
 
 func main() {
-	if err := run(); err != nil {
-		fmt.Fprintf(os.Stderr, "normalizer: %v\n", err)
-		os.Exit(1)
-	}
-}
-
-func run() error {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	log, err := logging.New(os.Stderr, os.Getenv("HOOKMESH_LOG_FORMAT"), os.Getenv("HOOKMESH_LOG_LEVEL"))
-	if err != nil {
-		return err
-	}
-	cfg, err := normalizer.ConfigFromEnv(os.LookupEnv)
-	if err != nil {
-		return err
-	}
-	return normalizer.Run(ctx, cfg, log)
+	command.Main("normalizer", func(ctx context.Context, lookup func(string) (string, bool), log *slog.Logger) error {
+		cfg, err := normalizer.ConfigFromEnv(lookup)
+		if err != nil {
+			return err
+		}
+		return normalizer.Run(ctx, cfg, log)
+	})
 }

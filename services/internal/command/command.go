@@ -1,0 +1,45 @@
+// Package command is the shared main of the service binaries: a context
+// cancelled by SIGINT or SIGTERM, the logger from HOOKMESH_LOG_FORMAT and
+// HOOKMESH_LOG_LEVEL, configuration from the environment, and exit code 1
+// with the error on stderr. Each cmd/<name>/main.go stays one call.
+package command
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/hookmesh/hookmesh/services/internal/logging"
+)
+
+// RunFunc reads its configuration through lookup and serves until ctx is
+// done.
+type RunFunc func(ctx context.Context, lookup func(string) (string, bool), log *slog.Logger) error
+
+// Main runs the service called name and exits.
+func Main(name string, run RunFunc) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := Exec(ctx, name, os.LookupEnv, os.Stderr, run)
+	stop()
+	os.Exit(code)
+}
+
+// Exec is Main without the process around it, for tests: it returns the
+// exit code instead of exiting.
+func Exec(ctx context.Context, name string, lookup func(string) (string, bool), stderr io.Writer, run RunFunc) int {
+	format, _ := lookup("HOOKMESH_LOG_FORMAT")
+	level, _ := lookup("HOOKMESH_LOG_LEVEL")
+	log, err := logging.New(stderr, format, level)
+	if err == nil {
+		err = run(ctx, lookup, log.With("service", name))
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return 1
+	}
+	return 0
+}
