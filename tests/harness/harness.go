@@ -7,11 +7,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -50,14 +52,50 @@ func Build(t testing.TB, dir string) map[string]string {
 
 // FreeAddr returns a loopback address with a port free at the time of the
 // call, so tests never collide with a running system or each other.
+//
+// The port is taken below the kernel's ephemeral range: a port from ":0"
+// is free only until the listener closes, and the kernel hands the same
+// range to outgoing connections, so a service started a moment later can
+// find it taken by some client's socket. Ports below the range are only
+// ever used by listeners that ask for them.
 func FreeAddr(t testing.TB) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("free port: %v", err)
+	portsMu.Lock()
+	defer portsMu.Unlock()
+	low := ephemeralLow()
+	for range 1000 {
+		port := 10000 + mrand.IntN(low-10000)
+		if portsUsed[port] {
+			continue
+		}
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue
+		}
+		l.Close()
+		portsUsed[port] = true
+		return l.Addr().String()
 	}
-	defer l.Close()
-	return l.Addr().String()
+	t.Fatal("no free port below the ephemeral range")
+	return ""
+}
+
+var (
+	portsMu   sync.Mutex
+	portsUsed = map[int]bool{}
+)
+
+// ephemeralLow is the first port of the kernel's ephemeral range.
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if n, err := strconv.Atoi(f[0]); err == nil && n > 12000 {
+				return n
+			}
+		}
+	}
+	return 32768
 }
 
 // Process is one running service binary.
@@ -140,6 +178,19 @@ func (p *Process) Restart(t testing.TB) {
 	t.Helper()
 	if err := p.start(); err != nil {
 		t.Fatalf("restart %s: %v", p.Name, err)
+	}
+}
+
+// Alive reports whether the process is running.
+func (p *Process) Alive() bool {
+	p.mu.Lock()
+	done := p.done
+	p.mu.Unlock()
+	select {
+	case <-done:
+		return false
+	default:
+		return true
 	}
 }
 

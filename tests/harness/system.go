@@ -83,5 +83,10 @@ func StartSystem(t testing.TB, env map[string]string) *System {
 	if err := WaitHTTP(ctx, "http://"+s.HTTPAddr+"/ready", 200); err != nil {
 		t.Fatalf("system not ready: %v", err)
 	}
+	for _, name := range Services {
+		if !s.Procs[name].Alive() {
+			t.Fatalf("%s exited during start:\n%s", name, s.Procs[name].Logs())
+		}
+	}
 	return s
 }

@@ -1,49 +1,76 @@
 // Package sample builds realistic webhooks of every supported platform,
 // with the headers a real sender sets and a fresh event id each time, so
 // engineers (hookmesh send), the benchmark and the chaos harness can send
-// traffic without an account on each platform. Signing is verify.Sign's
-// job; Build only makes the unsigned request.
+// traffic without an account on each platform. Build only makes the
+// unsigned request; Webhook.Sign signs it as the platform does, through
+// verify.SignRequest, which also covers the platforms that sign the URL
+// (hubspot, square, twilio) or sign inside the body (adyen, mailgun).
 package sample
 
 import (
-	"crypto/rand"
-	"encoding/hex"
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/hookmesh/hookmesh/services/edge/verify"
+	"github.com/hookmesh/hookmesh/services/internal/eventkey"
 )
 
 // Webhook is one unsigned request.
 type Webhook struct {
 	// Platform is the preset name.
 	Platform string
-	// EventID is the dedup key the edge will derive.
+	// ID is the fresh id of this delivery, in the platform's format: the
+	// event, message or delivery id the template wrote into the headers
+	// or body. Sign passes it to verify.SignRequest, which signs it where
+	// the platform does (standard, svix, clerk, resend, twitch).
+	ID string
+	// EventID is the dedup key the edge will derive (eventkey.Derive).
+	// It equals ID except where the key is not a single id: adyen
+	// ("pspReference:eventCode:success", or a batch hash), hubspot and
+	// sendgrid batches ("batch:<sha256>"), and FromFile payloads whose
+	// key is in the body. Empty when it cannot be known before signing
+	// (a mailgun payload from a file without event-data.id: its key is
+	// the token Sign generates).
 	EventID string
-	// Header holds the non-signature headers (event type, ids, content type).
+	// Header holds the non-signature headers (event type, ids, content
+	// type), as the platform sends them.
 	Header http.Header
-	// Body is the payload.
+	// Body is the payload before signing.
 	Body []byte
 }
 
-// Sign adds the platform's signature headers for secret at now.
-func (w Webhook) Sign(secret string, now time.Time) (http.Header, error) {
-	h, err := verify.Sign(w.Platform, secret, now, w.EventID, w.Body)
+// Sign signs w as its platform does with secret at now, for a request
+// POSTed to url (the full URL the edge will see: hubspot, square and
+// twilio sign it; an empty url means verify.DefaultURL). It returns the
+// headers to send (w.Header plus the signature headers, which win on a
+// clash) and the body to send: w.Body, except for adyen and mailgun, whose
+// signature goes inside the body and whose JSON is re-encoded with sorted
+// keys. For discord and sendgrid secret is the private key
+// (edge.DevSigningSecrets holds the development ones).
+func (w Webhook) Sign(secret string, now time.Time, url string) (http.Header, []byte, error) {
+	sig, body, err := verify.SignRequest(w.Platform, verify.SignInput{
+		Secret: secret, Now: now, ID: w.ID, Body: w.Body, Method: http.MethodPost, URL: url,
+	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	for k, vs := range w.Header {
-		for _, v := range vs {
-			h.Add(k, v)
-		}
+	h := w.Header.Clone()
+	if h == nil {
+		h = http.Header{}
 	}
-	return h, nil
+	for k, vs := range sig {
+		h[k] = vs
+	}
+	return h, body, nil
 }
 
-// template renders a body for an event id and a time.
+// template renders a body and its headers for a fresh id at now.
 type template func(id string, now time.Time) (body string, header http.Header)
 
 // Types returns the sample types of a platform, the first being the default.
@@ -87,30 +114,160 @@ func Build(platform, typ string, now time.Time) (Webhook, error) {
 	if !ok {
 		return Webhook{}, fmt.Errorf("no sample %s type %q (have %s)", platform, typ, strings.Join(Types(platform), ", "))
 	}
-	id := newID(platform)
+	id := newID(platform, now)
 	body, h := tmpl(id, now)
 	if h == nil {
 		h = http.Header{}
 	}
-	h.Set("Content-Type", "application/json")
+	for k, vs := range idHeaders(platform, id) {
+		h[k] = vs
+	}
+	if h.Get("Content-Type") == "" {
+		h.Set("Content-Type", "application/json")
+	}
 	h.Set("User-Agent", "hookmesh-send/1")
-	return Webhook{Platform: platform, EventID: id, Header: h, Body: []byte(body)}, nil
+	w := Webhook{Platform: platform, ID: id, EventID: id, Header: h, Body: []byte(body)}
+	if keyedByContent[platform] {
+		// The key is computed from several fields or items of the body,
+		// so the edge's own derivation is the only faithful statement of it.
+		k, err := eventkey.Derive(platform, lowerHeaders(h), w.Body)
+		if err != nil {
+			return Webhook{}, fmt.Errorf("sample %s %s: no event key: %w", platform, typ, err)
+		}
+		w.EventID = k.EventID
+	}
+	return w, nil
 }
 
-// FromFile wraps a payload given by the user; the event id is taken from
-// the body for platforms that carry it there, otherwise a fresh one is set
-// in the header.
+// keyedByContent lists the platforms whose dedup key is not the fresh id
+// itself but a function of the body: adyen always, hubspot and sendgrid
+// when a batch holds several events.
+var keyedByContent = map[string]bool{"adyen": true, "hubspot": true, "sendgrid": true}
+
+// FromFile wraps a payload given by the user. Headers get a fresh id
+// where the platform keys by a header (github, shopify, gitlab, twitch,
+// the Standard Webhooks family ...) and the event-type header from
+// typeHeader (or the platform's default type) where the platform sends
+// one. Where the key is in the body (stripe, slack, paddle, square,
+// intercom, discord, hubspot, sendgrid, adyen, mailgun) EventID is what
+// the edge derives from it, or the content key the edge falls back to
+// when the body has no id. twilio bodies are sent form-encoded, and
+// mailgun ones form-encoded unless they are a JSON object. adyen and
+// mailgun sign inside the body: Sign adds the signature there and
+// re-encodes the body with sorted keys (or fields), so what is sent is
+// not byte-for-byte the file; a mailgun file without event-data.id is
+// keyed by the fresh token Sign generates, so EventID is empty.
 func FromFile(platform string, body []byte, typeHeader string) Webhook {
+	id := newID(platform, time.Now())
 	h := http.Header{"Content-Type": {"application/json"}}
 	switch platform {
-	case "github":
-		h.Set("X-GitHub-Event", orDefault(typeHeader, "push"))
-		h.Set("X-GitHub-Hook-ID", "1")
-	case "shopify":
-		h.Set("X-Shopify-Topic", orDefault(typeHeader, "orders/create"))
-		h.Set("X-Shopify-Shop-Domain", "hookmesh-dev.myshopify.com")
+	case "twilio":
+		h.Set("Content-Type", "application/x-www-form-urlencoded")
+	case "mailgun":
+		if !isJSONObject(body) {
+			h.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
 	}
-	return Webhook{Platform: platform, EventID: newID(platform), Header: h, Body: body}
+	for k, v := range typeHeaders(platform, orDefault(typeHeader, defaults[platform])) {
+		h.Set(k, v)
+	}
+	for k, vs := range idHeaders(platform, id) {
+		h[k] = vs
+	}
+	h.Set("User-Agent", "hookmesh-send/1")
+	w := Webhook{Platform: platform, ID: id, Header: h, Body: body}
+	switch k, err := eventkey.Derive(platform, lowerHeaders(h), body); {
+	case err == nil:
+		w.EventID = k.EventID
+	case platform != "mailgun":
+		w.EventID = eventkey.ContentKey(body).EventID // what the edge falls back to
+	}
+	return w
+}
+
+// typeHeaders returns the headers that name the event type for the
+// platforms that send it in a header (others carry it in the body).
+func typeHeaders(platform, typ string) map[string]string {
+	switch platform {
+	case "github":
+		return map[string]string{"X-GitHub-Event": typ, "X-GitHub-Hook-ID": githubHookID}
+	case "shopify":
+		return map[string]string{"X-Shopify-Topic": typ, "X-Shopify-Shop-Domain": shopifyDomain, "X-Shopify-API-Version": shopifyAPIVersion}
+	case "gitlab":
+		return map[string]string{"X-Gitlab-Event": gitlabHookName(typ), "X-Gitlab-Instance": gitlabInstance, "X-Gitlab-Webhook-UUID": gitlabWebhookUUID}
+	case "bitbucket":
+		return map[string]string{"X-Event-Key": typ, "X-Hook-UUID": bitbucketHookUUID, "X-Attempt-Number": "1"}
+	case "linear":
+		return map[string]string{"Linear-Event": strings.SplitN(typ, ".", 2)[0]}
+	case "zendesk":
+		return map[string]string{"X-Zendesk-Webhook-Id": zendeskWebhookID}
+	case "twitch":
+		return map[string]string{"Twitch-Eventsub-Subscription-Type": typ, "Twitch-Eventsub-Subscription-Version": "1", "Twitch-Eventsub-Message-Retry": "0"}
+	}
+	return nil
+}
+
+// idHeaders returns the headers that carry a delivery's id, for the
+// platforms the edge keys by a header. Build and FromFile both set them,
+// so Sign (which sets some of them again from Webhook.ID) never disagrees.
+func idHeaders(platform, id string) http.Header {
+	switch platform {
+	case "github":
+		return http.Header{"X-Github-Delivery": {id}}
+	case "shopify":
+		return http.Header{"X-Shopify-Event-Id": {id}, "X-Shopify-Webhook-Id": {id}}
+	case "standard":
+		return http.Header{"Webhook-Id": {id}}
+	case "svix", "clerk", "resend":
+		return http.Header{"Svix-Id": {id}}
+	case "gitlab":
+		// Idempotency-Key is per delivery and wins in the key; one event
+		// sent once has one delivery, so the same id serves both.
+		return http.Header{"Idempotency-Key": {id}, "X-Gitlab-Event-Uuid": {id}}
+	case "bitbucket":
+		return http.Header{"X-Request-Uuid": {id}}
+	case "linear":
+		return http.Header{"Linear-Delivery": {id}}
+	case "zendesk":
+		return http.Header{"X-Zendesk-Webhook-Invocation-Id": {id}}
+	case "twilio":
+		return http.Header{"I-Twilio-Idempotency-Token": {id}}
+	case "twitch":
+		return http.Header{"Twitch-Eventsub-Message-Id": {id}}
+	}
+	return nil
+}
+
+// lowerHeaders flattens h with lower-case names, as the edge passes
+// headers to eventkey and the normalizer.
+func lowerHeaders(h http.Header) map[string]string {
+	m := make(map[string]string, len(h))
+	for k, vs := range h {
+		if len(vs) > 0 {
+			m[strings.ToLower(k)] = vs[0]
+		}
+	}
+	return m
+}
+
+func isJSONObject(b []byte) bool {
+	b = bytes.TrimSpace(b)
+	return len(b) > 0 && b[0] == '{' && json.Valid(b)
+}
+
+// form encodes key/value pairs in the order given, as Twilio and Mailgun
+// send them (url.Values.Encode would sort them).
+func form(kv ...string) string {
+	var b strings.Builder
+	for i := 0; i+1 < len(kv); i += 2 {
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(url.QueryEscape(kv[i]))
+		b.WriteByte('=')
+		b.WriteString(url.QueryEscape(kv[i+1]))
+	}
+	return b.String()
 }
 
 func orDefault(s, d string) string {
@@ -118,22 +275,4 @@ func orDefault(s, d string) string {
 		return d
 	}
 	return s
-}
-
-// newID returns an id in the platform's own format.
-func newID(platform string) string {
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	x := hex.EncodeToString(b[:])
-	switch platform {
-	case "stripe":
-		return "evt_" + x
-	case "slack":
-		return "Ev" + strings.ToUpper(x[:10])
-	case "standard":
-		return "msg_" + x
-	case "github", "shopify":
-		return x[:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:24] + "00000000"
-	}
-	return x
 }

@@ -1,0 +1,156 @@
+package sample
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Messaging and support platforms: Slack, Twilio, Twitch, Discord,
+// Intercom, Zendesk, and the email senders SendGrid and Mailgun.
+
+const zendeskWebhookID = "01GK8E6BKWMJZD2T8Y5AXJQMG5"
+
+// In the event templates below %[1]s is a Slack message ts (unix seconds
+// with microseconds) derived from now, so each sample is a new message.
+var slackTemplates = map[string]template{
+	"message":        slackEvent(`{"type": "message", "channel": "C0LAN2Q65", "user": "U061F7AUR", "text": "Deploy finished :rocket:", "ts": "%[1]s", "event_ts": "%[1]s", "channel_type": "channel", "client_msg_id": "5a1c2f4e-7b3d-4e8a-9c6f-0d1e2f3a4b5c", "blocks": [{"type": "rich_text", "block_id": "Bx3", "elements": [{"type": "rich_text_section", "elements": [{"type": "text", "text": "Deploy finished "}, {"type": "emoji", "name": "rocket"}]}]}]}`),
+	"app_mention":    slackEvent(`{"type": "app_mention", "channel": "C0LAN2Q65", "user": "U061F7AUR", "text": "<@U0LAN0Z89> is it everything a river should be?", "ts": "%[1]s", "event_ts": "%[1]s"}`),
+	"reaction_added": slackEvent(`{"type": "reaction_added", "user": "U061F7AUR", "reaction": "thumbsup", "item_user": "U0G9QF9C6", "item": {"type": "message", "channel": "C0LAN2Q65", "ts": "1732838400.000200"}, "event_ts": "%[1]s"}`),
+}
+
+func slackEvent(event string) template {
+	return func(id string, now time.Time) (string, http.Header) {
+		ts := fmt.Sprintf("%d.%06d", now.Unix(), now.Nanosecond()/1000)
+		return fmt.Sprintf(`{"token": "XXYYZZ", "team_id": "T061EG9R6", "context_team_id": "T061EG9R6", "api_app_id": "A0MDYCDME", "event": %s, "type": "event_callback", "event_id": "%s", "event_time": %d, "authorizations": [{"enterprise_id": null, "team_id": "T061EG9R6", "user_id": "U0LAN0Z89", "is_bot": true, "is_enterprise_install": false}], "is_ext_shared_channel": false, "event_context": "4-eyJldCI6Im1lc3NhZ2UifQ"}`,
+			fmt.Sprintf(event, ts), id, now.Unix()), nil
+	}
+}
+
+// twilioForm is the header of Twilio's form-encoded callbacks.
+var twilioForm = http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+
+const twilioAccount = "AC3f2b5c1e9d8a7b6c5d4e3f2a1b0c9d8e"
+
+var twilioTemplates = map[string]template{
+	// An incoming SMS, as Twilio posts it to the number's webhook.
+	"message.received": func(_ string, _ time.Time) (string, http.Header) {
+		sid := "SM" + strings.ReplaceAll(uuid(), "-", "")
+		return form("ToCountry", "US", "ToState", "CA", "SmsMessageSid", sid, "NumMedia", "0", "ToCity", "SAN FRANCISCO",
+			"FromZip", "94107", "SmsSid", sid, "FromState", "CA", "SmsStatus", "received", "FromCity", "SAN FRANCISCO",
+			"Body", "Is my order on its way?", "FromCountry", "US", "To", "+15017122661",
+			"MessagingServiceSid", "MG9752274e9e519418a7406176694466fa", "ToZip", "94105", "NumSegments", "1",
+			"MessageSid", sid, "AccountSid", twilioAccount, "From", "+15558675310", "ApiVersion", "2010-04-01"), twilioForm.Clone()
+	},
+	// A status callback of an outgoing message.
+	"message.delivered": func(_ string, _ time.Time) (string, http.Header) {
+		sid := "SM" + strings.ReplaceAll(uuid(), "-", "")
+		return form("SmsSid", sid, "SmsStatus", "delivered", "MessageStatus", "delivered", "To", "+15558675310",
+			"MessagingServiceSid", "MG9752274e9e519418a7406176694466fa", "MessageSid", sid, "AccountSid", twilioAccount,
+			"From", "+15017122661", "ApiVersion", "2010-04-01"), twilioForm.Clone()
+	},
+}
+
+var twitchTemplates = map[string]template{
+	"channel.subscribe":    twitchEvent("channel.subscribe", `{"user_id": "1234", "user_login": "cool_user", "user_name": "Cool_User", "broadcaster_user_id": "12826", "broadcaster_user_login": "twitch", "broadcaster_user_name": "Twitch", "tier": "1000", "is_gift": false}`),
+	"channel.chat.message": twitchEvent("channel.chat.message", `{"broadcaster_user_id": "12826", "broadcaster_user_login": "twitch", "broadcaster_user_name": "Twitch", "chatter_user_id": "4145994", "chatter_user_login": "viptest", "chatter_user_name": "viptest", "message_id": "{uuid}", "message": {"text": "Hi chat", "fragments": [{"type": "text", "text": "Hi chat", "cheermote": null, "emote": null, "mention": null}]}, "color": "#00FF7F", "badges": [{"set_id": "vip", "id": "1", "info": ""}], "message_type": "text", "cheer": null, "reply": null, "channel_points_custom_reward_id": null}`),
+	"channel.follow":       twitchEvent("channel.follow", `{"user_id": "1234", "user_login": "cool_user", "user_name": "Cool_User", "broadcaster_user_id": "12826", "broadcaster_user_login": "twitch", "broadcaster_user_name": "Twitch", "followed_at": "{now}"}`),
+}
+
+// twitchEvent renders an EventSub notification; in event, {uuid} becomes
+// a fresh uuid and {now} the time.
+func twitchEvent(typ, event string) template {
+	return func(_ string, now time.Time) (string, http.Header) {
+		version := "1"
+		if typ == "channel.follow" {
+			version = "2"
+		}
+		body := fmt.Sprintf(`{"subscription": {"id": "f1c2a387-161a-49f9-a165-0f21d7a4e1c4", "status": "enabled", "type": "%s", "version": "%s", "cost": 0, "condition": {"broadcaster_user_id": "12826"}, "transport": {"method": "webhook", "callback": "https://hooks.example.com/webhooks/twitch"}, "created_at": "2024-03-08T15:00:00.634234626Z"}, "event": %s}`,
+			typ, version, strings.NewReplacer("{uuid}", uuid(), "{now}", now.UTC().Format(time.RFC3339Nano)).Replace(event))
+		// Twitch-Eventsub-Message-Id/-Timestamp/-Signature/-Type come from Sign.
+		return body, http.Header{"Twitch-Eventsub-Subscription-Type": {typ}, "Twitch-Eventsub-Subscription-Version": {version},
+			"Twitch-Eventsub-Message-Retry": {"0"}}
+	}
+}
+
+var discordTemplates = map[string]template{
+	// A slash command interaction; id is a fresh snowflake.
+	"application_command": func(id string, _ time.Time) (string, http.Header) {
+		return fmt.Sprintf(`{"app_permissions": "562949953601536", "application_id": "1215371282337402890", "authorizing_integration_owners": {"0": "1215371629864702002"}, "channel": {"id": "1215371630426771506", "name": "general", "type": 0, "guild_id": "1215371629864702002"}, "channel_id": "1215371630426771506", "context": 0, "data": {"id": "1215390174375268362", "name": "refund", "type": 1, "options": [{"name": "order", "type": 3, "value": "A-1001"}]}, "entitlements": [], "guild_id": "1215371629864702002", "guild_locale": "en-US", "id": "%s", "locale": "en-US", "member": {"user": {"id": "80351110224678912", "username": "nelly", "global_name": "Nelly", "discriminator": "0", "avatar": null}, "roles": [], "joined_at": "2024-03-08T10:00:00.000000+00:00", "permissions": "562949953601536", "nick": null}, "token": "aW50ZXJhY3Rpb246%s", "type": 2, "version": 1}`,
+			id, strings.ToLower(alnum(60))), nil
+	},
+	// The interaction PING Discord sends when the endpoint is saved: the
+	// edge answers {"type":1} itself (200) and records nothing.
+	"ping": func(id string, _ time.Time) (string, http.Header) {
+		return fmt.Sprintf(`{"application_id": "1215371282337402890", "id": "%s", "token": "aW50ZXJhY3Rpb246%s", "type": 1, "user": {"id": "80351110224678912", "username": "nelly", "discriminator": "0"}, "version": 1}`,
+			id, strings.ToLower(alnum(60))), nil
+	},
+}
+
+var intercomTemplates = map[string]template{
+	"contact.user.created":      intercomEvent("contact.user.created", `{"type": "contact", "id": "%[1]s", "workspace_id": "ecahpwf5", "external_id": "user-7781", "role": "user", "email": "grace@example.com", "phone": null, "name": "Grace Hopper", "created_at": %[2]d, "updated_at": %[2]d, "signed_up_at": %[2]d, "last_seen_at": null, "owner_id": null, "unsubscribed_from_emails": false, "location": {"type": "location", "country": "United States", "region": "New York", "city": "New York"}, "custom_attributes": {"plan": "pro"}}`),
+	"conversation.user.replied": intercomEvent("conversation.user.replied", `{"type": "conversation", "id": "4187%[2]d", "created_at": %[2]d, "updated_at": %[2]d, "title": null, "state": "open", "read": false, "source": {"type": "conversation", "id": "1894", "delivered_as": "customer_initiated", "subject": "", "body": "<p>Where is my order?</p>", "author": {"type": "user", "id": "%[1]s", "name": "Grace Hopper", "email": "grace@example.com"}}, "contacts": {"type": "contact.list", "contacts": [{"type": "contact", "id": "%[1]s", "external_id": "user-7781"}]}, "conversation_parts": {"type": "conversation_part.list", "conversation_parts": [{"type": "conversation_part", "id": "%[2]d1", "part_type": "comment", "body": "<p>Any update?</p>", "created_at": %[2]d, "author": {"type": "user", "id": "%[1]s"}}], "total_count": 1}}`),
+}
+
+// intercomEvent renders a notification_event; in item, %[1]s is a contact
+// id and %[2]d now (unix seconds).
+func intercomEvent(topic, item string) template {
+	return func(id string, now time.Time) (string, http.Header) {
+		contact := strings.ToLower(hexish(24))
+		return fmt.Sprintf(`{"type": "notification_event", "app_id": "ecahpwf5", "data": {"type": "notification_event_data", "item": %s}, "links": {}, "id": "%s", "topic": "%s", "delivery_status": "pending", "delivery_attempts": 1, "delivered_at": 0, "first_sent_at": %d, "created_at": %d, "self": null}`,
+			fmt.Sprintf(item, contact, now.Unix()), id, topic, now.Unix(), now.Unix()), nil
+	}
+}
+
+// hexish returns n random hex digits (Intercom and Mongo-style ids).
+func hexish(n int) string { return pick("0123456789abcdef", n) }
+
+var zendeskTemplates = map[string]template{
+	"zen:event-type:user.created": zendeskEvent("user.created", `{"created_at": "%[2]s", "email": "ann@example.com", "external_id": "", "default_group_id": "0", "id": "%[1]s", "organization_id": "0", "role": "end-user", "updated_at": "%[2]s"}`, `{}`),
+	"zen:event-type:user.name_changed": zendeskEvent("user.name_changed", `{"created_at": "2024-03-08T15:04:05Z", "email": "ann@example.com", "external_id": "", "default_group_id": "0", "id": "%[1]s", "organization_id": "0", "role": "end-user", "updated_at": "%[2]s"}`,
+		`{"current": "Ann Example", "previous": "Ann"}`),
+}
+
+// zendeskEvent renders a Zendesk event-subscription webhook of a user; in
+// detail, %[1]s is the user id and %[2]s now.
+func zendeskEvent(typ, detail, event string) template {
+	return func(_ string, now time.Time) (string, http.Header) {
+		user := strconv.FormatUint(6596848315901+randUint()%1e9, 10)
+		ts := now.UTC().Format(time.RFC3339)
+		return fmt.Sprintf(`{"type": "zen:event-type:%s", "account_id": 12514403, "id": "%s", "time": "%s", "zendesk_event_version": "2022-06-20", "subject": "zen:user:%s", "detail": %s, "event": %s}`,
+			typ, uuid(), ts, user, fmt.Sprintf(detail, user, ts), event), http.Header{"X-Zendesk-Webhook-Id": {zendeskWebhookID}}
+	}
+}
+
+var sendgridTemplates = map[string]template{
+	"delivered": func(id string, now time.Time) (string, http.Header) {
+		return "[" + sendgridDelivered(id, now) + "]", nil
+	},
+	// SendGrid posts events in batches: the key is then a hash of the ids.
+	"batch": func(id string, now time.Time) (string, http.Header) {
+		return "[" + sendgridDelivered(id, now) + "," + fmt.Sprintf(`{"email": "alex@example.com", "timestamp": %d, "event": "open", "sg_event_id": "%s", "sg_message_id": "14c5d75ce93.dfd.64b469.filter0001.16648.5515E0B88.0", "useragent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)", "ip": "203.0.113.9", "sg_machine_open": false}`,
+			now.Unix(), newID("sendgrid", now)) + "," + fmt.Sprintf(`{"email": "sam@example.com", "timestamp": %d, "smtp-id": "<14c5d75ce94.dfd.64b470@ismtpd-555>", "event": "bounce", "category": "newsletter", "sg_event_id": "%s", "sg_message_id": "14c5d75ce94.dfd.64b470.filter0001.16648.5515E0B88.0", "reason": "500 unknown recipient", "status": "5.0.0", "type": "bounce", "bounce_classification": "Invalid Address"}`,
+			now.Unix(), newID("sendgrid", now)) + "]", nil
+	},
+}
+
+func sendgridDelivered(id string, now time.Time) string {
+	return fmt.Sprintf(`{"email": "alex@example.com", "timestamp": %d, "smtp-id": "<14c5d75ce93.dfd.64b469@ismtpd-555>", "event": "delivered", "category": ["receipts"], "sg_event_id": "%s", "sg_message_id": "14c5d75ce93.dfd.64b469.filter0001.16648.5515E0B88.0", "response": "250 OK", "tls": 1, "ip": "168.1.1.1"}`, now.Unix(), id)
+}
+
+var mailgunTemplates = map[string]template{
+	"delivered": mailgunEvent(`"event": "delivered", "log-level": "info", "delivery-status": {"tls": true, "mx-host": "smtp-in.example.com", "code": 250, "description": "", "message": "OK", "attempt-no": 1, "session-seconds": 0.43}`),
+	"failed":    mailgunEvent(`"event": "failed", "log-level": "error", "severity": "permanent", "reason": "bounce", "delivery-status": {"tls": true, "mx-host": "smtp-in.example.com", "code": 550, "description": "", "message": "5.1.1 The email account that you tried to reach does not exist.", "attempt-no": 1, "bounce-type": "hard"}`),
+}
+
+// mailgunEvent renders a JSON Mailgun webhook without its signature
+// object, which Sign adds (timestamp, fresh token, HMAC).
+func mailgunEvent(fields string) template {
+	return func(id string, now time.Time) (string, http.Header) {
+		ts := fmt.Sprintf("%d.%06d", now.Unix(), now.Nanosecond()/1000)
+		return fmt.Sprintf(`{"event-data": {%s, "id": "%s", "timestamp": %s, "envelope": {"transport": "smtp", "sender": "bob@mg.example.com", "sending-ip": "209.61.154.250", "targets": "alice@example.com"}, "message": {"headers": {"to": "Alice <alice@example.com>", "message-id": "%s@mg.example.com", "from": "Bob <bob@mg.example.com>", "subject": "Your receipt"}, "attachments": [], "size": 111}, "recipient": "alice@example.com", "recipient-domain": "example.com", "flags": {"is-routed": false, "is-authenticated": true, "is-system-test": false, "is-test-mode": false}, "tags": ["receipts"], "campaigns": [], "user-variables": {"order": "A-1001"}}}`,
+			fields, id, ts, now.UTC().Format("20060102150405")+"."+strings.ToUpper(hexish(16))), nil
+	}
+}

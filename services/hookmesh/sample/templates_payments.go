@@ -1,0 +1,119 @@
+package sample
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Payments and CRM platforms: Paddle, Square, Adyen, HubSpot. Money is as
+// each sends it: Paddle integer minor units as strings, Square and Adyen
+// integer minor units.
+
+var paddleTemplates = map[string]template{
+	"transaction.completed": paddleEvent("transaction.completed", paddleTransaction),
+	"subscription.created": paddleEvent("subscription.created", func(now string) string {
+		return fmt.Sprintf(`{"id": "sub_%s", "status": "active", "customer_id": "ctm_01hv8wt8nffez4p2t6typn4a5j", "address_id": "add_01hv8wt8npyk7yk4b4h9jzv2wm", "business_id": null, "currency_code": "USD", "collection_mode": "automatic", "billing_cycle": {"interval": "month", "frequency": 1}, "current_billing_period": {"starts_at": "%[2]s", "ends_at": "%[2]s"}, "items": [{"status": "active", "quantity": 1, "recurring": true, "price": {"id": "pri_01gsz8x8sawmvhz1pv30nge1ke", "product_id": "pro_01gsz4t5hdjse780zja8vvr7jg", "unit_price": {"amount": "2499", "currency_code": "USD"}}}], "custom_data": null, "created_at": "%[2]s", "updated_at": "%[2]s", "started_at": "%[2]s", "first_billed_at": "%[2]s", "next_billed_at": null}`,
+			strings.ToLower(base32(26)), now)
+	}),
+	"adjustment.created": paddleEvent("adjustment.created", func(now string) string {
+		return fmt.Sprintf(`{"id": "adj_%s", "action": "refund", "type": "full", "status": "approved", "reason": "Customer changed their mind", "transaction_id": "txn_01hv8wptq8987qeep44cyrewp9", "subscription_id": "sub_01hv8x29kz0t586xy6zn1a62ny", "customer_id": "ctm_01hv8wt8nffez4p2t6typn4a5j", "currency_code": "USD", "credit_applied_to_balance": null, "items": [{"id": "adjitm_01hvgarkqn8rkmm7ykmr1bp6rp", "item_id": "txnitm_01hv8wptt7t9z3nj2cy0gx3fd2", "type": "full", "amount": "2999", "totals": {"subtotal": "2499", "tax": "500", "total": "2999"}}], "totals": {"subtotal": "2499", "tax": "500", "total": "2999", "fee": "200", "earnings": "2299", "currency_code": "USD"}, "created_at": "%[2]s", "updated_at": "%[2]s"}`,
+			strings.ToLower(base32(26)), now)
+	}),
+}
+
+// paddleEvent renders a Paddle Billing notification; data gets now as
+// RFC 3339 with milliseconds.
+func paddleEvent(typ string, data func(now string) string) template {
+	return func(id string, now time.Time) (string, http.Header) {
+		ts := now.UTC().Format("2006-01-02T15:04:05.000Z")
+		return fmt.Sprintf(`{"event_id": "%s", "event_type": "%s", "occurred_at": "%s", "notification_id": "ntf_%s", "data": %s}`,
+			id, typ, now.UTC().Format(time.RFC3339Nano), strings.ToLower(base32(26)), data(ts)), nil
+	}
+}
+
+func paddleTransaction(now string) string {
+	return fmt.Sprintf(`{"id": "txn_%s", "status": "completed", "customer_id": "ctm_01hv8wt8nffez4p2t6typn4a5j", "address_id": "add_01hv8wt8npyk7yk4b4h9jzv2wm", "business_id": null, "custom_data": null, "origin": "web", "collection_mode": "automatic", "subscription_id": "sub_01hv8x29kz0t586xy6zn1a62ny", "invoice_id": "inv_01hv8x29nsh54c2pgt0hnq0zkx", "invoice_number": "325-10566", "currency_code": "USD", "discount_id": null, "billing_period": {"starts_at": "%[2]s", "ends_at": "%[2]s"}, "billed_at": "%[2]s", "items": [{"price_id": "pri_01gsz8x8sawmvhz1pv30nge1ke", "quantity": 1, "proration": null}], "details": {"totals": {"subtotal": "2499", "tax": "500", "discount": "0", "total": "2999", "credit": "0", "balance": "0", "grand_total": "2999", "fee": "200", "earnings": "2299", "currency_code": "USD"}, "line_items": [{"id": "txnitm_01hv8wptt7t9z3nj2cy0gx3fd2", "price_id": "pri_01gsz8x8sawmvhz1pv30nge1ke", "quantity": 1, "tax_rate": "0.2", "unit_totals": {"subtotal": "2499", "discount": "0", "tax": "500", "total": "2999"}, "totals": {"subtotal": "2499", "discount": "0", "tax": "500", "total": "2999"}, "product": {"id": "pro_01gsz4t5hdjse780zja8vvr7jg", "name": "AeroEdit Pro", "tax_category": "standard"}}]}, "payments": [{"payment_attempt_id": "937640dd-e3dc-40df-a16c-bb75aafd8f71", "amount": "2999", "status": "captured", "method_details": {"type": "card", "card": {"type": "visa", "last4": "4242", "expiry_month": 1, "expiry_year": 2030}}, "created_at": "%[2]s", "captured_at": "%[2]s"}], "created_at": "%[2]s", "updated_at": "%[2]s"}`,
+		strings.ToLower(base32(26)), now)
+}
+
+const squareMerchant = "6SSW7HV8K2ST5"
+
+var squareTemplates = map[string]template{
+	"payment.updated": squareEvent("payment.updated", "payment", func(obj, now string) string {
+		return fmt.Sprintf(`{"payment": {"id": "%[1]s", "created_at": "%[2]s", "updated_at": "%[2]s", "amount_money": {"amount": 1999, "currency": "USD"}, "tip_money": {"amount": 300, "currency": "USD"}, "total_money": {"amount": 2299, "currency": "USD"}, "approved_money": {"amount": 2299, "currency": "USD"}, "processing_fee": [{"effective_at": "%[2]s", "type": "INITIAL", "amount_money": {"amount": 97, "currency": "USD"}}], "status": "COMPLETED", "delay_duration": "PT168H", "source_type": "CARD", "card_details": {"status": "CAPTURED", "card": {"card_brand": "VISA", "last_4": "1111", "exp_month": 11, "exp_year": 2030, "card_type": "DEBIT"}, "entry_method": "KEYED", "cvv_status": "CVV_ACCEPTED", "avs_status": "AVS_ACCEPTED"}, "location_id": "S8GWD5R9QB376", "order_id": "03O3USaPaAaFnI6kkwB1JxGgBsUZY", "customer_id": "W92WH6P11H4Z77CTET0RNTGFW8", "receipt_number": "%[3]s", "receipt_url": "https://squareup.com/receipt/preview/%[1]s", "version": 3}}`, obj, now, obj[:4])
+	}),
+	"refund.updated": squareEvent("refund.updated", "refund", func(obj, now string) string {
+		return fmt.Sprintf(`{"refund": {"id": "%[1]s", "created_at": "%[2]s", "updated_at": "%[2]s", "amount_money": {"amount": 1999, "currency": "USD"}, "status": "COMPLETED", "processing_fee": [{"effective_at": "%[2]s", "type": "INITIAL", "amount_money": {"amount": -59, "currency": "USD"}}], "location_id": "S8GWD5R9QB376", "order_id": "03O3USaPaAaFnI6kkwB1JxGgBsUZY", "payment_id": "hYy9pRFVxpDsO1FB05SunFWUe9JZY", "reason": "Returned goods", "version": 2}}`, obj, now)
+	}),
+	"order.created": squareEvent("order.created", "order", func(obj, now string) string {
+		return fmt.Sprintf(`{"order_created": {"order_id": "%s", "created_at": "%s", "location_id": "S8GWD5R9QB376", "state": "OPEN", "version": 1}}`, obj, now)
+	}),
+}
+
+// squareEvent renders a Square notification; object gets the object's id
+// and now.
+func squareEvent(typ, objType string, object func(id, now string) string) template {
+	return func(id string, now time.Time) (string, http.Header) {
+		ts := now.UTC().Format("2006-01-02T15:04:05.000Z")
+		obj := alnum(29)
+		return fmt.Sprintf(`{"merchant_id": "%s", "type": "%s", "event_id": "%s", "created_at": "%s", "data": {"type": "%s", "id": "%s", "object": %s}}`,
+				squareMerchant, typ, id, ts, objType, obj, object(obj, ts)),
+			http.Header{"Square-Initial-Delivery-Timestamp": {ts}, "Square-Retry-Number": {"0"}, "Square-Version": {"2024-02-22"}}
+	}
+}
+
+// HubSpot posts a JSON array of events; hubspotItem renders one. %[1]s is
+// the eventId, %[2]d occurredAt (ms), %[3]s objectId.
+func hubspotItem(eventID string, now time.Time, format string) string {
+	return fmt.Sprintf(format, eventID, now.UnixMilli(), strconv.FormatUint(100+randUint()%1e10, 10))
+}
+
+const (
+	hubspotContactCreation = `{"eventId": %[1]s, "subscriptionId": 2486631, "portalId": 62515, "appId": 1160452, "occurredAt": %[2]d, "subscriptionType": "contact.creation", "attemptNumber": 0, "objectId": %[3]s, "changeFlag": "CREATED", "changeSource": "CRM_UI", "sourceId": "userId:215482"}`
+	hubspotPropertyChange  = `{"eventId": %[1]s, "subscriptionId": 2486632, "portalId": 62515, "appId": 1160452, "occurredAt": %[2]d, "subscriptionType": "contact.propertyChange", "attemptNumber": 0, "objectId": %[3]s, "propertyName": "email", "propertyValue": "grace@example.com", "changeSource": "CRM_UI", "sourceId": "userId:215482"}`
+	hubspotDealCreation    = `{"eventId": %[1]s, "subscriptionId": 2486640, "portalId": 62515, "appId": 1160452, "occurredAt": %[2]d, "subscriptionType": "deal.creation", "attemptNumber": 0, "objectId": %[3]s, "changeFlag": "CREATED", "changeSource": "CRM_UI"}`
+)
+
+var hubspotTemplates = map[string]template{
+	"contact.creation":       hubspotEvents(hubspotContactCreation),
+	"contact.propertyChange": hubspotEvents(hubspotPropertyChange),
+	"deal.creation":          hubspotEvents(hubspotDealCreation),
+	// HubSpot batches up to 100 events per request: the key is then the
+	// hash of their ids.
+	"batch": hubspotEvents(hubspotContactCreation, hubspotPropertyChange, hubspotDealCreation),
+}
+
+// hubspotEvents renders one event per format, the first with the fresh id.
+func hubspotEvents(formats ...string) template {
+	return func(id string, now time.Time) (string, http.Header) {
+		items := make([]string, len(formats))
+		for i, f := range formats {
+			eid := id
+			if i > 0 {
+				eid = newID("hubspot", now)
+			}
+			items[i] = hubspotItem(eid, now, f)
+		}
+		return "[" + strings.Join(items, ",") + "]", nil
+	}
+}
+
+var adyenTemplates = map[string]template{
+	"AUTHORISATION": adyenEvent(`"additionalData": {"authCode": "058705", "cardSummary": "1111", "expiryDate": "03/2030", "shopperReference": "shopper-7781", "cardBin": "411111", "issuerCountry": "US"}, "amount": {"currency": "EUR", "value": 1000}, "eventCode": "AUTHORISATION", "merchantReference": "order-%[2]s", "operations": ["CANCEL", "CAPTURE", "REFUND"], "paymentMethod": "visa", "reason": "058705:1111:03/2030", "success": "true"`),
+	"REFUND":        adyenEvent(`"additionalData": {"shopperReference": "shopper-7781"}, "amount": {"currency": "EUR", "value": 1000}, "eventCode": "REFUND", "merchantReference": "order-%[2]s", "originalReference": "%[3]s", "paymentMethod": "visa", "reason": "", "success": "true"`),
+	"CAPTURE":       adyenEvent(`"additionalData": {"shopperReference": "shopper-7781"}, "amount": {"currency": "EUR", "value": 1000}, "eventCode": "CAPTURE", "merchantReference": "order-%[2]s", "originalReference": "%[3]s", "paymentMethod": "visa", "reason": "", "success": "true"`),
+}
+
+// adyenEvent renders a one-item notification; in fields %[2]s is an order
+// number and %[3]s the pspReference of the original payment. Sign adds
+// additionalData.hmacSignature.
+func adyenEvent(fields string) template {
+	return func(id string, now time.Time) (string, http.Header) {
+		item := fmt.Sprintf(`{"NotificationRequestItem": {%s, "eventDate": "%s", "merchantAccountCode": "AcmeShopEUR", "pspReference": "%s"}}`,
+			fmt.Sprintf(fields, "", strconv.Itoa(1000+int(randUint()%9000)), newID("adyen", now)), now.Format(time.RFC3339), id)
+		return fmt.Sprintf(`{"live": "false", "notificationItems": [%s]}`, item), nil
+	}
+}
