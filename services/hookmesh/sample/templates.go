@@ -17,7 +17,7 @@ var defaults = map[string]string{
 	"shopify":   "orders/create",
 	"slack":     "message",
 	"standard":  "user.created",
-	"svix":      "payment.succeeded",
+	"svix":      "order.created",
 	"clerk":     "user.created",
 	"resend":    "email.delivered",
 	"gitlab":    "push",

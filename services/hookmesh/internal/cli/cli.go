@@ -24,6 +24,8 @@ const usage = `hookmesh — receive, verify, store and deliver webhooks
 
 Usage:
   hookmesh run                                   start every service and the example consumer
+  hookmesh demo                                  start it all on free ports, send one webhook per
+                                                 platform, show each normalized and delivered, stop
   hookmesh send <platform> [--type T] [--file F] [--count N]
                                                  send signed sample webhooks to the edge
   hookmesh events list [--platform P] [--type T] [--limit N]
@@ -32,7 +34,9 @@ Usage:
   hookmesh deadletters replay <id> | --all [--subscription S] [--platform P]
 
 Environment: HOOKMESH_EDGE_URL (default http://localhost:8080), HOOKMESH_LEDGER_TARGET
-(default 127.0.0.1:9092), HOOKMESH_SECRET_<PLATFORM> (default: the development secrets).
+(default 127.0.0.1:9092), HOOKMESH_SECRET_<PLATFORM> (default: the development secrets),
+HOOKMESH_SIGNING_KEY_<PLATFORM> (the private key send signs discord and sendgrid with).
+Storage: DATABASE_URL (PostgreSQL), else an embedded store under HOOKMESH_DATA_DIR (default ./data).
 `
 
 // Main runs the command line args (without the program name) and returns
@@ -46,6 +50,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		err = Run(ctx, args[1:], stdout, stderr)
+	case "demo":
+		err = Demo(ctx, args[1:], stdout, stderr)
 	case "send":
 		err = Send(ctx, args[1:], stdout, stderr)
 	case "events":

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,8 +27,95 @@ const defaultSubscriptions = `subscriptions:
     timeout: 10s
 `
 
+// system is the configuration of every service of one process.
+type system struct {
+	ledger     ledger.Config
+	normalizer normalizer.Config
+	edge       edge.Config
+	dispatcher dispatcher.Config
+	consumer   consumer.Config
+	// seedDir holds the generated subscriptions file; removed by cleanup.
+	seedDir string
+}
+
+// loadSystem reads every service's configuration through lookup. With no
+// secrets configured it enables the development secrets, and with no
+// subscriptions file it subscribes the example consumer to everything.
+func loadSystem(lookup func(string) (string, bool)) (*system, error) {
+	if !hasSecrets(lookup) {
+		lookup = withDefault(lookup, "HOOKMESH_DEV_SECRETS", "true")
+	}
+	s := &system{}
+	var err error
+	if s.ledger, err = ledger.ConfigFromEnv(lookup); err != nil {
+		return nil, err
+	}
+	if s.normalizer, err = normalizer.ConfigFromEnv(lookup); err != nil {
+		return nil, err
+	}
+	if s.edge, err = edge.ConfigFromEnv(lookup); err != nil {
+		return nil, err
+	}
+	if s.dispatcher, err = dispatcher.ConfigFromEnv(lookup); err != nil {
+		return nil, err
+	}
+	s.consumer = consumer.Config{
+		GRPCAddr:    lookupOr(lookup, "HOOKMESH_CONSUMER_GRPC_ADDR", "127.0.0.1:9094"),
+		DatabaseURL: lookupOr(lookup, "HOOKMESH_CONSUMER_DATABASE_URL", s.ledger.DatabaseURL),
+		Schema:      lookupOr(lookup, "HOOKMESH_CONSUMER_SCHEMA", "example_consumer"),
+	}
+	if s.consumer.DatabaseURL == "" {
+		// The embedded ledger has no server to share: the consumer keeps
+		// its own SQLite file beside the ledger's.
+		dir := lookupOr(lookup, "HOOKMESH_DATA_DIR", "data")
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("data dir: %w", err)
+		}
+		s.consumer.DatabaseURL = "sqlite:" + filepath.Join(dir, "consumer.db")
+	}
+	return s, nil
+}
+
+// seed writes the default subscriptions file unless one is configured; it
+// must run after the consumer's address is final.
+func (s *system) seed() error {
+	if s.ledger.SubscriptionsFile != "" {
+		return nil
+	}
+	dir, err := os.MkdirTemp("", "hookmesh-run")
+	if err != nil {
+		return err
+	}
+	s.seedDir = dir
+	target := s.consumer.GRPCAddr
+	if s.consumer.GRPCListener != nil {
+		target = s.consumer.GRPCListener.Addr().String()
+	}
+	s.ledger.SubscriptionsFile = filepath.Join(dir, "subscriptions.yaml")
+	return os.WriteFile(s.ledger.SubscriptionsFile, []byte(fmt.Sprintf(defaultSubscriptions, target)), 0o600)
+}
+
+// run serves every service until ctx is done; they still talk gRPC over
+// loopback, exactly as when deployed apart.
+func (s *system) run(ctx context.Context, log *slog.Logger) error {
+	if err := s.seed(); err != nil {
+		return err
+	}
+	defer func() {
+		if s.seedDir != "" {
+			os.RemoveAll(s.seedDir)
+		}
+	}()
+	return serve.All(ctx,
+		func(ctx context.Context) error { return ledger.Run(ctx, s.ledger, log.With("service", "ledger")) },
+		func(ctx context.Context) error { return normalizer.Run(ctx, s.normalizer, log.With("service", "normalizer")) },
+		func(ctx context.Context) error { return edge.Run(ctx, s.edge, log.With("service", "edge")) },
+		func(ctx context.Context) error { return dispatcher.Run(ctx, s.dispatcher, log.With("service", "dispatcher")) },
+		func(ctx context.Context) error { return consumer.Run(ctx, s.consumer, log.With("service", "consumer")) },
+	)
+}
+
 // Run starts the four services and the example consumer in this process.
-// They still talk gRPC over loopback, exactly as when deployed apart.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
 		return usageError("run takes no arguments; configure it with the environment")
@@ -35,73 +124,31 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	lookup := os.LookupEnv
-	if !hasSecrets() {
-		lookup = withDefault(lookup, "HOOKMESH_DEV_SECRETS", "true")
-	}
-	consumerAddr := getenv("HOOKMESH_CONSUMER_GRPC_ADDR", "127.0.0.1:9094")
-	if _, ok := os.LookupEnv("HOOKMESH_SUBSCRIPTIONS_FILE"); !ok {
-		dir, err := os.MkdirTemp("", "hookmesh-run")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		seed := filepath.Join(dir, "subscriptions.yaml")
-		if err := os.WriteFile(seed, []byte(fmt.Sprintf(defaultSubscriptions, consumerAddr)), 0o600); err != nil {
-			return err
-		}
-		lookup = withDefault(lookup, "HOOKMESH_SUBSCRIPTIONS_FILE", seed)
-	}
-
-	ledgerCfg, err := ledger.ConfigFromEnv(lookup)
+	s, err := loadSystem(os.LookupEnv)
 	if err != nil {
 		return err
 	}
-	normCfg, err := normalizer.ConfigFromEnv(lookup)
-	if err != nil {
-		return err
+	storage := "embedded SQLite in " + lookupOr(os.LookupEnv, "HOOKMESH_DATA_DIR", "./data")
+	if s.ledger.DatabaseURL != "" {
+		storage = "PostgreSQL (DATABASE_URL)"
 	}
-	edgeCfg, err := edge.ConfigFromEnv(lookup)
-	if err != nil {
-		return err
-	}
-	dispCfg, err := dispatcher.ConfigFromEnv(lookup)
-	if err != nil {
-		return err
-	}
-	consCfg := consumer.Config{
-		GRPCAddr:    consumerAddr,
-		DatabaseURL: getenv("HOOKMESH_CONSUMER_DATABASE_URL", ledgerCfg.DatabaseURL),
-		Schema:      getenv("HOOKMESH_CONSUMER_SCHEMA", "example_consumer"),
-	}
-
-	fmt.Fprintf(stdout, `hookmesh is running
+	fmt.Fprintf(stdout, `hookmesh is running — storage: %s
   webhooks     POST http://localhost%s/webhooks/{platform}
   admin REST   http://%s/v1/events
   gRPC         edge %s  normalizer %s  ledger %s  dispatcher %s  example consumer %s
 
 Try:  hookmesh send stripe        then  hookmesh events list
-`, portOf(edgeCfg.HTTPAddr), edgeCfg.AdminAddr, edgeCfg.GRPCAddr, normCfg.GRPCAddr, ledgerCfg.GRPCAddr, dispCfg.GRPCAddr, consCfg.GRPCAddr)
-
-	return serve.All(ctx,
-		func(ctx context.Context) error { return ledger.Run(ctx, ledgerCfg, log.With("service", "ledger")) },
-		func(ctx context.Context) error {
-			return normalizer.Run(ctx, normCfg, log.With("service", "normalizer"))
-		},
-		func(ctx context.Context) error { return edge.Run(ctx, edgeCfg, log.With("service", "edge")) },
-		func(ctx context.Context) error {
-			return dispatcher.Run(ctx, dispCfg, log.With("service", "dispatcher"))
-		},
-		func(ctx context.Context) error {
-			return consumer.Run(ctx, consCfg, log.With("service", "consumer"))
-		},
-	)
+`, storage, portOf(s.edge.HTTPAddr), s.edge.AdminAddr, s.edge.GRPCAddr, s.normalizer.GRPCAddr, s.ledger.GRPCAddr,
+		s.dispatcher.GRPCAddr, s.consumer.GRPCAddr)
+	return s.run(ctx, log)
 }
 
-func hasSecrets() bool {
+func hasSecrets(lookup func(string) (string, bool)) bool {
 	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "HOOKMESH_SECRET_") {
-			return true
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "HOOKMESH_SECRET_") {
+			if v, ok := lookup(k); ok && strings.TrimSpace(v) != "" {
+				return true
+			}
 		}
 	}
 	return false
@@ -117,9 +164,19 @@ func withDefault(lookup func(string) (string, bool), key, def string) func(strin
 	}
 }
 
+func lookupOr(lookup func(string) (string, bool), key, def string) string {
+	if v, ok := lookup(key); ok && strings.TrimSpace(v) != "" {
+		return strings.TrimSpace(v)
+	}
+	return def
+}
+
 func portOf(addr string) string {
 	if i := strings.LastIndex(addr, ":"); i >= 0 {
 		return addr[i:]
 	}
 	return addr
 }
+
+// loopback returns a listener on a free loopback port.
+func loopback() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
