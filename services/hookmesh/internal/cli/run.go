@@ -108,9 +108,13 @@ func (s *system) run(ctx context.Context, log *slog.Logger) error {
 	}()
 	return serve.All(ctx,
 		func(ctx context.Context) error { return ledger.Run(ctx, s.ledger, log.With("service", "ledger")) },
-		func(ctx context.Context) error { return normalizer.Run(ctx, s.normalizer, log.With("service", "normalizer")) },
+		func(ctx context.Context) error {
+			return normalizer.Run(ctx, s.normalizer, log.With("service", "normalizer"))
+		},
 		func(ctx context.Context) error { return edge.Run(ctx, s.edge, log.With("service", "edge")) },
-		func(ctx context.Context) error { return dispatcher.Run(ctx, s.dispatcher, log.With("service", "dispatcher")) },
+		func(ctx context.Context) error {
+			return dispatcher.Run(ctx, s.dispatcher, log.With("service", "dispatcher"))
+		},
 		func(ctx context.Context) error { return consumer.Run(ctx, s.consumer, log.With("service", "consumer")) },
 	)
 }
