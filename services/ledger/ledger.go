@@ -12,19 +12,21 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	"github.com/hookmesh/hookmesh/services/internal/env"
 	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/seed"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/server"
+	"github.com/hookmesh/hookmesh/services/ledger/internal/store"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/store/postgres"
+	"github.com/hookmesh/hookmesh/services/ledger/internal/store/sqlite"
 )
 
 // Defaults of Config.
@@ -36,6 +38,10 @@ const (
 	// few connections per core keep the disk busy; more would only queue
 	// inside PostgreSQL and eat into max_connections across replicas.
 	DefaultMaxConns = 8
+	// DefaultDataDir holds the embedded store when DATABASE_URL is unset.
+	DefaultDataDir = "./data"
+	// DataFile is the embedded store's file name inside the data directory.
+	DataFile = "hookmesh.db"
 )
 
 // Config is the ledger's configuration.
@@ -45,9 +51,14 @@ type Config struct {
 	// GRPCListener, when set, is served instead of listening on GRPCAddr
 	// (tests, one-process runner). Run closes it.
 	GRPCListener net.Listener
-	// DatabaseURL is the PostgreSQL URL (or key=value string).
+	// DatabaseURL is the PostgreSQL URL (or key=value string). Empty
+	// selects the embedded SQLite store in DataDir.
 	DatabaseURL string
-	// MaxConns caps the database pool; 0 means DefaultMaxConns.
+	// DataDir is the embedded store's directory, used when DatabaseURL is
+	// empty; "" means DefaultDataDir. It is created (mode 0700: it holds
+	// every webhook) when missing.
+	DataDir string
+	// MaxConns caps the PostgreSQL pool; 0 means DefaultMaxConns.
 	MaxConns int32
 	// SubscriptionsFile, when set, is a YAML file of subscriptions applied
 	// (created or updated) at start, after the migrations; see package seed.
@@ -61,6 +72,7 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	cfg := Config{
 		GRPCAddr:          r.String("HOOKMESH_LEDGER_GRPC_ADDR", DefaultGRPCAddr),
 		DatabaseURL:       r.String("DATABASE_URL", ""),
+		DataDir:           r.String("HOOKMESH_DATA_DIR", DefaultDataDir),
 		SubscriptionsFile: r.String("HOOKMESH_SUBSCRIPTIONS_FILE", ""),
 	}
 	n := r.Int64("HOOKMESH_LEDGER_MAX_CONNS", DefaultMaxConns)
@@ -68,10 +80,13 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 		r.Fail("HOOKMESH_LEDGER_MAX_CONNS=%d: want at least 1", n)
 	}
 	cfg.MaxConns = int32(min(max(n, 1), math.MaxInt32))
-	if cfg.DatabaseURL == "" {
-		r.Fail("DATABASE_URL is required: the embedded SQLite store used when it is unset is not implemented yet")
-	} else if _, err := postgres.ParseConfig(cfg.DatabaseURL, cfg.MaxConns); err != nil {
-		r.Fail("DATABASE_URL: %v", err)
+	if cfg.DatabaseURL != "" {
+		if _, err := postgres.ParseConfig(cfg.DatabaseURL, cfg.MaxConns); err != nil {
+			r.Fail("DATABASE_URL: %v", err)
+		}
+	} else if strings.ContainsRune(cfg.DataDir, '?') {
+		// The SQLite driver reads parameters after a '?' in the file name.
+		r.Fail("HOOKMESH_DATA_DIR=%q: must not contain '?'", cfg.DataDir)
 	}
 	if err := r.Err(); err != nil {
 		return Config{}, fmt.Errorf("ledger config: %w", err)
@@ -86,13 +101,82 @@ func (c Config) withDefaults() Config {
 	if c.MaxConns <= 0 {
 		c.MaxConns = DefaultMaxConns
 	}
+	if c.DataDir == "" {
+		c.DataDir = DefaultDataDir
+	}
 	return c
+}
+
+// embedded reports whether c selects the embedded SQLite store.
+func (c Config) embedded() bool { return c.DatabaseURL == "" }
+
+// dataPath is the embedded store's file.
+func (c Config) dataPath() string { return filepath.Join(c.DataDir, DataFile) }
+
+// storeAttrs describe the store c selects, for the logs: the file, or the
+// URL with its password redacted.
+func (c Config) storeAttrs() []any {
+	if c.embedded() {
+		path := c.dataPath()
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs // "./data" says little in a log read elsewhere
+		}
+		return []any{slog.String("store", "sqlite"), slog.String("path", path)}
+	}
+	return []any{slog.String("store", "postgres"), slog.String("database_url", RedactURL(c.DatabaseURL)),
+		slog.Int("max_conns", int(c.MaxConns))}
+}
+
+// opener opens the configured store and migrates it, returning the
+// versions it applied. One attempt; connectWithRetry retries.
+type opener func(ctx context.Context) (store.Store, []int, error)
+
+// newOpener checks what can be checked before anything starts (a bad URL,
+// an unusable data directory) and returns the store's opener. maxConns
+// sizes the PostgreSQL pool.
+func newOpener(cfg Config, maxConns int32) (opener, error) {
+	if cfg.embedded() {
+		if strings.ContainsRune(cfg.DataDir, '?') {
+			return nil, fmt.Errorf("data directory %q: must not contain '?'", cfg.DataDir)
+		}
+		// 0700: the file holds every webhook body and header.
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		path := cfg.dataPath()
+		return func(ctx context.Context) (store.Store, []int, error) {
+			st, err := sqlite.Open(ctx, path)
+			if err != nil {
+				return nil, nil, err
+			}
+			return st, st.Applied(), nil
+		}, nil
+	}
+	poolCfg, err := postgres.ParseConfig(cfg.DatabaseURL, maxConns)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) (store.Store, []int, error) {
+		// A pgxpool.Config belongs to the pool made from it: copy per attempt.
+		pool, err := postgres.Connect(ctx, poolCfg.Copy())
+		if err != nil {
+			return nil, nil, err
+		}
+		applied, err := postgres.Migrate(ctx, pool)
+		if err != nil {
+			pool.Close()
+			return nil, nil, err
+		}
+		return postgres.New(pool), applied, nil
+	}, nil
 }
 
 // Run serves LedgerService until ctx is done, then ends the
 // WatchDeliveries streams, drains in-flight calls, stops the notification
-// listener and closes the database pool, in that order, and returns nil.
-// It does not wait for the database: while PostgreSQL is unreachable it
+// listener and closes the store, in that order, and returns nil. The store
+// is PostgreSQL at cfg.DatabaseURL, or, when that is empty, the embedded
+// SQLite file in cfg.DataDir (development and single-node trials).
+// It does not wait for the database: while it is unreachable it
 // keeps trying with backoff, reports NOT_SERVING on gRPC health and answers
 // UNAVAILABLE, so callers retry and the ledger recovers by itself. Once
 // connected it migrates, applies the subscriptions file and listens for
@@ -107,7 +191,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		}
 		return fmt.Errorf("ledger: %w", err)
 	}
-	poolCfg, err := postgres.ParseConfig(cfg.DatabaseURL, cfg.MaxConns)
+	openStore, err := newOpener(cfg, cfg.MaxConns)
 	if err != nil {
 		return fail(err)
 	}
@@ -125,11 +209,8 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 			return fmt.Errorf("ledger: listen %s: %w", cfg.GRPCAddr, err)
 		}
 	}
-	log.Info("ledger starting",
-		slog.String("grpc_addr", lis.Addr().String()),
-		slog.String("database_url", RedactURL(cfg.DatabaseURL)),
-		slog.Int("max_conns", int(cfg.MaxConns)),
-		slog.String("subscriptions_file", cfg.SubscriptionsFile))
+	log.Info("ledger starting", append([]any{slog.String("grpc_addr", lis.Addr().String())},
+		append(cfg.storeAttrs(), slog.String("subscriptions_file", cfg.SubscriptionsFile))...)...)
 
 	gs := grpcserver.New(log)
 	srv := server.New(log, nil)
@@ -153,21 +234,30 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 
 	connectCtx, stopConnecting := context.WithCancel(ctx)
 	defer stopConnecting()
-	connected := make(chan *postgres.Store, 1)
+	connected := make(chan store.Store, 1)
 	go func() {
-		st := connectWithRetry(connectCtx, poolCfg, seeds, log)
+		st := connectWithRetry(connectCtx, openStore, seeds, log)
 		if st != nil {
 			srv.SetStore(st)
-			gate.ready()
-			log.Info("ledger serving")
-			// Returns when connectCtx is done, before the pool is closed.
-			listen(connectCtx, st, srv.Notify, log)
+			// SERVING waits for the notification listener's first attempt:
+			// a Record committed before it listens would wake no
+			// WatchDeliveries stream, and a client that saw SERVING has
+			// every reason to expect that wake-up.
+			var once sync.Once
+			serving := func() {
+				once.Do(func() {
+					gate.ready()
+					log.Info("ledger serving")
+				})
+			}
+			// Returns when connectCtx is done, before the store is closed.
+			listen(connectCtx, st, srv.Notify, serving, log)
 		}
 		connected <- st
 	}()
 
 	serveErr := gs.Serve(ctx, gate.listener(lis))
-	// The server has drained: no call can use the pool any more.
+	// The server has drained: no call can use the store any more.
 	stopConnecting()
 	if st := <-connected; st != nil {
 		st.Close()
@@ -177,25 +267,22 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 }
 
 // Migrate applies the migrations and returns, for a deploy step (a
-// Kubernetes Job) that must finish before new replicas start. Unlike Run it
-// fails at once when the database is unreachable: the Job's own retry
-// policy decides what happens next.
+// Kubernetes Job) that must finish before new replicas start, or to
+// prepare an embedded store's file. Unlike Run it fails at once when the
+// database is unreachable: the Job's own retry policy decides what happens
+// next.
 func Migrate(ctx context.Context, cfg Config, log *slog.Logger) error {
 	cfg = cfg.withDefaults()
-	poolCfg, err := postgres.ParseConfig(cfg.DatabaseURL, 1)
+	openStore, err := newOpener(cfg, 1)
 	if err != nil {
 		return fmt.Errorf("ledger migrate: %w", err)
 	}
-	log.Info("ledger migrating", slog.String("database_url", RedactURL(cfg.DatabaseURL)))
-	pool, err := postgres.Connect(ctx, poolCfg)
+	log.Info("ledger migrating", cfg.storeAttrs()...)
+	st, applied, err := openStore(ctx)
 	if err != nil {
 		return fmt.Errorf("ledger migrate: %w", err)
 	}
-	defer pool.Close()
-	applied, err := postgres.Migrate(ctx, pool)
-	if err != nil {
-		return fmt.Errorf("ledger migrate: %w", err)
-	}
+	st.Close()
 	log.Info("ledger migrated", slog.Any("applied", applied))
 	return nil
 }
@@ -206,12 +293,13 @@ const (
 	maxBackoff = 10 * time.Second
 )
 
-// connectWithRetry connects, creates the database if needed and migrates,
-// retrying until it succeeds or ctx is done (then it returns nil).
-func connectWithRetry(ctx context.Context, poolCfg *pgxpool.Config, seeds []*ledgerv1.Subscription, log *slog.Logger) *postgres.Store {
+// connectWithRetry opens the store (connecting, creating the database if
+// needed and migrating) and applies the seeds, retrying until it succeeds
+// or ctx is done (then it returns nil).
+func connectWithRetry(ctx context.Context, openStore opener, seeds []*ledgerv1.Subscription, log *slog.Logger) store.Store {
 	backoff := minBackoff
 	for attempt := 1; ; attempt++ {
-		st, err := open(ctx, poolCfg, seeds, log)
+		st, err := open(ctx, openStore, seeds, log)
 		if err == nil {
 			return st
 		}
@@ -232,18 +320,11 @@ func connectWithRetry(ctx context.Context, poolCfg *pgxpool.Config, seeds []*led
 	}
 }
 
-func open(ctx context.Context, poolCfg *pgxpool.Config, seeds []*ledgerv1.Subscription, log *slog.Logger) (*postgres.Store, error) {
-	// A pgxpool.Config belongs to the pool made from it: copy per attempt.
-	pool, err := postgres.Connect(ctx, poolCfg.Copy())
+func open(ctx context.Context, openStore opener, seeds []*ledgerv1.Subscription, log *slog.Logger) (store.Store, error) {
+	st, applied, err := openStore(ctx)
 	if err != nil {
 		return nil, err
 	}
-	applied, err := postgres.Migrate(ctx, pool)
-	if err != nil {
-		pool.Close()
-		return nil, err
-	}
-	st := postgres.New(pool)
 	if len(seeds) > 0 {
 		stored, err := seed.Apply(ctx, st, seeds)
 		if err != nil {

@@ -46,9 +46,18 @@ func TestConfigFromEnv(t *testing.T) {
 		t.Errorf("overrides: %+v, %v", cfg, err)
 	}
 
-	_, err = ledger.ConfigFromEnv(lookup(map[string]string{}))
-	if err == nil || !strings.Contains(err.Error(), "DATABASE_URL") || !strings.Contains(err.Error(), "SQLite") {
-		t.Errorf("no DATABASE_URL: %v; want an error naming it and the missing SQLite store", err)
+	// No DATABASE_URL: the embedded store, in ./data unless told.
+	cfg, err = ledger.ConfigFromEnv(lookup(map[string]string{}))
+	if err != nil || cfg.DatabaseURL != "" || cfg.DataDir != ledger.DefaultDataDir {
+		t.Errorf("no DATABASE_URL: %+v, %v; want the embedded store in %s", cfg, err, ledger.DefaultDataDir)
+	}
+	cfg, err = ledger.ConfigFromEnv(lookup(map[string]string{"HOOKMESH_DATA_DIR": "/var/lib/hookmesh"}))
+	if err != nil || cfg.DataDir != "/var/lib/hookmesh" {
+		t.Errorf("HOOKMESH_DATA_DIR: %+v, %v", cfg, err)
+	}
+	if _, err := ledger.ConfigFromEnv(lookup(map[string]string{"HOOKMESH_DATA_DIR": "/tmp/a?b"})); err == nil ||
+		!strings.Contains(err.Error(), "HOOKMESH_DATA_DIR") {
+		t.Errorf("HOOKMESH_DATA_DIR with '?': %v; want an error naming it", err)
 	}
 	// Every problem at once, and no password in the message.
 	_, err = ledger.ConfigFromEnv(lookup(map[string]string{

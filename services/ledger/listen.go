@@ -13,18 +13,24 @@ import (
 // done, reconnecting with jittered backoff when its connection drops. The
 // store calls notify(nil) after every (re)connect, so streams are woken for
 // whatever was committed while nobody listened; the dispatchers' polling
-// covers the gap in between.
-func listen(ctx context.Context, st store.Store, notify func([]string), log *slog.Logger) {
+// covers the gap in between. attached is called once the listener listens,
+// or once it failed to: the ledger then serves anyway, since Records do
+// not depend on notifications (it may be called more than once).
+func listen(ctx context.Context, st store.Store, notify func([]string), attached func(), log *slog.Logger) {
 	backoff := minBackoff
 	for ctx.Err() == nil {
 		listening := false
 		err := st.Listen(ctx, func(subs []string) {
-			listening = true // Listen calls back on this goroutine
+			if !listening {
+				listening = true // Listen calls back on this goroutine
+				attached()
+			}
 			notify(subs)
 		})
 		if ctx.Err() != nil {
 			return
 		}
+		attached()
 		if listening {
 			backoff = minBackoff
 		}

@@ -1,8 +1,9 @@
 // Package store defines what every ledger store does, and the handling of
 // requests that does not depend on the database: validation, defaults, page
 // tokens and the encoding of the normalized event. Each backend (PostgreSQL
-// now, an embedded SQLite later) only runs SQL, so both behave the same and
-// one conformance suite (package storetest) checks them both.
+// for production, the embedded SQLite for development and single-node
+// trials) only runs SQL, so both behave the same and one conformance suite
+// (package storetest) checks them both.
 package store
 
 import (

@@ -59,6 +59,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"SubscriptionInvalid", testSubscriptionInvalid},
 		{"PauseResume", testPauseResume},
 		{"UpsertSubscription", testUpsertSubscription},
+		{"EmptyRetryPolicy", testEmptyRetryPolicy},
 		{"Listen", testListen},
 	}
 	for _, c := range cases {

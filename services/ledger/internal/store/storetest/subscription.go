@@ -153,3 +153,19 @@ func testUpsertSubscription(t *testing.T, s store.Store) {
 		t.Error("Upsert(bad name) succeeded")
 	}
 }
+
+// testEmptyRetryPolicy: a retry policy with no class set is a policy (the
+// dispatcher's defaults for every class), not an absent one, and must read
+// back as such; an upsert of the same settings then changes nothing.
+func testEmptyRetryPolicy(t *testing.T, s store.Store) {
+	sub := Subscription("defaults")
+	sub.RetryPolicy = &ledgerv1.RetryPolicy{}
+	got := mustCreate(t, s, sub)
+	if got.GetRetryPolicy() == nil {
+		t.Errorf("created = %v, want an empty retry_policy, not none", got)
+	}
+	same, err := s.UpsertSubscription(ctx(t), sub)
+	if err != nil || !proto.Equal(same, got) {
+		t.Errorf("Upsert(unchanged) = %v, %v; want %v untouched", same, err, got)
+	}
+}

@@ -1,0 +1,335 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+
+	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
+	"github.com/hookmesh/hookmesh/services/ledger/internal/store"
+)
+
+// roomSQL lists the active subscriptions with their free room:
+// max_concurrency minus their unexpired leases. $1 now.
+var roomSQL = `
+SELECT ` + subscriptionColumns("s.") + `, s.max_concurrency - (
+        SELECT count(*) FROM deliveries l
+        WHERE l.subscription = s.name AND l.lease_token IS NOT NULL
+          AND l.state = 1 AND l.next_attempt_at > $1)
+FROM subscriptions s
+WHERE s.paused = 0
+ORDER BY s.name`
+
+// dueSQL takes one subscription's oldest due rows, along the partial index
+// deliveries_due_idx. $1 subscription, $2 now, $3 how many.
+const dueSQL = `
+SELECT delivery_id, next_attempt_at FROM deliveries
+WHERE subscription = $1 AND state = 1 AND next_attempt_at <= $2
+ORDER BY next_attempt_at, delivery_id
+LIMIT $3`
+
+// leaseSQL leases one chosen row. $1 token, $2 dispatcher, $3 expiry,
+// $4 now, $5 id.
+var leaseSQL = `
+UPDATE deliveries SET lease_token = $1, leased_by = $2, next_attempt_at = $3, updated_at = $4
+WHERE delivery_id = $5
+RETURNING event_row_id, ` + deliveryColumns("")
+
+const leasePayloadSQL = `
+SELECT e.normalized, r.body FROM events e JOIN receipts r ON r.receipt_id = e.receipt_id WHERE e.id = $1`
+
+// ClaimDeliveries leases due deliveries fairly across subscriptions. The
+// whole claim is one write transaction on the single writer, which is what
+// makes it safe: no other claim (or outcome) runs between reading the free
+// room and the due rows and leasing them, so two callers never get the
+// same delivery and max_concurrency is never exceeded. That replaces
+// PostgreSQL's advisory lock and FOR UPDATE SKIP LOCKED. Fairness is
+// PostgreSQL's: per active subscription its oldest due rows, at most its
+// room and the claim's limit, ranked within the subscription; ordering by
+// that rank before the limit serves subscriptions round-robin. The
+// statements run in-process, so a claim of 64 costs a few index range
+// scans and 64 small updates whatever the backlog.
+func (s *Store) ClaimDeliveries(ctx context.Context, req *ledgerv1.ClaimDeliveriesRequest) (*ledgerv1.ClaimDeliveriesResponse, error) {
+	q, err := store.PrepareClaim(req)
+	if err != nil {
+		return nil, err
+	}
+	var leases []store.LeaseRow
+	err = s.write(ctx, "claim deliveries", func(tx *sql.Tx, now int64) ([]string, error) {
+		subs, rooms, err := activeRooms(ctx, tx, now)
+		if err != nil {
+			return nil, err
+		}
+		type candidate struct {
+			id   string
+			due  int64
+			rank int64
+			sub  int
+		}
+		var chosen []candidate
+		for i, sub := range subs {
+			n := min(rooms[i], int64(q.Limit))
+			if n <= 0 {
+				continue
+			}
+			rows, err := tx.QueryContext(ctx, dueSQL, sub.Name, now, n)
+			if err != nil {
+				return nil, fmt.Errorf("due rows of %q: %w", sub.Name, err)
+			}
+			for rank := int64(1); rows.Next(); rank++ {
+				c := candidate{rank: rank, sub: i}
+				if err := rows.Scan(&c.id, &c.due); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				chosen = append(chosen, c)
+			}
+			if err := rows.Close(); err != nil {
+				return nil, err
+			}
+		}
+		slices.SortFunc(chosen, func(a, b candidate) int {
+			return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.due, b.due), strings.Compare(a.id, b.id))
+		})
+		chosen = chosen[:min(len(chosen), q.Limit)]
+		for _, c := range chosen {
+			sub := subs[c.sub]
+			// max(requested, timeout + margin): a lease ending before the
+			// call's deadline would let a second dispatcher deliver while
+			// the first still waits.
+			lease := max(q.LeaseDuration.Microseconds(), sub.TimeoutMS*1000+store.LeaseMargin.Microseconds())
+			l := store.LeaseRow{Rank: c.rank, LeaseToken: uuid.NewString(), Subscription: sub}
+			l.DueAt = microsTime(c.due)
+			var eventRowID int64
+			dst := append([]any{&eventRowID}, deliveryDest(&l.Delivery)...)
+			if err := tx.QueryRowContext(ctx, leaseSQL, l.LeaseToken, q.DispatcherID, now+lease, now, c.id).Scan(dst...); err != nil {
+				return nil, fmt.Errorf("lease %s: %w", c.id, err)
+			}
+			if err := tx.QueryRowContext(ctx, leasePayloadSQL, eventRowID).Scan(&l.Normalized, &l.Payload); err != nil {
+				return nil, fmt.Errorf("event of %s: %w", c.id, err)
+			}
+			leases = append(leases, l)
+		}
+		return nil, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return store.ClaimResult(leases)
+}
+
+// activeRooms reads the active subscriptions and the free room of each.
+func activeRooms(ctx context.Context, tx *sql.Tx, now int64) ([]store.SubscriptionRow, []int64, error) {
+	rows, err := tx.QueryContext(ctx, roomSQL, now)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read subscriptions: %w", err)
+	}
+	defer rows.Close()
+	var subs []store.SubscriptionRow
+	var rooms []int64
+	for rows.Next() {
+		var r store.SubscriptionRow
+		var room int64
+		if err := rows.Scan(append(subscriptionDest(&r), &room)...); err != nil {
+			return nil, nil, fmt.Errorf("read subscriptions: %w", err)
+		}
+		subs, rooms = append(subs, r), append(rooms, room)
+	}
+	return subs, rooms, rows.Err()
+}
+
+// outcomeSQL applies a Complete, Retry or DeadLetter, but only while the
+// lease token still holds the delivery: a slow dispatcher whose lease
+// expired and was re-claimed cannot overwrite the newer attempt. An
+// expired lease nobody re-claimed still matches (no newer attempt exists).
+// $1 id, $2 token, $3 state, $4 1 when counted, $5 next_attempt_at,
+// $6 error, $7 now.
+const outcomeSQL = `
+UPDATE deliveries SET
+    state = $3,
+    attempts = attempts + $4,
+    next_attempt_at = $5,
+    last_error = CASE WHEN $6 = '' THEN last_error ELSE $6 END,
+    dead_at = CASE WHEN $3 = 3 THEN $7 END,
+    lease_token = NULL,
+    leased_by = '',
+    updated_at = $7
+WHERE delivery_id = $1 AND lease_token = $2 AND state = 1
+RETURNING attempts, subscription`
+
+const insertAttemptSQL = `
+INSERT INTO delivery_attempts (delivery_id, attempt, at, error_class, code, error, dispatcher_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7)`
+
+// applyOutcome runs outcomeSQL and the history row in one write
+// transaction, and wakes the other dispatchers for a retry due now (a
+// release at dispatcher shutdown).
+func (s *Store) applyOutcome(ctx context.Context, op string, o store.Outcome) error {
+	return s.write(ctx, fmt.Sprintf("%s %s", op, o.DeliveryID), func(tx *sql.Tx, now int64) ([]string, error) {
+		next := now
+		if !o.NextAttemptAt.IsZero() {
+			next = o.NextAttemptAt.UnixMicro()
+		}
+		counted := 0
+		if o.Counted {
+			counted = 1
+		}
+		var attempts int32
+		var sub string
+		err := tx.QueryRowContext(ctx, outcomeSQL, o.DeliveryID, o.LeaseToken, o.State, counted, next, o.Error, now).
+			Scan(&attempts, &sub)
+		if errors.Is(err, sql.ErrNoRows) {
+			var exists bool
+			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM deliveries WHERE delivery_id = $1)`,
+				o.DeliveryID).Scan(&exists); err != nil {
+				return nil, err
+			}
+			return nil, store.OutcomeError(o, exists)
+		}
+		if err != nil {
+			return nil, err
+		}
+		attempt := int32(0) // uncounted deferrals are numbered 0
+		if o.Counted {
+			attempt = attempts
+		}
+		if _, err := tx.ExecContext(ctx, insertAttemptSQL, o.DeliveryID, attempt, now, o.ErrorClass, o.Code, o.Error,
+			o.DispatcherID); err != nil {
+			return nil, fmt.Errorf("insert history: %w", err)
+		}
+		if o.State == store.StatePending && next <= now {
+			return []string{sub}, nil
+		}
+		return nil, nil
+	})
+}
+
+// CompleteDelivery records a delivered attempt.
+func (s *Store) CompleteDelivery(ctx context.Context, req *ledgerv1.CompleteDeliveryRequest) (*ledgerv1.CompleteDeliveryResponse, error) {
+	o, err := store.PrepareComplete(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.applyOutcome(ctx, "complete delivery", o); err != nil {
+		return nil, err
+	}
+	return &ledgerv1.CompleteDeliveryResponse{}, nil
+}
+
+// RetryDelivery records a failed or deferred attempt.
+func (s *Store) RetryDelivery(ctx context.Context, req *ledgerv1.RetryDeliveryRequest) (*ledgerv1.RetryDeliveryResponse, error) {
+	o, err := store.PrepareRetry(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.applyOutcome(ctx, "retry delivery", o); err != nil {
+		return nil, err
+	}
+	return &ledgerv1.RetryDeliveryResponse{}, nil
+}
+
+// DeadLetterDelivery moves a leased delivery to the dead-letter queue.
+func (s *Store) DeadLetterDelivery(ctx context.Context, req *ledgerv1.DeadLetterDeliveryRequest) (*ledgerv1.DeadLetterDeliveryResponse, error) {
+	o, err := store.PrepareDeadLetter(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.applyOutcome(ctx, "dead-letter delivery", o); err != nil {
+		return nil, err
+	}
+	return &ledgerv1.DeadLetterDeliveryResponse{}, nil
+}
+
+// eventRowSQL finds the event ListDeliveries names, as GetEvent does.
+const eventRowSQL = `
+SELECT id FROM events
+WHERE platform = $1 AND event_id = $2 AND ($3 = '' OR source = $3)
+ORDER BY received_at DESC, id DESC
+LIMIT 1`
+
+// ListDeliveries returns the event's deliveries, by subscription, with
+// their history, all read in one snapshot.
+func (s *Store) ListDeliveries(ctx context.Context, req *ledgerv1.ListDeliveriesRequest) (*ledgerv1.ListDeliveriesResponse, error) {
+	q, err := store.PrepareListDeliveries(req)
+	if err != nil {
+		return nil, err
+	}
+	var resp *ledgerv1.ListDeliveriesResponse
+	err = s.read(ctx, fmt.Sprintf("list deliveries of %s/%s", q.Platform, q.EventID), func(tx *sql.Tx) error {
+		var eventRowID int64
+		if err := tx.QueryRowContext(ctx, eventRowSQL, q.Platform, q.EventID, q.Source).Scan(&eventRowID); err != nil {
+			return err
+		}
+		rows, err := queryDeliveries(ctx, tx,
+			`SELECT `+deliveryColumns("d.")+` FROM deliveries d WHERE d.event_row_id = $1 ORDER BY d.subscription`,
+			eventRowID)
+		if err != nil {
+			return err
+		}
+		attempts, err := queryAttempts(ctx, tx, rows)
+		if err != nil {
+			return err
+		}
+		resp = &ledgerv1.ListDeliveriesResponse{Deliveries: store.WithHistory(rows, attempts)}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+func queryDeliveries(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]store.DeliveryRow, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.DeliveryRow
+	for rows.Next() {
+		var d store.DeliveryRow
+		if err := rows.Scan(deliveryDest(&d)...); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// queryAttempts reads the history of deliveries, oldest first. The ids go
+// in as one JSON array: SQLite has no array parameters.
+func queryAttempts(ctx context.Context, tx *sql.Tx, deliveries []store.DeliveryRow) ([]store.AttemptRow, error) {
+	if len(deliveries) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(deliveries))
+	for i, d := range deliveries {
+		ids[i] = d.DeliveryID
+	}
+	idList, err := jsonText(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `
+SELECT delivery_id, attempt, at, error_class, code, error, dispatcher_id
+FROM delivery_attempts WHERE delivery_id IN (SELECT value FROM json_each($1)) ORDER BY id`, idList)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.AttemptRow
+	for rows.Next() {
+		var a store.AttemptRow
+		if err := rows.Scan(&a.DeliveryID, &a.Attempt, micros{&a.At}, &a.ErrorClass, &a.Code, &a.Error, &a.DispatcherID); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
