@@ -21,8 +21,9 @@ SERVICES := edge normalizer ledger dispatcher
 
 # Tests use their own schemas and databases inside this server.
 export TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
-# make run's database: created by the ledger when missing.
-DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hookmesh?sslmode=disable
+# make run-services' database: created by the ledger when missing. (make run
+# uses DATABASE_URL when set, else the embedded store under ./data.)
+PG_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/hookmesh?sslmode=disable)
 FUZZTIME ?= 30s
 
 TOOL_STAMPS := $(TOOLS_BIN)/.buf-$(BUF_VERSION) $(TOOLS_BIN)/.protoc-gen-go-$(PROTOC_GEN_GO_VERSION) \
@@ -69,10 +70,11 @@ lint: tools ## buf lint, gofmt and go vet on every module.
 	@for m in $(MODULES); do (cd $$m && $(GO) vet ./...); done
 
 .PHONY: build
-build: ## Build the service binaries and the example consumer into bin/.
+build: ## Build the service binaries, the example consumer and hookmesh into bin/.
 	@mkdir -p bin
 	@for s in $(SERVICES); do $(GO) build -o bin/$$s ./services/$$s/cmd/$$s; done
 	@$(GO) build -o bin/consumer ./examples/consumer/cmd/consumer
+	@$(GO) build -o bin/hookmesh ./services/hookmesh/cmd/hookmesh
 
 .PHONY: test
 test: check-generate lint ## Run every test: unit, golden, fuzz seeds, PostgreSQL, end to end.
@@ -89,8 +91,18 @@ fuzz: ## Run every fuzz target for FUZZTIME each (default 30s).
 	done
 
 .PHONY: run
-run: build ## Start the whole system (four services and the example consumer) against DATABASE_URL.
-	DATABASE_URL='$(DATABASE_URL)' scripts/run.sh
+run: ## Start the whole system in one process (embedded storage unless DATABASE_URL is set).
+	@mkdir -p bin
+	$(GO) build -o bin/hookmesh ./services/hookmesh/cmd/hookmesh
+	bin/hookmesh run
+
+.PHONY: run-services
+run-services: build ## Start each service as its own process, on PostgreSQL (DATABASE_URL).
+	DATABASE_URL='$(PG_DATABASE_URL)' scripts/run.sh
+
+.PHONY: demo
+demo: ## Start the system, send one webhook per platform, show each normalized and delivered, stop.
+	$(GO) run ./services/hookmesh/cmd/hookmesh demo
 
 .PHONY: clean
 clean: ## Remove build outputs and installed tools.
