@@ -102,6 +102,7 @@ func ephemeralLow() int {
 type Process struct {
 	Name string
 	bin  string
+	args []string
 	env  []string
 
 	mu   sync.Mutex
@@ -115,7 +116,13 @@ type Process struct {
 // when the test fails.
 func Start(t testing.TB, name, bin string, env map[string]string) *Process {
 	t.Helper()
-	p := &Process{Name: name, bin: bin, logs: &lockedBuffer{}}
+	return StartArgs(t, name, bin, nil, env)
+}
+
+// StartArgs is Start with command-line arguments.
+func StartArgs(t testing.TB, name, bin string, args []string, env map[string]string) *Process {
+	t.Helper()
+	p := &Process{Name: name, bin: bin, args: args, logs: &lockedBuffer{}}
 	for k, v := range env {
 		p.env = append(p.env, k+"="+v)
 	}
@@ -134,7 +141,7 @@ func Start(t testing.TB, name, bin string, env map[string]string) *Process {
 func (p *Process) start() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	cmd := exec.Command(p.bin)
+	cmd := exec.Command(p.bin, p.args...)
 	cmd.Env = append(os.Environ(), p.env...)
 	cmd.Stdout, cmd.Stderr = p.logs, p.logs
 	if err := cmd.Start(); err != nil {
