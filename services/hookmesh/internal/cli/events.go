@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -51,14 +52,18 @@ func Events(ctx context.Context, args []string, stdout io.Writer) error {
 			return fmt.Errorf("list events: %w", err)
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 2, 2, ' ', 0)
-		fmt.Fprintln(tw, "RECEIVED\tPLATFORM\tEVENT ID\tTYPE\tAMOUNT\tNOTE")
+		fmt.Fprintln(tw, "RECEIVED\tPLATFORM\tEVENT ID\tTYPE\tNORMALIZED AS\tAMOUNT\tNOTE")
 		for _, e := range resp.GetEvents() {
 			note := ""
 			if e.GetNormalizationError() != "" {
 				note = "not normalized: " + truncate(e.GetNormalizationError(), 60)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.GetReceivedAt().AsTime().Local().Format(time.DateTime),
-				e.GetPlatform(), e.GetEventId(), e.GetEvent().GetSourceEventType(), money(e.GetEvent().GetAmount()), note)
+			normalized := "-"
+			if e.GetEvent() != nil {
+				normalized = strings.TrimPrefix(e.GetEvent().GetEventType().String(), "EVENT_TYPE_")
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.GetReceivedAt().AsTime().Local().Format(time.DateTime),
+				e.GetPlatform(), e.GetEventId(), orDash(e.GetEvent().GetSourceEventType()), normalized, money(e.GetEvent().GetAmount()), note)
 		}
 		return tw.Flush()
 	case "get":
