@@ -25,6 +25,7 @@ import (
 	normalizerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/normalizer/v1"
 	"github.com/hookmesh/hookmesh/services/edge/internal/httpapi"
 	"github.com/hookmesh/hookmesh/services/edge/internal/ingest"
+	"github.com/hookmesh/hookmesh/services/edge/internal/ratelimit"
 	"github.com/hookmesh/hookmesh/services/edge/internal/server"
 	"github.com/hookmesh/hookmesh/services/edge/verify"
 	"github.com/hookmesh/hookmesh/services/internal/env"
@@ -53,6 +54,10 @@ type Platform struct {
 	// Source is set for a platform defined in HOOKMESH_SOURCES_FILE: it is
 	// verified by verify.Generic and keyed by eventkey.DeriveWith.
 	Source *sources.Source
+	// RateLimit is the platform's bucket, shared by all its senders
+	// (HOOKMESH_RATE_LIMIT_PLATFORM_<P>, default
+	// HOOKMESH_RATE_LIMIT_PLATFORM).
+	RateLimit RateLimit
 }
 
 // Config is the edge's configuration.
@@ -83,6 +88,26 @@ type Config struct {
 	// the URL that HubSpot, Square and Twilio sign. Empty means
 	// http://<Host header>, right only without a proxy in front.
 	PublicURL string
+	// SourceRateLimit is the bucket of each sender address, across
+	// platforms (HOOKMESH_RATE_LIMIT_SOURCE).
+	SourceRateLimit RateLimit
+	// TrustProxyHeaders keys the source limit by the first address of
+	// X-Forwarded-For instead of the TCP peer
+	// (HOOKMESH_TRUST_PROXY_HEADERS). Only behind a proxy that sets the
+	// header itself: otherwise a client picks its own key.
+	TrustProxyHeaders bool
+	// RedisURL, when set, keeps the rate-limit buckets in Redis so that
+	// they hold across edge replicas (REDIS_URL); empty means in memory.
+	RedisURL string
+	// RedisPrefix starts every bucket key in Redis
+	// (HOOKMESH_RATE_LIMIT_REDIS_PREFIX).
+	RedisPrefix string
+	// MaxInFlight bounds the webhooks waiting on the normalizer and the
+	// ledger; more are answered 503 at once (HOOKMESH_MAX_INFLIGHT; 0
+	// means ingest.DefaultMaxInFlight).
+	MaxInFlight int
+	// HTTP holds the HTTP server timeouts and header cap.
+	HTTP HTTPServer
 }
 
 // DevSecrets are the clearly-marked development secrets `make run` uses
@@ -144,20 +169,45 @@ func devKey(platform string, private bool) string {
 // ConfigFromEnv reads the configuration. Per platform P (upper case):
 // HOOKMESH_SECRET_P (comma-separated active secrets), HOOKMESH_TOLERANCE_P
 // (replay window, e.g. 300s), HOOKMESH_MAX_BODY_BYTES_P (default
-// HOOKMESH_MAX_BODY_BYTES, itself default 1 MiB).
+// HOOKMESH_MAX_BODY_BYTES, itself default 1 MiB), HOOKMESH_RATE_LIMIT_PLATFORM_P
+// (default HOOKMESH_RATE_LIMIT_PLATFORM). The README lists the rest.
 func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	r := env.New(lookup)
 	cfg := Config{
-		HTTPAddr:         r.String("HOOKMESH_HTTP_ADDR", ":8080"),
-		AdminAddr:        r.String("HOOKMESH_ADMIN_ADDR", "127.0.0.1:8081"),
-		GRPCAddr:         r.String("HOOKMESH_EDGE_GRPC_ADDR", ":9090"),
-		NormalizerTarget: r.String("HOOKMESH_NORMALIZER_TARGET", "127.0.0.1:9091"),
-		LedgerTarget:     r.String("HOOKMESH_LEDGER_TARGET", "127.0.0.1:9092"),
-		NormalizeTimeout: r.Duration("HOOKMESH_NORMALIZE_TIMEOUT", time.Second),
-		RecordTimeout:    r.Duration("HOOKMESH_RECORD_TIMEOUT", 2*time.Second),
-		DevSecrets:       r.Bool("HOOKMESH_DEV_SECRETS", false),
-		PublicURL:        r.String("HOOKMESH_PUBLIC_URL", ""),
+		HTTPAddr:          r.String("HOOKMESH_HTTP_ADDR", ":8080"),
+		AdminAddr:         r.String("HOOKMESH_ADMIN_ADDR", "127.0.0.1:8081"),
+		GRPCAddr:          r.String("HOOKMESH_EDGE_GRPC_ADDR", ":9090"),
+		NormalizerTarget:  r.String("HOOKMESH_NORMALIZER_TARGET", "127.0.0.1:9091"),
+		LedgerTarget:      r.String("HOOKMESH_LEDGER_TARGET", "127.0.0.1:9092"),
+		NormalizeTimeout:  r.Duration("HOOKMESH_NORMALIZE_TIMEOUT", time.Second),
+		RecordTimeout:     r.Duration("HOOKMESH_RECORD_TIMEOUT", 2*time.Second),
+		DevSecrets:        r.Bool("HOOKMESH_DEV_SECRETS", false),
+		PublicURL:         r.String("HOOKMESH_PUBLIC_URL", ""),
+		SourceRateLimit:   rateLimit(r, "HOOKMESH_RATE_LIMIT_SOURCE", DefaultSourceRateLimit),
+		TrustProxyHeaders: r.Bool("HOOKMESH_TRUST_PROXY_HEADERS", false),
+		RedisURL:          r.String("REDIS_URL", ""),
+		RedisPrefix:       r.String("HOOKMESH_RATE_LIMIT_REDIS_PREFIX", ratelimit.DefaultRedisPrefix),
+		MaxInFlight:       int(r.Int64("HOOKMESH_MAX_INFLIGHT", ingest.DefaultMaxInFlight)),
+		HTTP: HTTPServer{
+			ReadHeaderTimeout: r.Duration("HOOKMESH_HTTP_READ_HEADER_TIMEOUT", DefaultHTTPServer.ReadHeaderTimeout),
+			ReadTimeout:       r.Duration("HOOKMESH_HTTP_READ_TIMEOUT", DefaultHTTPServer.ReadTimeout),
+			WriteTimeout:      r.Duration("HOOKMESH_HTTP_WRITE_TIMEOUT", DefaultHTTPServer.WriteTimeout),
+			IdleTimeout:       r.Duration("HOOKMESH_HTTP_IDLE_TIMEOUT", DefaultHTTPServer.IdleTimeout),
+			MaxHeaderBytes:    int(r.Int64("HOOKMESH_HTTP_MAX_HEADER_BYTES", int64(DefaultHTTPServer.MaxHeaderBytes))),
+		},
 	}
+	if cfg.RedisURL != "" {
+		if err := ratelimit.ParseRedisURL(cfg.RedisURL); err != nil {
+			r.Fail("REDIS_URL: want redis://[:password@]host:port/db or rediss://...") // the URL may hold a password: not echoed
+		}
+	}
+	if cfg.MaxInFlight <= 0 {
+		r.Fail("HOOKMESH_MAX_INFLIGHT: must be positive")
+	}
+	if h := cfg.HTTP; h.ReadHeaderTimeout <= 0 || h.ReadTimeout <= 0 || h.WriteTimeout <= 0 || h.IdleTimeout <= 0 || h.MaxHeaderBytes <= 0 {
+		r.Fail("HOOKMESH_HTTP_*: timeouts and HOOKMESH_HTTP_MAX_HEADER_BYTES must be positive")
+	}
+	platformLimit := rateLimit(r, "HOOKMESH_RATE_LIMIT_PLATFORM", DefaultPlatformRateLimit)
 	if cfg.PublicURL != "" {
 		if u, err := url.Parse(cfg.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
 			strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" {
@@ -172,6 +222,7 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 			Secrets:      r.List("HOOKMESH_SECRET_" + up),
 			Tolerance:    r.Duration("HOOKMESH_TOLERANCE_"+up, 0),
 			MaxBodyBytes: r.Int64("HOOKMESH_MAX_BODY_BYTES_"+up, maxBody),
+			RateLimit:    rateLimit(r, "HOOKMESH_RATE_LIMIT_PLATFORM_"+up, platformLimit),
 		}
 		if len(p.Secrets) == 0 && cfg.DevSecrets {
 			p.Secrets = []string{DevSecrets[name]}
@@ -206,6 +257,7 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 			Secrets:      r.List("HOOKMESH_SECRET_" + up),
 			MaxBodyBytes: r.Int64("HOOKMESH_MAX_BODY_BYTES_"+up, def),
 			Source:       &src,
+			RateLimit:    rateLimit(r, "HOOKMESH_RATE_LIMIT_PLATFORM_"+up, platformLimit),
 		}
 		if tol := r.Duration("HOOKMESH_TOLERANCE_"+up, 0); tol > 0 {
 			p.Source.Signature.Tolerance.Duration = tol
@@ -224,6 +276,13 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if cfg.RecordTimeout <= 0 || cfg.NormalizeTimeout <= 0 {
 		r.Fail("HOOKMESH_RECORD_TIMEOUT and HOOKMESH_NORMALIZE_TIMEOUT must be positive")
+	}
+	// The write timeout runs from the end of the headers to the end of the
+	// response: shorter than the two downstream deadlines, it would cut off
+	// the 202 of a webhook already committed, and the sender would retry.
+	if cfg.HTTP.WriteTimeout > 0 && cfg.HTTP.WriteTimeout <= cfg.NormalizeTimeout+cfg.RecordTimeout {
+		r.Fail("HOOKMESH_HTTP_WRITE_TIMEOUT (%v) must exceed HOOKMESH_NORMALIZE_TIMEOUT + HOOKMESH_RECORD_TIMEOUT (%v)",
+			cfg.HTTP.WriteTimeout, cfg.NormalizeTimeout+cfg.RecordTimeout)
 	}
 	if err := r.Err(); err != nil {
 		return Config{}, fmt.Errorf("edge config: %w", err)
@@ -248,9 +307,14 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		if err != nil {
 			return fmt.Errorf("platform %s: %w", p.Name, err)
 		}
-		platforms = append(platforms, ingest.Platform{Name: p.Name, Verifier: v, MaxBodyBytes: p.MaxBodyBytes, Dedup: dedup})
+		platforms = append(platforms, ingest.Platform{Name: p.Name, Verifier: v, MaxBodyBytes: p.MaxBodyBytes, Dedup: dedup, RateLimit: p.RateLimit})
 		names = append(names, p.Name)
 	}
+	limiter, closeLimiter, err := newLimiter(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeLimiter()
 	if cfg.DevSecrets {
 		log.Warn("DEVELOPMENT SECRETS in use for platforms without HOOKMESH_SECRET_<PLATFORM>: never use them in production")
 	}
@@ -268,13 +332,17 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	ledger := ledgerv1.NewLedgerServiceClient(ledgerConn)
 
 	svc := ingest.New(ingest.Options{
-		Platforms:        platforms,
-		Normalizer:       normalizerv1.NewNormalizerServiceClient(normConn),
-		Ledger:           ledger,
-		NormalizeTimeout: cfg.NormalizeTimeout,
-		RecordTimeout:    cfg.RecordTimeout,
-		Log:              log,
-		PublicURL:        cfg.PublicURL,
+		Platforms:         platforms,
+		Normalizer:        normalizerv1.NewNormalizerServiceClient(normConn),
+		Ledger:            ledger,
+		NormalizeTimeout:  cfg.NormalizeTimeout,
+		RecordTimeout:     cfg.RecordTimeout,
+		Log:               log,
+		PublicURL:         cfg.PublicURL,
+		Limiter:           limiter,
+		SourceRateLimit:   cfg.SourceRateLimit,
+		TrustProxyHeaders: cfg.TrustProxyHeaders,
+		MaxInFlight:       cfg.MaxInFlight,
 	})
 	public, err := httpapi.NewPublic(svc, readiness(normConn, ledgerConn), log)
 	if err != nil {
@@ -311,22 +379,23 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		slog.Any("platforms", names))
 
 	return serve.All(ctx,
-		func(ctx context.Context) error { return serve.HTTP(ctx, newHTTPServer(public), httpLis) },
-		func(ctx context.Context) error { return serve.HTTP(ctx, newHTTPServer(admin), adminLis) },
+		func(ctx context.Context) error { return serve.HTTP(ctx, newHTTPServer(public, cfg.HTTP), httpLis) },
+		func(ctx context.Context) error { return serve.HTTP(ctx, newHTTPServer(admin, cfg.HTTP), adminLis) },
 		func(ctx context.Context) error { return gs.Serve(ctx, grpcLis) },
 	)
 }
 
 // newHTTPServer sets every timeout: a client that trickles headers or a
 // body cannot hold a connection open forever.
-func newHTTPServer(h http.Handler) *http.Server {
+func newHTTPServer(h http.Handler, limits HTTPServer) *http.Server {
+	limits = limits.withDefaults()
 	return &http.Server{
 		Handler:           h,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+		ReadHeaderTimeout: limits.ReadHeaderTimeout,
+		ReadTimeout:       limits.ReadTimeout,
+		WriteTimeout:      limits.WriteTimeout,
+		IdleTimeout:       limits.IdleTimeout,
+		MaxHeaderBytes:    limits.MaxHeaderBytes,
 	}
 }
 

@@ -21,12 +21,13 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/hookmesh/hookmesh/services/edge/internal/ingest"
+	"github.com/hookmesh/hookmesh/services/edge/internal/ratelimit"
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 )
 
-// RetryAfter is sent with 503 when the ledger could not commit: long enough
-// for a restarted ledger to come back, short inside every platform's
-// retry schedule.
+// RetryAfter is sent with 503 when the ledger could not commit or the edge
+// sheds load: long enough for a restarted ledger to come back (or a
+// backlog to drain), short inside every platform's retry schedule.
 const RetryAfter = 5 * time.Second
 
 // ReadyFunc reports whether the edge's dependencies answer.
@@ -81,18 +82,18 @@ func (h *webhookHandler) serve(w http.ResponseWriter, r *http.Request, params ma
 		h.renderError(w, r, err)
 		return
 	}
+	// Rate limits before the body is read: a refused request costs no
+	// read, no memory and no verification.
+	if err := h.svc.Limit(r.Context(), p, h.svc.SourceAddr(r.RemoteAddr, r.Header)); err != nil {
+		h.renderError(w, r, err)
+		return
+	}
 	if r.ContentLength > p.MaxBodyBytes {
 		h.renderError(w, r, fmt.Errorf("content-length %d exceeds %d: %w", r.ContentLength, p.MaxBodyBytes, apperr.ErrTooLarge))
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, p.MaxBodyBytes))
+	body, header, err := ingest.ReadBody(http.MaxBytesReader(w, r.Body, p.MaxBodyBytes), r.Header, p.MaxBodyBytes)
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			err = fmt.Errorf("body exceeds %d bytes: %w", p.MaxBodyBytes, apperr.ErrTooLarge)
-		} else {
-			err = fmt.Errorf("read body: %w", apperr.ErrInvalid)
-		}
 		h.renderError(w, r, err)
 		return
 	}
@@ -101,7 +102,7 @@ func (h *webhookHandler) serve(w http.ResponseWriter, r *http.Request, params ma
 		target = r.URL.RequestURI()
 	}
 	res, err := h.svc.Ingest(r.Context(), p, ingest.Request{
-		Header: r.Header, Body: body, RemoteAddr: r.RemoteAddr,
+		Header: header, Body: body, RemoteAddr: r.RemoteAddr,
 		Method: r.Method, URL: h.svc.ExternalURL(r.Host, target),
 	})
 	if err != nil {
@@ -118,27 +119,40 @@ func (h *webhookHandler) serve(w http.ResponseWriter, r *http.Request, params ma
 }
 
 // renderError is the one place the webhook route turns an error into a
-// status: the apperr class picks the code, 413 and 503 get their exact
-// HTTP status, and internal detail never reaches the sender.
+// status: the apperr class picks the code, 413, 415, 429 and 503 get their
+// exact HTTP status (429 and 503 with Retry-After), and internal detail
+// never reaches the sender.
 func (h *webhookHandler) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	code := apperr.Code(err)
 	msg := err.Error()
 	var httpStatus int
-	switch code {
-	case codes.Unauthenticated:
-		msg = ingest.ErrSignature.Error()
-	case codes.ResourceExhausted:
-		httpStatus = http.StatusRequestEntityTooLarge
-		msg = "request body too large"
-	case codes.Unavailable:
-		w.Header().Set("Retry-After", strconv.Itoa(int(RetryAfter/time.Second)))
-		msg = "temporarily unavailable; retry later"
-	case codes.NotFound:
-		msg = "unknown platform"
-	case codes.InvalidArgument:
+	var limited *ingest.RateLimitError
+	switch {
+	case errors.As(err, &limited):
+		w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(limited.RetryAfter)))
+		code, httpStatus, msg = codes.ResourceExhausted, http.StatusTooManyRequests, "rate limited; retry later"
+	case errors.Is(err, ingest.ErrRateLimited):
+		w.Header().Set("Retry-After", "1")
+		code, httpStatus, msg = codes.ResourceExhausted, http.StatusTooManyRequests, "rate limited; retry later"
+	case errors.Is(err, ingest.ErrUnsupportedEncoding):
+		code, httpStatus, msg = codes.InvalidArgument, http.StatusUnsupportedMediaType, "unsupported content-encoding; send gzip or identity"
 	default:
-		h.log.Error("webhook failed", slog.String("error", msg))
-		code, msg = codes.Internal, "internal error"
+		switch code {
+		case codes.Unauthenticated:
+			msg = ingest.ErrSignature.Error()
+		case codes.ResourceExhausted:
+			httpStatus = http.StatusRequestEntityTooLarge
+			msg = "request body too large"
+		case codes.Unavailable:
+			w.Header().Set("Retry-After", strconv.Itoa(int(RetryAfter/time.Second)))
+			msg = "temporarily unavailable; retry later"
+		case codes.NotFound:
+			msg = "unknown platform"
+		case codes.InvalidArgument:
+		default:
+			h.log.Error("webhook failed", slog.String("error", msg))
+			code, msg = codes.Internal, "internal error"
+		}
 	}
 	var out error = status.Error(code, msg)
 	if httpStatus != 0 {

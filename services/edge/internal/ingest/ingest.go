@@ -21,6 +21,7 @@ import (
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	normalizerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/normalizer/v1"
+	"github.com/hookmesh/hookmesh/services/edge/internal/ratelimit"
 	"github.com/hookmesh/hookmesh/services/edge/verify"
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/eventkey"
@@ -47,6 +48,9 @@ type Platform struct {
 	// Dedup, for a source defined in configuration, locates its event id
 	// (eventkey.DeriveWith); nil for presets (eventkey.Derive).
 	Dedup *sources.Dedup
+	// RateLimit is the platform's token bucket (see Service.Limit); the
+	// zero Rule is no limit.
+	RateLimit ratelimit.Rule
 }
 
 // Request is one received webhook.
@@ -113,12 +117,27 @@ type Options struct {
 	// (HOOKMESH_PUBLIC_URL, e.g. https://hooks.example.com); empty means
 	// http://<Host header>. See ExternalURL.
 	PublicURL string
+	// Limiter holds the token buckets of Service.Limit; nil means no rate
+	// limits.
+	Limiter ratelimit.Limiter
+	// SourceRateLimit is the bucket of each sender address (SourceAddr).
+	SourceRateLimit ratelimit.Rule
+	// TrustProxyHeaders makes SourceAddr read X-Forwarded-For.
+	TrustProxyHeaders bool
+	// MaxInFlight bounds the webhooks waiting on the normalizer and the
+	// ledger at once; more are refused with ErrOverloaded. 0 means
+	// DefaultMaxInFlight.
+	MaxInFlight int
 }
 
 // Service runs the ingest path.
 type Service struct {
 	opts      Options
 	platforms map[string]Platform
+	inflight  chan struct{} // a slot per webhook past verification
+	counts    counters
+	// One sampler per kind of refusal, so one flood does not hide another.
+	limitedLog, limiterLog, shedLog sampler
 }
 
 // New returns a Service.
@@ -126,11 +145,14 @@ func New(opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.MaxInFlight <= 0 {
+		opts.MaxInFlight = DefaultMaxInFlight
+	}
 	m := make(map[string]Platform, len(opts.Platforms))
 	for _, p := range opts.Platforms {
 		m[p.Name] = p
 	}
-	return &Service{opts: opts, platforms: m}
+	return &Service{opts: opts, platforms: m, inflight: make(chan struct{}, opts.MaxInFlight)}
 }
 
 // Platform returns the enabled platform called name, or an error wrapping
@@ -150,7 +172,10 @@ var ErrSignature = fmt.Errorf("invalid signature: %w", apperr.ErrUnauthenticated
 
 // Ingest verifies and records one webhook of platform p. Errors wrap the
 // apperr classes: ErrUnauthenticated (bad signature), ErrTooLarge,
-// ErrUnavailable (the ledger did not commit: the caller must not ack).
+// ErrUnavailable (the ledger did not commit, or ErrOverloaded: too many
+// webhooks already wait on it; either way the caller must not ack).
+// Rate limits are not applied here: the transports call Limit first,
+// before reading the body.
 func (s *Service) Ingest(ctx context.Context, p Platform, req Request) (Result, error) {
 	receivedAt := s.opts.Now()
 	if int64(len(req.Body)) > p.MaxBodyBytes {
@@ -165,6 +190,13 @@ func (s *Service) Ingest(ctx context.Context, p Platform, req Request) (Result, 
 		log.Info("handshake answered")
 		return Result{Status: StatusChallenge, Challenge: challenge, ChallengeFormat: format}, nil
 	}
+	// Only verified webhooks take a slot, so unsigned floods cannot crowd
+	// out real senders; handshakes need no downstream call and take none.
+	release, err := s.acquire(p)
+	if err != nil {
+		return Result{}, err
+	}
+	defer release()
 
 	headers := HeaderMap(req.Header)
 	var key eventkey.Key

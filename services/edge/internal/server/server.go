@@ -4,13 +4,21 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"net/http"
+	"time"
 
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/peer"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	edgev1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/edge/v1"
 	"github.com/hookmesh/hookmesh/services/edge/internal/ingest"
+	"github.com/hookmesh/hookmesh/services/edge/internal/ratelimit"
 )
 
 // Server is the EdgeService.
@@ -23,21 +31,32 @@ type Server struct {
 func New(svc *ingest.Service) *Server { return &Server{svc: svc} }
 
 // Ingest verifies and records one webhook; errors are apperr classes that
-// the shared interceptor maps to gRPC codes.
+// the shared interceptor maps to gRPC codes, except a rate limit, which
+// apperr has no class for: it is RESOURCE_EXHAUSTED with a
+// google.rpc.RetryInfo detail saying when to retry. The rate-limit key is
+// the gRPC peer's address (the request's headers are the webhook's, not
+// the transport's, so X-Forwarded-For is never read here).
 func (s *Server) Ingest(ctx context.Context, req *edgev1.IngestRequest) (*edgev1.IngestResponse, error) {
 	p, err := s.svc.Platform(req.GetPlatform())
 	if err != nil {
 		return nil, err
 	}
-	h := make(http.Header, len(req.GetHeaders()))
-	for k, v := range req.GetHeaders() {
-		h.Set(k, v)
-	}
 	remote := ""
 	if pr, ok := peer.FromContext(ctx); ok {
 		remote = pr.Addr.String()
 	}
-	res, err := s.svc.Ingest(ctx, p, ingest.Request{Header: h, Body: req.GetBody(), RemoteAddr: remote})
+	if err := s.svc.Limit(ctx, p, s.svc.SourceAddr(remote, nil)); err != nil {
+		return nil, rateLimitStatus(err)
+	}
+	h := make(http.Header, len(req.GetHeaders()))
+	for k, v := range req.GetHeaders() {
+		h.Set(k, v)
+	}
+	body, h, err := ingest.ReadBody(bytes.NewReader(req.GetBody()), h, p.MaxBodyBytes)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.svc.Ingest(ctx, p, ingest.Request{Header: h, Body: body, RemoteAddr: remote})
 	if err != nil {
 		return nil, err
 	}
@@ -48,4 +67,21 @@ func (s *Server) Ingest(ctx context.Context, req *edgev1.IngestRequest) (*edgev1
 		ReceiptId: res.ReceiptID,
 		Challenge: res.Challenge,
 	}, nil
+}
+
+// rateLimitStatus turns a *ingest.RateLimitError into RESOURCE_EXHAUSTED
+// with RetryInfo (in whole seconds, at least 1, as the HTTP Retry-After);
+// other errors are returned as they are.
+func rateLimitStatus(err error) error {
+	var limited *ingest.RateLimitError
+	if !errors.As(err, &limited) {
+		return err
+	}
+	wait := time.Duration(ratelimit.RetryAfterSeconds(limited.RetryAfter)) * time.Second
+	st, derr := status.New(codes.ResourceExhausted, "rate limited; retry later").
+		WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(wait)})
+	if derr != nil {
+		return status.Error(codes.ResourceExhausted, "rate limited; retry later")
+	}
+	return st.Err()
 }

@@ -6,8 +6,10 @@ package ingesttest
 import (
 	"context"
 	"sync"
+	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/status"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
@@ -31,19 +33,86 @@ func (f *Normalizer) Normalize(_ context.Context, in *normalizerv1.NormalizeRequ
 }
 
 // Ledger records requests in memory; an event is a duplicate when its
-// (platform, source, event id) was recorded before.
+// (platform, source, event id) was recorded before. Delay and Stall make
+// it a slow ledger, for the edge's deadline and load-shedding tests.
 type Ledger struct {
 	ledgerv1.LedgerServiceClient
 	// Err, when set, is returned for every Record.
 	Err error
+	// Delay, when set, is how long every Record takes (less if its context
+	// ends first: it then fails as a gRPC call past its deadline does).
+	// Set it before the first call.
+	Delay time.Duration
 
-	mu   sync.Mutex
-	seen []*ledgerv1.RecordRequest
-	keys map[[3]string]string
+	mu      sync.Mutex
+	seen    []*ledgerv1.RecordRequest
+	keys    map[[3]string]string
+	stall   chan struct{} // non-nil while stalled: closed by Resume
+	waiting int
+}
+
+// Stall makes every Record wait, from now until Resume (or until its
+// context ends): a ledger that stopped answering.
+func (f *Ledger) Stall() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.stall == nil {
+		f.stall = make(chan struct{})
+	}
+}
+
+// Resume ends a Stall: waiting and later Records proceed.
+func (f *Ledger) Resume() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.stall != nil {
+		close(f.stall)
+		f.stall = nil
+	}
+}
+
+// Waiting returns how many Records are held by a Stall or a Delay now.
+func (f *Ledger) Waiting() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.waiting
+}
+
+// wait holds a Record for the Stall or the Delay.
+func (f *Ledger) wait(ctx context.Context) error {
+	f.mu.Lock()
+	stall := f.stall
+	if stall == nil && f.Delay <= 0 {
+		f.mu.Unlock()
+		return nil
+	}
+	f.waiting++
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.waiting--
+		f.mu.Unlock()
+	}()
+	var delay <-chan time.Time
+	if f.Delay > 0 {
+		t := time.NewTimer(f.Delay)
+		defer t.Stop()
+		delay = t.C
+	}
+	select {
+	case <-stall: // nil when not stalled: never ready
+	case <-delay:
+	case <-ctx.Done():
+		return status.FromContextError(ctx.Err()).Err()
+	}
+	return nil
 }
 
 // Record implements the Record method of ledgerv1.LedgerServiceClient.
-func (f *Ledger) Record(_ context.Context, in *ledgerv1.RecordRequest, _ ...grpc.CallOption) (*ledgerv1.RecordResponse, error) {
+func (f *Ledger) Record(ctx context.Context, in *ledgerv1.RecordRequest, _ ...grpc.CallOption) (*ledgerv1.RecordResponse, error) {
+	if err := f.wait(ctx); err != nil {
+		return nil, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.Err != nil {
