@@ -62,6 +62,11 @@ check-generate: generate ## Fail when gen/ differs from what proto/ generates.
 	@git diff --exit-code --stat -- gen/ || { echo "gen/ is stale: run 'make generate' and commit"; exit 1; }
 	@test -z "$$(git status --porcelain -- gen/)" || { git status --porcelain -- gen/; echo "gen/ has untracked generated files: run 'make generate' and commit"; exit 1; }
 
+BREAKING_AGAINST ?= .git\#branch=main
+.PHONY: breaking
+breaking: tools ## Check proto/ for wire or JSON breaking changes against BREAKING_AGAINST (default: main).
+	buf breaking --against '$(BREAKING_AGAINST)'
+
 .PHONY: lint
 lint: tools ## buf lint, gofmt and go vet on every module.
 	buf lint
