@@ -16,7 +16,7 @@ GRPC_GATEWAY_VERSION       := v2.33.0
 GRPCURL_VERSION            := v1.9.4
 
 # Every Go module of the workspace (go.work).
-MODULES := gen services/internal services/edge services/normalizer services/ledger services/dispatcher services/hookmesh examples tests
+MODULES := gen services/internal services/edge services/normalizer services/ledger services/dispatcher services/hookmesh examples tests bench
 SERVICES := edge normalizer ledger dispatcher
 
 # Tests use their own schemas and databases inside this server.
@@ -85,6 +85,10 @@ build: ## Build the service binaries, the example consumer and hookmesh into bin
 test: check-generate lint ## Run every test: unit, golden, fuzz seeds, PostgreSQL, end to end.
 	@for m in $(MODULES); do echo "== $$m"; (cd $$m && $(GO) test -count=1 -timeout 8m ./...); done
 
+.PHONY: chaos
+chaos: ## Long chaos run: kill every service in turn and restart PostgreSQL under load, then reconcile.
+	cd tests && CHAOS_LONG=1 $(GO) test -count=1 -v -timeout 30m -run TestChaos ./chaos/
+
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME each (default 30s).
 	@for m in $(MODULES); do \
@@ -108,6 +112,10 @@ run-services: build ## Start each service as its own process, on PostgreSQL (DAT
 .PHONY: demo
 demo: ## Start the system, send one webhook per platform, show each normalized and delivered, stop.
 	$(GO) run ./services/hookmesh/cmd/hookmesh demo
+
+.PHONY: bench
+bench: ## Benchmark hookmesh against the baseline on PostgreSQL (BENCH_SHORT=1: under 2 minutes); see bench/README.md.
+	cd bench && BENCH_SHORT='$(BENCH_SHORT)' $(GO) run ./cmd/bench
 
 .PHONY: clean
 clean: ## Remove build outputs and installed tools.

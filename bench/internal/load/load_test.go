@@ -1,0 +1,145 @@
+package load
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hookmesh/hookmesh/bench/internal/stats"
+	"github.com/hookmesh/hookmesh/services/edge"
+)
+
+func TestIntendedNoDrift(t *testing.T) {
+	start := time.Unix(1000, 0)
+	if got := Intended(start, 3, 3); !got.Equal(start.Add(time.Second)) {
+		t.Errorf("3 requests at 3/s: %v", got.Sub(start))
+	}
+	// 1,000,000 requests at 1500/s end at exactly 666.666...s, not off by
+	// an accumulated rounding error of the 666,666.67 ns interval.
+	got := Intended(start, 1500, 1_000_000).Sub(start)
+	n := 1_000_000.0
+	if want := time.Duration(n * float64(time.Second) / 1500); got != want || got < 666666666000 || got > 666666667000 {
+		t.Errorf("got %v", got)
+	}
+	if Count(500, 8*time.Second) != 4000 || Count(250, 1500*time.Millisecond) != 375 {
+		t.Error("Count")
+	}
+}
+
+func TestSequenceMix(t *testing.T) {
+	seq := Sequence(DefaultMix, 400)
+	counts := make([]int, len(DefaultMix))
+	for _, k := range seq[:200] {
+		counts[k]++
+	}
+	for i, k := range DefaultMix {
+		if counts[i] != k.Weight {
+			t.Errorf("%s: %d in 200, want %d", k.Platform, counts[i], k.Weight)
+		}
+	}
+	// Interleaved, not in blocks: no kind runs more than 2 in a row at 40 %.
+	run := 1
+	for i := 1; i < len(seq); i++ {
+		if seq[i] == seq[i-1] {
+			run++
+			if run > 2 {
+				t.Fatalf("run of %d at %d", run, i)
+			}
+		} else {
+			run = 1
+		}
+	}
+}
+
+func TestBuildSigned(t *testing.T) {
+	reqs, err := Build(DefaultMix, 200, edge.DevSigningSecrets, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	total := 0
+	for _, r := range reqs {
+		s := string(r.Rest)
+		if seen[s] {
+			t.Fatal("two identical requests: event ids not unique")
+		}
+		seen[s] = true
+		total += r.BodyLen
+		if !strings.Contains(s, "Content-Length: ") || !strings.Contains(s, "\r\n\r\n") {
+			t.Fatalf("malformed request %q", s[:80])
+		}
+	}
+	// Mix of ~2, 5, 15, 0.9 and 0.3 KB: a mean of about 5 KB.
+	if mean := total / len(reqs); mean < 4000 || mean > 7000 {
+		t.Errorf("mean body %d bytes", mean)
+	}
+}
+
+// A server that stalls once for 300 ms. With one connection at 100/s, the
+// requests scheduled during the stall wait; measured from their intended
+// time they are slow, which is the point: a closed-loop generator would
+// report one slow request and a fast p99 (coordinated omission).
+func TestOpenMeasuresFromIntendedTime(t *testing.T) {
+	var calls atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 10 {
+			time.Sleep(300 * time.Millisecond)
+		}
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer srv.Close()
+	reqs, err := Build(DefaultMix[:1], 100, edge.DevSigningSecrets, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	cl := NewClient(addr, 5*time.Second)
+	defer cl.Close()
+	r := Open(context.Background(), cl, OpenConfig{Rate: 100, MaxInFlight: 1, Grace: 5 * time.Second}, reqs)
+	if r.OK != 100 || r.Sent != 100 || r.NotSent != 0 {
+		t.Fatalf("ok %d sent %d not sent %d status %v errors %v", r.OK, r.Sent, r.NotSent, r.Status, r.Errors)
+	}
+	s := stats.Summarize(r.Latency)
+	// ~30 requests were due during the stall: the slowest waited ~300 ms,
+	// so p90 must be high, unlike a send-time measurement (p90 ~ 0).
+	if s.P90 < 50 || s.Max < 250 {
+		t.Errorf("stall not measured: %+v", s)
+	}
+	if r.Late < 20 {
+		t.Errorf("late %d, want the requests due during the stall", r.Late)
+	}
+	if r.Elapsed < 990*time.Millisecond {
+		t.Errorf("elapsed %v", r.Elapsed)
+	}
+	if cl.Conns() != 1 {
+		t.Errorf("%d connections kept, want the one reused", cl.Conns())
+	}
+}
+
+func TestClosed(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "github") {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer srv.Close()
+	reqs, err := Build(DefaultMix, 400, edge.DevSigningSecrets, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := NewClient(strings.TrimPrefix(srv.URL, "http://"), 5*time.Second)
+	defer cl.Close()
+	r := Closed(context.Background(), cl, ClosedConfig{Concurrency: 4, Duration: 5 * time.Second}, reqs)
+	if r.Sent != 400 || r.Status[503] != 80 || r.OK != 320 || len(r.Latency) != 320 {
+		t.Errorf("sent %d status %v ok %d", r.Sent, r.Status, r.OK)
+	}
+	if r.Achieved() <= 0 {
+		t.Error("no rate")
+	}
+}
