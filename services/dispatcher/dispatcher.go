@@ -12,6 +12,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/sony/gobreaker/v2"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -24,10 +25,15 @@ import (
 	"github.com/hookmesh/hookmesh/services/dispatcher/internal/dispatch"
 	"github.com/hookmesh/hookmesh/services/dispatcher/internal/retry"
 	"github.com/hookmesh/hookmesh/services/dispatcher/internal/server"
+	"github.com/hookmesh/hookmesh/services/internal/admin"
 	"github.com/hookmesh/hookmesh/services/internal/env"
 	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
 	"github.com/hookmesh/hookmesh/services/internal/serve"
 )
+
+// DefaultAdminAddr is the dispatcher's admin listener: /metrics, /health,
+// /ready and /debug/pprof/.
+const DefaultAdminAddr = "127.0.0.1:8084"
 
 // Config is the dispatcher's configuration.
 type Config struct {
@@ -35,6 +41,20 @@ type Config struct {
 	GRPCAddr string
 	// GRPCListener, when set, is used instead of GRPCAddr.
 	GRPCListener net.Listener
+	// AdminAddr is the admin listener (HOOKMESH_DISPATCHER_ADMIN_ADDR):
+	// /metrics, /health, /ready (the ledger answers) and /debug/pprof/.
+	// Any address but loopback requires AdminToken. Empty, with no
+	// AdminListener, means no admin listener.
+	AdminAddr string
+	// AdminListener, when set, is used instead of AdminAddr.
+	AdminListener net.Listener
+	// AdminToken (HOOKMESH_ADMIN_TOKEN), when set, is required as a bearer
+	// token by the admin listener (but /health and /ready) and by
+	// DispatcherService.GetStatus as "authorization: Bearer" metadata.
+	AdminToken string
+	// Registry receives the dispatcher's metrics; nil means a new registry
+	// of its own.
+	Registry *prometheus.Registry
 	// LedgerTarget is the ledger's gRPC target (HOOKMESH_LEDGER_TARGET).
 	LedgerTarget string
 	// ID names this dispatcher in delivery history (HOOKMESH_DISPATCHER_ID;
@@ -63,6 +83,8 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	host, _ := os.Hostname()
 	cfg := Config{
 		GRPCAddr:        r.String("HOOKMESH_DISPATCHER_GRPC_ADDR", ":9093"),
+		AdminAddr:       r.String("HOOKMESH_DISPATCHER_ADMIN_ADDR", DefaultAdminAddr),
+		AdminToken:      r.String(admin.TokenVar, ""),
 		LedgerTarget:    r.String("HOOKMESH_LEDGER_TARGET", "127.0.0.1:9092"),
 		ID:              r.String("HOOKMESH_DISPATCHER_ID", fmt.Sprintf("%s-%d", host, os.Getpid())),
 		Capacity:        int(r.Int64("HOOKMESH_DISPATCHER_CAPACITY", 256)),
@@ -87,13 +109,27 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 
 // Run delivers until ctx is done, then drains in-flight deliveries.
 func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
+	adminLis, err := admin.Listen(cfg.AdminListener, cfg.AdminAddr, cfg.AdminToken, "HOOKMESH_DISPATCHER_ADMIN_ADDR")
+	if err != nil {
+		return fmt.Errorf("dispatcher: %w", err)
+	}
+	closeAdmin := func() {
+		if adminLis != nil {
+			_ = adminLis.Close()
+		}
+	}
 	conn, err := grpc.NewClient(cfg.LedgerTarget, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
+		closeAdmin()
 		return fmt.Errorf("dial ledger %s: %w", cfg.LedgerTarget, err)
 	}
 	defer conn.Close()
 	pool := dispatch.NewPool()
 	defer pool.Close()
+	reg := cfg.Registry
+	if reg == nil {
+		reg = admin.NewRegistry()
+	}
 
 	breakers := breaker.New(breaker.Settings{
 		Failures: cfg.BreakerFailures,
@@ -119,17 +155,28 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		PollInterval:  cfg.PollInterval,
 		DrainTimeout:  cfg.DrainTimeout,
 		Log:           log,
+		Metrics:       dispatch.NewMetrics(reg),
 	})
-	gs := grpcserver.New(log)
+	registerStateMetrics(reg, breakers, d)
+	gs := grpcserver.New(log, admin.ServerOptions(cfg.AdminToken)...)
 	dispatcherv1.RegisterDispatcherServiceServer(gs.GRPC, server.New(cfg.ID, breakers, d))
 	lis, err := serve.Listen(cfg.GRPCListener, cfg.GRPCAddr)
 	if err != nil {
+		closeAdmin()
 		return err
 	}
-	log.Info("dispatcher running", slog.String("grpc", lis.Addr().String()), slog.String("ledger", cfg.LedgerTarget),
-		slog.String("dispatcher_id", cfg.ID), slog.Int("capacity", cfg.Capacity))
-	return serve.All(ctx,
+	fns := []func(context.Context) error{
 		func(ctx context.Context) error { return gs.Serve(ctx, lis) },
 		d.Run,
-	)
+	}
+	adminAddr := "off"
+	if adminLis != nil {
+		adminAddr = adminLis.Addr().String()
+		h := admin.NewHandler(admin.Options{Token: cfg.AdminToken, Registry: reg, Ready: admin.GRPCReady(conn), Log: log})
+		fns = append(fns, func(ctx context.Context) error { return admin.Serve(ctx, h, adminLis) })
+	}
+	log.Info("dispatcher running", slog.String("grpc", lis.Addr().String()), slog.String("admin", adminAddr),
+		slog.Bool("admin_token", cfg.AdminToken != ""), slog.String("ledger", cfg.LedgerTarget),
+		slog.String("dispatcher_id", cfg.ID), slog.Int("capacity", cfg.Capacity))
+	return serve.All(ctx, fns...)
 }

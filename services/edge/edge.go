@@ -6,7 +6,6 @@ package edge
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -16,23 +15,28 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
-	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	edgev1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/edge/v1"
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	normalizerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/normalizer/v1"
 	"github.com/hookmesh/hookmesh/services/edge/internal/httpapi"
 	"github.com/hookmesh/hookmesh/services/edge/internal/ingest"
+	"github.com/hookmesh/hookmesh/services/edge/internal/metrics"
 	"github.com/hookmesh/hookmesh/services/edge/internal/ratelimit"
 	"github.com/hookmesh/hookmesh/services/edge/internal/server"
 	"github.com/hookmesh/hookmesh/services/edge/verify"
+	"github.com/hookmesh/hookmesh/services/internal/admin"
 	"github.com/hookmesh/hookmesh/services/internal/env"
 	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
 	"github.com/hookmesh/hookmesh/services/internal/serve"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 )
+
+// DefaultAdminAddr is the admin listener of the public contract.
+const DefaultAdminAddr = "127.0.0.1:8081"
 
 // DefaultMaxBodyBytes is the body cap when none is configured: 1 MiB holds
 // every realistic webhook of the supported platforms; larger senders (GitHub
@@ -64,9 +68,19 @@ type Platform struct {
 type Config struct {
 	// HTTPAddr is the public webhook listener (HOOKMESH_HTTP_ADDR).
 	HTTPAddr string
-	// AdminAddr is the admin REST listener (HOOKMESH_ADMIN_ADDR); loopback
-	// by default so the admin API is never exposed by accident.
+	// AdminAddr is the admin listener (HOOKMESH_ADMIN_ADDR): the REST API
+	// under /v1/, /metrics, /health, /ready and /debug/pprof/. Loopback by
+	// default; any other address requires AdminToken. Empty (with no
+	// AdminListener) means no admin listener.
 	AdminAddr string
+	// AdminToken, when set, is the bearer token the admin listener
+	// requires on everything but /health and /ready
+	// (HOOKMESH_ADMIN_TOKEN). The REST API forwards the caller's
+	// Authorization header to the ledger, which checks the same token.
+	AdminToken string
+	// Registry receives the edge's metrics, served at /metrics on the
+	// admin listener; nil means a new registry of its own.
+	Registry *prometheus.Registry
 	// GRPCAddr is the EdgeService listener (HOOKMESH_EDGE_GRPC_ADDR).
 	GRPCAddr string
 	// HTTPListener, AdminListener and GRPCListener, when set, are used
@@ -175,7 +189,8 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	r := env.New(lookup)
 	cfg := Config{
 		HTTPAddr:          r.String("HOOKMESH_HTTP_ADDR", ":8080"),
-		AdminAddr:         r.String("HOOKMESH_ADMIN_ADDR", "127.0.0.1:8081"),
+		AdminAddr:         r.String("HOOKMESH_ADMIN_ADDR", DefaultAdminAddr),
+		AdminToken:        r.String(admin.TokenVar, ""),
 		GRPCAddr:          r.String("HOOKMESH_EDGE_GRPC_ADDR", ":9090"),
 		NormalizerTarget:  r.String("HOOKMESH_NORMALIZER_TARGET", "127.0.0.1:9091"),
 		LedgerTarget:      r.String("HOOKMESH_LEDGER_TARGET", "127.0.0.1:9092"),
@@ -331,6 +346,11 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	defer ledgerConn.Close()
 	ledger := ledgerv1.NewLedgerServiceClient(ledgerConn)
 
+	reg := cfg.Registry
+	if reg == nil {
+		reg = admin.NewRegistry()
+	}
+	m := metrics.New(reg, names)
 	svc := ingest.New(ingest.Options{
 		Platforms:         platforms,
 		Normalizer:        normalizerv1.NewNormalizerServiceClient(normConn),
@@ -343,46 +363,80 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		SourceRateLimit:   cfg.SourceRateLimit,
 		TrustProxyHeaders: cfg.TrustProxyHeaders,
 		MaxInFlight:       cfg.MaxInFlight,
+		Metrics:           m,
 	})
-	public, err := httpapi.NewPublic(svc, readiness(normConn, ledgerConn), log)
+	registerServiceMetrics(reg, svc)
+	ready := admin.GRPCReady(normConn, ledgerConn)
+	public, err := httpapi.NewPublic(svc, httpapi.ReadyFunc(ready), log)
 	if err != nil {
 		return err
 	}
-	admin, err := httpapi.NewAdmin(ctx, ledger)
+	rest, err := httpapi.NewAdmin(ctx, ledger)
 	if err != nil {
 		return err
 	}
+	adminHandler := admin.NewHandler(admin.Options{Token: cfg.AdminToken, Registry: reg, Ready: ready, API: rest, Log: log})
 	gs := grpcserver.New(log)
 	edgev1.RegisterEdgeServiceServer(gs.GRPC, server.New(svc))
 
-	httpLis, err := serve.Listen(cfg.HTTPListener, cfg.HTTPAddr)
+	adminLis, err := admin.Listen(cfg.AdminListener, cfg.AdminAddr, cfg.AdminToken, "HOOKMESH_ADMIN_ADDR")
 	if err != nil {
 		return err
 	}
-	adminLis, err := serve.Listen(cfg.AdminListener, cfg.AdminAddr)
+	httpLis, err := serve.Listen(cfg.HTTPListener, cfg.HTTPAddr)
 	if err != nil {
-		httpLis.Close()
+		closeAll(adminLis)
 		return err
 	}
 	grpcLis, err := serve.Listen(cfg.GRPCListener, cfg.GRPCAddr)
 	if err != nil {
-		httpLis.Close()
-		adminLis.Close()
+		closeAll(httpLis, adminLis)
 		return err
+	}
+	adminAddr := "off"
+	if adminLis != nil {
+		adminAddr = adminLis.Addr().String()
 	}
 	log.Info("edge listening",
 		slog.String("http", httpLis.Addr().String()),
-		slog.String("admin", adminLis.Addr().String()),
+		slog.String("admin", adminAddr),
+		slog.Bool("admin_token", cfg.AdminToken != ""),
 		slog.String("grpc", grpcLis.Addr().String()),
 		slog.String("normalizer", cfg.NormalizerTarget),
 		slog.String("ledger", cfg.LedgerTarget),
 		slog.Any("platforms", names))
 
-	return serve.All(ctx,
+	fns := []func(context.Context) error{
 		func(ctx context.Context) error { return serve.HTTP(ctx, newHTTPServer(public, cfg.HTTP), httpLis) },
-		func(ctx context.Context) error { return serve.HTTP(ctx, newHTTPServer(admin, cfg.HTTP), adminLis) },
 		func(ctx context.Context) error { return gs.Serve(ctx, grpcLis) },
+	}
+	if adminLis != nil {
+		fns = append(fns, func(ctx context.Context) error { return admin.Serve(ctx, adminHandler, adminLis) })
+	}
+	return serve.All(ctx, fns...)
+}
+
+// registerServiceMetrics exposes the ingest service's own counters: read
+// at scrape time, so the hot path pays nothing for them.
+func registerServiceMetrics(reg prometheus.Registerer, svc *ingest.Service) {
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "hookmesh_edge_webhooks_in_flight",
+			Help: "Verified webhooks waiting on the normalizer and the ledger now (bounded by HOOKMESH_MAX_INFLIGHT).",
+		}, func() float64 { return float64(svc.InFlight()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "hookmesh_edge_rate_limiter_errors_total",
+			Help: "Rate-limit checks the limiter could not answer (Redis down); those requests were allowed.",
+		}, func() float64 { return float64(svc.Stats().LimiterErrors) }),
 	)
+}
+
+func closeAll(ls ...net.Listener) {
+	for _, l := range ls {
+		if l != nil {
+			_ = l.Close()
+		}
+	}
 }
 
 // newHTTPServer sets every timeout: a client that trickles headers or a
@@ -405,20 +459,4 @@ func dial(target string) (*grpc.ClientConn, error) {
 		return nil, fmt.Errorf("dial %s: %w", target, err)
 	}
 	return conn, nil
-}
-
-// readiness checks that the normalizer and the ledger report SERVING.
-func readiness(conns ...*grpc.ClientConn) httpapi.ReadyFunc {
-	return func(ctx context.Context) error {
-		var errs []error
-		for _, c := range conns {
-			resp, err := healthpb.NewHealthClient(c).Check(ctx, &healthpb.HealthCheckRequest{})
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", c.Target(), err))
-			} else if resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
-				errs = append(errs, fmt.Errorf("%s: %s", c.Target(), resp.GetStatus()))
-			}
-		}
-		return errors.Join(errs...)
-	}
 }

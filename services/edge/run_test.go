@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc"
+
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	normalizerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/normalizer/v1"
 	"github.com/hookmesh/hookmesh/services/edge/internal/ingest/ingesttest"
@@ -56,12 +58,25 @@ func (s *fakeLedger) Record(ctx context.Context, in *ledgerv1.RecordRequest) (*l
 	return s.f.Record(ctx, in)
 }
 
+// fakeDeps are the in-process normalizer and ledger of startEdgeWith.
+type fakeDeps struct {
+	Normalizer *ingesttest.Normalizer
+	Ledger     *ingesttest.Ledger
+	// Options are added to the fakes' gRPC server (admin.ServerOptions).
+	Options []grpc.ServerOption
+	// Server is the fakes' gRPC server, set by startEdgeWith: its Health
+	// makes the dependencies look down.
+	Server *grpcserver.Server
+}
+
 // runningEdge is an edge started by startEdge.
 type runningEdge struct {
 	// URL is the public listener's base URL, e.g. http://127.0.0.1:41234.
 	URL string
 	// HTTPAddr and GRPCAddr are the public and gRPC listeners' addresses.
 	HTTPAddr, GRPCAddr string
+	// AdminURL is the admin listener's base URL.
+	AdminURL string
 	// Logs holds every line the edge logged, at debug level and up.
 	Logs *logBuffer
 	// Ledger is the fake ledger behind it.
@@ -82,6 +97,22 @@ func listen(t *testing.T) net.Listener {
 // test ends.
 func startEdge(t *testing.T, cfg Config) *runningEdge {
 	t.Helper()
+	return startEdgeWith(t, cfg, nil)
+}
+
+// startEdgeWith is startEdge with the fake dependencies' server options
+// (the admin token interceptors) and fakes given.
+func startEdgeWith(t *testing.T, cfg Config, deps *fakeDeps) *runningEdge {
+	t.Helper()
+	if deps == nil {
+		deps = &fakeDeps{}
+	}
+	if deps.Ledger == nil {
+		deps.Ledger = &ingesttest.Ledger{}
+	}
+	if deps.Normalizer == nil {
+		deps.Normalizer = &ingesttest.Normalizer{}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	t.Cleanup(func() {
@@ -89,13 +120,14 @@ func startEdge(t *testing.T, cfg Config) *runningEdge {
 		wg.Wait()
 	})
 	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
-	led := &ingesttest.Ledger{}
-	deps := grpcserver.New(discard)
-	normalizerv1.RegisterNormalizerServiceServer(deps.GRPC, &fakeNormalizer{f: &ingesttest.Normalizer{}})
-	ledgerv1.RegisterLedgerServiceServer(deps.GRPC, &fakeLedger{f: led})
+	led := deps.Ledger
+	srv := grpcserver.New(discard, deps.Options...)
+	deps.Server = srv
+	normalizerv1.RegisterNormalizerServiceServer(srv.GRPC, &fakeNormalizer{f: deps.Normalizer})
+	ledgerv1.RegisterLedgerServiceServer(srv.GRPC, &fakeLedger{f: led})
 	depLis := listen(t)
 	wg.Go(func() {
-		if err := deps.Serve(ctx, depLis); err != nil {
+		if err := srv.Serve(ctx, depLis); err != nil {
 			t.Errorf("fake dependencies: %v", err)
 		}
 	})
@@ -109,6 +141,7 @@ func startEdge(t *testing.T, cfg Config) *runningEdge {
 		URL:      "http://" + cfg.HTTPListener.Addr().String(),
 		HTTPAddr: cfg.HTTPListener.Addr().String(),
 		GRPCAddr: cfg.GRPCListener.Addr().String(),
+		AdminURL: "http://" + cfg.AdminListener.Addr().String(),
 		Logs:     &logBuffer{},
 		Ledger:   led,
 	}

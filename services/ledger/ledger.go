@@ -19,9 +19,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
+	"github.com/hookmesh/hookmesh/services/internal/admin"
 	"github.com/hookmesh/hookmesh/services/internal/env"
 	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
+	"github.com/hookmesh/hookmesh/services/internal/serve"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/seed"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/server"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/store"
@@ -33,6 +37,9 @@ import (
 const (
 	// DefaultGRPCAddr is the ledger's gRPC port in the public contract.
 	DefaultGRPCAddr = ":9092"
+	// DefaultAdminAddr is the ledger's admin listener: /metrics, /health,
+	// /ready and /debug/pprof/.
+	DefaultAdminAddr = "127.0.0.1:8083"
 	// DefaultMaxConns sizes the pool for a 2-core machine. A Record spends
 	// most of its time waiting on the commit's WAL flush, not on CPU, so a
 	// few connections per core keep the disk busy; more would only queue
@@ -51,6 +58,22 @@ type Config struct {
 	// GRPCListener, when set, is served instead of listening on GRPCAddr
 	// (tests, one-process runner). Run closes it.
 	GRPCListener net.Listener
+	// AdminAddr is the admin listener (HOOKMESH_LEDGER_ADMIN_ADDR):
+	// /metrics, /health, /ready (the database answers) and /debug/pprof/.
+	// Any address but loopback requires AdminToken. Empty, with no
+	// AdminListener, means no admin listener.
+	AdminAddr string
+	// AdminListener, when set, is used instead of AdminAddr. Run closes it.
+	AdminListener net.Listener
+	// AdminToken (HOOKMESH_ADMIN_TOKEN), when set, is required as a bearer
+	// token by the admin listener (but /health and /ready) and, as
+	// "authorization: Bearer" metadata, by the admin RPCs (admin.Methods:
+	// reads, dead letters, subscriptions). Record and the delivery RPCs
+	// the services call stay open.
+	AdminToken string
+	// Registry receives the ledger's metrics; nil means a new registry of
+	// its own.
+	Registry *prometheus.Registry
 	// DatabaseURL is the PostgreSQL URL (or key=value string). Empty
 	// selects the embedded SQLite store in DataDir.
 	DatabaseURL string
@@ -71,6 +94,8 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	r := env.New(lookup)
 	cfg := Config{
 		GRPCAddr:          r.String("HOOKMESH_LEDGER_GRPC_ADDR", DefaultGRPCAddr),
+		AdminAddr:         r.String("HOOKMESH_LEDGER_ADMIN_ADDR", DefaultAdminAddr),
+		AdminToken:        r.String(admin.TokenVar, ""),
 		DatabaseURL:       r.String("DATABASE_URL", ""),
 		DataDir:           r.String("HOOKMESH_DATA_DIR", DefaultDataDir),
 		SubscriptionsFile: r.String("HOOKMESH_SUBSCRIPTIONS_FILE", ""),
@@ -186,8 +211,10 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	cfg = cfg.withDefaults()
 	// fail keeps the promise that Run closes a listener it was given.
 	fail := func(err error) error {
-		if cfg.GRPCListener != nil {
-			_ = cfg.GRPCListener.Close()
+		for _, l := range []net.Listener{cfg.GRPCListener, cfg.AdminListener} {
+			if l != nil {
+				_ = l.Close()
+			}
 		}
 		return fmt.Errorf("ledger: %w", err)
 	}
@@ -203,17 +230,35 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 			return fail(err)
 		}
 	}
+	adminLis, err := admin.Listen(cfg.AdminListener, cfg.AdminAddr, cfg.AdminToken, "HOOKMESH_LEDGER_ADMIN_ADDR")
+	if err != nil {
+		cfg.AdminListener = nil // closed by Listen
+		return fail(err)
+	}
 	lis := cfg.GRPCListener
 	if lis == nil {
 		if lis, err = net.Listen("tcp", cfg.GRPCAddr); err != nil {
+			if adminLis != nil {
+				_ = adminLis.Close()
+			}
 			return fmt.Errorf("ledger: listen %s: %w", cfg.GRPCAddr, err)
 		}
 	}
-	log.Info("ledger starting", append([]any{slog.String("grpc_addr", lis.Addr().String())},
+	adminAddr := "off"
+	if adminLis != nil {
+		adminAddr = adminLis.Addr().String()
+	}
+	log.Info("ledger starting", append([]any{slog.String("grpc_addr", lis.Addr().String()),
+		slog.String("admin_addr", adminAddr), slog.Bool("admin_token", cfg.AdminToken != "")},
 		append(cfg.storeAttrs(), slog.String("subscriptions_file", cfg.SubscriptionsFile))...)...)
 
-	gs := grpcserver.New(log)
+	reg := cfg.Registry
+	if reg == nil {
+		reg = admin.NewRegistry()
+	}
+	gs := grpcserver.New(log, admin.ServerOptions(cfg.AdminToken)...)
 	srv := server.New(log, nil)
+	srv.Metrics = server.NewMetrics(reg, srv)
 	ledgerv1.RegisterLedgerServiceServer(gs.GRPC, srv)
 	gate := newHealthGate(gs.Health, ledgerv1.LedgerService_ServiceDesc.ServiceName)
 
@@ -256,8 +301,13 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		connected <- st
 	}()
 
-	serveErr := gs.Serve(ctx, gate.listener(lis))
-	// The server has drained: no call can use the store any more.
+	fns := []func(context.Context) error{func(ctx context.Context) error { return gs.Serve(ctx, gate.listener(lis)) }}
+	if adminLis != nil {
+		h := admin.NewHandler(admin.Options{Token: cfg.AdminToken, Registry: reg, Ready: srv.Ready, Log: log})
+		fns = append(fns, func(ctx context.Context) error { return admin.Serve(ctx, h, adminLis) })
+	}
+	serveErr := serve.All(ctx, fns...)
+	// The servers have drained: no call can use the store any more.
 	stopConnecting()
 	if st := <-connected; st != nil {
 		st.Close()

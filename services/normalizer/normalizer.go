@@ -10,17 +10,25 @@ import (
 	"log/slog"
 	"net"
 
+	"github.com/prometheus/client_golang/prometheus"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
 	normalizerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/normalizer/v1"
+	"github.com/hookmesh/hookmesh/services/internal/admin"
 	"github.com/hookmesh/hookmesh/services/internal/env"
 	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
+	"github.com/hookmesh/hookmesh/services/internal/serve"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 	"github.com/hookmesh/hookmesh/services/normalizer/internal/normalize"
 	"github.com/hookmesh/hookmesh/services/normalizer/internal/server"
-	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 )
 
 // DefaultGRPCAddr is the normalizer's gRPC address in the public contract.
 const DefaultGRPCAddr = ":9091"
+
+// DefaultAdminAddr is the normalizer's admin listener: /metrics, /health,
+// /ready and /debug/pprof/.
+const DefaultAdminAddr = "127.0.0.1:8082"
 
 // Config is the normalizer's configuration.
 type Config struct {
@@ -31,6 +39,19 @@ type Config struct {
 	// tests and a one-process runner that owns its listeners. Run closes it
 	// on shutdown.
 	GRPCListener net.Listener
+	// AdminAddr is the admin listener (HOOKMESH_NORMALIZER_ADMIN_ADDR):
+	// /metrics, /health, /ready (always ready: the normalizer has no
+	// dependency) and /debug/pprof/. Any address but loopback requires
+	// AdminToken. Empty, with no AdminListener, means no admin listener.
+	AdminAddr string
+	// AdminListener, when set, is used instead of AdminAddr.
+	AdminListener net.Listener
+	// AdminToken, when set, is required as a bearer token by the admin
+	// listener except on /health and /ready (HOOKMESH_ADMIN_TOKEN).
+	AdminToken string
+	// Registry receives the normalizer's metrics; nil means a new registry
+	// of its own.
+	Registry *prometheus.Registry
 	// Sources are the platforms defined in configuration
 	// (HOOKMESH_SOURCES_FILE); a name that is not a preset is normalized
 	// by its normalize rules.
@@ -41,7 +62,11 @@ type Config struct {
 // (os.LookupEnv in production) and reports every problem at once.
 func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	r := env.New(lookup)
-	cfg := Config{GRPCAddr: r.String("HOOKMESH_NORMALIZER_GRPC_ADDR", DefaultGRPCAddr)}
+	cfg := Config{
+		GRPCAddr:   r.String("HOOKMESH_NORMALIZER_GRPC_ADDR", DefaultGRPCAddr),
+		AdminAddr:  r.String("HOOKMESH_NORMALIZER_ADMIN_ADDR", DefaultAdminAddr),
+		AdminToken: r.String(admin.TokenVar, ""),
+	}
 	if _, _, err := net.SplitHostPort(cfg.GRPCAddr); err != nil {
 		r.Fail("HOOKMESH_NORMALIZER_GRPC_ADDR=%q: want host:port such as :9091", cfg.GRPCAddr)
 	}
@@ -61,33 +86,58 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	return cfg, nil
 }
 
-// Run serves NormalizerService (with gRPC health and reflection) until ctx
-// is done, then shuts down gracefully. It returns nil after a shutdown
-// caused by ctx and an error if the server cannot listen or stops on its
-// own.
+// Run serves NormalizerService (with gRPC health and reflection) and the
+// admin listener until ctx is done, then shuts down gracefully. It returns
+// nil after a shutdown caused by ctx and an error if a server cannot
+// listen or stops on its own.
 func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
-	lis := cfg.GRPCListener
-	if lis == nil {
-		var err error
-		if lis, err = net.Listen("tcp", cfg.GRPCAddr); err != nil {
-			return fmt.Errorf("normalizer: listen %s: %w", cfg.GRPCAddr, err)
-		}
-	}
 	n, err := normalize.New(cfg.Sources)
 	if err != nil {
-		lis.Close()
+		closeListeners(cfg.GRPCListener, cfg.AdminListener)
 		return fmt.Errorf("normalizer: %w", err)
 	}
+	adminLis, err := admin.Listen(cfg.AdminListener, cfg.AdminAddr, cfg.AdminToken, "HOOKMESH_NORMALIZER_ADMIN_ADDR")
+	if err != nil {
+		closeListeners(cfg.GRPCListener)
+		return fmt.Errorf("normalizer: %w", err)
+	}
+	lis, err := serve.Listen(cfg.GRPCListener, cfg.GRPCAddr)
+	if err != nil {
+		closeListeners(adminLis)
+		return fmt.Errorf("normalizer: %w", err)
+	}
+	reg := cfg.Registry
+	if reg == nil {
+		reg = admin.NewRegistry()
+	}
 	srv := grpcserver.New(log)
-	normalizerv1.RegisterNormalizerServiceServer(srv.GRPC, server.New(log, n))
+	s := server.New(log, n)
+	s.Metrics = server.NewMetrics(reg, n.Platforms())
+	normalizerv1.RegisterNormalizerServiceServer(srv.GRPC, s)
 	// Health by service name as well as overall, so a probe can ask for
 	// this service specifically; Serve flips both to NOT_SERVING on drain.
 	srv.Health.SetServingStatus(normalizerv1.NormalizerService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
+	fns := []func(context.Context) error{func(ctx context.Context) error { return srv.Serve(ctx, lis) }}
+	adminAddr := "off"
+	if adminLis != nil {
+		adminAddr = adminLis.Addr().String()
+		h := admin.NewHandler(admin.Options{Token: cfg.AdminToken, Registry: reg, Log: log})
+		fns = append(fns, func(ctx context.Context) error { return admin.Serve(ctx, h, adminLis) })
+	}
 	log.Info("normalizer serving", slog.String("grpc_addr", lis.Addr().String()),
+		slog.String("admin_addr", adminAddr), slog.Bool("admin_token", cfg.AdminToken != ""),
 		slog.Any("platforms", n.Platforms()))
-	if err := srv.Serve(ctx, lis); err != nil {
+	if err := serve.All(ctx, fns...); err != nil {
 		return fmt.Errorf("normalizer: %w", err)
 	}
 	log.Info("normalizer stopped")
 	return nil
+}
+
+func closeListeners(ls ...net.Listener) {
+	for _, l := range ls {
+		if l != nil {
+			_ = l.Close()
+		}
+	}
 }

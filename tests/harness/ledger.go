@@ -18,8 +18,9 @@ func StartLedger(t testing.TB, bins map[string]string) (string, *Process, ledger
 	t.Helper()
 	addr := FreeAddr(t)
 	p := Start(t, "ledger", bins["ledger"], map[string]string{
-		"DATABASE_URL":              NewDatabase(t),
-		"HOOKMESH_LEDGER_GRPC_ADDR": addr,
+		"DATABASE_URL":               NewDatabase(t),
+		"HOOKMESH_LEDGER_GRPC_ADDR":  addr,
+		"HOOKMESH_LEDGER_ADMIN_ADDR": FreeAddr(t), // not the fixed default: tests run side by side
 	})
 	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
@@ -39,10 +40,11 @@ func StartLedger(t testing.TB, bins map[string]string) (string, *Process, ledger
 func StartDispatcher(t testing.TB, bins map[string]string, name, ledgerAddr string, env map[string]string) *Process {
 	t.Helper()
 	e := map[string]string{
-		"HOOKMESH_LEDGER_TARGET":        ledgerAddr,
-		"HOOKMESH_DISPATCHER_GRPC_ADDR": FreeAddr(t),
-		"HOOKMESH_DISPATCHER_ID":        name,
-		"HOOKMESH_LOG_LEVEL":            "debug",
+		"HOOKMESH_LEDGER_TARGET":         ledgerAddr,
+		"HOOKMESH_DISPATCHER_GRPC_ADDR":  FreeAddr(t),
+		"HOOKMESH_DISPATCHER_ADMIN_ADDR": FreeAddr(t), // several dispatchers run side by side
+		"HOOKMESH_DISPATCHER_ID":         name,
+		"HOOKMESH_LOG_LEVEL":             "debug",
 	}
 	for k, v := range env {
 		e[k] = v

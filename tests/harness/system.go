@@ -28,6 +28,9 @@ const seedTemplate = `subscriptions:
 type System struct {
 	// HTTPAddr, AdminAddr are the edge's public and admin listeners.
 	HTTPAddr, AdminAddr string
+	// Admin holds each service's admin listener (/metrics, /health,
+	// /ready, /debug/pprof/) by name; Admin["edge"] is AdminAddr.
+	Admin map[string]string
 	// GRPC holds each service's gRPC address by name.
 	GRPC map[string]string
 	// DatabaseURL is the ledger's database.
@@ -45,32 +48,40 @@ func StartSystem(t testing.TB, env map[string]string) *System {
 		HTTPAddr:    FreeAddr(t),
 		AdminAddr:   FreeAddr(t),
 		GRPC:        map[string]string{},
+		Admin:       map[string]string{},
 		DatabaseURL: NewDatabase(t),
 		Procs:       map[string]*Process{},
 	}
 	for _, name := range Services {
 		s.GRPC[name] = FreeAddr(t)
 	}
+	s.Admin["edge"] = s.AdminAddr
+	for _, name := range []string{"normalizer", "ledger", "dispatcher"} {
+		s.Admin[name] = FreeAddr(t)
+	}
 	seed := filepath.Join(t.TempDir(), "subscriptions.yaml")
 	if err := os.WriteFile(seed, []byte(fmt.Sprintf(seedTemplate, s.GRPC["consumer"])), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	common := map[string]string{
-		"DATABASE_URL":                  s.DatabaseURL,
-		"HOOKMESH_HTTP_ADDR":            s.HTTPAddr,
-		"HOOKMESH_ADMIN_ADDR":           s.AdminAddr,
-		"HOOKMESH_EDGE_GRPC_ADDR":       s.GRPC["edge"],
-		"HOOKMESH_NORMALIZER_GRPC_ADDR": s.GRPC["normalizer"],
-		"HOOKMESH_LEDGER_GRPC_ADDR":     s.GRPC["ledger"],
-		"HOOKMESH_NORMALIZER_TARGET":    s.GRPC["normalizer"],
-		"HOOKMESH_LEDGER_TARGET":        s.GRPC["ledger"],
-		"HOOKMESH_DISPATCHER_GRPC_ADDR": s.GRPC["dispatcher"],
-		"HOOKMESH_CONSUMER_GRPC_ADDR":   s.GRPC["consumer"],
-		"HOOKMESH_CONSUMER_SCHEMA":      "example_consumer",
-		"HOOKMESH_SUBSCRIPTIONS_FILE":   seed,
-		"HOOKMESH_DISPATCHER_POLL":      "500ms",
-		"HOOKMESH_BREAKER_OPEN_FOR":     "2s",
-		"HOOKMESH_LOG_LEVEL":            "debug",
+		"DATABASE_URL":                   s.DatabaseURL,
+		"HOOKMESH_HTTP_ADDR":             s.HTTPAddr,
+		"HOOKMESH_ADMIN_ADDR":            s.AdminAddr,
+		"HOOKMESH_NORMALIZER_ADMIN_ADDR": s.Admin["normalizer"],
+		"HOOKMESH_LEDGER_ADMIN_ADDR":     s.Admin["ledger"],
+		"HOOKMESH_DISPATCHER_ADMIN_ADDR": s.Admin["dispatcher"],
+		"HOOKMESH_EDGE_GRPC_ADDR":        s.GRPC["edge"],
+		"HOOKMESH_NORMALIZER_GRPC_ADDR":  s.GRPC["normalizer"],
+		"HOOKMESH_LEDGER_GRPC_ADDR":      s.GRPC["ledger"],
+		"HOOKMESH_NORMALIZER_TARGET":     s.GRPC["normalizer"],
+		"HOOKMESH_LEDGER_TARGET":         s.GRPC["ledger"],
+		"HOOKMESH_DISPATCHER_GRPC_ADDR":  s.GRPC["dispatcher"],
+		"HOOKMESH_CONSUMER_GRPC_ADDR":    s.GRPC["consumer"],
+		"HOOKMESH_CONSUMER_SCHEMA":       "example_consumer",
+		"HOOKMESH_SUBSCRIPTIONS_FILE":    seed,
+		"HOOKMESH_DISPATCHER_POLL":       "500ms",
+		"HOOKMESH_BREAKER_OPEN_FOR":      "2s",
+		"HOOKMESH_LOG_LEVEL":             "debug",
 	}
 	for k, v := range env {
 		common[k] = v

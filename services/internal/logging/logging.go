@@ -3,10 +3,13 @@
 package logging
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"strings"
+
+	"google.golang.org/grpc/metadata"
 )
 
 // New returns a logger writing to w. format is "text" (readable, the
@@ -32,4 +35,28 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// gRPC metadata keys that carry a webhook's ids from the edge to the
+// services it calls, so that their log lines about the webhook carry the
+// ids too, even where the request has no field for them (Normalize).
+const (
+	// MetadataEventID is the platform's event id.
+	MetadataEventID = "hookmesh-event-id"
+	// MetadataReceiptID is the processing id of the stored request.
+	MetadataReceiptID = "hookmesh-receipt-id"
+)
+
+// WebhookIDs returns event_id and receipt_id attributes from the incoming
+// metadata of ctx: those the edge sent (none when absent).
+func WebhookIDs(ctx context.Context) []any {
+	md, _ := metadata.FromIncomingContext(ctx)
+	var attrs []any
+	if v := md.Get(MetadataEventID); len(v) > 0 {
+		attrs = append(attrs, slog.String("event_id", v[0]))
+	}
+	if v := md.Get(MetadataReceiptID); len(v) > 0 {
+		attrs = append(attrs, slog.String("receipt_id", v[0]))
+	}
+	return attrs
 }

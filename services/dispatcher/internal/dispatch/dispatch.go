@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -21,6 +22,7 @@ import (
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	"github.com/hookmesh/hookmesh/services/dispatcher/internal/breaker"
 	"github.com/hookmesh/hookmesh/services/dispatcher/internal/retry"
+	"github.com/hookmesh/hookmesh/services/internal/logging"
 )
 
 // DefaultCallTimeout applies when a subscription sets none.
@@ -60,6 +62,9 @@ type Options struct {
 	Jitter retry.Jitter
 	// Log receives a line per outcome.
 	Log *slog.Logger
+	// Metrics counts outcomes, retries and call durations; nil records
+	// nothing.
+	Metrics *Metrics
 }
 
 // Dispatcher delivers events.
@@ -219,6 +224,7 @@ func (d *Dispatcher) deliver(work context.Context, l *ledgerv1.Lease) {
 	err = d.opts.Breakers.Do(sub.GetTarget(), func() error {
 		cctx, cancel := context.WithTimeout(work, timeout)
 		defer cancel()
+		callStart := time.Now()
 		_, callErr = client.HandleEvent(cctx, &handlerv1.HandleEventRequest{
 			Event:        l.GetEvent(),
 			DeliveryId:   dl.GetDeliveryId(),
@@ -226,6 +232,7 @@ func (d *Dispatcher) deliver(work context.Context, l *ledgerv1.Lease) {
 			Subscription: dl.GetSubscription(),
 			Payload:      l.GetPayload(),
 		})
+		d.opts.Metrics.called(dl.GetSubscription(), time.Since(callStart))
 		if callErr != nil && work.Err() != nil {
 			return work.Err() // our shutdown, not the handler's fault
 		}
@@ -268,12 +275,14 @@ func retryHint(st *status.Status) time.Duration {
 }
 
 func (d *Dispatcher) complete(log *slog.Logger, l *ledgerv1.Lease, took time.Duration) {
-	ctx, cancel := context.WithTimeout(context.Background(), reportTimeout)
+	d.opts.Metrics.outcome(l.GetDelivery().GetSubscription(), OutcomeDelivered)
+	ctx, cancel := reportContext(l)
 	defer cancel()
 	_, err := d.opts.Ledger.CompleteDelivery(ctx, &ledgerv1.CompleteDeliveryRequest{
 		DeliveryId: l.GetDelivery().GetDeliveryId(), LeaseToken: l.GetLeaseToken(), DispatcherId: d.opts.ID,
 	})
 	if err != nil {
+		d.opts.Metrics.reportFailed(reportComplete)
 		log.Warn("delivered, but the report failed; it will be delivered again", slog.String("error", err.Error()))
 		return
 	}
@@ -281,13 +290,25 @@ func (d *Dispatcher) complete(log *slog.Logger, l *ledgerv1.Lease, took time.Dur
 }
 
 func (d *Dispatcher) retry(log *slog.Logger, l *ledgerv1.Lease, next time.Time, counted bool, class ledgerv1.ErrorClass, code, msg string) {
-	ctx, cancel := context.WithTimeout(context.Background(), reportTimeout)
+	sub := l.GetDelivery().GetSubscription()
+	switch class {
+	case ledgerv1.ErrorClass_ERROR_CLASS_UNSPECIFIED: // our own shutdown
+		d.opts.Metrics.outcome(sub, OutcomeReleased)
+	case ledgerv1.ErrorClass_ERROR_CLASS_BREAKER_OPEN:
+		d.opts.Metrics.outcome(sub, OutcomeDeferred)
+		d.opts.Metrics.retried(sub, class)
+	default:
+		d.opts.Metrics.outcome(sub, OutcomeRetried)
+		d.opts.Metrics.retried(sub, class)
+	}
+	ctx, cancel := reportContext(l)
 	defer cancel()
 	_, err := d.opts.Ledger.RetryDelivery(ctx, &ledgerv1.RetryDeliveryRequest{
 		DeliveryId: l.GetDelivery().GetDeliveryId(), LeaseToken: l.GetLeaseToken(), DispatcherId: d.opts.ID,
 		NextAttemptAt: timestamppb.New(next), CountAttempt: counted, ErrorClass: class, Code: code, Error: msg,
 	})
 	if err != nil {
+		d.opts.Metrics.reportFailed(reportRetry)
 		log.Warn("retry report failed; the lease will expire", slog.String("error", err.Error()))
 		return
 	}
@@ -296,17 +317,27 @@ func (d *Dispatcher) retry(log *slog.Logger, l *ledgerv1.Lease, next time.Time, 
 }
 
 func (d *Dispatcher) deadLetter(log *slog.Logger, l *ledgerv1.Lease, class ledgerv1.ErrorClass, code, msg string) {
-	ctx, cancel := context.WithTimeout(context.Background(), reportTimeout)
+	d.opts.Metrics.outcome(l.GetDelivery().GetSubscription(), OutcomeDeadLettered)
+	ctx, cancel := reportContext(l)
 	defer cancel()
 	_, err := d.opts.Ledger.DeadLetterDelivery(ctx, &ledgerv1.DeadLetterDeliveryRequest{
 		DeliveryId: l.GetDelivery().GetDeliveryId(), LeaseToken: l.GetLeaseToken(), DispatcherId: d.opts.ID,
 		ErrorClass: class, Code: code, Error: msg,
 	})
 	if err != nil {
+		d.opts.Metrics.reportFailed(reportDeadLetter)
 		log.Warn("dead-letter report failed; the lease will expire", slog.String("error", err.Error()))
 		return
 	}
 	log.Warn("delivery dead-lettered", slog.String("class", class.String()), slog.String("code", code), slog.String("error", msg))
+}
+
+// reportContext bounds an outcome report and carries the event id as
+// metadata, so the ledger's log line about the outcome names the event
+// (the report itself names only the delivery).
+func reportContext(l *ledgerv1.Lease) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(context.Background(), reportTimeout)
+	return metadata.AppendToOutgoingContext(ctx, logging.MetadataEventID, l.GetDelivery().GetEventId()), cancel
 }
 
 // watch keeps the ledger's notification stream open and turns each message

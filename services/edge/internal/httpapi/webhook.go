@@ -76,7 +76,19 @@ type acceptedBody struct {
 	ReceiptID string `json:"receipt_id"`
 }
 
+// serve answers one webhook and counts the answer: every path below writes
+// through rec, so the metric sees exactly the status the sender saw.
 func (h *webhookHandler) serve(w http.ResponseWriter, r *http.Request, params map[string]string) {
+	start := time.Now()
+	rec := &statusRecorder{ResponseWriter: w}
+	defer func() { h.svc.Metrics().Request(params["platform"], rec.status(), time.Since(start)) }()
+	h.handle(rec, w, r, params)
+}
+
+// handle writes the answer to w. raw is the unwrapped writer, given to
+// http.MaxBytesReader: it closes the connection after an oversized body
+// only when it reaches the server's own writer.
+func (h *webhookHandler) handle(w, raw http.ResponseWriter, r *http.Request, params map[string]string) {
 	p, err := h.svc.Platform(params["platform"])
 	if err != nil {
 		h.renderError(w, r, err)
@@ -92,7 +104,7 @@ func (h *webhookHandler) serve(w http.ResponseWriter, r *http.Request, params ma
 		h.renderError(w, r, fmt.Errorf("content-length %d exceeds %d: %w", r.ContentLength, p.MaxBodyBytes, apperr.ErrTooLarge))
 		return
 	}
-	body, header, err := ingest.ReadBody(http.MaxBytesReader(w, r.Body, p.MaxBodyBytes), r.Header, p.MaxBodyBytes)
+	body, header, err := ingest.ReadBody(http.MaxBytesReader(raw, r.Body, p.MaxBodyBytes), r.Header, p.MaxBodyBytes)
 	if err != nil {
 		h.renderError(w, r, err)
 		return
@@ -150,7 +162,7 @@ func (h *webhookHandler) renderError(w http.ResponseWriter, r *http.Request, err
 			msg = "unknown platform"
 		case codes.InvalidArgument:
 		default:
-			h.log.Error("webhook failed", slog.String("error", msg))
+			h.log.Error("webhook failed", slog.String("path", r.URL.Path), slog.String("error", msg))
 			code, msg = codes.Internal, "internal error"
 		}
 	}
@@ -202,4 +214,36 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// statusRecorder remembers the status code written.
+type statusRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+// WriteHeader records code and writes it.
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.code == 0 {
+		s.code = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+// Write records the implicit 200 of a body written without a header.
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.code == 0 {
+		s.code = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the server's writer.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+func (s *statusRecorder) status() int {
+	if s.code == 0 {
+		return http.StatusOK
+	}
+	return s.code
 }

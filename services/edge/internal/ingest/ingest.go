@@ -16,15 +16,20 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	normalizerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/normalizer/v1"
+	"github.com/hookmesh/hookmesh/services/edge/internal/metrics"
 	"github.com/hookmesh/hookmesh/services/edge/internal/ratelimit"
 	"github.com/hookmesh/hookmesh/services/edge/verify"
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/eventkey"
+	"github.com/hookmesh/hookmesh/services/internal/logging"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 )
 
@@ -128,6 +133,9 @@ type Options struct {
 	// ledger at once; more are refused with ErrOverloaded. 0 means
 	// DefaultMaxInFlight.
 	MaxInFlight int
+	// Metrics counts normalization failures and times Record calls; nil
+	// records nothing.
+	Metrics *metrics.Edge
 }
 
 // Service runs the ingest path.
@@ -212,10 +220,14 @@ func (s *Service) Ingest(ctx context.Context, p Platform, req Request) (Result, 
 	receiptID := newReceiptID()
 	log = log.With(slog.String("event_id", key.EventID), slog.String("receipt_id", receiptID))
 
-	event, normErr := s.normalize(ctx, p.Name, headers, req.Body, receivedAt)
-	if keyErr != nil && normErr == nil {
+	event, normErr := s.normalize(ctx, p.Name, key.EventID, receiptID, headers, req.Body, receivedAt)
+	switch {
+	case keyErr != nil && normErr == nil:
 		normErr = keyErr
 		event = nil
+		s.opts.Metrics.NormalizationFailed(p.Name, metrics.ReasonEventID)
+	case normErr != nil:
+		s.opts.Metrics.NormalizationFailed(p.Name, failureReason(normErr))
 	}
 	rec := &ledgerv1.RecordRequest{
 		Receipt: &ledgerv1.Receipt{
@@ -237,7 +249,16 @@ func (s *Service) Ingest(ctx context.Context, p Platform, req Request) (Result, 
 
 	rctx, cancel := context.WithTimeout(ctx, s.opts.RecordTimeout)
 	defer cancel()
+	recordStart := time.Now()
 	resp, err := s.opts.Ledger.Record(rctx, rec)
+	switch {
+	case err != nil:
+		s.opts.Metrics.Recorded(metrics.OutcomeError, time.Since(recordStart))
+	case resp.GetDuplicate():
+		s.opts.Metrics.Recorded(metrics.OutcomeDuplicate, time.Since(recordStart))
+	default:
+		s.opts.Metrics.Recorded(metrics.OutcomeCreated, time.Since(recordStart))
+	}
 	if err != nil {
 		log.Error("ledger did not commit; asking the sender to retry", slog.String("error", err.Error()))
 		return Result{}, fmt.Errorf("record: %w: %v", apperr.ErrUnavailable, err)
@@ -261,9 +282,13 @@ func (s *Service) Ingest(ctx context.Context, p Platform, req Request) (Result, 
 // normalize calls the normalizer. Any failure — the payload rejected, the
 // service down or slow — is returned as an error to be stored beside the
 // raw receipt: normalization never decides whether a webhook is kept.
-func (s *Service) normalize(ctx context.Context, platform string, headers map[string]string, body []byte, receivedAt time.Time) (*eventv1.NormalizedEvent, error) {
+func (s *Service) normalize(ctx context.Context, platform, eventID, receiptID string, headers map[string]string, body []byte, receivedAt time.Time) (*eventv1.NormalizedEvent, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.opts.NormalizeTimeout)
 	defer cancel()
+	// The ids go as metadata so that the normalizer's log lines carry them:
+	// the request has no field for them, and needs none (normalizing is a
+	// pure function of the payload).
+	ctx = metadata.AppendToOutgoingContext(ctx, logging.MetadataEventID, eventID, logging.MetadataReceiptID, receiptID)
 	resp, err := s.opts.Normalizer.Normalize(ctx, &normalizerv1.NormalizeRequest{
 		Platform:   platform,
 		Headers:    headers,
@@ -277,6 +302,16 @@ func (s *Service) normalize(ctx context.Context, platform string, headers map[st
 		return nil, errors.New("normalize: empty response")
 	}
 	return resp.GetEvent(), nil
+}
+
+// failureReason tells a normalizer that could not read the payload from
+// one that did not answer: the first needs a code fix, the second capacity.
+func failureReason(err error) string {
+	switch status.Code(err) {
+	case codes.Unavailable, codes.DeadlineExceeded, codes.Canceled, codes.ResourceExhausted:
+		return metrics.ReasonUnavailable
+	}
+	return metrics.ReasonRejected
 }
 
 // handshake reports whether a request is a platform's URL-verification

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hookmesh/hookmesh/services/edge/internal/metrics"
 	"github.com/hookmesh/hookmesh/services/edge/internal/ratelimit"
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 )
@@ -73,6 +74,14 @@ func (s *Service) Stats() Stats {
 		LimiterErrors: s.counts.limiterErrors.Load(),
 	}
 }
+
+// InFlight returns how many webhooks wait on the normalizer and the ledger
+// now (at most MaxInFlight).
+func (s *Service) InFlight() int { return len(s.inflight) }
+
+// Metrics returns the metrics of Options; nil records nothing. The HTTP
+// route counts its answers there.
+func (s *Service) Metrics() *metrics.Edge { return s.opts.Metrics }
 
 // Limit takes a token from the bucket of the sender's address (source, see
 // SourceAddr) and then from the platform's. It runs before the body is

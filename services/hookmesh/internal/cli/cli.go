@@ -17,6 +17,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
+	"github.com/hookmesh/hookmesh/services/internal/admin"
 )
 
 // usage is the top-level help.
@@ -108,10 +109,13 @@ func getenv(key, def string) string {
 	return def
 }
 
-// ledgerClient dials the ledger named by HOOKMESH_LEDGER_TARGET.
+// ledgerClient dials the ledger named by HOOKMESH_LEDGER_TARGET. Its calls
+// carry HOOKMESH_ADMIN_TOKEN, when set: the ledger requires it on the
+// admin methods the CLI uses (events, dead letters).
 func ledgerClient() (ledgerv1.LedgerServiceClient, func(), error) {
 	target := getenv("HOOKMESH_LEDGER_TARGET", "127.0.0.1:9092")
-	conn, err := grpc.NewClient(target, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	opts := append([]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}, admin.ClientToken(getenv(admin.TokenVar, ""))...)
+	conn, err := grpc.NewClient(target, opts...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("dial ledger %s: %w", target, err)
 	}

@@ -17,6 +17,7 @@ import (
 
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	"github.com/hookmesh/hookmesh/services/hookmesh/sample"
+	"github.com/hookmesh/hookmesh/services/internal/admin"
 	"github.com/hookmesh/hookmesh/services/internal/logging"
 )
 
@@ -41,7 +42,7 @@ func Demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var lis [8]net.Listener
+	var lis [10]net.Listener
 	for i := range lis {
 		if lis[i], err = loopback(); err != nil {
 			return err
@@ -50,7 +51,7 @@ func Demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	s.edge.HTTPListener, s.edge.AdminListener, s.edge.GRPCListener = lis[0], lis[1], lis[2]
 	s.normalizer.GRPCListener, s.ledger.GRPCListener = lis[3], lis[4]
 	s.dispatcher.GRPCListener, s.consumer.GRPCListener = lis[5], lis[6]
-	lis[7].Close() // unused: the edge's public URL comes from lis[0]
+	s.normalizer.AdminListener, s.ledger.AdminListener, s.dispatcher.AdminListener = lis[7], lis[8], lis[9]
 	s.edge.NormalizerTarget = lis[3].Addr().String()
 	s.edge.LedgerTarget = lis[4].Addr().String()
 	s.dispatcher.LedgerTarget = lis[4].Addr().String()
@@ -73,7 +74,8 @@ func Demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := waitReady(ctx, edgeURL+"/ready", done); err != nil {
 		return err
 	}
-	conn, err := grpc.NewClient(lis[4].Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	conn, err := grpc.NewClient(lis[4].Addr().String(), append([]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())},
+		admin.ClientToken(s.ledger.AdminToken)...)...)
 	if err != nil {
 		return err
 	}

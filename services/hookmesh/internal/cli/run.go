@@ -139,11 +139,12 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, `hookmesh is running — storage: %s
   webhooks     POST http://localhost%s/webhooks/{platform}
   admin REST   http://%s/v1/events
+  metrics      edge http://%[3]s/metrics  normalizer http://%s/metrics  ledger http://%s/metrics  dispatcher http://%s/metrics
   gRPC         edge %s  normalizer %s  ledger %s  dispatcher %s  example consumer %s
 
 Try:  hookmesh send stripe        then  hookmesh events list
-`, storage, portOf(s.edge.HTTPAddr), s.edge.AdminAddr, s.edge.GRPCAddr, s.normalizer.GRPCAddr, s.ledger.GRPCAddr,
-		s.dispatcher.GRPCAddr, s.consumer.GRPCAddr)
+`, storage, portOf(s.edge.HTTPAddr), s.edge.AdminAddr, s.normalizer.AdminAddr, s.ledger.AdminAddr, s.dispatcher.AdminAddr,
+		s.edge.GRPCAddr, s.normalizer.GRPCAddr, s.ledger.GRPCAddr, s.dispatcher.GRPCAddr, s.consumer.GRPCAddr)
 	return s.run(ctx, log)
 }
 

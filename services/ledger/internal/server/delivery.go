@@ -13,6 +13,7 @@ import (
 
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/internal/logging"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/store"
 )
 
@@ -64,8 +65,10 @@ func (s *Server) DeadLetterDelivery(ctx context.Context, req *ledgerv1.DeadLette
 	}
 	resp, err := st.DeadLetterDelivery(ctx, req)
 	if err == nil {
-		s.log.Warn("dead letter", slog.String("delivery_id", req.GetDeliveryId()),
-			slog.String("dispatcher_id", req.GetDispatcherId()), slog.String("code", req.GetCode()))
+		// The dispatcher sends the event id as metadata: the request
+		// names the delivery only.
+		s.log.Warn("dead letter", append(logging.WebhookIDs(ctx), slog.String("delivery_id", req.GetDeliveryId()),
+			slog.String("dispatcher_id", req.GetDispatcherId()), slog.String("code", req.GetCode()))...)
 	}
 	return resp, leaseStatus(err)
 }

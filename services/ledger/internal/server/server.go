@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync/atomic"
+	"time"
 
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
@@ -25,6 +26,8 @@ type Server struct {
 	log   *slog.Logger
 	store atomic.Pointer[storeRef]
 	hub   *notify.Hub
+	// Metrics times Records; nil records nothing. Set it before serving.
+	Metrics *Metrics
 }
 
 // storeRef boxes the interface for atomic.Pointer.
@@ -50,6 +53,27 @@ func (s *Server) current() (store.Store, error) {
 	return ref.Store, nil
 }
 
+// Ready reports whether the database answers, for the admin /ready.
+func (s *Server) Ready(ctx context.Context) error {
+	st, err := s.current()
+	if err != nil {
+		return err
+	}
+	if err := st.Ping(ctx); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	return nil
+}
+
+// stats counts pending deliveries and dead letters.
+func (s *Server) stats(ctx context.Context) (pending, dead int64, err error) {
+	st, err := s.current()
+	if err != nil {
+		return 0, 0, err
+	}
+	return st.Stats(ctx)
+}
+
 // Record stores a receipt and its event idempotently.
 func (s *Server) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledgerv1.RecordResponse, error) {
 	log := s.log.With(
@@ -61,10 +85,17 @@ func (s *Server) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledg
 		log.Warn("record refused", slog.Any("error", err))
 		return nil, err
 	}
+	start := time.Now()
 	resp, err := st.Record(ctx, req)
-	if err != nil {
+	switch {
+	case err != nil:
+		s.Metrics.recorded(OutcomeError, time.Since(start))
 		log.Warn("record failed", slog.Any("error", err))
 		return nil, err
+	case resp.GetDuplicate():
+		s.Metrics.recorded(OutcomeDuplicate, time.Since(start))
+	default:
+		s.Metrics.recorded(OutcomeCreated, time.Since(start))
 	}
 	log.Debug("recorded", slog.Bool("duplicate", resp.GetDuplicate()),
 		slog.String("stored_receipt_id", resp.GetReceiptId()),

@@ -98,6 +98,12 @@ type Store interface {
 	// when its connection fails; the caller listens again with backoff.
 	Listen(ctx context.Context, notify func(subscriptions []string)) error
 
+	// Stats counts pending deliveries (state pending: due, deferred or
+	// leased) and dead letters, for the ledger's gauges. Each count reads
+	// only its partial index, so it is cheap enough to run on every
+	// metrics scrape; its cost grows with the backlog, not with history.
+	Stats(ctx context.Context) (pending, dead int64, err error)
+
 	// Ping checks that the database answers; readiness uses it.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources. It is safe to call twice;

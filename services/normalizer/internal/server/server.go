@@ -13,6 +13,7 @@ import (
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
 	normalizerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/normalizer/v1"
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/internal/logging"
 	"github.com/hookmesh/hookmesh/services/normalizer/internal/normalize"
 )
 
@@ -25,6 +26,9 @@ type Server struct {
 	// now supplies received_at when a caller leaves it unset; a field so
 	// tests can fix it.
 	now func() time.Time
+	// Metrics counts calls by outcome; nil records nothing. Set it before
+	// serving.
+	Metrics *Metrics
 }
 
 // New returns a Server logging to log that normalizes with n (the presets
@@ -46,25 +50,38 @@ func (s *Server) Normalize(ctx context.Context, req *normalizerv1.NormalizeReque
 		}
 		receivedAt = ts.AsTime()
 	}
+	start := time.Now()
 	ev, err := s.normalizer.Normalize(req.GetPlatform(), req.GetHeaders(), req.GetBody(), receivedAt)
+	took := time.Since(start)
+	// The edge sends the webhook's event and receipt ids as metadata, so
+	// these lines can be joined with the edge's and the ledger's.
+	log := s.log.With(logging.WebhookIDs(ctx)...)
 	if err != nil {
+		s.Metrics.observe(req.GetPlatform(), OutcomeFailed, took)
 		// A payload we cannot read is the sender's problem, not ours:
 		// logged at info with the reason, so an operator can find it.
-		s.log.InfoContext(ctx, "normalize failed",
+		log.InfoContext(ctx, "normalize failed",
 			slog.String("platform", req.GetPlatform()),
 			slog.Int("body_bytes", len(req.GetBody())),
 			slog.Any("error", err))
 		return nil, err
 	}
-	s.log.DebugContext(ctx, "normalized",
+	outcome := OutcomeMapped
+	if ev.GetEventType() == eventv1.EventType_EVENT_TYPE_UNMAPPED {
+		outcome = OutcomeUnmapped
+	}
+	s.Metrics.observe(req.GetPlatform(), outcome, took)
+	if len(logging.WebhookIDs(ctx)) == 0 {
+		// Called without the edge's metadata (grpcurl): the event's own id.
+		log = log.With(slog.String("event_id", ev.GetEventId()))
+	}
+	log.DebugContext(ctx, "normalized",
 		slog.String("platform", ev.GetPlatform()),
-		slog.String("event_id", ev.GetEventId()),
 		slog.String("source_event_type", ev.GetSourceEventType()),
 		slog.String("event_type", ev.GetEventType().String()))
 	if ev.GetEventType() == eventv1.EventType_EVENT_TYPE_UNMAPPED {
-		s.log.DebugContext(ctx, "unmapped event type",
+		log.DebugContext(ctx, "unmapped event type",
 			slog.String("platform", ev.GetPlatform()),
-			slog.String("event_id", ev.GetEventId()),
 			slog.String("source_event_type", ev.GetSourceEventType()))
 	}
 	return &normalizerv1.NormalizeResponse{Event: ev}, nil

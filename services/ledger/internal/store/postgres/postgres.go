@@ -197,5 +197,20 @@ func (s *Store) Ping(ctx context.Context) error {
 	return mapErr("ping", s.pool.Ping(ctx))
 }
 
+// statsSQL counts through the partial indexes deliveries_due_idx (state
+// 1) and deliveries_dead_idx (state 3): one scalar subquery each, so the
+// planner matches each WHERE to its index instead of scanning the table
+// once for both.
+const statsSQL = `SELECT (SELECT count(*) FROM deliveries WHERE state = 1),
+       (SELECT count(*) FROM deliveries WHERE state = 3)`
+
+// Stats counts pending deliveries and dead letters.
+func (s *Store) Stats(ctx context.Context) (pending, dead int64, err error) {
+	if err := s.pool.QueryRow(ctx, statsSQL).Scan(&pending, &dead); err != nil {
+		return 0, 0, mapErr("delivery stats", err)
+	}
+	return pending, dead, nil
+}
+
 // Close closes the pool, waiting for acquired connections to be released.
 func (s *Store) Close() { s.pool.Close() }

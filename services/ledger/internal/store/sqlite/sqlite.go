@@ -124,6 +124,23 @@ func (s *Store) Ping(ctx context.Context) error {
 	return mapErr(ctx, "ping", s.reader.PingContext(ctx))
 }
 
+// statsSQL counts through the partial indexes deliveries_due_idx (state
+// 1) and deliveries_dead_idx (state 3), one scalar subquery each.
+const statsSQL = `SELECT (SELECT count(*) FROM deliveries WHERE state = 1),
+       (SELECT count(*) FROM deliveries WHERE state = 3)`
+
+// Stats counts pending deliveries and dead letters, on a reader: it never
+// waits for the single writer.
+func (s *Store) Stats(ctx context.Context) (pending, dead int64, err error) {
+	if err := s.checkOpen("delivery stats"); err != nil {
+		return 0, 0, err
+	}
+	if err := s.reader.QueryRowContext(ctx, statsSQL).Scan(&pending, &dead); err != nil {
+		return 0, 0, mapErr(ctx, "delivery stats", err)
+	}
+	return pending, dead, nil
+}
+
 // Close closes both pools, waiting for running statements; the last
 // connection to close checkpoints the WAL into the database file. Open
 // Listen calls return. Safe to call twice.

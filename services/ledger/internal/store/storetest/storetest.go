@@ -61,6 +61,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"UpsertSubscription", testUpsertSubscription},
 		{"EmptyRetryPolicy", testEmptyRetryPolicy},
 		{"Listen", testListen},
+		{"Stats", testStats},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
