@@ -38,8 +38,12 @@ func TestHookmeshRunEmbedded(t *testing.T) {
 		"HOOKMESH_LEDGER_GRPC_ADDR":     ledger,
 		"HOOKMESH_DISPATCHER_GRPC_ADDR": harness.FreeAddr(t),
 		"HOOKMESH_CONSUMER_GRPC_ADDR":   harness.FreeAddr(t),
-		"HOOKMESH_LEDGER_TARGET":        ledger,
-		"HOOKMESH_EDGE_URL":             "http://" + http,
+		// Every listener on a free port, so the test runs beside a system.
+		"HOOKMESH_NORMALIZER_ADMIN_ADDR": harness.FreeAddr(t),
+		"HOOKMESH_LEDGER_ADMIN_ADDR":     harness.FreeAddr(t),
+		"HOOKMESH_DISPATCHER_ADMIN_ADDR": harness.FreeAddr(t),
+		"HOOKMESH_LEDGER_TARGET":         ledger,
+		"HOOKMESH_EDGE_URL":              "http://" + http,
 	}
 	norm := harness.FreeAddr(t)
 	env["HOOKMESH_NORMALIZER_GRPC_ADDR"], env["HOOKMESH_NORMALIZER_TARGET"] = norm, norm
