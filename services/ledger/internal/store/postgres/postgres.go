@@ -19,7 +19,8 @@ import (
 
 // Store is the PostgreSQL store. It owns its pool.
 type Store struct {
-	pool *pgxpool.Pool
+	pool   *pgxpool.Pool
+	notify *notifier
 }
 
 var _ store.Store = (*Store)(nil)
@@ -27,7 +28,7 @@ var _ store.Store = (*Store)(nil)
 // New returns a Store over pool, whose schema must be migrated (Migrate).
 // The Store owns the pool: Close closes it.
 func New(pool *pgxpool.Pool) *Store {
-	return &Store{pool: pool}
+	return &Store{pool: pool, notify: newNotifier(pool)}
 }
 
 // recordSQL is Record in one statement, so in one implicit transaction and
@@ -39,9 +40,10 @@ func New(pool *pgxpool.Pool) *Store {
 // go to every subscription whose filters match (paused ones included:
 // pausing only stops claims), and only for a normalized event ($5 <> 0): a
 // payload that could not be normalized has no typed event to deliver, and
-// gets its deliveries when it is re-normalized. The notification (see
-// notifySQL) is referenced from the final SELECT, because a CTE without
-// data modification runs only when something reads it.
+// gets its deliveries when it is re-normalized. The statement returns the
+// subscriptions that got a delivery; Record notifies them after the commit
+// (see notifier: a NOTIFY inside this transaction would serialize every
+// Record's commit).
 // On conflict the last SELECT reads the stored row's receipt. It sees the
 // statement's snapshot, so when the conflicting row was committed by a
 // concurrent Record after that snapshot was taken, the statement returns no
@@ -65,11 +67,10 @@ WITH ev AS (
       AND (cardinality(s.platforms) = 0 OR $1 = ANY (s.platforms))
       AND (cardinality(s.event_types) = 0 OR $5::integer = ANY (s.event_types))
     RETURNING subscription
-), nt AS (` + notifySQL + ` FROM dl HAVING count(*) > 0
 )
-SELECT receipt_id::text, false, (SELECT count(*) FROM nt) FROM ev
+SELECT receipt_id::text, false, (SELECT coalesce(array_agg(DISTINCT subscription), '{}') FROM dl) FROM ev
 UNION ALL
-SELECT receipt_id::text, true, 0 FROM events
+SELECT receipt_id::text, true, '{}'::text[] FROM events
 WHERE platform = $1 AND event_id = $3 AND source = $2 AND NOT EXISTS (SELECT 1 FROM ev)`
 
 // recordAttempts bounds the re-runs of recordSQL. The second run always sees
@@ -92,13 +93,16 @@ func (s *Store) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledge
 	for range recordAttempts {
 		var receiptID string
 		var existed bool
-		var notified int64
-		err := s.pool.QueryRow(ctx, recordSQL, args...).Scan(&receiptID, &existed, &notified)
+		var delivered []string
+		err := s.pool.QueryRow(ctx, recordSQL, args...).Scan(&receiptID, &existed, &delivered)
 		if errors.Is(err, pgx.ErrNoRows) {
 			continue // lost a race with a concurrent Record of the same event
 		}
 		if err != nil {
 			return nil, mapErr(fmt.Sprintf("record %s/%s", r.Platform, r.EventID), err)
+		}
+		if len(delivered) > 0 {
+			s.notify.signal(delivered)
 		}
 		return store.RecordResult(r, receiptID, existed), nil
 	}
@@ -213,4 +217,7 @@ func (s *Store) Stats(ctx context.Context) (pending, dead int64, err error) {
 }
 
 // Close closes the pool, waiting for acquired connections to be released.
-func (s *Store) Close() { s.pool.Close() }
+func (s *Store) Close() {
+	s.notify.close()
+	s.pool.Close()
+}
