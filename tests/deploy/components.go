@@ -71,6 +71,9 @@ func Components() map[string]Component {
 					return err
 				}
 				c.GRPCListener = lis
+				// No admin listener: its default port may be taken by a
+				// system running beside the tests.
+				c.AdminAddr, c.AdminListener = "", nil
 				ctx, cancel := context.WithCancel(context.Background())
 				cancel()
 				return ledger.Run(ctx, c, discard)
