@@ -21,8 +21,10 @@ import (
 
 	dispatcherv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/dispatcher/v1"
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
+	normalizerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/normalizer/v1"
 	"github.com/hookmesh/hookmesh/services/dispatcher/internal/breaker"
 	"github.com/hookmesh/hookmesh/services/dispatcher/internal/dispatch"
+	"github.com/hookmesh/hookmesh/services/dispatcher/internal/renormalize"
 	"github.com/hookmesh/hookmesh/services/dispatcher/internal/retry"
 	"github.com/hookmesh/hookmesh/services/dispatcher/internal/server"
 	"github.com/hookmesh/hookmesh/services/internal/admin"
@@ -57,6 +59,11 @@ type Config struct {
 	Registry *prometheus.Registry
 	// LedgerTarget is the ledger's gRPC target (HOOKMESH_LEDGER_TARGET).
 	LedgerTarget string
+	// NormalizerTarget is the normalizer's gRPC target
+	// (HOOKMESH_NORMALIZER_TARGET, default 127.0.0.1:9091): the
+	// renormalizer loop calls it for the events recorded while it was
+	// unreachable. Empty turns the loop off (another dispatcher runs it).
+	NormalizerTarget string
 	// ID names this dispatcher in delivery history (HOOKMESH_DISPATCHER_ID;
 	// default host-pid).
 	ID string
@@ -82,18 +89,19 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	r := env.New(lookup)
 	host, _ := os.Hostname()
 	cfg := Config{
-		GRPCAddr:        r.String("HOOKMESH_DISPATCHER_GRPC_ADDR", ":9093"),
-		AdminAddr:       r.String("HOOKMESH_DISPATCHER_ADMIN_ADDR", DefaultAdminAddr),
-		AdminToken:      r.String(admin.TokenVar, ""),
-		LedgerTarget:    r.String("HOOKMESH_LEDGER_TARGET", "127.0.0.1:9092"),
-		ID:              r.String("HOOKMESH_DISPATCHER_ID", fmt.Sprintf("%s-%d", host, os.Getpid())),
-		Capacity:        int(r.Int64("HOOKMESH_DISPATCHER_CAPACITY", 256)),
-		ClaimBatch:      int(r.Int64("HOOKMESH_DISPATCHER_CLAIM_BATCH", 64)),
-		LeaseDuration:   r.Duration("HOOKMESH_DISPATCHER_LEASE", 60*time.Second),
-		PollInterval:    r.Duration("HOOKMESH_DISPATCHER_POLL", time.Second),
-		BreakerFailures: uint32(r.Int64("HOOKMESH_BREAKER_FAILURES", 5)),
-		BreakerOpenFor:  r.Duration("HOOKMESH_BREAKER_OPEN_FOR", 30*time.Second),
-		DrainTimeout:    r.Duration("HOOKMESH_DISPATCHER_DRAIN_TIMEOUT", 20*time.Second),
+		GRPCAddr:         r.String("HOOKMESH_DISPATCHER_GRPC_ADDR", ":9093"),
+		AdminAddr:        r.String("HOOKMESH_DISPATCHER_ADMIN_ADDR", DefaultAdminAddr),
+		AdminToken:       r.String(admin.TokenVar, ""),
+		LedgerTarget:     r.String("HOOKMESH_LEDGER_TARGET", "127.0.0.1:9092"),
+		NormalizerTarget: r.String("HOOKMESH_NORMALIZER_TARGET", "127.0.0.1:9091"),
+		ID:               r.String("HOOKMESH_DISPATCHER_ID", fmt.Sprintf("%s-%d", host, os.Getpid())),
+		Capacity:         int(r.Int64("HOOKMESH_DISPATCHER_CAPACITY", 256)),
+		ClaimBatch:       int(r.Int64("HOOKMESH_DISPATCHER_CLAIM_BATCH", 64)),
+		LeaseDuration:    r.Duration("HOOKMESH_DISPATCHER_LEASE", 60*time.Second),
+		PollInterval:     r.Duration("HOOKMESH_DISPATCHER_POLL", time.Second),
+		BreakerFailures:  uint32(r.Int64("HOOKMESH_BREAKER_FAILURES", 5)),
+		BreakerOpenFor:   r.Duration("HOOKMESH_BREAKER_OPEN_FOR", 30*time.Second),
+		DrainTimeout:     r.Duration("HOOKMESH_DISPATCHER_DRAIN_TIMEOUT", 20*time.Second),
 	}
 	if cfg.Capacity < 1 || cfg.ClaimBatch < 1 || cfg.BreakerFailures < 1 {
 		r.Fail("HOOKMESH_DISPATCHER_CAPACITY, HOOKMESH_DISPATCHER_CLAIM_BATCH and HOOKMESH_BREAKER_FAILURES must be at least 1")
@@ -157,6 +165,23 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		Log:           log,
 		Metrics:       dispatch.NewMetrics(reg),
 	})
+	fns := []func(context.Context) error{d.Run}
+	if cfg.NormalizerTarget != "" {
+		normConn, err := grpc.NewClient(cfg.NormalizerTarget, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		if err != nil {
+			closeAdmin()
+			return fmt.Errorf("dial normalizer %s: %w", cfg.NormalizerTarget, err)
+		}
+		defer normConn.Close()
+		renorm := renormalize.New(renormalize.Options{
+			ID:         cfg.ID,
+			Ledger:     ledgerv1.NewLedgerServiceClient(conn),
+			Normalizer: normalizerv1.NewNormalizerServiceClient(normConn),
+			Log:        log.With(slog.String("loop", "renormalize")),
+			Registry:   reg,
+		})
+		fns = append(fns, renorm.Run)
+	}
 	registerStateMetrics(reg, breakers, d)
 	gs := grpcserver.New(log, admin.ServerOptions(cfg.AdminToken)...)
 	dispatcherv1.RegisterDispatcherServiceServer(gs.GRPC, server.New(cfg.ID, breakers, d))
@@ -165,10 +190,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		closeAdmin()
 		return err
 	}
-	fns := []func(context.Context) error{
-		func(ctx context.Context) error { return gs.Serve(ctx, lis) },
-		d.Run,
-	}
+	fns = append(fns, func(ctx context.Context) error { return gs.Serve(ctx, lis) })
 	adminAddr := "off"
 	if adminLis != nil {
 		adminAddr = adminLis.Addr().String()
@@ -177,6 +199,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	log.Info("dispatcher running", slog.String("grpc", lis.Addr().String()), slog.String("admin", adminAddr),
 		slog.Bool("admin_token", cfg.AdminToken != ""), slog.String("ledger", cfg.LedgerTarget),
+		slog.String("normalizer", cfg.NormalizerTarget),
 		slog.String("dispatcher_id", cfg.ID), slog.Int("capacity", cfg.Capacity))
 	return serve.All(ctx, fns...)
 }

@@ -36,11 +36,15 @@ func StartLedger(t testing.TB, bins map[string]string) (string, *Process, ledger
 }
 
 // StartDispatcher runs a dispatcher binary against the ledger at
-// ledgerAddr, with env added (breaker and poll settings).
+// ledgerAddr, with env added (breaker and poll settings). No normalizer
+// runs beside it: its renormalizer points at a free port (never a
+// normalizer another test left on the default one) unless env sets
+// HOOKMESH_NORMALIZER_TARGET.
 func StartDispatcher(t testing.TB, bins map[string]string, name, ledgerAddr string, env map[string]string) *Process {
 	t.Helper()
 	e := map[string]string{
 		"HOOKMESH_LEDGER_TARGET":         ledgerAddr,
+		"HOOKMESH_NORMALIZER_TARGET":     FreeAddr(t),
 		"HOOKMESH_DISPATCHER_GRPC_ADDR":  FreeAddr(t),
 		"HOOKMESH_DISPATCHER_ADMIN_ADDR": FreeAddr(t), // several dispatchers run side by side
 		"HOOKMESH_DISPATCHER_ID":         name,

@@ -23,7 +23,8 @@ import (
 //
 // Every other method is service-to-service and open to the internal
 // network: LedgerService Record, ClaimDeliveries, CompleteDelivery,
-// RetryDelivery, DeadLetterDelivery and WatchDeliveries;
+// RetryDelivery, DeadLetterDelivery, WatchDeliveries, ClaimNormalizations
+// and CompleteNormalization;
 // NormalizerService.Normalize; EventHandlerService.HandleEvent; and
 // EdgeService.Ingest, which authenticates each webhook by its signature.
 // gRPC health and reflection stay open too (probes, grpcurl).
@@ -34,6 +35,7 @@ var Methods = []string{
 	"/hookmesh.ledger.v1.LedgerService/ListDeadLetters",
 	"/hookmesh.ledger.v1.LedgerService/ReplayDeadLetter",
 	"/hookmesh.ledger.v1.LedgerService/ReplayDeadLetters",
+	"/hookmesh.ledger.v1.LedgerService/RenormalizeEvents",
 	"/hookmesh.ledger.v1.LedgerService/CreateSubscription",
 	"/hookmesh.ledger.v1.LedgerService/UpdateSubscription",
 	"/hookmesh.ledger.v1.LedgerService/GetSubscription",

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -276,10 +277,11 @@ func retryHint(st *status.Status) time.Duration {
 
 func (d *Dispatcher) complete(log *slog.Logger, l *ledgerv1.Lease, took time.Duration) {
 	d.opts.Metrics.outcome(l.GetDelivery().GetSubscription(), OutcomeDelivered)
-	ctx, cancel := reportContext(l)
-	defer cancel()
-	_, err := d.opts.Ledger.CompleteDelivery(ctx, &ledgerv1.CompleteDeliveryRequest{
-		DeliveryId: l.GetDelivery().GetDeliveryId(), LeaseToken: l.GetLeaseToken(), DispatcherId: d.opts.ID,
+	err := report(l, func(ctx context.Context) error {
+		_, err := d.opts.Ledger.CompleteDelivery(ctx, &ledgerv1.CompleteDeliveryRequest{
+			DeliveryId: l.GetDelivery().GetDeliveryId(), LeaseToken: l.GetLeaseToken(), DispatcherId: d.opts.ID,
+		})
+		return err
 	})
 	if err != nil {
 		d.opts.Metrics.reportFailed(reportComplete)
@@ -301,11 +303,12 @@ func (d *Dispatcher) retry(log *slog.Logger, l *ledgerv1.Lease, next time.Time, 
 		d.opts.Metrics.outcome(sub, OutcomeRetried)
 		d.opts.Metrics.retried(sub, class)
 	}
-	ctx, cancel := reportContext(l)
-	defer cancel()
-	_, err := d.opts.Ledger.RetryDelivery(ctx, &ledgerv1.RetryDeliveryRequest{
-		DeliveryId: l.GetDelivery().GetDeliveryId(), LeaseToken: l.GetLeaseToken(), DispatcherId: d.opts.ID,
-		NextAttemptAt: timestamppb.New(next), CountAttempt: counted, ErrorClass: class, Code: code, Error: msg,
+	err := report(l, func(ctx context.Context) error {
+		_, err := d.opts.Ledger.RetryDelivery(ctx, &ledgerv1.RetryDeliveryRequest{
+			DeliveryId: l.GetDelivery().GetDeliveryId(), LeaseToken: l.GetLeaseToken(), DispatcherId: d.opts.ID,
+			NextAttemptAt: timestamppb.New(next), CountAttempt: counted, ErrorClass: class, Code: code, Error: msg,
+		})
+		return err
 	})
 	if err != nil {
 		d.opts.Metrics.reportFailed(reportRetry)
@@ -318,11 +321,12 @@ func (d *Dispatcher) retry(log *slog.Logger, l *ledgerv1.Lease, next time.Time, 
 
 func (d *Dispatcher) deadLetter(log *slog.Logger, l *ledgerv1.Lease, class ledgerv1.ErrorClass, code, msg string) {
 	d.opts.Metrics.outcome(l.GetDelivery().GetSubscription(), OutcomeDeadLettered)
-	ctx, cancel := reportContext(l)
-	defer cancel()
-	_, err := d.opts.Ledger.DeadLetterDelivery(ctx, &ledgerv1.DeadLetterDeliveryRequest{
-		DeliveryId: l.GetDelivery().GetDeliveryId(), LeaseToken: l.GetLeaseToken(), DispatcherId: d.opts.ID,
-		ErrorClass: class, Code: code, Error: msg,
+	err := report(l, func(ctx context.Context) error {
+		_, err := d.opts.Ledger.DeadLetterDelivery(ctx, &ledgerv1.DeadLetterDeliveryRequest{
+			DeliveryId: l.GetDelivery().GetDeliveryId(), LeaseToken: l.GetLeaseToken(), DispatcherId: d.opts.ID,
+			ErrorClass: class, Code: code, Error: msg,
+		})
+		return err
 	})
 	if err != nil {
 		d.opts.Metrics.reportFailed(reportDeadLetter)
@@ -330,6 +334,38 @@ func (d *Dispatcher) deadLetter(log *slog.Logger, l *ledgerv1.Lease, class ledge
 		return
 	}
 	log.Warn("delivery dead-lettered", slog.String("class", class.String()), slog.String("code", code), slog.String("error", msg))
+}
+
+// reportBudget bounds how long an outcome report is retried. A report that
+// never lands is not lost work — the lease expires and the delivery is made
+// again — but it costs a duplicate delivery and a lease period of delay, so
+// a ledger restart or a PostgreSQL failover (seconds) is worth waiting out.
+const reportBudget = 15 * time.Second
+
+// report sends an outcome, retrying while the ledger is unreachable, within
+// reportBudget and the lease (past its expiry the outcome would be refused
+// anyway). A refusal (the lease was lost) or any other error ends it.
+func report(l *ledgerv1.Lease, send func(context.Context) error) error {
+	deadline := time.Now().Add(reportBudget)
+	if exp := l.GetLeaseExpiresAt(); exp != nil && exp.AsTime().Before(deadline) {
+		deadline = exp.AsTime()
+	}
+	backoff := 100 * time.Millisecond
+	for {
+		ctx, cancel := reportContext(l)
+		err := send(ctx)
+		cancel()
+		switch status.Code(err) {
+		case codes.Unavailable, codes.DeadlineExceeded:
+		default:
+			return err
+		}
+		if time.Now().Add(backoff).After(deadline) {
+			return err
+		}
+		time.Sleep(backoff)
+		backoff = min(2*backoff, 2*time.Second)
+	}
 }
 
 // reportContext bounds an outcome report and carries the event id as

@@ -29,6 +29,9 @@ type fakeLedger struct {
 	mu       sync.Mutex
 	queue    []*ledgerv1.Lease
 	outcomes chan any
+	// unavailable makes that many reports fail as if the ledger restarted.
+	unavailable int
+	refused     int
 }
 
 func (f *fakeLedger) ClaimDeliveries(_ context.Context, in *ledgerv1.ClaimDeliveriesRequest, _ ...grpc.CallOption) (*ledgerv1.ClaimDeliveriesResponse, error) {
@@ -41,6 +44,16 @@ func (f *fakeLedger) ClaimDeliveries(_ context.Context, in *ledgerv1.ClaimDelive
 }
 
 func (f *fakeLedger) CompleteDelivery(_ context.Context, in *ledgerv1.CompleteDeliveryRequest, _ ...grpc.CallOption) (*ledgerv1.CompleteDeliveryResponse, error) {
+	f.mu.Lock()
+	fail := f.unavailable > 0
+	if fail {
+		f.unavailable--
+		f.refused++
+	}
+	f.mu.Unlock()
+	if fail {
+		return nil, status.Error(codes.Unavailable, "ledger restarting")
+	}
 	f.outcomes <- in
 	return &ledgerv1.CompleteDeliveryResponse{}, nil
 }
@@ -228,5 +241,38 @@ func TestShutdownReleasesStuckDeliveries(t *testing.T) {
 	}
 	if time.Until(r.GetNextAttemptAt().AsTime()) > time.Second {
 		t.Errorf("released delivery due at %v, want now", r.GetNextAttemptAt().AsTime())
+	}
+}
+
+func TestOutcomeReportRetriedWhileTheLedgerIsBack(t *testing.T) {
+	t.Parallel()
+	calls := 0
+	var mu sync.Mutex
+	led := &fakeLedger{queue: []*ledgerv1.Lease{lease("1", 0)}, outcomes: make(chan any, 10), unavailable: 3}
+	d := New(Options{
+		ID: "d1", Ledger: led, Handlers: handlers{func(context.Context, *handlerv1.HandleEventRequest) error {
+			mu.Lock()
+			calls++
+			mu.Unlock()
+			return nil
+		}},
+		Breakers: breaker.New(breaker.Settings{Failures: 100, OpenFor: time.Minute}),
+		Capacity: 8, ClaimBatch: 8, LeaseDuration: time.Minute, PollInterval: 20 * time.Millisecond,
+		DrainTimeout: time.Second, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	if c, ok := next(t, led).(*ledgerv1.CompleteDeliveryRequest); !ok || c.GetDeliveryId() != "1" {
+		t.Fatalf("outcome %v, want the completion to land once the ledger answers", c)
+	}
+	led.mu.Lock()
+	refused := led.refused
+	led.mu.Unlock()
+	mu.Lock()
+	defer mu.Unlock()
+	if refused != 3 || calls != 1 {
+		t.Errorf("refused reports %d, handler calls %d; want 3 retried reports and one call", refused, calls)
 	}
 }

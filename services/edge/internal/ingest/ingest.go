@@ -244,7 +244,11 @@ func (s *Service) Ingest(ctx context.Context, p Platform, req Request) (Result, 
 	}
 	if normErr != nil {
 		rec.NormalizationError = normErr.Error()
-		log.Warn("webhook not normalized; recording raw", slog.String("error", normErr.Error()))
+		// The payload may be fine: the ledger re-normalizes it once the
+		// normalizer answers again, and only then delivers it.
+		rec.NormalizationRetryable = keyErr == nil && retryable(normErr)
+		log.Warn("webhook not normalized; recording raw", slog.String("error", normErr.Error()),
+			slog.Bool("retryable", rec.NormalizationRetryable))
 	}
 
 	rctx, cancel := context.WithTimeout(ctx, s.opts.RecordTimeout)
@@ -312,6 +316,20 @@ func failureReason(err error) string {
 		return metrics.ReasonUnavailable
 	}
 	return metrics.ReasonRejected
+}
+
+// retryable tells a normalizer that did not answer (down, or too slow for
+// the call's deadline) from one that rejected the payload: only the first
+// is worth trying again without a code fix.
+func retryable(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	switch status.Code(err) {
+	case codes.Unavailable, codes.DeadlineExceeded:
+		return true
+	}
+	return false
 }
 
 // handshake reports whether a request is a platform's URL-verification

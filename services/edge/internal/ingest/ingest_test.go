@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -84,6 +85,35 @@ func TestIngestNormalizerDownStillRecords(t *testing.T) {
 	rec := led.Recorded()[0]
 	if res.EventID != "evt_2" || rec.GetEvent() != nil || !strings.Contains(rec.GetNormalizationError(), "connection refused") {
 		t.Fatalf("recorded %+v", rec)
+	}
+	if !rec.GetNormalizationRetryable() {
+		t.Error("normalizer down: normalization_retryable = false, want true (the ledger must re-normalize)")
+	}
+}
+
+// TestIngestNormalizationRetryable: only a normalizer that did not answer
+// makes the failure retryable; a rejected payload is stored as final.
+func TestIngestNormalizationRetryable(t *testing.T) {
+	t.Parallel()
+	for i, c := range []struct {
+		err  error
+		want bool
+	}{
+		{status.Error(codes.Unavailable, "down"), true},
+		{status.Error(codes.DeadlineExceeded, "slow"), true},
+		{context.DeadlineExceeded, true},
+		{status.Error(codes.InvalidArgument, "bad payload"), false},
+		{status.Error(codes.NotFound, "unknown platform"), false},
+		{status.Error(codes.Internal, "bug"), false},
+	} {
+		led := &ingesttest.Ledger{}
+		svc, p := newService(t, &ingesttest.Normalizer{Err: c.err}, led)
+		if _, err := svc.Ingest(context.Background(), p, signed(t, fmt.Sprintf(`{"id":"evt_r%d"}`, i))); err != nil {
+			t.Fatalf("%v: ingest: %v", c.err, err)
+		}
+		if got := led.Recorded()[0].GetNormalizationRetryable(); got != c.want {
+			t.Errorf("%v: normalization_retryable = %v, want %v", c.err, got, c.want)
+		}
 	}
 }
 

@@ -55,6 +55,7 @@ func Demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	s.edge.NormalizerTarget = lis[3].Addr().String()
 	s.edge.LedgerTarget = lis[4].Addr().String()
 	s.dispatcher.LedgerTarget = lis[4].Addr().String()
+	s.dispatcher.NormalizerTarget = lis[3].Addr().String()
 	edgeURL := "http://" + lis[0].Addr().String()
 
 	log, err := logging.New(stderr, os.Getenv("HOOKMESH_LOG_FORMAT"), lookupOr(os.LookupEnv, "HOOKMESH_LOG_LEVEL", "error"))

@@ -57,6 +57,10 @@ type Record struct {
 	Normalized []byte
 	// NormalizationError says why there is no event, or "".
 	NormalizationError string
+	// Renormalize schedules a re-normalization now: the normalizer was
+	// unreachable (RecordRequest.normalization_retryable) and there is no
+	// event.
+	Renormalize bool
 }
 
 // PrepareRecord validates req and flattens it. Every store calls it first,
@@ -106,6 +110,7 @@ func PrepareRecord(req *ledgerv1.RecordRequest) (Record, error) {
 		if r.NormalizationError == "" {
 			r.NormalizationError = DefaultNormalizationError
 		}
+		r.Renormalize = req.GetNormalizationRetryable()
 		return r, nil
 	}
 	// An event the ledger cannot accept is a normalizer bug, not a reason to

@@ -35,7 +35,9 @@ type Store interface {
 	// A new normalized event (event_type != 0) gets, in the same
 	// transaction, one pending delivery per matching subscription (paused
 	// ones included) and a notification to Listen; an event that could not
-	// be normalized gets none.
+	// be normalized gets none; when the normalizer was unreachable
+	// (normalization_retryable) it is scheduled for re-normalization at
+	// once (see ClaimNormalizations), and gets its deliveries then.
 	Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledgerv1.RecordResponse, error)
 	// GetEvent returns an event with its receipt; when the request has no
 	// source and several sources share the id, the most recently received.
@@ -55,6 +57,19 @@ type Store interface {
 	// DeadLetterDelivery moves a leased delivery to the dead-letter queue;
 	// the same errors as CompleteDelivery.
 	DeadLetterDelivery(ctx context.Context, req *ledgerv1.DeadLetterDeliveryRequest) (*ledgerv1.DeadLetterDeliveryResponse, error)
+	// ClaimNormalizations leases events due for re-normalization, oldest
+	// due first, with their receipts.
+	ClaimNormalizations(ctx context.Context, req *ledgerv1.ClaimNormalizationsRequest) (*ledgerv1.ClaimNormalizationsResponse, error)
+	// CompleteNormalization applies a re-normalization: on success the
+	// event's columns as Record writes them, the error cleared, one pending
+	// delivery per matching subscription (Record's rule) and a notification
+	// to Listen; a retryable failure is due again after RenormalizeDelay; a
+	// final one is stored and unscheduled. ErrLeaseLost when the token does
+	// not hold the event, ErrNotFound for an unknown event.
+	CompleteNormalization(ctx context.Context, req *ledgerv1.CompleteNormalizationRequest) (*ledgerv1.CompleteNormalizationResponse, error)
+	// RenormalizeEvents schedules up to a limit of unnormalized events that
+	// are not scheduled yet, oldest first, and counts them.
+	RenormalizeEvents(ctx context.Context, req *ledgerv1.RenormalizeEventsRequest) (*ledgerv1.RenormalizeEventsResponse, error)
 	// ListDeliveries returns an event's deliveries with their history;
 	// ErrNotFound when the event does not exist.
 	ListDeliveries(ctx context.Context, req *ledgerv1.ListDeliveriesRequest) (*ledgerv1.ListDeliveriesResponse, error)

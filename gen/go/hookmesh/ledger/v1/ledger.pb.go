@@ -147,8 +147,11 @@ type RecordRequest struct {
 	// normalization_error says why event is absent; the raw receipt is stored
 	// anyway so nothing is lost.
 	NormalizationError string `protobuf:"bytes,3,opt,name=normalization_error,json=normalizationError,proto3" json:"normalization_error,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// normalization_retryable says the failure was the normalizer being
+	// unreachable, not the payload: the ledger schedules a re-normalization.
+	NormalizationRetryable bool `protobuf:"varint,4,opt,name=normalization_retryable,json=normalizationRetryable,proto3" json:"normalization_retryable,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *RecordRequest) Reset() {
@@ -200,6 +203,13 @@ func (x *RecordRequest) GetNormalizationError() string {
 		return x.NormalizationError
 	}
 	return ""
+}
+
+func (x *RecordRequest) GetNormalizationRetryable() bool {
+	if x != nil {
+		return x.NormalizationRetryable
+	}
+	return false
 }
 
 // RecordResponse tells whether the event was new.
@@ -1313,6 +1323,486 @@ func (x *ListDeliveriesResponse) GetDeliveries() []*Delivery {
 	return nil
 }
 
+// ClaimNormalizationsRequest asks for events due for re-normalization.
+type ClaimNormalizationsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// worker_id names the caller, for logs.
+	WorkerId string `protobuf:"bytes,1,opt,name=worker_id,json=workerId,proto3" json:"worker_id,omitempty"`
+	// limit is the most leases to return: default 16, at most 500.
+	Limit int32 `protobuf:"varint,2,opt,name=limit,proto3" json:"limit,omitempty"`
+	// lease_duration is how long the caller holds each lease; it must exceed
+	// the Normalize call's deadline. Default 60 s.
+	LeaseDuration *durationpb.Duration `protobuf:"bytes,3,opt,name=lease_duration,json=leaseDuration,proto3" json:"lease_duration,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClaimNormalizationsRequest) Reset() {
+	*x = ClaimNormalizationsRequest{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClaimNormalizationsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClaimNormalizationsRequest) ProtoMessage() {}
+
+func (x *ClaimNormalizationsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClaimNormalizationsRequest.ProtoReflect.Descriptor instead.
+func (*ClaimNormalizationsRequest) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *ClaimNormalizationsRequest) GetWorkerId() string {
+	if x != nil {
+		return x.WorkerId
+	}
+	return ""
+}
+
+func (x *ClaimNormalizationsRequest) GetLimit() int32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+func (x *ClaimNormalizationsRequest) GetLeaseDuration() *durationpb.Duration {
+	if x != nil {
+		return x.LeaseDuration
+	}
+	return nil
+}
+
+// ClaimNormalizationsResponse carries the leases granted, possibly none.
+type ClaimNormalizationsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// leases are the claimed events.
+	Leases        []*NormalizationLease `protobuf:"bytes,1,rep,name=leases,proto3" json:"leases,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClaimNormalizationsResponse) Reset() {
+	*x = ClaimNormalizationsResponse{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClaimNormalizationsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClaimNormalizationsResponse) ProtoMessage() {}
+
+func (x *ClaimNormalizationsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClaimNormalizationsResponse.ProtoReflect.Descriptor instead.
+func (*ClaimNormalizationsResponse) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *ClaimNormalizationsResponse) GetLeases() []*NormalizationLease {
+	if x != nil {
+		return x.Leases
+	}
+	return nil
+}
+
+// NormalizationLease is one event to normalize again, with its raw request.
+type NormalizationLease struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// platform of the event.
+	Platform string `protobuf:"bytes,1,opt,name=platform,proto3" json:"platform,omitempty"`
+	// source scoping the event id, or "".
+	Source string `protobuf:"bytes,2,opt,name=source,proto3" json:"source,omitempty"`
+	// event_id is the platform's id for the event.
+	EventId string `protobuf:"bytes,3,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	// receipt is the raw request that created the event (headers, body,
+	// received_at), the input of NormalizerService.Normalize.
+	Receipt *Receipt `protobuf:"bytes,4,opt,name=receipt,proto3" json:"receipt,omitempty"`
+	// lease_token must accompany CompleteNormalization: an expired lease's
+	// report is refused once another worker claimed the event.
+	LeaseToken string `protobuf:"bytes,5,opt,name=lease_token,json=leaseToken,proto3" json:"lease_token,omitempty"`
+	// lease_expires_at is when another worker may take the event.
+	LeaseExpiresAt *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=lease_expires_at,json=leaseExpiresAt,proto3" json:"lease_expires_at,omitempty"`
+	// attempts is the number of re-normalizations tried before this one.
+	Attempts      int32 `protobuf:"varint,7,opt,name=attempts,proto3" json:"attempts,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NormalizationLease) Reset() {
+	*x = NormalizationLease{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NormalizationLease) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NormalizationLease) ProtoMessage() {}
+
+func (x *NormalizationLease) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NormalizationLease.ProtoReflect.Descriptor instead.
+func (*NormalizationLease) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *NormalizationLease) GetPlatform() string {
+	if x != nil {
+		return x.Platform
+	}
+	return ""
+}
+
+func (x *NormalizationLease) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *NormalizationLease) GetEventId() string {
+	if x != nil {
+		return x.EventId
+	}
+	return ""
+}
+
+func (x *NormalizationLease) GetReceipt() *Receipt {
+	if x != nil {
+		return x.Receipt
+	}
+	return nil
+}
+
+func (x *NormalizationLease) GetLeaseToken() string {
+	if x != nil {
+		return x.LeaseToken
+	}
+	return ""
+}
+
+func (x *NormalizationLease) GetLeaseExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LeaseExpiresAt
+	}
+	return nil
+}
+
+func (x *NormalizationLease) GetAttempts() int32 {
+	if x != nil {
+		return x.Attempts
+	}
+	return 0
+}
+
+// CompleteNormalizationRequest reports the outcome of one re-normalization.
+type CompleteNormalizationRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// platform of the event.
+	Platform string `protobuf:"bytes,1,opt,name=platform,proto3" json:"platform,omitempty"`
+	// source scoping the event id, or "".
+	Source string `protobuf:"bytes,2,opt,name=source,proto3" json:"source,omitempty"`
+	// event_id is the platform's id for the event.
+	EventId string `protobuf:"bytes,3,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	// lease_token is the token of the lease held.
+	LeaseToken string `protobuf:"bytes,4,opt,name=lease_token,json=leaseToken,proto3" json:"lease_token,omitempty"`
+	// event is the normalized event; absent when normalization failed.
+	Event *v1.NormalizedEvent `protobuf:"bytes,5,opt,name=event,proto3" json:"event,omitempty"`
+	// error says why event is absent.
+	Error string `protobuf:"bytes,6,opt,name=error,proto3" json:"error,omitempty"`
+	// retryable says the error was the normalizer being unreachable: the
+	// ledger tries again later, with backoff.
+	Retryable     bool `protobuf:"varint,7,opt,name=retryable,proto3" json:"retryable,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompleteNormalizationRequest) Reset() {
+	*x = CompleteNormalizationRequest{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompleteNormalizationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompleteNormalizationRequest) ProtoMessage() {}
+
+func (x *CompleteNormalizationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompleteNormalizationRequest.ProtoReflect.Descriptor instead.
+func (*CompleteNormalizationRequest) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *CompleteNormalizationRequest) GetPlatform() string {
+	if x != nil {
+		return x.Platform
+	}
+	return ""
+}
+
+func (x *CompleteNormalizationRequest) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *CompleteNormalizationRequest) GetEventId() string {
+	if x != nil {
+		return x.EventId
+	}
+	return ""
+}
+
+func (x *CompleteNormalizationRequest) GetLeaseToken() string {
+	if x != nil {
+		return x.LeaseToken
+	}
+	return ""
+}
+
+func (x *CompleteNormalizationRequest) GetEvent() *v1.NormalizedEvent {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
+func (x *CompleteNormalizationRequest) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
+func (x *CompleteNormalizationRequest) GetRetryable() bool {
+	if x != nil {
+		return x.Retryable
+	}
+	return false
+}
+
+// CompleteNormalizationResponse tells what became of the event.
+type CompleteNormalizationResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// normalized is true when the event is now stored normalized.
+	Normalized bool `protobuf:"varint,1,opt,name=normalized,proto3" json:"normalized,omitempty"`
+	// deliveries is the number of deliveries created.
+	Deliveries int32 `protobuf:"varint,2,opt,name=deliveries,proto3" json:"deliveries,omitempty"`
+	// next_attempt_at is when a rescheduled event is due again; unset
+	// otherwise.
+	NextAttemptAt *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=next_attempt_at,json=nextAttemptAt,proto3" json:"next_attempt_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompleteNormalizationResponse) Reset() {
+	*x = CompleteNormalizationResponse{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompleteNormalizationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompleteNormalizationResponse) ProtoMessage() {}
+
+func (x *CompleteNormalizationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompleteNormalizationResponse.ProtoReflect.Descriptor instead.
+func (*CompleteNormalizationResponse) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *CompleteNormalizationResponse) GetNormalized() bool {
+	if x != nil {
+		return x.Normalized
+	}
+	return false
+}
+
+func (x *CompleteNormalizationResponse) GetDeliveries() int32 {
+	if x != nil {
+		return x.Deliveries
+	}
+	return 0
+}
+
+func (x *CompleteNormalizationResponse) GetNextAttemptAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.NextAttemptAt
+	}
+	return nil
+}
+
+// RenormalizeEventsRequest selects failed events to normalize again.
+type RenormalizeEventsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// platform keeps only this platform's events when set.
+	Platform string `protobuf:"bytes,1,opt,name=platform,proto3" json:"platform,omitempty"`
+	// limit is the most to schedule in this call: default 100, at most 1000.
+	Limit         int32 `protobuf:"varint,2,opt,name=limit,proto3" json:"limit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RenormalizeEventsRequest) Reset() {
+	*x = RenormalizeEventsRequest{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RenormalizeEventsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RenormalizeEventsRequest) ProtoMessage() {}
+
+func (x *RenormalizeEventsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RenormalizeEventsRequest.ProtoReflect.Descriptor instead.
+func (*RenormalizeEventsRequest) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *RenormalizeEventsRequest) GetPlatform() string {
+	if x != nil {
+		return x.Platform
+	}
+	return ""
+}
+
+func (x *RenormalizeEventsRequest) GetLimit() int32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+// RenormalizeEventsResponse counts what was scheduled.
+type RenormalizeEventsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// scheduled is the number of events made due for re-normalization.
+	Scheduled     int32 `protobuf:"varint,1,opt,name=scheduled,proto3" json:"scheduled,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RenormalizeEventsResponse) Reset() {
+	*x = RenormalizeEventsResponse{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RenormalizeEventsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RenormalizeEventsResponse) ProtoMessage() {}
+
+func (x *RenormalizeEventsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RenormalizeEventsResponse.ProtoReflect.Descriptor instead.
+func (*RenormalizeEventsResponse) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *RenormalizeEventsResponse) GetScheduled() int32 {
+	if x != nil {
+		return x.Scheduled
+	}
+	return 0
+}
+
 // ListDeadLettersRequest filters dead letters.
 type ListDeadLettersRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1330,7 +1820,7 @@ type ListDeadLettersRequest struct {
 
 func (x *ListDeadLettersRequest) Reset() {
 	*x = ListDeadLettersRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[20]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1342,7 +1832,7 @@ func (x *ListDeadLettersRequest) String() string {
 func (*ListDeadLettersRequest) ProtoMessage() {}
 
 func (x *ListDeadLettersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[20]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1355,7 +1845,7 @@ func (x *ListDeadLettersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDeadLettersRequest.ProtoReflect.Descriptor instead.
 func (*ListDeadLettersRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{20}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListDeadLettersRequest) GetSubscription() string {
@@ -1399,7 +1889,7 @@ type ListDeadLettersResponse struct {
 
 func (x *ListDeadLettersResponse) Reset() {
 	*x = ListDeadLettersResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[21]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1411,7 +1901,7 @@ func (x *ListDeadLettersResponse) String() string {
 func (*ListDeadLettersResponse) ProtoMessage() {}
 
 func (x *ListDeadLettersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[21]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1424,7 +1914,7 @@ func (x *ListDeadLettersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDeadLettersResponse.ProtoReflect.Descriptor instead.
 func (*ListDeadLettersResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{21}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ListDeadLettersResponse) GetDeadLetters() []*Delivery {
@@ -1452,7 +1942,7 @@ type ReplayDeadLetterRequest struct {
 
 func (x *ReplayDeadLetterRequest) Reset() {
 	*x = ReplayDeadLetterRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[22]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1464,7 +1954,7 @@ func (x *ReplayDeadLetterRequest) String() string {
 func (*ReplayDeadLetterRequest) ProtoMessage() {}
 
 func (x *ReplayDeadLetterRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[22]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1477,7 +1967,7 @@ func (x *ReplayDeadLetterRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReplayDeadLetterRequest.ProtoReflect.Descriptor instead.
 func (*ReplayDeadLetterRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{22}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ReplayDeadLetterRequest) GetId() string {
@@ -1498,7 +1988,7 @@ type ReplayDeadLetterResponse struct {
 
 func (x *ReplayDeadLetterResponse) Reset() {
 	*x = ReplayDeadLetterResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[23]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1510,7 +2000,7 @@ func (x *ReplayDeadLetterResponse) String() string {
 func (*ReplayDeadLetterResponse) ProtoMessage() {}
 
 func (x *ReplayDeadLetterResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[23]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1523,7 +2013,7 @@ func (x *ReplayDeadLetterResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReplayDeadLetterResponse.ProtoReflect.Descriptor instead.
 func (*ReplayDeadLetterResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{23}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ReplayDeadLetterResponse) GetDelivery() *Delivery {
@@ -1548,7 +2038,7 @@ type ReplayDeadLettersRequest struct {
 
 func (x *ReplayDeadLettersRequest) Reset() {
 	*x = ReplayDeadLettersRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[24]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1560,7 +2050,7 @@ func (x *ReplayDeadLettersRequest) String() string {
 func (*ReplayDeadLettersRequest) ProtoMessage() {}
 
 func (x *ReplayDeadLettersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[24]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1573,7 +2063,7 @@ func (x *ReplayDeadLettersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReplayDeadLettersRequest.ProtoReflect.Descriptor instead.
 func (*ReplayDeadLettersRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{24}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ReplayDeadLettersRequest) GetSubscription() string {
@@ -1610,7 +2100,7 @@ type ReplayDeadLettersResponse struct {
 
 func (x *ReplayDeadLettersResponse) Reset() {
 	*x = ReplayDeadLettersResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[25]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1622,7 +2112,7 @@ func (x *ReplayDeadLettersResponse) String() string {
 func (*ReplayDeadLettersResponse) ProtoMessage() {}
 
 func (x *ReplayDeadLettersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[25]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1635,7 +2125,7 @@ func (x *ReplayDeadLettersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReplayDeadLettersResponse.ProtoReflect.Descriptor instead.
 func (*ReplayDeadLettersResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{25}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ReplayDeadLettersResponse) GetReplayed() int32 {
@@ -1663,7 +2153,7 @@ type CreateSubscriptionRequest struct {
 
 func (x *CreateSubscriptionRequest) Reset() {
 	*x = CreateSubscriptionRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[26]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1675,7 +2165,7 @@ func (x *CreateSubscriptionRequest) String() string {
 func (*CreateSubscriptionRequest) ProtoMessage() {}
 
 func (x *CreateSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[26]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1688,7 +2178,7 @@ func (x *CreateSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*CreateSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{26}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *CreateSubscriptionRequest) GetSubscription() *Subscription {
@@ -1709,7 +2199,7 @@ type CreateSubscriptionResponse struct {
 
 func (x *CreateSubscriptionResponse) Reset() {
 	*x = CreateSubscriptionResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[27]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1721,7 +2211,7 @@ func (x *CreateSubscriptionResponse) String() string {
 func (*CreateSubscriptionResponse) ProtoMessage() {}
 
 func (x *CreateSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[27]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1734,7 +2224,7 @@ func (x *CreateSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*CreateSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{27}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *CreateSubscriptionResponse) GetSubscription() *Subscription {
@@ -1755,7 +2245,7 @@ type UpdateSubscriptionRequest struct {
 
 func (x *UpdateSubscriptionRequest) Reset() {
 	*x = UpdateSubscriptionRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[28]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1767,7 +2257,7 @@ func (x *UpdateSubscriptionRequest) String() string {
 func (*UpdateSubscriptionRequest) ProtoMessage() {}
 
 func (x *UpdateSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[28]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1780,7 +2270,7 @@ func (x *UpdateSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*UpdateSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{28}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *UpdateSubscriptionRequest) GetSubscription() *Subscription {
@@ -1801,7 +2291,7 @@ type UpdateSubscriptionResponse struct {
 
 func (x *UpdateSubscriptionResponse) Reset() {
 	*x = UpdateSubscriptionResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[29]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1813,7 +2303,7 @@ func (x *UpdateSubscriptionResponse) String() string {
 func (*UpdateSubscriptionResponse) ProtoMessage() {}
 
 func (x *UpdateSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[29]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1826,7 +2316,7 @@ func (x *UpdateSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*UpdateSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{29}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *UpdateSubscriptionResponse) GetSubscription() *Subscription {
@@ -1847,7 +2337,7 @@ type GetSubscriptionRequest struct {
 
 func (x *GetSubscriptionRequest) Reset() {
 	*x = GetSubscriptionRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[30]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1859,7 +2349,7 @@ func (x *GetSubscriptionRequest) String() string {
 func (*GetSubscriptionRequest) ProtoMessage() {}
 
 func (x *GetSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[30]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1872,7 +2362,7 @@ func (x *GetSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*GetSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{30}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *GetSubscriptionRequest) GetName() string {
@@ -1893,7 +2383,7 @@ type GetSubscriptionResponse struct {
 
 func (x *GetSubscriptionResponse) Reset() {
 	*x = GetSubscriptionResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[31]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1905,7 +2395,7 @@ func (x *GetSubscriptionResponse) String() string {
 func (*GetSubscriptionResponse) ProtoMessage() {}
 
 func (x *GetSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[31]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1918,7 +2408,7 @@ func (x *GetSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*GetSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{31}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *GetSubscriptionResponse) GetSubscription() *Subscription {
@@ -1937,7 +2427,7 @@ type ListSubscriptionsRequest struct {
 
 func (x *ListSubscriptionsRequest) Reset() {
 	*x = ListSubscriptionsRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[32]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1949,7 +2439,7 @@ func (x *ListSubscriptionsRequest) String() string {
 func (*ListSubscriptionsRequest) ProtoMessage() {}
 
 func (x *ListSubscriptionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[32]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1962,7 +2452,7 @@ func (x *ListSubscriptionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSubscriptionsRequest.ProtoReflect.Descriptor instead.
 func (*ListSubscriptionsRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{32}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{39}
 }
 
 // ListSubscriptionsResponse lists subscriptions by name.
@@ -1976,7 +2466,7 @@ type ListSubscriptionsResponse struct {
 
 func (x *ListSubscriptionsResponse) Reset() {
 	*x = ListSubscriptionsResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[33]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1988,7 +2478,7 @@ func (x *ListSubscriptionsResponse) String() string {
 func (*ListSubscriptionsResponse) ProtoMessage() {}
 
 func (x *ListSubscriptionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[33]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2001,7 +2491,7 @@ func (x *ListSubscriptionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSubscriptionsResponse.ProtoReflect.Descriptor instead.
 func (*ListSubscriptionsResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{33}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ListSubscriptionsResponse) GetSubscriptions() []*Subscription {
@@ -2022,7 +2512,7 @@ type PauseSubscriptionRequest struct {
 
 func (x *PauseSubscriptionRequest) Reset() {
 	*x = PauseSubscriptionRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[34]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2034,7 +2524,7 @@ func (x *PauseSubscriptionRequest) String() string {
 func (*PauseSubscriptionRequest) ProtoMessage() {}
 
 func (x *PauseSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[34]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2047,7 +2537,7 @@ func (x *PauseSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*PauseSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{34}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *PauseSubscriptionRequest) GetName() string {
@@ -2068,7 +2558,7 @@ type PauseSubscriptionResponse struct {
 
 func (x *PauseSubscriptionResponse) Reset() {
 	*x = PauseSubscriptionResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[35]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2080,7 +2570,7 @@ func (x *PauseSubscriptionResponse) String() string {
 func (*PauseSubscriptionResponse) ProtoMessage() {}
 
 func (x *PauseSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[35]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2093,7 +2583,7 @@ func (x *PauseSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*PauseSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{35}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *PauseSubscriptionResponse) GetSubscription() *Subscription {
@@ -2114,7 +2604,7 @@ type ResumeSubscriptionRequest struct {
 
 func (x *ResumeSubscriptionRequest) Reset() {
 	*x = ResumeSubscriptionRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[36]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2126,7 +2616,7 @@ func (x *ResumeSubscriptionRequest) String() string {
 func (*ResumeSubscriptionRequest) ProtoMessage() {}
 
 func (x *ResumeSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[36]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2139,7 +2629,7 @@ func (x *ResumeSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*ResumeSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{36}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ResumeSubscriptionRequest) GetName() string {
@@ -2160,7 +2650,7 @@ type ResumeSubscriptionResponse struct {
 
 func (x *ResumeSubscriptionResponse) Reset() {
 	*x = ResumeSubscriptionResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[37]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2172,7 +2662,7 @@ func (x *ResumeSubscriptionResponse) String() string {
 func (*ResumeSubscriptionResponse) ProtoMessage() {}
 
 func (x *ResumeSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[37]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2185,7 +2675,7 @@ func (x *ResumeSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*ResumeSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{37}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ResumeSubscriptionResponse) GetSubscription() *Subscription {
@@ -2214,11 +2704,12 @@ const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"remoteAddr\x1a:\n" +
 	"\fHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xb1\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xea\x01\n" +
 	"\rRecordRequest\x125\n" +
 	"\areceipt\x18\x01 \x01(\v2\x1b.hookmesh.ledger.v1.ReceiptR\areceipt\x128\n" +
 	"\x05event\x18\x02 \x01(\v2\".hookmesh.event.v1.NormalizedEventR\x05event\x12/\n" +
-	"\x13normalization_error\x18\x03 \x01(\tR\x12normalizationError\"M\n" +
+	"\x13normalization_error\x18\x03 \x01(\tR\x12normalizationError\x127\n" +
+	"\x17normalization_retryable\x18\x04 \x01(\bR\x16normalizationRetryable\"M\n" +
 	"\x0eRecordResponse\x12\x1d\n" +
 	"\n" +
 	"receipt_id\x18\x01 \x01(\tR\treceiptId\x12\x1c\n" +
@@ -2301,7 +2792,44 @@ const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"\x16ListDeliveriesResponse\x12<\n" +
 	"\n" +
 	"deliveries\x18\x01 \x03(\v2\x1c.hookmesh.ledger.v1.DeliveryR\n" +
-	"deliveries\"\x94\x01\n" +
+	"deliveries\"\x91\x01\n" +
+	"\x1aClaimNormalizationsRequest\x12\x1b\n" +
+	"\tworker_id\x18\x01 \x01(\tR\bworkerId\x12\x14\n" +
+	"\x05limit\x18\x02 \x01(\x05R\x05limit\x12@\n" +
+	"\x0elease_duration\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\rleaseDuration\"]\n" +
+	"\x1bClaimNormalizationsResponse\x12>\n" +
+	"\x06leases\x18\x01 \x03(\v2&.hookmesh.ledger.v1.NormalizationLeaseR\x06leases\"\x9d\x02\n" +
+	"\x12NormalizationLease\x12\x1a\n" +
+	"\bplatform\x18\x01 \x01(\tR\bplatform\x12\x16\n" +
+	"\x06source\x18\x02 \x01(\tR\x06source\x12\x19\n" +
+	"\bevent_id\x18\x03 \x01(\tR\aeventId\x125\n" +
+	"\areceipt\x18\x04 \x01(\v2\x1b.hookmesh.ledger.v1.ReceiptR\areceipt\x12\x1f\n" +
+	"\vlease_token\x18\x05 \x01(\tR\n" +
+	"leaseToken\x12D\n" +
+	"\x10lease_expires_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x0eleaseExpiresAt\x12\x1a\n" +
+	"\battempts\x18\a \x01(\x05R\battempts\"\xfc\x01\n" +
+	"\x1cCompleteNormalizationRequest\x12\x1a\n" +
+	"\bplatform\x18\x01 \x01(\tR\bplatform\x12\x16\n" +
+	"\x06source\x18\x02 \x01(\tR\x06source\x12\x19\n" +
+	"\bevent_id\x18\x03 \x01(\tR\aeventId\x12\x1f\n" +
+	"\vlease_token\x18\x04 \x01(\tR\n" +
+	"leaseToken\x128\n" +
+	"\x05event\x18\x05 \x01(\v2\".hookmesh.event.v1.NormalizedEventR\x05event\x12\x14\n" +
+	"\x05error\x18\x06 \x01(\tR\x05error\x12\x1c\n" +
+	"\tretryable\x18\a \x01(\bR\tretryable\"\xa3\x01\n" +
+	"\x1dCompleteNormalizationResponse\x12\x1e\n" +
+	"\n" +
+	"normalized\x18\x01 \x01(\bR\n" +
+	"normalized\x12\x1e\n" +
+	"\n" +
+	"deliveries\x18\x02 \x01(\x05R\n" +
+	"deliveries\x12B\n" +
+	"\x0fnext_attempt_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\rnextAttemptAt\"L\n" +
+	"\x18RenormalizeEventsRequest\x12\x1a\n" +
+	"\bplatform\x18\x01 \x01(\tR\bplatform\x12\x14\n" +
+	"\x05limit\x18\x02 \x01(\x05R\x05limit\"9\n" +
+	"\x19RenormalizeEventsResponse\x12\x1c\n" +
+	"\tscheduled\x18\x01 \x01(\x05R\tscheduled\"\x94\x01\n" +
 	"\x16ListDeadLettersRequest\x12\"\n" +
 	"\fsubscription\x18\x01 \x01(\tR\fsubscription\x12\x1a\n" +
 	"\bplatform\x18\x02 \x01(\tR\bplatform\x12\x1b\n" +
@@ -2344,7 +2872,7 @@ const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"\x19ResumeSubscriptionRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\"b\n" +
 	"\x1aResumeSubscriptionResponse\x12D\n" +
-	"\fsubscription\x18\x01 \x01(\v2 .hookmesh.ledger.v1.SubscriptionR\fsubscription2\x9d\x0f\n" +
+	"\fsubscription\x18\x01 \x01(\v2 .hookmesh.ledger.v1.SubscriptionR\fsubscription2\x85\x12\n" +
 	"\rLedgerService\x12O\n" +
 	"\x06Record\x12!.hookmesh.ledger.v1.RecordRequest\x1a\".hookmesh.ledger.v1.RecordResponse\x12U\n" +
 	"\bGetEvent\x12#.hookmesh.ledger.v1.GetEventRequest\x1a$.hookmesh.ledger.v1.GetEventResponse\x12[\n" +
@@ -2355,7 +2883,10 @@ const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"\rRetryDelivery\x12(.hookmesh.ledger.v1.RetryDeliveryRequest\x1a).hookmesh.ledger.v1.RetryDeliveryResponse\x12s\n" +
 	"\x12DeadLetterDelivery\x12-.hookmesh.ledger.v1.DeadLetterDeliveryRequest\x1a..hookmesh.ledger.v1.DeadLetterDeliveryResponse\x12l\n" +
 	"\x0fWatchDeliveries\x12*.hookmesh.ledger.v1.WatchDeliveriesRequest\x1a+.hookmesh.ledger.v1.WatchDeliveriesResponse0\x01\x12g\n" +
-	"\x0eListDeliveries\x12).hookmesh.ledger.v1.ListDeliveriesRequest\x1a*.hookmesh.ledger.v1.ListDeliveriesResponse\x12j\n" +
+	"\x0eListDeliveries\x12).hookmesh.ledger.v1.ListDeliveriesRequest\x1a*.hookmesh.ledger.v1.ListDeliveriesResponse\x12v\n" +
+	"\x13ClaimNormalizations\x12..hookmesh.ledger.v1.ClaimNormalizationsRequest\x1a/.hookmesh.ledger.v1.ClaimNormalizationsResponse\x12|\n" +
+	"\x15CompleteNormalization\x120.hookmesh.ledger.v1.CompleteNormalizationRequest\x1a1.hookmesh.ledger.v1.CompleteNormalizationResponse\x12p\n" +
+	"\x11RenormalizeEvents\x12,.hookmesh.ledger.v1.RenormalizeEventsRequest\x1a-.hookmesh.ledger.v1.RenormalizeEventsResponse\x12j\n" +
 	"\x0fListDeadLetters\x12*.hookmesh.ledger.v1.ListDeadLettersRequest\x1a+.hookmesh.ledger.v1.ListDeadLettersResponse\x12m\n" +
 	"\x10ReplayDeadLetter\x12+.hookmesh.ledger.v1.ReplayDeadLetterRequest\x1a,.hookmesh.ledger.v1.ReplayDeadLetterResponse\x12p\n" +
 	"\x11ReplayDeadLetters\x12,.hookmesh.ledger.v1.ReplayDeadLettersRequest\x1a-.hookmesh.ledger.v1.ReplayDeadLettersResponse\x12s\n" +
@@ -2379,127 +2910,146 @@ func file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP() []byte {
 	return file_hookmesh_ledger_v1_ledger_proto_rawDescData
 }
 
-var file_hookmesh_ledger_v1_ledger_proto_msgTypes = make([]protoimpl.MessageInfo, 39)
+var file_hookmesh_ledger_v1_ledger_proto_msgTypes = make([]protoimpl.MessageInfo, 46)
 var file_hookmesh_ledger_v1_ledger_proto_goTypes = []any{
-	(*Receipt)(nil),                    // 0: hookmesh.ledger.v1.Receipt
-	(*RecordRequest)(nil),              // 1: hookmesh.ledger.v1.RecordRequest
-	(*RecordResponse)(nil),             // 2: hookmesh.ledger.v1.RecordResponse
-	(*StoredEvent)(nil),                // 3: hookmesh.ledger.v1.StoredEvent
-	(*GetEventRequest)(nil),            // 4: hookmesh.ledger.v1.GetEventRequest
-	(*GetEventResponse)(nil),           // 5: hookmesh.ledger.v1.GetEventResponse
-	(*ListEventsRequest)(nil),          // 6: hookmesh.ledger.v1.ListEventsRequest
-	(*ListEventsResponse)(nil),         // 7: hookmesh.ledger.v1.ListEventsResponse
-	(*ClaimDeliveriesRequest)(nil),     // 8: hookmesh.ledger.v1.ClaimDeliveriesRequest
-	(*ClaimDeliveriesResponse)(nil),    // 9: hookmesh.ledger.v1.ClaimDeliveriesResponse
-	(*CompleteDeliveryRequest)(nil),    // 10: hookmesh.ledger.v1.CompleteDeliveryRequest
-	(*CompleteDeliveryResponse)(nil),   // 11: hookmesh.ledger.v1.CompleteDeliveryResponse
-	(*RetryDeliveryRequest)(nil),       // 12: hookmesh.ledger.v1.RetryDeliveryRequest
-	(*RetryDeliveryResponse)(nil),      // 13: hookmesh.ledger.v1.RetryDeliveryResponse
-	(*DeadLetterDeliveryRequest)(nil),  // 14: hookmesh.ledger.v1.DeadLetterDeliveryRequest
-	(*DeadLetterDeliveryResponse)(nil), // 15: hookmesh.ledger.v1.DeadLetterDeliveryResponse
-	(*WatchDeliveriesRequest)(nil),     // 16: hookmesh.ledger.v1.WatchDeliveriesRequest
-	(*WatchDeliveriesResponse)(nil),    // 17: hookmesh.ledger.v1.WatchDeliveriesResponse
-	(*ListDeliveriesRequest)(nil),      // 18: hookmesh.ledger.v1.ListDeliveriesRequest
-	(*ListDeliveriesResponse)(nil),     // 19: hookmesh.ledger.v1.ListDeliveriesResponse
-	(*ListDeadLettersRequest)(nil),     // 20: hookmesh.ledger.v1.ListDeadLettersRequest
-	(*ListDeadLettersResponse)(nil),    // 21: hookmesh.ledger.v1.ListDeadLettersResponse
-	(*ReplayDeadLetterRequest)(nil),    // 22: hookmesh.ledger.v1.ReplayDeadLetterRequest
-	(*ReplayDeadLetterResponse)(nil),   // 23: hookmesh.ledger.v1.ReplayDeadLetterResponse
-	(*ReplayDeadLettersRequest)(nil),   // 24: hookmesh.ledger.v1.ReplayDeadLettersRequest
-	(*ReplayDeadLettersResponse)(nil),  // 25: hookmesh.ledger.v1.ReplayDeadLettersResponse
-	(*CreateSubscriptionRequest)(nil),  // 26: hookmesh.ledger.v1.CreateSubscriptionRequest
-	(*CreateSubscriptionResponse)(nil), // 27: hookmesh.ledger.v1.CreateSubscriptionResponse
-	(*UpdateSubscriptionRequest)(nil),  // 28: hookmesh.ledger.v1.UpdateSubscriptionRequest
-	(*UpdateSubscriptionResponse)(nil), // 29: hookmesh.ledger.v1.UpdateSubscriptionResponse
-	(*GetSubscriptionRequest)(nil),     // 30: hookmesh.ledger.v1.GetSubscriptionRequest
-	(*GetSubscriptionResponse)(nil),    // 31: hookmesh.ledger.v1.GetSubscriptionResponse
-	(*ListSubscriptionsRequest)(nil),   // 32: hookmesh.ledger.v1.ListSubscriptionsRequest
-	(*ListSubscriptionsResponse)(nil),  // 33: hookmesh.ledger.v1.ListSubscriptionsResponse
-	(*PauseSubscriptionRequest)(nil),   // 34: hookmesh.ledger.v1.PauseSubscriptionRequest
-	(*PauseSubscriptionResponse)(nil),  // 35: hookmesh.ledger.v1.PauseSubscriptionResponse
-	(*ResumeSubscriptionRequest)(nil),  // 36: hookmesh.ledger.v1.ResumeSubscriptionRequest
-	(*ResumeSubscriptionResponse)(nil), // 37: hookmesh.ledger.v1.ResumeSubscriptionResponse
-	nil,                                // 38: hookmesh.ledger.v1.Receipt.HeadersEntry
-	(*timestamppb.Timestamp)(nil),      // 39: google.protobuf.Timestamp
-	(*v1.NormalizedEvent)(nil),         // 40: hookmesh.event.v1.NormalizedEvent
-	(v1.EventType)(0),                  // 41: hookmesh.event.v1.EventType
-	(*durationpb.Duration)(nil),        // 42: google.protobuf.Duration
-	(*Lease)(nil),                      // 43: hookmesh.ledger.v1.Lease
-	(ErrorClass)(0),                    // 44: hookmesh.ledger.v1.ErrorClass
-	(*Delivery)(nil),                   // 45: hookmesh.ledger.v1.Delivery
-	(*Subscription)(nil),               // 46: hookmesh.ledger.v1.Subscription
+	(*Receipt)(nil),                       // 0: hookmesh.ledger.v1.Receipt
+	(*RecordRequest)(nil),                 // 1: hookmesh.ledger.v1.RecordRequest
+	(*RecordResponse)(nil),                // 2: hookmesh.ledger.v1.RecordResponse
+	(*StoredEvent)(nil),                   // 3: hookmesh.ledger.v1.StoredEvent
+	(*GetEventRequest)(nil),               // 4: hookmesh.ledger.v1.GetEventRequest
+	(*GetEventResponse)(nil),              // 5: hookmesh.ledger.v1.GetEventResponse
+	(*ListEventsRequest)(nil),             // 6: hookmesh.ledger.v1.ListEventsRequest
+	(*ListEventsResponse)(nil),            // 7: hookmesh.ledger.v1.ListEventsResponse
+	(*ClaimDeliveriesRequest)(nil),        // 8: hookmesh.ledger.v1.ClaimDeliveriesRequest
+	(*ClaimDeliveriesResponse)(nil),       // 9: hookmesh.ledger.v1.ClaimDeliveriesResponse
+	(*CompleteDeliveryRequest)(nil),       // 10: hookmesh.ledger.v1.CompleteDeliveryRequest
+	(*CompleteDeliveryResponse)(nil),      // 11: hookmesh.ledger.v1.CompleteDeliveryResponse
+	(*RetryDeliveryRequest)(nil),          // 12: hookmesh.ledger.v1.RetryDeliveryRequest
+	(*RetryDeliveryResponse)(nil),         // 13: hookmesh.ledger.v1.RetryDeliveryResponse
+	(*DeadLetterDeliveryRequest)(nil),     // 14: hookmesh.ledger.v1.DeadLetterDeliveryRequest
+	(*DeadLetterDeliveryResponse)(nil),    // 15: hookmesh.ledger.v1.DeadLetterDeliveryResponse
+	(*WatchDeliveriesRequest)(nil),        // 16: hookmesh.ledger.v1.WatchDeliveriesRequest
+	(*WatchDeliveriesResponse)(nil),       // 17: hookmesh.ledger.v1.WatchDeliveriesResponse
+	(*ListDeliveriesRequest)(nil),         // 18: hookmesh.ledger.v1.ListDeliveriesRequest
+	(*ListDeliveriesResponse)(nil),        // 19: hookmesh.ledger.v1.ListDeliveriesResponse
+	(*ClaimNormalizationsRequest)(nil),    // 20: hookmesh.ledger.v1.ClaimNormalizationsRequest
+	(*ClaimNormalizationsResponse)(nil),   // 21: hookmesh.ledger.v1.ClaimNormalizationsResponse
+	(*NormalizationLease)(nil),            // 22: hookmesh.ledger.v1.NormalizationLease
+	(*CompleteNormalizationRequest)(nil),  // 23: hookmesh.ledger.v1.CompleteNormalizationRequest
+	(*CompleteNormalizationResponse)(nil), // 24: hookmesh.ledger.v1.CompleteNormalizationResponse
+	(*RenormalizeEventsRequest)(nil),      // 25: hookmesh.ledger.v1.RenormalizeEventsRequest
+	(*RenormalizeEventsResponse)(nil),     // 26: hookmesh.ledger.v1.RenormalizeEventsResponse
+	(*ListDeadLettersRequest)(nil),        // 27: hookmesh.ledger.v1.ListDeadLettersRequest
+	(*ListDeadLettersResponse)(nil),       // 28: hookmesh.ledger.v1.ListDeadLettersResponse
+	(*ReplayDeadLetterRequest)(nil),       // 29: hookmesh.ledger.v1.ReplayDeadLetterRequest
+	(*ReplayDeadLetterResponse)(nil),      // 30: hookmesh.ledger.v1.ReplayDeadLetterResponse
+	(*ReplayDeadLettersRequest)(nil),      // 31: hookmesh.ledger.v1.ReplayDeadLettersRequest
+	(*ReplayDeadLettersResponse)(nil),     // 32: hookmesh.ledger.v1.ReplayDeadLettersResponse
+	(*CreateSubscriptionRequest)(nil),     // 33: hookmesh.ledger.v1.CreateSubscriptionRequest
+	(*CreateSubscriptionResponse)(nil),    // 34: hookmesh.ledger.v1.CreateSubscriptionResponse
+	(*UpdateSubscriptionRequest)(nil),     // 35: hookmesh.ledger.v1.UpdateSubscriptionRequest
+	(*UpdateSubscriptionResponse)(nil),    // 36: hookmesh.ledger.v1.UpdateSubscriptionResponse
+	(*GetSubscriptionRequest)(nil),        // 37: hookmesh.ledger.v1.GetSubscriptionRequest
+	(*GetSubscriptionResponse)(nil),       // 38: hookmesh.ledger.v1.GetSubscriptionResponse
+	(*ListSubscriptionsRequest)(nil),      // 39: hookmesh.ledger.v1.ListSubscriptionsRequest
+	(*ListSubscriptionsResponse)(nil),     // 40: hookmesh.ledger.v1.ListSubscriptionsResponse
+	(*PauseSubscriptionRequest)(nil),      // 41: hookmesh.ledger.v1.PauseSubscriptionRequest
+	(*PauseSubscriptionResponse)(nil),     // 42: hookmesh.ledger.v1.PauseSubscriptionResponse
+	(*ResumeSubscriptionRequest)(nil),     // 43: hookmesh.ledger.v1.ResumeSubscriptionRequest
+	(*ResumeSubscriptionResponse)(nil),    // 44: hookmesh.ledger.v1.ResumeSubscriptionResponse
+	nil,                                   // 45: hookmesh.ledger.v1.Receipt.HeadersEntry
+	(*timestamppb.Timestamp)(nil),         // 46: google.protobuf.Timestamp
+	(*v1.NormalizedEvent)(nil),            // 47: hookmesh.event.v1.NormalizedEvent
+	(v1.EventType)(0),                     // 48: hookmesh.event.v1.EventType
+	(*durationpb.Duration)(nil),           // 49: google.protobuf.Duration
+	(*Lease)(nil),                         // 50: hookmesh.ledger.v1.Lease
+	(ErrorClass)(0),                       // 51: hookmesh.ledger.v1.ErrorClass
+	(*Delivery)(nil),                      // 52: hookmesh.ledger.v1.Delivery
+	(*Subscription)(nil),                  // 53: hookmesh.ledger.v1.Subscription
 }
 var file_hookmesh_ledger_v1_ledger_proto_depIdxs = []int32{
-	38, // 0: hookmesh.ledger.v1.Receipt.headers:type_name -> hookmesh.ledger.v1.Receipt.HeadersEntry
-	39, // 1: hookmesh.ledger.v1.Receipt.received_at:type_name -> google.protobuf.Timestamp
+	45, // 0: hookmesh.ledger.v1.Receipt.headers:type_name -> hookmesh.ledger.v1.Receipt.HeadersEntry
+	46, // 1: hookmesh.ledger.v1.Receipt.received_at:type_name -> google.protobuf.Timestamp
 	0,  // 2: hookmesh.ledger.v1.RecordRequest.receipt:type_name -> hookmesh.ledger.v1.Receipt
-	40, // 3: hookmesh.ledger.v1.RecordRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	40, // 4: hookmesh.ledger.v1.StoredEvent.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	39, // 5: hookmesh.ledger.v1.StoredEvent.received_at:type_name -> google.protobuf.Timestamp
-	39, // 6: hookmesh.ledger.v1.StoredEvent.recorded_at:type_name -> google.protobuf.Timestamp
+	47, // 3: hookmesh.ledger.v1.RecordRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	47, // 4: hookmesh.ledger.v1.StoredEvent.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	46, // 5: hookmesh.ledger.v1.StoredEvent.received_at:type_name -> google.protobuf.Timestamp
+	46, // 6: hookmesh.ledger.v1.StoredEvent.recorded_at:type_name -> google.protobuf.Timestamp
 	3,  // 7: hookmesh.ledger.v1.GetEventResponse.event:type_name -> hookmesh.ledger.v1.StoredEvent
 	0,  // 8: hookmesh.ledger.v1.GetEventResponse.receipt:type_name -> hookmesh.ledger.v1.Receipt
-	41, // 9: hookmesh.ledger.v1.ListEventsRequest.event_type:type_name -> hookmesh.event.v1.EventType
-	39, // 10: hookmesh.ledger.v1.ListEventsRequest.received_after:type_name -> google.protobuf.Timestamp
-	39, // 11: hookmesh.ledger.v1.ListEventsRequest.received_before:type_name -> google.protobuf.Timestamp
+	48, // 9: hookmesh.ledger.v1.ListEventsRequest.event_type:type_name -> hookmesh.event.v1.EventType
+	46, // 10: hookmesh.ledger.v1.ListEventsRequest.received_after:type_name -> google.protobuf.Timestamp
+	46, // 11: hookmesh.ledger.v1.ListEventsRequest.received_before:type_name -> google.protobuf.Timestamp
 	3,  // 12: hookmesh.ledger.v1.ListEventsResponse.events:type_name -> hookmesh.ledger.v1.StoredEvent
-	42, // 13: hookmesh.ledger.v1.ClaimDeliveriesRequest.lease_duration:type_name -> google.protobuf.Duration
-	43, // 14: hookmesh.ledger.v1.ClaimDeliveriesResponse.leases:type_name -> hookmesh.ledger.v1.Lease
-	39, // 15: hookmesh.ledger.v1.RetryDeliveryRequest.next_attempt_at:type_name -> google.protobuf.Timestamp
-	44, // 16: hookmesh.ledger.v1.RetryDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
-	44, // 17: hookmesh.ledger.v1.DeadLetterDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
-	45, // 18: hookmesh.ledger.v1.ListDeliveriesResponse.deliveries:type_name -> hookmesh.ledger.v1.Delivery
-	45, // 19: hookmesh.ledger.v1.ListDeadLettersResponse.dead_letters:type_name -> hookmesh.ledger.v1.Delivery
-	45, // 20: hookmesh.ledger.v1.ReplayDeadLetterResponse.delivery:type_name -> hookmesh.ledger.v1.Delivery
-	46, // 21: hookmesh.ledger.v1.CreateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	46, // 22: hookmesh.ledger.v1.CreateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	46, // 23: hookmesh.ledger.v1.UpdateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	46, // 24: hookmesh.ledger.v1.UpdateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	46, // 25: hookmesh.ledger.v1.GetSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	46, // 26: hookmesh.ledger.v1.ListSubscriptionsResponse.subscriptions:type_name -> hookmesh.ledger.v1.Subscription
-	46, // 27: hookmesh.ledger.v1.PauseSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	46, // 28: hookmesh.ledger.v1.ResumeSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	1,  // 29: hookmesh.ledger.v1.LedgerService.Record:input_type -> hookmesh.ledger.v1.RecordRequest
-	4,  // 30: hookmesh.ledger.v1.LedgerService.GetEvent:input_type -> hookmesh.ledger.v1.GetEventRequest
-	6,  // 31: hookmesh.ledger.v1.LedgerService.ListEvents:input_type -> hookmesh.ledger.v1.ListEventsRequest
-	8,  // 32: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:input_type -> hookmesh.ledger.v1.ClaimDeliveriesRequest
-	10, // 33: hookmesh.ledger.v1.LedgerService.CompleteDelivery:input_type -> hookmesh.ledger.v1.CompleteDeliveryRequest
-	12, // 34: hookmesh.ledger.v1.LedgerService.RetryDelivery:input_type -> hookmesh.ledger.v1.RetryDeliveryRequest
-	14, // 35: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:input_type -> hookmesh.ledger.v1.DeadLetterDeliveryRequest
-	16, // 36: hookmesh.ledger.v1.LedgerService.WatchDeliveries:input_type -> hookmesh.ledger.v1.WatchDeliveriesRequest
-	18, // 37: hookmesh.ledger.v1.LedgerService.ListDeliveries:input_type -> hookmesh.ledger.v1.ListDeliveriesRequest
-	20, // 38: hookmesh.ledger.v1.LedgerService.ListDeadLetters:input_type -> hookmesh.ledger.v1.ListDeadLettersRequest
-	22, // 39: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:input_type -> hookmesh.ledger.v1.ReplayDeadLetterRequest
-	24, // 40: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:input_type -> hookmesh.ledger.v1.ReplayDeadLettersRequest
-	26, // 41: hookmesh.ledger.v1.LedgerService.CreateSubscription:input_type -> hookmesh.ledger.v1.CreateSubscriptionRequest
-	28, // 42: hookmesh.ledger.v1.LedgerService.UpdateSubscription:input_type -> hookmesh.ledger.v1.UpdateSubscriptionRequest
-	30, // 43: hookmesh.ledger.v1.LedgerService.GetSubscription:input_type -> hookmesh.ledger.v1.GetSubscriptionRequest
-	32, // 44: hookmesh.ledger.v1.LedgerService.ListSubscriptions:input_type -> hookmesh.ledger.v1.ListSubscriptionsRequest
-	34, // 45: hookmesh.ledger.v1.LedgerService.PauseSubscription:input_type -> hookmesh.ledger.v1.PauseSubscriptionRequest
-	36, // 46: hookmesh.ledger.v1.LedgerService.ResumeSubscription:input_type -> hookmesh.ledger.v1.ResumeSubscriptionRequest
-	2,  // 47: hookmesh.ledger.v1.LedgerService.Record:output_type -> hookmesh.ledger.v1.RecordResponse
-	5,  // 48: hookmesh.ledger.v1.LedgerService.GetEvent:output_type -> hookmesh.ledger.v1.GetEventResponse
-	7,  // 49: hookmesh.ledger.v1.LedgerService.ListEvents:output_type -> hookmesh.ledger.v1.ListEventsResponse
-	9,  // 50: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:output_type -> hookmesh.ledger.v1.ClaimDeliveriesResponse
-	11, // 51: hookmesh.ledger.v1.LedgerService.CompleteDelivery:output_type -> hookmesh.ledger.v1.CompleteDeliveryResponse
-	13, // 52: hookmesh.ledger.v1.LedgerService.RetryDelivery:output_type -> hookmesh.ledger.v1.RetryDeliveryResponse
-	15, // 53: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:output_type -> hookmesh.ledger.v1.DeadLetterDeliveryResponse
-	17, // 54: hookmesh.ledger.v1.LedgerService.WatchDeliveries:output_type -> hookmesh.ledger.v1.WatchDeliveriesResponse
-	19, // 55: hookmesh.ledger.v1.LedgerService.ListDeliveries:output_type -> hookmesh.ledger.v1.ListDeliveriesResponse
-	21, // 56: hookmesh.ledger.v1.LedgerService.ListDeadLetters:output_type -> hookmesh.ledger.v1.ListDeadLettersResponse
-	23, // 57: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:output_type -> hookmesh.ledger.v1.ReplayDeadLetterResponse
-	25, // 58: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:output_type -> hookmesh.ledger.v1.ReplayDeadLettersResponse
-	27, // 59: hookmesh.ledger.v1.LedgerService.CreateSubscription:output_type -> hookmesh.ledger.v1.CreateSubscriptionResponse
-	29, // 60: hookmesh.ledger.v1.LedgerService.UpdateSubscription:output_type -> hookmesh.ledger.v1.UpdateSubscriptionResponse
-	31, // 61: hookmesh.ledger.v1.LedgerService.GetSubscription:output_type -> hookmesh.ledger.v1.GetSubscriptionResponse
-	33, // 62: hookmesh.ledger.v1.LedgerService.ListSubscriptions:output_type -> hookmesh.ledger.v1.ListSubscriptionsResponse
-	35, // 63: hookmesh.ledger.v1.LedgerService.PauseSubscription:output_type -> hookmesh.ledger.v1.PauseSubscriptionResponse
-	37, // 64: hookmesh.ledger.v1.LedgerService.ResumeSubscription:output_type -> hookmesh.ledger.v1.ResumeSubscriptionResponse
-	47, // [47:65] is the sub-list for method output_type
-	29, // [29:47] is the sub-list for method input_type
-	29, // [29:29] is the sub-list for extension type_name
-	29, // [29:29] is the sub-list for extension extendee
-	0,  // [0:29] is the sub-list for field type_name
+	49, // 13: hookmesh.ledger.v1.ClaimDeliveriesRequest.lease_duration:type_name -> google.protobuf.Duration
+	50, // 14: hookmesh.ledger.v1.ClaimDeliveriesResponse.leases:type_name -> hookmesh.ledger.v1.Lease
+	46, // 15: hookmesh.ledger.v1.RetryDeliveryRequest.next_attempt_at:type_name -> google.protobuf.Timestamp
+	51, // 16: hookmesh.ledger.v1.RetryDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
+	51, // 17: hookmesh.ledger.v1.DeadLetterDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
+	52, // 18: hookmesh.ledger.v1.ListDeliveriesResponse.deliveries:type_name -> hookmesh.ledger.v1.Delivery
+	49, // 19: hookmesh.ledger.v1.ClaimNormalizationsRequest.lease_duration:type_name -> google.protobuf.Duration
+	22, // 20: hookmesh.ledger.v1.ClaimNormalizationsResponse.leases:type_name -> hookmesh.ledger.v1.NormalizationLease
+	0,  // 21: hookmesh.ledger.v1.NormalizationLease.receipt:type_name -> hookmesh.ledger.v1.Receipt
+	46, // 22: hookmesh.ledger.v1.NormalizationLease.lease_expires_at:type_name -> google.protobuf.Timestamp
+	47, // 23: hookmesh.ledger.v1.CompleteNormalizationRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	46, // 24: hookmesh.ledger.v1.CompleteNormalizationResponse.next_attempt_at:type_name -> google.protobuf.Timestamp
+	52, // 25: hookmesh.ledger.v1.ListDeadLettersResponse.dead_letters:type_name -> hookmesh.ledger.v1.Delivery
+	52, // 26: hookmesh.ledger.v1.ReplayDeadLetterResponse.delivery:type_name -> hookmesh.ledger.v1.Delivery
+	53, // 27: hookmesh.ledger.v1.CreateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	53, // 28: hookmesh.ledger.v1.CreateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	53, // 29: hookmesh.ledger.v1.UpdateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	53, // 30: hookmesh.ledger.v1.UpdateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	53, // 31: hookmesh.ledger.v1.GetSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	53, // 32: hookmesh.ledger.v1.ListSubscriptionsResponse.subscriptions:type_name -> hookmesh.ledger.v1.Subscription
+	53, // 33: hookmesh.ledger.v1.PauseSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	53, // 34: hookmesh.ledger.v1.ResumeSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	1,  // 35: hookmesh.ledger.v1.LedgerService.Record:input_type -> hookmesh.ledger.v1.RecordRequest
+	4,  // 36: hookmesh.ledger.v1.LedgerService.GetEvent:input_type -> hookmesh.ledger.v1.GetEventRequest
+	6,  // 37: hookmesh.ledger.v1.LedgerService.ListEvents:input_type -> hookmesh.ledger.v1.ListEventsRequest
+	8,  // 38: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:input_type -> hookmesh.ledger.v1.ClaimDeliveriesRequest
+	10, // 39: hookmesh.ledger.v1.LedgerService.CompleteDelivery:input_type -> hookmesh.ledger.v1.CompleteDeliveryRequest
+	12, // 40: hookmesh.ledger.v1.LedgerService.RetryDelivery:input_type -> hookmesh.ledger.v1.RetryDeliveryRequest
+	14, // 41: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:input_type -> hookmesh.ledger.v1.DeadLetterDeliveryRequest
+	16, // 42: hookmesh.ledger.v1.LedgerService.WatchDeliveries:input_type -> hookmesh.ledger.v1.WatchDeliveriesRequest
+	18, // 43: hookmesh.ledger.v1.LedgerService.ListDeliveries:input_type -> hookmesh.ledger.v1.ListDeliveriesRequest
+	20, // 44: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:input_type -> hookmesh.ledger.v1.ClaimNormalizationsRequest
+	23, // 45: hookmesh.ledger.v1.LedgerService.CompleteNormalization:input_type -> hookmesh.ledger.v1.CompleteNormalizationRequest
+	25, // 46: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:input_type -> hookmesh.ledger.v1.RenormalizeEventsRequest
+	27, // 47: hookmesh.ledger.v1.LedgerService.ListDeadLetters:input_type -> hookmesh.ledger.v1.ListDeadLettersRequest
+	29, // 48: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:input_type -> hookmesh.ledger.v1.ReplayDeadLetterRequest
+	31, // 49: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:input_type -> hookmesh.ledger.v1.ReplayDeadLettersRequest
+	33, // 50: hookmesh.ledger.v1.LedgerService.CreateSubscription:input_type -> hookmesh.ledger.v1.CreateSubscriptionRequest
+	35, // 51: hookmesh.ledger.v1.LedgerService.UpdateSubscription:input_type -> hookmesh.ledger.v1.UpdateSubscriptionRequest
+	37, // 52: hookmesh.ledger.v1.LedgerService.GetSubscription:input_type -> hookmesh.ledger.v1.GetSubscriptionRequest
+	39, // 53: hookmesh.ledger.v1.LedgerService.ListSubscriptions:input_type -> hookmesh.ledger.v1.ListSubscriptionsRequest
+	41, // 54: hookmesh.ledger.v1.LedgerService.PauseSubscription:input_type -> hookmesh.ledger.v1.PauseSubscriptionRequest
+	43, // 55: hookmesh.ledger.v1.LedgerService.ResumeSubscription:input_type -> hookmesh.ledger.v1.ResumeSubscriptionRequest
+	2,  // 56: hookmesh.ledger.v1.LedgerService.Record:output_type -> hookmesh.ledger.v1.RecordResponse
+	5,  // 57: hookmesh.ledger.v1.LedgerService.GetEvent:output_type -> hookmesh.ledger.v1.GetEventResponse
+	7,  // 58: hookmesh.ledger.v1.LedgerService.ListEvents:output_type -> hookmesh.ledger.v1.ListEventsResponse
+	9,  // 59: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:output_type -> hookmesh.ledger.v1.ClaimDeliveriesResponse
+	11, // 60: hookmesh.ledger.v1.LedgerService.CompleteDelivery:output_type -> hookmesh.ledger.v1.CompleteDeliveryResponse
+	13, // 61: hookmesh.ledger.v1.LedgerService.RetryDelivery:output_type -> hookmesh.ledger.v1.RetryDeliveryResponse
+	15, // 62: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:output_type -> hookmesh.ledger.v1.DeadLetterDeliveryResponse
+	17, // 63: hookmesh.ledger.v1.LedgerService.WatchDeliveries:output_type -> hookmesh.ledger.v1.WatchDeliveriesResponse
+	19, // 64: hookmesh.ledger.v1.LedgerService.ListDeliveries:output_type -> hookmesh.ledger.v1.ListDeliveriesResponse
+	21, // 65: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:output_type -> hookmesh.ledger.v1.ClaimNormalizationsResponse
+	24, // 66: hookmesh.ledger.v1.LedgerService.CompleteNormalization:output_type -> hookmesh.ledger.v1.CompleteNormalizationResponse
+	26, // 67: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:output_type -> hookmesh.ledger.v1.RenormalizeEventsResponse
+	28, // 68: hookmesh.ledger.v1.LedgerService.ListDeadLetters:output_type -> hookmesh.ledger.v1.ListDeadLettersResponse
+	30, // 69: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:output_type -> hookmesh.ledger.v1.ReplayDeadLetterResponse
+	32, // 70: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:output_type -> hookmesh.ledger.v1.ReplayDeadLettersResponse
+	34, // 71: hookmesh.ledger.v1.LedgerService.CreateSubscription:output_type -> hookmesh.ledger.v1.CreateSubscriptionResponse
+	36, // 72: hookmesh.ledger.v1.LedgerService.UpdateSubscription:output_type -> hookmesh.ledger.v1.UpdateSubscriptionResponse
+	38, // 73: hookmesh.ledger.v1.LedgerService.GetSubscription:output_type -> hookmesh.ledger.v1.GetSubscriptionResponse
+	40, // 74: hookmesh.ledger.v1.LedgerService.ListSubscriptions:output_type -> hookmesh.ledger.v1.ListSubscriptionsResponse
+	42, // 75: hookmesh.ledger.v1.LedgerService.PauseSubscription:output_type -> hookmesh.ledger.v1.PauseSubscriptionResponse
+	44, // 76: hookmesh.ledger.v1.LedgerService.ResumeSubscription:output_type -> hookmesh.ledger.v1.ResumeSubscriptionResponse
+	56, // [56:77] is the sub-list for method output_type
+	35, // [35:56] is the sub-list for method input_type
+	35, // [35:35] is the sub-list for extension type_name
+	35, // [35:35] is the sub-list for extension extendee
+	0,  // [0:35] is the sub-list for field type_name
 }
 
 func init() { file_hookmesh_ledger_v1_ledger_proto_init() }
@@ -2514,7 +3064,7 @@ func file_hookmesh_ledger_v1_ledger_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hookmesh_ledger_v1_ledger_proto_rawDesc), len(file_hookmesh_ledger_v1_ledger_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   39,
+			NumMessages:   46,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

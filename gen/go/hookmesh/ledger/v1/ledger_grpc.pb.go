@@ -22,24 +22,27 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	LedgerService_Record_FullMethodName             = "/hookmesh.ledger.v1.LedgerService/Record"
-	LedgerService_GetEvent_FullMethodName           = "/hookmesh.ledger.v1.LedgerService/GetEvent"
-	LedgerService_ListEvents_FullMethodName         = "/hookmesh.ledger.v1.LedgerService/ListEvents"
-	LedgerService_ClaimDeliveries_FullMethodName    = "/hookmesh.ledger.v1.LedgerService/ClaimDeliveries"
-	LedgerService_CompleteDelivery_FullMethodName   = "/hookmesh.ledger.v1.LedgerService/CompleteDelivery"
-	LedgerService_RetryDelivery_FullMethodName      = "/hookmesh.ledger.v1.LedgerService/RetryDelivery"
-	LedgerService_DeadLetterDelivery_FullMethodName = "/hookmesh.ledger.v1.LedgerService/DeadLetterDelivery"
-	LedgerService_WatchDeliveries_FullMethodName    = "/hookmesh.ledger.v1.LedgerService/WatchDeliveries"
-	LedgerService_ListDeliveries_FullMethodName     = "/hookmesh.ledger.v1.LedgerService/ListDeliveries"
-	LedgerService_ListDeadLetters_FullMethodName    = "/hookmesh.ledger.v1.LedgerService/ListDeadLetters"
-	LedgerService_ReplayDeadLetter_FullMethodName   = "/hookmesh.ledger.v1.LedgerService/ReplayDeadLetter"
-	LedgerService_ReplayDeadLetters_FullMethodName  = "/hookmesh.ledger.v1.LedgerService/ReplayDeadLetters"
-	LedgerService_CreateSubscription_FullMethodName = "/hookmesh.ledger.v1.LedgerService/CreateSubscription"
-	LedgerService_UpdateSubscription_FullMethodName = "/hookmesh.ledger.v1.LedgerService/UpdateSubscription"
-	LedgerService_GetSubscription_FullMethodName    = "/hookmesh.ledger.v1.LedgerService/GetSubscription"
-	LedgerService_ListSubscriptions_FullMethodName  = "/hookmesh.ledger.v1.LedgerService/ListSubscriptions"
-	LedgerService_PauseSubscription_FullMethodName  = "/hookmesh.ledger.v1.LedgerService/PauseSubscription"
-	LedgerService_ResumeSubscription_FullMethodName = "/hookmesh.ledger.v1.LedgerService/ResumeSubscription"
+	LedgerService_Record_FullMethodName                = "/hookmesh.ledger.v1.LedgerService/Record"
+	LedgerService_GetEvent_FullMethodName              = "/hookmesh.ledger.v1.LedgerService/GetEvent"
+	LedgerService_ListEvents_FullMethodName            = "/hookmesh.ledger.v1.LedgerService/ListEvents"
+	LedgerService_ClaimDeliveries_FullMethodName       = "/hookmesh.ledger.v1.LedgerService/ClaimDeliveries"
+	LedgerService_CompleteDelivery_FullMethodName      = "/hookmesh.ledger.v1.LedgerService/CompleteDelivery"
+	LedgerService_RetryDelivery_FullMethodName         = "/hookmesh.ledger.v1.LedgerService/RetryDelivery"
+	LedgerService_DeadLetterDelivery_FullMethodName    = "/hookmesh.ledger.v1.LedgerService/DeadLetterDelivery"
+	LedgerService_WatchDeliveries_FullMethodName       = "/hookmesh.ledger.v1.LedgerService/WatchDeliveries"
+	LedgerService_ListDeliveries_FullMethodName        = "/hookmesh.ledger.v1.LedgerService/ListDeliveries"
+	LedgerService_ClaimNormalizations_FullMethodName   = "/hookmesh.ledger.v1.LedgerService/ClaimNormalizations"
+	LedgerService_CompleteNormalization_FullMethodName = "/hookmesh.ledger.v1.LedgerService/CompleteNormalization"
+	LedgerService_RenormalizeEvents_FullMethodName     = "/hookmesh.ledger.v1.LedgerService/RenormalizeEvents"
+	LedgerService_ListDeadLetters_FullMethodName       = "/hookmesh.ledger.v1.LedgerService/ListDeadLetters"
+	LedgerService_ReplayDeadLetter_FullMethodName      = "/hookmesh.ledger.v1.LedgerService/ReplayDeadLetter"
+	LedgerService_ReplayDeadLetters_FullMethodName     = "/hookmesh.ledger.v1.LedgerService/ReplayDeadLetters"
+	LedgerService_CreateSubscription_FullMethodName    = "/hookmesh.ledger.v1.LedgerService/CreateSubscription"
+	LedgerService_UpdateSubscription_FullMethodName    = "/hookmesh.ledger.v1.LedgerService/UpdateSubscription"
+	LedgerService_GetSubscription_FullMethodName       = "/hookmesh.ledger.v1.LedgerService/GetSubscription"
+	LedgerService_ListSubscriptions_FullMethodName     = "/hookmesh.ledger.v1.LedgerService/ListSubscriptions"
+	LedgerService_PauseSubscription_FullMethodName     = "/hookmesh.ledger.v1.LedgerService/PauseSubscription"
+	LedgerService_ResumeSubscription_FullMethodName    = "/hookmesh.ledger.v1.LedgerService/ResumeSubscription"
 )
 
 // LedgerServiceClient is the client API for LedgerService service.
@@ -77,6 +80,22 @@ type LedgerServiceClient interface {
 	WatchDeliveries(ctx context.Context, in *WatchDeliveriesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchDeliveriesResponse], error)
 	// ListDeliveries returns the deliveries of one event with their history.
 	ListDeliveries(ctx context.Context, in *ListDeliveriesRequest, opts ...grpc.CallOption) (*ListDeliveriesResponse, error)
+	// ClaimNormalizations leases events due for re-normalization: those
+	// recorded while the normalizer was unreachable (RecordRequest
+	// normalization_retryable) and those RenormalizeEvents made due again.
+	// Rows are taken with FOR UPDATE SKIP LOCKED (PostgreSQL) or on the
+	// single writer (SQLite); a lease that expires makes the event due again.
+	ClaimNormalizations(ctx context.Context, in *ClaimNormalizationsRequest, opts ...grpc.CallOption) (*ClaimNormalizationsResponse, error)
+	// CompleteNormalization reports a re-normalization. On success the event
+	// is stored exactly as Record would have stored it, its error cleared, and
+	// the deliveries of matching subscriptions created; a retryable error
+	// reschedules it with backoff; any other error is stored and ends the
+	// retries. FAILED_PRECONDITION when the lease is no longer held.
+	CompleteNormalization(ctx context.Context, in *CompleteNormalizationRequest, opts ...grpc.CallOption) (*CompleteNormalizationResponse, error)
+	// RenormalizeEvents makes up to limit events that failed normalization
+	// due for re-normalization again (after a normalizer fix) and says how
+	// many; call again until it answers 0.
+	RenormalizeEvents(ctx context.Context, in *RenormalizeEventsRequest, opts ...grpc.CallOption) (*RenormalizeEventsResponse, error)
 	// ListDeadLetters lists dead letters, newest first, with filters.
 	ListDeadLetters(ctx context.Context, in *ListDeadLettersRequest, opts ...grpc.CallOption) (*ListDeadLettersResponse, error)
 	// ReplayDeadLetter makes one dead letter due now with its attempt count
@@ -208,6 +227,36 @@ func (c *ledgerServiceClient) ListDeliveries(ctx context.Context, in *ListDelive
 	return out, nil
 }
 
+func (c *ledgerServiceClient) ClaimNormalizations(ctx context.Context, in *ClaimNormalizationsRequest, opts ...grpc.CallOption) (*ClaimNormalizationsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ClaimNormalizationsResponse)
+	err := c.cc.Invoke(ctx, LedgerService_ClaimNormalizations_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *ledgerServiceClient) CompleteNormalization(ctx context.Context, in *CompleteNormalizationRequest, opts ...grpc.CallOption) (*CompleteNormalizationResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CompleteNormalizationResponse)
+	err := c.cc.Invoke(ctx, LedgerService_CompleteNormalization_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *ledgerServiceClient) RenormalizeEvents(ctx context.Context, in *RenormalizeEventsRequest, opts ...grpc.CallOption) (*RenormalizeEventsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RenormalizeEventsResponse)
+	err := c.cc.Invoke(ctx, LedgerService_RenormalizeEvents_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *ledgerServiceClient) ListDeadLetters(ctx context.Context, in *ListDeadLettersRequest, opts ...grpc.CallOption) (*ListDeadLettersResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ListDeadLettersResponse)
@@ -333,6 +382,22 @@ type LedgerServiceServer interface {
 	WatchDeliveries(*WatchDeliveriesRequest, grpc.ServerStreamingServer[WatchDeliveriesResponse]) error
 	// ListDeliveries returns the deliveries of one event with their history.
 	ListDeliveries(context.Context, *ListDeliveriesRequest) (*ListDeliveriesResponse, error)
+	// ClaimNormalizations leases events due for re-normalization: those
+	// recorded while the normalizer was unreachable (RecordRequest
+	// normalization_retryable) and those RenormalizeEvents made due again.
+	// Rows are taken with FOR UPDATE SKIP LOCKED (PostgreSQL) or on the
+	// single writer (SQLite); a lease that expires makes the event due again.
+	ClaimNormalizations(context.Context, *ClaimNormalizationsRequest) (*ClaimNormalizationsResponse, error)
+	// CompleteNormalization reports a re-normalization. On success the event
+	// is stored exactly as Record would have stored it, its error cleared, and
+	// the deliveries of matching subscriptions created; a retryable error
+	// reschedules it with backoff; any other error is stored and ends the
+	// retries. FAILED_PRECONDITION when the lease is no longer held.
+	CompleteNormalization(context.Context, *CompleteNormalizationRequest) (*CompleteNormalizationResponse, error)
+	// RenormalizeEvents makes up to limit events that failed normalization
+	// due for re-normalization again (after a normalizer fix) and says how
+	// many; call again until it answers 0.
+	RenormalizeEvents(context.Context, *RenormalizeEventsRequest) (*RenormalizeEventsResponse, error)
 	// ListDeadLetters lists dead letters, newest first, with filters.
 	ListDeadLetters(context.Context, *ListDeadLettersRequest) (*ListDeadLettersResponse, error)
 	// ReplayDeadLetter makes one dead letter due now with its attempt count
@@ -391,6 +456,15 @@ func (UnimplementedLedgerServiceServer) WatchDeliveries(*WatchDeliveriesRequest,
 }
 func (UnimplementedLedgerServiceServer) ListDeliveries(context.Context, *ListDeliveriesRequest) (*ListDeliveriesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListDeliveries not implemented")
+}
+func (UnimplementedLedgerServiceServer) ClaimNormalizations(context.Context, *ClaimNormalizationsRequest) (*ClaimNormalizationsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ClaimNormalizations not implemented")
+}
+func (UnimplementedLedgerServiceServer) CompleteNormalization(context.Context, *CompleteNormalizationRequest) (*CompleteNormalizationResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CompleteNormalization not implemented")
+}
+func (UnimplementedLedgerServiceServer) RenormalizeEvents(context.Context, *RenormalizeEventsRequest) (*RenormalizeEventsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RenormalizeEvents not implemented")
 }
 func (UnimplementedLedgerServiceServer) ListDeadLetters(context.Context, *ListDeadLettersRequest) (*ListDeadLettersResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListDeadLetters not implemented")
@@ -595,6 +669,60 @@ func _LedgerService_ListDeliveries_Handler(srv interface{}, ctx context.Context,
 	return interceptor(ctx, in, info, handler)
 }
 
+func _LedgerService_ClaimNormalizations_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ClaimNormalizationsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LedgerServiceServer).ClaimNormalizations(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LedgerService_ClaimNormalizations_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LedgerServiceServer).ClaimNormalizations(ctx, req.(*ClaimNormalizationsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _LedgerService_CompleteNormalization_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CompleteNormalizationRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LedgerServiceServer).CompleteNormalization(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LedgerService_CompleteNormalization_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LedgerServiceServer).CompleteNormalization(ctx, req.(*CompleteNormalizationRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _LedgerService_RenormalizeEvents_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RenormalizeEventsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LedgerServiceServer).RenormalizeEvents(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LedgerService_RenormalizeEvents_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LedgerServiceServer).RenormalizeEvents(ctx, req.(*RenormalizeEventsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _LedgerService_ListDeadLetters_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ListDeadLettersRequest)
 	if err := dec(in); err != nil {
@@ -795,6 +923,18 @@ var LedgerService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListDeliveries",
 			Handler:    _LedgerService_ListDeliveries_Handler,
+		},
+		{
+			MethodName: "ClaimNormalizations",
+			Handler:    _LedgerService_ClaimNormalizations_Handler,
+		},
+		{
+			MethodName: "CompleteNormalization",
+			Handler:    _LedgerService_CompleteNormalization_Handler,
+		},
+		{
+			MethodName: "RenormalizeEvents",
+			Handler:    _LedgerService_RenormalizeEvents_Handler,
 		},
 		{
 			MethodName: "ListDeadLetters",

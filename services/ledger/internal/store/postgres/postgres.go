@@ -40,7 +40,9 @@ func New(pool *pgxpool.Pool) *Store {
 // go to every subscription whose filters match (paused ones included:
 // pausing only stops claims), and only for a normalized event ($5 <> 0): a
 // payload that could not be normalized has no typed event to deliver, and
-// gets its deliveries when it is re-normalized. The statement returns the
+// gets its deliveries when it is re-normalized ($22: the normalizer was
+// unreachable, so renormalize_at is set and a dispatcher's renormalizer
+// claims it at once; see normalization.go). The statement returns the
 // subscriptions that got a delivery; Record notifies them after the commit
 // (see notifier: a NOTIFY inside this transaction would serialize every
 // Record's commit).
@@ -52,8 +54,9 @@ const recordSQL = `
 WITH ev AS (
     INSERT INTO events (platform, source, event_id, receipt_id, event_type, source_event_type,
         occurred_at, received_at, entity_type, entity_id, user_id, tenant_id,
-        amount_minor, currency, metadata, schema_version, normalized, normalization_error)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+        amount_minor, currency, metadata, schema_version, normalized, normalization_error, renormalize_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+        CASE WHEN $22::boolean THEN now() END)
     ON CONFLICT (platform, event_id, source) DO NOTHING
     RETURNING id, receipt_id
 ), rc AS (
@@ -88,7 +91,7 @@ func (s *Store) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledge
 		r.Platform, r.Source, r.EventID, r.ReceiptID, r.EventType, r.SourceEventType,
 		r.OccurredAt, r.ReceivedAt, r.EntityType, r.EntityID, r.UserID, r.TenantID,
 		r.AmountMinor, r.Currency, r.Metadata, r.SchemaVersion, r.Normalized, r.NormalizationError,
-		r.Headers, r.Body, r.RemoteAddr,
+		r.Headers, r.Body, r.RemoteAddr, r.Renormalize,
 	}
 	for range recordAttempts {
 		var receiptID string

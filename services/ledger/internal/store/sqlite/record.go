@@ -16,8 +16,9 @@ import (
 const insertEventSQL = `
 INSERT INTO events (platform, source, event_id, receipt_id, event_type, source_event_type,
     occurred_at, received_at, entity_type, entity_id, user_id, tenant_id,
-    amount_minor, currency, metadata, schema_version, normalized, normalization_error, recorded_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+    amount_minor, currency, metadata, schema_version, normalized, normalization_error, recorded_at,
+    renormalize_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
 RETURNING id`
 
 const insertReceiptSQL = `
@@ -115,6 +116,7 @@ func (s *Store) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledge
 			r.Platform, r.Source, r.EventID, r.ReceiptID, r.EventType, r.SourceEventType,
 			unixMicros(r.OccurredAt), r.ReceivedAt.UnixMicro(), r.EntityType, r.EntityID, r.UserID, r.TenantID,
 			r.AmountMinor, r.Currency, metadata, r.SchemaVersion, r.Normalized, r.NormalizationError, now,
+			renormalizeAt(r, now),
 		).Scan(&rowID); err != nil {
 			return nil, fmt.Errorf("insert event: %w", err)
 		}
@@ -135,6 +137,15 @@ func (s *Store) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledge
 		return nil, err
 	}
 	return resp, nil
+}
+
+// renormalizeAt is the renormalize_at of a new event: now when the
+// normalizer was unreachable, else NULL (not scheduled).
+func renormalizeAt(r store.Record, now int64) any {
+	if r.Renormalize {
+		return now
+	}
+	return nil
 }
 
 // collectNames reads rows of one text column (subscription names) and

@@ -52,8 +52,8 @@ func TestRestart(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "ledger.db")
 	first := open(t, path)
-	if got := first.Applied(); !slices.Equal(got, []int{1, 2}) {
-		t.Errorf("first Open applied %v, want [1 2]", got)
+	if got := first.Applied(); !slices.Equal(got, []int{1, 2, 3}) {
+		t.Errorf("first Open applied %v, want [1 2 3]", got)
 	}
 	ctx := testCtx(t)
 	sub := storetest.Subscription("billing")

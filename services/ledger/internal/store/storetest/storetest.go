@@ -62,6 +62,11 @@ func Run(t *testing.T, newStore NewStore) {
 		{"EmptyRetryPolicy", testEmptyRetryPolicy},
 		{"Listen", testListen},
 		{"Stats", testStats},
+		{"RenormalizeScheduled", testRenormalizeScheduled},
+		{"RenormalizeSuccess", testRenormalizeSuccess},
+		{"RenormalizeStaleLease", testRenormalizeStaleLease},
+		{"RenormalizeFailures", testRenormalizeFailures},
+		{"RenormalizeEvents", testRenormalizeEvents},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
