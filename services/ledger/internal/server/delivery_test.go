@@ -109,8 +109,11 @@ func TestWatchDeliveries(t *testing.T) {
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		_ = st.Listen(lctx, func(subs []string) {
-			once.Do(func() { close(ready) }) // the first call says it listens
 			srv.Notify(subs)
+			// The first call (subs nil: "anything may be due") says it
+			// listens; it is handed to the hub before the test opens its
+			// stream, so the stream's first message is the Record's.
+			once.Do(func() { close(ready) })
 		})
 	})
 	t.Cleanup(func() { stop(); wg.Wait() })

@@ -75,8 +75,13 @@ func (n *notifier) run(ctx context.Context) {
 		}
 		clear(n.pending)
 		n.mu.Unlock()
+		if len(subs) == 0 {
+			// A wake-up whose signals an earlier round already sent: an
+			// empty NOTIFY would wake every dispatcher for nothing.
+			continue
+		}
 		if size > 7000 {
-			subs = nil // NOTIFY payloads are capped at 8000 bytes: empty means "any"
+			subs = []string{} // NOTIFY payloads are capped at 8000 bytes: empty means "any"
 		}
 		sort.Strings(subs)
 		list, _ := json.Marshal(subs)
