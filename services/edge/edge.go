@@ -11,8 +11,11 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"os/signal"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -49,7 +52,20 @@ type Platform struct {
 	Name string
 	// Secrets are the active secrets; any one verifying is enough, so a
 	// secret is rotated by adding the new one before removing the old.
+	// ConfigFromEnv sets the union of EnvSecrets and the file's.
 	Secrets []string
+	// EnvSecrets are the secrets of HOOKMESH_SECRET_<P>: a reload of
+	// SecretsFile keeps them beside the file's.
+	EnvSecrets []string
+	// SecretsFile is the file of HOOKMESH_SECRET_<P>_FILE: comma- or
+	// newline-separated secrets, re-read while the edge runs (a changed
+	// file is polled for, and SIGHUP re-reads them all).
+	SecretsFile string
+	// SecretSources say where Secrets came from: SecretSourceEnv,
+	// SecretSourceFile, SecretSourceDev; logged at start.
+	SecretSources []string
+	// secretsFileContent is SecretsFile's content Secrets were read from.
+	secretsFileContent string
 	// Tolerance is the replay window for platforms that sign a timestamp;
 	// 0 means the platform SDK's default.
 	Tolerance time.Duration
@@ -122,6 +138,10 @@ type Config struct {
 	MaxInFlight int
 	// HTTP holds the HTTP server timeouts and header cap.
 	HTTP HTTPServer
+	// SecretsPollInterval is how often the secret files are checked for a
+	// change (HOOKMESH_SECRETS_POLL_INTERVAL; 0 means
+	// DefaultSecretsPollInterval).
+	SecretsPollInterval time.Duration
 }
 
 // DevSecrets are the clearly-marked development secrets `make run` uses
@@ -181,28 +201,31 @@ func devKey(platform string, private bool) string {
 }
 
 // ConfigFromEnv reads the configuration. Per platform P (upper case):
-// HOOKMESH_SECRET_P (comma-separated active secrets), HOOKMESH_TOLERANCE_P
+// HOOKMESH_SECRET_P (comma-separated active secrets), HOOKMESH_SECRET_P_FILE
+// (a file of comma- or newline-separated secrets, added to those of
+// HOOKMESH_SECRET_P and re-read while running), HOOKMESH_TOLERANCE_P
 // (replay window, e.g. 300s), HOOKMESH_MAX_BODY_BYTES_P (default
 // HOOKMESH_MAX_BODY_BYTES, itself default 1 MiB), HOOKMESH_RATE_LIMIT_PLATFORM_P
 // (default HOOKMESH_RATE_LIMIT_PLATFORM). The README lists the rest.
 func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	r := env.New(lookup)
 	cfg := Config{
-		HTTPAddr:          r.String("HOOKMESH_HTTP_ADDR", ":8080"),
-		AdminAddr:         r.String("HOOKMESH_ADMIN_ADDR", DefaultAdminAddr),
-		AdminToken:        r.String(admin.TokenVar, ""),
-		GRPCAddr:          r.String("HOOKMESH_EDGE_GRPC_ADDR", ":9090"),
-		NormalizerTarget:  r.String("HOOKMESH_NORMALIZER_TARGET", "127.0.0.1:9091"),
-		LedgerTarget:      r.String("HOOKMESH_LEDGER_TARGET", "127.0.0.1:9092"),
-		NormalizeTimeout:  r.Duration("HOOKMESH_NORMALIZE_TIMEOUT", time.Second),
-		RecordTimeout:     r.Duration("HOOKMESH_RECORD_TIMEOUT", 2*time.Second),
-		DevSecrets:        r.Bool("HOOKMESH_DEV_SECRETS", false),
-		PublicURL:         r.String("HOOKMESH_PUBLIC_URL", ""),
-		SourceRateLimit:   rateLimit(r, "HOOKMESH_RATE_LIMIT_SOURCE", DefaultSourceRateLimit),
-		TrustProxyHeaders: r.Bool("HOOKMESH_TRUST_PROXY_HEADERS", false),
-		RedisURL:          r.String("REDIS_URL", ""),
-		RedisPrefix:       r.String("HOOKMESH_RATE_LIMIT_REDIS_PREFIX", ratelimit.DefaultRedisPrefix),
-		MaxInFlight:       int(r.Int64("HOOKMESH_MAX_INFLIGHT", ingest.DefaultMaxInFlight)),
+		HTTPAddr:            r.String("HOOKMESH_HTTP_ADDR", ":8080"),
+		AdminAddr:           r.String("HOOKMESH_ADMIN_ADDR", DefaultAdminAddr),
+		AdminToken:          r.String(admin.TokenVar, ""),
+		GRPCAddr:            r.String("HOOKMESH_EDGE_GRPC_ADDR", ":9090"),
+		NormalizerTarget:    r.String("HOOKMESH_NORMALIZER_TARGET", "127.0.0.1:9091"),
+		LedgerTarget:        r.String("HOOKMESH_LEDGER_TARGET", "127.0.0.1:9092"),
+		NormalizeTimeout:    r.Duration("HOOKMESH_NORMALIZE_TIMEOUT", time.Second),
+		RecordTimeout:       r.Duration("HOOKMESH_RECORD_TIMEOUT", 2*time.Second),
+		DevSecrets:          r.Bool("HOOKMESH_DEV_SECRETS", false),
+		PublicURL:           r.String("HOOKMESH_PUBLIC_URL", ""),
+		SourceRateLimit:     rateLimit(r, "HOOKMESH_RATE_LIMIT_SOURCE", DefaultSourceRateLimit),
+		TrustProxyHeaders:   r.Bool("HOOKMESH_TRUST_PROXY_HEADERS", false),
+		RedisURL:            r.String("REDIS_URL", ""),
+		RedisPrefix:         r.String("HOOKMESH_RATE_LIMIT_REDIS_PREFIX", ratelimit.DefaultRedisPrefix),
+		MaxInFlight:         int(r.Int64("HOOKMESH_MAX_INFLIGHT", ingest.DefaultMaxInFlight)),
+		SecretsPollInterval: r.Duration("HOOKMESH_SECRETS_POLL_INTERVAL", DefaultSecretsPollInterval),
 		HTTP: HTTPServer{
 			ReadHeaderTimeout: r.Duration("HOOKMESH_HTTP_READ_HEADER_TIMEOUT", DefaultHTTPServer.ReadHeaderTimeout),
 			ReadTimeout:       r.Duration("HOOKMESH_HTTP_READ_TIMEOUT", DefaultHTTPServer.ReadTimeout),
@@ -234,13 +257,14 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 		up := strings.ToUpper(name)
 		p := Platform{
 			Name:         name,
-			Secrets:      r.List("HOOKMESH_SECRET_" + up),
 			Tolerance:    r.Duration("HOOKMESH_TOLERANCE_"+up, 0),
 			MaxBodyBytes: r.Int64("HOOKMESH_MAX_BODY_BYTES_"+up, maxBody),
 			RateLimit:    rateLimit(r, "HOOKMESH_RATE_LIMIT_PLATFORM_"+up, platformLimit),
 		}
-		if len(p.Secrets) == 0 && cfg.DevSecrets {
+		readSecrets(r, up, &p)
+		if len(p.Secrets) == 0 && p.SecretsFile == "" && cfg.DevSecrets {
 			p.Secrets = []string{DevSecrets[name]}
+			p.SecretSources = []string{SecretSourceDev}
 		}
 		if len(p.Secrets) == 0 {
 			continue
@@ -269,11 +293,11 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 		}
 		p := Platform{
 			Name:         src.Name,
-			Secrets:      r.List("HOOKMESH_SECRET_" + up),
 			MaxBodyBytes: r.Int64("HOOKMESH_MAX_BODY_BYTES_"+up, def),
 			Source:       &src,
 			RateLimit:    rateLimit(r, "HOOKMESH_RATE_LIMIT_PLATFORM_"+up, platformLimit),
 		}
+		readSecrets(r, up, &p)
 		if tol := r.Duration("HOOKMESH_TOLERANCE_"+up, 0); tol > 0 {
 			p.Source.Signature.Tolerance.Duration = tol
 		}
@@ -310,15 +334,11 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	platforms := make([]ingest.Platform, 0, len(cfg.Platforms))
 	names := make([]string, 0, len(cfg.Platforms))
 	for _, p := range cfg.Platforms {
-		var v verify.Verifier
-		var err error
 		var dedup *sources.Dedup
 		if p.Source != nil {
-			v, err = verify.Generic(*p.Source, p.Secrets)
 			dedup = &p.Source.Dedup
-		} else {
-			v, err = verify.New(p.Name, p.Secrets, p.Tolerance)
 		}
+		v, err := newVerifier(p, p.Secrets)
 		if err != nil {
 			return fmt.Errorf("platform %s: %w", p.Name, err)
 		}
@@ -366,6 +386,13 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		Metrics:           m,
 	})
 	registerServiceMetrics(reg, svc)
+	// Secret files are re-read when they change and on SIGHUP; the
+	// handler is installed for the whole of Run, so a SIGHUP never kills
+	// a running edge.
+	reloader := newSecretReloader(cfg.Platforms, svc, log)
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	ready := admin.GRPCReady(normConn, ledgerConn)
 	public, err := httpapi.NewPublic(svc, httpapi.ReadyFunc(ready), log)
 	if err != nil {
@@ -397,6 +424,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if adminLis != nil {
 		adminAddr = adminLis.Addr().String()
 	}
+	logConfig(log, cfg)
 	log.Info("edge listening",
 		slog.String("http", httpLis.Addr().String()),
 		slog.String("admin", adminAddr),
@@ -409,6 +437,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	fns := []func(context.Context) error{
 		func(ctx context.Context) error { return serve.HTTP(ctx, newHTTPServer(public, cfg.HTTP), httpLis) },
 		func(ctx context.Context) error { return gs.Serve(ctx, grpcLis) },
+		func(ctx context.Context) error { reloader.run(ctx, cfg.SecretsPollInterval, hup); return nil },
 	}
 	if adminLis != nil {
 		fns = append(fns, func(ctx context.Context) error { return admin.Serve(ctx, adminHandler, adminLis) })

@@ -1,6 +1,7 @@
 // Package command is the shared main of the service binaries: a context
 // cancelled by SIGINT or SIGTERM, the logger from HOOKMESH_LOG_FORMAT and
-// HOOKMESH_LOG_LEVEL, configuration from the environment, and exit code 1
+// HOOKMESH_LOG_LEVEL, configuration from the environment and the optional
+// YAML file HOOKMESH_CONFIG names (env.WithConfigFile), and exit code 1
 // with the error on stderr. Each cmd/<name>/main.go stays one call.
 package command
 
@@ -13,6 +14,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/hookmesh/hookmesh/services/internal/env"
 	"github.com/hookmesh/hookmesh/services/internal/logging"
 )
 
@@ -31,6 +33,11 @@ func Main(name string, run RunFunc) {
 // Exec is Main without the process around it, for tests: it returns the
 // exit code instead of exiting.
 func Exec(ctx context.Context, name string, lookup func(string) (string, bool), stderr io.Writer, run RunFunc) int {
+	lookup, err := env.WithConfigFile(lookup)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return 1
+	}
 	format, _ := lookup("HOOKMESH_LOG_FORMAT")
 	level, _ := lookup("HOOKMESH_LOG_LEVEL")
 	log, err := logging.New(stderr, format, level)

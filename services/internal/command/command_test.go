@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -30,5 +32,32 @@ func TestExec(t *testing.T) {
 	env["HOOKMESH_LOG_LEVEL"] = "loud"
 	if code := Exec(context.Background(), "svc", lookup, &out, nil); code != 1 {
 		t.Errorf("a bad log level gave code %d, want 1", code)
+	}
+}
+
+func TestExecConfigFile(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "hookmesh.yaml")
+	if err := os.WriteFile(path, []byte("HOOKMESH_LOG_FORMAT: json\nHOOKMESH_HTTP_ADDR: ':9000'\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"HOOKMESH_CONFIG": path}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	var out strings.Builder
+	var addr string
+	code := Exec(context.Background(), "svc", lookup, &out, func(_ context.Context, lookup func(string) (string, bool), log *slog.Logger) error {
+		addr, _ = lookup("HOOKMESH_HTTP_ADDR")
+		log.Info("hello")
+		return nil
+	})
+	if code != 0 || addr != ":9000" || !strings.Contains(out.String(), `"service":"svc"`) {
+		t.Errorf("code %d, addr %q, output %q: want the file's values", code, addr, out.String())
+	}
+	if err := os.WriteFile(path, []byte("HTTP_ADDR: ':9000'\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if code := Exec(context.Background(), "svc", lookup, &out, nil); code != 1 || !strings.Contains(out.String(), "unknown keys HTTP_ADDR") {
+		t.Errorf("code %d, output %q: want 1 and the unknown key", code, out.String())
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -140,8 +142,12 @@ type Options struct {
 
 // Service runs the ingest path.
 type Service struct {
-	opts      Options
-	platforms map[string]Platform
+	opts Options
+	// platforms is the table of enabled platforms, replaced whole by
+	// SetVerifiers: a request holds the Platform it looked up, so one in
+	// flight finishes with the verifier it started with.
+	platforms atomic.Pointer[map[string]Platform]
+	swapMu    sync.Mutex    // serializes SetVerifiers
 	inflight  chan struct{} // a slot per webhook past verification
 	counts    counters
 	// One sampler per kind of refusal, so one flood does not hide another.
@@ -160,13 +166,33 @@ func New(opts Options) *Service {
 	for _, p := range opts.Platforms {
 		m[p.Name] = p
 	}
-	return &Service{opts: opts, platforms: m, inflight: make(chan struct{}, opts.MaxInFlight)}
+	s := &Service{opts: opts, inflight: make(chan struct{}, opts.MaxInFlight)}
+	s.platforms.Store(&m)
+	return s
+}
+
+// SetVerifiers replaces the verifiers of the platforms named in vs (a
+// secret rotated): requests that already looked their platform up finish
+// with the old verifier, later ones use the new. Names of platforms not
+// enabled are ignored.
+func (s *Service) SetVerifiers(vs map[string]verify.Verifier) {
+	s.swapMu.Lock()
+	defer s.swapMu.Unlock()
+	old := *s.platforms.Load()
+	m := make(map[string]Platform, len(old))
+	for name, p := range old {
+		if v, ok := vs[name]; ok && v != nil {
+			p.Verifier = v
+		}
+		m[name] = p
+	}
+	s.platforms.Store(&m)
 }
 
 // Platform returns the enabled platform called name, or an error wrapping
 // apperr.ErrNotFound.
 func (s *Service) Platform(name string) (Platform, error) {
-	p, ok := s.platforms[name]
+	p, ok := (*s.platforms.Load())[name]
 	if !ok {
 		return Platform{}, fmt.Errorf("platform %q: %w", name, apperr.ErrNotFound)
 	}

@@ -18,6 +18,7 @@ import (
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	"github.com/hookmesh/hookmesh/services/hookmesh/sample"
 	"github.com/hookmesh/hookmesh/services/internal/admin"
+	"github.com/hookmesh/hookmesh/services/internal/env"
 	"github.com/hookmesh/hookmesh/services/internal/logging"
 )
 
@@ -38,7 +39,11 @@ func Demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	s, err := loadSystem(withDefault(os.LookupEnv, "HOOKMESH_DATA_DIR", dir))
+	lookup, err := env.WithConfigFile(os.LookupEnv)
+	if err != nil {
+		return err
+	}
+	s, err := loadSystem(withDefault(lookup, "HOOKMESH_DATA_DIR", dir))
 	if err != nil {
 		return err
 	}
@@ -58,7 +63,7 @@ func Demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	s.dispatcher.NormalizerTarget = lis[3].Addr().String()
 	edgeURL := "http://" + lis[0].Addr().String()
 
-	log, err := logging.New(stderr, os.Getenv("HOOKMESH_LOG_FORMAT"), lookupOr(os.LookupEnv, "HOOKMESH_LOG_LEVEL", "error"))
+	log, err := logging.New(stderr, lookupOr(lookup, "HOOKMESH_LOG_FORMAT", ""), lookupOr(lookup, "HOOKMESH_LOG_LEVEL", "error"))
 	if err != nil {
 		return err
 	}

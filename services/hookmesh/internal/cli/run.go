@@ -13,6 +13,8 @@ import (
 	"github.com/hookmesh/hookmesh/examples/consumer"
 	"github.com/hookmesh/hookmesh/services/dispatcher"
 	"github.com/hookmesh/hookmesh/services/edge"
+	"github.com/hookmesh/hookmesh/services/edge/verify"
+	"github.com/hookmesh/hookmesh/services/internal/env"
 	"github.com/hookmesh/hookmesh/services/internal/logging"
 	"github.com/hookmesh/hookmesh/services/internal/serve"
 	"github.com/hookmesh/hookmesh/services/ledger"
@@ -124,15 +126,19 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
 		return usageError("run takes no arguments; configure it with the environment")
 	}
-	log, err := logging.New(stderr, os.Getenv("HOOKMESH_LOG_FORMAT"), os.Getenv("HOOKMESH_LOG_LEVEL"))
+	lookup, err := env.WithConfigFile(os.LookupEnv)
 	if err != nil {
 		return err
 	}
-	s, err := loadSystem(os.LookupEnv)
+	log, err := logging.New(stderr, lookupOr(lookup, "HOOKMESH_LOG_FORMAT", ""), lookupOr(lookup, "HOOKMESH_LOG_LEVEL", ""))
 	if err != nil {
 		return err
 	}
-	storage := "embedded SQLite in " + lookupOr(os.LookupEnv, "HOOKMESH_DATA_DIR", "./data")
+	s, err := loadSystem(lookup)
+	if err != nil {
+		return err
+	}
+	storage := "embedded SQLite in " + lookupOr(lookup, "HOOKMESH_DATA_DIR", "./data")
 	if s.ledger.DatabaseURL != "" {
 		storage = "PostgreSQL (DATABASE_URL)"
 	}
@@ -149,6 +155,13 @@ Try:  hookmesh send stripe        then  hookmesh events list
 }
 
 func hasSecrets(lookup func(string) (string, bool)) bool {
+	for _, p := range verify.Platforms() {
+		for _, k := range []string{"HOOKMESH_SECRET_" + strings.ToUpper(p), "HOOKMESH_SECRET_" + strings.ToUpper(p) + "_FILE"} {
+			if v, ok := lookup(k); ok && strings.TrimSpace(v) != "" {
+				return true
+			}
+		}
+	}
 	for _, kv := range os.Environ() {
 		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "HOOKMESH_SECRET_") {
 			if v, ok := lookup(k); ok && strings.TrimSpace(v) != "" {

@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/hookmesh/hookmesh/services/internal/env"
 	"github.com/hookmesh/hookmesh/services/internal/logging"
 	"github.com/hookmesh/hookmesh/services/ledger"
 )
@@ -18,7 +19,14 @@ func main() { os.Exit(run()) }
 func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	log, err := logging.New(os.Stderr, os.Getenv("HOOKMESH_LOG_FORMAT"), os.Getenv("HOOKMESH_LOG_LEVEL"))
+	lookup, err := env.WithConfigFile(os.LookupEnv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ledger:", err)
+		return 2
+	}
+	format, _ := lookup("HOOKMESH_LOG_FORMAT")
+	level, _ := lookup("HOOKMESH_LOG_LEVEL")
+	log, err := logging.New(os.Stderr, format, level)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ledger:", err)
 		return 2
@@ -32,7 +40,7 @@ func run() int {
 		fmt.Fprintf(os.Stderr, "usage: %s [migrate]\n", os.Args[0])
 		return 2
 	}
-	cfg, err := ledger.ConfigFromEnv(os.LookupEnv)
+	cfg, err := ledger.ConfigFromEnv(lookup)
 	if err != nil {
 		log.Error("invalid configuration", "error", err)
 		return 2
