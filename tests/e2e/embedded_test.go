@@ -3,6 +3,8 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"io"
+	nethttp "net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -89,6 +91,43 @@ func TestHookmeshRunEmbedded(t *testing.T) {
 		if !before[p] {
 			t.Errorf("no %s event listed after send", p)
 		}
+	}
+
+	// One process: the edge's admin listener shows every service's metrics,
+	// with values from the traffic above (deliveries are asynchronous: poll).
+	want := []string{
+		`hookmesh_webhook_requests_total{platform="stripe",status="202"}`,
+		`hookmesh_webhook_ack_duration_seconds_count{platform="stripe"}`,
+		`hookmesh_ledger_record_duration_seconds_count`,
+		`hookmesh_pending_deliveries`,
+		`hookmesh_dead_letters`,
+		`hookmesh_deliveries_total{outcome="delivered",subscription="example-consumer"}`,
+		`hookmesh_delivery_duration_seconds_count{subscription="example-consumer"}`,
+		`hookmesh_breaker_state{target=`,
+		`hookmesh_normalizer_requests_total`,
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	var missing []string
+	for {
+		resp, err := nethttp.Get("http://" + admin + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		missing = missing[:0]
+		for _, w := range want {
+			if !strings.Contains(string(b), w) {
+				missing = append(missing, w)
+			}
+		}
+		if len(missing) == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if len(missing) > 0 {
+		t.Errorf("localhost admin /metrics lacks %v", missing)
 	}
 
 	run.Stop()

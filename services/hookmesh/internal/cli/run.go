@@ -14,6 +14,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/dispatcher"
 	"github.com/hookmesh/hookmesh/services/edge"
 	"github.com/hookmesh/hookmesh/services/edge/verify"
+	"github.com/hookmesh/hookmesh/services/internal/admin"
 	"github.com/hookmesh/hookmesh/services/internal/env"
 	"github.com/hookmesh/hookmesh/services/internal/logging"
 	"github.com/hookmesh/hookmesh/services/internal/serve"
@@ -61,6 +62,11 @@ func loadSystem(lookup func(string) (string, bool)) (*system, error) {
 	if s.dispatcher, err = dispatcher.ConfigFromEnv(lookup); err != nil {
 		return nil, err
 	}
+	// One process, one registry: every service's metrics on every admin
+	// listener, so `curl localhost:8081/metrics` shows the whole system.
+	// Deployed apart, each service serves its own.
+	reg := admin.NewRegistry()
+	s.edge.Registry, s.normalizer.Registry, s.ledger.Registry, s.dispatcher.Registry = reg, reg, reg, reg
 	s.consumer = consumer.Config{
 		GRPCAddr:    lookupOr(lookup, "HOOKMESH_CONSUMER_GRPC_ADDR", "127.0.0.1:9094"),
 		DatabaseURL: lookupOr(lookup, "HOOKMESH_CONSUMER_DATABASE_URL", s.ledger.DatabaseURL),
