@@ -26,6 +26,10 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/logging"
 )
 
+// freedBatchWindow is how long the loop lets finished deliveries gather
+// before claiming their room again.
+const freedBatchWindow = 3 * time.Millisecond
+
 // DefaultCallTimeout applies when a subscription sets none.
 const DefaultCallTimeout = 30 * time.Second
 
@@ -121,22 +125,28 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	defer poll.Stop()
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
-		n, err := d.claimOnce(ctx, work, &workers)
+		n, limit, err := d.claimOnce(ctx, work, &workers)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			backoff = min(max(2*backoff, 100*time.Millisecond), 5*time.Second)
 			d.opts.Log.Warn("claim failed", slog.String("error", err.Error()), slog.Duration("retry_in", backoff))
 			sleep(ctx, backoff)
 			continue
-		case n > 0:
+		case n > 0 && n == limit:
 			backoff = 0
-			continue // more may be due: claim again before sleeping
+			continue // a full claim: more may be due, claim again before sleeping
 		}
+		// A short claim means nothing more is claimable now (nothing due, or
+		// every subscription at its max_concurrency): wait for news.
 		backoff = 0
 		select {
 		case <-ctx.Done():
 		case <-wake:
 		case <-d.freed:
+			// Let a few more deliveries finish first: every claim is a
+			// ledger transaction, and claiming one lease per finished
+			// delivery made claims the limit of the delivery rate.
+			sleep(ctx, freedBatchWindow)
 		case <-poll.C:
 		}
 	}
@@ -156,22 +166,23 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 
 // claimOnce claims as much as there is room for and starts a worker per
 // lease; it returns the number claimed.
-func (d *Dispatcher) claimOnce(ctx, work context.Context, workers *sync.WaitGroup) (int, error) {
+func (d *Dispatcher) claimOnce(ctx, work context.Context, workers *sync.WaitGroup) (n, limit int, err error) {
 	d.mu.Lock()
 	room := d.opts.Capacity - d.total
 	d.mu.Unlock()
 	if room <= 0 {
-		return 0, nil
+		return 0, 0, nil
 	}
+	limit = min(room, d.opts.ClaimBatch)
 	cctx, cancel := context.WithTimeout(ctx, reportTimeout)
 	defer cancel()
 	resp, err := d.opts.Ledger.ClaimDeliveries(cctx, &ledgerv1.ClaimDeliveriesRequest{
 		DispatcherId:  d.opts.ID,
-		Limit:         int32(min(room, d.opts.ClaimBatch)),
+		Limit:         int32(limit),
 		LeaseDuration: durationpb.New(d.opts.LeaseDuration),
 	})
 	if err != nil {
-		return 0, fmt.Errorf("claim: %w", err)
+		return 0, limit, fmt.Errorf("claim: %w", err)
 	}
 	for _, l := range resp.GetLeases() {
 		sub := l.GetDelivery().GetSubscription()
@@ -186,7 +197,7 @@ func (d *Dispatcher) claimOnce(ctx, work context.Context, workers *sync.WaitGrou
 			d.deliver(work, l)
 		}()
 	}
-	return len(resp.GetLeases()), nil
+	return len(resp.GetLeases()), limit, nil
 }
 
 func (d *Dispatcher) release(sub string) {
