@@ -13,6 +13,8 @@ import (
 	"net"
 	"time"
 
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
+	"go.opentelemetry.io/otel/propagation"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/health"
@@ -109,7 +111,10 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 			return fmt.Errorf("listen %s: %w", cfg.GRPCAddr, err)
 		}
 	}
-	srv := grpc.NewServer()
+	// The dispatcher propagates the webhook's trace (W3C traceparent) to
+	// the handler; otelgrpc continues it, so HandleEvent is a span of the
+	// same trace whatever tracer provider the process installed.
+	srv := grpc.NewServer(grpc.StatsHandler(otelgrpc.NewServerHandler(otelgrpc.WithPropagators(propagation.TraceContext{}))))
 	handlerv1.RegisterEventHandlerServiceServer(srv, &Handler{store: store, log: log})
 	hs := health.NewServer()
 	healthpb.RegisterHealthServer(srv, hs)

@@ -31,6 +31,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/env"
 	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
 	"github.com/hookmesh/hookmesh/services/internal/serve"
+	"github.com/hookmesh/hookmesh/services/internal/tracing"
 )
 
 // DefaultAdminAddr is the dispatcher's admin listener: /metrics, /health,
@@ -126,7 +127,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 			_ = adminLis.Close()
 		}
 	}
-	conn, err := grpc.NewClient(cfg.LedgerTarget, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	conn, err := grpc.NewClient(cfg.LedgerTarget, grpc.WithTransportCredentials(insecure.NewCredentials()), tracing.DialOption())
 	if err != nil {
 		closeAdmin()
 		return fmt.Errorf("dial ledger %s: %w", cfg.LedgerTarget, err)
@@ -167,7 +168,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	})
 	fns := []func(context.Context) error{d.Run}
 	if cfg.NormalizerTarget != "" {
-		normConn, err := grpc.NewClient(cfg.NormalizerTarget, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		normConn, err := grpc.NewClient(cfg.NormalizerTarget, grpc.WithTransportCredentials(insecure.NewCredentials()), tracing.DialOption())
 		if err != nil {
 			closeAdmin()
 			return fmt.Errorf("dial normalizer %s: %w", cfg.NormalizerTarget, err)

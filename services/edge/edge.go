@@ -36,6 +36,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
 	"github.com/hookmesh/hookmesh/services/internal/serve"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
+	"github.com/hookmesh/hookmesh/services/internal/tracing"
 )
 
 // DefaultAdminAddr is the admin listener of the public contract.
@@ -483,7 +484,7 @@ func newHTTPServer(h http.Handler, limits HTTPServer) *http.Server {
 }
 
 func dial(target string) (*grpc.ClientConn, error) {
-	conn, err := grpc.NewClient(target, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	conn, err := grpc.NewClient(target, grpc.WithTransportCredentials(insecure.NewCredentials()), tracing.DialOption())
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: %w", target, err)
 	}

@@ -13,9 +13,11 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/env"
 	"github.com/hookmesh/hookmesh/services/internal/logging"
+	"github.com/hookmesh/hookmesh/services/internal/tracing"
 )
 
 // RunFunc reads its configuration through lookup and serves until ctx is
@@ -42,7 +44,15 @@ func Exec(ctx context.Context, name string, lookup func(string) (string, bool), 
 	level, _ := lookup("HOOKMESH_LOG_LEVEL")
 	log, err := logging.New(stderr, format, level)
 	if err == nil {
-		err = run(ctx, lookup, log.With("service", name))
+		var shutdown func(context.Context) error
+		if shutdown, err = tracing.Setup(ctx, name, lookup); err == nil {
+			err = run(ctx, lookup, log.With("service", name))
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			if serr := shutdown(sctx); serr != nil {
+				log.Warn("tracing shutdown", slog.Any("error", serr))
+			}
+			cancel()
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)

@@ -23,6 +23,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/internal/tracing"
 )
 
 // DefaultDrainTimeout bounds GracefulStop before in-flight calls are cut.
@@ -46,6 +47,7 @@ func New(log *slog.Logger, opts ...grpc.ServerOption) *Server {
 	opts = append([]grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(s.unaryInterceptor),
 		grpc.ChainStreamInterceptor(s.streamInterceptor),
+		tracing.ServerOption(),
 	}, opts...)
 	s.GRPC = grpc.NewServer(opts...)
 	s.Health = health.NewServer()

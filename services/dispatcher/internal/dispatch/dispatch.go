@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
@@ -24,6 +26,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/dispatcher/internal/breaker"
 	"github.com/hookmesh/hookmesh/services/dispatcher/internal/retry"
 	"github.com/hookmesh/hookmesh/services/internal/logging"
+	"github.com/hookmesh/hookmesh/services/internal/tracing"
 )
 
 // freedBatchWindow is how long the loop lets finished deliveries gather
@@ -220,6 +223,19 @@ func (d *Dispatcher) deliver(work context.Context, l *ledgerv1.Lease) {
 		slog.String("platform", dl.GetPlatform()),
 		slog.String("event_id", dl.GetEventId()))
 	attempt := dl.GetAttempts() + 1
+	// The delivery joins the webhook's trace: the lease carries the edge's
+	// traceparent, and the HandleEvent client span (otelgrpc) is a child of
+	// this span, so the handler's server span is too.
+	tctx, span := tracing.Tracer().Start(tracing.WithTraceparent(work, l.GetTraceparent()), "deliver "+dl.GetSubscription(),
+		trace.WithSpanKind(trace.SpanKindConsumer),
+		trace.WithAttributes(attribute.String("hookmesh.delivery_id", dl.GetDeliveryId()),
+			attribute.String("hookmesh.subscription", dl.GetSubscription()),
+			attribute.String("hookmesh.event_id", dl.GetEventId()),
+			attribute.Int("hookmesh.attempt", int(attempt))))
+	defer span.End()
+	if tid := tracing.TraceID(tctx); tid != "" {
+		log = log.With(slog.String("trace_id", tid))
+	}
 
 	client, err := d.opts.Handlers.Client(sub.GetTarget())
 	if err != nil {
@@ -234,7 +250,7 @@ func (d *Dispatcher) deliver(work context.Context, l *ledgerv1.Lease) {
 	var callErr error
 	start := time.Now()
 	err = d.opts.Breakers.Do(sub.GetTarget(), func() error {
-		cctx, cancel := context.WithTimeout(work, timeout)
+		cctx, cancel := context.WithTimeout(tctx, timeout)
 		defer cancel()
 		callStart := time.Now()
 		_, callErr = client.HandleEvent(cctx, &handlerv1.HandleEventRequest{

@@ -32,3 +32,19 @@ func HeaderMap(h http.Header) map[string]string {
 	}
 	return m
 }
+
+// TraceparentHeader is the reserved receipt header under which the edge
+// stores the W3C traceparent of its ingest span; the ledger hands it to the
+// dispatcher with each lease so the delivery joins the webhook's trace.
+const TraceparentHeader = "hookmesh-traceparent"
+
+// withTraceparent returns a copy of headers with tp under
+// TraceparentHeader; the normalizer saw the headers as sent.
+func withTraceparent(headers map[string]string, tp string) map[string]string {
+	m := make(map[string]string, len(headers)+1)
+	for k, v := range headers {
+		m[k] = v
+	}
+	m[TraceparentHeader] = tp
+	return m
+}

@@ -18,6 +18,10 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"go.opentelemetry.io/otel/attribute"
+	otelcodes "go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
@@ -33,6 +37,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/eventkey"
 	"github.com/hookmesh/hookmesh/services/internal/logging"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
+	"github.com/hookmesh/hookmesh/services/internal/tracing"
 )
 
 // Status values of a Result.
@@ -244,7 +249,18 @@ func (s *Service) Ingest(ctx context.Context, p Platform, req Request) (Result, 
 		key = eventkey.ContentKey(req.Body)
 	}
 	receiptID := newReceiptID()
+	// One webhook is one trace: the span continues a traceparent the
+	// sender (or a proxy) sent, and its own traceparent is stored with the
+	// receipt so that the dispatcher's delivery joins the same trace.
+	ctx = tracing.Propagator.Extract(ctx, propagation.HeaderCarrier(req.Header))
+	ctx, span := tracing.Tracer().Start(ctx, "webhook "+p.Name, trace.WithSpanKind(trace.SpanKindServer),
+		trace.WithAttributes(attribute.String("hookmesh.platform", p.Name), attribute.String("hookmesh.event_id", key.EventID),
+			attribute.String("hookmesh.receipt_id", receiptID)))
+	defer span.End()
 	log = log.With(slog.String("event_id", key.EventID), slog.String("receipt_id", receiptID))
+	if tid := tracing.TraceID(ctx); tid != "" {
+		log = log.With(slog.String("trace_id", tid))
+	}
 
 	event, normErr := s.normalize(ctx, p.Name, key.EventID, receiptID, headers, req.Body, receivedAt)
 	switch {
@@ -254,6 +270,9 @@ func (s *Service) Ingest(ctx context.Context, p Platform, req Request) (Result, 
 		s.opts.Metrics.NormalizationFailed(p.Name, metrics.ReasonEventID)
 	case normErr != nil:
 		s.opts.Metrics.NormalizationFailed(p.Name, failureReason(normErr))
+	}
+	if tp := tracing.Traceparent(ctx); tp != "" {
+		headers = withTraceparent(headers, tp)
 	}
 	rec := &ledgerv1.RecordRequest{
 		Receipt: &ledgerv1.Receipt{
@@ -290,6 +309,7 @@ func (s *Service) Ingest(ctx context.Context, p Platform, req Request) (Result, 
 		s.opts.Metrics.Recorded(metrics.OutcomeCreated, time.Since(recordStart))
 	}
 	if err != nil {
+		span.SetStatus(otelcodes.Error, "ledger did not commit")
 		log.Error("ledger did not commit; asking the sender to retry", slog.String("error", err.Error()))
 		return Result{}, fmt.Errorf("record: %w: %v", apperr.ErrUnavailable, err)
 	}

@@ -18,6 +18,7 @@ import (
 
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	"github.com/hookmesh/hookmesh/services/internal/admin"
+	"github.com/hookmesh/hookmesh/services/internal/tracing"
 )
 
 // usage is the top-level help.
@@ -114,7 +115,7 @@ func getenv(key, def string) string {
 // admin methods the CLI uses (events, dead letters).
 func ledgerClient() (ledgerv1.LedgerServiceClient, func(), error) {
 	target := getenv("HOOKMESH_LEDGER_TARGET", "127.0.0.1:9092")
-	opts := append([]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}, admin.ClientToken(getenv(admin.TokenVar, ""))...)
+	opts := append([]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials()), tracing.DialOption()}, admin.ClientToken(getenv(admin.TokenVar, ""))...)
 	conn, err := grpc.NewClient(target, opts...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("dial ledger %s: %w", target, err)

@@ -20,6 +20,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/admin"
 	"github.com/hookmesh/hookmesh/services/internal/env"
 	"github.com/hookmesh/hookmesh/services/internal/logging"
+	"github.com/hookmesh/hookmesh/services/internal/tracing"
 )
 
 // demoWait bounds how long the demo waits for one webhook to be delivered.
@@ -67,6 +68,11 @@ func Demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	shutdown, err := tracing.Setup(ctx, "all", lookup)
+	if err != nil {
+		return err
+	}
+	defer shutdownTracing(ctx, shutdown, log)
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	done := make(chan error, 1)
@@ -80,7 +86,7 @@ func Demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := waitReady(ctx, edgeURL+"/ready", done); err != nil {
 		return err
 	}
-	conn, err := grpc.NewClient(lis[4].Addr().String(), append([]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())},
+	conn, err := grpc.NewClient(lis[4].Addr().String(), append([]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials()), tracing.DialOption()},
 		admin.ClientToken(s.ledger.AdminToken)...)...)
 	if err != nil {
 		return err

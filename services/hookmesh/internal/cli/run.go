@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/hookmesh/hookmesh/examples/consumer"
 	"github.com/hookmesh/hookmesh/services/dispatcher"
@@ -18,6 +19,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/env"
 	"github.com/hookmesh/hookmesh/services/internal/logging"
 	"github.com/hookmesh/hookmesh/services/internal/serve"
+	"github.com/hookmesh/hookmesh/services/internal/tracing"
 	"github.com/hookmesh/hookmesh/services/ledger"
 	"github.com/hookmesh/hookmesh/services/normalizer"
 )
@@ -140,6 +142,11 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	shutdown, err := tracing.Setup(ctx, "all", lookup)
+	if err != nil {
+		return err
+	}
+	defer shutdownTracing(ctx, shutdown, log)
 	s, err := loadSystem(lookup)
 	if err != nil {
 		return err
@@ -204,3 +211,12 @@ func portOf(addr string) string {
 
 // loopback returns a listener on a free loopback port.
 func loopback() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
+
+// shutdownTracing flushes the process's spans, for at most 5s past ctx.
+func shutdownTracing(ctx context.Context, shutdown func(context.Context) error, log *slog.Logger) {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := shutdown(sctx); err != nil {
+		log.Warn("tracing shutdown", slog.Any("error", err))
+	}
+}

@@ -311,7 +311,13 @@ type LeaseRow struct {
 	Normalized, Payload []byte
 	// Subscription is the subscription's current configuration.
 	Subscription SubscriptionRow
+	// Traceparent is the receipt's TraceparentHeader, "" when absent.
+	Traceparent string
 }
+
+// TraceparentHeader is the receipt header the edge stores its ingest
+// span's W3C traceparent under; each lease carries it to the dispatcher.
+const TraceparentHeader = "hookmesh-traceparent"
 
 // ClaimResult builds the answer to a claim, interleaving subscriptions:
 // every subscription's first lease comes before any second one, so a caller
@@ -342,6 +348,7 @@ func ClaimResult(rows []LeaseRow) (*ledgerv1.ClaimDeliveriesResponse, error) {
 			Event:          ev,
 			Payload:        payload,
 			Subscription:   sub,
+			Traceparent:    r.Traceparent,
 		})
 	}
 	return resp, nil

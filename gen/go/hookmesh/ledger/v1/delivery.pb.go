@@ -679,7 +679,11 @@ type Lease struct {
 	// payload is the exact body received.
 	Payload []byte `protobuf:"bytes,5,opt,name=payload,proto3" json:"payload,omitempty"`
 	// subscription is the subscription's current configuration.
-	Subscription  *Subscription `protobuf:"bytes,6,opt,name=subscription,proto3" json:"subscription,omitempty"`
+	Subscription *Subscription `protobuf:"bytes,6,opt,name=subscription,proto3" json:"subscription,omitempty"`
+	// traceparent is the W3C trace context the edge stored with the receipt
+	// (its ingest span), empty when none was: the dispatcher starts its
+	// delivery as a child of it, so one webhook is one trace.
+	Traceparent   string `protobuf:"bytes,7,opt,name=traceparent,proto3" json:"traceparent,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -756,6 +760,13 @@ func (x *Lease) GetSubscription() *Subscription {
 	return nil
 }
 
+func (x *Lease) GetTraceparent() string {
+	if x != nil {
+		return x.Traceparent
+	}
+	return ""
+}
+
 var File_hookmesh_ledger_v1_delivery_proto protoreflect.FileDescriptor
 
 const file_hookmesh_ledger_v1_delivery_proto_rawDesc = "" +
@@ -812,7 +823,7 @@ const file_hookmesh_ledger_v1_delivery_proto_rawDesc = "" +
 	"\n" +
 	"updated_at\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x12=\n" +
 	"\ahistory\x18\f \x03(\v2#.hookmesh.ledger.v1.DeliveryAttemptR\ahistory\x12\x18\n" +
-	"\areplays\x18\r \x01(\x05R\areplays\"\xc2\x02\n" +
+	"\areplays\x18\r \x01(\x05R\areplays\"\xe4\x02\n" +
 	"\x05Lease\x128\n" +
 	"\bdelivery\x18\x01 \x01(\v2\x1c.hookmesh.ledger.v1.DeliveryR\bdelivery\x12\x1f\n" +
 	"\vlease_token\x18\x02 \x01(\tR\n" +
@@ -820,7 +831,8 @@ const file_hookmesh_ledger_v1_delivery_proto_rawDesc = "" +
 	"\x10lease_expires_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x0eleaseExpiresAt\x128\n" +
 	"\x05event\x18\x04 \x01(\v2\".hookmesh.event.v1.NormalizedEventR\x05event\x12\x18\n" +
 	"\apayload\x18\x05 \x01(\fR\apayload\x12D\n" +
-	"\fsubscription\x18\x06 \x01(\v2 .hookmesh.ledger.v1.SubscriptionR\fsubscription*\x82\x01\n" +
+	"\fsubscription\x18\x06 \x01(\v2 .hookmesh.ledger.v1.SubscriptionR\fsubscription\x12 \n" +
+	"\vtraceparent\x18\a \x01(\tR\vtraceparent*\x82\x01\n" +
 	"\rDeliveryState\x12\x1e\n" +
 	"\x1aDELIVERY_STATE_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16DELIVERY_STATE_PENDING\x10\x01\x12\x1c\n" +

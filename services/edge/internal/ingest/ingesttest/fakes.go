@@ -14,16 +14,31 @@ import (
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	normalizerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/normalizer/v1"
+	"github.com/hookmesh/hookmesh/services/internal/tracing"
 )
 
 // Normalizer answers every request with a payment event, or Err when set.
 type Normalizer struct {
 	// Err, when set, is returned for every call.
 	Err error
+
+	mu       sync.Mutex
+	traceIDs []string
+}
+
+// TraceIDs returns the trace id of each call's context ("" for none), in
+// call order.
+func (f *Normalizer) TraceIDs() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.traceIDs...)
 }
 
 // Normalize implements normalizerv1.NormalizerServiceClient.
-func (f *Normalizer) Normalize(_ context.Context, in *normalizerv1.NormalizeRequest, _ ...grpc.CallOption) (*normalizerv1.NormalizeResponse, error) {
+func (f *Normalizer) Normalize(ctx context.Context, in *normalizerv1.NormalizeRequest, _ ...grpc.CallOption) (*normalizerv1.NormalizeResponse, error) {
+	f.mu.Lock()
+	f.traceIDs = append(f.traceIDs, tracing.TraceID(ctx))
+	f.mu.Unlock()
 	if f.Err != nil {
 		return nil, f.Err
 	}
@@ -49,6 +64,15 @@ type Ledger struct {
 	keys    map[[3]string]string
 	stall   chan struct{} // non-nil while stalled: closed by Resume
 	waiting int
+	traces  []string
+}
+
+// TraceIDs returns the trace id of each Record's context ("" for none), in
+// call order.
+func (f *Ledger) TraceIDs() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.traces...)
 }
 
 // Stall makes every Record wait, from now until Resume (or until its
@@ -110,6 +134,9 @@ func (f *Ledger) wait(ctx context.Context) error {
 
 // Record implements the Record method of ledgerv1.LedgerServiceClient.
 func (f *Ledger) Record(ctx context.Context, in *ledgerv1.RecordRequest, _ ...grpc.CallOption) (*ledgerv1.RecordResponse, error) {
+	f.mu.Lock()
+	f.traces = append(f.traces, tracing.TraceID(ctx))
+	f.mu.Unlock()
 	if err := f.wait(ctx); err != nil {
 		return nil, err
 	}

@@ -64,6 +64,7 @@ FROM chosen, events e, receipts r, subscriptions s
 WHERE d.delivery_id = chosen.delivery_id AND e.id = d.event_row_id
   AND r.receipt_id = e.receipt_id AND s.name = d.subscription
 RETURNING chosen.rank, chosen.next_attempt_at, d.lease_token::text, e.normalized, r.body,
+    coalesce(r.headers ->> '` + store.TraceparentHeader + `', ''),
     ` + deliveryCols + `, ` + subscriptionColsS
 
 // ClaimDeliveries leases due deliveries fairly across subscriptions.
@@ -84,7 +85,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, req *ledgerv1.ClaimDeliveri
 		}
 		leases, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.LeaseRow, error) {
 			var l store.LeaseRow
-			dst := append([]any{&l.Rank, &l.DueAt, &l.LeaseToken, &l.Normalized, &l.Payload},
+			dst := append([]any{&l.Rank, &l.DueAt, &l.LeaseToken, &l.Normalized, &l.Payload, &l.Traceparent},
 				deliveryDest(&l.Delivery)...)
 			return l, row.Scan(append(dst, subscriptionDest(&l.Subscription)...)...)
 		})

@@ -42,7 +42,8 @@ WHERE delivery_id = $5
 RETURNING event_row_id, ` + deliveryColumns("")
 
 const leasePayloadSQL = `
-SELECT e.normalized, r.body FROM events e JOIN receipts r ON r.receipt_id = e.receipt_id WHERE e.id = $1`
+SELECT e.normalized, r.body, coalesce(json_extract(r.headers, '$."` + store.TraceparentHeader + `"'), '')
+FROM events e JOIN receipts r ON r.receipt_id = e.receipt_id WHERE e.id = $1`
 
 // ClaimDeliveries leases due deliveries fairly across subscriptions. The
 // whole claim is one write transaction on the single writer, which is what
@@ -111,7 +112,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, req *ledgerv1.ClaimDeliveri
 			if err := tx.QueryRowContext(ctx, leaseSQL, l.LeaseToken, q.DispatcherID, now+lease, now, c.id).Scan(dst...); err != nil {
 				return nil, fmt.Errorf("lease %s: %w", c.id, err)
 			}
-			if err := tx.QueryRowContext(ctx, leasePayloadSQL, eventRowID).Scan(&l.Normalized, &l.Payload); err != nil {
+			if err := tx.QueryRowContext(ctx, leasePayloadSQL, eventRowID).Scan(&l.Normalized, &l.Payload, &l.Traceparent); err != nil {
 				return nil, fmt.Errorf("event of %s: %w", c.id, err)
 			}
 			leases = append(leases, l)

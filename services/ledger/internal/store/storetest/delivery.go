@@ -312,3 +312,27 @@ func testOutcomeInvalid(t *testing.T, s store.Store) {
 		t.Errorf("claim on an empty store = %v", leases)
 	}
 }
+
+// testLeaseTraceparent: the traceparent the edge stored with the receipt
+// comes back with each lease; a receipt without one gives "".
+func testLeaseTraceparent(t *testing.T, s store.Store) {
+	mustCreate(t, s, Subscription("all"))
+	const tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+	traced := Typed("stripe", "evt_traced", eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED)
+	traced.Receipt.Headers[store.TraceparentHeader] = tp
+	mustRecord(t, s, traced)
+	mustRecord(t, s, Typed("stripe", "evt_untraced", eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED))
+	leases := claim(t, s, "d1", 10)
+	if len(leases) != 2 {
+		t.Fatalf("claimed %d leases, want 2", len(leases))
+	}
+	for _, l := range leases {
+		want := ""
+		if l.GetDelivery().GetEventId() == "evt_traced" {
+			want = tp
+		}
+		if l.GetTraceparent() != want {
+			t.Errorf("lease of %s: traceparent %q, want %q", l.GetDelivery().GetEventId(), l.GetTraceparent(), want)
+		}
+	}
+}

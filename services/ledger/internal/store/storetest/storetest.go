@@ -53,6 +53,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Fairness", testFairness},
 		{"RetryAndHistory", testRetryAndHistory},
 		{"OutcomeInvalid", testOutcomeInvalid},
+		{"LeaseTraceparent", testLeaseTraceparent},
 		{"DeadLetterReplay", testDeadLetterReplay},
 		{"DeadLetterListAndBulkReplay", testDeadLetterListAndBulkReplay},
 		{"SubscriptionLifecycle", testSubscriptionLifecycle},
