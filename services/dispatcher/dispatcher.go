@@ -16,7 +16,6 @@ import (
 	"github.com/sony/gobreaker/v2"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
 	dispatcherv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/dispatcher/v1"
@@ -31,6 +30,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/env"
 	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
 	"github.com/hookmesh/hookmesh/services/internal/serve"
+	"github.com/hookmesh/hookmesh/services/internal/tlsconfig"
 	"github.com/hookmesh/hookmesh/services/internal/tracing"
 )
 
@@ -83,6 +83,9 @@ type Config struct {
 	BreakerOpenFor time.Duration
 	// DrainTimeout bounds shutdown (HOOKMESH_DISPATCHER_DRAIN_TIMEOUT).
 	DrainTimeout time.Duration
+	// TLS configures TLS or mTLS for gRPC (HOOKMESH_TLS_*; see package
+	// tlsconfig); the zero value means plaintext.
+	TLS tlsconfig.Config
 }
 
 // ConfigFromEnv reads the configuration.
@@ -104,6 +107,7 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 		BreakerOpenFor:   r.Duration("HOOKMESH_BREAKER_OPEN_FOR", 30*time.Second),
 		DrainTimeout:     r.Duration("HOOKMESH_DISPATCHER_DRAIN_TIMEOUT", 20*time.Second),
 	}
+	cfg.TLS = tlsconfig.FromEnv(r, tlsconfig.Service)
 	if cfg.Capacity < 1 || cfg.ClaimBatch < 1 || cfg.BreakerFailures < 1 {
 		r.Fail("HOOKMESH_DISPATCHER_CAPACITY, HOOKMESH_DISPATCHER_CLAIM_BATCH and HOOKMESH_BREAKER_FAILURES must be at least 1")
 	}
@@ -127,13 +131,23 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 			_ = adminLis.Close()
 		}
 	}
-	conn, err := grpc.NewClient(cfg.LedgerTarget, grpc.WithTransportCredentials(insecure.NewCredentials()), tracing.DialOption())
+	creds, err := cfg.TLS.DialOption()
+	if err != nil {
+		closeAdmin()
+		return fmt.Errorf("dispatcher: %w", err)
+	}
+	tlsOpts, err := cfg.TLS.ServerOptions()
+	if err != nil {
+		closeAdmin()
+		return fmt.Errorf("dispatcher: %w", err)
+	}
+	conn, err := grpc.NewClient(cfg.LedgerTarget, creds, tracing.DialOption())
 	if err != nil {
 		closeAdmin()
 		return fmt.Errorf("dial ledger %s: %w", cfg.LedgerTarget, err)
 	}
 	defer conn.Close()
-	pool := dispatch.NewPool()
+	pool := dispatch.NewPool(creds)
 	defer pool.Close()
 	reg := cfg.Registry
 	if reg == nil {
@@ -168,7 +182,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	})
 	fns := []func(context.Context) error{d.Run}
 	if cfg.NormalizerTarget != "" {
-		normConn, err := grpc.NewClient(cfg.NormalizerTarget, grpc.WithTransportCredentials(insecure.NewCredentials()), tracing.DialOption())
+		normConn, err := grpc.NewClient(cfg.NormalizerTarget, creds, tracing.DialOption())
 		if err != nil {
 			closeAdmin()
 			return fmt.Errorf("dial normalizer %s: %w", cfg.NormalizerTarget, err)
@@ -184,7 +198,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		fns = append(fns, renorm.Run)
 	}
 	registerStateMetrics(reg, breakers, d)
-	gs := grpcserver.New(log, admin.ServerOptions(cfg.AdminToken)...)
+	gs := grpcserver.New(log, append(admin.ServerOptions(cfg.AdminToken), tlsOpts...)...)
 	dispatcherv1.RegisterDispatcherServiceServer(gs.GRPC, server.New(cfg.ID, breakers, d))
 	lis, err := serve.Listen(cfg.GRPCListener, cfg.GRPCAddr)
 	if err != nil {
@@ -200,7 +214,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	log.Info("dispatcher running", slog.String("grpc", lis.Addr().String()), slog.String("admin", adminAddr),
 		slog.Bool("admin_token", cfg.AdminToken != ""), slog.String("ledger", cfg.LedgerTarget),
-		slog.String("normalizer", cfg.NormalizerTarget),
+		slog.String("normalizer", cfg.NormalizerTarget), slog.Bool("tls", cfg.TLS.Enabled()),
 		slog.String("dispatcher_id", cfg.ID), slog.Int("capacity", cfg.Capacity))
 	return serve.All(ctx, fns...)
 }

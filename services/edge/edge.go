@@ -20,7 +20,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	edgev1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/edge/v1"
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
@@ -36,6 +35,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
 	"github.com/hookmesh/hookmesh/services/internal/serve"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
+	"github.com/hookmesh/hookmesh/services/internal/tlsconfig"
 	"github.com/hookmesh/hookmesh/services/internal/tracing"
 )
 
@@ -143,6 +143,10 @@ type Config struct {
 	// change (HOOKMESH_SECRETS_POLL_INTERVAL; 0 means
 	// DefaultSecretsPollInterval).
 	SecretsPollInterval time.Duration
+	// TLS configures TLS or mTLS for gRPC (HOOKMESH_TLS_*; see package
+	// tlsconfig): the EdgeService server and the dials to the normalizer
+	// and the ledger. The zero value means plaintext.
+	TLS tlsconfig.Config
 }
 
 // DevSecrets are the clearly-marked development secrets `make run` uses
@@ -324,6 +328,7 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 		r.Fail("HOOKMESH_HTTP_WRITE_TIMEOUT (%v) must exceed HOOKMESH_NORMALIZE_TIMEOUT + HOOKMESH_RECORD_TIMEOUT (%v)",
 			cfg.HTTP.WriteTimeout, cfg.NormalizeTimeout+cfg.RecordTimeout)
 	}
+	cfg.TLS = tlsconfig.FromEnv(r, tlsconfig.Service)
 	if err := r.Err(); err != nil {
 		return Config{}, fmt.Errorf("edge config: %w", err)
 	}
@@ -355,12 +360,20 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		log.Warn("DEVELOPMENT SECRETS in use for platforms without HOOKMESH_SECRET_<PLATFORM>: never use them in production")
 	}
 
-	normConn, err := dial(cfg.NormalizerTarget)
+	creds, err := cfg.TLS.DialOption()
+	if err != nil {
+		return fmt.Errorf("edge: %w", err)
+	}
+	tlsOpts, err := cfg.TLS.ServerOptions()
+	if err != nil {
+		return fmt.Errorf("edge: %w", err)
+	}
+	normConn, err := dial(cfg.NormalizerTarget, creds)
 	if err != nil {
 		return err
 	}
 	defer normConn.Close()
-	ledgerConn, err := dial(cfg.LedgerTarget)
+	ledgerConn, err := dial(cfg.LedgerTarget, creds)
 	if err != nil {
 		return err
 	}
@@ -404,7 +417,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	adminHandler := admin.NewHandler(admin.Options{Token: cfg.AdminToken, Registry: reg, Ready: ready, API: rest, Log: log})
-	gs := grpcserver.New(log)
+	gs := grpcserver.New(log, tlsOpts...)
 	edgev1.RegisterEdgeServiceServer(gs.GRPC, server.New(svc))
 
 	adminLis, err := admin.Listen(cfg.AdminListener, cfg.AdminAddr, cfg.AdminToken, "HOOKMESH_ADMIN_ADDR")
@@ -483,8 +496,9 @@ func newHTTPServer(h http.Handler, limits HTTPServer) *http.Server {
 	}
 }
 
-func dial(target string) (*grpc.ClientConn, error) {
-	conn, err := grpc.NewClient(target, grpc.WithTransportCredentials(insecure.NewCredentials()), tracing.DialOption())
+// dial connects to target with creds (TLS or insecure, from cfg.TLS).
+func dial(target string, creds grpc.DialOption) (*grpc.ClientConn, error) {
+	conn, err := grpc.NewClient(target, creds, tracing.DialOption())
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: %w", target, err)
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/env"
 	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
 	"github.com/hookmesh/hookmesh/services/internal/serve"
+	"github.com/hookmesh/hookmesh/services/internal/tlsconfig"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/seed"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/server"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/store"
@@ -86,6 +87,9 @@ type Config struct {
 	// SubscriptionsFile, when set, is a YAML file of subscriptions applied
 	// (created or updated) at start, after the migrations; see package seed.
 	SubscriptionsFile string
+	// TLS configures TLS or mTLS for gRPC (HOOKMESH_TLS_*; see package
+	// tlsconfig); the zero value means plaintext.
+	TLS tlsconfig.Config
 }
 
 // ConfigFromEnv reads the configuration through lookup (os.LookupEnv in
@@ -100,6 +104,7 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 		DataDir:           r.String("HOOKMESH_DATA_DIR", DefaultDataDir),
 		SubscriptionsFile: r.String("HOOKMESH_SUBSCRIPTIONS_FILE", ""),
 	}
+	cfg.TLS = tlsconfig.FromEnv(r, tlsconfig.Service)
 	n := r.Int64("HOOKMESH_LEDGER_MAX_CONNS", DefaultMaxConns)
 	if n < 1 || n > math.MaxInt32 {
 		r.Fail("HOOKMESH_LEDGER_MAX_CONNS=%d: want at least 1", n)
@@ -230,6 +235,10 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 			return fail(err)
 		}
 	}
+	tlsOpts, err := cfg.TLS.ServerOptions()
+	if err != nil {
+		return fail(err)
+	}
 	adminLis, err := admin.Listen(cfg.AdminListener, cfg.AdminAddr, cfg.AdminToken, "HOOKMESH_LEDGER_ADMIN_ADDR")
 	if err != nil {
 		cfg.AdminListener = nil // closed by Listen
@@ -249,14 +258,15 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		adminAddr = adminLis.Addr().String()
 	}
 	log.Info("ledger starting", append([]any{slog.String("grpc_addr", lis.Addr().String()),
-		slog.String("admin_addr", adminAddr), slog.Bool("admin_token", cfg.AdminToken != "")},
+		slog.String("admin_addr", adminAddr), slog.Bool("admin_token", cfg.AdminToken != ""),
+		slog.Bool("tls", cfg.TLS.Enabled())},
 		append(cfg.storeAttrs(), slog.String("subscriptions_file", cfg.SubscriptionsFile))...)...)
 
 	reg := cfg.Registry
 	if reg == nil {
 		reg = admin.NewRegistry()
 	}
-	gs := grpcserver.New(log, admin.ServerOptions(cfg.AdminToken)...)
+	gs := grpcserver.New(log, append(admin.ServerOptions(cfg.AdminToken), tlsOpts...)...)
 	srv := server.New(log, nil)
 	srv.Metrics = server.NewMetrics(reg, srv)
 	ledgerv1.RegisterLedgerServiceServer(gs.GRPC, srv)

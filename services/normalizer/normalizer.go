@@ -19,6 +19,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
 	"github.com/hookmesh/hookmesh/services/internal/serve"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
+	"github.com/hookmesh/hookmesh/services/internal/tlsconfig"
 	"github.com/hookmesh/hookmesh/services/normalizer/internal/normalize"
 	"github.com/hookmesh/hookmesh/services/normalizer/internal/server"
 )
@@ -56,6 +57,9 @@ type Config struct {
 	// (HOOKMESH_SOURCES_FILE); a name that is not a preset is normalized
 	// by its normalize rules.
 	Sources []sources.Source
+	// TLS configures TLS or mTLS for gRPC (HOOKMESH_TLS_*; see package
+	// tlsconfig); the zero value means plaintext.
+	TLS tlsconfig.Config
 }
 
 // ConfigFromEnv reads the Config from environment variables through lookup
@@ -80,6 +84,7 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 		r.Fail("HOOKMESH_SOURCES_FILE=%q: %v", path, err)
 	}
 	cfg.Sources = srcs
+	cfg.TLS = tlsconfig.FromEnv(r, tlsconfig.Service)
 	if err := r.Err(); err != nil {
 		return Config{}, fmt.Errorf("normalizer config: %w", err)
 	}
@@ -106,11 +111,16 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		closeListeners(adminLis)
 		return fmt.Errorf("normalizer: %w", err)
 	}
+	tlsOpts, err := cfg.TLS.ServerOptions()
+	if err != nil {
+		closeListeners(lis, adminLis)
+		return fmt.Errorf("normalizer: %w", err)
+	}
 	reg := cfg.Registry
 	if reg == nil {
 		reg = admin.NewRegistry()
 	}
-	srv := grpcserver.New(log)
+	srv := grpcserver.New(log, tlsOpts...)
 	s := server.New(log, n)
 	s.Metrics = server.NewMetrics(reg, n.Platforms())
 	normalizerv1.RegisterNormalizerServiceServer(srv.GRPC, s)
@@ -126,6 +136,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	log.Info("normalizer serving", slog.String("grpc_addr", lis.Addr().String()),
 		slog.String("admin_addr", adminAddr), slog.Bool("admin_token", cfg.AdminToken != ""),
+		slog.Bool("tls", cfg.TLS.Enabled()),
 		slog.Any("platforms", n.Platforms()))
 	if err := serve.All(ctx, fns...); err != nil {
 		return fmt.Errorf("normalizer: %w", err)

@@ -14,12 +14,21 @@ import (
 // Pool keeps one gRPC connection per handler target, created on first use
 // and reused: a connection per call would cost a handshake per delivery.
 type Pool struct {
+	creds grpc.DialOption
 	mu    sync.Mutex
 	conns map[string]*grpc.ClientConn
 }
 
-// NewPool returns an empty Pool.
-func NewPool() *Pool { return &Pool{conns: map[string]*grpc.ClientConn{}} }
+// NewPool returns an empty Pool whose connections use creds (the
+// dispatcher's transport credentials: handler targets, even outside the
+// mesh, are dialled with the same TLS settings as the services); nil means
+// insecure (plaintext).
+func NewPool(creds grpc.DialOption) *Pool {
+	if creds == nil {
+		creds = grpc.WithTransportCredentials(insecure.NewCredentials())
+	}
+	return &Pool{creds: creds, conns: map[string]*grpc.ClientConn{}}
+}
 
 // Client returns the client for target.
 func (p *Pool) Client(target string) (handlerv1.EventHandlerServiceClient, error) {
@@ -28,7 +37,7 @@ func (p *Pool) Client(target string) (handlerv1.EventHandlerServiceClient, error
 	if c, ok := p.conns[target]; ok {
 		return handlerv1.NewEventHandlerServiceClient(c), nil
 	}
-	c, err := grpc.NewClient(target, grpc.WithTransportCredentials(insecure.NewCredentials()), tracing.DialOption())
+	c, err := grpc.NewClient(target, p.creds, tracing.DialOption())
 	if err != nil {
 		return nil, fmt.Errorf("handler target %q: %w", target, err)
 	}

@@ -14,10 +14,11 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	"github.com/hookmesh/hookmesh/services/internal/admin"
+	"github.com/hookmesh/hookmesh/services/internal/env"
+	"github.com/hookmesh/hookmesh/services/internal/tlsconfig"
 	"github.com/hookmesh/hookmesh/services/internal/tracing"
 )
 
@@ -115,7 +116,18 @@ func getenv(key, def string) string {
 // admin methods the CLI uses (events, dead letters).
 func ledgerClient() (ledgerv1.LedgerServiceClient, func(), error) {
 	target := getenv("HOOKMESH_LEDGER_TARGET", "127.0.0.1:9092")
-	opts := append([]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials()), tracing.DialOption()}, admin.ClientToken(getenv(admin.TokenVar, ""))...)
+	// HOOKMESH_TLS_CA_FILE (and, for mTLS, HOOKMESH_TLS_CERT_FILE and
+	// HOOKMESH_TLS_KEY_FILE) turn on TLS to the ledger.
+	r := env.New(nil)
+	tc := tlsconfig.FromEnv(r, tlsconfig.Client)
+	if err := r.Err(); err != nil {
+		return nil, nil, err
+	}
+	creds, err := tc.DialOption()
+	if err != nil {
+		return nil, nil, err
+	}
+	opts := append([]grpc.DialOption{creds, tracing.DialOption()}, admin.ClientToken(getenv(admin.TokenVar, ""))...)
 	conn, err := grpc.NewClient(target, opts...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("dial ledger %s: %w", target, err)
