@@ -19,7 +19,6 @@ import (
 	"github.com/hookmesh/hookmesh/services/hookmesh/sample"
 	"github.com/hookmesh/hookmesh/services/internal/admin"
 	"github.com/hookmesh/hookmesh/services/internal/env"
-	"github.com/hookmesh/hookmesh/services/internal/logging"
 	"github.com/hookmesh/hookmesh/services/internal/tracing"
 )
 
@@ -64,15 +63,11 @@ func Demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	s.dispatcher.NormalizerTarget = lis[3].Addr().String()
 	edgeURL := "http://" + lis[0].Addr().String()
 
-	log, err := logging.New(stderr, lookupOr(lookup, "HOOKMESH_LOG_FORMAT", ""), lookupOr(lookup, "HOOKMESH_LOG_LEVEL", "error"))
+	log, closeProcess, err := startProcess(ctx, lookup, stderr, "error")
 	if err != nil {
 		return err
 	}
-	shutdown, err := tracing.Setup(ctx, "all", lookup)
-	if err != nil {
-		return err
-	}
-	defer shutdownTracing(ctx, shutdown, log)
+	defer closeProcess()
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	done := make(chan error, 1)

@@ -138,15 +138,11 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log, err := logging.New(stderr, lookupOr(lookup, "HOOKMESH_LOG_FORMAT", ""), lookupOr(lookup, "HOOKMESH_LOG_LEVEL", ""))
+	log, closeProcess, err := startProcess(ctx, lookup, stderr, "")
 	if err != nil {
 		return err
 	}
-	shutdown, err := tracing.Setup(ctx, "all", lookup)
-	if err != nil {
-		return err
-	}
-	defer shutdownTracing(ctx, shutdown, log)
+	defer closeProcess()
 	s, err := loadSystem(lookup)
 	if err != nil {
 		return err
@@ -212,11 +208,23 @@ func portOf(addr string) string {
 // loopback returns a listener on a free loopback port.
 func loopback() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
 
-// shutdownTracing flushes the process's spans, for at most 5s past ctx.
-func shutdownTracing(ctx context.Context, shutdown func(context.Context) error, log *slog.Logger) {
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if err := shutdown(sctx); err != nil {
-		log.Warn("tracing shutdown", slog.Any("error", err))
+// startProcess sets up what one process of services shares: the logger
+// (defaultLevel when HOOKMESH_LOG_LEVEL is unset) and one tracer provider.
+// The returned func flushes the spans, for at most 5 s past ctx.
+func startProcess(ctx context.Context, lookup func(string) (string, bool), stderr io.Writer, defaultLevel string) (*slog.Logger, func(), error) {
+	log, err := logging.New(stderr, lookupOr(lookup, "HOOKMESH_LOG_FORMAT", ""), lookupOr(lookup, "HOOKMESH_LOG_LEVEL", defaultLevel))
+	if err != nil {
+		return nil, nil, err
 	}
+	shutdown, err := tracing.Setup(ctx, "all", lookup)
+	if err != nil {
+		return nil, nil, err
+	}
+	return log, func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := shutdown(sctx); err != nil {
+			log.Warn("tracing shutdown", slog.Any("error", err))
+		}
+	}, nil
 }
