@@ -193,7 +193,7 @@ func (v *genericVerifier) decode(s string) ([]byte, bool) {
 	if v.sig.Encoding == sources.EncodingBase64 {
 		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
 			if len(s) == enc.EncodedLen(v.size) {
-				if b, err := enc.DecodeString(s); err == nil && len(b) == v.size {
+				if b, err := enc.Strict().DecodeString(s); err == nil && len(b) == v.size {
 					return b, true
 				}
 			}

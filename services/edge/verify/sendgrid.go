@@ -89,7 +89,7 @@ func (v *sendgridVerifier) Verify(r Request) error {
 	if len(h) > maxECDSASigB64 {
 		return fail(sendgridPlatform, reasonMalformed)
 	}
-	sig, err := base64.StdEncoding.DecodeString(h)
+	sig, err := base64.StdEncoding.Strict().DecodeString(h)
 	if err != nil || len(sig) == 0 {
 		return fail(sendgridPlatform, reasonMalformed)
 	}

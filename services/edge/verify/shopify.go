@@ -44,7 +44,7 @@ func decodeBase64Sig(s string) ([]byte, bool) {
 	if len(s) != base64.StdEncoding.EncodedLen(sha256.Size) {
 		return nil, false
 	}
-	sig, err := base64.StdEncoding.DecodeString(s)
+	sig, err := base64.StdEncoding.Strict().DecodeString(s) // one spelling per signature, see decodeBase64N
 	return sig, err == nil && len(sig) == sha256.Size
 }
 

@@ -265,11 +265,15 @@ func decodeHexN(s, prefix string, size int) ([]byte, bool) {
 }
 
 // decodeBase64N decodes exactly size bytes of padded standard base64.
+// Signatures are decoded strictly (Strict: the unused low bits of the last
+// character must be zero), so exactly one spelling of a signature is
+// accepted; the lenient decoder let the last character vary, which fuzzing
+// found (a sender never produces those spellings).
 func decodeBase64N(s string, size int) ([]byte, bool) {
 	if len(s) != base64.StdEncoding.EncodedLen(size) {
 		return nil, false
 	}
-	b, err := base64.StdEncoding.DecodeString(s)
+	b, err := base64.StdEncoding.Strict().DecodeString(s)
 	return b, err == nil && len(b) == size
 }
 
@@ -278,6 +282,6 @@ func decodeBase64Raw(s string, size int) ([]byte, bool) {
 	if len(s) != base64.RawStdEncoding.EncodedLen(size) {
 		return nil, false
 	}
-	b, err := base64.RawStdEncoding.DecodeString(s)
+	b, err := base64.RawStdEncoding.Strict().DecodeString(s)
 	return b, err == nil && len(b) == size
 }

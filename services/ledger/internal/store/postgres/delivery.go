@@ -134,8 +134,11 @@ func (s *Store) applyOutcome(ctx context.Context, op string, o store.Outcome) er
 	}
 	var updated, exists bool
 	var notified int64
-	err := s.pool.QueryRow(ctx, outcomeSQL, o.DeliveryID, o.LeaseToken, o.State, o.Counted, next,
-		o.Error, o.ErrorClass, o.Code, o.DispatcherID).Scan(&updated, &exists, &notified)
+	err := s.group.run(ctx, &groupOp{
+		key: "d\x00" + o.DeliveryID, sql: outcomeSQL,
+		args: []any{o.DeliveryID, o.LeaseToken, o.State, o.Counted, next, o.Error, o.ErrorClass, o.Code, o.DispatcherID},
+		scan: func(row pgx.Row) error { return row.Scan(&updated, &exists, &notified) },
+	})
 	if err != nil {
 		return mapErr(fmt.Sprintf("%s %s", op, o.DeliveryID), err)
 	}

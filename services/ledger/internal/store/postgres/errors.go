@@ -58,7 +58,7 @@ func classify(err error) error {
 	var connectErr *pgconn.ConnectError
 	var netErr net.Error
 	switch {
-	case errors.Is(err, puddle.ErrClosedPool),
+	case errors.Is(err, puddle.ErrClosedPool), errors.Is(err, errGroupClosed),
 		errors.As(err, &connectErr),
 		errors.As(err, &netErr),
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),

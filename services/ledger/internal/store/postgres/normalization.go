@@ -70,7 +70,7 @@ WITH ev AS (
     RETURNING id
 ), dl AS (
     INSERT INTO deliveries (delivery_id, subscription, event_row_id, platform, source, event_id, next_attempt_at)
-    SELECT gen_random_uuid(), s.name, ev.id, $1, $2, $3, now()
+    SELECT ` + uuidV7SQL + `, s.name, ev.id, $1, $2, $3, now()
     FROM ev CROSS JOIN subscriptions s
     WHERE (cardinality(s.platforms) = 0 OR $1 = ANY (s.platforms))
       AND (cardinality(s.event_types) = 0 OR $5::integer = ANY (s.event_types))

@@ -71,17 +71,25 @@ func (c *queryCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.T
 
 func (c *queryCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
-func TestRecordIsOneStatement(t *testing.T) {
-	t.Parallel()
+// tracedStore returns a Store on a fresh schema whose connections report
+// to tracer, and its pool.
+func tracedStore(t *testing.T, tracer pgx.QueryTracer) (*postgres.Store, *pgxpool.Pool) {
+	t.Helper()
 	cfg := pgtest.NewConfig(t)
-	var qc queryCounter
-	cfg.ConnConfig.Tracer = &qc
+	cfg.ConnConfig.Tracer = tracer
 	pool, err := pgxpool.NewWithConfig(testCtx(t), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := postgres.New(pool)
 	t.Cleanup(s.Close)
+	return s, pool
+}
+
+func TestRecordIsOneStatement(t *testing.T) {
+	t.Parallel()
+	var qc queryCounter
+	s, _ := tracedStore(t, &qc)
 	at := time.Now()
 	for _, id := range []string{"evt_new", "evt_new", "evt_other"} { // new, duplicate, new
 		before := qc.n.Load()
