@@ -26,6 +26,7 @@ type RunFunc func(ctx context.Context, lookup func(string) (string, bool), log *
 
 // Main runs the service called name and exits.
 func Main(name string, run RunFunc) {
+	TuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := Exec(ctx, name, os.LookupEnv, os.Stderr, run)
 	stop()

@@ -16,7 +16,15 @@ import (
 // exceed max_concurrency. A claim is one short statement, so waiting for
 // the other is cheaper than the overshoot; SKIP LOCKED still keeps a claim
 // from waiting on rows that outcome reports are updating.
-const claimLockSQL = `SELECT pg_advisory_xact_lock(hashtext('hookmesh.ledger.claim.' || current_schema()))`
+//
+// The same statement sets two transaction-local settings for the claim that
+// follows: relaxed commit (see relaxedSQL: a claim lost in a crash only
+// means the delivery is made again), and the generic plan. Why the generic
+// plan: PostgreSQL otherwise re-plans this statement, with its window and
+// LATERAL, for its parameters on most executions, and planning cost more
+// than executing a small claim; the plan does not depend on the values.
+const claimLockSQL = `SELECT pg_advisory_xact_lock(hashtext('hookmesh.ledger.claim.' || current_schema())),
+    set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)`
 
 // claimSQL leases due deliveries, fairly: per active subscription a LATERAL
 // subquery takes its oldest due rows, at most its free room (max_concurrency
@@ -73,25 +81,24 @@ func (s *Store) ClaimDeliveries(ctx context.Context, req *ledgerv1.ClaimDeliveri
 	if err != nil {
 		return nil, err
 	}
+	// The lock and the claim go as one batch: one round trip, run as one
+	// implicit transaction, so the lock is held until the claim commits.
+	// Each statement still takes its own snapshot (read committed), so the
+	// claim sees every lease committed before the lock was granted.
 	var leases []store.LeaseRow
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, claimLockSQL); err != nil {
+	b := &pgx.Batch{}
+	b.Queue(claimLockSQL)
+	b.Queue(claimSQL, q.Limit, q.DispatcherID, q.LeaseDuration.Microseconds(), store.LeaseMargin.Milliseconds()).
+		Query(func(rows pgx.Rows) (err error) {
+			leases, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.LeaseRow, error) {
+				var l store.LeaseRow
+				dst := append([]any{&l.Rank, &l.DueAt, &l.LeaseToken, &l.Normalized, &l.Payload, &l.Traceparent},
+					deliveryDest(&l.Delivery)...)
+				return l, row.Scan(append(dst, subscriptionDest(&l.Subscription)...)...)
+			})
 			return err
-		}
-		rows, err := tx.Query(ctx, claimSQL, q.Limit, q.DispatcherID,
-			q.LeaseDuration.Microseconds(), store.LeaseMargin.Milliseconds())
-		if err != nil {
-			return err
-		}
-		leases, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.LeaseRow, error) {
-			var l store.LeaseRow
-			dst := append([]any{&l.Rank, &l.DueAt, &l.LeaseToken, &l.Normalized, &l.Payload, &l.Traceparent},
-				deliveryDest(&l.Delivery)...)
-			return l, row.Scan(append(dst, subscriptionDest(&l.Subscription)...)...)
 		})
-		return err
-	})
-	if err != nil {
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return nil, mapErr("claim deliveries", err)
 	}
 	return store.ClaimResult(leases)
@@ -134,7 +141,7 @@ func (s *Store) applyOutcome(ctx context.Context, op string, o store.Outcome) er
 	}
 	var updated, exists bool
 	var notified int64
-	err := s.group.run(ctx, &groupOp{
+	err := s.outcomes.run(ctx, &groupOp{
 		key: "d\x00" + o.DeliveryID, sql: outcomeSQL,
 		args: []any{o.DeliveryID, o.LeaseToken, o.State, o.Counted, next, o.Error, o.ErrorClass, o.Code, o.DispatcherID},
 		scan: func(row pgx.Row) error { return row.Scan(&updated, &exists, &notified) },

@@ -35,6 +35,8 @@ import (
 type group struct {
 	pool *pgxpool.Pool
 	ops  chan *groupOp // unbuffered: a send succeeds only into a live worker
+	// relaxed commits without waiting for the WAL flush (see relaxedSQL).
+	relaxed bool
 
 	closing   chan struct{}
 	closeOnce sync.Once
@@ -69,11 +71,28 @@ const (
 	groupTimeout = 15 * time.Second
 )
 
+// relaxedSQL makes the transaction it runs in commit asynchronously: the
+// commit returns before its WAL record is flushed (PostgreSQL's
+// synchronous_commit = off, for this transaction only), and the WAL writer
+// flushes it within a few hundred milliseconds along with everything else.
+//
+// Only writes whose loss in a PostgreSQL crash is harmless use it: a delivery
+// claim or outcome that never became durable leaves the delivery leased or
+// due, so it is delivered again (at least once, as always), and a lost
+// notification is covered by polling. A Record is never relaxed: its commit
+// is what the edge's 202 promises. Why bother: a synchronous commit costs
+// the backend a write and an fdatasync of the WAL, and with one per claim
+// and one per outcome group those were most of PostgreSQL's CPU per
+// delivery in the store's cost measurements.
+const relaxedSQL = `SELECT set_config('synchronous_commit', 'off', true)`
+
 // errGroupClosed answers statements submitted after Close.
 var errGroupClosed = errors.New("ledger store is closed")
 
-func newGroup(pool *pgxpool.Pool) *group {
-	g := &group{pool: pool, ops: make(chan *groupOp), closing: make(chan struct{})}
+// newGroup starts the workers of a group; relaxed groups commit
+// asynchronously (relaxedSQL).
+func newGroup(pool *pgxpool.Pool, relaxed bool) *group {
+	g := &group{pool: pool, ops: make(chan *groupOp), relaxed: relaxed, closing: make(chan struct{})}
 	for range groupWorkers {
 		g.wg.Add(1)
 		go g.work()
@@ -137,13 +156,37 @@ func (g *group) work() {
 func (g *group) exec(batch []*groupOp) {
 	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 	defer cancel()
-	if len(batch) == 1 {
-		g.single(ctx, batch[0])
+	if len(batch) == 1 && !g.relaxed {
+		batch[0].err = batch[0].scan(g.pool.QueryRow(ctx, batch[0].sql, batch[0].args...))
 		return
 	}
 	slices.SortFunc(batch, func(a, b *groupOp) int { return strings.Compare(a.key, b.key) })
+	if err := g.send(ctx, batch); err != nil && len(batch) > 1 {
+		// The implicit transaction rolled back (or, if the connection
+		// broke after the Sync, its fate is unknown; these statements are
+		// safe to repeat). Alone, each op gets its own answer, under a
+		// fresh deadline in case the group's ran out.
+		fctx, fcancel := context.WithTimeout(context.Background(), groupTimeout)
+		defer fcancel()
+		for _, op := range batch {
+			op.err = nil
+			if err := g.send(fctx, []*groupOp{op}); err != nil && op.err == nil {
+				op.err = err
+			}
+		}
+	} else if err != nil {
+		batch[0].err = err
+	}
+}
+
+// send runs ops as one pgx batch: one round trip, one implicit transaction
+// ending at the batch's Sync, preceded by relaxedSQL in a relaxed group.
+func (g *group) send(ctx context.Context, ops []*groupOp) error {
 	b := &pgx.Batch{}
-	for _, op := range batch {
+	if g.relaxed {
+		b.Queue(relaxedSQL)
+	}
+	for _, op := range ops {
 		b.Queue(op.sql, op.args...).QueryRow(func(row pgx.Row) error {
 			err := op.scan(row)
 			if errors.Is(err, pgx.ErrNoRows) {
@@ -153,20 +196,5 @@ func (g *group) exec(batch []*groupOp) {
 			return err
 		})
 	}
-	if err := g.pool.SendBatch(ctx, b).Close(); err != nil {
-		// The implicit transaction rolled back (or, if the connection
-		// broke after the Sync, its fate is unknown; both statements are
-		// safe to repeat). Alone, each op gets its own answer, under a
-		// fresh deadline in case the group's ran out.
-		fctx, fcancel := context.WithTimeout(context.Background(), groupTimeout)
-		defer fcancel()
-		for _, op := range batch {
-			op.err = nil
-			g.single(fctx, op)
-		}
-	}
-}
-
-func (g *group) single(ctx context.Context, op *groupOp) {
-	op.err = op.scan(g.pool.QueryRow(ctx, op.sql, op.args...))
+	return g.pool.SendBatch(ctx, b).Close()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -187,5 +188,94 @@ func TestDeliveryIDsAreTimeOrdered(t *testing.T) {
 		if i > 0 && id <= ids[i-1] {
 			t.Errorf("delivery ids out of order: %s after %s", id, ids[i-1])
 		}
+	}
+}
+
+// batchSQL records the statements of every batch and every single query.
+type batchSQL struct {
+	mu      sync.Mutex
+	batches [][]string
+}
+
+func (c *batchSQL) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	c.mu.Lock()
+	c.batches = append(c.batches, []string{d.SQL})
+	c.mu.Unlock()
+	return ctx
+}
+func (c *batchSQL) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+func (c *batchSQL) TraceBatchStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchStartData) context.Context {
+	var sqls []string
+	for _, q := range d.Batch.QueuedQueries {
+		sqls = append(sqls, q.SQL)
+	}
+	c.mu.Lock()
+	c.batches = append(c.batches, sqls)
+	c.mu.Unlock()
+	return ctx
+}
+func (c *batchSQL) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+func (c *batchSQL) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
+
+// TestOnlyRecordsCommitDurably holds the durability split: a transaction
+// that inserts an event never turns synchronous_commit off (its commit is
+// what the edge's 202 promises), while claims and outcomes do (losing one in
+// a crash only means a delivery is made again).
+func TestOnlyRecordsCommitDurably(t *testing.T) {
+	t.Parallel()
+	var tr batchSQL
+	s, _ := tracedStore(t, &tr)
+	if _, err := s.CreateSubscription(testCtx(t), &ledgerv1.CreateSubscriptionRequest{
+		Subscription: storetest.Subscription("all")}); err != nil {
+		t.Fatal(err)
+	}
+	reqs := make([]*ledgerv1.RecordRequest, 32)
+	for i := range reqs {
+		reqs[i] = storetest.Request("stripe", "", fmt.Sprintf("evt_durable_%d", i), time.Now())
+	}
+	if _, errs := recordAll(t, s, reqs); errors.Join(errs...) != nil {
+		t.Fatal(errors.Join(errs...))
+	}
+	resp, err := s.ClaimDeliveries(testCtx(t), &ledgerv1.ClaimDeliveriesRequest{DispatcherId: "d", Limit: 32})
+	if err != nil || len(resp.GetLeases()) != 32 {
+		t.Fatalf("claim: %d leases, %v; want 32", len(resp.GetLeases()), err)
+	}
+	var wg sync.WaitGroup
+	for _, l := range resp.GetLeases() {
+		wg.Go(func() {
+			if _, err := s.CompleteDelivery(testCtx(t), &ledgerv1.CompleteDeliveryRequest{
+				DeliveryId: l.GetDelivery().GetDeliveryId(), LeaseToken: l.GetLeaseToken(), DispatcherId: "d"}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	var records, claims, outcomes int
+	for _, b := range tr.batches {
+		all := strings.Join(b, "\n")
+		relaxed := strings.Contains(all, "'synchronous_commit', 'off'")
+		switch {
+		case strings.Contains(all, "INSERT INTO events"):
+			records++
+			if relaxed {
+				t.Errorf("a Record's transaction commits asynchronously:\n%.300s", all)
+			}
+		case strings.Contains(all, "lease_token = gen_random_uuid()"):
+			claims++
+			if !relaxed {
+				t.Errorf("a claim commits synchronously:\n%.300s", all)
+			}
+		case strings.Contains(all, "INSERT INTO delivery_attempts"):
+			outcomes++
+			if !relaxed {
+				t.Errorf("an outcome commits synchronously:\n%.300s", all)
+			}
+		}
+	}
+	if records == 0 || claims == 0 || outcomes == 0 {
+		t.Errorf("saw %d Record, %d claim and %d outcome transactions; want each", records, claims, outcomes)
 	}
 }

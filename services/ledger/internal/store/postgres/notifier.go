@@ -86,7 +86,10 @@ func (n *notifier) run(ctx context.Context) {
 		sort.Strings(subs)
 		list, _ := json.Marshal(subs)
 		cctx, cancel := context.WithTimeout(ctx, notifyTimeout)
-		_, _ = n.pool.Exec(cctx, `SELECT pg_notify($1, json_build_object('schema', current_schema(), 'subscriptions', $2::json)::text)`,
+		// Relaxed commit (see relaxedSQL): a wake-up lost in a crash is
+		// covered by polling.
+		_, _ = n.pool.Exec(cctx, `SELECT set_config('synchronous_commit', 'off', true),
+    pg_notify($1, json_build_object('schema', current_schema(), 'subscriptions', $2::json)::text)`,
 			Channel, string(list))
 		cancel()
 	}

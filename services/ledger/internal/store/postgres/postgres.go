@@ -21,7 +21,9 @@ import (
 type Store struct {
 	pool   *pgxpool.Pool
 	notify *notifier
-	group  *group
+	// records group-commits Records, durably; outcomes group-commits
+	// delivery outcomes, relaxed (see relaxedSQL).
+	records, outcomes *group
 }
 
 var _ store.Store = (*Store)(nil)
@@ -29,7 +31,7 @@ var _ store.Store = (*Store)(nil)
 // New returns a Store over pool, whose schema must be migrated (Migrate).
 // The Store owns the pool: Close closes it.
 func New(pool *pgxpool.Pool) *Store {
-	return &Store{pool: pool, notify: newNotifier(pool), group: newGroup(pool)}
+	return &Store{pool: pool, notify: newNotifier(pool), records: newGroup(pool, false), outcomes: newGroup(pool, true)}
 }
 
 // recordSQL is Record in one statement, so in one implicit transaction and
@@ -114,7 +116,7 @@ func (s *Store) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledge
 		var receiptID string
 		var existed bool
 		var delivered []string
-		err := s.group.run(ctx, &groupOp{key: key, sql: recordSQL, args: args, scan: func(row pgx.Row) error {
+		err := s.records.run(ctx, &groupOp{key: key, sql: recordSQL, args: args, scan: func(row pgx.Row) error {
 			return row.Scan(&receiptID, &existed, &delivered)
 		}})
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -240,7 +242,8 @@ func (s *Store) Stats(ctx context.Context) (pending, dead int64, err error) {
 
 // Close closes the pool, waiting for acquired connections to be released.
 func (s *Store) Close() {
-	s.group.close()
+	s.records.close()
+	s.outcomes.close()
 	s.notify.close()
 	s.pool.Close()
 }
