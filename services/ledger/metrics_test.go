@@ -192,7 +192,7 @@ func TestAdminBindGuard(t *testing.T) {
 // cannot slip in unguarded without this test being updated.
 func TestAdminMethodsMatchService(t *testing.T) {
 	t.Parallel()
-	internal := []string{"Record", "ClaimDeliveries", "CompleteDelivery", "RetryDelivery", "DeadLetterDelivery", "WatchDeliveries",
+	internal := []string{"Record", "ClaimDeliveries", "CompleteDelivery", "RetryDelivery", "DeadLetterDelivery", "ReportOutcomes", "WatchDeliveries",
 		"ClaimNormalizations", "CompleteNormalization"}
 	desc := ledgerv1.LedgerService_ServiceDesc
 	var names []string

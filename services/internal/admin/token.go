@@ -23,8 +23,8 @@ import (
 //
 // Every other method is service-to-service and open to the internal
 // network: LedgerService Record, ClaimDeliveries, CompleteDelivery,
-// RetryDelivery, DeadLetterDelivery, WatchDeliveries, ClaimNormalizations
-// and CompleteNormalization;
+// RetryDelivery, DeadLetterDelivery, ReportOutcomes, WatchDeliveries,
+// ClaimNormalizations and CompleteNormalization;
 // NormalizerService.Normalize; EventHandlerService.HandleEvent; and
 // EdgeService.Ingest, which authenticates each webhook by its signature.
 // gRPC health and reflection stay open too (probes, grpcurl).

@@ -114,22 +114,32 @@ func (s *Server) streamInterceptor(srv any, ss grpc.ServerStream, info *grpc.Str
 }
 
 // toStatus is the one place a domain error becomes a gRPC status.
-func (s *Server) toStatus(method string, err error) error {
+func (s *Server) toStatus(method string, err error) error { return ToStatus(s.log, method, err) }
+
+// internal masks err; see Internal.
+func (s *Server) internal(method string, err error) error { return Internal(s.log, method, err) }
+
+// ToStatus is the one place a domain error becomes a gRPC status: a status
+// error is kept as it is, an apperr class becomes its code, and anything
+// else is masked (Internal). The interceptors apply it to every call; a
+// handler that answers several items in one response (a batch) applies it
+// to each item's error.
+func ToStatus(log *slog.Logger, method string, err error) error {
 	if _, ok := err.(interface{ GRPCStatus() *status.Status }); ok && !isWrapped(err) {
 		return err
 	}
 	code := apperr.Code(err)
 	if code == codes.Internal || code == codes.Unknown {
-		return s.internal(method, err)
+		return Internal(log, method, err)
 	}
 	return status.Error(code, err.Error())
 }
 
-// internal logs err with a fresh id and returns a masked status that
+// Internal logs err with a fresh id and returns a masked status that
 // carries only the id, so callers can quote it without seeing internals.
-func (s *Server) internal(method string, err error) error {
+func Internal(log *slog.Logger, method string, err error) error {
 	id := errorID()
-	s.log.Error("internal error", slog.String("method", method), slog.String("error_id", id), slog.Any("error", err))
+	log.Error("internal error", slog.String("method", method), slog.String("error_id", id), slog.Any("error", err))
 	return status.Errorf(codes.Internal, "internal error (error_id=%s)", id)
 }
 

@@ -1,7 +1,8 @@
 // Package dispatch is the dispatcher's work loop: claim due deliveries from
 // the ledger, call each subscription's handler through its target's
-// breaker with a deadline, and report the outcome. It wakes on the ledger's
-// notification stream and polls as a fallback.
+// breaker with a deadline, and report the outcome (in one ReportOutcomes
+// call with the outcomes of other deliveries that finished meanwhile). It
+// wakes on the ledger's notification stream and polls as a fallback.
 package dispatch
 
 import (
@@ -36,8 +37,9 @@ const freedBatchWindow = 3 * time.Millisecond
 // DefaultCallTimeout applies when a subscription sets none.
 const DefaultCallTimeout = 30 * time.Second
 
-// reportTimeout bounds each outcome report to the ledger. A report that
-// fails is not lost work: the lease expires and the delivery is made again.
+// reportTimeout bounds each outcome report to the ledger (a batch of them
+// too). A report that fails is not lost work: the lease expires and the
+// delivery is made again.
 const reportTimeout = 5 * time.Second
 
 // Handlers returns the client of a handler target; connections are pooled.
@@ -79,6 +81,8 @@ type Options struct {
 type Dispatcher struct {
 	opts  Options
 	freed chan struct{}
+	// reports batches the outcome reports; Run owns its goroutine.
+	reports *reporter
 
 	mu       sync.Mutex
 	inFlight map[string]int // by subscription
@@ -90,7 +94,8 @@ func New(opts Options) *Dispatcher {
 	if opts.Jitter == nil {
 		opts.Jitter = retry.FullJitter
 	}
-	return &Dispatcher{opts: opts, freed: make(chan struct{}, 1), inFlight: map[string]int{}}
+	return &Dispatcher{opts: opts, freed: make(chan struct{}, 1), inFlight: map[string]int{},
+		reports: newReporter(opts.Ledger, opts.Log)}
 }
 
 // InFlight returns the deliveries in flight by subscription.
@@ -108,13 +113,19 @@ func (d *Dispatcher) InFlight() map[string]int {
 
 // Run delivers until ctx is done, then drains: it stops claiming, lets
 // in-flight calls finish for up to DrainTimeout, then cancels the rest and
-// releases their leases so another dispatcher takes them at once.
+// releases their leases so another dispatcher takes them at once. Call it
+// once.
 func (d *Dispatcher) Run(ctx context.Context) error {
 	// Calls run under their own context: shutdown must not cut a handler
 	// call that is about to succeed.
 	work, cancelWork := context.WithCancel(context.Background())
 	defer cancelWork()
 	var workers sync.WaitGroup
+
+	// The reporter outlives the claim loop: deliveries report during the
+	// drain, so it stops only once every one of them has returned.
+	var reporting sync.WaitGroup
+	reporting.Go(d.reports.run)
 
 	wake := make(chan struct{}, 1)
 	var watcher sync.WaitGroup
@@ -164,6 +175,8 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		cancelWork()
 		<-drained
 	}
+	close(d.reports.stop)
+	reporting.Wait()
 	return nil
 }
 
@@ -304,12 +317,9 @@ func retryHint(st *status.Status) time.Duration {
 
 func (d *Dispatcher) complete(log *slog.Logger, l *ledgerv1.Lease, took time.Duration) {
 	d.opts.Metrics.outcome(l.GetDelivery().GetSubscription(), OutcomeDelivered)
-	err := report(l, func(ctx context.Context) error {
-		_, err := d.opts.Ledger.CompleteDelivery(ctx, &ledgerv1.CompleteDeliveryRequest{
-			DeliveryId: l.GetDelivery().GetDeliveryId(), LeaseToken: l.GetLeaseToken(), DispatcherId: d.opts.ID,
-		})
-		return err
-	})
+	err := report(l, d.send(l, &ledgerv1.Outcome{Report: &ledgerv1.Outcome_Complete{Complete: &ledgerv1.CompleteDeliveryRequest{
+		DeliveryId: l.GetDelivery().GetDeliveryId(), LeaseToken: l.GetLeaseToken(), DispatcherId: d.opts.ID,
+	}}}))
 	if err != nil {
 		d.opts.Metrics.reportFailed(reportComplete)
 		log.Warn("delivered, but the report failed; it will be delivered again", slog.String("error", err.Error()))
@@ -330,13 +340,10 @@ func (d *Dispatcher) retry(log *slog.Logger, l *ledgerv1.Lease, next time.Time, 
 		d.opts.Metrics.outcome(sub, OutcomeRetried)
 		d.opts.Metrics.retried(sub, class)
 	}
-	err := report(l, func(ctx context.Context) error {
-		_, err := d.opts.Ledger.RetryDelivery(ctx, &ledgerv1.RetryDeliveryRequest{
-			DeliveryId: l.GetDelivery().GetDeliveryId(), LeaseToken: l.GetLeaseToken(), DispatcherId: d.opts.ID,
-			NextAttemptAt: timestamppb.New(next), CountAttempt: counted, ErrorClass: class, Code: code, Error: msg,
-		})
-		return err
-	})
+	err := report(l, d.send(l, &ledgerv1.Outcome{Report: &ledgerv1.Outcome_Retry{Retry: &ledgerv1.RetryDeliveryRequest{
+		DeliveryId: l.GetDelivery().GetDeliveryId(), LeaseToken: l.GetLeaseToken(), DispatcherId: d.opts.ID,
+		NextAttemptAt: timestamppb.New(next), CountAttempt: counted, ErrorClass: class, Code: code, Error: msg,
+	}}}))
 	if err != nil {
 		d.opts.Metrics.reportFailed(reportRetry)
 		log.Warn("retry report failed; the lease will expire", slog.String("error", err.Error()))
@@ -348,19 +355,22 @@ func (d *Dispatcher) retry(log *slog.Logger, l *ledgerv1.Lease, next time.Time, 
 
 func (d *Dispatcher) deadLetter(log *slog.Logger, l *ledgerv1.Lease, class ledgerv1.ErrorClass, code, msg string) {
 	d.opts.Metrics.outcome(l.GetDelivery().GetSubscription(), OutcomeDeadLettered)
-	err := report(l, func(ctx context.Context) error {
-		_, err := d.opts.Ledger.DeadLetterDelivery(ctx, &ledgerv1.DeadLetterDeliveryRequest{
-			DeliveryId: l.GetDelivery().GetDeliveryId(), LeaseToken: l.GetLeaseToken(), DispatcherId: d.opts.ID,
-			ErrorClass: class, Code: code, Error: msg,
-		})
-		return err
-	})
+	err := report(l, d.send(l, &ledgerv1.Outcome{Report: &ledgerv1.Outcome_DeadLetter{DeadLetter: &ledgerv1.DeadLetterDeliveryRequest{
+		DeliveryId: l.GetDelivery().GetDeliveryId(), LeaseToken: l.GetLeaseToken(), DispatcherId: d.opts.ID,
+		ErrorClass: class, Code: code, Error: msg,
+	}}}))
 	if err != nil {
 		d.opts.Metrics.reportFailed(reportDeadLetter)
 		log.Warn("dead-letter report failed; the lease will expire", slog.String("error", err.Error()))
 		return
 	}
 	log.Warn("delivery dead-lettered", slog.String("class", class.String()), slog.String("code", code), slog.String("error", msg))
+}
+
+// send returns report's send function for an outcome of l: through the
+// batching reporter.
+func (d *Dispatcher) send(l *ledgerv1.Lease, o *ledgerv1.Outcome) func(context.Context) error {
+	return func(ctx context.Context) error { return d.reports.send(ctx, l.GetDelivery().GetEventId(), o) }
 }
 
 // reportBudget bounds how long an outcome report is retried. A report that

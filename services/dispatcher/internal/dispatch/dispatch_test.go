@@ -29,9 +29,18 @@ type fakeLedger struct {
 	mu       sync.Mutex
 	queue    []*ledgerv1.Lease
 	outcomes chan any
-	// unavailable makes that many reports fail as if the ledger restarted.
+	// unavailable makes that many complete reports fail as if the ledger
+	// restarted.
 	unavailable int
 	refused     int
+	// noBatch makes ReportOutcomes answer Unimplemented, as an older
+	// ledger does.
+	noBatch bool
+	// batchDelay slows each ReportOutcomes call, so reports queue behind it.
+	batchDelay time.Duration
+	// batches and batched count ReportOutcomes calls and their outcomes;
+	// singles counts the single outcome RPCs.
+	batches, batched, singles int
 }
 
 func (f *fakeLedger) ClaimDeliveries(_ context.Context, in *ledgerv1.ClaimDeliveriesRequest, _ ...grpc.CallOption) (*ledgerv1.ClaimDeliveriesResponse, error) {
@@ -43,7 +52,43 @@ func (f *fakeLedger) ClaimDeliveries(_ context.Context, in *ledgerv1.ClaimDelive
 	return &ledgerv1.ClaimDeliveriesResponse{Leases: out}, nil
 }
 
-func (f *fakeLedger) CompleteDelivery(_ context.Context, in *ledgerv1.CompleteDeliveryRequest, _ ...grpc.CallOption) (*ledgerv1.CompleteDeliveryResponse, error) {
+// ReportOutcomes applies each outcome as its single RPC does.
+func (f *fakeLedger) ReportOutcomes(_ context.Context, in *ledgerv1.ReportOutcomesRequest, _ ...grpc.CallOption) (*ledgerv1.ReportOutcomesResponse, error) {
+	f.mu.Lock()
+	f.batches++
+	noBatch, delay := f.noBatch, f.batchDelay
+	if !noBatch {
+		f.batched += len(in.GetOutcomes())
+	}
+	f.mu.Unlock()
+	if noBatch {
+		return nil, status.Error(codes.Unimplemented, "unknown method ReportOutcomes")
+	}
+	time.Sleep(delay)
+	resp := &ledgerv1.ReportOutcomesResponse{}
+	for _, o := range in.GetOutcomes() {
+		var err error
+		switch r := o.GetReport().(type) {
+		case *ledgerv1.Outcome_Complete:
+			err = f.complete(r.Complete)
+		case *ledgerv1.Outcome_Retry:
+			f.outcomes <- r.Retry
+		case *ledgerv1.Outcome_DeadLetter:
+			f.outcomes <- r.DeadLetter
+		}
+		st := status.Convert(err)
+		resp.Results = append(resp.Results, &ledgerv1.OutcomeResult{Code: int32(st.Code()), Message: st.Message()})
+	}
+	return resp, nil
+}
+
+func (f *fakeLedger) single() {
+	f.mu.Lock()
+	f.singles++
+	f.mu.Unlock()
+}
+
+func (f *fakeLedger) complete(in *ledgerv1.CompleteDeliveryRequest) error {
 	f.mu.Lock()
 	fail := f.unavailable > 0
 	if fail {
@@ -52,18 +97,28 @@ func (f *fakeLedger) CompleteDelivery(_ context.Context, in *ledgerv1.CompleteDe
 	}
 	f.mu.Unlock()
 	if fail {
-		return nil, status.Error(codes.Unavailable, "ledger restarting")
+		return status.Error(codes.Unavailable, "ledger restarting")
 	}
 	f.outcomes <- in
+	return nil
+}
+
+func (f *fakeLedger) CompleteDelivery(_ context.Context, in *ledgerv1.CompleteDeliveryRequest, _ ...grpc.CallOption) (*ledgerv1.CompleteDeliveryResponse, error) {
+	f.single()
+	if err := f.complete(in); err != nil {
+		return nil, err
+	}
 	return &ledgerv1.CompleteDeliveryResponse{}, nil
 }
 
 func (f *fakeLedger) RetryDelivery(_ context.Context, in *ledgerv1.RetryDeliveryRequest, _ ...grpc.CallOption) (*ledgerv1.RetryDeliveryResponse, error) {
+	f.single()
 	f.outcomes <- in
 	return &ledgerv1.RetryDeliveryResponse{}, nil
 }
 
 func (f *fakeLedger) DeadLetterDelivery(_ context.Context, in *ledgerv1.DeadLetterDeliveryRequest, _ ...grpc.CallOption) (*ledgerv1.DeadLetterDeliveryResponse, error) {
+	f.single()
 	f.outcomes <- in
 	return &ledgerv1.DeadLetterDeliveryResponse{}, nil
 }
@@ -97,6 +152,13 @@ func lease(id string, attempts int32) *ledgerv1.Lease {
 func start(t *testing.T, h handlerFunc, set *breaker.Set, leases ...*ledgerv1.Lease) (*fakeLedger, context.CancelFunc, <-chan error) {
 	t.Helper()
 	led := &fakeLedger{queue: leases, outcomes: make(chan any, 100)}
+	cancel, done := run(t, led, h, set)
+	return led, cancel, done
+}
+
+// run runs a Dispatcher over led until the test ends.
+func run(t *testing.T, led *fakeLedger, h handlerFunc, set *breaker.Set) (context.CancelFunc, <-chan error) {
+	t.Helper()
 	if set == nil {
 		set = breaker.New(breaker.Settings{Failures: 100, OpenFor: time.Minute})
 	}
@@ -110,7 +172,7 @@ func start(t *testing.T, h handlerFunc, set *breaker.Set, leases ...*ledgerv1.Le
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
-	return led, cancel, done
+	return cancel, done
 }
 
 func next(t *testing.T, led *fakeLedger) any {

@@ -1,7 +1,9 @@
 // Package server implements the gRPC LedgerService over a store.Store. It
 // holds no logic of its own: validation lives in package store, and turning
 // errors into status codes in the shared grpcserver interceptor, except for
-// store.ErrLeaseLost, which only the ledger knows (leaseStatus).
+// store.ErrLeaseLost, which only the ledger knows (leaseStatus), and the
+// per-outcome results of ReportOutcomes, which apply the same mapping to
+// each item (outcomeResult).
 package server
 
 import (

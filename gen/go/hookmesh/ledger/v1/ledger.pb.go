@@ -1130,6 +1130,260 @@ func (*DeadLetterDeliveryResponse) Descriptor() ([]byte, []int) {
 	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{15}
 }
 
+// ReportOutcomesRequest is a batch of outcome reports, so that a dispatcher
+// pays one call for the deliveries that finished together.
+type ReportOutcomesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// outcomes to apply, each independently; at least one, at most 256.
+	Outcomes      []*Outcome `protobuf:"bytes,1,rep,name=outcomes,proto3" json:"outcomes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReportOutcomesRequest) Reset() {
+	*x = ReportOutcomesRequest{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReportOutcomesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReportOutcomesRequest) ProtoMessage() {}
+
+func (x *ReportOutcomesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReportOutcomesRequest.ProtoReflect.Descriptor instead.
+func (*ReportOutcomesRequest) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *ReportOutcomesRequest) GetOutcomes() []*Outcome {
+	if x != nil {
+		return x.Outcomes
+	}
+	return nil
+}
+
+// Outcome is one delivery's outcome: the request its single RPC would take.
+type Outcome struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// report is the outcome, applied as its single RPC would apply it.
+	//
+	// Types that are valid to be assigned to Report:
+	//
+	//	*Outcome_Complete
+	//	*Outcome_Retry
+	//	*Outcome_DeadLetter
+	Report        isOutcome_Report `protobuf_oneof:"report"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Outcome) Reset() {
+	*x = Outcome{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Outcome) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Outcome) ProtoMessage() {}
+
+func (x *Outcome) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Outcome.ProtoReflect.Descriptor instead.
+func (*Outcome) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *Outcome) GetReport() isOutcome_Report {
+	if x != nil {
+		return x.Report
+	}
+	return nil
+}
+
+func (x *Outcome) GetComplete() *CompleteDeliveryRequest {
+	if x != nil {
+		if x, ok := x.Report.(*Outcome_Complete); ok {
+			return x.Complete
+		}
+	}
+	return nil
+}
+
+func (x *Outcome) GetRetry() *RetryDeliveryRequest {
+	if x != nil {
+		if x, ok := x.Report.(*Outcome_Retry); ok {
+			return x.Retry
+		}
+	}
+	return nil
+}
+
+func (x *Outcome) GetDeadLetter() *DeadLetterDeliveryRequest {
+	if x != nil {
+		if x, ok := x.Report.(*Outcome_DeadLetter); ok {
+			return x.DeadLetter
+		}
+	}
+	return nil
+}
+
+type isOutcome_Report interface {
+	isOutcome_Report()
+}
+
+type Outcome_Complete struct {
+	// complete is applied as CompleteDelivery.
+	Complete *CompleteDeliveryRequest `protobuf:"bytes,1,opt,name=complete,proto3,oneof"`
+}
+
+type Outcome_Retry struct {
+	// retry is applied as RetryDelivery.
+	Retry *RetryDeliveryRequest `protobuf:"bytes,2,opt,name=retry,proto3,oneof"`
+}
+
+type Outcome_DeadLetter struct {
+	// dead_letter is applied as DeadLetterDelivery.
+	DeadLetter *DeadLetterDeliveryRequest `protobuf:"bytes,3,opt,name=dead_letter,json=deadLetter,proto3,oneof"`
+}
+
+func (*Outcome_Complete) isOutcome_Report() {}
+
+func (*Outcome_Retry) isOutcome_Report() {}
+
+func (*Outcome_DeadLetter) isOutcome_Report() {}
+
+// ReportOutcomesResponse answers each outcome of the request.
+type ReportOutcomesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// results has one entry per outcome of the request, in the same order.
+	Results       []*OutcomeResult `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReportOutcomesResponse) Reset() {
+	*x = ReportOutcomesResponse{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReportOutcomesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReportOutcomesResponse) ProtoMessage() {}
+
+func (x *ReportOutcomesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReportOutcomesResponse.ProtoReflect.Descriptor instead.
+func (*ReportOutcomesResponse) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *ReportOutcomesResponse) GetResults() []*OutcomeResult {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
+// OutcomeResult is what the outcome's single RPC would have answered.
+type OutcomeResult struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// code is the gRPC status code (google.rpc.Code): 0 (OK) when the
+	// outcome was applied; FAILED_PRECONDITION when the lease is no longer
+	// held, and so on, as for the single RPC.
+	Code int32 `protobuf:"varint,1,opt,name=code,proto3" json:"code,omitempty"`
+	// message is the status message when code is not OK.
+	Message       string `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OutcomeResult) Reset() {
+	*x = OutcomeResult{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OutcomeResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OutcomeResult) ProtoMessage() {}
+
+func (x *OutcomeResult) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OutcomeResult.ProtoReflect.Descriptor instead.
+func (*OutcomeResult) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *OutcomeResult) GetCode() int32 {
+	if x != nil {
+		return x.Code
+	}
+	return 0
+}
+
+func (x *OutcomeResult) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
 // WatchDeliveriesRequest opens the notification stream.
 type WatchDeliveriesRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1139,7 +1393,7 @@ type WatchDeliveriesRequest struct {
 
 func (x *WatchDeliveriesRequest) Reset() {
 	*x = WatchDeliveriesRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[16]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1151,7 +1405,7 @@ func (x *WatchDeliveriesRequest) String() string {
 func (*WatchDeliveriesRequest) ProtoMessage() {}
 
 func (x *WatchDeliveriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[16]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1164,7 +1418,7 @@ func (x *WatchDeliveriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchDeliveriesRequest.ProtoReflect.Descriptor instead.
 func (*WatchDeliveriesRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{16}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{20}
 }
 
 // WatchDeliveriesResponse says new deliveries may be due.
@@ -1178,7 +1432,7 @@ type WatchDeliveriesResponse struct {
 
 func (x *WatchDeliveriesResponse) Reset() {
 	*x = WatchDeliveriesResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[17]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1190,7 +1444,7 @@ func (x *WatchDeliveriesResponse) String() string {
 func (*WatchDeliveriesResponse) ProtoMessage() {}
 
 func (x *WatchDeliveriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[17]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1203,7 +1457,7 @@ func (x *WatchDeliveriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchDeliveriesResponse.ProtoReflect.Descriptor instead.
 func (*WatchDeliveriesResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{17}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *WatchDeliveriesResponse) GetSubscriptions() []string {
@@ -1228,7 +1482,7 @@ type ListDeliveriesRequest struct {
 
 func (x *ListDeliveriesRequest) Reset() {
 	*x = ListDeliveriesRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[18]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1240,7 +1494,7 @@ func (x *ListDeliveriesRequest) String() string {
 func (*ListDeliveriesRequest) ProtoMessage() {}
 
 func (x *ListDeliveriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[18]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1253,7 +1507,7 @@ func (x *ListDeliveriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDeliveriesRequest.ProtoReflect.Descriptor instead.
 func (*ListDeliveriesRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{18}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ListDeliveriesRequest) GetPlatform() string {
@@ -1288,7 +1542,7 @@ type ListDeliveriesResponse struct {
 
 func (x *ListDeliveriesResponse) Reset() {
 	*x = ListDeliveriesResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[19]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1300,7 +1554,7 @@ func (x *ListDeliveriesResponse) String() string {
 func (*ListDeliveriesResponse) ProtoMessage() {}
 
 func (x *ListDeliveriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[19]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1313,7 +1567,7 @@ func (x *ListDeliveriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDeliveriesResponse.ProtoReflect.Descriptor instead.
 func (*ListDeliveriesResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{19}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ListDeliveriesResponse) GetDeliveries() []*Delivery {
@@ -1339,7 +1593,7 @@ type ClaimNormalizationsRequest struct {
 
 func (x *ClaimNormalizationsRequest) Reset() {
 	*x = ClaimNormalizationsRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[20]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1351,7 +1605,7 @@ func (x *ClaimNormalizationsRequest) String() string {
 func (*ClaimNormalizationsRequest) ProtoMessage() {}
 
 func (x *ClaimNormalizationsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[20]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1364,7 +1618,7 @@ func (x *ClaimNormalizationsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClaimNormalizationsRequest.ProtoReflect.Descriptor instead.
 func (*ClaimNormalizationsRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{20}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ClaimNormalizationsRequest) GetWorkerId() string {
@@ -1399,7 +1653,7 @@ type ClaimNormalizationsResponse struct {
 
 func (x *ClaimNormalizationsResponse) Reset() {
 	*x = ClaimNormalizationsResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[21]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1411,7 +1665,7 @@ func (x *ClaimNormalizationsResponse) String() string {
 func (*ClaimNormalizationsResponse) ProtoMessage() {}
 
 func (x *ClaimNormalizationsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[21]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1424,7 +1678,7 @@ func (x *ClaimNormalizationsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClaimNormalizationsResponse.ProtoReflect.Descriptor instead.
 func (*ClaimNormalizationsResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{21}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ClaimNormalizationsResponse) GetLeases() []*NormalizationLease {
@@ -1459,7 +1713,7 @@ type NormalizationLease struct {
 
 func (x *NormalizationLease) Reset() {
 	*x = NormalizationLease{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[22]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1471,7 +1725,7 @@ func (x *NormalizationLease) String() string {
 func (*NormalizationLease) ProtoMessage() {}
 
 func (x *NormalizationLease) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[22]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1484,7 +1738,7 @@ func (x *NormalizationLease) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NormalizationLease.ProtoReflect.Descriptor instead.
 func (*NormalizationLease) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{22}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *NormalizationLease) GetPlatform() string {
@@ -1560,7 +1814,7 @@ type CompleteNormalizationRequest struct {
 
 func (x *CompleteNormalizationRequest) Reset() {
 	*x = CompleteNormalizationRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[23]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1572,7 +1826,7 @@ func (x *CompleteNormalizationRequest) String() string {
 func (*CompleteNormalizationRequest) ProtoMessage() {}
 
 func (x *CompleteNormalizationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[23]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1585,7 +1839,7 @@ func (x *CompleteNormalizationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteNormalizationRequest.ProtoReflect.Descriptor instead.
 func (*CompleteNormalizationRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{23}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *CompleteNormalizationRequest) GetPlatform() string {
@@ -1653,7 +1907,7 @@ type CompleteNormalizationResponse struct {
 
 func (x *CompleteNormalizationResponse) Reset() {
 	*x = CompleteNormalizationResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[24]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1665,7 +1919,7 @@ func (x *CompleteNormalizationResponse) String() string {
 func (*CompleteNormalizationResponse) ProtoMessage() {}
 
 func (x *CompleteNormalizationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[24]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1678,7 +1932,7 @@ func (x *CompleteNormalizationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteNormalizationResponse.ProtoReflect.Descriptor instead.
 func (*CompleteNormalizationResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{24}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *CompleteNormalizationResponse) GetNormalized() bool {
@@ -1715,7 +1969,7 @@ type RenormalizeEventsRequest struct {
 
 func (x *RenormalizeEventsRequest) Reset() {
 	*x = RenormalizeEventsRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[25]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1727,7 +1981,7 @@ func (x *RenormalizeEventsRequest) String() string {
 func (*RenormalizeEventsRequest) ProtoMessage() {}
 
 func (x *RenormalizeEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[25]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1740,7 +1994,7 @@ func (x *RenormalizeEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RenormalizeEventsRequest.ProtoReflect.Descriptor instead.
 func (*RenormalizeEventsRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{25}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *RenormalizeEventsRequest) GetPlatform() string {
@@ -1768,7 +2022,7 @@ type RenormalizeEventsResponse struct {
 
 func (x *RenormalizeEventsResponse) Reset() {
 	*x = RenormalizeEventsResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[26]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1780,7 +2034,7 @@ func (x *RenormalizeEventsResponse) String() string {
 func (*RenormalizeEventsResponse) ProtoMessage() {}
 
 func (x *RenormalizeEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[26]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1793,7 +2047,7 @@ func (x *RenormalizeEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RenormalizeEventsResponse.ProtoReflect.Descriptor instead.
 func (*RenormalizeEventsResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{26}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *RenormalizeEventsResponse) GetScheduled() int32 {
@@ -1820,7 +2074,7 @@ type ListDeadLettersRequest struct {
 
 func (x *ListDeadLettersRequest) Reset() {
 	*x = ListDeadLettersRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[27]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1832,7 +2086,7 @@ func (x *ListDeadLettersRequest) String() string {
 func (*ListDeadLettersRequest) ProtoMessage() {}
 
 func (x *ListDeadLettersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[27]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1845,7 +2099,7 @@ func (x *ListDeadLettersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDeadLettersRequest.ProtoReflect.Descriptor instead.
 func (*ListDeadLettersRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{27}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ListDeadLettersRequest) GetSubscription() string {
@@ -1889,7 +2143,7 @@ type ListDeadLettersResponse struct {
 
 func (x *ListDeadLettersResponse) Reset() {
 	*x = ListDeadLettersResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[28]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1901,7 +2155,7 @@ func (x *ListDeadLettersResponse) String() string {
 func (*ListDeadLettersResponse) ProtoMessage() {}
 
 func (x *ListDeadLettersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[28]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1914,7 +2168,7 @@ func (x *ListDeadLettersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDeadLettersResponse.ProtoReflect.Descriptor instead.
 func (*ListDeadLettersResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{28}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ListDeadLettersResponse) GetDeadLetters() []*Delivery {
@@ -1942,7 +2196,7 @@ type ReplayDeadLetterRequest struct {
 
 func (x *ReplayDeadLetterRequest) Reset() {
 	*x = ReplayDeadLetterRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[29]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1954,7 +2208,7 @@ func (x *ReplayDeadLetterRequest) String() string {
 func (*ReplayDeadLetterRequest) ProtoMessage() {}
 
 func (x *ReplayDeadLetterRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[29]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1967,7 +2221,7 @@ func (x *ReplayDeadLetterRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReplayDeadLetterRequest.ProtoReflect.Descriptor instead.
 func (*ReplayDeadLetterRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{29}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ReplayDeadLetterRequest) GetId() string {
@@ -1988,7 +2242,7 @@ type ReplayDeadLetterResponse struct {
 
 func (x *ReplayDeadLetterResponse) Reset() {
 	*x = ReplayDeadLetterResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[30]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2000,7 +2254,7 @@ func (x *ReplayDeadLetterResponse) String() string {
 func (*ReplayDeadLetterResponse) ProtoMessage() {}
 
 func (x *ReplayDeadLetterResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[30]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2013,7 +2267,7 @@ func (x *ReplayDeadLetterResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReplayDeadLetterResponse.ProtoReflect.Descriptor instead.
 func (*ReplayDeadLetterResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{30}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ReplayDeadLetterResponse) GetDelivery() *Delivery {
@@ -2038,7 +2292,7 @@ type ReplayDeadLettersRequest struct {
 
 func (x *ReplayDeadLettersRequest) Reset() {
 	*x = ReplayDeadLettersRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[31]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2050,7 +2304,7 @@ func (x *ReplayDeadLettersRequest) String() string {
 func (*ReplayDeadLettersRequest) ProtoMessage() {}
 
 func (x *ReplayDeadLettersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[31]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2063,7 +2317,7 @@ func (x *ReplayDeadLettersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReplayDeadLettersRequest.ProtoReflect.Descriptor instead.
 func (*ReplayDeadLettersRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{31}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ReplayDeadLettersRequest) GetSubscription() string {
@@ -2100,7 +2354,7 @@ type ReplayDeadLettersResponse struct {
 
 func (x *ReplayDeadLettersResponse) Reset() {
 	*x = ReplayDeadLettersResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[32]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2112,7 +2366,7 @@ func (x *ReplayDeadLettersResponse) String() string {
 func (*ReplayDeadLettersResponse) ProtoMessage() {}
 
 func (x *ReplayDeadLettersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[32]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2125,7 +2379,7 @@ func (x *ReplayDeadLettersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReplayDeadLettersResponse.ProtoReflect.Descriptor instead.
 func (*ReplayDeadLettersResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{32}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ReplayDeadLettersResponse) GetReplayed() int32 {
@@ -2153,7 +2407,7 @@ type CreateSubscriptionRequest struct {
 
 func (x *CreateSubscriptionRequest) Reset() {
 	*x = CreateSubscriptionRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[33]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2165,7 +2419,7 @@ func (x *CreateSubscriptionRequest) String() string {
 func (*CreateSubscriptionRequest) ProtoMessage() {}
 
 func (x *CreateSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[33]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2178,7 +2432,7 @@ func (x *CreateSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*CreateSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{33}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *CreateSubscriptionRequest) GetSubscription() *Subscription {
@@ -2199,7 +2453,7 @@ type CreateSubscriptionResponse struct {
 
 func (x *CreateSubscriptionResponse) Reset() {
 	*x = CreateSubscriptionResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[34]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2211,7 +2465,7 @@ func (x *CreateSubscriptionResponse) String() string {
 func (*CreateSubscriptionResponse) ProtoMessage() {}
 
 func (x *CreateSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[34]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2224,7 +2478,7 @@ func (x *CreateSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*CreateSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{34}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *CreateSubscriptionResponse) GetSubscription() *Subscription {
@@ -2245,7 +2499,7 @@ type UpdateSubscriptionRequest struct {
 
 func (x *UpdateSubscriptionRequest) Reset() {
 	*x = UpdateSubscriptionRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[35]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2257,7 +2511,7 @@ func (x *UpdateSubscriptionRequest) String() string {
 func (*UpdateSubscriptionRequest) ProtoMessage() {}
 
 func (x *UpdateSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[35]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2270,7 +2524,7 @@ func (x *UpdateSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*UpdateSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{35}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *UpdateSubscriptionRequest) GetSubscription() *Subscription {
@@ -2291,7 +2545,7 @@ type UpdateSubscriptionResponse struct {
 
 func (x *UpdateSubscriptionResponse) Reset() {
 	*x = UpdateSubscriptionResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[36]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2303,7 +2557,7 @@ func (x *UpdateSubscriptionResponse) String() string {
 func (*UpdateSubscriptionResponse) ProtoMessage() {}
 
 func (x *UpdateSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[36]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2316,7 +2570,7 @@ func (x *UpdateSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*UpdateSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{36}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *UpdateSubscriptionResponse) GetSubscription() *Subscription {
@@ -2337,7 +2591,7 @@ type GetSubscriptionRequest struct {
 
 func (x *GetSubscriptionRequest) Reset() {
 	*x = GetSubscriptionRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[37]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2349,7 +2603,7 @@ func (x *GetSubscriptionRequest) String() string {
 func (*GetSubscriptionRequest) ProtoMessage() {}
 
 func (x *GetSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[37]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2362,7 +2616,7 @@ func (x *GetSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*GetSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{37}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *GetSubscriptionRequest) GetName() string {
@@ -2383,7 +2637,7 @@ type GetSubscriptionResponse struct {
 
 func (x *GetSubscriptionResponse) Reset() {
 	*x = GetSubscriptionResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[38]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2395,7 +2649,7 @@ func (x *GetSubscriptionResponse) String() string {
 func (*GetSubscriptionResponse) ProtoMessage() {}
 
 func (x *GetSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[38]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2408,7 +2662,7 @@ func (x *GetSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*GetSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{38}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *GetSubscriptionResponse) GetSubscription() *Subscription {
@@ -2427,7 +2681,7 @@ type ListSubscriptionsRequest struct {
 
 func (x *ListSubscriptionsRequest) Reset() {
 	*x = ListSubscriptionsRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[39]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2439,7 +2693,7 @@ func (x *ListSubscriptionsRequest) String() string {
 func (*ListSubscriptionsRequest) ProtoMessage() {}
 
 func (x *ListSubscriptionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[39]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2452,7 +2706,7 @@ func (x *ListSubscriptionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSubscriptionsRequest.ProtoReflect.Descriptor instead.
 func (*ListSubscriptionsRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{39}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{43}
 }
 
 // ListSubscriptionsResponse lists subscriptions by name.
@@ -2466,7 +2720,7 @@ type ListSubscriptionsResponse struct {
 
 func (x *ListSubscriptionsResponse) Reset() {
 	*x = ListSubscriptionsResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[40]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2478,7 +2732,7 @@ func (x *ListSubscriptionsResponse) String() string {
 func (*ListSubscriptionsResponse) ProtoMessage() {}
 
 func (x *ListSubscriptionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[40]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2491,7 +2745,7 @@ func (x *ListSubscriptionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSubscriptionsResponse.ProtoReflect.Descriptor instead.
 func (*ListSubscriptionsResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{40}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ListSubscriptionsResponse) GetSubscriptions() []*Subscription {
@@ -2512,7 +2766,7 @@ type PauseSubscriptionRequest struct {
 
 func (x *PauseSubscriptionRequest) Reset() {
 	*x = PauseSubscriptionRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[41]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2524,7 +2778,7 @@ func (x *PauseSubscriptionRequest) String() string {
 func (*PauseSubscriptionRequest) ProtoMessage() {}
 
 func (x *PauseSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[41]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2537,7 +2791,7 @@ func (x *PauseSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*PauseSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{41}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *PauseSubscriptionRequest) GetName() string {
@@ -2558,7 +2812,7 @@ type PauseSubscriptionResponse struct {
 
 func (x *PauseSubscriptionResponse) Reset() {
 	*x = PauseSubscriptionResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[42]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2570,7 +2824,7 @@ func (x *PauseSubscriptionResponse) String() string {
 func (*PauseSubscriptionResponse) ProtoMessage() {}
 
 func (x *PauseSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[42]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2583,7 +2837,7 @@ func (x *PauseSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*PauseSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{42}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *PauseSubscriptionResponse) GetSubscription() *Subscription {
@@ -2604,7 +2858,7 @@ type ResumeSubscriptionRequest struct {
 
 func (x *ResumeSubscriptionRequest) Reset() {
 	*x = ResumeSubscriptionRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[43]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2616,7 +2870,7 @@ func (x *ResumeSubscriptionRequest) String() string {
 func (*ResumeSubscriptionRequest) ProtoMessage() {}
 
 func (x *ResumeSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[43]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2629,7 +2883,7 @@ func (x *ResumeSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*ResumeSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{43}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ResumeSubscriptionRequest) GetName() string {
@@ -2650,7 +2904,7 @@ type ResumeSubscriptionResponse struct {
 
 func (x *ResumeSubscriptionResponse) Reset() {
 	*x = ResumeSubscriptionResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[44]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2662,7 +2916,7 @@ func (x *ResumeSubscriptionResponse) String() string {
 func (*ResumeSubscriptionResponse) ProtoMessage() {}
 
 func (x *ResumeSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[44]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2675,7 +2929,7 @@ func (x *ResumeSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*ResumeSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{44}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ResumeSubscriptionResponse) GetSubscription() *Subscription {
@@ -2781,7 +3035,20 @@ const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"errorClass\x12\x12\n" +
 	"\x04code\x18\x05 \x01(\tR\x04code\x12\x14\n" +
 	"\x05error\x18\x06 \x01(\tR\x05error\"\x1c\n" +
-	"\x1aDeadLetterDeliveryResponse\"\x18\n" +
+	"\x1aDeadLetterDeliveryResponse\"P\n" +
+	"\x15ReportOutcomesRequest\x127\n" +
+	"\boutcomes\x18\x01 \x03(\v2\x1b.hookmesh.ledger.v1.OutcomeR\boutcomes\"\xf2\x01\n" +
+	"\aOutcome\x12I\n" +
+	"\bcomplete\x18\x01 \x01(\v2+.hookmesh.ledger.v1.CompleteDeliveryRequestH\x00R\bcomplete\x12@\n" +
+	"\x05retry\x18\x02 \x01(\v2(.hookmesh.ledger.v1.RetryDeliveryRequestH\x00R\x05retry\x12P\n" +
+	"\vdead_letter\x18\x03 \x01(\v2-.hookmesh.ledger.v1.DeadLetterDeliveryRequestH\x00R\n" +
+	"deadLetterB\b\n" +
+	"\x06report\"U\n" +
+	"\x16ReportOutcomesResponse\x12;\n" +
+	"\aresults\x18\x01 \x03(\v2!.hookmesh.ledger.v1.OutcomeResultR\aresults\"=\n" +
+	"\rOutcomeResult\x12\x12\n" +
+	"\x04code\x18\x01 \x01(\x05R\x04code\x12\x18\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\"\x18\n" +
 	"\x16WatchDeliveriesRequest\"?\n" +
 	"\x17WatchDeliveriesResponse\x12$\n" +
 	"\rsubscriptions\x18\x01 \x03(\tR\rsubscriptions\"f\n" +
@@ -2872,7 +3139,7 @@ const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"\x19ResumeSubscriptionRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\"b\n" +
 	"\x1aResumeSubscriptionResponse\x12D\n" +
-	"\fsubscription\x18\x01 \x01(\v2 .hookmesh.ledger.v1.SubscriptionR\fsubscription2\x85\x12\n" +
+	"\fsubscription\x18\x01 \x01(\v2 .hookmesh.ledger.v1.SubscriptionR\fsubscription2\xee\x12\n" +
 	"\rLedgerService\x12O\n" +
 	"\x06Record\x12!.hookmesh.ledger.v1.RecordRequest\x1a\".hookmesh.ledger.v1.RecordResponse\x12U\n" +
 	"\bGetEvent\x12#.hookmesh.ledger.v1.GetEventRequest\x1a$.hookmesh.ledger.v1.GetEventResponse\x12[\n" +
@@ -2881,7 +3148,8 @@ const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"\x0fClaimDeliveries\x12*.hookmesh.ledger.v1.ClaimDeliveriesRequest\x1a+.hookmesh.ledger.v1.ClaimDeliveriesResponse\x12m\n" +
 	"\x10CompleteDelivery\x12+.hookmesh.ledger.v1.CompleteDeliveryRequest\x1a,.hookmesh.ledger.v1.CompleteDeliveryResponse\x12d\n" +
 	"\rRetryDelivery\x12(.hookmesh.ledger.v1.RetryDeliveryRequest\x1a).hookmesh.ledger.v1.RetryDeliveryResponse\x12s\n" +
-	"\x12DeadLetterDelivery\x12-.hookmesh.ledger.v1.DeadLetterDeliveryRequest\x1a..hookmesh.ledger.v1.DeadLetterDeliveryResponse\x12l\n" +
+	"\x12DeadLetterDelivery\x12-.hookmesh.ledger.v1.DeadLetterDeliveryRequest\x1a..hookmesh.ledger.v1.DeadLetterDeliveryResponse\x12g\n" +
+	"\x0eReportOutcomes\x12).hookmesh.ledger.v1.ReportOutcomesRequest\x1a*.hookmesh.ledger.v1.ReportOutcomesResponse\x12l\n" +
 	"\x0fWatchDeliveries\x12*.hookmesh.ledger.v1.WatchDeliveriesRequest\x1a+.hookmesh.ledger.v1.WatchDeliveriesResponse0\x01\x12g\n" +
 	"\x0eListDeliveries\x12).hookmesh.ledger.v1.ListDeliveriesRequest\x1a*.hookmesh.ledger.v1.ListDeliveriesResponse\x12v\n" +
 	"\x13ClaimNormalizations\x12..hookmesh.ledger.v1.ClaimNormalizationsRequest\x1a/.hookmesh.ledger.v1.ClaimNormalizationsResponse\x12|\n" +
@@ -2910,7 +3178,7 @@ func file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP() []byte {
 	return file_hookmesh_ledger_v1_ledger_proto_rawDescData
 }
 
-var file_hookmesh_ledger_v1_ledger_proto_msgTypes = make([]protoimpl.MessageInfo, 46)
+var file_hookmesh_ledger_v1_ledger_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
 var file_hookmesh_ledger_v1_ledger_proto_goTypes = []any{
 	(*Receipt)(nil),                       // 0: hookmesh.ledger.v1.Receipt
 	(*RecordRequest)(nil),                 // 1: hookmesh.ledger.v1.RecordRequest
@@ -2928,128 +3196,139 @@ var file_hookmesh_ledger_v1_ledger_proto_goTypes = []any{
 	(*RetryDeliveryResponse)(nil),         // 13: hookmesh.ledger.v1.RetryDeliveryResponse
 	(*DeadLetterDeliveryRequest)(nil),     // 14: hookmesh.ledger.v1.DeadLetterDeliveryRequest
 	(*DeadLetterDeliveryResponse)(nil),    // 15: hookmesh.ledger.v1.DeadLetterDeliveryResponse
-	(*WatchDeliveriesRequest)(nil),        // 16: hookmesh.ledger.v1.WatchDeliveriesRequest
-	(*WatchDeliveriesResponse)(nil),       // 17: hookmesh.ledger.v1.WatchDeliveriesResponse
-	(*ListDeliveriesRequest)(nil),         // 18: hookmesh.ledger.v1.ListDeliveriesRequest
-	(*ListDeliveriesResponse)(nil),        // 19: hookmesh.ledger.v1.ListDeliveriesResponse
-	(*ClaimNormalizationsRequest)(nil),    // 20: hookmesh.ledger.v1.ClaimNormalizationsRequest
-	(*ClaimNormalizationsResponse)(nil),   // 21: hookmesh.ledger.v1.ClaimNormalizationsResponse
-	(*NormalizationLease)(nil),            // 22: hookmesh.ledger.v1.NormalizationLease
-	(*CompleteNormalizationRequest)(nil),  // 23: hookmesh.ledger.v1.CompleteNormalizationRequest
-	(*CompleteNormalizationResponse)(nil), // 24: hookmesh.ledger.v1.CompleteNormalizationResponse
-	(*RenormalizeEventsRequest)(nil),      // 25: hookmesh.ledger.v1.RenormalizeEventsRequest
-	(*RenormalizeEventsResponse)(nil),     // 26: hookmesh.ledger.v1.RenormalizeEventsResponse
-	(*ListDeadLettersRequest)(nil),        // 27: hookmesh.ledger.v1.ListDeadLettersRequest
-	(*ListDeadLettersResponse)(nil),       // 28: hookmesh.ledger.v1.ListDeadLettersResponse
-	(*ReplayDeadLetterRequest)(nil),       // 29: hookmesh.ledger.v1.ReplayDeadLetterRequest
-	(*ReplayDeadLetterResponse)(nil),      // 30: hookmesh.ledger.v1.ReplayDeadLetterResponse
-	(*ReplayDeadLettersRequest)(nil),      // 31: hookmesh.ledger.v1.ReplayDeadLettersRequest
-	(*ReplayDeadLettersResponse)(nil),     // 32: hookmesh.ledger.v1.ReplayDeadLettersResponse
-	(*CreateSubscriptionRequest)(nil),     // 33: hookmesh.ledger.v1.CreateSubscriptionRequest
-	(*CreateSubscriptionResponse)(nil),    // 34: hookmesh.ledger.v1.CreateSubscriptionResponse
-	(*UpdateSubscriptionRequest)(nil),     // 35: hookmesh.ledger.v1.UpdateSubscriptionRequest
-	(*UpdateSubscriptionResponse)(nil),    // 36: hookmesh.ledger.v1.UpdateSubscriptionResponse
-	(*GetSubscriptionRequest)(nil),        // 37: hookmesh.ledger.v1.GetSubscriptionRequest
-	(*GetSubscriptionResponse)(nil),       // 38: hookmesh.ledger.v1.GetSubscriptionResponse
-	(*ListSubscriptionsRequest)(nil),      // 39: hookmesh.ledger.v1.ListSubscriptionsRequest
-	(*ListSubscriptionsResponse)(nil),     // 40: hookmesh.ledger.v1.ListSubscriptionsResponse
-	(*PauseSubscriptionRequest)(nil),      // 41: hookmesh.ledger.v1.PauseSubscriptionRequest
-	(*PauseSubscriptionResponse)(nil),     // 42: hookmesh.ledger.v1.PauseSubscriptionResponse
-	(*ResumeSubscriptionRequest)(nil),     // 43: hookmesh.ledger.v1.ResumeSubscriptionRequest
-	(*ResumeSubscriptionResponse)(nil),    // 44: hookmesh.ledger.v1.ResumeSubscriptionResponse
-	nil,                                   // 45: hookmesh.ledger.v1.Receipt.HeadersEntry
-	(*timestamppb.Timestamp)(nil),         // 46: google.protobuf.Timestamp
-	(*v1.NormalizedEvent)(nil),            // 47: hookmesh.event.v1.NormalizedEvent
-	(v1.EventType)(0),                     // 48: hookmesh.event.v1.EventType
-	(*durationpb.Duration)(nil),           // 49: google.protobuf.Duration
-	(*Lease)(nil),                         // 50: hookmesh.ledger.v1.Lease
-	(ErrorClass)(0),                       // 51: hookmesh.ledger.v1.ErrorClass
-	(*Delivery)(nil),                      // 52: hookmesh.ledger.v1.Delivery
-	(*Subscription)(nil),                  // 53: hookmesh.ledger.v1.Subscription
+	(*ReportOutcomesRequest)(nil),         // 16: hookmesh.ledger.v1.ReportOutcomesRequest
+	(*Outcome)(nil),                       // 17: hookmesh.ledger.v1.Outcome
+	(*ReportOutcomesResponse)(nil),        // 18: hookmesh.ledger.v1.ReportOutcomesResponse
+	(*OutcomeResult)(nil),                 // 19: hookmesh.ledger.v1.OutcomeResult
+	(*WatchDeliveriesRequest)(nil),        // 20: hookmesh.ledger.v1.WatchDeliveriesRequest
+	(*WatchDeliveriesResponse)(nil),       // 21: hookmesh.ledger.v1.WatchDeliveriesResponse
+	(*ListDeliveriesRequest)(nil),         // 22: hookmesh.ledger.v1.ListDeliveriesRequest
+	(*ListDeliveriesResponse)(nil),        // 23: hookmesh.ledger.v1.ListDeliveriesResponse
+	(*ClaimNormalizationsRequest)(nil),    // 24: hookmesh.ledger.v1.ClaimNormalizationsRequest
+	(*ClaimNormalizationsResponse)(nil),   // 25: hookmesh.ledger.v1.ClaimNormalizationsResponse
+	(*NormalizationLease)(nil),            // 26: hookmesh.ledger.v1.NormalizationLease
+	(*CompleteNormalizationRequest)(nil),  // 27: hookmesh.ledger.v1.CompleteNormalizationRequest
+	(*CompleteNormalizationResponse)(nil), // 28: hookmesh.ledger.v1.CompleteNormalizationResponse
+	(*RenormalizeEventsRequest)(nil),      // 29: hookmesh.ledger.v1.RenormalizeEventsRequest
+	(*RenormalizeEventsResponse)(nil),     // 30: hookmesh.ledger.v1.RenormalizeEventsResponse
+	(*ListDeadLettersRequest)(nil),        // 31: hookmesh.ledger.v1.ListDeadLettersRequest
+	(*ListDeadLettersResponse)(nil),       // 32: hookmesh.ledger.v1.ListDeadLettersResponse
+	(*ReplayDeadLetterRequest)(nil),       // 33: hookmesh.ledger.v1.ReplayDeadLetterRequest
+	(*ReplayDeadLetterResponse)(nil),      // 34: hookmesh.ledger.v1.ReplayDeadLetterResponse
+	(*ReplayDeadLettersRequest)(nil),      // 35: hookmesh.ledger.v1.ReplayDeadLettersRequest
+	(*ReplayDeadLettersResponse)(nil),     // 36: hookmesh.ledger.v1.ReplayDeadLettersResponse
+	(*CreateSubscriptionRequest)(nil),     // 37: hookmesh.ledger.v1.CreateSubscriptionRequest
+	(*CreateSubscriptionResponse)(nil),    // 38: hookmesh.ledger.v1.CreateSubscriptionResponse
+	(*UpdateSubscriptionRequest)(nil),     // 39: hookmesh.ledger.v1.UpdateSubscriptionRequest
+	(*UpdateSubscriptionResponse)(nil),    // 40: hookmesh.ledger.v1.UpdateSubscriptionResponse
+	(*GetSubscriptionRequest)(nil),        // 41: hookmesh.ledger.v1.GetSubscriptionRequest
+	(*GetSubscriptionResponse)(nil),       // 42: hookmesh.ledger.v1.GetSubscriptionResponse
+	(*ListSubscriptionsRequest)(nil),      // 43: hookmesh.ledger.v1.ListSubscriptionsRequest
+	(*ListSubscriptionsResponse)(nil),     // 44: hookmesh.ledger.v1.ListSubscriptionsResponse
+	(*PauseSubscriptionRequest)(nil),      // 45: hookmesh.ledger.v1.PauseSubscriptionRequest
+	(*PauseSubscriptionResponse)(nil),     // 46: hookmesh.ledger.v1.PauseSubscriptionResponse
+	(*ResumeSubscriptionRequest)(nil),     // 47: hookmesh.ledger.v1.ResumeSubscriptionRequest
+	(*ResumeSubscriptionResponse)(nil),    // 48: hookmesh.ledger.v1.ResumeSubscriptionResponse
+	nil,                                   // 49: hookmesh.ledger.v1.Receipt.HeadersEntry
+	(*timestamppb.Timestamp)(nil),         // 50: google.protobuf.Timestamp
+	(*v1.NormalizedEvent)(nil),            // 51: hookmesh.event.v1.NormalizedEvent
+	(v1.EventType)(0),                     // 52: hookmesh.event.v1.EventType
+	(*durationpb.Duration)(nil),           // 53: google.protobuf.Duration
+	(*Lease)(nil),                         // 54: hookmesh.ledger.v1.Lease
+	(ErrorClass)(0),                       // 55: hookmesh.ledger.v1.ErrorClass
+	(*Delivery)(nil),                      // 56: hookmesh.ledger.v1.Delivery
+	(*Subscription)(nil),                  // 57: hookmesh.ledger.v1.Subscription
 }
 var file_hookmesh_ledger_v1_ledger_proto_depIdxs = []int32{
-	45, // 0: hookmesh.ledger.v1.Receipt.headers:type_name -> hookmesh.ledger.v1.Receipt.HeadersEntry
-	46, // 1: hookmesh.ledger.v1.Receipt.received_at:type_name -> google.protobuf.Timestamp
+	49, // 0: hookmesh.ledger.v1.Receipt.headers:type_name -> hookmesh.ledger.v1.Receipt.HeadersEntry
+	50, // 1: hookmesh.ledger.v1.Receipt.received_at:type_name -> google.protobuf.Timestamp
 	0,  // 2: hookmesh.ledger.v1.RecordRequest.receipt:type_name -> hookmesh.ledger.v1.Receipt
-	47, // 3: hookmesh.ledger.v1.RecordRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	47, // 4: hookmesh.ledger.v1.StoredEvent.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	46, // 5: hookmesh.ledger.v1.StoredEvent.received_at:type_name -> google.protobuf.Timestamp
-	46, // 6: hookmesh.ledger.v1.StoredEvent.recorded_at:type_name -> google.protobuf.Timestamp
+	51, // 3: hookmesh.ledger.v1.RecordRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	51, // 4: hookmesh.ledger.v1.StoredEvent.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	50, // 5: hookmesh.ledger.v1.StoredEvent.received_at:type_name -> google.protobuf.Timestamp
+	50, // 6: hookmesh.ledger.v1.StoredEvent.recorded_at:type_name -> google.protobuf.Timestamp
 	3,  // 7: hookmesh.ledger.v1.GetEventResponse.event:type_name -> hookmesh.ledger.v1.StoredEvent
 	0,  // 8: hookmesh.ledger.v1.GetEventResponse.receipt:type_name -> hookmesh.ledger.v1.Receipt
-	48, // 9: hookmesh.ledger.v1.ListEventsRequest.event_type:type_name -> hookmesh.event.v1.EventType
-	46, // 10: hookmesh.ledger.v1.ListEventsRequest.received_after:type_name -> google.protobuf.Timestamp
-	46, // 11: hookmesh.ledger.v1.ListEventsRequest.received_before:type_name -> google.protobuf.Timestamp
+	52, // 9: hookmesh.ledger.v1.ListEventsRequest.event_type:type_name -> hookmesh.event.v1.EventType
+	50, // 10: hookmesh.ledger.v1.ListEventsRequest.received_after:type_name -> google.protobuf.Timestamp
+	50, // 11: hookmesh.ledger.v1.ListEventsRequest.received_before:type_name -> google.protobuf.Timestamp
 	3,  // 12: hookmesh.ledger.v1.ListEventsResponse.events:type_name -> hookmesh.ledger.v1.StoredEvent
-	49, // 13: hookmesh.ledger.v1.ClaimDeliveriesRequest.lease_duration:type_name -> google.protobuf.Duration
-	50, // 14: hookmesh.ledger.v1.ClaimDeliveriesResponse.leases:type_name -> hookmesh.ledger.v1.Lease
-	46, // 15: hookmesh.ledger.v1.RetryDeliveryRequest.next_attempt_at:type_name -> google.protobuf.Timestamp
-	51, // 16: hookmesh.ledger.v1.RetryDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
-	51, // 17: hookmesh.ledger.v1.DeadLetterDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
-	52, // 18: hookmesh.ledger.v1.ListDeliveriesResponse.deliveries:type_name -> hookmesh.ledger.v1.Delivery
-	49, // 19: hookmesh.ledger.v1.ClaimNormalizationsRequest.lease_duration:type_name -> google.protobuf.Duration
-	22, // 20: hookmesh.ledger.v1.ClaimNormalizationsResponse.leases:type_name -> hookmesh.ledger.v1.NormalizationLease
-	0,  // 21: hookmesh.ledger.v1.NormalizationLease.receipt:type_name -> hookmesh.ledger.v1.Receipt
-	46, // 22: hookmesh.ledger.v1.NormalizationLease.lease_expires_at:type_name -> google.protobuf.Timestamp
-	47, // 23: hookmesh.ledger.v1.CompleteNormalizationRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	46, // 24: hookmesh.ledger.v1.CompleteNormalizationResponse.next_attempt_at:type_name -> google.protobuf.Timestamp
-	52, // 25: hookmesh.ledger.v1.ListDeadLettersResponse.dead_letters:type_name -> hookmesh.ledger.v1.Delivery
-	52, // 26: hookmesh.ledger.v1.ReplayDeadLetterResponse.delivery:type_name -> hookmesh.ledger.v1.Delivery
-	53, // 27: hookmesh.ledger.v1.CreateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	53, // 28: hookmesh.ledger.v1.CreateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	53, // 29: hookmesh.ledger.v1.UpdateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	53, // 30: hookmesh.ledger.v1.UpdateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	53, // 31: hookmesh.ledger.v1.GetSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	53, // 32: hookmesh.ledger.v1.ListSubscriptionsResponse.subscriptions:type_name -> hookmesh.ledger.v1.Subscription
-	53, // 33: hookmesh.ledger.v1.PauseSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	53, // 34: hookmesh.ledger.v1.ResumeSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	1,  // 35: hookmesh.ledger.v1.LedgerService.Record:input_type -> hookmesh.ledger.v1.RecordRequest
-	4,  // 36: hookmesh.ledger.v1.LedgerService.GetEvent:input_type -> hookmesh.ledger.v1.GetEventRequest
-	6,  // 37: hookmesh.ledger.v1.LedgerService.ListEvents:input_type -> hookmesh.ledger.v1.ListEventsRequest
-	8,  // 38: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:input_type -> hookmesh.ledger.v1.ClaimDeliveriesRequest
-	10, // 39: hookmesh.ledger.v1.LedgerService.CompleteDelivery:input_type -> hookmesh.ledger.v1.CompleteDeliveryRequest
-	12, // 40: hookmesh.ledger.v1.LedgerService.RetryDelivery:input_type -> hookmesh.ledger.v1.RetryDeliveryRequest
-	14, // 41: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:input_type -> hookmesh.ledger.v1.DeadLetterDeliveryRequest
-	16, // 42: hookmesh.ledger.v1.LedgerService.WatchDeliveries:input_type -> hookmesh.ledger.v1.WatchDeliveriesRequest
-	18, // 43: hookmesh.ledger.v1.LedgerService.ListDeliveries:input_type -> hookmesh.ledger.v1.ListDeliveriesRequest
-	20, // 44: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:input_type -> hookmesh.ledger.v1.ClaimNormalizationsRequest
-	23, // 45: hookmesh.ledger.v1.LedgerService.CompleteNormalization:input_type -> hookmesh.ledger.v1.CompleteNormalizationRequest
-	25, // 46: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:input_type -> hookmesh.ledger.v1.RenormalizeEventsRequest
-	27, // 47: hookmesh.ledger.v1.LedgerService.ListDeadLetters:input_type -> hookmesh.ledger.v1.ListDeadLettersRequest
-	29, // 48: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:input_type -> hookmesh.ledger.v1.ReplayDeadLetterRequest
-	31, // 49: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:input_type -> hookmesh.ledger.v1.ReplayDeadLettersRequest
-	33, // 50: hookmesh.ledger.v1.LedgerService.CreateSubscription:input_type -> hookmesh.ledger.v1.CreateSubscriptionRequest
-	35, // 51: hookmesh.ledger.v1.LedgerService.UpdateSubscription:input_type -> hookmesh.ledger.v1.UpdateSubscriptionRequest
-	37, // 52: hookmesh.ledger.v1.LedgerService.GetSubscription:input_type -> hookmesh.ledger.v1.GetSubscriptionRequest
-	39, // 53: hookmesh.ledger.v1.LedgerService.ListSubscriptions:input_type -> hookmesh.ledger.v1.ListSubscriptionsRequest
-	41, // 54: hookmesh.ledger.v1.LedgerService.PauseSubscription:input_type -> hookmesh.ledger.v1.PauseSubscriptionRequest
-	43, // 55: hookmesh.ledger.v1.LedgerService.ResumeSubscription:input_type -> hookmesh.ledger.v1.ResumeSubscriptionRequest
-	2,  // 56: hookmesh.ledger.v1.LedgerService.Record:output_type -> hookmesh.ledger.v1.RecordResponse
-	5,  // 57: hookmesh.ledger.v1.LedgerService.GetEvent:output_type -> hookmesh.ledger.v1.GetEventResponse
-	7,  // 58: hookmesh.ledger.v1.LedgerService.ListEvents:output_type -> hookmesh.ledger.v1.ListEventsResponse
-	9,  // 59: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:output_type -> hookmesh.ledger.v1.ClaimDeliveriesResponse
-	11, // 60: hookmesh.ledger.v1.LedgerService.CompleteDelivery:output_type -> hookmesh.ledger.v1.CompleteDeliveryResponse
-	13, // 61: hookmesh.ledger.v1.LedgerService.RetryDelivery:output_type -> hookmesh.ledger.v1.RetryDeliveryResponse
-	15, // 62: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:output_type -> hookmesh.ledger.v1.DeadLetterDeliveryResponse
-	17, // 63: hookmesh.ledger.v1.LedgerService.WatchDeliveries:output_type -> hookmesh.ledger.v1.WatchDeliveriesResponse
-	19, // 64: hookmesh.ledger.v1.LedgerService.ListDeliveries:output_type -> hookmesh.ledger.v1.ListDeliveriesResponse
-	21, // 65: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:output_type -> hookmesh.ledger.v1.ClaimNormalizationsResponse
-	24, // 66: hookmesh.ledger.v1.LedgerService.CompleteNormalization:output_type -> hookmesh.ledger.v1.CompleteNormalizationResponse
-	26, // 67: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:output_type -> hookmesh.ledger.v1.RenormalizeEventsResponse
-	28, // 68: hookmesh.ledger.v1.LedgerService.ListDeadLetters:output_type -> hookmesh.ledger.v1.ListDeadLettersResponse
-	30, // 69: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:output_type -> hookmesh.ledger.v1.ReplayDeadLetterResponse
-	32, // 70: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:output_type -> hookmesh.ledger.v1.ReplayDeadLettersResponse
-	34, // 71: hookmesh.ledger.v1.LedgerService.CreateSubscription:output_type -> hookmesh.ledger.v1.CreateSubscriptionResponse
-	36, // 72: hookmesh.ledger.v1.LedgerService.UpdateSubscription:output_type -> hookmesh.ledger.v1.UpdateSubscriptionResponse
-	38, // 73: hookmesh.ledger.v1.LedgerService.GetSubscription:output_type -> hookmesh.ledger.v1.GetSubscriptionResponse
-	40, // 74: hookmesh.ledger.v1.LedgerService.ListSubscriptions:output_type -> hookmesh.ledger.v1.ListSubscriptionsResponse
-	42, // 75: hookmesh.ledger.v1.LedgerService.PauseSubscription:output_type -> hookmesh.ledger.v1.PauseSubscriptionResponse
-	44, // 76: hookmesh.ledger.v1.LedgerService.ResumeSubscription:output_type -> hookmesh.ledger.v1.ResumeSubscriptionResponse
-	56, // [56:77] is the sub-list for method output_type
-	35, // [35:56] is the sub-list for method input_type
-	35, // [35:35] is the sub-list for extension type_name
-	35, // [35:35] is the sub-list for extension extendee
-	0,  // [0:35] is the sub-list for field type_name
+	53, // 13: hookmesh.ledger.v1.ClaimDeliveriesRequest.lease_duration:type_name -> google.protobuf.Duration
+	54, // 14: hookmesh.ledger.v1.ClaimDeliveriesResponse.leases:type_name -> hookmesh.ledger.v1.Lease
+	50, // 15: hookmesh.ledger.v1.RetryDeliveryRequest.next_attempt_at:type_name -> google.protobuf.Timestamp
+	55, // 16: hookmesh.ledger.v1.RetryDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
+	55, // 17: hookmesh.ledger.v1.DeadLetterDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
+	17, // 18: hookmesh.ledger.v1.ReportOutcomesRequest.outcomes:type_name -> hookmesh.ledger.v1.Outcome
+	10, // 19: hookmesh.ledger.v1.Outcome.complete:type_name -> hookmesh.ledger.v1.CompleteDeliveryRequest
+	12, // 20: hookmesh.ledger.v1.Outcome.retry:type_name -> hookmesh.ledger.v1.RetryDeliveryRequest
+	14, // 21: hookmesh.ledger.v1.Outcome.dead_letter:type_name -> hookmesh.ledger.v1.DeadLetterDeliveryRequest
+	19, // 22: hookmesh.ledger.v1.ReportOutcomesResponse.results:type_name -> hookmesh.ledger.v1.OutcomeResult
+	56, // 23: hookmesh.ledger.v1.ListDeliveriesResponse.deliveries:type_name -> hookmesh.ledger.v1.Delivery
+	53, // 24: hookmesh.ledger.v1.ClaimNormalizationsRequest.lease_duration:type_name -> google.protobuf.Duration
+	26, // 25: hookmesh.ledger.v1.ClaimNormalizationsResponse.leases:type_name -> hookmesh.ledger.v1.NormalizationLease
+	0,  // 26: hookmesh.ledger.v1.NormalizationLease.receipt:type_name -> hookmesh.ledger.v1.Receipt
+	50, // 27: hookmesh.ledger.v1.NormalizationLease.lease_expires_at:type_name -> google.protobuf.Timestamp
+	51, // 28: hookmesh.ledger.v1.CompleteNormalizationRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	50, // 29: hookmesh.ledger.v1.CompleteNormalizationResponse.next_attempt_at:type_name -> google.protobuf.Timestamp
+	56, // 30: hookmesh.ledger.v1.ListDeadLettersResponse.dead_letters:type_name -> hookmesh.ledger.v1.Delivery
+	56, // 31: hookmesh.ledger.v1.ReplayDeadLetterResponse.delivery:type_name -> hookmesh.ledger.v1.Delivery
+	57, // 32: hookmesh.ledger.v1.CreateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	57, // 33: hookmesh.ledger.v1.CreateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	57, // 34: hookmesh.ledger.v1.UpdateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	57, // 35: hookmesh.ledger.v1.UpdateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	57, // 36: hookmesh.ledger.v1.GetSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	57, // 37: hookmesh.ledger.v1.ListSubscriptionsResponse.subscriptions:type_name -> hookmesh.ledger.v1.Subscription
+	57, // 38: hookmesh.ledger.v1.PauseSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	57, // 39: hookmesh.ledger.v1.ResumeSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	1,  // 40: hookmesh.ledger.v1.LedgerService.Record:input_type -> hookmesh.ledger.v1.RecordRequest
+	4,  // 41: hookmesh.ledger.v1.LedgerService.GetEvent:input_type -> hookmesh.ledger.v1.GetEventRequest
+	6,  // 42: hookmesh.ledger.v1.LedgerService.ListEvents:input_type -> hookmesh.ledger.v1.ListEventsRequest
+	8,  // 43: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:input_type -> hookmesh.ledger.v1.ClaimDeliveriesRequest
+	10, // 44: hookmesh.ledger.v1.LedgerService.CompleteDelivery:input_type -> hookmesh.ledger.v1.CompleteDeliveryRequest
+	12, // 45: hookmesh.ledger.v1.LedgerService.RetryDelivery:input_type -> hookmesh.ledger.v1.RetryDeliveryRequest
+	14, // 46: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:input_type -> hookmesh.ledger.v1.DeadLetterDeliveryRequest
+	16, // 47: hookmesh.ledger.v1.LedgerService.ReportOutcomes:input_type -> hookmesh.ledger.v1.ReportOutcomesRequest
+	20, // 48: hookmesh.ledger.v1.LedgerService.WatchDeliveries:input_type -> hookmesh.ledger.v1.WatchDeliveriesRequest
+	22, // 49: hookmesh.ledger.v1.LedgerService.ListDeliveries:input_type -> hookmesh.ledger.v1.ListDeliveriesRequest
+	24, // 50: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:input_type -> hookmesh.ledger.v1.ClaimNormalizationsRequest
+	27, // 51: hookmesh.ledger.v1.LedgerService.CompleteNormalization:input_type -> hookmesh.ledger.v1.CompleteNormalizationRequest
+	29, // 52: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:input_type -> hookmesh.ledger.v1.RenormalizeEventsRequest
+	31, // 53: hookmesh.ledger.v1.LedgerService.ListDeadLetters:input_type -> hookmesh.ledger.v1.ListDeadLettersRequest
+	33, // 54: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:input_type -> hookmesh.ledger.v1.ReplayDeadLetterRequest
+	35, // 55: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:input_type -> hookmesh.ledger.v1.ReplayDeadLettersRequest
+	37, // 56: hookmesh.ledger.v1.LedgerService.CreateSubscription:input_type -> hookmesh.ledger.v1.CreateSubscriptionRequest
+	39, // 57: hookmesh.ledger.v1.LedgerService.UpdateSubscription:input_type -> hookmesh.ledger.v1.UpdateSubscriptionRequest
+	41, // 58: hookmesh.ledger.v1.LedgerService.GetSubscription:input_type -> hookmesh.ledger.v1.GetSubscriptionRequest
+	43, // 59: hookmesh.ledger.v1.LedgerService.ListSubscriptions:input_type -> hookmesh.ledger.v1.ListSubscriptionsRequest
+	45, // 60: hookmesh.ledger.v1.LedgerService.PauseSubscription:input_type -> hookmesh.ledger.v1.PauseSubscriptionRequest
+	47, // 61: hookmesh.ledger.v1.LedgerService.ResumeSubscription:input_type -> hookmesh.ledger.v1.ResumeSubscriptionRequest
+	2,  // 62: hookmesh.ledger.v1.LedgerService.Record:output_type -> hookmesh.ledger.v1.RecordResponse
+	5,  // 63: hookmesh.ledger.v1.LedgerService.GetEvent:output_type -> hookmesh.ledger.v1.GetEventResponse
+	7,  // 64: hookmesh.ledger.v1.LedgerService.ListEvents:output_type -> hookmesh.ledger.v1.ListEventsResponse
+	9,  // 65: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:output_type -> hookmesh.ledger.v1.ClaimDeliveriesResponse
+	11, // 66: hookmesh.ledger.v1.LedgerService.CompleteDelivery:output_type -> hookmesh.ledger.v1.CompleteDeliveryResponse
+	13, // 67: hookmesh.ledger.v1.LedgerService.RetryDelivery:output_type -> hookmesh.ledger.v1.RetryDeliveryResponse
+	15, // 68: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:output_type -> hookmesh.ledger.v1.DeadLetterDeliveryResponse
+	18, // 69: hookmesh.ledger.v1.LedgerService.ReportOutcomes:output_type -> hookmesh.ledger.v1.ReportOutcomesResponse
+	21, // 70: hookmesh.ledger.v1.LedgerService.WatchDeliveries:output_type -> hookmesh.ledger.v1.WatchDeliveriesResponse
+	23, // 71: hookmesh.ledger.v1.LedgerService.ListDeliveries:output_type -> hookmesh.ledger.v1.ListDeliveriesResponse
+	25, // 72: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:output_type -> hookmesh.ledger.v1.ClaimNormalizationsResponse
+	28, // 73: hookmesh.ledger.v1.LedgerService.CompleteNormalization:output_type -> hookmesh.ledger.v1.CompleteNormalizationResponse
+	30, // 74: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:output_type -> hookmesh.ledger.v1.RenormalizeEventsResponse
+	32, // 75: hookmesh.ledger.v1.LedgerService.ListDeadLetters:output_type -> hookmesh.ledger.v1.ListDeadLettersResponse
+	34, // 76: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:output_type -> hookmesh.ledger.v1.ReplayDeadLetterResponse
+	36, // 77: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:output_type -> hookmesh.ledger.v1.ReplayDeadLettersResponse
+	38, // 78: hookmesh.ledger.v1.LedgerService.CreateSubscription:output_type -> hookmesh.ledger.v1.CreateSubscriptionResponse
+	40, // 79: hookmesh.ledger.v1.LedgerService.UpdateSubscription:output_type -> hookmesh.ledger.v1.UpdateSubscriptionResponse
+	42, // 80: hookmesh.ledger.v1.LedgerService.GetSubscription:output_type -> hookmesh.ledger.v1.GetSubscriptionResponse
+	44, // 81: hookmesh.ledger.v1.LedgerService.ListSubscriptions:output_type -> hookmesh.ledger.v1.ListSubscriptionsResponse
+	46, // 82: hookmesh.ledger.v1.LedgerService.PauseSubscription:output_type -> hookmesh.ledger.v1.PauseSubscriptionResponse
+	48, // 83: hookmesh.ledger.v1.LedgerService.ResumeSubscription:output_type -> hookmesh.ledger.v1.ResumeSubscriptionResponse
+	62, // [62:84] is the sub-list for method output_type
+	40, // [40:62] is the sub-list for method input_type
+	40, // [40:40] is the sub-list for extension type_name
+	40, // [40:40] is the sub-list for extension extendee
+	0,  // [0:40] is the sub-list for field type_name
 }
 
 func init() { file_hookmesh_ledger_v1_ledger_proto_init() }
@@ -3058,13 +3337,18 @@ func file_hookmesh_ledger_v1_ledger_proto_init() {
 		return
 	}
 	file_hookmesh_ledger_v1_delivery_proto_init()
+	file_hookmesh_ledger_v1_ledger_proto_msgTypes[17].OneofWrappers = []any{
+		(*Outcome_Complete)(nil),
+		(*Outcome_Retry)(nil),
+		(*Outcome_DeadLetter)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hookmesh_ledger_v1_ledger_proto_rawDesc), len(file_hookmesh_ledger_v1_ledger_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   46,
+			NumMessages:   50,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -29,6 +29,7 @@ const (
 	LedgerService_CompleteDelivery_FullMethodName      = "/hookmesh.ledger.v1.LedgerService/CompleteDelivery"
 	LedgerService_RetryDelivery_FullMethodName         = "/hookmesh.ledger.v1.LedgerService/RetryDelivery"
 	LedgerService_DeadLetterDelivery_FullMethodName    = "/hookmesh.ledger.v1.LedgerService/DeadLetterDelivery"
+	LedgerService_ReportOutcomes_FullMethodName        = "/hookmesh.ledger.v1.LedgerService/ReportOutcomes"
 	LedgerService_WatchDeliveries_FullMethodName       = "/hookmesh.ledger.v1.LedgerService/WatchDeliveries"
 	LedgerService_ListDeliveries_FullMethodName        = "/hookmesh.ledger.v1.LedgerService/ListDeliveries"
 	LedgerService_ClaimNormalizations_FullMethodName   = "/hookmesh.ledger.v1.LedgerService/ClaimNormalizations"
@@ -74,6 +75,17 @@ type LedgerServiceClient interface {
 	RetryDelivery(ctx context.Context, in *RetryDeliveryRequest, opts ...grpc.CallOption) (*RetryDeliveryResponse, error)
 	// DeadLetterDelivery moves a delivery to the dead-letter queue.
 	DeadLetterDelivery(ctx context.Context, in *DeadLetterDeliveryRequest, opts ...grpc.CallOption) (*DeadLetterDeliveryResponse, error)
+	// ReportOutcomes reports several outcomes in one call: one gRPC call per
+	// delivery was a fixed cost on both sides, and the ledger commits the
+	// outcomes of one batch together. Each item is applied independently,
+	// exactly as its single RPC would be (CompleteDelivery, RetryDelivery,
+	// DeadLetterDelivery), and answered in its own OutcomeResult: one item
+	// refused does not fail the others. The call itself fails only when the
+	// request is wrong: INVALID_ARGUMENT for no outcomes or too many (over
+	// 256). Callers may send each outcome's event id as repeated
+	// hookmesh-event-id metadata, one value per outcome in order, so the
+	// ledger's log lines name the events.
+	ReportOutcomes(ctx context.Context, in *ReportOutcomesRequest, opts ...grpc.CallOption) (*ReportOutcomesResponse, error)
 	// WatchDeliveries streams a message whenever new deliveries may be due
 	// (fed by PostgreSQL LISTEN/NOTIFY), so dispatchers wake at once instead
 	// of waiting for their poll.
@@ -192,6 +204,16 @@ func (c *ledgerServiceClient) DeadLetterDelivery(ctx context.Context, in *DeadLe
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(DeadLetterDeliveryResponse)
 	err := c.cc.Invoke(ctx, LedgerService_DeadLetterDelivery_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *ledgerServiceClient) ReportOutcomes(ctx context.Context, in *ReportOutcomesRequest, opts ...grpc.CallOption) (*ReportOutcomesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReportOutcomesResponse)
+	err := c.cc.Invoke(ctx, LedgerService_ReportOutcomes_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -376,6 +398,17 @@ type LedgerServiceServer interface {
 	RetryDelivery(context.Context, *RetryDeliveryRequest) (*RetryDeliveryResponse, error)
 	// DeadLetterDelivery moves a delivery to the dead-letter queue.
 	DeadLetterDelivery(context.Context, *DeadLetterDeliveryRequest) (*DeadLetterDeliveryResponse, error)
+	// ReportOutcomes reports several outcomes in one call: one gRPC call per
+	// delivery was a fixed cost on both sides, and the ledger commits the
+	// outcomes of one batch together. Each item is applied independently,
+	// exactly as its single RPC would be (CompleteDelivery, RetryDelivery,
+	// DeadLetterDelivery), and answered in its own OutcomeResult: one item
+	// refused does not fail the others. The call itself fails only when the
+	// request is wrong: INVALID_ARGUMENT for no outcomes or too many (over
+	// 256). Callers may send each outcome's event id as repeated
+	// hookmesh-event-id metadata, one value per outcome in order, so the
+	// ledger's log lines name the events.
+	ReportOutcomes(context.Context, *ReportOutcomesRequest) (*ReportOutcomesResponse, error)
 	// WatchDeliveries streams a message whenever new deliveries may be due
 	// (fed by PostgreSQL LISTEN/NOTIFY), so dispatchers wake at once instead
 	// of waiting for their poll.
@@ -450,6 +483,9 @@ func (UnimplementedLedgerServiceServer) RetryDelivery(context.Context, *RetryDel
 }
 func (UnimplementedLedgerServiceServer) DeadLetterDelivery(context.Context, *DeadLetterDeliveryRequest) (*DeadLetterDeliveryResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method DeadLetterDelivery not implemented")
+}
+func (UnimplementedLedgerServiceServer) ReportOutcomes(context.Context, *ReportOutcomesRequest) (*ReportOutcomesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReportOutcomes not implemented")
 }
 func (UnimplementedLedgerServiceServer) WatchDeliveries(*WatchDeliveriesRequest, grpc.ServerStreamingServer[WatchDeliveriesResponse]) error {
 	return status.Error(codes.Unimplemented, "method WatchDeliveries not implemented")
@@ -636,6 +672,24 @@ func _LedgerService_DeadLetterDelivery_Handler(srv interface{}, ctx context.Cont
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(LedgerServiceServer).DeadLetterDelivery(ctx, req.(*DeadLetterDeliveryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _LedgerService_ReportOutcomes_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReportOutcomesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LedgerServiceServer).ReportOutcomes(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LedgerService_ReportOutcomes_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LedgerServiceServer).ReportOutcomes(ctx, req.(*ReportOutcomesRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -919,6 +973,10 @@ var LedgerService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "DeadLetterDelivery",
 			Handler:    _LedgerService_DeadLetterDelivery_Handler,
+		},
+		{
+			MethodName: "ReportOutcomes",
+			Handler:    _LedgerService_ReportOutcomes_Handler,
 		},
 		{
 			MethodName: "ListDeliveries",
