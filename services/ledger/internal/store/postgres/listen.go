@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -27,10 +28,13 @@ const notifySQL = `SELECT pg_notify('` + Channel + `', json_build_object(
         'subscriptions', CASE WHEN sum(octet_length(subscription)) > 7000 THEN '[]'::json
                               ELSE json_agg(DISTINCT subscription) END)::text)`
 
-// payload is the decoded notification.
+// payload is the decoded notification. From is the sending store's
+// instance id, set only by the notifier (see notifier): a store skips its
+// own, having woken its Listen directly.
 type payload struct {
 	Schema        string   `json:"schema"`
 	Subscriptions []string `json:"subscriptions"`
+	From          string   `json:"from"`
 }
 
 // Listen holds one dedicated connection (not from the pool, so it never
@@ -59,22 +63,54 @@ func (s *Store) Listen(ctx context.Context, notify func(subscriptions []string))
 	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{Channel}.Sanitize()); err != nil {
 		return listenErr(ctx, "listen", err)
 	}
-	// Anything may have become due while nobody listened.
+	// The connection's wait runs in its own goroutine, so this one can
+	// also take the store's own signals (notifier) and call notify for
+	// both, as Listen promises, on one goroutine.
+	wctx, stop := context.WithCancel(ctx)
+	remote := make(chan payload)
+	waitErr := make(chan error, 1)
+	var waiter sync.WaitGroup
+	waiter.Go(func() {
+		for {
+			n, err := conn.WaitForNotification(wctx)
+			if err != nil {
+				waitErr <- err
+				return
+			}
+			var p payload
+			if err := json.Unmarshal([]byte(n.Payload), &p); err != nil {
+				// Not ours (someone else's NOTIFY on the channel): a
+				// wake-up costs a claim, missing work a poll interval.
+				p = payload{Schema: schema}
+			}
+			select {
+			case remote <- p:
+			case <-wctx.Done():
+				waitErr <- nil
+				return
+			}
+		}
+	})
+	defer waiter.Wait()
+	defer stop()
+	// Anything may have become due while nobody listened, including what
+	// this store signalled meanwhile.
+	s.notify.takeLocal()
 	notify(nil)
 	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
+		select {
+		case <-s.notify.lwake:
+			if subs := s.notify.takeLocal(); len(subs) > 0 {
+				notify(subs)
+			}
+		case p := <-remote:
+			if p.Schema == schema && p.From != s.notify.instance {
+				notify(p.Subscriptions)
+			}
+		case err := <-waitErr:
 			return listenErr(ctx, "listen: wait", err)
-		}
-		var p payload
-		if err := json.Unmarshal([]byte(n.Payload), &p); err != nil {
-			// Not ours (someone else's NOTIFY on the channel): a wake-up
-			// costs a claim, missing work costs a poll interval.
-			notify(nil)
-			continue
-		}
-		if p.Schema == schema {
-			notify(p.Subscriptions)
+		case <-ctx.Done():
+			return nil
 		}
 	}
 }

@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"sort"
 	"sync"
@@ -10,37 +12,56 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// notifier sends the outbox notifications of Record outside Record's
-// transaction, coalesced.
+// notifier announces the deliveries that Records (and re-normalizations)
+// made due: at once to this store's own Listen, and, coalesced and at most
+// every remoteNotifyInterval, to every other ledger through one NOTIFY.
 //
-// Why: PostgreSQL serializes the commits of every transaction that sent a
-// NOTIFY behind one global lock, WAL flush included. With pg_notify inside
-// Record, concurrent Records could not share a flush: the benchmark saw 75%
-// of the ledger's sessions waiting on that lock and ingest stuck at about
-// 355/s. Here Record commits without notifying, then signals; one goroutine
-// sends a single NOTIFY for everything signalled since its last one. While a
-// NOTIFY is in flight, new signals accumulate, so the lock is taken once per
-// batch, not once per webhook. The NOTIFY follows the commit of the rows it
-// announces, so a woken dispatcher always finds them. If it fails, nothing
-// is lost: dispatchers poll as a fallback.
+// Why not NOTIFY inside Record's transaction: PostgreSQL serializes the
+// commits of every transaction that sent a NOTIFY behind one global lock,
+// WAL flush included; the benchmark saw 75% of the ledger's sessions
+// waiting on that lock and ingest stuck at about 355/s.
+//
+// Why local first: the dispatchers attached to this ledger are woken without
+// the round trip through PostgreSQL (a NOTIFY transaction, then the
+// listening connection's read), and at a few hundred webhooks per second
+// that round trip, once per Record, was a large part of the ledger's and
+// PostgreSQL's CPU per webhook. Dispatchers attached to other ledgers (other
+// replicas) are woken by the NOTIFY, at most remoteNotifyInterval later;
+// whichever claims first delivers. The NOTIFY carries this store's instance
+// id so its own Listen skips it (its dispatchers were woken already).
+//
+// Every announcement follows the commit of the rows it announces, so a
+// woken dispatcher finds them. If one is lost, nothing is: dispatchers poll.
 type notifier struct {
-	pool *pgxpool.Pool
+	pool     *pgxpool.Pool
+	instance string
 
 	mu      sync.Mutex
-	pending map[string]bool
-	wake    chan struct{}
-
-	stop context.CancelFunc
-	done chan struct{}
+	remote  map[string]bool // for the next NOTIFY
+	local   map[string]bool // for this store's Listen
+	rwake   chan struct{}
+	lwake   chan struct{}
+	stop    context.CancelFunc
+	done    chan struct{}
+	onClose sync.Once
 }
 
-// notifyTimeout bounds one NOTIFY; a slow database delays wake-ups, never
-// Records.
-const notifyTimeout = 5 * time.Second
+const (
+	// notifyTimeout bounds one NOTIFY; a slow database delays wake-ups,
+	// never Records.
+	notifyTimeout = 5 * time.Second
+	// remoteNotifyInterval spaces the NOTIFYs: signals that arrive in
+	// between go out together in the next one.
+	remoteNotifyInterval = 20 * time.Millisecond
+)
 
 func newNotifier(pool *pgxpool.Pool) *notifier {
+	var id [8]byte
+	_, _ = rand.Read(id[:])
 	ctx, cancel := context.WithCancel(context.Background())
-	n := &notifier{pool: pool, pending: map[string]bool{}, wake: make(chan struct{}, 1), stop: cancel, done: make(chan struct{})}
+	n := &notifier{pool: pool, instance: hex.EncodeToString(id[:]),
+		remote: map[string]bool{}, local: map[string]bool{},
+		rwake: make(chan struct{}, 1), lwake: make(chan struct{}, 1), stop: cancel, done: make(chan struct{})}
 	go n.run(ctx)
 	return n
 }
@@ -49,13 +70,30 @@ func newNotifier(pool *pgxpool.Pool) *notifier {
 func (n *notifier) signal(subscriptions []string) {
 	n.mu.Lock()
 	for _, s := range subscriptions {
-		n.pending[s] = true
+		n.remote[s] = true
+		n.local[s] = true
 	}
 	n.mu.Unlock()
-	select {
-	case n.wake <- struct{}{}:
-	default:
+	for _, c := range []chan struct{}{n.lwake, n.rwake} {
+		select {
+		case c <- struct{}{}:
+		default:
+		}
 	}
+}
+
+// takeLocal returns the subscriptions signalled since the last call, for
+// Listen, which waits on n.lwake.
+func (n *notifier) takeLocal() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	subs := make([]string, 0, len(n.local))
+	for s := range n.local {
+		subs = append(subs, s)
+	}
+	clear(n.local)
+	sort.Strings(subs)
+	return subs
 }
 
 func (n *notifier) run(ctx context.Context) {
@@ -64,16 +102,16 @@ func (n *notifier) run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-n.wake:
+		case <-n.rwake:
 		}
 		n.mu.Lock()
-		subs := make([]string, 0, len(n.pending))
+		subs := make([]string, 0, len(n.remote))
 		size := 0
-		for s := range n.pending {
+		for s := range n.remote {
 			subs = append(subs, s)
 			size += len(s)
 		}
-		clear(n.pending)
+		clear(n.remote)
 		n.mu.Unlock()
 		if len(subs) == 0 {
 			// A wake-up whose signals an earlier round already sent: an
@@ -89,14 +127,26 @@ func (n *notifier) run(ctx context.Context) {
 		// Relaxed commit (see relaxedSQL): a wake-up lost in a crash is
 		// covered by polling.
 		_, _ = n.pool.Exec(cctx, `SELECT set_config('synchronous_commit', 'off', true),
-    pg_notify($1, json_build_object('schema', current_schema(), 'subscriptions', $2::json)::text)`,
-			Channel, string(list))
+    pg_notify($1, json_build_object('schema', current_schema(), 'subscriptions', $2::json, 'from', $3::text)::text)`,
+			Channel, string(list), n.instance)
 		cancel()
+		sleepCtx(ctx, remoteNotifyInterval)
 	}
 }
 
-// close stops the goroutine; signals after close are dropped.
+// close stops the goroutine; signals after close reach only Listen.
 func (n *notifier) close() {
-	n.stop()
-	<-n.done
+	n.onClose.Do(func() {
+		n.stop()
+		<-n.done
+	})
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
 }
