@@ -18,10 +18,13 @@ import (
 const (
 	// DefaultMaxConcurrency applies when max_concurrency is 0. A slot is
 	// held from the claim until the outcome is committed, not only during
-	// the handler's call, so the bound must cover a few commit latencies:
-	// at 16, a handler answering in 1 ms got at most about 400 deliveries/s
-	// on the 2-core benchmark machine, less than the edge accepts.
-	DefaultMaxConcurrency = 64
+	// the handler's call, so the bound must cover a few commit latencies
+	// and a loaded machine's scheduling delays: on the 2-core benchmark
+	// machine a handler answering in 1 ms got at most about 400
+	// deliveries/s at 16, and at 64 the delivery rate fell behind a
+	// saturated edge (0.88-0.92 of it); at 128 it keeps up. A slow or
+	// fragile handler sets its own.
+	DefaultMaxConcurrency = 128
 	// DefaultTimeout applies when timeout is unset or 0.
 	DefaultTimeout = 30 * time.Second
 	// MaxTimeout bounds timeout: a handler call longer than an hour holds

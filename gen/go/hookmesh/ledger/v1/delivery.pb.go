@@ -169,7 +169,7 @@ type Subscription struct {
 	// timeout is the deadline of each HandleEvent call; default 30 s.
 	Timeout *durationpb.Duration `protobuf:"bytes,6,opt,name=timeout,proto3" json:"timeout,omitempty"`
 	// max_concurrency bounds deliveries in flight for this subscription
-	// across all dispatchers; default 64.
+	// across all dispatchers; default 128.
 	MaxConcurrency int32 `protobuf:"varint,7,opt,name=max_concurrency,json=maxConcurrency,proto3" json:"max_concurrency,omitempty"`
 	// paused stops new deliveries being made; they wait, nothing is lost.
 	Paused bool `protobuf:"varint,8,opt,name=paused,proto3" json:"paused,omitempty"`
