@@ -14,7 +14,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/sony/gobreaker/v2"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -28,10 +27,10 @@ import (
 	"github.com/hookmesh/hookmesh/services/dispatcher/internal/server"
 	"github.com/hookmesh/hookmesh/services/internal/admin"
 	"github.com/hookmesh/hookmesh/services/internal/env"
+	"github.com/hookmesh/hookmesh/services/internal/grpcclient"
 	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
 	"github.com/hookmesh/hookmesh/services/internal/serve"
 	"github.com/hookmesh/hookmesh/services/internal/tlsconfig"
-	"github.com/hookmesh/hookmesh/services/internal/tracing"
 )
 
 // DefaultAdminAddr is the dispatcher's admin listener: /metrics, /health,
@@ -141,7 +140,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		closeAdmin()
 		return fmt.Errorf("dispatcher: %w", err)
 	}
-	conn, err := grpc.NewClient(cfg.LedgerTarget, creds, tracing.DialOption())
+	conn, err := grpcclient.New(cfg.LedgerTarget, creds)
 	if err != nil {
 		closeAdmin()
 		return fmt.Errorf("dial ledger %s: %w", cfg.LedgerTarget, err)
@@ -182,7 +181,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	})
 	fns := []func(context.Context) error{d.Run}
 	if cfg.NormalizerTarget != "" {
-		normConn, err := grpc.NewClient(cfg.NormalizerTarget, creds, tracing.DialOption())
+		normConn, err := grpcclient.New(cfg.NormalizerTarget, creds)
 		if err != nil {
 			closeAdmin()
 			return fmt.Errorf("dial normalizer %s: %w", cfg.NormalizerTarget, err)

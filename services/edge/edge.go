@@ -32,11 +32,11 @@ import (
 	"github.com/hookmesh/hookmesh/services/edge/verify"
 	"github.com/hookmesh/hookmesh/services/internal/admin"
 	"github.com/hookmesh/hookmesh/services/internal/env"
+	"github.com/hookmesh/hookmesh/services/internal/grpcclient"
 	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
 	"github.com/hookmesh/hookmesh/services/internal/serve"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 	"github.com/hookmesh/hookmesh/services/internal/tlsconfig"
-	"github.com/hookmesh/hookmesh/services/internal/tracing"
 )
 
 // DefaultAdminAddr is the admin listener of the public contract.
@@ -498,7 +498,7 @@ func newHTTPServer(h http.Handler, limits HTTPServer) *http.Server {
 
 // dial connects to target with creds (TLS or insecure, from cfg.TLS).
 func dial(target string, creds grpc.DialOption) (*grpc.ClientConn, error) {
-	conn, err := grpc.NewClient(target, creds, tracing.DialOption())
+	conn, err := grpcclient.New(target, creds)
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: %w", target, err)
 	}

@@ -8,7 +8,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	handlerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/handler/v1"
-	"github.com/hookmesh/hookmesh/services/internal/tracing"
+	"github.com/hookmesh/hookmesh/services/internal/grpcclient"
 )
 
 // Pool keeps one gRPC connection per handler target, created on first use
@@ -37,7 +37,7 @@ func (p *Pool) Client(target string) (handlerv1.EventHandlerServiceClient, error
 	if c, ok := p.conns[target]; ok {
 		return handlerv1.NewEventHandlerServiceClient(c), nil
 	}
-	c, err := grpc.NewClient(target, p.creds, tracing.DialOption())
+	c, err := grpcclient.New(target, p.creds)
 	if err != nil {
 		return nil, fmt.Errorf("handler target %q: %w", target, err)
 	}
