@@ -64,8 +64,13 @@ type Config struct {
 	// renormalizer loop calls it for the events recorded while it was
 	// unreachable. Empty turns the loop off (another dispatcher runs it).
 	NormalizerTarget string
-	// ID names this dispatcher in delivery history (HOOKMESH_DISPATCHER_ID;
-	// default host-pid).
+	// ID names this dispatcher in delivery history and in its leases
+	// (HOOKMESH_DISPATCHER_ID; default host-pid). It must be unique among
+	// live dispatchers: at start a dispatcher releases every lease held
+	// under its id, taking back what a killed predecessor with the same id
+	// left, so two live dispatchers sharing an id would release each
+	// other's leases and deliver twice. Reusing it across restarts of the
+	// same dispatcher is what makes the release useful.
 	ID string
 	// Capacity bounds deliveries in flight (HOOKMESH_DISPATCHER_CAPACITY).
 	Capacity int

@@ -44,6 +44,10 @@ func (f *fakeLedger) ClaimDeliveries(_ context.Context, in *ledgerv1.ClaimDelive
 	return &ledgerv1.ClaimDeliveriesResponse{Leases: out}, nil
 }
 
+func (f *fakeLedger) ReleaseLeases(context.Context, *ledgerv1.ReleaseLeasesRequest) (*ledgerv1.ReleaseLeasesResponse, error) {
+	return &ledgerv1.ReleaseLeasesResponse{}, nil
+}
+
 func (f *fakeLedger) CompleteDelivery(context.Context, *ledgerv1.CompleteDeliveryRequest) (*ledgerv1.CompleteDeliveryResponse, error) {
 	return &ledgerv1.CompleteDeliveryResponse{}, nil
 }

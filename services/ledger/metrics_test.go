@@ -193,7 +193,7 @@ func TestAdminBindGuard(t *testing.T) {
 func TestAdminMethodsMatchService(t *testing.T) {
 	t.Parallel()
 	internal := []string{"Record", "ClaimDeliveries", "CompleteDelivery", "RetryDelivery", "DeadLetterDelivery", "ReportOutcomes", "WatchDeliveries",
-		"ClaimNormalizations", "CompleteNormalization"}
+		"ReleaseLeases", "ClaimNormalizations", "CompleteNormalization"}
 	desc := ledgerv1.LedgerService_ServiceDesc
 	var names []string
 	for _, m := range desc.Methods {

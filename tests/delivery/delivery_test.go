@@ -168,6 +168,75 @@ func TestKilledDispatcherLosesNothing(t *testing.T) {
 	}
 }
 
+// TestRestartedDispatcherTakesBackItsLeases: a dispatcher killed while
+// holding leases and restarted under the same id (a container restart)
+// releases them at start, so they are delivered at once instead of after
+// the lease. The lease is a minute, so a delivery within a few seconds can
+// only come from the release.
+func TestRestartedDispatcherTakesBackItsLeases(t *testing.T) {
+	t.Parallel()
+	const n = 3
+	addr, _, led := harness.StartLedger(t, bins)
+	started := make(chan struct{}, n)
+	var (
+		mu    sync.Mutex
+		first = true // calls hang until the first dispatcher dies
+	)
+	h := harness.StartHandler(t, func(ctx context.Context, _ *handlerv1.HandleEventRequest) error {
+		mu.Lock()
+		block := first
+		mu.Unlock()
+		if block {
+			started <- struct{}{}
+			<-ctx.Done()
+			return ctx.Err()
+		}
+		return nil
+	})
+	// The call timeout is long enough that the first dispatcher cannot
+	// give up and report before it is killed, and short enough that the
+	// lease stays the requested minute (timeout + margin < 60 s).
+	subscribe(t, led, &ledgerv1.Subscription{Name: "restarted", Target: h.Addr, Timeout: durationpb.New(20 * time.Second)})
+	env := map[string]string{"HOOKMESH_DISPATCHER_LEASE": "60s"}
+	d1 := harness.StartDispatcher(t, bins, "same-id", addr, env)
+	for i := range n {
+		record(t, led, "stripe", fmt.Sprintf("evt_restart_%d", i))
+	}
+	for range n {
+		select {
+		case <-started:
+		case <-time.After(20 * time.Second):
+			t.Fatal("the first dispatcher did not call the handler for every delivery")
+		}
+	}
+	d1.Kill()
+	mu.Lock()
+	first = false
+	mu.Unlock()
+
+	restarted := time.Now()
+	harness.StartDispatcher(t, bins, "same-id", addr, env)
+	for i := range n {
+		id := fmt.Sprintf("evt_restart_%d", i)
+		d := waitState(t, led, "stripe", id, ledgerv1.DeliveryState_DELIVERY_STATE_DELIVERED, 20*time.Second)
+		if d.GetAttempts() != 1 {
+			t.Errorf("%s: %d counted attempts, want 1 (the release does not count)", id, d.GetAttempts())
+		}
+		released := false
+		for _, a := range d.GetHistory() {
+			released = released || (a.GetError() == "released at dispatcher restart" && a.GetDispatcherId() == "same-id")
+		}
+		if !released {
+			t.Errorf("%s: history %v has no release by same-id", id, d.GetHistory())
+		}
+	}
+	// Start-up of the binary included; the lease alone would take 60 s.
+	if took := time.Since(restarted); took > 15*time.Second {
+		t.Errorf("delivered %v after the restart, want within a few seconds (lease 60 s)", took)
+	}
+	t.Logf("all %d delivered %v after the restart", n, time.Since(restarted).Round(time.Millisecond))
+}
+
 func TestBreakerDefersWithoutBurningAttempts(t *testing.T) {
 	t.Parallel()
 	addr, _, led := harness.StartLedger(t, bins)

@@ -24,6 +24,7 @@ import (
 // Every other method is service-to-service and open to the internal
 // network: LedgerService Record, ClaimDeliveries, CompleteDelivery,
 // RetryDelivery, DeadLetterDelivery, ReportOutcomes, WatchDeliveries,
+// ReleaseLeases (a dispatcher's own leases, at its start),
 // ClaimNormalizations and CompleteNormalization;
 // NormalizerService.Normalize; EventHandlerService.HandleEvent; and
 // EdgeService.Ingest, which authenticates each webhook by its signature.

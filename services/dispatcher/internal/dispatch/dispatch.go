@@ -49,7 +49,9 @@ type Handlers interface {
 
 // Options configures a Dispatcher.
 type Options struct {
-	// ID names this dispatcher in delivery history.
+	// ID names this dispatcher in delivery history and its leases; Run
+	// releases the leases held under it at start, so it must be unique
+	// among live dispatchers.
 	ID string
 	// Ledger is the ledger client.
 	Ledger ledgerv1.LedgerServiceClient
@@ -135,6 +137,8 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		d.watch(ctx, wake)
 	}()
 
+	d.releaseOwnLeases(ctx)
+
 	poll := time.NewTicker(d.opts.PollInterval)
 	defer poll.Stop()
 	backoff := time.Duration(0)
@@ -178,6 +182,49 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	close(d.reports.stop)
 	reporting.Wait()
 	return nil
+}
+
+// releaseBackoff is the first pause between ReleaseLeases attempts; it
+// doubles, within the start's budget of reportTimeout.
+const releaseBackoff = 200 * time.Millisecond
+
+// releaseOwnLeases asks the ledger to release the leases still held under
+// this dispatcher's id, before the first claim. Why: a dispatcher that was
+// killed (SIGKILL, OOM) and restarted under the same id left leases behind,
+// and their deliveries would otherwise wait for the leases to expire
+// (LeaseDuration, a minute by default). It is safe because no two live
+// dispatchers share an id.
+//
+// A failure does not stop the start: those leases expire anyway, so the
+// release is only a shortcut. Unavailable is retried with a short backoff
+// within reportTimeout (the ledger may be starting with us); anything else
+// (an older ledger answering Unimplemented) is logged and skipped.
+func (d *Dispatcher) releaseOwnLeases(ctx context.Context) {
+	rctx, cancel := context.WithTimeout(ctx, reportTimeout)
+	defer cancel()
+	backoff := releaseBackoff
+	for {
+		resp, err := d.opts.Ledger.ReleaseLeases(rctx, &ledgerv1.ReleaseLeasesRequest{DispatcherId: d.opts.ID})
+		if err == nil {
+			if n := resp.GetReleased(); n > 0 {
+				d.opts.Log.Info("released leases left by a previous run", slog.String("dispatcher_id", d.opts.ID),
+					slog.Int("released", int(n)))
+			}
+			return
+		}
+		if status.Code(err) == codes.Unavailable {
+			sleep(rctx, backoff)
+			backoff *= 2
+			if rctx.Err() == nil {
+				continue
+			}
+		}
+		if ctx.Err() == nil {
+			d.opts.Log.Warn("release of previous leases failed; they are delivered when they expire",
+				slog.String("dispatcher_id", d.opts.ID), slog.String("error", err.Error()))
+		}
+		return
+	}
 }
 
 // claimOnce claims as much as there is room for and starts a worker per

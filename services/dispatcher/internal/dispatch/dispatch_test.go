@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -41,11 +42,36 @@ type fakeLedger struct {
 	// batches and batched count ReportOutcomes calls and their outcomes;
 	// singles counts the single outcome RPCs.
 	batches, batched, singles int
+	// releaseErrs are answered, in turn, to the first ReleaseLeases calls.
+	releaseErrs []error
+	// calls logs ReleaseLeases ("release <id>") and ClaimDeliveries
+	// ("claim <id>") in order.
+	calls []string
+}
+
+func (f *fakeLedger) ReleaseLeases(_ context.Context, in *ledgerv1.ReleaseLeasesRequest, _ ...grpc.CallOption) (*ledgerv1.ReleaseLeasesResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, "release "+in.GetDispatcherId())
+	if len(f.releaseErrs) > 0 {
+		err := f.releaseErrs[0]
+		f.releaseErrs = f.releaseErrs[1:]
+		return nil, err
+	}
+	return &ledgerv1.ReleaseLeasesResponse{Released: 2}, nil
+}
+
+// callLog returns a copy of calls.
+func (f *fakeLedger) callLog() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.calls)
 }
 
 func (f *fakeLedger) ClaimDeliveries(_ context.Context, in *ledgerv1.ClaimDeliveriesRequest, _ ...grpc.CallOption) (*ledgerv1.ClaimDeliveriesResponse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.calls = append(f.calls, "claim "+in.GetDispatcherId())
 	n := min(int(in.GetLimit()), len(f.queue))
 	out := f.queue[:n]
 	f.queue = f.queue[n:]
@@ -336,5 +362,45 @@ func TestOutcomeReportRetriedWhileTheLedgerIsBack(t *testing.T) {
 	defer mu.Unlock()
 	if refused != 3 || calls != 1 {
 		t.Errorf("refused reports %d, handler calls %d; want 3 retried reports and one call", refused, calls)
+	}
+}
+
+// TestStartReleasesOwnLeasesFirst: Run releases the leases held under its
+// id once, before its first claim, retrying a ledger that is unavailable
+// at start, and never sends the release again.
+func TestStartReleasesOwnLeasesFirst(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		errs []error
+		want []string
+	}{
+		{"released", nil, []string{"release d1", "claim d1"}},
+		{"ledger starting", []error{status.Error(codes.Unavailable, "connection refused")},
+			[]string{"release d1", "release d1", "claim d1"}},
+		{"older ledger", []error{status.Error(codes.Unimplemented, "unknown method")}, []string{"release d1", "claim d1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			led := &fakeLedger{outcomes: make(chan any, 1), releaseErrs: tc.errs}
+			run(t, led, func(context.Context, *handlerv1.HandleEventRequest) error { return nil }, nil)
+			deadline := time.Now().Add(5 * time.Second)
+			for {
+				calls := led.callLog()
+				if len(calls) >= len(tc.want)+2 { // and a few polls after
+					if !slices.Equal(calls[:len(tc.want)], tc.want) {
+						t.Fatalf("calls %v, want them to start with %v", calls, tc.want)
+					}
+					if n := slices.Index(calls[len(tc.want):], "release d1"); n >= 0 {
+						t.Fatalf("calls %v: release sent again after the first claim", calls)
+					}
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("calls %v, want them to start with %v and go on claiming", calls, tc.want)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		})
 	}
 }

@@ -182,6 +182,23 @@ func PrepareDeadLetter(req *ledgerv1.DeadLetterDeliveryRequest) (Outcome, error)
 	return o, nil
 }
 
+// ReleaseReason is the error of the history row ReleaseLeases adds to each
+// delivery it releases, so ListDeliveries shows why the delivery was due
+// again before its lease ended.
+const ReleaseReason = "released at dispatcher restart"
+
+// PrepareReleaseLeases validates a ReleaseLeasesRequest and returns the
+// dispatcher id, cleaned as claims clean it so that it matches leased_by.
+// An empty id is refused: it would release the leases of every dispatcher
+// that claimed without one.
+func PrepareReleaseLeases(req *ledgerv1.ReleaseLeasesRequest) (string, error) {
+	id := cleanText(req.GetDispatcherId(), maxShortBytes)
+	if id == "" {
+		return "", fmt.Errorf("release leases: dispatcher_id is required: %w", apperr.ErrInvalid)
+	}
+	return id, nil
+}
+
 // OutcomeError turns the two facts a store learns when an outcome updated
 // nothing into the error to return: the id exists (the lease was lost) or
 // it does not.

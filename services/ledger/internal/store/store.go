@@ -57,6 +57,11 @@ type Store interface {
 	// DeadLetterDelivery moves a leased delivery to the dead-letter queue;
 	// the same errors as CompleteDelivery.
 	DeadLetterDelivery(ctx context.Context, req *ledgerv1.DeadLetterDeliveryRequest) (*ledgerv1.DeadLetterDeliveryResponse, error)
+	// ReleaseLeases makes every pending delivery leased by the request's
+	// dispatcher id due now, with its lease cleared and its attempts
+	// unchanged, adds a ReleaseReason history row to each and notifies
+	// Listen; it counts them. ErrInvalid for an empty id.
+	ReleaseLeases(ctx context.Context, req *ledgerv1.ReleaseLeasesRequest) (*ledgerv1.ReleaseLeasesResponse, error)
 	// ClaimNormalizations leases events due for re-normalization, oldest
 	// due first, with their receipts.
 	ClaimNormalizations(ctx context.Context, req *ledgerv1.ClaimNormalizationsRequest) (*ledgerv1.ClaimNormalizationsResponse, error)

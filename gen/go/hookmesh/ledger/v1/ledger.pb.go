@@ -646,7 +646,11 @@ func (x *ListEventsResponse) GetNextPageToken() string {
 // ClaimDeliveriesRequest asks for due work.
 type ClaimDeliveriesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// dispatcher_id names the caller, for history and logs.
+	// dispatcher_id names the caller, for history and logs, and is kept
+	// with each lease. It must be unique among live dispatchers: nothing
+	// else may run under the same id, because ReleaseLeases at a
+	// dispatcher's start releases every lease held under it. An id may (and
+	// should) be reused by the same dispatcher after a restart.
 	DispatcherId string `protobuf:"bytes,1,opt,name=dispatcher_id,json=dispatcherId,proto3" json:"dispatcher_id,omitempty"`
 	// limit is the most leases to return; at most 500.
 	Limit int32 `protobuf:"varint,2,opt,name=limit,proto3" json:"limit,omitempty"`
@@ -1384,6 +1388,99 @@ func (x *OutcomeResult) GetMessage() string {
 	return ""
 }
 
+// ReleaseLeasesRequest names the dispatcher whose leases to release.
+type ReleaseLeasesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// dispatcher_id is the caller's own id, as sent in its claims. Required.
+	// Nothing else may run under the same id: its leases are released.
+	DispatcherId  string `protobuf:"bytes,1,opt,name=dispatcher_id,json=dispatcherId,proto3" json:"dispatcher_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReleaseLeasesRequest) Reset() {
+	*x = ReleaseLeasesRequest{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReleaseLeasesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReleaseLeasesRequest) ProtoMessage() {}
+
+func (x *ReleaseLeasesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReleaseLeasesRequest.ProtoReflect.Descriptor instead.
+func (*ReleaseLeasesRequest) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *ReleaseLeasesRequest) GetDispatcherId() string {
+	if x != nil {
+		return x.DispatcherId
+	}
+	return ""
+}
+
+// ReleaseLeasesResponse says how many leases were released.
+type ReleaseLeasesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// released counts the deliveries made due again.
+	Released      int32 `protobuf:"varint,1,opt,name=released,proto3" json:"released,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReleaseLeasesResponse) Reset() {
+	*x = ReleaseLeasesResponse{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReleaseLeasesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReleaseLeasesResponse) ProtoMessage() {}
+
+func (x *ReleaseLeasesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReleaseLeasesResponse.ProtoReflect.Descriptor instead.
+func (*ReleaseLeasesResponse) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *ReleaseLeasesResponse) GetReleased() int32 {
+	if x != nil {
+		return x.Released
+	}
+	return 0
+}
+
 // WatchDeliveriesRequest opens the notification stream.
 type WatchDeliveriesRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1393,7 +1490,7 @@ type WatchDeliveriesRequest struct {
 
 func (x *WatchDeliveriesRequest) Reset() {
 	*x = WatchDeliveriesRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[20]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1405,7 +1502,7 @@ func (x *WatchDeliveriesRequest) String() string {
 func (*WatchDeliveriesRequest) ProtoMessage() {}
 
 func (x *WatchDeliveriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[20]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1418,7 +1515,7 @@ func (x *WatchDeliveriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchDeliveriesRequest.ProtoReflect.Descriptor instead.
 func (*WatchDeliveriesRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{20}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{22}
 }
 
 // WatchDeliveriesResponse says new deliveries may be due.
@@ -1432,7 +1529,7 @@ type WatchDeliveriesResponse struct {
 
 func (x *WatchDeliveriesResponse) Reset() {
 	*x = WatchDeliveriesResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[21]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1444,7 +1541,7 @@ func (x *WatchDeliveriesResponse) String() string {
 func (*WatchDeliveriesResponse) ProtoMessage() {}
 
 func (x *WatchDeliveriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[21]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1457,7 +1554,7 @@ func (x *WatchDeliveriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchDeliveriesResponse.ProtoReflect.Descriptor instead.
 func (*WatchDeliveriesResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{21}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *WatchDeliveriesResponse) GetSubscriptions() []string {
@@ -1482,7 +1579,7 @@ type ListDeliveriesRequest struct {
 
 func (x *ListDeliveriesRequest) Reset() {
 	*x = ListDeliveriesRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[22]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1494,7 +1591,7 @@ func (x *ListDeliveriesRequest) String() string {
 func (*ListDeliveriesRequest) ProtoMessage() {}
 
 func (x *ListDeliveriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[22]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1507,7 +1604,7 @@ func (x *ListDeliveriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDeliveriesRequest.ProtoReflect.Descriptor instead.
 func (*ListDeliveriesRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{22}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ListDeliveriesRequest) GetPlatform() string {
@@ -1542,7 +1639,7 @@ type ListDeliveriesResponse struct {
 
 func (x *ListDeliveriesResponse) Reset() {
 	*x = ListDeliveriesResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[23]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1554,7 +1651,7 @@ func (x *ListDeliveriesResponse) String() string {
 func (*ListDeliveriesResponse) ProtoMessage() {}
 
 func (x *ListDeliveriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[23]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1567,7 +1664,7 @@ func (x *ListDeliveriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDeliveriesResponse.ProtoReflect.Descriptor instead.
 func (*ListDeliveriesResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{23}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ListDeliveriesResponse) GetDeliveries() []*Delivery {
@@ -1593,7 +1690,7 @@ type ClaimNormalizationsRequest struct {
 
 func (x *ClaimNormalizationsRequest) Reset() {
 	*x = ClaimNormalizationsRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[24]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1605,7 +1702,7 @@ func (x *ClaimNormalizationsRequest) String() string {
 func (*ClaimNormalizationsRequest) ProtoMessage() {}
 
 func (x *ClaimNormalizationsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[24]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1618,7 +1715,7 @@ func (x *ClaimNormalizationsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClaimNormalizationsRequest.ProtoReflect.Descriptor instead.
 func (*ClaimNormalizationsRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{24}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ClaimNormalizationsRequest) GetWorkerId() string {
@@ -1653,7 +1750,7 @@ type ClaimNormalizationsResponse struct {
 
 func (x *ClaimNormalizationsResponse) Reset() {
 	*x = ClaimNormalizationsResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[25]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1665,7 +1762,7 @@ func (x *ClaimNormalizationsResponse) String() string {
 func (*ClaimNormalizationsResponse) ProtoMessage() {}
 
 func (x *ClaimNormalizationsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[25]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1678,7 +1775,7 @@ func (x *ClaimNormalizationsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClaimNormalizationsResponse.ProtoReflect.Descriptor instead.
 func (*ClaimNormalizationsResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{25}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ClaimNormalizationsResponse) GetLeases() []*NormalizationLease {
@@ -1713,7 +1810,7 @@ type NormalizationLease struct {
 
 func (x *NormalizationLease) Reset() {
 	*x = NormalizationLease{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[26]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1725,7 +1822,7 @@ func (x *NormalizationLease) String() string {
 func (*NormalizationLease) ProtoMessage() {}
 
 func (x *NormalizationLease) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[26]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1738,7 +1835,7 @@ func (x *NormalizationLease) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NormalizationLease.ProtoReflect.Descriptor instead.
 func (*NormalizationLease) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{26}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *NormalizationLease) GetPlatform() string {
@@ -1814,7 +1911,7 @@ type CompleteNormalizationRequest struct {
 
 func (x *CompleteNormalizationRequest) Reset() {
 	*x = CompleteNormalizationRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[27]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1826,7 +1923,7 @@ func (x *CompleteNormalizationRequest) String() string {
 func (*CompleteNormalizationRequest) ProtoMessage() {}
 
 func (x *CompleteNormalizationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[27]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1839,7 +1936,7 @@ func (x *CompleteNormalizationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteNormalizationRequest.ProtoReflect.Descriptor instead.
 func (*CompleteNormalizationRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{27}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *CompleteNormalizationRequest) GetPlatform() string {
@@ -1907,7 +2004,7 @@ type CompleteNormalizationResponse struct {
 
 func (x *CompleteNormalizationResponse) Reset() {
 	*x = CompleteNormalizationResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[28]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1919,7 +2016,7 @@ func (x *CompleteNormalizationResponse) String() string {
 func (*CompleteNormalizationResponse) ProtoMessage() {}
 
 func (x *CompleteNormalizationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[28]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1932,7 +2029,7 @@ func (x *CompleteNormalizationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteNormalizationResponse.ProtoReflect.Descriptor instead.
 func (*CompleteNormalizationResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{28}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *CompleteNormalizationResponse) GetNormalized() bool {
@@ -1969,7 +2066,7 @@ type RenormalizeEventsRequest struct {
 
 func (x *RenormalizeEventsRequest) Reset() {
 	*x = RenormalizeEventsRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[29]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1981,7 +2078,7 @@ func (x *RenormalizeEventsRequest) String() string {
 func (*RenormalizeEventsRequest) ProtoMessage() {}
 
 func (x *RenormalizeEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[29]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1994,7 +2091,7 @@ func (x *RenormalizeEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RenormalizeEventsRequest.ProtoReflect.Descriptor instead.
 func (*RenormalizeEventsRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{29}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *RenormalizeEventsRequest) GetPlatform() string {
@@ -2022,7 +2119,7 @@ type RenormalizeEventsResponse struct {
 
 func (x *RenormalizeEventsResponse) Reset() {
 	*x = RenormalizeEventsResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[30]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2034,7 +2131,7 @@ func (x *RenormalizeEventsResponse) String() string {
 func (*RenormalizeEventsResponse) ProtoMessage() {}
 
 func (x *RenormalizeEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[30]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2047,7 +2144,7 @@ func (x *RenormalizeEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RenormalizeEventsResponse.ProtoReflect.Descriptor instead.
 func (*RenormalizeEventsResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{30}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *RenormalizeEventsResponse) GetScheduled() int32 {
@@ -2074,7 +2171,7 @@ type ListDeadLettersRequest struct {
 
 func (x *ListDeadLettersRequest) Reset() {
 	*x = ListDeadLettersRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[31]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2086,7 +2183,7 @@ func (x *ListDeadLettersRequest) String() string {
 func (*ListDeadLettersRequest) ProtoMessage() {}
 
 func (x *ListDeadLettersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[31]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2099,7 +2196,7 @@ func (x *ListDeadLettersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDeadLettersRequest.ProtoReflect.Descriptor instead.
 func (*ListDeadLettersRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{31}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ListDeadLettersRequest) GetSubscription() string {
@@ -2143,7 +2240,7 @@ type ListDeadLettersResponse struct {
 
 func (x *ListDeadLettersResponse) Reset() {
 	*x = ListDeadLettersResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[32]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2155,7 +2252,7 @@ func (x *ListDeadLettersResponse) String() string {
 func (*ListDeadLettersResponse) ProtoMessage() {}
 
 func (x *ListDeadLettersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[32]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2168,7 +2265,7 @@ func (x *ListDeadLettersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDeadLettersResponse.ProtoReflect.Descriptor instead.
 func (*ListDeadLettersResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{32}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ListDeadLettersResponse) GetDeadLetters() []*Delivery {
@@ -2196,7 +2293,7 @@ type ReplayDeadLetterRequest struct {
 
 func (x *ReplayDeadLetterRequest) Reset() {
 	*x = ReplayDeadLetterRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[33]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2208,7 +2305,7 @@ func (x *ReplayDeadLetterRequest) String() string {
 func (*ReplayDeadLetterRequest) ProtoMessage() {}
 
 func (x *ReplayDeadLetterRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[33]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2221,7 +2318,7 @@ func (x *ReplayDeadLetterRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReplayDeadLetterRequest.ProtoReflect.Descriptor instead.
 func (*ReplayDeadLetterRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{33}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ReplayDeadLetterRequest) GetId() string {
@@ -2242,7 +2339,7 @@ type ReplayDeadLetterResponse struct {
 
 func (x *ReplayDeadLetterResponse) Reset() {
 	*x = ReplayDeadLetterResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[34]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2254,7 +2351,7 @@ func (x *ReplayDeadLetterResponse) String() string {
 func (*ReplayDeadLetterResponse) ProtoMessage() {}
 
 func (x *ReplayDeadLetterResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[34]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2267,7 +2364,7 @@ func (x *ReplayDeadLetterResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReplayDeadLetterResponse.ProtoReflect.Descriptor instead.
 func (*ReplayDeadLetterResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{34}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ReplayDeadLetterResponse) GetDelivery() *Delivery {
@@ -2292,7 +2389,7 @@ type ReplayDeadLettersRequest struct {
 
 func (x *ReplayDeadLettersRequest) Reset() {
 	*x = ReplayDeadLettersRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[35]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2304,7 +2401,7 @@ func (x *ReplayDeadLettersRequest) String() string {
 func (*ReplayDeadLettersRequest) ProtoMessage() {}
 
 func (x *ReplayDeadLettersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[35]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2317,7 +2414,7 @@ func (x *ReplayDeadLettersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReplayDeadLettersRequest.ProtoReflect.Descriptor instead.
 func (*ReplayDeadLettersRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{35}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ReplayDeadLettersRequest) GetSubscription() string {
@@ -2354,7 +2451,7 @@ type ReplayDeadLettersResponse struct {
 
 func (x *ReplayDeadLettersResponse) Reset() {
 	*x = ReplayDeadLettersResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[36]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2366,7 +2463,7 @@ func (x *ReplayDeadLettersResponse) String() string {
 func (*ReplayDeadLettersResponse) ProtoMessage() {}
 
 func (x *ReplayDeadLettersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[36]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2379,7 +2476,7 @@ func (x *ReplayDeadLettersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReplayDeadLettersResponse.ProtoReflect.Descriptor instead.
 func (*ReplayDeadLettersResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{36}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ReplayDeadLettersResponse) GetReplayed() int32 {
@@ -2407,7 +2504,7 @@ type CreateSubscriptionRequest struct {
 
 func (x *CreateSubscriptionRequest) Reset() {
 	*x = CreateSubscriptionRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[37]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2419,7 +2516,7 @@ func (x *CreateSubscriptionRequest) String() string {
 func (*CreateSubscriptionRequest) ProtoMessage() {}
 
 func (x *CreateSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[37]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2432,7 +2529,7 @@ func (x *CreateSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*CreateSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{37}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *CreateSubscriptionRequest) GetSubscription() *Subscription {
@@ -2453,7 +2550,7 @@ type CreateSubscriptionResponse struct {
 
 func (x *CreateSubscriptionResponse) Reset() {
 	*x = CreateSubscriptionResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[38]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2465,7 +2562,7 @@ func (x *CreateSubscriptionResponse) String() string {
 func (*CreateSubscriptionResponse) ProtoMessage() {}
 
 func (x *CreateSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[38]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2478,7 +2575,7 @@ func (x *CreateSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*CreateSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{38}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *CreateSubscriptionResponse) GetSubscription() *Subscription {
@@ -2499,7 +2596,7 @@ type UpdateSubscriptionRequest struct {
 
 func (x *UpdateSubscriptionRequest) Reset() {
 	*x = UpdateSubscriptionRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[39]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2511,7 +2608,7 @@ func (x *UpdateSubscriptionRequest) String() string {
 func (*UpdateSubscriptionRequest) ProtoMessage() {}
 
 func (x *UpdateSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[39]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2524,7 +2621,7 @@ func (x *UpdateSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*UpdateSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{39}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *UpdateSubscriptionRequest) GetSubscription() *Subscription {
@@ -2545,7 +2642,7 @@ type UpdateSubscriptionResponse struct {
 
 func (x *UpdateSubscriptionResponse) Reset() {
 	*x = UpdateSubscriptionResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[40]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2557,7 +2654,7 @@ func (x *UpdateSubscriptionResponse) String() string {
 func (*UpdateSubscriptionResponse) ProtoMessage() {}
 
 func (x *UpdateSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[40]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2570,7 +2667,7 @@ func (x *UpdateSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*UpdateSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{40}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *UpdateSubscriptionResponse) GetSubscription() *Subscription {
@@ -2591,7 +2688,7 @@ type GetSubscriptionRequest struct {
 
 func (x *GetSubscriptionRequest) Reset() {
 	*x = GetSubscriptionRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[41]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2603,7 +2700,7 @@ func (x *GetSubscriptionRequest) String() string {
 func (*GetSubscriptionRequest) ProtoMessage() {}
 
 func (x *GetSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[41]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2616,7 +2713,7 @@ func (x *GetSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*GetSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{41}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *GetSubscriptionRequest) GetName() string {
@@ -2637,7 +2734,7 @@ type GetSubscriptionResponse struct {
 
 func (x *GetSubscriptionResponse) Reset() {
 	*x = GetSubscriptionResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[42]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2649,7 +2746,7 @@ func (x *GetSubscriptionResponse) String() string {
 func (*GetSubscriptionResponse) ProtoMessage() {}
 
 func (x *GetSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[42]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2662,7 +2759,7 @@ func (x *GetSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*GetSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{42}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *GetSubscriptionResponse) GetSubscription() *Subscription {
@@ -2681,7 +2778,7 @@ type ListSubscriptionsRequest struct {
 
 func (x *ListSubscriptionsRequest) Reset() {
 	*x = ListSubscriptionsRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[43]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2693,7 +2790,7 @@ func (x *ListSubscriptionsRequest) String() string {
 func (*ListSubscriptionsRequest) ProtoMessage() {}
 
 func (x *ListSubscriptionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[43]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2706,7 +2803,7 @@ func (x *ListSubscriptionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSubscriptionsRequest.ProtoReflect.Descriptor instead.
 func (*ListSubscriptionsRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{43}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{45}
 }
 
 // ListSubscriptionsResponse lists subscriptions by name.
@@ -2720,7 +2817,7 @@ type ListSubscriptionsResponse struct {
 
 func (x *ListSubscriptionsResponse) Reset() {
 	*x = ListSubscriptionsResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[44]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2732,7 +2829,7 @@ func (x *ListSubscriptionsResponse) String() string {
 func (*ListSubscriptionsResponse) ProtoMessage() {}
 
 func (x *ListSubscriptionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[44]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2745,7 +2842,7 @@ func (x *ListSubscriptionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSubscriptionsResponse.ProtoReflect.Descriptor instead.
 func (*ListSubscriptionsResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{44}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ListSubscriptionsResponse) GetSubscriptions() []*Subscription {
@@ -2766,7 +2863,7 @@ type PauseSubscriptionRequest struct {
 
 func (x *PauseSubscriptionRequest) Reset() {
 	*x = PauseSubscriptionRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[45]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2778,7 +2875,7 @@ func (x *PauseSubscriptionRequest) String() string {
 func (*PauseSubscriptionRequest) ProtoMessage() {}
 
 func (x *PauseSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[45]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2791,7 +2888,7 @@ func (x *PauseSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*PauseSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{45}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *PauseSubscriptionRequest) GetName() string {
@@ -2812,7 +2909,7 @@ type PauseSubscriptionResponse struct {
 
 func (x *PauseSubscriptionResponse) Reset() {
 	*x = PauseSubscriptionResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[46]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2824,7 +2921,7 @@ func (x *PauseSubscriptionResponse) String() string {
 func (*PauseSubscriptionResponse) ProtoMessage() {}
 
 func (x *PauseSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[46]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2837,7 +2934,7 @@ func (x *PauseSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*PauseSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{46}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *PauseSubscriptionResponse) GetSubscription() *Subscription {
@@ -2858,7 +2955,7 @@ type ResumeSubscriptionRequest struct {
 
 func (x *ResumeSubscriptionRequest) Reset() {
 	*x = ResumeSubscriptionRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[47]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2870,7 +2967,7 @@ func (x *ResumeSubscriptionRequest) String() string {
 func (*ResumeSubscriptionRequest) ProtoMessage() {}
 
 func (x *ResumeSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[47]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2883,7 +2980,7 @@ func (x *ResumeSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*ResumeSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{47}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ResumeSubscriptionRequest) GetName() string {
@@ -2904,7 +3001,7 @@ type ResumeSubscriptionResponse struct {
 
 func (x *ResumeSubscriptionResponse) Reset() {
 	*x = ResumeSubscriptionResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[48]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2916,7 +3013,7 @@ func (x *ResumeSubscriptionResponse) String() string {
 func (*ResumeSubscriptionResponse) ProtoMessage() {}
 
 func (x *ResumeSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[48]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2929,7 +3026,7 @@ func (x *ResumeSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*ResumeSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{48}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *ResumeSubscriptionResponse) GetSubscription() *Subscription {
@@ -3048,7 +3145,11 @@ const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"\aresults\x18\x01 \x03(\v2!.hookmesh.ledger.v1.OutcomeResultR\aresults\"=\n" +
 	"\rOutcomeResult\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\x05R\x04code\x12\x18\n" +
-	"\amessage\x18\x02 \x01(\tR\amessage\"\x18\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\";\n" +
+	"\x14ReleaseLeasesRequest\x12#\n" +
+	"\rdispatcher_id\x18\x01 \x01(\tR\fdispatcherId\"3\n" +
+	"\x15ReleaseLeasesResponse\x12\x1a\n" +
+	"\breleased\x18\x01 \x01(\x05R\breleased\"\x18\n" +
 	"\x16WatchDeliveriesRequest\"?\n" +
 	"\x17WatchDeliveriesResponse\x12$\n" +
 	"\rsubscriptions\x18\x01 \x03(\tR\rsubscriptions\"f\n" +
@@ -3139,7 +3240,7 @@ const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"\x19ResumeSubscriptionRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\"b\n" +
 	"\x1aResumeSubscriptionResponse\x12D\n" +
-	"\fsubscription\x18\x01 \x01(\v2 .hookmesh.ledger.v1.SubscriptionR\fsubscription2\xee\x12\n" +
+	"\fsubscription\x18\x01 \x01(\v2 .hookmesh.ledger.v1.SubscriptionR\fsubscription2\xd4\x13\n" +
 	"\rLedgerService\x12O\n" +
 	"\x06Record\x12!.hookmesh.ledger.v1.RecordRequest\x1a\".hookmesh.ledger.v1.RecordResponse\x12U\n" +
 	"\bGetEvent\x12#.hookmesh.ledger.v1.GetEventRequest\x1a$.hookmesh.ledger.v1.GetEventResponse\x12[\n" +
@@ -3150,7 +3251,8 @@ const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"\rRetryDelivery\x12(.hookmesh.ledger.v1.RetryDeliveryRequest\x1a).hookmesh.ledger.v1.RetryDeliveryResponse\x12s\n" +
 	"\x12DeadLetterDelivery\x12-.hookmesh.ledger.v1.DeadLetterDeliveryRequest\x1a..hookmesh.ledger.v1.DeadLetterDeliveryResponse\x12g\n" +
 	"\x0eReportOutcomes\x12).hookmesh.ledger.v1.ReportOutcomesRequest\x1a*.hookmesh.ledger.v1.ReportOutcomesResponse\x12l\n" +
-	"\x0fWatchDeliveries\x12*.hookmesh.ledger.v1.WatchDeliveriesRequest\x1a+.hookmesh.ledger.v1.WatchDeliveriesResponse0\x01\x12g\n" +
+	"\x0fWatchDeliveries\x12*.hookmesh.ledger.v1.WatchDeliveriesRequest\x1a+.hookmesh.ledger.v1.WatchDeliveriesResponse0\x01\x12d\n" +
+	"\rReleaseLeases\x12(.hookmesh.ledger.v1.ReleaseLeasesRequest\x1a).hookmesh.ledger.v1.ReleaseLeasesResponse\x12g\n" +
 	"\x0eListDeliveries\x12).hookmesh.ledger.v1.ListDeliveriesRequest\x1a*.hookmesh.ledger.v1.ListDeliveriesResponse\x12v\n" +
 	"\x13ClaimNormalizations\x12..hookmesh.ledger.v1.ClaimNormalizationsRequest\x1a/.hookmesh.ledger.v1.ClaimNormalizationsResponse\x12|\n" +
 	"\x15CompleteNormalization\x120.hookmesh.ledger.v1.CompleteNormalizationRequest\x1a1.hookmesh.ledger.v1.CompleteNormalizationResponse\x12p\n" +
@@ -3178,7 +3280,7 @@ func file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP() []byte {
 	return file_hookmesh_ledger_v1_ledger_proto_rawDescData
 }
 
-var file_hookmesh_ledger_v1_ledger_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
+var file_hookmesh_ledger_v1_ledger_proto_msgTypes = make([]protoimpl.MessageInfo, 52)
 var file_hookmesh_ledger_v1_ledger_proto_goTypes = []any{
 	(*Receipt)(nil),                       // 0: hookmesh.ledger.v1.Receipt
 	(*RecordRequest)(nil),                 // 1: hookmesh.ledger.v1.RecordRequest
@@ -3200,86 +3302,88 @@ var file_hookmesh_ledger_v1_ledger_proto_goTypes = []any{
 	(*Outcome)(nil),                       // 17: hookmesh.ledger.v1.Outcome
 	(*ReportOutcomesResponse)(nil),        // 18: hookmesh.ledger.v1.ReportOutcomesResponse
 	(*OutcomeResult)(nil),                 // 19: hookmesh.ledger.v1.OutcomeResult
-	(*WatchDeliveriesRequest)(nil),        // 20: hookmesh.ledger.v1.WatchDeliveriesRequest
-	(*WatchDeliveriesResponse)(nil),       // 21: hookmesh.ledger.v1.WatchDeliveriesResponse
-	(*ListDeliveriesRequest)(nil),         // 22: hookmesh.ledger.v1.ListDeliveriesRequest
-	(*ListDeliveriesResponse)(nil),        // 23: hookmesh.ledger.v1.ListDeliveriesResponse
-	(*ClaimNormalizationsRequest)(nil),    // 24: hookmesh.ledger.v1.ClaimNormalizationsRequest
-	(*ClaimNormalizationsResponse)(nil),   // 25: hookmesh.ledger.v1.ClaimNormalizationsResponse
-	(*NormalizationLease)(nil),            // 26: hookmesh.ledger.v1.NormalizationLease
-	(*CompleteNormalizationRequest)(nil),  // 27: hookmesh.ledger.v1.CompleteNormalizationRequest
-	(*CompleteNormalizationResponse)(nil), // 28: hookmesh.ledger.v1.CompleteNormalizationResponse
-	(*RenormalizeEventsRequest)(nil),      // 29: hookmesh.ledger.v1.RenormalizeEventsRequest
-	(*RenormalizeEventsResponse)(nil),     // 30: hookmesh.ledger.v1.RenormalizeEventsResponse
-	(*ListDeadLettersRequest)(nil),        // 31: hookmesh.ledger.v1.ListDeadLettersRequest
-	(*ListDeadLettersResponse)(nil),       // 32: hookmesh.ledger.v1.ListDeadLettersResponse
-	(*ReplayDeadLetterRequest)(nil),       // 33: hookmesh.ledger.v1.ReplayDeadLetterRequest
-	(*ReplayDeadLetterResponse)(nil),      // 34: hookmesh.ledger.v1.ReplayDeadLetterResponse
-	(*ReplayDeadLettersRequest)(nil),      // 35: hookmesh.ledger.v1.ReplayDeadLettersRequest
-	(*ReplayDeadLettersResponse)(nil),     // 36: hookmesh.ledger.v1.ReplayDeadLettersResponse
-	(*CreateSubscriptionRequest)(nil),     // 37: hookmesh.ledger.v1.CreateSubscriptionRequest
-	(*CreateSubscriptionResponse)(nil),    // 38: hookmesh.ledger.v1.CreateSubscriptionResponse
-	(*UpdateSubscriptionRequest)(nil),     // 39: hookmesh.ledger.v1.UpdateSubscriptionRequest
-	(*UpdateSubscriptionResponse)(nil),    // 40: hookmesh.ledger.v1.UpdateSubscriptionResponse
-	(*GetSubscriptionRequest)(nil),        // 41: hookmesh.ledger.v1.GetSubscriptionRequest
-	(*GetSubscriptionResponse)(nil),       // 42: hookmesh.ledger.v1.GetSubscriptionResponse
-	(*ListSubscriptionsRequest)(nil),      // 43: hookmesh.ledger.v1.ListSubscriptionsRequest
-	(*ListSubscriptionsResponse)(nil),     // 44: hookmesh.ledger.v1.ListSubscriptionsResponse
-	(*PauseSubscriptionRequest)(nil),      // 45: hookmesh.ledger.v1.PauseSubscriptionRequest
-	(*PauseSubscriptionResponse)(nil),     // 46: hookmesh.ledger.v1.PauseSubscriptionResponse
-	(*ResumeSubscriptionRequest)(nil),     // 47: hookmesh.ledger.v1.ResumeSubscriptionRequest
-	(*ResumeSubscriptionResponse)(nil),    // 48: hookmesh.ledger.v1.ResumeSubscriptionResponse
-	nil,                                   // 49: hookmesh.ledger.v1.Receipt.HeadersEntry
-	(*timestamppb.Timestamp)(nil),         // 50: google.protobuf.Timestamp
-	(*v1.NormalizedEvent)(nil),            // 51: hookmesh.event.v1.NormalizedEvent
-	(v1.EventType)(0),                     // 52: hookmesh.event.v1.EventType
-	(*durationpb.Duration)(nil),           // 53: google.protobuf.Duration
-	(*Lease)(nil),                         // 54: hookmesh.ledger.v1.Lease
-	(ErrorClass)(0),                       // 55: hookmesh.ledger.v1.ErrorClass
-	(*Delivery)(nil),                      // 56: hookmesh.ledger.v1.Delivery
-	(*Subscription)(nil),                  // 57: hookmesh.ledger.v1.Subscription
+	(*ReleaseLeasesRequest)(nil),          // 20: hookmesh.ledger.v1.ReleaseLeasesRequest
+	(*ReleaseLeasesResponse)(nil),         // 21: hookmesh.ledger.v1.ReleaseLeasesResponse
+	(*WatchDeliveriesRequest)(nil),        // 22: hookmesh.ledger.v1.WatchDeliveriesRequest
+	(*WatchDeliveriesResponse)(nil),       // 23: hookmesh.ledger.v1.WatchDeliveriesResponse
+	(*ListDeliveriesRequest)(nil),         // 24: hookmesh.ledger.v1.ListDeliveriesRequest
+	(*ListDeliveriesResponse)(nil),        // 25: hookmesh.ledger.v1.ListDeliveriesResponse
+	(*ClaimNormalizationsRequest)(nil),    // 26: hookmesh.ledger.v1.ClaimNormalizationsRequest
+	(*ClaimNormalizationsResponse)(nil),   // 27: hookmesh.ledger.v1.ClaimNormalizationsResponse
+	(*NormalizationLease)(nil),            // 28: hookmesh.ledger.v1.NormalizationLease
+	(*CompleteNormalizationRequest)(nil),  // 29: hookmesh.ledger.v1.CompleteNormalizationRequest
+	(*CompleteNormalizationResponse)(nil), // 30: hookmesh.ledger.v1.CompleteNormalizationResponse
+	(*RenormalizeEventsRequest)(nil),      // 31: hookmesh.ledger.v1.RenormalizeEventsRequest
+	(*RenormalizeEventsResponse)(nil),     // 32: hookmesh.ledger.v1.RenormalizeEventsResponse
+	(*ListDeadLettersRequest)(nil),        // 33: hookmesh.ledger.v1.ListDeadLettersRequest
+	(*ListDeadLettersResponse)(nil),       // 34: hookmesh.ledger.v1.ListDeadLettersResponse
+	(*ReplayDeadLetterRequest)(nil),       // 35: hookmesh.ledger.v1.ReplayDeadLetterRequest
+	(*ReplayDeadLetterResponse)(nil),      // 36: hookmesh.ledger.v1.ReplayDeadLetterResponse
+	(*ReplayDeadLettersRequest)(nil),      // 37: hookmesh.ledger.v1.ReplayDeadLettersRequest
+	(*ReplayDeadLettersResponse)(nil),     // 38: hookmesh.ledger.v1.ReplayDeadLettersResponse
+	(*CreateSubscriptionRequest)(nil),     // 39: hookmesh.ledger.v1.CreateSubscriptionRequest
+	(*CreateSubscriptionResponse)(nil),    // 40: hookmesh.ledger.v1.CreateSubscriptionResponse
+	(*UpdateSubscriptionRequest)(nil),     // 41: hookmesh.ledger.v1.UpdateSubscriptionRequest
+	(*UpdateSubscriptionResponse)(nil),    // 42: hookmesh.ledger.v1.UpdateSubscriptionResponse
+	(*GetSubscriptionRequest)(nil),        // 43: hookmesh.ledger.v1.GetSubscriptionRequest
+	(*GetSubscriptionResponse)(nil),       // 44: hookmesh.ledger.v1.GetSubscriptionResponse
+	(*ListSubscriptionsRequest)(nil),      // 45: hookmesh.ledger.v1.ListSubscriptionsRequest
+	(*ListSubscriptionsResponse)(nil),     // 46: hookmesh.ledger.v1.ListSubscriptionsResponse
+	(*PauseSubscriptionRequest)(nil),      // 47: hookmesh.ledger.v1.PauseSubscriptionRequest
+	(*PauseSubscriptionResponse)(nil),     // 48: hookmesh.ledger.v1.PauseSubscriptionResponse
+	(*ResumeSubscriptionRequest)(nil),     // 49: hookmesh.ledger.v1.ResumeSubscriptionRequest
+	(*ResumeSubscriptionResponse)(nil),    // 50: hookmesh.ledger.v1.ResumeSubscriptionResponse
+	nil,                                   // 51: hookmesh.ledger.v1.Receipt.HeadersEntry
+	(*timestamppb.Timestamp)(nil),         // 52: google.protobuf.Timestamp
+	(*v1.NormalizedEvent)(nil),            // 53: hookmesh.event.v1.NormalizedEvent
+	(v1.EventType)(0),                     // 54: hookmesh.event.v1.EventType
+	(*durationpb.Duration)(nil),           // 55: google.protobuf.Duration
+	(*Lease)(nil),                         // 56: hookmesh.ledger.v1.Lease
+	(ErrorClass)(0),                       // 57: hookmesh.ledger.v1.ErrorClass
+	(*Delivery)(nil),                      // 58: hookmesh.ledger.v1.Delivery
+	(*Subscription)(nil),                  // 59: hookmesh.ledger.v1.Subscription
 }
 var file_hookmesh_ledger_v1_ledger_proto_depIdxs = []int32{
-	49, // 0: hookmesh.ledger.v1.Receipt.headers:type_name -> hookmesh.ledger.v1.Receipt.HeadersEntry
-	50, // 1: hookmesh.ledger.v1.Receipt.received_at:type_name -> google.protobuf.Timestamp
+	51, // 0: hookmesh.ledger.v1.Receipt.headers:type_name -> hookmesh.ledger.v1.Receipt.HeadersEntry
+	52, // 1: hookmesh.ledger.v1.Receipt.received_at:type_name -> google.protobuf.Timestamp
 	0,  // 2: hookmesh.ledger.v1.RecordRequest.receipt:type_name -> hookmesh.ledger.v1.Receipt
-	51, // 3: hookmesh.ledger.v1.RecordRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	51, // 4: hookmesh.ledger.v1.StoredEvent.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	50, // 5: hookmesh.ledger.v1.StoredEvent.received_at:type_name -> google.protobuf.Timestamp
-	50, // 6: hookmesh.ledger.v1.StoredEvent.recorded_at:type_name -> google.protobuf.Timestamp
+	53, // 3: hookmesh.ledger.v1.RecordRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	53, // 4: hookmesh.ledger.v1.StoredEvent.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	52, // 5: hookmesh.ledger.v1.StoredEvent.received_at:type_name -> google.protobuf.Timestamp
+	52, // 6: hookmesh.ledger.v1.StoredEvent.recorded_at:type_name -> google.protobuf.Timestamp
 	3,  // 7: hookmesh.ledger.v1.GetEventResponse.event:type_name -> hookmesh.ledger.v1.StoredEvent
 	0,  // 8: hookmesh.ledger.v1.GetEventResponse.receipt:type_name -> hookmesh.ledger.v1.Receipt
-	52, // 9: hookmesh.ledger.v1.ListEventsRequest.event_type:type_name -> hookmesh.event.v1.EventType
-	50, // 10: hookmesh.ledger.v1.ListEventsRequest.received_after:type_name -> google.protobuf.Timestamp
-	50, // 11: hookmesh.ledger.v1.ListEventsRequest.received_before:type_name -> google.protobuf.Timestamp
+	54, // 9: hookmesh.ledger.v1.ListEventsRequest.event_type:type_name -> hookmesh.event.v1.EventType
+	52, // 10: hookmesh.ledger.v1.ListEventsRequest.received_after:type_name -> google.protobuf.Timestamp
+	52, // 11: hookmesh.ledger.v1.ListEventsRequest.received_before:type_name -> google.protobuf.Timestamp
 	3,  // 12: hookmesh.ledger.v1.ListEventsResponse.events:type_name -> hookmesh.ledger.v1.StoredEvent
-	53, // 13: hookmesh.ledger.v1.ClaimDeliveriesRequest.lease_duration:type_name -> google.protobuf.Duration
-	54, // 14: hookmesh.ledger.v1.ClaimDeliveriesResponse.leases:type_name -> hookmesh.ledger.v1.Lease
-	50, // 15: hookmesh.ledger.v1.RetryDeliveryRequest.next_attempt_at:type_name -> google.protobuf.Timestamp
-	55, // 16: hookmesh.ledger.v1.RetryDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
-	55, // 17: hookmesh.ledger.v1.DeadLetterDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
+	55, // 13: hookmesh.ledger.v1.ClaimDeliveriesRequest.lease_duration:type_name -> google.protobuf.Duration
+	56, // 14: hookmesh.ledger.v1.ClaimDeliveriesResponse.leases:type_name -> hookmesh.ledger.v1.Lease
+	52, // 15: hookmesh.ledger.v1.RetryDeliveryRequest.next_attempt_at:type_name -> google.protobuf.Timestamp
+	57, // 16: hookmesh.ledger.v1.RetryDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
+	57, // 17: hookmesh.ledger.v1.DeadLetterDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
 	17, // 18: hookmesh.ledger.v1.ReportOutcomesRequest.outcomes:type_name -> hookmesh.ledger.v1.Outcome
 	10, // 19: hookmesh.ledger.v1.Outcome.complete:type_name -> hookmesh.ledger.v1.CompleteDeliveryRequest
 	12, // 20: hookmesh.ledger.v1.Outcome.retry:type_name -> hookmesh.ledger.v1.RetryDeliveryRequest
 	14, // 21: hookmesh.ledger.v1.Outcome.dead_letter:type_name -> hookmesh.ledger.v1.DeadLetterDeliveryRequest
 	19, // 22: hookmesh.ledger.v1.ReportOutcomesResponse.results:type_name -> hookmesh.ledger.v1.OutcomeResult
-	56, // 23: hookmesh.ledger.v1.ListDeliveriesResponse.deliveries:type_name -> hookmesh.ledger.v1.Delivery
-	53, // 24: hookmesh.ledger.v1.ClaimNormalizationsRequest.lease_duration:type_name -> google.protobuf.Duration
-	26, // 25: hookmesh.ledger.v1.ClaimNormalizationsResponse.leases:type_name -> hookmesh.ledger.v1.NormalizationLease
+	58, // 23: hookmesh.ledger.v1.ListDeliveriesResponse.deliveries:type_name -> hookmesh.ledger.v1.Delivery
+	55, // 24: hookmesh.ledger.v1.ClaimNormalizationsRequest.lease_duration:type_name -> google.protobuf.Duration
+	28, // 25: hookmesh.ledger.v1.ClaimNormalizationsResponse.leases:type_name -> hookmesh.ledger.v1.NormalizationLease
 	0,  // 26: hookmesh.ledger.v1.NormalizationLease.receipt:type_name -> hookmesh.ledger.v1.Receipt
-	50, // 27: hookmesh.ledger.v1.NormalizationLease.lease_expires_at:type_name -> google.protobuf.Timestamp
-	51, // 28: hookmesh.ledger.v1.CompleteNormalizationRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	50, // 29: hookmesh.ledger.v1.CompleteNormalizationResponse.next_attempt_at:type_name -> google.protobuf.Timestamp
-	56, // 30: hookmesh.ledger.v1.ListDeadLettersResponse.dead_letters:type_name -> hookmesh.ledger.v1.Delivery
-	56, // 31: hookmesh.ledger.v1.ReplayDeadLetterResponse.delivery:type_name -> hookmesh.ledger.v1.Delivery
-	57, // 32: hookmesh.ledger.v1.CreateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	57, // 33: hookmesh.ledger.v1.CreateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	57, // 34: hookmesh.ledger.v1.UpdateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	57, // 35: hookmesh.ledger.v1.UpdateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	57, // 36: hookmesh.ledger.v1.GetSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	57, // 37: hookmesh.ledger.v1.ListSubscriptionsResponse.subscriptions:type_name -> hookmesh.ledger.v1.Subscription
-	57, // 38: hookmesh.ledger.v1.PauseSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	57, // 39: hookmesh.ledger.v1.ResumeSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	52, // 27: hookmesh.ledger.v1.NormalizationLease.lease_expires_at:type_name -> google.protobuf.Timestamp
+	53, // 28: hookmesh.ledger.v1.CompleteNormalizationRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	52, // 29: hookmesh.ledger.v1.CompleteNormalizationResponse.next_attempt_at:type_name -> google.protobuf.Timestamp
+	58, // 30: hookmesh.ledger.v1.ListDeadLettersResponse.dead_letters:type_name -> hookmesh.ledger.v1.Delivery
+	58, // 31: hookmesh.ledger.v1.ReplayDeadLetterResponse.delivery:type_name -> hookmesh.ledger.v1.Delivery
+	59, // 32: hookmesh.ledger.v1.CreateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	59, // 33: hookmesh.ledger.v1.CreateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	59, // 34: hookmesh.ledger.v1.UpdateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	59, // 35: hookmesh.ledger.v1.UpdateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	59, // 36: hookmesh.ledger.v1.GetSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	59, // 37: hookmesh.ledger.v1.ListSubscriptionsResponse.subscriptions:type_name -> hookmesh.ledger.v1.Subscription
+	59, // 38: hookmesh.ledger.v1.PauseSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	59, // 39: hookmesh.ledger.v1.ResumeSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
 	1,  // 40: hookmesh.ledger.v1.LedgerService.Record:input_type -> hookmesh.ledger.v1.RecordRequest
 	4,  // 41: hookmesh.ledger.v1.LedgerService.GetEvent:input_type -> hookmesh.ledger.v1.GetEventRequest
 	6,  // 42: hookmesh.ledger.v1.LedgerService.ListEvents:input_type -> hookmesh.ledger.v1.ListEventsRequest
@@ -3288,44 +3392,46 @@ var file_hookmesh_ledger_v1_ledger_proto_depIdxs = []int32{
 	12, // 45: hookmesh.ledger.v1.LedgerService.RetryDelivery:input_type -> hookmesh.ledger.v1.RetryDeliveryRequest
 	14, // 46: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:input_type -> hookmesh.ledger.v1.DeadLetterDeliveryRequest
 	16, // 47: hookmesh.ledger.v1.LedgerService.ReportOutcomes:input_type -> hookmesh.ledger.v1.ReportOutcomesRequest
-	20, // 48: hookmesh.ledger.v1.LedgerService.WatchDeliveries:input_type -> hookmesh.ledger.v1.WatchDeliveriesRequest
-	22, // 49: hookmesh.ledger.v1.LedgerService.ListDeliveries:input_type -> hookmesh.ledger.v1.ListDeliveriesRequest
-	24, // 50: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:input_type -> hookmesh.ledger.v1.ClaimNormalizationsRequest
-	27, // 51: hookmesh.ledger.v1.LedgerService.CompleteNormalization:input_type -> hookmesh.ledger.v1.CompleteNormalizationRequest
-	29, // 52: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:input_type -> hookmesh.ledger.v1.RenormalizeEventsRequest
-	31, // 53: hookmesh.ledger.v1.LedgerService.ListDeadLetters:input_type -> hookmesh.ledger.v1.ListDeadLettersRequest
-	33, // 54: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:input_type -> hookmesh.ledger.v1.ReplayDeadLetterRequest
-	35, // 55: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:input_type -> hookmesh.ledger.v1.ReplayDeadLettersRequest
-	37, // 56: hookmesh.ledger.v1.LedgerService.CreateSubscription:input_type -> hookmesh.ledger.v1.CreateSubscriptionRequest
-	39, // 57: hookmesh.ledger.v1.LedgerService.UpdateSubscription:input_type -> hookmesh.ledger.v1.UpdateSubscriptionRequest
-	41, // 58: hookmesh.ledger.v1.LedgerService.GetSubscription:input_type -> hookmesh.ledger.v1.GetSubscriptionRequest
-	43, // 59: hookmesh.ledger.v1.LedgerService.ListSubscriptions:input_type -> hookmesh.ledger.v1.ListSubscriptionsRequest
-	45, // 60: hookmesh.ledger.v1.LedgerService.PauseSubscription:input_type -> hookmesh.ledger.v1.PauseSubscriptionRequest
-	47, // 61: hookmesh.ledger.v1.LedgerService.ResumeSubscription:input_type -> hookmesh.ledger.v1.ResumeSubscriptionRequest
-	2,  // 62: hookmesh.ledger.v1.LedgerService.Record:output_type -> hookmesh.ledger.v1.RecordResponse
-	5,  // 63: hookmesh.ledger.v1.LedgerService.GetEvent:output_type -> hookmesh.ledger.v1.GetEventResponse
-	7,  // 64: hookmesh.ledger.v1.LedgerService.ListEvents:output_type -> hookmesh.ledger.v1.ListEventsResponse
-	9,  // 65: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:output_type -> hookmesh.ledger.v1.ClaimDeliveriesResponse
-	11, // 66: hookmesh.ledger.v1.LedgerService.CompleteDelivery:output_type -> hookmesh.ledger.v1.CompleteDeliveryResponse
-	13, // 67: hookmesh.ledger.v1.LedgerService.RetryDelivery:output_type -> hookmesh.ledger.v1.RetryDeliveryResponse
-	15, // 68: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:output_type -> hookmesh.ledger.v1.DeadLetterDeliveryResponse
-	18, // 69: hookmesh.ledger.v1.LedgerService.ReportOutcomes:output_type -> hookmesh.ledger.v1.ReportOutcomesResponse
-	21, // 70: hookmesh.ledger.v1.LedgerService.WatchDeliveries:output_type -> hookmesh.ledger.v1.WatchDeliveriesResponse
-	23, // 71: hookmesh.ledger.v1.LedgerService.ListDeliveries:output_type -> hookmesh.ledger.v1.ListDeliveriesResponse
-	25, // 72: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:output_type -> hookmesh.ledger.v1.ClaimNormalizationsResponse
-	28, // 73: hookmesh.ledger.v1.LedgerService.CompleteNormalization:output_type -> hookmesh.ledger.v1.CompleteNormalizationResponse
-	30, // 74: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:output_type -> hookmesh.ledger.v1.RenormalizeEventsResponse
-	32, // 75: hookmesh.ledger.v1.LedgerService.ListDeadLetters:output_type -> hookmesh.ledger.v1.ListDeadLettersResponse
-	34, // 76: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:output_type -> hookmesh.ledger.v1.ReplayDeadLetterResponse
-	36, // 77: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:output_type -> hookmesh.ledger.v1.ReplayDeadLettersResponse
-	38, // 78: hookmesh.ledger.v1.LedgerService.CreateSubscription:output_type -> hookmesh.ledger.v1.CreateSubscriptionResponse
-	40, // 79: hookmesh.ledger.v1.LedgerService.UpdateSubscription:output_type -> hookmesh.ledger.v1.UpdateSubscriptionResponse
-	42, // 80: hookmesh.ledger.v1.LedgerService.GetSubscription:output_type -> hookmesh.ledger.v1.GetSubscriptionResponse
-	44, // 81: hookmesh.ledger.v1.LedgerService.ListSubscriptions:output_type -> hookmesh.ledger.v1.ListSubscriptionsResponse
-	46, // 82: hookmesh.ledger.v1.LedgerService.PauseSubscription:output_type -> hookmesh.ledger.v1.PauseSubscriptionResponse
-	48, // 83: hookmesh.ledger.v1.LedgerService.ResumeSubscription:output_type -> hookmesh.ledger.v1.ResumeSubscriptionResponse
-	62, // [62:84] is the sub-list for method output_type
-	40, // [40:62] is the sub-list for method input_type
+	22, // 48: hookmesh.ledger.v1.LedgerService.WatchDeliveries:input_type -> hookmesh.ledger.v1.WatchDeliveriesRequest
+	20, // 49: hookmesh.ledger.v1.LedgerService.ReleaseLeases:input_type -> hookmesh.ledger.v1.ReleaseLeasesRequest
+	24, // 50: hookmesh.ledger.v1.LedgerService.ListDeliveries:input_type -> hookmesh.ledger.v1.ListDeliveriesRequest
+	26, // 51: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:input_type -> hookmesh.ledger.v1.ClaimNormalizationsRequest
+	29, // 52: hookmesh.ledger.v1.LedgerService.CompleteNormalization:input_type -> hookmesh.ledger.v1.CompleteNormalizationRequest
+	31, // 53: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:input_type -> hookmesh.ledger.v1.RenormalizeEventsRequest
+	33, // 54: hookmesh.ledger.v1.LedgerService.ListDeadLetters:input_type -> hookmesh.ledger.v1.ListDeadLettersRequest
+	35, // 55: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:input_type -> hookmesh.ledger.v1.ReplayDeadLetterRequest
+	37, // 56: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:input_type -> hookmesh.ledger.v1.ReplayDeadLettersRequest
+	39, // 57: hookmesh.ledger.v1.LedgerService.CreateSubscription:input_type -> hookmesh.ledger.v1.CreateSubscriptionRequest
+	41, // 58: hookmesh.ledger.v1.LedgerService.UpdateSubscription:input_type -> hookmesh.ledger.v1.UpdateSubscriptionRequest
+	43, // 59: hookmesh.ledger.v1.LedgerService.GetSubscription:input_type -> hookmesh.ledger.v1.GetSubscriptionRequest
+	45, // 60: hookmesh.ledger.v1.LedgerService.ListSubscriptions:input_type -> hookmesh.ledger.v1.ListSubscriptionsRequest
+	47, // 61: hookmesh.ledger.v1.LedgerService.PauseSubscription:input_type -> hookmesh.ledger.v1.PauseSubscriptionRequest
+	49, // 62: hookmesh.ledger.v1.LedgerService.ResumeSubscription:input_type -> hookmesh.ledger.v1.ResumeSubscriptionRequest
+	2,  // 63: hookmesh.ledger.v1.LedgerService.Record:output_type -> hookmesh.ledger.v1.RecordResponse
+	5,  // 64: hookmesh.ledger.v1.LedgerService.GetEvent:output_type -> hookmesh.ledger.v1.GetEventResponse
+	7,  // 65: hookmesh.ledger.v1.LedgerService.ListEvents:output_type -> hookmesh.ledger.v1.ListEventsResponse
+	9,  // 66: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:output_type -> hookmesh.ledger.v1.ClaimDeliveriesResponse
+	11, // 67: hookmesh.ledger.v1.LedgerService.CompleteDelivery:output_type -> hookmesh.ledger.v1.CompleteDeliveryResponse
+	13, // 68: hookmesh.ledger.v1.LedgerService.RetryDelivery:output_type -> hookmesh.ledger.v1.RetryDeliveryResponse
+	15, // 69: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:output_type -> hookmesh.ledger.v1.DeadLetterDeliveryResponse
+	18, // 70: hookmesh.ledger.v1.LedgerService.ReportOutcomes:output_type -> hookmesh.ledger.v1.ReportOutcomesResponse
+	23, // 71: hookmesh.ledger.v1.LedgerService.WatchDeliveries:output_type -> hookmesh.ledger.v1.WatchDeliveriesResponse
+	21, // 72: hookmesh.ledger.v1.LedgerService.ReleaseLeases:output_type -> hookmesh.ledger.v1.ReleaseLeasesResponse
+	25, // 73: hookmesh.ledger.v1.LedgerService.ListDeliveries:output_type -> hookmesh.ledger.v1.ListDeliveriesResponse
+	27, // 74: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:output_type -> hookmesh.ledger.v1.ClaimNormalizationsResponse
+	30, // 75: hookmesh.ledger.v1.LedgerService.CompleteNormalization:output_type -> hookmesh.ledger.v1.CompleteNormalizationResponse
+	32, // 76: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:output_type -> hookmesh.ledger.v1.RenormalizeEventsResponse
+	34, // 77: hookmesh.ledger.v1.LedgerService.ListDeadLetters:output_type -> hookmesh.ledger.v1.ListDeadLettersResponse
+	36, // 78: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:output_type -> hookmesh.ledger.v1.ReplayDeadLetterResponse
+	38, // 79: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:output_type -> hookmesh.ledger.v1.ReplayDeadLettersResponse
+	40, // 80: hookmesh.ledger.v1.LedgerService.CreateSubscription:output_type -> hookmesh.ledger.v1.CreateSubscriptionResponse
+	42, // 81: hookmesh.ledger.v1.LedgerService.UpdateSubscription:output_type -> hookmesh.ledger.v1.UpdateSubscriptionResponse
+	44, // 82: hookmesh.ledger.v1.LedgerService.GetSubscription:output_type -> hookmesh.ledger.v1.GetSubscriptionResponse
+	46, // 83: hookmesh.ledger.v1.LedgerService.ListSubscriptions:output_type -> hookmesh.ledger.v1.ListSubscriptionsResponse
+	48, // 84: hookmesh.ledger.v1.LedgerService.PauseSubscription:output_type -> hookmesh.ledger.v1.PauseSubscriptionResponse
+	50, // 85: hookmesh.ledger.v1.LedgerService.ResumeSubscription:output_type -> hookmesh.ledger.v1.ResumeSubscriptionResponse
+	63, // [63:86] is the sub-list for method output_type
+	40, // [40:63] is the sub-list for method input_type
 	40, // [40:40] is the sub-list for extension type_name
 	40, // [40:40] is the sub-list for extension extendee
 	0,  // [0:40] is the sub-list for field type_name
@@ -3348,7 +3454,7 @@ func file_hookmesh_ledger_v1_ledger_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hookmesh_ledger_v1_ledger_proto_rawDesc), len(file_hookmesh_ledger_v1_ledger_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   50,
+			NumMessages:   52,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -31,6 +31,7 @@ const (
 	LedgerService_DeadLetterDelivery_FullMethodName    = "/hookmesh.ledger.v1.LedgerService/DeadLetterDelivery"
 	LedgerService_ReportOutcomes_FullMethodName        = "/hookmesh.ledger.v1.LedgerService/ReportOutcomes"
 	LedgerService_WatchDeliveries_FullMethodName       = "/hookmesh.ledger.v1.LedgerService/WatchDeliveries"
+	LedgerService_ReleaseLeases_FullMethodName         = "/hookmesh.ledger.v1.LedgerService/ReleaseLeases"
 	LedgerService_ListDeliveries_FullMethodName        = "/hookmesh.ledger.v1.LedgerService/ListDeliveries"
 	LedgerService_ClaimNormalizations_FullMethodName   = "/hookmesh.ledger.v1.LedgerService/ClaimNormalizations"
 	LedgerService_CompleteNormalization_FullMethodName = "/hookmesh.ledger.v1.LedgerService/CompleteNormalization"
@@ -90,6 +91,15 @@ type LedgerServiceClient interface {
 	// (fed by PostgreSQL LISTEN/NOTIFY), so dispatchers wake at once instead
 	// of waiting for their poll.
 	WatchDeliveries(ctx context.Context, in *WatchDeliveriesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchDeliveriesResponse], error)
+	// ReleaseLeases makes every delivery still leased under dispatcher_id due
+	// at once, and says how many. A dispatcher calls it once at start, before
+	// its first claim: a previous incarnation under the same id died holding
+	// those leases (SIGKILL, OOM, a lost node), and without the release they
+	// would wait for their leases to expire. Attempts do not move; each
+	// released delivery gets a history row saying why. It is safe only
+	// because no two live dispatchers share an id (see
+	// ClaimDeliveriesRequest.dispatcher_id).
+	ReleaseLeases(ctx context.Context, in *ReleaseLeasesRequest, opts ...grpc.CallOption) (*ReleaseLeasesResponse, error)
 	// ListDeliveries returns the deliveries of one event with their history.
 	ListDeliveries(ctx context.Context, in *ListDeliveriesRequest, opts ...grpc.CallOption) (*ListDeliveriesResponse, error)
 	// ClaimNormalizations leases events due for re-normalization: those
@@ -238,6 +248,16 @@ func (c *ledgerServiceClient) WatchDeliveries(ctx context.Context, in *WatchDeli
 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type LedgerService_WatchDeliveriesClient = grpc.ServerStreamingClient[WatchDeliveriesResponse]
+
+func (c *ledgerServiceClient) ReleaseLeases(ctx context.Context, in *ReleaseLeasesRequest, opts ...grpc.CallOption) (*ReleaseLeasesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReleaseLeasesResponse)
+	err := c.cc.Invoke(ctx, LedgerService_ReleaseLeases_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
 func (c *ledgerServiceClient) ListDeliveries(ctx context.Context, in *ListDeliveriesRequest, opts ...grpc.CallOption) (*ListDeliveriesResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
@@ -413,6 +433,15 @@ type LedgerServiceServer interface {
 	// (fed by PostgreSQL LISTEN/NOTIFY), so dispatchers wake at once instead
 	// of waiting for their poll.
 	WatchDeliveries(*WatchDeliveriesRequest, grpc.ServerStreamingServer[WatchDeliveriesResponse]) error
+	// ReleaseLeases makes every delivery still leased under dispatcher_id due
+	// at once, and says how many. A dispatcher calls it once at start, before
+	// its first claim: a previous incarnation under the same id died holding
+	// those leases (SIGKILL, OOM, a lost node), and without the release they
+	// would wait for their leases to expire. Attempts do not move; each
+	// released delivery gets a history row saying why. It is safe only
+	// because no two live dispatchers share an id (see
+	// ClaimDeliveriesRequest.dispatcher_id).
+	ReleaseLeases(context.Context, *ReleaseLeasesRequest) (*ReleaseLeasesResponse, error)
 	// ListDeliveries returns the deliveries of one event with their history.
 	ListDeliveries(context.Context, *ListDeliveriesRequest) (*ListDeliveriesResponse, error)
 	// ClaimNormalizations leases events due for re-normalization: those
@@ -489,6 +518,9 @@ func (UnimplementedLedgerServiceServer) ReportOutcomes(context.Context, *ReportO
 }
 func (UnimplementedLedgerServiceServer) WatchDeliveries(*WatchDeliveriesRequest, grpc.ServerStreamingServer[WatchDeliveriesResponse]) error {
 	return status.Error(codes.Unimplemented, "method WatchDeliveries not implemented")
+}
+func (UnimplementedLedgerServiceServer) ReleaseLeases(context.Context, *ReleaseLeasesRequest) (*ReleaseLeasesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReleaseLeases not implemented")
 }
 func (UnimplementedLedgerServiceServer) ListDeliveries(context.Context, *ListDeliveriesRequest) (*ListDeliveriesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListDeliveries not implemented")
@@ -704,6 +736,24 @@ func _LedgerService_WatchDeliveries_Handler(srv interface{}, stream grpc.ServerS
 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type LedgerService_WatchDeliveriesServer = grpc.ServerStreamingServer[WatchDeliveriesResponse]
+
+func _LedgerService_ReleaseLeases_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReleaseLeasesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LedgerServiceServer).ReleaseLeases(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LedgerService_ReleaseLeases_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LedgerServiceServer).ReleaseLeases(ctx, req.(*ReleaseLeasesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
 
 func _LedgerService_ListDeliveries_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ListDeliveriesRequest)
@@ -977,6 +1027,10 @@ var LedgerService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ReportOutcomes",
 			Handler:    _LedgerService_ReportOutcomes_Handler,
+		},
+		{
+			MethodName: "ReleaseLeases",
+			Handler:    _LedgerService_ReleaseLeases_Handler,
 		},
 		{
 			MethodName: "ListDeliveries",

@@ -279,3 +279,35 @@ FROM delivery_attempts WHERE delivery_id = ANY ($1::uuid[]) ORDER BY id`, ids)
 		return a, row.Scan(&a.DeliveryID, &a.Attempt, &a.At, &a.ErrorClass, &a.Code, &a.Error, &a.DispatcherID)
 	})
 }
+
+// releaseSQL releases the leases a dispatcher holds, as outcomeSQL
+// releases one at shutdown but without a token: the dispatcher that took
+// them is dead, so its id is all that names them. Each released delivery
+// gets its history row, and one notification names their subscriptions so
+// the dispatchers wake. The scan follows deliveries_leased_idx.
+// $1 dispatcher id, $2 history error.
+const releaseSQL = `
+WITH up AS (
+    UPDATE deliveries d SET lease_token = NULL, leased_by = '', next_attempt_at = now(), updated_at = now()
+    WHERE d.lease_token IS NOT NULL AND d.leased_by = $1 AND d.state = 1
+    RETURNING d.delivery_id, d.subscription
+), h AS (
+    INSERT INTO delivery_attempts (delivery_id, attempt, at, error_class, code, error, dispatcher_id)
+    SELECT delivery_id, 0, now(), 0, '', $2::text, $1 FROM up
+), nt AS (` + notifySQL + ` FROM up HAVING count(*) > 0
+)
+SELECT (SELECT count(*) FROM up), (SELECT count(*) FROM nt)`
+
+// ReleaseLeases makes the deliveries leased under a dispatcher id due now.
+// A plain synchronous statement: it runs once per dispatcher start.
+func (s *Store) ReleaseLeases(ctx context.Context, req *ledgerv1.ReleaseLeasesRequest) (*ledgerv1.ReleaseLeasesResponse, error) {
+	id, err := store.PrepareReleaseLeases(req)
+	if err != nil {
+		return nil, err
+	}
+	var released, notified int64
+	if err := s.pool.QueryRow(ctx, releaseSQL, id, store.ReleaseReason).Scan(&released, &notified); err != nil {
+		return nil, mapErr(fmt.Sprintf("release leases of %q", id), err)
+	}
+	return &ledgerv1.ReleaseLeasesResponse{Released: int32(released)}, nil
+}

@@ -334,3 +334,58 @@ FROM delivery_attempts WHERE delivery_id IN (SELECT value FROM json_each($1)) OR
 	}
 	return out, rows.Err()
 }
+
+// releaseHistorySQL adds the history row of each lease releaseSQL is about
+// to release; both run in one write transaction, so they see the same rows.
+// $1 dispatcher id, $2 history error, $3 now.
+const releaseHistorySQL = `
+INSERT INTO delivery_attempts (delivery_id, attempt, at, error_class, code, error, dispatcher_id)
+SELECT delivery_id, 0, $3, 0, '', $2, $1 FROM deliveries
+WHERE lease_token IS NOT NULL AND leased_by = $1 AND state = 1
+ORDER BY delivery_id`
+
+// releaseSQL releases the leases a dispatcher holds. $1 dispatcher id,
+// $2 now.
+const releaseSQL = `
+UPDATE deliveries SET lease_token = NULL, leased_by = '', next_attempt_at = $2, updated_at = $2
+WHERE lease_token IS NOT NULL AND leased_by = $1 AND state = 1
+RETURNING subscription`
+
+// ReleaseLeases makes the deliveries leased under a dispatcher id due now,
+// with their history rows, and wakes Listen for their subscriptions.
+func (s *Store) ReleaseLeases(ctx context.Context, req *ledgerv1.ReleaseLeasesRequest) (*ledgerv1.ReleaseLeasesResponse, error) {
+	id, err := store.PrepareReleaseLeases(req)
+	if err != nil {
+		return nil, err
+	}
+	var released int32
+	err = s.write(ctx, fmt.Sprintf("release leases of %q", id), func(tx *sql.Tx, now int64) ([]string, error) {
+		if _, err := tx.ExecContext(ctx, releaseHistorySQL, id, store.ReleaseReason, now); err != nil {
+			return nil, fmt.Errorf("insert history: %w", err)
+		}
+		rows, err := tx.QueryContext(ctx, releaseSQL, id, now)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var subs []string
+		for rows.Next() {
+			var sub string
+			if err := rows.Scan(&sub); err != nil {
+				return nil, err
+			}
+			released++
+			if !slices.Contains(subs, sub) {
+				subs = append(subs, sub)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		return subs, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &ledgerv1.ReleaseLeasesResponse{Released: released}, nil
+}

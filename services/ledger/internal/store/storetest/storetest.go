@@ -54,6 +54,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"RetryAndHistory", testRetryAndHistory},
 		{"OutcomeInvalid", testOutcomeInvalid},
 		{"LeaseTraceparent", testLeaseTraceparent},
+		{"ReleaseLeases", testReleaseLeases},
 		{"DeadLetterReplay", testDeadLetterReplay},
 		{"DeadLetterListAndBulkReplay", testDeadLetterListAndBulkReplay},
 		{"SubscriptionLifecycle", testSubscriptionLifecycle},
