@@ -22,7 +22,8 @@ const (
 	// and a loaded machine's scheduling delays: on the 2-core benchmark
 	// machine a handler answering in 1 ms got at most about 400
 	// deliveries/s at 16, and at 64 the delivery rate fell behind a
-	// saturated edge (0.88-0.92 of it); at 128 it keeps up. A slow or
+	// saturated edge (0.88-0.92 of it, 8 s saturation of the short
+	// benchmark); at 128 it kept up there. A slow or
 	// fragile handler sets its own.
 	DefaultMaxConcurrency = 128
 	// DefaultTimeout applies when timeout is unset or 0.

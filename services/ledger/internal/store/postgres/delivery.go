@@ -24,7 +24,7 @@ import (
 // LATERAL, for its parameters on most executions, and planning cost more
 // than executing a small claim; the plan does not depend on the values.
 const claimLockSQL = `SELECT pg_advisory_xact_lock(hashtext('hookmesh.ledger.claim.' || current_schema())),
-    set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)`
+    ` + relaxedCall + `, set_config('plan_cache_mode', 'force_generic_plan', true)`
 
 // claimSQL leases due deliveries, fairly: per active subscription a LATERAL
 // subquery takes its oldest due rows, at most its free room (max_concurrency
