@@ -290,8 +290,8 @@ func TestMigrateCommand(t *testing.T) {
 			t.Fatalf("Migrate: %v", err)
 		}
 	}
-	if l := logs.String(); !strings.Contains(l, `applied="[1 2 3 4]"`) || !strings.Contains(l, "applied=[]") {
-		t.Errorf("want one run applying [1 2 3 4] and one applying nothing:\n%s", l)
+	if l := logs.String(); !strings.Contains(l, `applied="[1 2 3 4 5]"`) || !strings.Contains(l, "applied=[]") {
+		t.Errorf("want one run applying [1 2 3 4 5] and one applying nothing:\n%s", l)
 	}
 	bad := ledger.Config{DatabaseURL: "postgres://postgres@127.0.0.1:1/x?connect_timeout=2"}
 	if err := ledger.Migrate(ctx, bad, log); err == nil {
