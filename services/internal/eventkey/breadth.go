@@ -42,16 +42,21 @@ func deriveBreadth(platform string, headers map[string]string, body []byte) (Key
 	case "linear":
 		k.EventID = headers["linear-delivery"]
 	case "intercom":
-		k.EventID = bodyString(body, "id")
-		k.Source = bodyString(body, "app_id")
+		m, _ := bodyFields(body)
+		k.EventID = rawText(m["id"])
+		k.Source = rawText(m["app_id"])
 	case "zendesk":
 		// One invocation keeps its id across attempts (the webhooks API
 		// lists the attempts of an invocation).
-		k.EventID = first(headers["x-zendesk-webhook-invocation-id"], bodyString(body, "id"))
+		k.EventID = headers["x-zendesk-webhook-invocation-id"]
+		if k.EventID == "" {
+			k.EventID = bodyString(body, "id")
+		}
 		k.Source = headers["x-zendesk-webhook-id"]
 	case "square":
-		k.EventID = bodyString(body, "event_id")
-		k.Source = bodyString(body, "merchant_id")
+		m, _ := bodyFields(body)
+		k.EventID = rawText(m["event_id"])
+		k.Source = rawText(m["merchant_id"])
 	case "twilio":
 		k.Source = twilioAccount(body)
 		k.EventID = headers["i-twilio-idempotency-token"]
@@ -67,9 +72,12 @@ func deriveBreadth(platform string, headers map[string]string, body []byte) (Key
 		// signs a fresh timestamp per attempt but resends the same body, so
 		// the content key is their stable id. Deriving it here keeps the
 		// edge and the normalizer on one key.
-		k.EventID = bodyString(body, "id")
-		k.Source = bodyString(body, "application_id")
-		if k.EventID == "" && json.Valid(body) {
+		m, isJSON := bodyFields(body)
+		k.EventID = rawText(m["id"])
+		k.Source = rawText(m["application_id"])
+		// A body that decoded is valid JSON; one that did not may still be
+		// (an array), hence json.Valid.
+		if k.EventID == "" && (isJSON || json.Valid(body)) {
 			k.EventID = ContentKey(body).EventID
 		}
 	case "mailgun":
@@ -102,11 +110,18 @@ func first(vs ...string) string {
 // bodyString returns a top-level JSON field as text (string or number),
 // or "" when the body is not a JSON object or lacks it.
 func bodyString(body []byte, field string) string {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(body, &m) != nil {
-		return ""
-	}
+	m, _ := bodyFields(body)
 	return rawText(m[field])
+}
+
+// bodyFields decodes the top level of a JSON object once, for platforms
+// that read several of its fields; ok is false (and m nil) when the body
+// does not decode as one. A JSON null decodes, to a nil map.
+func bodyFields(body []byte) (m map[string]json.RawMessage, ok bool) {
+	if json.Unmarshal(body, &m) != nil {
+		return nil, false
+	}
+	return m, true
 }
 
 // rawText renders a JSON string or number as text; anything else is "".
@@ -132,10 +147,11 @@ func rawText(raw json.RawMessage) string {
 
 // twilioAccount is the AccountSid of a form (or JSON) body.
 func twilioAccount(body []byte) string {
-	if s := bodyString(body, "AccountSid"); s != "" {
+	m, _ := bodyFields(body)
+	if s := rawText(m["AccountSid"]); s != "" {
 		return s
 	}
-	if s := bodyString(body, "account_sid"); s != "" {
+	if s := rawText(m["account_sid"]); s != "" {
 		return s
 	}
 	if v, err := url.ParseQuery(string(body)); err == nil {

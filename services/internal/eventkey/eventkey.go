@@ -30,21 +30,29 @@ func Derive(platform string, headers map[string]string, body []byte) (Key, error
 	var k Key
 	switch platform {
 	case "stripe":
-		var env struct {
-			ID string `json:"id"`
+		id, ok := topString(body, "id")
+		if !ok {
+			var env struct {
+				ID string `json:"id"`
+			}
+			if err := json.Unmarshal(body, &env); err != nil {
+				return Key{}, fmt.Errorf("stripe event id: %w: %v", apperr.ErrInvalid, err)
+			}
+			id = env.ID
 		}
-		if err := json.Unmarshal(body, &env); err != nil {
-			return Key{}, fmt.Errorf("stripe event id: %w: %v", apperr.ErrInvalid, err)
-		}
-		k.EventID = env.ID
+		k.EventID = id
 	case "slack":
-		var env struct {
-			EventID string `json:"event_id"`
+		id, ok := topString(body, "event_id")
+		if !ok {
+			var env struct {
+				EventID string `json:"event_id"`
+			}
+			if err := json.Unmarshal(body, &env); err != nil {
+				return Key{}, fmt.Errorf("slack event id: %w: %v", apperr.ErrInvalid, err)
+			}
+			id = env.EventID
 		}
-		if err := json.Unmarshal(body, &env); err != nil {
-			return Key{}, fmt.Errorf("slack event id: %w: %v", apperr.ErrInvalid, err)
-		}
-		k.EventID = env.EventID
+		k.EventID = id
 	case "github":
 		k.EventID = headers["x-github-delivery"]
 		k.Source = headers["x-github-hook-id"]

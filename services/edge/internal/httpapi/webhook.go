@@ -104,7 +104,9 @@ func (h *webhookHandler) handle(w, raw http.ResponseWriter, r *http.Request, par
 		h.renderError(w, r, fmt.Errorf("content-length %d exceeds %d: %w", r.ContentLength, p.MaxBodyBytes, apperr.ErrTooLarge))
 		return
 	}
-	body, header, err := ingest.ReadBody(http.MaxBytesReader(raw, r.Body, p.MaxBodyBytes), r.Header, p.MaxBodyBytes)
+	// r.ContentLength (-1 when chunked) sizes the buffer: net/http holds
+	// the body to it, so a known length is read in one allocation.
+	body, header, err := ingest.ReadBodySize(http.MaxBytesReader(raw, r.Body, p.MaxBodyBytes), r.Header, p.MaxBodyBytes, r.ContentLength)
 	if err != nil {
 		h.renderError(w, r, err)
 		return

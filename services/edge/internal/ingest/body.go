@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 )
@@ -35,24 +36,42 @@ var errCapped = errors.New("over the cap")
 //
 // Any other encoding wraps ErrUnsupportedEncoding, and is refused before
 // anything is read; a malformed gzip stream wraps apperr.ErrInvalid.
+//
+// A reader that knows its length (a *bytes.Reader, as on the gRPC path)
+// is read as ReadBodySize reads one of announced size.
 func ReadBody(r io.Reader, h http.Header, max int64) ([]byte, http.Header, error) {
+	size := int64(-1)
+	if l, ok := r.(interface{ Len() int }); ok {
+		size = int64(l.Len())
+	}
+	return ReadBodySize(r, h, max, size)
+}
+
+// ReadBodySize is ReadBody for a body of announced length size (an HTTP
+// request's ContentLength; -1 when unknown): the bytes are read into one
+// buffer of that length instead of one grown by doubling. size is only a
+// hint — a body of another length is read whole all the same, and more
+// than max is never allocated for it — and it sizes the buffer of an
+// uncompressed body only (a gzip body's size says nothing of its
+// decompressed length).
+func ReadBodySize(r io.Reader, h http.Header, max, size int64) ([]byte, http.Header, error) {
 	gz, err := gzipped(h)
 	if err != nil {
 		return nil, nil, err
 	}
 	in := &capReader{r: r, left: max}
 	if !gz {
-		b, err := io.ReadAll(in)
+		b, err := readAll(in, size, max)
 		if err != nil {
 			return nil, nil, readError(err, gz, max)
 		}
 		return b, h, nil
 	}
-	zr, err := gzip.NewReader(in)
+	zr, err := newGzipReader(in)
 	if err != nil {
 		return nil, nil, readError(err, gz, max)
 	}
-	defer zr.Close()
+	defer freeGzipReader(zr)
 	b, err := io.ReadAll(&capReader{r: zr, left: max})
 	if err != nil {
 		return nil, nil, readError(err, gz, max)
@@ -61,6 +80,55 @@ func ReadBody(r io.Reader, h http.Header, max int64) ([]byte, http.Header, error
 	out.Del("Content-Encoding")
 	out.Del("Content-Length")
 	return b, out, nil
+}
+
+// readAll is io.ReadAll into a buffer sized for a body of size bytes
+// (capped at max; unknown when negative), with one spare byte for the
+// read that reports the end.
+func readAll(r io.Reader, size, max int64) ([]byte, error) {
+	if size < 0 {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, 0, min(size, max)+1)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) { // longer than announced: grow
+			b = append(b, 0)[:len(b)]
+		}
+	}
+}
+
+// gzipReaders keeps inflaters between requests: one holds tens of
+// kilobytes of window and tables, which NewReader allocates afresh and
+// Reset reuses. Nothing of a request outlives it through the pool: the
+// decompressed bytes were copied out by io.ReadAll, and the reference a
+// pooled reader keeps to its last source is never read again (Reset
+// replaces it).
+var gzipReaders sync.Pool
+
+// newGzipReader is gzip.NewReader(r) from the pool; the reader goes back
+// with freeGzipReader, whether or not the header was read.
+func newGzipReader(r io.Reader) (*gzip.Reader, error) {
+	if zr, ok := gzipReaders.Get().(*gzip.Reader); ok {
+		if err := zr.Reset(r); err != nil {
+			gzipReaders.Put(zr)
+			return nil, err
+		}
+		return zr, nil
+	}
+	return gzip.NewReader(r)
+}
+
+func freeGzipReader(zr *gzip.Reader) {
+	_ = zr.Close()
+	gzipReaders.Put(zr)
 }
 
 // gzipped reports whether the body is gzip-compressed; an encoding other

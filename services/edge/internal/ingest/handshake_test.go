@@ -47,3 +47,22 @@ func TestExternalURL(t *testing.T) {
 		t.Errorf("ExternalURL = %q", got)
 	}
 }
+
+// TestSlackHandshakeEscaped: the pre-check that skips decoding bodies
+// without "url_verification" still finds one spelled with an escape.
+func TestSlackHandshakeEscaped(t *testing.T) {
+	t.Parallel()
+	for body, want := range map[string]bool{
+		`{"type":"url_verification","challenge":"c"}`:         true,
+		`{"type":"url\u005fverification","challenge":"c"}`:    true,
+		`{"TYPE":"url_verification","challenge":"c"}`:         true,
+		`{"type":"event_callback","challenge":"c"}`:           false,
+		`{"type":"event_callback","text":"url_verification"}`: false,
+		`{"type":"event\u005fcallback","challenge":"c"}`:      false,
+	} {
+		c, _, ok := handshake("slack", nil, []byte(body))
+		if ok != want || (ok && c != "c") {
+			t.Errorf("handshake(%s) = %q, %v; want %v", body, c, ok, want)
+		}
+	}
+}

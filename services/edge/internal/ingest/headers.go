@@ -18,12 +18,39 @@ var redacted = map[string]bool{
 // RedactedValue replaces the value of a credential header.
 const RedactedValue = "[redacted]"
 
+// lowerNames maps the canonical form of headers most webhooks carry to
+// its lower-case form, computed once: strings.ToLower allocates for every
+// canonical name, on every request. Names not listed are lowered as they
+// come; the table changes what is allocated, never what is returned.
+var lowerNames = func() map[string]string {
+	names := []string{
+		"Accept", "Accept-Encoding", "Authorization", "Connection", "Content-Encoding",
+		"Content-Length", "Content-Type", "Cookie", "Traceparent", "Tracestate", "User-Agent",
+		"X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-Ip", "X-Request-Id",
+		"Stripe-Signature", "X-Slack-Signature", "X-Slack-Request-Timestamp",
+		"X-Github-Delivery", "X-Github-Event", "X-Github-Hook-Id", "X-Github-Hook-Installation-Target-Id",
+		"X-Github-Hook-Installation-Target-Type", "X-Hub-Signature", "X-Hub-Signature-256",
+		"X-Shopify-Hmac-Sha256", "X-Shopify-Topic", "X-Shopify-Shop-Domain", "X-Shopify-Event-Id",
+		"X-Shopify-Webhook-Id", "X-Shopify-Api-Version", "X-Shopify-Triggered-At",
+		"Webhook-Id", "Webhook-Timestamp", "Webhook-Signature", "Svix-Id", "Svix-Timestamp", "Svix-Signature",
+	}
+	m := make(map[string]string, len(names))
+	for _, n := range names {
+		c := http.CanonicalHeaderKey(n) // the form http.Header keys take
+		m[c] = strings.ToLower(c)
+	}
+	return m
+}()
+
 // HeaderMap flattens h to lower-case names, joining repeated values with
 // ", " as HTTP allows, and redacts credential headers.
 func HeaderMap(h http.Header) map[string]string {
 	m := make(map[string]string, len(h))
 	for name, values := range h {
-		key := strings.ToLower(name)
+		key, ok := lowerNames[name]
+		if !ok {
+			key = strings.ToLower(name)
+		}
 		if redacted[key] {
 			m[key] = RedactedValue
 			continue

@@ -6,6 +6,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -154,7 +155,9 @@ type Service struct {
 	platforms atomic.Pointer[map[string]Platform]
 	swapMu    sync.Mutex    // serializes SetVerifiers
 	inflight  chan struct{} // a slot per webhook past verification
-	counts    counters
+	// publicBase is PublicURL without a trailing slash, trimmed once.
+	publicBase string
+	counts     counters
 	// One sampler per kind of refusal, so one flood does not hide another.
 	limitedLog, limiterLog, shedLog sampler
 }
@@ -171,7 +174,8 @@ func New(opts Options) *Service {
 	for _, p := range opts.Platforms {
 		m[p.Name] = p
 	}
-	s := &Service{opts: opts, inflight: make(chan struct{}, opts.MaxInFlight)}
+	s := &Service{opts: opts, inflight: make(chan struct{}, opts.MaxInFlight),
+		publicBase: strings.TrimRight(opts.PublicURL, "/")}
 	s.platforms.Store(&m)
 	return s
 }
@@ -220,13 +224,21 @@ func (s *Service) Ingest(ctx context.Context, p Platform, req Request) (Result, 
 	if int64(len(req.Body)) > p.MaxBodyBytes {
 		return Result{}, fmt.Errorf("body of %d bytes exceeds %d: %w", len(req.Body), p.MaxBodyBytes, apperr.ErrTooLarge)
 	}
-	log := s.opts.Log.With(slog.String("platform", p.Name))
+	// attrs start every log line about this webhook, in the order a chain
+	// of log.With calls would give them: one array, grown in place, costs
+	// less than a Logger per step (each With copies the handler's state).
+	// The lines are logged with context.Background(), as Logger.Info does.
+	var attrBuf [8]slog.Attr
+	attrs := append(attrBuf[:0], slog.String("platform", p.Name))
+	log := s.opts.Log
+	bg := context.Background()
 	if err := p.Verifier.Verify(verify.Request{Header: req.Header, Body: req.Body, Now: receivedAt, Method: req.Method, URL: req.URL}); err != nil {
-		log.Warn("webhook rejected", slog.String("reason", err.Error()), slog.String("remote_addr", req.RemoteAddr))
+		log.LogAttrs(bg, slog.LevelWarn, "webhook rejected",
+			append(attrs, slog.String("reason", err.Error()), slog.String("remote_addr", req.RemoteAddr))...)
 		return Result{}, ErrSignature
 	}
 	if challenge, format, ok := handshake(p.Name, req.Header, req.Body); ok {
-		log.Info("handshake answered")
+		log.LogAttrs(bg, slog.LevelInfo, "handshake answered", attrs...)
 		return Result{Status: StatusChallenge, Challenge: challenge, ChallengeFormat: format}, nil
 	}
 	// Only verified webhooks take a slot, so unsigned floods cannot crowd
@@ -257,9 +269,9 @@ func (s *Service) Ingest(ctx context.Context, p Platform, req Request) (Result, 
 		trace.WithAttributes(attribute.String("hookmesh.platform", p.Name), attribute.String("hookmesh.event_id", key.EventID),
 			attribute.String("hookmesh.receipt_id", receiptID)))
 	defer span.End()
-	log = log.With(slog.String("event_id", key.EventID), slog.String("receipt_id", receiptID))
+	attrs = append(attrs, slog.String("event_id", key.EventID), slog.String("receipt_id", receiptID))
 	if tid := tracing.TraceID(ctx); tid != "" {
-		log = log.With(slog.String("trace_id", tid))
+		attrs = append(attrs, slog.String("trace_id", tid))
 	}
 
 	event, normErr := s.normalize(ctx, p.Name, key.EventID, receiptID, headers, req.Body, receivedAt)
@@ -292,8 +304,8 @@ func (s *Service) Ingest(ctx context.Context, p Platform, req Request) (Result, 
 		// The payload may be fine: the ledger re-normalizes it once the
 		// normalizer answers again, and only then delivers it.
 		rec.NormalizationRetryable = keyErr == nil && retryable(normErr)
-		log.Warn("webhook not normalized; recording raw", slog.String("error", normErr.Error()),
-			slog.Bool("retryable", rec.NormalizationRetryable))
+		log.LogAttrs(bg, slog.LevelWarn, "webhook not normalized; recording raw",
+			append(attrs, slog.String("error", normErr.Error()), slog.Bool("retryable", rec.NormalizationRetryable))...)
 	}
 
 	rctx, cancel := context.WithTimeout(ctx, s.opts.RecordTimeout)
@@ -310,17 +322,18 @@ func (s *Service) Ingest(ctx context.Context, p Platform, req Request) (Result, 
 	}
 	if err != nil {
 		span.SetStatus(otelcodes.Error, "ledger did not commit")
-		log.Error("ledger did not commit; asking the sender to retry", slog.String("error", err.Error()))
+		log.LogAttrs(bg, slog.LevelError, "ledger did not commit; asking the sender to retry",
+			append(attrs, slog.String("error", err.Error()))...)
 		return Result{}, fmt.Errorf("record: %w: %v", apperr.ErrUnavailable, err)
 	}
 	if resp.GetDuplicate() {
 		// Nothing of this request was stored: name the receipt that was.
-		log = log.With(slog.String("stored_receipt_id", resp.GetReceiptId()))
+		attrs = append(attrs, slog.String("stored_receipt_id", resp.GetReceiptId()))
 	}
-	log.Info("webhook accepted",
+	log.LogAttrs(bg, slog.LevelInfo, "webhook accepted", append(attrs,
 		slog.Bool("duplicate", resp.GetDuplicate()),
 		slog.String("event_type", event.GetEventType().String()),
-		slog.Duration("elapsed", s.opts.Now().Sub(receivedAt)))
+		slog.Duration("elapsed", s.opts.Now().Sub(receivedAt)))...)
 	return Result{
 		Status:    StatusAccepted,
 		EventID:   key.EventID,
@@ -388,6 +401,9 @@ func retryable(err error) bool {
 func handshake(platform string, h http.Header, body []byte) (challenge, format string, ok bool) {
 	switch platform {
 	case "slack":
+		if !mayContain(body, "url_verification") {
+			return "", "", false
+		}
 		var v struct {
 			Type      string `json:"type"`
 			Challenge string `json:"challenge"`
@@ -430,16 +446,24 @@ func handshake(platform string, h http.Header, body []byte) (challenge, format s
 	return "", "", false
 }
 
+// mayContain reports whether a JSON body could hold a string whose decoded
+// value is s, an ASCII text without '\\' or '"': only if it spells s or
+// has an escape. Without one, a decoded string is its raw bytes (invalid
+// UTF-8 turns into U+FFFD, never into ASCII), so the raw bytes would hold
+// s. It spares decoding the bodies that cannot be a handshake.
+func mayContain(body []byte, s string) bool {
+	return bytes.Contains(body, []byte(s)) || bytes.IndexByte(body, '\\') >= 0
+}
+
 // ExternalURL returns the URL a sender requested, as it signed it:
 // PublicURL (scheme and host, e.g. https://hooks.example.com) when set,
 // else http:// and the Host header, followed by the request target exactly
 // as received (path and query, escapes untouched).
 func (s *Service) ExternalURL(host, requestURI string) string {
-	base := strings.TrimRight(s.opts.PublicURL, "/")
-	if base == "" {
-		base = "http://" + host
+	if s.publicBase == "" {
+		return "http://" + host + requestURI
 	}
-	return base + requestURI
+	return s.publicBase + requestURI
 }
 
 // newReceiptID returns a UUIDv7: time-ordered, so receipts inserted

@@ -161,3 +161,18 @@ func TestHeaderMap(t *testing.T) {
 		t.Fatalf("HeaderMap = %v", m)
 	}
 }
+
+// TestLowerNames: the table of common names gives what strings.ToLower
+// would, so HeaderMap's keys do not depend on whether a name is listed.
+func TestLowerNames(t *testing.T) {
+	t.Parallel()
+	for canonical, lower := range lowerNames {
+		if lower != strings.ToLower(canonical) || canonical != http.CanonicalHeaderKey(canonical) {
+			t.Errorf("lowerNames[%q] = %q", canonical, lower)
+		}
+	}
+	m := HeaderMap(http.Header{"Content-Type": {"a"}, "X-Unlisted-Name": {"b"}, "Authorization": {"c"}})
+	if m["content-type"] != "a" || m["x-unlisted-name"] != "b" || m["authorization"] != RedactedValue || len(m) != 3 {
+		t.Fatalf("HeaderMap = %v", m)
+	}
+}

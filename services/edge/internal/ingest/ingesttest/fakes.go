@@ -164,3 +164,24 @@ func (f *Ledger) Recorded() []*ledgerv1.RecordRequest {
 	defer f.mu.Unlock()
 	return append([]*ledgerv1.RecordRequest(nil), f.seen...)
 }
+
+// NopNormalizer answers every call at once with a payment event and keeps
+// nothing: for benchmarks, where Normalizer's bookkeeping would be measured
+// too.
+type NopNormalizer struct{}
+
+// Normalize returns a minimal event of the request's platform.
+func (NopNormalizer) Normalize(_ context.Context, in *normalizerv1.NormalizeRequest, _ ...grpc.CallOption) (*normalizerv1.NormalizeResponse, error) {
+	return &normalizerv1.NormalizeResponse{Event: &eventv1.NormalizedEvent{
+		Platform: in.GetPlatform(), EventType: eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED,
+	}}, nil
+}
+
+// NopLedger answers every Record at once as new and keeps nothing; its
+// other methods are not implemented (nil interface).
+type NopLedger struct{ ledgerv1.LedgerServiceClient }
+
+// Record returns the request's receipt id.
+func (NopLedger) Record(_ context.Context, in *ledgerv1.RecordRequest, _ ...grpc.CallOption) (*ledgerv1.RecordResponse, error) {
+	return &ledgerv1.RecordResponse{ReceiptId: in.GetReceipt().GetReceiptId()}, nil
+}

@@ -1,0 +1,199 @@
+package eventkey
+
+import (
+	"encoding/json"
+	"unicode"
+	"unicode/utf8"
+)
+
+// topString returns what json.Unmarshal(body, &v) stores in v.F, where v
+// is a struct whose only field F is a string tagged `json:"<name>"`, in
+// one validating scan plus a walk of the top level instead of the
+// decoder's two scans and reflection: an event id is one field of a body
+// of up to hundreds of kilobytes, read on every webhook.
+//
+// ok is false whenever Unmarshal would fail or the answer is not certain
+// (invalid JSON, a top level that is not an object, a matching field
+// whose value is neither a string nor null); the caller then runs
+// json.Unmarshal itself, so results and error texts stay exactly those of
+// the decoder. Matching follows encoding/json: the exact name, else a
+// case-insensitive match (foldName), the last matching field winning, a
+// null leaving the value as it was.
+func topString(body []byte, name string) (value string, ok bool) {
+	if !json.Valid(body) {
+		return "", false
+	}
+	i := skipSpace(body, 0)
+	if i >= len(body) || body[i] != '{' {
+		return "", false
+	}
+	var nameBuf [32]byte
+	folded := appendFoldedName(nameBuf[:0], []byte(name))
+	i = skipSpace(body, i+1)
+	if body[i] == '}' {
+		return "", true
+	}
+	for {
+		// body[i] is the opening quote of a key: the input is valid.
+		end := stringEnd(body, i)
+		match, ok := keyMatches(body[i:end], name, folded)
+		if !ok {
+			return "", false
+		}
+		i = skipSpace(body, end)
+		i = skipSpace(body, i+1) // past ':'
+		vend := valueEnd(body, i)
+		if match {
+			switch body[i] {
+			case '"':
+				s, ok := unquote(body[i:vend])
+				if !ok {
+					return "", false
+				}
+				value = s
+			case 'n': // null: Unmarshal leaves the field as it was
+			default: // a type error in Unmarshal
+				return "", false
+			}
+		}
+		i = skipSpace(body, vend)
+		if body[i] == '}' {
+			return value, true
+		}
+		i = skipSpace(body, i+1) // past ','
+	}
+}
+
+// keyMatches reports whether the quoted key raw selects the field called
+// name (whose folded form is folded) as encoding/json decides it.
+func keyMatches(raw []byte, name string, folded []byte) (match, ok bool) {
+	key := raw[1 : len(raw)-1]
+	for _, c := range key {
+		if c == '\\' {
+			var s string
+			if json.Unmarshal(raw, &s) != nil {
+				return false, false
+			}
+			key = []byte(s)
+			break
+		}
+	}
+	if string(key) == name {
+		return true, true
+	}
+	var keyBuf [64]byte
+	return string(appendFoldedName(keyBuf[:0], key)) == string(folded), true
+}
+
+// unquote decodes the JSON string raw (quotes included) as Unmarshal does.
+func unquote(raw []byte) (string, bool) {
+	s := raw[1 : len(raw)-1]
+	plain := utf8.Valid(s)
+	for _, c := range s {
+		if c == '\\' {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return string(s), true
+	}
+	var out string
+	if json.Unmarshal(raw, &out) != nil {
+		return "", false
+	}
+	return out, true
+}
+
+// skipSpace returns the index of the first byte at or after i that is not
+// JSON whitespace.
+func skipSpace(b []byte, i int) int {
+	for i < len(b) {
+		switch b[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// stringEnd returns the index just past the string opening at b[i], which
+// must be valid JSON.
+func stringEnd(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(b)
+}
+
+// valueEnd returns the index just past the value starting at b[i], which
+// must be valid JSON.
+func valueEnd(b []byte, i int) int {
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for i < len(b) {
+			switch b[i] {
+			case '"':
+				i = stringEnd(b, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return len(b)
+	}
+	for ; i < len(b); i++ { // a number, true, false or null
+		switch b[i] {
+		case ',', '}', ']', ' ', '\t', '\n', '\r':
+			return i
+		}
+	}
+	return i
+}
+
+// appendFoldedName is encoding/json's case folding of field names
+// (fold.go): foldName(x) == foldName(y) exactly when Unmarshal treats the
+// names as the same field.
+func appendFoldedName(out, in []byte) []byte {
+	for i := 0; i < len(in); {
+		if c := in[i]; c < utf8.RuneSelf {
+			if 'a' <= c && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			out = append(out, c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(in[i:])
+		out = utf8.AppendRune(out, foldRune(r))
+		i += n
+	}
+	return out
+}
+
+// foldRune returns the smallest rune of r's fold set.
+func foldRune(r rune) rune {
+	for {
+		r2 := unicode.SimpleFold(r)
+		if r2 <= r {
+			return r2
+		}
+		r = r2
+	}
+}
