@@ -22,12 +22,21 @@ func invalid(platform, format string, args ...any) error {
 // top-level null, array or scalar is rejected here because encoding/json
 // would accept null into a struct and leave every field zero.
 func decodeObject(platform string, body []byte, v any) error {
-	trimmed := bytes.TrimLeft(body, " \t\r\n")
-	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return invalid(platform, "body is not a JSON object")
+	if err := checkObject(platform, body); err != nil {
+		return err
 	}
 	if err := json.Unmarshal(body, v); err != nil {
 		return invalid(platform, "decode body: %v", err)
+	}
+	return nil
+}
+
+// checkObject is the first check of decodeObject: body must start, after
+// white space, as a JSON object.
+func checkObject(platform string, body []byte) error {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return invalid(platform, "body is not a JSON object")
 	}
 	return nil
 }
@@ -45,17 +54,17 @@ type jsonID string
 
 // UnmarshalJSON accepts an integer, a string or null.
 func (id *jsonID) UnmarshalJSON(b []byte) error {
-	s := string(b)
 	switch {
-	case s == "null":
+	case string(b) == "null":
 		*id = ""
-	case strings.HasPrefix(s, `"`):
-		var str string
-		if err := json.Unmarshal(b, &str); err != nil {
+	case len(b) > 0 && b[0] == '"':
+		str, err := unquote(b)
+		if err != nil {
 			return err
 		}
 		*id = jsonID(str)
 	default:
+		s := string(b)
 		// Only integers: an id written 1.5 or 1e20 was not produced by a
 		// platform and cannot be turned back into its exact value.
 		if _, err := strconv.ParseInt(s, 10, 64); err != nil {
@@ -108,13 +117,12 @@ var timeLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05 UTC", "2006-01
 
 // UnmarshalJSON accepts a timestamp string, a unix number, "" or null.
 func (t *jsonTime) UnmarshalJSON(b []byte) error {
-	s := string(b)
 	switch {
-	case s == "null" || s == `""`:
+	case string(b) == "null" || string(b) == `""`:
 		t.Time = time.Time{}
-	case strings.HasPrefix(s, `"`):
-		var str string
-		if err := json.Unmarshal(b, &str); err != nil {
+	case len(b) > 0 && b[0] == '"':
+		str, err := unquote(b)
+		if err != nil {
 			return err
 		}
 		for _, layout := range timeLayouts {
@@ -125,13 +133,40 @@ func (t *jsonTime) UnmarshalJSON(b []byte) error {
 		}
 		return fmt.Errorf("timestamp %q: want RFC 3339", str)
 	default:
-		v, err := parseUnix(s)
+		v, err := parseUnix(string(b))
 		if err != nil {
 			return err
 		}
 		t.Time = v
 	}
 	return nil
+}
+
+// unquote returns the text of the JSON string literal b. The ids and
+// timestamps it reads are almost always plain ASCII with no escapes, whose
+// text is the bytes between the quotes; anything else goes through
+// encoding/json, so the result (escapes, invalid UTF-8 made U+FFFD) and the
+// errors are exactly json.Unmarshal's.
+func unquote(b []byte) (string, error) {
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' && plainASCII(b[1:len(b)-1]) {
+		return string(b[1 : len(b)-1]), nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return "", err
+	}
+	return s, nil
+}
+
+// plainASCII reports whether s is printable ASCII with no quote or
+// backslash: text that a JSON string literal holds verbatim.
+func plainASCII(s []byte) bool {
+	for _, c := range s {
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // parseUnix reads unix seconds written as an integer or a decimal with up
@@ -278,4 +313,84 @@ func batchMeta(ev *eventv1.NormalizedEvent, ids []string) {
 	if len(ids) > 1 {
 		setMeta(ev.Metadata, "other_ids", metaIDs(ids[1:]))
 	}
+}
+
+// lazyInt, lazyString and lazyBool read a field of type *int64, string
+// and *bool without ever failing, for a field that is judged only in some
+// events (Stripe's amounts). They take exactly the values those types take
+// from the common literals, a later key overriding an earlier one as in
+// encoding/json; any other value marks the field odd, for the caller to
+// hand the whole object to json.Unmarshal and get its result and error.
+type lazyInt struct {
+	v        int64
+	set, odd bool
+}
+
+// UnmarshalJSON takes an integer literal or null.
+func (n *lazyInt) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		n.set = false // a *int64 is set to nil
+		return nil
+	}
+	// encoding/json reads an int64 with this very call.
+	v, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		n.odd = true
+		return nil
+	}
+	n.v, n.set = v, true
+	return nil
+}
+
+// ptr returns the field as the *int64 it stands for.
+func (n lazyInt) ptr() *int64 {
+	if !n.set {
+		return nil
+	}
+	return &n.v
+}
+
+// lazyString is a string field; see lazyInt.
+type lazyString struct {
+	s   string
+	odd bool
+}
+
+// UnmarshalJSON takes a string literal without escapes or non-ASCII bytes,
+// or null (which leaves a string as it was).
+func (f *lazyString) UnmarshalJSON(b []byte) error {
+	switch {
+	case string(b) == "null":
+	case len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' && plainASCII(b[1:len(b)-1]):
+		f.s = string(b[1 : len(b)-1])
+	default:
+		f.odd = true
+	}
+	return nil
+}
+
+// lazyBool is a *bool field; see lazyInt.
+type lazyBool struct {
+	v, set, odd bool
+}
+
+// UnmarshalJSON takes true, false or null.
+func (f *lazyBool) UnmarshalJSON(b []byte) error {
+	switch string(b) {
+	case "null":
+		f.set = false
+	case "true", "false":
+		f.v, f.set = b[0] == 't', true
+	default:
+		f.odd = true
+	}
+	return nil
+}
+
+// ptr returns the field as the *bool it stands for.
+func (f lazyBool) ptr() *bool {
+	if !f.set {
+		return nil
+	}
+	return &f.v
 }

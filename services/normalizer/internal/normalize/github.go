@@ -2,8 +2,10 @@ package normalize
 
 import (
 	"encoding/json"
+	"errors"
 	"mime"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -31,17 +33,42 @@ type githubEvent struct {
 	} `json:"repository"`
 
 	// push
-	Ref     string            `json:"ref"`
-	Before  string            `json:"before"`
-	After   string            `json:"after"`
-	Created bool              `json:"created"`
-	Deleted bool              `json:"deleted"`
-	Forced  bool              `json:"forced"`
-	Commits []json.RawMessage `json:"commits"`
+	Ref     string         `json:"ref"`
+	Before  string         `json:"before"`
+	After   string         `json:"after"`
+	Created bool           `json:"created"`
+	Deleted bool           `json:"deleted"`
+	Forced  bool           `json:"forced"`
+	Commits []githubCommit `json:"commits"`
 
 	// ping
 	HookID jsonID `json:"hook_id"`
 	Zen    string `json:"zen"`
+}
+
+// githubCommit stands for one element of a push's commits, of which only
+// the number is read. Like the json.RawMessage it replaces it accepts any
+// value, but it keeps none: a 15 KB push decodes without copying each
+// commit.
+type githubCommit struct{}
+
+// UnmarshalJSON accepts any value and keeps nothing.
+func (*githubCommit) UnmarshalJSON([]byte) error { return nil }
+
+// rawMessagesType is the type githubEvent.Commits had, named in its decode
+// errors; see githubDecodeError.
+var rawMessagesType = reflect.TypeFor[[]json.RawMessage]()
+
+// githubDecodeError keeps the text of a decode error what it was when
+// Commits was a []json.RawMessage: commits that are not an array are
+// reported as "of type []json.RawMessage", not of a type private to this
+// package.
+func githubDecodeError(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Struct == "githubEvent" && te.Field == "commits" {
+		te.Type = rawMessagesType
+	}
+	return err
 }
 
 // githubResource is the object an event is about (pull_request, issue,
@@ -67,27 +94,34 @@ func normalizeGitHub(r request, ev *eventv1.NormalizedEvent) error {
 	if err != nil {
 		return err
 	}
-	var e githubEvent
-	if err := decodeObject("github", body, &e); err != nil {
+	if err := checkObject("github", body); err != nil {
 		return err
 	}
+	var e githubEvent
+	if err := json.Unmarshal(body, &e); err != nil {
+		return invalid("github", "decode body: %v", githubDecodeError(err))
+	}
 	// The resource object is named after the event: pull_request, release,
-	// or the singular of a plural event name (issues -> issue).
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(body, &fields); err != nil {
-		return invalid("github", "decode body: %v", err)
-	}
-	resName := name
-	raw, ok := fields[resName]
-	if !ok || !isObject(raw) {
-		resName = strings.TrimSuffix(name, "s")
-		raw, ok = fields[resName]
-	}
+	// or the singular of a plural event name (issues -> issue). A push
+	// has none, so its body (the largest and most frequent delivery) is not
+	// decoded a second time to look for one.
 	var res *githubResource
-	if ok && isObject(raw) && name != "push" {
-		res = &githubResource{}
-		if err := json.Unmarshal(raw, res); err != nil {
-			return invalid("github", "decode %s of %q: %v", resName, name, err)
+	resName := name
+	if name != "push" {
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(body, &fields); err != nil {
+			return invalid("github", "decode body: %v", err)
+		}
+		raw, ok := fields[resName]
+		if !ok || !isObject(raw) {
+			resName = strings.TrimSuffix(name, "s")
+			raw, ok = fields[resName]
+		}
+		if ok && isObject(raw) {
+			res = &githubResource{}
+			if err := json.Unmarshal(raw, res); err != nil {
+				return invalid("github", "decode %s of %q: %v", resName, name, err)
+			}
 		}
 	}
 

@@ -122,9 +122,12 @@ func (n *Normalizer) Normalize(platform string, headers map[string]string, body 
 	if ev.OccurredAt == nil {
 		ev.OccurredAt = ev.ReceivedAt
 	}
-	for name, ts := range map[string]*timestamppb.Timestamp{"occurred_at": ev.OccurredAt, "received_at": ev.ReceivedAt} {
-		if err := ts.CheckValid(); err != nil {
-			return nil, invalid(platform, "%s out of range: %v", name, err)
+	for _, ts := range [...]struct {
+		name string
+		ts   *timestamppb.Timestamp
+	}{{"occurred_at", ev.OccurredAt}, {"received_at", ev.ReceivedAt}} {
+		if err := ts.ts.CheckValid(); err != nil {
+			return nil, invalid(platform, "%s out of range: %v", ts.name, err)
 		}
 	}
 	if len(ev.Metadata) == 0 {

@@ -25,14 +25,46 @@ type stripeEvent struct {
 }
 
 // stripeObject is the part of data.object every event is read for. The
-// amount fields are decoded separately, and only for events that carry
-// money, so an unmapped event is never rejected for a field we do not use.
+// amount fields are judged only for events that carry money, so an
+// unmapped event is never rejected for a field we do not use: they are
+// read in the same pass as lazy fields, which never fail, and become
+// stripeAmounts in stripeObject.amounts.
 type stripeObject struct {
 	Object        string  `json:"object"`
 	ID            string  `json:"id"`
 	Customer      jsonRef `json:"customer"`
 	PaymentStatus string  `json:"payment_status"`
 	Status        string  `json:"status"`
+
+	Currency       lazyString `json:"currency"`
+	Amount         lazyInt    `json:"amount"`
+	AmountReceived lazyInt    `json:"amount_received"`
+	AmountRefunded lazyInt    `json:"amount_refunded"`
+	AmountPaid     lazyInt    `json:"amount_paid"`
+	AmountDue      lazyInt    `json:"amount_due"`
+	AmountTotal    lazyInt    `json:"amount_total"`
+	Refunded       lazyBool   `json:"refunded"`
+}
+
+// amounts returns the amount fields as decoding data.object into
+// stripeAmounts would, or false when one of them held a value the lazy
+// fields do not take; json.Unmarshal then judges the object itself, so
+// the result and the error are exactly its own.
+func (o *stripeObject) amounts() (stripeAmounts, bool) {
+	if o.Currency.odd || o.Amount.odd || o.AmountReceived.odd || o.AmountRefunded.odd ||
+		o.AmountPaid.odd || o.AmountDue.odd || o.AmountTotal.odd || o.Refunded.odd {
+		return stripeAmounts{}, false
+	}
+	return stripeAmounts{
+		Currency:       o.Currency.s,
+		Amount:         o.Amount.ptr(),
+		AmountReceived: o.AmountReceived.ptr(),
+		AmountRefunded: o.AmountRefunded.ptr(),
+		AmountPaid:     o.AmountPaid.ptr(),
+		AmountDue:      o.AmountDue.ptr(),
+		AmountTotal:    o.AmountTotal.ptr(),
+		Refunded:       o.Refunded.ptr(),
+	}, true
 }
 
 // stripeAmounts are the integer amount fields of the objects whose events
@@ -105,22 +137,25 @@ func normalizeStripe(r request, ev *eventv1.NormalizedEvent) error {
 			ev.EventType = eventv1.EventType_EVENT_TYPE_UNMAPPED
 		}
 	}
-	return stripeAmount(e.Type, obj.Object, e.Data.Object, ev)
+	return stripeAmount(e.Type, &obj, e.Data.Object, ev)
 }
 
 // stripeAmount sets ev.Amount for the objects that carry money. The field
 // is chosen per object: what a PaymentIntent actually received, what a
 // charge was for (or, on charge.refunded, the total refunded so far), what
 // an invoice collected, what a checkout session totalled.
-func stripeAmount(eventType, object string, raw json.RawMessage, ev *eventv1.NormalizedEvent) error {
+func stripeAmount(eventType string, obj *stripeObject, raw json.RawMessage, ev *eventv1.NormalizedEvent) error {
+	object := obj.Object
 	switch object {
 	case "payment_intent", "charge", "invoice", "checkout.session", "refund":
 	default:
 		return nil
 	}
-	var a stripeAmounts
-	if err := json.Unmarshal(raw, &a); err != nil {
-		return invalid("stripe", "decode amount of %s in %q: %v", object, eventType, err)
+	a, ok := obj.amounts()
+	if !ok {
+		if err := json.Unmarshal(raw, &a); err != nil {
+			return invalid("stripe", "decode amount of %s in %q: %v", object, eventType, err)
+		}
 	}
 	var units *int64
 	switch object {
