@@ -231,6 +231,10 @@ func TestRunWaitsForDatabase(t *testing.T) {
 		t.Fatalf("Record while the database is down: %v, want Unavailable", err)
 	}
 
+	// The proxy starts only once a refused attempt was logged: started
+	// earlier, a busy machine could run the ledger's first attempt after it,
+	// and there would be no failure to see.
+	waitLog(t, &logs, "database not ready; retrying")
 	proxy(t, proxyAddr, target)
 	waitHealth(t, conn, healthpb.HealthCheckResponse_SERVING)
 	if _, err := c.Record(ctx, storetest.Request("stripe", "", "evt_wait", time.Now())); err != nil {
@@ -239,9 +243,17 @@ func TestRunWaitsForDatabase(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Errorf("Run returned %v, want nil", err)
 	}
-	if !strings.Contains(logs.String(), "database not ready; retrying") {
-		t.Errorf("failed attempts were not logged:\n%s", logs.String())
+}
+
+// waitLog waits until logs holds text.
+func waitLog(t *testing.T, logs *syncBuffer, text string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if strings.Contains(logs.String(), text) {
+			return
+		}
 	}
+	t.Fatalf("no log line %q within 30s:\n%s", text, logs.String())
 }
 
 // proxy forwards TCP connections from addr to target until the test ends.
