@@ -1,0 +1,7 @@
+package postgres
+
+// The claim's statements, for the plan test of package postgres_test.
+const (
+	ClaimLockSQL = claimLockSQL
+	ClaimSQL     = claimSQL
+)
