@@ -8,7 +8,6 @@ package eventkey
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
@@ -30,27 +29,15 @@ func Derive(platform string, headers map[string]string, body []byte) (Key, error
 	var k Key
 	switch platform {
 	case "stripe":
-		id, ok := topString(body, "id")
-		if !ok {
-			var env struct {
-				ID string `json:"id"`
-			}
-			if err := json.Unmarshal(body, &env); err != nil {
-				return Key{}, fmt.Errorf("stripe event id: %w: %v", apperr.ErrInvalid, err)
-			}
-			id = env.ID
+		id, err := topString(body, "id")
+		if err != nil {
+			return Key{}, fmt.Errorf("stripe event id: %w: %v", apperr.ErrInvalid, err)
 		}
 		k.EventID = id
 	case "slack":
-		id, ok := topString(body, "event_id")
-		if !ok {
-			var env struct {
-				EventID string `json:"event_id"`
-			}
-			if err := json.Unmarshal(body, &env); err != nil {
-				return Key{}, fmt.Errorf("slack event id: %w: %v", apperr.ErrInvalid, err)
-			}
-			id = env.EventID
+		id, err := topString(body, "event_id")
+		if err != nil {
+			return Key{}, fmt.Errorf("slack event id: %w: %v", apperr.ErrInvalid, err)
 		}
 		k.EventID = id
 	case "github":

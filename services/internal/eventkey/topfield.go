@@ -2,24 +2,36 @@ package eventkey
 
 import (
 	"encoding/json"
+	"reflect"
 	"unicode"
 	"unicode/utf8"
 )
 
-// topString returns what json.Unmarshal(body, &v) stores in v.F, where v
-// is a struct whose only field F is a string tagged `json:"<name>"`, in
-// one validating scan plus a walk of the top level instead of the
-// decoder's two scans and reflection: an event id is one field of a body
-// of up to hundreds of kilobytes, read on every webhook.
-//
-// ok is false whenever Unmarshal would fail or the answer is not certain
-// (invalid JSON, a top level that is not an object, a matching field
-// whose value is neither a string nor null); the caller then runs
-// json.Unmarshal itself, so results and error texts stay exactly those of
-// the decoder. Matching follows encoding/json: the exact name, else a
-// case-insensitive match (foldName), the last matching field winning, a
-// null leaving the value as it was.
-func topString(body []byte, name string) (value string, ok bool) {
+// topString returns what json.Unmarshal(body, &v) stores in v.F, and the
+// error it returns, where v is a struct whose only field F is a string
+// tagged `json:"<name>"`: the event id of the platforms that carry it at
+// the top of the body. An id is one field of a body of up to hundreds of
+// kilobytes, read on every webhook, so scanTopString reads it in one
+// validating scan plus a walk of the top level instead of the decoder's
+// two scans and reflection; whenever that answer is not certain, the
+// decoder itself runs, so results and error texts are exactly its own.
+func topString(body []byte, name string) (string, error) {
+	if v, ok := scanTopString(body, name); ok {
+		return v, nil
+	}
+	f := reflect.New(reflect.StructOf([]reflect.StructField{{
+		Name: "F", Type: reflect.TypeFor[string](), Tag: reflect.StructTag(`json:"` + name + `"`)}}))
+	err := json.Unmarshal(body, f.Interface())
+	return f.Elem().Field(0).String(), err
+}
+
+// scanTopString is topString's scan. ok is false whenever Unmarshal would
+// fail or the answer is not certain (invalid JSON, a top level that is not
+// an object, a matching field whose value is neither a string nor null).
+// Matching follows encoding/json: the exact name, else a case-insensitive
+// match (foldName), the last matching field winning, a null leaving the
+// value as it was.
+func scanTopString(body []byte, name string) (value string, ok bool) {
 	if !json.Valid(body) {
 		return "", false
 	}
