@@ -148,8 +148,8 @@ func (t *jsonTime) UnmarshalJSON(b []byte) error {
 // encoding/json, so the result (escapes, invalid UTF-8 made U+FFFD) and the
 // errors are exactly json.Unmarshal's.
 func unquote(b []byte) (string, error) {
-	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' && plainASCII(b[1:len(b)-1]) {
-		return string(b[1 : len(b)-1]), nil
+	if s, ok := plainString(b); ok {
+		return s, nil
 	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
@@ -158,15 +158,19 @@ func unquote(b []byte) (string, error) {
 	return s, nil
 }
 
-// plainASCII reports whether s is printable ASCII with no quote or
-// backslash: text that a JSON string literal holds verbatim.
-func plainASCII(s []byte) bool {
-	for _, c := range s {
+// plainString returns the text of the JSON string literal b when it is
+// printable ASCII with no quote or backslash, text the literal holds
+// verbatim; ok is false for any other b.
+func plainString(b []byte) (s string, ok bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return "", false
+	}
+	for _, c := range b[1 : len(b)-1] {
 		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
-			return false
+			return "", false
 		}
 	}
-	return true
+	return string(b[1 : len(b)-1]), true
 }
 
 // parseUnix reads unix seconds written as an integer or a decimal with up
@@ -359,11 +363,12 @@ type lazyString struct {
 // UnmarshalJSON takes a string literal without escapes or non-ASCII bytes,
 // or null (which leaves a string as it was).
 func (f *lazyString) UnmarshalJSON(b []byte) error {
-	switch {
-	case string(b) == "null":
-	case len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' && plainASCII(b[1:len(b)-1]):
-		f.s = string(b[1 : len(b)-1])
-	default:
+	if string(b) == "null" {
+		return nil
+	}
+	if s, ok := plainString(b); ok {
+		f.s = s
+	} else {
 		f.odd = true
 	}
 	return nil
