@@ -116,6 +116,3 @@ func withEventID(ctx context.Context, eventIDs []string, i int) context.Context 
 	}
 	return metadata.NewIncomingContext(ctx, md)
 }
-
-// errorID is a fresh id for a masked internal error, for the caller to
-// quote and the operator to find in the log.

@@ -85,14 +85,17 @@ func (n *notifier) signal(subscriptions []string) {
 
 // takeLocal returns the subscriptions signalled since the last call, for
 // Listen, which waits on n.lwake.
-func (n *notifier) takeLocal() []string {
+func (n *notifier) takeLocal() []string { return n.take(n.local) }
+
+// take empties set, one of n's, and returns its subscriptions in order.
+func (n *notifier) take(set map[string]bool) []string {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	subs := make([]string, 0, len(n.local))
-	for s := range n.local {
+	subs := make([]string, 0, len(set))
+	for s := range set {
 		subs = append(subs, s)
 	}
-	clear(n.local)
+	clear(set)
 	sort.Strings(subs)
 	return subs
 }
@@ -105,24 +108,19 @@ func (n *notifier) run(ctx context.Context) {
 			return
 		case <-n.rwake:
 		}
-		n.mu.Lock()
-		subs := make([]string, 0, len(n.remote))
-		size := 0
-		for s := range n.remote {
-			subs = append(subs, s)
-			size += len(s)
-		}
-		clear(n.remote)
-		n.mu.Unlock()
+		subs := n.take(n.remote)
 		if len(subs) == 0 {
 			// A wake-up whose signals an earlier round already sent: an
 			// empty NOTIFY would wake every dispatcher for nothing.
 			continue
 		}
+		size := 0
+		for _, s := range subs {
+			size += len(s)
+		}
 		if size > 7000 {
 			subs = []string{} // NOTIFY payloads are capped at 8000 bytes: empty means "any"
 		}
-		sort.Strings(subs)
 		list, _ := json.Marshal(subs)
 		cctx, cancel := context.WithTimeout(ctx, notifyTimeout)
 		// Relaxed commit (see relaxedSQL): a wake-up lost in a crash is
