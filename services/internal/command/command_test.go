@@ -71,6 +71,9 @@ func TestTuneGC(t *testing.T) {
 	if got := TuneGC(); got != DefaultGCPercent {
 		t.Errorf("TuneGC without GOGC = %d, want %d", got, DefaultGCPercent)
 	}
+	if inEffect := debug.SetGCPercent(100); inEffect != DefaultGCPercent {
+		t.Errorf("after TuneGC without GOGC the runtime's GC percent is %d, want %d", inEffect, DefaultGCPercent)
+	}
 	t.Setenv("GOGC", "50")
 	debug.SetGCPercent(50) // what the runtime read from GOGC at start
 	if got := TuneGC(); got != 50 {
