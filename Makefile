@@ -83,7 +83,13 @@ build: ## Build the service binaries, the example consumer and hookmesh into bin
 
 .PHONY: test
 test: check-generate lint ## Run every test: unit, golden, fuzz seeds, PostgreSQL, end to end.
-	@for m in $(MODULES); do echo "== $$m"; (cd $$m && $(GO) test -count=1 -timeout 8m ./...); done
+	@failed=""; \
+	for m in $(MODULES); do \
+	  echo "== $$m"; \
+	  (cd $$m && $(GO) test -count=1 -timeout 8m ./...) || failed="$$failed $$m"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make test: FAILED in:$$failed (each module's output above)"; exit 1; fi; \
+	echo "make test: every module passed"
 
 .PHONY: chaos
 chaos: ## Long chaos run: kill every service in turn and restart PostgreSQL under load, then reconcile.

@@ -32,6 +32,12 @@ func (c *countingHealth) Check(ctx context.Context, r *healthpb.HealthCheckReque
 
 // TestCallsSpreadOverAddresses: a target resolving to two servers gets
 // calls on both (pick_first would send every one to the first).
+//
+// round_robin only picks subchannels that are READY, and on a busy machine
+// the second one can connect well after the first: so the test first calls
+// until both servers have answered (a generous bound, not a timing claim:
+// pick_first never reaches the second and fails here), and then, with both
+// ready, checks that the next calls alternate between them.
 func TestCallsSpreadOverAddresses(t *testing.T) {
 	var addrs []resolver.Address
 	var servers []*countingHealth
@@ -56,23 +62,39 @@ func TestCallsSpreadOverAddresses(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = conn.Close() })
 	client := healthpb.NewHealthClient(conn)
-	seen := map[string]bool{}
-	for range 20 {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	call := func() string {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
 		var p peer.Peer
-		_, err := client.Check(ctx, &healthpb.HealthCheckRequest{}, grpc.Peer(&p), grpc.WaitForReady(true))
-		cancel()
-		if err != nil {
+		if _, err := client.Check(ctx, &healthpb.HealthCheckRequest{}, grpc.Peer(&p), grpc.WaitForReady(true)); err != nil {
 			t.Fatal(err)
 		}
-		seen[p.Addr.String()] = true
+		return p.Addr.String()
+	}
+	seen := map[string]int{}
+	for deadline := time.Now().Add(time.Minute); len(seen) < 2; {
+		if time.Now().After(deadline) {
+			t.Fatalf("calls for a minute reached only %v of %v: calls are not balanced", seen, addrs)
+		}
+		seen[call()]++
+		time.Sleep(10 * time.Millisecond)
+	}
+	got := map[string]int{}
+	for range 10 {
+		got[call()]++
+	}
+	for _, a := range addrs {
+		if got[a.Addr] < 3 {
+			t.Errorf("with both servers ready, %s got %d of 10 calls (%v); round_robin alternates", a.Addr, got[a.Addr], got)
+		}
 	}
 	for i, s := range servers {
 		s.mu.Lock()
 		n := s.calls
 		s.mu.Unlock()
 		if n == 0 {
-			t.Errorf("server %d (%s) got no call of 20; calls are not balanced (seen %v)", i, addrs[i].Addr, seen)
+			t.Errorf("server %d (%s) counted no call", i, addrs[i].Addr)
 		}
 	}
 }
