@@ -37,6 +37,10 @@ type Config struct {
 	DatabaseURL string
 	// Schema holds the consumer's table in PostgreSQL; created when missing.
 	Schema string
+	// ServerOptions are added to the gRPC server: TLS credentials when the
+	// mesh uses mTLS (the dispatcher then presents its certificate, and a
+	// handler may check it).
+	ServerOptions []grpc.ServerOption
 }
 
 // Handler records payment events.
@@ -114,7 +118,8 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	// The dispatcher propagates the webhook's trace (W3C traceparent) to
 	// the handler; otelgrpc continues it, so HandleEvent is a span of the
 	// same trace whatever tracer provider the process installed.
-	srv := grpc.NewServer(grpc.StatsHandler(otelgrpc.NewServerHandler(otelgrpc.WithPropagators(propagation.TraceContext{}))))
+	srv := grpc.NewServer(append([]grpc.ServerOption{grpc.StatsHandler(otelgrpc.NewServerHandler(otelgrpc.WithPropagators(propagation.TraceContext{})))},
+		cfg.ServerOptions...)...)
 	handlerv1.RegisterEventHandlerServiceServer(srv, &Handler{store: store, log: log})
 	hs := health.NewServer()
 	healthpb.RegisterHealthServer(srv, hs)

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,9 +30,14 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/env"
 	"github.com/hookmesh/hookmesh/services/internal/grpcclient"
 	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
+	"github.com/hookmesh/hookmesh/services/internal/meshauth"
 	"github.com/hookmesh/hookmesh/services/internal/serve"
 	"github.com/hookmesh/hookmesh/services/internal/tlsconfig"
 )
+
+// DefaultGRPCAddr is DispatcherService's port in the public contract, on
+// loopback: beyond it the dispatcher needs internal authentication (Auth).
+const DefaultGRPCAddr = "127.0.0.1:9093"
 
 // DefaultAdminAddr is the dispatcher's admin listener: /metrics, /health,
 // /ready and /debug/pprof/.
@@ -90,6 +96,11 @@ type Config struct {
 	// TLS configures TLS or mTLS for gRPC (HOOKMESH_TLS_*; see package
 	// tlsconfig); the zero value means plaintext.
 	TLS tlsconfig.Config
+	// Auth is the dispatcher's internal authentication (see package
+	// meshauth): its role token, sent to the ledger and the normalizer
+	// but never to a handler, or its client certificate's role. With
+	// neither, GRPCAddr must be loopback.
+	Auth meshauth.Config
 }
 
 // ConfigFromEnv reads the configuration.
@@ -97,7 +108,7 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	r := env.New(lookup)
 	host, _ := os.Hostname()
 	cfg := Config{
-		GRPCAddr:         r.String("HOOKMESH_DISPATCHER_GRPC_ADDR", ":9093"),
+		GRPCAddr:         r.String("HOOKMESH_DISPATCHER_GRPC_ADDR", DefaultGRPCAddr),
 		AdminAddr:        r.String("HOOKMESH_DISPATCHER_ADMIN_ADDR", DefaultAdminAddr),
 		AdminToken:       r.String(admin.TokenVar, ""),
 		LedgerTarget:     r.String("HOOKMESH_LEDGER_TARGET", "127.0.0.1:9092"),
@@ -112,6 +123,8 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 		DrainTimeout:     r.Duration("HOOKMESH_DISPATCHER_DRAIN_TIMEOUT", 20*time.Second),
 	}
 	cfg.TLS = tlsconfig.FromEnv(r, tlsconfig.Service)
+	cfg.Auth = meshauth.FromEnv(r)
+	cfg.Auth.MTLS = cfg.TLS.MutualTLS()
 	if cfg.Capacity < 1 || cfg.ClaimBatch < 1 || cfg.BreakerFailures < 1 {
 		r.Fail("HOOKMESH_DISPATCHER_CAPACITY, HOOKMESH_DISPATCHER_CLAIM_BATCH and HOOKMESH_BREAKER_FAILURES must be at least 1")
 	}
@@ -145,7 +158,10 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		closeAdmin()
 		return fmt.Errorf("dispatcher: %w", err)
 	}
-	conn, err := grpcclient.New(cfg.LedgerTarget, creds)
+	// The role token goes to the ledger and the normalizer only: the
+	// handler pool dials with creds alone, so no handler learns it.
+	authOpts := cfg.Auth.DialOptions(meshauth.RoleDispatcher)
+	conn, err := grpcclient.New(cfg.LedgerTarget, creds, authOpts...)
 	if err != nil {
 		closeAdmin()
 		return fmt.Errorf("dial ledger %s: %w", cfg.LedgerTarget, err)
@@ -186,7 +202,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	})
 	fns := []func(context.Context) error{d.Run}
 	if cfg.NormalizerTarget != "" {
-		normConn, err := grpcclient.New(cfg.NormalizerTarget, creds)
+		normConn, err := grpcclient.New(cfg.NormalizerTarget, creds, authOpts...)
 		if err != nil {
 			closeAdmin()
 			return fmt.Errorf("dial normalizer %s: %w", cfg.NormalizerTarget, err)
@@ -202,12 +218,18 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		fns = append(fns, renorm.Run)
 	}
 	registerStateMetrics(reg, breakers, d)
-	gs := grpcserver.New(log, append(admin.ServerOptions(cfg.AdminToken), tlsOpts...)...)
+	gs := grpcserver.New(log, slices.Concat(admin.ServerOptions(cfg.AdminToken),
+		meshauth.NewServer(cfg.Auth, cfg.AdminToken != "", log).ServerOptions(), tlsOpts)...)
 	dispatcherv1.RegisterDispatcherServiceServer(gs.GRPC, server.New(cfg.ID, breakers, d))
 	lis, err := serve.Listen(cfg.GRPCListener, cfg.GRPCAddr)
 	if err != nil {
 		closeAdmin()
 		return err
+	}
+	if err := meshauth.CheckListener(lis, "HOOKMESH_DISPATCHER_GRPC_ADDR", cfg.Auth, log); err != nil {
+		_ = lis.Close()
+		closeAdmin()
+		return fmt.Errorf("dispatcher: %w", err)
 	}
 	fns = append(fns, func(ctx context.Context) error { return gs.Serve(ctx, lis) })
 	adminAddr := "off"
@@ -219,6 +241,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	log.Info("dispatcher running", slog.String("grpc", lis.Addr().String()), slog.String("admin", adminAddr),
 		slog.Bool("admin_token", cfg.AdminToken != ""), slog.String("ledger", cfg.LedgerTarget),
 		slog.String("normalizer", cfg.NormalizerTarget), slog.Bool("tls", cfg.TLS.Enabled()),
+		slog.String("internal_auth", cfg.Auth.Mode()),
 		slog.String("dispatcher_id", cfg.ID), slog.Int("capacity", cfg.Capacity))
 	return serve.All(ctx, fns...)
 }

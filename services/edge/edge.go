@@ -34,6 +34,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/env"
 	"github.com/hookmesh/hookmesh/services/internal/grpcclient"
 	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
+	"github.com/hookmesh/hookmesh/services/internal/meshauth"
 	"github.com/hookmesh/hookmesh/services/internal/serve"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 	"github.com/hookmesh/hookmesh/services/internal/tlsconfig"
@@ -41,6 +42,11 @@ import (
 
 // DefaultAdminAddr is the admin listener of the public contract.
 const DefaultAdminAddr = "127.0.0.1:8081"
+
+// DefaultGRPCAddr is EdgeService's port in the public contract, on loopback:
+// like every service, the edge needs internal authentication (Auth) to
+// listen beyond it.
+const DefaultGRPCAddr = "127.0.0.1:9090"
 
 // DefaultMaxBodyBytes is the body cap when none is configured: 1 MiB holds
 // every realistic webhook of the supported platforms; larger senders (GitHub
@@ -147,6 +153,10 @@ type Config struct {
 	// tlsconfig): the EdgeService server and the dials to the normalizer
 	// and the ledger. The zero value means plaintext.
 	TLS tlsconfig.Config
+	// Auth is the edge's internal authentication (see package meshauth):
+	// its role token, sent to the normalizer and the ledger, or its
+	// client certificate's role. With neither, GRPCAddr must be loopback.
+	Auth meshauth.Config
 }
 
 // DevSecrets are the clearly-marked development secrets `make run` uses
@@ -218,7 +228,7 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 		HTTPAddr:            r.String("HOOKMESH_HTTP_ADDR", ":8080"),
 		AdminAddr:           r.String("HOOKMESH_ADMIN_ADDR", DefaultAdminAddr),
 		AdminToken:          r.String(admin.TokenVar, ""),
-		GRPCAddr:            r.String("HOOKMESH_EDGE_GRPC_ADDR", ":9090"),
+		GRPCAddr:            r.String("HOOKMESH_EDGE_GRPC_ADDR", DefaultGRPCAddr),
 		NormalizerTarget:    r.String("HOOKMESH_NORMALIZER_TARGET", "127.0.0.1:9091"),
 		LedgerTarget:        r.String("HOOKMESH_LEDGER_TARGET", "127.0.0.1:9092"),
 		NormalizeTimeout:    r.Duration("HOOKMESH_NORMALIZE_TIMEOUT", time.Second),
@@ -329,6 +339,8 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 			cfg.HTTP.WriteTimeout, cfg.NormalizeTimeout+cfg.RecordTimeout)
 	}
 	cfg.TLS = tlsconfig.FromEnv(r, tlsconfig.Service)
+	cfg.Auth = meshauth.FromEnv(r)
+	cfg.Auth.MTLS = cfg.TLS.MutualTLS()
 	if err := r.Err(); err != nil {
 		return Config{}, fmt.Errorf("edge config: %w", err)
 	}
@@ -368,12 +380,15 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("edge: %w", err)
 	}
-	normConn, err := dial(cfg.NormalizerTarget, creds)
+	// The edge's role token goes with every call to the normalizer and
+	// the ledger (Record, and the REST API's admin calls).
+	authOpts := cfg.Auth.DialOptions(meshauth.RoleEdge)
+	normConn, err := dial(cfg.NormalizerTarget, creds, authOpts...)
 	if err != nil {
 		return err
 	}
 	defer normConn.Close()
-	ledgerConn, err := dial(cfg.LedgerTarget, creds)
+	ledgerConn, err := dial(cfg.LedgerTarget, creds, authOpts...)
 	if err != nil {
 		return err
 	}
@@ -417,7 +432,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	adminHandler := admin.NewHandler(admin.Options{Token: cfg.AdminToken, Registry: reg, Ready: ready, API: rest, Log: log})
-	gs := grpcserver.New(log, tlsOpts...)
+	gs := grpcserver.New(log, append(meshauth.NewServer(cfg.Auth, cfg.AdminToken != "", log).ServerOptions(), tlsOpts...)...)
 	edgev1.RegisterEdgeServiceServer(gs.GRPC, server.New(svc))
 
 	adminLis, err := admin.Listen(cfg.AdminListener, cfg.AdminAddr, cfg.AdminToken, "HOOKMESH_ADMIN_ADDR")
@@ -434,6 +449,10 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		closeAll(httpLis, adminLis)
 		return err
 	}
+	if err := meshauth.CheckListener(grpcLis, "HOOKMESH_EDGE_GRPC_ADDR", cfg.Auth, log); err != nil {
+		closeAll(grpcLis, httpLis, adminLis)
+		return fmt.Errorf("edge: %w", err)
+	}
 	adminAddr := "off"
 	if adminLis != nil {
 		adminAddr = adminLis.Addr().String()
@@ -444,6 +463,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		slog.String("admin", adminAddr),
 		slog.Bool("admin_token", cfg.AdminToken != ""),
 		slog.String("grpc", grpcLis.Addr().String()),
+		slog.String("internal_auth", cfg.Auth.Mode()),
 		slog.String("normalizer", cfg.NormalizerTarget),
 		slog.String("ledger", cfg.LedgerTarget),
 		slog.Any("platforms", names))
@@ -496,9 +516,10 @@ func newHTTPServer(h http.Handler, limits HTTPServer) *http.Server {
 	}
 }
 
-// dial connects to target with creds (TLS or insecure, from cfg.TLS).
-func dial(target string, creds grpc.DialOption) (*grpc.ClientConn, error) {
-	conn, err := grpcclient.New(target, creds)
+// dial connects to target with creds (TLS or insecure, from cfg.TLS) and
+// extra options (the edge's role token).
+func dial(target string, creds grpc.DialOption, extra ...grpc.DialOption) (*grpc.ClientConn, error) {
+	conn, err := grpcclient.New(target, creds, extra...)
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: %w", target, err)
 	}

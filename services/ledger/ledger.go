@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -25,6 +26,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/admin"
 	"github.com/hookmesh/hookmesh/services/internal/env"
 	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
+	"github.com/hookmesh/hookmesh/services/internal/meshauth"
 	"github.com/hookmesh/hookmesh/services/internal/serve"
 	"github.com/hookmesh/hookmesh/services/internal/tlsconfig"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/seed"
@@ -36,8 +38,10 @@ import (
 
 // Defaults of Config.
 const (
-	// DefaultGRPCAddr is the ledger's gRPC port in the public contract.
-	DefaultGRPCAddr = ":9092"
+	// DefaultGRPCAddr is the ledger's gRPC port in the public contract,
+	// on loopback: beyond it the ledger needs internal authentication
+	// (Auth), so a deployment sets HOOKMESH_LEDGER_GRPC_ADDR=:9092 with it.
+	DefaultGRPCAddr = "127.0.0.1:9092"
 	// DefaultAdminAddr is the ledger's admin listener: /metrics, /health,
 	// /ready and /debug/pprof/.
 	DefaultAdminAddr = "127.0.0.1:8083"
@@ -70,8 +74,12 @@ type Config struct {
 	// token by the admin listener (but /health and /ready) and, as
 	// "authorization: Bearer" metadata, by the admin RPCs (admin.Methods:
 	// reads, dead letters, subscriptions). Record and the delivery RPCs
-	// the services call stay open.
+	// the services call are guarded by Auth instead.
 	AdminToken string
+	// Auth authenticates the services' calls (Record for the edge, the
+	// delivery RPCs for the dispatcher; see package meshauth). With it
+	// off, GRPCAddr must be a loopback address.
+	Auth meshauth.Config
 	// Registry receives the ledger's metrics; nil means a new registry of
 	// its own.
 	Registry *prometheus.Registry
@@ -105,6 +113,8 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 		SubscriptionsFile: r.String("HOOKMESH_SUBSCRIPTIONS_FILE", ""),
 	}
 	cfg.TLS = tlsconfig.FromEnv(r, tlsconfig.Service)
+	cfg.Auth = meshauth.FromEnv(r)
+	cfg.Auth.MTLS = cfg.TLS.MutualTLS()
 	n := r.Int64("HOOKMESH_LEDGER_MAX_CONNS", DefaultMaxConns)
 	if n < 1 || n > math.MaxInt32 {
 		r.Fail("HOOKMESH_LEDGER_MAX_CONNS=%d: want at least 1", n)
@@ -253,20 +263,28 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 			return fmt.Errorf("ledger: listen %s: %w", cfg.GRPCAddr, err)
 		}
 	}
+	if err := meshauth.CheckListener(lis, "HOOKMESH_LEDGER_GRPC_ADDR", cfg.Auth, log); err != nil {
+		_ = lis.Close()
+		if adminLis != nil {
+			_ = adminLis.Close()
+		}
+		return fmt.Errorf("ledger: %w", err)
+	}
 	adminAddr := "off"
 	if adminLis != nil {
 		adminAddr = adminLis.Addr().String()
 	}
 	log.Info("ledger starting", append([]any{slog.String("grpc_addr", lis.Addr().String()),
 		slog.String("admin_addr", adminAddr), slog.Bool("admin_token", cfg.AdminToken != ""),
-		slog.Bool("tls", cfg.TLS.Enabled())},
+		slog.Bool("tls", cfg.TLS.Enabled()), slog.String("internal_auth", cfg.Auth.Mode())},
 		append(cfg.storeAttrs(), slog.String("subscriptions_file", cfg.SubscriptionsFile))...)...)
 
 	reg := cfg.Registry
 	if reg == nil {
 		reg = admin.NewRegistry()
 	}
-	gs := grpcserver.New(log, append(admin.ServerOptions(cfg.AdminToken), tlsOpts...)...)
+	gs := grpcserver.New(log, slices.Concat(admin.ServerOptions(cfg.AdminToken),
+		meshauth.NewServer(cfg.Auth, cfg.AdminToken != "", log).ServerOptions(), tlsOpts)...)
 	srv := server.New(log, nil)
 	srv.Metrics = server.NewMetrics(reg, srv)
 	ledgerv1.RegisterLedgerServiceServer(gs.GRPC, srv)

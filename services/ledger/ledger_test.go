@@ -33,7 +33,7 @@ func TestConfigFromEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.GRPCAddr != ":9092" || cfg.MaxConns != ledger.DefaultMaxConns || cfg.DatabaseURL != "postgres://u:p@db/ledger" {
+	if cfg.GRPCAddr != "127.0.0.1:9092" || cfg.MaxConns != ledger.DefaultMaxConns || cfg.DatabaseURL != "postgres://u:p@db/ledger" {
 		t.Errorf("defaults: %+v", cfg)
 	}
 	cfg, err = ledger.ConfigFromEnv(lookup(map[string]string{

@@ -20,6 +20,7 @@ import (
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	"github.com/hookmesh/hookmesh/services/internal/admin"
+	"github.com/hookmesh/hookmesh/services/internal/meshauth"
 	"github.com/hookmesh/hookmesh/services/ledger"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/store/postgres/pgtest"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/store/storetest"
@@ -187,13 +188,31 @@ func TestAdminBindGuard(t *testing.T) {
 	}
 }
 
+// TestGRPCBindGuard: the ledger's gRPC port on all interfaces, with
+// neither internal tokens nor mTLS, stops the ledger at start, naming the
+// variable and the way out; with tokens it starts.
+func TestGRPCBindGuard(t *testing.T) {
+	t.Parallel()
+	lis, err := net.Listen("tcp", ":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := ledger.Config{DataDir: t.TempDir(), GRPCListener: lis}
+	err = ledger.Run(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	if err == nil || !strings.Contains(err.Error(), "HOOKMESH_LEDGER_GRPC_ADDR") || !strings.Contains(err.Error(), meshauth.TokenVar(meshauth.RoleEdge)) {
+		t.Fatalf("Run = %v, want a refusal naming HOOKMESH_LEDGER_GRPC_ADDR and %s", err, meshauth.TokenVar(meshauth.RoleEdge))
+	}
+}
+
 // TestAdminMethodsMatchService: every ledger RPC is either an admin method
-// (token required) or one of the service-to-service RPCs, so a new RPC
-// cannot slip in unguarded without this test being updated.
+// (token required) or one of the service-to-service RPCs, each with the
+// roles meshauth lets call it, so a new RPC cannot slip in unguarded
+// without this test being updated.
 func TestAdminMethodsMatchService(t *testing.T) {
 	t.Parallel()
 	internal := []string{"Record", "ClaimDeliveries", "CompleteDelivery", "RetryDelivery", "DeadLetterDelivery", "ReportOutcomes", "WatchDeliveries",
 		"ReleaseLeases", "ClaimNormalizations", "CompleteNormalization"}
+	edgeOnly := []string{"Record"}
 	desc := ledgerv1.LedgerService_ServiceDesc
 	var names []string
 	for _, m := range desc.Methods {
@@ -206,6 +225,15 @@ func TestAdminMethodsMatchService(t *testing.T) {
 		full := "/" + desc.ServiceName + "/" + n
 		if admin.IsAdminMethod(full) == slices.Contains(internal, n) {
 			t.Errorf("%s: admin=%v, internal=%v; want exactly one", full, admin.IsAdminMethod(full), slices.Contains(internal, n))
+		}
+		class, roles := meshauth.Classify(full)
+		switch {
+		case admin.IsAdminMethod(full) && class != meshauth.Admin:
+			t.Errorf("%s: meshauth class %d, want Admin", full, class)
+		case slices.Contains(edgeOnly, n) && !slices.Equal(roles, []meshauth.Role{meshauth.RoleEdge}):
+			t.Errorf("%s: roles %v, want the edge alone", full, roles)
+		case slices.Contains(internal, n) && !slices.Contains(edgeOnly, n) && !slices.Equal(roles, []meshauth.Role{meshauth.RoleDispatcher}):
+			t.Errorf("%s: roles %v, want the dispatcher alone", full, roles)
 		}
 	}
 	for _, m := range admin.Methods {

@@ -17,6 +17,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/admin"
 	"github.com/hookmesh/hookmesh/services/internal/env"
 	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
+	"github.com/hookmesh/hookmesh/services/internal/meshauth"
 	"github.com/hookmesh/hookmesh/services/internal/serve"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 	"github.com/hookmesh/hookmesh/services/internal/tlsconfig"
@@ -24,8 +25,9 @@ import (
 	"github.com/hookmesh/hookmesh/services/normalizer/internal/server"
 )
 
-// DefaultGRPCAddr is the normalizer's gRPC address in the public contract.
-const DefaultGRPCAddr = ":9091"
+// DefaultGRPCAddr is the normalizer's gRPC port in the public contract, on
+// loopback: beyond it the normalizer needs internal authentication (Auth).
+const DefaultGRPCAddr = "127.0.0.1:9091"
 
 // DefaultAdminAddr is the normalizer's admin listener: /metrics, /health,
 // /ready and /debug/pprof/.
@@ -60,6 +62,10 @@ type Config struct {
 	// TLS configures TLS or mTLS for gRPC (HOOKMESH_TLS_*; see package
 	// tlsconfig); the zero value means plaintext.
 	TLS tlsconfig.Config
+	// Auth authenticates the callers of Normalize (the edge and the
+	// dispatcher; see package meshauth). With it off, GRPCAddr must be a
+	// loopback address.
+	Auth meshauth.Config
 }
 
 // ConfigFromEnv reads the Config from environment variables through lookup
@@ -85,6 +91,8 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	}
 	cfg.Sources = srcs
 	cfg.TLS = tlsconfig.FromEnv(r, tlsconfig.Service)
+	cfg.Auth = meshauth.FromEnv(r)
+	cfg.Auth.MTLS = cfg.TLS.MutualTLS()
 	if err := r.Err(); err != nil {
 		return Config{}, fmt.Errorf("normalizer config: %w", err)
 	}
@@ -112,6 +120,9 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return fmt.Errorf("normalizer: %w", err)
 	}
 	tlsOpts, err := cfg.TLS.ServerOptions()
+	if err == nil {
+		err = meshauth.CheckListener(lis, "HOOKMESH_NORMALIZER_GRPC_ADDR", cfg.Auth, log)
+	}
 	if err != nil {
 		closeListeners(lis, adminLis)
 		return fmt.Errorf("normalizer: %w", err)
@@ -120,7 +131,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if reg == nil {
 		reg = admin.NewRegistry()
 	}
-	srv := grpcserver.New(log, tlsOpts...)
+	srv := grpcserver.New(log, append(meshauth.NewServer(cfg.Auth, cfg.AdminToken != "", log).ServerOptions(), tlsOpts...)...)
 	s := server.New(log, n)
 	s.Metrics = server.NewMetrics(reg, n.Platforms())
 	normalizerv1.RegisterNormalizerServiceServer(srv.GRPC, s)
@@ -136,7 +147,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	log.Info("normalizer serving", slog.String("grpc_addr", lis.Addr().String()),
 		slog.String("admin_addr", adminAddr), slog.Bool("admin_token", cfg.AdminToken != ""),
-		slog.Bool("tls", cfg.TLS.Enabled()),
+		slog.Bool("tls", cfg.TLS.Enabled()), slog.String("internal_auth", cfg.Auth.Mode()),
 		slog.Any("platforms", n.Platforms()))
 	if err := serve.All(ctx, fns...); err != nil {
 		return fmt.Errorf("normalizer: %w", err)

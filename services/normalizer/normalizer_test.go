@@ -25,8 +25,8 @@ func TestConfigFromEnv(t *testing.T) {
 		return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
 	}
 	cfg, err := ConfigFromEnv(lookup(nil))
-	if err != nil || cfg.GRPCAddr != ":9091" {
-		t.Errorf("default: %+v, %v; want :9091", cfg, err)
+	if err != nil || cfg.GRPCAddr != "127.0.0.1:9091" {
+		t.Errorf("default: %+v, %v; want 127.0.0.1:9091 (loopback until internal auth is configured)", cfg, err)
 	}
 	cfg, err = ConfigFromEnv(lookup(map[string]string{"HOOKMESH_NORMALIZER_GRPC_ADDR": "127.0.0.1:7000"}))
 	if err != nil || cfg.GRPCAddr != "127.0.0.1:7000" {

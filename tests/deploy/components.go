@@ -91,8 +91,7 @@ func Components() map[string]Component {
 }
 
 // SharedEnv are read by every binary outside ConfigFromEnv: the shared
-// main (services/internal/command) and the ledger's main read the log
-// settings. TestSharedEnvIsRead keeps the list honest.
+// main (services/internal/command) reads the log settings. TestSharedEnvIsRead keeps the list honest.
 var SharedEnv = []string{"HOOKMESH_LOG_FORMAT", "HOOKMESH_LOG_LEVEL"}
 
 // RuntimeEnv are read by the Go runtime itself.

@@ -31,11 +31,10 @@ func TestManifests(t *testing.T) {
 }
 
 // TestSharedEnvIsRead keeps SharedEnv honest: the names are read by the
-// shared main of edge, normalizer and dispatcher and by the ledger's main.
+// shared main of every service.
 func TestSharedEnvIsRead(t *testing.T) {
 	for _, file := range []string{
 		"../../services/internal/command/command.go",
-		"../../services/ledger/cmd/ledger/main.go",
 	} {
 		b, err := os.ReadFile(file)
 		if err != nil {
@@ -99,7 +98,8 @@ const base = `
 apiVersion: v1
 kind: Secret
 metadata: {name: s}
-stringData: {DATABASE_URL: "postgres://u:p@db:5432/x", HOOKMESH_SECRET_STRIPE: whsec_x}
+stringData: {DATABASE_URL: "postgres://u:p@db:5432/x", HOOKMESH_SECRET_STRIPE: whsec_x,
+  HOOKMESH_INTERNAL_TOKEN_EDGE: edge-token-0123456789, HOOKMESH_INTERNAL_TOKEN_DISPATCHER: dispatcher-token-0123456789}
 ---
 apiVersion: v1
 kind: ConfigMap
@@ -122,6 +122,8 @@ spec:
           image: img/edge
           ports: [{name: http, containerPort: 8080}, {name: grpc, containerPort: 9090}]
           env:
+            - {name: HOOKMESH_EDGE_GRPC_ADDR, value: ":9090"}
+            - {name: HOOKMESH_INTERNAL_TOKEN_EDGE, valueFrom: {secretKeyRef: {name: s, key: HOOKMESH_INTERNAL_TOKEN_EDGE}}}
             - {name: HOOKMESH_LEDGER_TARGET, value: "dns:///ledger:9092"}
             - {name: HOOKMESH_NORMALIZER_TARGET, value: "dns:///normalizer:9091"}
             - {name: HOOKMESH_SOURCES_FILE, value: /etc/hookmesh/sources.yaml}
@@ -147,6 +149,10 @@ spec:
         - name: normalizer
           image: img/normalizer
           ports: [{name: grpc, containerPort: 9091}]
+          env:
+            - {name: HOOKMESH_NORMALIZER_GRPC_ADDR, value: ":9091"}
+            - {name: HOOKMESH_INTERNAL_TOKEN_EDGE, valueFrom: {secretKeyRef: {name: s, key: HOOKMESH_INTERNAL_TOKEN_EDGE}}}
+            - {name: HOOKMESH_INTERNAL_TOKEN_DISPATCHER, valueFrom: {secretKeyRef: {name: s, key: HOOKMESH_INTERNAL_TOKEN_DISPATCHER}}}
           readinessProbe: {grpc: {port: 9091}}
           livenessProbe: {grpc: {port: 9091}}
           resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {memory: 256Mi}}
@@ -169,6 +175,9 @@ spec:
           env:
             - {name: DATABASE_URL, valueFrom: {secretKeyRef: {name: s, key: DATABASE_URL}}}
             - {name: HOOKMESH_SUBSCRIPTIONS_FILE, value: /etc/hookmesh/subscriptions.yaml}
+            - {name: HOOKMESH_LEDGER_GRPC_ADDR, value: ":9092"}
+            - {name: HOOKMESH_INTERNAL_TOKEN_EDGE, valueFrom: {secretKeyRef: {name: s, key: HOOKMESH_INTERNAL_TOKEN_EDGE}}}
+            - {name: HOOKMESH_INTERNAL_TOKEN_DISPATCHER, valueFrom: {secretKeyRef: {name: s, key: HOOKMESH_INTERNAL_TOKEN_DISPATCHER}}}
           volumeMounts: [{name: config, mountPath: /etc/hookmesh}]
           readinessProbe: {grpc: {port: 9092}}
           livenessProbe: {tcpSocket: {port: grpc}}

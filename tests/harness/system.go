@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"testing"
@@ -42,6 +43,14 @@ type System struct {
 // StartSystem builds and starts the services with env added to each (for
 // example HOOKMESH_SECRET_<PLATFORM>), and waits until the edge is ready.
 func StartSystem(t testing.TB, env map[string]string) *System {
+	t.Helper()
+	return StartSystemEach(t, env, nil)
+}
+
+// StartSystemEach is StartSystem with, beside the env of every service,
+// each service's own variables by name (a service's certificate, its
+// role token), which win over env.
+func StartSystemEach(t testing.TB, env map[string]string, each map[string]map[string]string) *System {
 	t.Helper()
 	bins := Build(t, t.TempDir())
 	s := &System{
@@ -87,7 +96,12 @@ func StartSystem(t testing.TB, env map[string]string) *System {
 		common[k] = v
 	}
 	for _, name := range Services {
-		s.Procs[name] = Start(t, name, bins[name], common)
+		vars := common
+		if len(each[name]) > 0 {
+			vars = maps.Clone(common)
+			maps.Copy(vars, each[name])
+		}
+		s.Procs[name] = Start(t, name, bins[name], vars)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

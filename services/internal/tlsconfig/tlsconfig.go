@@ -102,6 +102,10 @@ func FromEnv(r *env.Reader, role Role) Config {
 // Enabled reports whether any TLS file is configured.
 func (c Config) Enabled() bool { return c.CertFile != "" || c.KeyFile != "" || c.CAFile != "" }
 
+// MutualTLS reports whether a server built from c requires and verifies
+// client certificates: the callers are then authenticated by them.
+func (c Config) MutualTLS() bool { return c.CertFile != "" && c.CAFile != "" && !c.NoClientAuth }
+
 // Validate checks that the variables go together for role and that the
 // files load.
 func (c Config) Validate(role Role) error {
