@@ -59,6 +59,10 @@ var (
 	errNoCredential = status.Error(codes.Unauthenticated,
 		"internal method: no credential (a client certificate with a hookmesh role, or the "+MetadataKey+" of a role)")
 	errBadToken = status.Error(codes.Unauthenticated, "internal method: invalid "+MetadataKey)
+	// errAdminNoCredential answers an admin call (the CLI's) on a service
+	// with internal authentication but no admin token.
+	errAdminNoCredential = status.Error(codes.Unauthenticated,
+		"admin method: set HOOKMESH_ADMIN_TOKEN on the services and send it as a bearer token, or use a client certificate with the admin role")
 	errDenied   = status.Error(codes.PermissionDenied, "method not open to any caller")
 )
 
@@ -85,6 +89,9 @@ func (s *Server) Check(ctx context.Context, fullMethod string) error {
 		return err
 	}
 	if !authenticated {
+		if class == Admin {
+			return errAdminNoCredential
+		}
 		return errNoCredential
 	}
 	if allowed(role, roles) {
