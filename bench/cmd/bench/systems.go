@@ -92,6 +92,11 @@ func startSystems(ctx context.Context, cfg config, bins map[string]string, logDi
 		"HOOKMESH_LEDGER_TARGET":         grpc["ledger"],
 		"HOOKMESH_SUBSCRIPTIONS_FILE":    seedFile,
 		"HOOKMESH_DEV_SECRETS":           "true",
+		// Internal authentication on, as deployed: its per-call check is
+		// part of the cost measured. (Every service gets both tokens
+		// here; a deployment gives each only its own.)
+		"HOOKMESH_INTERNAL_TOKEN_EDGE":       "bench-edge-token-0123456789",
+		"HOOKMESH_INTERNAL_TOKEN_DISPATCHER": "bench-dispatcher-token-0123456789",
 		// One load generator is one sender address sending for every
 		// platform: the per-address and per-platform limits would
 		// measure themselves, not the system.
