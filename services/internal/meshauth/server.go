@@ -63,7 +63,7 @@ var (
 	// with internal authentication but no admin token.
 	errAdminNoCredential = status.Error(codes.Unauthenticated,
 		"admin method: set HOOKMESH_ADMIN_TOKEN on the services and send it as a bearer token, or use a client certificate with the admin role")
-	errDenied   = status.Error(codes.PermissionDenied, "method not open to any caller")
+	errDenied = status.Error(codes.PermissionDenied, "method not open to any caller")
 )
 
 // Check returns nil when the caller of ctx may call fullMethod, else an
