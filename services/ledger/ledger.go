@@ -28,6 +28,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
 	"github.com/hookmesh/hookmesh/services/internal/meshauth"
 	"github.com/hookmesh/hookmesh/services/internal/serve"
+	"github.com/hookmesh/hookmesh/services/internal/target"
 	"github.com/hookmesh/hookmesh/services/internal/tlsconfig"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/seed"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/server"
@@ -95,6 +96,10 @@ type Config struct {
 	// SubscriptionsFile, when set, is a YAML file of subscriptions applied
 	// (created or updated) at start, after the migrations; see package seed.
 	SubscriptionsFile string
+	// TargetAllow is what subscription targets may point at
+	// (HOOKMESH_TARGET_ALLOW; see package target): the API and the
+	// subscriptions file refuse the rest. nil means target.Default().
+	TargetAllow *target.Policy
 	// TLS configures TLS or mTLS for gRPC (HOOKMESH_TLS_*; see package
 	// tlsconfig); the zero value means plaintext.
 	TLS tlsconfig.Config
@@ -113,6 +118,7 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 		SubscriptionsFile: r.String("HOOKMESH_SUBSCRIPTIONS_FILE", ""),
 	}
 	cfg.TLS = tlsconfig.FromEnv(r, tlsconfig.Service)
+	cfg.TargetAllow = target.FromEnv(r)
 	cfg.Auth = meshauth.FromEnv(r)
 	cfg.Auth.MTLS = cfg.TLS.MutualTLS()
 	n := r.Int64("HOOKMESH_LEDGER_MAX_CONNS", DefaultMaxConns)
@@ -241,7 +247,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	// ledger at once, not after the database comes up.
 	var seeds []*ledgerv1.Subscription
 	if cfg.SubscriptionsFile != "" {
-		if seeds, err = seed.Load(cfg.SubscriptionsFile); err != nil {
+		if seeds, err = seed.Load(cfg.SubscriptionsFile, cfg.TargetAllow); err != nil {
 			return fail(err)
 		}
 	}
@@ -277,7 +283,8 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	log.Info("ledger starting", append([]any{slog.String("grpc_addr", lis.Addr().String()),
 		slog.String("admin_addr", adminAddr), slog.Bool("admin_token", cfg.AdminToken != ""),
 		slog.Bool("tls", cfg.TLS.Enabled()), slog.String("internal_auth", cfg.Auth.Mode())},
-		append(cfg.storeAttrs(), slog.String("subscriptions_file", cfg.SubscriptionsFile))...)...)
+		append(cfg.storeAttrs(), slog.String("subscriptions_file", cfg.SubscriptionsFile),
+			slog.String("target_allow", cfg.TargetAllow.String()))...)...)
 
 	reg := cfg.Registry
 	if reg == nil {
@@ -287,6 +294,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		meshauth.NewServer(cfg.Auth, cfg.AdminToken != "", log).ServerOptions(), tlsOpts)...)
 	srv := server.New(log, nil)
 	srv.Metrics = server.NewMetrics(reg, srv)
+	srv.Targets = cfg.TargetAllow
 	ledgerv1.RegisterLedgerServiceServer(gs.GRPC, srv)
 	gate := newHealthGate(gs.Health, ledgerv1.LedgerService_ServiceDesc.ServiceName)
 

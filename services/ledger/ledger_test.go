@@ -128,6 +128,9 @@ func runLedgerConfig(t *testing.T, cfg ledger.Config, log io.Writer) (*grpc.Clie
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	cfg.GRPCListener = lis
+	if cfg.TargetAllow == nil {
+		cfg.TargetAllow = offlineTargets
+	}
 	go func() { done <- ledger.Run(ctx, cfg, slog.New(slog.NewTextHandler(log, nil))) }()
 	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {

@@ -19,6 +19,11 @@
 // kept (an operator's pause survives a restart) unless the file says
 // paused: true. Subscriptions missing from the file are left alone: the
 // file seeds, the API owns.
+//
+// Targets must pass HOOKMESH_TARGET_ALLOW (package target) as far as that
+// is known without DNS: the form and an IP literal's address. Host names
+// are not looked up at start, when the cluster's DNS may not answer yet;
+// the dispatcher checks their addresses at every dial.
 package seed
 
 import (
@@ -34,6 +39,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
+	"github.com/hookmesh/hookmesh/services/internal/target"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/store"
 )
 
@@ -74,13 +80,14 @@ func normalizeDurations(v any) error {
 	return nil
 }
 
-// Load reads and parses the file at path; errors name the file.
-func Load(path string) ([]*ledgerv1.Subscription, error) {
+// Load reads and parses the file at path, checking targets against
+// targets (nil: target.Default()); errors name the file.
+func Load(path string, targets *target.Policy) ([]*ledgerv1.Subscription, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("subscriptions file: %w", err)
 	}
-	subs, err := Parse(b)
+	subs, err := Parse(b, targets)
 	if err != nil {
 		return nil, fmt.Errorf("subscriptions file %s: %w", path, err)
 	}
@@ -88,9 +95,9 @@ func Load(path string) ([]*ledgerv1.Subscription, error) {
 }
 
 // Parse parses a subscriptions document and validates every entry as
-// CreateSubscription would, so a bad file fails at start, not halfway
-// through applying it.
-func Parse(doc []byte) ([]*ledgerv1.Subscription, error) {
+// CreateSubscription would (but for the DNS lookup of target host names),
+// so a bad file fails at start, not halfway through applying it.
+func Parse(doc []byte, targets *target.Policy) ([]*ledgerv1.Subscription, error) {
 	// Strict: a key given twice is an error, not "the last one wins".
 	js, err := yaml.YAMLToJSONStrict(doc)
 	if err != nil {
@@ -126,6 +133,9 @@ func Parse(doc []byte) ([]*ledgerv1.Subscription, error) {
 			return nil, fmt.Errorf("%s: created_at and updated_at are set by the ledger", where)
 		}
 		if _, err := store.PrepareSubscription("subscription", sub); err != nil {
+			return nil, fmt.Errorf("%s: %w", where, err)
+		}
+		if _, err := targets.Check(sub.GetTarget()); err != nil {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
 		if j, dup := seen[sub.GetName()]; dup {

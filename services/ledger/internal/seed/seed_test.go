@@ -11,6 +11,7 @@ import (
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
+	"github.com/hookmesh/hookmesh/services/internal/target"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/seed"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/store/postgres"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/store/postgres/pgtest"
@@ -18,7 +19,7 @@ import (
 
 func TestLoadExample(t *testing.T) {
 	t.Parallel()
-	subs, err := seed.Load("testdata/subscriptions.yaml")
+	subs, err := seed.Load("testdata/subscriptions.yaml", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,13 +57,40 @@ func TestParseErrors(t *testing.T) {
 		"timestamps":      {"subscriptions: [{name: a, target: t, created_at: '2026-01-01T00:00:00Z'}]", "created_at"},
 		"list not a list": {"subscriptions: {name: a}", "subscriptions"},
 	} {
-		_, err := seed.Parse([]byte(tc.doc))
+		_, err := seed.Parse([]byte(tc.doc), nil)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: Parse = %v, want an error mentioning %q", name, err, tc.want)
 		}
 	}
-	if subs, err := seed.Parse([]byte("# nothing yet\n")); err != nil || len(subs) != 0 {
+	if subs, err := seed.Parse([]byte("# nothing yet\n"), nil); err != nil || len(subs) != 0 {
 		t.Errorf("empty file: %v, %v; want no subscriptions", subs, err)
+	}
+}
+
+// TestParseChecksTargets: a target HOOKMESH_TARGET_ALLOW refuses stops the
+// file, naming the entry and the rule; host names pass (they are not
+// looked up at start) and a set list replaces the default.
+func TestParseChecksTargets(t *testing.T) {
+	t.Parallel()
+	for doc, want := range map[string]string{
+		"subscriptions: [{name: a, target: '169.254.169.254:80'}]":                          "subscriptions[0] (a): target 169.254.169.254:80: address 169.254.169.254 is link-local (always refused)",
+		"subscriptions: [{name: a, target: 'unix:///tmp/x'}]":                               "subscriptions[0] (a): target unix:///tmp/x: scheme unix is not a TCP target",
+		"subscriptions: [{name: a, target: '10.0.0.1:1'}, {name: b, target: '8.8.8.8:53'}]": "subscriptions[1] (b): target 8.8.8.8:53: address 8.8.8.8 is not in HOOKMESH_TARGET_ALLOW (loopback,private)",
+	} {
+		if _, err := seed.Parse([]byte(doc), nil); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Parse(%s) = %v, want an error containing %q", doc, err, want)
+		}
+	}
+	if _, err := seed.Parse([]byte("subscriptions: [{name: a, target: 'somewhere.example:443'}, {name: b, target: '127.0.0.1:9094'}]"), nil); err != nil {
+		t.Errorf("host name and loopback: %v", err)
+	}
+	only, err := target.ParsePolicy("*.svc.cluster.local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := seed.Parse([]byte("subscriptions: [{name: a, target: '127.0.0.1:9094'}]"), only); err == nil ||
+		!strings.Contains(err.Error(), "not in HOOKMESH_TARGET_ALLOW (*.svc.cluster.local)") {
+		t.Errorf("loopback with a list without it: %v", err)
 	}
 }
 
@@ -72,11 +100,11 @@ func TestLoadNamesTheFile(t *testing.T) {
 	if err := os.WriteFile(path, []byte("subscriptions: [{name: x}]"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := seed.Load(path)
+	_, err := seed.Load(path, nil)
 	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "target") {
 		t.Errorf("Load = %v, want the path and the problem", err)
 	}
-	_, err = seed.Load(filepath.Join(t.TempDir(), "missing.yaml"))
+	_, err = seed.Load(filepath.Join(t.TempDir(), "missing.yaml"), nil)
 	if err == nil || !strings.Contains(err.Error(), "missing.yaml") {
 		t.Errorf("Load(missing) = %v", err)
 	}
@@ -90,7 +118,7 @@ func TestApplyCreatesAndUpdates(t *testing.T) {
 	t.Cleanup(st.Close)
 	v1, err := seed.Parse([]byte(`subscriptions:
   - {name: billing, target: "billing:1", platforms: [stripe]}
-  - {name: audit, target: "audit:1"}`))
+  - {name: audit, target: "audit:1"}`), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +131,7 @@ func TestApplyCreatesAndUpdates(t *testing.T) {
 	}
 	v2, err := seed.Parse([]byte(`subscriptions:
   - {name: billing, target: "billing:2", max_concurrency: 4, paused: true}
-  - {name: audit, target: "audit:2"}`))
+  - {name: audit, target: "audit:2"}`), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,7 @@ func newServer(t *testing.T) (*server.Server, *postgres.Store, ledgerv1.LedgerSe
 	st := postgres.New(pgtest.NewPool(t))
 	t.Cleanup(st.Close)
 	srv := server.New(slog.New(slog.NewTextHandler(io.Discard, nil)), st)
+	srv.Targets = testTargets
 	return srv, st, start(t, srv)
 }
 

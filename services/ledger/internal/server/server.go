@@ -1,9 +1,11 @@
 // Package server implements the gRPC LedgerService over a store.Store. It
 // holds no logic of its own: validation lives in package store, and turning
 // errors into status codes in the shared grpcserver interceptor, except for
-// store.ErrLeaseLost, which only the ledger knows (leaseStatus), and the
+// store.ErrLeaseLost, which only the ledger knows (leaseStatus), the
 // per-outcome results of ReportOutcomes, which apply the same mapping to
-// each item (outcomeResult).
+// each item (outcomeResult), and the check of subscription targets against
+// the operator's HOOKMESH_TARGET_ALLOW (checkTarget), which is
+// configuration and may look up DNS.
 package server
 
 import (
@@ -15,6 +17,7 @@ import (
 
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/internal/target"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/notify"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/store"
 )
@@ -30,6 +33,9 @@ type Server struct {
 	hub   *notify.Hub
 	// Metrics times Records; nil records nothing. Set it before serving.
 	Metrics *Metrics
+	// Targets refuses subscription targets outside HOOKMESH_TARGET_ALLOW;
+	// nil means target.Default(). Set it before serving.
+	Targets *target.Policy
 }
 
 // storeRef boxes the interface for atomic.Pointer.

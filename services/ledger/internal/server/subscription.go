@@ -2,15 +2,56 @@ package server
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
+	"time"
 
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
+	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/internal/target"
 )
+
+// targetLookupTimeout bounds the DNS lookup of a new target's host name:
+// the admin's call waits for it, and a name that does not answer in time
+// is accepted like one that does not resolve yet.
+const targetLookupTimeout = 2 * time.Second
+
+// checkTarget refuses, as INVALID_ARGUMENT naming the rule, a target that
+// HOOKMESH_TARGET_ALLOW refuses: its form, its IP literal, or an address
+// its host name resolves to now. A host name that does not resolve is
+// accepted (its DNS record may come with the handler's deployment): the
+// dispatcher checks the addresses again at every dial. An empty target
+// is left to the store, which says it is required.
+func (s *Server) checkTarget(ctx context.Context, op string, sub *ledgerv1.Subscription) error {
+	if sub.GetTarget() == "" {
+		return nil
+	}
+	lctx, cancel := context.WithTimeout(ctx, targetLookupTimeout)
+	defer cancel()
+	_, err := s.Targets.Resolve(lctx, sub.GetTarget())
+	var refused *target.RefusedError
+	var lookup *target.LookupError
+	switch {
+	case errors.As(err, &refused):
+		return fmt.Errorf("%s %q: %w: %w", op, sub.GetName(), err, apperr.ErrInvalid)
+	case errors.As(err, &lookup):
+		s.log.Info("subscription target does not resolve yet; the dispatcher checks it at every dial",
+			slog.String("subscription", sub.GetName()), slog.String("target", sub.GetTarget()),
+			slog.String("error", lookup.Err.Error()))
+	case err != nil:
+		return fmt.Errorf("%s %q: check target: %w", op, sub.GetName(), err)
+	}
+	return nil
+}
 
 // CreateSubscription creates a subscription.
 func (s *Server) CreateSubscription(ctx context.Context, req *ledgerv1.CreateSubscriptionRequest) (*ledgerv1.CreateSubscriptionResponse, error) {
 	st, err := s.current()
 	if err != nil {
+		return nil, err
+	}
+	if err := s.checkTarget(ctx, "create subscription", req.GetSubscription()); err != nil {
 		return nil, err
 	}
 	resp, err := st.CreateSubscription(ctx, req)
@@ -25,6 +66,9 @@ func (s *Server) CreateSubscription(ctx context.Context, req *ledgerv1.CreateSub
 func (s *Server) UpdateSubscription(ctx context.Context, req *ledgerv1.UpdateSubscriptionRequest) (*ledgerv1.UpdateSubscriptionResponse, error) {
 	st, err := s.current()
 	if err != nil {
+		return nil, err
+	}
+	if err := s.checkTarget(ctx, "update subscription", req.GetSubscription()); err != nil {
 		return nil, err
 	}
 	resp, err := st.UpdateSubscription(ctx, req)
