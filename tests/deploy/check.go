@@ -82,6 +82,7 @@ func (c *Checker) run() {
 	c.services()
 	c.hpas()
 	c.pdbs()
+	c.netpols()
 }
 
 // --- workloads -----------------------------------------------------------------
@@ -958,6 +959,59 @@ func (c *Checker) pdbs() {
 	}
 }
 
+// netpols checks that every NetworkPolicy selects pods that exist, lets
+// in pods that exist, and opens ports those pods declare: with a
+// default-deny policy, a typo in any of them cuts a service off.
+func (c *Checker) netpols() {
+	match := func(sel map[string]string) []Object {
+		var out []Object
+		for _, d := range c.Set.Deployments {
+			if labelsMatch(sel, podTemplateLabels(d)) {
+				out = append(out, d)
+			}
+		}
+		return out
+	}
+	for _, np := range c.Set.NetPols {
+		sel := stringMap(np.Doc, "spec", "podSelector", "matchLabels")
+		selected := match(sel)
+		if len(selected) == 0 {
+			c.p.add(np, "podSelector %v matches no Deployment's pod labels", sel)
+			continue
+		}
+		for i, rule := range list(np.Doc, "spec", "ingress") {
+			for _, from := range list(rule, "from") {
+				if fsel := stringMap(from, "podSelector", "matchLabels"); len(fsel) > 0 && len(match(fsel)) == 0 {
+					c.p.add(np, "ingress rule %d: from podSelector %v matches no Deployment's pod labels", i, fsel)
+				}
+			}
+			for _, port := range list(rule, "ports") {
+				n, ok := num(port, "port")
+				if !ok {
+					continue
+				}
+				for _, d := range selected {
+					if !declaresPort(d, n) {
+						c.p.add(np, "ingress rule %d: port %d is not a container port of %s", i, n, d.Name)
+					}
+				}
+			}
+		}
+	}
+}
+
+// declaresPort reports whether a container of d declares containerPort n.
+func declaresPort(d Object, n int) bool {
+	for _, ct := range list(d.Doc, "spec", "template", "spec", "containers") {
+		for _, p := range list(ct, "ports") {
+			if got, _ := num(p, "containerPort"); got == n {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // --- what deploy/ must contain ----------------------------------------------------
 
 // CheckRequired checks that the set is a complete deployment: one
@@ -1013,6 +1067,17 @@ func CheckRequired(objs []Object) []string {
 	}
 	if !migrate {
 		p.addf("no Job runs the ledger image (%s) with args [migrate]", ledgerImage)
+	}
+	for _, d := range c.Set.Deployments {
+		covered := false
+		for _, np := range c.Set.NetPols {
+			if labelsMatch(stringMap(np.Doc, "spec", "podSelector", "matchLabels"), podTemplateLabels(d)) {
+				covered = true
+			}
+		}
+		if !covered {
+			p.add(d, "no NetworkPolicy selects its pods: its ports are open to the whole cluster")
+		}
 	}
 	if len(c.Set.Secrets) == 0 || len(c.Set.ConfigMaps) == 0 {
 		p.addf("want a Secret and a ConfigMap example in deploy/")

@@ -208,6 +208,13 @@ spec:
   selector: {app: edge}
   ports: [{name: http, port: 80, targetPort: http}, {name: grpc, port: 9090}]
 ---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: ledger}
+spec:
+  podSelector: {matchLabels: {app: ledger}}
+  ingress: [{from: [{podSelector: {matchLabels: {app: edge}}}], ports: [{port: 9092}]}]
+---
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata: {name: edge}
@@ -304,6 +311,12 @@ func TestCheckFindsBreakage(t *testing.T) {
 		{"dns target to a ClusterIP Service", "clusterIP: None\n  selector: {app: ledger}", "selector: {app: ledger}", `Service ledger is not headless`},
 		{"target to the wrong service", `"dns:///normalizer:9091"`, `"dns:///ledger:9092"`, `Service ledger selects the ledger, not the normalizer`},
 		{"target with a scheme gRPC cannot use here", `"dns:///ledger:9092"`, `"unix:///ledger.sock"`, `HOOKMESH_LEDGER_TARGET: scheme`},
+		{"network policy for missing pods", "podSelector: {matchLabels: {app: ledger}}", "podSelector: {matchLabels: {app: ledgr}}",
+			`NetworkPolicy/ledger: podSelector .* matches no Deployment`},
+		{"network policy from missing pods", "matchLabels: {app: edge}}}]", "matchLabels: {app: egde}}}]",
+			`from podSelector .* matches no Deployment`},
+		{"network policy on an undeclared port", "ports: [{port: 9092}]", "ports: [{port: 9029}]",
+			`port 9029 is not a container port of ledger`},
 		{"HPA to a missing Deployment", "kind: Deployment, name: edge}", "kind: Deployment, name: edgy}", `scaleTargetRef Deployment/edgy is not a Deployment`},
 		{"HPA and replicas both set", "metadata: {name: edge}\nspec:\n  selector: {matchLabels", "metadata: {name: edge}\nspec:\n  replicas: 3\n  selector: {matchLabels",
 			`sets spec.replicas although HorizontalPodAutoscaler edge owns the count`},

@@ -154,6 +154,7 @@ type Set struct {
 	Services       []Object
 	HPAs           []Object
 	PDBs           []Object
+	NetPols        []Object
 	Secrets        map[string]Object
 	ConfigMaps     map[string]Object
 	Kustomizations []Object
@@ -174,6 +175,8 @@ func Index(objs []Object) *Set {
 			s.HPAs = append(s.HPAs, o)
 		case "PodDisruptionBudget":
 			s.PDBs = append(s.PDBs, o)
+		case "NetworkPolicy":
+			s.NetPols = append(s.NetPols, o)
 		case "Secret":
 			s.Secrets[o.Name] = o
 		case "ConfigMap":
