@@ -24,7 +24,9 @@ const batchPrefix = "batch:"
 const maxBatch = 1000
 
 // deriveBreadth derives the keys of the presets added after the first
-// five. It returns apperr.ErrNotFound for an unknown platform.
+// five. It returns apperr.ErrNotFound for an unknown platform. Header
+// values are already encoded (HeaderMap); every id read from the body goes
+// through Encode.
 func deriveBreadth(platform string, headers map[string]string, body []byte) (Key, error) {
 	var k Key
 	switch platform {
@@ -38,27 +40,27 @@ func deriveBreadth(platform string, headers map[string]string, body []byte) (Key
 		k.EventID = headers["x-request-uuid"]
 		k.Source = headers["x-hook-uuid"]
 	case "paddle":
-		k.EventID = bodyString(body, "event_id")
+		k.EventID = Encode(bodyString(body, "event_id"))
 	case "linear":
 		k.EventID = headers["linear-delivery"]
 	case "intercom":
 		m, _ := bodyFields(body)
-		k.EventID = rawText(m["id"])
-		k.Source = rawText(m["app_id"])
+		k.EventID = Encode(rawText(m["id"]))
+		k.Source = Encode(rawText(m["app_id"]))
 	case "zendesk":
 		// One invocation keeps its id across attempts (the webhooks API
 		// lists the attempts of an invocation).
 		k.EventID = headers["x-zendesk-webhook-invocation-id"]
 		if k.EventID == "" {
-			k.EventID = bodyString(body, "id")
+			k.EventID = Encode(bodyString(body, "id"))
 		}
 		k.Source = headers["x-zendesk-webhook-id"]
 	case "square":
 		m, _ := bodyFields(body)
-		k.EventID = rawText(m["event_id"])
-		k.Source = rawText(m["merchant_id"])
+		k.EventID = Encode(rawText(m["event_id"]))
+		k.Source = Encode(rawText(m["merchant_id"]))
 	case "twilio":
-		k.Source = twilioAccount(body)
+		k.Source = Encode(twilioAccount(body))
 		k.EventID = headers["i-twilio-idempotency-token"]
 		if k.EventID == "" {
 			// Twilio sends the token only where it retries; a callback's
@@ -73,15 +75,15 @@ func deriveBreadth(platform string, headers map[string]string, body []byte) (Key
 		// the content key is their stable id. Deriving it here keeps the
 		// edge and the normalizer on one key.
 		m, isJSON := bodyFields(body)
-		k.EventID = rawText(m["id"])
-		k.Source = rawText(m["application_id"])
+		k.EventID = Encode(rawText(m["id"]))
+		k.Source = Encode(rawText(m["application_id"]))
 		// A body that decoded is valid JSON; one that did not may still be
 		// (an array), hence json.Valid.
 		if k.EventID == "" && (isJSON || json.Valid(body)) {
 			k.EventID = ContentKey(body).EventID
 		}
 	case "mailgun":
-		k.EventID = mailgunID(body)
+		k.EventID = Encode(mailgunID(body))
 	case "hubspot":
 		return batchKey(platform, body, func(m map[string]json.RawMessage) (string, string) {
 			return rawText(m["eventId"]), rawText(m["portalId"])
@@ -108,7 +110,8 @@ func first(vs ...string) string {
 }
 
 // bodyString returns a top-level JSON field as text (string or number),
-// or "" when the body is not a JSON object or lacks it.
+// or "" when the body is not a JSON object or lacks it. Like rawText, it
+// returns the raw bytes, not yet encoded.
 func bodyString(body []byte, field string) string {
 	m, _ := bodyFields(body)
 	return rawText(m[field])
@@ -124,7 +127,8 @@ func bodyFields(body []byte) (m map[string]json.RawMessage, ok bool) {
 	return m, true
 }
 
-// rawText renders a JSON string or number as text; anything else is "".
+// rawText renders a JSON string (its exact bytes: unquoteBytes) or number
+// as text; anything else is "".
 func rawText(raw json.RawMessage) string {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
@@ -132,8 +136,7 @@ func rawText(raw json.RawMessage) string {
 	}
 	switch raw[0] {
 	case '"':
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
+		if s, ok := unquoteBytes(raw); ok {
 			return s
 		}
 	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
@@ -165,14 +168,14 @@ func twilioAccount(body []byte) string {
 func mailgunID(body []byte) string {
 	var env struct {
 		EventData struct {
-			ID string `json:"id"`
+			ID rawString `json:"id"`
 		} `json:"event-data"`
 		Signature struct {
-			Token string `json:"token"`
+			Token rawString `json:"token"`
 		} `json:"signature"`
 	}
 	if json.Unmarshal(body, &env) == nil {
-		return first(env.EventData.ID, env.Signature.Token)
+		return first(string(env.EventData.ID), string(env.Signature.Token))
 	}
 	if v, err := url.ParseQuery(string(body)); err == nil {
 		return v.Get("token")
@@ -182,7 +185,8 @@ func mailgunID(body []byte) string {
 
 // batchKey keys a JSON array of events: a single event by its own id
 // (scoped by its source), several by the hash of their sorted
-// "source/id" pairs, scoped by the source they share (or none).
+// "source/id" pairs, scoped by the source they share (or none). idOf
+// returns raw bytes (rawText): the hash is of those, the key encoded.
 func batchKey(platform string, body []byte, idOf func(map[string]json.RawMessage) (id, source string)) (Key, error) {
 	var items []map[string]json.RawMessage
 	if err := json.Unmarshal(body, &items); err != nil {
@@ -210,9 +214,9 @@ func batchKey(platform string, body []byte, idOf func(map[string]json.RawMessage
 		return Key{}, fmt.Errorf("%s: empty batch: %w", platform, apperr.ErrInvalid)
 	case 1:
 		id, _ := idOf(items[0])
-		return Key{EventID: id, Source: src}, nil
+		return Key{EventID: Encode(id), Source: Encode(src)}, nil
 	}
-	return Key{EventID: hashIDs(ids), Source: src}, nil
+	return Key{EventID: hashIDs(ids), Source: Encode(src)}, nil
 }
 
 func hashIDs(ids []string) string {
@@ -230,10 +234,10 @@ func adyenKey(body []byte) (Key, error) {
 	var env struct {
 		NotificationItems []struct {
 			Item struct {
-				PspReference        string          `json:"pspReference"`
-				EventCode           string          `json:"eventCode"`
+				PspReference        rawString       `json:"pspReference"`
+				EventCode           rawString       `json:"eventCode"`
 				Success             json.RawMessage `json:"success"`
-				MerchantAccountCode string          `json:"merchantAccountCode"`
+				MerchantAccountCode rawString       `json:"merchantAccountCode"`
 			} `json:"NotificationRequestItem"`
 		} `json:"notificationItems"`
 	}
@@ -255,30 +259,31 @@ func adyenKey(body []byte) (Key, error) {
 		if success == "" {
 			success = string(bytes.TrimSpace(it.Success)) // a bare true/false
 		}
-		ids = append(ids, it.PspReference+":"+it.EventCode+":"+success)
-		merchants[it.MerchantAccountCode], src = true, it.MerchantAccountCode
+		ids = append(ids, string(it.PspReference)+":"+string(it.EventCode)+":"+success)
+		merchants[string(it.MerchantAccountCode)], src = true, string(it.MerchantAccountCode)
 	}
 	if len(merchants) != 1 {
 		src = ""
 	}
 	if len(ids) == 1 {
-		return Key{EventID: ids[0], Source: src}, nil
+		return Key{EventID: Encode(ids[0]), Source: Encode(src)}, nil
 	}
-	return Key{EventID: hashIDs(ids), Source: src}, nil
+	return Key{EventID: hashIDs(ids), Source: Encode(src)}, nil
 }
 
 // DeriveWith returns the key of a webhook of a configured source: the
-// value of d.Header (headers have lower-case names), else of the dotted
-// JSON path d.JSONPath into the body (a string or a number, kept as
-// written), scoped by d.SourceHeader when set. Errors are those of Derive:
-// apperr.ErrInvalid when no usable id is found.
+// value of d.Header (headers as for Derive: lower-case names, encoded
+// values), else of the dotted JSON path d.JSONPath into the body (a string
+// or a number, kept as written, then encoded), scoped by d.SourceHeader
+// when set. Errors are those of Derive: apperr.ErrInvalid when no usable
+// id is found.
 func DeriveWith(d sources.Dedup, headers map[string]string, body []byte) (Key, error) {
 	var k Key
 	if d.Header != "" {
 		k.EventID = headers[strings.ToLower(d.Header)]
 	}
 	if k.EventID == "" && d.JSONPath != "" {
-		k.EventID = jsonPath(body, d.JSONPath)
+		k.EventID = Encode(jsonPath(body, d.JSONPath))
 	}
 	if d.SourceHeader != "" {
 		k.Source = headers[strings.ToLower(d.SourceHeader)]
@@ -287,7 +292,7 @@ func DeriveWith(d sources.Dedup, headers map[string]string, body []byte) (Key, e
 		return Key{}, fmt.Errorf("configured source: no event id in the request: %w", apperr.ErrInvalid)
 	}
 	if len(k.EventID) > MaxLen || len(k.Source) > MaxLen {
-		return Key{}, fmt.Errorf("configured source: event id or source longer than %d bytes: %w", MaxLen, apperr.ErrInvalid)
+		return Key{}, fmt.Errorf("configured source: encoded event id or source longer than %d bytes: %w", MaxLen, apperr.ErrInvalid)
 	}
 	return k, nil
 }

@@ -126,10 +126,14 @@ func TestDeriveWith(t *testing.T) {
 func FuzzDeriveWith(f *testing.F) {
 	f.Add("data.id", `{"data":{"id":"x"}}`, "h")
 	f.Add("a..b", `{"a":{"":1}}`, "")
+	f.Add("id", "{\"id\":\"\xff\\u0000\"}", "")
 	f.Fuzz(func(t *testing.T, path, body, header string) {
-		k, err := DeriveWith(sources.Dedup{Header: "X-Id", JSONPath: path}, map[string]string{"x-id": header}, []byte(body))
-		if err == nil && (k.EventID == "" || len(k.EventID) > MaxLen) {
-			t.Fatalf("accepted an unusable key %+v", k)
+		k, err := DeriveWith(sources.Dedup{Header: "X-Id", JSONPath: path}, map[string]string{"x-id": Encode(header)}, []byte(body))
+		if err == nil && k.EventID == "" {
+			t.Fatalf("accepted an empty key %+v", k)
+		}
+		if err == nil {
+			checkStorable(t, k)
 		}
 	})
 }

@@ -3,6 +3,10 @@
 // use it, so the key the ledger enforces uniqueness on never depends on
 // whether normalization succeeded — a platform's retry of a payload that
 // once failed to normalize still deduplicates.
+//
+// Ids are bytes, and keys carry them exactly: Encode (encoding.go) turns
+// any bytes into the valid UTF-8 without NUL that protobuf and PostgreSQL
+// require, without ever giving two ids one key.
 package eventkey
 
 import (
@@ -13,7 +17,8 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 )
 
-// Key is unique per platform: (Source, EventID).
+// Key is unique per platform: (Source, EventID). Both are in the encoded
+// form (Encode) of the bytes the platform sent.
 type Key struct {
 	// Source scopes EventID where a platform's ids are not global: the
 	// Shopify shop domain, the GitHub hook id. Empty otherwise.
@@ -23,7 +28,12 @@ type Key struct {
 }
 
 // Derive returns the key of a webhook of platform. headers have lower-case
-// names. It fails with apperr.ErrInvalid when the id is missing; callers
+// names and values already encoded, each one by Encode, as the edge's
+// HeaderMap gives them (values travel in proto string maps, which must be
+// valid UTF-8): a header's id is taken as it is. An id read from the body
+// is encoded here, from its exact bytes (a JSON string's invalid UTF-8 is
+// kept, not replaced), so both kinds of id get the same key for the same
+// bytes. It fails with apperr.ErrInvalid when the id is missing; callers
 // then fall back to ContentKey so the payload is still stored.
 func Derive(platform string, headers map[string]string, body []byte) (Key, error) {
 	var k Key
@@ -33,13 +43,13 @@ func Derive(platform string, headers map[string]string, body []byte) (Key, error
 		if err != nil {
 			return Key{}, fmt.Errorf("stripe event id: %w: %v", apperr.ErrInvalid, err)
 		}
-		k.EventID = id
+		k.EventID = Encode(id)
 	case "slack":
 		id, err := topString(body, "event_id")
 		if err != nil {
 			return Key{}, fmt.Errorf("slack event id: %w: %v", apperr.ErrInvalid, err)
 		}
-		k.EventID = id
+		k.EventID = Encode(id)
 	case "github":
 		k.EventID = headers["x-github-delivery"]
 		k.Source = headers["x-github-hook-id"]
@@ -67,12 +77,17 @@ func Derive(platform string, headers map[string]string, body []byte) (Key, error
 		return Key{}, fmt.Errorf("%s: no event id in the request: %w", platform, apperr.ErrInvalid)
 	}
 	if len(k.EventID) > MaxLen || len(k.Source) > MaxLen {
-		return Key{}, fmt.Errorf("%s: event id or source longer than %d bytes: %w", platform, MaxLen, apperr.ErrInvalid)
+		return Key{}, fmt.Errorf("%s: encoded event id or source longer than %d bytes: %w", platform, MaxLen, apperr.ErrInvalid)
 	}
 	return k, nil
 }
 
-// MaxLen bounds ids taken from untrusted input.
+// MaxLen bounds ids taken from untrusted input, in bytes of their encoded
+// form: what is stored, indexed and shown. An id whose bytes all pass as
+// they are may have MaxLen of them; each escaped byte takes five (U+FFFD
+// and two hex digits), so an id of only such bytes may have 51. Bounding
+// the stored form keeps the ledger's unique index entries bounded whatever
+// the bytes.
 const MaxLen = 256
 
 // ContentKey is the fallback key of a payload with no usable id: the

@@ -10,19 +10,25 @@ import (
 // topString returns what json.Unmarshal(body, &v) stores in v.F, and the
 // error it returns, where v is a struct whose only field F is a string
 // tagged `json:"<name>"`: the event id of the platforms that carry it at
-// the top of the body. An id is one field of a body of up to hundreds of
-// kilobytes, read on every webhook, so scanTopString reads it in one
-// validating scan plus a walk of the top level instead of the decoder's
-// two scans and reflection; whenever that answer is not certain, the
-// decoder itself runs, so results and error texts are exactly its own.
+// the top of the body. The string's bytes are kept exactly (unquoteBytes)
+// where Unmarshal would replace invalid UTF-8, and on error the value is
+// "". An id is one field of a body of up to hundreds of kilobytes, read on
+// every webhook, so scanTopString reads it in one validating scan plus a
+// walk of the top level instead of the decoder's two scans and reflection;
+// whenever that answer is not certain, the decoder itself runs, so the
+// errors and their texts are exactly its own.
 func topString(body []byte, name string) (string, error) {
 	if v, ok := scanTopString(body, name); ok {
 		return v, nil
 	}
 	f := reflect.New(reflect.StructOf([]reflect.StructField{{
 		Name: "F", Type: reflect.TypeFor[string](), Tag: reflect.StructTag(`json:"` + name + `"`)}}))
-	err := json.Unmarshal(body, f.Interface())
-	return f.Elem().Field(0).String(), err
+	if err := json.Unmarshal(body, f.Interface()); err != nil {
+		return "", err
+	}
+	// Unmarshal succeeds where the scan did not only on a top-level null,
+	// which sets nothing; a string it set would have lost its bad bytes.
+	return f.Elem().Field(0).String(), nil
 }
 
 // scanTopString is topString's scan. ok is false whenever Unmarshal would
@@ -58,7 +64,7 @@ func scanTopString(body []byte, name string) (value string, ok bool) {
 		if match {
 			switch body[i] {
 			case '"':
-				s, ok := unquote(body[i:vend])
+				s, ok := unquoteBytes(body[i:vend])
 				if !ok {
 					return "", false
 				}
@@ -95,26 +101,6 @@ func keyMatches(raw []byte, name string, folded []byte) (match, ok bool) {
 	}
 	var keyBuf [64]byte
 	return string(appendFoldedName(keyBuf[:0], key)) == string(folded), true
-}
-
-// unquote decodes the JSON string raw (quotes included) as Unmarshal does.
-func unquote(raw []byte) (string, bool) {
-	s := raw[1 : len(raw)-1]
-	plain := utf8.Valid(s)
-	for _, c := range s {
-		if c == '\\' {
-			plain = false
-			break
-		}
-	}
-	if plain {
-		return string(s), true
-	}
-	var out string
-	if json.Unmarshal(raw, &out) != nil {
-		return "", false
-	}
-	return out, true
 }
 
 // skipSpace returns the index of the first byte at or after i that is not

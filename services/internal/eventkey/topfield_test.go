@@ -3,7 +3,9 @@ package eventkey
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // unmarshalField is the reference topString must agree with, written out
@@ -40,6 +42,8 @@ var topStringSeeds = []string{
 	`{"id":"esc\u00e9\"aped\n"}`,
 	"{\"id\":\"bad \xff utf8\"}",
 	"{\"\xffid\":\"x\",\"id\":\"y\"}",
+	"{\"id\":\"\xfe\xff\xef\xbf\xbd\xe2\x82\"}",
+	`{"id":"nul \u0000 lone \ud800 \udc00 pair \ud83d\ude00 bad pair \ud800\u0041"}`,
 	`{"\u0130d":"dotted capital"}`,
 	`{"ıd":"dotless"}`,
 	`{"event_id":"Ev1","EVENT_ID":"Ev2"}`,
@@ -70,14 +74,23 @@ func FuzzTopString(f *testing.F) {
 	})
 }
 
+// checkTopString compares topString with Unmarshal: the same errors, and
+// the same value once the bytes topString keeps are replaced as Unmarshal
+// replaces them (asLossy).
 func checkTopString(t *testing.T, body []byte, name string) {
 	t.Helper()
 	want, err := unmarshalField(body, name)
-	if got, gotErr := topString(body, name); got != want || fmt.Sprint(gotErr) != fmt.Sprint(err) {
+	if err != nil {
+		want = "" // topString returns no value with an error
+	}
+	same := func(got string) bool {
+		return got == want || (ambiguousLossy(body) && err == nil) || asLossy(got) == want
+	}
+	if got, gotErr := topString(body, name); !same(got) || fmt.Sprint(gotErr) != fmt.Sprint(err) {
 		t.Fatalf("topString(%q, %q) = %q, %v; Unmarshal = %q, %v", body, name, got, gotErr, want, err)
 	}
 	got, ok := scanTopString(body, name)
-	if ok && (err != nil || got != want) {
+	if ok && (err != nil || !same(got)) {
 		t.Fatalf("scanTopString(%q, %q) = %q, true; Unmarshal = %q, %v", body, name, got, want, err)
 	}
 	if !ok && err == nil && json.Valid(body) && len(body) > 0 && body[skipSpace(body, 0)] == '{' {
@@ -85,4 +98,100 @@ func checkTopString(t *testing.T, body []byte, name string) {
 		// only a matching field of another type (which errs) explains it.
 		t.Fatalf("scanTopString(%q, %q) gave up on a body Unmarshal accepts", body, name)
 	}
+}
+
+// asLossy returns s as encoding/json would have decoded the JSON string
+// whose exact bytes unquoteBytes gave as s: each byte of invalid UTF-8
+// replaced by U+FFFD, except that a WTF-8 surrogate (what unquoteBytes
+// makes of a lone surrogate escape) is one U+FFFD.
+func asLossy(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if isWTF8Surrogate(s[i:]) {
+			b.WriteRune(utf8.RuneError)
+			i += 3
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		b.WriteRune(r) // RuneError for an invalid byte, n == 1
+		i += n
+	}
+	return b.String()
+}
+
+func isWTF8Surrogate(s string) bool {
+	return len(s) >= 3 && s[0] == 0xED && s[1] >= 0xA0 && s[1] <= 0xBF && s[2] >= 0x80 && s[2] <= 0xBF
+}
+
+// ambiguousLossy reports whether body holds raw bytes of a WTF-8
+// surrogate, which Unmarshal replaces byte by byte and asLossy, which
+// cannot tell them from an escape, as one.
+func ambiguousLossy(body []byte) bool {
+	for i := range body {
+		if isWTF8Surrogate(string(body[i:min(i+3, len(body))])) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestTopStringKeepsBytes(t *testing.T) {
+	t.Parallel()
+	for body, want := range map[string]string{
+		"{\"id\":\"evt_\xff\"}":             "evt_\xff",
+		"{\"id\":\"evt_\xfe\"}":             "evt_\xfe",
+		"{\"id\":\"evt_\xef\xbf\xbd\"}":     "evt_\uFFFD",
+		`{"id":"evt_\u00e9\t"}`:             "evt_é\t",
+		`{"id":"evt_\u0000"}`:               "evt_\x00",
+		`{"id":"\ud800","ID":null}`:         "\xed\xa0\x80",
+		`{"id":"\ud83d\ude00\ud800\u0041"}`: "\U0001F600\xed\xa0\x80A",
+		"{\"a\":\"\xff\",\"Id\":\"x\xc3\"}": "x\xc3",
+	} {
+		got, err := topString([]byte(body), "id")
+		if err != nil || got != want {
+			t.Errorf("topString(%q) = %q, %v; want %q", body, got, err, want)
+		}
+	}
+}
+
+// quoteRaw writes b as a JSON string literal that escapes only what JSON
+// requires, so any other byte (invalid UTF-8 included) is sent as is.
+func quoteRaw(b []byte) []byte {
+	out := []byte{'"'}
+	for _, c := range b {
+		switch {
+		case c == '"' || c == '\\':
+			out = append(out, '\\', c)
+		case c < 0x20:
+			out = fmt.Appendf(out, `\u%04x`, c)
+		default:
+			out = append(out, c)
+		}
+	}
+	return append(out, '"')
+}
+
+// FuzzUnquoteBytes checks that unquoteBytes reads back any bytes exactly,
+// and agrees with encoding/json on what is a string literal and, up to
+// the replacement of invalid UTF-8, on its value.
+func FuzzUnquoteBytes(f *testing.F) {
+	for _, s := range []string{`"a"`, `"\u00e9\t"`, "\"\xff\xfe\"", `"\ud800\udc00"`, `"\ud800x"`, `"\u0000"`, `"\"`, `"\x"`, `"a`, `""`, "\"\t\""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if got, ok := unquoteBytes(quoteRaw(raw)); !ok || got != string(raw) {
+			t.Fatalf("unquoteBytes(quoteRaw(%q)) = %q, %v", raw, got, ok)
+		}
+		got, ok := unquoteBytes(raw)
+		var want string
+		err := json.Unmarshal(raw, &want)
+		// Unmarshal also takes null and white space around the literal.
+		literal := err == nil && len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"'
+		if ok != literal {
+			t.Fatalf("unquoteBytes(%q) ok = %v; Unmarshal: %q, %v", raw, ok, want, err)
+		}
+		if ok && !ambiguousLossy(raw) && asLossy(got) != want {
+			t.Fatalf("unquoteBytes(%q) = %q, as Unmarshal %q; Unmarshal = %q", raw, got, asLossy(got), want)
+		}
+	})
 }
