@@ -40,15 +40,23 @@ func orDefault(s, def string) string {
 // gRPC metadata keys that carry a webhook's ids from the edge to the
 // services it calls, so that their log lines about the webhook carry the
 // ids too, even where the request has no field for them (Normalize).
+//
+// They are binary keys (the "-bin" suffix): gRPC sends their values
+// base64-encoded and hands the receiver the exact bytes. An id is any
+// text a platform sent (é, a tab, an escaped byte: eventkey.Encode), and
+// gRPC refuses to send a call whose ASCII metadata holds anything but
+// printable ASCII: under a plain key such an id failed the call itself.
 const (
-	// MetadataEventID is the platform's event id.
-	MetadataEventID = "hookmesh-event-id"
+	// MetadataEventID is the platform's event id (its encoded form, as
+	// stored).
+	MetadataEventID = "hookmesh-event-id-bin"
 	// MetadataReceiptID is the processing id of the stored request.
-	MetadataReceiptID = "hookmesh-receipt-id"
+	MetadataReceiptID = "hookmesh-receipt-id-bin"
 )
 
 // WebhookIDs returns event_id and receipt_id attributes from the incoming
-// metadata of ctx: those the edge sent (none when absent).
+// metadata of ctx: those the edge (or the dispatcher) sent under
+// MetadataEventID and MetadataReceiptID, none when absent.
 func WebhookIDs(ctx context.Context) []any {
 	md, _ := metadata.FromIncomingContext(ctx)
 	var attrs []any
