@@ -3,6 +3,8 @@ package ingest
 import (
 	"net/http"
 	"strings"
+
+	"github.com/hookmesh/hookmesh/services/internal/eventkey"
 )
 
 // redacted lists headers that carry credentials rather than signatures.
@@ -43,19 +45,25 @@ var lowerNames = func() map[string]string {
 }()
 
 // HeaderMap flattens h to lower-case names, joining repeated values with
-// ", " as HTTP allows, and redacts credential headers.
+// ", " as HTTP allows, and redacts credential headers. Names and values
+// are encoded by eventkey.Encode: a header value may hold any byte from
+// 0x80 up (and a gRPC Ingest one a NUL), but the map travels in proto
+// string fields (valid UTF-8 only) and is stored in PostgreSQL (no NUL).
+// Encode is the identity on every other value, and is the encoding of
+// event ids, so an id taken from a header (eventkey.Derive) is already in
+// its stored form.
 func HeaderMap(h http.Header) map[string]string {
 	m := make(map[string]string, len(h))
 	for name, values := range h {
 		key, ok := lowerNames[name]
 		if !ok {
-			key = strings.ToLower(name)
+			key = eventkey.Encode(strings.ToLower(name))
 		}
 		if redacted[key] {
 			m[key] = RedactedValue
 			continue
 		}
-		m[key] = strings.Join(values, ", ")
+		m[key] = eventkey.Encode(strings.Join(values, ", "))
 	}
 	return m
 }

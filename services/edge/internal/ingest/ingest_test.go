@@ -13,6 +13,9 @@ import (
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+
+	normalizerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/normalizer/v1"
 
 	"github.com/hookmesh/hookmesh/services/edge/internal/ingest/ingesttest"
 	"github.com/hookmesh/hookmesh/services/edge/verify"
@@ -174,5 +177,42 @@ func TestLowerNames(t *testing.T) {
 	m := HeaderMap(http.Header{"Content-Type": {"a"}, "X-Unlisted-Name": {"b"}, "Authorization": {"c"}})
 	if m["content-type"] != "a" || m["x-unlisted-name"] != "b" || m["authorization"] != RedactedValue || len(m) != 3 {
 		t.Fatalf("HeaderMap = %v", m)
+	}
+}
+
+// TestHeaderMapEncodesBytes: header values with bytes a proto string
+// cannot hold reach the normalizer and the ledger encoded (eventkey.Encode),
+// and everything else as it was.
+func TestHeaderMapEncodesBytes(t *testing.T) {
+	t.Parallel()
+	m := HeaderMap(http.Header{"Webhook-Id": {"msg_\xff_1"}, "X-Tab": {"a\tb"}, "X-Accent": {"é"}, "X-Fffd": {"\uFFFD"}})
+	want := map[string]string{"webhook-id": "msg_\uFFFDFF_1", "x-tab": "a\tb", "x-accent": "é", "x-fffd": "\uFFFDEF\uFFFDBF\uFFFDBD"}
+	for k, v := range want {
+		if m[k] != v {
+			t.Errorf("HeaderMap[%q] = %q, want %q", k, m[k], v)
+		}
+	}
+	if _, err := proto.Marshal(&normalizerv1.NormalizeRequest{Headers: m}); err != nil {
+		t.Errorf("the header map cannot be sent: %v", err)
+	}
+}
+
+// TestIngestKeepsIDBytes: ids that differ only in invalid UTF-8 are two
+// events, each recorded under the encoding of its exact bytes, in a
+// request protobuf can marshal.
+func TestIngestKeepsIDBytes(t *testing.T) {
+	t.Parallel()
+	led := &ingesttest.Ledger{}
+	svc, p := newService(t, &ingesttest.Normalizer{}, led)
+	for raw, want := range map[string]string{"evt_\xff": "evt_\uFFFDFF", "evt_\xfe": "evt_\uFFFDFE", "evt_é\\t": "evt_é\t"} {
+		res, err := svc.Ingest(context.Background(), p, signed(t, `{"id":"`+raw+`"}`))
+		if err != nil || res.EventID != want || res.Duplicate {
+			t.Fatalf("ingest of id %q = %+v, %v; want a new event %q", raw, res, err, want)
+		}
+	}
+	for _, rec := range led.Recorded() {
+		if _, err := proto.Marshal(rec); err != nil {
+			t.Errorf("record of %q cannot be sent: %v", rec.GetReceipt().GetEventId(), err)
+		}
 	}
 }
