@@ -2,10 +2,10 @@ package normalize
 
 import (
 	"errors"
-	"strings"
 	"testing"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/internal/eventkey"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -58,9 +58,10 @@ func fuzzPlatform(f *testing.F, platform string) {
 		for k, v := range base {
 			headers[k] = v
 		}
-		// Headers arrive through protobuf, which only carries valid UTF-8.
-		headers[names[0]] = strings.ToValidUTF8(h0, "?")
-		headers[names[1]] = strings.ToValidUTF8(h1, "?")
+		// Headers arrive through protobuf, which only carries valid UTF-8:
+		// the edge's HeaderMap encodes them.
+		headers[names[0]] = eventkey.Encode(h0)
+		headers[names[1]] = eventkey.Encode(h1)
 		ev, err := n.Normalize(platform, headers, body, testReceivedAt)
 		if err != nil {
 			if !errors.Is(err, apperr.ErrInvalid) {
