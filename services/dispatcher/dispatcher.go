@@ -32,6 +32,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
 	"github.com/hookmesh/hookmesh/services/internal/meshauth"
 	"github.com/hookmesh/hookmesh/services/internal/serve"
+	"github.com/hookmesh/hookmesh/services/internal/target"
 	"github.com/hookmesh/hookmesh/services/internal/tlsconfig"
 )
 
@@ -96,6 +97,11 @@ type Config struct {
 	// TLS configures TLS or mTLS for gRPC (HOOKMESH_TLS_*; see package
 	// tlsconfig); the zero value means plaintext.
 	TLS tlsconfig.Config
+	// TargetAllow is what handler targets may be dialled
+	// (HOOKMESH_TARGET_ALLOW; see package target), checked at every dial
+	// against the addresses the name resolves to; a refused target fails
+	// its deliveries as unreachable. nil means target.Default().
+	TargetAllow *target.Policy
 	// Auth is the dispatcher's internal authentication (see package
 	// meshauth): its role token, sent to the ledger and the normalizer
 	// but never to a handler, or its client certificate's role. With
@@ -123,6 +129,7 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 		DrainTimeout:     r.Duration("HOOKMESH_DISPATCHER_DRAIN_TIMEOUT", 20*time.Second),
 	}
 	cfg.TLS = tlsconfig.FromEnv(r, tlsconfig.Service)
+	cfg.TargetAllow = target.FromEnv(r)
 	cfg.Auth = meshauth.FromEnv(r)
 	cfg.Auth.MTLS = cfg.TLS.MutualTLS()
 	if cfg.Capacity < 1 || cfg.ClaimBatch < 1 || cfg.BreakerFailures < 1 {
@@ -167,7 +174,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return fmt.Errorf("dial ledger %s: %w", cfg.LedgerTarget, err)
 	}
 	defer conn.Close()
-	pool := dispatch.NewPool(creds)
+	pool := dispatch.NewPool(creds, cfg.TargetAllow, nil)
 	defer pool.Close()
 	reg := cfg.Registry
 	if reg == nil {
@@ -242,6 +249,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		slog.Bool("admin_token", cfg.AdminToken != ""), slog.String("ledger", cfg.LedgerTarget),
 		slog.String("normalizer", cfg.NormalizerTarget), slog.Bool("tls", cfg.TLS.Enabled()),
 		slog.String("internal_auth", cfg.Auth.Mode()),
-		slog.String("dispatcher_id", cfg.ID), slog.Int("capacity", cfg.Capacity))
+		slog.String("dispatcher_id", cfg.ID), slog.Int("capacity", cfg.Capacity),
+		slog.String("target_allow", cfg.TargetAllow.String()))
 	return serve.All(ctx, fns...)
 }

@@ -57,7 +57,7 @@ func TestDeliveryJoinsTheWebhookTrace(t *testing.T) {
 	l.Subscription.Target = lis.Addr().String()
 	l.Traceparent = "00-" + traceID + "-" + parentID + "-01"
 	led := &fakeLedger{queue: []*ledgerv1.Lease{l}, outcomes: make(chan any, 10)}
-	pool := NewPool(nil)
+	pool := NewPool(nil, nil, nil)
 	t.Cleanup(pool.Close)
 	d := New(Options{
 		ID: "d1", Ledger: led, Handlers: pool, Breakers: breaker.New(breaker.Settings{Failures: 100, OpenFor: time.Minute}),
