@@ -40,6 +40,9 @@ const (
 	// shortest lease: a lease that ended before the call's deadline would
 	// let a second dispatcher deliver while the first is still waiting.
 	LeaseMargin = 5 * time.Second
+	// MaxClaimTargets bounds skip_targets and probe_targets each: a
+	// dispatcher lists the targets whose breakers are not closed, a handful.
+	MaxClaimTargets = 1000
 )
 
 // Truncation of the texts dispatchers report. They come from downstream
@@ -61,6 +64,13 @@ type ClaimQuery struct {
 	// LeaseDuration is the requested lease; stores extend it to the
 	// subscription's timeout plus LeaseMargin when that is longer.
 	LeaseDuration time.Duration
+	// SkipTargets are handler targets none of whose subscriptions' rows
+	// may be claimed (their breaker is open at the caller). Never nil.
+	SkipTargets []string
+	// ProbeTargets are handler targets of which at most one row, across
+	// all their subscriptions, may be claimed (a half-open breaker's trial
+	// call). Never nil, and disjoint from SkipTargets.
+	ProbeTargets []string
 }
 
 // PrepareClaim validates req and applies the defaults.
@@ -84,6 +94,23 @@ func PrepareClaim(req *ledgerv1.ClaimDeliveriesRequest) (ClaimQuery, error) {
 		case v > 0:
 			q.LeaseDuration = v
 		}
+	}
+	skip, probe := req.GetSkipTargets(), req.GetProbeTargets()
+	if len(skip) > MaxClaimTargets || len(probe) > MaxClaimTargets {
+		return ClaimQuery{}, fmt.Errorf("claim deliveries: %d skip_targets and %d probe_targets, at most %d each: %w",
+			len(skip), len(probe), MaxClaimTargets, apperr.ErrInvalid)
+	}
+	// A target in both lists is skipped: its breaker cannot be both open
+	// and half-open, and skipping is the side that makes no call.
+	q.SkipTargets = slices.Compact(slices.Sorted(slices.Values(skip)))
+	q.ProbeTargets = []string{}
+	for _, t := range slices.Compact(slices.Sorted(slices.Values(probe))) {
+		if _, found := slices.BinarySearch(q.SkipTargets, t); !found {
+			q.ProbeTargets = append(q.ProbeTargets, t)
+		}
+	}
+	if q.SkipTargets == nil {
+		q.SkipTargets = []string{}
 	}
 	return q, nil
 }
@@ -110,6 +137,9 @@ type Outcome struct {
 	Code string
 	// Error is the failure message, truncated to MaxErrorBytes.
 	Error string
+	// NoHistory applies the outcome without a history row: a breaker
+	// deferral that made no call (see PrepareRetry).
+	NoHistory bool
 }
 
 func prepareOutcome(op, deliveryID, token, dispatcherID string) (Outcome, error) {
@@ -162,6 +192,7 @@ func PrepareRetry(req *ledgerv1.RetryDeliveryRequest) (Outcome, error) {
 	o.State, o.Counted = StatePending, req.GetCountAttempt()
 	o.NextAttemptAt = t.AsTime().Truncate(time.Microsecond)
 	o.Code, o.Error = cleanText(req.GetCode(), maxShortBytes), cleanText(req.GetError(), MaxErrorBytes)
+	o.NoHistory = RefusedByBreaker(o)
 	return o, nil
 }
 
@@ -180,6 +211,21 @@ func PrepareDeadLetter(req *ledgerv1.DeadLetterDeliveryRequest) (Outcome, error)
 	o.State, o.Counted = StateDead, true
 	o.Code, o.Error = cleanText(req.GetCode(), maxShortBytes), cleanText(req.GetError(), MaxErrorBytes)
 	return o, nil
+}
+
+// RefusedByBreaker reports whether o is a deferral that made no call
+// because the target's breaker was open: uncounted, class BREAKER_OPEN, no
+// code. Such a deferral keeps no history row. During an outage a
+// dispatcher refuses whatever it had claimed of the target, and a row per
+// refused delivery (per breaker period, before dispatchers stopped
+// claiming an open target's deliveries) was most of an outage's history
+// without telling anything: the outage is recorded once, on the delivery
+// whose call opened the breaker, and the call attempts are kept. The
+// delivery still moves (next_attempt_at, lease cleared) and its last_error
+// says why it waits.
+func RefusedByBreaker(o Outcome) bool {
+	return !o.Counted && o.State == StatePending && o.Code == "" &&
+		o.ErrorClass == int16(ledgerv1.ErrorClass_ERROR_CLASS_BREAKER_OPEN)
 }
 
 // ReleaseReason is the error of the history row ReleaseLeases adds to each

@@ -97,8 +97,11 @@ const (
 	ErrorClass_ERROR_CLASS_DOWNSTREAM ErrorClass = 3
 	// ERROR_CLASS_VALIDATION is any other code: never retried.
 	ErrorClass_ERROR_CLASS_VALIDATION ErrorClass = 4
-	// ERROR_CLASS_BREAKER_OPEN means no call was made: the target's breaker
-	// was open. Such a deferral does not count as an attempt.
+	// ERROR_CLASS_BREAKER_OPEN is a deferral because the target's breaker is
+	// open; it does not count as an attempt. With a code, a call was made:
+	// its failure opened the breaker, or it was the failed trial call of a
+	// half-open breaker (the history keeps it). Without a code no call was
+	// made and no history row is kept.
 	ErrorClass_ERROR_CLASS_BREAKER_OPEN ErrorClass = 5
 )
 

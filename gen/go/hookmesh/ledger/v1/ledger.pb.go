@@ -657,6 +657,18 @@ type ClaimDeliveriesRequest struct {
 	// lease_duration is how long the caller holds each lease; it must exceed
 	// the subscription's call timeout. Default 60 s.
 	LeaseDuration *durationpb.Duration `protobuf:"bytes,3,opt,name=lease_duration,json=leaseDuration,proto3" json:"lease_duration,omitempty"`
+	// skip_targets are handler targets whose circuit breaker is open at the
+	// caller: no delivery of a subscription whose target is listed is
+	// claimed. Those deliveries stay due and untouched (no lease, no history
+	// row, no attempt), so an outage costs the ledger nothing per delivery,
+	// and another dispatcher whose breaker is closed may still claim them. At
+	// most 1000 targets.
+	SkipTargets []string `protobuf:"bytes,4,rep,name=skip_targets,json=skipTargets,proto3" json:"skip_targets,omitempty"`
+	// probe_targets are handler targets whose breaker is half-open at the
+	// caller: at most one delivery is claimed per listed target, across all
+	// its subscriptions (the trial call). A target in both lists is skipped.
+	// At most 1000 targets.
+	ProbeTargets  []string `protobuf:"bytes,5,rep,name=probe_targets,json=probeTargets,proto3" json:"probe_targets,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -708,6 +720,20 @@ func (x *ClaimDeliveriesRequest) GetLimit() int32 {
 func (x *ClaimDeliveriesRequest) GetLeaseDuration() *durationpb.Duration {
 	if x != nil {
 		return x.LeaseDuration
+	}
+	return nil
+}
+
+func (x *ClaimDeliveriesRequest) GetSkipTargets() []string {
+	if x != nil {
+		return x.SkipTargets
+	}
+	return nil
+}
+
+func (x *ClaimDeliveriesRequest) GetProbeTargets() []string {
+	if x != nil {
+		return x.ProbeTargets
 	}
 	return nil
 }
@@ -875,7 +901,11 @@ type RetryDeliveryRequest struct {
 	CountAttempt bool `protobuf:"varint,5,opt,name=count_attempt,json=countAttempt,proto3" json:"count_attempt,omitempty"`
 	// error_class classifies the failure.
 	ErrorClass ErrorClass `protobuf:"varint,6,opt,name=error_class,json=errorClass,proto3,enum=hookmesh.ledger.v1.ErrorClass" json:"error_class,omitempty"`
-	// code is the handler's gRPC code name.
+	// code is the handler's gRPC code name. A deferral with error_class
+	// ERROR_CLASS_BREAKER_OPEN and no code made no call (the breaker refused
+	// it): the ledger moves the delivery and sets last_error but adds no
+	// history row, since the outage is already recorded on the delivery whose
+	// call opened the breaker.
 	Code string `protobuf:"bytes,7,opt,name=code,proto3" json:"code,omitempty"`
 	// error is the failure message.
 	Error         string `protobuf:"bytes,8,opt,name=error,proto3" json:"error,omitempty"`
@@ -3095,11 +3125,13 @@ const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"page_token\x18\x06 \x01(\tR\tpageToken\"u\n" +
 	"\x12ListEventsResponse\x127\n" +
 	"\x06events\x18\x01 \x03(\v2\x1f.hookmesh.ledger.v1.StoredEventR\x06events\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x95\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xdd\x01\n" +
 	"\x16ClaimDeliveriesRequest\x12#\n" +
 	"\rdispatcher_id\x18\x01 \x01(\tR\fdispatcherId\x12\x14\n" +
 	"\x05limit\x18\x02 \x01(\x05R\x05limit\x12@\n" +
-	"\x0elease_duration\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\rleaseDuration\"L\n" +
+	"\x0elease_duration\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\rleaseDuration\x12!\n" +
+	"\fskip_targets\x18\x04 \x03(\tR\vskipTargets\x12#\n" +
+	"\rprobe_targets\x18\x05 \x03(\tR\fprobeTargets\"L\n" +
 	"\x17ClaimDeliveriesResponse\x121\n" +
 	"\x06leases\x18\x01 \x03(\v2\x19.hookmesh.ledger.v1.LeaseR\x06leases\"\x80\x01\n" +
 	"\x17CompleteDeliveryRequest\x12\x1f\n" +

@@ -45,28 +45,39 @@ const claimLockSQL = `SELECT pg_advisory_xact_lock(hashtext('hookmesh.ledger.cla
 // delivery whose dispatcher died is simply due again then, under a new token.
 // statement_timestamp(), not now(): now() is the transaction's start, before
 // the wait for claimLockSQL.
+// The caller's breakers shape the claim: subscriptions whose target is in
+// $5 (breaker open) are left out before their rows are even read, so an
+// outage's backlog costs nothing per claim; a target in $6 (half-open)
+// gives at most one row per subscription, and of those only the oldest due
+// per target is chosen (DISTINCT ON): one trial call.
 // $1 limit, $2 dispatcher id, $3 requested lease in microseconds, $4 margin
-// added to the subscription's timeout in milliseconds.
+// added to the subscription's timeout in milliseconds, $5 skipped targets,
+// $6 probed targets.
 const claimSQL = `
 WITH subs AS (
-    SELECT s.name, s.max_concurrency - (
+    SELECT s.name, s.target, s.target = ANY (coalesce($6::text[], '{}')) AS probe, s.max_concurrency - (
             SELECT count(*) FROM deliveries l
             WHERE l.subscription = s.name AND l.lease_token IS NOT NULL
               AND l.state = 1 AND l.next_attempt_at > statement_timestamp()) AS room
     FROM subscriptions s
-    WHERE NOT s.paused
+    WHERE NOT s.paused AND NOT s.target = ANY (coalesce($5::text[], '{}'))
 ), due AS (
-    SELECT c.delivery_id, c.next_attempt_at,
+    SELECT c.delivery_id, c.next_attempt_at, subs.target, subs.probe,
         row_number() OVER (PARTITION BY subs.name ORDER BY c.next_attempt_at, c.delivery_id) AS rank
     FROM subs CROSS JOIN LATERAL (
         SELECT d.delivery_id, d.next_attempt_at FROM deliveries d
         WHERE d.subscription = subs.name AND d.state = 1 AND d.next_attempt_at <= statement_timestamp()
         ORDER BY d.next_attempt_at
-        LIMIT greatest(least(subs.room, $1), 0)
+        LIMIT greatest(least(subs.room, CASE WHEN subs.probe THEN 1 ELSE $1 END), 0)
         FOR UPDATE SKIP LOCKED
     ) c
 ), chosen AS (
-    SELECT delivery_id, next_attempt_at, rank FROM due
+    SELECT delivery_id, next_attempt_at, rank FROM (
+        SELECT delivery_id, next_attempt_at, rank FROM due WHERE NOT probe
+        UNION ALL
+        (SELECT DISTINCT ON (target) delivery_id, next_attempt_at, rank FROM due WHERE probe
+         ORDER BY target, next_attempt_at, delivery_id)
+    ) u
     ORDER BY rank, next_attempt_at, delivery_id
     LIMIT $1
 )
@@ -97,7 +108,8 @@ func (s *Store) ClaimDeliveries(ctx context.Context, req *ledgerv1.ClaimDeliveri
 	var leases []store.LeaseRow
 	b := &pgx.Batch{}
 	b.Queue(claimLockSQL)
-	b.Queue(claimSQL, q.Limit, q.DispatcherID, q.LeaseDuration.Microseconds(), store.LeaseMargin.Milliseconds()).
+	b.Queue(claimSQL, q.Limit, q.DispatcherID, q.LeaseDuration.Microseconds(), store.LeaseMargin.Milliseconds(),
+		q.SkipTargets, q.ProbeTargets).
 		Query(func(rows pgx.Rows) (err error) {
 			leases, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.LeaseRow, error) {
 				var l store.LeaseRow
@@ -119,9 +131,10 @@ func (s *Store) ClaimDeliveries(ctx context.Context, req *ledgerv1.ClaimDeliveri
 // attempt), the history row is inserted from the update's RETURNING, and a
 // retry due now (a release at dispatcher shutdown) notifies the other
 // dispatchers. An expired lease nobody re-claimed still matches: no newer
-// attempt exists, so its outcome is the truth.
+// attempt exists, so its outcome is the truth. A deferral the breaker
+// refused ($10, store.RefusedByBreaker) inserts no history row.
 // $1 id, $2 token, $3 state, $4 counted, $5 next_attempt_at or NULL (now),
-// $6 error, $7 error class, $8 code, $9 dispatcher id.
+// $6 error, $7 error class, $8 code, $9 dispatcher id, $10 no history.
 const outcomeSQL = `
 WITH d AS (
     UPDATE deliveries SET
@@ -138,6 +151,7 @@ WITH d AS (
 ), h AS (
     INSERT INTO delivery_attempts (delivery_id, attempt, at, error_class, code, error, dispatcher_id)
     SELECT delivery_id, CASE WHEN $4::boolean THEN attempts ELSE 0 END, now(), $7, $8, $6::text, $9 FROM d
+    WHERE NOT $10::boolean
 ), nt AS (` + notifySQL + ` FROM d WHERE state = 1 AND next_attempt_at <= now() HAVING count(*) > 0
 )
 SELECT EXISTS (SELECT 1 FROM d), EXISTS (SELECT 1 FROM deliveries WHERE delivery_id = $1),
@@ -152,7 +166,8 @@ func (s *Store) applyOutcome(ctx context.Context, op string, o store.Outcome) er
 	var notified int64
 	err := s.outcomes.run(ctx, &groupOp{
 		key: "d\x00" + o.DeliveryID, sql: outcomeSQL,
-		args: []any{o.DeliveryID, o.LeaseToken, o.State, o.Counted, next, o.Error, o.ErrorClass, o.Code, o.DispatcherID},
+		args: []any{o.DeliveryID, o.LeaseToken, o.State, o.Counted, next, o.Error, o.ErrorClass, o.Code, o.DispatcherID,
+			o.NoHistory},
 		scan: func(row pgx.Row) error { return row.Scan(&updated, &exists, &notified) },
 	})
 	if err != nil {

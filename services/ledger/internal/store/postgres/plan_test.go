@@ -36,10 +36,10 @@ func TestClaimPlanUsesIndexesOnEmptyTable(t *testing.T) {
 	if _, err := tx.Exec(ctx, postgres.ClaimLockSQL); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tx.Exec(ctx, "PREPARE claim_probe(integer, text, bigint, bigint) AS "+postgres.ClaimSQL); err != nil {
+	if _, err := tx.Exec(ctx, "PREPARE claim_probe(integer, text, bigint, bigint, text[], text[]) AS "+postgres.ClaimSQL); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := tx.Query(ctx, "EXPLAIN (COSTS OFF) EXECUTE claim_probe(64, 'd1', 60000000, 5000)", pgx.QueryExecModeSimpleProtocol)
+	rows, err := tx.Query(ctx, "EXPLAIN (COSTS OFF) EXECUTE claim_probe(64, 'd1', 60000000, 5000, '{a:1}', '{b:1}')", pgx.QueryExecModeSimpleProtocol)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,7 +55,9 @@ FROM events e JOIN receipts r ON r.receipt_id = e.receipt_id WHERE e.id = $1`
 // room and the claim's limit, ranked within the subscription; ordering by
 // that rank before the limit serves subscriptions round-robin. The
 // statements run in-process, so a claim of 64 costs a few index range
-// scans and 64 small updates whatever the backlog.
+// scans and 64 small updates whatever the backlog. The caller's breakers
+// shape the claim as in PostgreSQL: a skipped target's subscriptions are
+// not read at all, and a probed target gives one row, its oldest due.
 func (s *Store) ClaimDeliveries(ctx context.Context, req *ledgerv1.ClaimDeliveriesRequest) (*ledgerv1.ClaimDeliveriesResponse, error) {
 	q, err := store.PrepareClaim(req)
 	if err != nil {
@@ -74,8 +76,16 @@ func (s *Store) ClaimDeliveries(ctx context.Context, req *ledgerv1.ClaimDeliveri
 			sub  int
 		}
 		var chosen []candidate
+		probes := map[string]candidate{} // the oldest due row of each probed target
 		for i, sub := range subs {
+			if slices.Contains(q.SkipTargets, sub.Target) {
+				continue
+			}
+			probe := slices.Contains(q.ProbeTargets, sub.Target)
 			n := min(rooms[i], int64(q.Limit))
+			if probe {
+				n = min(n, 1)
+			}
 			if n <= 0 {
 				continue
 			}
@@ -89,11 +99,18 @@ func (s *Store) ClaimDeliveries(ctx context.Context, req *ledgerv1.ClaimDeliveri
 					rows.Close()
 					return nil, err
 				}
-				chosen = append(chosen, c)
+				if !probe {
+					chosen = append(chosen, c)
+				} else if p, ok := probes[sub.Target]; !ok || cmp.Or(cmp.Compare(c.due, p.due), strings.Compare(c.id, p.id)) < 0 {
+					probes[sub.Target] = c
+				}
 			}
 			if err := rows.Close(); err != nil {
 				return nil, err
 			}
+		}
+		for _, c := range probes {
+			chosen = append(chosen, c)
 		}
 		slices.SortFunc(chosen, func(a, b candidate) int {
 			return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.due, b.due), strings.Compare(a.id, b.id))
@@ -200,9 +217,11 @@ func (s *Store) applyOutcome(ctx context.Context, op string, o store.Outcome) er
 		if o.Counted {
 			attempt = attempts
 		}
-		if _, err := tx.ExecContext(ctx, insertAttemptSQL, o.DeliveryID, attempt, now, o.ErrorClass, o.Code, o.Error,
-			o.DispatcherID); err != nil {
-			return nil, fmt.Errorf("insert history: %w", err)
+		if !o.NoHistory { // a deferral the breaker refused: see store.RefusedByBreaker
+			if _, err := tx.ExecContext(ctx, insertAttemptSQL, o.DeliveryID, attempt, now, o.ErrorClass, o.Code, o.Error,
+				o.DispatcherID); err != nil {
+				return nil, fmt.Errorf("insert history: %w", err)
+			}
 		}
 		if o.State == store.StatePending && next <= now {
 			return []string{sub}, nil

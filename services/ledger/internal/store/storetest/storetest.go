@@ -52,6 +52,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"MaxConcurrency", testMaxConcurrency},
 		{"Fairness", testFairness},
 		{"RetryAndHistory", testRetryAndHistory},
+		{"ClaimSkipsAndProbesTargets", testClaimSkipsAndProbesTargets},
+		{"RefusedDeferralKeepsNoHistory", testRefusedDeferralKeepsNoHistory},
 		{"OutcomeInvalid", testOutcomeInvalid},
 		{"LeaseTraceparent", testLeaseTraceparent},
 		{"ReleaseLeases", testReleaseLeases},
