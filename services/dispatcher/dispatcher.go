@@ -181,6 +181,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		reg = admin.NewRegistry()
 	}
 
+	metrics := dispatch.NewMetrics(reg)
 	breakers := breaker.New(breaker.Settings{
 		Failures: cfg.BreakerFailures,
 		OpenFor:  cfg.BreakerOpenFor,
@@ -192,6 +193,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		},
 		OnChange: func(target string, from, to gobreaker.State) {
 			log.Warn("breaker changed state", slog.String("target", target), slog.String("from", from.String()), slog.String("to", to.String()))
+			metrics.BreakerChanged(target, to.String())
 		},
 	})
 	d := dispatch.New(dispatch.Options{
@@ -205,7 +207,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		PollInterval:  cfg.PollInterval,
 		DrainTimeout:  cfg.DrainTimeout,
 		Log:           log,
-		Metrics:       dispatch.NewMetrics(reg),
+		Metrics:       metrics,
 	})
 	fns := []func(context.Context) error{d.Run}
 	if cfg.NormalizerTarget != "" {

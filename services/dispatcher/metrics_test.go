@@ -152,7 +152,8 @@ func TestMetricsAfterDeliveries(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Run(ctx, cfg, discard) }()
+	logs := &logBuffer{}
+	go func() { done <- Run(ctx, cfg, slog.New(slog.NewTextHandler(logs, nil))) }()
 	defer func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -172,6 +173,7 @@ func TestMetricsAfterDeliveries(t *testing.T) {
 		`hookmesh_delivery_duration_seconds_count{subscription="down-sub"} 2`,
 		`hookmesh_breaker_state{target="` + okTarget + `"} 0`,
 		`hookmesh_breaker_state{target="` + downTarget + `"} 2`,
+		`hookmesh_breaker_transitions_total{state="open",target="` + downTarget + `"} 1`,
 		`hookmesh_dispatcher_report_failures_total{report="complete"} 0`,
 		`hookmesh_dispatcher_in_flight 0`,
 	}
@@ -201,6 +203,10 @@ func TestMetricsAfterDeliveries(t *testing.T) {
 	}
 	if strings.Contains(text, "evt_") || strings.Contains(text, `"good"`) {
 		t.Error("an event or delivery id became a label value")
+	}
+	// One transition, one line (the metric above counted it once too).
+	if n := strings.Count(logs.String(), "breaker changed state"); n != 1 {
+		t.Errorf("%d breaker transition lines, want 1:\n%s", n, logs.String())
 	}
 
 	// The token guard: HTTP and the admin RPC.
@@ -268,4 +274,22 @@ func TestConfigAdminDefaults(t *testing.T) {
 	if err != nil || cfg.AdminAddr != DefaultAdminAddr || cfg.AdminToken != "t" {
 		t.Errorf("ConfigFromEnv = %+v, %v; want admin %s and the token", cfg, err, DefaultAdminAddr)
 	}
+}
+
+// logBuffer collects a dispatcher's log lines for the test to read.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

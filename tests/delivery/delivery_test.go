@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -272,8 +273,9 @@ func TestBreakerDefersWithoutBurningAttempts(t *testing.T) {
 
 	// Every failed call is in the history exactly once: as a counted
 	// network attempt, or — when it tripped or re-tripped the breaker — as
-	// an uncounted breaker entry carrying the handler's code. Deferrals
-	// that made no call carry no code.
+	// an uncounted breaker entry carrying the handler's code and saying
+	// the target is unavailable. Deliveries the breaker held made no call
+	// and have no entry at all.
 	counted, tripping, deferred := 0, 0, 0
 	for i := range n {
 		d := waitState(t, led, "stripe", fmt.Sprintf("evt_breaker_%d", i), ledgerv1.DeliveryState_DELIVERY_STATE_DELIVERED, 30*time.Second)
@@ -289,12 +291,18 @@ func TestBreakerDefersWithoutBurningAttempts(t *testing.T) {
 					deferred++
 				} else {
 					tripping++
+					if !strings.HasPrefix(a.GetError(), "target unavailable since ") {
+						t.Errorf("breaker entry %q does not say since when the target is unavailable", a.GetError())
+					}
 				}
 			}
 		}
 	}
-	if deferred == 0 {
-		t.Fatal("no delivery was deferred by an open breaker")
+	if tripping == 0 {
+		t.Fatal("no call opened the breaker")
+	}
+	if deferred != 0 {
+		t.Errorf("%d history entries for deliveries held by the open breaker, want none (no call was made)", deferred)
 	}
 	if counted+tripping != calledWhileDown {
 		t.Errorf("history has %d counted + %d tripping failures, handler failed %d calls: attempts were burned without calls", counted, tripping, calledWhileDown)

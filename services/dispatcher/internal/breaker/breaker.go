@@ -43,6 +43,9 @@ type entry struct {
 	cb       *gobreaker.CircuitBreaker[struct{}]
 	mu       sync.Mutex
 	openedAt time.Time
+	// since is when the breaker last left closed: the start of the
+	// outage, kept across failed trials.
+	since time.Time
 }
 
 // New returns an empty Set.
@@ -57,6 +60,11 @@ func New(s Settings) *Set {
 type Open struct {
 	Until time.Time
 	Cause error
+	// Since is when the breaker opened after being closed: the outage's
+	// start, the same for every failed trial that follows.
+	Since time.Time
+	// Trial is set when the failed call was a half-open breaker's trial.
+	Trial bool
 }
 
 func (o *Open) Error() string {
@@ -80,6 +88,7 @@ func (o *Open) Unwrap() error { return o.Cause }
 // breaker is already handling.
 func (s *Set) Do(target string, call func() error) error {
 	e := s.get(target)
+	trial := e.cb.State() == gobreaker.StateHalfOpen
 	_, err := e.cb.Execute(func() (struct{}, error) { return struct{}{}, call() })
 	refused := errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests)
 	tripped := err != nil && !refused && s.settings.Counts != nil && s.settings.Counts(err) && e.cb.State() == gobreaker.StateOpen
@@ -87,16 +96,53 @@ func (s *Set) Do(target string, call func() error) error {
 		return err
 	}
 	e.mu.Lock()
-	until := e.openedAt.Add(s.settings.OpenFor)
+	until, since := e.openedAt.Add(s.settings.OpenFor), e.since
 	e.mu.Unlock()
 	if now := s.now(); !until.After(now) {
 		// Half-open with its trial in flight: look again shortly.
 		until = now.Add(time.Second)
 	}
 	if refused {
-		return &Open{Until: until}
+		return &Open{Until: until, Since: since}
 	}
-	return &Open{Until: until, Cause: err}
+	return &Open{Until: until, Cause: err, Since: since, Trial: trial}
+}
+
+// Gates says what a claim may take of each target whose breaker is not
+// closed: skip lists the targets to claim nothing of (open, or half-open
+// with its trial call under way), probe those to claim one delivery of
+// (half-open, trial slot free). Targets of closed breakers are in
+// neither. While a breaker is open its deliveries are not claimed at all,
+// so an outage costs nothing per waiting delivery, and only a trial's
+// worth is claimed when it half-opens.
+//
+// Reading a breaker's state is what moves it from open to half-open once
+// its period is over (gobreaker's state is computed when read), so a claim
+// loop that asks before each claim sees the period end without a call.
+func (s *Set) Gates() (skip, probe []string) {
+	s.mu.Lock()
+	entries := make(map[string]*entry, len(s.breakers))
+	for target, e := range s.breakers {
+		entries[target] = e
+	}
+	s.mu.Unlock()
+	for target, e := range entries {
+		switch e.cb.State() {
+		case gobreaker.StateOpen:
+			skip = append(skip, target)
+		case gobreaker.StateHalfOpen:
+			// gobreaker's own count of calls let through (exclusions, our
+			// shutdown's cancellations, give their slot back).
+			if c := e.cb.Counts(); c.Requests > c.TotalExclusions {
+				skip = append(skip, target)
+			} else {
+				probe = append(probe, target)
+			}
+		}
+	}
+	sort.Strings(skip)
+	sort.Strings(probe)
+	return skip, probe
 }
 
 func (s *Set) get(target string) *entry {
@@ -119,6 +165,9 @@ func (s *Set) get(target string) *entry {
 			if to == gobreaker.StateOpen {
 				e.mu.Lock()
 				e.openedAt = s.now()
+				if from == gobreaker.StateClosed {
+					e.since = e.openedAt
+				}
 				e.mu.Unlock()
 			}
 			if s.settings.OnChange != nil {

@@ -88,6 +88,7 @@ type Dispatcher struct {
 
 	mu       sync.Mutex
 	inFlight map[string]int // by subscription
+	inTarget map[string]int // by handler target: see gates
 	total    int
 }
 
@@ -96,7 +97,7 @@ func New(opts Options) *Dispatcher {
 	if opts.Jitter == nil {
 		opts.Jitter = retry.FullJitter
 	}
-	return &Dispatcher{opts: opts, freed: make(chan struct{}, 1), inFlight: map[string]int{},
+	return &Dispatcher{opts: opts, freed: make(chan struct{}, 1), inFlight: map[string]int{}, inTarget: map[string]int{},
 		reports: newReporter(opts.Ledger, opts.Log)}
 }
 
@@ -237,35 +238,42 @@ func (d *Dispatcher) claimOnce(ctx, work context.Context, workers *sync.WaitGrou
 		return 0, 0, nil
 	}
 	limit = min(room, d.opts.ClaimBatch)
+	skip, probe := d.gates()
 	cctx, cancel := context.WithTimeout(ctx, reportTimeout)
 	defer cancel()
 	resp, err := d.opts.Ledger.ClaimDeliveries(cctx, &ledgerv1.ClaimDeliveriesRequest{
 		DispatcherId:  d.opts.ID,
 		Limit:         int32(limit),
 		LeaseDuration: durationpb.New(d.opts.LeaseDuration),
+		SkipTargets:   skip,
+		ProbeTargets:  probe,
 	})
 	if err != nil {
 		return 0, limit, fmt.Errorf("claim: %w", err)
 	}
 	for _, l := range resp.GetLeases() {
-		sub := l.GetDelivery().GetSubscription()
+		sub, target := l.GetDelivery().GetSubscription(), l.GetSubscription().GetTarget()
 		d.mu.Lock()
 		d.inFlight[sub]++
+		d.inTarget[target]++
 		d.total++
 		d.mu.Unlock()
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
-			defer d.release(sub)
+			defer d.release(sub, target)
 			d.deliver(work, l)
 		}()
 	}
 	return len(resp.GetLeases()), limit, nil
 }
 
-func (d *Dispatcher) release(sub string) {
+func (d *Dispatcher) release(sub, target string) {
 	d.mu.Lock()
 	d.inFlight[sub]--
+	if d.inTarget[target]--; d.inTarget[target] <= 0 {
+		delete(d.inTarget, target)
+	}
 	d.total--
 	d.mu.Unlock()
 	select {
@@ -332,9 +340,11 @@ func (d *Dispatcher) deliver(work context.Context, l *ledgerv1.Lease) {
 	case errors.As(err, &open) && open.Cause != nil:
 		st := status.Convert(open.Cause)
 		d.retry(log, l, open.Until, false, ledgerv1.ErrorClass_ERROR_CLASS_BREAKER_OPEN, st.Code().String(),
-			"circuit breaker opened by this failure: "+st.Message())
+			outageEntry(open, st.Message()))
 	case errors.As(err, &open):
-		d.retry(log, l, open.Until, false, ledgerv1.ErrorClass_ERROR_CLASS_BREAKER_OPEN, "", "circuit breaker open")
+		// No call was made: the ledger keeps no history row for it, and
+		// a line per delivery held by an outage would flood the log.
+		d.retry(log, l, open.Until, false, ledgerv1.ErrorClass_ERROR_CLASS_BREAKER_OPEN, "", heldReason)
 	case work.Err() != nil:
 		d.retry(log, l, time.Now(), false, ledgerv1.ErrorClass_ERROR_CLASS_UNSPECIFIED, "", "released at dispatcher shutdown")
 	case callErr == nil:
@@ -396,7 +406,13 @@ func (d *Dispatcher) retry(log *slog.Logger, l *ledgerv1.Lease, next time.Time, 
 		log.Warn("retry report failed; the lease will expire", slog.String("error", err.Error()))
 		return
 	}
-	log.Info("delivery deferred", slog.String("class", class.String()), slog.String("code", code),
+	level := slog.LevelInfo
+	if class == ledgerv1.ErrorClass_ERROR_CLASS_BREAKER_OPEN && code == "" {
+		// Held by an open breaker, no call made: the breaker's
+		// transitions are logged once each, not per delivery.
+		level = slog.LevelDebug
+	}
+	log.Log(context.Background(), level, "delivery deferred", slog.String("class", class.String()), slog.String("code", code),
 		slog.Bool("counted", counted), slog.Time("next_attempt_at", next), slog.String("error", msg))
 }
 

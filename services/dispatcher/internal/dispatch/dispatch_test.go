@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -47,6 +48,11 @@ type fakeLedger struct {
 	// calls logs ReleaseLeases ("release <id>") and ClaimDeliveries
 	// ("claim <id>") in order.
 	calls []string
+	// claims are the ClaimDeliveries requests, in order.
+	claims []*ledgerv1.ClaimDeliveriesRequest
+	// ignoreGates hands out leases whatever skip_targets and
+	// probe_targets say, as a ledger older than them does.
+	ignoreGates bool
 }
 
 func (f *fakeLedger) ReleaseLeases(_ context.Context, in *ledgerv1.ReleaseLeasesRequest, _ ...grpc.CallOption) (*ledgerv1.ReleaseLeasesResponse, error) {
@@ -72,9 +78,23 @@ func (f *fakeLedger) ClaimDeliveries(_ context.Context, in *ledgerv1.ClaimDelive
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, "claim "+in.GetDispatcherId())
-	n := min(int(in.GetLimit()), len(f.queue))
-	out := f.queue[:n]
-	f.queue = f.queue[n:]
+	f.claims = append(f.claims, in)
+	// As the ledger: nothing of a skipped target, one lease of a probed
+	// one, the rest in queue order.
+	var out, kept []*ledgerv1.Lease
+	probed := map[string]bool{}
+	for _, l := range f.queue {
+		target := l.GetSubscription().GetTarget()
+		take := len(out) < int(in.GetLimit()) && (f.ignoreGates || !slices.Contains(in.GetSkipTargets(), target) &&
+			(!slices.Contains(in.GetProbeTargets(), target) || !probed[target]))
+		if take {
+			out = append(out, l)
+			probed[target] = true
+		} else {
+			kept = append(kept, l)
+		}
+	}
+	f.queue = kept
 	return &ledgerv1.ClaimDeliveriesResponse{Leases: out}, nil
 }
 
@@ -185,6 +205,12 @@ func start(t *testing.T, h handlerFunc, set *breaker.Set, leases ...*ledgerv1.Le
 // run runs a Dispatcher over led until the test ends.
 func run(t *testing.T, led *fakeLedger, h handlerFunc, set *breaker.Set) (context.CancelFunc, <-chan error) {
 	t.Helper()
+	return runLogged(t, led, h, set, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// runLogged is run with the dispatcher's logger.
+func runLogged(t *testing.T, led *fakeLedger, h handlerFunc, set *breaker.Set, log *slog.Logger) (context.CancelFunc, <-chan error) {
+	t.Helper()
 	if set == nil {
 		set = breaker.New(breaker.Settings{Failures: 100, OpenFor: time.Minute})
 	}
@@ -192,7 +218,7 @@ func run(t *testing.T, led *fakeLedger, h handlerFunc, set *breaker.Set) (contex
 		ID: "d1", Ledger: led, Handlers: handlers{h}, Breakers: set,
 		Capacity: 8, ClaimBatch: 8, LeaseDuration: time.Minute, PollInterval: 20 * time.Millisecond,
 		DrainTimeout: 200 * time.Millisecond, Jitter: func(d time.Duration) time.Duration { return d },
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Log: log,
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -284,6 +310,10 @@ func TestLastAttemptDeadLetters(t *testing.T) {
 	}
 }
 
+// TestOpenBreakerDefersWithoutCountingOrCalling: a delivery that reaches
+// an open breaker (claimed before it opened, or from a ledger that ignores
+// skip_targets) is deferred to the half-open time, uncounted and with no
+// code (so the ledger keeps no history row), and without an Info line.
 func TestOpenBreakerDefersWithoutCountingOrCalling(t *testing.T) {
 	t.Parallel()
 	set := breaker.New(breaker.Settings{Failures: 1, OpenFor: time.Minute, Counts: func(err error) bool {
@@ -291,10 +321,17 @@ func TestOpenBreakerDefersWithoutCountingOrCalling(t *testing.T) {
 	}})
 	_ = set.Do("handler:1", func() error { return status.Error(codes.Unavailable, "down") })
 	calls := 0
-	led, _, _ := start(t, func(context.Context, *handlerv1.HandleEventRequest) error { calls++; return nil }, set, lease("1", 2))
+	led := &fakeLedger{queue: []*ledgerv1.Lease{lease("1", 2)}, outcomes: make(chan any, 10), ignoreGates: true}
+	var logs syncBuffer
+	runLogged(t, led, func(context.Context, *handlerv1.HandleEventRequest) error { calls++; return nil }, set,
+		slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	r, ok := next(t, led).(*ledgerv1.RetryDeliveryRequest)
-	if !ok || r.GetCountAttempt() || r.GetErrorClass() != ledgerv1.ErrorClass_ERROR_CLASS_BREAKER_OPEN {
-		t.Fatalf("outcome %v, want an uncounted breaker deferral", r)
+	if !ok || r.GetCountAttempt() || r.GetErrorClass() != ledgerv1.ErrorClass_ERROR_CLASS_BREAKER_OPEN || r.GetCode() != "" {
+		t.Fatalf("outcome %v, want an uncounted breaker deferral without a code", r)
+	}
+	line := logs.waitLine(t, "delivery deferred")
+	if !strings.Contains(line, "level=DEBUG") {
+		t.Errorf("a delivery held by the breaker was logged above Debug: %s", line)
 	}
 	if wait := time.Until(r.GetNextAttemptAt().AsTime()); wait < 50*time.Second {
 		t.Errorf("deferred for %v, want until the breaker half-opens (~1 min)", wait)

@@ -42,6 +42,7 @@ type Metrics struct {
 	duration       *prometheus.HistogramVec
 	retries        *prometheus.CounterVec
 	reportFailures *prometheus.CounterVec
+	transitions    *prometheus.CounterVec
 }
 
 // NewMetrics registers the delivery metrics on reg.
@@ -66,8 +67,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "hookmesh_dispatcher_report_failures_total",
 			Help: "Outcome reports the ledger did not accept (the lease expires and the delivery is made again), by report (complete, retry, dead_letter).",
 		}, []string{"report"}),
+		transitions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hookmesh_breaker_transitions_total",
+			Help: "Circuit breaker state changes by handler target and the state entered (open, half-open, closed).",
+		}, []string{"target", "state"}),
 	}
-	reg.MustRegister(m.deliveries, m.duration, m.retries, m.reportFailures)
+	reg.MustRegister(m.deliveries, m.duration, m.retries, m.reportFailures, m.transitions)
 	for _, r := range []string{reportComplete, reportRetry, reportDeadLetter} {
 		m.reportFailures.WithLabelValues(r)
 	}
@@ -89,6 +94,15 @@ func (m *Metrics) called(sub string, took time.Duration) {
 func (m *Metrics) retried(sub string, class ledgerv1.ErrorClass) {
 	if m != nil {
 		m.retries.WithLabelValues(sub, ClassLabel(class)).Inc()
+	}
+}
+
+// BreakerChanged counts one breaker transition of target into state
+// ("open", "half-open", "closed"): an outage is a handful of these, where
+// the per-delivery counters only see what was in flight when it began.
+func (m *Metrics) BreakerChanged(target, state string) {
+	if m != nil {
+		m.transitions.WithLabelValues(target, state).Inc()
 	}
 }
 
