@@ -124,6 +124,43 @@ func TestDeliveryToTheExampleConsumer(t *testing.T) {
 		}
 	})
 
+	t.Run("admin REST: a subscription target outside HOOKMESH_TARGET_ALLOW is a 400 naming the rule", func(t *testing.T) {
+		for target, rule := range map[string]string{
+			"169.254.169.254:80":          "address 169.254.169.254 is link-local (always refused)",
+			"unix:///var/run/docker.sock": "scheme unix is not a TCP target",
+			"8.8.8.8:53":                  "address 8.8.8.8 is not in HOOKMESH_TARGET_ALLOW (loopback,private)",
+		} {
+			body := `{"name":"refused","target":"` + target + `"}`
+			resp, err := http.Post("http://"+sys.AdminAddr+"/v1/subscriptions", "application/json", strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b := readAll(resp); resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), rule) {
+				t.Errorf("POST /v1/subscriptions with target %s: %s %s; want 400 naming %q", target, resp.Status, b, rule)
+			}
+		}
+		req, err := http.NewRequest(http.MethodPut, "http://"+sys.AdminAddr+"/v1/subscriptions/"+harness.ConsumerSubscription,
+			strings.NewReader(`{"target":"169.254.169.254:80"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := readAll(resp); resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), "link-local (always refused)") {
+			t.Errorf("PUT the consumer's subscription to the metadata address: %s %s; want 400", resp.Status, b)
+		}
+		resp, err = http.Get("http://" + sys.AdminAddr + "/v1/subscriptions/refused")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := readAll(resp); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET the refused subscription: %s %s; want 404", resp.Status, b)
+		}
+	})
+
 	t.Run("events sent while the consumer is down are all delivered after it returns", func(t *testing.T) {
 		consumer := sys.Procs["consumer"]
 		consumer.Stop()
