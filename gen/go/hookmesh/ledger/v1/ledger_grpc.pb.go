@@ -84,8 +84,9 @@ type LedgerServiceClient interface {
 	// refused does not fail the others. The call itself fails only when the
 	// request is wrong: INVALID_ARGUMENT for no outcomes or too many (over
 	// 256). Callers may send each outcome's event id as repeated
-	// hookmesh-event-id metadata, one value per outcome in order, so the
-	// ledger's log lines name the events.
+	// hookmesh-event-id-bin metadata (a binary key: ids may hold any
+	// character), one value per outcome in order, so the ledger's log lines
+	// name the events.
 	ReportOutcomes(ctx context.Context, in *ReportOutcomesRequest, opts ...grpc.CallOption) (*ReportOutcomesResponse, error)
 	// WatchDeliveries streams a message whenever new deliveries may be due
 	// (fed by PostgreSQL LISTEN/NOTIFY), so dispatchers wake at once instead
@@ -426,8 +427,9 @@ type LedgerServiceServer interface {
 	// refused does not fail the others. The call itself fails only when the
 	// request is wrong: INVALID_ARGUMENT for no outcomes or too many (over
 	// 256). Callers may send each outcome's event id as repeated
-	// hookmesh-event-id metadata, one value per outcome in order, so the
-	// ledger's log lines name the events.
+	// hookmesh-event-id-bin metadata (a binary key: ids may hold any
+	// character), one value per outcome in order, so the ledger's log lines
+	// name the events.
 	ReportOutcomes(context.Context, *ReportOutcomesRequest) (*ReportOutcomesResponse, error)
 	// WatchDeliveries streams a message whenever new deliveries may be due
 	// (fed by PostgreSQL LISTEN/NOTIFY), so dispatchers wake at once instead
