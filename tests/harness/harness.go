@@ -204,6 +204,14 @@ func (p *Process) Alive() bool {
 // Logs returns everything the process wrote so far.
 func (p *Process) Logs() string { return p.logs.String() }
 
+// Pid returns the operating-system id of the current incarnation, for
+// measurements that read /proc.
+func (p *Process) Pid() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cmd.Process.Pid
+}
+
 // WaitHTTP polls url until it answers want or the deadline passes.
 func WaitHTTP(ctx context.Context, url string, want int) error {
 	var last string
