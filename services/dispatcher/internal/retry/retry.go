@@ -47,7 +47,8 @@ type Policy struct {
 	Downstream Rule
 }
 
-// Default is the policy of ARCHITECTURE.md.
+// Default is the default retry policy by error class, documented in
+// services/dispatcher/README.md.
 func Default() Policy {
 	return Policy{
 		Network:    Rule{MaxAttempts: 5, Delay: time.Second, MaxDelay: 5 * time.Minute},

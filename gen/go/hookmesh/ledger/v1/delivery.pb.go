@@ -285,7 +285,7 @@ func (x *Subscription) GetUpdatedAt() *timestamppb.Timestamp {
 }
 
 // RetryPolicy is the retry behaviour per error class. An unset class uses
-// the defaults of ARCHITECTURE.md.
+// the defaults of retry.Default (services/dispatcher/README.md).
 type RetryPolicy struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// network covers UNAVAILABLE and DEADLINE_EXCEEDED: exponential backoff
