@@ -437,13 +437,15 @@ func TestBacklogOnOneSubscriptionDoesNotDelayAnother(t *testing.T) {
 	harness.StartDispatcher(t, bins, "d1", addr, nil)
 	time.Sleep(2 * time.Second) // the dispatcher is busy with the flood
 
-	start := time.Now()
+	// Isolation is an order, not a time: the new event was recorded after
+	// the whole flood, and the flood drains at most 16 calls per 200 ms;
+	// had it queued behind the flood it would be delivered after it. It
+	// must be delivered while nearly all of the flood is still waiting.
+	before := len(slow.Calls())
 	record(t, led, "stripe", "evt_vip")
-	waitState(t, led, "stripe", "evt_vip", ledgerv1.DeliveryState_DELIVERY_STATE_DELIVERED, 10*time.Second)
-	if took := time.Since(start); took > time.Second {
-		t.Errorf("with %d deliveries queued for another subscription, the new event took %v, want under 1 s", backlog, took)
-	}
-	if n := len(slow.Calls()); n >= backlog {
-		t.Errorf("the flood was already drained (%d calls): the test did not test isolation", n)
+	waitState(t, led, "stripe", "evt_vip", ledgerv1.DeliveryState_DELIVERY_STATE_DELIVERED, 60*time.Second)
+	after := len(slow.Calls())
+	if after >= backlog/10 {
+		t.Errorf("with %d deliveries queued for another subscription, the new event was delivered only after %d of them (%d while it waited); want it delivered while nine tenths still wait", backlog, after, after-before)
 	}
 }

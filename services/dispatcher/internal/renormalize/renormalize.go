@@ -54,8 +54,13 @@ type Options struct {
 	PollInterval time.Duration
 	// CallTimeout is the deadline of each Normalize call; default 10 s.
 	CallTimeout time.Duration
-	// LeaseDuration is the lease asked for; default 60 s, and never less
-	// than the time a batch may take.
+	// LeaseDuration is the lease asked for; default 30 s, and never less
+	// than three call timeouts. A worker stops working through a batch
+	// when what is left of the lease could not cover one more call and its
+	// report; the events it leaves are due again when the lease expires.
+	// The lease is also how long an event waits when its worker dies (or
+	// the ledger is restarted) mid-batch, so it is kept short rather than
+	// sized for a whole batch of timeouts.
 	LeaseDuration time.Duration
 	// Log receives one line per outcome that is not a success.
 	Log *slog.Logger
@@ -81,10 +86,10 @@ func New(o Options) *Worker {
 		o.CallTimeout = 10 * time.Second
 	}
 	if o.LeaseDuration <= 0 {
-		o.LeaseDuration = 60 * time.Second
+		o.LeaseDuration = 30 * time.Second
 	}
-	// Calls run one after another: the lease must outlast the batch.
-	o.LeaseDuration = max(o.LeaseDuration, time.Duration(o.Batch+1)*o.CallTimeout)
+	// One Normalize call and one report must fit in a lease, with room.
+	o.LeaseDuration = max(o.LeaseDuration, 3*o.CallTimeout)
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
@@ -127,15 +132,25 @@ func (w *Worker) Run(ctx context.Context) error {
 // RunOnce claims one batch and processes it; it returns how many events
 // it claimed.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+	// The ledger starts the lease after this instant: a deadline computed
+	// from it errs on the early side.
+	expiry := time.Now().Add(w.opts.LeaseDuration)
 	resp, err := w.opts.Ledger.ClaimNormalizations(ctx, &ledgerv1.ClaimNormalizationsRequest{
 		WorkerId: w.opts.ID, Limit: int32(w.opts.Batch), LeaseDuration: durationpb.New(w.opts.LeaseDuration),
 	})
 	if err != nil {
 		return 0, fmt.Errorf("claim normalizations: %w", err)
 	}
-	for _, l := range resp.GetLeases() {
+	leases := resp.GetLeases()
+	for i, l := range leases {
 		if ctx.Err() != nil {
 			break // the leases expire; another worker takes them
+		}
+		if time.Until(expiry) < 2*w.opts.CallTimeout {
+			// Calls were slow: the rest could outlive their lease and race
+			// another worker. They come due again when it expires.
+			w.opts.Log.Debug("lease running out; leaving the rest of the batch", slog.Int("left", len(leases)-i))
+			break
 		}
 		w.process(ctx, l)
 	}

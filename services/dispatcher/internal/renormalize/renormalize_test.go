@@ -95,8 +95,8 @@ func TestOutcomes(t *testing.T) {
 	if err != nil || n != 5 {
 		t.Fatalf("RunOnce = %d, %v; want 5 claimed", n, err)
 	}
-	if c := led.claims[0]; c.GetWorkerId() != "w1" || c.GetLimit() != 8 || c.GetLeaseDuration().AsDuration() < 9*w.opts.CallTimeout {
-		t.Errorf("claim = %v, want worker w1, limit 8 and a lease outlasting the batch", c)
+	if c := led.claims[0]; c.GetWorkerId() != "w1" || c.GetLimit() != 8 || c.GetLeaseDuration().AsDuration() < 2*w.opts.CallTimeout {
+		t.Errorf("claim = %v, want worker w1, limit 8 and a lease covering a call and its report", c)
 	}
 	want := map[string]struct {
 		normalized, retryable bool
@@ -130,6 +130,34 @@ func TestNormalizeDeadlineIsRetryable(t *testing.T) {
 	}
 	if r := led.reported(); len(r) != 1 || !r[0].GetRetryable() {
 		t.Errorf("reports = %v, want one retryable", r)
+	}
+}
+
+// TestSlowBatchStopsBeforeTheLeaseEnds: when calls are slow, the worker
+// does not start a call its lease could not cover; the events it leaves
+// are due again when the lease expires, instead of being worked on by two
+// workers. Each call here takes its whole 50 ms timeout and the lease is
+// 150 ms, so at most two of the five can start with 100 ms left.
+func TestSlowBatchStopsBeforeTheLeaseEnds(t *testing.T) {
+	t.Parallel()
+	led := &fakeLedger{batches: [][]*ledgerv1.NormalizationLease{{lease("a"), lease("b"), lease("c"), lease("d"), lease("e")}}}
+	w := New(Options{Ledger: led, Normalizer: &fakeNormalizer{slow: true}, Batch: 5,
+		CallTimeout: 50 * time.Millisecond, LeaseDuration: time.Millisecond})
+	if w.opts.LeaseDuration != 150*time.Millisecond {
+		t.Fatalf("lease = %v, want it raised to three call timeouts", w.opts.LeaseDuration)
+	}
+	n, err := w.RunOnce(context.Background())
+	if err != nil || n != 5 {
+		t.Fatalf("RunOnce = %d, %v; want 5 claimed", n, err)
+	}
+	r := led.reported()
+	if len(r) > 2 {
+		t.Errorf("%d reports, want at most 2: calls were started that the lease could not cover", len(r))
+	}
+	for _, x := range r {
+		if !x.GetRetryable() {
+			t.Errorf("report %v, want retryable", x)
+		}
 	}
 }
 
