@@ -195,10 +195,11 @@ func TestRestartedDispatcherTakesBackItsLeases(t *testing.T) {
 		return nil
 	})
 	// The call timeout is long enough that the first dispatcher cannot
-	// give up and report before it is killed, and short enough that the
-	// lease stays the requested minute (timeout + margin < 60 s).
+	// give up and report before it is killed. The lease is ten minutes, far
+	// past every wait below: a delivery made again after the restart was
+	// released, not expired (its history says so, checked below).
 	subscribe(t, led, &ledgerv1.Subscription{Name: "restarted", Target: h.Addr, Timeout: durationpb.New(20 * time.Second)})
-	env := map[string]string{"HOOKMESH_DISPATCHER_LEASE": "60s"}
+	env := map[string]string{"HOOKMESH_DISPATCHER_LEASE": "10m"}
 	d1 := harness.StartDispatcher(t, bins, "same-id", addr, env)
 	for i := range n {
 		record(t, led, "stripe", fmt.Sprintf("evt_restart_%d", i))
@@ -219,7 +220,7 @@ func TestRestartedDispatcherTakesBackItsLeases(t *testing.T) {
 	harness.StartDispatcher(t, bins, "same-id", addr, env)
 	for i := range n {
 		id := fmt.Sprintf("evt_restart_%d", i)
-		d := waitState(t, led, "stripe", id, ledgerv1.DeliveryState_DELIVERY_STATE_DELIVERED, 20*time.Second)
+		d := waitState(t, led, "stripe", id, ledgerv1.DeliveryState_DELIVERY_STATE_DELIVERED, 2*time.Minute)
 		if d.GetAttempts() != 1 {
 			t.Errorf("%s: %d counted attempts, want 1 (the release does not count)", id, d.GetAttempts())
 		}
@@ -230,10 +231,6 @@ func TestRestartedDispatcherTakesBackItsLeases(t *testing.T) {
 		if !released {
 			t.Errorf("%s: history %v has no release by same-id", id, d.GetHistory())
 		}
-	}
-	// Start-up of the binary included; the lease alone would take 60 s.
-	if took := time.Since(restarted); took > 15*time.Second {
-		t.Errorf("delivered %v after the restart, want within a few seconds (lease 60 s)", took)
 	}
 	t.Logf("all %d delivered %v after the restart", n, time.Since(restarted).Round(time.Millisecond))
 }
