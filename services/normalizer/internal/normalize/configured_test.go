@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -160,5 +161,72 @@ func TestNewRejectsBadRules(t *testing.T) {
 	ev, err := n.Normalize("acme", map[string]string{"x-acme-event-id": "d1"}, []byte(`{"kind":"charge.paid"}`), testReceivedAt)
 	if err != nil || ev.GetSourceEventType() != "webhook" || ev.GetEventType() != eventv1.EventType_EVENT_TYPE_UNMAPPED {
 		t.Errorf("no rules: %v, %v; want an UNMAPPED webhook", ev, err)
+	}
+}
+
+// benchConfiguredBody returns a configured source's event of about 2 KB:
+// the type and event id at the top, then a nested object whose ids and
+// money come after a metadata filler, so that finding them means skipping
+// most of the body, as in real events.
+func benchConfiguredBody(size int) []byte {
+	var b strings.Builder
+	b.WriteString(`{"id":"evt_1NG8Du2eZvKYlo2CUI79vXWy","type":"charge.paid","created":1700000000,"data":{"object":{"metadata":{`)
+	tail := `},"id":"ch_3MmlLrLkdIwHu7ix0snN0B15","customer":"cus_NffrFeUfNV2Hib","amount":1999,"currency":"usd"}},"livemode":false}`
+	for i := 0; b.Len() < size-len(tail)-40; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"key_%d":"value with some text \u00e9 %d"`, i, i)
+	}
+	b.WriteString(tail)
+	return []byte(b.String())
+}
+
+// BenchmarkNormalizeConfigured measures a configured source with five
+// paths (type, entity, user, amount, currency) on a 2 KB body, its dedup
+// id in a header and, as the second case, at a JSON path.
+func BenchmarkNormalizeConfigured(b *testing.B) {
+	src := sources.Source{
+		Name:      "benchco",
+		Signature: sources.Signature{Header: "x-benchco-signature", Algorithm: "hmac-sha256"},
+		Normalize: sources.Normalize{
+			TypePath:     "type",
+			Types:        map[string]string{"charge.paid": "EVENT_TYPE_PAYMENT_COMPLETED"},
+			EntityType:   "charge",
+			EntityIDPath: "data.object.id",
+			UserIDPath:   "data.object.customer",
+			AmountPath:   "data.object.amount",
+			CurrencyPath: "data.object.currency",
+			AmountFormat: "minor_units",
+		},
+	}
+	byHeader, byPath := src, src
+	byHeader.Name, byHeader.Dedup = "benchco", sources.Dedup{Header: "x-benchco-id"}
+	byPath.Name, byPath.Dedup = "benchco-path", sources.Dedup{JSONPath: "id"}
+	n, err := New([]sources.Source{byHeader, byPath})
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := benchConfiguredBody(2 << 10)
+	for _, tt := range []struct {
+		name, platform string
+		headers        map[string]string
+	}{
+		{"dedup-header", "benchco", map[string]string{"x-benchco-id": "d1"}},
+		{"dedup-path", "benchco-path", nil},
+	} {
+		ev, err := n.Normalize(tt.platform, tt.headers, body, testReceivedAt)
+		if err != nil || ev.GetEntityId() != "ch_3MmlLrLkdIwHu7ix0snN0B15" || ev.GetUserId() != "cus_NffrFeUfNV2Hib" || ev.GetAmount().GetMinorUnits() != 1999 {
+			b.Fatalf("%s: %v, %v", tt.name, ev, err)
+		}
+		b.Run(tt.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				if _, err := n.Normalize(tt.platform, tt.headers, body, testReceivedAt); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
