@@ -9,19 +9,25 @@
 //	BASELINE_HTTP_ADDR   listener (default 127.0.0.1:8090)
 //	BASELINE_MAX_CONNS   pool size (default 8, the ledger's default)
 //	BASELINE_ADMIN_ADDR  optional listener of /debug/pprof
+//	BASELINE_SOURCES_FILE  optional sources file (HOOKMESH_SOURCES_FILE's
+//	                     format): its sources are verified too, each with
+//	                     the secret of BASELINE_SECRET_<NAME>
 package main
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log"
+	"maps"
 	"net/http"
 	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -82,6 +88,20 @@ func run() error {
 		if v, err := verify.New(p, []string{secret}, 0); err == nil {
 			verifiers[p] = v
 		}
+	}
+
+	if path := os.Getenv("BASELINE_SOURCES_FILE"); path != "" {
+		secrets := map[string]string{}
+		for _, kv := range os.Environ() {
+			if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "BASELINE_SECRET_") {
+				secrets[strings.ToLower(strings.TrimPrefix(k, "BASELINE_SECRET_"))] = v
+			}
+		}
+		configured, err := verify.ConfiguredVerifiers(path, secrets)
+		if err != nil {
+			return fmt.Errorf("BASELINE_SOURCES_FILE: %w", err)
+		}
+		maps.Copy(verifiers, configured)
 	}
 
 	mux := http.NewServeMux()

@@ -217,7 +217,7 @@ func (r *run) drain(ctx context.Context) (time.Duration, bool) {
 
 // build presigns n requests of the mix; the clock is not running.
 func (r *run) build(n int) []load.Request {
-	reqs, err := load.Build(load.DefaultMix, n, edge.DevSigningSecrets, time.Now())
+	reqs, err := load.Build(load.DefaultMix, n, load.Secrets(edge.DevSigningSecrets), time.Now())
 	if err != nil {
 		fatalf("build requests: %v", err)
 	}

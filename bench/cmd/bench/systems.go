@@ -71,6 +71,12 @@ func startSystems(ctx context.Context, cfg config, bins map[string]string, logDi
 	if err := os.WriteFile(seedFile, []byte(fmt.Sprintf(seed, sinkGRPC)), 0o600); err != nil {
 		fatalf("%v", err)
 	}
+	// The configured source of the mix, for the edge and the normalizer,
+	// and for the baseline's signature check.
+	sourcesFile := filepath.Join(logDir, "sources.yaml")
+	if err := os.WriteFile(sourcesFile, []byte(load.SourcesFile), 0o600); err != nil {
+		fatalf("%v", err)
+	}
 	hm.addr = mustAddr()
 	grpc := map[string]string{}
 	for _, s := range []string{"edge", "normalizer", "ledger", "dispatcher"} {
@@ -92,6 +98,8 @@ func startSystems(ctx context.Context, cfg config, bins map[string]string, logDi
 		"HOOKMESH_LEDGER_TARGET":         grpc["ledger"],
 		"HOOKMESH_SUBSCRIPTIONS_FILE":    seedFile,
 		"HOOKMESH_DEV_SECRETS":           "true",
+		"HOOKMESH_SOURCES_FILE":          sourcesFile,
+		"HOOKMESH_SECRET_ACME":           load.ConfiguredSecret,
 		// Internal authentication on, as deployed: its per-call check is
 		// part of the cost measured. (Every service gets both tokens
 		// here; a deployment gives each only its own.)
@@ -122,6 +130,7 @@ func startSystems(ctx context.Context, cfg config, bins map[string]string, logDi
 	bl.db, bl.dbURL = newDB("baseline_bench")
 	bl.procs = []*proc{start("baseline", map[string]string{
 		"DATABASE_URL": bl.dbURL, "BASELINE_HTTP_ADDR": bl.addr, "BASELINE_ADMIN_ADDR": bl.admin["baseline"],
+		"BASELINE_SOURCES_FILE": sourcesFile, "BASELINE_SECRET_ACME": load.ConfiguredSecret,
 	})}
 
 	wctx, cancel := context.WithTimeout(ctx, 90*time.Second)

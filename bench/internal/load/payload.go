@@ -21,12 +21,14 @@ type Kind struct {
 	Weight   int    `json:"weight"`
 }
 
-// DefaultMix is the issue's mix: Stripe 40 %, Shopify 25 %, GitHub 20 %,
-// Slack and Standard Webhooks 15 % (7.5 % each), in parts of 200.
+// DefaultMix, in parts of 200: Stripe 35 %, Shopify 22.5 %, GitHub
+// 17.5 %, a source defined in configuration (ConfiguredName) 10 %, Slack
+// and Standard Webhooks 7.5 % each.
 var DefaultMix = []Kind{
-	{"stripe", "payment_intent.succeeded", 80}, // ~2 KB
-	{"shopify", "orders/create", 50},           // ~5 KB
-	{"github", "push", 40},                     // ~15 KB
+	{"stripe", "payment_intent.succeeded", 70}, // ~2 KB
+	{"shopify", "orders/create", 45},           // ~5 KB
+	{"github", "push", 35},                     // ~15 KB
+	{ConfiguredName, "order.paid", 20},         // ~2 KB
 	{"slack", "", 15},                          // ~0.9 KB
 	{"standard", "", 15},                       // ~0.3 KB
 }
@@ -74,21 +76,37 @@ func Build(mix []Kind, n int, secrets map[string]string, now time.Time) ([]Reque
 	out := make([]Request, n)
 	for i, ki := range seq {
 		k := mix[ki]
-		w, err := sample.Build(k.Platform, k.Type, now)
-		if err != nil {
-			return nil, err
-		}
 		secret, ok := secrets[k.Platform]
 		if !ok {
 			return nil, fmt.Errorf("load: no signing secret for %s", k.Platform)
 		}
-		h, body, err := w.Sign(secret, now, "")
+		h, body, err := build(k, secret, now)
 		if err != nil {
-			return nil, fmt.Errorf("load: sign %s: %w", k.Platform, err)
+			return nil, err
 		}
 		out[i] = Request{Platform: k.Platform, Path: "/webhooks/" + k.Platform, Rest: encode(h, body), BodyLen: len(body)}
 	}
 	return out, nil
+}
+
+// build makes and signs one webhook of kind k.
+func build(k Kind, secret string, now time.Time) (http.Header, []byte, error) {
+	if k.Platform == ConfiguredName {
+		body, err := configuredBody(now)
+		if err != nil {
+			return nil, nil, err
+		}
+		return signConfigured(secret, now, body), body, nil
+	}
+	w, err := sample.Build(k.Platform, k.Type, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	h, body, err := w.Sign(secret, now, "")
+	if err != nil {
+		return nil, nil, fmt.Errorf("load: sign %s: %w", k.Platform, err)
+	}
+	return h, body, nil
 }
 
 // encode writes the headers (sorted, for reproducible bytes) with the

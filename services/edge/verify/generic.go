@@ -280,3 +280,28 @@ func SignGeneric(src sources.Source, secret string, in SignInput) (http.Header, 
 	}
 	return hd, nil
 }
+
+// ConfiguredVerifiers reads a sources file (the format of
+// HOOKMESH_SOURCES_FILE) and returns the Verifier of each source that has
+// a secret in secrets (source name -> secret), keyed by name. It is for
+// programs outside the edge that check the same requests the edge does,
+// such as the benchmark's baseline; sources without a secret are left out.
+func ConfiguredVerifiers(path string, secrets map[string]string) (map[string]Verifier, error) {
+	srcs, err := sources.Load(path)
+	if err != nil {
+		return nil, fmt.Errorf("verify: %w", err)
+	}
+	out := make(map[string]Verifier, len(srcs))
+	for _, src := range srcs {
+		secret, ok := secrets[src.Name]
+		if !ok {
+			continue
+		}
+		v, err := Generic(src, []string{secret})
+		if err != nil {
+			return nil, err
+		}
+		out[src.Name] = v
+	}
+	return out, nil
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -214,4 +215,53 @@ func TestGenericErrors(t *testing.T) {
 	// A configured verifier of an unknown request fails closed.
 	v, _ := Generic(base, []string{"k"})
 	checkErr(t, v.Verify(Request{Header: http.Header{}}), "missing signature header")
+}
+
+// TestConfiguredVerifiers: the file's sources with a secret get a
+// Verifier that accepts what SignGeneric signs with that secret and
+// refuses another secret's signature; a source without a secret is left
+// out; an invalid file is an error.
+func TestConfiguredVerifiers(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/sources.yaml"
+	doc := `sources:
+  - name: acme
+    signature: {header: X-Acme-Signature, algorithm: hmac-sha256, prefix: "sha256=", content: "{timestamp}.{body}", timestamp_header: X-Acme-Timestamp}
+    dedup: {json_path: id}
+  - name: other
+    signature: {header: X-Other-Signature, algorithm: hmac-sha256}
+    dedup: {json_path: id}
+`
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vs, err := ConfiguredVerifiers(path, map[string]string{"acme": "acme-secret-0123456789"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vs) != 1 || vs["acme"] == nil {
+		t.Fatalf("verifiers = %v, want acme only", vs)
+	}
+	srcs, err := sources.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	body := []byte(`{"id":"evt_1"}`)
+	for secret, wantOK := range map[string]bool{"acme-secret-0123456789": true, "another-secret-0123456789": false} {
+		h, err := SignGeneric(srcs[0], secret, SignInput{Now: now, Body: body})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = vs["acme"].Verify(Request{Header: h, Body: body, Now: now, Method: http.MethodPost})
+		if (err == nil) != wantOK {
+			t.Errorf("secret %q: Verify = %v, want ok %v", secret, err, wantOK)
+		}
+	}
+	if err := os.WriteFile(path, []byte("sources: [{name: BAD}]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ConfiguredVerifiers(path, nil); err == nil {
+		t.Error("an invalid file was accepted")
+	}
 }
