@@ -1,0 +1,241 @@
+// Package dotpath reads values out of a JSON request body with the dotted
+// paths of a configured source (HOOKMESH_SOURCES_FILE): "data.object.id",
+// "items.0.id". A path is compiled once, when the source is loaded; a body
+// is checked once to be one JSON object (ParseObject); each lookup then
+// walks only the objects and arrays on its path, skipping the values
+// beside it, without decoding anything and without allocating.
+//
+// The meaning is that of the encoding/json walk it replaces, so the edge's
+// dedup key and the normalizer's fields stay what they were for events
+// already recorded:
+//
+//   - a segment is a plain object key, compared with the key as
+//     encoding/json decodes it (escapes resolved, invalid UTF-8 read as
+//     U+FFFD); no character is special but the dot, so "*", "?", "#", "@",
+//     "|" and "\" in a segment mean themselves;
+//   - in an array, a segment is a decimal index (strconv.Atoi: "0", "12");
+//     any other segment there is an error;
+//   - a key repeated in an object: the last one wins, as in encoding/json,
+//     and so in the presets and in most handlers' own JSON parsers;
+//   - absent, null, an index past the end, or a null on the way: not found;
+//   - stepping into a string, number or boolean is an error.
+package dotpath
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// MaxSegments bounds a path's depth: no payload worth mapping nests
+// deeper, and the bound keeps a lookup's cost a property of the
+// configuration.
+const MaxSegments = 32
+
+// ErrNotObject is returned by ParseObject for a body that is not a JSON
+// object (an array, a scalar, null, or nothing).
+var ErrNotObject = errors.New("body is not a JSON object")
+
+// Path is a dotted path checked by Compile. The zero Path is unset: it
+// finds nothing.
+type Path struct {
+	text string
+}
+
+// Compile checks a dotted path: 1 to MaxSegments segments, none empty.
+// Segments are not parsed any further: what a segment means (a key or an
+// index) depends on the value the lookup is in.
+func Compile(path string) (Path, error) {
+	if path == "" {
+		return Path{}, errors.New("empty path")
+	}
+	if n := strings.Count(path, ".") + 1; n > MaxSegments {
+		return Path{}, fmt.Errorf("%d segments: at most %d", n, MaxSegments)
+	}
+	for seg := range strings.SplitSeq(path, ".") {
+		if seg == "" {
+			return Path{}, errors.New("empty segment")
+		}
+	}
+	return Path{text: path}, nil
+}
+
+// String returns the path as configured.
+func (p Path) String() string { return p.text }
+
+// IsZero reports whether p is unset.
+func (p Path) IsZero() bool { return p.text == "" }
+
+// Object is a request body known to be one valid JSON object. Its values
+// share the body's memory: a caller keeping one beyond the request copies
+// it (string(v.Raw) does).
+type Object struct {
+	b     []byte
+	start int // index of the opening brace
+}
+
+// ParseObject checks body once for all the lookups that follow: valid
+// JSON (encoding/json's rules, its nesting limit included) whose value is
+// an object. Errors are ErrNotObject or the syntax error encoding/json
+// reports, so a sender is told what is wrong with its body.
+func ParseObject(body []byte) (Object, error) {
+	start := skipSpace(body, 0)
+	if start >= len(body) || body[start] != '{' {
+		return Object{}, ErrNotObject
+	}
+	if !json.Valid(body) {
+		// The rare path: decode to get encoding/json's explanation.
+		var v json.RawMessage
+		if err := json.Unmarshal(body, &v); err != nil {
+			return Object{}, fmt.Errorf("invalid JSON: %w", err)
+		}
+		return Object{}, errors.New("invalid JSON")
+	}
+	return Object{b: body, start: start}, nil
+}
+
+// Kind is the JSON type of a Value.
+type Kind uint8
+
+// Kinds of Value. A null is Absent: a path to null finds nothing.
+const (
+	Absent Kind = iota
+	String
+	Number
+	Bool
+	ObjectKind
+	Array
+)
+
+// String names the kind as error messages do.
+func (k Kind) String() string {
+	switch k {
+	case String:
+		return "string"
+	case Number:
+		return "number"
+	case Bool:
+		return "boolean"
+	case ObjectKind:
+		return "object"
+	case Array:
+		return "array"
+	}
+	return "nothing"
+}
+
+// Value is what a path found: its kind and its exact JSON text (a
+// string's quotes and escapes included, a number as written).
+type Value struct {
+	Kind Kind
+	Raw  []byte
+}
+
+// Found reports whether the path led to a value other than null.
+func (v Value) Found() bool { return v.Kind != Absent }
+
+// Lookup follows p through o. It returns a zero Value when p is unset or
+// finds nothing (see the package doc), and an error when p steps into a
+// string, number or boolean, or indexes an array with anything but a
+// decimal number.
+func (o Object) Lookup(p Path) (Value, error) {
+	if p.text == "" || o.b == nil {
+		return Value{}, nil
+	}
+	b, at := o.b, o.start
+	rest := p.text
+	for rest != "" {
+		var seg string
+		seg, rest, _ = strings.Cut(rest, ".")
+		switch b[at] {
+		case '{':
+			next, ok := member(b, at, seg)
+			if !ok {
+				return Value{}, nil
+			}
+			at = next
+		case '[':
+			i, err := strconv.Atoi(seg)
+			if err != nil || i < 0 {
+				return Value{}, fmt.Errorf("%q indexes an array", seg)
+			}
+			next, ok := element(b, at, i)
+			if !ok {
+				return Value{}, nil
+			}
+			at = next
+		case 'n':
+			return Value{}, nil
+		default:
+			return Value{}, fmt.Errorf("%q is inside a %s", seg, kindAt(b, at))
+		}
+	}
+	k := kindAt(b, at)
+	if k == Absent {
+		return Value{}, nil
+	}
+	return Value{Kind: k, Raw: b[at:valueEnd(b, at)]}, nil
+}
+
+// kindAt is the kind of the value starting at b[at].
+func kindAt(b []byte, at int) Kind {
+	switch b[at] {
+	case '"':
+		return String
+	case '{':
+		return ObjectKind
+	case '[':
+		return Array
+	case 't', 'f':
+		return Bool
+	case 'n':
+		return Absent
+	}
+	return Number
+}
+
+// member returns where the value of the last member of the object at
+// b[at] whose key is seg starts.
+func member(b []byte, at int, seg string) (int, bool) {
+	found := -1
+	i := skipSpace(b, at+1)
+	for i < len(b) && b[i] == '"' {
+		end := stringEnd(b, i)
+		match := keyEqual(b[i:end], seg)
+		i = skipSpace(b, end)
+		if i >= len(b) || b[i] != ':' {
+			return 0, false // not valid JSON: ParseObject rules it out
+		}
+		i = skipSpace(b, i+1)
+		if i >= len(b) {
+			return 0, false
+		}
+		if match {
+			found = i
+		}
+		i = skipSpace(b, valueEnd(b, i))
+		if i >= len(b) || b[i] != ',' {
+			break
+		}
+		i = skipSpace(b, i+1)
+	}
+	return found, found >= 0
+}
+
+// element returns where element n of the array at b[at] starts.
+func element(b []byte, at, n int) (int, bool) {
+	i := skipSpace(b, at+1)
+	if i >= len(b) || b[i] == ']' {
+		return 0, false
+	}
+	for ; n > 0; n-- {
+		i = skipSpace(b, valueEnd(b, i))
+		if i >= len(b) || b[i] != ',' {
+			return 0, false
+		}
+		i = skipSpace(b, i+1)
+	}
+	return i, i < len(b)
+}

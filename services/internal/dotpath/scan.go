@@ -1,0 +1,207 @@
+package dotpath
+
+import (
+	"bytes"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// The scanner below reads a body that ParseObject has validated, so it
+// only finds where things end; it still checks every index against the
+// length, so a body it was never meant to see cannot make it panic.
+
+// skipSpace returns the index of the first byte at or after i that is not
+// JSON white space.
+func skipSpace(b []byte, i int) int {
+	for i < len(b) {
+		switch b[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// stringEnd returns the index just past the string whose opening quote is
+// b[i]. A quote ends the string unless an odd run of backslashes precedes
+// it; IndexByte finds the candidates, so long strings cost little.
+func stringEnd(b []byte, i int) int {
+	j := i + 1
+	for j < len(b) {
+		k := bytes.IndexByte(b[j:], '"')
+		if k < 0 {
+			break
+		}
+		j += k
+		n := 0
+		for m := j - 1; m > i && b[m] == '\\'; m-- {
+			n++
+		}
+		if n%2 == 0 {
+			return j + 1
+		}
+		j++
+	}
+	return len(b)
+}
+
+// valueEnd returns the index just past the value starting at b[i].
+// Objects and arrays are skipped by counting brackets outside strings, in
+// a loop rather than by recursion: depth costs nothing.
+func valueEnd(b []byte, i int) int {
+	if i >= len(b) {
+		return len(b)
+	}
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for i < len(b) {
+			switch b[i] {
+			case '"':
+				i = stringEnd(b, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return len(b)
+	}
+	for ; i < len(b); i++ { // a number, true, false or null
+		switch b[i] {
+		case ',', '}', ']', ' ', '\t', '\n', '\r':
+			return i
+		}
+	}
+	return i
+}
+
+// replacement is U+FFFD as UTF-8, what encoding/json makes of each byte of
+// invalid UTF-8 and of each unpaired surrogate escape in a key.
+const replacement = "\uFFFD"
+
+// keyEqual reports whether the JSON string literal lit (quotes included)
+// decodes, as encoding/json decodes a map key, to seg. It decodes and
+// compares piece by piece, so escaped or non-ASCII keys allocate nothing
+// either.
+func keyEqual(lit []byte, seg string) bool {
+	if len(lit) < 2 {
+		return false
+	}
+	in := lit[1 : len(lit)-1]
+	j := 0 // bytes of seg matched so far
+	for i := 0; i < len(in); {
+		c := in[i]
+		switch {
+		case c < utf8.RuneSelf && c != '\\':
+			if j >= len(seg) || seg[j] != c {
+				return false
+			}
+			i++
+			j++
+			continue
+		case c != '\\':
+			r, size := utf8.DecodeRune(in[i:])
+			piece := in[i : i+size]
+			if r == utf8.RuneError && size == 1 {
+				piece = []byte(replacement)
+			}
+			if !hasPrefixAt(seg, j, piece) {
+				return false
+			}
+			i += size
+			j += len(piece)
+			continue
+		}
+		// An escape.
+		if i+1 >= len(in) {
+			return false
+		}
+		var r rune
+		switch e := in[i+1]; e {
+		case '"', '\\', '/':
+			r = rune(e)
+		case 'b':
+			r = '\b'
+		case 'f':
+			r = '\f'
+		case 'n':
+			r = '\n'
+		case 'r':
+			r = '\r'
+		case 't':
+			r = '\t'
+		case 'u':
+			var ok bool
+			if r, ok = hex4(in[i+2:]); !ok {
+				return false
+			}
+			i += 6
+			if utf16.IsSurrogate(r) {
+				// encoding/json: a valid pair is one character, anything
+				// else one U+FFFD for the first escape.
+				r2 := rune(-1)
+				if i+1 < len(in) && in[i] == '\\' && in[i+1] == 'u' {
+					r2, _ = hex4(in[i+2:])
+				}
+				if pair := utf16.DecodeRune(r, r2); pair != utf8.RuneError {
+					r = pair
+					i += 6
+				} else {
+					r = utf8.RuneError
+				}
+			}
+			var buf [utf8.UTFMax]byte
+			piece := buf[:utf8.EncodeRune(buf[:], r)]
+			if !hasPrefixAt(seg, j, piece) {
+				return false
+			}
+			j += len(piece)
+			continue
+		default:
+			return false
+		}
+		if j >= len(seg) || seg[j] != byte(r) {
+			return false
+		}
+		i += 2
+		j++
+	}
+	return j == len(seg)
+}
+
+// hasPrefixAt reports whether seg holds piece at j.
+func hasPrefixAt(seg string, j int, piece []byte) bool {
+	return j+len(piece) <= len(seg) && seg[j:j+len(piece)] == string(piece)
+}
+
+// hex4 reads the four hex digits of a \u escape at the start of b.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
