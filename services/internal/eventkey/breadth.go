@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/internal/dotpath"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 )
 
@@ -274,19 +275,60 @@ func adyenKey(body []byte) (Key, error) {
 // DeriveWith returns the key of a webhook of a configured source: the
 // value of d.Header (headers as for Derive: lower-case names, encoded
 // values), else of the dotted JSON path d.JSONPath into the body (a string
-// or a number, kept as written, then encoded), scoped by d.SourceHeader
-// when set. Errors are those of Derive: apperr.ErrInvalid when no usable
-// id is found.
+// or a number, kept as written, then encoded; see CompileDedup), scoped by
+// d.SourceHeader when set. Errors are those of Derive: apperr.ErrInvalid
+// when no usable id is found. The body is read only when the header gives
+// no id; the path is compiled on each call, which costs no allocation (a
+// caller with a parsed body uses Dedup.Derive).
 func DeriveWith(d sources.Dedup, headers map[string]string, body []byte) (Key, error) {
+	c, _ := CompileDedup(d) // a path that does not compile finds nothing
+	return c.derive(headers, func() dotpath.Object {
+		o, _ := dotpath.ParseObject(body) // not a JSON object: nothing found
+		return o
+	})
+}
+
+// Dedup is a configured source's dedup rule with its JSON path compiled,
+// for a caller that holds the source for many requests.
+type Dedup struct {
+	rule sources.Dedup
+	path dotpath.Path
+}
+
+// CompileDedup compiles d.JSONPath. The path means what it means to the
+// normalizer's paths (package dotpath): object keys, decimal indexes into
+// arrays, the last of a repeated key.
+func CompileDedup(d sources.Dedup) (Dedup, error) {
+	c := Dedup{rule: d}
+	if d.JSONPath == "" {
+		return c, nil
+	}
+	p, err := dotpath.Compile(d.JSONPath)
+	if err != nil {
+		return c, fmt.Errorf("dedup.json_path %q: %w", d.JSONPath, err)
+	}
+	c.path = p
+	return c, nil
+}
+
+// Derive is DeriveWith on a body already checked by dotpath.ParseObject,
+// so that the normalizer reads the key and its fields from one validated
+// body.
+func (c Dedup) Derive(headers map[string]string, body dotpath.Object) (Key, error) {
+	return c.derive(headers, func() dotpath.Object { return body })
+}
+
+// derive is DeriveWith with the body's object obtained only when needed.
+func (c Dedup) derive(headers map[string]string, object func() dotpath.Object) (Key, error) {
 	var k Key
-	if d.Header != "" {
-		k.EventID = headers[strings.ToLower(d.Header)]
+	if c.rule.Header != "" {
+		k.EventID = headers[strings.ToLower(c.rule.Header)]
 	}
-	if k.EventID == "" && d.JSONPath != "" {
-		k.EventID = Encode(jsonPath(body, d.JSONPath))
+	if k.EventID == "" && !c.path.IsZero() {
+		k.EventID = Encode(pathID(object(), c.path))
 	}
-	if d.SourceHeader != "" {
-		k.Source = headers[strings.ToLower(d.SourceHeader)]
+	if c.rule.SourceHeader != "" {
+		k.Source = headers[strings.ToLower(c.rule.SourceHeader)]
 	}
 	if k.EventID == "" {
 		return Key{}, fmt.Errorf("configured source: no event id in the request: %w", apperr.ErrInvalid)
@@ -297,26 +339,20 @@ func DeriveWith(d sources.Dedup, headers map[string]string, body []byte) (Key, e
 	return k, nil
 }
 
-// maxPathSegments bounds a dotted path's depth.
-const maxPathSegments = 32
-
-// jsonPath follows a dotted path of object keys and returns the string or
-// number found there, or "".
-func jsonPath(body []byte, path string) string {
-	segs := strings.Split(path, ".")
-	if len(segs) > maxPathSegments {
+// pathID returns the string (its exact bytes: unquoteBytes) or number (as
+// written) at p in o, or "" for anything else, for nothing, and for a path
+// that cannot be followed.
+func pathID(o dotpath.Object, p dotpath.Path) string {
+	v, err := o.Lookup(p)
+	if err != nil {
 		return ""
 	}
-	raw := json.RawMessage(body)
-	for _, seg := range segs {
-		var m map[string]json.RawMessage
-		if seg == "" || json.Unmarshal(raw, &m) != nil {
-			return ""
-		}
-		var ok bool
-		if raw, ok = m[seg]; !ok {
-			return ""
-		}
+	switch v.Kind {
+	case dotpath.String:
+		s, _ := unquoteBytes(v.Raw)
+		return s
+	case dotpath.Number:
+		return string(v.Raw) // valid JSON: what json.Number would hold
 	}
-	return rawText(raw)
+	return ""
 }

@@ -1,11 +1,14 @@
 package eventkey
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/internal/dotpath"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 )
 
@@ -108,6 +111,18 @@ func TestDeriveWith(t *testing.T) {
 		{"object at path", sources.Dedup{JSONPath: "a"}, nil, `{"a":{}}`, Key{}, true},
 		{"not json", sources.Dedup{JSONPath: "a"}, nil, `nope`, Key{}, true},
 		{"too long", sources.Dedup{Header: "X-Id"}, map[string]string{"x-id": strings.Repeat("a", MaxLen+1)}, `{}`, Key{}, true},
+		{"array index", sources.Dedup{JSONPath: "events.1.id"}, nil, `{"events":[{"id":"a"},{"id":"b"}]}`, Key{EventID: "b"}, false},
+		{"array indexed by a name", sources.Dedup{JSONPath: "events.id"}, nil, `{"events":[{"id":"a"}]}`, Key{}, true},
+		{"repeated key: the last wins", sources.Dedup{JSONPath: "id"}, nil, `{"id":"first","id":"last"}`, Key{EventID: "last"}, false},
+		{"repeated key on the way: the last wins", sources.Dedup{JSONPath: "a.id"}, nil, `{"a":{"id":"first"},"a":{"x":1}}`, Key{}, true},
+		{"null on the way", sources.Dedup{JSONPath: "a.id"}, nil, `{"a":null}`, Key{}, true},
+		{"boolean at path", sources.Dedup{JSONPath: "a"}, nil, `{"a":true}`, Key{}, true},
+		{"special characters are plain keys", sources.Dedup{JSONPath: `a*.#.@this.b|c.d\`}, nil, `{"a*":{"#":{"@this":{"b|c":{"d\\":"k"}}}}}`, Key{EventID: "k"}, false},
+		{"escaped key", sources.Dedup{JSONPath: "id"}, nil, `{"\u0069d":"e"}`, Key{EventID: "e"}, false},
+		{"invalid JSON after the id", sources.Dedup{JSONPath: "id"}, nil, `{"id":"e",}`, Key{}, true},
+		{"array body", sources.Dedup{JSONPath: "0.id"}, nil, `[{"id":"e"}]`, Key{}, true},
+		{"path too deep", sources.Dedup{JSONPath: strings.Repeat("a.", 32) + "a"}, nil, `{"a":1}`, Key{}, true},
+		{"bad path, header found", sources.Dedup{Header: "X-Id", JSONPath: "a..b"}, map[string]string{"x-id": "h"}, `nope`, Key{EventID: "h"}, false},
 	}
 	for _, tt := range tests {
 		got, err := DeriveWith(tt.d, tt.headers, []byte(tt.body))
@@ -120,13 +135,55 @@ func TestDeriveWith(t *testing.T) {
 		if err != nil || got != tt.want {
 			t.Errorf("%s: got %+v, %v; want %+v", tt.name, got, err, tt.want)
 		}
+		// The normalizer's route: compiled once, on a parsed body.
+		c, cerr := CompileDedup(tt.d)
+		o, perr := dotpath.ParseObject([]byte(tt.body))
+		if cerr == nil && perr == nil {
+			if got2, err := c.Derive(tt.headers, o); err != nil || got2 != got {
+				t.Errorf("%s: Dedup.Derive = %+v, %v; DeriveWith %+v", tt.name, got2, err, got)
+			}
+		}
 	}
+	if _, err := CompileDedup(sources.Dedup{JSONPath: "a..b"}); err == nil || !strings.Contains(err.Error(), "dedup.json_path") {
+		t.Errorf("CompileDedup(a..b) = %v, want an error naming dedup.json_path", err)
+	}
+}
+
+// referenceJSONPath is jsonPath as it was before dotpath, an encoding/json
+// walk through objects only, kept as the specification FuzzDeriveWith
+// checks DeriveWith against. blockedByArray reports that it stopped at an
+// array, where dotpath now reads a decimal segment as an index.
+func referenceJSONPath(body []byte, path string) (id string, blockedByArray bool) {
+	segs := strings.Split(path, ".")
+	if len(segs) > 32 {
+		return "", false
+	}
+	raw := json.RawMessage(body)
+	for _, seg := range segs {
+		var m map[string]json.RawMessage
+		if seg == "" {
+			return "", false
+		}
+		if json.Unmarshal(raw, &m) != nil {
+			t := bytes.TrimLeft(raw, " \t\r\n")
+			return "", len(t) > 0 && t[0] == '[' && json.Valid(body)
+		}
+		var ok bool
+		if raw, ok = m[seg]; !ok {
+			return "", false
+		}
+	}
+	return rawText(raw), false
 }
 
 func FuzzDeriveWith(f *testing.F) {
 	f.Add("data.id", `{"data":{"id":"x"}}`, "h")
 	f.Add("a..b", `{"a":{"":1}}`, "")
 	f.Add("id", "{\"id\":\"\xff\\u0000\"}", "")
+	f.Add("items.1.id", `{"items":[{"id":"a"},{"id":2}]}`, "")
+	f.Add("a.id", `{"a":{"id":"x"},"a":{"id":"y"},"id":null}`, "")
+	f.Add("a.b", `{"a":null,"b":"x"}`, "")
+	f.Add(`\u0069d.#`, `{"\\u0069d":{"#":-0.5e3}}`, "")
 	f.Fuzz(func(t *testing.T, path, body, header string) {
 		k, err := DeriveWith(sources.Dedup{Header: "X-Id", JSONPath: path}, map[string]string{"x-id": Encode(header)}, []byte(body))
 		if err == nil && k.EventID == "" {
@@ -134,6 +191,23 @@ func FuzzDeriveWith(f *testing.F) {
 		}
 		if err == nil {
 			checkStorable(t, k)
+		}
+		if header != "" {
+			return // the header's id: the body is not read
+		}
+		// Repeated keys included: both walks take the last.
+		ref, blocked := referenceJSONPath([]byte(body), path)
+		if blocked {
+			return // dotpath indexes arrays (FuzzLookup checks how)
+		}
+		want := Encode(ref)
+		switch {
+		case want == "" || len(want) > MaxLen:
+			if err == nil {
+				t.Fatalf("body %q path %q: key %+v, the old walk found %q", body, path, k, ref)
+			}
+		case err != nil || k.EventID != want:
+			t.Fatalf("body %q path %q: key %+v, %v; the old walk found %q", body, path, k, err, want)
 		}
 	})
 }

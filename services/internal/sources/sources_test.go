@@ -73,6 +73,7 @@ func TestParseRejects(t *testing.T) {
 		{"prefix with a space", `prefix: "sha256="`, `prefix: "sha 256="`, "white space"},
 		{"bad header name", "header: X-Acme-Signature", `header: "X Acme"`, "not a header name"},
 		{"empty path segment", "json_path: data.id", "json_path: data..id", "empty segment"},
+		{"path too deep", "json_path: data.id", "json_path: " + strings.Repeat("a.", 32) + "a", "at most 32"},
 		{"missing algorithm", "      algorithm: hmac-sha256\n", "", "required"},
 		{"unknown field", "      encoding: hex\n", "      encoding: hex\n      secret: x\n", "unknown field"},
 		{"negative body cap", "    normalize:", "    max_body_bytes: -1\n    normalize:", "max_body_bytes"},

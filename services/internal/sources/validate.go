@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/textproto"
 	"strings"
+
+	"github.com/hookmesh/hookmesh/services/internal/dotpath"
 )
 
 // Algorithms of Signature.Algorithm.
@@ -172,7 +174,8 @@ func contentPlaceholders(content string) (map[string]bool, error) {
 }
 
 // ValidateDedup checks the id location: a header name, and a dotted JSON
-// path of non-empty segments.
+// path that compiles (dotpath.Compile: 1 to dotpath.MaxSegments non-empty
+// segments), as the edge and the normalizer will compile it.
 func ValidateDedup(d Dedup) error {
 	var errs []error
 	if d.Header != "" && !validHeaderName(d.Header) {
@@ -182,11 +185,8 @@ func ValidateDedup(d Dedup) error {
 		errs = append(errs, fmt.Errorf("dedup.source_header %q is not a header name", d.SourceHeader))
 	}
 	if d.JSONPath != "" {
-		for _, seg := range strings.Split(d.JSONPath, ".") {
-			if seg == "" {
-				errs = append(errs, fmt.Errorf("dedup.json_path %q has an empty segment", d.JSONPath))
-				break
-			}
+		if _, err := dotpath.Compile(d.JSONPath); err != nil {
+			errs = append(errs, fmt.Errorf("dedup.json_path %q: %w", d.JSONPath, err))
 		}
 	}
 	return errors.Join(errs...)
