@@ -1,16 +1,13 @@
 package normalize
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
-	"strings"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
+	"github.com/hookmesh/hookmesh/services/internal/dotpath"
 	"github.com/hookmesh/hookmesh/services/internal/eventkey"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 	"github.com/hookmesh/hookmesh/services/normalizer/internal/money"
@@ -23,12 +20,20 @@ type Normalizer struct {
 	sources map[string]*configuredSource
 }
 
-// configuredSource is a source's Normalize rules, checked once at start.
+// configuredSource is a source's Normalize rules, checked and compiled
+// once at start.
 type configuredSource struct {
 	name  string
 	rules sources.Normalize
-	dedup sources.Dedup
+	dedup eventkey.Dedup
 	types map[string]eventv1.EventType
+	paths configuredPaths
+}
+
+// configuredPaths are a source's compiled paths; an unset one is zero and
+// finds nothing.
+type configuredPaths struct {
+	typ, entityID, userID, tenantID, occurredAt, amount, currency dotpath.Path
 }
 
 // Amount formats of a configured source.
@@ -54,7 +59,7 @@ func New(srcs []sources.Source) (*Normalizer, error) {
 		if _, preset := adapters[s.Name]; preset {
 			continue
 		}
-		c := &configuredSource{name: s.Name, rules: s.Normalize, dedup: s.Dedup, types: map[string]eventv1.EventType{}}
+		c := &configuredSource{name: s.Name, rules: s.Normalize, types: map[string]eventv1.EventType{}}
 		bad := func(format string, args ...any) {
 			errs = append(errs, fmt.Errorf("source %q: normalize: %s", s.Name, fmt.Sprintf(format, args...)))
 		}
@@ -76,14 +81,31 @@ func New(srcs []sources.Source) (*Normalizer, error) {
 		case r.AmountPath != "" && r.AmountFormat != amountDecimal && r.AmountFormat != amountMinorUnits:
 			bad("amount_format %q: want %q or %q", r.AmountFormat, amountDecimal, amountMinorUnits)
 		}
-		for field, path := range map[string]string{
-			"type_path": r.TypePath, "entity_id_path": r.EntityIDPath, "user_id_path": r.UserIDPath,
-			"tenant_id_path": r.TenantIDPath, "occurred_at_path": r.OccurredAtPath,
-			"amount_path": r.AmountPath, "currency_path": r.CurrencyPath,
+		for _, f := range []struct {
+			field, path string
+			dst         *dotpath.Path
+		}{
+			{"type_path", r.TypePath, &c.paths.typ},
+			{"entity_id_path", r.EntityIDPath, &c.paths.entityID},
+			{"user_id_path", r.UserIDPath, &c.paths.userID},
+			{"tenant_id_path", r.TenantIDPath, &c.paths.tenantID},
+			{"occurred_at_path", r.OccurredAtPath, &c.paths.occurredAt},
+			{"amount_path", r.AmountPath, &c.paths.amount},
+			{"currency_path", r.CurrencyPath, &c.paths.currency},
 		} {
-			if path != "" && slices.Contains(strings.Split(path, "."), "") {
-				bad("%s %q: empty segment", field, path)
+			if f.path == "" {
+				continue
 			}
+			p, err := dotpath.Compile(f.path)
+			if err != nil {
+				bad("%s %q: %v", f.field, f.path, err)
+				continue
+			}
+			*f.dst = p
+		}
+		var err error
+		if c.dedup, err = eventkey.CompileDedup(s.Dedup); err != nil {
+			bad("%v", err)
 		}
 		n.sources[s.Name] = c
 	}
@@ -103,23 +125,26 @@ func (n *Normalizer) Platforms() []string {
 	return names
 }
 
-// normalize reads a configured source's payload with its dotted paths.
+// normalize reads a configured source's payload with its dotted paths
+// (package dotpath), all from one check of the body, the dedup key too.
 // Required: a JSON object body and, when type_path is set, a type there.
 // Every other path is optional: absent or null leaves the field empty, but
 // a value of the wrong JSON type is an error, not a silent zero.
 func (c *configuredSource) normalize(r request, ev *eventv1.NormalizedEvent) error {
-	var root json.RawMessage
-	if err := decodeObject(c.name, r.body, &root); err != nil {
-		return err
+	root, err := dotpath.ParseObject(r.body)
+	if errors.Is(err, dotpath.ErrNotObject) {
+		return invalid(c.name, "%v", err)
+	} else if err != nil {
+		return invalid(c.name, "decode body: %v", err)
 	}
 	ev.SourceEventType = unconfiguredType
-	if c.rules.TypePath != "" {
-		t, err := c.id(root, "type_path", c.rules.TypePath)
+	if !c.paths.typ.IsZero() {
+		t, err := c.id(root, "type_path", c.paths.typ)
 		if err != nil {
 			return err
 		}
 		if t == "" {
-			return invalid(c.name, "no event type at %q", c.rules.TypePath)
+			return invalid(c.name, "no event type at %q", c.paths.typ)
 		}
 		ev.SourceEventType = t
 	}
@@ -127,14 +152,14 @@ func (c *configuredSource) normalize(r request, ev *eventv1.NormalizedEvent) err
 	if t, ok := c.types[ev.SourceEventType]; ok {
 		ev.EventType = t
 	}
-	var err error
 	for _, f := range []struct {
-		field, path string
-		dst         *string
+		field string
+		path  dotpath.Path
+		dst   *string
 	}{
-		{"entity_id_path", c.rules.EntityIDPath, &ev.EntityId},
-		{"user_id_path", c.rules.UserIDPath, &ev.UserId},
-		{"tenant_id_path", c.rules.TenantIDPath, &ev.TenantId},
+		{"entity_id_path", c.paths.entityID, &ev.EntityId},
+		{"user_id_path", c.paths.userID, &ev.UserId},
+		{"tenant_id_path", c.paths.tenantID, &ev.TenantId},
 	} {
 		if *f.dst, err = c.id(root, f.field, f.path); err != nil {
 			return err
@@ -144,19 +169,19 @@ func (c *configuredSource) normalize(r request, ev *eventv1.NormalizedEvent) err
 		// The configured entity type names what entity_id_path finds.
 		ev.EntityType = c.rules.EntityType
 	}
-	if raw, ok, err := c.lookup(root, "occurred_at_path", c.rules.OccurredAtPath); err != nil {
+	if v, err := c.lookup(root, "occurred_at_path", c.paths.occurredAt); err != nil {
 		return err
-	} else if ok {
+	} else if v.Found() {
 		var t jsonTime
-		if err := json.Unmarshal(raw, &t); err != nil {
-			return invalid(c.name, "occurred_at_path %q: %v", c.rules.OccurredAtPath, err)
+		if err := t.UnmarshalJSON(v.Raw); err != nil {
+			return invalid(c.name, "occurred_at_path %q: %v", c.paths.occurredAt, err)
 		}
 		occurred(ev, t.Time)
 	}
 	if err := c.amount(root, ev); err != nil {
 		return err
 	}
-	key, err := eventkey.DeriveWith(c.dedup, r.headers, r.body)
+	key, err := c.dedup.Derive(r.headers, root)
 	if err != nil {
 		return fmt.Errorf("%s: event key: %w", c.name, err)
 	}
@@ -165,23 +190,23 @@ func (c *configuredSource) normalize(r request, ev *eventv1.NormalizedEvent) err
 }
 
 // amount reads amount_path and currency_path in the source's format.
-func (c *configuredSource) amount(root json.RawMessage, ev *eventv1.NormalizedEvent) error {
-	raw, ok, err := c.lookup(root, "amount_path", c.rules.AmountPath)
-	if err != nil || !ok {
+func (c *configuredSource) amount(root dotpath.Object, ev *eventv1.NormalizedEvent) error {
+	v, err := c.lookup(root, "amount_path", c.paths.amount)
+	if err != nil || !v.Found() {
 		return err
 	}
-	currency, err := c.id(root, "currency_path", c.rules.CurrencyPath)
+	currency, err := c.id(root, "currency_path", c.paths.currency)
 	if err != nil {
 		return err
 	}
 	if currency == "" {
-		return invalid(c.name, "amount at %q has no currency at %q", c.rules.AmountPath, c.rules.CurrencyPath)
+		return invalid(c.name, "amount at %q has no currency at %q", c.paths.amount, c.paths.currency)
 	}
 	// A number's exact text, or a string's content: never a float64.
-	text := string(raw)
-	if raw[0] == '"' {
-		if err := json.Unmarshal(raw, &text); err != nil {
-			return invalid(c.name, "amount_path %q: %v", c.rules.AmountPath, err)
+	text := string(v.Raw)
+	if v.Kind == dotpath.String {
+		if text, err = unquote(v.Raw); err != nil {
+			return invalid(c.name, "amount_path %q: %v", c.paths.amount, err)
 		}
 	}
 	var m *eventv1.Money
@@ -195,69 +220,33 @@ func (c *configuredSource) amount(root json.RawMessage, ev *eventv1.NormalizedEv
 		}
 	}
 	if err != nil {
-		return invalid(c.name, "amount_path %q: %v", c.rules.AmountPath, err)
+		return invalid(c.name, "amount_path %q: %v", c.paths.amount, err)
 	}
 	ev.Amount = m
 	return nil
 }
 
-// id reads the string or integer at path; "" when path is unset or absent.
-func (c *configuredSource) id(root json.RawMessage, field, path string) (string, error) {
-	raw, ok, err := c.lookup(root, field, path)
-	if err != nil || !ok {
+// id reads the string or integer at path; "" when path is unset or finds
+// nothing. Any other value (an object, a boolean, 1.5) is an error.
+func (c *configuredSource) id(root dotpath.Object, field string, path dotpath.Path) (string, error) {
+	v, err := c.lookup(root, field, path)
+	if err != nil || !v.Found() {
 		return "", err
 	}
 	var id jsonID
-	if err := json.Unmarshal(raw, &id); err != nil {
+	if err := id.UnmarshalJSON(v.Raw); err != nil {
 		return "", invalid(c.name, "%s %q: %v", field, path, err)
 	}
 	return string(id), nil
 }
 
-// lookup follows a dotted path through objects (by key) and arrays (by
-// decimal index: "items.0.id"). ok is false when path is unset, a step is
-// missing, or the value is null.
-func (c *configuredSource) lookup(root json.RawMessage, field, path string) (json.RawMessage, bool, error) {
-	if path == "" {
-		return nil, false, nil
+// lookup finds path in root (see package dotpath: keys through objects,
+// decimal indexes through arrays; absent or null is not found), naming the
+// source, the field and the path in its error.
+func (c *configuredSource) lookup(root dotpath.Object, field string, path dotpath.Path) (dotpath.Value, error) {
+	v, err := root.Lookup(path)
+	if err != nil {
+		return dotpath.Value{}, invalid(c.name, "%s %q: %v", field, path, err)
 	}
-	cur := root
-	for seg := range strings.SplitSeq(path, ".") {
-		trimmed := bytes.TrimLeft(cur, " \t\r\n")
-		if len(trimmed) == 0 {
-			return nil, false, nil
-		}
-		switch trimmed[0] {
-		case '{':
-			var obj map[string]json.RawMessage
-			if err := json.Unmarshal(trimmed, &obj); err != nil {
-				return nil, false, invalid(c.name, "%s %q: %v", field, path, err)
-			}
-			next, ok := obj[seg]
-			if !ok {
-				return nil, false, nil
-			}
-			cur = next
-		case '[':
-			i, err := strconv.Atoi(seg)
-			if err != nil || i < 0 {
-				return nil, false, invalid(c.name, "%s %q: %q indexes an array", field, path, seg)
-			}
-			var arr []json.RawMessage
-			if err := json.Unmarshal(trimmed, &arr); err != nil {
-				return nil, false, invalid(c.name, "%s %q: %v", field, path, err)
-			}
-			if i >= len(arr) {
-				return nil, false, nil
-			}
-			cur = arr[i]
-		default:
-			return nil, false, invalid(c.name, "%s %q: %q is inside a scalar", field, path, seg)
-		}
-	}
-	cur = bytes.TrimSpace(cur)
-	if len(cur) == 0 || string(cur) == "null" {
-		return nil, false, nil
-	}
-	return cur, true, nil
+	return v, nil
 }

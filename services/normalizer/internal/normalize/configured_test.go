@@ -8,6 +8,7 @@ import (
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/internal/eventkey"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 )
 
@@ -124,6 +125,96 @@ func TestConfiguredSource(t *testing.T) {
 		if ev.GetAmount().GetMinorUnits() != tt.wantMinor || ev.GetAmount().GetCurrency() != tt.wantCurrency {
 			t.Errorf("%s: amount %v, want %d %s", tt.name, ev.GetAmount(), tt.wantMinor, tt.wantCurrency)
 		}
+	}
+}
+
+// TestConfiguredPaths covers what a path means (package dotpath) as the
+// normalizer sees it: keys with characters other path syntaxes treat as
+// special, repeated keys, nulls, ids of the wrong JSON type, and a dedup
+// key that is the edge's.
+func TestConfiguredPaths(t *testing.T) {
+	t.Parallel()
+	src := sources.Source{
+		Name:      "pathco",
+		Signature: sources.Signature{Header: "x-pathco-signature", Algorithm: "hmac-sha256"},
+		Dedup:     sources.Dedup{JSONPath: "meta.ids.0"},
+		Normalize: sources.Normalize{
+			TypePath:       "@type",
+			Types:          map[string]string{"paid": "EVENT_TYPE_PAYMENT_COMPLETED"},
+			EntityType:     "charge",
+			EntityIDPath:   "obj#.id*",
+			UserIDPath:     `a|b.c?.d\e`,
+			TenantIDPath:   "tenant.id",
+			OccurredAtPath: "at",
+			AmountPath:     "obj#.amount",
+			CurrencyPath:   "obj#.currency",
+			AmountFormat:   "minor_units",
+		},
+	}
+	n, err := New([]sources.Source{src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const meta = `"meta":{"ids":["k1","k2"]}`
+	tests := []struct {
+		name                    string
+		body                    string
+		wantType                eventv1.EventType
+		wantEntity, wantUser    string
+		wantTenant, wantEventID string
+		wantMinor               int64
+		wantErr                 bool
+	}{
+		{"special characters are plain keys", `{"@type":"paid","obj#":{"id*":"c1","amount":5,"currency":"usd"},"a|b":{"c?":{"d\\e":"u1"}},` + meta + `}`,
+			eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED, "c1", "u1", "", "k1", 5, false},
+		{"escaped keys in the body", `{"\u0040type":"paid","obj\u0023":{"id\u002a":"c1"},` + meta + `}`,
+			eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED, "c1", "", "", "k1", 0, false},
+		{"repeated keys: the last wins", `{"@type":"x","@type":"paid","obj#":{"id*":"old"},"obj#":{"id*":"new"},"meta":{"ids":["k0"]},` + meta + `}`,
+			eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED, "new", "", "", "k1", 0, false},
+		{"integer ids exact", `{"@type":7,"obj#":{"id*":18446744073709551615},"a|b":{"c?":{"d\\e":-5}},"tenant":{"id":9007199254740993},` + meta + `}`,
+			eventv1.EventType_EVENT_TYPE_UNMAPPED, "18446744073709551615", "-5", "9007199254740993", "k1", 0, false},
+		{"null and absent leave fields empty", `{"@type":"paid","obj#":null,"a|b":{"c?":null},"tenant":{},"at":null,` + meta + `}`,
+			eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED, "", "", "", "k1", 0, false},
+		{"array id", `{"@type":"paid","obj#":{"id*":["c1"]},` + meta + `}`, 0, "", "", "", "", 0, true},
+		{"boolean id", `{"@type":"paid","obj#":{"id*":true},` + meta + `}`, 0, "", "", "", "", 0, true},
+		{"fraction id", `{"@type":"paid","obj#":{"id*":1.5},` + meta + `}`, 0, "", "", "", "", 0, true},
+		{"exponent id", `{"@type":"paid","obj#":{"id*":1e3},` + meta + `}`, 0, "", "", "", "", 0, true},
+		{"id beyond uint64", `{"@type":"paid","obj#":{"id*":18446744073709551616},` + meta + `}`, 0, "", "", "", "", 0, true},
+		{"boolean type", `{"@type":false,` + meta + `}`, 0, "", "", "", "", 0, true},
+		{"path through a number", `{"@type":"paid","obj#":7,` + meta + `}`, 0, "", "", "", "", 0, true},
+		{"array indexed by a name", `{"@type":"paid","tenant":["t1"],` + meta + `}`, 0, "", "", "", "", 0, true},
+		{"invalid JSON past the fields", `{"@type":"paid",` + meta + `},`, 0, "", "", "", "", 0, true},
+		{"no dedup id: index past the end", `{"@type":"paid","meta":{"ids":[]}}`, 0, "", "", "", "", 0, true},
+	}
+	for _, tt := range tests {
+		ev, err := n.Normalize("pathco", nil, []byte(tt.body), testReceivedAt)
+		if tt.wantErr {
+			if !errors.Is(err, apperr.ErrInvalid) || ev != nil {
+				t.Errorf("%s: got %v, %v; want ErrInvalid", tt.name, ev, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if ev.GetEventType() != tt.wantType || ev.GetEntityId() != tt.wantEntity || ev.GetUserId() != tt.wantUser ||
+			ev.GetTenantId() != tt.wantTenant || ev.GetEventId() != tt.wantEventID || ev.GetAmount().GetMinorUnits() != tt.wantMinor {
+			t.Errorf("%s: type %v entity %q user %q tenant %q event_id %q amount %v; want %v %q %q %q %q %d", tt.name,
+				ev.GetEventType(), ev.GetEntityId(), ev.GetUserId(), ev.GetTenantId(), ev.GetEventId(), ev.GetAmount(),
+				tt.wantType, tt.wantEntity, tt.wantUser, tt.wantTenant, tt.wantEventID, tt.wantMinor)
+		}
+		// The edge keys the request with the same rule, on the raw body.
+		if k, err := eventkey.DeriveWith(src.Dedup, nil, []byte(tt.body)); err != nil || k.EventID != ev.GetEventId() || k.Source != ev.GetSource() {
+			t.Errorf("%s: edge key %+v, %v; normalizer %q %q", tt.name, k, err, ev.GetEventId(), ev.GetSource())
+		}
+	}
+	bad := src
+	bad.Normalize.TenantIDPath = strings.Repeat("a.", 32) + "a"
+	bad.Dedup.JSONPath = "meta..id"
+	_, err = New([]sources.Source{bad})
+	if err == nil || !strings.Contains(err.Error(), "tenant_id_path") || !strings.Contains(err.Error(), "dedup.json_path") {
+		t.Errorf("New with a 33-segment path and an empty dedup segment: %v", err)
 	}
 }
 
