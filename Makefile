@@ -81,12 +81,14 @@ build: ## Build the service binaries, the example consumer and hookmesh into bin
 	@$(GO) build -o bin/consumer ./examples/consumer/cmd/consumer
 	@$(GO) build -o bin/hookmesh ./services/hookmesh/cmd/hookmesh
 
+# -timeout only catches a hung package: a busy 2-core machine runs the end-to-end packages several
+# times slower than a quiet one, and a package that is merely slow must not fail.
 .PHONY: test
 test: check-generate lint ## Run every test: unit, golden, fuzz seeds, PostgreSQL, end to end.
 	@failed=""; \
 	for m in $(MODULES); do \
 	  echo "== $$m"; \
-	  (cd $$m && $(GO) test -count=1 -timeout 8m ./...) || failed="$$failed $$m"; \
+	  (cd $$m && $(GO) test -count=1 -timeout 20m ./...) || failed="$$failed $$m"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "make test: FAILED in:$$failed (each module's output above)"; exit 1; fi; \
 	echo "make test: every module passed"

@@ -50,6 +50,47 @@ func Build(t testing.TB, dir string) map[string]string {
 	return paths
 }
 
+// shared holds the binaries Binaries built for this test process.
+var shared struct {
+	mu    sync.Mutex
+	dir   string
+	paths map[string]string
+}
+
+// Binaries returns the binaries of Services, built on first use into one
+// directory for the whole test process: a package that starts many
+// systems links them once, not once per system (on a loaded machine the
+// linking was most of a package's time). Packages that use it run their
+// tests through Main, which removes the directory.
+func Binaries(t testing.TB) map[string]string {
+	t.Helper()
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.paths == nil {
+		if shared.dir == "" {
+			dir, err := os.MkdirTemp("", "hookmesh-bins")
+			if err != nil {
+				t.Fatalf("binaries: %v", err)
+			}
+			shared.dir = dir
+		}
+		shared.paths = Build(t, shared.dir) // a failed build leaves paths nil: the next test tries again
+	}
+	return shared.paths
+}
+
+// Main runs a package's tests (call it from TestMain) and then removes
+// the binaries Binaries built.
+func Main(m *testing.M) {
+	code := m.Run()
+	shared.mu.Lock()
+	if shared.dir != "" {
+		os.RemoveAll(shared.dir)
+	}
+	shared.mu.Unlock()
+	os.Exit(code)
+}
+
 // FreeAddr returns a loopback address with a port free at the time of the
 // call, so tests never collide with a running system or each other.
 //

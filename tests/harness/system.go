@@ -40,7 +40,7 @@ type System struct {
 	Procs map[string]*Process
 }
 
-// StartSystem builds and starts the services with env added to each (for
+// StartSystem builds (once per test process, see Binaries) and starts the services with env added to each (for
 // example HOOKMESH_SECRET_<PLATFORM>), and waits until the edge is ready.
 func StartSystem(t testing.TB, env map[string]string) *System {
 	t.Helper()
@@ -52,7 +52,7 @@ func StartSystem(t testing.TB, env map[string]string) *System {
 // role token), which win over env.
 func StartSystemEach(t testing.TB, env map[string]string, each map[string]map[string]string) *System {
 	t.Helper()
-	bins := Build(t, t.TempDir())
+	bins := Binaries(t)
 	s := &System{
 		HTTPAddr:    FreeAddr(t),
 		AdminAddr:   FreeAddr(t),
