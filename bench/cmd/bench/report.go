@@ -240,6 +240,7 @@ func (r *run) table(ratios []Ratio, summary map[string]any, targets []Target, pe
 		fmt.Println(line)
 	}
 	fmt.Println("(err% = answers other than 2xx and transport errors; cpu = CPU s per 1000 acked; lg% = load generator's share of system+generator CPU)")
+	r.cpuTable()
 	sr := summary["sustained_rate_p99_under_100ms"].(map[string]float64)
 	fmt.Printf("\nsustained rate with ack p99 < 100 ms: hookmesh %g/s, baseline %g/s\n", sr["hookmesh"], sr["baseline"])
 	var svcs []string
@@ -283,6 +284,39 @@ func (r *run) table(ratios []Ratio, summary map[string]any, targets []Target, pe
 		for _, n := range r.notes {
 			fmt.Println("  - " + n)
 		}
+	}
+}
+
+// cpuTable prints where each system's CPU goes: microseconds per acked
+// webhook of each process (hookmesh's after the drain, so delivery is in
+// it), PostgreSQL's backends of the system's database and its server-wide
+// processes. It is what tells an optimisation's effect on one process
+// from noise in another.
+func (r *run) cpuTable() {
+	services := []string{"edge", "normalizer", "ledger", "dispatcher"}
+	fmt.Println("\nCPU per webhook by process (µs per acked webhook; hookmesh: ingest + delivery)")
+	fmt.Printf("%-12s | %6s %6s %6s %6s %6s %6s %6s | %6s %6s %6s %6s\n", "step",
+		"edge", "norm", "ledger", "disp", "pg-db", "pg-sh", "total", "base", "pg-db", "pg-sh", "total")
+	us := func(sec float64, n int) float64 {
+		if n == 0 {
+			return 0
+		}
+		return sec / float64(n) * 1e6
+	}
+	for _, h := range r.steps {
+		if h.System != "hookmesh" {
+			continue
+		}
+		line := fmt.Sprintf("%-12s |", h.Name)
+		for _, svc := range services {
+			line += fmt.Sprintf(" %6.0f", us(h.CPU.Services[svc], h.OK))
+		}
+		line += fmt.Sprintf(" %6.0f %6.0f %6.0f |", us(h.CPU.PostgresDB, h.OK), us(h.CPU.PostgresShared, h.OK), us(h.CPU.System, h.OK))
+		if b := r.find("baseline", h.Name); b != nil {
+			line += fmt.Sprintf(" %6.0f %6.0f %6.0f %6.0f", us(b.CPU.Services["baseline"], b.OK),
+				us(b.CPU.PostgresDB, b.OK), us(b.CPU.PostgresShared, b.OK), us(b.CPU.System, b.OK))
+		}
+		fmt.Println(line)
 	}
 }
 
