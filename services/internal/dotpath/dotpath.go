@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/hookmesh/hookmesh/services/internal/jsonscan"
 )
 
 // MaxSegments bounds a path's depth: no payload worth mapping nests
@@ -60,7 +62,7 @@ type Object struct {
 // an object. Errors are ErrNotObject or the syntax error encoding/json
 // reports, so a sender is told what is wrong with its body.
 func ParseObject(body []byte) (Object, error) {
-	start := skipSpace(body, 0)
+	start := jsonscan.SkipSpace(body, 0)
 	if start >= len(body) || body[start] != '{' {
 		return Object{}, ErrNotObject
 	}
@@ -155,7 +157,7 @@ func (o Object) Lookup(p Path) (Value, error) {
 	if k == Absent {
 		return Value{}, nil
 	}
-	return Value{Kind: k, Raw: b[at:valueEnd(b, at)]}, nil
+	return Value{Kind: k, Raw: b[at:jsonscan.ValueEnd(b, at)]}, nil
 }
 
 // kindAt is the kind of the value starting at b[at].
@@ -179,42 +181,42 @@ func kindAt(b []byte, at int) Kind {
 // b[at] whose key is seg starts.
 func member(b []byte, at int, seg string) (int, bool) {
 	found := -1
-	i := skipSpace(b, at+1)
+	i := jsonscan.SkipSpace(b, at+1)
 	for i < len(b) && b[i] == '"' {
-		end := stringEnd(b, i)
+		end := jsonscan.StringEnd(b, i)
 		match := keyEqual(b[i:end], seg)
-		i = skipSpace(b, end)
+		i = jsonscan.SkipSpace(b, end)
 		if i >= len(b) || b[i] != ':' {
 			return 0, false // not valid JSON: ParseObject rules it out
 		}
-		i = skipSpace(b, i+1)
+		i = jsonscan.SkipSpace(b, i+1)
 		if i >= len(b) {
 			return 0, false
 		}
 		if match {
 			found = i
 		}
-		i = skipSpace(b, valueEnd(b, i))
+		i = jsonscan.SkipSpace(b, jsonscan.ValueEnd(b, i))
 		if i >= len(b) || b[i] != ',' {
 			break
 		}
-		i = skipSpace(b, i+1)
+		i = jsonscan.SkipSpace(b, i+1)
 	}
 	return found, found >= 0
 }
 
 // element returns where element n of the array at b[at] starts.
 func element(b []byte, at, n int) (int, bool) {
-	i := skipSpace(b, at+1)
+	i := jsonscan.SkipSpace(b, at+1)
 	if i >= len(b) || b[i] == ']' {
 		return 0, false
 	}
 	for ; n > 0; n-- {
-		i = skipSpace(b, valueEnd(b, i))
+		i = jsonscan.SkipSpace(b, jsonscan.ValueEnd(b, i))
 		if i >= len(b) || b[i] != ',' {
 			return 0, false
 		}
-		i = skipSpace(b, i+1)
+		i = jsonscan.SkipSpace(b, i+1)
 	}
 	return i, i < len(b)
 }

@@ -1,89 +1,15 @@
 package dotpath
 
 import (
-	"bytes"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/hookmesh/hookmesh/services/internal/jsonscan"
 )
 
 // The scanner below reads a body that ParseObject has validated, so it
 // only finds where things end; it still checks every index against the
 // length, so a body it was never meant to see cannot make it panic.
-
-// skipSpace returns the index of the first byte at or after i that is not
-// JSON white space.
-func skipSpace(b []byte, i int) int {
-	for i < len(b) {
-		switch b[i] {
-		case ' ', '\t', '\n', '\r':
-			i++
-		default:
-			return i
-		}
-	}
-	return i
-}
-
-// stringEnd returns the index just past the string whose opening quote is
-// b[i]. A quote ends the string unless an odd run of backslashes precedes
-// it; IndexByte finds the candidates, so long strings cost little.
-func stringEnd(b []byte, i int) int {
-	j := i + 1
-	for j < len(b) {
-		k := bytes.IndexByte(b[j:], '"')
-		if k < 0 {
-			break
-		}
-		j += k
-		n := 0
-		for m := j - 1; m > i && b[m] == '\\'; m-- {
-			n++
-		}
-		if n%2 == 0 {
-			return j + 1
-		}
-		j++
-	}
-	return len(b)
-}
-
-// valueEnd returns the index just past the value starting at b[i].
-// Objects and arrays are skipped by counting brackets outside strings, in
-// a loop rather than by recursion: depth costs nothing.
-func valueEnd(b []byte, i int) int {
-	if i >= len(b) {
-		return len(b)
-	}
-	switch b[i] {
-	case '"':
-		return stringEnd(b, i)
-	case '{', '[':
-		depth := 0
-		for i < len(b) {
-			switch b[i] {
-			case '"':
-				i = stringEnd(b, i)
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-			i++
-		}
-		return len(b)
-	}
-	for ; i < len(b); i++ { // a number, true, false or null
-		switch b[i] {
-		case ',', '}', ']', ' ', '\t', '\n', '\r':
-			return i
-		}
-	}
-	return i
-}
 
 // replacement is U+FFFD as UTF-8, what encoding/json makes of each byte of
 // invalid UTF-8 and of each unpaired surrogate escape in a key.
@@ -142,7 +68,7 @@ func keyEqual(lit []byte, seg string) bool {
 			r = '\t'
 		case 'u':
 			var ok bool
-			if r, ok = hex4(in[i+2:]); !ok {
+			if r, ok = jsonscan.Hex4(in[i+2:]); !ok {
 				return false
 			}
 			i += 6
@@ -151,7 +77,7 @@ func keyEqual(lit []byte, seg string) bool {
 				// else one U+FFFD for the first escape.
 				r2 := rune(-1)
 				if i+1 < len(in) && in[i] == '\\' && in[i+1] == 'u' {
-					r2, _ = hex4(in[i+2:])
+					r2, _ = jsonscan.Hex4(in[i+2:])
 				}
 				if pair := utf16.DecodeRune(r, r2); pair != utf8.RuneError {
 					r = pair
@@ -182,26 +108,4 @@ func keyEqual(lit []byte, seg string) bool {
 // hasPrefixAt reports whether seg holds piece at j.
 func hasPrefixAt(seg string, j int, piece []byte) bool {
 	return j+len(piece) <= len(seg) && seg[j:j+len(piece)] == string(piece)
-}
-
-// hex4 reads the four hex digits of a \u escape at the start of b.
-func hex4(b []byte) (rune, bool) {
-	if len(b) < 4 {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[:4] {
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c -= 'a' - 10
-		case 'A' <= c && c <= 'F':
-			c -= 'A' - 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
-	}
-	return r, true
 }

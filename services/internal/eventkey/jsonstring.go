@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/hookmesh/hookmesh/services/internal/jsonscan"
 )
 
 // unquoteBytes decodes the JSON string literal raw (quotes included) to the
@@ -58,7 +60,7 @@ func unquoteBytes(raw []byte) (s string, ok bool) {
 		case 't':
 			out = append(out, '\t')
 		case 'u':
-			r, ok := hex4(in[i+2:])
+			r, ok := jsonscan.Hex4(in[i+2:])
 			if !ok {
 				return "", false
 			}
@@ -88,34 +90,12 @@ func lowSurrogate(b []byte, r rune) (rune, bool) {
 	if len(b) < 6 || b[0] != '\\' || b[1] != 'u' {
 		return 0, false
 	}
-	r2, ok := hex4(b[2:])
+	r2, ok := jsonscan.Hex4(b[2:])
 	if !ok {
 		return 0, false
 	}
 	pair := utf16.DecodeRune(r, r2)
 	return pair, pair != utf8.RuneError
-}
-
-// hex4 reads the four hex digits of a \u escape at the start of b.
-func hex4(b []byte) (rune, bool) {
-	if len(b) < 4 {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[:4] {
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c -= 'a' - 10
-		case 'A' <= c && c <= 'F':
-			c -= 'A' - 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
-	}
-	return r, true
 }
 
 // rawString is a JSON string field read by unquoteBytes: the exact bytes,

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/hookmesh/hookmesh/services/internal/jsonscan"
 )
 
 // topString returns what json.Unmarshal(body, &v) stores in v.F, and the
@@ -41,26 +43,26 @@ func scanTopString(body []byte, name string) (value string, ok bool) {
 	if !json.Valid(body) {
 		return "", false
 	}
-	i := skipSpace(body, 0)
+	i := jsonscan.SkipSpace(body, 0)
 	if i >= len(body) || body[i] != '{' {
 		return "", false
 	}
 	var nameBuf [32]byte
 	folded := appendFoldedName(nameBuf[:0], []byte(name))
-	i = skipSpace(body, i+1)
+	i = jsonscan.SkipSpace(body, i+1)
 	if body[i] == '}' {
 		return "", true
 	}
 	for {
 		// body[i] is the opening quote of a key: the input is valid.
-		end := stringEnd(body, i)
+		end := jsonscan.StringEnd(body, i)
 		match, ok := keyMatches(body[i:end], name, folded)
 		if !ok {
 			return "", false
 		}
-		i = skipSpace(body, end)
-		i = skipSpace(body, i+1) // past ':'
-		vend := valueEnd(body, i)
+		i = jsonscan.SkipSpace(body, end)
+		i = jsonscan.SkipSpace(body, i+1) // past ':'
+		vend := jsonscan.ValueEnd(body, i)
 		if match {
 			switch body[i] {
 			case '"':
@@ -74,11 +76,11 @@ func scanTopString(body []byte, name string) (value string, ok bool) {
 				return "", false
 			}
 		}
-		i = skipSpace(body, vend)
+		i = jsonscan.SkipSpace(body, vend)
 		if body[i] == '}' {
 			return value, true
 		}
-		i = skipSpace(body, i+1) // past ','
+		i = jsonscan.SkipSpace(body, i+1) // past ','
 	}
 }
 
@@ -101,68 +103,6 @@ func keyMatches(raw []byte, name string, folded []byte) (match, ok bool) {
 	}
 	var keyBuf [64]byte
 	return string(appendFoldedName(keyBuf[:0], key)) == string(folded), true
-}
-
-// skipSpace returns the index of the first byte at or after i that is not
-// JSON whitespace.
-func skipSpace(b []byte, i int) int {
-	for i < len(b) {
-		switch b[i] {
-		case ' ', '\t', '\n', '\r':
-			i++
-		default:
-			return i
-		}
-	}
-	return i
-}
-
-// stringEnd returns the index just past the string opening at b[i], which
-// must be valid JSON.
-func stringEnd(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
-	}
-	return len(b)
-}
-
-// valueEnd returns the index just past the value starting at b[i], which
-// must be valid JSON.
-func valueEnd(b []byte, i int) int {
-	switch b[i] {
-	case '"':
-		return stringEnd(b, i)
-	case '{', '[':
-		depth := 0
-		for i < len(b) {
-			switch b[i] {
-			case '"':
-				i = stringEnd(b, i)
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-			i++
-		}
-		return len(b)
-	}
-	for ; i < len(b); i++ { // a number, true, false or null
-		switch b[i] {
-		case ',', '}', ']', ' ', '\t', '\n', '\r':
-			return i
-		}
-	}
-	return i
 }
 
 // appendFoldedName is encoding/json's case folding of field names

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/hookmesh/hookmesh/services/internal/jsonscan"
 )
 
 // unmarshalField is the reference topString must agree with, written out
@@ -93,7 +95,7 @@ func checkTopString(t *testing.T, body []byte, name string) {
 	if ok && (err != nil || !same(got)) {
 		t.Fatalf("scanTopString(%q, %q) = %q, true; Unmarshal = %q, %v", body, name, got, want, err)
 	}
-	if !ok && err == nil && json.Valid(body) && len(body) > 0 && body[skipSpace(body, 0)] == '{' {
+	if !ok && err == nil && json.Valid(body) && len(body) > 0 && body[jsonscan.SkipSpace(body, 0)] == '{' {
 		// Not wrong, but the fast path gave up on an ordinary object:
 		// only a matching field of another type (which errs) explains it.
 		t.Fatalf("scanTopString(%q, %q) gave up on a body Unmarshal accepts", body, name)

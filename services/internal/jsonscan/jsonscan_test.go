@@ -1,0 +1,54 @@
+package jsonscan
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// TestValueEnd: on valid JSON, ValueEnd ends each value where
+// encoding/json's decoder does, escaped quotes and nesting included.
+func TestValueEnd(t *testing.T) {
+	for _, v := range []string{
+		`"plain"`, `"esc \" quote"`, `"back\\\\"`, `"\\\\\" still"`, `123`, `-1.5e3`, `true`, `null`,
+		`{"a":[1,{"b":"}"}],"c":"]"}`, `[[],{},"[",{"x":"\\\"}"}]`,
+	} {
+		if !json.Valid([]byte(v)) {
+			t.Fatalf("test case %s is not valid JSON", v)
+		}
+		b := []byte(v + ` , "rest"`)
+		end := ValueEnd(b, 0)
+		if got := string(b[:end]); got != v {
+			t.Errorf("ValueEnd(%s) ends at %q", v, got)
+		}
+		if !json.Valid(b[:end]) {
+			t.Errorf("%q is not a whole value", b[:end])
+		}
+	}
+	if i := SkipSpace([]byte(" \t\r\n x"), 0); i != 5 {
+		t.Errorf("SkipSpace = %d, want 5", i)
+	}
+	if r, ok := Hex4([]byte("00e9")); !ok || r != 'é' {
+		t.Errorf("Hex4(00e9) = %q, %v", r, ok)
+	}
+	if _, ok := Hex4([]byte("00g9")); ok {
+		t.Error("Hex4 accepted a non-hex digit")
+	}
+}
+
+// FuzzValueEnd: any input, however invalid, never makes the scanner panic
+// or return an index outside the text.
+func FuzzValueEnd(f *testing.F) {
+	f.Add([]byte(`{"a":"\"}`), 0)
+	f.Add([]byte(`"\\`), 0)
+	f.Fuzz(func(t *testing.T, b []byte, i int) {
+		if len(b) == 0 || i < 0 || i >= len(b) {
+			return
+		}
+		if e := ValueEnd(b, i); e < i || e > len(b) {
+			t.Fatalf("ValueEnd = %d outside [%d, %d]", e, i, len(b))
+		}
+		if e := StringEnd(b, i); e < i || e > len(b) {
+			t.Fatalf("StringEnd = %d outside [%d, %d]", e, i, len(b))
+		}
+	})
+}
