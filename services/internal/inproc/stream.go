@@ -281,10 +281,14 @@ type streamTransport streamCall
 func (s *streamTransport) Method() string { return s.method }
 
 // SetHeader implements grpc.ServerTransportStream.
-func (s *streamTransport) SetHeader(md metadata.MD) error { return (*streamCall)(s).setHeader(md, false) }
+func (s *streamTransport) SetHeader(md metadata.MD) error {
+	return (*streamCall)(s).setHeader(md, false)
+}
 
 // SendHeader implements grpc.ServerTransportStream.
-func (s *streamTransport) SendHeader(md metadata.MD) error { return (*streamCall)(s).setHeader(md, true) }
+func (s *streamTransport) SendHeader(md metadata.MD) error {
+	return (*streamCall)(s).setHeader(md, true)
+}
 
 // SetTrailer implements grpc.ServerTransportStream.
 func (s *streamTransport) SetTrailer(md metadata.MD) error {
