@@ -10,11 +10,11 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/sony/gobreaker/v2"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -71,6 +71,13 @@ type Config struct {
 	// renormalizer loop calls it for the events recorded while it was
 	// unreachable. Empty turns the loop off (another dispatcher runs it).
 	NormalizerTarget string
+	// LedgerConn and NormalizerConn, when set, are used instead of
+	// dialing LedgerTarget and NormalizerTarget: in-process channels
+	// (package inproc) to services of the same process (hookmesh run).
+	// The dispatcher's role token goes with every call all the same
+	// (meshauth CallOptions). NormalizerConn also turns the renormalizer
+	// loop on. Handlers are always dialled.
+	LedgerConn, NormalizerConn grpc.ClientConnInterface
 	// ID names this dispatcher in delivery history and in its leases
 	// (HOOKMESH_DISPATCHER_ID; default host-pid). It must be unique among
 	// live dispatchers: at start a dispatcher releases every lease held
@@ -167,13 +174,13 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	// The role token goes to the ledger and the normalizer only: the
 	// handler pool dials with creds alone, so no handler learns it.
-	authOpts := cfg.Auth.DialOptions(meshauth.RoleDispatcher)
-	conn, err := grpcclient.New(cfg.LedgerTarget, creds, authOpts...)
+	authOpts, callOpts := cfg.Auth.DialOptions(meshauth.RoleDispatcher), cfg.Auth.CallOptions(meshauth.RoleDispatcher)
+	conn, closeConn, err := grpcclient.Route(cfg.LedgerConn, callOpts, cfg.LedgerTarget, creds, authOpts...)
 	if err != nil {
 		closeAdmin()
 		return fmt.Errorf("dial ledger %s: %w", cfg.LedgerTarget, err)
 	}
-	defer conn.Close()
+	defer closeConn()
 	pool := dispatch.NewPool(creds, cfg.TargetAllow, nil)
 	defer pool.Close()
 	reg := cfg.Registry
@@ -210,13 +217,17 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		Metrics:       metrics,
 	})
 	fns := []func(context.Context) error{d.Run}
-	if cfg.NormalizerTarget != "" {
-		normConn, err := grpcclient.New(cfg.NormalizerTarget, creds, authOpts...)
+	normalizer := cfg.NormalizerTarget
+	if cfg.NormalizerConn != nil {
+		normalizer = grpcclient.Target(cfg.NormalizerConn)
+	}
+	if cfg.NormalizerTarget != "" || cfg.NormalizerConn != nil {
+		normConn, closeNorm, err := grpcclient.Route(cfg.NormalizerConn, callOpts, cfg.NormalizerTarget, creds, authOpts...)
 		if err != nil {
 			closeAdmin()
 			return fmt.Errorf("dial normalizer %s: %w", cfg.NormalizerTarget, err)
 		}
-		defer normConn.Close()
+		defer closeNorm()
 		renorm := renormalize.New(renormalize.Options{
 			ID:         cfg.ID,
 			Ledger:     ledgerv1.NewLedgerServiceClient(conn),
@@ -227,8 +238,8 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		fns = append(fns, renorm.Run)
 	}
 	registerStateMetrics(reg, breakers, d)
-	gs := grpcserver.New(log, slices.Concat(admin.ServerOptions(cfg.AdminToken),
-		meshauth.NewServer(cfg.Auth, cfg.AdminToken != "", log).ServerOptions(), tlsOpts)...)
+	gs := grpcserver.NewWithChain(log, admin.Chain(cfg.AdminToken).Then(
+		meshauth.NewServer(cfg.Auth, cfg.AdminToken != "", log).Chain()), tlsOpts...)
 	dispatcherv1.RegisterDispatcherServiceServer(gs.GRPC, server.New(cfg.ID, breakers, d))
 	lis, err := serve.Listen(cfg.GRPCListener, cfg.GRPCAddr)
 	if err != nil {
@@ -248,8 +259,8 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		fns = append(fns, func(ctx context.Context) error { return admin.Serve(ctx, h, adminLis) })
 	}
 	log.Info("dispatcher running", slog.String("grpc", lis.Addr().String()), slog.String("admin", adminAddr),
-		slog.Bool("admin_token", cfg.AdminToken != ""), slog.String("ledger", cfg.LedgerTarget),
-		slog.String("normalizer", cfg.NormalizerTarget), slog.Bool("tls", cfg.TLS.Enabled()),
+		slog.Bool("admin_token", cfg.AdminToken != ""), slog.String("ledger", grpcclient.Target(conn)),
+		slog.String("normalizer", normalizer), slog.Bool("tls", cfg.TLS.Enabled()),
 		slog.String("internal_auth", cfg.Auth.Mode()),
 		slog.String("dispatcher_id", cfg.ID), slog.Int("capacity", cfg.Capacity),
 		slog.String("target_allow", cfg.TargetAllow.String()))

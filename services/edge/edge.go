@@ -112,6 +112,11 @@ type Config struct {
 	// NormalizerTarget and LedgerTarget are the gRPC targets dialed
 	// (HOOKMESH_NORMALIZER_TARGET, HOOKMESH_LEDGER_TARGET).
 	NormalizerTarget, LedgerTarget string
+	// NormalizerConn and LedgerConn, when set, are used instead of dialing
+	// the targets: in-process channels (package inproc) to services of the
+	// same process (hookmesh run). The edge's role token goes with every
+	// call all the same (meshauth CallOptions).
+	NormalizerConn, LedgerConn grpc.ClientConnInterface
 	// NormalizeTimeout and RecordTimeout are the deadlines of the two
 	// downstream calls of every webhook.
 	NormalizeTimeout, RecordTimeout time.Duration
@@ -382,17 +387,17 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	// The edge's role token goes with every call to the normalizer and
 	// the ledger (Record, and the REST API's admin calls).
-	authOpts := cfg.Auth.DialOptions(meshauth.RoleEdge)
-	normConn, err := dial(cfg.NormalizerTarget, creds, authOpts...)
+	authOpts, callOpts := cfg.Auth.DialOptions(meshauth.RoleEdge), cfg.Auth.CallOptions(meshauth.RoleEdge)
+	normConn, closeNorm, err := route(cfg.NormalizerConn, callOpts, cfg.NormalizerTarget, creds, authOpts...)
 	if err != nil {
 		return err
 	}
-	defer normConn.Close()
-	ledgerConn, err := dial(cfg.LedgerTarget, creds, authOpts...)
+	defer closeNorm()
+	ledgerConn, closeLedger, err := route(cfg.LedgerConn, callOpts, cfg.LedgerTarget, creds, authOpts...)
 	if err != nil {
 		return err
 	}
-	defer ledgerConn.Close()
+	defer closeLedger()
 	ledger := ledgerv1.NewLedgerServiceClient(ledgerConn)
 
 	reg := cfg.Registry
@@ -432,7 +437,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	adminHandler := admin.NewHandler(admin.Options{Token: cfg.AdminToken, Registry: reg, Ready: ready, API: rest, Log: log})
-	gs := grpcserver.New(log, append(meshauth.NewServer(cfg.Auth, cfg.AdminToken != "", log).ServerOptions(), tlsOpts...)...)
+	gs := grpcserver.NewWithChain(log, meshauth.NewServer(cfg.Auth, cfg.AdminToken != "", log).Chain(), tlsOpts...)
 	edgev1.RegisterEdgeServiceServer(gs.GRPC, server.New(svc))
 
 	adminLis, err := admin.Listen(cfg.AdminListener, cfg.AdminAddr, cfg.AdminToken, "HOOKMESH_ADMIN_ADDR")
@@ -464,8 +469,8 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		slog.Bool("admin_token", cfg.AdminToken != ""),
 		slog.String("grpc", grpcLis.Addr().String()),
 		slog.String("internal_auth", cfg.Auth.Mode()),
-		slog.String("normalizer", cfg.NormalizerTarget),
-		slog.String("ledger", cfg.LedgerTarget),
+		slog.String("normalizer", grpcclient.Target(normConn)),
+		slog.String("ledger", grpcclient.Target(ledgerConn)),
 		slog.Any("platforms", names))
 
 	fns := []func(context.Context) error{
@@ -516,12 +521,13 @@ func newHTTPServer(h http.Handler, limits HTTPServer) *http.Server {
 	}
 }
 
-// dial connects to target with creds (TLS or insecure, from cfg.TLS) and
-// extra options (the edge's role token).
-func dial(target string, creds grpc.DialOption, extra ...grpc.DialOption) (*grpc.ClientConn, error) {
-	conn, err := grpcclient.New(target, creds, extra...)
+// route returns conn (in process) carrying callOpts, or dials target with
+// creds (TLS or insecure, from cfg.TLS) and extra options (the edge's role
+// token); close releases what it dialled.
+func route(conn grpc.ClientConnInterface, callOpts []grpc.CallOption, target string, creds grpc.DialOption, extra ...grpc.DialOption) (grpc.ClientConnInterface, func(), error) {
+	cc, closeConn, err := grpcclient.Route(conn, callOpts, target, creds, extra...)
 	if err != nil {
-		return nil, fmt.Errorf("dial %s: %w", target, err)
+		return nil, nil, fmt.Errorf("dial %s: %w", target, err)
 	}
-	return conn, nil
+	return cc, func() { _ = closeConn() }, nil
 }

@@ -1,7 +1,6 @@
 package ledger
 
 import (
-	"net"
 	"sync"
 
 	"google.golang.org/grpc/health"
@@ -9,16 +8,17 @@ import (
 )
 
 // healthGate keeps gRPC health NOT_SERVING until the database is connected.
-// grpcserver.Serve marks everything SERVING (Health.Resume) just before the
-// gRPC server starts accepting; the gate corrects that on the first Accept,
-// before any client can connect, so no caller ever sees SERVING early.
+// grpcserver.Serve marks everything SERVING (Health.Resume) just before it
+// serves; the gate corrects that in grpcserver's Starting hook, before any
+// call is served over gRPC or in process, so no caller ever sees SERVING
+// early.
 type healthGate struct {
 	health   *health.Server
 	services []string
 
-	mu        sync.Mutex
-	accepting bool // Serve has resumed health and started accepting
-	isReady   bool // the database is connected
+	mu      sync.Mutex
+	started bool // Serve has resumed health and is about to serve
+	isReady bool // the database is connected
 }
 
 func newHealthGate(h *health.Server, service string) *healthGate {
@@ -31,19 +31,17 @@ func (g *healthGate) ready() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.isReady = true
-	if g.accepting {
+	if g.started {
 		g.set(healthpb.HealthCheckResponse_SERVING)
 	}
 }
 
-// accept runs before every Accept; only the first call does anything.
-func (g *healthGate) accept() {
+// serving is grpcserver.Server.Starting: Serve has resumed health and
+// serves nothing yet.
+func (g *healthGate) serving() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.accepting {
-		return
-	}
-	g.accepting = true
+	g.started = true
 	if !g.isReady {
 		g.set(healthpb.HealthCheckResponse_NOT_SERVING)
 	}
@@ -53,20 +51,4 @@ func (g *healthGate) set(st healthpb.HealthCheckResponse_ServingStatus) {
 	for _, s := range g.services {
 		g.health.SetServingStatus(s, st)
 	}
-}
-
-// listener wraps lis so the gate sees the first Accept.
-func (g *healthGate) listener(lis net.Listener) net.Listener {
-	return &gatedListener{Listener: lis, gate: g}
-}
-
-type gatedListener struct {
-	net.Listener
-	gate *healthGate
-}
-
-// Accept tells the gate, then accepts.
-func (l *gatedListener) Accept() (net.Conn, error) {
-	l.gate.accept()
-	return l.Listener.Accept()
 }

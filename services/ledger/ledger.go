@@ -15,7 +15,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -26,6 +25,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/admin"
 	"github.com/hookmesh/hookmesh/services/internal/env"
 	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
+	"github.com/hookmesh/hookmesh/services/internal/inproc"
 	"github.com/hookmesh/hookmesh/services/internal/meshauth"
 	"github.com/hookmesh/hookmesh/services/internal/serve"
 	"github.com/hookmesh/hookmesh/services/internal/target"
@@ -103,6 +103,10 @@ type Config struct {
 	// TLS configures TLS or mTLS for gRPC (HOOKMESH_TLS_*; see package
 	// tlsconfig); the zero value means plaintext.
 	TLS tlsconfig.Config
+	// InProcess, when set, serves LedgerService (and gRPC health) on this
+	// in-memory channel too, behind the same interceptors, for the
+	// services of the same process (hookmesh run); nil: gRPC only.
+	InProcess *inproc.Channel
 }
 
 // ConfigFromEnv reads the configuration through lookup (os.LookupEnv in
@@ -290,13 +294,15 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if reg == nil {
 		reg = admin.NewRegistry()
 	}
-	gs := grpcserver.New(log, slices.Concat(admin.ServerOptions(cfg.AdminToken),
-		meshauth.NewServer(cfg.Auth, cfg.AdminToken != "", log).ServerOptions(), tlsOpts)...)
+	gs := grpcserver.NewWithChain(log, admin.Chain(cfg.AdminToken).Then(
+		meshauth.NewServer(cfg.Auth, cfg.AdminToken != "", log).Chain()), tlsOpts...)
+	gs.ServeInProcess(cfg.InProcess)
 	srv := server.New(log, nil)
 	srv.Metrics = server.NewMetrics(reg, srv)
 	srv.Targets = cfg.TargetAllow
-	ledgerv1.RegisterLedgerServiceServer(gs.GRPC, srv)
+	ledgerv1.RegisterLedgerServiceServer(gs, srv)
 	gate := newHealthGate(gs.Health, ledgerv1.LedgerService_ServiceDesc.ServiceName)
+	gs.Starting = gate.serving
 
 	// Streams end as soon as shutdown starts; otherwise every open
 	// WatchDeliveries would hold GracefulStop until its drain timeout.
@@ -337,7 +343,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		connected <- st
 	}()
 
-	fns := []func(context.Context) error{func(ctx context.Context) error { return gs.Serve(ctx, gate.listener(lis)) }}
+	fns := []func(context.Context) error{func(ctx context.Context) error { return gs.Serve(ctx, lis) }}
 	if adminLis != nil {
 		h := admin.NewHandler(admin.Options{Token: cfg.AdminToken, Registry: reg, Ready: srv.Ready, Log: log})
 		fns = append(fns, func(ctx context.Context) error { return admin.Serve(ctx, h, adminLis) })

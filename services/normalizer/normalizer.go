@@ -17,6 +17,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/admin"
 	"github.com/hookmesh/hookmesh/services/internal/env"
 	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
+	"github.com/hookmesh/hookmesh/services/internal/inproc"
 	"github.com/hookmesh/hookmesh/services/internal/meshauth"
 	"github.com/hookmesh/hookmesh/services/internal/serve"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
@@ -66,6 +67,10 @@ type Config struct {
 	// dispatcher; see package meshauth). With it off, GRPCAddr must be a
 	// loopback address.
 	Auth meshauth.Config
+	// InProcess, when set, serves NormalizerService (and gRPC health) on
+	// this in-memory channel too, behind the same interceptors, for the
+	// services of the same process (hookmesh run); nil: gRPC only.
+	InProcess *inproc.Channel
 }
 
 // ConfigFromEnv reads the Config from environment variables through lookup
@@ -131,10 +136,11 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if reg == nil {
 		reg = admin.NewRegistry()
 	}
-	srv := grpcserver.New(log, append(meshauth.NewServer(cfg.Auth, cfg.AdminToken != "", log).ServerOptions(), tlsOpts...)...)
+	srv := grpcserver.NewWithChain(log, meshauth.NewServer(cfg.Auth, cfg.AdminToken != "", log).Chain(), tlsOpts...)
+	srv.ServeInProcess(cfg.InProcess)
 	s := server.New(log, n)
 	s.Metrics = server.NewMetrics(reg, n.Platforms())
-	normalizerv1.RegisterNormalizerServiceServer(srv.GRPC, s)
+	normalizerv1.RegisterNormalizerServiceServer(srv, s)
 	// Health by service name as well as overall, so a probe can ask for
 	// this service specifically; Serve flips both to NOT_SERVING on drain.
 	srv.Health.SetServingStatus(normalizerv1.NormalizerService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)

@@ -13,6 +13,8 @@ import (
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+
+	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
 )
 
 // Methods are the admin gRPC methods: those an operator (or the edge's
@@ -119,6 +121,19 @@ func ServerOptions(token string) []grpc.ServerOption {
 	return []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(UnaryInterceptor(token)),
 		grpc.ChainStreamInterceptor(StreamInterceptor(token)),
+	}
+}
+
+// Chain returns the same interceptors as a grpcserver.Chain, which runs
+// them for calls over gRPC and in process alike; empty when token is
+// empty.
+func Chain(token string) grpcserver.Chain {
+	if token == "" {
+		return grpcserver.Chain{}
+	}
+	return grpcserver.Chain{
+		Unary:  []grpc.UnaryServerInterceptor{UnaryInterceptor(token)},
+		Stream: []grpc.StreamServerInterceptor{StreamInterceptor(token)},
 	}
 }
 

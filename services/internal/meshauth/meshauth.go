@@ -153,6 +153,18 @@ func (c Config) DialOptions(self Role) []grpc.DialOption {
 	return []grpc.DialOption{grpc.WithPerRPCCredentials(tokenCreds(tok))}
 }
 
+// CallOptions are DialOptions for a connection that is not dialled (an
+// in-process channel, package inproc): the same token, as a call option
+// every call carries, which the channel turns into metadata as gRPC
+// would. Never use them for a handler target either.
+func (c Config) CallOptions(self Role) []grpc.CallOption {
+	tok := c.Tokens[self]
+	if tok == "" {
+		return nil
+	}
+	return []grpc.CallOption{grpc.PerRPCCredentials(tokenCreds(tok))}
+}
+
 // roleOfToken returns the role whose token tok is. Every role is compared,
 // each in constant time over hashes, so neither the match nor the length
 // of a configured token shows in the timing.

@@ -13,6 +13,8 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
+
+	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
 )
 
 // Server checks every incoming call against the policy (Classify).
@@ -30,27 +32,28 @@ func NewServer(cfg Config, adminTokenSet bool, log *slog.Logger) *Server {
 	return &Server{cfg: cfg, adminToken: adminTokenSet, log: log}
 }
 
-// ServerOptions returns the interceptors, or none when internal
-// authentication is off (the service then listens on loopback only, or
-// runs with InsecureVar). Pass them to grpcserver.New: they run inside its
-// error-mapping interceptor, which keeps their statuses as they are.
-func (s *Server) ServerOptions() []grpc.ServerOption {
+// Chain returns the interceptors, or none when internal authentication
+// is off (the service then listens on loopback only, or runs with
+// InsecureVar). Pass them to grpcserver.NewWithChain: they run inside its
+// error-mapping interceptor, which keeps their statuses as they are, for
+// calls over gRPC and in process alike.
+func (s *Server) Chain() grpcserver.Chain {
 	if !s.cfg.Enabled() {
-		return nil
+		return grpcserver.Chain{}
 	}
-	return []grpc.ServerOption{
-		grpc.ChainUnaryInterceptor(func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+	return grpcserver.Chain{
+		Unary: []grpc.UnaryServerInterceptor{func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 			if err := s.Check(ctx, info.FullMethod); err != nil {
 				return nil, err
 			}
 			return h(ctx, req)
-		}),
-		grpc.ChainStreamInterceptor(func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+		}},
+		Stream: []grpc.StreamServerInterceptor{func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
 			if err := s.Check(ss.Context(), info.FullMethod); err != nil {
 				return err
 			}
 			return h(srv, ss)
-		}),
+		}},
 	}
 }
 
