@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -47,21 +46,10 @@ func Demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var lis [10]net.Listener
-	for i := range lis {
-		if lis[i], err = loopback(); err != nil {
-			return err
-		}
+	edgeURL, err := s.listenLoopback()
+	if err != nil {
+		return err
 	}
-	s.edge.HTTPListener, s.edge.AdminListener, s.edge.GRPCListener = lis[0], lis[1], lis[2]
-	s.normalizer.GRPCListener, s.ledger.GRPCListener = lis[3], lis[4]
-	s.dispatcher.GRPCListener, s.consumer.GRPCListener = lis[5], lis[6]
-	s.normalizer.AdminListener, s.ledger.AdminListener, s.dispatcher.AdminListener = lis[7], lis[8], lis[9]
-	s.edge.NormalizerTarget = lis[3].Addr().String()
-	s.edge.LedgerTarget = lis[4].Addr().String()
-	s.dispatcher.LedgerTarget = lis[4].Addr().String()
-	s.dispatcher.NormalizerTarget = lis[3].Addr().String()
-	edgeURL := "http://" + lis[0].Addr().String()
 
 	log, closeProcess, err := startProcess(ctx, lookup, stderr, "error")
 	if err != nil {
@@ -81,7 +69,7 @@ func Demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := waitReady(ctx, edgeURL+"/ready", done); err != nil {
 		return err
 	}
-	conn, err := grpc.NewClient(lis[4].Addr().String(), append([]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials()), tracing.DialOption()},
+	conn, err := grpc.NewClient(s.ledger.GRPCListener.Addr().String(), append([]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials()), tracing.DialOption()},
 		admin.ClientToken(s.ledger.AdminToken)...)...)
 	if err != nil {
 		return err

@@ -17,7 +17,9 @@ import (
 	"github.com/hookmesh/hookmesh/services/edge/verify"
 	"github.com/hookmesh/hookmesh/services/internal/admin"
 	"github.com/hookmesh/hookmesh/services/internal/env"
+	"github.com/hookmesh/hookmesh/services/internal/inproc"
 	"github.com/hookmesh/hookmesh/services/internal/logging"
+	"github.com/hookmesh/hookmesh/services/internal/meshauth"
 	"github.com/hookmesh/hookmesh/services/internal/serve"
 	"github.com/hookmesh/hookmesh/services/internal/tracing"
 	"github.com/hookmesh/hookmesh/services/ledger"
@@ -41,6 +43,9 @@ type system struct {
 	consumer   consumer.Config
 	// seedDir holds the generated subscriptions file; removed by cleanup.
 	seedDir string
+	// inProcess is true when the edge and the dispatcher call the ledger
+	// and the normalizer in memory (HOOKMESH_IN_PROCESS, default true).
+	inProcess bool
 }
 
 // loadSystem reads every service's configuration through lookup. With no
@@ -69,6 +74,13 @@ func loadSystem(lookup func(string) (string, bool)) (*system, error) {
 	// Deployed apart, each service serves its own.
 	reg := admin.NewRegistry()
 	s.edge.Registry, s.normalizer.Registry, s.ledger.Registry, s.dispatcher.Registry = reg, reg, reg, reg
+	r := env.New(lookup)
+	if r.Bool(inProcessVar, true) {
+		s.routeInProcess(inproc.NewMetrics(reg))
+	}
+	if err := r.Err(); err != nil {
+		return nil, err
+	}
 	s.consumer = consumer.Config{
 		GRPCAddr:    lookupOr(lookup, "HOOKMESH_CONSUMER_GRPC_ADDR", "127.0.0.1:9094"),
 		DatabaseURL: lookupOr(lookup, "HOOKMESH_CONSUMER_DATABASE_URL", s.ledger.DatabaseURL),
@@ -85,6 +97,40 @@ func loadSystem(lookup func(string) (string, bool)) (*system, error) {
 	}
 	return s, nil
 }
+
+// inProcessVar set to false sends the services' calls to each other over
+// loopback gRPC, as before the in-memory route: to compare the two, or to
+// rule the route out when chasing a problem.
+const inProcessVar = "HOOKMESH_IN_PROCESS"
+
+// routeInProcess has the edge and the dispatcher call the ledger and the
+// normalizer through in-memory channels (package inproc) instead of
+// loopback gRPC: no marshalling, HTTP/2 framing or syscalls per call. The
+// ledger and the normalizer serve their channel behind the same
+// interceptors as their gRPC port, which stays open (grpcurl, the CLI);
+// the edge and the dispatcher send their role tokens in memory as over the
+// wire. Deliveries to handlers (the example consumer included) stay gRPC:
+// handlers are other programs. A caller that could prove its role only by
+// a client certificate (mTLS without its token) keeps dialling, since in
+// memory there is no certificate to show.
+func (s *system) routeInProcess(m *inproc.Metrics) {
+	s.inProcess = true
+	led, norm := inproc.NewChannel("ledger", m), inproc.NewChannel("normalizer", m)
+	s.ledger.InProcess, s.normalizer.InProcess = led, norm
+	if inMemoryAuth(s.edge.Auth, meshauth.RoleEdge) {
+		s.edge.LedgerConn, s.edge.NormalizerConn = led, norm
+	}
+	if inMemoryAuth(s.dispatcher.Auth, meshauth.RoleDispatcher) {
+		s.dispatcher.LedgerConn = led
+		if s.dispatcher.NormalizerTarget != "" { // empty turns the renormalizer off
+			s.dispatcher.NormalizerConn = norm
+		}
+	}
+}
+
+// inMemoryAuth reports whether a caller of role can be authenticated in
+// memory: by its token, or because calls are not authenticated at all.
+func inMemoryAuth(c meshauth.Config, role meshauth.Role) bool { return !c.MTLS || c.Tokens[role] != "" }
 
 // seed writes the default subscriptions file unless one is configured; it
 // must run after the consumer's address is final.
@@ -105,8 +151,9 @@ func (s *system) seed() error {
 	return os.WriteFile(s.ledger.SubscriptionsFile, []byte(fmt.Sprintf(defaultSubscriptions, target)), 0o600)
 }
 
-// run serves every service until ctx is done; they still talk gRPC over
-// loopback, exactly as when deployed apart.
+// run serves every service until ctx is done. They call each other in
+// memory (routeInProcess) unless HOOKMESH_IN_PROCESS=false, and over
+// loopback gRPC then, exactly as when deployed apart.
 func (s *system) run(ctx context.Context, log *slog.Logger) error {
 	if err := s.seed(); err != nil {
 		return err
@@ -156,11 +203,20 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
   admin REST   http://%s/v1/events
   metrics      edge http://%[3]s/metrics  normalizer http://%s/metrics  ledger http://%s/metrics  dispatcher http://%s/metrics
   gRPC         edge %s  normalizer %s  ledger %s  dispatcher %s  example consumer %s
+  in process   %s
 
 Try:  hookmesh send stripe        then  hookmesh events list
 `, storage, portOf(s.edge.HTTPAddr), s.edge.AdminAddr, s.normalizer.AdminAddr, s.ledger.AdminAddr, s.dispatcher.AdminAddr,
-		s.edge.GRPCAddr, s.normalizer.GRPCAddr, s.ledger.GRPCAddr, s.dispatcher.GRPCAddr, s.consumer.GRPCAddr)
+		s.edge.GRPCAddr, s.normalizer.GRPCAddr, s.ledger.GRPCAddr, s.dispatcher.GRPCAddr, s.consumer.GRPCAddr, s.routeLine())
 	return s.run(ctx, log)
+}
+
+// routeLine says how the services call each other, for the banner.
+func (s *system) routeLine() string {
+	if !s.inProcess {
+		return "off (" + inProcessVar + "=false): the services call each other over gRPC"
+	}
+	return "edge and dispatcher call ledger and normalizer in memory (hookmesh_inprocess_calls_total); handlers over gRPC"
 }
 
 func hasSecrets(lookup func(string) (string, bool)) bool {
@@ -203,6 +259,33 @@ func portOf(addr string) string {
 		return addr[i:]
 	}
 	return addr
+}
+
+// listenLoopback puts every listener of s on a free loopback port and
+// points the targets at them, so that the system runs beside another
+// (demo, tests). It returns the edge's base URL.
+func (s *system) listenLoopback() (string, error) {
+	var lis [10]net.Listener
+	for i := range lis {
+		var err error
+		if lis[i], err = loopback(); err != nil {
+			for _, l := range lis[:i] {
+				l.Close()
+			}
+			return "", err
+		}
+	}
+	s.edge.HTTPListener, s.edge.AdminListener, s.edge.GRPCListener = lis[0], lis[1], lis[2]
+	s.normalizer.GRPCListener, s.ledger.GRPCListener = lis[3], lis[4]
+	s.dispatcher.GRPCListener, s.consumer.GRPCListener = lis[5], lis[6]
+	s.normalizer.AdminListener, s.ledger.AdminListener, s.dispatcher.AdminListener = lis[7], lis[8], lis[9]
+	s.edge.NormalizerTarget = lis[3].Addr().String()
+	s.edge.LedgerTarget = lis[4].Addr().String()
+	s.dispatcher.LedgerTarget = lis[4].Addr().String()
+	if s.dispatcher.NormalizerTarget != "" {
+		s.dispatcher.NormalizerTarget = lis[3].Addr().String()
+	}
+	return "http://" + lis[0].Addr().String(), nil
 }
 
 // loopback returns a listener on a free loopback port.
