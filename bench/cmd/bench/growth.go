@@ -81,7 +81,7 @@ func (r *run) growth(ctx context.Context) {
 	r.note("growth: %d events pre-filled in %v, vacuum+analyze+checkpoint %v, database now %s", n, fill.Round(time.Second), time.Since(v).Round(time.Second), size)
 	r.growthInfo = map[string]any{"events": n, "prefill_s": round3(fill.Seconds()), "database_size": size,
 		"row_note": "prefilled rows are small (~110-byte body, no normalized proto, no deliveries) to save disk and time"}
-	if _, ok := r.drain(ctx); !ok {
+	if _, ok := r.drain(ctx, r.hm); !ok {
 		r.note("growth: deliveries still pending before the step")
 	}
 	reqs := r.build(load.Count(r.cfg.GrowthRate, r.cfg.Step))

@@ -1,8 +1,10 @@
 // Command bench is `make bench`: it runs hookmesh (every service as its
-// own process on PostgreSQL) and the baseline (bench/baseline) side by
-// side under the same presigned load, open loop at fixed rates and closed
-// loop at saturation, and writes a table, bench/results/latest.json and
-// bench/results/latency.png. bench/README.md explains the method.
+// own process on PostgreSQL), `hookmesh run` (the one-process form, on
+// PostgreSQL and on its embedded SQLite store) and the baseline
+// (bench/baseline) side by side under the same presigned load, open loop
+// at fixed rates and closed loop at saturation, and writes a table,
+// bench/results/latest.json and bench/results/latency.png.
+// bench/README.md explains the method.
 package main
 
 import (
@@ -13,6 +15,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,6 +42,49 @@ type config struct {
 	GrowthRate   float64 `json:"growth_rate"`
 	DatabaseURL  string  `json:"-"`
 	KeepDB       bool    `json:"-"`
+	// Systems are the systems under test (BENCH_SYSTEMS), in the order
+	// each step runs them.
+	Systems []string `json:"systems"`
+}
+
+// The systems make bench knows, in the order each step runs them.
+const (
+	sysServices  = "hookmesh"   // every service its own process, PostgreSQL
+	sysRunPG     = "run-pg"     // hookmesh run, PostgreSQL
+	sysRunSQLite = "run-sqlite" // hookmesh run, embedded SQLite store
+	sysBaseline  = "baseline"   // bench/baseline: verify + one INSERT
+)
+
+var allSystems = []string{sysServices, sysRunPG, sysRunSQLite, sysBaseline}
+
+// parseSystems reads BENCH_SYSTEMS: a comma-separated subset of
+// allSystems ("" = all). The result is in allSystems' order whatever the
+// order given, so every step meets the systems in the same sequence.
+func parseSystems(v string) ([]string, error) {
+	if strings.TrimSpace(v) == "" {
+		return append([]string(nil), allSystems...), nil
+	}
+	want := map[string]bool{}
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !slices.Contains(allSystems, f) {
+			return nil, fmt.Errorf("unknown system %q (want some of %s)", f, strings.Join(allSystems, ","))
+		}
+		want[f] = true
+	}
+	var out []string
+	for _, s := range allSystems {
+		if want[s] {
+			out = append(out, s)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no system in %q", v)
+	}
+	return out, nil
 }
 
 func loadConfig() config {
@@ -56,6 +102,10 @@ func loadConfig() config {
 		GrowthRate:     500,
 		DatabaseURL:    envOr("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"),
 		KeepDB:         os.Getenv("BENCH_KEEP_DB") == "1",
+	}
+	var err error
+	if c.Systems, err = parseSystems(os.Getenv("BENCH_SYSTEMS")); err != nil {
+		fatalf("BENCH_SYSTEMS: %v", err)
 	}
 	c.Growth = !c.Short
 	if c.Short {
@@ -152,16 +202,31 @@ var binaries = map[string]string{
 	"normalizer": "./services/normalizer/cmd/normalizer",
 	"edge":       "./services/edge/cmd/edge",
 	"dispatcher": "./services/dispatcher/cmd/dispatcher",
+	"hookmesh":   "./services/hookmesh/cmd/hookmesh",
 	"baseline":   "./bench/baseline",
 	"sink":       "./bench/sink",
 }
 
-func build(root, dir string) map[string]string {
+// needs lists the binaries each system runs; only those are built.
+var needs = map[string][]string{
+	sysServices:  {"ledger", "normalizer", "edge", "dispatcher", "sink"},
+	sysRunPG:     {"hookmesh", "sink"},
+	sysRunSQLite: {"hookmesh", "sink"},
+	sysBaseline:  {"baseline"},
+}
+
+func build(root, dir string, systems []string) map[string]string {
 	out := map[string]string{}
 	args := []string{"build", "-o", dir + "/"}
-	for name, pkg := range binaries {
-		args = append(args, pkg)
-		out[name] = filepath.Join(dir, filepath.Base(pkg))
+	for _, s := range systems {
+		for _, name := range needs[s] {
+			if _, ok := out[name]; ok {
+				continue
+			}
+			pkg := binaries[name]
+			args = append(args, pkg)
+			out[name] = filepath.Join(dir, filepath.Base(pkg))
+		}
 	}
 	cmd := exec.Command("go", args...)
 	cmd.Dir = root
@@ -183,21 +248,26 @@ func main() {
 	defer stop()
 
 	began := time.Now()
-	fmt.Printf("bench: %s mode, rates %v/s, steps %v, saturation %v x %d connections, growth %v; %d cores, GOMAXPROCS %d\n",
-		map[bool]string{true: "short", false: "full"}[cfg.Short], cfg.Rates, cfg.Step, cfg.SatDuration, cfg.SatConcurrency, cfg.Growth, runtime.NumCPU(), runtime.GOMAXPROCS(0))
+	fmt.Printf("bench: %s mode, systems %s, rates %v/s, steps %v, saturation %v x %d connections, growth %v; %d cores, GOMAXPROCS %d\n",
+		map[bool]string{true: "short", false: "full"}[cfg.Short], strings.Join(cfg.Systems, ","), cfg.Rates, cfg.Step, cfg.SatDuration, cfg.SatConcurrency, cfg.Growth,
+		runtime.NumCPU(), runtime.GOMAXPROCS(0))
 	binDir, err := os.MkdirTemp("", "hookmesh-bench-bin-")
 	if err != nil {
 		fatalf("%v", err)
 	}
 	onCleanup(func() { os.RemoveAll(binDir) })
-	bins := build(root, binDir)
+	bins := build(root, binDir, cfg.Systems)
 	fmt.Printf("bench: built binaries in %v\n", time.Since(began).Round(100*time.Millisecond))
 
-	hm, bl := startSystems(ctx, cfg, bins, logDir)
+	systems := startSystems(ctx, cfg, bins, logDir)
 	defer cleanup()
-	fmt.Printf("bench: systems up (hookmesh db %s, baseline db %s); logs in %s\n", hm.db, bl.db, logDir)
+	var stores []string
+	for _, s := range systems {
+		stores = append(stores, s.name+" "+s.store())
+	}
+	fmt.Printf("bench: systems up (%s); logs in %s\n", strings.Join(stores, ", "), logDir)
 
-	run := newRun(cfg, hm, bl, results)
+	run := newRun(cfg, systems, results)
 	run.execute(ctx)
 	run.finish(time.Since(began))
 }

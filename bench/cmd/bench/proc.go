@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -22,31 +23,60 @@ import (
 
 // proc is one service process; its output goes to a log file.
 type proc struct {
-	name string
-	cmd  *exec.Cmd
-	done chan struct{}
-	log  string
+	// name is the process's key within its system's figures
+	// (cpu.services_s, rss); label is unique in the run: its log file
+	// and its key in peak_rss_mib. Both `hookmesh run` processes are
+	// named "hookmesh" and labelled by their system.
+	name  string
+	label string
+	cmd   *exec.Cmd
+	done  chan struct{}
+	log   string
 }
 
-func startProc(name, bin string, env map[string]string, logDir string) (*proc, error) {
-	logPath := filepath.Join(logDir, name+".log")
+// startProc starts bin with args, the bench's environment and env over
+// it; an empty value in env unsets the variable (so that a DATABASE_URL
+// of the caller's shell cannot move the embedded-store system onto
+// PostgreSQL).
+func startProc(label, name, bin string, args []string, env map[string]string, logDir string) (*proc, error) {
+	logPath := filepath.Join(logDir, label+".log")
 	f, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin)
-	cmd.Env = os.Environ()
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = procEnv(os.Environ(), env)
 	cmd.Stdout, cmd.Stderr = f, f
 	if err := cmd.Start(); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("start %s: %w", name, err)
+		return nil, fmt.Errorf("start %s: %w", label, err)
 	}
-	p := &proc{name: name, cmd: cmd, done: make(chan struct{}), log: logPath}
+	p := &proc{name: name, label: label, cmd: cmd, done: make(chan struct{}), log: logPath}
 	go func() { _ = cmd.Wait(); f.Close(); close(p.done) }()
 	return p, nil
+}
+
+// procEnv is base (KEY=value lines) with every key of env replaced by
+// env's value, or removed when that value is empty.
+func procEnv(base []string, env map[string]string) []string {
+	var out []string
+	for _, kv := range base {
+		k, _, _ := strings.Cut(kv, "=")
+		if _, ok := env[k]; !ok {
+			out = append(out, kv)
+		}
+	}
+	keys := make([]string, 0, len(env))
+	for k := range env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if env[k] != "" {
+			out = append(out, k+"="+env[k])
+		}
+	}
+	return out
 }
 
 func (p *proc) pid() int { return p.cmd.Process.Pid }

@@ -41,7 +41,7 @@ type Step struct {
 	AchievedRate float64        `json:"achieved_rate"`
 	BytesPerReq  float64        `json:"mean_body_bytes"`
 	Ack          stats.Summary  `json:"ack_latency"`
-	// hookmesh only: delivery to the sink.
+	// Systems with a sink (every hookmesh form): delivery to it.
 	E2E            *stats.Summary `json:"e2e_latency,omitempty"`
 	Delivered      int            `json:"delivered,omitempty"`
 	DeliveryRate   float64        `json:"delivery_rate,omitempty"`
@@ -57,13 +57,15 @@ type Step struct {
 	RSS     map[string]procstat.Memory `json:"rss"`
 }
 
-// CPU is the CPU time spent during a step (for hookmesh, until its
-// deliveries drained), in seconds.
+// CPU is the CPU time spent during a step (for a system with a sink,
+// until its deliveries drained), in seconds.
 type CPU struct {
 	Services map[string]float64 `json:"services_s"`
 	// PostgresDB is the backends of the system's own database;
 	// PostgresShared the server-wide processes (WAL writer, checkpointer,
-	// ...), which every database of the server shares.
+	// ...), which every database of the server shares. Both are zero for
+	// a system without PostgreSQL (run-sqlite): the server's CPU is then
+	// in PostgresOtherDBs, someone else's.
 	PostgresDB     float64 `json:"postgres_db_s"`
 	PostgresShared float64 `json:"postgres_shared_s"`
 	// System is services + PostgresDB + PostgresShared.
@@ -83,28 +85,38 @@ type CPU struct {
 }
 
 type snapshot struct {
-	t       time.Time
-	procs   map[string]float64
-	pg      map[int]procstat.ClassCPU
+	t     time.Time
+	procs map[string]float64
+	pg    map[int]procstat.ClassCPU
+	// noPG: the system uses no PostgreSQL; none of pg is its own.
+	noPG    bool
 	sink    float64
 	self    float64
 	machine float64
 }
 
 type run struct {
-	cfg        config
-	hm, bl     *system
+	cfg     config
+	systems []*system // in the order each step runs them
+	// hm is the services' system (four processes), nil when not run: the
+	// growth step and the per-service targets are about it.
+	hm         *system
 	results    string
 	steps      []*Step
-	acked      int // hookmesh 2xx so far: what the sink must eventually count
 	notes      []string
 	profiles   map[string]string
 	growthInfo map[string]any
 	mu         sync.Mutex
 }
 
-func newRun(cfg config, hm, bl *system, results string) *run {
-	return &run{cfg: cfg, hm: hm, bl: bl, results: results, profiles: map[string]string{}}
+func newRun(cfg config, systems []*system, results string) *run {
+	r := &run{cfg: cfg, systems: systems, results: results, profiles: map[string]string{}}
+	for _, s := range systems {
+		if s.name == sysServices {
+			r.hm = s
+		}
+	}
+	return r
 }
 
 func (r *run) note(format string, args ...any) {
@@ -118,7 +130,12 @@ func (r *run) snap(s *system) snapshot {
 	for _, p := range s.procs {
 		sn.procs[p.name] = procstat.CPUSeconds(p.pid())
 	}
-	sn.pg = procstat.PostgresCPU([]string{s.db})
+	if s.db == "" {
+		sn.noPG = true
+		sn.pg = procstat.PostgresCPU(nil)
+	} else {
+		sn.pg = procstat.PostgresCPU([]string{s.db})
+	}
 	if s.sink != nil {
 		sn.sink = procstat.CPUSeconds(s.sink.pid())
 	}
@@ -136,6 +153,9 @@ func cpuBetween(a, b snapshot, acked int) CPU {
 		svc += d
 	}
 	db, shared, allPG := procstat.PostgresDelta(a.pg, b.pg)
+	if a.noPG {
+		db, shared = 0, 0
+	}
 	c.PostgresDB, c.PostgresShared = round3(db), round3(shared)
 	sys := svc + db + shared
 	c.System = round3(sys)
@@ -177,9 +197,10 @@ type sinkStats struct {
 	E2E   stats.Summary `json:"e2e"`
 }
 
-func (r *run) sink(method, path string) (sinkStats, error) {
+// sinkCall calls s's sink.
+func sinkCall(s *system, method, path string) (sinkStats, error) {
 	var out sinkStats
-	req, _ := http.NewRequest(method, "http://"+r.hm.sinkHTTP+path, nil)
+	req, _ := http.NewRequest(method, "http://"+s.sinkHTTP+path, nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return out, err
@@ -191,14 +212,14 @@ func (r *run) sink(method, path string) (sinkStats, error) {
 	return out, err
 }
 
-// drain waits until the sink has seen every event hookmesh acknowledged,
-// or until nothing was delivered for 15 s (at most 120 s; 30 s when short).
-func (r *run) drain(ctx context.Context) (time.Duration, bool) {
+// drain waits until s's sink has seen every event s acknowledged, or
+// until nothing was delivered for 15 s (at most 120 s; 30 s when short).
+func (r *run) drain(ctx context.Context, s *system) (time.Duration, bool) {
 	start := time.Now()
 	last, lastChange := -1, time.Now()
 	for {
-		st, err := r.sink(http.MethodGet, "/stats")
-		if err == nil && st.Total >= r.acked {
+		st, err := sinkCall(s, http.MethodGet, "/stats")
+		if err == nil && st.Total >= s.acked {
 			return time.Since(start), true
 		}
 		if st.Total != last {
@@ -226,21 +247,28 @@ func (r *run) build(n int) []load.Request {
 
 // step runs one step against s. rate > 0: open loop; else closed loop.
 func (r *run) step(ctx context.Context, s *system, name string, rate float64, reqs []load.Request) *Step {
-	for _, p := range append(append([]*proc{}, s.procs...), r.hm.sink) {
+	procs := append([]*proc{}, s.procs...)
+	if s.sink != nil {
+		procs = append(procs, s.sink)
+	}
+	for _, p := range procs {
 		if !p.alive() {
-			fatalf("%s died before step %s:\n%s", p.name, name, p.tail())
+			fatalf("%s died before step %s:\n%s", p.label, name, p.tail())
 		}
 	}
-	if s == r.hm {
-		if _, err := r.sink(http.MethodPost, "/reset"); err != nil {
-			fatalf("sink reset: %v", err)
+	if s.sink != nil {
+		if _, err := sinkCall(s, http.MethodPost, "/reset"); err != nil {
+			fatalf("%s: sink reset: %v", s.name, err)
 		}
 	}
 	var profWG sync.WaitGroup
 	if r.cfg.Profile && name == "saturation" {
 		r.profile(s, &profWG)
 	}
-	stopWaits := sampleWaits(ctx, r.cfg.DatabaseURL, s.db)
+	stopWaits := func() map[string]int { return nil }
+	if s.db != "" {
+		stopWaits = sampleWaits(ctx, r.cfg.DatabaseURL, s.db)
+	}
 	before := r.snap(s)
 	var res *load.Result
 	if rate > 0 {
@@ -265,13 +293,13 @@ func (r *run) step(ctx context.Context, s *system, name string, rate float64, re
 	st.BytesPerReq = float64(bytes / max(1, min(len(reqs), max(res.Sent, 1))))
 	st.Ack = stats.Summarize(res.Latency)
 	st.PgWaits = stopWaits()
-	if s == r.hm {
-		r.acked += res.OK
-		atEnd, _ := r.sink(http.MethodGet, "/stats")
-		st.BacklogAtEnd = max(0, r.acked-atEnd.Total)
-		d, ok := r.drain(ctx)
+	if s.sink != nil {
+		s.acked += res.OK
+		atEnd, _ := sinkCall(s, http.MethodGet, "/stats")
+		st.BacklogAtEnd = max(0, s.acked-atEnd.Total)
+		d, ok := r.drain(ctx, s)
 		st.DrainS, st.Drained = round3(d.Seconds()), ok
-		ss, err := r.sink(http.MethodGet, "/stats")
+		ss, err := sinkCall(s, http.MethodGet, "/stats")
 		if err == nil {
 			e := ss.E2E
 			st.E2E, st.Delivered, st.DuplicateCalls = &e, ss.Count, ss.Dups
@@ -308,13 +336,13 @@ func (r *run) printStep(st *Step) {
 	if st.E2E != nil {
 		e2e = fmt.Sprintf(" e2e p50 %.1f p99 %.1f ms, delivered %.0f/s drain %.1fs", st.E2E.P50, st.E2E.P99, st.DeliveryRate, st.DrainS)
 	}
-	fmt.Printf("  %-8s %-11s %7.0f/s acked, p50 %7.2f p99 %7.2f p99.9 %7.2f ms, errors %.1f%% late %d not sent %d, cpu %.3f s/1000, loadgen %.0f%%%s\n",
+	fmt.Printf("  %-10s %-11s %7.0f/s acked, p50 %7.2f p99 %7.2f p99.9 %7.2f ms, errors %.1f%% late %d not sent %d, cpu %.3f s/1000, loadgen %.0f%%%s\n",
 		st.System, st.Name, st.AchievedRate, st.Ack.P50, st.Ack.P99, st.Ack.P999, st.ErrorRate*100, st.Late, st.NotSent,
 		st.CPU.PerThousand, st.CPU.LoadgenShare*100, e2e)
 }
 
 // warm sends a little load to s, unmeasured (connections, caches, JIT-free
-// but pools and plans warm up), and for hookmesh drains it.
+// but pools and plans warm up), and drains it when s delivers.
 func (r *run) warm(ctx context.Context, s *system) {
 	if r.cfg.Warmup <= 0 {
 		return
@@ -324,40 +352,65 @@ func (r *run) warm(ctx context.Context, s *system) {
 	if res.OK < res.Sent {
 		r.note("warm-up of %s: %d of %d acked, status %v, errors %v", s.name, res.OK, res.Sent, res.Status, res.Errors)
 	}
-	if s == r.hm {
-		r.acked += res.OK
-		if _, ok := r.drain(ctx); !ok {
-			r.note("warm-up: hookmesh did not deliver every event to the sink")
+	if s.sink != nil {
+		s.acked += res.OK
+		if _, ok := r.drain(ctx, s); !ok {
+			r.note("warm-up: %s did not deliver every event to the sink", s.name)
 		}
 	}
 }
 
+// maxSetAge is how old a presigned set may be when a step starts sending
+// it: the step and its grace must end inside the 5-minute replay window
+// of Stripe, Slack and Standard Webhooks, with a minute to spare.
+func (r *run) maxSetAge() time.Duration { return 4*time.Minute - r.cfg.Step - r.grace() }
+
 func (r *run) execute(ctx context.Context) {
-	r.warm(ctx, r.hm)
-	r.warm(ctx, r.bl)
+	for _, s := range r.systems {
+		r.warm(ctx, s)
+	}
 	fmt.Println("bench: open-loop steps (latency from the intended send time)")
 	for _, rate := range r.cfg.Rates {
 		if ctx.Err() != nil {
 			return
 		}
-		// One presigned set per rate, sent to both systems: identical bytes
+		// One presigned set per rate, sent to every system: identical bytes
 		// but the Host line. Signed now: the replay windows are 5 minutes.
+		built := time.Now()
 		reqs := r.build(load.Count(rate, r.cfg.Step))
 		name := fmt.Sprintf("rate-%g", rate)
-		r.step(ctx, r.hm, name, rate, reqs)
-		r.step(ctx, r.bl, name, rate, reqs)
+		for _, s := range r.systems {
+			if ctx.Err() != nil {
+				return
+			}
+			// Long drains before (a system that fell behind at this rate)
+			// can age the set past its replay window: then the rest get a
+			// fresh set of the same mix rather than a wall of 400s.
+			if age := time.Since(built); age > r.maxSetAge() {
+				r.note("%s %s: requests re-signed (the rate's set was %v old; replay windows are 5 minutes): same mix, other event ids", s.name, name, age.Round(time.Second))
+				built, reqs = time.Now(), r.build(load.Count(rate, r.cfg.Step))
+			}
+			r.step(ctx, s, name, rate, reqs)
+		}
 	}
 	if ctx.Err() != nil {
 		return
 	}
 	fmt.Printf("bench: saturation (closed loop, %d connections)\n", r.cfg.SatConcurrency)
-	reqs := r.build(load.Count(r.cfg.SatCap, r.cfg.SatDuration))
-	r.step(ctx, r.hm, "saturation", 0, reqs)
-	reqs = r.build(load.Count(r.cfg.SatCap, r.cfg.SatDuration))
-	r.step(ctx, r.bl, "saturation", 0, reqs)
-	reqs = nil
+	for _, s := range r.systems {
+		if ctx.Err() != nil {
+			return
+		}
+		// A set per system, signed right before: a saturation step and its
+		// drain can take minutes.
+		r.step(ctx, s, "saturation", 0, r.build(load.Count(r.cfg.SatCap, r.cfg.SatDuration)))
+	}
 	if r.cfg.Growth && ctx.Err() == nil {
-		r.growth(ctx)
+		if r.hm == nil {
+			r.note("growth: skipped, it measures the services' system (%s), which BENCH_SYSTEMS left out", sysServices)
+		} else {
+			r.growth(ctx)
+		}
 	}
 }
 

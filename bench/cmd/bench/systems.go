@@ -15,14 +15,30 @@ type system struct {
 	name  string
 	addr  string            // the public HTTP listener
 	procs []*proc           // the processes whose CPU and memory count as the system's
-	db    string            // its database
+	db    string            // its PostgreSQL database; empty: it uses none (run-sqlite)
 	dbURL string            // its database's URL
-	admin map[string]string // service -> admin listener (/debug/pprof)
+	admin map[string]string // profile name -> admin listener serving /debug/pprof
 	// client keeps the load generator's connections to addr between steps.
 	client *load.Client
-	// hookmesh only
+	// Systems that deliver (every hookmesh form) have a sink: their
+	// downstream handler, with its stats listener. acked is the 2xx
+	// answers so far, what the sink must eventually count.
 	sink     *proc
 	sinkHTTP string
+	acked    int
+	// dataDir is the embedded store's directory (run-sqlite).
+	dataDir string
+}
+
+// store says where the system keeps its data, for the start-up line.
+func (s *system) store() string {
+	switch {
+	case s.db != "":
+		return "db " + s.db
+	case s.dataDir != "":
+		return "SQLite in " + s.dataDir
+	}
+	return "no store"
 }
 
 const seed = `subscriptions:
@@ -31,65 +47,71 @@ const seed = `subscriptions:
     timeout: 5s
 `
 
-func startSystems(ctx context.Context, cfg config, bins map[string]string, logDir string) (*system, *system) {
-	var procs []*proc
-	onCleanup(func() {
-		for i := len(procs) - 1; i >= 0; i-- {
-			procs[i].stop()
-		}
-	})
-	start := func(name string, env map[string]string) *proc {
-		p, err := startProc(name, bins[name], env, logDir)
-		if err != nil {
-			fatalf("%v", err)
-		}
-		procs = append(procs, p)
-		return p
-	}
-	newDB := func(prefix string) (string, string) {
-		name, url, err := createDatabase(ctx, cfg.DatabaseURL, prefix)
-		if err != nil {
-			fatalf("create database: %v", err)
-		}
-		if !cfg.KeepDB {
-			onCleanup(func() {
-				if err := dropDatabase(cfg.DatabaseURL, name); err != nil {
-					fmt.Fprintf(os.Stderr, "bench: drop database %s: %v\n", name, err)
-				}
-			})
-		}
-		return name, url
-	}
+// starter starts the systems of a run, registering every cleanup.
+type starter struct {
+	ctx    context.Context
+	cfg    config
+	bins   map[string]string
+	logDir string
+	procs  []*proc
+	// dbs and dirs are dropped and removed once procs have stopped.
+	dbs, dirs []string
+	// sourcesFile defines the mix's configured source, for every system.
+	sourcesFile string
+}
 
-	// hookmesh: ledger, normalizer, edge, dispatcher, and the sink they deliver to.
-	hm := &system{name: "hookmesh", admin: map[string]string{}}
-	hm.db, hm.dbURL = newDB("hookmesh_bench")
+func (st *starter) start(label, name string, args []string, env map[string]string) *proc {
+	p, err := startProc(label, name, st.bins[name], args, env, st.logDir)
+	if err != nil {
+		fatalf("%v", err)
+	}
+	st.procs = append(st.procs, p)
+	return p
+}
+
+func (st *starter) newDB(prefix string) (string, string) {
+	name, url, err := createDatabase(st.ctx, st.cfg.DatabaseURL, prefix)
+	if err != nil {
+		fatalf("create database: %v", err)
+	}
+	if !st.cfg.KeepDB {
+		st.dbs = append(st.dbs, name)
+	}
+	return name, url
+}
+
+// startSink starts s's own sink and returns the subscriptions file that
+// points at it (the only subscription: the example consumer of `hookmesh
+// run` gets none).
+func (st *starter) startSink(s *system) string {
+	label := "sink"
+	if s.name != sysServices {
+		label = "sink-" + s.name
+	}
 	sinkGRPC := mustAddr()
-	hm.sinkHTTP = mustAddr()
-	hm.sink = start("sink", map[string]string{"SINK_GRPC_ADDR": sinkGRPC, "SINK_HTTP_ADDR": hm.sinkHTTP})
-	seedFile := filepath.Join(logDir, "subscriptions.yaml")
+	s.sinkHTTP = mustAddr()
+	s.sink = st.start(label, "sink", nil, map[string]string{"SINK_GRPC_ADDR": sinkGRPC, "SINK_HTTP_ADDR": s.sinkHTTP})
+	name := "subscriptions.yaml"
+	if s.name != sysServices {
+		name = "subscriptions-" + s.name + ".yaml"
+	}
+	seedFile := filepath.Join(st.logDir, name)
 	if err := os.WriteFile(seedFile, []byte(fmt.Sprintf(seed, sinkGRPC)), 0o600); err != nil {
 		fatalf("%v", err)
 	}
-	// The configured source of the mix, for the edge and the normalizer,
-	// and for the baseline's signature check.
-	sourcesFile := filepath.Join(logDir, "sources.yaml")
-	if err := os.WriteFile(sourcesFile, []byte(load.SourcesFile), 0o600); err != nil {
-		fatalf("%v", err)
-	}
-	hm.addr = mustAddr()
-	grpc := map[string]string{}
-	for _, s := range []string{"edge", "normalizer", "ledger", "dispatcher"} {
-		grpc[s] = mustAddr()
-		hm.admin[s] = mustAddr()
-	}
-	env := map[string]string{
-		"DATABASE_URL":                   hm.dbURL,
-		"HOOKMESH_HTTP_ADDR":             hm.addr,
-		"HOOKMESH_ADMIN_ADDR":            hm.admin["edge"],
-		"HOOKMESH_NORMALIZER_ADMIN_ADDR": hm.admin["normalizer"],
-		"HOOKMESH_LEDGER_ADMIN_ADDR":     hm.admin["ledger"],
-		"HOOKMESH_DISPATCHER_ADMIN_ADDR": hm.admin["dispatcher"],
+	return seedFile
+}
+
+// meshEnv is the configuration every hookmesh form shares: its listeners
+// (admin and grpc by service), its subscriptions, the secrets and sources
+// of the mix, internal tokens, rate limits off and the log level.
+func (st *starter) meshEnv(addr string, admin, grpc map[string]string, seedFile string) map[string]string {
+	return map[string]string{
+		"HOOKMESH_HTTP_ADDR":             addr,
+		"HOOKMESH_ADMIN_ADDR":            admin["edge"],
+		"HOOKMESH_NORMALIZER_ADMIN_ADDR": admin["normalizer"],
+		"HOOKMESH_LEDGER_ADMIN_ADDR":     admin["ledger"],
+		"HOOKMESH_DISPATCHER_ADMIN_ADDR": admin["dispatcher"],
 		"HOOKMESH_EDGE_GRPC_ADDR":        grpc["edge"],
 		"HOOKMESH_NORMALIZER_GRPC_ADDR":  grpc["normalizer"],
 		"HOOKMESH_LEDGER_GRPC_ADDR":      grpc["ledger"],
@@ -98,7 +120,7 @@ func startSystems(ctx context.Context, cfg config, bins map[string]string, logDi
 		"HOOKMESH_LEDGER_TARGET":         grpc["ledger"],
 		"HOOKMESH_SUBSCRIPTIONS_FILE":    seedFile,
 		"HOOKMESH_DEV_SECRETS":           "true",
-		"HOOKMESH_SOURCES_FILE":          sourcesFile,
+		"HOOKMESH_SOURCES_FILE":          st.sourcesFile,
 		"HOOKMESH_SECRET_ACME":           load.ConfiguredSecret,
 		// Internal authentication on, as deployed: its per-call check is
 		// part of the cost measured. (Every service gets both tokens
@@ -112,11 +134,34 @@ func startSystems(ctx context.Context, cfg config, bins map[string]string, logDi
 		"HOOKMESH_RATE_LIMIT_SOURCE":   "0",
 		"HOOKMESH_LOG_LEVEL":           envOr("BENCH_LOG_LEVEL", "info"),
 	}
+}
+
+// listeners picks a free loopback address for every service's admin and
+// gRPC listener.
+func listeners() (admin, grpc map[string]string) {
+	admin, grpc = map[string]string{}, map[string]string{}
+	for _, s := range []string{"edge", "normalizer", "ledger", "dispatcher"} {
+		grpc[s], admin[s] = mustAddr(), mustAddr()
+	}
+	return admin, grpc
+}
+
+// services starts hookmesh as deployed: ledger, normalizer, edge and
+// dispatcher as four processes on their own database, and their sink.
+func (st *starter) services() *system {
+	hm := &system{name: sysServices, admin: map[string]string{}}
+	hm.db, hm.dbURL = st.newDB("hookmesh_bench")
+	seedFile := st.startSink(hm)
+	hm.addr = mustAddr()
+	admin, grpc := listeners()
+	hm.admin = admin
+	env := st.meshEnv(hm.addr, admin, grpc, seedFile)
+	env["DATABASE_URL"] = hm.dbURL
 	for _, s := range []string{"ledger", "normalizer", "edge", "dispatcher"} {
-		hm.procs = append(hm.procs, start(s, env))
+		hm.procs = append(hm.procs, st.start(s, s, nil, env))
 		if s == "ledger" {
 			// The ledger migrates the database first; the others need it.
-			wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+			wctx, cancel := context.WithTimeout(st.ctx, 60*time.Second)
 			err := waitTCP(wctx, grpc["ledger"])
 			cancel()
 			if err != nil {
@@ -124,37 +169,137 @@ func startSystems(ctx context.Context, cfg config, bins map[string]string, logDi
 			}
 		}
 	}
+	return hm
+}
 
-	// baseline
-	bl := &system{name: "baseline", addr: mustAddr(), admin: map[string]string{"baseline": mustAddr()}}
-	bl.db, bl.dbURL = newDB("baseline_bench")
-	bl.procs = []*proc{start("baseline", map[string]string{
+// runSystem starts `hookmesh run`, every service in one process, with the
+// services' configuration: on a fresh database of its own (pg) or on its
+// embedded store in a temporary directory. Every listener, the example
+// consumer's included, is on a free port, so nothing collides with a
+// hookmesh already running on the machine.
+func (st *starter) runSystem(name string, pg bool) *system {
+	s := &system{name: name}
+	env := map[string]string{}
+	if pg {
+		s.db, s.dbURL = st.newDB("hookmesh_run_bench")
+	} else {
+		dir, err := os.MkdirTemp("", "hookmesh-bench-sqlite-")
+		if err != nil {
+			fatalf("%v", err)
+		}
+		s.dataDir = dir
+		if st.cfg.KeepDB {
+			fmt.Printf("bench: %s keeps its store in %s (BENCH_KEEP_DB=1)\n", name, dir)
+		} else {
+			st.dirs = append(st.dirs, dir)
+		}
+	}
+	seedFile := st.startSink(s)
+	s.addr = mustAddr()
+	admin, grpc := listeners()
+	// One process, one CPU profile: every admin listener serves the same
+	// process's /debug/pprof; the edge's is the documented one.
+	s.admin = map[string]string{name: admin["edge"]}
+	for k, v := range st.meshEnv(s.addr, admin, grpc, seedFile) {
+		env[k] = v
+	}
+	env["HOOKMESH_CONSUMER_GRPC_ADDR"] = mustAddr()
+	if pg {
+		env["DATABASE_URL"] = s.dbURL
+	} else {
+		env["DATABASE_URL"] = "" // unset: the embedded store
+		env["HOOKMESH_DATA_DIR"] = s.dataDir
+	}
+	// A HOOKMESH_CONFIG file of the caller's shell could set anything.
+	env["HOOKMESH_CONFIG"] = ""
+	s.procs = []*proc{st.start(name, "hookmesh", []string{"run"}, env)}
+	return s
+}
+
+// baseline starts bench/baseline on its own database.
+func (st *starter) baseline() *system {
+	bl := &system{name: sysBaseline, addr: mustAddr(), admin: map[string]string{"baseline": mustAddr()}}
+	bl.db, bl.dbURL = st.newDB("baseline_bench")
+	bl.procs = []*proc{st.start("baseline", "baseline", nil, map[string]string{
 		"DATABASE_URL": bl.dbURL, "BASELINE_HTTP_ADDR": bl.addr, "BASELINE_ADMIN_ADDR": bl.admin["baseline"],
-		"BASELINE_SOURCES_FILE": sourcesFile, "BASELINE_SECRET_ACME": load.ConfiguredSecret,
+		"BASELINE_SOURCES_FILE": st.sourcesFile, "BASELINE_SECRET_ACME": load.ConfiguredSecret,
 	})}
+	return bl
+}
+
+// startSystems starts cfg.Systems, in that order, and waits until each
+// answers.
+func startSystems(ctx context.Context, cfg config, bins map[string]string, logDir string) []*system {
+	st := &starter{ctx: ctx, cfg: cfg, bins: bins, logDir: logDir}
+	// Registered first, so it runs last: the processes stop, then their
+	// stores go.
+	onCleanup(func() {
+		for i := len(st.procs) - 1; i >= 0; i-- {
+			st.procs[i].stop()
+		}
+		for _, dir := range st.dirs {
+			os.RemoveAll(dir)
+		}
+		for _, name := range st.dbs {
+			if err := dropDatabase(st.cfg.DatabaseURL, name); err != nil {
+				fmt.Fprintf(os.Stderr, "bench: drop database %s: %v\n", name, err)
+			}
+		}
+	})
+	// The configured source of the mix, for hookmesh and for the
+	// baseline's signature check.
+	st.sourcesFile = filepath.Join(logDir, "sources.yaml")
+	if err := os.WriteFile(st.sourcesFile, []byte(load.SourcesFile), 0o600); err != nil {
+		fatalf("%v", err)
+	}
+	var systems []*system
+	for _, name := range cfg.Systems {
+		switch name {
+		case sysServices:
+			systems = append(systems, st.services())
+		case sysRunPG:
+			systems = append(systems, st.runSystem(name, true))
+		case sysRunSQLite:
+			systems = append(systems, st.runSystem(name, false))
+		case sysBaseline:
+			systems = append(systems, st.baseline())
+		}
+	}
 
 	wctx, cancel := context.WithTimeout(ctx, 90*time.Second)
 	defer cancel()
-	for _, w := range []struct {
+	type wait struct {
 		url string
 		p   []*proc
-	}{{"http://" + hm.addr + "/ready", hm.procs}, {"http://" + bl.addr + "/health", bl.procs}, {"http://" + hm.sinkHTTP + "/stats", []*proc{hm.sink}}} {
+	}
+	var waits []wait
+	for _, s := range systems {
+		if s.name == sysBaseline {
+			waits = append(waits, wait{"http://" + s.addr + "/health", s.procs})
+		} else {
+			waits = append(waits, wait{"http://" + s.addr + "/ready", s.procs})
+		}
+		if s.sink != nil {
+			waits = append(waits, wait{"http://" + s.sinkHTTP + "/stats", []*proc{s.sink}})
+		}
+	}
+	for _, w := range waits {
 		if err := waitHTTP(wctx, w.url); err != nil {
 			msg := ""
 			for _, p := range w.p {
-				msg += fmt.Sprintf("--- %s (alive %v) ---\n%s\n", p.name, p.alive(), p.tail())
+				msg += fmt.Sprintf("--- %s (alive %v) ---\n%s\n", p.label, p.alive(), p.tail())
 			}
 			fatalf("%v\n%s", err, msg)
 		}
 	}
-	for _, p := range procs {
+	for _, p := range st.procs {
 		if !p.alive() {
-			fatalf("%s exited during start:\n%s", p.name, p.tail())
+			fatalf("%s exited during start:\n%s", p.label, p.tail())
 		}
 	}
-	hm.client = load.NewClient(hm.addr, 10*time.Second)
-	bl.client = load.NewClient(bl.addr, 10*time.Second)
-	onCleanup(hm.client.Close)
-	onCleanup(bl.client.Close)
-	return hm, bl
+	for _, s := range systems {
+		s.client = load.NewClient(s.addr, 10*time.Second)
+		onCleanup(s.client.Close)
+	}
+	return systems
 }
