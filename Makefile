@@ -122,7 +122,7 @@ demo: ## Start the system, send one webhook per platform, show each normalized a
 	$(GO) run ./services/hookmesh/cmd/hookmesh demo
 
 .PHONY: bench
-bench: ## Benchmark hookmesh against the baseline on PostgreSQL (BENCH_SHORT=1: under 2 minutes); see bench/README.md.
+bench: ## Benchmark hookmesh (services, and `hookmesh run` on PostgreSQL and SQLite) against the baseline (BENCH_SHORT=1: 3-4 minutes; BENCH_SYSTEMS to pick); see bench/README.md.
 	cd bench && BENCH_SHORT='$(BENCH_SHORT)' $(GO) run ./cmd/bench
 
 .PHONY: clean
