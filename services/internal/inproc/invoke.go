@@ -80,13 +80,7 @@ func encode(reply, resp any) error {
 	if !ok || src == nil || !src.ProtoReflect().IsValid() {
 		return status.Errorf(codes.Internal, "grpc: error while marshaling: response is %T, want a proto.Message", resp)
 	}
-	dst, ok := reply.(proto.Message)
-	if !ok || dst.ProtoReflect().Descriptor() != src.ProtoReflect().Descriptor() {
-		return status.Errorf(codes.Internal, "grpc: failed to unmarshal the received message: %T into %T", resp, reply)
-	}
-	proto.Reset(dst)
-	proto.Merge(dst, src)
-	return nil
+	return copyInto(reply, src)
 }
 
 // toStatus turns a handler's error into what the caller sees, as the gRPC
