@@ -101,8 +101,7 @@ func checkMetadata(ctx context.Context, token, method string) error {
 	if token == "" || !IsAdminMethod(method) {
 		return nil
 	}
-	md, _ := metadata.FromIncomingContext(ctx)
-	for _, v := range md.Get("authorization") {
+	for _, v := range metadata.ValueFromIncomingContext(ctx, "authorization") {
 		if got, ok := bearer(v); ok && tokenMatches(got, token) {
 			return nil
 		}

@@ -58,12 +58,11 @@ const (
 // metadata of ctx: those the edge (or the dispatcher) sent under
 // MetadataEventID and MetadataReceiptID, none when absent.
 func WebhookIDs(ctx context.Context) []any {
-	md, _ := metadata.FromIncomingContext(ctx)
 	var attrs []any
-	if v := md.Get(MetadataEventID); len(v) > 0 {
+	if v := metadata.ValueFromIncomingContext(ctx, MetadataEventID); len(v) > 0 {
 		attrs = append(attrs, slog.String("event_id", v[0]))
 	}
-	if v := md.Get(MetadataReceiptID); len(v) > 0 {
+	if v := metadata.ValueFromIncomingContext(ctx, MetadataReceiptID); len(v) > 0 {
 		attrs = append(attrs, slog.String("receipt_id", v[0]))
 	}
 	return attrs

@@ -125,8 +125,9 @@ func (s *Server) identify(ctx context.Context) (role Role, authenticated bool, e
 			}
 		}
 	}
-	md, _ := metadata.FromIncomingContext(ctx)
-	if toks := md.Get(MetadataKey); len(toks) > 0 {
+	// ValueFromIncomingContext reads one key without copying the whole
+	// metadata, as FromIncomingContext would on every call.
+	if toks := metadata.ValueFromIncomingContext(ctx, MetadataKey); len(toks) > 0 {
 		r, ok := s.cfg.roleOfToken(toks[0])
 		if !ok {
 			return "", false, errBadToken

@@ -94,8 +94,7 @@ func outcomeDeliveryID(o *ledgerv1.Outcome) string {
 // per outcome, or nil when they do not match the outcomes one to one (then
 // no item can be given the right one).
 func outcomeEventIDs(ctx context.Context, n int) []string {
-	md, _ := metadata.FromIncomingContext(ctx)
-	if ids := md.Get(logging.MetadataEventID); len(ids) == n {
+	if ids := metadata.ValueFromIncomingContext(ctx, logging.MetadataEventID); len(ids) == n {
 		return ids
 	}
 	return nil

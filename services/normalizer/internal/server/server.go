@@ -55,12 +55,12 @@ func (s *Server) Normalize(ctx context.Context, req *normalizerv1.NormalizeReque
 	took := time.Since(start)
 	// The edge sends the webhook's event and receipt ids as metadata, so
 	// these lines can be joined with the edge's and the ledger's.
-	log := s.log.With(logging.WebhookIDs(ctx)...)
+	ids := logging.WebhookIDs(ctx)
 	if err != nil {
 		s.Metrics.observe(req.GetPlatform(), OutcomeFailed, took)
 		// A payload we cannot read is the sender's problem, not ours:
 		// logged at info with the reason, so an operator can find it.
-		log.InfoContext(ctx, "normalize failed",
+		s.log.With(ids...).InfoContext(ctx, "normalize failed",
 			slog.String("platform", req.GetPlatform()),
 			slog.Int("body_bytes", len(req.GetBody())),
 			slog.Any("error", err))
@@ -71,18 +71,23 @@ func (s *Server) Normalize(ctx context.Context, req *normalizerv1.NormalizeReque
 		outcome = OutcomeUnmapped
 	}
 	s.Metrics.observe(req.GetPlatform(), outcome, took)
-	if len(logging.WebhookIDs(ctx)) == 0 {
-		// Called without the edge's metadata (grpcurl): the event's own id.
-		log = log.With(slog.String("event_id", ev.GetEventId()))
-	}
-	log.DebugContext(ctx, "normalized",
-		slog.String("platform", ev.GetPlatform()),
-		slog.String("source_event_type", ev.GetSourceEventType()),
-		slog.String("event_type", ev.GetEventType().String()))
-	if ev.GetEventType() == eventv1.EventType_EVENT_TYPE_UNMAPPED {
-		log.DebugContext(ctx, "unmapped event type",
+	// The success lines are debug: the logger is built only when they are
+	// written, not on every call.
+	if s.log.Enabled(ctx, slog.LevelDebug) {
+		if len(ids) == 0 {
+			// Called without the edge's metadata (grpcurl): the event's own id.
+			ids = []any{slog.String("event_id", ev.GetEventId())}
+		}
+		log := s.log.With(ids...)
+		log.DebugContext(ctx, "normalized",
 			slog.String("platform", ev.GetPlatform()),
-			slog.String("source_event_type", ev.GetSourceEventType()))
+			slog.String("source_event_type", ev.GetSourceEventType()),
+			slog.String("event_type", ev.GetEventType().String()))
+		if ev.GetEventType() == eventv1.EventType_EVENT_TYPE_UNMAPPED {
+			log.DebugContext(ctx, "unmapped event type",
+				slog.String("platform", ev.GetPlatform()),
+				slog.String("source_event_type", ev.GetSourceEventType()))
+		}
 	}
 	return &normalizerv1.NormalizeResponse{Event: ev}, nil
 }
