@@ -9,7 +9,7 @@ CREATE TABLE subscriptions (
     platforms       text[]      NOT NULL DEFAULT '{}',
     event_types     integer[]   NOT NULL DEFAULT '{}',
     -- retry_policy is the proto-encoded RetryPolicy, NULL when unset (the
-    -- dispatcher then applies the defaults of ARCHITECTURE.md). Bytes, not
+    -- dispatcher then applies the defaults in its README). Bytes, not
     -- jsonb: the dispatcher reads it back as a proto, never from SQL.
     retry_policy    bytea,
     timeout_ms      bigint      NOT NULL CHECK (timeout_ms > 0),
