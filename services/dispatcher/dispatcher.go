@@ -217,10 +217,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		Metrics:       metrics,
 	})
 	fns := []func(context.Context) error{d.Run}
-	normalizer := cfg.NormalizerTarget
-	if cfg.NormalizerConn != nil {
-		normalizer = grpcclient.Target(cfg.NormalizerConn)
-	}
+	normalizer := "" // the renormalizer's normalizer, for the start-up line; none: loop off
 	if cfg.NormalizerTarget != "" || cfg.NormalizerConn != nil {
 		normConn, closeNorm, err := grpcclient.Route(cfg.NormalizerConn, callOpts, cfg.NormalizerTarget, creds, authOpts...)
 		if err != nil {
@@ -228,6 +225,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 			return fmt.Errorf("dial normalizer %s: %w", cfg.NormalizerTarget, err)
 		}
 		defer closeNorm()
+		normalizer = grpcclient.Target(normConn)
 		renorm := renormalize.New(renormalize.Options{
 			ID:         cfg.ID,
 			Ledger:     ledgerv1.NewLedgerServiceClient(conn),

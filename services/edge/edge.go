@@ -388,14 +388,14 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	// The edge's role token goes with every call to the normalizer and
 	// the ledger (Record, and the REST API's admin calls).
 	authOpts, callOpts := cfg.Auth.DialOptions(meshauth.RoleEdge), cfg.Auth.CallOptions(meshauth.RoleEdge)
-	normConn, closeNorm, err := route(cfg.NormalizerConn, callOpts, cfg.NormalizerTarget, creds, authOpts...)
+	normConn, closeNorm, err := grpcclient.Route(cfg.NormalizerConn, callOpts, cfg.NormalizerTarget, creds, authOpts...)
 	if err != nil {
-		return err
+		return fmt.Errorf("dial normalizer %s: %w", cfg.NormalizerTarget, err)
 	}
 	defer closeNorm()
-	ledgerConn, closeLedger, err := route(cfg.LedgerConn, callOpts, cfg.LedgerTarget, creds, authOpts...)
+	ledgerConn, closeLedger, err := grpcclient.Route(cfg.LedgerConn, callOpts, cfg.LedgerTarget, creds, authOpts...)
 	if err != nil {
-		return err
+		return fmt.Errorf("dial ledger %s: %w", cfg.LedgerTarget, err)
 	}
 	defer closeLedger()
 	ledger := ledgerv1.NewLedgerServiceClient(ledgerConn)
@@ -519,15 +519,4 @@ func newHTTPServer(h http.Handler, limits HTTPServer) *http.Server {
 		IdleTimeout:       limits.IdleTimeout,
 		MaxHeaderBytes:    limits.MaxHeaderBytes,
 	}
-}
-
-// route returns conn (in process) carrying callOpts, or dials target with
-// creds (TLS or insecure, from cfg.TLS) and extra options (the edge's role
-// token); close releases what it dialled.
-func route(conn grpc.ClientConnInterface, callOpts []grpc.CallOption, target string, creds grpc.DialOption, extra ...grpc.DialOption) (grpc.ClientConnInterface, func(), error) {
-	cc, closeConn, err := grpcclient.Route(conn, callOpts, target, creds, extra...)
-	if err != nil {
-		return nil, nil, fmt.Errorf("dial %s: %w", target, err)
-	}
-	return cc, func() { _ = closeConn() }, nil
 }
