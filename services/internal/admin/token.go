@@ -45,6 +45,7 @@ var Methods = []string{
 	"/hookmesh.ledger.v1.LedgerService/ListSubscriptions",
 	"/hookmesh.ledger.v1.LedgerService/PauseSubscription",
 	"/hookmesh.ledger.v1.LedgerService/ResumeSubscription",
+	"/hookmesh.ledger.v1.LedgerService/DeleteSubscription",
 	"/hookmesh.dispatcher.v1.DispatcherService/GetStatus",
 }
 

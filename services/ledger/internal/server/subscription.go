@@ -122,3 +122,16 @@ func (s *Server) ResumeSubscription(ctx context.Context, req *ledgerv1.ResumeSub
 	}
 	return resp, err
 }
+
+// DeleteSubscription removes a subscription with its deliveries.
+func (s *Server) DeleteSubscription(ctx context.Context, req *ledgerv1.DeleteSubscriptionRequest) (*ledgerv1.DeleteSubscriptionResponse, error) {
+	st, err := s.current()
+	if err != nil {
+		return nil, err
+	}
+	resp, err := st.DeleteSubscription(ctx, req)
+	if err == nil {
+		s.log.Info("subscription deleted", slog.String("subscription", req.GetName()), slog.Int64("deliveries", resp.GetDeliveries()))
+	}
+	return resp, err
+}

@@ -108,6 +108,11 @@ type Store interface {
 	// ResumeSubscription makes a paused subscription's deliveries
 	// claimable again and notifies Listen. ErrNotFound when absent.
 	ResumeSubscription(ctx context.Context, req *ledgerv1.ResumeSubscriptionRequest) (*ledgerv1.ResumeSubscriptionResponse, error)
+	// DeleteSubscription removes a subscription with its deliveries and
+	// their history, in one transaction, and counts the deliveries removed.
+	// A lease held on one of them is lost (its outcome: ErrNotFound).
+	// ErrNotFound when absent.
+	DeleteSubscription(ctx context.Context, req *ledgerv1.DeleteSubscriptionRequest) (*ledgerv1.DeleteSubscriptionResponse, error)
 
 	// Listen waits for notifications that deliveries may be due (new
 	// deliveries, replays, resumed subscriptions, deferrals due now) and

@@ -45,6 +45,7 @@ const (
 	LedgerService_ListSubscriptions_FullMethodName     = "/hookmesh.ledger.v1.LedgerService/ListSubscriptions"
 	LedgerService_PauseSubscription_FullMethodName     = "/hookmesh.ledger.v1.LedgerService/PauseSubscription"
 	LedgerService_ResumeSubscription_FullMethodName    = "/hookmesh.ledger.v1.LedgerService/ResumeSubscription"
+	LedgerService_DeleteSubscription_FullMethodName    = "/hookmesh.ledger.v1.LedgerService/DeleteSubscription"
 )
 
 // LedgerServiceClient is the client API for LedgerService service.
@@ -141,6 +142,13 @@ type LedgerServiceClient interface {
 	PauseSubscription(ctx context.Context, in *PauseSubscriptionRequest, opts ...grpc.CallOption) (*PauseSubscriptionResponse, error)
 	// ResumeSubscription resumes a paused subscription.
 	ResumeSubscription(ctx context.Context, in *ResumeSubscriptionRequest, opts ...grpc.CallOption) (*ResumeSubscriptionResponse, error)
+	// DeleteSubscription removes a subscription with its deliveries and their
+	// history (dead letters included): nothing more is delivered to it, and a
+	// dispatcher holding one of its leases has its outcome refused. A
+	// subscription named in HOOKMESH_SUBSCRIPTIONS_FILE comes back at the
+	// ledger's next start; remove it from the file too. NOT_FOUND when
+	// absent.
+	DeleteSubscription(ctx context.Context, in *DeleteSubscriptionRequest, opts ...grpc.CallOption) (*DeleteSubscriptionResponse, error)
 }
 
 type ledgerServiceClient struct {
@@ -390,6 +398,16 @@ func (c *ledgerServiceClient) ResumeSubscription(ctx context.Context, in *Resume
 	return out, nil
 }
 
+func (c *ledgerServiceClient) DeleteSubscription(ctx context.Context, in *DeleteSubscriptionRequest, opts ...grpc.CallOption) (*DeleteSubscriptionResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeleteSubscriptionResponse)
+	err := c.cc.Invoke(ctx, LedgerService_DeleteSubscription_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // LedgerServiceServer is the server API for LedgerService service.
 // All implementations must embed UnimplementedLedgerServiceServer
 // for forward compatibility.
@@ -484,6 +502,13 @@ type LedgerServiceServer interface {
 	PauseSubscription(context.Context, *PauseSubscriptionRequest) (*PauseSubscriptionResponse, error)
 	// ResumeSubscription resumes a paused subscription.
 	ResumeSubscription(context.Context, *ResumeSubscriptionRequest) (*ResumeSubscriptionResponse, error)
+	// DeleteSubscription removes a subscription with its deliveries and their
+	// history (dead letters included): nothing more is delivered to it, and a
+	// dispatcher holding one of its leases has its outcome refused. A
+	// subscription named in HOOKMESH_SUBSCRIPTIONS_FILE comes back at the
+	// ledger's next start; remove it from the file too. NOT_FOUND when
+	// absent.
+	DeleteSubscription(context.Context, *DeleteSubscriptionRequest) (*DeleteSubscriptionResponse, error)
 	mustEmbedUnimplementedLedgerServiceServer()
 }
 
@@ -562,6 +587,9 @@ func (UnimplementedLedgerServiceServer) PauseSubscription(context.Context, *Paus
 }
 func (UnimplementedLedgerServiceServer) ResumeSubscription(context.Context, *ResumeSubscriptionRequest) (*ResumeSubscriptionResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ResumeSubscription not implemented")
+}
+func (UnimplementedLedgerServiceServer) DeleteSubscription(context.Context, *DeleteSubscriptionRequest) (*DeleteSubscriptionResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteSubscription not implemented")
 }
 func (UnimplementedLedgerServiceServer) mustEmbedUnimplementedLedgerServiceServer() {}
 func (UnimplementedLedgerServiceServer) testEmbeddedByValue()                       {}
@@ -991,6 +1019,24 @@ func _LedgerService_ResumeSubscription_Handler(srv interface{}, ctx context.Cont
 	return interceptor(ctx, in, info, handler)
 }
 
+func _LedgerService_DeleteSubscription_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteSubscriptionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LedgerServiceServer).DeleteSubscription(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LedgerService_DeleteSubscription_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LedgerServiceServer).DeleteSubscription(ctx, req.(*DeleteSubscriptionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // LedgerService_ServiceDesc is the grpc.ServiceDesc for LedgerService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1085,6 +1131,10 @@ var LedgerService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ResumeSubscription",
 			Handler:    _LedgerService_ResumeSubscription_Handler,
+		},
+		{
+			MethodName: "DeleteSubscription",
+			Handler:    _LedgerService_DeleteSubscription_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

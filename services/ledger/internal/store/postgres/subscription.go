@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
@@ -203,4 +204,56 @@ func (s *Store) ResumeSubscription(ctx context.Context, req *ledgerv1.ResumeSubs
 		return nil, err
 	}
 	return &ledgerv1.ResumeSubscriptionResponse{Subscription: sub}, nil
+}
+
+// deleteDeliveriesSQL removes a subscription's deliveries and their
+// history in one statement (the foreign key is checked at its end). It
+// reads deliveries without an index on subscription alone: deleting a
+// subscription is rare, and such an index would cost every Record.
+const deleteDeliveriesSQL = `
+WITH d AS (
+    DELETE FROM deliveries WHERE subscription = $1 RETURNING delivery_id
+), a AS (
+    DELETE FROM delivery_attempts WHERE delivery_id IN (SELECT delivery_id FROM d)
+)
+SELECT count(*) FROM d`
+
+// deleteAttempts bounds DeleteSubscription's retries of a transaction that
+// lost a race with a dispatcher's outcome report (below).
+const deleteAttempts = 3
+
+// DeleteSubscription removes a subscription with its deliveries and their
+// history. The subscription's row is locked first, so a concurrent Record
+// either committed its deliveries before (and the delete sees them) or
+// waits and then finds the subscription gone. An outcome reported while
+// the statement runs can add a history row it did not see: the foreign
+// key refuses the delete, and the transaction is run again.
+func (s *Store) DeleteSubscription(ctx context.Context, req *ledgerv1.DeleteSubscriptionRequest) (*ledgerv1.DeleteSubscriptionResponse, error) {
+	name, err := store.PrepareName("delete subscription", req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	op := fmt.Sprintf("delete subscription %q", name)
+	for attempt := 1; ; attempt++ {
+		var n int64
+		err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+			var locked string
+			if err := tx.QueryRow(ctx, `SELECT name FROM subscriptions WHERE name = $1 FOR UPDATE`, name).Scan(&locked); err != nil {
+				return err
+			}
+			if err := tx.QueryRow(ctx, deleteDeliveriesSQL, name).Scan(&n); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `DELETE FROM subscriptions WHERE name = $1`, name)
+			return err
+		})
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "23503" && attempt < deleteAttempts { // foreign_key_violation
+			continue
+		}
+		if err != nil {
+			return nil, mapErr(op, err)
+		}
+		return &ledgerv1.DeleteSubscriptionResponse{Deliveries: n}, nil
+	}
 }

@@ -241,3 +241,37 @@ func (s *Store) ResumeSubscription(ctx context.Context, req *ledgerv1.ResumeSubs
 	}
 	return &ledgerv1.ResumeSubscriptionResponse{Subscription: sub}, nil
 }
+
+// DeleteSubscription removes a subscription with its deliveries and their
+// history. Writes are serialized, so no Record or outcome can slip in
+// between the statements.
+func (s *Store) DeleteSubscription(ctx context.Context, req *ledgerv1.DeleteSubscriptionRequest) (*ledgerv1.DeleteSubscriptionResponse, error) {
+	name, err := store.PrepareName("delete subscription", req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	var n int64
+	err = s.write(ctx, fmt.Sprintf("delete subscription %q", name), func(tx *sql.Tx, _ int64) ([]string, error) {
+		var found string
+		if err := tx.QueryRowContext(ctx, `SELECT name FROM subscriptions WHERE name = $1`, name).Scan(&found); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM delivery_attempts WHERE delivery_id IN
+    (SELECT delivery_id FROM deliveries WHERE subscription = $1)`, name); err != nil {
+			return nil, err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM deliveries WHERE subscription = $1`, name)
+		if err != nil {
+			return nil, err
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return nil, err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM subscriptions WHERE name = $1`, name)
+		return nil, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &ledgerv1.DeleteSubscriptionResponse{Deliveries: n}, nil
+}

@@ -63,6 +63,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"SubscriptionInvalid", testSubscriptionInvalid},
 		{"PauseResume", testPauseResume},
 		{"UpsertSubscription", testUpsertSubscription},
+		{"DeleteSubscription", testDeleteSubscription},
 		{"EmptyRetryPolicy", testEmptyRetryPolicy},
 		{"Listen", testListen},
 		{"Stats", testStats},

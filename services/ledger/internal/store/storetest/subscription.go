@@ -169,3 +169,59 @@ func testEmptyRetryPolicy(t *testing.T, s store.Store) {
 		t.Errorf("Upsert(unchanged) = %v, %v; want %v untouched", same, err, got)
 	}
 }
+
+// testDeleteSubscription: a deleted subscription takes its deliveries (a
+// dead letter, one with history, one leased) and their history with it;
+// its lease's outcome is refused, the other subscription is untouched,
+// and the name can be used again.
+func testDeleteSubscription(t *testing.T, s store.Store) {
+	mustCreate(t, s, Subscription("keep"))
+	mustCreate(t, s, Subscription("gone"))
+	for _, id := range []string{"1", "2", "3"} {
+		mustRecord(t, s, Typed("shopify", id, eventv1.EventType_EVENT_TYPE_ORDER_CREATED))
+	}
+	var gone []*ledgerv1.Lease
+	for _, l := range claim(t, s, "d1", 0) {
+		if l.GetDelivery().GetSubscription() == "gone" {
+			gone = append(gone, l)
+		}
+	}
+	if len(gone) != 3 {
+		t.Fatalf("claimed %d deliveries of gone, want 3", len(gone))
+	}
+	deadLetter(t, s, gone[0], "rejected")
+	if _, err := s.RetryDelivery(ctx(t), retryReq(gone[1], time.Now().Add(time.Hour), true,
+		ledgerv1.ErrorClass_ERROR_CLASS_NETWORK, "UNAVAILABLE", "down")); err != nil {
+		t.Fatal(err)
+	}
+
+	resp, err := s.DeleteSubscription(ctx(t), &ledgerv1.DeleteSubscriptionRequest{Name: "gone"})
+	if err != nil || resp.GetDeliveries() != 3 {
+		t.Fatalf("Delete = %v, %v; want 3 deliveries removed", resp, err)
+	}
+	_, err = s.GetSubscription(ctx(t), &ledgerv1.GetSubscriptionRequest{Name: "gone"})
+	wantErr(t, "Get(deleted)", err, apperr.ErrNotFound)
+	_, err = s.DeleteSubscription(ctx(t), &ledgerv1.DeleteSubscriptionRequest{Name: "gone"})
+	wantErr(t, "Delete(deleted)", err, apperr.ErrNotFound)
+	_, err = s.DeleteSubscription(ctx(t), &ledgerv1.DeleteSubscriptionRequest{Name: "Bad Name"})
+	wantErr(t, "Delete(bad name)", err, apperr.ErrInvalid)
+	if _, err := s.CompleteDelivery(ctx(t), &ledgerv1.CompleteDeliveryRequest{DeliveryId: gone[2].GetDelivery().GetDeliveryId(),
+		LeaseToken: gone[2].GetLeaseToken(), DispatcherId: "d1"}); err == nil {
+		t.Error("the outcome of a deleted subscription's lease was accepted")
+	}
+	for _, id := range []string{"1", "2", "3"} {
+		if ds := deliveriesOf(t, s, "shopify", id); len(ds) != 1 || ds[0].GetSubscription() != "keep" {
+			t.Errorf("deliveries of %s after the delete: %v, want keep's only", id, ds)
+		}
+	}
+	dl, err := s.ListDeadLetters(ctx(t), &ledgerv1.ListDeadLettersRequest{})
+	if err != nil || len(dl.GetDeadLetters()) != 0 {
+		t.Errorf("dead letters after the delete: %v, %v; want none", dl, err)
+	}
+
+	mustCreate(t, s, Subscription("gone"))
+	mustRecord(t, s, Typed("shopify", "4", eventv1.EventType_EVENT_TYPE_ORDER_CREATED))
+	if got := subsOf(claim(t, s, "d2", 0)); !slices.Equal(got, []string{"gone", "keep"}) {
+		t.Errorf("claimed %v after re-creating gone, want gone's and keep's new delivery", got)
+	}
+}
