@@ -123,6 +123,22 @@ type Store interface {
 	// when its connection fails; the caller listens again with backoff.
 	Listen(ctx context.Context, notify func(subscriptions []string)) error
 
+	// WatchStart resolves where an event stream starts (see WatchFrom) and
+	// returns the position to read after. A cursor is checked: ErrInvalid
+	// when it is not one of this store's or is ahead of its events,
+	// ErrCursorExpired when events after it were deleted.
+	WatchStart(ctx context.Context, from WatchFrom) (Position, error)
+	// WatchEvents reads the event stream after q.After: events in commit
+	// order, each exactly once across successive reads that pass on
+	// WatchPage.Next, whatever commits concurrently. ErrCursorExpired when
+	// events after q.After were deleted meanwhile.
+	WatchEvents(ctx context.Context, q WatchQuery) (WatchPage, error)
+	// EventsChanged returns a channel closed once events may have been
+	// recorded after the call: by this store at once, by other ledgers on
+	// the same database through Listen's connection (so only while Listen
+	// runs). Readers also poll: a wake-up can be lost.
+	EventsChanged() <-chan struct{}
+
 	// Stats counts pending deliveries (state pending: due, deferred or
 	// leased) and dead letters, for the ledger's gauges. Each count reads
 	// only its partial index, so it is cheap enough to run on every

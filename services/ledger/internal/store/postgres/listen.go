@@ -12,6 +12,12 @@ import (
 // Channel is the LISTEN/NOTIFY channel of the outbox.
 const Channel = "hookmesh_deliveries"
 
+// EventsChannel is the LISTEN/NOTIFY channel of new events, for the event
+// streams of other ledgers (see notifier). A channel of its own, so that
+// listeners of Channel (dispatchers' ledgers, older ones included) are never
+// woken by it.
+const EventsChannel = "hookmesh_events"
+
 // notifySQL is the select list of a CTE that sends one notification for a
 // set of rows with a subscription column; statements append "FROM rel
 // HAVING count(*) > 0" so nothing is sent when no row changed. NOTIFY is
@@ -35,11 +41,17 @@ type payload struct {
 	Schema        string   `json:"schema"`
 	Subscriptions []string `json:"subscriptions"`
 	From          string   `json:"from"`
+	// Events is set for a notification on EventsChannel (not a payload
+	// field: the channel says it).
+	Events bool `json:"-"`
 }
 
 // Listen holds one dedicated connection (not from the pool, so it never
 // takes a slot from the RPCs) listening on Channel, and calls notify for
-// every notification of this store's schema. See store.Store.
+// every notification of this store's schema. See store.Store. It listens
+// on EventsChannel too, and wakes this store's event streams
+// (EventsChanged) for every other ledger's new events, and once it
+// listens, since events may have been recorded while it did not.
 func (s *Store) Listen(ctx context.Context, notify func(subscriptions []string)) error {
 	// Config returns a copy; the pool's search_path comes with it.
 	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig)
@@ -60,8 +72,10 @@ func (s *Store) Listen(ctx context.Context, notify func(subscriptions []string))
 	if err := conn.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
 		return listenErr(ctx, "listen: read schema", err)
 	}
-	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{Channel}.Sanitize()); err != nil {
-		return listenErr(ctx, "listen", err)
+	for _, ch := range []string{Channel, EventsChannel} {
+		if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{ch}.Sanitize()); err != nil {
+			return listenErr(ctx, "listen", err)
+		}
 	}
 	// The connection's wait runs in its own goroutine, so this one can
 	// also take the store's own signals (notifier) and call notify for
@@ -78,10 +92,11 @@ func (s *Store) Listen(ctx context.Context, notify func(subscriptions []string))
 				return
 			}
 			var p payload
+			p.Events = n.Channel == EventsChannel
 			if err := json.Unmarshal([]byte(n.Payload), &p); err != nil {
 				// Not ours (someone else's NOTIFY on the channel): a
 				// wake-up costs a claim, missing work a poll interval.
-				p = payload{Schema: schema}
+				p = payload{Schema: schema, Events: p.Events}
 			}
 			select {
 			case remote <- p:
@@ -96,6 +111,7 @@ func (s *Store) Listen(ctx context.Context, notify func(subscriptions []string))
 	// Anything may have become due while nobody listened, including what
 	// this store signalled meanwhile.
 	s.notify.takeLocal()
+	s.changes.Signal()
 	notify(nil)
 	for {
 		select {
@@ -104,7 +120,11 @@ func (s *Store) Listen(ctx context.Context, notify func(subscriptions []string))
 				notify(subs)
 			}
 		case p := <-remote:
-			if p.Schema == schema && p.From != s.notify.instance {
+			switch {
+			case p.Schema != schema || p.From == s.notify.instance:
+			case p.Events:
+				s.changes.Signal()
+			default:
 				notify(p.Subscriptions)
 			}
 		case err := <-waitErr:

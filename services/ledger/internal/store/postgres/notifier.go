@@ -33,12 +33,18 @@ import (
 //
 // Every announcement follows the commit of the rows it announces, so a
 // woken dispatcher finds them. If one is lost, nothing is: dispatchers poll.
+//
+// New events are announced the same way to the event streams of other
+// ledgers (WatchEvents), on EventsChannel, in the same NOTIFY statement as
+// the round's deliveries: a round that has both costs one transaction.
+// Event streams poll too.
 type notifier struct {
 	pool     *pgxpool.Pool
 	instance string
 
 	mu      sync.Mutex
 	remote  map[string]bool // for the next NOTIFY
+	events  bool            // an event was recorded since the last NOTIFY
 	local   map[string]bool // for this store's Listen
 	rwake   chan struct{}
 	lwake   chan struct{}
@@ -55,6 +61,22 @@ const (
 	// between go out together in the next one.
 	remoteNotifyInterval = 20 * time.Millisecond
 )
+
+// eventRecorded wakes this store's event streams at once and, through the
+// notifier's next round, other ledgers'; Record calls it after the commit
+// of each new event.
+func (s *Store) eventRecorded() {
+	s.changes.Signal()
+	s.notify.signalEvents()
+}
+
+// notifierSQL sends a round's notifications: the deliveries' when $1, the
+// events' when $4. One statement for every round, so one cached plan.
+const notifierSQL = `SELECT ` + relaxedCall + `,
+    CASE WHEN $1::boolean THEN pg_notify('` + Channel + `', json_build_object('schema', current_schema(),
+        'subscriptions', $2::json, 'from', $3::text)::text) END,
+    CASE WHEN $4::boolean THEN pg_notify('` + EventsChannel + `', json_build_object('schema', current_schema(),
+        'from', $3::text)::text) END`
 
 func newNotifier(pool *pgxpool.Pool) *notifier {
 	var id [8]byte
@@ -83,6 +105,27 @@ func (n *notifier) signal(subscriptions []string) {
 	}
 }
 
+// signalEvents queues a notification of new events for the event streams
+// of other ledgers; it never blocks.
+func (n *notifier) signalEvents() {
+	n.mu.Lock()
+	n.events = true
+	n.mu.Unlock()
+	select {
+	case n.rwake <- struct{}{}:
+	default:
+	}
+}
+
+// takeEvents reports whether events were signalled since the last call.
+func (n *notifier) takeEvents() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	ev := n.events
+	n.events = false
+	return ev
+}
+
 // takeLocal returns the subscriptions signalled since the last call, for
 // Listen, which waits on n.lwake.
 func (n *notifier) takeLocal() []string { return n.take(n.local) }
@@ -109,7 +152,8 @@ func (n *notifier) run(ctx context.Context) {
 		case <-n.rwake:
 		}
 		subs := n.take(n.remote)
-		if len(subs) == 0 {
+		events, deliveries := n.takeEvents(), len(subs) > 0
+		if !deliveries && !events {
 			// A wake-up whose signals an earlier round already sent: an
 			// empty NOTIFY would wake every dispatcher for nothing.
 			continue
@@ -125,9 +169,7 @@ func (n *notifier) run(ctx context.Context) {
 		cctx, cancel := context.WithTimeout(ctx, notifyTimeout)
 		// Relaxed commit (see relaxedSQL): a wake-up lost in a crash is
 		// covered by polling.
-		_, _ = n.pool.Exec(cctx, `SELECT `+relaxedCall+`,
-    pg_notify($1, json_build_object('schema', current_schema(), 'subscriptions', $2::json, 'from', $3::text)::text)`,
-			Channel, string(list), n.instance)
+		_, _ = n.pool.Exec(cctx, notifierSQL, deliveries, string(list), n.instance, events)
 		cancel()
 		sleepCtx(ctx, remoteNotifyInterval)
 	}

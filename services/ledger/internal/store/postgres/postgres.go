@@ -24,6 +24,8 @@ type Store struct {
 	// records group-commits Records, durably; outcomes group-commits
 	// delivery outcomes, relaxed (see relaxedSQL).
 	records, outcomes *group
+	// changes wakes this ledger's event streams (see watch.go).
+	changes store.Changes
 }
 
 var _ store.Store = (*Store)(nil)
@@ -127,6 +129,9 @@ func (s *Store) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledge
 		}
 		if len(delivered) > 0 {
 			s.notify.signal(delivered)
+		}
+		if !existed {
+			s.eventRecorded()
 		}
 		return store.RecordResult(r, receiptID, existed), nil
 	}

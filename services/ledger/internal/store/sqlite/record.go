@@ -97,6 +97,7 @@ func (s *Store) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledge
 		return nil, err
 	}
 	var resp *ledgerv1.RecordResponse
+	created := false
 	err = s.write(ctx, fmt.Sprintf("record %s/%s", r.Platform, r.EventID), func(tx *sql.Tx, now int64) ([]string, error) {
 		var stored string
 		err := tx.StmtContext(ctx, s.stmts.storedReceipt).QueryRowContext(ctx, r.Platform, r.EventID, r.Source).Scan(&stored)
@@ -120,7 +121,7 @@ func (s *Store) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledge
 		).Scan(&rowID); err != nil {
 			return nil, fmt.Errorf("insert event: %w", err)
 		}
-		resp = store.RecordResult(r, r.ReceiptID, false)
+		resp, created = store.RecordResult(r, r.ReceiptID, false), true
 		// An event that could not be normalized has no typed event to
 		// deliver.
 		if r.EventType == 0 {
@@ -135,6 +136,9 @@ func (s *Store) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledge
 	})
 	if err != nil {
 		return nil, err
+	}
+	if created {
+		s.changes.Signal() // after the commit: a woken stream finds the event
 	}
 	return resp, nil
 }

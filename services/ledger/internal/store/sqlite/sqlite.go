@@ -41,7 +41,9 @@ type Store struct {
 	// applied lists the migrations Open applied.
 	applied []int
 
-	hub       hub
+	hub hub
+	// changes wakes the event streams after each new event (watch.go).
+	changes   store.Changes
 	closed    atomic.Bool
 	closeOnce sync.Once
 }

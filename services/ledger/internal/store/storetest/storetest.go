@@ -72,6 +72,12 @@ func Run(t *testing.T, newStore NewStore) {
 		{"RenormalizeStaleLease", testRenormalizeStaleLease},
 		{"RenormalizeFailures", testRenormalizeFailures},
 		{"RenormalizeEvents", testRenormalizeEvents},
+		{"WatchResume", testWatchResume},
+		{"WatchFilters", testWatchFilters},
+		{"WatchReceipts", testWatchReceipts},
+		{"WatchStart", testWatchStart},
+		{"WatchCursors", testWatchCursors},
+		{"WatchWakes", testWatchWakes},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
