@@ -19,6 +19,7 @@ import (
 
 	"github.com/hookmesh/hookmesh/services/edge/verify"
 	"github.com/hookmesh/hookmesh/services/internal/eventkey"
+	"github.com/hookmesh/hookmesh/services/internal/sources"
 )
 
 // Webhook is one unsigned request.
@@ -43,6 +44,9 @@ type Webhook struct {
 	Header http.Header
 	// Body is the payload before signing.
 	Body []byte
+	// Source is set for a platform defined in configuration
+	// (HOOKMESH_SOURCES_FILE): Sign signs with its scheme.
+	Source *sources.Source
 }
 
 // Sign signs w as its platform does with secret at now, for a request
@@ -52,11 +56,21 @@ type Webhook struct {
 // clash) and the body to send: w.Body, except for adyen and mailgun, whose
 // signature goes inside the body and whose JSON is re-encoded with sorted
 // keys. For discord and sendgrid secret is the private key
-// (edge.DevSigningSecrets holds the development ones).
+// (edge.DevSigningSecrets holds the development ones). A source defined in
+// configuration (w.Source) is signed with its scheme (verify.SignGeneric):
+// secret is its shared secret, or for ed25519 the private key.
 func (w Webhook) Sign(secret string, now time.Time, url string) (http.Header, []byte, error) {
-	sig, body, err := verify.SignRequest(w.Platform, verify.SignInput{
-		Secret: secret, Now: now, ID: w.ID, Body: w.Body, Method: http.MethodPost, URL: url,
-	})
+	in := verify.SignInput{Secret: secret, Now: now, ID: w.ID, Body: w.Body, Method: http.MethodPost, URL: url}
+	var (
+		sig  http.Header
+		body = w.Body
+		err  error
+	)
+	if w.Source != nil {
+		sig, err = verify.SignGeneric(*w.Source, secret, in)
+	} else {
+		sig, body, err = verify.SignRequest(w.Platform, in)
+	}
 	if err != nil {
 		return nil, nil, err
 	}

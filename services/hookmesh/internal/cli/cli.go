@@ -1,18 +1,24 @@
 // Package cli implements the hookmesh command: run the whole system in one
-// process, send signed sample webhooks, and look at events and dead letters
-// through the typed gRPC clients.
+// process, send signed sample webhooks, and look at and change what the
+// ledger holds (events, deliveries, dead letters, subscriptions) through
+// its typed gRPC client.
+//
+// The commands form one cobra tree (root.go). Each top-level command lives
+// in its own file and adds itself with register, so a new command is one
+// new file. Read commands take --output table|json|yaml (output.go); the
+// process exits 0 on success, 1 on a runtime error and 2 on a usage error.
 package cli
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
 	"google.golang.org/grpc"
 
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
@@ -22,103 +28,85 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/tracing"
 )
 
-// usage is the top-level help.
-const usage = `hookmesh — receive, verify, store and deliver webhooks
-
-Usage:
-  hookmesh run                                   start every service and the example consumer
-  hookmesh demo                                  start it all on free ports, send one webhook per
-                                                 platform, show each normalized and delivered, stop
-  hookmesh send <platform> [--type T] [--file F] [--count N]
-                                                 send signed sample webhooks to the edge
-  hookmesh events list [--platform P] [--type T] [--limit N]
-  hookmesh events get <platform> <event_id>
-  hookmesh deadletters list [--subscription S] [--platform P]
-  hookmesh deadletters replay <id> | --all [--subscription S] [--platform P]
-
-Environment: HOOKMESH_EDGE_URL (default http://localhost:8080), HOOKMESH_LEDGER_TARGET
-(default 127.0.0.1:9092), HOOKMESH_SECRET_<PLATFORM> (default: the development secrets),
-HOOKMESH_SIGNING_KEY_<PLATFORM> (the private key send signs discord and sendgrid with).
-Storage: DATABASE_URL (PostgreSQL), else an embedded store under HOOKMESH_DATA_DIR (default ./data).
-`
+// Exit codes of Main.
+const (
+	exitOK      = 0
+	exitRuntime = 1
+	exitUsage   = 2
+)
 
 // Main runs the command line args (without the program name) and returns
 // the process exit code.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return 2
-	}
-	var err error
-	switch args[0] {
-	case "run":
-		err = Run(ctx, args[1:], stdout, stderr)
-	case "demo":
-		err = Demo(ctx, args[1:], stdout, stderr)
-	case "send":
-		err = Send(ctx, args[1:], stdout, stderr)
-	case "events":
-		err = Events(ctx, args[1:], stdout)
-	case "deadletters":
-		err = DeadLetters(ctx, args[1:], stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return 0
-	default:
-		err = usageError("unknown command %q", args[0])
+	return execute(ctx, args, stdout, stderr, os.LookupEnv)
+}
+
+// execute is Main with the environment read through lookup, so tests can
+// point commands at a system of their own.
+func execute(ctx context.Context, args []string, stdout, stderr io.Writer, lookup func(string) (string, bool)) int {
+	a := &app{lookup: lookup}
+	root := a.root()
+	root.SetArgs(longFlags(root, args))
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return exitOK
 	}
 	var ue usageErr
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "hookmesh: %v\n\n%s", err, usage)
-		return 2
-	default:
+	if errors.As(err, &ue) || !a.started {
+		// Anything refused before a command ran (unknown command or flag,
+		// wrong arguments) is a usage error too.
 		fmt.Fprintf(stderr, "hookmesh: %v\n", err)
-		return 1
+		if ue.showUsage {
+			fmt.Fprintf(stderr, "\n%s", cmd.UsageString())
+		} else {
+			fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		}
+		return exitUsage
 	}
+	fmt.Fprintf(stderr, "hookmesh: %v\n", err)
+	return exitRuntime
 }
 
-type usageErr struct{ msg string }
-
-func (u usageErr) Error() string { return u.msg }
-
-func usageError(format string, args ...any) error { return usageErr{fmt.Sprintf(format, args...)} }
-
-// parse parses flags that may come before or after positional arguments
-// (hookmesh send stripe --count 5), and returns the positionals.
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
-	fs.SetOutput(io.Discard)
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, usageError("%s: %v", fs.Name(), err)
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
+// app is what every command shares: the environment and, once a command
+// has started running, the fact that it did.
+type app struct {
+	lookup func(string) (string, bool)
+	// started is set when a command's own code starts: an error before
+	// that came from parsing the command line.
+	started bool
 }
 
-func getenv(key, def string) string {
-	if v := strings.TrimSpace(os.Getenv(key)); v != "" {
-		return v
+// getenv returns key's trimmed value, or def when unset or blank.
+func (a *app) getenv(key, def string) string {
+	if v, ok := a.lookup(key); ok && strings.TrimSpace(v) != "" {
+		return strings.TrimSpace(v)
 	}
 	return def
 }
 
+// usageErr is a mistake in the command line: exit code 2.
+type usageErr struct {
+	msg string
+	// showUsage prints the command's usage after the message (a group
+	// named without a subcommand), not just a pointer to --help.
+	showUsage bool
+}
+
+func (u usageErr) Error() string { return u.msg }
+
+func usageError(format string, args ...any) error { return usageErr{msg: fmt.Sprintf(format, args...)} }
+
 // ledgerClient dials the ledger named by HOOKMESH_LEDGER_TARGET. Its calls
 // carry HOOKMESH_ADMIN_TOKEN, when set: the ledger requires it on the
-// admin methods the CLI uses (events, dead letters).
-func ledgerClient() (ledgerv1.LedgerServiceClient, func(), error) {
-	target := getenv("HOOKMESH_LEDGER_TARGET", "127.0.0.1:9092")
+// admin methods the CLI uses (events, deliveries, dead letters,
+// subscriptions).
+func (a *app) ledgerClient() (ledgerv1.LedgerServiceClient, func(), error) {
+	target := a.getenv("HOOKMESH_LEDGER_TARGET", "127.0.0.1:9092")
 	// HOOKMESH_TLS_CA_FILE (and, for mTLS, HOOKMESH_TLS_CERT_FILE and
 	// HOOKMESH_TLS_KEY_FILE) turn on TLS to the ledger.
-	r := env.New(nil)
+	r := env.New(a.lookup)
 	tc := tlsconfig.FromEnv(r, tlsconfig.Client)
 	if err := r.Err(); err != nil {
 		return nil, nil, err
@@ -127,12 +115,25 @@ func ledgerClient() (ledgerv1.LedgerServiceClient, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	opts := append([]grpc.DialOption{creds, tracing.DialOption()}, admin.ClientToken(getenv(admin.TokenVar, ""))...)
+	opts := append([]grpc.DialOption{creds, tracing.DialOption()}, admin.ClientToken(a.getenv(admin.TokenVar, ""))...)
 	conn, err := grpc.NewClient(target, opts...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("dial ledger %s: %w", target, err)
 	}
 	return ledgerv1.NewLedgerServiceClient(conn), func() { conn.Close() }, nil
+}
+
+// withLedger runs fn with a ledger client and a context bounded by
+// callTimeout, for the commands that make one or a few calls.
+func (a *app) withLedger(cmd *cobra.Command, fn func(ctx context.Context, led ledgerv1.LedgerServiceClient) error) error {
+	led, closeFn, err := a.ledgerClient()
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	ctx, cancel := context.WithTimeout(cmd.Context(), callTimeout)
+	defer cancel()
+	return fn(ctx, led)
 }
 
 // callTimeout bounds every RPC the CLI makes.

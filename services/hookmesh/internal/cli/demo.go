@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
@@ -24,21 +25,34 @@ import (
 // demoWait bounds how long the demo waits for one webhook to be delivered.
 const demoWait = 10 * time.Second
 
-// Demo starts the whole system on free loopback ports (so it runs beside a
-// `make run`), sends one signed webhook per platform, shows each one
-// normalized and delivered to the example consumer, and stops cleanly.
-// Storage is a fresh embedded store in a temporary directory unless
-// DATABASE_URL is set.
-func Demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 {
-		return usageError("demo takes no arguments")
+var _ = register(newDemoCmd)
+
+func newDemoCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "demo",
+		Short: "Start it all on free ports, send one webhook per platform, follow each to the consumer, stop",
+		Long: `Start the whole system on free loopback ports (so it runs beside a
+"hookmesh run"), send one signed webhook per platform, show each one
+normalized and delivered to the example consumer, and stop cleanly. Storage
+is a fresh embedded store in a temporary directory unless DATABASE_URL is
+set.`,
+		Example: "  hookmesh demo",
+		GroupID: groupSystem,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.demo(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
 	}
+}
+
+// demo runs the demo (see newDemoCmd).
+func (a *app) demo(ctx context.Context, stdout, stderr io.Writer) error {
 	dir, err := os.MkdirTemp("", "hookmesh-demo")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	lookup, err := env.WithConfigFile(os.LookupEnv)
+	lookup, err := env.WithConfigFile(a.lookup)
 	if err != nil {
 		return err
 	}
@@ -83,7 +97,7 @@ func Demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	failed := 0
 	client := &http.Client{Timeout: 10 * time.Second}
 	for _, p := range sample.Platforms() {
-		row, ok := demoOne(ctx, client, led, edgeURL, p)
+		row, ok := a.demoOne(ctx, client, led, edgeURL, p)
 		if !ok {
 			failed++
 		}
@@ -103,7 +117,7 @@ func Demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 // demoOne sends one webhook of platform and follows it to the consumer.
-func demoOne(ctx context.Context, client *http.Client, led ledgerv1.LedgerServiceClient, edgeURL, p string) (string, bool) {
+func (a *app) demoOne(ctx context.Context, client *http.Client, led ledgerv1.LedgerServiceClient, edgeURL, p string) (string, bool) {
 	fail := func(format string, args ...any) (string, bool) {
 		return p + "\t" + fmt.Sprintf(format, args...), false
 	}
@@ -111,7 +125,7 @@ func demoOne(ctx context.Context, client *http.Client, led ledgerv1.LedgerServic
 	if err != nil {
 		return fail("build: %v", err)
 	}
-	secret, _, err := signingSecretFor(p)
+	secret, _, err := a.signingSecretFor(p)
 	if err != nil {
 		return fail("%v", err)
 	}

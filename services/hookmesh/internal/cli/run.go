@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/hookmesh/hookmesh/examples/consumer"
 	"github.com/hookmesh/hookmesh/services/dispatcher"
 	"github.com/hookmesh/hookmesh/services/edge"
@@ -176,12 +178,38 @@ func (s *system) run(ctx context.Context, log *slog.Logger) error {
 	)
 }
 
-// Run starts the four services and the example consumer in this process.
-func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 {
-		return usageError("run takes no arguments; configure it with the environment")
+var _ = register(newRunCmd)
+
+func newRunCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "run",
+		Short: "Start every service and the example consumer in this process",
+		Long: `Start the edge, the normalizer, the ledger, the dispatcher and the example
+consumer in this process, until interrupted. Configure it with the
+environment (or HOOKMESH_CONFIG, a YAML file of the same variables): with no
+DATABASE_URL the data is kept in an embedded store under HOOKMESH_DATA_DIR
+(default ./data); with no secrets configured the development secrets are
+used; with no HOOKMESH_SUBSCRIPTIONS_FILE every event goes to the example
+consumer. Every port and variable: README.md, "Ports and configuration".`,
+		Example: `  hookmesh run
+  DATABASE_URL=postgres://postgres@127.0.0.1:5432/hookmesh hookmesh run
+  HOOKMESH_IN_PROCESS=false hookmesh run    # services call each other over gRPC`,
+		GroupID: groupSystem,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError("run takes no arguments; configure it with the environment")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return run(cmd.Context(), a.lookup, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
 	}
-	lookup, err := env.WithConfigFile(os.LookupEnv)
+}
+
+// run starts the four services and the example consumer in this process.
+func run(ctx context.Context, lookup func(string) (string, bool), stdout, stderr io.Writer) error {
+	lookup, err := env.WithConfigFile(lookup)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,395 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
+	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
+)
+
+var _ = register(newSubscriptionsCmd)
+
+func newSubscriptionsCmd(a *app) *cobra.Command {
+	return group("subscriptions", "Route events to handlers: list, create, change, pause, resume, delete",
+		`  hookmesh subscriptions create billing --target billing.internal:9000 --platform stripe --event-type PAYMENT_COMPLETED
+  hookmesh subscriptions pause billing
+  hookmesh subscriptions list -o json | jq -r '.subscriptions[].name'`,
+		newSubscriptionsListCmd(a), newSubscriptionsGetCmd(a), newSubscriptionWriteCmd(a, true), newSubscriptionWriteCmd(a, false),
+		newSubscriptionPauseCmd(a, true), newSubscriptionPauseCmd(a, false), newSubscriptionsDeleteCmd(a))
+}
+
+func newSubscriptionsListCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "list",
+		Short:   "List every subscription, by name",
+		Example: "  hookmesh subscriptions list\n  hookmesh subscriptions list -o yaml",
+		Args:    noArgs,
+	}
+	out := addOutput(cmd)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		return a.withLedger(cmd, func(ctx context.Context, led ledgerv1.LedgerServiceClient) error {
+			resp, err := led.ListSubscriptions(ctx, &ledgerv1.ListSubscriptionsRequest{})
+			if err != nil {
+				return fmt.Errorf("list subscriptions: %w", err)
+			}
+			return out.write(cmd.OutOrStdout(), resp, func(w io.Writer) error {
+				tw := newTable(w)
+				fmt.Fprintln(tw, "NAME\tTARGET\tPLATFORMS\tEVENT TYPES\tTIMEOUT\tMAX CONCURRENCY\tSTATE")
+				for _, s := range resp.GetSubscriptions() {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", s.GetName(), s.GetTarget(), allOr(s.GetPlatforms()),
+						allOr(typeNames(s.GetEventTypes())), s.GetTimeout().AsDuration(), s.GetMaxConcurrency(), state(s))
+				}
+				return tw.Flush()
+			})
+		})
+	}
+	return cmd
+}
+
+func newSubscriptionsGetCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "get <name>",
+		Short:   "Show one subscription with its retry policy",
+		Example: "  hookmesh subscriptions get billing\n  hookmesh subscriptions get billing -o json | jq .retry_policy",
+		Args:    exactArgs(1),
+	}
+	out := addOutput(cmd)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		return a.withLedger(cmd, func(ctx context.Context, led ledgerv1.LedgerServiceClient) error {
+			resp, err := led.GetSubscription(ctx, &ledgerv1.GetSubscriptionRequest{Name: args[0]})
+			if err != nil {
+				return fmt.Errorf("get subscription %s: %w", args[0], err)
+			}
+			return writeSubscription(cmd, out, resp.GetSubscription())
+		})
+	}
+	return cmd
+}
+
+// writeSubscription writes one subscription: a document, or for people
+// one setting per line.
+func writeSubscription(cmd *cobra.Command, out *output, s *ledgerv1.Subscription) error {
+	return out.write(cmd.OutOrStdout(), s, func(w io.Writer) error {
+		tw := newTable(w)
+		fmt.Fprintf(tw, "name:\t%s\n", s.GetName())
+		fmt.Fprintf(tw, "target:\t%s\n", s.GetTarget())
+		fmt.Fprintf(tw, "platforms:\t%s\n", allOr(s.GetPlatforms()))
+		fmt.Fprintf(tw, "event types:\t%s\n", allOr(typeNames(s.GetEventTypes())))
+		fmt.Fprintf(tw, "timeout:\t%s\n", s.GetTimeout().AsDuration())
+		fmt.Fprintf(tw, "max concurrency:\t%d\n", s.GetMaxConcurrency())
+		fmt.Fprintf(tw, "state:\t%s\n", state(s))
+		rp := s.GetRetryPolicy()
+		for _, c := range []struct {
+			name string
+			p    *ledgerv1.ClassPolicy
+		}{{"network", rp.GetNetwork()}, {"throttled", rp.GetThrottled()}, {"downstream", rp.GetDownstream()}} {
+			fmt.Fprintf(tw, "retry %s:\t%s\n", c.name, classPolicy(c.p))
+		}
+		fmt.Fprintf(tw, "created:\t%s\n", localTime(s.GetCreatedAt()))
+		fmt.Fprintf(tw, "updated:\t%s\n", localTime(s.GetUpdatedAt()))
+		return tw.Flush()
+	})
+}
+
+// subscriptionFlags are the settings create and update take.
+type subscriptionFlags struct {
+	target                                string
+	platforms, eventTypes                 []string
+	timeout                               time.Duration
+	maxConcurrency                        int32
+	paused                                bool
+	retryNetwork, retryThrottled, retryDS string
+}
+
+func (f *subscriptionFlags) add(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.StringVar(&f.target, "target", "", `the handler's gRPC address ("host:port", "dns:///host:port")`)
+	fs.StringSliceVar(&f.platforms, "platform", nil, "only events of these platforms (repeat or comma-separate; none: all)")
+	fs.StringSliceVar(&f.eventTypes, "event-type", nil, "only events of these normalized types, e.g. PAYMENT_COMPLETED (none: all)")
+	fs.DurationVar(&f.timeout, "timeout", 0, "deadline of each HandleEvent call (0: the ledger's default, 30s)")
+	fs.Int32Var(&f.maxConcurrency, "max-concurrency", 0, "deliveries in flight across all dispatchers (0: the ledger's default, 128)")
+	fs.BoolVar(&f.paused, "paused", false, "create or keep it paused: deliveries wait")
+	const retry = "retry policy of the %s class: max_attempts=N,delay=D,max_delay=D (unset parts: the defaults)"
+	fs.StringVar(&f.retryNetwork, "retry-network", "", fmt.Sprintf(retry, "network (UNAVAILABLE, DEADLINE_EXCEEDED)"))
+	fs.StringVar(&f.retryThrottled, "retry-throttled", "", fmt.Sprintf(retry, "throttled (RESOURCE_EXHAUSTED)"))
+	fs.StringVar(&f.retryDS, "retry-downstream", "", fmt.Sprintf(retry, "downstream (INTERNAL, UNKNOWN, ABORTED, DATA_LOSS)"))
+}
+
+// apply sets on s the settings whose flags were given.
+func (f *subscriptionFlags) apply(cmd *cobra.Command, s *ledgerv1.Subscription) error {
+	changed := cmd.Flags().Changed
+	if changed("target") {
+		s.Target = f.target
+	}
+	if changed("platform") {
+		s.Platforms = nonEmpty(f.platforms)
+	}
+	if changed("event-type") {
+		s.EventTypes = nil
+		for _, name := range nonEmpty(f.eventTypes) {
+			t, err := eventType(name)
+			if err != nil {
+				return err
+			}
+			s.EventTypes = append(s.EventTypes, t)
+		}
+	}
+	if changed("timeout") {
+		s.Timeout = durationpb.New(f.timeout)
+	}
+	if changed("max-concurrency") {
+		s.MaxConcurrency = f.maxConcurrency
+	}
+	if changed("paused") {
+		s.Paused = f.paused
+	}
+	for _, c := range []struct {
+		flag, value string
+		set         func(*ledgerv1.RetryPolicy, *ledgerv1.ClassPolicy)
+	}{
+		{"retry-network", f.retryNetwork, func(p *ledgerv1.RetryPolicy, c *ledgerv1.ClassPolicy) { p.Network = c }},
+		{"retry-throttled", f.retryThrottled, func(p *ledgerv1.RetryPolicy, c *ledgerv1.ClassPolicy) { p.Throttled = c }},
+		{"retry-downstream", f.retryDS, func(p *ledgerv1.RetryPolicy, c *ledgerv1.ClassPolicy) { p.Downstream = c }},
+	} {
+		if !changed(c.flag) {
+			continue
+		}
+		p, err := parseClassPolicy(c.value)
+		if err != nil {
+			return usageError("--%s: %v", c.flag, err)
+		}
+		if s.RetryPolicy == nil {
+			s.RetryPolicy = &ledgerv1.RetryPolicy{}
+		}
+		c.set(s.RetryPolicy, p)
+	}
+	return nil
+}
+
+// newSubscriptionWriteCmd is `subscriptions create` or, with create
+// false, `subscriptions update`, which changes only the settings given.
+func newSubscriptionWriteCmd(a *app, create bool) *cobra.Command {
+	var f subscriptionFlags
+	cmd := &cobra.Command{
+		Use:   "create <name> --target host:port",
+		Short: "Create a subscription",
+		Long: `Create a subscription: events matching its platforms and event types are
+delivered to its target, a gRPC EventHandlerService (see docs/handlers.md).
+The target must be allowed by the ledger's HOOKMESH_TARGET_ALLOW.`,
+		Example: `  hookmesh subscriptions create billing --target 127.0.0.1:9000
+  hookmesh subscriptions create audit --target dns:///audit.internal:9000 --platform stripe,github \
+      --timeout 10s --retry-network max_attempts=8,delay=2s,max_delay=10m`,
+		Args: exactArgs(1),
+	}
+	if !create {
+		cmd.Use = "update <name>"
+		cmd.Short = "Change a subscription's settings (only those given)"
+		cmd.Long = `Change the settings given as flags and keep the others. --platform "" and
+--event-type "" clear a filter (all platforms, all types).`
+		cmd.Example = `  hookmesh subscriptions update billing --target 127.0.0.1:9001
+  hookmesh subscriptions update billing --event-type "" --max-concurrency 16`
+	}
+	out := addOutput(cmd)
+	f.add(cmd)
+	if create {
+		_ = cmd.MarkFlagRequired("target")
+	}
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		return a.withLedger(cmd, func(ctx context.Context, led ledgerv1.LedgerServiceClient) error {
+			op, s := "update", &ledgerv1.Subscription{Name: args[0]}
+			if create {
+				op = "create"
+			} else {
+				cur, err := led.GetSubscription(ctx, &ledgerv1.GetSubscriptionRequest{Name: args[0]})
+				if err != nil {
+					return fmt.Errorf("update subscription %s: %w", args[0], err)
+				}
+				s = cur.GetSubscription()
+			}
+			if err := f.apply(cmd, s); err != nil {
+				return err
+			}
+			var err error
+			if create {
+				var resp *ledgerv1.CreateSubscriptionResponse
+				resp, err = led.CreateSubscription(ctx, &ledgerv1.CreateSubscriptionRequest{Subscription: s})
+				s = resp.GetSubscription()
+			} else {
+				var resp *ledgerv1.UpdateSubscriptionResponse
+				resp, err = led.UpdateSubscription(ctx, &ledgerv1.UpdateSubscriptionRequest{Subscription: s})
+				s = resp.GetSubscription()
+			}
+			if err != nil {
+				return fmt.Errorf("%s subscription %s: %w", op, args[0], err)
+			}
+			return writeSubscription(cmd, out, s)
+		})
+	}
+	return cmd
+}
+
+// newSubscriptionPauseCmd is `subscriptions pause` or, with pause false,
+// `subscriptions resume`.
+func newSubscriptionPauseCmd(a *app, pause bool) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "pause <name>",
+		Short:   "Pause a subscription: its deliveries wait, nothing is lost",
+		Example: "  hookmesh subscriptions pause billing",
+		Args:    exactArgs(1),
+	}
+	if !pause {
+		cmd.Use, cmd.Short, cmd.Example = "resume <name>", "Resume a paused subscription: its waiting deliveries go out", "  hookmesh subscriptions resume billing"
+	}
+	out := addOutput(cmd)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		return a.withLedger(cmd, func(ctx context.Context, led ledgerv1.LedgerServiceClient) error {
+			var s *ledgerv1.Subscription
+			if pause {
+				resp, err := led.PauseSubscription(ctx, &ledgerv1.PauseSubscriptionRequest{Name: args[0]})
+				if err != nil {
+					return fmt.Errorf("pause subscription %s: %w", args[0], err)
+				}
+				s = resp.GetSubscription()
+			} else {
+				resp, err := led.ResumeSubscription(ctx, &ledgerv1.ResumeSubscriptionRequest{Name: args[0]})
+				if err != nil {
+					return fmt.Errorf("resume subscription %s: %w", args[0], err)
+				}
+				s = resp.GetSubscription()
+			}
+			return writeSubscription(cmd, out, s)
+		})
+	}
+	return cmd
+}
+
+func newSubscriptionsDeleteCmd(a *app) *cobra.Command {
+	var yes bool
+	cmd := &cobra.Command{
+		Use:   "delete <name>",
+		Short: "Delete a subscription with its deliveries and their history",
+		Long: `Delete a subscription together with its deliveries and their history, dead
+letters included: nothing more is delivered to it. To stop deliveries for a
+while, pause it instead. A subscription named in HOOKMESH_SUBSCRIPTIONS_FILE
+comes back at the ledger's next start: remove it from the file too.
+
+On a terminal the command asks first; elsewhere it needs --yes.`,
+		Example: "  hookmesh subscriptions delete billing\n  hookmesh subscriptions delete billing --yes",
+		Args:    exactArgs(1),
+	}
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if !yes {
+			if !isTerminal(cmd.InOrStdin()) {
+				return usageError("%s: deleting removes the subscription's deliveries and dead letters; add --yes", cmd.CommandPath())
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "Delete subscription %s with its deliveries and their history? [y/N] ", args[0])
+			answer, _ := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
+			if ans := strings.ToLower(strings.TrimSpace(answer)); ans != "y" && ans != "yes" {
+				return fmt.Errorf("not deleted")
+			}
+		}
+		return a.withLedger(cmd, func(ctx context.Context, led ledgerv1.LedgerServiceClient) error {
+			resp, err := led.DeleteSubscription(ctx, &ledgerv1.DeleteSubscriptionRequest{Name: args[0]})
+			if err != nil {
+				return fmt.Errorf("delete subscription %s: %w", args[0], err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "deleted subscription %s and its %d deliveries\n", args[0], resp.GetDeliveries())
+			return nil
+		})
+	}
+	return cmd
+}
+
+// parseClassPolicy parses "max_attempts=8,delay=2s,max_delay=10m"; "-" in
+// a key may stand for "_".
+func parseClassPolicy(s string) (*ledgerv1.ClassPolicy, error) {
+	p := &ledgerv1.ClassPolicy{}
+	for _, part := range nonEmpty(strings.Split(s, ",")) {
+		k, v, ok := strings.Cut(part, "=")
+		if !ok {
+			return nil, fmt.Errorf("%q: want key=value", part)
+		}
+		switch strings.ReplaceAll(strings.TrimSpace(k), "-", "_") {
+		case "max_attempts", "attempts":
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 32)
+			if err != nil {
+				return nil, fmt.Errorf("%s=%q: want a whole number", k, v)
+			}
+			p.MaxAttempts = int32(n)
+		case "delay", "max_delay":
+			d, err := time.ParseDuration(strings.TrimSpace(v))
+			if err != nil {
+				return nil, fmt.Errorf("%s=%q: want a duration such as 2s or 10m", k, v)
+			}
+			if strings.HasPrefix(strings.TrimSpace(k), "max") {
+				p.MaxDelay = durationpb.New(d)
+			} else {
+				p.Delay = durationpb.New(d)
+			}
+		default:
+			return nil, fmt.Errorf("unknown key %q: want max_attempts, delay or max_delay", k)
+		}
+	}
+	return p, nil
+}
+
+// classPolicy describes a class's overrides for a table.
+func classPolicy(p *ledgerv1.ClassPolicy) string {
+	var parts []string
+	if p.GetMaxAttempts() > 0 {
+		parts = append(parts, fmt.Sprintf("max_attempts=%d", p.GetMaxAttempts()))
+	}
+	if p.GetDelay() != nil {
+		parts = append(parts, "delay="+p.GetDelay().AsDuration().String())
+	}
+	if p.GetMaxDelay() != nil {
+		parts = append(parts, "max_delay="+p.GetMaxDelay().AsDuration().String())
+	}
+	if len(parts) == 0 {
+		return "defaults"
+	}
+	return strings.Join(parts, ",")
+}
+
+func state(s *ledgerv1.Subscription) string {
+	if s.GetPaused() {
+		return "paused"
+	}
+	return "active"
+}
+
+func typeNames(ts []eventv1.EventType) []string {
+	out := make([]string, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, strings.TrimPrefix(t.String(), "EVENT_TYPE_"))
+	}
+	return out
+}
+
+// allOr joins a filter's values; an empty filter matches everything.
+func allOr(vs []string) string {
+	if len(vs) == 0 {
+		return "all"
+	}
+	return strings.Join(vs, ",")
+}
+
+func nonEmpty(vs []string) []string {
+	var out []string
+	for _, v := range vs {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
