@@ -31,8 +31,9 @@ TOOL_STAMPS := $(TOOLS_BIN)/.buf-$(BUF_VERSION) $(TOOLS_BIN)/.protoc-gen-go-$(PR
 	$(TOOLS_BIN)/.protoc-gen-grpc-gateway-$(GRPC_GATEWAY_VERSION) $(TOOLS_BIN)/.grpcurl-$(GRPCURL_VERSION)
 
 .PHONY: help
-help: ## Show this list.
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+help: ## Show this list (coloured only on a terminal).
+	@if [ -t 1 ]; then on='\033[36m'; off='\033[0m'; else on=; off=; fi; \
+	  awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %s%-16s%s %s\n", on, $$1, off, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: tools
 tools: $(TOOL_STAMPS) ## Install the pinned code-generation tools into .tools/bin.
