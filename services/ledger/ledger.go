@@ -349,7 +349,9 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		fns = append(fns, func(ctx context.Context) error { return admin.Serve(ctx, h, adminLis) })
 	}
 	serveErr := serve.All(ctx, fns...)
-	// The servers have drained: no call can use the store any more.
+	// The servers have drained: no call can use the store any more, and
+	// the event streams' senders end with their streams.
+	srv.WaitStreams()
 	stopConnecting()
 	if st := <-connected; st != nil {
 		st.Close()

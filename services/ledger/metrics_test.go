@@ -97,6 +97,12 @@ func checkMetrics(t *testing.T, cfg ledger.Config) {
 	if _, err := c.GetEvent(authed, &ledgerv1.GetEventRequest{Platform: "stripe", EventId: "evt_1"}); err != nil {
 		t.Errorf("GetEvent with the token: %v", err)
 	}
+	// The event stream carries bodies: an admin method too.
+	if s, err := c.WatchEvents(ctx, &ledgerv1.WatchEventsRequest{}); err != nil {
+		t.Errorf("WatchEvents without the token: %v", err)
+	} else if _, err := s.Recv(); status.Code(err) != codes.Unauthenticated {
+		t.Errorf("WatchEvents without the token = %v, want Unauthenticated", err)
+	}
 	claimed, err := c.ClaimDeliveries(ctx, &ledgerv1.ClaimDeliveriesRequest{DispatcherId: "d1", Limit: 2})
 	if err != nil || len(claimed.GetLeases()) != 2 {
 		t.Fatalf("ClaimDeliveries = %v, %v; want 2 leases", claimed, err)
@@ -131,6 +137,8 @@ func checkMetrics(t *testing.T, cfg ledger.Config) {
 		`hookmesh_ledger_record_duration_seconds_count{outcome="created"} 3`,
 		`hookmesh_ledger_record_duration_seconds_count{outcome="duplicate"} 1`,
 		`hookmesh_ledger_record_duration_seconds_count{outcome="error"} 0`,
+		"hookmesh_ledger_event_streams 0",
+		"hookmesh_ledger_event_stream_stalls_total 0",
 		"process_open_fds ",
 	} {
 		if !strings.Contains(text, want) {

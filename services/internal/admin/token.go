@@ -34,6 +34,7 @@ import (
 var Methods = []string{
 	"/hookmesh.ledger.v1.LedgerService/GetEvent",
 	"/hookmesh.ledger.v1.LedgerService/ListEvents",
+	"/hookmesh.ledger.v1.LedgerService/WatchEvents",
 	"/hookmesh.ledger.v1.LedgerService/ListDeliveries",
 	"/hookmesh.ledger.v1.LedgerService/ListDeadLetters",
 	"/hookmesh.ledger.v1.LedgerService/ReplayDeadLetter",

@@ -69,6 +69,10 @@ func (h *Hub) Close() {
 	}
 }
 
+// Done is closed when the hub closes: other streams of the server end
+// with it too.
+func (h *Hub) Done() <-chan struct{} { return h.done }
+
 // Len returns the number of registered watchers.
 func (h *Hub) Len() int {
 	h.mu.Lock()

@@ -145,9 +145,10 @@ func (s *Server) ReplayDeadLetters(ctx context.Context, req *ledgerv1.ReplayDead
 // it with the subscriptions concerned (nil: any).
 func (s *Server) Notify(subscriptions []string) { s.hub.Publish(subscriptions) }
 
-// EndWatches ends every WatchDeliveries stream and refuses new ones. Call
-// it when shutdown starts: open streams would otherwise hold the graceful
-// stop until its drain timeout.
+// EndWatches ends every WatchDeliveries and WatchEvents stream (with
+// UNAVAILABLE: clients resume elsewhere) and refuses new WatchDeliveries.
+// Call it when shutdown starts: open streams would otherwise hold the
+// graceful stop until its drain timeout.
 func (s *Server) EndWatches() { s.hub.Close() }
 
 // WatchDeliveries sends one message per notification, merging those that

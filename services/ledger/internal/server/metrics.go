@@ -29,6 +29,10 @@ var (
 // Metrics is the ledger's metrics; a nil *Metrics records nothing.
 type Metrics struct {
 	record *prometheus.HistogramVec
+	// streams counts open WatchEvents streams; stalls, those cut off
+	// because their client stopped reading.
+	streams prometheus.Gauge
+	stalls  prometheus.Counter
 }
 
 // NewMetrics registers the ledger's metrics on reg: the Record latency,
@@ -44,8 +48,34 @@ func NewMetrics(reg prometheus.Registerer, s *Server) *Metrics {
 	for _, o := range []string{OutcomeCreated, OutcomeDuplicate, OutcomeError} {
 		m.record.WithLabelValues(o)
 	}
-	reg.MustRegister(m.record, statsCollector{s})
+	m.streams = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "hookmesh_ledger_event_streams",
+		Help: "WatchEvents streams open now (hookmesh listen, the console, other clients of the event stream).",
+	})
+	m.stalls = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "hookmesh_ledger_event_stream_stalls_total",
+		Help: "WatchEvents streams ended with RESOURCE_EXHAUSTED because their client read nothing for the stall timeout.",
+	})
+	reg.MustRegister(m.record, m.streams, m.stalls, statsCollector{s})
 	return m
+}
+
+func (m *Metrics) streamOpened() {
+	if m != nil {
+		m.streams.Inc()
+	}
+}
+
+func (m *Metrics) streamClosed() {
+	if m != nil {
+		m.streams.Dec()
+	}
+}
+
+func (m *Metrics) streamStalled() {
+	if m != nil {
+		m.stalls.Inc()
+	}
 }
 
 func (m *Metrics) recorded(outcome string, took time.Duration) {

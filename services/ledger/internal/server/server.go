@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -36,6 +37,12 @@ type Server struct {
 	// Targets refuses subscription targets outside HOOKMESH_TARGET_ALLOW;
 	// nil means target.Default(). Set it before serving.
 	Targets *target.Policy
+	// Watch is the timing of WatchEvents streams; zero fields take the
+	// defaults. Set it before serving.
+	Watch WatchTiming
+
+	// streams owns the senders of WatchEvents streams (see WaitStreams).
+	streams sync.WaitGroup
 }
 
 // storeRef boxes the interface for atomic.Pointer.

@@ -643,6 +643,159 @@ func (x *ListEventsResponse) GetNextPageToken() string {
 	return ""
 }
 
+// WatchEventsRequest says where a stream starts and what it carries.
+type WatchEventsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// cursor resumes after this position: a WatchEventsResponse.cursor of an
+	// earlier stream, from any replica of the same database. Empty: start at
+	// start_time when set, else now.
+	Cursor string `protobuf:"bytes,1,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// start_time, when cursor is empty, starts at the first event received at
+	// or after it (events received earlier that committed later may follow).
+	// A time before every event starts at the oldest kept.
+	StartTime *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
+	// platform keeps only this platform's events when set.
+	Platform string `protobuf:"bytes,3,opt,name=platform,proto3" json:"platform,omitempty"`
+	// event_type keeps only events of this normalized type when set.
+	EventType v1.EventType `protobuf:"varint,4,opt,name=event_type,json=eventType,proto3,enum=hookmesh.event.v1.EventType" json:"event_type,omitempty"`
+	// include_receipt adds each event's raw receipt (headers and body).
+	IncludeReceipt bool `protobuf:"varint,5,opt,name=include_receipt,json=includeReceipt,proto3" json:"include_receipt,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *WatchEventsRequest) Reset() {
+	*x = WatchEventsRequest{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchEventsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchEventsRequest) ProtoMessage() {}
+
+func (x *WatchEventsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchEventsRequest.ProtoReflect.Descriptor instead.
+func (*WatchEventsRequest) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *WatchEventsRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *WatchEventsRequest) GetStartTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartTime
+	}
+	return nil
+}
+
+func (x *WatchEventsRequest) GetPlatform() string {
+	if x != nil {
+		return x.Platform
+	}
+	return ""
+}
+
+func (x *WatchEventsRequest) GetEventType() v1.EventType {
+	if x != nil {
+		return x.EventType
+	}
+	return v1.EventType(0)
+}
+
+func (x *WatchEventsRequest) GetIncludeReceipt() bool {
+	if x != nil {
+		return x.IncludeReceipt
+	}
+	return false
+}
+
+// WatchEventsResponse is one event of the stream, or a progress message.
+type WatchEventsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// cursor is this message's position: pass it as WatchEventsRequest.cursor
+	// to resume after it. Opaque; valid on every replica of the database.
+	Cursor string `protobuf:"bytes,1,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// event is the event at cursor. Absent on a progress message, sent when
+	// no event has been sent for a while (15 s): its cursor moves past the
+	// events the filter skipped, and it keeps idle connections open.
+	Event *StoredEvent `protobuf:"bytes,2,opt,name=event,proto3" json:"event,omitempty"`
+	// receipt is the event's raw request, when include_receipt was set.
+	Receipt       *Receipt `protobuf:"bytes,3,opt,name=receipt,proto3" json:"receipt,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchEventsResponse) Reset() {
+	*x = WatchEventsResponse{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchEventsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchEventsResponse) ProtoMessage() {}
+
+func (x *WatchEventsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchEventsResponse.ProtoReflect.Descriptor instead.
+func (*WatchEventsResponse) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *WatchEventsResponse) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *WatchEventsResponse) GetEvent() *StoredEvent {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
+func (x *WatchEventsResponse) GetReceipt() *Receipt {
+	if x != nil {
+		return x.Receipt
+	}
+	return nil
+}
+
 // ClaimDeliveriesRequest asks for due work.
 type ClaimDeliveriesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -675,7 +828,7 @@ type ClaimDeliveriesRequest struct {
 
 func (x *ClaimDeliveriesRequest) Reset() {
 	*x = ClaimDeliveriesRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[8]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -687,7 +840,7 @@ func (x *ClaimDeliveriesRequest) String() string {
 func (*ClaimDeliveriesRequest) ProtoMessage() {}
 
 func (x *ClaimDeliveriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[8]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -700,7 +853,7 @@ func (x *ClaimDeliveriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClaimDeliveriesRequest.ProtoReflect.Descriptor instead.
 func (*ClaimDeliveriesRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{8}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ClaimDeliveriesRequest) GetDispatcherId() string {
@@ -749,7 +902,7 @@ type ClaimDeliveriesResponse struct {
 
 func (x *ClaimDeliveriesResponse) Reset() {
 	*x = ClaimDeliveriesResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[9]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -761,7 +914,7 @@ func (x *ClaimDeliveriesResponse) String() string {
 func (*ClaimDeliveriesResponse) ProtoMessage() {}
 
 func (x *ClaimDeliveriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[9]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -774,7 +927,7 @@ func (x *ClaimDeliveriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClaimDeliveriesResponse.ProtoReflect.Descriptor instead.
 func (*ClaimDeliveriesResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{9}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ClaimDeliveriesResponse) GetLeases() []*Lease {
@@ -799,7 +952,7 @@ type CompleteDeliveryRequest struct {
 
 func (x *CompleteDeliveryRequest) Reset() {
 	*x = CompleteDeliveryRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[10]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -811,7 +964,7 @@ func (x *CompleteDeliveryRequest) String() string {
 func (*CompleteDeliveryRequest) ProtoMessage() {}
 
 func (x *CompleteDeliveryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[10]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -824,7 +977,7 @@ func (x *CompleteDeliveryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteDeliveryRequest.ProtoReflect.Descriptor instead.
 func (*CompleteDeliveryRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{10}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *CompleteDeliveryRequest) GetDeliveryId() string {
@@ -857,7 +1010,7 @@ type CompleteDeliveryResponse struct {
 
 func (x *CompleteDeliveryResponse) Reset() {
 	*x = CompleteDeliveryResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[11]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -869,7 +1022,7 @@ func (x *CompleteDeliveryResponse) String() string {
 func (*CompleteDeliveryResponse) ProtoMessage() {}
 
 func (x *CompleteDeliveryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[11]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -882,7 +1035,7 @@ func (x *CompleteDeliveryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteDeliveryResponse.ProtoReflect.Descriptor instead.
 func (*CompleteDeliveryResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{11}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{13}
 }
 
 // RetryDeliveryRequest reports a failed or deferred attempt.
@@ -915,7 +1068,7 @@ type RetryDeliveryRequest struct {
 
 func (x *RetryDeliveryRequest) Reset() {
 	*x = RetryDeliveryRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[12]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -927,7 +1080,7 @@ func (x *RetryDeliveryRequest) String() string {
 func (*RetryDeliveryRequest) ProtoMessage() {}
 
 func (x *RetryDeliveryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[12]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -940,7 +1093,7 @@ func (x *RetryDeliveryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryDeliveryRequest.ProtoReflect.Descriptor instead.
 func (*RetryDeliveryRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{12}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *RetryDeliveryRequest) GetDeliveryId() string {
@@ -1008,7 +1161,7 @@ type RetryDeliveryResponse struct {
 
 func (x *RetryDeliveryResponse) Reset() {
 	*x = RetryDeliveryResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[13]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1020,7 +1173,7 @@ func (x *RetryDeliveryResponse) String() string {
 func (*RetryDeliveryResponse) ProtoMessage() {}
 
 func (x *RetryDeliveryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[13]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1033,7 +1186,7 @@ func (x *RetryDeliveryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryDeliveryResponse.ProtoReflect.Descriptor instead.
 func (*RetryDeliveryResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{13}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{15}
 }
 
 // DeadLetterDeliveryRequest reports a final failure.
@@ -1057,7 +1210,7 @@ type DeadLetterDeliveryRequest struct {
 
 func (x *DeadLetterDeliveryRequest) Reset() {
 	*x = DeadLetterDeliveryRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[14]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1069,7 +1222,7 @@ func (x *DeadLetterDeliveryRequest) String() string {
 func (*DeadLetterDeliveryRequest) ProtoMessage() {}
 
 func (x *DeadLetterDeliveryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[14]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1082,7 +1235,7 @@ func (x *DeadLetterDeliveryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeadLetterDeliveryRequest.ProtoReflect.Descriptor instead.
 func (*DeadLetterDeliveryRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{14}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *DeadLetterDeliveryRequest) GetDeliveryId() string {
@@ -1136,7 +1289,7 @@ type DeadLetterDeliveryResponse struct {
 
 func (x *DeadLetterDeliveryResponse) Reset() {
 	*x = DeadLetterDeliveryResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[15]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1148,7 +1301,7 @@ func (x *DeadLetterDeliveryResponse) String() string {
 func (*DeadLetterDeliveryResponse) ProtoMessage() {}
 
 func (x *DeadLetterDeliveryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[15]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1161,7 +1314,7 @@ func (x *DeadLetterDeliveryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeadLetterDeliveryResponse.ProtoReflect.Descriptor instead.
 func (*DeadLetterDeliveryResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{15}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{17}
 }
 
 // ReportOutcomesRequest is a batch of outcome reports, so that a dispatcher
@@ -1176,7 +1329,7 @@ type ReportOutcomesRequest struct {
 
 func (x *ReportOutcomesRequest) Reset() {
 	*x = ReportOutcomesRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[16]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1188,7 +1341,7 @@ func (x *ReportOutcomesRequest) String() string {
 func (*ReportOutcomesRequest) ProtoMessage() {}
 
 func (x *ReportOutcomesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[16]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1201,7 +1354,7 @@ func (x *ReportOutcomesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportOutcomesRequest.ProtoReflect.Descriptor instead.
 func (*ReportOutcomesRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{16}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ReportOutcomesRequest) GetOutcomes() []*Outcome {
@@ -1228,7 +1381,7 @@ type Outcome struct {
 
 func (x *Outcome) Reset() {
 	*x = Outcome{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[17]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1240,7 +1393,7 @@ func (x *Outcome) String() string {
 func (*Outcome) ProtoMessage() {}
 
 func (x *Outcome) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[17]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1253,7 +1406,7 @@ func (x *Outcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Outcome.ProtoReflect.Descriptor instead.
 func (*Outcome) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{17}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Outcome) GetReport() isOutcome_Report {
@@ -1326,7 +1479,7 @@ type ReportOutcomesResponse struct {
 
 func (x *ReportOutcomesResponse) Reset() {
 	*x = ReportOutcomesResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[18]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1338,7 +1491,7 @@ func (x *ReportOutcomesResponse) String() string {
 func (*ReportOutcomesResponse) ProtoMessage() {}
 
 func (x *ReportOutcomesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[18]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1351,7 +1504,7 @@ func (x *ReportOutcomesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportOutcomesResponse.ProtoReflect.Descriptor instead.
 func (*ReportOutcomesResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{18}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ReportOutcomesResponse) GetResults() []*OutcomeResult {
@@ -1376,7 +1529,7 @@ type OutcomeResult struct {
 
 func (x *OutcomeResult) Reset() {
 	*x = OutcomeResult{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[19]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1388,7 +1541,7 @@ func (x *OutcomeResult) String() string {
 func (*OutcomeResult) ProtoMessage() {}
 
 func (x *OutcomeResult) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[19]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1401,7 +1554,7 @@ func (x *OutcomeResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OutcomeResult.ProtoReflect.Descriptor instead.
 func (*OutcomeResult) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{19}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *OutcomeResult) GetCode() int32 {
@@ -1430,7 +1583,7 @@ type ReleaseLeasesRequest struct {
 
 func (x *ReleaseLeasesRequest) Reset() {
 	*x = ReleaseLeasesRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[20]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1442,7 +1595,7 @@ func (x *ReleaseLeasesRequest) String() string {
 func (*ReleaseLeasesRequest) ProtoMessage() {}
 
 func (x *ReleaseLeasesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[20]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1455,7 +1608,7 @@ func (x *ReleaseLeasesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseLeasesRequest.ProtoReflect.Descriptor instead.
 func (*ReleaseLeasesRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{20}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ReleaseLeasesRequest) GetDispatcherId() string {
@@ -1476,7 +1629,7 @@ type ReleaseLeasesResponse struct {
 
 func (x *ReleaseLeasesResponse) Reset() {
 	*x = ReleaseLeasesResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[21]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1488,7 +1641,7 @@ func (x *ReleaseLeasesResponse) String() string {
 func (*ReleaseLeasesResponse) ProtoMessage() {}
 
 func (x *ReleaseLeasesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[21]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1501,7 +1654,7 @@ func (x *ReleaseLeasesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseLeasesResponse.ProtoReflect.Descriptor instead.
 func (*ReleaseLeasesResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{21}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ReleaseLeasesResponse) GetReleased() int32 {
@@ -1520,7 +1673,7 @@ type WatchDeliveriesRequest struct {
 
 func (x *WatchDeliveriesRequest) Reset() {
 	*x = WatchDeliveriesRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[22]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1532,7 +1685,7 @@ func (x *WatchDeliveriesRequest) String() string {
 func (*WatchDeliveriesRequest) ProtoMessage() {}
 
 func (x *WatchDeliveriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[22]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1545,7 +1698,7 @@ func (x *WatchDeliveriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchDeliveriesRequest.ProtoReflect.Descriptor instead.
 func (*WatchDeliveriesRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{22}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{24}
 }
 
 // WatchDeliveriesResponse says new deliveries may be due.
@@ -1559,7 +1712,7 @@ type WatchDeliveriesResponse struct {
 
 func (x *WatchDeliveriesResponse) Reset() {
 	*x = WatchDeliveriesResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[23]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1571,7 +1724,7 @@ func (x *WatchDeliveriesResponse) String() string {
 func (*WatchDeliveriesResponse) ProtoMessage() {}
 
 func (x *WatchDeliveriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[23]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1584,7 +1737,7 @@ func (x *WatchDeliveriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchDeliveriesResponse.ProtoReflect.Descriptor instead.
 func (*WatchDeliveriesResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{23}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *WatchDeliveriesResponse) GetSubscriptions() []string {
@@ -1609,7 +1762,7 @@ type ListDeliveriesRequest struct {
 
 func (x *ListDeliveriesRequest) Reset() {
 	*x = ListDeliveriesRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[24]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1621,7 +1774,7 @@ func (x *ListDeliveriesRequest) String() string {
 func (*ListDeliveriesRequest) ProtoMessage() {}
 
 func (x *ListDeliveriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[24]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1634,7 +1787,7 @@ func (x *ListDeliveriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDeliveriesRequest.ProtoReflect.Descriptor instead.
 func (*ListDeliveriesRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{24}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ListDeliveriesRequest) GetPlatform() string {
@@ -1669,7 +1822,7 @@ type ListDeliveriesResponse struct {
 
 func (x *ListDeliveriesResponse) Reset() {
 	*x = ListDeliveriesResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[25]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1681,7 +1834,7 @@ func (x *ListDeliveriesResponse) String() string {
 func (*ListDeliveriesResponse) ProtoMessage() {}
 
 func (x *ListDeliveriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[25]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1694,7 +1847,7 @@ func (x *ListDeliveriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDeliveriesResponse.ProtoReflect.Descriptor instead.
 func (*ListDeliveriesResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{25}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListDeliveriesResponse) GetDeliveries() []*Delivery {
@@ -1720,7 +1873,7 @@ type ClaimNormalizationsRequest struct {
 
 func (x *ClaimNormalizationsRequest) Reset() {
 	*x = ClaimNormalizationsRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[26]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1732,7 +1885,7 @@ func (x *ClaimNormalizationsRequest) String() string {
 func (*ClaimNormalizationsRequest) ProtoMessage() {}
 
 func (x *ClaimNormalizationsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[26]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1745,7 +1898,7 @@ func (x *ClaimNormalizationsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClaimNormalizationsRequest.ProtoReflect.Descriptor instead.
 func (*ClaimNormalizationsRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{26}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ClaimNormalizationsRequest) GetWorkerId() string {
@@ -1780,7 +1933,7 @@ type ClaimNormalizationsResponse struct {
 
 func (x *ClaimNormalizationsResponse) Reset() {
 	*x = ClaimNormalizationsResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[27]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1792,7 +1945,7 @@ func (x *ClaimNormalizationsResponse) String() string {
 func (*ClaimNormalizationsResponse) ProtoMessage() {}
 
 func (x *ClaimNormalizationsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[27]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1805,7 +1958,7 @@ func (x *ClaimNormalizationsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClaimNormalizationsResponse.ProtoReflect.Descriptor instead.
 func (*ClaimNormalizationsResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{27}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ClaimNormalizationsResponse) GetLeases() []*NormalizationLease {
@@ -1840,7 +1993,7 @@ type NormalizationLease struct {
 
 func (x *NormalizationLease) Reset() {
 	*x = NormalizationLease{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[28]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1852,7 +2005,7 @@ func (x *NormalizationLease) String() string {
 func (*NormalizationLease) ProtoMessage() {}
 
 func (x *NormalizationLease) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[28]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1865,7 +2018,7 @@ func (x *NormalizationLease) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NormalizationLease.ProtoReflect.Descriptor instead.
 func (*NormalizationLease) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{28}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *NormalizationLease) GetPlatform() string {
@@ -1941,7 +2094,7 @@ type CompleteNormalizationRequest struct {
 
 func (x *CompleteNormalizationRequest) Reset() {
 	*x = CompleteNormalizationRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[29]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1953,7 +2106,7 @@ func (x *CompleteNormalizationRequest) String() string {
 func (*CompleteNormalizationRequest) ProtoMessage() {}
 
 func (x *CompleteNormalizationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[29]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1966,7 +2119,7 @@ func (x *CompleteNormalizationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteNormalizationRequest.ProtoReflect.Descriptor instead.
 func (*CompleteNormalizationRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{29}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *CompleteNormalizationRequest) GetPlatform() string {
@@ -2034,7 +2187,7 @@ type CompleteNormalizationResponse struct {
 
 func (x *CompleteNormalizationResponse) Reset() {
 	*x = CompleteNormalizationResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[30]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2046,7 +2199,7 @@ func (x *CompleteNormalizationResponse) String() string {
 func (*CompleteNormalizationResponse) ProtoMessage() {}
 
 func (x *CompleteNormalizationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[30]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2059,7 +2212,7 @@ func (x *CompleteNormalizationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteNormalizationResponse.ProtoReflect.Descriptor instead.
 func (*CompleteNormalizationResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{30}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *CompleteNormalizationResponse) GetNormalized() bool {
@@ -2096,7 +2249,7 @@ type RenormalizeEventsRequest struct {
 
 func (x *RenormalizeEventsRequest) Reset() {
 	*x = RenormalizeEventsRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[31]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2108,7 +2261,7 @@ func (x *RenormalizeEventsRequest) String() string {
 func (*RenormalizeEventsRequest) ProtoMessage() {}
 
 func (x *RenormalizeEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[31]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2121,7 +2274,7 @@ func (x *RenormalizeEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RenormalizeEventsRequest.ProtoReflect.Descriptor instead.
 func (*RenormalizeEventsRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{31}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *RenormalizeEventsRequest) GetPlatform() string {
@@ -2149,7 +2302,7 @@ type RenormalizeEventsResponse struct {
 
 func (x *RenormalizeEventsResponse) Reset() {
 	*x = RenormalizeEventsResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[32]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2161,7 +2314,7 @@ func (x *RenormalizeEventsResponse) String() string {
 func (*RenormalizeEventsResponse) ProtoMessage() {}
 
 func (x *RenormalizeEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[32]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2174,7 +2327,7 @@ func (x *RenormalizeEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RenormalizeEventsResponse.ProtoReflect.Descriptor instead.
 func (*RenormalizeEventsResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{32}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *RenormalizeEventsResponse) GetScheduled() int32 {
@@ -2201,7 +2354,7 @@ type ListDeadLettersRequest struct {
 
 func (x *ListDeadLettersRequest) Reset() {
 	*x = ListDeadLettersRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[33]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2213,7 +2366,7 @@ func (x *ListDeadLettersRequest) String() string {
 func (*ListDeadLettersRequest) ProtoMessage() {}
 
 func (x *ListDeadLettersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[33]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2226,7 +2379,7 @@ func (x *ListDeadLettersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDeadLettersRequest.ProtoReflect.Descriptor instead.
 func (*ListDeadLettersRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{33}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ListDeadLettersRequest) GetSubscription() string {
@@ -2270,7 +2423,7 @@ type ListDeadLettersResponse struct {
 
 func (x *ListDeadLettersResponse) Reset() {
 	*x = ListDeadLettersResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[34]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2282,7 +2435,7 @@ func (x *ListDeadLettersResponse) String() string {
 func (*ListDeadLettersResponse) ProtoMessage() {}
 
 func (x *ListDeadLettersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[34]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2295,7 +2448,7 @@ func (x *ListDeadLettersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDeadLettersResponse.ProtoReflect.Descriptor instead.
 func (*ListDeadLettersResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{34}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ListDeadLettersResponse) GetDeadLetters() []*Delivery {
@@ -2323,7 +2476,7 @@ type ReplayDeadLetterRequest struct {
 
 func (x *ReplayDeadLetterRequest) Reset() {
 	*x = ReplayDeadLetterRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[35]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2335,7 +2488,7 @@ func (x *ReplayDeadLetterRequest) String() string {
 func (*ReplayDeadLetterRequest) ProtoMessage() {}
 
 func (x *ReplayDeadLetterRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[35]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2348,7 +2501,7 @@ func (x *ReplayDeadLetterRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReplayDeadLetterRequest.ProtoReflect.Descriptor instead.
 func (*ReplayDeadLetterRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{35}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ReplayDeadLetterRequest) GetId() string {
@@ -2369,7 +2522,7 @@ type ReplayDeadLetterResponse struct {
 
 func (x *ReplayDeadLetterResponse) Reset() {
 	*x = ReplayDeadLetterResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[36]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2381,7 +2534,7 @@ func (x *ReplayDeadLetterResponse) String() string {
 func (*ReplayDeadLetterResponse) ProtoMessage() {}
 
 func (x *ReplayDeadLetterResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[36]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2394,7 +2547,7 @@ func (x *ReplayDeadLetterResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReplayDeadLetterResponse.ProtoReflect.Descriptor instead.
 func (*ReplayDeadLetterResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{36}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ReplayDeadLetterResponse) GetDelivery() *Delivery {
@@ -2419,7 +2572,7 @@ type ReplayDeadLettersRequest struct {
 
 func (x *ReplayDeadLettersRequest) Reset() {
 	*x = ReplayDeadLettersRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[37]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2431,7 +2584,7 @@ func (x *ReplayDeadLettersRequest) String() string {
 func (*ReplayDeadLettersRequest) ProtoMessage() {}
 
 func (x *ReplayDeadLettersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[37]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2444,7 +2597,7 @@ func (x *ReplayDeadLettersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReplayDeadLettersRequest.ProtoReflect.Descriptor instead.
 func (*ReplayDeadLettersRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{37}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ReplayDeadLettersRequest) GetSubscription() string {
@@ -2481,7 +2634,7 @@ type ReplayDeadLettersResponse struct {
 
 func (x *ReplayDeadLettersResponse) Reset() {
 	*x = ReplayDeadLettersResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[38]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2493,7 +2646,7 @@ func (x *ReplayDeadLettersResponse) String() string {
 func (*ReplayDeadLettersResponse) ProtoMessage() {}
 
 func (x *ReplayDeadLettersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[38]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2506,7 +2659,7 @@ func (x *ReplayDeadLettersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReplayDeadLettersResponse.ProtoReflect.Descriptor instead.
 func (*ReplayDeadLettersResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{38}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ReplayDeadLettersResponse) GetReplayed() int32 {
@@ -2534,7 +2687,7 @@ type CreateSubscriptionRequest struct {
 
 func (x *CreateSubscriptionRequest) Reset() {
 	*x = CreateSubscriptionRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[39]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2546,7 +2699,7 @@ func (x *CreateSubscriptionRequest) String() string {
 func (*CreateSubscriptionRequest) ProtoMessage() {}
 
 func (x *CreateSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[39]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2559,7 +2712,7 @@ func (x *CreateSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*CreateSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{39}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *CreateSubscriptionRequest) GetSubscription() *Subscription {
@@ -2580,7 +2733,7 @@ type CreateSubscriptionResponse struct {
 
 func (x *CreateSubscriptionResponse) Reset() {
 	*x = CreateSubscriptionResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[40]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2592,7 +2745,7 @@ func (x *CreateSubscriptionResponse) String() string {
 func (*CreateSubscriptionResponse) ProtoMessage() {}
 
 func (x *CreateSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[40]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2605,7 +2758,7 @@ func (x *CreateSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*CreateSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{40}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *CreateSubscriptionResponse) GetSubscription() *Subscription {
@@ -2626,7 +2779,7 @@ type UpdateSubscriptionRequest struct {
 
 func (x *UpdateSubscriptionRequest) Reset() {
 	*x = UpdateSubscriptionRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[41]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2638,7 +2791,7 @@ func (x *UpdateSubscriptionRequest) String() string {
 func (*UpdateSubscriptionRequest) ProtoMessage() {}
 
 func (x *UpdateSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[41]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2651,7 +2804,7 @@ func (x *UpdateSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*UpdateSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{41}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *UpdateSubscriptionRequest) GetSubscription() *Subscription {
@@ -2672,7 +2825,7 @@ type UpdateSubscriptionResponse struct {
 
 func (x *UpdateSubscriptionResponse) Reset() {
 	*x = UpdateSubscriptionResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[42]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2684,7 +2837,7 @@ func (x *UpdateSubscriptionResponse) String() string {
 func (*UpdateSubscriptionResponse) ProtoMessage() {}
 
 func (x *UpdateSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[42]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2697,7 +2850,7 @@ func (x *UpdateSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*UpdateSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{42}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *UpdateSubscriptionResponse) GetSubscription() *Subscription {
@@ -2718,7 +2871,7 @@ type GetSubscriptionRequest struct {
 
 func (x *GetSubscriptionRequest) Reset() {
 	*x = GetSubscriptionRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[43]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2730,7 +2883,7 @@ func (x *GetSubscriptionRequest) String() string {
 func (*GetSubscriptionRequest) ProtoMessage() {}
 
 func (x *GetSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[43]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2743,7 +2896,7 @@ func (x *GetSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*GetSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{43}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *GetSubscriptionRequest) GetName() string {
@@ -2764,7 +2917,7 @@ type GetSubscriptionResponse struct {
 
 func (x *GetSubscriptionResponse) Reset() {
 	*x = GetSubscriptionResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[44]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2776,7 +2929,7 @@ func (x *GetSubscriptionResponse) String() string {
 func (*GetSubscriptionResponse) ProtoMessage() {}
 
 func (x *GetSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[44]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2789,7 +2942,7 @@ func (x *GetSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*GetSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{44}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *GetSubscriptionResponse) GetSubscription() *Subscription {
@@ -2808,7 +2961,7 @@ type ListSubscriptionsRequest struct {
 
 func (x *ListSubscriptionsRequest) Reset() {
 	*x = ListSubscriptionsRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[45]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2820,7 +2973,7 @@ func (x *ListSubscriptionsRequest) String() string {
 func (*ListSubscriptionsRequest) ProtoMessage() {}
 
 func (x *ListSubscriptionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[45]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2833,7 +2986,7 @@ func (x *ListSubscriptionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSubscriptionsRequest.ProtoReflect.Descriptor instead.
 func (*ListSubscriptionsRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{45}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{47}
 }
 
 // ListSubscriptionsResponse lists subscriptions by name.
@@ -2847,7 +3000,7 @@ type ListSubscriptionsResponse struct {
 
 func (x *ListSubscriptionsResponse) Reset() {
 	*x = ListSubscriptionsResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[46]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2859,7 +3012,7 @@ func (x *ListSubscriptionsResponse) String() string {
 func (*ListSubscriptionsResponse) ProtoMessage() {}
 
 func (x *ListSubscriptionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[46]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2872,7 +3025,7 @@ func (x *ListSubscriptionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSubscriptionsResponse.ProtoReflect.Descriptor instead.
 func (*ListSubscriptionsResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{46}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ListSubscriptionsResponse) GetSubscriptions() []*Subscription {
@@ -2893,7 +3046,7 @@ type PauseSubscriptionRequest struct {
 
 func (x *PauseSubscriptionRequest) Reset() {
 	*x = PauseSubscriptionRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[47]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2905,7 +3058,7 @@ func (x *PauseSubscriptionRequest) String() string {
 func (*PauseSubscriptionRequest) ProtoMessage() {}
 
 func (x *PauseSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[47]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2918,7 +3071,7 @@ func (x *PauseSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*PauseSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{47}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *PauseSubscriptionRequest) GetName() string {
@@ -2939,7 +3092,7 @@ type PauseSubscriptionResponse struct {
 
 func (x *PauseSubscriptionResponse) Reset() {
 	*x = PauseSubscriptionResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[48]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2951,7 +3104,7 @@ func (x *PauseSubscriptionResponse) String() string {
 func (*PauseSubscriptionResponse) ProtoMessage() {}
 
 func (x *PauseSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[48]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2964,7 +3117,7 @@ func (x *PauseSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*PauseSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{48}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *PauseSubscriptionResponse) GetSubscription() *Subscription {
@@ -2985,7 +3138,7 @@ type ResumeSubscriptionRequest struct {
 
 func (x *ResumeSubscriptionRequest) Reset() {
 	*x = ResumeSubscriptionRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[49]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2997,7 +3150,7 @@ func (x *ResumeSubscriptionRequest) String() string {
 func (*ResumeSubscriptionRequest) ProtoMessage() {}
 
 func (x *ResumeSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[49]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3010,7 +3163,7 @@ func (x *ResumeSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*ResumeSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{49}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *ResumeSubscriptionRequest) GetName() string {
@@ -3031,7 +3184,7 @@ type ResumeSubscriptionResponse struct {
 
 func (x *ResumeSubscriptionResponse) Reset() {
 	*x = ResumeSubscriptionResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[50]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3043,7 +3196,7 @@ func (x *ResumeSubscriptionResponse) String() string {
 func (*ResumeSubscriptionResponse) ProtoMessage() {}
 
 func (x *ResumeSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[50]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3056,7 +3209,7 @@ func (x *ResumeSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*ResumeSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{50}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *ResumeSubscriptionResponse) GetSubscription() *Subscription {
@@ -3077,7 +3230,7 @@ type DeleteSubscriptionRequest struct {
 
 func (x *DeleteSubscriptionRequest) Reset() {
 	*x = DeleteSubscriptionRequest{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[51]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3089,7 +3242,7 @@ func (x *DeleteSubscriptionRequest) String() string {
 func (*DeleteSubscriptionRequest) ProtoMessage() {}
 
 func (x *DeleteSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[51]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3102,7 +3255,7 @@ func (x *DeleteSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*DeleteSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{51}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *DeleteSubscriptionRequest) GetName() string {
@@ -3124,7 +3277,7 @@ type DeleteSubscriptionResponse struct {
 
 func (x *DeleteSubscriptionResponse) Reset() {
 	*x = DeleteSubscriptionResponse{}
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[52]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3136,7 +3289,7 @@ func (x *DeleteSubscriptionResponse) String() string {
 func (*DeleteSubscriptionResponse) ProtoMessage() {}
 
 func (x *DeleteSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[52]
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3149,7 +3302,7 @@ func (x *DeleteSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*DeleteSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{52}
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *DeleteSubscriptionResponse) GetDeliveries() int64 {
@@ -3218,7 +3371,19 @@ const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"page_token\x18\x06 \x01(\tR\tpageToken\"u\n" +
 	"\x12ListEventsResponse\x127\n" +
 	"\x06events\x18\x01 \x03(\v2\x1f.hookmesh.ledger.v1.StoredEventR\x06events\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xdd\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xe9\x01\n" +
+	"\x12WatchEventsRequest\x12\x16\n" +
+	"\x06cursor\x18\x01 \x01(\tR\x06cursor\x129\n" +
+	"\n" +
+	"start_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x12\x1a\n" +
+	"\bplatform\x18\x03 \x01(\tR\bplatform\x12;\n" +
+	"\n" +
+	"event_type\x18\x04 \x01(\x0e2\x1c.hookmesh.event.v1.EventTypeR\teventType\x12'\n" +
+	"\x0finclude_receipt\x18\x05 \x01(\bR\x0eincludeReceipt\"\x9b\x01\n" +
+	"\x13WatchEventsResponse\x12\x16\n" +
+	"\x06cursor\x18\x01 \x01(\tR\x06cursor\x125\n" +
+	"\x05event\x18\x02 \x01(\v2\x1f.hookmesh.ledger.v1.StoredEventR\x05event\x125\n" +
+	"\areceipt\x18\x03 \x01(\v2\x1b.hookmesh.ledger.v1.ReceiptR\areceipt\"\xdd\x01\n" +
 	"\x16ClaimDeliveriesRequest\x12#\n" +
 	"\rdispatcher_id\x18\x01 \x01(\tR\fdispatcherId\x12\x14\n" +
 	"\x05limit\x18\x02 \x01(\x05R\x05limit\x12@\n" +
@@ -3371,12 +3536,13 @@ const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"\x1aDeleteSubscriptionResponse\x12\x1e\n" +
 	"\n" +
 	"deliveries\x18\x01 \x01(\x03R\n" +
-	"deliveries2\xc9\x14\n" +
+	"deliveries2\xab\x15\n" +
 	"\rLedgerService\x12O\n" +
 	"\x06Record\x12!.hookmesh.ledger.v1.RecordRequest\x1a\".hookmesh.ledger.v1.RecordResponse\x12U\n" +
 	"\bGetEvent\x12#.hookmesh.ledger.v1.GetEventRequest\x1a$.hookmesh.ledger.v1.GetEventResponse\x12[\n" +
 	"\n" +
-	"ListEvents\x12%.hookmesh.ledger.v1.ListEventsRequest\x1a&.hookmesh.ledger.v1.ListEventsResponse\x12j\n" +
+	"ListEvents\x12%.hookmesh.ledger.v1.ListEventsRequest\x1a&.hookmesh.ledger.v1.ListEventsResponse\x12`\n" +
+	"\vWatchEvents\x12&.hookmesh.ledger.v1.WatchEventsRequest\x1a'.hookmesh.ledger.v1.WatchEventsResponse0\x01\x12j\n" +
 	"\x0fClaimDeliveries\x12*.hookmesh.ledger.v1.ClaimDeliveriesRequest\x1a+.hookmesh.ledger.v1.ClaimDeliveriesResponse\x12m\n" +
 	"\x10CompleteDelivery\x12+.hookmesh.ledger.v1.CompleteDeliveryRequest\x1a,.hookmesh.ledger.v1.CompleteDeliveryResponse\x12d\n" +
 	"\rRetryDelivery\x12(.hookmesh.ledger.v1.RetryDeliveryRequest\x1a).hookmesh.ledger.v1.RetryDeliveryResponse\x12s\n" +
@@ -3412,7 +3578,7 @@ func file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP() []byte {
 	return file_hookmesh_ledger_v1_ledger_proto_rawDescData
 }
 
-var file_hookmesh_ledger_v1_ledger_proto_msgTypes = make([]protoimpl.MessageInfo, 54)
+var file_hookmesh_ledger_v1_ledger_proto_msgTypes = make([]protoimpl.MessageInfo, 56)
 var file_hookmesh_ledger_v1_ledger_proto_goTypes = []any{
 	(*Receipt)(nil),                       // 0: hookmesh.ledger.v1.Receipt
 	(*RecordRequest)(nil),                 // 1: hookmesh.ledger.v1.RecordRequest
@@ -3422,155 +3588,163 @@ var file_hookmesh_ledger_v1_ledger_proto_goTypes = []any{
 	(*GetEventResponse)(nil),              // 5: hookmesh.ledger.v1.GetEventResponse
 	(*ListEventsRequest)(nil),             // 6: hookmesh.ledger.v1.ListEventsRequest
 	(*ListEventsResponse)(nil),            // 7: hookmesh.ledger.v1.ListEventsResponse
-	(*ClaimDeliveriesRequest)(nil),        // 8: hookmesh.ledger.v1.ClaimDeliveriesRequest
-	(*ClaimDeliveriesResponse)(nil),       // 9: hookmesh.ledger.v1.ClaimDeliveriesResponse
-	(*CompleteDeliveryRequest)(nil),       // 10: hookmesh.ledger.v1.CompleteDeliveryRequest
-	(*CompleteDeliveryResponse)(nil),      // 11: hookmesh.ledger.v1.CompleteDeliveryResponse
-	(*RetryDeliveryRequest)(nil),          // 12: hookmesh.ledger.v1.RetryDeliveryRequest
-	(*RetryDeliveryResponse)(nil),         // 13: hookmesh.ledger.v1.RetryDeliveryResponse
-	(*DeadLetterDeliveryRequest)(nil),     // 14: hookmesh.ledger.v1.DeadLetterDeliveryRequest
-	(*DeadLetterDeliveryResponse)(nil),    // 15: hookmesh.ledger.v1.DeadLetterDeliveryResponse
-	(*ReportOutcomesRequest)(nil),         // 16: hookmesh.ledger.v1.ReportOutcomesRequest
-	(*Outcome)(nil),                       // 17: hookmesh.ledger.v1.Outcome
-	(*ReportOutcomesResponse)(nil),        // 18: hookmesh.ledger.v1.ReportOutcomesResponse
-	(*OutcomeResult)(nil),                 // 19: hookmesh.ledger.v1.OutcomeResult
-	(*ReleaseLeasesRequest)(nil),          // 20: hookmesh.ledger.v1.ReleaseLeasesRequest
-	(*ReleaseLeasesResponse)(nil),         // 21: hookmesh.ledger.v1.ReleaseLeasesResponse
-	(*WatchDeliveriesRequest)(nil),        // 22: hookmesh.ledger.v1.WatchDeliveriesRequest
-	(*WatchDeliveriesResponse)(nil),       // 23: hookmesh.ledger.v1.WatchDeliveriesResponse
-	(*ListDeliveriesRequest)(nil),         // 24: hookmesh.ledger.v1.ListDeliveriesRequest
-	(*ListDeliveriesResponse)(nil),        // 25: hookmesh.ledger.v1.ListDeliveriesResponse
-	(*ClaimNormalizationsRequest)(nil),    // 26: hookmesh.ledger.v1.ClaimNormalizationsRequest
-	(*ClaimNormalizationsResponse)(nil),   // 27: hookmesh.ledger.v1.ClaimNormalizationsResponse
-	(*NormalizationLease)(nil),            // 28: hookmesh.ledger.v1.NormalizationLease
-	(*CompleteNormalizationRequest)(nil),  // 29: hookmesh.ledger.v1.CompleteNormalizationRequest
-	(*CompleteNormalizationResponse)(nil), // 30: hookmesh.ledger.v1.CompleteNormalizationResponse
-	(*RenormalizeEventsRequest)(nil),      // 31: hookmesh.ledger.v1.RenormalizeEventsRequest
-	(*RenormalizeEventsResponse)(nil),     // 32: hookmesh.ledger.v1.RenormalizeEventsResponse
-	(*ListDeadLettersRequest)(nil),        // 33: hookmesh.ledger.v1.ListDeadLettersRequest
-	(*ListDeadLettersResponse)(nil),       // 34: hookmesh.ledger.v1.ListDeadLettersResponse
-	(*ReplayDeadLetterRequest)(nil),       // 35: hookmesh.ledger.v1.ReplayDeadLetterRequest
-	(*ReplayDeadLetterResponse)(nil),      // 36: hookmesh.ledger.v1.ReplayDeadLetterResponse
-	(*ReplayDeadLettersRequest)(nil),      // 37: hookmesh.ledger.v1.ReplayDeadLettersRequest
-	(*ReplayDeadLettersResponse)(nil),     // 38: hookmesh.ledger.v1.ReplayDeadLettersResponse
-	(*CreateSubscriptionRequest)(nil),     // 39: hookmesh.ledger.v1.CreateSubscriptionRequest
-	(*CreateSubscriptionResponse)(nil),    // 40: hookmesh.ledger.v1.CreateSubscriptionResponse
-	(*UpdateSubscriptionRequest)(nil),     // 41: hookmesh.ledger.v1.UpdateSubscriptionRequest
-	(*UpdateSubscriptionResponse)(nil),    // 42: hookmesh.ledger.v1.UpdateSubscriptionResponse
-	(*GetSubscriptionRequest)(nil),        // 43: hookmesh.ledger.v1.GetSubscriptionRequest
-	(*GetSubscriptionResponse)(nil),       // 44: hookmesh.ledger.v1.GetSubscriptionResponse
-	(*ListSubscriptionsRequest)(nil),      // 45: hookmesh.ledger.v1.ListSubscriptionsRequest
-	(*ListSubscriptionsResponse)(nil),     // 46: hookmesh.ledger.v1.ListSubscriptionsResponse
-	(*PauseSubscriptionRequest)(nil),      // 47: hookmesh.ledger.v1.PauseSubscriptionRequest
-	(*PauseSubscriptionResponse)(nil),     // 48: hookmesh.ledger.v1.PauseSubscriptionResponse
-	(*ResumeSubscriptionRequest)(nil),     // 49: hookmesh.ledger.v1.ResumeSubscriptionRequest
-	(*ResumeSubscriptionResponse)(nil),    // 50: hookmesh.ledger.v1.ResumeSubscriptionResponse
-	(*DeleteSubscriptionRequest)(nil),     // 51: hookmesh.ledger.v1.DeleteSubscriptionRequest
-	(*DeleteSubscriptionResponse)(nil),    // 52: hookmesh.ledger.v1.DeleteSubscriptionResponse
-	nil,                                   // 53: hookmesh.ledger.v1.Receipt.HeadersEntry
-	(*timestamppb.Timestamp)(nil),         // 54: google.protobuf.Timestamp
-	(*v1.NormalizedEvent)(nil),            // 55: hookmesh.event.v1.NormalizedEvent
-	(v1.EventType)(0),                     // 56: hookmesh.event.v1.EventType
-	(*durationpb.Duration)(nil),           // 57: google.protobuf.Duration
-	(*Lease)(nil),                         // 58: hookmesh.ledger.v1.Lease
-	(ErrorClass)(0),                       // 59: hookmesh.ledger.v1.ErrorClass
-	(*Delivery)(nil),                      // 60: hookmesh.ledger.v1.Delivery
-	(*Subscription)(nil),                  // 61: hookmesh.ledger.v1.Subscription
+	(*WatchEventsRequest)(nil),            // 8: hookmesh.ledger.v1.WatchEventsRequest
+	(*WatchEventsResponse)(nil),           // 9: hookmesh.ledger.v1.WatchEventsResponse
+	(*ClaimDeliveriesRequest)(nil),        // 10: hookmesh.ledger.v1.ClaimDeliveriesRequest
+	(*ClaimDeliveriesResponse)(nil),       // 11: hookmesh.ledger.v1.ClaimDeliveriesResponse
+	(*CompleteDeliveryRequest)(nil),       // 12: hookmesh.ledger.v1.CompleteDeliveryRequest
+	(*CompleteDeliveryResponse)(nil),      // 13: hookmesh.ledger.v1.CompleteDeliveryResponse
+	(*RetryDeliveryRequest)(nil),          // 14: hookmesh.ledger.v1.RetryDeliveryRequest
+	(*RetryDeliveryResponse)(nil),         // 15: hookmesh.ledger.v1.RetryDeliveryResponse
+	(*DeadLetterDeliveryRequest)(nil),     // 16: hookmesh.ledger.v1.DeadLetterDeliveryRequest
+	(*DeadLetterDeliveryResponse)(nil),    // 17: hookmesh.ledger.v1.DeadLetterDeliveryResponse
+	(*ReportOutcomesRequest)(nil),         // 18: hookmesh.ledger.v1.ReportOutcomesRequest
+	(*Outcome)(nil),                       // 19: hookmesh.ledger.v1.Outcome
+	(*ReportOutcomesResponse)(nil),        // 20: hookmesh.ledger.v1.ReportOutcomesResponse
+	(*OutcomeResult)(nil),                 // 21: hookmesh.ledger.v1.OutcomeResult
+	(*ReleaseLeasesRequest)(nil),          // 22: hookmesh.ledger.v1.ReleaseLeasesRequest
+	(*ReleaseLeasesResponse)(nil),         // 23: hookmesh.ledger.v1.ReleaseLeasesResponse
+	(*WatchDeliveriesRequest)(nil),        // 24: hookmesh.ledger.v1.WatchDeliveriesRequest
+	(*WatchDeliveriesResponse)(nil),       // 25: hookmesh.ledger.v1.WatchDeliveriesResponse
+	(*ListDeliveriesRequest)(nil),         // 26: hookmesh.ledger.v1.ListDeliveriesRequest
+	(*ListDeliveriesResponse)(nil),        // 27: hookmesh.ledger.v1.ListDeliveriesResponse
+	(*ClaimNormalizationsRequest)(nil),    // 28: hookmesh.ledger.v1.ClaimNormalizationsRequest
+	(*ClaimNormalizationsResponse)(nil),   // 29: hookmesh.ledger.v1.ClaimNormalizationsResponse
+	(*NormalizationLease)(nil),            // 30: hookmesh.ledger.v1.NormalizationLease
+	(*CompleteNormalizationRequest)(nil),  // 31: hookmesh.ledger.v1.CompleteNormalizationRequest
+	(*CompleteNormalizationResponse)(nil), // 32: hookmesh.ledger.v1.CompleteNormalizationResponse
+	(*RenormalizeEventsRequest)(nil),      // 33: hookmesh.ledger.v1.RenormalizeEventsRequest
+	(*RenormalizeEventsResponse)(nil),     // 34: hookmesh.ledger.v1.RenormalizeEventsResponse
+	(*ListDeadLettersRequest)(nil),        // 35: hookmesh.ledger.v1.ListDeadLettersRequest
+	(*ListDeadLettersResponse)(nil),       // 36: hookmesh.ledger.v1.ListDeadLettersResponse
+	(*ReplayDeadLetterRequest)(nil),       // 37: hookmesh.ledger.v1.ReplayDeadLetterRequest
+	(*ReplayDeadLetterResponse)(nil),      // 38: hookmesh.ledger.v1.ReplayDeadLetterResponse
+	(*ReplayDeadLettersRequest)(nil),      // 39: hookmesh.ledger.v1.ReplayDeadLettersRequest
+	(*ReplayDeadLettersResponse)(nil),     // 40: hookmesh.ledger.v1.ReplayDeadLettersResponse
+	(*CreateSubscriptionRequest)(nil),     // 41: hookmesh.ledger.v1.CreateSubscriptionRequest
+	(*CreateSubscriptionResponse)(nil),    // 42: hookmesh.ledger.v1.CreateSubscriptionResponse
+	(*UpdateSubscriptionRequest)(nil),     // 43: hookmesh.ledger.v1.UpdateSubscriptionRequest
+	(*UpdateSubscriptionResponse)(nil),    // 44: hookmesh.ledger.v1.UpdateSubscriptionResponse
+	(*GetSubscriptionRequest)(nil),        // 45: hookmesh.ledger.v1.GetSubscriptionRequest
+	(*GetSubscriptionResponse)(nil),       // 46: hookmesh.ledger.v1.GetSubscriptionResponse
+	(*ListSubscriptionsRequest)(nil),      // 47: hookmesh.ledger.v1.ListSubscriptionsRequest
+	(*ListSubscriptionsResponse)(nil),     // 48: hookmesh.ledger.v1.ListSubscriptionsResponse
+	(*PauseSubscriptionRequest)(nil),      // 49: hookmesh.ledger.v1.PauseSubscriptionRequest
+	(*PauseSubscriptionResponse)(nil),     // 50: hookmesh.ledger.v1.PauseSubscriptionResponse
+	(*ResumeSubscriptionRequest)(nil),     // 51: hookmesh.ledger.v1.ResumeSubscriptionRequest
+	(*ResumeSubscriptionResponse)(nil),    // 52: hookmesh.ledger.v1.ResumeSubscriptionResponse
+	(*DeleteSubscriptionRequest)(nil),     // 53: hookmesh.ledger.v1.DeleteSubscriptionRequest
+	(*DeleteSubscriptionResponse)(nil),    // 54: hookmesh.ledger.v1.DeleteSubscriptionResponse
+	nil,                                   // 55: hookmesh.ledger.v1.Receipt.HeadersEntry
+	(*timestamppb.Timestamp)(nil),         // 56: google.protobuf.Timestamp
+	(*v1.NormalizedEvent)(nil),            // 57: hookmesh.event.v1.NormalizedEvent
+	(v1.EventType)(0),                     // 58: hookmesh.event.v1.EventType
+	(*durationpb.Duration)(nil),           // 59: google.protobuf.Duration
+	(*Lease)(nil),                         // 60: hookmesh.ledger.v1.Lease
+	(ErrorClass)(0),                       // 61: hookmesh.ledger.v1.ErrorClass
+	(*Delivery)(nil),                      // 62: hookmesh.ledger.v1.Delivery
+	(*Subscription)(nil),                  // 63: hookmesh.ledger.v1.Subscription
 }
 var file_hookmesh_ledger_v1_ledger_proto_depIdxs = []int32{
-	53, // 0: hookmesh.ledger.v1.Receipt.headers:type_name -> hookmesh.ledger.v1.Receipt.HeadersEntry
-	54, // 1: hookmesh.ledger.v1.Receipt.received_at:type_name -> google.protobuf.Timestamp
+	55, // 0: hookmesh.ledger.v1.Receipt.headers:type_name -> hookmesh.ledger.v1.Receipt.HeadersEntry
+	56, // 1: hookmesh.ledger.v1.Receipt.received_at:type_name -> google.protobuf.Timestamp
 	0,  // 2: hookmesh.ledger.v1.RecordRequest.receipt:type_name -> hookmesh.ledger.v1.Receipt
-	55, // 3: hookmesh.ledger.v1.RecordRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	55, // 4: hookmesh.ledger.v1.StoredEvent.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	54, // 5: hookmesh.ledger.v1.StoredEvent.received_at:type_name -> google.protobuf.Timestamp
-	54, // 6: hookmesh.ledger.v1.StoredEvent.recorded_at:type_name -> google.protobuf.Timestamp
+	57, // 3: hookmesh.ledger.v1.RecordRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	57, // 4: hookmesh.ledger.v1.StoredEvent.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	56, // 5: hookmesh.ledger.v1.StoredEvent.received_at:type_name -> google.protobuf.Timestamp
+	56, // 6: hookmesh.ledger.v1.StoredEvent.recorded_at:type_name -> google.protobuf.Timestamp
 	3,  // 7: hookmesh.ledger.v1.GetEventResponse.event:type_name -> hookmesh.ledger.v1.StoredEvent
 	0,  // 8: hookmesh.ledger.v1.GetEventResponse.receipt:type_name -> hookmesh.ledger.v1.Receipt
-	56, // 9: hookmesh.ledger.v1.ListEventsRequest.event_type:type_name -> hookmesh.event.v1.EventType
-	54, // 10: hookmesh.ledger.v1.ListEventsRequest.received_after:type_name -> google.protobuf.Timestamp
-	54, // 11: hookmesh.ledger.v1.ListEventsRequest.received_before:type_name -> google.protobuf.Timestamp
+	58, // 9: hookmesh.ledger.v1.ListEventsRequest.event_type:type_name -> hookmesh.event.v1.EventType
+	56, // 10: hookmesh.ledger.v1.ListEventsRequest.received_after:type_name -> google.protobuf.Timestamp
+	56, // 11: hookmesh.ledger.v1.ListEventsRequest.received_before:type_name -> google.protobuf.Timestamp
 	3,  // 12: hookmesh.ledger.v1.ListEventsResponse.events:type_name -> hookmesh.ledger.v1.StoredEvent
-	57, // 13: hookmesh.ledger.v1.ClaimDeliveriesRequest.lease_duration:type_name -> google.protobuf.Duration
-	58, // 14: hookmesh.ledger.v1.ClaimDeliveriesResponse.leases:type_name -> hookmesh.ledger.v1.Lease
-	54, // 15: hookmesh.ledger.v1.RetryDeliveryRequest.next_attempt_at:type_name -> google.protobuf.Timestamp
-	59, // 16: hookmesh.ledger.v1.RetryDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
-	59, // 17: hookmesh.ledger.v1.DeadLetterDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
-	17, // 18: hookmesh.ledger.v1.ReportOutcomesRequest.outcomes:type_name -> hookmesh.ledger.v1.Outcome
-	10, // 19: hookmesh.ledger.v1.Outcome.complete:type_name -> hookmesh.ledger.v1.CompleteDeliveryRequest
-	12, // 20: hookmesh.ledger.v1.Outcome.retry:type_name -> hookmesh.ledger.v1.RetryDeliveryRequest
-	14, // 21: hookmesh.ledger.v1.Outcome.dead_letter:type_name -> hookmesh.ledger.v1.DeadLetterDeliveryRequest
-	19, // 22: hookmesh.ledger.v1.ReportOutcomesResponse.results:type_name -> hookmesh.ledger.v1.OutcomeResult
-	60, // 23: hookmesh.ledger.v1.ListDeliveriesResponse.deliveries:type_name -> hookmesh.ledger.v1.Delivery
-	57, // 24: hookmesh.ledger.v1.ClaimNormalizationsRequest.lease_duration:type_name -> google.protobuf.Duration
-	28, // 25: hookmesh.ledger.v1.ClaimNormalizationsResponse.leases:type_name -> hookmesh.ledger.v1.NormalizationLease
-	0,  // 26: hookmesh.ledger.v1.NormalizationLease.receipt:type_name -> hookmesh.ledger.v1.Receipt
-	54, // 27: hookmesh.ledger.v1.NormalizationLease.lease_expires_at:type_name -> google.protobuf.Timestamp
-	55, // 28: hookmesh.ledger.v1.CompleteNormalizationRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	54, // 29: hookmesh.ledger.v1.CompleteNormalizationResponse.next_attempt_at:type_name -> google.protobuf.Timestamp
-	60, // 30: hookmesh.ledger.v1.ListDeadLettersResponse.dead_letters:type_name -> hookmesh.ledger.v1.Delivery
-	60, // 31: hookmesh.ledger.v1.ReplayDeadLetterResponse.delivery:type_name -> hookmesh.ledger.v1.Delivery
-	61, // 32: hookmesh.ledger.v1.CreateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	61, // 33: hookmesh.ledger.v1.CreateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	61, // 34: hookmesh.ledger.v1.UpdateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	61, // 35: hookmesh.ledger.v1.UpdateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	61, // 36: hookmesh.ledger.v1.GetSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	61, // 37: hookmesh.ledger.v1.ListSubscriptionsResponse.subscriptions:type_name -> hookmesh.ledger.v1.Subscription
-	61, // 38: hookmesh.ledger.v1.PauseSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	61, // 39: hookmesh.ledger.v1.ResumeSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	1,  // 40: hookmesh.ledger.v1.LedgerService.Record:input_type -> hookmesh.ledger.v1.RecordRequest
-	4,  // 41: hookmesh.ledger.v1.LedgerService.GetEvent:input_type -> hookmesh.ledger.v1.GetEventRequest
-	6,  // 42: hookmesh.ledger.v1.LedgerService.ListEvents:input_type -> hookmesh.ledger.v1.ListEventsRequest
-	8,  // 43: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:input_type -> hookmesh.ledger.v1.ClaimDeliveriesRequest
-	10, // 44: hookmesh.ledger.v1.LedgerService.CompleteDelivery:input_type -> hookmesh.ledger.v1.CompleteDeliveryRequest
-	12, // 45: hookmesh.ledger.v1.LedgerService.RetryDelivery:input_type -> hookmesh.ledger.v1.RetryDeliveryRequest
-	14, // 46: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:input_type -> hookmesh.ledger.v1.DeadLetterDeliveryRequest
-	16, // 47: hookmesh.ledger.v1.LedgerService.ReportOutcomes:input_type -> hookmesh.ledger.v1.ReportOutcomesRequest
-	22, // 48: hookmesh.ledger.v1.LedgerService.WatchDeliveries:input_type -> hookmesh.ledger.v1.WatchDeliveriesRequest
-	20, // 49: hookmesh.ledger.v1.LedgerService.ReleaseLeases:input_type -> hookmesh.ledger.v1.ReleaseLeasesRequest
-	24, // 50: hookmesh.ledger.v1.LedgerService.ListDeliveries:input_type -> hookmesh.ledger.v1.ListDeliveriesRequest
-	26, // 51: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:input_type -> hookmesh.ledger.v1.ClaimNormalizationsRequest
-	29, // 52: hookmesh.ledger.v1.LedgerService.CompleteNormalization:input_type -> hookmesh.ledger.v1.CompleteNormalizationRequest
-	31, // 53: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:input_type -> hookmesh.ledger.v1.RenormalizeEventsRequest
-	33, // 54: hookmesh.ledger.v1.LedgerService.ListDeadLetters:input_type -> hookmesh.ledger.v1.ListDeadLettersRequest
-	35, // 55: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:input_type -> hookmesh.ledger.v1.ReplayDeadLetterRequest
-	37, // 56: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:input_type -> hookmesh.ledger.v1.ReplayDeadLettersRequest
-	39, // 57: hookmesh.ledger.v1.LedgerService.CreateSubscription:input_type -> hookmesh.ledger.v1.CreateSubscriptionRequest
-	41, // 58: hookmesh.ledger.v1.LedgerService.UpdateSubscription:input_type -> hookmesh.ledger.v1.UpdateSubscriptionRequest
-	43, // 59: hookmesh.ledger.v1.LedgerService.GetSubscription:input_type -> hookmesh.ledger.v1.GetSubscriptionRequest
-	45, // 60: hookmesh.ledger.v1.LedgerService.ListSubscriptions:input_type -> hookmesh.ledger.v1.ListSubscriptionsRequest
-	47, // 61: hookmesh.ledger.v1.LedgerService.PauseSubscription:input_type -> hookmesh.ledger.v1.PauseSubscriptionRequest
-	49, // 62: hookmesh.ledger.v1.LedgerService.ResumeSubscription:input_type -> hookmesh.ledger.v1.ResumeSubscriptionRequest
-	51, // 63: hookmesh.ledger.v1.LedgerService.DeleteSubscription:input_type -> hookmesh.ledger.v1.DeleteSubscriptionRequest
-	2,  // 64: hookmesh.ledger.v1.LedgerService.Record:output_type -> hookmesh.ledger.v1.RecordResponse
-	5,  // 65: hookmesh.ledger.v1.LedgerService.GetEvent:output_type -> hookmesh.ledger.v1.GetEventResponse
-	7,  // 66: hookmesh.ledger.v1.LedgerService.ListEvents:output_type -> hookmesh.ledger.v1.ListEventsResponse
-	9,  // 67: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:output_type -> hookmesh.ledger.v1.ClaimDeliveriesResponse
-	11, // 68: hookmesh.ledger.v1.LedgerService.CompleteDelivery:output_type -> hookmesh.ledger.v1.CompleteDeliveryResponse
-	13, // 69: hookmesh.ledger.v1.LedgerService.RetryDelivery:output_type -> hookmesh.ledger.v1.RetryDeliveryResponse
-	15, // 70: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:output_type -> hookmesh.ledger.v1.DeadLetterDeliveryResponse
-	18, // 71: hookmesh.ledger.v1.LedgerService.ReportOutcomes:output_type -> hookmesh.ledger.v1.ReportOutcomesResponse
-	23, // 72: hookmesh.ledger.v1.LedgerService.WatchDeliveries:output_type -> hookmesh.ledger.v1.WatchDeliveriesResponse
-	21, // 73: hookmesh.ledger.v1.LedgerService.ReleaseLeases:output_type -> hookmesh.ledger.v1.ReleaseLeasesResponse
-	25, // 74: hookmesh.ledger.v1.LedgerService.ListDeliveries:output_type -> hookmesh.ledger.v1.ListDeliveriesResponse
-	27, // 75: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:output_type -> hookmesh.ledger.v1.ClaimNormalizationsResponse
-	30, // 76: hookmesh.ledger.v1.LedgerService.CompleteNormalization:output_type -> hookmesh.ledger.v1.CompleteNormalizationResponse
-	32, // 77: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:output_type -> hookmesh.ledger.v1.RenormalizeEventsResponse
-	34, // 78: hookmesh.ledger.v1.LedgerService.ListDeadLetters:output_type -> hookmesh.ledger.v1.ListDeadLettersResponse
-	36, // 79: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:output_type -> hookmesh.ledger.v1.ReplayDeadLetterResponse
-	38, // 80: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:output_type -> hookmesh.ledger.v1.ReplayDeadLettersResponse
-	40, // 81: hookmesh.ledger.v1.LedgerService.CreateSubscription:output_type -> hookmesh.ledger.v1.CreateSubscriptionResponse
-	42, // 82: hookmesh.ledger.v1.LedgerService.UpdateSubscription:output_type -> hookmesh.ledger.v1.UpdateSubscriptionResponse
-	44, // 83: hookmesh.ledger.v1.LedgerService.GetSubscription:output_type -> hookmesh.ledger.v1.GetSubscriptionResponse
-	46, // 84: hookmesh.ledger.v1.LedgerService.ListSubscriptions:output_type -> hookmesh.ledger.v1.ListSubscriptionsResponse
-	48, // 85: hookmesh.ledger.v1.LedgerService.PauseSubscription:output_type -> hookmesh.ledger.v1.PauseSubscriptionResponse
-	50, // 86: hookmesh.ledger.v1.LedgerService.ResumeSubscription:output_type -> hookmesh.ledger.v1.ResumeSubscriptionResponse
-	52, // 87: hookmesh.ledger.v1.LedgerService.DeleteSubscription:output_type -> hookmesh.ledger.v1.DeleteSubscriptionResponse
-	64, // [64:88] is the sub-list for method output_type
-	40, // [40:64] is the sub-list for method input_type
-	40, // [40:40] is the sub-list for extension type_name
-	40, // [40:40] is the sub-list for extension extendee
-	0,  // [0:40] is the sub-list for field type_name
+	56, // 13: hookmesh.ledger.v1.WatchEventsRequest.start_time:type_name -> google.protobuf.Timestamp
+	58, // 14: hookmesh.ledger.v1.WatchEventsRequest.event_type:type_name -> hookmesh.event.v1.EventType
+	3,  // 15: hookmesh.ledger.v1.WatchEventsResponse.event:type_name -> hookmesh.ledger.v1.StoredEvent
+	0,  // 16: hookmesh.ledger.v1.WatchEventsResponse.receipt:type_name -> hookmesh.ledger.v1.Receipt
+	59, // 17: hookmesh.ledger.v1.ClaimDeliveriesRequest.lease_duration:type_name -> google.protobuf.Duration
+	60, // 18: hookmesh.ledger.v1.ClaimDeliveriesResponse.leases:type_name -> hookmesh.ledger.v1.Lease
+	56, // 19: hookmesh.ledger.v1.RetryDeliveryRequest.next_attempt_at:type_name -> google.protobuf.Timestamp
+	61, // 20: hookmesh.ledger.v1.RetryDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
+	61, // 21: hookmesh.ledger.v1.DeadLetterDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
+	19, // 22: hookmesh.ledger.v1.ReportOutcomesRequest.outcomes:type_name -> hookmesh.ledger.v1.Outcome
+	12, // 23: hookmesh.ledger.v1.Outcome.complete:type_name -> hookmesh.ledger.v1.CompleteDeliveryRequest
+	14, // 24: hookmesh.ledger.v1.Outcome.retry:type_name -> hookmesh.ledger.v1.RetryDeliveryRequest
+	16, // 25: hookmesh.ledger.v1.Outcome.dead_letter:type_name -> hookmesh.ledger.v1.DeadLetterDeliveryRequest
+	21, // 26: hookmesh.ledger.v1.ReportOutcomesResponse.results:type_name -> hookmesh.ledger.v1.OutcomeResult
+	62, // 27: hookmesh.ledger.v1.ListDeliveriesResponse.deliveries:type_name -> hookmesh.ledger.v1.Delivery
+	59, // 28: hookmesh.ledger.v1.ClaimNormalizationsRequest.lease_duration:type_name -> google.protobuf.Duration
+	30, // 29: hookmesh.ledger.v1.ClaimNormalizationsResponse.leases:type_name -> hookmesh.ledger.v1.NormalizationLease
+	0,  // 30: hookmesh.ledger.v1.NormalizationLease.receipt:type_name -> hookmesh.ledger.v1.Receipt
+	56, // 31: hookmesh.ledger.v1.NormalizationLease.lease_expires_at:type_name -> google.protobuf.Timestamp
+	57, // 32: hookmesh.ledger.v1.CompleteNormalizationRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	56, // 33: hookmesh.ledger.v1.CompleteNormalizationResponse.next_attempt_at:type_name -> google.protobuf.Timestamp
+	62, // 34: hookmesh.ledger.v1.ListDeadLettersResponse.dead_letters:type_name -> hookmesh.ledger.v1.Delivery
+	62, // 35: hookmesh.ledger.v1.ReplayDeadLetterResponse.delivery:type_name -> hookmesh.ledger.v1.Delivery
+	63, // 36: hookmesh.ledger.v1.CreateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	63, // 37: hookmesh.ledger.v1.CreateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	63, // 38: hookmesh.ledger.v1.UpdateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	63, // 39: hookmesh.ledger.v1.UpdateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	63, // 40: hookmesh.ledger.v1.GetSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	63, // 41: hookmesh.ledger.v1.ListSubscriptionsResponse.subscriptions:type_name -> hookmesh.ledger.v1.Subscription
+	63, // 42: hookmesh.ledger.v1.PauseSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	63, // 43: hookmesh.ledger.v1.ResumeSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	1,  // 44: hookmesh.ledger.v1.LedgerService.Record:input_type -> hookmesh.ledger.v1.RecordRequest
+	4,  // 45: hookmesh.ledger.v1.LedgerService.GetEvent:input_type -> hookmesh.ledger.v1.GetEventRequest
+	6,  // 46: hookmesh.ledger.v1.LedgerService.ListEvents:input_type -> hookmesh.ledger.v1.ListEventsRequest
+	8,  // 47: hookmesh.ledger.v1.LedgerService.WatchEvents:input_type -> hookmesh.ledger.v1.WatchEventsRequest
+	10, // 48: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:input_type -> hookmesh.ledger.v1.ClaimDeliveriesRequest
+	12, // 49: hookmesh.ledger.v1.LedgerService.CompleteDelivery:input_type -> hookmesh.ledger.v1.CompleteDeliveryRequest
+	14, // 50: hookmesh.ledger.v1.LedgerService.RetryDelivery:input_type -> hookmesh.ledger.v1.RetryDeliveryRequest
+	16, // 51: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:input_type -> hookmesh.ledger.v1.DeadLetterDeliveryRequest
+	18, // 52: hookmesh.ledger.v1.LedgerService.ReportOutcomes:input_type -> hookmesh.ledger.v1.ReportOutcomesRequest
+	24, // 53: hookmesh.ledger.v1.LedgerService.WatchDeliveries:input_type -> hookmesh.ledger.v1.WatchDeliveriesRequest
+	22, // 54: hookmesh.ledger.v1.LedgerService.ReleaseLeases:input_type -> hookmesh.ledger.v1.ReleaseLeasesRequest
+	26, // 55: hookmesh.ledger.v1.LedgerService.ListDeliveries:input_type -> hookmesh.ledger.v1.ListDeliveriesRequest
+	28, // 56: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:input_type -> hookmesh.ledger.v1.ClaimNormalizationsRequest
+	31, // 57: hookmesh.ledger.v1.LedgerService.CompleteNormalization:input_type -> hookmesh.ledger.v1.CompleteNormalizationRequest
+	33, // 58: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:input_type -> hookmesh.ledger.v1.RenormalizeEventsRequest
+	35, // 59: hookmesh.ledger.v1.LedgerService.ListDeadLetters:input_type -> hookmesh.ledger.v1.ListDeadLettersRequest
+	37, // 60: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:input_type -> hookmesh.ledger.v1.ReplayDeadLetterRequest
+	39, // 61: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:input_type -> hookmesh.ledger.v1.ReplayDeadLettersRequest
+	41, // 62: hookmesh.ledger.v1.LedgerService.CreateSubscription:input_type -> hookmesh.ledger.v1.CreateSubscriptionRequest
+	43, // 63: hookmesh.ledger.v1.LedgerService.UpdateSubscription:input_type -> hookmesh.ledger.v1.UpdateSubscriptionRequest
+	45, // 64: hookmesh.ledger.v1.LedgerService.GetSubscription:input_type -> hookmesh.ledger.v1.GetSubscriptionRequest
+	47, // 65: hookmesh.ledger.v1.LedgerService.ListSubscriptions:input_type -> hookmesh.ledger.v1.ListSubscriptionsRequest
+	49, // 66: hookmesh.ledger.v1.LedgerService.PauseSubscription:input_type -> hookmesh.ledger.v1.PauseSubscriptionRequest
+	51, // 67: hookmesh.ledger.v1.LedgerService.ResumeSubscription:input_type -> hookmesh.ledger.v1.ResumeSubscriptionRequest
+	53, // 68: hookmesh.ledger.v1.LedgerService.DeleteSubscription:input_type -> hookmesh.ledger.v1.DeleteSubscriptionRequest
+	2,  // 69: hookmesh.ledger.v1.LedgerService.Record:output_type -> hookmesh.ledger.v1.RecordResponse
+	5,  // 70: hookmesh.ledger.v1.LedgerService.GetEvent:output_type -> hookmesh.ledger.v1.GetEventResponse
+	7,  // 71: hookmesh.ledger.v1.LedgerService.ListEvents:output_type -> hookmesh.ledger.v1.ListEventsResponse
+	9,  // 72: hookmesh.ledger.v1.LedgerService.WatchEvents:output_type -> hookmesh.ledger.v1.WatchEventsResponse
+	11, // 73: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:output_type -> hookmesh.ledger.v1.ClaimDeliveriesResponse
+	13, // 74: hookmesh.ledger.v1.LedgerService.CompleteDelivery:output_type -> hookmesh.ledger.v1.CompleteDeliveryResponse
+	15, // 75: hookmesh.ledger.v1.LedgerService.RetryDelivery:output_type -> hookmesh.ledger.v1.RetryDeliveryResponse
+	17, // 76: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:output_type -> hookmesh.ledger.v1.DeadLetterDeliveryResponse
+	20, // 77: hookmesh.ledger.v1.LedgerService.ReportOutcomes:output_type -> hookmesh.ledger.v1.ReportOutcomesResponse
+	25, // 78: hookmesh.ledger.v1.LedgerService.WatchDeliveries:output_type -> hookmesh.ledger.v1.WatchDeliveriesResponse
+	23, // 79: hookmesh.ledger.v1.LedgerService.ReleaseLeases:output_type -> hookmesh.ledger.v1.ReleaseLeasesResponse
+	27, // 80: hookmesh.ledger.v1.LedgerService.ListDeliveries:output_type -> hookmesh.ledger.v1.ListDeliveriesResponse
+	29, // 81: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:output_type -> hookmesh.ledger.v1.ClaimNormalizationsResponse
+	32, // 82: hookmesh.ledger.v1.LedgerService.CompleteNormalization:output_type -> hookmesh.ledger.v1.CompleteNormalizationResponse
+	34, // 83: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:output_type -> hookmesh.ledger.v1.RenormalizeEventsResponse
+	36, // 84: hookmesh.ledger.v1.LedgerService.ListDeadLetters:output_type -> hookmesh.ledger.v1.ListDeadLettersResponse
+	38, // 85: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:output_type -> hookmesh.ledger.v1.ReplayDeadLetterResponse
+	40, // 86: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:output_type -> hookmesh.ledger.v1.ReplayDeadLettersResponse
+	42, // 87: hookmesh.ledger.v1.LedgerService.CreateSubscription:output_type -> hookmesh.ledger.v1.CreateSubscriptionResponse
+	44, // 88: hookmesh.ledger.v1.LedgerService.UpdateSubscription:output_type -> hookmesh.ledger.v1.UpdateSubscriptionResponse
+	46, // 89: hookmesh.ledger.v1.LedgerService.GetSubscription:output_type -> hookmesh.ledger.v1.GetSubscriptionResponse
+	48, // 90: hookmesh.ledger.v1.LedgerService.ListSubscriptions:output_type -> hookmesh.ledger.v1.ListSubscriptionsResponse
+	50, // 91: hookmesh.ledger.v1.LedgerService.PauseSubscription:output_type -> hookmesh.ledger.v1.PauseSubscriptionResponse
+	52, // 92: hookmesh.ledger.v1.LedgerService.ResumeSubscription:output_type -> hookmesh.ledger.v1.ResumeSubscriptionResponse
+	54, // 93: hookmesh.ledger.v1.LedgerService.DeleteSubscription:output_type -> hookmesh.ledger.v1.DeleteSubscriptionResponse
+	69, // [69:94] is the sub-list for method output_type
+	44, // [44:69] is the sub-list for method input_type
+	44, // [44:44] is the sub-list for extension type_name
+	44, // [44:44] is the sub-list for extension extendee
+	0,  // [0:44] is the sub-list for field type_name
 }
 
 func init() { file_hookmesh_ledger_v1_ledger_proto_init() }
@@ -3579,7 +3753,7 @@ func file_hookmesh_ledger_v1_ledger_proto_init() {
 		return
 	}
 	file_hookmesh_ledger_v1_delivery_proto_init()
-	file_hookmesh_ledger_v1_ledger_proto_msgTypes[17].OneofWrappers = []any{
+	file_hookmesh_ledger_v1_ledger_proto_msgTypes[19].OneofWrappers = []any{
 		(*Outcome_Complete)(nil),
 		(*Outcome_Retry)(nil),
 		(*Outcome_DeadLetter)(nil),
@@ -3590,7 +3764,7 @@ func file_hookmesh_ledger_v1_ledger_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hookmesh_ledger_v1_ledger_proto_rawDesc), len(file_hookmesh_ledger_v1_ledger_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   54,
+			NumMessages:   56,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

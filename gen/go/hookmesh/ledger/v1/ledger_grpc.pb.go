@@ -25,6 +25,7 @@ const (
 	LedgerService_Record_FullMethodName                = "/hookmesh.ledger.v1.LedgerService/Record"
 	LedgerService_GetEvent_FullMethodName              = "/hookmesh.ledger.v1.LedgerService/GetEvent"
 	LedgerService_ListEvents_FullMethodName            = "/hookmesh.ledger.v1.LedgerService/ListEvents"
+	LedgerService_WatchEvents_FullMethodName           = "/hookmesh.ledger.v1.LedgerService/WatchEvents"
 	LedgerService_ClaimDeliveries_FullMethodName       = "/hookmesh.ledger.v1.LedgerService/ClaimDeliveries"
 	LedgerService_CompleteDelivery_FullMethodName      = "/hookmesh.ledger.v1.LedgerService/CompleteDelivery"
 	LedgerService_RetryDelivery_FullMethodName         = "/hookmesh.ledger.v1.LedgerService/RetryDelivery"
@@ -62,6 +63,16 @@ type LedgerServiceClient interface {
 	GetEvent(ctx context.Context, in *GetEventRequest, opts ...grpc.CallOption) (*GetEventResponse, error)
 	// ListEvents lists events, newest first, with filters and a cursor.
 	ListEvents(ctx context.Context, in *ListEventsRequest, opts ...grpc.CallOption) (*ListEventsResponse, error)
+	// WatchEvents streams every recorded event in commit order, live, each
+	// with a cursor; a stream started after a cursor sends every event after
+	// it, none twice. Headers are sent once the start is resolved. Errors:
+	// INVALID_ARGUMENT for a cursor that is not this ledger's (or is ahead
+	// of its events); OUT_OF_RANGE when events after the cursor were
+	// deleted (retention): start again from a time or now;
+	// RESOURCE_EXHAUSTED when the client stopped reading for the stall
+	// timeout (resume from the last cursor); UNAVAILABLE when the ledger
+	// shuts down (resume from the last cursor, on any replica).
+	WatchEvents(ctx context.Context, in *WatchEventsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchEventsResponse], error)
 	// ClaimDeliveries leases due deliveries, fairly across subscriptions (a
 	// backlog on one subscription never starves another) and within each
 	// subscription's max_concurrency across all dispatchers. Rows are taken
@@ -189,6 +200,25 @@ func (c *ledgerServiceClient) ListEvents(ctx context.Context, in *ListEventsRequ
 	return out, nil
 }
 
+func (c *ledgerServiceClient) WatchEvents(ctx context.Context, in *WatchEventsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchEventsResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &LedgerService_ServiceDesc.Streams[0], LedgerService_WatchEvents_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[WatchEventsRequest, WatchEventsResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type LedgerService_WatchEventsClient = grpc.ServerStreamingClient[WatchEventsResponse]
+
 func (c *ledgerServiceClient) ClaimDeliveries(ctx context.Context, in *ClaimDeliveriesRequest, opts ...grpc.CallOption) (*ClaimDeliveriesResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ClaimDeliveriesResponse)
@@ -241,7 +271,7 @@ func (c *ledgerServiceClient) ReportOutcomes(ctx context.Context, in *ReportOutc
 
 func (c *ledgerServiceClient) WatchDeliveries(ctx context.Context, in *WatchDeliveriesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchDeliveriesResponse], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	stream, err := c.cc.NewStream(ctx, &LedgerService_ServiceDesc.Streams[0], LedgerService_WatchDeliveries_FullMethodName, cOpts...)
+	stream, err := c.cc.NewStream(ctx, &LedgerService_ServiceDesc.Streams[1], LedgerService_WatchDeliveries_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -422,6 +452,16 @@ type LedgerServiceServer interface {
 	GetEvent(context.Context, *GetEventRequest) (*GetEventResponse, error)
 	// ListEvents lists events, newest first, with filters and a cursor.
 	ListEvents(context.Context, *ListEventsRequest) (*ListEventsResponse, error)
+	// WatchEvents streams every recorded event in commit order, live, each
+	// with a cursor; a stream started after a cursor sends every event after
+	// it, none twice. Headers are sent once the start is resolved. Errors:
+	// INVALID_ARGUMENT for a cursor that is not this ledger's (or is ahead
+	// of its events); OUT_OF_RANGE when events after the cursor were
+	// deleted (retention): start again from a time or now;
+	// RESOURCE_EXHAUSTED when the client stopped reading for the stall
+	// timeout (resume from the last cursor); UNAVAILABLE when the ledger
+	// shuts down (resume from the last cursor, on any replica).
+	WatchEvents(*WatchEventsRequest, grpc.ServerStreamingServer[WatchEventsResponse]) error
 	// ClaimDeliveries leases due deliveries, fairly across subscriptions (a
 	// backlog on one subscription never starves another) and within each
 	// subscription's max_concurrency across all dispatchers. Rows are taken
@@ -527,6 +567,9 @@ func (UnimplementedLedgerServiceServer) GetEvent(context.Context, *GetEventReque
 }
 func (UnimplementedLedgerServiceServer) ListEvents(context.Context, *ListEventsRequest) (*ListEventsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListEvents not implemented")
+}
+func (UnimplementedLedgerServiceServer) WatchEvents(*WatchEventsRequest, grpc.ServerStreamingServer[WatchEventsResponse]) error {
+	return status.Error(codes.Unimplemented, "method WatchEvents not implemented")
 }
 func (UnimplementedLedgerServiceServer) ClaimDeliveries(context.Context, *ClaimDeliveriesRequest) (*ClaimDeliveriesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ClaimDeliveries not implemented")
@@ -665,6 +708,17 @@ func _LedgerService_ListEvents_Handler(srv interface{}, ctx context.Context, dec
 	}
 	return interceptor(ctx, in, info, handler)
 }
+
+func _LedgerService_WatchEvents_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(WatchEventsRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(LedgerServiceServer).WatchEvents(m, &grpc.GenericServerStream[WatchEventsRequest, WatchEventsResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type LedgerService_WatchEventsServer = grpc.ServerStreamingServer[WatchEventsResponse]
 
 func _LedgerService_ClaimDeliveries_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ClaimDeliveriesRequest)
@@ -1138,6 +1192,11 @@ var LedgerService_ServiceDesc = grpc.ServiceDesc{
 		},
 	},
 	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "WatchEvents",
+			Handler:       _LedgerService_WatchEvents_Handler,
+			ServerStreams: true,
+		},
 		{
 			StreamName:    "WatchDeliveries",
 			Handler:       _LedgerService_WatchDeliveries_Handler,
