@@ -118,6 +118,10 @@ func TestRunInProcess(t *testing.T) {
 			t.Errorf("no %s in memory", method)
 		}
 	}
+	// One process, one registry: the build is described once.
+	if n := m.count("hookmesh_build_info"); n != 1 || m.sum("hookmesh_build_info") != 1 {
+		t.Errorf("%d hookmesh_build_info series summing to %v, want one of value 1", n, m.sum("hookmesh_build_info"))
+	}
 	if refused := m.sum("hookmesh_inprocess_calls_total", "code", "Unauthenticated") +
 		m.sum("hookmesh_inprocess_calls_total", "code", "PermissionDenied"); refused != 0 {
 		t.Errorf("%v in-process calls refused by authentication", refused)
@@ -253,6 +257,17 @@ func (r *runningSystem) scrape(t *testing.T) metrics {
 		}
 	}
 	return m
+}
+
+// count is the number of series of name.
+func (m metrics) count(name string) int {
+	n := 0
+	for _, line := range m {
+		if series, _, _ := strings.Cut(line, " "); series == name || strings.HasPrefix(series, name+"{") {
+			n++
+		}
+	}
+	return n
 }
 
 // sum adds the samples of name whose labels include every given
