@@ -2,6 +2,7 @@ package cli
 
 import (
 	"crypto/ed25519"
+	"encoding/json"
 	"encoding/hex"
 	"io"
 	"maps"
@@ -230,5 +231,52 @@ func TestSendConfiguredSources(t *testing.T) {
 		if _, errOut, code := runCLI(t, mapLookup(env), "send", p); code != 1 || !strings.Contains(errOut, want) {
 			t.Errorf("send %s without its secret: exit %d, stderr %q; want 1 naming %s", p, code, errOut, want)
 		}
+	}
+}
+
+// TestSendConfiguredSourceThroughSystem: a webhook send builds for a
+// configured source from its paths is verified by the real edge and
+// normalized as the source says.
+func TestSendConfiguredSourceThroughSystem(t *testing.T) {
+	t.Parallel()
+	const secret = "acme-secret-0123456789"
+	path := writeSources(t)
+	s := startSystem(t, map[string]string{
+		"HOOKMESH_DATA_DIR":      t.TempDir(),
+		"HOOKMESH_DEV_SECRETS":   "true",
+		"HOOKMESH_SOURCES_FILE":  path,
+		"HOOKMESH_SECRET_ACME":   secret,
+		"HOOKMESH_DISPATCHER_ID": "test-send-configured",
+	})
+	env := mapLookup(map[string]string{
+		"HOOKMESH_SOURCES_FILE":  path,
+		"HOOKMESH_SECRET_ACME":   secret,
+		"HOOKMESH_EDGE_URL":      s.edgeURL,
+		"HOOKMESH_LEDGER_TARGET": s.ledger.GRPCListener.Addr().String(),
+	})
+	out, errOut, code := runCLI(t, env, "send", "acme")
+	f := strings.Fields(out)
+	if code != 0 || len(f) < 3 || f[2] != "202" {
+		t.Fatalf("send acme: exit %d\n%s%s", code, out, errOut)
+	}
+	out, errOut, code = runCLI(t, env, "events", "get", "acme", f[1], "-o", "json")
+	var doc struct {
+		Event struct {
+			Event struct {
+				EventType string `json:"event_type"`
+				EntityID  string `json:"entity_id"`
+				Amount    struct {
+					MinorUnits string `json:"minor_units"`
+					Currency   string `json:"currency"`
+				} `json:"amount"`
+			} `json:"event"`
+		} `json:"event"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &doc) != nil {
+		t.Fatalf("events get acme: exit %d\n%s%s", code, out, errOut)
+	}
+	if ev := doc.Event.Event; ev.EventType != "EVENT_TYPE_PAYMENT_COMPLETED" || ev.EntityID == "" ||
+		ev.Amount.MinorUnits != "1999" || ev.Amount.Currency != "USD" {
+		t.Errorf("acme normalized as %+v, want a payment of 1999 USD with its order id", ev)
 	}
 }
