@@ -2,8 +2,8 @@ package cli
 
 import (
 	"crypto/ed25519"
-	"encoding/json"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"maps"
 	"net/http"
