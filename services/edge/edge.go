@@ -432,7 +432,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	rest, err := httpapi.NewAdmin(ctx, ledger)
+	rest, err := httpapi.NewAdmin(ctx, ledger, log)
 	if err != nil {
 		return err
 	}

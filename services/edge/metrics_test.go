@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
+	"github.com/hookmesh/hookmesh/services/edge/internal/httpapi"
 	"github.com/hookmesh/hookmesh/services/edge/internal/ingest/ingesttest"
 	"github.com/hookmesh/hookmesh/services/edge/verify"
 	"github.com/hookmesh/hookmesh/services/internal/admin"
@@ -158,6 +159,12 @@ func TestAdminToken(t *testing.T) {
 		// fake ledger's interceptor refuses ListEvents without it.
 		if code, body := getWith(t, e.AdminURL+path, token); code != http.StatusOK {
 			t.Errorf("GET %s with the token = %d %s, want 200", path, code, body)
+		}
+	}
+	// The event stream is behind the same guard.
+	for _, tok := range []string{"", "wrong"} {
+		if code, _ := getWith(t, e.AdminURL+httpapi.WatchPath, tok); code != http.StatusUnauthorized {
+			t.Errorf("GET %s with token %q = %d, want 401", httpapi.WatchPath, tok, code)
 		}
 	}
 	for _, path := range []string{"/health", "/ready"} {

@@ -134,6 +134,7 @@ func fiveWebhooks(suffix string) []webhook {
 func TestEndToEnd(t *testing.T) {
 	sys := harness.StartSystem(t, systemEnv())
 	suffix := fmt.Sprintf("%d", time.Now().UnixNano())
+	started := time.Now()
 
 	t.Run("each platform is accepted, stored and normalized exactly", func(t *testing.T) {
 		for _, w := range fiveWebhooks(suffix) {
@@ -155,6 +156,8 @@ func TestEndToEnd(t *testing.T) {
 			checkNormalized(t, w.platform, got.GetEvent().GetEvent())
 		}
 	})
+
+	t.Run("the admin event stream has them, resumably", func(t *testing.T) { checkEventStream(t, sys, suffix, started) })
 
 	t.Run("a duplicate is acknowledged once more and stored once", func(t *testing.T) {
 		w := fiveWebhooks(suffix + "dup")[0]

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
@@ -11,21 +12,27 @@ import (
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 )
 
-// NewAdmin returns the admin REST API: the LedgerService read methods
-// (GET /v1/events, GET /v1/events/{platform}/{event_id}) proxied to the
-// ledger over gRPC. JSON uses proto field names, as the public contract
-// says, and emits zero values so clients see every field.
-func NewAdmin(ctx context.Context, ledger ledgerv1.LedgerServiceClient) (http.Handler, error) {
-	mux := runtime.NewServeMux(
+// NewAdmin returns the admin REST API: the LedgerService admin methods
+// (GET /v1/events, GET /v1/events/{platform}/{event_id}, ...) proxied to
+// the ledger over gRPC, and the event stream as server-sent events
+// (GET /v1/events:watch, see watchHandler), which ends when ctx is done.
+// JSON uses proto field names, as the public contract says, and emits zero
+// values so clients see every field. log receives the streams' debug lines.
+func NewAdmin(ctx context.Context, ledger ledgerv1.LedgerServiceClient, log *slog.Logger) (http.Handler, error) {
+	marshaler := &runtime.JSONPb{
+		MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true},
+		UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: true},
+	}
+	gateway := runtime.NewServeMux(
 		runtime.WithDisableHTTPMethodOverride(),
 		runtime.WithRoutingErrorHandler(routingError),
-		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
-			MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true},
-			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: true},
-		}),
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, marshaler),
 	)
-	if err := ledgerv1.RegisterLedgerServiceHandlerClient(ctx, mux, ledger); err != nil {
+	if err := ledgerv1.RegisterLedgerServiceHandlerClient(ctx, gateway, ledger); err != nil {
 		return nil, fmt.Errorf("register ledger REST: %w", err)
 	}
+	mux := http.NewServeMux()
+	mux.Handle("GET "+WatchPath, &watchHandler{base: ctx, ledger: ledger, gateway: gateway, marshaler: marshaler, log: log})
+	mux.Handle("/", gateway)
 	return mux, nil
 }
