@@ -1,0 +1,45 @@
+package listen
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
+)
+
+// FromNow starts at the events recorded from now on.
+const FromNow = "now"
+
+// applyFrom sets where req starts from from: "now", an RFC 3339 time, a
+// duration meaning that long ago ("15m"), or a cursor (which always
+// starts with a letter: the ledger's cursors begin with a version byte).
+// It reports whether from said anything ("" leaves the choice to the
+// state file).
+func applyFrom(req *ledgerv1.WatchEventsRequest, from string, now time.Time) (bool, error) {
+	from = strings.TrimSpace(from)
+	switch {
+	case from == "":
+		return false, nil
+	case from == FromNow:
+		return true, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, from); err == nil {
+		req.StartTime = timestamppb.New(t)
+		return true, nil
+	}
+	if d, err := time.ParseDuration(from); err == nil {
+		if d < 0 {
+			return false, fmt.Errorf("--from %q: a duration means that long ago; give it without a sign", from)
+		}
+		req.StartTime = timestamppb.New(now.Add(-d))
+		return true, nil
+	}
+	if c := from[0]; (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') {
+		req.Cursor = from // the ledger says whether it is one
+		return true, nil
+	}
+	return false, fmt.Errorf("--from %q: want now, a cursor, an RFC 3339 time (2026-03-01T12:00:00Z) or a duration ago (15m)", from)
+}
