@@ -130,6 +130,8 @@ func TestHookmeshRunEmbedded(t *testing.T) {
 		t.Errorf("localhost admin /metrics lacks %v", missing)
 	}
 
+	t.Run("listen forwards and resumes", func(t *testing.T) { checkListen(t, bin, env) })
+
 	run.Stop()
 	run.Restart(t)
 	waitReady(t, "http://"+http+"/ready")

@@ -118,6 +118,10 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"run", "extra"}, 2},
 		{[]string{"send"}, 2},
 		{[]string{"send", "stripe", "--count", "0"}, 2},
+		{[]string{"listen", "--forward-to", "ftp://localhost/"}, 2},
+		{[]string{"listen", "--from", "yesterday"}, 2},
+		{[]string{"listen", "-o", "xml"}, 2},
+		{[]string{"listen", "--type", "NOT_A_TYPE"}, 2},
 		{[]string{"events", "list"}, 1},
 	} {
 		_, errOut, code := runCLI(t, unreachable, c.args...)

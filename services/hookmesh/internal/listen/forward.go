@@ -71,12 +71,12 @@ type forwarder interface {
 	close()
 }
 
-// newForwarder returns the forwarder of target ("http://...", "https://..."
-// or "grpc://host:port"), after checking that its host passes g.
-func newForwarder(ctx context.Context, target, payload string, g guard, timeout time.Duration) (forwarder, error) {
+// parseTarget parses a forward target ("http://...", "https://..." or
+// "grpc://host:port") and returns it with its host:port.
+func parseTarget(target string) (*url.URL, string, error) {
 	u, err := url.Parse(target)
 	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("--forward-to %q: want http://host:port/path, https://... or grpc://host:port", target)
+		return nil, "", fmt.Errorf("--forward-to %q: want http://host:port/path, https://... or grpc://host:port", target)
 	}
 	hostport := u.Host
 	if u.Port() == "" {
@@ -84,15 +84,22 @@ func newForwarder(ctx context.Context, target, payload string, g guard, timeout 
 	}
 	switch u.Scheme {
 	case "http", "https":
-		if payload != PayloadRaw && payload != PayloadNormalized {
-			return nil, fmt.Errorf("--payload %q: want %s or %s", payload, PayloadRaw, PayloadNormalized)
-		}
 	case "grpc":
 		if u.Port() == "" || (u.Path != "" && u.Path != "/") {
-			return nil, fmt.Errorf("--forward-to %q: want grpc://host:port", target)
+			return nil, "", fmt.Errorf("--forward-to %q: want grpc://host:port", target)
 		}
 	default:
-		return nil, fmt.Errorf("--forward-to %q: want http://, https:// or grpc://", target)
+		return nil, "", fmt.Errorf("--forward-to %q: want http://, https:// or grpc://", target)
+	}
+	return u, hostport, nil
+}
+
+// newForwarder returns the forwarder of target (see parseTarget), after
+// checking that its host passes g.
+func newForwarder(ctx context.Context, target, payload string, g guard, timeout time.Duration) (forwarder, error) {
+	u, hostport, err := parseTarget(target)
+	if err != nil {
+		return nil, err
 	}
 	if err := g.check(ctx, hostport); err != nil {
 		return nil, err

@@ -73,12 +73,36 @@ func (o Options) stateKey() string {
 	return strings.Join([]string{o.ForwardTo, o.Payload, o.Platform, o.EventType.String()}, "|")
 }
 
+// Validate checks what o's flags say, without looking anything up or
+// dialling: a command line reports these as usage errors before it starts.
+func Validate(o Options) error {
+	o = o.withDefaults()
+	if o.Output != OutputText && o.Output != OutputJSON {
+		return fmt.Errorf("--output %q: want %s or %s", o.Output, OutputText, OutputJSON)
+	}
+	if o.Payload != PayloadRaw && o.Payload != PayloadNormalized {
+		return fmt.Errorf("--payload %q: want %s or %s", o.Payload, PayloadRaw, PayloadNormalized)
+	}
+	if _, err := applyFrom(&ledgerv1.WatchEventsRequest{}, o.From, time.Now()); err != nil {
+		return err
+	}
+	if o.ForwardTo != "" {
+		if _, _, err := parseTarget(o.ForwardTo); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Run prints (and forwards) the ledger's events until ctx is done, then
 // returns nil. A broken stream is opened again after the last cursor, with
 // backoff. It returns an error for what waiting cannot fix: a refused
 // target, a cursor the ledger refuses (INVALID_ARGUMENT, OUT_OF_RANGE), a
 // missing or wrong admin token.
 func Run(ctx context.Context, o Options) error {
+	if err := Validate(o); err != nil {
+		return err
+	}
 	o = o.withDefaults()
 	req := &ledgerv1.WatchEventsRequest{Platform: o.Platform, EventType: o.EventType}
 	explicit, err := applyFrom(req, o.From, time.Now())

@@ -30,6 +30,8 @@ func TestApplyFrom(t *testing.T) {
 		{from: "AXAHcw8B4cYr", explicit: true, cursor: "AXAHcw8B4cYr"},
 		{from: "-5m", bad: true},
 		{from: "2026-13-01", bad: true},
+		{from: "yesterday", bad: true},
+		{from: "AXAHcw8B4cY+", bad: true},
 	} {
 		req := &ledgerv1.WatchEventsRequest{}
 		explicit, err := applyFrom(req, c.from, now)
