@@ -131,6 +131,14 @@ func TestHookmeshRunEmbedded(t *testing.T) {
 	}
 
 	t.Run("listen forwards and resumes", func(t *testing.T) { checkListen(t, bin, env) })
+	t.Run("the admin event stream, in process", func(t *testing.T) {
+		// The edge reads WatchEvents over the in-process channel here.
+		got := watchSSE(t, &harness.System{AdminAddr: admin}, "platform=stripe&start_time=2000-01-01T00:00:00Z", "",
+			func(events []sseEvent) bool { return len(events) >= 1 })
+		if got[0].msg.GetEvent().GetPlatform() != "stripe" {
+			t.Errorf("first event %v", got[0].msg)
+		}
+	})
 
 	run.Stop()
 	run.Restart(t)
