@@ -34,10 +34,13 @@ import (
 // Every announcement follows the commit of the rows it announces, so a
 // woken dispatcher finds them. If one is lost, nothing is: dispatchers poll.
 //
-// New events are announced the same way to the event streams of other
-// ledgers (WatchEvents), on EventsChannel, in the same NOTIFY statement as
-// the round's deliveries: a round that has both costs one transaction.
-// Event streams poll too.
+// New events are announced to the event streams of other ledgers
+// (WatchEvents) on EventsChannel, but only in a round that notifies
+// deliveries anyway, by a second pg_notify in the same statement: the
+// stream costs Record no statement of its own. An event that made no
+// delivery (no subscription matches it, or it could not be normalized)
+// reaches other ledgers' streams at their next poll; this ledger's own
+// streams are woken at once (Store.changes).
 type notifier struct {
 	pool     *pgxpool.Pool
 	instance string
@@ -62,21 +65,21 @@ const (
 	remoteNotifyInterval = 20 * time.Millisecond
 )
 
-// eventRecorded wakes this store's event streams at once and, through the
-// notifier's next round, other ledgers'; Record calls it after the commit
-// of each new event.
+// eventRecorded wakes this store's event streams at once and, when the
+// notifier's next round notifies deliveries, other ledgers'; Record calls
+// it after the commit of each new event.
 func (s *Store) eventRecorded() {
 	s.changes.Signal()
 	s.notify.signalEvents()
 }
 
-// notifierSQL sends a round's notifications: the deliveries' when $1, the
-// events' when $4. One statement for every round, so one cached plan.
+// notifierSQL sends a round's notifications: the deliveries', and the
+// events' when $3. One statement for every round, so one cached plan.
 const notifierSQL = `SELECT ` + relaxedCall + `,
-    CASE WHEN $1::boolean THEN pg_notify('` + Channel + `', json_build_object('schema', current_schema(),
-        'subscriptions', $2::json, 'from', $3::text)::text) END,
-    CASE WHEN $4::boolean THEN pg_notify('` + EventsChannel + `', json_build_object('schema', current_schema(),
-        'from', $3::text)::text) END`
+    pg_notify('` + Channel + `', json_build_object('schema', current_schema(),
+        'subscriptions', $1::json, 'from', $2::text)::text),
+    CASE WHEN $3::boolean THEN pg_notify('` + EventsChannel + `', json_build_object('schema', current_schema(),
+        'from', $2::text)::text) END`
 
 func newNotifier(pool *pgxpool.Pool) *notifier {
 	var id [8]byte
@@ -105,16 +108,13 @@ func (n *notifier) signal(subscriptions []string) {
 	}
 }
 
-// signalEvents queues a notification of new events for the event streams
-// of other ledgers; it never blocks.
+// signalEvents notes a new event for the event streams of other ledgers,
+// sent with the next round's delivery notification; it never blocks and
+// wakes no round by itself.
 func (n *notifier) signalEvents() {
 	n.mu.Lock()
 	n.events = true
 	n.mu.Unlock()
-	select {
-	case n.rwake <- struct{}{}:
-	default:
-	}
 }
 
 // takeEvents reports whether events were signalled since the last call.
@@ -152,12 +152,12 @@ func (n *notifier) run(ctx context.Context) {
 		case <-n.rwake:
 		}
 		subs := n.take(n.remote)
-		events, deliveries := n.takeEvents(), len(subs) > 0
-		if !deliveries && !events {
+		if len(subs) == 0 {
 			// A wake-up whose signals an earlier round already sent: an
 			// empty NOTIFY would wake every dispatcher for nothing.
 			continue
 		}
+		events := n.takeEvents()
 		size := 0
 		for _, s := range subs {
 			size += len(s)
@@ -169,7 +169,7 @@ func (n *notifier) run(ctx context.Context) {
 		cctx, cancel := context.WithTimeout(ctx, notifyTimeout)
 		// Relaxed commit (see relaxedSQL): a wake-up lost in a crash is
 		// covered by polling.
-		_, _ = n.pool.Exec(cctx, notifierSQL, deliveries, string(list), n.instance, events)
+		_, _ = n.pool.Exec(cctx, notifierSQL, string(list), n.instance, events)
 		cancel()
 		sleepCtx(ctx, remoteNotifyInterval)
 	}

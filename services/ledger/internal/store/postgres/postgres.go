@@ -127,11 +127,11 @@ func (s *Store) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledge
 		if err != nil {
 			return nil, mapErr(fmt.Sprintf("record %s/%s", r.Platform, r.EventID), err)
 		}
+		if !existed {
+			s.eventRecorded() // before signal: the NOTIFY it wakes carries the event's news
+		}
 		if len(delivered) > 0 {
 			s.notify.signal(delivered)
-		}
-		if !existed {
-			s.eventRecorded()
 		}
 		return store.RecordResult(r, receiptID, existed), nil
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/store"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/store/postgres"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/store/postgres/pgtest"
@@ -105,8 +106,10 @@ func TestWatchHorizon(t *testing.T) {
 }
 
 // TestWatchAcrossLedgers runs two stores (two ledgers) on one schema: one
-// records, the other's streams are woken through NOTIFY and read the
-// events, and a stream resumes on the other ledger from its cursor.
+// records, the other's streams are woken through NOTIFY (sent with the
+// deliveries' notification) and read the events, and a stream resumes on
+// the other ledger from its cursor, reaching by its poll an event that
+// made no delivery.
 func TestWatchAcrossLedgers(t *testing.T) {
 	t.Parallel()
 	cfg := pgtest.NewConfig(t)
@@ -120,6 +123,11 @@ func TestWatchAcrossLedgers(t *testing.T) {
 		return s
 	}
 	a, b := open(), open()
+	sub := storetest.Subscription("billing")
+	sub.Platforms = []string{"stripe"}
+	if _, err := a.CreateSubscription(testCtx(t), &ledgerv1.CreateSubscriptionRequest{Subscription: sub}); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	listening := make(chan struct{})
 	done := make(chan error, 1)
@@ -150,10 +158,13 @@ func TestWatchAcrossLedgers(t *testing.T) {
 			t.Fatalf("Record %d on one ledger woke no stream of the other", i)
 		}
 	}
+	if _, err := a.Record(testCtx(t), storetest.Request("github", "", "evt_3", time.Now())); err != nil {
+		t.Fatal(err)
+	}
 	onA := storetest.NewReader(t, a, fromStart(), store.WatchQuery{Limit: 1})
 	onA.Until(t, "evt_1 on a", func(seen []store.WatchedEvent) bool { return len(seen) == 1 })
 	onB := storetest.NewReader(t, b, store.WatchFrom{Cursor: onA.Last}, store.WatchQuery{})
-	onB.Until(t, "evt_2 on b", func(seen []store.WatchedEvent) bool { return len(seen) == 1 })
+	onB.Until(t, "evt_2 and evt_3 on b", func(seen []store.WatchedEvent) bool { return len(seen) == 2 })
 	if got := onB.Seen[0].Event.GetEventId(); got != "evt_2" {
 		t.Errorf("resumed on the other ledger at %s, want evt_2", got)
 	}
