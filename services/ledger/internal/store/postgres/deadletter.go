@@ -80,11 +80,11 @@ func (s *Store) ListDeadLetters(ctx context.Context, req *ledgerv1.ListDeadLette
 }
 
 // replaySet is the SET list of a replay: due now, attempts reset (the
-// retry policy starts over), lease cleared. last_error and the history stay
-// to show what happened before; delivery_id stays, the handler's
-// idempotency key.
+// retry policy starts over). A dead letter holds no lease (its outcome
+// deleted it). last_error and the history stay to show what happened
+// before; delivery_id stays, the handler's idempotency key.
 const replaySet = `state = 1, attempts = 0, next_attempt_at = now(), replays = d.replays + 1,
-        lease_token = NULL, leased_by = '', dead_at = NULL, updated_at = now()`
+        dead_at = NULL, updated_at = now()`
 
 const replayOneSQL = `
 WITH up AS (

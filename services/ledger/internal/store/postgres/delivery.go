@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -38,11 +39,16 @@ const claimLockSQL = `SELECT pg_advisory_xact_lock(hashtext('hookmesh.ledger.cla
 // claimSQL leases due deliveries, fairly: per active subscription a LATERAL
 // subquery takes its oldest due rows, at most its free room (max_concurrency
 // minus its unexpired leases) and at most the claim's limit, skipping rows
-// locked by others; row_number ranks them within their subscription, and
-// ordering by that rank before the limit interleaves subscriptions
-// round-robin, so a backlog on one never hides another's first row.
-// A lease is a deferral: next_attempt_at becomes the lease's expiry, so a
-// delivery whose dispatcher died is simply due again then, under a new token.
+// under an unexpired lease and rows locked by others; row_number ranks them
+// within their subscription, and ordering by that rank before the limit
+// interleaves subscriptions round-robin, so a backlog on one never hides
+// another's first row.
+// A lease is a row of delivery_leases (migration 0007): the claim locks the
+// chosen deliveries rows (so an outcome committing meanwhile is waited for,
+// and a delivery it finished is not handed out again) and inserts their
+// leases, replacing expired ones; the deliveries rows themselves are not
+// written. The lateral scan steps over the subscription's unexpired leases,
+// as many as its work in flight.
 // statement_timestamp(), not now(): now() is the transaction's start, before
 // the wait for claimLockSQL.
 // The caller's breakers shape the claim: subscriptions whose target is in
@@ -50,50 +56,64 @@ const claimLockSQL = `SELECT pg_advisory_xact_lock(hashtext('hookmesh.ledger.cla
 // outage's backlog costs nothing per claim; a target in $6 (half-open)
 // gives at most one row per subscription, and of those only the oldest due
 // per target is chosen (DISTINCT ON): one trial call.
+// The returned delivery's next_attempt_at is the lease's expiry, when it is
+// due again if no outcome comes.
 // $1 limit, $2 dispatcher id, $3 requested lease in microseconds, $4 margin
 // added to the subscription's timeout in milliseconds, $5 skipped targets,
-// $6 probed targets.
-const claimSQL = `
+// $6 probed targets. A var only because claimDeliveryCols is one.
+var claimSQL = `
 WITH subs AS (
-    SELECT s.name, s.target, s.target = ANY (coalesce($6::text[], '{}')) AS probe, s.max_concurrency - (
-            SELECT count(*) FROM deliveries l
-            WHERE l.subscription = s.name AND l.lease_token IS NOT NULL
-              AND l.state = 1 AND l.next_attempt_at > statement_timestamp()) AS room
+    SELECT s.name, s.target, s.timeout_ms, s.target = ANY (coalesce($6::text[], '{}')) AS probe,
+        s.max_concurrency - (
+            SELECT count(*) FROM delivery_leases l
+            WHERE l.subscription = s.name AND l.expires_at > statement_timestamp()) AS room
     FROM subscriptions s
     WHERE NOT s.paused AND NOT s.target = ANY (coalesce($5::text[], '{}'))
 ), due AS (
-    SELECT c.delivery_id, c.next_attempt_at, subs.target, subs.probe,
+    SELECT c.delivery_id, c.next_attempt_at, subs.name, subs.target, subs.timeout_ms, subs.probe,
         row_number() OVER (PARTITION BY subs.name ORDER BY c.next_attempt_at, c.delivery_id) AS rank
     FROM subs CROSS JOIN LATERAL (
         SELECT d.delivery_id, d.next_attempt_at FROM deliveries d
         WHERE d.subscription = subs.name AND d.state = 1 AND d.next_attempt_at <= statement_timestamp()
+          AND NOT EXISTS (SELECT 1 FROM delivery_leases l
+                          WHERE l.delivery_id = d.delivery_id AND l.expires_at > statement_timestamp())
         ORDER BY d.next_attempt_at
         LIMIT greatest(least(subs.room, CASE WHEN subs.probe THEN 1 ELSE $1 END), 0)
-        FOR UPDATE SKIP LOCKED
+        FOR UPDATE OF d SKIP LOCKED
     ) c
 ), chosen AS (
-    SELECT delivery_id, next_attempt_at, rank FROM (
-        SELECT delivery_id, next_attempt_at, rank FROM due WHERE NOT probe
+    SELECT delivery_id, next_attempt_at, name, timeout_ms, rank FROM (
+        SELECT delivery_id, next_attempt_at, name, timeout_ms, rank FROM due WHERE NOT probe
         UNION ALL
-        (SELECT DISTINCT ON (target) delivery_id, next_attempt_at, rank FROM due WHERE probe
+        (SELECT DISTINCT ON (target) delivery_id, next_attempt_at, name, timeout_ms, rank FROM due WHERE probe
          ORDER BY target, next_attempt_at, delivery_id)
     ) u
     ORDER BY rank, next_attempt_at, delivery_id
     LIMIT $1
-)
-UPDATE deliveries d SET
-    lease_token = gen_random_uuid(),
-    leased_by = $2,
-    next_attempt_at = statement_timestamp() + greatest(
+), leased AS (
+    INSERT INTO delivery_leases AS l (delivery_id, subscription, token, leased_by, expires_at)
+    SELECT delivery_id, name, gen_random_uuid(), $2, statement_timestamp() + greatest(
         $3::bigint * interval '1 microsecond',
-        (s.timeout_ms + $4::bigint) * interval '1 millisecond'),
-    updated_at = statement_timestamp()
-FROM chosen, events e, receipts r, subscriptions s
-WHERE d.delivery_id = chosen.delivery_id AND e.id = d.event_row_id
-  AND r.receipt_id = e.receipt_id AND s.name = d.subscription
-RETURNING chosen.rank, chosen.next_attempt_at, d.lease_token::text, e.normalized, r.body,
+        (timeout_ms + $4::bigint) * interval '1 millisecond')
+    FROM chosen
+    ON CONFLICT (delivery_id) DO UPDATE
+        SET token = excluded.token, leased_by = excluded.leased_by, expires_at = excluded.expires_at
+    RETURNING l.delivery_id, l.token, l.expires_at
+)
+SELECT chosen.rank, chosen.next_attempt_at, leased.token::text, e.normalized, r.body,
     coalesce(r.headers ->> '` + store.TraceparentHeader + `', ''),
-    ` + deliveryCols + `, ` + subscriptionColsS
+    ` + claimDeliveryCols + `, ` + subscriptionColsS + `
+FROM chosen
+JOIN leased ON leased.delivery_id = chosen.delivery_id
+JOIN deliveries d ON d.delivery_id = chosen.delivery_id
+JOIN events e ON e.id = d.event_row_id
+JOIN receipts r ON r.receipt_id = e.receipt_id
+JOIN subscriptions s ON s.name = d.subscription`
+
+// claimDeliveryCols is deliveryCols with the lease's expiry for
+// next_attempt_at: what a claimed delivery's row would say if the lease were
+// stored in it, and the Lease's lease_expires_at.
+var claimDeliveryCols = strings.Replace(deliveryCols, "d.next_attempt_at", "leased.expires_at", 1)
 
 // ClaimDeliveries leases due deliveries fairly across subscriptions.
 func (s *Store) ClaimDeliveries(ctx context.Context, req *ledgerv1.ClaimDeliveriesRequest) (*ledgerv1.ClaimDeliveriesResponse, error) {
@@ -126,13 +146,19 @@ func (s *Store) ClaimDeliveries(ctx context.Context, req *ledgerv1.ClaimDeliveri
 }
 
 // outcomeSQL applies a Complete, Retry or DeadLetter in one statement: the
-// update holds only while the lease token matches (so a slow dispatcher
-// whose lease expired and was re-claimed cannot overwrite the newer
-// attempt), the history row is inserted from the update's RETURNING, and a
-// retry due now (a release at dispatcher shutdown) notifies the other
-// dispatchers. An expired lease nobody re-claimed still matches: no newer
-// attempt exists, so its outcome is the truth. A deferral the breaker
-// refused ($10, store.RefusedByBreaker) inserts no history row.
+// update holds only while the caller's lease is the delivery's lease (so a
+// slow dispatcher whose lease expired and was re-claimed cannot overwrite the
+// newer attempt), the lease is then deleted, the history row is inserted from
+// the update's RETURNING, and a retry due now (a release at dispatcher
+// shutdown) notifies the other dispatchers. An expired lease nobody
+// re-claimed still matches: no newer attempt exists, so its outcome is the
+// truth. A deferral the breaker refused ($10, store.RefusedByBreaker) inserts
+// no history row.
+// Lock order: the update locks the deliveries row before the delete touches
+// the lease (the delete waits for d: its WHERE reads d's count), the order a
+// claim takes them in, so the two never wait for each other in a cycle.
+// The second column (does the delivery exist, for the error of a failed
+// outcome) is read only when the update matched nothing.
 // $1 id, $2 token, $3 state, $4 counted, $5 next_attempt_at or NULL (now),
 // $6 error, $7 error class, $8 code, $9 dispatcher id, $10 no history.
 const outcomeSQL = `
@@ -143,18 +169,21 @@ WITH d AS (
         next_attempt_at = coalesce($5::timestamptz, now()),
         last_error = CASE WHEN $6::text = '' THEN last_error ELSE $6::text END,
         dead_at = CASE WHEN $3::smallint = 3 THEN now() END,
-        lease_token = NULL,
-        leased_by = '',
         updated_at = now()
-    WHERE delivery_id = $1 AND lease_token = $2 AND state = 1
-    RETURNING delivery_id, attempts, subscription, state, next_attempt_at
+    FROM delivery_leases l
+    WHERE deliveries.delivery_id = $1 AND l.delivery_id = $1 AND l.token = $2 AND deliveries.state = 1
+    RETURNING deliveries.delivery_id, deliveries.attempts, deliveries.subscription, deliveries.state,
+        deliveries.next_attempt_at
+), l AS (
+    DELETE FROM delivery_leases WHERE delivery_id = $1 AND token = $2 AND (SELECT count(*) FROM d) >= 0
 ), h AS (
     INSERT INTO delivery_attempts (delivery_id, attempt, at, error_class, code, error, dispatcher_id)
     SELECT delivery_id, CASE WHEN $4::boolean THEN attempts ELSE 0 END, now(), $7, $8, $6::text, $9 FROM d
     WHERE NOT $10::boolean
 ), nt AS (` + notifySQL + ` FROM d WHERE state = 1 AND next_attempt_at <= now() HAVING count(*) > 0
 )
-SELECT EXISTS (SELECT 1 FROM d), EXISTS (SELECT 1 FROM deliveries WHERE delivery_id = $1),
+SELECT EXISTS (SELECT 1 FROM d),
+    CASE WHEN EXISTS (SELECT 1 FROM d) THEN true ELSE EXISTS (SELECT 1 FROM deliveries WHERE delivery_id = $1) END,
     (SELECT count(*) FROM nt)`
 
 func (s *Store) applyOutcome(ctx context.Context, op string, o store.Outcome) error {
@@ -306,15 +335,17 @@ FROM delivery_attempts WHERE delivery_id = ANY ($1::uuid[]) ORDER BY id`, ids)
 
 // releaseSQL releases the leases a dispatcher holds, as outcomeSQL
 // releases one at shutdown but without a token: the dispatcher that took
-// them is dead, so its id is all that names them. Each released delivery
-// gets its history row, and one notification names their subscriptions so
-// the dispatchers wake. The scan follows deliveries_leased_idx.
+// them is dead, so its id is all that names them. Deleting a lease is all a
+// release takes: the delivery's next_attempt_at is still the time it became
+// due, so it is due at once, in its place. Each released delivery gets its
+// history row, and one notification names their subscriptions so the
+// dispatchers wake. delivery_leases holds only the work in flight, so the
+// scan by leased_by is short.
 // $1 dispatcher id, $2 history error.
 const releaseSQL = `
 WITH up AS (
-    UPDATE deliveries d SET lease_token = NULL, leased_by = '', next_attempt_at = now(), updated_at = now()
-    WHERE d.lease_token IS NOT NULL AND d.leased_by = $1 AND d.state = 1
-    RETURNING d.delivery_id, d.subscription
+    DELETE FROM delivery_leases l WHERE l.leased_by = $1
+    RETURNING l.delivery_id, l.subscription
 ), h AS (
     INSERT INTO delivery_attempts (delivery_id, attempt, at, error_class, code, error, dispatcher_id)
     SELECT delivery_id, 0, now(), 0, '', $2::text, $1 FROM up

@@ -1,7 +1,7 @@
 package postgres
 
 // The claim's statements, for the plan test of package postgres_test.
-const (
-	ClaimLockSQL = claimLockSQL
-	ClaimSQL     = claimSQL
-)
+const ClaimLockSQL = claimLockSQL
+
+// ClaimSQL is claimSQL (a var: see there).
+var ClaimSQL = claimSQL

@@ -22,10 +22,46 @@ import (
 func TestConformance(t *testing.T) {
 	t.Parallel()
 	storetest.Run(t, func(t *testing.T) store.Store {
-		s := postgres.New(pgtest.NewPool(t))
+		pool := pgtest.NewPool(t)
+		s := postgres.New(pool)
 		t.Cleanup(s.Close)
+		t.Cleanup(func() { checkReferences(t, pool) }) // runs first: the schema is still there
 		return s
 	})
+}
+
+// referencesSQL counts rows whose parent is missing: what the foreign keys
+// dropped by migration 0007 would have refused. The ledger's statements
+// keep these references by construction; the conformance suite checks that
+// they do after each of its tests.
+const referencesSQL = `
+SELECT (SELECT count(*) FROM events e WHERE NOT EXISTS (SELECT 1 FROM receipts r WHERE r.receipt_id = e.receipt_id)),
+    (SELECT count(*) FROM deliveries d WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.id = d.event_row_id)),
+    (SELECT count(*) FROM deliveries d WHERE NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.name = d.subscription)),
+    (SELECT count(*) FROM delivery_attempts a WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.delivery_id = a.delivery_id)),
+    (SELECT count(*) FROM delivery_leases l WHERE NOT EXISTS (
+        SELECT 1 FROM deliveries d WHERE d.delivery_id = l.delivery_id AND d.state = 1))`
+
+// checkReferences runs referencesSQL on a connection of its own, since a
+// test may have closed the store and its pool.
+func checkReferences(t *testing.T, pool *pgxpool.Pool) {
+	t.Helper()
+	conn, err := pgx.ConnectConfig(testCtx(t), pool.Config().ConnConfig)
+	if err != nil {
+		t.Errorf("check references: %v", err)
+		return
+	}
+	defer conn.Close(testCtx(t))
+	var events, deliveriesEvent, deliveriesSub, attempts, leases int
+	if err := conn.QueryRow(testCtx(t), referencesSQL).Scan(&events, &deliveriesEvent, &deliveriesSub, &attempts, &leases); err != nil {
+		t.Errorf("check references: %v", err)
+		return
+	}
+	if events+deliveriesEvent+deliveriesSub+attempts+leases > 0 {
+		t.Errorf("rows without their parent: %d events without receipt, %d deliveries without event, "+
+			"%d without subscription, %d attempts without delivery, %d leases without a pending delivery",
+			events, deliveriesEvent, deliveriesSub, attempts, leases)
+	}
 }
 
 func testCtx(t *testing.T) context.Context {

@@ -215,19 +215,23 @@ WITH d AS (
     DELETE FROM deliveries WHERE subscription = $1 RETURNING delivery_id
 ), a AS (
     DELETE FROM delivery_attempts WHERE delivery_id IN (SELECT delivery_id FROM d)
+), l AS (
+    DELETE FROM delivery_leases WHERE subscription = $1
 )
 SELECT count(*) FROM d`
 
 // deleteAttempts bounds DeleteSubscription's retries of a transaction that
-// lost a race with a dispatcher's outcome report (below).
+// a foreign key refused (below).
 const deleteAttempts = 3
 
 // DeleteSubscription removes a subscription with its deliveries and their
 // history. The subscription's row is locked first, so a concurrent Record
 // either committed its deliveries before (and the delete sees them) or
-// waits and then finds the subscription gone. An outcome reported while
-// the statement runs can add a history row it did not see: the foreign
-// key refuses the delete, and the transaction is run again.
+// waits and then finds the subscription gone. The deliveries are locked
+// before they are deleted, so an outcome reported meanwhile either
+// committed its history row first (and the delete sees it) or finds its
+// delivery gone and writes none. Should a foreign key still refuse the
+// delete, the transaction is run again.
 func (s *Store) DeleteSubscription(ctx context.Context, req *ledgerv1.DeleteSubscriptionRequest) (*ledgerv1.DeleteSubscriptionResponse, error) {
 	name, err := store.PrepareName("delete subscription", req.GetName())
 	if err != nil {
@@ -239,6 +243,12 @@ func (s *Store) DeleteSubscription(ctx context.Context, req *ledgerv1.DeleteSubs
 		err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 			var locked string
 			if err := tx.QueryRow(ctx, `SELECT name FROM subscriptions WHERE name = $1 FOR UPDATE`, name).Scan(&locked); err != nil {
+				return err
+			}
+			// Lock the deliveries first: an outcome being reported holds
+			// its delivery's row, and its history row, inserted in the same
+			// statement, is visible to the delete's own (later) snapshot.
+			if _, err := tx.Exec(ctx, `SELECT FROM deliveries WHERE subscription = $1 FOR UPDATE`, name); err != nil {
 				return err
 			}
 			if err := tx.QueryRow(ctx, deleteDeliveriesSQL, name).Scan(&n); err != nil {
