@@ -126,7 +126,7 @@ func Run(ctx context.Context, o Options) error {
 	var fwd forwarder
 	p := printer{out: o.Stdout, json: o.Output == OutputJSON}
 	if o.ForwardTo != "" {
-		g := guard{resolver: o.Resolver, dial: o.Dial, remote: o.AllowRemote}
+		g := newGuard(o.Resolver, o.Dial, o.AllowRemote)
 		if fwd, err = newForwarder(ctx, o.ForwardTo, o.Payload, g, o.Timeout); err != nil {
 			return err
 		}

@@ -109,13 +109,13 @@ func TestForwardRefusesRemote(t *testing.T) {
 			t.Errorf("%s: Run = %v, want a usage error", target, err)
 		}
 	}
-	g := guard{resolver: res, dial: noDial(t)}
+	g := newGuard(res, noDial(t), false)
 	for _, host := range []string{"dev.example.test", "127.0.0.1", "::1"} {
 		if _, err := g.resolve(context.Background(), host); err != nil {
 			t.Errorf("%s: %v", host, err)
 		}
 	}
-	g.remote = true
+	g = newGuard(res, noDial(t), true)
 	if _, err := g.resolve(context.Background(), "app.example.test"); err != nil {
 		t.Errorf("allowed remote: %v", err)
 	}
@@ -128,13 +128,13 @@ func TestGuardChecksEveryDial(t *testing.T) {
 	t.Parallel()
 	res := &stubResolver{hosts: map[string][]string{"app.test": {"127.0.0.1"}}}
 	var dialled []string
-	g := guard{resolver: res, dial: func(_ context.Context, _, addr string) (net.Conn, error) {
+	g := newGuard(res, func(_ context.Context, _, addr string) (net.Conn, error) {
 		dialled = append(dialled, addr)
 		if !strings.HasPrefix(addr, "127.0.0.1:") {
 			t.Errorf("dialled %s", addr)
 		}
 		return nil, errors.New("refused")
-	}}
+	}, false)
 	if err := g.check(context.Background(), "app.test:3000"); err != nil {
 		t.Fatal(err)
 	}
