@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
@@ -220,50 +219,38 @@ WITH d AS (
 )
 SELECT count(*) FROM d`
 
-// deleteAttempts bounds DeleteSubscription's retries of a transaction that
-// a foreign key refused (below).
-const deleteAttempts = 3
-
 // DeleteSubscription removes a subscription with its deliveries and their
 // history. The subscription's row is locked first, so a concurrent Record
 // either committed its deliveries before (and the delete sees them) or
 // waits and then finds the subscription gone. The deliveries are locked
 // before they are deleted, so an outcome reported meanwhile either
 // committed its history row first (and the delete sees it) or finds its
-// delivery gone and writes none. Should a foreign key still refuse the
-// delete, the transaction is run again.
+// delivery gone and writes none.
 func (s *Store) DeleteSubscription(ctx context.Context, req *ledgerv1.DeleteSubscriptionRequest) (*ledgerv1.DeleteSubscriptionResponse, error) {
 	name, err := store.PrepareName("delete subscription", req.GetName())
 	if err != nil {
 		return nil, err
 	}
-	op := fmt.Sprintf("delete subscription %q", name)
-	for attempt := 1; ; attempt++ {
-		var n int64
-		err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-			var locked string
-			if err := tx.QueryRow(ctx, `SELECT name FROM subscriptions WHERE name = $1 FOR UPDATE`, name).Scan(&locked); err != nil {
-				return err
-			}
-			// Lock the deliveries first: an outcome being reported holds
-			// its delivery's row, and its history row, inserted in the same
-			// statement, is visible to the delete's own (later) snapshot.
-			if _, err := tx.Exec(ctx, `SELECT FROM deliveries WHERE subscription = $1 FOR UPDATE`, name); err != nil {
-				return err
-			}
-			if err := tx.QueryRow(ctx, deleteDeliveriesSQL, name).Scan(&n); err != nil {
-				return err
-			}
-			_, err := tx.Exec(ctx, `DELETE FROM subscriptions WHERE name = $1`, name)
+	var n int64
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var locked string
+		if err := tx.QueryRow(ctx, `SELECT name FROM subscriptions WHERE name = $1 FOR UPDATE`, name).Scan(&locked); err != nil {
 			return err
-		})
-		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) && pgErr.Code == "23503" && attempt < deleteAttempts { // foreign_key_violation
-			continue
 		}
-		if err != nil {
-			return nil, mapErr(op, err)
+		// Lock the deliveries first: an outcome being reported holds
+		// its delivery's row, and its history row, inserted in the same
+		// statement, is visible to the delete's own (later) snapshot.
+		if _, err := tx.Exec(ctx, `SELECT FROM deliveries WHERE subscription = $1 FOR UPDATE`, name); err != nil {
+			return err
 		}
-		return &ledgerv1.DeleteSubscriptionResponse{Deliveries: n}, nil
+		if err := tx.QueryRow(ctx, deleteDeliveriesSQL, name).Scan(&n); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM subscriptions WHERE name = $1`, name)
+		return err
+	})
+	if err != nil {
+		return nil, mapErr(fmt.Sprintf("delete subscription %q", name), err)
 	}
+	return &ledgerv1.DeleteSubscriptionResponse{Deliveries: n}, nil
 }
