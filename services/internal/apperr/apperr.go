@@ -26,6 +26,9 @@ var (
 	ErrUnavailable = errors.New("unavailable")
 	// ErrConflict means the request conflicts with the current state.
 	ErrConflict = errors.New("conflict")
+	// ErrOutOfRange means a position (an event stream's cursor) lies
+	// outside what is kept; asking again from a valid position helps.
+	ErrOutOfRange = errors.New("out of range")
 )
 
 // Code returns the gRPC code for err. Errors that already carry a gRPC
@@ -46,6 +49,8 @@ func Code(err error) codes.Code {
 		return codes.Unavailable
 	case errors.Is(err, ErrConflict):
 		return codes.AlreadyExists
+	case errors.Is(err, ErrOutOfRange):
+		return codes.OutOfRange
 	case errors.Is(err, context.DeadlineExceeded):
 		return codes.DeadlineExceeded
 	case errors.Is(err, context.Canceled):

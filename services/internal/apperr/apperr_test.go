@@ -21,6 +21,7 @@ func TestCode(t *testing.T) {
 		{"invalid", ErrInvalid, codes.InvalidArgument},
 		{"unauthenticated", fmt.Errorf("sig: %w", ErrUnauthenticated), codes.Unauthenticated},
 		{"too large", ErrTooLarge, codes.ResourceExhausted},
+		{"out of range", ErrOutOfRange, codes.OutOfRange},
 		{"unavailable", fmt.Errorf("ledger: %w", ErrUnavailable), codes.Unavailable},
 		{"conflict", ErrConflict, codes.AlreadyExists},
 		{"deadline", fmt.Errorf("call: %w", context.DeadlineExceeded), codes.DeadlineExceeded},

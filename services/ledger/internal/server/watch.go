@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -66,16 +65,6 @@ func (w WatchTiming) withDefaults() WatchTiming {
 	return w
 }
 
-// watchStatus maps the stream's own errors: store.ErrCursorExpired to
-// OUT_OF_RANGE (apperr has no such class: only the stream has positions).
-// Others pass through to the interceptor.
-func watchStatus(err error) error {
-	if errors.Is(err, store.ErrCursorExpired) {
-		return status.Error(codes.OutOfRange, err.Error())
-	}
-	return err
-}
-
 // WatchEvents streams the events recorded after the request's start, in
 // stream order (see store.Position), reading them from the database: a
 // stream holds at most three pages (one being read, one waiting, one
@@ -102,7 +91,7 @@ func (s *Server) WatchEvents(req *ledgerv1.WatchEventsRequest, stream grpc.Serve
 	}
 	after, err := st.WatchStart(ctx, from)
 	if err != nil {
-		return watchStatus(err)
+		return err
 	}
 	if err := stream.SendHeader(metadata.MD{}); err != nil {
 		return fmt.Errorf("watch events: send header: %w", err)
@@ -152,7 +141,7 @@ func (s *Server) WatchEvents(req *ledgerv1.WatchEventsRequest, stream grpc.Serve
 		read := time.Now()
 		page, err := st.WatchEvents(ctx, q)
 		if err != nil {
-			return watchStatus(err)
+			return err
 		}
 		q.After = page.Next
 		switch {

@@ -3,7 +3,6 @@ package store
 import (
 	"encoding/base64"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"hash/crc32"
 	"time"
@@ -14,9 +13,8 @@ import (
 
 // ErrCursorExpired means a stream cursor is older than what the ledger
 // keeps: events after it were deleted, so resuming there would skip them.
-// The server maps it to OUT_OF_RANGE; apperr has no such class because
-// only the event stream has positions.
-var ErrCursorExpired = errors.New("cursor older than the events kept")
+// Of class apperr.ErrOutOfRange (OUT_OF_RANGE).
+var ErrCursorExpired = fmt.Errorf("cursor older than the events kept (%w)", apperr.ErrOutOfRange)
 
 // Position is a place in the event stream, which orders events by
 // (Xid, ID). A position means "after the event at (Xid, ID)"; ID 0 means

@@ -54,7 +54,7 @@ func ctxErr(ctx context.Context, err error) error {
 // ours reports whether err is one the store built from a class.
 func ours(err error) bool {
 	for _, class := range []error{apperr.ErrInvalid, apperr.ErrNotFound, apperr.ErrConflict,
-		apperr.ErrUnavailable, store.ErrLeaseLost} {
+		apperr.ErrUnavailable, apperr.ErrOutOfRange, store.ErrLeaseLost} {
 		if errors.Is(err, class) {
 			return true
 		}
