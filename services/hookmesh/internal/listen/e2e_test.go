@@ -328,6 +328,14 @@ func TestForwardAndResume(t *testing.T) {
 				sent = append(sent, sys.send(t))
 			}
 			waitFor(t, "every webhook", func() bool { return a.count(sent) == len(sent) })
+			// The application counts a webhook before it answers: stop
+			// only once listen has printed and saved the last forward, or
+			// the stop would cancel that forward's answer.
+			waitFor(t, "the resumed listen's state file", func() bool {
+				c := second.cursors(t)
+				s, err := loadState(stateFile)
+				return err == nil && len(c) == 6 && s.Cursor == c[len(c)-1]
+			})
 			stop()
 
 			a.mu.Lock()
