@@ -180,6 +180,14 @@ func checkListen(t *testing.T, bin string, env map[string]string) {
 			second := start()
 			send("2")
 			eventually(t, "8 forwards", func() bool { return app.total() >= 8 })
+			// The application counts a webhook before it answers: stop
+			// only once listen has printed and saved the last forward, or
+			// the stop could cancel that forward's answer.
+			eventually(t, "the resumed listen's state file", func() bool {
+				lines := listenLines(t, second)
+				b, err := os.ReadFile(state)
+				return err == nil && len(lines) == 5 && strings.Contains(string(b), lines[4]["cursor"].(string))
+			})
 			second.Stop()
 
 			app.mu.Lock()
