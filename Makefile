@@ -28,7 +28,8 @@ FUZZTIME ?= 30s
 
 TOOL_STAMPS := $(TOOLS_BIN)/.buf-$(BUF_VERSION) $(TOOLS_BIN)/.protoc-gen-go-$(PROTOC_GEN_GO_VERSION) \
 	$(TOOLS_BIN)/.protoc-gen-go-grpc-$(PROTOC_GEN_GO_GRPC_VERSION) \
-	$(TOOLS_BIN)/.protoc-gen-grpc-gateway-$(GRPC_GATEWAY_VERSION) $(TOOLS_BIN)/.grpcurl-$(GRPCURL_VERSION)
+	$(TOOLS_BIN)/.protoc-gen-grpc-gateway-$(GRPC_GATEWAY_VERSION) \
+	$(TOOLS_BIN)/.protoc-gen-openapiv2-$(GRPC_GATEWAY_VERSION) $(TOOLS_BIN)/.grpcurl-$(GRPCURL_VERSION)
 
 .PHONY: help
 help: ## Show this list (coloured only on a terminal).
@@ -50,18 +51,25 @@ $(TOOLS_BIN)/.protoc-gen-go-grpc-%:
 $(TOOLS_BIN)/.protoc-gen-grpc-gateway-%:
 	GOBIN=$(TOOLS_BIN) $(GO) install github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-grpc-gateway@$*
 	@touch $@
+$(TOOLS_BIN)/.protoc-gen-openapiv2-%:
+	GOBIN=$(TOOLS_BIN) $(GO) install github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2@$*
+	@touch $@
 $(TOOLS_BIN)/.grpcurl-%:
 	GOBIN=$(TOOLS_BIN) $(GO) install github.com/fullstorydev/grpcurl/cmd/grpcurl@$*
 	@touch $@
 
+# Generated outside gen/: the admin REST API's OpenAPI description, in the
+# edge package that embeds it (go:embed cannot reach another module's files).
+GENERATED := gen/ services/edge/internal/openapi/spec/
+
 .PHONY: generate
-generate: tools ## Regenerate gen/ from proto/ with buf.
+generate: tools ## Regenerate gen/ (and the OpenAPI description) from proto/ with buf.
 	buf generate
 
 .PHONY: check-generate
-check-generate: generate ## Fail when gen/ differs from what proto/ generates.
-	@git diff --exit-code --stat -- gen/ || { echo "gen/ is stale: run 'make generate' and commit"; exit 1; }
-	@test -z "$$(git status --porcelain -- gen/)" || { git status --porcelain -- gen/; echo "gen/ has untracked generated files: run 'make generate' and commit"; exit 1; }
+check-generate: generate ## Fail when gen/ (or the OpenAPI description) differs from what proto/ generates.
+	@git diff --exit-code --stat -- $(GENERATED) || { echo "generated files are stale ($(GENERATED)): run 'make generate' and commit"; exit 1; }
+	@test -z "$$(git status --porcelain -- $(GENERATED))" || { git status --porcelain -- $(GENERATED); echo "untracked generated files: run 'make generate' and commit"; exit 1; }
 
 BREAKING_AGAINST ?= .git\#branch=main
 .PHONY: breaking
