@@ -69,13 +69,25 @@ var nat64 = netip.MustParsePrefix("64:ff9b::/96")
 // Policy is a parsed allow list with the resolver its checks use. nil
 // means Default(). It is immutable and safe for concurrent use.
 type Policy struct {
-	spec     string
+	spec string
+	// all is what any target may reach; plain the part of it that plain
+	// http:// URLs may reach (the http: entries).
+	all, plain allowSet
+	resolver   Resolver
+}
+
+// allowSet is the addresses and names of some entries of an allow list.
+type allowSet struct {
 	prefixes []netip.Prefix
 	names    map[string]bool
 	// suffixes hold ".svc.cluster.local" for "*.svc.cluster.local".
 	suffixes []string
-	resolver Resolver
 }
+
+// httpPrefix marks an entry that also allows plain http:// URLs
+// ("http:loopback", "http:*.svc.cluster.local"): webhook bodies then
+// travel unencrypted, so no entry allows it unless it says so.
+const httpPrefix = "http:"
 
 var defaultPolicy = func() *Policy {
 	p, err := ParsePolicy(DefaultAllow)
@@ -90,11 +102,13 @@ func Default() *Policy { return defaultPolicy }
 
 // ParsePolicy parses an allow list: comma-separated CIDRs (10.0.0.0/8,
 // fd00::/8), IP addresses, exact host names (payments.internal), name
-// suffixes (*.svc.cluster.local) and the keywords loopback and private.
-// An entry that lies wholly in an always-refused range is an error: it
-// could never allow anything. The policy uses the system resolver.
+// suffixes (*.svc.cluster.local) and the keywords loopback and private;
+// an entry written with http: in front (http:loopback) also lets plain
+// http:// URLs reach what it allows, which no other entry does. An entry
+// that lies wholly in an always-refused range is an error: it could never
+// allow anything. The policy uses the system resolver.
 func ParsePolicy(spec string) (*Policy, error) {
-	p := &Policy{names: map[string]bool{}, resolver: net.DefaultResolver}
+	p := &Policy{all: allowSet{names: map[string]bool{}}, plain: allowSet{names: map[string]bool{}}, resolver: net.DefaultResolver}
 	var entries []string
 	var errs []error
 	for e := range strings.SplitSeq(spec, ",") {
@@ -116,10 +130,22 @@ func ParsePolicy(spec string) (*Policy, error) {
 	return p, nil
 }
 
-// add parses one entry into p.
+// add parses one entry into p: into both sets when it is an http: entry.
 func (p *Policy) add(e string) error {
+	if len(e) >= len(httpPrefix) && strings.EqualFold(e[:len(httpPrefix)], httpPrefix) {
+		rest := e[len(httpPrefix):]
+		if err := p.all.add(rest); err != nil {
+			return err
+		}
+		return p.plain.add(rest)
+	}
+	return p.all.add(e)
+}
+
+// add parses one entry (without http:) into s.
+func (s *allowSet) add(e string) error {
 	if ps, ok := keywords[strings.ToLower(e)]; ok {
-		p.prefixes = append(p.prefixes, ps...)
+		s.prefixes = append(s.prefixes, ps...)
 		return nil
 	}
 	if strings.Contains(e, "/") {
@@ -127,31 +153,31 @@ func (p *Policy) add(e string) error {
 		if err != nil {
 			return errors.New("not a CIDR such as 10.0.0.0/8 or fd00::/8")
 		}
-		return p.addPrefix(pf)
+		return s.addPrefix(pf)
 	}
 	if a, err := netip.ParseAddr(e); err == nil {
 		if a.Zone() != "" {
 			return errors.New("an IPv6 zone is not allowed")
 		}
-		return p.addPrefix(netip.PrefixFrom(a, a.BitLen()))
+		return s.addPrefix(netip.PrefixFrom(a, a.BitLen()))
 	}
 	if rest, ok := strings.CutPrefix(e, "*."); ok {
 		name, ok := hostName(rest)
 		if !ok {
 			return errors.New("not a name suffix such as *.svc.cluster.local")
 		}
-		p.suffixes = append(p.suffixes, "."+name)
+		s.suffixes = append(s.suffixes, "."+name)
 		return nil
 	}
 	name, ok := hostName(e)
 	if !ok || strings.Contains(e, "*") {
-		return errors.New("not a CIDR, an IP address, a host name, *.suffix, loopback or private")
+		return errors.New("not a CIDR, an IP address, a host name, *.suffix, loopback or private (with http: in front to allow plain http:// too)")
 	}
-	p.names[name] = true
+	s.names[name] = true
 	return nil
 }
 
-func (p *Policy) addPrefix(pf netip.Prefix) error {
+func (s *allowSet) addPrefix(pf netip.Prefix) error {
 	pf = pf.Masked()
 	if pf.Addr().Is4In6() && pf.Bits() >= 96 {
 		// Checks see IPv4-mapped addresses as IPv4.
@@ -162,7 +188,7 @@ func (p *Policy) addPrefix(pf netip.Prefix) error {
 			return fmt.Errorf("%s is %s, which is always refused", pf, r.what)
 		}
 	}
-	p.prefixes = append(p.prefixes, pf)
+	s.prefixes = append(s.prefixes, pf)
 	return nil
 }
 
@@ -239,8 +265,18 @@ func (p *Policy) Check(raw string) (Target, error) {
 		if rule := p.refusal(t.Addr, false); rule != "" {
 			return Target{}, &RefusedError{Target: raw, Reason: fmt.Sprintf("address %s is %s", t.Addr, rule)}
 		}
+		if t.Plaintext && !p.plain.contains(t.Addr) {
+			return Target{}, &RefusedError{Target: raw, Reason: p.plainRefusal("address " + t.Addr.String())}
+		}
 	}
 	return t, nil
+}
+
+// plainRefusal says why what (an address, or a host and its address) may
+// not receive plain http://.
+func (p *Policy) plainRefusal(what string) string {
+	return fmt.Sprintf("%s may not receive plain http://: no http: entry of %s (%s) allows it (use https://, or add one such as http:loopback)",
+		what, EnvVar, p.spec)
 }
 
 // Resolve checks raw completely and returns the addresses to dial: the IP
@@ -266,12 +302,16 @@ func (p *Policy) Resolve(ctx context.Context, raw string) ([]netip.AddrPort, err
 	if err != nil {
 		return nil, &LookupError{Target: raw, Host: t.Host, Err: err}
 	}
-	byName := p.matchesName(t.Host)
+	byName := p.all.matchesName(t.Host)
+	plainByName := p.plain.matchesName(t.Host)
 	out := make([]netip.AddrPort, 0, len(addrs))
 	for _, a := range addrs {
 		a = a.Unmap().WithZone("")
 		if rule := p.refusal(a, byName); rule != "" {
 			return nil, &RefusedError{Target: raw, Reason: fmt.Sprintf("host %s resolves to %s, which is %s", t.Host, a, rule)}
+		}
+		if t.Plaintext && !plainByName && !p.plain.contains(a) {
+			return nil, &RefusedError{Target: raw, Reason: p.plainRefusal(fmt.Sprintf("host %s (resolving to %s)", t.Host, a))}
 		}
 		if ap := netip.AddrPortFrom(a, t.Port); !slices.Contains(out, ap) {
 			out = append(out, ap)
@@ -287,15 +327,21 @@ func (p *Policy) refusal(a netip.Addr, byName bool) string {
 	if what := alwaysRefusedAs(a); what != "" {
 		return what + " (always refused)"
 	}
-	if byName {
+	if byName || p.all.contains(a) {
 		return ""
 	}
-	for _, pf := range p.prefixes {
+	return fmt.Sprintf("not in %s (%s)", EnvVar, p.spec)
+}
+
+// contains reports whether a (unmapped, without zone) is in a prefix of s.
+func (s *allowSet) contains(a netip.Addr) bool {
+	a = a.Unmap().WithZone("")
+	for _, pf := range s.prefixes {
 		if pf.Contains(a) {
-			return ""
+			return true
 		}
 	}
-	return fmt.Sprintf("not in %s (%s)", EnvVar, p.spec)
+	return false
 }
 
 // alwaysRefusedAs returns what a is when no list may allow it, or "".
@@ -315,12 +361,12 @@ func alwaysRefusedAs(a netip.Addr) string {
 }
 
 // matchesName reports whether host is a name entry or under a suffix.
-func (p *Policy) matchesName(host string) bool {
-	if p.names[host] {
+func (s *allowSet) matchesName(host string) bool {
+	if s.names[host] {
 		return true
 	}
-	for _, s := range p.suffixes {
-		if strings.HasSuffix(host, s) {
+	for _, suffix := range s.suffixes {
+		if strings.HasSuffix(host, suffix) {
 			return true
 		}
 	}

@@ -43,7 +43,8 @@ var otherSchemes = map[string]bool{
 	"dns": true, "passthrough": true,
 }
 
-// Target is a parsed TCP handler target.
+// Target is a parsed TCP handler target: a gRPC target, or the host and
+// port of an HTTP destination's URL.
 type Target struct {
 	// Host is a lower-case host name without a trailing dot, or the
 	// canonical text of an IP literal.
@@ -52,6 +53,12 @@ type Target struct {
 	Port uint16
 	// Addr is the address of an IP literal; invalid for a host name.
 	Addr netip.Addr
+	// URL is the canonical text of an HTTP destination (http:// or
+	// https://, see IsURL); empty for a gRPC target.
+	URL string
+	// Plaintext is set for an http:// URL: only addresses of the allow
+	// list's http: entries may receive it.
+	Plaintext bool
 }
 
 // String returns host:port, the form gRPC and net.Dial take.
@@ -59,14 +66,21 @@ func (t Target) String() string {
 	return net.JoinHostPort(t.Host, strconv.Itoa(int(t.Port)))
 }
 
-// Parse reads a gRPC target as the dispatcher dials it: host:port,
-// dns:///host:port or passthrough:///host:port (the port defaults to 443,
-// an empty host to localhost, as in gRPC). Every other form is refused
-// with a *RefusedError: other schemes (unix:, unix-abstract:, vsock:,
-// xds: ...), a DNS server in the target (dns://server/host), IPv6 zones,
-// malformed names and ports.
+// Parse reads a target as the dispatcher dials it: a gRPC target,
+// host:port, dns:///host:port or passthrough:///host:port (the port
+// defaults to 443, an empty host to localhost, as in gRPC), or an HTTP
+// destination, an http:// or https:// URL (see parseURL). Every other form
+// is refused with a *RefusedError: other schemes (unix:, unix-abstract:,
+// vsock:, xds: ...), a DNS server in the target (dns://server/host), IPv6
+// zones, malformed names and ports.
 func Parse(raw string) (Target, error) {
-	t, reason := parse(raw)
+	var t Target
+	var reason string
+	if IsURL(raw) {
+		t, reason = parseURL(raw)
+	} else {
+		t, reason = parse(raw)
+	}
 	if reason != "" {
 		return Target{}, &RefusedError{Target: raw, Reason: reason}
 	}

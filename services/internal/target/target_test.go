@@ -39,7 +39,7 @@ func TestParse(t *testing.T) {
 		"unix:80":                      "scheme unix",
 		"dns:handler:80":               "want dns:///host:port",
 		"passthrough://x":              "want passthrough:///host:port",
-		"https://example.com/":         "scheme https",
+		"wss://example.com/":           "scheme wss",
 		"dns://1.1.1.1/a:1":            "DNS server",
 		"handler:0":                    "port 0",
 		"handler:65536":                "port 65536",
@@ -69,7 +69,8 @@ func TestParse(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"handler.internal:9000", "dns:///a.b:1", "passthrough:///[::1]:2", "unix:///tmp/x",
 		"169.254.169.254:80", "[fe80::1%eth0]:80", ":9094", "fd00::1", "dns://8.8.8.8/x:1", "a:b:c", "vsock:3:9000",
-		"[::ffff:127.0.0.1]:1", "x.", "\xff:1"} {
+		"[::ffff:127.0.0.1]:1", "x.", "\xff:1", "https://h.example/p?q=1", "http://[::1]:80/a%20b", "HTTP://X.:1/#f",
+		"https://u@h/", "https://[fe80::1%25x]/"} {
 		f.Add(s)
 	}
 	p := Default().WithResolver(nullResolver{})
@@ -88,9 +89,13 @@ func FuzzParse(f *testing.F) {
 		if got.Host == "" || got.Port == 0 {
 			t.Fatalf("Parse(%q) = %+v: no host or port", raw, got)
 		}
-		again, err := Parse(got.String())
+		form := got.String()
+		if got.URL != "" {
+			form = got.URL
+		}
+		again, err := Parse(form)
 		if err != nil || again != got {
-			t.Fatalf("Parse(%q) = %+v, but Parse(%q) = %+v, %v", raw, got, got.String(), again, err)
+			t.Fatalf("Parse(%q) = %+v, but Parse(%q) = %+v, %v", raw, got, form, again, err)
 		}
 		if a, err := netip.ParseAddr(got.Host); (err == nil) != got.Addr.IsValid() || (err == nil && a != got.Addr) {
 			t.Fatalf("Parse(%q) = %+v: Addr does not match Host", raw, got)
