@@ -10,12 +10,14 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
+	"github.com/hookmesh/hookmesh/services/edge/internal/openapi"
 )
 
 // NewAdmin returns the admin REST API: the LedgerService admin methods
 // (GET /v1/events, GET /v1/events/{platform}/{event_id}, ...) proxied to
 // the ledger over gRPC, and the event stream as server-sent events
-// (GET /v1/events:watch, see watchHandler), which ends when ctx is done.
+// (GET /v1/events:watch, see watchHandler), which ends when ctx is done,
+// and the API's OpenAPI description (GET /v1/openapi.json).
 // JSON uses proto field names, as the public contract says, and emits zero
 // values so clients see every field. log receives the streams' debug lines.
 func NewAdmin(ctx context.Context, ledger ledgerv1.LedgerServiceClient, log *slog.Logger) (http.Handler, error) {
@@ -32,6 +34,7 @@ func NewAdmin(ctx context.Context, ledger ledgerv1.LedgerServiceClient, log *slo
 		return nil, fmt.Errorf("register ledger REST: %w", err)
 	}
 	mux := http.NewServeMux()
+	mux.Handle("GET "+openapi.Path, openapi.Handler())
 	mux.Handle("GET "+WatchPath, &watchHandler{base: ctx, ledger: ledger, gateway: gateway, marshaler: marshaler, log: log})
 	mux.Handle("/", gateway)
 	return mux, nil
