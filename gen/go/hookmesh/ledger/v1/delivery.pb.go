@@ -24,6 +24,60 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// PayloadFormat is the body an HTTP target receives.
+type PayloadFormat int32
+
+const (
+	// PAYLOAD_FORMAT_UNSPECIFIED is the default: normalized.
+	PayloadFormat_PAYLOAD_FORMAT_UNSPECIFIED PayloadFormat = 0
+	// PAYLOAD_FORMAT_NORMALIZED is the NormalizedEvent as JSON with proto
+	// field names.
+	PayloadFormat_PAYLOAD_FORMAT_NORMALIZED PayloadFormat = 1
+	// PAYLOAD_FORMAT_RAW is the exact body the platform sent.
+	PayloadFormat_PAYLOAD_FORMAT_RAW PayloadFormat = 2
+)
+
+// Enum value maps for PayloadFormat.
+var (
+	PayloadFormat_name = map[int32]string{
+		0: "PAYLOAD_FORMAT_UNSPECIFIED",
+		1: "PAYLOAD_FORMAT_NORMALIZED",
+		2: "PAYLOAD_FORMAT_RAW",
+	}
+	PayloadFormat_value = map[string]int32{
+		"PAYLOAD_FORMAT_UNSPECIFIED": 0,
+		"PAYLOAD_FORMAT_NORMALIZED":  1,
+		"PAYLOAD_FORMAT_RAW":         2,
+	}
+)
+
+func (x PayloadFormat) Enum() *PayloadFormat {
+	p := new(PayloadFormat)
+	*p = x
+	return p
+}
+
+func (x PayloadFormat) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (PayloadFormat) Descriptor() protoreflect.EnumDescriptor {
+	return file_hookmesh_ledger_v1_delivery_proto_enumTypes[0].Descriptor()
+}
+
+func (PayloadFormat) Type() protoreflect.EnumType {
+	return &file_hookmesh_ledger_v1_delivery_proto_enumTypes[0]
+}
+
+func (x PayloadFormat) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use PayloadFormat.Descriptor instead.
+func (PayloadFormat) EnumDescriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_delivery_proto_rawDescGZIP(), []int{0}
+}
+
 // DeliveryState is where a delivery is in its life.
 type DeliveryState int32
 
@@ -38,6 +92,9 @@ const (
 	// DELIVERY_STATE_DEAD is a dead letter: out of attempts or rejected as
 	// invalid. Never purged automatically.
 	DeliveryState_DELIVERY_STATE_DEAD DeliveryState = 3
+	// DELIVERY_STATE_CANCELLED was pending when its subscription was
+	// deleted: never attempted again, kept with its history.
+	DeliveryState_DELIVERY_STATE_CANCELLED DeliveryState = 4
 )
 
 // Enum value maps for DeliveryState.
@@ -47,12 +104,14 @@ var (
 		1: "DELIVERY_STATE_PENDING",
 		2: "DELIVERY_STATE_DELIVERED",
 		3: "DELIVERY_STATE_DEAD",
+		4: "DELIVERY_STATE_CANCELLED",
 	}
 	DeliveryState_value = map[string]int32{
 		"DELIVERY_STATE_UNSPECIFIED": 0,
 		"DELIVERY_STATE_PENDING":     1,
 		"DELIVERY_STATE_DELIVERED":   2,
 		"DELIVERY_STATE_DEAD":        3,
+		"DELIVERY_STATE_CANCELLED":   4,
 	}
 )
 
@@ -67,11 +126,11 @@ func (x DeliveryState) String() string {
 }
 
 func (DeliveryState) Descriptor() protoreflect.EnumDescriptor {
-	return file_hookmesh_ledger_v1_delivery_proto_enumTypes[0].Descriptor()
+	return file_hookmesh_ledger_v1_delivery_proto_enumTypes[1].Descriptor()
 }
 
 func (DeliveryState) Type() protoreflect.EnumType {
-	return &file_hookmesh_ledger_v1_delivery_proto_enumTypes[0]
+	return &file_hookmesh_ledger_v1_delivery_proto_enumTypes[1]
 }
 
 func (x DeliveryState) Number() protoreflect.EnumNumber {
@@ -80,7 +139,7 @@ func (x DeliveryState) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use DeliveryState.Descriptor instead.
 func (DeliveryState) EnumDescriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_delivery_proto_rawDescGZIP(), []int{0}
+	return file_hookmesh_ledger_v1_delivery_proto_rawDescGZIP(), []int{1}
 }
 
 // ErrorClass is the dispatcher's classification of a failed attempt.
@@ -103,6 +162,10 @@ const (
 	// half-open breaker (the history keeps it). Without a code no call was
 	// made and no history row is kept.
 	ErrorClass_ERROR_CLASS_BREAKER_OPEN ErrorClass = 5
+	// ERROR_CLASS_FILTER is the subscription's filter failing to evaluate on
+	// this event (a missing payload field, the cost limit): no call was
+	// made, the delivery is a dead letter carrying the error.
+	ErrorClass_ERROR_CLASS_FILTER ErrorClass = 6
 )
 
 // Enum value maps for ErrorClass.
@@ -114,6 +177,7 @@ var (
 		3: "ERROR_CLASS_DOWNSTREAM",
 		4: "ERROR_CLASS_VALIDATION",
 		5: "ERROR_CLASS_BREAKER_OPEN",
+		6: "ERROR_CLASS_FILTER",
 	}
 	ErrorClass_value = map[string]int32{
 		"ERROR_CLASS_UNSPECIFIED":  0,
@@ -122,6 +186,7 @@ var (
 		"ERROR_CLASS_DOWNSTREAM":   3,
 		"ERROR_CLASS_VALIDATION":   4,
 		"ERROR_CLASS_BREAKER_OPEN": 5,
+		"ERROR_CLASS_FILTER":       6,
 	}
 )
 
@@ -136,11 +201,11 @@ func (x ErrorClass) String() string {
 }
 
 func (ErrorClass) Descriptor() protoreflect.EnumDescriptor {
-	return file_hookmesh_ledger_v1_delivery_proto_enumTypes[1].Descriptor()
+	return file_hookmesh_ledger_v1_delivery_proto_enumTypes[2].Descriptor()
 }
 
 func (ErrorClass) Type() protoreflect.EnumType {
-	return &file_hookmesh_ledger_v1_delivery_proto_enumTypes[1]
+	return &file_hookmesh_ledger_v1_delivery_proto_enumTypes[2]
 }
 
 func (x ErrorClass) Number() protoreflect.EnumNumber {
@@ -149,7 +214,7 @@ func (x ErrorClass) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ErrorClass.Descriptor instead.
 func (ErrorClass) EnumDescriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_delivery_proto_rawDescGZIP(), []int{1}
+	return file_hookmesh_ledger_v1_delivery_proto_rawDescGZIP(), []int{2}
 }
 
 // Subscription routes matching events to one downstream handler. It is
@@ -179,7 +244,42 @@ type Subscription struct {
 	// created_at is when the subscription was created.
 	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
 	// updated_at is when it last changed.
-	UpdatedAt     *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	UpdatedAt *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	// filter is a CEL expression (github.com/google/cel-go) that an event
+	// must satisfy, after platforms and event_types, to be delivered; empty
+	// delivers every event they keep. Variables: event (the NormalizedEvent,
+	// proto field names: event.amount.minor_units), source_type (the
+	// platform's own event type, event.source_event_type: "invoice.paid",
+	// "push"), platform, headers (the receipt's stored headers, lower-case
+	// names, credentials redacted) and payload (the parsed JSON body; null
+	// when the body is not JSON). The result must be a bool. It is compiled
+	// and type-checked on create and update (INVALID_ARGUMENT with the CEL
+	// error and its position) and evaluated with a cost limit when the event
+	// is recorded: an event that does not match gets no delivery; an event
+	// on which it fails gets a dead-lettered delivery carrying the error.
+	Filter string `protobuf:"bytes,11,opt,name=filter,proto3" json:"filter,omitempty"`
+	// rate bounds deliveries per second for this subscription across all
+	// dispatchers, beside max_concurrency; unset means unbounded.
+	Rate *Rate `protobuf:"bytes,12,opt,name=rate,proto3" json:"rate,omitempty"`
+	// ordering_key is a CEL expression over the same variables as filter,
+	// evaluating to a string: deliveries with the same key reach the handler
+	// one at a time, in the order the events were received. Empty means
+	// unordered.
+	OrderingKey string `protobuf:"bytes,13,opt,name=ordering_key,json=orderingKey,proto3" json:"ordering_key,omitempty"`
+	// start_from, on create, makes the subscription receive the events
+	// recorded since this time (a backfill); unset means only events
+	// recorded after its creation.
+	StartFrom *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=start_from,json=startFrom,proto3" json:"start_from,omitempty"`
+	// payload is what an HTTP target receives: the normalized event as JSON
+	// (the default) or the raw body as received.
+	Payload PayloadFormat `protobuf:"varint,15,opt,name=payload,proto3,enum=hookmesh.ledger.v1.PayloadFormat" json:"payload,omitempty"`
+	// secrets sign the requests to an HTTP target (Standard Webhooks
+	// webhook-signature: one signature per active secret, so a secret can be
+	// rotated with two active). Write-only: responses of the admin API never
+	// carry a secret's value, only its id and times; an entry sent back with
+	// its id and no value keeps the stored secret (so a read, change and
+	// update cycle keeps them). Only for http:// and https:// targets.
+	Secrets       []*SigningSecret `protobuf:"bytes,16,rep,name=secrets,proto3" json:"secrets,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -284,6 +384,184 @@ func (x *Subscription) GetUpdatedAt() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Subscription) GetFilter() string {
+	if x != nil {
+		return x.Filter
+	}
+	return ""
+}
+
+func (x *Subscription) GetRate() *Rate {
+	if x != nil {
+		return x.Rate
+	}
+	return nil
+}
+
+func (x *Subscription) GetOrderingKey() string {
+	if x != nil {
+		return x.OrderingKey
+	}
+	return ""
+}
+
+func (x *Subscription) GetStartFrom() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartFrom
+	}
+	return nil
+}
+
+func (x *Subscription) GetPayload() PayloadFormat {
+	if x != nil {
+		return x.Payload
+	}
+	return PayloadFormat_PAYLOAD_FORMAT_UNSPECIFIED
+}
+
+func (x *Subscription) GetSecrets() []*SigningSecret {
+	if x != nil {
+		return x.Secrets
+	}
+	return nil
+}
+
+// Rate is a token bucket: per_second tokens are added each second, up to
+// burst.
+type Rate struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// per_second is the sustained deliveries per second; greater than 0.
+	PerSecond float64 `protobuf:"fixed64,1,opt,name=per_second,json=perSecond,proto3" json:"per_second,omitempty"`
+	// burst is the most deliveries started at once after an idle period;
+	// 0 means max(1, ceil(per_second)).
+	Burst         int32 `protobuf:"varint,2,opt,name=burst,proto3" json:"burst,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Rate) Reset() {
+	*x = Rate{}
+	mi := &file_hookmesh_ledger_v1_delivery_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Rate) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Rate) ProtoMessage() {}
+
+func (x *Rate) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_delivery_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Rate.ProtoReflect.Descriptor instead.
+func (*Rate) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_delivery_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *Rate) GetPerSecond() float64 {
+	if x != nil {
+		return x.PerSecond
+	}
+	return 0
+}
+
+func (x *Rate) GetBurst() int32 {
+	if x != nil {
+		return x.Burst
+	}
+	return 0
+}
+
+// SigningSecret is one secret of a subscription's HTTP target.
+type SigningSecret struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// secret is the value, "whsec_" followed by the base64 of 24 to 64
+	// random bytes (the Standard Webhooks format). Write-only: empty in
+	// every admin API response.
+	Secret string `protobuf:"bytes,1,opt,name=secret,proto3" json:"secret,omitempty"`
+	// id names the secret without revealing it (the ledger derives it from
+	// the value): responses carry it, and an update that sends only the id
+	// keeps the stored value.
+	Id string `protobuf:"bytes,2,opt,name=id,proto3" json:"id,omitempty"`
+	// created_at is when the secret was added; set by the ledger.
+	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// expires_at, when set, is when the secret stops signing: give the old
+	// secret one during a rotation, so both sign until the handler has the
+	// new one.
+	ExpiresAt     *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SigningSecret) Reset() {
+	*x = SigningSecret{}
+	mi := &file_hookmesh_ledger_v1_delivery_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SigningSecret) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SigningSecret) ProtoMessage() {}
+
+func (x *SigningSecret) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_delivery_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SigningSecret.ProtoReflect.Descriptor instead.
+func (*SigningSecret) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_delivery_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *SigningSecret) GetSecret() string {
+	if x != nil {
+		return x.Secret
+	}
+	return ""
+}
+
+func (x *SigningSecret) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *SigningSecret) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *SigningSecret) GetExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpiresAt
+	}
+	return nil
+}
+
 // RetryPolicy is the retry behaviour per error class. An unset class uses
 // the defaults of retry.Default (services/dispatcher/README.md).
 type RetryPolicy struct {
@@ -304,7 +582,7 @@ type RetryPolicy struct {
 
 func (x *RetryPolicy) Reset() {
 	*x = RetryPolicy{}
-	mi := &file_hookmesh_ledger_v1_delivery_proto_msgTypes[1]
+	mi := &file_hookmesh_ledger_v1_delivery_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -316,7 +594,7 @@ func (x *RetryPolicy) String() string {
 func (*RetryPolicy) ProtoMessage() {}
 
 func (x *RetryPolicy) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_delivery_proto_msgTypes[1]
+	mi := &file_hookmesh_ledger_v1_delivery_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -329,7 +607,7 @@ func (x *RetryPolicy) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryPolicy.ProtoReflect.Descriptor instead.
 func (*RetryPolicy) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_delivery_proto_rawDescGZIP(), []int{1}
+	return file_hookmesh_ledger_v1_delivery_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *RetryPolicy) GetNetwork() *ClassPolicy {
@@ -369,7 +647,7 @@ type ClassPolicy struct {
 
 func (x *ClassPolicy) Reset() {
 	*x = ClassPolicy{}
-	mi := &file_hookmesh_ledger_v1_delivery_proto_msgTypes[2]
+	mi := &file_hookmesh_ledger_v1_delivery_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -381,7 +659,7 @@ func (x *ClassPolicy) String() string {
 func (*ClassPolicy) ProtoMessage() {}
 
 func (x *ClassPolicy) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_delivery_proto_msgTypes[2]
+	mi := &file_hookmesh_ledger_v1_delivery_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -394,7 +672,7 @@ func (x *ClassPolicy) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClassPolicy.ProtoReflect.Descriptor instead.
 func (*ClassPolicy) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_delivery_proto_rawDescGZIP(), []int{2}
+	return file_hookmesh_ledger_v1_delivery_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ClassPolicy) GetMaxAttempts() int32 {
@@ -439,7 +717,7 @@ type DeliveryAttempt struct {
 
 func (x *DeliveryAttempt) Reset() {
 	*x = DeliveryAttempt{}
-	mi := &file_hookmesh_ledger_v1_delivery_proto_msgTypes[3]
+	mi := &file_hookmesh_ledger_v1_delivery_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -451,7 +729,7 @@ func (x *DeliveryAttempt) String() string {
 func (*DeliveryAttempt) ProtoMessage() {}
 
 func (x *DeliveryAttempt) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_delivery_proto_msgTypes[3]
+	mi := &file_hookmesh_ledger_v1_delivery_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -464,7 +742,7 @@ func (x *DeliveryAttempt) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeliveryAttempt.ProtoReflect.Descriptor instead.
 func (*DeliveryAttempt) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_delivery_proto_rawDescGZIP(), []int{3}
+	return file_hookmesh_ledger_v1_delivery_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *DeliveryAttempt) GetAttempt() int32 {
@@ -547,7 +825,7 @@ type Delivery struct {
 
 func (x *Delivery) Reset() {
 	*x = Delivery{}
-	mi := &file_hookmesh_ledger_v1_delivery_proto_msgTypes[4]
+	mi := &file_hookmesh_ledger_v1_delivery_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -559,7 +837,7 @@ func (x *Delivery) String() string {
 func (*Delivery) ProtoMessage() {}
 
 func (x *Delivery) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_delivery_proto_msgTypes[4]
+	mi := &file_hookmesh_ledger_v1_delivery_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -572,7 +850,7 @@ func (x *Delivery) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Delivery.ProtoReflect.Descriptor instead.
 func (*Delivery) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_delivery_proto_rawDescGZIP(), []int{4}
+	return file_hookmesh_ledger_v1_delivery_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Delivery) GetDeliveryId() string {
@@ -693,7 +971,7 @@ type Lease struct {
 
 func (x *Lease) Reset() {
 	*x = Lease{}
-	mi := &file_hookmesh_ledger_v1_delivery_proto_msgTypes[5]
+	mi := &file_hookmesh_ledger_v1_delivery_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -705,7 +983,7 @@ func (x *Lease) String() string {
 func (*Lease) ProtoMessage() {}
 
 func (x *Lease) ProtoReflect() protoreflect.Message {
-	mi := &file_hookmesh_ledger_v1_delivery_proto_msgTypes[5]
+	mi := &file_hookmesh_ledger_v1_delivery_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -718,7 +996,7 @@ func (x *Lease) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Lease.ProtoReflect.Descriptor instead.
 func (*Lease) Descriptor() ([]byte, []int) {
-	return file_hookmesh_ledger_v1_delivery_proto_rawDescGZIP(), []int{5}
+	return file_hookmesh_ledger_v1_delivery_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Lease) GetDelivery() *Delivery {
@@ -774,7 +1052,7 @@ var File_hookmesh_ledger_v1_delivery_proto protoreflect.FileDescriptor
 
 const file_hookmesh_ledger_v1_delivery_proto_rawDesc = "" +
 	"\n" +
-	"!hookmesh/ledger/v1/delivery.proto\x12\x12hookmesh.ledger.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dhookmesh/event/v1/event.proto\"\xc7\x03\n" +
+	"!hookmesh/ledger/v1/delivery.proto\x12\x12hookmesh.ledger.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dhookmesh/event/v1/event.proto\"\xe5\x05\n" +
 	"\fSubscription\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
 	"\x06target\x18\x02 \x01(\tR\x06target\x12\x1c\n" +
@@ -789,7 +1067,25 @@ const file_hookmesh_ledger_v1_delivery_proto_rawDesc = "" +
 	"created_at\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
 	"\n" +
 	"updated_at\x18\n" +
-	" \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\"\xc8\x01\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x12\x16\n" +
+	"\x06filter\x18\v \x01(\tR\x06filter\x12,\n" +
+	"\x04rate\x18\f \x01(\v2\x18.hookmesh.ledger.v1.RateR\x04rate\x12!\n" +
+	"\fordering_key\x18\r \x01(\tR\vorderingKey\x129\n" +
+	"\n" +
+	"start_from\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\tstartFrom\x12;\n" +
+	"\apayload\x18\x0f \x01(\x0e2!.hookmesh.ledger.v1.PayloadFormatR\apayload\x12;\n" +
+	"\asecrets\x18\x10 \x03(\v2!.hookmesh.ledger.v1.SigningSecretR\asecrets\";\n" +
+	"\x04Rate\x12\x1d\n" +
+	"\n" +
+	"per_second\x18\x01 \x01(\x01R\tperSecond\x12\x14\n" +
+	"\x05burst\x18\x02 \x01(\x05R\x05burst\"\xad\x01\n" +
+	"\rSigningSecret\x12\x16\n" +
+	"\x06secret\x18\x01 \x01(\tR\x06secret\x12\x0e\n" +
+	"\x02id\x18\x02 \x01(\tR\x02id\x129\n" +
+	"\n" +
+	"created_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
+	"\n" +
+	"expires_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\"\xc8\x01\n" +
 	"\vRetryPolicy\x129\n" +
 	"\anetwork\x18\x01 \x01(\v2\x1f.hookmesh.ledger.v1.ClassPolicyR\anetwork\x12=\n" +
 	"\tthrottled\x18\x02 \x01(\v2\x1f.hookmesh.ledger.v1.ClassPolicyR\tthrottled\x12?\n" +
@@ -835,12 +1131,17 @@ const file_hookmesh_ledger_v1_delivery_proto_rawDesc = "" +
 	"\x05event\x18\x04 \x01(\v2\".hookmesh.event.v1.NormalizedEventR\x05event\x12\x18\n" +
 	"\apayload\x18\x05 \x01(\fR\apayload\x12D\n" +
 	"\fsubscription\x18\x06 \x01(\v2 .hookmesh.ledger.v1.SubscriptionR\fsubscription\x12 \n" +
-	"\vtraceparent\x18\a \x01(\tR\vtraceparent*\x82\x01\n" +
+	"\vtraceparent\x18\a \x01(\tR\vtraceparent*f\n" +
+	"\rPayloadFormat\x12\x1e\n" +
+	"\x1aPAYLOAD_FORMAT_UNSPECIFIED\x10\x00\x12\x1d\n" +
+	"\x19PAYLOAD_FORMAT_NORMALIZED\x10\x01\x12\x16\n" +
+	"\x12PAYLOAD_FORMAT_RAW\x10\x02*\xa0\x01\n" +
 	"\rDeliveryState\x12\x1e\n" +
 	"\x1aDELIVERY_STATE_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16DELIVERY_STATE_PENDING\x10\x01\x12\x1c\n" +
 	"\x18DELIVERY_STATE_DELIVERED\x10\x02\x12\x17\n" +
-	"\x13DELIVERY_STATE_DEAD\x10\x03*\xb3\x01\n" +
+	"\x13DELIVERY_STATE_DEAD\x10\x03\x12\x1c\n" +
+	"\x18DELIVERY_STATE_CANCELLED\x10\x04*\xcb\x01\n" +
 	"\n" +
 	"ErrorClass\x12\x1b\n" +
 	"\x17ERROR_CLASS_UNSPECIFIED\x10\x00\x12\x17\n" +
@@ -848,7 +1149,8 @@ const file_hookmesh_ledger_v1_delivery_proto_rawDesc = "" +
 	"\x15ERROR_CLASS_THROTTLED\x10\x02\x12\x1a\n" +
 	"\x16ERROR_CLASS_DOWNSTREAM\x10\x03\x12\x1a\n" +
 	"\x16ERROR_CLASS_VALIDATION\x10\x04\x12\x1c\n" +
-	"\x18ERROR_CLASS_BREAKER_OPEN\x10\x05B\xd2\x01\n" +
+	"\x18ERROR_CLASS_BREAKER_OPEN\x10\x05\x12\x16\n" +
+	"\x12ERROR_CLASS_FILTER\x10\x06B\xd2\x01\n" +
 	"\x16com.hookmesh.ledger.v1B\rDeliveryProtoP\x01Z?github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1;ledgerv1\xa2\x02\x03HLX\xaa\x02\x12Hookmesh.Ledger.V1\xca\x02\x12Hookmesh\\Ledger\\V1\xe2\x02\x1eHookmesh\\Ledger\\V1\\GPBMetadata\xea\x02\x14Hookmesh::Ledger::V1b\x06proto3"
 
 var (
@@ -863,49 +1165,58 @@ func file_hookmesh_ledger_v1_delivery_proto_rawDescGZIP() []byte {
 	return file_hookmesh_ledger_v1_delivery_proto_rawDescData
 }
 
-var file_hookmesh_ledger_v1_delivery_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_hookmesh_ledger_v1_delivery_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_hookmesh_ledger_v1_delivery_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_hookmesh_ledger_v1_delivery_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_hookmesh_ledger_v1_delivery_proto_goTypes = []any{
-	(DeliveryState)(0),            // 0: hookmesh.ledger.v1.DeliveryState
-	(ErrorClass)(0),               // 1: hookmesh.ledger.v1.ErrorClass
-	(*Subscription)(nil),          // 2: hookmesh.ledger.v1.Subscription
-	(*RetryPolicy)(nil),           // 3: hookmesh.ledger.v1.RetryPolicy
-	(*ClassPolicy)(nil),           // 4: hookmesh.ledger.v1.ClassPolicy
-	(*DeliveryAttempt)(nil),       // 5: hookmesh.ledger.v1.DeliveryAttempt
-	(*Delivery)(nil),              // 6: hookmesh.ledger.v1.Delivery
-	(*Lease)(nil),                 // 7: hookmesh.ledger.v1.Lease
-	(v1.EventType)(0),             // 8: hookmesh.event.v1.EventType
-	(*durationpb.Duration)(nil),   // 9: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil), // 10: google.protobuf.Timestamp
-	(*v1.NormalizedEvent)(nil),    // 11: hookmesh.event.v1.NormalizedEvent
+	(PayloadFormat)(0),            // 0: hookmesh.ledger.v1.PayloadFormat
+	(DeliveryState)(0),            // 1: hookmesh.ledger.v1.DeliveryState
+	(ErrorClass)(0),               // 2: hookmesh.ledger.v1.ErrorClass
+	(*Subscription)(nil),          // 3: hookmesh.ledger.v1.Subscription
+	(*Rate)(nil),                  // 4: hookmesh.ledger.v1.Rate
+	(*SigningSecret)(nil),         // 5: hookmesh.ledger.v1.SigningSecret
+	(*RetryPolicy)(nil),           // 6: hookmesh.ledger.v1.RetryPolicy
+	(*ClassPolicy)(nil),           // 7: hookmesh.ledger.v1.ClassPolicy
+	(*DeliveryAttempt)(nil),       // 8: hookmesh.ledger.v1.DeliveryAttempt
+	(*Delivery)(nil),              // 9: hookmesh.ledger.v1.Delivery
+	(*Lease)(nil),                 // 10: hookmesh.ledger.v1.Lease
+	(v1.EventType)(0),             // 11: hookmesh.event.v1.EventType
+	(*durationpb.Duration)(nil),   // 12: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil), // 13: google.protobuf.Timestamp
+	(*v1.NormalizedEvent)(nil),    // 14: hookmesh.event.v1.NormalizedEvent
 }
 var file_hookmesh_ledger_v1_delivery_proto_depIdxs = []int32{
-	8,  // 0: hookmesh.ledger.v1.Subscription.event_types:type_name -> hookmesh.event.v1.EventType
-	3,  // 1: hookmesh.ledger.v1.Subscription.retry_policy:type_name -> hookmesh.ledger.v1.RetryPolicy
-	9,  // 2: hookmesh.ledger.v1.Subscription.timeout:type_name -> google.protobuf.Duration
-	10, // 3: hookmesh.ledger.v1.Subscription.created_at:type_name -> google.protobuf.Timestamp
-	10, // 4: hookmesh.ledger.v1.Subscription.updated_at:type_name -> google.protobuf.Timestamp
-	4,  // 5: hookmesh.ledger.v1.RetryPolicy.network:type_name -> hookmesh.ledger.v1.ClassPolicy
-	4,  // 6: hookmesh.ledger.v1.RetryPolicy.throttled:type_name -> hookmesh.ledger.v1.ClassPolicy
-	4,  // 7: hookmesh.ledger.v1.RetryPolicy.downstream:type_name -> hookmesh.ledger.v1.ClassPolicy
-	9,  // 8: hookmesh.ledger.v1.ClassPolicy.delay:type_name -> google.protobuf.Duration
-	9,  // 9: hookmesh.ledger.v1.ClassPolicy.max_delay:type_name -> google.protobuf.Duration
-	10, // 10: hookmesh.ledger.v1.DeliveryAttempt.at:type_name -> google.protobuf.Timestamp
-	1,  // 11: hookmesh.ledger.v1.DeliveryAttempt.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
-	0,  // 12: hookmesh.ledger.v1.Delivery.state:type_name -> hookmesh.ledger.v1.DeliveryState
-	10, // 13: hookmesh.ledger.v1.Delivery.next_attempt_at:type_name -> google.protobuf.Timestamp
-	10, // 14: hookmesh.ledger.v1.Delivery.created_at:type_name -> google.protobuf.Timestamp
-	10, // 15: hookmesh.ledger.v1.Delivery.updated_at:type_name -> google.protobuf.Timestamp
-	5,  // 16: hookmesh.ledger.v1.Delivery.history:type_name -> hookmesh.ledger.v1.DeliveryAttempt
-	6,  // 17: hookmesh.ledger.v1.Lease.delivery:type_name -> hookmesh.ledger.v1.Delivery
-	10, // 18: hookmesh.ledger.v1.Lease.lease_expires_at:type_name -> google.protobuf.Timestamp
-	11, // 19: hookmesh.ledger.v1.Lease.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	2,  // 20: hookmesh.ledger.v1.Lease.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	21, // [21:21] is the sub-list for method output_type
-	21, // [21:21] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	11, // 0: hookmesh.ledger.v1.Subscription.event_types:type_name -> hookmesh.event.v1.EventType
+	6,  // 1: hookmesh.ledger.v1.Subscription.retry_policy:type_name -> hookmesh.ledger.v1.RetryPolicy
+	12, // 2: hookmesh.ledger.v1.Subscription.timeout:type_name -> google.protobuf.Duration
+	13, // 3: hookmesh.ledger.v1.Subscription.created_at:type_name -> google.protobuf.Timestamp
+	13, // 4: hookmesh.ledger.v1.Subscription.updated_at:type_name -> google.protobuf.Timestamp
+	4,  // 5: hookmesh.ledger.v1.Subscription.rate:type_name -> hookmesh.ledger.v1.Rate
+	13, // 6: hookmesh.ledger.v1.Subscription.start_from:type_name -> google.protobuf.Timestamp
+	0,  // 7: hookmesh.ledger.v1.Subscription.payload:type_name -> hookmesh.ledger.v1.PayloadFormat
+	5,  // 8: hookmesh.ledger.v1.Subscription.secrets:type_name -> hookmesh.ledger.v1.SigningSecret
+	13, // 9: hookmesh.ledger.v1.SigningSecret.created_at:type_name -> google.protobuf.Timestamp
+	13, // 10: hookmesh.ledger.v1.SigningSecret.expires_at:type_name -> google.protobuf.Timestamp
+	7,  // 11: hookmesh.ledger.v1.RetryPolicy.network:type_name -> hookmesh.ledger.v1.ClassPolicy
+	7,  // 12: hookmesh.ledger.v1.RetryPolicy.throttled:type_name -> hookmesh.ledger.v1.ClassPolicy
+	7,  // 13: hookmesh.ledger.v1.RetryPolicy.downstream:type_name -> hookmesh.ledger.v1.ClassPolicy
+	12, // 14: hookmesh.ledger.v1.ClassPolicy.delay:type_name -> google.protobuf.Duration
+	12, // 15: hookmesh.ledger.v1.ClassPolicy.max_delay:type_name -> google.protobuf.Duration
+	13, // 16: hookmesh.ledger.v1.DeliveryAttempt.at:type_name -> google.protobuf.Timestamp
+	2,  // 17: hookmesh.ledger.v1.DeliveryAttempt.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
+	1,  // 18: hookmesh.ledger.v1.Delivery.state:type_name -> hookmesh.ledger.v1.DeliveryState
+	13, // 19: hookmesh.ledger.v1.Delivery.next_attempt_at:type_name -> google.protobuf.Timestamp
+	13, // 20: hookmesh.ledger.v1.Delivery.created_at:type_name -> google.protobuf.Timestamp
+	13, // 21: hookmesh.ledger.v1.Delivery.updated_at:type_name -> google.protobuf.Timestamp
+	8,  // 22: hookmesh.ledger.v1.Delivery.history:type_name -> hookmesh.ledger.v1.DeliveryAttempt
+	9,  // 23: hookmesh.ledger.v1.Lease.delivery:type_name -> hookmesh.ledger.v1.Delivery
+	13, // 24: hookmesh.ledger.v1.Lease.lease_expires_at:type_name -> google.protobuf.Timestamp
+	14, // 25: hookmesh.ledger.v1.Lease.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	3,  // 26: hookmesh.ledger.v1.Lease.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	27, // [27:27] is the sub-list for method output_type
+	27, // [27:27] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_hookmesh_ledger_v1_delivery_proto_init() }
@@ -918,8 +1229,8 @@ func file_hookmesh_ledger_v1_delivery_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hookmesh_ledger_v1_delivery_proto_rawDesc), len(file_hookmesh_ledger_v1_delivery_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   6,
+			NumEnums:      3,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

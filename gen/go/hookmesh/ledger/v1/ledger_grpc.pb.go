@@ -47,6 +47,7 @@ const (
 	LedgerService_PauseSubscription_FullMethodName     = "/hookmesh.ledger.v1.LedgerService/PauseSubscription"
 	LedgerService_ResumeSubscription_FullMethodName    = "/hookmesh.ledger.v1.LedgerService/ResumeSubscription"
 	LedgerService_DeleteSubscription_FullMethodName    = "/hookmesh.ledger.v1.LedgerService/DeleteSubscription"
+	LedgerService_TestFilter_FullMethodName            = "/hookmesh.ledger.v1.LedgerService/TestFilter"
 )
 
 // LedgerServiceClient is the client API for LedgerService service.
@@ -153,13 +154,21 @@ type LedgerServiceClient interface {
 	PauseSubscription(ctx context.Context, in *PauseSubscriptionRequest, opts ...grpc.CallOption) (*PauseSubscriptionResponse, error)
 	// ResumeSubscription resumes a paused subscription.
 	ResumeSubscription(ctx context.Context, in *ResumeSubscriptionRequest, opts ...grpc.CallOption) (*ResumeSubscriptionResponse, error)
-	// DeleteSubscription removes a subscription with its deliveries and their
-	// history (dead letters included): nothing more is delivered to it, and a
-	// dispatcher holding one of its leases has its outcome refused. A
-	// subscription named in HOOKMESH_SUBSCRIPTIONS_FILE comes back at the
-	// ledger's next start; remove it from the file too. NOT_FOUND when
-	// absent.
+	// DeleteSubscription removes a subscription. Its pending deliveries are
+	// cancelled (DELIVERY_STATE_CANCELLED, with a history row saying why) and
+	// every delivery is kept with its history (dead letters included):
+	// nothing more is delivered to it, and a dispatcher holding one of its
+	// leases has its outcome refused. A subscription named in
+	// HOOKMESH_SUBSCRIPTIONS_FILE comes back at the ledger's next start;
+	// remove it from the file too. NOT_FOUND when absent.
 	DeleteSubscription(ctx context.Context, in *DeleteSubscriptionRequest, opts ...grpc.CallOption) (*DeleteSubscriptionResponse, error)
+	// TestFilter evaluates a filter expression against a stored event or a
+	// given JSON body, exactly as Record would for a subscription with that
+	// filter. INVALID_ARGUMENT (with the CEL error and its position) when the
+	// expression does not compile; NOT_FOUND when the stored event is absent.
+	// An evaluation error is an answer, not a failure: see
+	// TestFilterResponse.error.
+	TestFilter(ctx context.Context, in *TestFilterRequest, opts ...grpc.CallOption) (*TestFilterResponse, error)
 }
 
 type ledgerServiceClient struct {
@@ -438,6 +447,16 @@ func (c *ledgerServiceClient) DeleteSubscription(ctx context.Context, in *Delete
 	return out, nil
 }
 
+func (c *ledgerServiceClient) TestFilter(ctx context.Context, in *TestFilterRequest, opts ...grpc.CallOption) (*TestFilterResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(TestFilterResponse)
+	err := c.cc.Invoke(ctx, LedgerService_TestFilter_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // LedgerServiceServer is the server API for LedgerService service.
 // All implementations must embed UnimplementedLedgerServiceServer
 // for forward compatibility.
@@ -542,13 +561,21 @@ type LedgerServiceServer interface {
 	PauseSubscription(context.Context, *PauseSubscriptionRequest) (*PauseSubscriptionResponse, error)
 	// ResumeSubscription resumes a paused subscription.
 	ResumeSubscription(context.Context, *ResumeSubscriptionRequest) (*ResumeSubscriptionResponse, error)
-	// DeleteSubscription removes a subscription with its deliveries and their
-	// history (dead letters included): nothing more is delivered to it, and a
-	// dispatcher holding one of its leases has its outcome refused. A
-	// subscription named in HOOKMESH_SUBSCRIPTIONS_FILE comes back at the
-	// ledger's next start; remove it from the file too. NOT_FOUND when
-	// absent.
+	// DeleteSubscription removes a subscription. Its pending deliveries are
+	// cancelled (DELIVERY_STATE_CANCELLED, with a history row saying why) and
+	// every delivery is kept with its history (dead letters included):
+	// nothing more is delivered to it, and a dispatcher holding one of its
+	// leases has its outcome refused. A subscription named in
+	// HOOKMESH_SUBSCRIPTIONS_FILE comes back at the ledger's next start;
+	// remove it from the file too. NOT_FOUND when absent.
 	DeleteSubscription(context.Context, *DeleteSubscriptionRequest) (*DeleteSubscriptionResponse, error)
+	// TestFilter evaluates a filter expression against a stored event or a
+	// given JSON body, exactly as Record would for a subscription with that
+	// filter. INVALID_ARGUMENT (with the CEL error and its position) when the
+	// expression does not compile; NOT_FOUND when the stored event is absent.
+	// An evaluation error is an answer, not a failure: see
+	// TestFilterResponse.error.
+	TestFilter(context.Context, *TestFilterRequest) (*TestFilterResponse, error)
 	mustEmbedUnimplementedLedgerServiceServer()
 }
 
@@ -633,6 +660,9 @@ func (UnimplementedLedgerServiceServer) ResumeSubscription(context.Context, *Res
 }
 func (UnimplementedLedgerServiceServer) DeleteSubscription(context.Context, *DeleteSubscriptionRequest) (*DeleteSubscriptionResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method DeleteSubscription not implemented")
+}
+func (UnimplementedLedgerServiceServer) TestFilter(context.Context, *TestFilterRequest) (*TestFilterResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method TestFilter not implemented")
 }
 func (UnimplementedLedgerServiceServer) mustEmbedUnimplementedLedgerServiceServer() {}
 func (UnimplementedLedgerServiceServer) testEmbeddedByValue()                       {}
@@ -1091,6 +1121,24 @@ func _LedgerService_DeleteSubscription_Handler(srv interface{}, ctx context.Cont
 	return interceptor(ctx, in, info, handler)
 }
 
+func _LedgerService_TestFilter_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(TestFilterRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LedgerServiceServer).TestFilter(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LedgerService_TestFilter_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LedgerServiceServer).TestFilter(ctx, req.(*TestFilterRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // LedgerService_ServiceDesc is the grpc.ServiceDesc for LedgerService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1189,6 +1237,10 @@ var LedgerService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "DeleteSubscription",
 			Handler:    _LedgerService_DeleteSubscription_Handler,
+		},
+		{
+			MethodName: "TestFilter",
+			Handler:    _LedgerService_TestFilter_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
