@@ -10,6 +10,7 @@ import (
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/target"
+	"github.com/hookmesh/hookmesh/services/ledger/internal/store"
 )
 
 // targetLookupTimeout bounds the DNS lookup of a new target's host name:
@@ -45,6 +46,47 @@ func (s *Server) checkTarget(ctx context.Context, op string, sub *ledgerv1.Subsc
 	return nil
 }
 
+// redact clears every secret's value: admin responses carry a secret's id
+// and times only (Subscription.secrets is write-only). Leases, for the
+// dispatchers, carry the values.
+func redact(subs ...*ledgerv1.Subscription) {
+	for _, sub := range subs {
+		for _, sec := range sub.GetSecrets() {
+			sec.Secret = ""
+		}
+	}
+}
+
+// keepSecrets fills in the value of each secret sent back by id alone
+// (as a read returned it) from the stored subscription, with its creation
+// time: a read, change and update cycle keeps the secrets. An id the
+// subscription does not have stays empty, and the store refuses it.
+func (s *Server) keepSecrets(ctx context.Context, st store.Store, sub *ledgerv1.Subscription) error {
+	var byID []*ledgerv1.SigningSecret
+	for _, sec := range sub.GetSecrets() {
+		if sec.GetSecret() == "" && sec.GetId() != "" {
+			byID = append(byID, sec)
+		}
+	}
+	if len(byID) == 0 {
+		return nil
+	}
+	cur, err := st.GetSubscription(ctx, &ledgerv1.GetSubscriptionRequest{Name: sub.GetName()})
+	if err != nil {
+		return err
+	}
+	stored := map[string]*ledgerv1.SigningSecret{}
+	for _, sec := range cur.GetSubscription().GetSecrets() {
+		stored[sec.GetId()] = sec
+	}
+	for _, sec := range byID {
+		if old, ok := stored[sec.GetId()]; ok {
+			sec.Secret, sec.CreatedAt = old.GetSecret(), old.GetCreatedAt()
+		}
+	}
+	return nil
+}
+
 // CreateSubscription creates a subscription.
 func (s *Server) CreateSubscription(ctx context.Context, req *ledgerv1.CreateSubscriptionRequest) (*ledgerv1.CreateSubscriptionResponse, error) {
 	st, err := s.current()
@@ -56,6 +98,7 @@ func (s *Server) CreateSubscription(ctx context.Context, req *ledgerv1.CreateSub
 	}
 	resp, err := st.CreateSubscription(ctx, req)
 	if err == nil {
+		redact(resp.GetSubscription())
 		s.log.Info("subscription created", slog.String("subscription", resp.GetSubscription().GetName()),
 			slog.String("target", resp.GetSubscription().GetTarget()))
 	}
@@ -71,8 +114,12 @@ func (s *Server) UpdateSubscription(ctx context.Context, req *ledgerv1.UpdateSub
 	if err := s.checkTarget(ctx, "update subscription", req.GetSubscription()); err != nil {
 		return nil, err
 	}
+	if err := s.keepSecrets(ctx, st, req.GetSubscription()); err != nil {
+		return nil, err
+	}
 	resp, err := st.UpdateSubscription(ctx, req)
 	if err == nil {
+		redact(resp.GetSubscription())
 		s.log.Info("subscription updated", slog.String("subscription", resp.GetSubscription().GetName()),
 			slog.String("target", resp.GetSubscription().GetTarget()), slog.Bool("paused", resp.GetSubscription().GetPaused()))
 	}
@@ -85,7 +132,9 @@ func (s *Server) GetSubscription(ctx context.Context, req *ledgerv1.GetSubscript
 	if err != nil {
 		return nil, err
 	}
-	return st.GetSubscription(ctx, req)
+	resp, err := st.GetSubscription(ctx, req)
+	redact(resp.GetSubscription())
+	return resp, err
 }
 
 // ListSubscriptions returns every subscription, by name.
@@ -94,7 +143,9 @@ func (s *Server) ListSubscriptions(ctx context.Context, req *ledgerv1.ListSubscr
 	if err != nil {
 		return nil, err
 	}
-	return st.ListSubscriptions(ctx, req)
+	resp, err := st.ListSubscriptions(ctx, req)
+	redact(resp.GetSubscriptions()...)
+	return resp, err
 }
 
 // PauseSubscription stops deliveries for a subscription.
@@ -105,6 +156,7 @@ func (s *Server) PauseSubscription(ctx context.Context, req *ledgerv1.PauseSubsc
 	}
 	resp, err := st.PauseSubscription(ctx, req)
 	if err == nil {
+		redact(resp.GetSubscription())
 		s.log.Info("subscription paused", slog.String("subscription", req.GetName()))
 	}
 	return resp, err
@@ -118,6 +170,7 @@ func (s *Server) ResumeSubscription(ctx context.Context, req *ledgerv1.ResumeSub
 	}
 	resp, err := st.ResumeSubscription(ctx, req)
 	if err == nil {
+		redact(resp.GetSubscription())
 		s.log.Info("subscription resumed", slog.String("subscription", req.GetName()))
 	}
 	return resp, err

@@ -1,8 +1,13 @@
 package store
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
+	"math"
 	"regexp"
+	"strings"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -12,6 +17,7 @@ import (
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/ledger/internal/filter"
 )
 
 // Subscription defaults and bounds.
@@ -57,6 +63,52 @@ type SubscriptionRow struct {
 	Paused bool
 	// CreatedAt and UpdatedAt are set by the store.
 	CreatedAt, UpdatedAt time.Time
+
+	// Filter is the CEL filter, "" for none; it compiles (filter.Compile).
+	Filter string
+	// RatePerSecond and RateBurst are the rate; 0 and 0 when unset.
+	RatePerSecond float64
+	// RateBurst is at least 1 when RatePerSecond is set.
+	RateBurst int32
+	// OrderingKey is the CEL ordering key, "" for unordered.
+	OrderingKey string
+	// StartFrom is the backfill start; nil when unset.
+	StartFrom *time.Time
+	// Payload is a PayloadFormat number.
+	Payload int32
+	// Secrets are the HTTP target's signing secrets, never nil.
+	Secrets []SecretRow
+}
+
+// SecretRow is one signing secret as stored (JSON in both databases).
+type SecretRow struct {
+	// Secret is the value ("whsec_...").
+	Secret string `json:"secret"`
+	// ID is SecretID(Secret).
+	ID string `json:"id"`
+	// CreatedAt is when it was added.
+	CreatedAt time.Time `json:"created_at"`
+	// ExpiresAt is when it stops signing; nil for never.
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+}
+
+// Secret bounds.
+const (
+	// MaxSecrets bounds a subscription's secrets: two during a rotation,
+	// a few more for rotations that overlap.
+	MaxSecrets = 5
+	// secretPrefix starts every Standard Webhooks secret.
+	secretPrefix = "whsec_"
+	// MaxRate bounds rate.per_second.
+	MaxRate = 1e6
+)
+
+// SecretID names a secret without revealing it: the first 8 bytes of its
+// SHA-256, in hex. The secret has at least 24 random bytes, so the id
+// tells nothing usable about it.
+func SecretID(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return "sec_" + hex.EncodeToString(sum[:8])
 }
 
 // PrepareName validates a subscription name.
@@ -124,6 +176,9 @@ func PrepareSubscription(op string, sub *ledgerv1.Subscription) (SubscriptionRow
 			r.TimeoutMS = v.Milliseconds()
 		}
 	}
+	if err := prepareShape(op, sub, &r); err != nil {
+		return SubscriptionRow{}, err
+	}
 	if p := sub.GetRetryPolicy(); p != nil {
 		for class, c := range map[string]*ledgerv1.ClassPolicy{"network": p.GetNetwork(), "throttled": p.GetThrottled(), "downstream": p.GetDownstream()} {
 			if err := checkClassPolicy(op+": retry_policy."+class, c); err != nil {
@@ -137,6 +192,100 @@ func PrepareSubscription(op string, sub *ledgerv1.Subscription) (SubscriptionRow
 		r.RetryPolicy = b
 	}
 	return r, nil
+}
+
+// prepareShape validates the fields of #15 (filter, rate, ordering key,
+// start_from, payload, secrets) into r.
+func prepareShape(op string, sub *ledgerv1.Subscription, r *SubscriptionRow) error {
+	r.Filter = sub.GetFilter()
+	if r.Filter != "" {
+		if _, err := filter.Cached(r.Filter); err != nil {
+			return fmt.Errorf("%s: filter: %w: %w", op, err, apperr.ErrInvalid)
+		}
+	}
+	r.OrderingKey = sub.GetOrderingKey()
+	if r.OrderingKey != "" {
+		if err := filter.CheckKey(r.OrderingKey); err != nil {
+			return fmt.Errorf("%s: ordering_key: %w: %w", op, err, apperr.ErrInvalid)
+		}
+	}
+	if rate := sub.GetRate(); rate != nil {
+		ps := rate.GetPerSecond()
+		if !(ps > 0 && ps <= MaxRate) { // also refuses NaN
+			return fmt.Errorf("%s: rate.per_second %v must be above 0 and at most %g: %w", op, ps, float64(MaxRate), apperr.ErrInvalid)
+		}
+		burst := rate.GetBurst()
+		switch {
+		case burst < 0:
+			return fmt.Errorf("%s: rate.burst %d is negative: %w", op, burst, apperr.ErrInvalid)
+		case burst == 0:
+			burst = int32(max(1, math.Ceil(ps)))
+		}
+		r.RatePerSecond, r.RateBurst = ps, burst
+	}
+	if t := sub.GetStartFrom(); t != nil {
+		if err := t.CheckValid(); err != nil {
+			return fmt.Errorf("%s: start_from: %v: %w", op, err, apperr.ErrInvalid)
+		}
+		at := t.AsTime().Truncate(time.Microsecond)
+		r.StartFrom = &at
+	}
+	if _, known := ledgerv1.PayloadFormat_name[int32(sub.GetPayload())]; !known {
+		return fmt.Errorf("%s: payload %d is not a known payload format: %w", op, sub.GetPayload(), apperr.ErrInvalid)
+	}
+	r.Payload = int32(sub.GetPayload())
+	secrets, err := prepareSecrets(op, sub)
+	if err != nil {
+		return err
+	}
+	r.Secrets = secrets
+	return nil
+}
+
+// prepareSecrets validates the secrets. An entry without a value was sent
+// back by id (see Subscription.secrets) and not found among the stored
+// ones by the server, which fills in the values of those it knows.
+func prepareSecrets(op string, sub *ledgerv1.Subscription) ([]SecretRow, error) {
+	list := sub.GetSecrets()
+	if len(list) == 0 {
+		return []SecretRow{}, nil
+	}
+	if t := sub.GetTarget(); !strings.HasPrefix(t, "https://") && !strings.HasPrefix(t, "http://") {
+		return nil, fmt.Errorf("%s: secrets are for http:// and https:// targets only: %w", op, apperr.ErrInvalid)
+	}
+	if len(list) > MaxSecrets {
+		return nil, fmt.Errorf("%s: %d secrets, at most %d: %w", op, len(list), MaxSecrets, apperr.ErrInvalid)
+	}
+	now := time.Now().Truncate(time.Microsecond)
+	out := make([]SecretRow, 0, len(list))
+	seen := map[string]bool{}
+	for i, s := range list {
+		v := s.GetSecret()
+		if v == "" {
+			return nil, fmt.Errorf("%s: secrets[%d]: no value, and id %q is not one of the subscription's secrets: %w", op, i, s.GetId(), apperr.ErrInvalid)
+		}
+		raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(v, secretPrefix))
+		if !strings.HasPrefix(v, secretPrefix) || err != nil || len(raw) < 24 || len(raw) > 64 {
+			return nil, fmt.Errorf("%s: secrets[%d]: must be %q followed by the base64 of 24 to 64 random bytes: %w", op, i, secretPrefix, apperr.ErrInvalid)
+		}
+		row := SecretRow{Secret: v, ID: SecretID(v), CreatedAt: now}
+		if seen[row.ID] {
+			return nil, fmt.Errorf("%s: secrets[%d]: the same secret twice: %w", op, i, apperr.ErrInvalid)
+		}
+		seen[row.ID] = true
+		if t := s.GetCreatedAt(); t != nil && t.CheckValid() == nil {
+			row.CreatedAt = t.AsTime().Truncate(time.Microsecond)
+		}
+		if t := s.GetExpiresAt(); t != nil {
+			if err := t.CheckValid(); err != nil {
+				return nil, fmt.Errorf("%s: secrets[%d].expires_at: %v: %w", op, i, err, apperr.ErrInvalid)
+			}
+			at := t.AsTime().Truncate(time.Microsecond)
+			row.ExpiresAt = &at
+		}
+		out = append(out, row)
+	}
+	return out, nil
 }
 
 func checkClassPolicy(op string, c *ledgerv1.ClassPolicy) error {
@@ -192,6 +341,22 @@ func (r SubscriptionRow) Subscription() (*ledgerv1.Subscription, error) {
 	}
 	for _, et := range r.EventTypes {
 		sub.EventTypes = append(sub.EventTypes, eventv1.EventType(et))
+	}
+	sub.Filter = r.Filter
+	sub.OrderingKey = r.OrderingKey
+	sub.Payload = ledgerv1.PayloadFormat(r.Payload)
+	if r.RatePerSecond > 0 {
+		sub.Rate = &ledgerv1.Rate{PerSecond: r.RatePerSecond, Burst: r.RateBurst}
+	}
+	if r.StartFrom != nil {
+		sub.StartFrom = timestamppb.New(*r.StartFrom)
+	}
+	for _, s := range r.Secrets {
+		ss := &ledgerv1.SigningSecret{Secret: s.Secret, Id: s.ID, CreatedAt: timestamppb.New(s.CreatedAt)}
+		if s.ExpiresAt != nil {
+			ss.ExpiresAt = timestamppb.New(*s.ExpiresAt)
+		}
+		sub.Secrets = append(sub.Secrets, ss)
 	}
 	if r.RetryPolicy != nil {
 		p := &ledgerv1.RetryPolicy{}

@@ -74,6 +74,7 @@ WITH ev AS (
     FROM ev CROSS JOIN subscriptions s
     WHERE (cardinality(s.platforms) = 0 OR $1 = ANY (s.platforms))
       AND (cardinality(s.event_types) = 0 OR $5::integer = ANY (s.event_types))
+    FOR KEY SHARE OF s -- as in recordSQL: ordered against DeleteSubscription
     ON CONFLICT (event_row_id, subscription) DO NOTHING
     RETURNING subscription
 )

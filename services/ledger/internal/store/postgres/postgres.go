@@ -40,8 +40,11 @@ func New(pool *pgxpool.Pool) *Store {
 // one round trip. The event goes first, with ON CONFLICT DO NOTHING, so a
 // duplicate writes nothing at all (no dead tuple, no receipt, no delivery).
 // The receipt and the deliveries are inserted only from the event's
-// RETURNING row, that is only when the event is new; the foreign keys are
-// checked at the end of the statement, when every row exists. Deliveries
+// RETURNING row, that is only when the event is new. The subscriptions
+// delivered to are locked FOR KEY SHARE: a concurrent DeleteSubscription
+// (which locks its row FOR UPDATE) either commits first, and the lock,
+// rechecking the row, finds it gone, or waits for this Record and then
+// sees its deliveries (see DeleteSubscription). Deliveries
 // go to every subscription whose filters match (paused ones included:
 // pausing only stops claims), and only for a normalized event ($5 <> 0): a
 // payload that could not be normalized has no typed event to deliver, and
@@ -74,6 +77,7 @@ WITH ev AS (
     WHERE $5::integer <> 0
       AND (cardinality(s.platforms) = 0 OR $1 = ANY (s.platforms))
       AND (cardinality(s.event_types) = 0 OR $5::integer = ANY (s.event_types))
+    FOR KEY SHARE OF s
     RETURNING subscription
 )
 SELECT receipt_id::text, false, (SELECT coalesce(array_agg(DISTINCT subscription), '{}') FROM dl) FROM ev

@@ -14,19 +14,29 @@ import (
 
 // subscriptionColsS is subscriptionCols of a table under the alias s.
 const subscriptionColsS = `s.name, s.target, s.platforms, s.event_types, s.retry_policy, s.timeout_ms,
-    s.max_concurrency, s.paused, s.created_at, s.updated_at`
+    s.max_concurrency, s.paused, s.created_at, s.updated_at,
+    s.filter, s.rate_per_second, s.rate_burst, s.ordering_key, s.start_from, s.payload, s.secrets`
 
 // subscriptionCols lists the columns subscriptionDest scans.
-const subscriptionCols = `name, target, platforms, event_types, retry_policy, timeout_ms, max_concurrency, paused, created_at, updated_at`
+const subscriptionCols = `name, target, platforms, event_types, retry_policy, timeout_ms, max_concurrency, paused, created_at, updated_at,
+    filter, rate_per_second, rate_burst, ordering_key, start_from, payload, secrets`
 
 func subscriptionDest(r *store.SubscriptionRow) []any {
 	return []any{&r.Name, &r.Target, &r.Platforms, &r.EventTypes, &r.RetryPolicy,
-		&r.TimeoutMS, &r.MaxConcurrency, &r.Paused, &r.CreatedAt, &r.UpdatedAt}
+		&r.TimeoutMS, &r.MaxConcurrency, &r.Paused, &r.CreatedAt, &r.UpdatedAt,
+		&r.Filter, &r.RatePerSecond, &r.RateBurst, &r.OrderingKey, &r.StartFrom, &r.Payload, &r.Secrets}
 }
 
+// settingsArgs are the parameters $1..$15 of the statements below, in the
+// order of settingsCols.
 func settingsArgs(r store.SubscriptionRow) []any {
-	return []any{r.Name, r.Target, r.Platforms, r.EventTypes, r.RetryPolicy, r.TimeoutMS, r.MaxConcurrency, r.Paused}
+	return []any{r.Name, r.Target, r.Platforms, r.EventTypes, r.RetryPolicy, r.TimeoutMS, r.MaxConcurrency, r.Paused,
+		r.Filter, r.RatePerSecond, r.RateBurst, r.OrderingKey, r.StartFrom, r.Payload, r.Secrets}
 }
+
+// settingsCols are the columns a create or an update writes, $1..$15.
+const settingsCols = `name, target, platforms, event_types, retry_policy, timeout_ms, max_concurrency, paused,
+    filter, rate_per_second, rate_burst, ordering_key, start_from, payload, secrets`
 
 // querySubscription runs sql, which returns subscriptionCols and then a
 // count (of notifications sent, ignored), and converts its one row.
@@ -40,8 +50,8 @@ func (s *Store) querySubscription(ctx context.Context, op, sql string, args ...a
 }
 
 const createSubscriptionSQL = `
-INSERT INTO subscriptions (name, target, platforms, event_types, retry_policy, timeout_ms, max_concurrency, paused)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+INSERT INTO subscriptions (` + settingsCols + `)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 RETURNING ` + subscriptionCols + `, 0`
 
 // CreateSubscription stores a new subscription; the primary key turns a
@@ -63,7 +73,8 @@ func (s *Store) CreateSubscription(ctx context.Context, req *ledgerv1.CreateSubs
 const updateSubscriptionSQL = `
 WITH up AS (
     UPDATE subscriptions SET target = $2, platforms = $3, event_types = $4, retry_policy = $5,
-        timeout_ms = $6, max_concurrency = $7, paused = $8, updated_at = now()
+        timeout_ms = $6, max_concurrency = $7, paused = $8, filter = $9, rate_per_second = $10,
+        rate_burst = $11, ordering_key = $12, start_from = $13, payload = $14, secrets = $15, updated_at = now()
     WHERE name = $1
     RETURNING ` + subscriptionCols + `
 ), nt AS (` + notifySQL + ` FROM (SELECT name AS subscription FROM up WHERE NOT paused) a HAVING count(*) > 0
@@ -93,16 +104,22 @@ func (s *Store) UpdateSubscription(ctx context.Context, req *ledgerv1.UpdateSubs
 // return nothing, and it is run again.
 const upsertSubscriptionSQL = `
 WITH up AS (
-    INSERT INTO subscriptions AS s (name, target, platforms, event_types, retry_policy, timeout_ms, max_concurrency, paused)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+    INSERT INTO subscriptions AS s (` + settingsCols + `)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
     ON CONFLICT (name) DO UPDATE SET target = EXCLUDED.target, platforms = EXCLUDED.platforms,
         event_types = EXCLUDED.event_types, retry_policy = EXCLUDED.retry_policy,
         timeout_ms = EXCLUDED.timeout_ms, max_concurrency = EXCLUDED.max_concurrency,
-        paused = s.paused OR EXCLUDED.paused, updated_at = now()
-    WHERE (s.target, s.platforms, s.event_types, s.retry_policy, s.timeout_ms, s.max_concurrency, s.paused)
+        paused = s.paused OR EXCLUDED.paused, filter = EXCLUDED.filter,
+        rate_per_second = EXCLUDED.rate_per_second, rate_burst = EXCLUDED.rate_burst,
+        ordering_key = EXCLUDED.ordering_key, start_from = EXCLUDED.start_from, payload = EXCLUDED.payload,
+        secrets = EXCLUDED.secrets, updated_at = now()
+    WHERE (s.target, s.platforms, s.event_types, s.retry_policy, s.timeout_ms, s.max_concurrency, s.paused,
+           s.filter, s.rate_per_second, s.rate_burst, s.ordering_key, s.start_from, s.payload, s.secrets)
         IS DISTINCT FROM
           (EXCLUDED.target, EXCLUDED.platforms, EXCLUDED.event_types, EXCLUDED.retry_policy,
-           EXCLUDED.timeout_ms, EXCLUDED.max_concurrency, s.paused OR EXCLUDED.paused)
+           EXCLUDED.timeout_ms, EXCLUDED.max_concurrency, s.paused OR EXCLUDED.paused,
+           EXCLUDED.filter, EXCLUDED.rate_per_second, EXCLUDED.rate_burst, EXCLUDED.ordering_key,
+           EXCLUDED.start_from, EXCLUDED.payload, EXCLUDED.secrets)
     RETURNING ` + subscriptionCols + `
 )
 SELECT ` + subscriptionCols + `, 0 FROM up

@@ -98,14 +98,16 @@ func deliveryDest(r *store.DeliveryRow) []any {
 // bytes) from none, as PostgreSQL's bytea does.
 func subscriptionColumns(prefix string) string {
 	cols := []string{"name", "target", "platforms", "event_types", "retry_policy", "retry_policy IS NOT NULL",
-		"timeout_ms", "max_concurrency", "paused", "created_at", "updated_at"}
+		"timeout_ms", "max_concurrency", "paused", "created_at", "updated_at",
+		"filter", "rate_per_second", "rate_burst", "ordering_key", "start_from", "payload", "secrets"}
 	return prefix + strings.Join(cols, ", "+prefix)
 }
 
 // subscriptionDest returns scan destinations for subscriptionColumns.
 func subscriptionDest(r *store.SubscriptionRow) []any {
 	return []any{&r.Name, &r.Target, jsonCol{&r.Platforms}, jsonCol{&r.EventTypes}, &r.RetryPolicy,
-		presentBlob{&r.RetryPolicy}, &r.TimeoutMS, &r.MaxConcurrency, &r.Paused, micros{&r.CreatedAt}, micros{&r.UpdatedAt}}
+		presentBlob{&r.RetryPolicy}, &r.TimeoutMS, &r.MaxConcurrency, &r.Paused, micros{&r.CreatedAt}, micros{&r.UpdatedAt},
+		&r.Filter, &r.RatePerSecond, &r.RateBurst, &r.OrderingKey, nullMicros{&r.StartFrom}, &r.Payload, jsonCol{&r.Secrets}}
 }
 
 // presentBlob scans "col IS NOT NULL" after col itself was scanned into

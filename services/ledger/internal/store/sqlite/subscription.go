@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/store"
@@ -14,37 +15,43 @@ import (
 
 // settings are a subscription's stored settings, arrays as JSON text.
 type settings struct {
-	row                   store.SubscriptionRow
-	platforms, eventTypes string
+	row                            store.SubscriptionRow
+	platforms, eventTypes, secrets string
 }
 
 func encodeSettings(r store.SubscriptionRow) (settings, error) {
-	p, err := jsonText(r.Platforms)
-	if err != nil {
-		return settings{}, err
+	st := settings{row: r}
+	for _, c := range []struct {
+		dst *string
+		v   any
+	}{{&st.platforms, r.Platforms}, {&st.eventTypes, r.EventTypes}, {&st.secrets, r.Secrets}} {
+		text, err := jsonText(c.v)
+		if err != nil {
+			return settings{}, err
+		}
+		*c.dst = text
 	}
-	e, err := jsonText(r.EventTypes)
-	if err != nil {
-		return settings{}, err
-	}
-	return settings{row: r, platforms: p, eventTypes: e}, nil
+	return st, nil
 }
 
-// args are the parameters $1..$8 of the statements below, then $9 now.
+// args are the parameters $1..$8 of the statements below, $9 now, then
+// $10..$16.
 func (st settings) args(now int64) []any {
 	r := st.row
-	return []any{r.Name, r.Target, st.platforms, st.eventTypes, r.RetryPolicy, r.TimeoutMS, r.MaxConcurrency, r.Paused, now}
+	return []any{r.Name, r.Target, st.platforms, st.eventTypes, r.RetryPolicy, r.TimeoutMS, r.MaxConcurrency, r.Paused, now,
+		r.Filter, r.RatePerSecond, r.RateBurst, r.OrderingKey, unixMicros(r.StartFrom), r.Payload, st.secrets}
 }
 
 var createSubscriptionSQL = `
 INSERT INTO subscriptions (name, target, platforms, event_types, retry_policy, timeout_ms, max_concurrency, paused,
-    created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+    created_at, updated_at, filter, rate_per_second, rate_burst, ordering_key, start_from, payload, secrets)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15, $16)
 RETURNING ` + subscriptionColumns("")
 
 var updateSubscriptionSQL = `
 UPDATE subscriptions SET target = $2, platforms = $3, event_types = $4, retry_policy = $5,
-    timeout_ms = $6, max_concurrency = $7, paused = $8, updated_at = $9
+    timeout_ms = $6, max_concurrency = $7, paused = $8, updated_at = $9, filter = $10, rate_per_second = $11,
+    rate_burst = $12, ordering_key = $13, start_from = $14, payload = $15, secrets = $16
 WHERE name = $1
 RETURNING ` + subscriptionColumns("")
 
@@ -151,7 +158,17 @@ func (s *Store) UpsertSubscription(ctx context.Context, sub *ledgerv1.Subscripti
 func sameSettings(a, b store.SubscriptionRow) bool {
 	return a.Target == b.Target && slices.Equal(a.Platforms, b.Platforms) && slices.Equal(a.EventTypes, b.EventTypes) &&
 		(a.RetryPolicy == nil) == (b.RetryPolicy == nil) && bytes.Equal(a.RetryPolicy, b.RetryPolicy) &&
-		a.TimeoutMS == b.TimeoutMS && a.MaxConcurrency == b.MaxConcurrency && a.Paused == b.Paused
+		a.TimeoutMS == b.TimeoutMS && a.MaxConcurrency == b.MaxConcurrency && a.Paused == b.Paused &&
+		a.Filter == b.Filter && a.RatePerSecond == b.RatePerSecond && a.RateBurst == b.RateBurst &&
+		a.OrderingKey == b.OrderingKey && equalTime(a.StartFrom, b.StartFrom) && a.Payload == b.Payload &&
+		slices.EqualFunc(a.Secrets, b.Secrets, func(x, y store.SecretRow) bool {
+			return x.Secret == y.Secret && x.CreatedAt.Equal(y.CreatedAt) && equalTime(x.ExpiresAt, y.ExpiresAt)
+		})
+}
+
+// equalTime compares optional times.
+func equalTime(a, b *time.Time) bool {
+	return (a == nil) == (b == nil) && (a == nil || a.Equal(*b))
 }
 
 // GetSubscription returns one subscription.

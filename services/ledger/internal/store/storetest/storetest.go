@@ -61,6 +61,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"DeadLetterListAndBulkReplay", testDeadLetterListAndBulkReplay},
 		{"SubscriptionLifecycle", testSubscriptionLifecycle},
 		{"SubscriptionInvalid", testSubscriptionInvalid},
+		{"SubscriptionShape", testSubscriptionShape},
+		{"SubscriptionShapeInvalid", testSubscriptionShapeInvalid},
 		{"PauseResume", testPauseResume},
 		{"UpsertSubscription", testUpsertSubscription},
 		{"DeleteSubscription", testDeleteSubscription},

@@ -1,0 +1,151 @@
+package filter
+
+import (
+	"strings"
+	"testing"
+
+	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
+)
+
+func input() *Input {
+	return &Input{
+		Event: &eventv1.NormalizedEvent{
+			Platform: "stripe", SourceEventType: "invoice.paid", EventType: eventv1.EventType_EVENT_TYPE_UNMAPPED,
+			EntityId: "in_1", Amount: &eventv1.Money{MinorUnits: 12000, Currency: "EUR"},
+		},
+		Platform: "stripe",
+		Headers:  map[string]string{"x-github-event": "push"},
+		Body:     []byte(`{"ref":"refs/heads/main","total":150.5,"items":[1,2,3]}`),
+	}
+}
+
+func TestEval(t *testing.T) {
+	for expr, want := range map[string]bool{
+		`source_type == "invoice.paid"`:                               true,
+		`source_type == "invoice.created"`:                            false,
+		`payload.ref == "refs/heads/main"`:                            true,
+		`payload.ref == "refs/heads/dev"`:                             false,
+		`event.amount.minor_units > 10000`:                            true,
+		`event.amount.minor_units > 20000`:                            false,
+		`payload.total > 100`:                                         true,
+		`platform == "stripe" && headers["x-github-event"] == "push"`: true,
+		`event.event_type == EventType.EVENT_TYPE_UNMAPPED`:           true,
+		`has(payload.missing)`:                                        false,
+		`size(payload.items) == 3`:                                    true,
+		`platform == "github" && payload.missing == "x"`:              false,
+	} {
+		p, err := Compile(expr)
+		if err != nil {
+			t.Fatalf("Compile(%q): %v", expr, err)
+		}
+		got, cost, err := p.Eval(input())
+		if err != nil {
+			t.Fatalf("Eval(%q): %v", expr, err)
+		}
+		if got != want {
+			t.Errorf("Eval(%q) = %v, want %v", expr, got, want)
+		}
+		if cost == 0 {
+			t.Errorf("Eval(%q): cost 0", expr)
+		}
+	}
+}
+
+func TestCompileErrors(t *testing.T) {
+	for expr, want := range map[string]string{
+		`event.no_such_field == "x"`: "1:6",
+		`source_typ == "x"`:          "1:1",
+		`source_type ==`:             "1:15",
+		`source_type`:                "must be a bool",
+		`  `:                         "empty",
+	} {
+		_, err := Compile(expr)
+		if err == nil || !IsCompileError(err) {
+			t.Fatalf("Compile(%q) = %v, want a compile error", expr, err)
+		}
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Compile(%q) = %q, want it to say %q", expr, err, want)
+		}
+	}
+}
+
+func TestEvalErrors(t *testing.T) {
+	for expr, want := range map[string]string{
+		`payload.missing == "x"`: "no such key",
+		`payload.ref`:            "not a bool",
+		// 10^6 list elements visited, over the cost limit.
+		`[1,2,3,4,5,6,7,8,9,10].all(a, [1,2,3,4,5,6,7,8,9,10].all(b, [1,2,3,4,5,6,7,8,9,10].all(c, [1,2,3,4,5,6,7,8,9,10].all(d, [1,2,3,4,5,6,7,8,9,10].all(e, [1,2,3,4,5,6,7,8,9,10].all(f, a+b+c+d+e+f > 0))))))`: "cost",
+	} {
+		p, err := Compile(expr)
+		if err != nil {
+			t.Fatalf("Compile(%q): %v", expr, err)
+		}
+		got, _, err := p.Eval(input())
+		if err == nil || got {
+			t.Fatalf("Eval(%q) = %v, %v, want an error", expr, got, err)
+		}
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Eval(%q) = %q, want it to say %q", expr, err, want)
+		}
+	}
+}
+
+func TestNotJSONBodyIsNull(t *testing.T) {
+	in := input()
+	in.Body = []byte("payload=form%20encoded")
+	p, err := Compile(`payload == null`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _, err := p.Eval(in); err != nil || !got {
+		t.Fatalf("Eval = %v, %v, want true", got, err)
+	}
+}
+
+func TestCachedRecompilesNewExpression(t *testing.T) {
+	a, err := Cached(`platform == "a"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Cached(`platform == "a"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a != b {
+		t.Error("same expression compiled twice")
+	}
+	c, err := Cached(`platform == "b"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c == a || c.Expr() != `platform == "b"` {
+		t.Errorf("new expression got program of %q", c.Expr())
+	}
+}
+
+// FuzzCompile: any expression compiles or fails with an error, and a
+// compiled one evaluates or fails with an error, never a panic.
+func FuzzCompile(f *testing.F) {
+	for _, s := range []string{`source_type == "x"`, `payload.a.b[0] > 1`, `event.amount.minor_units > 1`,
+		`headers["a"].startsWith("b")`, `[1].map(x, x * 2).size() > 0`, `"a" + "b"`, `(((`, `event.`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, expr string) {
+		p, err := Compile(expr)
+		if err != nil {
+			return
+		}
+		_, _, _ = p.Eval(input())
+	})
+}
+
+func TestCheckKey(t *testing.T) {
+	if err := CheckKey(`event.entity_id`); err != nil {
+		t.Errorf("CheckKey(event.entity_id) = %v", err)
+	}
+	for _, expr := range []string{`event.amount.minor_units`, `event.nope`, `(`} {
+		if err := CheckKey(expr); !IsCompileError(err) {
+			t.Errorf("CheckKey(%q) = %v, want a compile error", expr, err)
+		}
+	}
+}
