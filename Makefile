@@ -13,6 +13,7 @@ BUF_VERSION                := v1.75.0
 PROTOC_GEN_GO_VERSION      := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION := v1.6.0
 GRPC_GATEWAY_VERSION       := v2.33.0
+PROTOC_GEN_GO_VTPROTO_VERSION := v0.6.1-0.20240319094008-0393e58bdf10
 GRPCURL_VERSION            := v1.9.4
 
 # Every Go module of the workspace (go.work).
@@ -29,7 +30,8 @@ FUZZTIME ?= 30s
 TOOL_STAMPS := $(TOOLS_BIN)/.buf-$(BUF_VERSION) $(TOOLS_BIN)/.protoc-gen-go-$(PROTOC_GEN_GO_VERSION) \
 	$(TOOLS_BIN)/.protoc-gen-go-grpc-$(PROTOC_GEN_GO_GRPC_VERSION) \
 	$(TOOLS_BIN)/.protoc-gen-grpc-gateway-$(GRPC_GATEWAY_VERSION) \
-	$(TOOLS_BIN)/.protoc-gen-openapiv2-$(GRPC_GATEWAY_VERSION) $(TOOLS_BIN)/.grpcurl-$(GRPCURL_VERSION)
+	$(TOOLS_BIN)/.protoc-gen-openapiv2-$(GRPC_GATEWAY_VERSION) $(TOOLS_BIN)/.grpcurl-$(GRPCURL_VERSION) \
+	$(TOOLS_BIN)/.protoc-gen-go-vtproto-$(PROTOC_GEN_GO_VTPROTO_VERSION)
 
 .PHONY: help
 help: ## Show this list (coloured only on a terminal).
@@ -50,6 +52,9 @@ $(TOOLS_BIN)/.protoc-gen-go-grpc-%:
 	@touch $@
 $(TOOLS_BIN)/.protoc-gen-grpc-gateway-%:
 	GOBIN=$(TOOLS_BIN) $(GO) install github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-grpc-gateway@$*
+	@touch $@
+$(TOOLS_BIN)/.protoc-gen-go-vtproto-%:
+	GOBIN=$(TOOLS_BIN) $(GO) install github.com/planetscale/vtprotobuf/cmd/protoc-gen-go-vtproto@$*
 	@touch $@
 $(TOOLS_BIN)/.protoc-gen-openapiv2-%:
 	GOBIN=$(TOOLS_BIN) $(GO) install github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2@$*

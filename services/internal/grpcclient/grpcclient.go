@@ -11,6 +11,9 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/hookmesh/hookmesh/services/internal/tracing"
+
+	// The vtprotobuf codec replaces gRPC's reflection-based one.
+	_ "github.com/hookmesh/hookmesh/services/internal/codec"
 )
 
 // serviceConfig selects round_robin: with a target that resolves to several

@@ -32,6 +32,9 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/inproc"
 	"github.com/hookmesh/hookmesh/services/internal/tracing"
+
+	// The vtprotobuf codec replaces gRPC's reflection-based one.
+	_ "github.com/hookmesh/hookmesh/services/internal/codec"
 )
 
 // DefaultDrainTimeout bounds GracefulStop before in-flight calls are cut.
