@@ -26,6 +26,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/dispatcher/internal/renormalize"
 	"github.com/hookmesh/hookmesh/services/dispatcher/internal/retry"
 	"github.com/hookmesh/hookmesh/services/dispatcher/internal/server"
+	"github.com/hookmesh/hookmesh/services/dispatcher/internal/webhook"
 	"github.com/hookmesh/hookmesh/services/internal/admin"
 	"github.com/hookmesh/hookmesh/services/internal/env"
 	"github.com/hookmesh/hookmesh/services/internal/grpcclient"
@@ -104,10 +105,11 @@ type Config struct {
 	// TLS configures TLS or mTLS for gRPC (HOOKMESH_TLS_*; see package
 	// tlsconfig); the zero value means plaintext.
 	TLS tlsconfig.Config
-	// TargetAllow is what handler targets may be dialled
-	// (HOOKMESH_TARGET_ALLOW; see package target), checked at every dial
-	// against the addresses the name resolves to; a refused target fails
-	// its deliveries as unreachable. nil means target.Default().
+	// TargetAllow is what handler targets and HTTP destinations may be
+	// dialled (HOOKMESH_TARGET_ALLOW; see package target), checked at
+	// every dial against the addresses the name resolves to; a refused
+	// target fails its deliveries as unreachable. nil means
+	// target.Default().
 	TargetAllow *target.Policy
 	// Auth is the dispatcher's internal authentication (see package
 	// meshauth): its role token, sent to the ledger and the normalizer
@@ -183,6 +185,10 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	defer closeConn()
 	pool := dispatch.NewPool(creds, cfg.TargetAllow, nil)
 	defer pool.Close()
+	// One client for every HTTP destination: its connections are pooled
+	// per host, as the gRPC pool keeps one connection per handler.
+	web := webhook.New(webhook.Options{Policy: cfg.TargetAllow, IdleConnsPerHost: min(cfg.Capacity, 128)})
+	defer web.Close()
 	reg := cfg.Registry
 	if reg == nil {
 		reg = admin.NewRegistry()
@@ -207,6 +213,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		ID:            cfg.ID,
 		Ledger:        ledgerv1.NewLedgerServiceClient(conn),
 		Handlers:      pool,
+		Web:           web,
 		Breakers:      breakers,
 		Capacity:      cfg.Capacity,
 		ClaimBatch:    cfg.ClaimBatch,

@@ -34,16 +34,17 @@ const version = "v1"
 // base64 of 24 to 64 bytes.
 var ErrMalformed = errors.New("not whsec_ followed by the base64 of 24 to 64 random bytes")
 
-// Parse returns the key of a serialized secret. Its error never repeats
-// the secret: it may be logged or shown to an admin.
+// Parse returns the key of a serialized secret (padded standard base64,
+// decoded as the Standard Webhooks libraries and the ledger's check do).
+// Its error never repeats the secret: it may be logged or shown to an
+// admin.
 func Parse(secret string) ([]byte, error) {
 	enc, ok := strings.CutPrefix(secret, Prefix)
 	if !ok {
 		return nil, fmt.Errorf("no %s prefix: %w", Prefix, ErrMalformed)
 	}
-	// The decoder skips line breaks; a stored secret must not hold any.
-	key, err := base64.StdEncoding.Strict().DecodeString(enc)
-	if err != nil || strings.ContainsAny(enc, "\r\n") {
+	key, err := base64.StdEncoding.DecodeString(enc)
+	if err != nil {
 		return nil, fmt.Errorf("not base64: %w", ErrMalformed)
 	}
 	if len(key) < MinKeyBytes || len(key) > MaxKeyBytes {

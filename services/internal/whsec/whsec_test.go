@@ -96,13 +96,12 @@ func TestSignRotation(t *testing.T) {
 func TestParse(t *testing.T) {
 	t.Parallel()
 	for _, s := range []string{
-		"MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",         // no prefix
-		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS",    // bad padding
-		"whsec_not base64 at all",                  // not base64
-		"whsec_c2hvcnQ=",                           // 5 bytes
-		"whsec_" + strings.Repeat("QUFB", 22),      // 66 bytes
-		"whpk_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",    // an Ed25519 public key
-		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n", // trailing newline
+		"MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",      // no prefix
+		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS", // bad padding
+		"whsec_not base64 at all",               // not base64
+		"whsec_c2hvcnQ=",                        // 5 bytes
+		"whsec_" + strings.Repeat("QUFB", 22),   // 66 bytes
+		"whpk_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", // an Ed25519 public key
 		"",
 	} {
 		_, err := Parse(s)

@@ -26,7 +26,9 @@ import (
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	"github.com/hookmesh/hookmesh/services/dispatcher/internal/breaker"
 	"github.com/hookmesh/hookmesh/services/dispatcher/internal/retry"
+	"github.com/hookmesh/hookmesh/services/dispatcher/internal/webhook"
 	"github.com/hookmesh/hookmesh/services/internal/logging"
+	"github.com/hookmesh/hookmesh/services/internal/target"
 	"github.com/hookmesh/hookmesh/services/internal/tracing"
 )
 
@@ -57,6 +59,9 @@ type Options struct {
 	Ledger ledgerv1.LedgerServiceClient
 	// Handlers gives handler clients by target.
 	Handlers Handlers
+	// Web delivers to HTTP destinations (targets that are http:// or
+	// https:// URLs); nil dead-letters their deliveries.
+	Web *webhook.Client
 	// Breakers holds one breaker per target.
 	Breakers *breaker.Set
 	// Capacity bounds deliveries in flight in this process.
@@ -305,9 +310,10 @@ func (d *Dispatcher) deliver(work context.Context, l *ledgerv1.Lease) {
 		log = log.With(slog.String("trace_id", tid))
 	}
 
-	client, err := d.opts.Handlers.Client(sub.GetTarget())
+	call, err := d.caller(l, attempt)
 	if err != nil {
-		// A target that cannot even be parsed will not improve: dead letter.
+		// A target that cannot even be parsed, or a request that cannot
+		// be built, will not improve: dead letter.
 		d.deadLetter(log, l, ledgerv1.ErrorClass_ERROR_CLASS_VALIDATION, "INVALID_ARGUMENT", err.Error())
 		return
 	}
@@ -321,13 +327,7 @@ func (d *Dispatcher) deliver(work context.Context, l *ledgerv1.Lease) {
 		cctx, cancel := context.WithTimeout(tctx, timeout)
 		defer cancel()
 		callStart := time.Now()
-		_, callErr = client.HandleEvent(cctx, &handlerv1.HandleEventRequest{
-			Event:        l.GetEvent(),
-			DeliveryId:   dl.GetDeliveryId(),
-			Attempt:      attempt,
-			Subscription: dl.GetSubscription(),
-			Payload:      l.GetPayload(),
-		})
+		callErr = call(cctx)
 		d.opts.Metrics.called(dl.GetSubscription(), time.Since(callStart))
 		if callErr != nil && work.Err() != nil {
 			return work.Err() // our shutdown, not the handler's fault
@@ -359,6 +359,32 @@ func (d *Dispatcher) deliver(work context.Context, l *ledgerv1.Lease) {
 			d.deadLetter(log, l, class, st.Code().String(), st.Message())
 		}
 	}
+}
+
+// caller returns one attempt's call to l's target: a signed POST to an
+// HTTP destination (see webCall), or HandleEvent on a gRPC handler. Both
+// answer with a gRPC status, so the breakers and retry classes treat them
+// alike.
+func (d *Dispatcher) caller(l *ledgerv1.Lease, attempt int32) (func(context.Context) error, error) {
+	dl, sub := l.GetDelivery(), l.GetSubscription()
+	if target.IsURL(sub.GetTarget()) {
+		return d.webCall(l)
+	}
+	client, err := d.opts.Handlers.Client(sub.GetTarget())
+	if err != nil {
+		return nil, err
+	}
+	req := &handlerv1.HandleEventRequest{
+		Event:        l.GetEvent(),
+		DeliveryId:   dl.GetDeliveryId(),
+		Attempt:      attempt,
+		Subscription: dl.GetSubscription(),
+		Payload:      l.GetPayload(),
+	}
+	return func(ctx context.Context) error {
+		_, err := client.HandleEvent(ctx, req)
+		return err
+	}, nil
 }
 
 // retryHint reads a google.rpc.RetryInfo detail, the standard way for a

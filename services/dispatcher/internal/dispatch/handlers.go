@@ -70,10 +70,14 @@ func (p *Pool) Client(raw string) (handlerv1.EventHandlerServiceClient, error) {
 	}
 	c := &handlerConn{}
 	t, err := p.policy.Check(raw)
-	if err != nil {
+	switch {
+	case err != nil:
 		// Refused whatever DNS says; the list only changes with a restart.
 		c.refused = err
-	} else {
+	case t.URL != "":
+		// The dispatcher POSTs to URLs itself (package webhook).
+		c.refused = fmt.Errorf("target %s is an HTTP destination, not a gRPC handler", raw)
+	default:
 		c.addrs = newCheckedAddrs(p.policy, raw, p.dial)
 		// The target is rebuilt from what was checked, under a scheme
 		// only this connection resolves; its authority stays host:port,

@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,6 +44,7 @@ type Metrics struct {
 	retries        *prometheus.CounterVec
 	reportFailures *prometheus.CounterVec
 	transitions    *prometheus.CounterVec
+	answers        *prometheus.CounterVec
 }
 
 // NewMetrics registers the delivery metrics on reg.
@@ -54,7 +56,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"subscription", "outcome"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "hookmesh_delivery_duration_seconds",
-			Help: "Duration of HandleEvent calls to the subscription's handler, whatever their result (calls refused by an open breaker are not made, so not observed).",
+			Help: "Duration of calls to the subscription's handler (HandleEvent, or the POST to an HTTP destination), whatever their result (calls refused by an open breaker are not made, so not observed).",
 			// Handlers answer in milliseconds to the subscription's
 			// timeout (30 s by default).
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
@@ -71,8 +73,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "hookmesh_breaker_transitions_total",
 			Help: "Circuit breaker state changes by handler target and the state entered (open, half-open, closed).",
 		}, []string{"target", "state"}),
+		answers: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hookmesh_http_deliveries_total",
+			Help: "POSTs to HTTP destinations by subscription and the HTTP status answered (code \"none\": no answer, a network error or the timeout).",
+		}, []string{"subscription", "code"}),
 	}
-	reg.MustRegister(m.deliveries, m.duration, m.retries, m.reportFailures, m.transitions)
+	reg.MustRegister(m.deliveries, m.duration, m.retries, m.reportFailures, m.transitions, m.answers)
 	for _, r := range []string{reportComplete, reportRetry, reportDeadLetter} {
 		m.reportFailures.WithLabelValues(r)
 	}
@@ -89,6 +95,19 @@ func (m *Metrics) called(sub string, took time.Duration) {
 	if m != nil {
 		m.duration.WithLabelValues(sub).Observe(took.Seconds())
 	}
+}
+
+// answered counts a POST to an HTTP destination by its HTTP status, 0 for
+// none. The label's values are bounded: statuses are three digits.
+func (m *Metrics) answered(sub string, code int) {
+	if m == nil {
+		return
+	}
+	label := "none"
+	if code >= 100 && code <= 999 {
+		label = strconv.Itoa(code)
+	}
+	m.answers.WithLabelValues(sub, label).Inc()
 }
 
 func (m *Metrics) retried(sub string, class ledgerv1.ErrorClass) {
