@@ -91,13 +91,22 @@ func (s *Server) stats(ctx context.Context) (pending, dead int64, err error) {
 
 // Record stores a receipt and its event idempotently.
 func (s *Server) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledgerv1.RecordResponse, error) {
-	log := s.log.With(
-		slog.String("platform", req.GetReceipt().GetPlatform()),
-		slog.String("event_id", req.GetReceipt().GetEventId()),
-		slog.String("receipt_id", req.GetReceipt().GetReceiptId()))
+	// The receipt's attributes start each line about this Record. They are
+	// built only for a line that is logged: most Records log nothing at
+	// info, and a Logger.With per call was 3% of the ledger's CPU.
+	bg := context.Background()
+	logAttrs := func(level slog.Level, msg string, extra ...slog.Attr) {
+		if !s.log.Enabled(bg, level) {
+			return
+		}
+		s.log.LogAttrs(bg, level, msg, append([]slog.Attr{
+			slog.String("platform", req.GetReceipt().GetPlatform()),
+			slog.String("event_id", req.GetReceipt().GetEventId()),
+			slog.String("receipt_id", req.GetReceipt().GetReceiptId())}, extra...)...)
+	}
 	st, err := s.current()
 	if err != nil {
-		log.Warn("record refused", slog.Any("error", err))
+		logAttrs(slog.LevelWarn, "record refused", slog.Any("error", err))
 		return nil, err
 	}
 	start := time.Now()
@@ -105,14 +114,14 @@ func (s *Server) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledg
 	switch {
 	case err != nil:
 		s.Metrics.recorded(OutcomeError, time.Since(start))
-		log.Warn("record failed", slog.Any("error", err))
+		logAttrs(slog.LevelWarn, "record failed", slog.Any("error", err))
 		return nil, err
 	case resp.GetDuplicate():
 		s.Metrics.recorded(OutcomeDuplicate, time.Since(start))
 	default:
 		s.Metrics.recorded(OutcomeCreated, time.Since(start))
 	}
-	log.Debug("recorded", slog.Bool("duplicate", resp.GetDuplicate()),
+	logAttrs(slog.LevelDebug, "recorded", slog.Bool("duplicate", resp.GetDuplicate()),
 		slog.String("stored_receipt_id", resp.GetReceiptId()),
 		slog.Bool("normalized", req.GetEvent() != nil))
 	return resp, nil
