@@ -22,8 +22,9 @@ const targetLookupTimeout = 2 * time.Second
 // HOOKMESH_TARGET_ALLOW refuses: its form, its IP literal, or an address
 // its host name resolves to now. A host name that does not resolve is
 // accepted (its DNS record may come with the handler's deployment): the
-// dispatcher checks the addresses again at every dial. An empty target
-// is left to the store, which says it is required.
+// dispatcher checks the addresses again at every dial. An HTTP target
+// (an http:// or https:// URL) must come with a signing secret. An empty
+// target is left to the store, which says it is required.
 func (s *Server) checkTarget(ctx context.Context, op string, sub *ledgerv1.Subscription) error {
 	if sub.GetTarget() == "" {
 		return nil
@@ -42,6 +43,12 @@ func (s *Server) checkTarget(ctx context.Context, op string, sub *ledgerv1.Subsc
 			slog.String("error", lookup.Err.Error()))
 	case err != nil:
 		return fmt.Errorf("%s %q: check target: %w", op, sub.GetName(), err)
+	}
+	if target.IsURL(sub.GetTarget()) && len(sub.GetSecrets()) == 0 {
+		// The dispatcher sends nothing unsigned: the handler could not
+		// tell it from a forgery.
+		return fmt.Errorf("%s %q: an HTTP target needs secrets: at least one signing secret, %q and the base64 of 24 to 64 random bytes "+
+			"(for example: echo whsec_$(openssl rand -base64 32)): %w", op, sub.GetName(), "whsec_", apperr.ErrInvalid)
 	}
 	return nil
 }
