@@ -16,12 +16,25 @@ import (
 // address, process and a client. It waits until the ledger is SERVING.
 func StartLedger(t testing.TB, bins map[string]string) (string, *Process, ledgerv1.LedgerServiceClient) {
 	t.Helper()
+	return StartLedgerEnv(t, bins, nil)
+}
+
+// StartLedgerEnv is StartLedger with env added (HOOKMESH_TARGET_ALLOW,
+// or DATABASE_URL "" and HOOKMESH_DATA_DIR for the embedded store).
+func StartLedgerEnv(t testing.TB, bins map[string]string, env map[string]string) (string, *Process, ledgerv1.LedgerServiceClient) {
+	t.Helper()
 	addr := FreeAddr(t)
-	p := Start(t, "ledger", bins["ledger"], map[string]string{
-		"DATABASE_URL":               NewDatabase(t),
+	e := map[string]string{
 		"HOOKMESH_LEDGER_GRPC_ADDR":  addr,
 		"HOOKMESH_LEDGER_ADMIN_ADDR": FreeAddr(t), // not the fixed default: tests run side by side
-	})
+	}
+	if _, ok := env["DATABASE_URL"]; !ok {
+		e["DATABASE_URL"] = NewDatabase(t)
+	}
+	for k, v := range env {
+		e[k] = v
+	}
+	p := Start(t, "ledger", bins["ledger"], e)
 	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
