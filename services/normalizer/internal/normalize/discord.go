@@ -127,7 +127,7 @@ func discordWebhook(r request, b *discordBody, ev *eventv1.NormalizedEvent) erro
 		return invalid("discord", "webhook event is not an object")
 	}
 	var e discordWebhookEvent
-	if err := json.Unmarshal(b.Event, &e); err != nil {
+	if err := unmarshal(b.Event, &e); err != nil {
 		return invalid("discord", "decode webhook event: %v", err)
 	}
 	if e.Type == "" {

@@ -98,7 +98,7 @@ func normalizeGitHub(r request, ev *eventv1.NormalizedEvent) error {
 		return err
 	}
 	var e githubEvent
-	if err := json.Unmarshal(body, &e); err != nil {
+	if err := unmarshal(body, &e); err != nil {
 		return invalid("github", "decode body: %v", githubDecodeError(err))
 	}
 	// The resource object is named after the event: pull_request, release,
@@ -109,7 +109,7 @@ func normalizeGitHub(r request, ev *eventv1.NormalizedEvent) error {
 	resName := name
 	if name != "push" {
 		var fields map[string]json.RawMessage
-		if err := json.Unmarshal(body, &fields); err != nil {
+		if err := unmarshal(body, &fields); err != nil {
 			return invalid("github", "decode body: %v", err)
 		}
 		raw, ok := fields[resName]
@@ -119,7 +119,7 @@ func normalizeGitHub(r request, ev *eventv1.NormalizedEvent) error {
 		}
 		if ok && isObject(raw) {
 			res = &githubResource{}
-			if err := json.Unmarshal(raw, res); err != nil {
+			if err := unmarshal(raw, res); err != nil {
 				return invalid("github", "decode %s of %q: %v", resName, name, err)
 			}
 		}

@@ -60,7 +60,7 @@ func normalizeIntercom(r request, ev *eventv1.NormalizedEvent) error {
 		return invalid("intercom", "data.item of %q is not an object", n.Topic)
 	}
 	var item intercomItem
-	if err := json.Unmarshal(n.Data.Item, &item); err != nil {
+	if err := unmarshal(n.Data.Item, &item); err != nil {
 		return invalid("intercom", "decode data.item of %q: %v", n.Topic, err)
 	}
 	ev.EntityType = item.Type

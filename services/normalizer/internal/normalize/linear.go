@@ -61,7 +61,7 @@ func normalizeLinear(r request, ev *eventv1.NormalizedEvent) error {
 			TeamID string `json:"teamId"`
 			Number jsonID `json:"number"`
 		}
-		if err := json.Unmarshal(e.Data, &d); err != nil {
+		if err := unmarshal(e.Data, &d); err != nil {
 			return invalid("linear", "decode data of %q: %v", ev.SourceEventType, err)
 		}
 		ev.EntityId = d.ID

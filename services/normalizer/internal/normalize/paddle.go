@@ -59,7 +59,7 @@ func normalizePaddle(r request, ev *eventv1.NormalizedEvent) error {
 		return invalid("paddle", "event %q has no data object", e.EventType)
 	}
 	var d paddleEntity
-	if err := json.Unmarshal(e.Data, &d); err != nil {
+	if err := unmarshal(e.Data, &d); err != nil {
 		return invalid("paddle", "decode data of %q: %v", e.EventType, err)
 	}
 	ev.SourceEventType = e.EventType

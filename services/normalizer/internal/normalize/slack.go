@@ -81,7 +81,7 @@ func normalizeSlack(r request, ev *eventv1.NormalizedEvent) error {
 		return invalid("slack", "event_callback has no event object")
 	}
 	var e slackEvent
-	if err := json.Unmarshal(env.Event, &e); err != nil {
+	if err := unmarshal(env.Event, &e); err != nil {
 		return invalid("slack", "decode event: %v", err)
 	}
 	if e.Type == "" {

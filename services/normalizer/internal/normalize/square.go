@@ -84,7 +84,7 @@ func normalizeSquare(r request, ev *eventv1.NormalizedEvent) error {
 		if !ok || !isObject(raw) {
 			continue
 		}
-		if err := json.Unmarshal(raw, &obj); err != nil {
+		if err := unmarshal(raw, &obj); err != nil {
 			return invalid("square", "decode data.object.%s of %q: %v", key, e.Type, err)
 		}
 		break

@@ -59,7 +59,7 @@ func normalizeStandard(platform string, r request, ev *eventv1.NormalizedEvent) 
 			return invalid(platform, "data of %q is not an object", p.Type)
 		}
 		var d standardData
-		if err := json.Unmarshal(p.Data, &d); err != nil {
+		if err := unmarshal(p.Data, &d); err != nil {
 			return invalid(platform, "decode data of %q: %v", p.Type, err)
 		}
 		ev.EntityId = string(d.ID)
@@ -67,10 +67,10 @@ func normalizeStandard(platform string, r request, ev *eventv1.NormalizedEvent) 
 			// Resend names the id after the resource: data.email_id
 			// on email.* events.
 			var named map[string]json.RawMessage
-			_ = json.Unmarshal(p.Data, &named) // p.Data is a valid object
+			_ = unmarshal(p.Data, &named) // p.Data is a valid object
 			var id jsonID
 			if raw, ok := named[ev.EntityType+"_id"]; ok {
-				if err := json.Unmarshal(raw, &id); err != nil {
+				if err := unmarshal(raw, &id); err != nil {
 					return invalid(platform, "decode data.%s_id of %q: %v", ev.EntityType, p.Type, err)
 				}
 			}

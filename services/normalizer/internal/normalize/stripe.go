@@ -94,7 +94,7 @@ func normalizeStripe(r request, ev *eventv1.NormalizedEvent) error {
 		return invalid("stripe", "event %q has no data.object", e.Type)
 	}
 	var obj stripeObject
-	if err := json.Unmarshal(e.Data.Object, &obj); err != nil {
+	if err := unmarshal(e.Data.Object, &obj); err != nil {
 		return invalid("stripe", "decode data.object of %q: %v", e.Type, err)
 	}
 	if obj.Object == "" {
@@ -153,7 +153,7 @@ func stripeAmount(eventType string, obj *stripeObject, raw json.RawMessage, ev *
 	}
 	a, ok := obj.amounts()
 	if !ok {
-		if err := json.Unmarshal(raw, &a); err != nil {
+		if err := unmarshal(raw, &a); err != nil {
 			return invalid("stripe", "decode amount of %s in %q: %v", object, eventType, err)
 		}
 	}

@@ -93,7 +93,7 @@ func normalizeTwitch(r request, ev *eventv1.NormalizedEvent) error {
 		return invalid("twitch", "notification %q has no event object", sub.Type)
 	}
 	var e twitchEvent
-	if err := json.Unmarshal(m.Event, &e); err != nil {
+	if err := unmarshal(m.Event, &e); err != nil {
 		return invalid("twitch", "decode event of %q: %v", sub.Type, err)
 	}
 	if e.BroadcasterUserID != "" {

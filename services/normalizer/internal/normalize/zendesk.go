@@ -74,7 +74,7 @@ func normalizeZendesk(r request, ev *eventv1.NormalizedEvent) error {
 		return invalid("zendesk", "detail of %q is not an object", e.Type)
 	}
 	var d zendeskDetail
-	if err := json.Unmarshal(e.Detail, &d); err != nil {
+	if err := unmarshal(e.Detail, &d); err != nil {
 		return invalid("zendesk", "decode detail of %q: %v", e.Type, err)
 	}
 	if ev.EntityId == "" {
