@@ -11,13 +11,16 @@
 // (link-local, which holds the 169.254.169.254 metadata address, other
 // cloud metadata addresses, multicast, unspecified, broadcast), and only
 // TCP targets are dialled: host:port, dns:///host:port or
-// passthrough:///host:port.
+// passthrough:///host:port, and HTTP destinations, https:// URLs (plain
+// http:// only to what an entry written with http: in front allows:
+// "http:loopback"; the body would travel unencrypted).
 //
 // The ledger checks a target when a subscription is created or changed
 // (Policy.Check, and Policy.Resolve where DNS answers); the dispatcher
 // checks it at every dial with Policy.Resolve and dials only the addresses
 // that check returned, so a DNS answer that changes between check and dial
-// (rebinding) cannot slip past.
+// (rebinding) cannot slip past. The dispatcher's HTTP client dials through a
+// Dialer, which does the same for every new connection.
 package target
 
 import (
