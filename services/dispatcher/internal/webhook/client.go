@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"time"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
@@ -21,8 +23,9 @@ import (
 )
 
 // MaxResponse bounds how much of an answer's body is read (and thrown
-// away, but for an excerpt): a destination cannot make the dispatcher
-// read without end. Past it the connection is closed instead of reused.
+// away, but for an excerpt), and its headers: a destination cannot make
+// the dispatcher read without end. Past it the connection is closed
+// instead of reused.
 const MaxResponse = 64 << 10
 
 // UserAgent is sent with every request.
@@ -93,6 +96,8 @@ func newTransport(o Options, plaintext bool) *http.Transport {
 		MaxIdleConns:        4 * o.IdleConnsPerHost,
 		MaxIdleConnsPerHost: o.IdleConnsPerHost,
 		IdleConnTimeout:     90 * time.Second,
+		// The answer's headers are bounded as its body is.
+		MaxResponseHeaderBytes: MaxResponse,
 		// Bodies are JSON and small; a compressed answer saves nothing
 		// worth a decompressor fed by the destination.
 		DisableCompression: true,
@@ -141,7 +146,9 @@ type Request struct {
 func (c *Client) Post(ctx context.Context, r Request) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.URL, bytes.NewReader(r.Body))
 	if err != nil {
-		return 0, transportError(err)
+		// The ledger checked the URL; one that still does not parse
+		// will not parse on the next attempt either.
+		return 0, status.Error(codes.InvalidArgument, "target: "+err.Error())
 	}
 	ts := c.now().Unix()
 	req.Header.Set("Content-Type", r.ContentType)

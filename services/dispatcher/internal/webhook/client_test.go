@@ -136,6 +136,9 @@ func TestPostAnswers(t *testing.T) {
 		http.Redirect(w, r, "/elsewhere", http.StatusTemporaryRedirect)
 	})
 	mux.HandleFunc("/elsewhere", func(w http.ResponseWriter, _ *http.Request) { redirected.Add(1) })
+	mux.HandleFunc("/huge-headers", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("X-Filler", strings.Repeat("y", 2*MaxResponse))
+	})
 	mux.HandleFunc("/bad", func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "no such field", http.StatusUnprocessableEntity)
 	})
@@ -162,6 +165,9 @@ func TestPostAnswers(t *testing.T) {
 	}
 	if code, st := post(context.Background(), "/bad"); code != 422 || st.Code() != codes.FailedPrecondition || !strings.Contains(st.Message(), "no such field") {
 		t.Errorf("422: %d %v %q", code, st.Code(), st.Message())
+	}
+	if code, st := post(context.Background(), "/huge-headers"); code != 0 || st.Code() != codes.Unavailable || !strings.Contains(st.Message(), "headers exceeded") {
+		t.Errorf("headers past MaxResponse: %d %v %q; want them refused unread", code, st.Code(), st.Message())
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
