@@ -24,6 +24,7 @@ import (
 	edgev1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/edge/v1"
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	normalizerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/normalizer/v1"
+	"github.com/hookmesh/hookmesh/services/edge/internal/console"
 	"github.com/hookmesh/hookmesh/services/edge/internal/httpapi"
 	"github.com/hookmesh/hookmesh/services/edge/internal/ingest"
 	"github.com/hookmesh/hookmesh/services/edge/internal/metrics"
@@ -437,6 +438,9 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	adminHandler := admin.NewHandler(admin.Options{Token: cfg.AdminToken, Registry: reg, Ready: ready, API: rest, Log: log})
+	// The web console calls that handler, token guard included, for
+	// everything it shows or changes.
+	adminHandler = console.Mount(adminHandler, console.Options{API: adminHandler, SignIn: cfg.AdminToken != "", Log: log})
 	gs := grpcserver.NewWithChain(log, meshauth.NewServer(cfg.Auth, cfg.AdminToken != "", log).Chain(), tlsOpts...)
 	edgev1.RegisterEdgeServiceServer(gs.GRPC, server.New(svc))
 

@@ -1,0 +1,398 @@
+// Package console drives the web console of a real `hookmesh run` in
+// headless Chromium (Debian's chromium package; .ci/run installs it):
+// sign-in, events, an event with its raw body and deliveries, a dead
+// letter replayed, a refused subscription, the live stream. Every page is
+// saved as a screenshot under screenshots/ (not committed) for a person
+// to look at.
+package console
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	handlerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/handler/v1"
+	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
+	"github.com/hookmesh/hookmesh/tests/harness"
+)
+
+// chromiumPath is Debian's headless-capable browser.
+const chromiumPath = "/usr/bin/chromium"
+
+const adminToken = "console-browser-token-0123456789abcdef"
+
+// system is one `hookmesh run` under test.
+type system struct {
+	bin, admin string
+	env        map[string]string
+	run        *harness.Process
+}
+
+func startSystem(t *testing.T) *system {
+	t.Helper()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "hookmesh")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/hookmesh/hookmesh/services/hookmesh/cmd/hookmesh").CombinedOutput(); err != nil {
+		t.Fatalf("build hookmesh: %v\n%s", err, out)
+	}
+	web, adminAddr, ledger, norm := harness.FreeAddr(t), harness.FreeAddr(t), harness.FreeAddr(t), harness.FreeAddr(t)
+	env := map[string]string{
+		"DATABASE_URL":                   "",
+		"HOOKMESH_DATA_DIR":              filepath.Join(dir, "data"),
+		"HOOKMESH_ADMIN_TOKEN":           adminToken,
+		"HOOKMESH_HTTP_ADDR":             web,
+		"HOOKMESH_ADMIN_ADDR":            adminAddr,
+		"HOOKMESH_EDGE_GRPC_ADDR":        harness.FreeAddr(t),
+		"HOOKMESH_NORMALIZER_GRPC_ADDR":  norm,
+		"HOOKMESH_NORMALIZER_TARGET":     norm,
+		"HOOKMESH_LEDGER_GRPC_ADDR":      ledger,
+		"HOOKMESH_LEDGER_TARGET":         ledger,
+		"HOOKMESH_DISPATCHER_GRPC_ADDR":  harness.FreeAddr(t),
+		"HOOKMESH_CONSUMER_GRPC_ADDR":    harness.FreeAddr(t),
+		"HOOKMESH_NORMALIZER_ADMIN_ADDR": harness.FreeAddr(t),
+		"HOOKMESH_LEDGER_ADMIN_ADDR":     harness.FreeAddr(t),
+		"HOOKMESH_DISPATCHER_ADMIN_ADDR": harness.FreeAddr(t),
+		"HOOKMESH_EDGE_URL":              "http://" + web,
+	}
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "HOOKMESH_SECRET_") {
+			k, _, _ := strings.Cut(kv, "=")
+			env[k] = "" // the development secrets `hookmesh send` signs with
+		}
+	}
+	s := &system{bin: bin, admin: adminAddr, env: env}
+	s.run = harness.StartArgs(t, "hookmesh run", bin, []string{"run"}, env)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := harness.WaitHTTP(ctx, "http://"+web+"/ready", http.StatusOK); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+var eventIDRE = regexp.MustCompile(`"event_id":"([^"]+)"`)
+
+// send signs and sends one webhook with the CLI and returns its event id.
+func (s *system) send(t *testing.T, platform string) string {
+	t.Helper()
+	cmd := exec.Command(s.bin, "send", platform)
+	cmd.Env = os.Environ()
+	for k, v := range s.env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	out, err := cmd.CombinedOutput()
+	m := eventIDRE.FindSubmatch(out)
+	if err != nil || m == nil || !strings.Contains(string(out), "202") {
+		t.Fatalf("hookmesh send %s: %v\n%s", platform, err, out)
+	}
+	return string(m[1])
+}
+
+// api calls the admin REST API with the token, as any client would.
+func (s *system) api(t *testing.T, method, path, body string, out proto.Message) int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, "http://"+s.admin+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if out != nil && resp.StatusCode == http.StatusOK {
+		if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(b, out); err != nil {
+			t.Fatalf("%s %s: %v\n%s", method, path, err, b)
+		}
+	}
+	return resp.StatusCode
+}
+
+// eventually polls cond until it holds, failing after a minute and a half
+// (a busy machine is slow, never wrong).
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// stepTimeout bounds one browser step (a page load and its wait): long
+// for a busy machine, short enough to name the step that hangs.
+const stepTimeout = 2 * time.Minute
+
+// browser is one headless Chromium tab and the screenshots it saves.
+type browser struct {
+	t    *testing.T
+	ctx  context.Context
+	dir  string
+	base string
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Fatalf("%s is missing (apt-get install chromium; .ci/run installs it): %v", chromiumPath, err)
+	}
+	dir := os.Getenv("HOOKMESH_CONSOLE_SCREENSHOTS")
+	if dir == "" {
+		dir = "screenshots"
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath),
+		chromedp.NoSandbox, // the tests run as root
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.WindowSize(1280, 800),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	tab, cancelTab := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelTab(); cancelAlloc() })
+	// The first run starts the browser, which lives as long as its
+	// context: that one has no timeout.
+	if err := chromedp.Do(tab); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	// The whole walk through, however slow the machine: each step below
+	// waits for a condition, never for a time.
+	ctx, cancelTimeout := context.WithTimeout(tab, 8*time.Minute)
+	t.Cleanup(cancelTimeout)
+	return &browser{t: t, ctx: ctx, dir: dir, base: base}
+}
+
+func (b *browser) run(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		b.failed()
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// waitJS waits until a JavaScript expression is true on the page.
+func (b *browser) waitJS(what, expr string) {
+	b.t.Helper()
+	_, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](expr,
+		chromedp.WithPollingTimeout(stepTimeout), chromedp.WithPollingInterval(100*time.Millisecond)))
+	if err != nil {
+		b.failed()
+		b.t.Fatalf("waiting until %s: %v", what, err)
+	}
+}
+
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	b.run("wait for "+sel, chromedp.WaitVisible(chromedp.CSS(sel)))
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("read %s: %v", sel, err)
+	}
+	return s
+}
+
+// shot saves the whole page as screenshots/<name>.png.
+func (b *browser) shot(name string) {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(b.dir, name+".png"), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// failed saves the page as it was when a step failed (best effort).
+func (b *browser) failed() {
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		_ = os.WriteFile(filepath.Join(b.dir, "failed.png"), png, 0o644)
+		b.t.Logf("the page at the failure: %s", filepath.Join(b.dir, "failed.png"))
+	}
+}
+
+func (b *browser) open(path, waitSel string) {
+	b.t.Helper()
+	b.run("open "+path, chromedp.Navigate(b.base+path), chromedp.WaitVisible(chromedp.CSS(waitSel)))
+}
+
+// TestConsole walks through the console as an operator would.
+func TestConsole(t *testing.T) {
+	sys := startSystem(t)
+
+	// A handler that refuses everything (INVALID_ARGUMENT: dead-lettered
+	// at once) until the test fixes it, subscribed to Stripe.
+	handler := harness.StartHandler(t, func(context.Context, *handlerv1.HandleEventRequest) error {
+		return status.Error(codes.InvalidArgument, "console test: refusing until fixed")
+	})
+	const flaky = "console-flaky"
+	if code := sys.api(t, http.MethodPost, "/v1/subscriptions",
+		fmt.Sprintf(`{"name":%q,"target":%q,"platforms":["stripe"]}`, flaky, handler.Addr), nil); code != http.StatusOK {
+		t.Fatalf("create subscription %s: HTTP %d", flaky, code)
+	}
+
+	b := newBrowser(t, "http://"+sys.admin)
+
+	// Signed out, the console asks for the token; a wrong one is refused.
+	b.open("/console/", "#token")
+	b.shot("01-signin")
+	b.run("wrong token", chromedp.SendKeys(chromedp.CSS("#token"), "not-the-token"), chromedp.Submit(chromedp.CSS("#token")),
+		chromedp.WaitVisible(chromedp.CSS("#signin-error")))
+	if got := b.text("#signin-error"); !strings.Contains(got, "refused") {
+		t.Errorf("wrong token: the page says %q", got)
+	}
+	b.shot("02-signin-refused")
+	b.run("sign in", chromedp.SendKeys(chromedp.CSS("#token"), adminToken), chromedp.Submit(chromedp.CSS("#token")),
+		chromedp.WaitVisible(chromedp.CSS("#stat-accepted")))
+
+	// A Stripe webhook: delivered to the example consumer, dead-lettered
+	// by the refusing handler.
+	eventID := sys.send(t, "stripe")
+	got := &ledgerv1.GetEventResponse{}
+	eventually(t, "the Stripe event is recorded", func() bool {
+		return sys.api(t, http.MethodGet, "/v1/events/stripe/"+eventID, "", got) == http.StatusOK
+	})
+	dead := &ledgerv1.ListDeadLettersResponse{}
+	eventually(t, "its delivery to "+flaky+" is dead-lettered", func() bool {
+		sys.api(t, http.MethodGet, "/v1/deadletters?subscription="+flaky, "", dead)
+		return len(dead.GetDeadLetters()) == 1
+	})
+	deadID := dead.GetDeadLetters()[0].GetDeliveryId()
+
+	b.open("/console/", "#stat-accepted")
+	b.waitJS("the overview counts the webhook", `Number(document.querySelector("#stat-accepted").textContent) >= 1`)
+	b.waitJS("the overview counts the dead letter", `document.querySelector("#stat-dead").textContent.trim() === "1"`)
+	b.shot("03-overview")
+
+	// Events: the webhook is listed and opens with its raw body, its
+	// normalized amount and its deliveries.
+	eventLink := fmt.Sprintf(`#events a[href="/console/events/stripe/%s"]`, eventID)
+	b.open("/console/events", eventLink)
+	b.shot("04-events")
+	b.run("open the event", chromedp.Click(chromedp.CSS(eventLink)), chromedp.WaitVisible(chromedp.CSS("#raw-body")))
+	if raw := b.text("#raw-body"); !strings.Contains(raw, fmt.Sprintf(`"id": %q`, eventID)) {
+		t.Errorf("raw body is not the pretty-printed webhook:\n%s", raw)
+	}
+	amount := got.GetEvent().GetEvent().GetAmount()
+	if amount == nil {
+		t.Fatalf("the Stripe sample normalized without an amount: %v", got.GetEvent())
+	}
+	if a := b.text("#amount"); !strings.Contains(a, fmt.Sprintf("(%d minor units)", amount.GetMinorUnits())) ||
+		!strings.Contains(a, strings.ToUpper(amount.GetCurrency())) {
+		t.Errorf("amount shown %q, want %d minor units of %s", a, amount.GetMinorUnits(), amount.GetCurrency())
+	}
+	b.waitJS("the consumer's delivery is shown delivered",
+		`[...document.querySelectorAll(".delivery")].some(d => d.textContent.includes("example-consumer") && d.querySelector(".state-delivered"))`)
+	if d := b.text("#delivery-" + deadID); !strings.Contains(d, "refusing until fixed") || !strings.Contains(d, "dead") {
+		t.Errorf("the dead delivery shows %q, want its state and the handler's error", d)
+	}
+	b.shot("05-event")
+
+	// Dead letters: fix the handler, replay from the console, and the
+	// delivery ends delivered.
+	handler.SetBehaviour(nil)
+	replay := fmt.Sprintf(`button[data-delivery=%q]`, deadID)
+	b.open("/console/deadletters", replay)
+	b.shot("06-deadletters")
+	b.run("replay", chromedp.Click(chromedp.CSS(replay)))
+	b.waitJS("the replay is confirmed", `document.querySelector("#deadletters").textContent.includes("replayed")`)
+	eventually(t, "the replayed delivery is delivered", func() bool {
+		ds := &ledgerv1.ListDeliveriesResponse{}
+		sys.api(t, http.MethodGet, "/v1/events/stripe/"+eventID+"/deliveries", "", ds)
+		for _, d := range ds.GetDeliveries() {
+			if d.GetDeliveryId() == deadID {
+				return d.GetState() == ledgerv1.DeliveryState_DELIVERY_STATE_DELIVERED
+			}
+		}
+		return false
+	})
+	b.open("/console/events/stripe/"+eventID, "#delivery-"+deadID)
+	if d := b.text("#delivery-" + deadID); !strings.Contains(d, "delivered") {
+		t.Errorf("after the replay the delivery shows %q, want delivered", d)
+	}
+	b.shot("07-event-replayed")
+
+	// Subscriptions: a target the ledger refuses shows its error next to
+	// the field.
+	b.open("/console/subscriptions", "#subscriptions")
+	b.shot("08-subscriptions")
+	// Pause, resume and edit go through the API too.
+	b.run("pause "+flaky, chromedp.Click(chromedp.CSS(`form[action="/console/subscriptions/`+flaky+`/pause"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/console/subscriptions/`+flaky+`/resume"]`)))
+	sub := &ledgerv1.GetSubscriptionResponse{}
+	if sys.api(t, http.MethodGet, "/v1/subscriptions/"+flaky, "", sub); !sub.GetSubscription().GetPaused() {
+		t.Errorf("%s is not paused after the console paused it", flaky)
+	}
+	b.run("resume "+flaky, chromedp.Click(chromedp.CSS(`form[action="/console/subscriptions/`+flaky+`/resume"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/console/subscriptions/`+flaky+`/pause"]`)))
+	b.open("/console/subscriptions/"+flaky+"/edit", "#s-timeout")
+	b.run("edit "+flaky, chromedp.Clear(chromedp.CSS("#s-timeout")), chromedp.SendKeys(chromedp.CSS("#s-timeout"), "7s"), chromedp.Submit(chromedp.CSS("#s-timeout")),
+		chromedp.WaitVisible(chromedp.CSS(".notice")))
+	if sys.api(t, http.MethodGet, "/v1/subscriptions/"+flaky, "", sub); sub.GetSubscription().GetTimeout().AsDuration() != 7*time.Second ||
+		sub.GetSubscription().GetPaused() || sub.GetSubscription().GetTarget() != handler.Addr {
+		t.Errorf("after the edit %s is %v, want timeout 7s, active, same target", flaky, sub.GetSubscription())
+	}
+	b.open("/console/subscriptions/new", "#s-name")
+	b.run("create with a metadata-service target",
+		chromedp.SendKeys(chromedp.CSS("#s-name"), "console-bad"),
+		chromedp.SendKeys(chromedp.CSS("#s-target"), "169.254.169.254:80"),
+		chromedp.Submit(chromedp.CSS("#s-name")),
+		chromedp.WaitVisible(chromedp.CSS("#err-target")))
+	if e := b.text("#err-target"); !strings.Contains(e, "link-local") {
+		t.Errorf("the target's error says %q, want the ledger's reason", e)
+	}
+	b.shot("09-subscription-invalid")
+	if code := sys.api(t, http.MethodGet, "/v1/subscriptions/console-bad", "", nil); code != http.StatusNotFound {
+		t.Errorf("the refused subscription exists: HTTP %d", code)
+	}
+
+	// Live: a webhook sent while the page is open appears on it.
+	b.open("/console/live", "#live")
+	b.waitJS("the stream connects", `document.querySelector("#live-status").textContent.startsWith("connected")`)
+	liveID := sys.send(t, "github")
+	b.waitJS("the new event appears", fmt.Sprintf(`document.querySelector("#live tbody").textContent.includes(%q)`, liveID))
+	b.shot("10-live")
+
+	// A phone's width.
+	b.run("phone viewport", chromedp.EmulateViewport(390, 844))
+	b.open("/console/", "#stat-accepted")
+	b.shot("11-phone-overview")
+	b.open("/console/events/stripe/"+eventID, "#raw-body")
+	b.shot("12-phone-event")
+	b.run("desktop viewport", chromedp.EmulateViewport(1280, 800))
+
+	// Signing out forgets the token.
+	b.open("/console/", "#stat-accepted")
+	b.run("sign out", chromedp.Click(chromedp.CSS(".signout button")), chromedp.WaitVisible(chromedp.CSS("#token")))
+	b.open("/console/events", "#token")
+
+	if strings.Contains(sys.run.Logs(), adminToken) {
+		t.Error("the admin token appears in hookmesh's log")
+	}
+}
