@@ -138,6 +138,9 @@ func Parse(doc []byte, targets *target.Policy) ([]*ledgerv1.Subscription, error)
 		if _, err := targets.Check(sub.GetTarget()); err != nil {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
+		if err := store.CheckHTTPSecrets("subscription", sub); err != nil {
+			return nil, fmt.Errorf("%s: %w", where, err)
+		}
 		if j, dup := seen[sub.GetName()]; dup {
 			return nil, fmt.Errorf("%s: name %q already used by subscriptions[%d]", where, sub.GetName(), j)
 		}

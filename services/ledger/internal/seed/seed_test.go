@@ -76,6 +76,8 @@ func TestParseChecksTargets(t *testing.T) {
 		"subscriptions: [{name: a, target: '169.254.169.254:80'}]":                          "subscriptions[0] (a): target 169.254.169.254:80: address 169.254.169.254 is link-local (always refused)",
 		"subscriptions: [{name: a, target: 'unix:///tmp/x'}]":                               "subscriptions[0] (a): target unix:///tmp/x: scheme unix is not a TCP target",
 		"subscriptions: [{name: a, target: '10.0.0.1:1'}, {name: b, target: '8.8.8.8:53'}]": "subscriptions[1] (b): target 8.8.8.8:53: address 8.8.8.8 is not in HOOKMESH_TARGET_ALLOW (loopback,private)",
+		"subscriptions: [{name: a, target: 'http://127.0.0.1:3000/in'}]":                    "address 127.0.0.1 may not receive plain http://",
+		"subscriptions: [{name: a, target: 'https://hooks.internal/in'}]":                   `subscriptions[0] (a): subscription "a": an HTTP target needs secrets`,
 	} {
 		if _, err := seed.Parse([]byte(doc), nil); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Parse(%s) = %v, want an error containing %q", doc, err, want)
@@ -83,6 +85,10 @@ func TestParseChecksTargets(t *testing.T) {
 	}
 	if _, err := seed.Parse([]byte("subscriptions: [{name: a, target: 'somewhere.example:443'}, {name: b, target: '127.0.0.1:9094'}]"), nil); err != nil {
 		t.Errorf("host name and loopback: %v", err)
+	}
+	if _, err := seed.Parse([]byte("subscriptions: [{name: a, target: 'https://hooks.internal/in', payload: PAYLOAD_FORMAT_RAW, "+
+		"secrets: [{secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw}]}]"), nil); err != nil {
+		t.Errorf("an HTTP destination with a secret: %v", err)
 	}
 	only, err := target.ParsePolicy("*.svc.cluster.local")
 	if err != nil {

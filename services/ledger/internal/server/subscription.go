@@ -44,13 +44,7 @@ func (s *Server) checkTarget(ctx context.Context, op string, sub *ledgerv1.Subsc
 	case err != nil:
 		return fmt.Errorf("%s %q: check target: %w", op, sub.GetName(), err)
 	}
-	if target.IsURL(sub.GetTarget()) && len(sub.GetSecrets()) == 0 {
-		// The dispatcher sends nothing unsigned: the handler could not
-		// tell it from a forgery.
-		return fmt.Errorf("%s %q: an HTTP target needs secrets: at least one signing secret, %q and the base64 of 24 to 64 random bytes "+
-			"(for example: echo whsec_$(openssl rand -base64 32)): %w", op, sub.GetName(), "whsec_", apperr.ErrInvalid)
-	}
-	return nil
+	return store.CheckHTTPSecrets(op, sub)
 }
 
 // redact clears every secret's value: admin responses carry a secret's id
