@@ -129,6 +129,9 @@ func TestDeliveryToTheExampleConsumer(t *testing.T) {
 			"169.254.169.254:80":          "address 169.254.169.254 is link-local (always refused)",
 			"unix:///var/run/docker.sock": "scheme unix is not a TCP target",
 			"8.8.8.8:53":                  "address 8.8.8.8 is not in HOOKMESH_TARGET_ALLOW (loopback,private)",
+			"http://127.0.0.1:3000/in":    "address 127.0.0.1 may not receive plain http://",
+			"https://u:p@127.0.0.1/in":    "credentials in the URL are refused",
+			"https://127.0.0.1:9443/in":   "an HTTP target needs secrets",
 		} {
 			body := `{"name":"refused","target":"` + target + `"}`
 			resp, err := http.Post("http://"+sys.AdminAddr+"/v1/subscriptions", "application/json", strings.NewReader(body))
