@@ -89,7 +89,7 @@ func New(o Options) *Console {
 	}
 	key := make([]byte, 32)
 	_, _ = rand.Read(key) // crypto/rand.Read never fails (Go 1.24+)
-	c := &Console{api: o.API, signIn: o.SignIn, log: o.Log, openKey: key, pages: mustPages(), stats: newSampler()}
+	c := &Console{api: o.API, signIn: o.SignIn, log: o.Log, openKey: key, pages: mustPages(o.Log), stats: newSampler()}
 	c.mux = c.buildMux()
 	return c
 }

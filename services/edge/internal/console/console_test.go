@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -222,5 +223,60 @@ func TestParseMetrics(t *testing.T) {
 	}
 	if s.normFailuresTotal != 1 || s.normFailures["github"] != 1 {
 		t.Errorf("normalization failures %v %v, want github 1", s.normFailuresTotal, s.normFailures)
+	}
+}
+
+// TestReplayAllInBatches checks the "replay all matching" progress: each
+// answer says how far it got and, while some remain, asks for the next
+// batch with the same filters.
+func TestReplayAllInBatches(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	remaining := 150
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/v1/deadletters:replay" {
+			http.NotFound(w, r)
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		if !strings.Contains(string(body), `"subscription":"billing"`) {
+			t.Errorf("replay request %s lost the filter", body)
+		}
+		mu.Lock()
+		n := min(remaining, replayBatch)
+		remaining -= n
+		left := remaining
+		mu.Unlock()
+		_, _ = io.WriteString(w, `{"replayed":`+strconv.Itoa(n)+`,"remaining":`+strconv.Itoa(left)+`}`)
+	})
+	inner := admin.NewHandler(admin.Options{API: api})
+	h := Mount(inner, Options{API: inner}) // no token: loopback, no sign-in
+	c := New(Options{API: inner})
+	step := func(done string) string {
+		v := url.Values{"csrf": {csrfToken(c.openKey)}, "all": {"1"}, "subscription": {"billing"}, "done": {done}}
+		resp := do(c, form("/console/deadletters/replay", v))
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("replay step: %d %s", resp.StatusCode, b)
+		}
+		return string(b)
+	}
+	first := step("")
+	if !strings.Contains(first, "Replayed 100, 50 remaining") || !strings.Contains(first, `hx-trigger="load"`) ||
+		!strings.Contains(first, `name="done" value="100"`) || !strings.Contains(first, `name="subscription" value="billing"`) {
+		t.Errorf("first batch:\n%s", first)
+	}
+	last := step("100")
+	if !strings.Contains(last, "Replayed 150: done.") || strings.Contains(last, `hx-trigger="load"`) {
+		t.Errorf("last batch:\n%s", last)
+	}
+	// Without a token the pages need no sign-in, and posts still need
+	// the CSRF token.
+	if resp := do(h, httptest.NewRequest(http.MethodGet, "/console/signin", nil)); resp.StatusCode != http.StatusSeeOther ||
+		resp.Header.Get("Location") != Prefix {
+		t.Errorf("sign-in page without a token: %d %q, want a redirect to the console", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp := do(h, form("/console/deadletters/replay", url.Values{"all": {"1"}})); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("post without the CSRF token and without sign-in: %d, want 403", resp.StatusCode)
 	}
 }

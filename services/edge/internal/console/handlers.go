@@ -283,6 +283,7 @@ func (c *Console) replayDeadLetters(w http.ResponseWriter, r *http.Request, s se
 		}
 		done := prev + int(resp.GetReplayed())
 		data["All"], data["Done"], data["Remaining"] = true, done, resp.GetRemaining()
+		data["Total"] = done + int(resp.GetRemaining())
 		data["More"] = resp.GetRemaining() > 0 && resp.GetReplayed() > 0
 		data["Subscription"], data["Platform"] = req.GetSubscription(), req.GetPlatform()
 	} else {

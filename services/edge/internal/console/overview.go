@@ -163,7 +163,7 @@ func chart(label string, pts []point, unit string) template.HTML {
 		b.WriteString(`<polyline class="chart-line" fill="none" points="`)
 		for _, p := range pts {
 			x := w * p.at.Sub(t0).Seconds() / span
-			y := h - 4 - (h-8)*p.v/top
+			y := h - 4 - (h-20)*p.v/top // the top 16 units hold the label
 			fmt.Fprintf(&b, "%.1f,%.1f ", x, y)
 		}
 		b.WriteString(`"/>`)

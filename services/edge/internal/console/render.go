@@ -23,10 +23,11 @@ var pageNames = []string{"signin", "error", "overview", "events", "event", "dead
 // pages holds one template set per page: base.html plus the page.
 type pages struct {
 	sets map[string]*template.Template
+	log  *slog.Logger
 }
 
-func mustPages() *pages {
-	p := &pages{sets: map[string]*template.Template{}}
+func mustPages(log *slog.Logger) *pages {
+	p := &pages{sets: map[string]*template.Template{}, log: log}
 	base := template.Must(template.New("base.html").Funcs(funcs).ParseFS(templateFS, "templates/base.html"))
 	for _, name := range pageNames {
 		set := template.Must(template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html"))
@@ -55,7 +56,7 @@ func (p *pages) execute(w http.ResponseWriter, page, name string, s session, dat
 	var buf bytes.Buffer
 	if err := p.sets[page].ExecuteTemplate(&buf, name, data); err != nil {
 		// A template bug: say so without a half-written page.
-		slog.Default().Error("console template", slog.String("page", page), slog.String("error", err.Error()))
+		p.log.Error("console template", slog.String("page", page), slog.String("error", err.Error()))
 		http.Error(w, "console: cannot render this page", http.StatusInternalServerError)
 		return
 	}
