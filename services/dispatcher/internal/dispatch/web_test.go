@@ -16,11 +16,13 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	"github.com/hookmesh/hookmesh/services/dispatcher/internal/breaker"
+	"github.com/hookmesh/hookmesh/services/dispatcher/internal/retry"
 	"github.com/hookmesh/hookmesh/services/dispatcher/internal/webhook"
 	"github.com/hookmesh/hookmesh/services/internal/target"
 )
@@ -156,4 +158,81 @@ func TestWebDeliveries(t *testing.T) {
 			t.Errorf("hookmesh_http_deliveries_total{code=%q} = %v, want %v", code, n, want)
 		}
 	}
+}
+
+// TestWebBreaker: an HTTP destination answering 503 goes through its
+// target's breaker like an unavailable gRPC handler: the failures count,
+// the one that trips it is deferred uncounted, and while it is open the
+// destination's deliveries are not even claimed.
+func TestWebBreaker(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		mu.Lock()
+		calls++
+		mu.Unlock()
+		http.Error(w, "maintenance", http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	p, err := target.ParsePolicy("http:loopback")
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := webhook.New(webhook.Options{Policy: p})
+	defer web.Close()
+	current := &ledgerv1.SigningSecret{Id: "sec_new", Secret: webSecretNew}
+	led := &fakeLedger{outcomes: make(chan any, 10), queue: []*ledgerv1.Lease{
+		webLease("1", srv.URL, current), webLease("2", srv.URL, current), webLease("3", srv.URL, current),
+	}}
+	set := breaker.New(breaker.Settings{Failures: 2, OpenFor: time.Hour, Counts: func(err error) bool {
+		return retry.Classify(status.Code(err)) == ledgerv1.ErrorClass_ERROR_CLASS_NETWORK
+	}})
+	d := New(Options{
+		ID: "d1", Ledger: led, Handlers: handlers{}, Web: web, Breakers: set,
+		Capacity: 1, ClaimBatch: 1, LeaseDuration: time.Minute, PollInterval: 20 * time.Millisecond,
+		DrainTimeout: time.Second, Jitter: func(d time.Duration) time.Duration { return d },
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = d.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	first, ok := next(t, led).(*ledgerv1.RetryDeliveryRequest)
+	if !ok || first.GetErrorClass() != ledgerv1.ErrorClass_ERROR_CLASS_NETWORK || !first.GetCountAttempt() ||
+		first.GetError() != "HTTP 503 Service Unavailable: maintenance" {
+		t.Fatalf("first 503: %v, want a counted network retry", first)
+	}
+	second, ok := next(t, led).(*ledgerv1.RetryDeliveryRequest)
+	if !ok || second.GetErrorClass() != ledgerv1.ErrorClass_ERROR_CLASS_BREAKER_OPEN || second.GetCountAttempt() || second.GetCode() != "Unavailable" {
+		t.Fatalf("second 503: %v, want the breaker's uncounted deferral", second)
+	}
+	// The third lease waits in the ledger: the next claims skip the
+	// target. A few poll periods of claims show it.
+	for deadline := time.Now().Add(30 * time.Second); len(led.claimLog()) < 5; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d claims", len(led.claimLog()))
+		}
+	}
+	select {
+	case o := <-led.outcomes:
+		t.Fatalf("an outcome while the breaker is open: %v", o)
+	default:
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if calls != 2 {
+		t.Errorf("%d requests, want 2 (none while the breaker is open)", calls)
+	}
+	if skip := led.claimLog()[len(led.claimLog())-1].GetSkipTargets(); len(skip) != 1 || skip[0] != srv.URL {
+		t.Errorf("last claim skipped %v, want the destination's URL", skip)
+	}
+}
+
+// claimLog returns a copy of the claims made so far.
+func (f *fakeLedger) claimLog() []*ledgerv1.ClaimDeliveriesRequest {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]*ledgerv1.ClaimDeliveriesRequest(nil), f.claims...)
 }
