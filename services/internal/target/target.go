@@ -103,7 +103,7 @@ func parse(raw string) (Target, string) {
 		switch strings.ToLower(scheme) {
 		case "dns", "passthrough":
 		default:
-			return Target{}, fmt.Sprintf("scheme %s is not a TCP target (only host:port, dns:///host:port and passthrough:///host:port)", quoteIfOdd(scheme))
+			return Target{}, fmt.Sprintf("scheme %s is not a TCP target (only host:port, dns:///host:port, passthrough:///host:port and http(s):// URLs)", quoteIfOdd(scheme))
 		}
 		authority, path, ok := strings.Cut(rest, "/")
 		if !ok {
@@ -118,7 +118,7 @@ func parse(raw string) (Target, string) {
 		if scheme == "dns" || scheme == "passthrough" {
 			return Target{}, fmt.Sprintf("want %s:///host:port", scheme)
 		}
-		return Target{}, fmt.Sprintf("scheme %s is not a TCP target (only host:port, dns:///host:port and passthrough:///host:port)", scheme)
+		return Target{}, fmt.Sprintf("scheme %s is not a TCP target (only host:port, dns:///host:port, passthrough:///host:port and http(s):// URLs)", scheme)
 	}
 	return parseEndpoint(endpoint)
 }
