@@ -248,9 +248,10 @@ func TestConsole(t *testing.T) {
 
 	// A handler that refuses everything (INVALID_ARGUMENT: dead-lettered
 	// at once) until the test fixes it, subscribed to Stripe.
-	handler := harness.StartHandler(t, func(context.Context, *handlerv1.HandleEventRequest) error {
+	refuse := func(context.Context, *handlerv1.HandleEventRequest) error {
 		return status.Error(codes.InvalidArgument, "console test: refusing until fixed")
-	})
+	}
+	handler := harness.StartHandler(t, refuse)
 	const flaky = "console-flaky"
 	if code := sys.api(t, http.MethodPost, "/v1/subscriptions",
 		fmt.Sprintf(`{"name":%q,"target":%q,"platforms":["stripe"]}`, flaky, handler.Addr), nil); code != http.StatusOK {
@@ -286,6 +287,10 @@ func TestConsole(t *testing.T) {
 	deadID := dead.GetDeadLetters()[0].GetDeliveryId()
 
 	b.open("/console/", "#stat-accepted")
+	// On a page without a field to type in, the keyboard's first stop is
+	// the link past the navigation.
+	b.run("tab", chromedp.KeyEvent("\t"))
+	b.waitJS("the skip link has the focus", `document.activeElement.classList.contains("skip")`)
 	b.waitJS("the overview counts the webhook", `Number(document.querySelector("#stat-accepted").textContent) >= 1`)
 	b.waitJS("the overview counts the dead letter", `document.querySelector("#stat-dead").textContent.trim() === "1"`)
 	b.shot("03-overview")
@@ -337,6 +342,35 @@ func TestConsole(t *testing.T) {
 		t.Errorf("after the replay the delivery shows %q, want delivered", d)
 	}
 	b.shot("07-event-replayed")
+
+	// A selection, then all that match: two more dead letters.
+	handler.SetBehaviour(refuse)
+	more := []string{sys.send(t, "stripe"), sys.send(t, "stripe")}
+	eventually(t, "two more dead letters", func() bool {
+		sys.api(t, http.MethodGet, "/v1/deadletters?subscription="+flaky, "", dead)
+		return len(dead.GetDeadLetters()) == 2
+	})
+	handler.SetBehaviour(nil)
+	b.open("/console/deadletters?subscription="+flaky, "#deadletters")
+	first := dead.GetDeadLetters()[0].GetDeliveryId()
+	b.run("replay a selection", chromedp.Click(chromedp.CSS(fmt.Sprintf(`input[name="id"][value=%q]`, first))),
+		chromedp.Click(chromedp.CSS(`#selection button[type="submit"]`)))
+	b.waitJS("the selection is replayed", `document.querySelector("#progress").textContent.includes("Replayed 1 of 1 selected")`)
+	b.run("replay all matching", chromedp.Click(chromedp.CSS(`form.replay-all button`)))
+	b.waitJS("all matching are replayed", `document.querySelector("#progress").textContent.includes("done.")`)
+	b.shot("07b-deadletters-replayed")
+	for _, id := range more {
+		eventually(t, "the replayed "+id+" is delivered to "+flaky, func() bool {
+			ds := &ledgerv1.ListDeliveriesResponse{}
+			sys.api(t, http.MethodGet, "/v1/events/stripe/"+id+"/deliveries", "", ds)
+			for _, d := range ds.GetDeliveries() {
+				if d.GetSubscription() == flaky {
+					return d.GetState() == ledgerv1.DeliveryState_DELIVERY_STATE_DELIVERED
+				}
+			}
+			return false
+		})
+	}
 
 	// Subscriptions: a target the ledger refuses shows its error next to
 	// the field.
