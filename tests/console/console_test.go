@@ -126,11 +126,11 @@ func (s *system) api(t *testing.T, method, path, body string, out proto.Message)
 	return resp.StatusCode
 }
 
-// eventually polls cond until it holds, failing after a minute and a half
+// eventually polls cond until it holds, failing after three minutes
 // (a busy machine is slow, never wrong).
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
+	deadline := time.Now().Add(3 * time.Minute)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting until %s", what)
