@@ -32,6 +32,9 @@ type fakeAPI struct {
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.calls = append(f.calls, r.Method+" "+r.URL.Path)
+	if r.URL.RawQuery != "" {
+		f.calls = append(f.calls, r.Method+" "+r.URL.Path+"?"+r.URL.RawQuery)
+	}
 	f.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	switch {
@@ -278,5 +281,32 @@ func TestReplayAllInBatches(t *testing.T) {
 	}
 	if resp := do(h, form("/console/deadletters/replay", url.Values{"all": {"1"}})); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("post without the CSRF token and without sign-in: %d, want 403", resp.StatusCode)
+	}
+}
+
+// TestEventFilters checks what the events page asks the API for: the
+// filters the API has, the time range read as UTC; a malformed time is
+// shown and not sent.
+func TestEventFilters(t *testing.T) {
+	t.Parallel()
+	h, api := newTestConsole(t)
+	get := func(query string) (*http.Response, string) {
+		r := httptest.NewRequest(http.MethodGet, "/console/events?"+query, nil)
+		r.AddCookie(&http.Cookie{Name: cookieName, Value: testToken})
+		resp := do(h, r)
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	resp, _ := get("platform=stripe&type=PAYMENT_COMPLETED&after=2026-01-02T03:04&entity=pi_1")
+	want := "GET /v1/events?event_type=EVENT_TYPE_PAYMENT_COMPLETED&page_size=50&platform=stripe&received_after=2026-01-02T03%3A04%3A00Z"
+	if resp.StatusCode != http.StatusOK || !api.called(want) {
+		t.Errorf("events page: %d, API calls %v, want %s", resp.StatusCode, api.calls, want)
+	}
+	resp, body := get("before=yesterday")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "before: want a date and time") {
+		t.Errorf("malformed time: %d\n%s", resp.StatusCode, body)
+	}
+	if api.called("GET /v1/events?page_size=50") {
+		t.Error("a malformed time range was sent to the API without it")
 	}
 }
