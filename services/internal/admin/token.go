@@ -47,6 +47,7 @@ var Methods = []string{
 	"/hookmesh.ledger.v1.LedgerService/PauseSubscription",
 	"/hookmesh.ledger.v1.LedgerService/ResumeSubscription",
 	"/hookmesh.ledger.v1.LedgerService/DeleteSubscription",
+	"/hookmesh.ledger.v1.LedgerService/TestFilter",
 	"/hookmesh.dispatcher.v1.DispatcherService/GetStatus",
 }
 

@@ -19,11 +19,15 @@ import (
 // (GET /v1/events:watch, see watchHandler), which ends when ctx is done,
 // and the API's OpenAPI description (GET /v1/openapi.json).
 // JSON uses proto field names, as the public contract says, and emits zero
-// values so clients see every field. log receives the streams' debug lines.
+// values so clients see every field. A request body naming a field the API
+// does not know is refused (400, INVALID_ARGUMENT, naming the field): a
+// misspelt or unsupported setting silently dropped would leave, say, a
+// subscription without the filter its author sent. log receives the
+// streams' debug lines.
 func NewAdmin(ctx context.Context, ledger ledgerv1.LedgerServiceClient, log *slog.Logger) (http.Handler, error) {
 	marshaler := &runtime.JSONPb{
 		MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true},
-		UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: true},
+		UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
 	}
 	gateway := runtime.NewServeMux(
 		runtime.WithDisableHTTPMethodOverride(),

@@ -6,6 +6,7 @@ import (
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
@@ -94,4 +95,52 @@ func TestSecretsWriteOnly(t *testing.T) {
 	if len(secs) != 2 || secs[0].GetSecret() != testSecretA || secs[1].GetSecret() != testSecretB {
 		t.Errorf("lease secrets = %v, want both values", secs)
 	}
+}
+
+// TestTestFilter: an expression against a given body and against a stored
+// event; an expression that does not compile is INVALID_ARGUMENT with its
+// position; an evaluation error is an answer; a missing event NOT_FOUND.
+func TestTestFilter(t *testing.T) {
+	t.Parallel()
+	_, _, c := newServer(t)
+	payload, err := structpb.NewValue(map[string]any{"ref": "refs/heads/main", "total": 150})
+	if err != nil {
+		t.Fatal(err)
+	}
+	given := func(expr string) *ledgerv1.TestFilterRequest {
+		return &ledgerv1.TestFilterRequest{Filter: expr, Platform: "github", Payload: payload,
+			Headers: map[string]string{"X-GitHub-Event": "push"}, Event: &eventv1.NormalizedEvent{SourceEventType: "push"}}
+	}
+	for expr, want := range map[string]bool{
+		`payload.ref == "refs/heads/main" && payload.total > 100`:                              true,
+		`source_type == "push" && platform == "github" && headers["x-github-event"] == "push"`: true,
+		`payload.ref == "refs/heads/dev"`:                                                      false,
+	} {
+		resp, err := c.TestFilter(ctx(t), given(expr))
+		if err != nil || resp.GetMatched() != want || resp.GetError() != "" || resp.GetCost() == 0 {
+			t.Errorf("TestFilter(%s) = %v, %v; want matched %v with a cost", expr, resp, err, want)
+		}
+	}
+	resp, err := c.TestFilter(ctx(t), given(`payload.nope == 1`))
+	if err != nil || resp.GetMatched() || !strings.Contains(resp.GetError(), "no such key") {
+		t.Errorf("TestFilter(missing key) = %v, %v; want the evaluation error", resp, err)
+	}
+	_, err = c.TestFilter(ctx(t), given(`event.nope == 1`))
+	if s := status.Convert(err); s.Code() != codes.InvalidArgument || !strings.Contains(s.Message(), "1:6") {
+		t.Errorf("TestFilter(unknown field) = %v, want INVALID_ARGUMENT with the position", err)
+	}
+
+	rec := storetest.Typed("stripe", "evt_1", eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED)
+	rec.Receipt.Body = []byte(`{"id":"evt_1"}`)
+	if _, err := c.Record(ctx(t), rec); err != nil {
+		t.Fatal(err)
+	}
+	stored := &ledgerv1.TestFilterRequest{Platform: "stripe", EventId: "evt_1",
+		Filter: `source_type == "payment_intent.succeeded" && payload.id == "evt_1" && headers["content-type"] == "application/json"`}
+	if resp, err := c.TestFilter(ctx(t), stored); err != nil || !resp.GetMatched() {
+		t.Errorf("TestFilter(stored) = %v, %v; want matched", resp, err)
+	}
+	stored.EventId = "evt_none"
+	_, err = c.TestFilter(ctx(t), stored)
+	wantCode(t, "TestFilter(missing event)", err, codes.NotFound)
 }

@@ -61,6 +61,9 @@ type Record struct {
 	// unreachable (RecordRequest.normalization_retryable) and there is no
 	// event.
 	Renormalize bool
+	// Event is the normalized event, nil when there is none: what
+	// subscription filters read.
+	Event *eventv1.NormalizedEvent
 }
 
 // PrepareRecord validates req and flattens it. Every store calls it first,
@@ -171,6 +174,7 @@ func flattenEvent(r *Record, ev *eventv1.NormalizedEvent) error {
 	r.Metadata = nonNil(ev.GetMetadata())
 	r.SchemaVersion = int32(ev.GetSchemaVersion())
 	r.Normalized = b
+	r.Event = ev
 	return nil
 }
 

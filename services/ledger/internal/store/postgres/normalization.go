@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
+	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/store"
 )
 
@@ -56,31 +58,54 @@ func (s *Store) ClaimNormalizations(ctx context.Context, req *ledgerv1.ClaimNorm
 }
 
 // normalizedSQL stores a re-normalized event as recordSQL would have (the
-// same columns, the same delivery filter), only while the lease token holds
-// the still unnormalized event, and returns the subscriptions that got a
-// delivery, which are notified after the commit.
+// same columns, the same delivery rule, filters included: verdicts in
+// $17..$20, refused as stale as in recordSQL), only while the lease token
+// holds the still unnormalized event, and returns the subscriptions that
+// got a pending delivery, which are notified after the commit.
 // $1 platform, $2 source, $3 event id, $4 token, $5.. the event columns.
 const normalizedSQL = `
-WITH ev AS (
+WITH fv AS (
+    SELECT * FROM unnest($17::text[], $18::text[], $19::boolean[], $20::text[]) AS v(name, filter, matched, error)
+), stale AS (
+    SELECT 1 FROM subscriptions s
+    WHERE s.filter <> ''
+      AND (cardinality(s.platforms) = 0 OR $1::text = ANY (s.platforms))
+      AND (cardinality(s.event_types) = 0 OR $5::integer = ANY (s.event_types))
+      AND NOT EXISTS (SELECT 1 FROM fv WHERE fv.name = s.name AND fv.filter = s.filter)
+    LIMIT 1
+), ev AS (
     UPDATE events SET event_type = $5, source_event_type = $6, occurred_at = $7, entity_type = $8,
         entity_id = $9, user_id = $10, tenant_id = $11, amount_minor = $12, currency = $13,
         metadata = $14, schema_version = $15, normalized = $16, normalization_error = '',
         renormalize_at = NULL, renormalize_token = NULL, renormalize_attempts = renormalize_attempts + 1
     WHERE platform = $1 AND event_id = $3 AND source = $2 AND renormalize_token = $4 AND event_type = 0
+      AND NOT EXISTS (SELECT 1 FROM stale)
     RETURNING id
 ), dl AS (
-    INSERT INTO deliveries (delivery_id, subscription, event_row_id, platform, source, event_id, next_attempt_at)
-    SELECT ` + uuidV7SQL + `, s.name, ev.id, $1, $2, $3, now()
-    FROM ev CROSS JOIN subscriptions s
+    INSERT INTO deliveries (delivery_id, subscription, event_row_id, platform, source, event_id, next_attempt_at,
+        state, last_error, dead_at)
+    SELECT ` + uuidV7SQL + `, s.name, ev.id, $1, $2, $3, now(),
+        CASE WHEN fv.error <> '' THEN 3 ELSE 1 END, coalesce(fv.error, ''), CASE WHEN fv.error <> '' THEN now() END
+    FROM ev CROSS JOIN subscriptions s LEFT JOIN fv ON fv.name = s.name AND fv.filter = s.filter
     WHERE (cardinality(s.platforms) = 0 OR $1 = ANY (s.platforms))
       AND (cardinality(s.event_types) = 0 OR $5::integer = ANY (s.event_types))
+      AND (s.filter = '' OR fv.matched OR fv.error <> '')
     FOR KEY SHARE OF s -- as in recordSQL: ordered against DeleteSubscription
     ON CONFLICT (event_row_id, subscription) DO NOTHING
-    RETURNING subscription
+    RETURNING delivery_id, subscription, state, last_error
+), fa AS (
+    INSERT INTO delivery_attempts (delivery_id, attempt, error_class, code, error)
+    SELECT delivery_id, 0, ` + filterErrorClass + `, '` + store.FilterErrorCode + `', last_error FROM dl WHERE state = 3
 )
 SELECT EXISTS (SELECT 1 FROM ev),
     EXISTS (SELECT 1 FROM events WHERE platform = $1 AND event_id = $3 AND source = $2),
-    (SELECT coalesce(array_agg(DISTINCT subscription), '{}') FROM dl), (SELECT count(*) FROM dl)`
+    (SELECT coalesce(array_agg(DISTINCT subscription) FILTER (WHERE state = 1), '{}') FROM dl),
+    (SELECT count(*) FROM dl WHERE state = 1), EXISTS (SELECT 1 FROM stale)`
+
+// receiptSQL reads what filters read of an event's receipt.
+const receiptSQL = `
+SELECT r.headers, r.body FROM events e JOIN receipts r ON r.receipt_id = e.receipt_id
+WHERE e.platform = $1 AND e.event_id = $3 AND e.source = $2`
 
 // normalizeFailedSQL stores a failed re-normalization: due again after
 // the backoff ($6 true; base and cap in microseconds) or unscheduled.
@@ -109,11 +134,31 @@ func (s *Store) CompleteNormalization(ctx context.Context, req *ledgerv1.Complet
 	if o.Normalized() {
 		var subs []string
 		var n int64
-		err := s.pool.QueryRow(ctx, normalizedSQL, r.Platform, r.Source, r.EventID, o.LeaseToken,
-			r.EventType, r.SourceEventType, r.OccurredAt, r.EntityType, r.EntityID, r.UserID, r.TenantID,
-			r.AmountMinor, r.Currency, r.Metadata, r.SchemaVersion, r.Normalized).Scan(&updated, &exists, &subs, &n)
-		if err != nil {
+		// Filters read the receipt as Record's do (an absent event is
+		// refused below, as before).
+		err := s.pool.QueryRow(ctx, receiptSQL, r.Platform, r.Source, r.EventID).Scan(&r.Headers, &r.Body)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return nil, mapErr(op, err)
+		}
+		for attempt := 0; ; attempt++ {
+			v := store.EvaluateFilters(s.filters.Get(), r)
+			var stale bool
+			err = s.pool.QueryRow(ctx, normalizedSQL, r.Platform, r.Source, r.EventID, o.LeaseToken,
+				r.EventType, r.SourceEventType, r.OccurredAt, r.EntityType, r.EntityID, r.UserID, r.TenantID,
+				r.AmountMinor, r.Currency, r.Metadata, r.SchemaVersion, r.Normalized,
+				v.Names, v.Filters, v.Matched, v.Errors).Scan(&updated, &exists, &subs, &n, &stale)
+			if err != nil {
+				return nil, mapErr(op, err)
+			}
+			if !stale {
+				break
+			}
+			if attempt == recordAttempts {
+				return nil, fmt.Errorf("%s: subscription filters changing: %w", op, apperr.ErrUnavailable)
+			}
+			if err := s.loadFilters(ctx); err != nil {
+				return nil, mapErr(op+": load subscription filters", err)
+			}
 		}
 		if !updated {
 			return nil, store.NormalizationOutcomeError(o, exists)

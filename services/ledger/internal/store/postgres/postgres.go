@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
+	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/store"
 )
 
@@ -26,6 +27,8 @@ type Store struct {
 	records, outcomes *group
 	// changes wakes this ledger's event streams (see watch.go).
 	changes store.Changes
+	// filters lists the subscriptions with a filter, for Record.
+	filters store.FilterCache
 }
 
 var _ store.Store = (*Store)(nil)
@@ -44,46 +47,104 @@ func New(pool *pgxpool.Pool) *Store {
 // delivered to are locked FOR KEY SHARE: a concurrent DeleteSubscription
 // (which locks its row FOR UPDATE) either commits first, and the lock,
 // rechecking the row, finds it gone, or waits for this Record and then
-// sees its deliveries (see DeleteSubscription). Deliveries
-// go to every subscription whose filters match (paused ones included:
-// pausing only stops claims), and only for a normalized event ($5 <> 0): a
-// payload that could not be normalized has no typed event to deliver, and
-// gets its deliveries when it is re-normalized ($22: the normalizer was
-// unreachable, so renormalize_at is set and a dispatcher's renormalizer
-// claims it at once; see normalization.go). The statement returns the
-// subscriptions that got a delivery; Record notifies them after the commit
-// (see notifier: a NOTIFY inside this transaction would serialize every
-// Record's commit).
-// On conflict the last SELECT reads the stored row's receipt. It sees the
-// statement's snapshot, so when the conflicting row was committed by a
-// concurrent Record after that snapshot was taken, the statement returns no
-// row at all and Record runs it again.
+// sees its deliveries (see DeleteSubscription). Deliveries go to every
+// subscription whose platforms and event types keep the event (paused
+// ones included: pausing only stops claims), and only for a normalized
+// event ($5 <> 0): a payload that could not be normalized has no typed
+// event to deliver, and gets its deliveries when it is re-normalized ($22:
+// the normalizer was unreachable, so renormalize_at is set and a
+// dispatcher's renormalizer claims it at once; see normalization.go).
+//
+// A subscription with a CEL filter gets a delivery only when its filter
+// matched the event, a dead-lettered one carrying the error (and a history
+// row of class FILTER) when it failed. The filters are evaluated in Go
+// before the statement, from the store's FilterCache; the verdicts come in
+// as $23..$26 (name, filter, matched, error), each valid only while the
+// subscription's stored filter is the one evaluated. When a filtered
+// subscription that keeps the event has no valid verdict (the cache is
+// stale: a filter created or changed, here or on another replica), the
+// statement writes nothing and answers stale; Record reloads the cache and
+// runs it again. So a verdict is always that of the filter in force when
+// the event is recorded. The event's values are cast in the guarded
+// INSERT ... SELECT, where PostgreSQL cannot infer them from the columns.
+//
+// The statement returns the subscriptions that got a pending delivery;
+// Record notifies them after the commit (see notifier: a NOTIFY inside this
+// transaction would serialize every Record's commit). On conflict the
+// second SELECT reads the stored row's receipt. It sees the statement's
+// snapshot, so when the conflicting row was committed by a concurrent
+// Record after that snapshot was taken, the statement returns no row at
+// all and Record runs it again.
 const recordSQL = `
-WITH ev AS (
+WITH fv AS (
+    SELECT * FROM unnest($23::text[], $24::text[], $25::boolean[], $26::text[]) AS v(name, filter, matched, error)
+), stale AS (
+    SELECT 1 FROM subscriptions s
+    WHERE s.filter <> '' AND $5::integer <> 0
+      AND (cardinality(s.platforms) = 0 OR $1::text = ANY (s.platforms))
+      AND (cardinality(s.event_types) = 0 OR $5::integer = ANY (s.event_types))
+      AND NOT EXISTS (SELECT 1 FROM fv WHERE fv.name = s.name AND fv.filter = s.filter)
+    LIMIT 1
+), ev AS (
     INSERT INTO events (platform, source, event_id, receipt_id, event_type, source_event_type,
         occurred_at, received_at, entity_type, entity_id, user_id, tenant_id,
         amount_minor, currency, metadata, schema_version, normalized, normalization_error, renormalize_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-        CASE WHEN $22::boolean THEN now() END)
+    SELECT $1::text, $2::text, $3::text, $4::uuid, $5::integer, $6::text, $7::timestamptz, $8::timestamptz,
+        $9::text, $10::text, $11::text, $12::text, $13::bigint, $14::text, $15::jsonb, $16::integer, $17::bytea,
+        $18::text, CASE WHEN $22::boolean THEN now() END
+    WHERE NOT EXISTS (SELECT 1 FROM stale)
     ON CONFLICT (platform, event_id, source) DO NOTHING
     RETURNING id, receipt_id
 ), rc AS (
     INSERT INTO receipts (receipt_id, platform, source, event_id, headers, body, remote_addr, received_at)
     SELECT ev.receipt_id, $1, $2, $3, $19, $20, $21, $8 FROM ev
 ), dl AS (
-    INSERT INTO deliveries (delivery_id, subscription, event_row_id, platform, source, event_id, next_attempt_at)
-    SELECT ` + uuidV7SQL + `, s.name, ev.id, $1, $2, $3, now()
-    FROM ev CROSS JOIN subscriptions s
+    INSERT INTO deliveries (delivery_id, subscription, event_row_id, platform, source, event_id, next_attempt_at,
+        state, last_error, dead_at)
+    SELECT ` + uuidV7SQL + `, s.name, ev.id, $1, $2, $3, now(),
+        CASE WHEN fv.error <> '' THEN 3 ELSE 1 END, coalesce(fv.error, ''), CASE WHEN fv.error <> '' THEN now() END
+    FROM ev CROSS JOIN subscriptions s LEFT JOIN fv ON fv.name = s.name AND fv.filter = s.filter
     WHERE $5::integer <> 0
       AND (cardinality(s.platforms) = 0 OR $1 = ANY (s.platforms))
       AND (cardinality(s.event_types) = 0 OR $5::integer = ANY (s.event_types))
+      AND (s.filter = '' OR fv.matched OR fv.error <> '')
     FOR KEY SHARE OF s
-    RETURNING subscription
+    RETURNING delivery_id, subscription, state, last_error
+), fa AS (
+    INSERT INTO delivery_attempts (delivery_id, attempt, error_class, code, error)
+    SELECT delivery_id, 0, ` + filterErrorClass + `, '` + store.FilterErrorCode + `', last_error FROM dl WHERE state = 3
 )
-SELECT receipt_id::text, false, (SELECT coalesce(array_agg(DISTINCT subscription), '{}') FROM dl) FROM ev
+SELECT receipt_id::text, false, (SELECT coalesce(array_agg(DISTINCT subscription) FILTER (WHERE state = 1), '{}') FROM dl),
+    false FROM ev
 UNION ALL
-SELECT receipt_id::text, true, '{}'::text[] FROM events
-WHERE platform = $1 AND event_id = $3 AND source = $2 AND NOT EXISTS (SELECT 1 FROM ev)`
+SELECT receipt_id::text, true, '{}'::text[], false FROM events
+WHERE platform = $1 AND event_id = $3 AND source = $2 AND NOT EXISTS (SELECT 1 FROM ev)
+UNION ALL
+SELECT '', false, '{}'::text[], true
+WHERE EXISTS (SELECT 1 FROM stale) AND NOT EXISTS (SELECT 1 FROM events WHERE platform = $1 AND event_id = $3 AND source = $2)`
+
+// filterErrorClass is ERROR_CLASS_FILTER, as stored.
+const filterErrorClass = "6"
+
+// loadFiltersSQL reads the subscriptions with a filter, for FilterCache.
+const loadFiltersSQL = `SELECT name, filter, platforms, event_types FROM subscriptions WHERE filter <> '' ORDER BY name`
+
+// loadFilters refreshes the store's FilterCache.
+func (s *Store) loadFilters(ctx context.Context) error {
+	rows, err := s.pool.Query(ctx, loadFiltersSQL)
+	if err != nil {
+		return err
+	}
+	subs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.FilteredSubscription, error) {
+		var f store.FilteredSubscription
+		return f, row.Scan(&f.Name, &f.Filter, &f.Platforms, &f.EventTypes)
+	})
+	if err != nil {
+		return err
+	}
+	s.filters.Set(subs)
+	return nil
+}
 
 // uuidV7SQL is a new time-ordered UUID (version 7: 48 bits of Unix
 // milliseconds, then random bits), for delivery ids. Why not
@@ -118,18 +179,28 @@ func (s *Store) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledge
 	// The key orders Records within a group commit by the unique key they
 	// insert (see group).
 	key := "e\x00" + r.Platform + "\x00" + r.Source + "\x00" + r.EventID
+	op := fmt.Sprintf("record %s/%s", r.Platform, r.EventID)
 	for range recordAttempts {
+		v := store.EvaluateFilters(s.filters.Get(), r)
 		var receiptID string
-		var existed bool
+		var existed, stale bool
 		var delivered []string
-		err := s.records.run(ctx, &groupOp{key: key, sql: recordSQL, args: args, scan: func(row pgx.Row) error {
-			return row.Scan(&receiptID, &existed, &delivered)
-		}})
+		err := s.records.run(ctx, &groupOp{key: key, sql: recordSQL,
+			args: append(args, v.Names, v.Filters, v.Matched, v.Errors),
+			scan: func(row pgx.Row) error {
+				return row.Scan(&receiptID, &existed, &delivered, &stale)
+			}})
 		if errors.Is(err, pgx.ErrNoRows) {
 			continue // lost a race with a concurrent Record of the same event
 		}
 		if err != nil {
-			return nil, mapErr(fmt.Sprintf("record %s/%s", r.Platform, r.EventID), err)
+			return nil, mapErr(op, err)
+		}
+		if stale {
+			if err := s.loadFilters(ctx); err != nil {
+				return nil, mapErr(op+": load subscription filters", err)
+			}
+			continue
 		}
 		if !existed {
 			s.eventRecorded() // before signal: the NOTIFY it wakes carries the event's news
@@ -139,7 +210,8 @@ func (s *Store) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledge
 		}
 		return store.RecordResult(r, receiptID, existed), nil
 	}
-	return nil, fmt.Errorf("record %s/%s: stored event not visible after %d attempts", r.Platform, r.EventID, recordAttempts)
+	return nil, fmt.Errorf("%s: stored event not visible, or subscription filters changing, after %d attempts: %w",
+		op, recordAttempts, apperr.ErrUnavailable)
 }
 
 // getSQL finds an event and its receipt. ($3 = ” OR source = $3) keeps one

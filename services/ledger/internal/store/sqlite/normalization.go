@@ -145,8 +145,17 @@ func (s *Store) CompleteNormalization(ctx context.Context, req *ledgerv1.Complet
 			r.Normalized); err != nil {
 			return nil, fmt.Errorf("store event: %w", err)
 		}
+		// Filters read the receipt as Record's do.
+		if err := tx.QueryRowContext(ctx, `SELECT r.headers, r.body FROM events e JOIN receipts r ON r.receipt_id = e.receipt_id
+WHERE e.id = $1`, id).Scan(jsonCol{&r.Headers}, &r.Body); err != nil {
+			return nil, fmt.Errorf("read receipt: %w", err)
+		}
+		matched, err := s.applyFilters(ctx, tx, r, id, now)
+		if err != nil {
+			return nil, err
+		}
 		subs, n, err := collectNames(tx.StmtContext(ctx, s.stmts.insertDeliveries).QueryContext(ctx,
-			id, r.Platform, r.Source, r.EventID, r.EventType, now))
+			id, r.Platform, r.Source, r.EventID, r.EventType, now, matched))
 		if err != nil {
 			return nil, fmt.Errorf("insert deliveries: %w", err)
 		}

@@ -27,9 +27,12 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
 
 // insertDeliveriesSQL makes one pending delivery per matching subscription,
 // paused ones included (pausing only stops claims), due now. An empty JSON
-// array matches everything, as PostgreSQL's cardinality() = 0.
+// array matches everything, as PostgreSQL's cardinality() = 0. A
+// subscription with a filter gets one only when its filter matched ($7,
+// a JSON array of names); one whose filter failed gets a dead letter from
+// insertFilterFailedSQL instead.
 // $1 event row id, $2 platform, $3 source, $4 event id, $5 event type,
-// $6 now.
+// $6 now, $7 matched.
 const insertDeliveriesSQL = `
 INSERT INTO deliveries (delivery_id, subscription, event_row_id, platform, source, event_id,
     next_attempt_at, created_at, updated_at)
@@ -37,14 +40,34 @@ SELECT ` + uuidSQL + `, s.name, $1, $2, $3, $4, $6, $6, $6
 FROM subscriptions s
 WHERE (s.platforms = '[]' OR EXISTS (SELECT 1 FROM json_each(s.platforms) WHERE value = $2))
   AND (s.event_types = '[]' OR EXISTS (SELECT 1 FROM json_each(s.event_types) WHERE value = $5))
+  AND (s.filter = '' OR s.name IN (SELECT value FROM json_each($7)))
 RETURNING subscription`
+
+// filteredSubscriptionsSQL reads the subscriptions with a filter, in the
+// write transaction: writes are serialized, so the filters read are those
+// in force when the event is recorded.
+const filteredSubscriptionsSQL = `SELECT name, filter, platforms, event_types FROM subscriptions WHERE filter <> ''`
+
+// insertFilterFailedSQL makes the dead letter of a subscription whose
+// filter failed on the event, with a history row of class FILTER.
+// $1 event row id, $2 platform, $3 source, $4 event id, $5 subscription,
+// $6 now, $7 error.
+const insertFilterFailedSQL = `
+INSERT INTO deliveries (delivery_id, subscription, event_row_id, platform, source, event_id,
+    next_attempt_at, created_at, updated_at, state, last_error, dead_at)
+VALUES (` + uuidSQL + `, $5, $1, $2, $3, $4, $6, $6, $6, 3, $7, $6)
+RETURNING delivery_id`
+
+const insertFilterAttemptSQL = `
+INSERT INTO delivery_attempts (delivery_id, attempt, at, error_class, code, error)
+VALUES ($1, 0, $2, 6, '` + store.FilterErrorCode + `', $3)`
 
 const storedReceiptSQL = `SELECT receipt_id FROM events WHERE platform = $1 AND event_id = $2 AND source = $3`
 
 // statements are the writer's hot statements: Record runs for every
 // webhook, so its statements are compiled once, not per call.
 type statements struct {
-	insertEvent, insertReceipt, insertDeliveries, storedReceipt *sql.Stmt
+	insertEvent, insertReceipt, insertDeliveries, storedReceipt, filteredSubscriptions *sql.Stmt
 }
 
 func (st *statements) prepare(ctx context.Context, db *sql.DB) error {
@@ -56,6 +79,7 @@ func (st *statements) prepare(ctx context.Context, db *sql.DB) error {
 		{&st.insertReceipt, insertReceiptSQL},
 		{&st.insertDeliveries, insertDeliveriesSQL},
 		{&st.storedReceipt, storedReceiptSQL},
+		{&st.filteredSubscriptions, filteredSubscriptionsSQL},
 	} {
 		stmt, err := db.PrepareContext(ctx, p.sql)
 		if err != nil {
@@ -67,7 +91,7 @@ func (st *statements) prepare(ctx context.Context, db *sql.DB) error {
 }
 
 func (st *statements) close() {
-	for _, stmt := range []*sql.Stmt{st.insertEvent, st.insertReceipt, st.insertDeliveries, st.storedReceipt} {
+	for _, stmt := range []*sql.Stmt{st.insertEvent, st.insertReceipt, st.insertDeliveries, st.storedReceipt, st.filteredSubscriptions} {
 		if stmt != nil {
 			_ = stmt.Close()
 		}
@@ -127,8 +151,12 @@ func (s *Store) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledge
 		if r.EventType == 0 {
 			return nil, nil
 		}
+		matched, err := s.applyFilters(ctx, tx, r, rowID, now)
+		if err != nil {
+			return nil, err
+		}
 		subs, _, err := collectNames(tx.StmtContext(ctx, s.stmts.insertDeliveries).QueryContext(ctx,
-			rowID, r.Platform, r.Source, r.EventID, r.EventType, now))
+			rowID, r.Platform, r.Source, r.EventID, r.EventType, now, matched))
 		if err != nil {
 			return nil, fmt.Errorf("insert deliveries: %w", err)
 		}
@@ -141,6 +169,47 @@ func (s *Store) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledge
 		s.changes.Signal() // after the commit: a woken stream finds the event
 	}
 	return resp, nil
+}
+
+// applyFilters evaluates the filters of the subscriptions that keep r's
+// event, in the write transaction; it stores the dead letter of each
+// filter that failed and returns the names of those that matched, as the
+// JSON array insertDeliveriesSQL takes.
+func (s *Store) applyFilters(ctx context.Context, tx *sql.Tx, r store.Record, rowID, now int64) (string, error) {
+	rows, err := tx.StmtContext(ctx, s.stmts.filteredSubscriptions).QueryContext(ctx)
+	if err != nil {
+		return "", fmt.Errorf("read subscription filters: %w", err)
+	}
+	var subs []store.FilteredSubscription
+	for rows.Next() {
+		var f store.FilteredSubscription
+		if err := rows.Scan(&f.Name, &f.Filter, jsonCol{&f.Platforms}, jsonCol{&f.EventTypes}); err != nil {
+			rows.Close()
+			return "", fmt.Errorf("read subscription filters: %w", err)
+		}
+		subs = append(subs, f)
+	}
+	if err := rows.Close(); err != nil {
+		return "", fmt.Errorf("read subscription filters: %w", err)
+	}
+	v := store.EvaluateFilters(subs, r)
+	matched := []string{}
+	for i, name := range v.Names {
+		switch {
+		case v.Matched[i]:
+			matched = append(matched, name)
+		case v.Errors[i] != "":
+			var id string
+			if err := tx.QueryRowContext(ctx, insertFilterFailedSQL, rowID, r.Platform, r.Source, r.EventID, name, now,
+				v.Errors[i]).Scan(&id); err != nil {
+				return "", fmt.Errorf("insert dead letter of a failed filter: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, insertFilterAttemptSQL, id, now, v.Errors[i]); err != nil {
+				return "", fmt.Errorf("insert history of a failed filter: %w", err)
+			}
+		}
+	}
+	return jsonText(matched)
 }
 
 // renormalizeAt is the renormalize_at of a new event: now when the

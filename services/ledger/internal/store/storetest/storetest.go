@@ -63,6 +63,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"SubscriptionInvalid", testSubscriptionInvalid},
 		{"SubscriptionShape", testSubscriptionShape},
 		{"SubscriptionShapeInvalid", testSubscriptionShapeInvalid},
+		{"FilteredDeliveries", testFilteredDeliveries},
+		{"FilteredRenormalization", testFilteredRenormalization},
 		{"PauseResume", testPauseResume},
 		{"UpsertSubscription", testUpsertSubscription},
 		{"DeleteSubscription", testDeleteSubscription},
