@@ -205,7 +205,7 @@ func TestReadCommandsJSON(t *testing.T) {
 		t.Errorf("deadletters replay --all: %q", rout)
 	}
 	out, _ = s.cli(t, "subscriptions", "delete", "rejects", "--yes")
-	if !strings.HasPrefix(out, "deleted subscription rejects and its") {
+	if !strings.HasPrefix(out, "deleted subscription rejects; ") || !strings.Contains(out, "pending deliveries cancelled (kept in history)") {
 		t.Errorf("subscriptions delete: %q", out)
 	}
 	if _, _, code := runCLI(t, mapLookup(s.env), "subscriptions", "get", "rejects"); code != 1 {

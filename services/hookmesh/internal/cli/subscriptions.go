@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
@@ -24,7 +26,8 @@ func newSubscriptionsCmd(a *app) *cobra.Command {
   hookmesh subscriptions pause billing
   hookmesh subscriptions list -o json | jq -r '.subscriptions[].name'`,
 		newSubscriptionsListCmd(a), newSubscriptionsGetCmd(a), newSubscriptionWriteCmd(a, true), newSubscriptionWriteCmd(a, false),
-		newSubscriptionPauseCmd(a, true), newSubscriptionPauseCmd(a, false), newSubscriptionsDeleteCmd(a))
+		newSubscriptionPauseCmd(a, true), newSubscriptionPauseCmd(a, false), newSubscriptionsDeleteCmd(a),
+		newSubscriptionsTestFilterCmd(a))
 }
 
 func newSubscriptionsListCmd(a *app) *cobra.Command {
@@ -84,6 +87,7 @@ func writeSubscription(cmd *cobra.Command, out *output, s *ledgerv1.Subscription
 		fmt.Fprintf(tw, "target:\t%s\n", s.GetTarget())
 		fmt.Fprintf(tw, "platforms:\t%s\n", allOr(s.GetPlatforms()))
 		fmt.Fprintf(tw, "event types:\t%s\n", allOr(typeNames(s.GetEventTypes())))
+		fmt.Fprintf(tw, "filter:\t%s\n", orDash(s.GetFilter()))
 		fmt.Fprintf(tw, "timeout:\t%s\n", s.GetTimeout().AsDuration())
 		fmt.Fprintf(tw, "max concurrency:\t%d\n", s.GetMaxConcurrency())
 		fmt.Fprintf(tw, "state:\t%s\n", state(s))
@@ -108,6 +112,7 @@ type subscriptionFlags struct {
 	maxConcurrency                        int32
 	paused                                bool
 	retryNetwork, retryThrottled, retryDS string
+	filter                                string
 }
 
 func (f *subscriptionFlags) add(cmd *cobra.Command) {
@@ -118,6 +123,7 @@ func (f *subscriptionFlags) add(cmd *cobra.Command) {
 	fs.DurationVar(&f.timeout, "timeout", 0, "deadline of each HandleEvent call (0: the ledger's default, 30s)")
 	fs.Int32Var(&f.maxConcurrency, "max-concurrency", 0, "deliveries in flight across all dispatchers (0: the ledger's default, 128)")
 	fs.BoolVar(&f.paused, "paused", false, "create or keep it paused: deliveries wait")
+	fs.StringVar(&f.filter, "filter", "", `CEL expression an event must match, e.g. 'source_type == "invoice.paid"' ("": every event; see docs/operations.md, Subscriptions)`)
 	const retry = "retry policy of the %s class: max_attempts=N,delay=D,max_delay=D (unset parts: the defaults)"
 	fs.StringVar(&f.retryNetwork, "retry-network", "", fmt.Sprintf(retry, "network (UNAVAILABLE, DEADLINE_EXCEEDED)"))
 	fs.StringVar(&f.retryThrottled, "retry-throttled", "", fmt.Sprintf(retry, "throttled (RESOURCE_EXHAUSTED)"))
@@ -151,6 +157,9 @@ func (f *subscriptionFlags) apply(cmd *cobra.Command, s *ledgerv1.Subscription) 
 	}
 	if changed("paused") {
 		s.Paused = f.paused
+	}
+	if changed("filter") {
+		s.Filter = f.filter
 	}
 	for _, c := range []struct {
 		flag, value string
@@ -290,9 +299,9 @@ On a terminal the command asks first; elsewhere it needs --yes.`,
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if !yes {
 			if !isTerminal(cmd.InOrStdin()) {
-				return usageError("%s: deleting removes the subscription's deliveries and dead letters; add --yes", cmd.CommandPath())
+				return usageError("%s: deleting cancels the subscription's pending deliveries (kept in history); add --yes", cmd.CommandPath())
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "Delete subscription %s with its deliveries and their history? [y/N] ", args[0])
+			fmt.Fprintf(cmd.ErrOrStderr(), "Delete subscription %s, cancelling its pending deliveries (kept in history)? [y/N] ", args[0])
 			answer, _ := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
 			if ans := strings.ToLower(strings.TrimSpace(answer)); ans != "y" && ans != "yes" {
 				return fmt.Errorf("not deleted")
@@ -303,8 +312,76 @@ On a terminal the command asks first; elsewhere it needs --yes.`,
 			if err != nil {
 				return fmt.Errorf("delete subscription %s: %w", args[0], err)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "deleted subscription %s and its %d deliveries\n", args[0], resp.GetDeliveries())
+			fmt.Fprintf(cmd.OutOrStdout(), "deleted subscription %s; %d pending deliveries cancelled (kept in history)\n", args[0], resp.GetCancelled())
 			return nil
+		})
+	}
+	return cmd
+}
+
+// newSubscriptionsTestFilterCmd is `subscriptions test-filter`: a filter
+// evaluated by the ledger against a stored event or a given JSON body.
+func newSubscriptionsTestFilterCmd(a *app) *cobra.Command {
+	var platform, eventID, source, body, sourceType string
+	var headers []string
+	cmd := &cobra.Command{
+		Use:   "test-filter <expression> (--event-id ID --platform P | --body JSON)",
+		Short: "Evaluate a filter against a stored event or a JSON body",
+		Long: `Evaluate a CEL filter as the ledger would when recording an event: against a
+stored event (--platform and --event-id) or a given body (--body, with
+--platform, --source-type and --header for the other variables). Prints
+whether it matched; an expression that does not compile is an error with its
+position; an evaluation error is printed (at Record it would dead-letter the
+event's delivery).`,
+		Example: `  hookmesh subscriptions test-filter 'source_type == "invoice.paid"' --platform stripe --event-id evt_123
+  hookmesh subscriptions test-filter 'payload.ref == "refs/heads/main"' --platform github --body '{"ref":"refs/heads/main"}'`,
+		Args: exactArgs(1),
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&platform, "platform", "", "the stored event's platform; with --body, the platform variable")
+	fs.StringVar(&eventID, "event-id", "", "a stored event's id")
+	fs.StringVar(&source, "source", "", "the stored event's source, where ids are scoped")
+	fs.StringVar(&body, "body", "", "a JSON body to test instead of a stored event")
+	fs.StringVar(&sourceType, "source-type", "", "with --body, the platform's own event type (source_type)")
+	fs.StringArrayVar(&headers, "header", nil, "with --body, a header 'Name: value' (repeat)")
+	out := addOutput(cmd)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		req := &ledgerv1.TestFilterRequest{Filter: args[0], Platform: platform, EventId: eventID, Source: source}
+		switch {
+		case eventID != "" && body != "":
+			return usageError("%s: give --event-id or --body, not both", cmd.CommandPath())
+		case eventID == "" && body == "":
+			return usageError("%s: give --event-id (with --platform) or --body", cmd.CommandPath())
+		case body != "":
+			v := &structpb.Value{}
+			if err := protojson.Unmarshal([]byte(body), v); err != nil {
+				return usageError("--body: not JSON: %v", err)
+			}
+			req.Payload = v
+			req.Headers = map[string]string{}
+			for _, h := range headers {
+				k, val, ok := strings.Cut(h, ":")
+				if !ok {
+					return usageError("--header %q: want 'Name: value'", h)
+				}
+				req.Headers[strings.ToLower(strings.TrimSpace(k))] = strings.TrimSpace(val)
+			}
+			req.Event = &eventv1.NormalizedEvent{Platform: platform, SourceEventType: sourceType}
+		}
+		return a.withLedger(cmd, func(ctx context.Context, led ledgerv1.LedgerServiceClient) error {
+			resp, err := led.TestFilter(ctx, req)
+			if err != nil {
+				return fmt.Errorf("test filter: %w", err)
+			}
+			return out.write(cmd.OutOrStdout(), resp, func(w io.Writer) error {
+				switch {
+				case resp.GetError() != "":
+					fmt.Fprintf(w, "error (cost %d): %s\n", resp.GetCost(), resp.GetError())
+				default:
+					fmt.Fprintf(w, "matched: %v (cost %d)\n", resp.GetMatched(), resp.GetCost())
+				}
+				return nil
+			})
 		})
 	}
 	return cmd

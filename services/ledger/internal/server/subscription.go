@@ -177,7 +177,8 @@ func (s *Server) ResumeSubscription(ctx context.Context, req *ledgerv1.ResumeSub
 	return resp, err
 }
 
-// DeleteSubscription removes a subscription with its deliveries.
+// DeleteSubscription removes a subscription, cancelling its pending
+// deliveries and keeping every delivery with its history.
 func (s *Server) DeleteSubscription(ctx context.Context, req *ledgerv1.DeleteSubscriptionRequest) (*ledgerv1.DeleteSubscriptionResponse, error) {
 	st, err := s.current()
 	if err != nil {
@@ -185,7 +186,7 @@ func (s *Server) DeleteSubscription(ctx context.Context, req *ledgerv1.DeleteSub
 	}
 	resp, err := st.DeleteSubscription(ctx, req)
 	if err == nil {
-		s.log.Info("subscription deleted", slog.String("subscription", req.GetName()), slog.Int64("deliveries", resp.GetDeliveries()))
+		s.log.Info("subscription deleted", slog.String("subscription", req.GetName()), slog.Int64("cancelled", resp.GetCancelled()))
 	}
 	return resp, err
 }

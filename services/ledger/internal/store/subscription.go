@@ -39,6 +39,14 @@ const (
 	MaxTimeout = time.Hour
 )
 
+// The history row of a delivery cancelled by its subscription's deletion.
+const (
+	// CancelledCode is its code.
+	CancelledCode = "CANCELLED"
+	// CancelledReason is its error and the delivery's last_error.
+	CancelledReason = "subscription deleted"
+)
+
 // nameRE is the subscription name rule: safe in URLs (the REST routes put
 // it in the path), in logs and in notification payloads.
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)

@@ -31,13 +31,15 @@ func TestConformance(t *testing.T) {
 }
 
 // referencesSQL counts rows whose parent is missing: what the foreign keys
-// dropped by migration 0007 would have refused. The ledger's statements
+// dropped by migration 0007 would have refused, and a pending delivery
+// without its subscription (0008 keeps a deleted subscription's
+// deliveries, every pending one cancelled). The ledger's statements
 // keep these references by construction; the conformance suite checks that
 // they do after each of its tests.
 const referencesSQL = `
 SELECT (SELECT count(*) FROM events e WHERE NOT EXISTS (SELECT 1 FROM receipts r WHERE r.receipt_id = e.receipt_id)),
     (SELECT count(*) FROM deliveries d WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.id = d.event_row_id)),
-    (SELECT count(*) FROM deliveries d WHERE NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.name = d.subscription)),
+    (SELECT count(*) FROM deliveries d WHERE d.state = 1 AND NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.name = d.subscription)),
     (SELECT count(*) FROM delivery_attempts a WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.delivery_id = a.delivery_id)),
     (SELECT count(*) FROM delivery_leases l WHERE NOT EXISTS (
         SELECT 1 FROM deliveries d WHERE d.delivery_id = l.delivery_id AND d.state = 1))`
@@ -59,7 +61,7 @@ func checkReferences(t *testing.T, pool *pgxpool.Pool) {
 	}
 	if events+deliveriesEvent+deliveriesSub+attempts+leases > 0 {
 		t.Errorf("rows without their parent: %d events without receipt, %d deliveries without event, "+
-			"%d without subscription, %d attempts without delivery, %d leases without a pending delivery",
+			"%d pending without subscription, %d attempts without delivery, %d leases without a pending delivery",
 			events, deliveriesEvent, deliveriesSub, attempts, leases)
 	}
 }

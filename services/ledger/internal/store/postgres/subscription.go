@@ -222,27 +222,32 @@ func (s *Store) ResumeSubscription(ctx context.Context, req *ledgerv1.ResumeSubs
 	return &ledgerv1.ResumeSubscriptionResponse{Subscription: sub}, nil
 }
 
-// deleteDeliveriesSQL removes a subscription's deliveries and their
-// history in one statement (the foreign key is checked at its end). It
-// reads deliveries without an index on subscription alone: deleting a
+// cancelDeliveriesSQL cancels a subscription's pending deliveries, with a
+// history row each, and drops their leases; every delivery and its history
+// are kept. The UPDATE locks each pending row, so an outcome being
+// reported (which holds its delivery's row) either commits first, and the
+// delivery is no longer pending, or waits and then finds its lease gone.
+// It reads deliveries without an index on subscription alone: deleting a
 // subscription is rare, and such an index would cost every Record.
-const deleteDeliveriesSQL = `
+const cancelDeliveriesSQL = `
 WITH d AS (
-    DELETE FROM deliveries WHERE subscription = $1 RETURNING delivery_id
+    UPDATE deliveries SET state = 4, last_error = '` + store.CancelledReason + `', updated_at = now()
+    WHERE subscription = $1 AND state = 1
+    RETURNING delivery_id
 ), a AS (
-    DELETE FROM delivery_attempts WHERE delivery_id IN (SELECT delivery_id FROM d)
+    INSERT INTO delivery_attempts (delivery_id, attempt, code, error)
+    SELECT delivery_id, 0, '` + store.CancelledCode + `', '` + store.CancelledReason + `' FROM d
 ), l AS (
     DELETE FROM delivery_leases WHERE subscription = $1
 )
 SELECT count(*) FROM d`
 
-// DeleteSubscription removes a subscription with its deliveries and their
-// history. The subscription's row is locked first, so a concurrent Record
-// either committed its deliveries before (and the delete sees them) or
-// waits and then finds the subscription gone. The deliveries are locked
-// before they are deleted, so an outcome reported meanwhile either
-// committed its history row first (and the delete sees it) or finds its
-// delivery gone and writes none.
+// DeleteSubscription removes a subscription, cancelling its pending
+// deliveries and keeping every delivery with its history. The
+// subscription's row is locked first (FOR UPDATE), so a concurrent Record,
+// which locks the subscriptions it delivers to FOR KEY SHARE, either
+// committed its deliveries before (and they are cancelled here) or waits
+// and then finds the subscription gone and makes it no delivery.
 func (s *Store) DeleteSubscription(ctx context.Context, req *ledgerv1.DeleteSubscriptionRequest) (*ledgerv1.DeleteSubscriptionResponse, error) {
 	name, err := store.PrepareName("delete subscription", req.GetName())
 	if err != nil {
@@ -254,13 +259,7 @@ func (s *Store) DeleteSubscription(ctx context.Context, req *ledgerv1.DeleteSubs
 		if err := tx.QueryRow(ctx, `SELECT name FROM subscriptions WHERE name = $1 FOR UPDATE`, name).Scan(&locked); err != nil {
 			return err
 		}
-		// Lock the deliveries first: an outcome being reported holds
-		// its delivery's row, and its history row, inserted in the same
-		// statement, is visible to the delete's own (later) snapshot.
-		if _, err := tx.Exec(ctx, `SELECT FROM deliveries WHERE subscription = $1 FOR UPDATE`, name); err != nil {
-			return err
-		}
-		if err := tx.QueryRow(ctx, deleteDeliveriesSQL, name).Scan(&n); err != nil {
+		if err := tx.QueryRow(ctx, cancelDeliveriesSQL, name).Scan(&n); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `DELETE FROM subscriptions WHERE name = $1`, name)
@@ -269,5 +268,5 @@ func (s *Store) DeleteSubscription(ctx context.Context, req *ledgerv1.DeleteSubs
 	if err != nil {
 		return nil, mapErr(fmt.Sprintf("delete subscription %q", name), err)
 	}
-	return &ledgerv1.DeleteSubscriptionResponse{Deliveries: n}, nil
+	return &ledgerv1.DeleteSubscriptionResponse{Cancelled: n}, nil
 }

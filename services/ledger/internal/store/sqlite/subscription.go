@@ -259,25 +259,29 @@ func (s *Store) ResumeSubscription(ctx context.Context, req *ledgerv1.ResumeSubs
 	return &ledgerv1.ResumeSubscriptionResponse{Subscription: sub}, nil
 }
 
-// DeleteSubscription removes a subscription with its deliveries and their
+// DeleteSubscription removes a subscription, cancelling its pending
+// deliveries (with a history row each) and keeping every delivery with its
 // history. Writes are serialized, so no Record or outcome can slip in
-// between the statements.
+// between the statements; a dispatcher's outcome for a cancelled delivery
+// finds it no longer pending and is refused.
 func (s *Store) DeleteSubscription(ctx context.Context, req *ledgerv1.DeleteSubscriptionRequest) (*ledgerv1.DeleteSubscriptionResponse, error) {
 	name, err := store.PrepareName("delete subscription", req.GetName())
 	if err != nil {
 		return nil, err
 	}
 	var n int64
-	err = s.write(ctx, fmt.Sprintf("delete subscription %q", name), func(tx *sql.Tx, _ int64) ([]string, error) {
+	err = s.write(ctx, fmt.Sprintf("delete subscription %q", name), func(tx *sql.Tx, now int64) ([]string, error) {
 		var found string
 		if err := tx.QueryRowContext(ctx, `SELECT name FROM subscriptions WHERE name = $1`, name).Scan(&found); err != nil {
 			return nil, err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM delivery_attempts WHERE delivery_id IN
-    (SELECT delivery_id FROM deliveries WHERE subscription = $1)`, name); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO delivery_attempts (delivery_id, attempt, at, code, error)
+SELECT delivery_id, 0, $2, '`+store.CancelledCode+`', '`+store.CancelledReason+`'
+FROM deliveries WHERE subscription = $1 AND state = 1`, name, now); err != nil {
 			return nil, err
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM deliveries WHERE subscription = $1`, name)
+		res, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 4, last_error = '`+store.CancelledReason+`',
+    updated_at = $2, lease_token = NULL WHERE subscription = $1 AND state = 1`, name, now)
 		if err != nil {
 			return nil, err
 		}
@@ -290,5 +294,5 @@ func (s *Store) DeleteSubscription(ctx context.Context, req *ledgerv1.DeleteSubs
 	if err != nil {
 		return nil, err
 	}
-	return &ledgerv1.DeleteSubscriptionResponse{Deliveries: n}, nil
+	return &ledgerv1.DeleteSubscriptionResponse{Cancelled: n}, nil
 }

@@ -196,8 +196,8 @@ func testDeleteSubscription(t *testing.T, s store.Store) {
 	}
 
 	resp, err := s.DeleteSubscription(ctx(t), &ledgerv1.DeleteSubscriptionRequest{Name: "gone"})
-	if err != nil || resp.GetDeliveries() != 3 {
-		t.Fatalf("Delete = %v, %v; want 3 deliveries removed", resp, err)
+	if err != nil || resp.GetCancelled() != 2 || resp.GetDeliveries() != 0 {
+		t.Fatalf("Delete = %v, %v; want 2 pending deliveries cancelled", resp, err)
 	}
 	_, err = s.GetSubscription(ctx(t), &ledgerv1.GetSubscriptionRequest{Name: "gone"})
 	wantErr(t, "Get(deleted)", err, apperr.ErrNotFound)
@@ -209,14 +209,41 @@ func testDeleteSubscription(t *testing.T, s store.Store) {
 		LeaseToken: gone[2].GetLeaseToken(), DispatcherId: "d1"}); err == nil {
 		t.Error("the outcome of a deleted subscription's lease was accepted")
 	}
+	// Every delivery is kept with its history: the dead letter as it was,
+	// the two pending ones (one leased, one waiting for a retry) cancelled,
+	// their history ending with the cancellation.
+	want := map[string]ledgerv1.DeliveryState{
+		gone[0].GetDelivery().GetEventId(): ledgerv1.DeliveryState_DELIVERY_STATE_DEAD,
+		gone[1].GetDelivery().GetEventId(): ledgerv1.DeliveryState_DELIVERY_STATE_CANCELLED,
+		gone[2].GetDelivery().GetEventId(): ledgerv1.DeliveryState_DELIVERY_STATE_CANCELLED,
+	}
 	for _, id := range []string{"1", "2", "3"} {
-		if ds := deliveriesOf(t, s, "shopify", id); len(ds) != 1 || ds[0].GetSubscription() != "keep" {
-			t.Errorf("deliveries of %s after the delete: %v, want keep's only", id, ds)
+		ds := deliveriesOf(t, s, "shopify", id)
+		if len(ds) != 2 {
+			t.Fatalf("deliveries of %s after the delete: %v, want keep's and gone's", id, ds)
+		}
+		for _, d := range ds {
+			if d.GetSubscription() != "gone" {
+				continue
+			}
+			h := d.GetHistory()
+			if d.GetState() != want[id] || len(h) == 0 {
+				t.Errorf("gone's delivery of %s = %v, want state %v with its history", id, d, want[id])
+				continue
+			}
+			if last := h[len(h)-1]; d.GetState() == ledgerv1.DeliveryState_DELIVERY_STATE_CANCELLED &&
+				(last.GetCode() != store.CancelledCode || d.GetLastError() != store.CancelledReason) {
+				t.Errorf("cancelled delivery of %s = %v, want a last history row saying why", id, d)
+			}
 		}
 	}
-	dl, err := s.ListDeadLetters(ctx(t), &ledgerv1.ListDeadLettersRequest{})
-	if err != nil || len(dl.GetDeadLetters()) != 0 {
-		t.Errorf("dead letters after the delete: %v, %v; want none", dl, err)
+	dl, err := s.ListDeadLetters(ctx(t), &ledgerv1.ListDeadLettersRequest{Subscription: "gone"})
+	if err != nil || len(dl.GetDeadLetters()) != 1 {
+		t.Errorf("dead letters after the delete: %v, %v; want the one kept", dl, err)
+	}
+	// Nothing cancelled is claimed again.
+	if got := claim(t, s, "d3", 0); len(got) != 0 {
+		t.Errorf("claimed %v after the delete, want nothing", got)
 	}
 
 	mustCreate(t, s, Subscription("gone"))
