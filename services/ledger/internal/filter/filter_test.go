@@ -149,3 +149,18 @@ func TestCheckKey(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkEval is the cost of one filter on one event, the body parsed
+// (as for the first filter of an event that reads payload): what a
+// filtered subscription adds to each Record.
+func BenchmarkEval(b *testing.B) {
+	p, err := Compile(`source_type == "invoice.paid" && payload.total > 100 && event.amount.minor_units > 10000`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if m, _, err := p.Eval(input()); err != nil || !m {
+			b.Fatalf("Eval = %v, %v", m, err)
+		}
+	}
+}

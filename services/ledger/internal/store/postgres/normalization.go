@@ -63,17 +63,8 @@ func (s *Store) ClaimNormalizations(ctx context.Context, req *ledgerv1.ClaimNorm
 // holds the still unnormalized event, and returns the subscriptions that
 // got a pending delivery, which are notified after the commit.
 // $1 platform, $2 source, $3 event id, $4 token, $5.. the event columns.
-const normalizedSQL = `
-WITH fv AS (
-    SELECT * FROM unnest($17::text[], $18::text[], $19::boolean[], $20::text[]) AS v(name, filter, matched, error)
-), stale AS (
-    SELECT 1 FROM subscriptions s
-    WHERE s.filter <> ''
-      AND (cardinality(s.platforms) = 0 OR $1::text = ANY (s.platforms))
-      AND (cardinality(s.event_types) = 0 OR $5::integer = ANY (s.event_types))
-      AND NOT EXISTS (SELECT 1 FROM fv WHERE fv.name = s.name AND fv.filter = s.filter)
-    LIMIT 1
-), ev AS (
+var normalizedSQL = `
+WITH ` + verdictsSQL(17) + `, ev AS (
     UPDATE events SET event_type = $5, source_event_type = $6, occurred_at = $7, entity_type = $8,
         entity_id = $9, user_id = $10, tenant_id = $11, amount_minor = $12, currency = $13,
         metadata = $14, schema_version = $15, normalized = $16, normalization_error = '',
@@ -93,10 +84,7 @@ WITH fv AS (
     FOR KEY SHARE OF s -- as in recordSQL: ordered against DeleteSubscription
     ON CONFLICT (event_row_id, subscription) DO NOTHING
     RETURNING delivery_id, subscription, state, last_error
-), fa AS (
-    INSERT INTO delivery_attempts (delivery_id, attempt, error_class, code, error)
-    SELECT delivery_id, 0, ` + filterErrorClass + `, '` + store.FilterErrorCode + `', last_error FROM dl WHERE state = 3
-)
+), fa AS (` + filterFailuresSQL + `)
 SELECT EXISTS (SELECT 1 FROM ev),
     EXISTS (SELECT 1 FROM events WHERE platform = $1 AND event_id = $3 AND source = $2),
     (SELECT coalesce(array_agg(DISTINCT subscription) FILTER (WHERE state = 1), '{}') FROM dl),

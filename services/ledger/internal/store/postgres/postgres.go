@@ -75,17 +75,8 @@ func New(pool *pgxpool.Pool) *Store {
 // snapshot, so when the conflicting row was committed by a concurrent
 // Record after that snapshot was taken, the statement returns no row at
 // all and Record runs it again.
-const recordSQL = `
-WITH fv AS (
-    SELECT * FROM unnest($23::text[], $24::text[], $25::boolean[], $26::text[]) AS v(name, filter, matched, error)
-), stale AS (
-    SELECT 1 FROM subscriptions s
-    WHERE s.filter <> '' AND $5::integer <> 0
-      AND (cardinality(s.platforms) = 0 OR $1::text = ANY (s.platforms))
-      AND (cardinality(s.event_types) = 0 OR $5::integer = ANY (s.event_types))
-      AND NOT EXISTS (SELECT 1 FROM fv WHERE fv.name = s.name AND fv.filter = s.filter)
-    LIMIT 1
-), ev AS (
+var recordSQL = `
+WITH ` + verdictsSQL(23) + `, ev AS (
     INSERT INTO events (platform, source, event_id, receipt_id, event_type, source_event_type,
         occurred_at, received_at, entity_type, entity_id, user_id, tenant_id,
         amount_minor, currency, metadata, schema_version, normalized, normalization_error, renormalize_at)
@@ -110,10 +101,7 @@ WITH fv AS (
       AND (s.filter = '' OR fv.matched OR fv.error <> '')
     FOR KEY SHARE OF s
     RETURNING delivery_id, subscription, state, last_error
-), fa AS (
-    INSERT INTO delivery_attempts (delivery_id, attempt, error_class, code, error)
-    SELECT delivery_id, 0, ` + filterErrorClass + `, '` + store.FilterErrorCode + `', last_error FROM dl WHERE state = 3
-)
+), fa AS (` + filterFailuresSQL + `)
 SELECT receipt_id::text, false, (SELECT coalesce(array_agg(DISTINCT subscription) FILTER (WHERE state = 1), '{}') FROM dl),
     false FROM ev
 UNION ALL
@@ -123,8 +111,31 @@ UNION ALL
 SELECT '', false, '{}'::text[], true
 WHERE EXISTS (SELECT 1 FROM stale) AND NOT EXISTS (SELECT 1 FROM events WHERE platform = $1 AND event_id = $3 AND source = $2)`
 
-// filterErrorClass is ERROR_CLASS_FILTER, as stored.
-const filterErrorClass = "6"
+// verdictsSQL is two CTEs of the statements that make deliveries (recordSQL,
+// normalizedSQL), whose $1 is the platform and $5 the event type: fv, the
+// filters' verdicts from parameters $first..$first+3 (name, filter,
+// matched, error), and stale, a row when a filtered subscription that
+// keeps the event has no verdict for its stored filter.
+func verdictsSQL(first int) string {
+	return fmt.Sprintf(`fv AS (
+    SELECT * FROM unnest($%d::text[], $%d::text[], $%d::boolean[], $%d::text[]) AS v(name, filter, matched, error)
+), stale AS (
+    SELECT 1 FROM subscriptions s
+    WHERE s.filter <> '' AND $5::integer <> 0
+      AND (cardinality(s.platforms) = 0 OR $1::text = ANY (s.platforms))
+      AND (cardinality(s.event_types) = 0 OR $5::integer = ANY (s.event_types))
+      AND NOT EXISTS (SELECT 1 FROM fv WHERE fv.name = s.name AND fv.filter = s.filter)
+    LIMIT 1
+)`, first, first+1, first+2, first+3)
+}
+
+// filterFailuresSQL, a CTE after dl (which returns delivery_id, state and
+// last_error), adds the history row of each delivery a failed filter made
+// a dead letter: class ERROR_CLASS_FILTER (6), code FILTER, no attempt.
+const filterFailuresSQL = `
+    INSERT INTO delivery_attempts (delivery_id, attempt, error_class, code, error)
+    SELECT delivery_id, 0, 6, '` + store.FilterErrorCode + `', last_error FROM dl WHERE state = 3
+`
 
 // loadFiltersSQL reads the subscriptions with a filter, for FilterCache.
 const loadFiltersSQL = `SELECT name, filter, platforms, event_types FROM subscriptions WHERE filter <> '' ORDER BY name`
