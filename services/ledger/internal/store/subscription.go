@@ -296,6 +296,20 @@ func prepareSecrets(op string, sub *ledgerv1.Subscription) ([]SecretRow, error) 
 	return out, nil
 }
 
+// KeepSecretTimes gives each secret of r that stored also has (same id)
+// its stored created_at: an upsert from the seed file, which names no
+// times, then leaves an unchanged subscription unchanged (and a secret's
+// age is that of its first appearance).
+func KeepSecretTimes(r *SubscriptionRow, stored []SecretRow) {
+	for i := range r.Secrets {
+		for _, old := range stored {
+			if old.ID == r.Secrets[i].ID {
+				r.Secrets[i].CreatedAt = old.CreatedAt
+			}
+		}
+	}
+}
+
 func checkClassPolicy(op string, c *ledgerv1.ClassPolicy) error {
 	if c == nil {
 		return nil

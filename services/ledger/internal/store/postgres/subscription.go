@@ -134,6 +134,14 @@ func (s *Store) UpsertSubscription(ctx context.Context, sub *ledgerv1.Subscripti
 		return nil, err
 	}
 	op := fmt.Sprintf("upsert subscription %q", r.Name)
+	if len(r.Secrets) > 0 {
+		var stored []store.SecretRow
+		err := s.pool.QueryRow(ctx, `SELECT secrets FROM subscriptions WHERE name = $1`, r.Name).Scan(&stored)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return nil, mapErr(op, err)
+		}
+		store.KeepSecretTimes(&r, stored)
+	}
 	for range recordAttempts {
 		got, err := s.querySubscription(ctx, op, upsertSubscriptionSQL, settingsArgs(r)...)
 		if errors.Is(err, apperr.ErrNotFound) {

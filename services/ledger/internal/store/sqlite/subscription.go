@@ -136,6 +136,7 @@ func (s *Store) UpsertSubscription(ctx context.Context, sub *ledgerv1.Subscripti
 			return nil, err
 		default:
 			r.Paused = r.Paused || cur.Paused
+			store.KeepSecretTimes(&r, cur.Secrets)
 			if sameSettings(cur, r) {
 				out = cur
 				return nil, nil
