@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/store"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/store/postgres"
@@ -219,5 +220,45 @@ func TestParseConfigHidesPassword(t *testing.T) {
 	}
 	if s := err.Error(); strings.Contains(s, "s3cret") {
 		t.Errorf("error shows the password: %s", s)
+	}
+}
+
+// TestFilterChangedOnAnotherReplica: a ledger whose list of filtered
+// subscriptions is stale (another replica created or changed a filter)
+// still applies the filter in force: its Record is refused as stale,
+// reloads the list and applies it.
+func TestFilterChangedOnAnotherReplica(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.NewPool(t)
+	a, b := postgres.New(pool), postgres.New(pool)
+	t.Cleanup(a.Close)
+	t.Cleanup(b.Close)
+	sub := storetest.Subscription("only")
+	sub.Filter = `platform == "github"`
+	if _, err := a.CreateSubscription(testCtx(t), &ledgerv1.CreateSubscriptionRequest{Subscription: sub}); err != nil {
+		t.Fatal(err)
+	}
+	deliveries := func(id string) int {
+		resp, err := b.ListDeliveries(testCtx(t), &ledgerv1.ListDeliveriesRequest{Platform: "stripe", EventId: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(resp.GetDeliveries())
+	}
+	if _, err := b.Record(testCtx(t), storetest.Request("stripe", "", "evt_1", time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	if n := deliveries("evt_1"); n != 0 {
+		t.Errorf("evt_1: %d deliveries, want none (the filter created on the other replica keeps github only)", n)
+	}
+	sub.Filter = `platform == "stripe"`
+	if _, err := a.UpdateSubscription(testCtx(t), &ledgerv1.UpdateSubscriptionRequest{Subscription: sub}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Record(testCtx(t), storetest.Request("stripe", "", "evt_2", time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	if n := deliveries("evt_2"); n != 1 {
+		t.Errorf("evt_2: %d deliveries, want 1 (the filter changed on the other replica keeps stripe)", n)
 	}
 }

@@ -38,6 +38,15 @@ func settingsArgs(r store.SubscriptionRow) []any {
 const settingsCols = `name, target, platforms, event_types, retry_policy, timeout_ms, max_concurrency, paused,
     filter, rate_per_second, rate_burst, ordering_key, start_from, payload, secrets`
 
+// refreshFilters reloads the Record path's list of filtered subscriptions
+// after this ledger changed a subscription: without it the next Record
+// would find the list stale (and reload it then), and a filter removed or
+// deleted would go on being evaluated, uselessly, until some other change
+// made the list stale. A failure only leaves that to the stale check.
+func (s *Store) refreshFilters(ctx context.Context) {
+	_ = s.loadFilters(ctx)
+}
+
 // querySubscription runs sql, which returns subscriptionCols and then a
 // count (of notifications sent, ignored), and converts its one row.
 func (s *Store) querySubscription(ctx context.Context, op, sql string, args ...any) (*ledgerv1.Subscription, error) {
@@ -65,6 +74,7 @@ func (s *Store) CreateSubscription(ctx context.Context, req *ledgerv1.CreateSubs
 	if err != nil {
 		return nil, err
 	}
+	s.refreshFilters(ctx)
 	return &ledgerv1.CreateSubscriptionResponse{Subscription: sub}, nil
 }
 
@@ -91,6 +101,7 @@ func (s *Store) UpdateSubscription(ctx context.Context, req *ledgerv1.UpdateSubs
 	if err != nil {
 		return nil, err
 	}
+	s.refreshFilters(ctx)
 	return &ledgerv1.UpdateSubscriptionResponse{Subscription: sub}, nil
 }
 
@@ -276,5 +287,6 @@ func (s *Store) DeleteSubscription(ctx context.Context, req *ledgerv1.DeleteSubs
 	if err != nil {
 		return nil, mapErr(fmt.Sprintf("delete subscription %q", name), err)
 	}
+	s.refreshFilters(ctx)
 	return &ledgerv1.DeleteSubscriptionResponse{Cancelled: n}, nil
 }
