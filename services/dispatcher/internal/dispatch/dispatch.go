@@ -408,7 +408,7 @@ func (d *Dispatcher) complete(log *slog.Logger, l *ledgerv1.Lease, took time.Dur
 		log.Warn("delivered, but the report failed; it will be delivered again", slog.String("error", err.Error()))
 		return
 	}
-	log.Info("delivered", slog.Int("attempt", int(l.GetDelivery().GetAttempts()+1)), slog.Duration("took", took))
+	log.Debug("delivered", slog.Int("attempt", int(l.GetDelivery().GetAttempts()+1)), slog.Duration("took", took))
 }
 
 func (d *Dispatcher) retry(log *slog.Logger, l *ledgerv1.Lease, next time.Time, counted bool, class ledgerv1.ErrorClass, code, msg string) {
