@@ -31,8 +31,7 @@ func TestRegisteredOverProtoCodec(t *testing.T) {
 	}
 }
 
-// event is a message with every kind of field the services send: strings,
-// bytes, a timestamp, an enum, a nested message and a map.
+// request is a normalizer request with strings, bytes and a map.
 func request() *normalizerv1.NormalizeRequest {
 	return &normalizerv1.NormalizeRequest{
 		Platform: "stripe",
