@@ -26,10 +26,19 @@ import (
 const serviceConfig = `{"loadBalancingConfig": [{"round_robin": {}}]}`
 
 // New returns a client connection to target (lazy: it connects on first
-// use and reconnects by itself). Its error is grpc's, which names the
-// target; callers add what the connection is for.
+// use and reconnects by itself). target is any gRPC target, or a
+// comma-separated list of replicas' "host:port" addresses, whose calls are
+// spread over all of them. Its error is grpc's, which names the target;
+// callers add what the connection is for.
 func New(target string, creds grpc.DialOption, extra ...grpc.DialOption) (*grpc.ClientConn, error) {
 	opts := append([]grpc.DialOption{creds, tracing.DialOption(), grpc.WithDefaultServiceConfig(serviceConfig)}, extra...)
+	dial, list, ok, err := listTarget(target)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		target, opts = dial, append(opts, list)
+	}
 	return grpc.NewClient(target, opts...)
 }
 

@@ -26,6 +26,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
 	"google.golang.org/grpc/status"
 
@@ -91,6 +92,18 @@ func (c Chain) Then(next Chain) Chain {
 // in-flight webhooks), idle ones cost a parked goroutine each.
 const StreamWorkers = 64
 
+// MaxConnectionAge is how long a client connection is served before the
+// server asks the client (HTTP/2 GOAWAY) to open a new one for its next
+// calls; calls and streams in progress run to their end on the old one.
+// Why: a client resolves its target when it connects, so without an end to
+// its connections a replica added by a scale-out (a new address behind
+// "dns:///hookmesh-ledger:9092") would get no calls from clients that
+// connected before it. With it, every client looks the name up again
+// within this age (plus gRPC's 30 s floor between two DNS lookups) and
+// round_robin spreads its calls over the new replica too. Five minutes
+// costs a handshake per client per replica every five minutes.
+const MaxConnectionAge = 5 * time.Minute
+
 // New builds a Server with no interceptors beyond its own. Extra options
 // (TLS, size limits) are appended; interceptors given as options run over
 // the network only: give them to NewWithChain instead.
@@ -114,6 +127,9 @@ func NewWithChain(log *slog.Logger, chain Chain, opts ...grpc.ServerOption) *Ser
 		// the ledger's CPU at saturation). Calls beyond the workers still
 		// get their own goroutine, so nothing waits for a worker.
 		grpc.NumStreamWorkers(StreamWorkers),
+		// No MaxConnectionAgeGrace: an open stream (a dispatcher's
+		// WatchDeliveries, an event stream) is never cut by its age.
+		grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionAge: MaxConnectionAge}),
 	}, opts...)
 	s.GRPC = grpc.NewServer(opts...)
 	s.Health = health.NewServer()
