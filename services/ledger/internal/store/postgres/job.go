@@ -169,7 +169,7 @@ LIMIT $6`
 // for a backfilled event) creates nothing.
 // $1 subscription, $2 job id, then parallel arrays: $3 event row ids,
 // $4 platforms, $5 sources, $6 event ids, $7 generations, $8 redelivered
-// delivery ids ('' for none).
+// delivery ids (empty for none).
 var insertJobDeliveriesSQL = `
 INSERT INTO deliveries (delivery_id, subscription, event_row_id, platform, source, event_id, next_attempt_at,
     generation, redelivery_of, job_id)
