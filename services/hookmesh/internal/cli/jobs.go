@@ -74,13 +74,7 @@ func newJobsGetCmd(a *app) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("get job %s: %w", args[0], err)
 			}
-			j := resp.GetJob()
-			if wait {
-				if j, err = waitJob(ctx, cmd, led, j); err != nil {
-					return err
-				}
-			}
-			return writeJob(cmd, out, j)
+			return showJob(ctx, cmd, led, out, resp.GetJob(), wait)
 		})
 	}
 	return cmd
@@ -151,13 +145,7 @@ or a duration ago (90m, 48h).`,
 			if err != nil {
 				return fmt.Errorf("redeliver subscription %s: %w", args[0], err)
 			}
-			j := resp.GetJob()
-			if wait {
-				if j, err = waitJob(ctx, cmd, led, j); err != nil {
-					return err
-				}
-			}
-			return writeJob(cmd, out, j)
+			return showJob(ctx, cmd, led, out, resp.GetJob(), wait)
 		})
 	}
 	return cmd
@@ -172,6 +160,17 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 		return now.Add(-d), nil
 	}
 	return time.Time{}, fmt.Errorf("%q: want RFC 3339 (2026-12-01T09:00:00Z) or a duration ago (90m, 48h)", s)
+}
+
+// showJob writes a job, after following it until it ends when wait.
+func showJob(ctx context.Context, cmd *cobra.Command, led ledgerv1.LedgerServiceClient, out *output, j *ledgerv1.Job, wait bool) error {
+	if wait {
+		var err error
+		if j, err = waitJob(ctx, cmd, led, j); err != nil {
+			return err
+		}
+	}
+	return writeJob(cmd, out, j)
 }
 
 // waitJob polls a job until it ends, drawing its progress on a terminal
