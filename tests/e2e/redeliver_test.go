@@ -3,6 +3,9 @@ package e2e
 import (
 	"fmt"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,14 +22,33 @@ import (
 // still makes no second delivery; each job's progress reaches done with
 // exact counts. On PostgreSQL and on the embedded store.
 func TestRedeliveryAndBackfill(t *testing.T) {
+	cli := filepath.Join(t.TempDir(), "hookmesh")
+	if out, err := exec.Command("go", "build", "-o", cli, "github.com/hookmesh/hookmesh/services/hookmesh/cmd/hookmesh").CombinedOutput(); err != nil {
+		t.Fatalf("build hookmesh: %v\n%s", err, out)
+	}
 	t.Run("postgresql", func(t *testing.T) {
-		checkRedelivery(t, harness.StartSystem(t, systemEnv()))
+		checkRedelivery(t, harness.StartSystem(t, systemEnv()), cli)
 	})
 	t.Run("embedded", func(t *testing.T) {
 		checkRedelivery(t, harness.StartSystemEach(t, systemEnv(), map[string]map[string]string{
 			"ledger": {"DATABASE_URL": "", "HOOKMESH_DATA_DIR": t.TempDir()},
-		}))
+		}), cli)
 	})
+}
+
+// runCLI runs the hookmesh CLI against sys's ledger and returns its
+// standard output.
+func runCLI(t *testing.T, sys *harness.System, cli string, args ...string) []byte {
+	t.Helper()
+	cmd := exec.Command(cli, args...)
+	cmd.Env = append(os.Environ(), "HOOKMESH_LEDGER_TARGET="+sys.GRPC["ledger"])
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("hookmesh %v: %v\n%s", args, err, stderr.String())
+	}
+	return out
 }
 
 // adminDo sends a JSON request to the admin REST API.
@@ -120,7 +142,7 @@ func waitCalls(t *testing.T, sys *harness.System, h *harness.Handler, want map[s
 	}
 }
 
-func checkRedelivery(t *testing.T, sys *harness.System) {
+func checkRedelivery(t *testing.T, sys *harness.System, cli string) {
 	h := harness.StartHandler(t, nil)
 	if code, b := adminDo(t, sys, http.MethodPost, "/v1/subscriptions",
 		fmt.Sprintf(`{"name":"redo","target":%q,"platforms":["stripe"],"timeout":"5s"}`, h.Addr)); code != http.StatusOK {
@@ -186,6 +208,22 @@ func checkRedelivery(t *testing.T, sys *harness.System) {
 	want[ids[0]], want[ids[2]], want[ids[4]] = 2, 3, 2
 	waitCalls(t, sys, h, want)
 
+	// The CLI: events 0 and 1 again, followed to the end; then the list.
+	var cliJob ledgerv1.Job
+	out := runCLI(t, sys, cli, "subscriptions", "redeliver", "redo", "--from", start.UTC().Format(time.RFC3339Nano),
+		"--to", marks[0].UTC().Format(time.RFC3339Nano), "--wait", "-o", "json")
+	if err := unmarshal(out, &cliJob); err != nil {
+		t.Fatalf("redeliver -o json: %v\n%s", err, out)
+	}
+	checkJob(t, "cli", &cliJob, 2, 2)
+	want[ids[0]], want[ids[1]] = 3, 2
+	waitCalls(t, sys, h, want)
+	var listed ledgerv1.ListJobsResponse
+	out = runCLI(t, sys, cli, "jobs", "list", "--subscription", "redo", "-o", "json")
+	if err := unmarshal(out, &listed); err != nil || len(listed.GetJobs()) != 3 || listed.GetJobs()[0].GetJobId() != cliJob.GetJobId() {
+		t.Errorf("jobs list -o json = %s, %v; want three jobs, the CLI's first", out, err)
+	}
+
 	// Bad requests.
 	if code, b := adminDo(t, sys, http.MethodPost, "/v1/subscriptions/redo:redeliver",
 		fmt.Sprintf(`{"from":%q,"filter":"source_type =="}`, start.UTC().Format(time.RFC3339Nano))); code != http.StatusBadRequest || !strings.Contains(string(b), "1:") {
@@ -215,19 +253,21 @@ func checkRedelivery(t *testing.T, sys *harness.System) {
 	}
 	waitCalls(t, sys, late, lateWant)
 
-	// A duplicate webhook makes no delivery, for either subscription.
+	// A duplicate webhook makes no delivery, for any subscription.
+	before := waitDelivered(t, sys, "stripe", ids[1], 30*time.Second)
 	dup := webhook{platform: "stripe", id: ids[1], body: fmt.Sprintf(`{"id":%q,"object":"event","api_version":"2024-06-20","created":%d,"livemode":false,"type":"invoice.created","data":{"object":{"id":"in_1","object":"invoice","amount_paid":100,"currency":"eur"}}}`,
 		ids[1], time.Now().Unix())}
 	resp, body := post(t, sys, "stripe", dup.signed(t, time.Now()), dup.body)
 	if resp.StatusCode != http.StatusAccepted || !strings.Contains(string(body), `"duplicate":true`) {
 		t.Fatalf("duplicate: %s %s", resp.Status, body)
 	}
-	ds := waitDelivered(t, sys, "stripe", ids[1], 30*time.Second)
+	after := waitDelivered(t, sys, "stripe", ids[1], 30*time.Second)
 	per := map[string]int{}
-	for _, d := range ds {
+	for _, d := range after {
 		per[d.GetSubscription()]++
 	}
-	if per["redo"] != 1 || per["late"] != 1 {
-		t.Errorf("deliveries of %s after a duplicate: %v; want one each for redo and late", ids[1], per)
+	// redo: the first delivery and the CLI's redelivery; late: the backfill's.
+	if len(after) != len(before) || per["redo"] != 2 || per["late"] != 1 {
+		t.Errorf("deliveries of %s after a duplicate: %v (%d before); want no new one (redo 2, late 1)", ids[1], per, len(before))
 	}
 }
