@@ -3505,8 +3505,9 @@ type RedeliverSubscriptionRequest struct {
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	// from is the start of the range of received_at, inclusive; required.
 	From *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=from,proto3" json:"from,omitempty"`
-	// to is the end of the range of received_at, exclusive; unset means the
-	// time of the request.
+	// to is the end of the range of received_at, exclusive; unset, or later
+	// than the time of the request, means the time of the request (events
+	// recorded after it get their deliveries as usual).
 	To *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=to,proto3" json:"to,omitempty"`
 	// filter is an optional CEL expression (the language and variables of
 	// Subscription.filter): only events it matches are delivered again. An
