@@ -105,8 +105,8 @@ func NewJobID() string {
 }
 
 // PrepareRedeliver validates a redelivery request into a new running job
-// row (without its total, which the store counts). now is the default of
-// to. ErrInvalid for a missing name or from, a range that is empty, or a
+// row (without its total, which the store counts). now is the default,
+// and the latest, of to. ErrInvalid for a missing name or from, a range that is empty, or a
 // filter that does not compile (the CEL error carries its position).
 func PrepareRedeliver(req *ledgerv1.RedeliverSubscriptionRequest, now time.Time) (JobRow, error) {
 	const op = "redeliver subscription"
@@ -124,7 +124,11 @@ func PrepareRedeliver(req *ledgerv1.RedeliverSubscriptionRequest, now time.Time)
 		if err := req.GetTo().CheckValid(); err != nil {
 			return JobRow{}, fmt.Errorf("%s %q: to: %v: %w", op, req.GetName(), err, apperr.ErrInvalid)
 		}
-		to = req.GetTo().AsTime()
+		// A range reaching past the request would also redeliver events
+		// recorded while the job runs, which get their deliveries anyway.
+		if t := req.GetTo().AsTime(); t.Before(now) {
+			to = t
+		}
 	}
 	from := req.GetFrom().AsTime().Truncate(time.Microsecond)
 	to = to.Truncate(time.Microsecond)
