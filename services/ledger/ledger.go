@@ -337,8 +337,12 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 					log.Info("ledger serving")
 				})
 			}
-			// Returns when connectCtx is done, before the store is closed.
+			// The job runner and the listener return when connectCtx is
+			// done, before the store is closed.
+			var jobs sync.WaitGroup
+			jobs.Go(func() { runJobs(connectCtx, st, log) })
 			listen(connectCtx, st, srv.Notify, serving, log)
+			jobs.Wait()
 		}
 		connected <- st
 	}()

@@ -139,6 +139,7 @@ func checkMetrics(t *testing.T, cfg ledger.Config) {
 		`hookmesh_ledger_record_duration_seconds_count{outcome="error"} 0`,
 		"hookmesh_ledger_event_streams 0",
 		"hookmesh_ledger_event_stream_stalls_total 0",
+		"hookmesh_ledger_jobs_running 0",
 		"process_open_fds ",
 	} {
 		if !strings.Contains(text, want) {

@@ -48,6 +48,10 @@ var Methods = []string{
 	"/hookmesh.ledger.v1.LedgerService/ResumeSubscription",
 	"/hookmesh.ledger.v1.LedgerService/DeleteSubscription",
 	"/hookmesh.ledger.v1.LedgerService/TestFilter",
+	"/hookmesh.ledger.v1.LedgerService/RedeliverSubscription",
+	"/hookmesh.ledger.v1.LedgerService/GetJob",
+	"/hookmesh.ledger.v1.LedgerService/ListJobs",
+	"/hookmesh.ledger.v1.LedgerService/CancelJob",
 	"/hookmesh.dispatcher.v1.DispatcherService/GetStatus",
 }
 

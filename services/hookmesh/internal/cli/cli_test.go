@@ -112,8 +112,13 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"events", "get", "stripe"}, 2},
 		{[]string{"deadletters", "replay"}, 2},
 		{[]string{"deadletters", "replay", "x", "--all"}, 2},
-		{[]string{"subscriptions", "create", "billing"}, 2}, // --target is required
-		{[]string{"subscriptions", "delete", "billing"}, 2}, // no --yes, stdin not a terminal
+		{[]string{"subscriptions", "create", "billing"}, 2},                        // --target is required
+		{[]string{"subscriptions", "delete", "billing"}, 2},                        // no --yes, stdin not a terminal
+		{[]string{"subscriptions", "redeliver", "billing"}, 2},                     // --from is required
+		{[]string{"subscriptions", "redeliver", "billing", "--from", "monday"}, 2}, // not a time
+		{[]string{"subscriptions", "create", "b", "--target", "x:1", "--payload", "xml"}, 2},
+		{[]string{"subscriptions", "create", "b", "--target", "x:1", "--start-from", "soon"}, 2},
+		{[]string{"jobs", "get"}, 2},
 		{[]string{"help", "nonsense"}, 2},
 		{[]string{"run", "extra"}, 2},
 		{[]string{"send"}, 2},

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/structpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
@@ -27,7 +29,7 @@ func newSubscriptionsCmd(a *app) *cobra.Command {
   hookmesh subscriptions list -o json | jq -r '.subscriptions[].name'`,
 		newSubscriptionsListCmd(a), newSubscriptionsGetCmd(a), newSubscriptionWriteCmd(a, true), newSubscriptionWriteCmd(a, false),
 		newSubscriptionPauseCmd(a, true), newSubscriptionPauseCmd(a, false), newSubscriptionsDeleteCmd(a),
-		newSubscriptionsTestFilterCmd(a))
+		newSubscriptionsTestFilterCmd(a), newSubscriptionsRedeliverCmd(a))
 }
 
 func newSubscriptionsListCmd(a *app) *cobra.Command {
@@ -88,6 +90,15 @@ func writeSubscription(cmd *cobra.Command, out *output, s *ledgerv1.Subscription
 		fmt.Fprintf(tw, "platforms:\t%s\n", allOr(s.GetPlatforms()))
 		fmt.Fprintf(tw, "event types:\t%s\n", allOr(typeNames(s.GetEventTypes())))
 		fmt.Fprintf(tw, "filter:\t%s\n", orDash(s.GetFilter()))
+		if s.GetStartFrom() != nil {
+			fmt.Fprintf(tw, "start from:\t%s (backfill: hookmesh jobs list --subscription %s)\n", localTime(s.GetStartFrom()), s.GetName())
+		}
+		if s.GetPayload() != ledgerv1.PayloadFormat_PAYLOAD_FORMAT_UNSPECIFIED {
+			fmt.Fprintf(tw, "payload:\t%s\n", strings.ToLower(strings.TrimPrefix(s.GetPayload().String(), "PAYLOAD_FORMAT_")))
+		}
+		for _, sec := range s.GetSecrets() {
+			fmt.Fprintf(tw, "secret:\t%s (created %s)\n", sec.GetId(), localTime(sec.GetCreatedAt()))
+		}
 		fmt.Fprintf(tw, "timeout:\t%s\n", s.GetTimeout().AsDuration())
 		fmt.Fprintf(tw, "max concurrency:\t%d\n", s.GetMaxConcurrency())
 		fmt.Fprintf(tw, "state:\t%s\n", state(s))
@@ -113,6 +124,9 @@ type subscriptionFlags struct {
 	paused                                bool
 	retryNetwork, retryThrottled, retryDS string
 	filter                                string
+	startFrom                             string
+	secrets, removeSecrets                []string
+	payload                               string
 }
 
 func (f *subscriptionFlags) add(cmd *cobra.Command) {
@@ -123,6 +137,9 @@ func (f *subscriptionFlags) add(cmd *cobra.Command) {
 	fs.DurationVar(&f.timeout, "timeout", 0, "deadline of each HandleEvent call (0: the ledger's default, 30s)")
 	fs.Int32Var(&f.maxConcurrency, "max-concurrency", 0, "deliveries in flight across all dispatchers (0: the ledger's default, 128)")
 	fs.BoolVar(&f.paused, "paused", false, "create or keep it paused: deliveries wait")
+	fs.StringArrayVar(&f.secrets, "secret", nil, "a signing secret of an HTTP target (repeat; on update, added to the kept ones: rotate by adding the new one, then --remove-secret the old)")
+	fs.StringArrayVar(&f.removeSecrets, "remove-secret", nil, "on update, remove the secret with this id (see get -o json: secrets[].id)")
+	fs.StringVar(&f.payload, "payload", "", "what an HTTP target receives: normalized (the event as JSON, the default) or raw (the body as received)")
 	fs.StringVar(&f.filter, "filter", "", `CEL expression an event must match, e.g. 'source_type == "invoice.paid"' ("": every event; see docs/operations.md, Subscriptions)`)
 	const retry = "retry policy of the %s class: max_attempts=N,delay=D,max_delay=D (unset parts: the defaults)"
 	fs.StringVar(&f.retryNetwork, "retry-network", "", fmt.Sprintf(retry, "network (UNAVAILABLE, DEADLINE_EXCEEDED)"))
@@ -161,6 +178,32 @@ func (f *subscriptionFlags) apply(cmd *cobra.Command, s *ledgerv1.Subscription) 
 	if changed("filter") {
 		s.Filter = f.filter
 	}
+	if changed("start-from") {
+		t, err := parseWhen(f.startFrom, time.Now())
+		if err != nil {
+			return usageError("--start-from: %v", err)
+		}
+		s.StartFrom = timestamppb.New(t)
+	}
+	if changed("payload") {
+		v, ok := ledgerv1.PayloadFormat_value["PAYLOAD_FORMAT_"+strings.ToUpper(f.payload)]
+		if !ok || v == 0 {
+			return usageError("--payload %q: want normalized or raw", f.payload)
+		}
+		s.Payload = ledgerv1.PayloadFormat(v)
+	}
+	if changed("remove-secret") {
+		var kept []*ledgerv1.SigningSecret
+		for _, sec := range s.GetSecrets() {
+			if !slices.Contains(f.removeSecrets, sec.GetId()) {
+				kept = append(kept, sec)
+			}
+		}
+		s.Secrets = kept
+	}
+	for _, v := range f.secrets {
+		s.Secrets = append(s.Secrets, &ledgerv1.SigningSecret{Secret: v})
+	}
 	for _, c := range []struct {
 		flag, value string
 		set         func(*ledgerv1.RetryPolicy, *ledgerv1.ClassPolicy)
@@ -196,7 +239,9 @@ delivered to its target, a gRPC EventHandlerService (see docs/handlers.md).
 The target must be allowed by the ledger's HOOKMESH_TARGET_ALLOW.`,
 		Example: `  hookmesh subscriptions create billing --target 127.0.0.1:9000
   hookmesh subscriptions create audit --target dns:///audit.internal:9000 --platform stripe,github \
-      --timeout 10s --retry-network max_attempts=8,delay=2s,max_delay=10m`,
+      --timeout 10s --retry-network max_attempts=8,delay=2s,max_delay=10m
+  hookmesh subscriptions create late --target 127.0.0.1:9000 --platform stripe --start-from 168h
+  hookmesh subscriptions create hooks --target https://hooks.example.com/in --secret "$(openssl rand -base64 32)" --payload raw`,
 		Args: exactArgs(1),
 	}
 	if !create {
@@ -211,6 +256,8 @@ The target must be allowed by the ledger's HOOKMESH_TARGET_ALLOW.`,
 	f.add(cmd)
 	if create {
 		_ = cmd.MarkFlagRequired("target")
+		cmd.Flags().StringVar(&f.startFrom, "start-from", "", "backfill: deliver the stored events received since this time too (RFC 3339 or a duration ago, e.g. 168h), as a background job (see hookmesh jobs)")
+		_ = cmd.Flags().MarkHidden("remove-secret") // nothing to remove yet
 	}
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		return a.withLedger(cmd, func(ctx context.Context, led ledgerv1.LedgerServiceClient) error {

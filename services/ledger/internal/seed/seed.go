@@ -132,6 +132,11 @@ func Parse(doc []byte, targets *target.Policy) ([]*ledgerv1.Subscription, error)
 		if sub.GetCreatedAt() != nil || sub.GetUpdatedAt() != nil {
 			return nil, fmt.Errorf("%s: created_at and updated_at are set by the ledger", where)
 		}
+		// A backfill is started once, by CreateSubscription; a file applied
+		// at every start cannot say "once".
+		if sub.GetStartFrom() != nil {
+			return nil, fmt.Errorf("%s: start_from is not taken from this file: create the subscription through the API (POST /v1/subscriptions) to backfill it, or redeliver (POST /v1/subscriptions/{name}:redeliver)", where)
+		}
 		if _, err := store.PrepareSubscription("subscription", sub); err != nil {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}

@@ -55,6 +55,7 @@ func TestParseErrors(t *testing.T) {
 		"duplicate name":  {"subscriptions: [{name: a, target: t}, {name: a, target: u}]", "subscriptions[1]"},
 		"duplicate key":   {"subscriptions: [{name: a, name: b, target: t}]", "name"},
 		"timestamps":      {"subscriptions: [{name: a, target: t, created_at: '2026-01-01T00:00:00Z'}]", "created_at"},
+		"start_from":      {"subscriptions: [{name: a, target: t, start_from: '2026-01-01T00:00:00Z'}]", "start_from is not taken"},
 		"list not a list": {"subscriptions: {name: a}", "subscriptions"},
 	} {
 		_, err := seed.Parse([]byte(tc.doc), nil)

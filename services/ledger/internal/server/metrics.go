@@ -24,6 +24,9 @@ var (
 		nil, nil)
 	deadDesc = prometheus.NewDesc("hookmesh_dead_letters",
 		"Deliveries in the dead-letter queue, counted in the database at scrape time.", nil, nil)
+	jobsDesc = prometheus.NewDesc("hookmesh_ledger_jobs_running",
+		"Background jobs (redeliveries, backfills) running, counted in the database at scrape time; their progress is in GET /v1/jobs.",
+		nil, nil)
 )
 
 // Metrics is the ledger's metrics; a nil *Metrics records nothing.
@@ -94,6 +97,7 @@ type statsCollector struct{ s *Server }
 func (c statsCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- pendingDesc
 	ch <- deadDesc
+	ch <- jobsDesc
 }
 
 // Collect implements prometheus.Collector. While the database is
@@ -108,8 +112,14 @@ func (c statsCollector) Collect(ch chan<- prometheus.Metric) {
 	if err != nil {
 		ch <- prometheus.NewInvalidMetric(pendingDesc, err)
 		ch <- prometheus.NewInvalidMetric(deadDesc, err)
+		ch <- prometheus.NewInvalidMetric(jobsDesc, err)
 		return
 	}
 	ch <- prometheus.MustNewConstMetric(pendingDesc, prometheus.GaugeValue, float64(pending))
 	ch <- prometheus.MustNewConstMetric(deadDesc, prometheus.GaugeValue, float64(dead))
+	if jobs, err := c.s.runningJobs(ctx); err != nil {
+		ch <- prometheus.NewInvalidMetric(jobsDesc, err)
+	} else {
+		ch <- prometheus.MustNewConstMetric(jobsDesc, prometheus.GaugeValue, float64(jobs))
+	}
 }

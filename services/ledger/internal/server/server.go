@@ -89,6 +89,16 @@ func (s *Server) stats(ctx context.Context) (pending, dead int64, err error) {
 	return st.Stats(ctx)
 }
 
+// runningJobs counts the running jobs for the gauge (jobs_running_idx).
+func (s *Server) runningJobs(ctx context.Context) (int, error) {
+	st, err := s.current()
+	if err != nil {
+		return 0, err
+	}
+	ids, err := st.RunningJobs(ctx)
+	return len(ids), err
+}
+
 // Record stores a receipt and its event idempotently.
 func (s *Server) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledgerv1.RecordResponse, error) {
 	// The receipt's attributes start each line about this Record. They are

@@ -88,6 +88,29 @@ func (s *Server) keepSecrets(ctx context.Context, st store.Store, sub *ledgerv1.
 	return nil
 }
 
+// keepStartFrom keeps the stored start_from through an update that leaves
+// it unset, and refuses one that changes it: the backfill was decided when
+// the subscription was created (to deliver older events later, use
+// RedeliverSubscription).
+func keepStartFrom(ctx context.Context, st store.Store, sub *ledgerv1.Subscription) error {
+	if sub == nil || sub.GetName() == "" {
+		return nil // the store says what is missing
+	}
+	cur, err := st.GetSubscription(ctx, &ledgerv1.GetSubscriptionRequest{Name: sub.GetName()})
+	if err != nil {
+		return err
+	}
+	stored := cur.GetSubscription().GetStartFrom()
+	switch t := sub.GetStartFrom(); {
+	case t == nil:
+		sub.StartFrom = stored
+	case stored == nil || !t.AsTime().Truncate(time.Microsecond).Equal(stored.AsTime()):
+		return fmt.Errorf("update subscription %q: start_from cannot be changed (it starts a backfill only at creation; "+
+			"use :redeliver for older events): %w", sub.GetName(), apperr.ErrInvalid)
+	}
+	return nil
+}
+
 // CreateSubscription creates a subscription.
 func (s *Server) CreateSubscription(ctx context.Context, req *ledgerv1.CreateSubscriptionRequest) (*ledgerv1.CreateSubscriptionResponse, error) {
 	st, err := s.current()
@@ -95,6 +118,9 @@ func (s *Server) CreateSubscription(ctx context.Context, req *ledgerv1.CreateSub
 		return nil, err
 	}
 	if err := s.checkTarget(ctx, "create subscription", req.GetSubscription()); err != nil {
+		return nil, err
+	}
+	if err := store.CheckStartFrom("create subscription", req.GetSubscription(), time.Now()); err != nil {
 		return nil, err
 	}
 	resp, err := st.CreateSubscription(ctx, req)
@@ -116,6 +142,9 @@ func (s *Server) UpdateSubscription(ctx context.Context, req *ledgerv1.UpdateSub
 		return nil, err
 	}
 	if err := s.keepSecrets(ctx, st, req.GetSubscription()); err != nil {
+		return nil, err
+	}
+	if err := keepStartFrom(ctx, st, req.GetSubscription()); err != nil {
 		return nil, err
 	}
 	resp, err := st.UpdateSubscription(ctx, req)

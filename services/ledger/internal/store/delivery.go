@@ -301,6 +301,9 @@ type DeliveryRow struct {
 	CreatedAt, UpdatedAt time.Time
 	// DeadAt is when it became a dead letter; nil otherwise.
 	DeadAt *time.Time
+	// RedeliveryOf is the delivery this one delivers again, "" for a
+	// first delivery; JobID the job that made it, "" for none.
+	RedeliveryOf, JobID string
 }
 
 // Delivery converts the row, without history.
@@ -318,6 +321,8 @@ func (r DeliveryRow) Delivery() *ledgerv1.Delivery {
 		CreatedAt:     timestamppb.New(r.CreatedAt),
 		UpdatedAt:     timestamppb.New(r.UpdatedAt),
 		Replays:       r.Replays,
+		RedeliveryOf:  r.RedeliveryOf,
+		JobId:         r.JobID,
 	}
 }
 

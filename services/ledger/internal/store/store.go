@@ -114,6 +114,34 @@ type Store interface {
 	// ErrNotFound when absent.
 	DeleteSubscription(ctx context.Context, req *ledgerv1.DeleteSubscriptionRequest) (*ledgerv1.DeleteSubscriptionResponse, error)
 
+	// RedeliverSubscription creates a running redelivery job (see
+	// ledger.v1.LedgerService.RedeliverSubscription) with its total
+	// estimate; its batches run through RunJobBatch. ErrNotFound when the
+	// subscription is absent. CreateSubscription, given a start_from,
+	// creates the backfill job in the same transaction as the
+	// subscription.
+	RedeliverSubscription(ctx context.Context, req *ledgerv1.RedeliverSubscriptionRequest) (*ledgerv1.RedeliverSubscriptionResponse, error)
+	// GetJob returns one job; ErrNotFound when absent.
+	GetJob(ctx context.Context, req *ledgerv1.GetJobRequest) (*ledgerv1.GetJobResponse, error)
+	// ListJobs returns jobs newest first.
+	ListJobs(ctx context.Context, req *ledgerv1.ListJobsRequest) (*ledgerv1.ListJobsResponse, error)
+	// CancelJob makes a running job cancelled (waiting for a batch in
+	// progress); a job that ended is returned unchanged. ErrNotFound when
+	// absent.
+	CancelJob(ctx context.Context, req *ledgerv1.CancelJobRequest) (*ledgerv1.CancelJobResponse, error)
+	// RunningJobs returns the ids of running jobs, oldest first.
+	RunningJobs(ctx context.Context) ([]string, error)
+	// RunJobBatch runs one batch of a running job, in one transaction: it
+	// reads up to JobBatch events after the job's cursor (fewer when the
+	// subscription's pending job deliveries are near BulkBacklog; none
+	// when they reach it), creates the deliveries JobDeliveries decides,
+	// moves the cursor and counts, ends the job when its range is
+	// scanned, and notifies Listen of the new deliveries. Only one batch
+	// of a job runs at a time, across ledgers (the job's row is locked,
+	// and a batch finding it locked does nothing). A job whose
+	// subscription is gone is failed.
+	RunJobBatch(ctx context.Context, jobID string) (BatchResult, error)
+
 	// Listen waits for notifications that deliveries may be due (new
 	// deliveries, replays, resumed subscriptions, deferrals due now) and
 	// calls notify for each, with the subscriptions concerned (nil or empty

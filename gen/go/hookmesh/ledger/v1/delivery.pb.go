@@ -267,8 +267,14 @@ type Subscription struct {
 	// unordered.
 	OrderingKey string `protobuf:"bytes,13,opt,name=ordering_key,json=orderingKey,proto3" json:"ordering_key,omitempty"`
 	// start_from, on create, makes the subscription receive the events
-	// recorded since this time (a backfill); unset means only events
-	// recorded after its creation.
+	// received since this time (a backfill): CreateSubscription starts a
+	// background job (JOB_KIND_BACKFILL) that gives each stored event
+	// received from start_from until the subscription's creation one
+	// delivery, oldest first, without holding back live deliveries. Unset
+	// means only events recorded after its creation. A time in the future
+	// is INVALID_ARGUMENT; one before the oldest stored event just starts at
+	// the oldest. It cannot be changed: an update that sets another value is
+	// INVALID_ARGUMENT, an update that leaves it unset keeps it.
 	StartFrom *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=start_from,json=startFrom,proto3" json:"start_from,omitempty"`
 	// payload is what an HTTP target receives: the normalized event as JSON
 	// (the default) or the raw body as received.
@@ -818,7 +824,14 @@ type Delivery struct {
 	// ListDeliveries and ListDeadLetters).
 	History []*DeliveryAttempt `protobuf:"bytes,12,rep,name=history,proto3" json:"history,omitempty"`
 	// replays counts replays from the dead-letter queue.
-	Replays       int32 `protobuf:"varint,13,opt,name=replays,proto3" json:"replays,omitempty"`
+	Replays int32 `protobuf:"varint,13,opt,name=replays,proto3" json:"replays,omitempty"`
+	// redelivery_of is the delivery this one delivers again (a redelivery
+	// job made it: see RedeliverSubscription): the subscription's previous
+	// delivery of the same event. Empty for a first delivery.
+	RedeliveryOf string `protobuf:"bytes,14,opt,name=redelivery_of,json=redeliveryOf,proto3" json:"redelivery_of,omitempty"`
+	// job_id is the background job (redelivery or backfill) that created
+	// this delivery; empty for a delivery made when its event was recorded.
+	JobId         string `protobuf:"bytes,15,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -942,6 +955,20 @@ func (x *Delivery) GetReplays() int32 {
 		return x.Replays
 	}
 	return 0
+}
+
+func (x *Delivery) GetRedeliveryOf() string {
+	if x != nil {
+		return x.RedeliveryOf
+	}
+	return ""
+}
+
+func (x *Delivery) GetJobId() string {
+	if x != nil {
+		return x.JobId
+	}
+	return ""
 }
 
 // Lease is a claimed delivery with everything needed to make the call.
@@ -1103,7 +1130,7 @@ const file_hookmesh_ledger_v1_delivery_proto_rawDesc = "" +
 	"errorClass\x12\x12\n" +
 	"\x04code\x18\x04 \x01(\tR\x04code\x12\x14\n" +
 	"\x05error\x18\x05 \x01(\tR\x05error\x12#\n" +
-	"\rdispatcher_id\x18\x06 \x01(\tR\fdispatcherId\"\xa5\x04\n" +
+	"\rdispatcher_id\x18\x06 \x01(\tR\fdispatcherId\"\xe1\x04\n" +
 	"\bDelivery\x12\x1f\n" +
 	"\vdelivery_id\x18\x01 \x01(\tR\n" +
 	"deliveryId\x12\"\n" +
@@ -1122,7 +1149,9 @@ const file_hookmesh_ledger_v1_delivery_proto_rawDesc = "" +
 	"\n" +
 	"updated_at\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x12=\n" +
 	"\ahistory\x18\f \x03(\v2#.hookmesh.ledger.v1.DeliveryAttemptR\ahistory\x12\x18\n" +
-	"\areplays\x18\r \x01(\x05R\areplays\"\xe4\x02\n" +
+	"\areplays\x18\r \x01(\x05R\areplays\x12#\n" +
+	"\rredelivery_of\x18\x0e \x01(\tR\fredeliveryOf\x12\x15\n" +
+	"\x06job_id\x18\x0f \x01(\tR\x05jobId\"\xe4\x02\n" +
 	"\x05Lease\x128\n" +
 	"\bdelivery\x18\x01 \x01(\v2\x1c.hookmesh.ledger.v1.DeliveryR\bdelivery\x12\x1f\n" +
 	"\vlease_token\x18\x02 \x01(\tR\n" +

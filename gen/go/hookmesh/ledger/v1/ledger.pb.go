@@ -3498,11 +3498,419 @@ func (x *TestFilterResponse) GetCost() uint64 {
 	return 0
 }
 
+// RedeliverSubscriptionRequest is a range of stored events to deliver again.
+type RedeliverSubscriptionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// name of the subscription.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// from is the start of the range of received_at, inclusive; required.
+	From *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=from,proto3" json:"from,omitempty"`
+	// to is the end of the range of received_at, exclusive; unset, or later
+	// than the time of the request, means the time of the request (events
+	// recorded after it get their deliveries as usual).
+	To *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=to,proto3" json:"to,omitempty"`
+	// filter is an optional CEL expression (the language and variables of
+	// Subscription.filter): only events it matches are delivered again. An
+	// event on which it fails to evaluate is skipped.
+	Filter        string `protobuf:"bytes,4,opt,name=filter,proto3" json:"filter,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RedeliverSubscriptionRequest) Reset() {
+	*x = RedeliverSubscriptionRequest{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[57]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RedeliverSubscriptionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RedeliverSubscriptionRequest) ProtoMessage() {}
+
+func (x *RedeliverSubscriptionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[57]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RedeliverSubscriptionRequest.ProtoReflect.Descriptor instead.
+func (*RedeliverSubscriptionRequest) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{57}
+}
+
+func (x *RedeliverSubscriptionRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *RedeliverSubscriptionRequest) GetFrom() *timestamppb.Timestamp {
+	if x != nil {
+		return x.From
+	}
+	return nil
+}
+
+func (x *RedeliverSubscriptionRequest) GetTo() *timestamppb.Timestamp {
+	if x != nil {
+		return x.To
+	}
+	return nil
+}
+
+func (x *RedeliverSubscriptionRequest) GetFilter() string {
+	if x != nil {
+		return x.Filter
+	}
+	return ""
+}
+
+// RedeliverSubscriptionResponse is the job started.
+type RedeliverSubscriptionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// job is the redelivery job, running.
+	Job           *Job `protobuf:"bytes,1,opt,name=job,proto3" json:"job,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RedeliverSubscriptionResponse) Reset() {
+	*x = RedeliverSubscriptionResponse{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[58]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RedeliverSubscriptionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RedeliverSubscriptionResponse) ProtoMessage() {}
+
+func (x *RedeliverSubscriptionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[58]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RedeliverSubscriptionResponse.ProtoReflect.Descriptor instead.
+func (*RedeliverSubscriptionResponse) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{58}
+}
+
+func (x *RedeliverSubscriptionResponse) GetJob() *Job {
+	if x != nil {
+		return x.Job
+	}
+	return nil
+}
+
+// GetJobRequest names a job.
+type GetJobRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// job_id of the job.
+	JobId         string `protobuf:"bytes,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetJobRequest) Reset() {
+	*x = GetJobRequest{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[59]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetJobRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetJobRequest) ProtoMessage() {}
+
+func (x *GetJobRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[59]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetJobRequest.ProtoReflect.Descriptor instead.
+func (*GetJobRequest) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{59}
+}
+
+func (x *GetJobRequest) GetJobId() string {
+	if x != nil {
+		return x.JobId
+	}
+	return ""
+}
+
+// GetJobResponse is the job.
+type GetJobResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// job with its progress.
+	Job           *Job `protobuf:"bytes,1,opt,name=job,proto3" json:"job,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetJobResponse) Reset() {
+	*x = GetJobResponse{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[60]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetJobResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetJobResponse) ProtoMessage() {}
+
+func (x *GetJobResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[60]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetJobResponse.ProtoReflect.Descriptor instead.
+func (*GetJobResponse) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{60}
+}
+
+func (x *GetJobResponse) GetJob() *Job {
+	if x != nil {
+		return x.Job
+	}
+	return nil
+}
+
+// ListJobsRequest selects jobs.
+type ListJobsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// subscription, when set, lists only that subscription's jobs.
+	Subscription string `protobuf:"bytes,1,opt,name=subscription,proto3" json:"subscription,omitempty"`
+	// limit caps the jobs returned: 0 means 100, at most 1000.
+	Limit         int32 `protobuf:"varint,2,opt,name=limit,proto3" json:"limit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListJobsRequest) Reset() {
+	*x = ListJobsRequest{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[61]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListJobsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListJobsRequest) ProtoMessage() {}
+
+func (x *ListJobsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[61]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListJobsRequest.ProtoReflect.Descriptor instead.
+func (*ListJobsRequest) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{61}
+}
+
+func (x *ListJobsRequest) GetSubscription() string {
+	if x != nil {
+		return x.Subscription
+	}
+	return ""
+}
+
+func (x *ListJobsRequest) GetLimit() int32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+// ListJobsResponse lists jobs, newest first.
+type ListJobsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// jobs, newest first.
+	Jobs          []*Job `protobuf:"bytes,1,rep,name=jobs,proto3" json:"jobs,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListJobsResponse) Reset() {
+	*x = ListJobsResponse{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[62]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListJobsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListJobsResponse) ProtoMessage() {}
+
+func (x *ListJobsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[62]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListJobsResponse.ProtoReflect.Descriptor instead.
+func (*ListJobsResponse) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{62}
+}
+
+func (x *ListJobsResponse) GetJobs() []*Job {
+	if x != nil {
+		return x.Jobs
+	}
+	return nil
+}
+
+// CancelJobRequest names a job.
+type CancelJobRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// job_id of the job.
+	JobId         string `protobuf:"bytes,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelJobRequest) Reset() {
+	*x = CancelJobRequest{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[63]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelJobRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelJobRequest) ProtoMessage() {}
+
+func (x *CancelJobRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[63]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelJobRequest.ProtoReflect.Descriptor instead.
+func (*CancelJobRequest) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{63}
+}
+
+func (x *CancelJobRequest) GetJobId() string {
+	if x != nil {
+		return x.JobId
+	}
+	return ""
+}
+
+// CancelJobResponse is the job after cancellation.
+type CancelJobResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// job as stored.
+	Job           *Job `protobuf:"bytes,1,opt,name=job,proto3" json:"job,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelJobResponse) Reset() {
+	*x = CancelJobResponse{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[64]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelJobResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelJobResponse) ProtoMessage() {}
+
+func (x *CancelJobResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[64]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelJobResponse.ProtoReflect.Descriptor instead.
+func (*CancelJobResponse) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{64}
+}
+
+func (x *CancelJobResponse) GetJob() *Job {
+	if x != nil {
+		return x.Job
+	}
+	return nil
+}
+
 var File_hookmesh_ledger_v1_ledger_proto protoreflect.FileDescriptor
 
 const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"\n" +
-	"\x1fhookmesh/ledger/v1/ledger.proto\x12\x12hookmesh.ledger.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dhookmesh/event/v1/event.proto\x1a!hookmesh/ledger/v1/delivery.proto\"\xe9\x02\n" +
+	"\x1fhookmesh/ledger/v1/ledger.proto\x12\x12hookmesh.ledger.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dhookmesh/event/v1/event.proto\x1a!hookmesh/ledger/v1/delivery.proto\x1a\x1chookmesh/ledger/v1/job.proto\"\xe9\x02\n" +
 	"\aReceipt\x12\x1d\n" +
 	"\n" +
 	"receipt_id\x18\x01 \x01(\tR\treceiptId\x12\x1a\n" +
@@ -3738,7 +4146,27 @@ const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"\x12TestFilterResponse\x12\x18\n" +
 	"\amatched\x18\x01 \x01(\bR\amatched\x12\x14\n" +
 	"\x05error\x18\x02 \x01(\tR\x05error\x12\x12\n" +
-	"\x04cost\x18\x03 \x01(\x04R\x04cost2\x88\x16\n" +
+	"\x04cost\x18\x03 \x01(\x04R\x04cost\"\xa6\x01\n" +
+	"\x1cRedeliverSubscriptionRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12.\n" +
+	"\x04from\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x04from\x12*\n" +
+	"\x02to\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x02to\x12\x16\n" +
+	"\x06filter\x18\x04 \x01(\tR\x06filter\"J\n" +
+	"\x1dRedeliverSubscriptionResponse\x12)\n" +
+	"\x03job\x18\x01 \x01(\v2\x17.hookmesh.ledger.v1.JobR\x03job\"&\n" +
+	"\rGetJobRequest\x12\x15\n" +
+	"\x06job_id\x18\x01 \x01(\tR\x05jobId\";\n" +
+	"\x0eGetJobResponse\x12)\n" +
+	"\x03job\x18\x01 \x01(\v2\x17.hookmesh.ledger.v1.JobR\x03job\"K\n" +
+	"\x0fListJobsRequest\x12\"\n" +
+	"\fsubscription\x18\x01 \x01(\tR\fsubscription\x12\x14\n" +
+	"\x05limit\x18\x02 \x01(\x05R\x05limit\"?\n" +
+	"\x10ListJobsResponse\x12+\n" +
+	"\x04jobs\x18\x01 \x03(\v2\x17.hookmesh.ledger.v1.JobR\x04jobs\")\n" +
+	"\x10CancelJobRequest\x12\x15\n" +
+	"\x06job_id\x18\x01 \x01(\tR\x05jobId\">\n" +
+	"\x11CancelJobResponse\x12)\n" +
+	"\x03job\x18\x01 \x01(\v2\x17.hookmesh.ledger.v1.JobR\x03job2\x88\x19\n" +
 	"\rLedgerService\x12O\n" +
 	"\x06Record\x12!.hookmesh.ledger.v1.RecordRequest\x1a\".hookmesh.ledger.v1.RecordResponse\x12U\n" +
 	"\bGetEvent\x12#.hookmesh.ledger.v1.GetEventRequest\x1a$.hookmesh.ledger.v1.GetEventResponse\x12[\n" +
@@ -3767,7 +4195,11 @@ const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"\x12ResumeSubscription\x12-.hookmesh.ledger.v1.ResumeSubscriptionRequest\x1a..hookmesh.ledger.v1.ResumeSubscriptionResponse\x12s\n" +
 	"\x12DeleteSubscription\x12-.hookmesh.ledger.v1.DeleteSubscriptionRequest\x1a..hookmesh.ledger.v1.DeleteSubscriptionResponse\x12[\n" +
 	"\n" +
-	"TestFilter\x12%.hookmesh.ledger.v1.TestFilterRequest\x1a&.hookmesh.ledger.v1.TestFilterResponseB\xd0\x01\n" +
+	"TestFilter\x12%.hookmesh.ledger.v1.TestFilterRequest\x1a&.hookmesh.ledger.v1.TestFilterResponse\x12|\n" +
+	"\x15RedeliverSubscription\x120.hookmesh.ledger.v1.RedeliverSubscriptionRequest\x1a1.hookmesh.ledger.v1.RedeliverSubscriptionResponse\x12O\n" +
+	"\x06GetJob\x12!.hookmesh.ledger.v1.GetJobRequest\x1a\".hookmesh.ledger.v1.GetJobResponse\x12U\n" +
+	"\bListJobs\x12#.hookmesh.ledger.v1.ListJobsRequest\x1a$.hookmesh.ledger.v1.ListJobsResponse\x12X\n" +
+	"\tCancelJob\x12$.hookmesh.ledger.v1.CancelJobRequest\x1a%.hookmesh.ledger.v1.CancelJobResponseB\xd0\x01\n" +
 	"\x16com.hookmesh.ledger.v1B\vLedgerProtoP\x01Z?github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1;ledgerv1\xa2\x02\x03HLX\xaa\x02\x12Hookmesh.Ledger.V1\xca\x02\x12Hookmesh\\Ledger\\V1\xe2\x02\x1eHookmesh\\Ledger\\V1\\GPBMetadata\xea\x02\x14Hookmesh::Ledger::V1b\x06proto3"
 
 var (
@@ -3782,7 +4214,7 @@ func file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP() []byte {
 	return file_hookmesh_ledger_v1_ledger_proto_rawDescData
 }
 
-var file_hookmesh_ledger_v1_ledger_proto_msgTypes = make([]protoimpl.MessageInfo, 59)
+var file_hookmesh_ledger_v1_ledger_proto_msgTypes = make([]protoimpl.MessageInfo, 67)
 var file_hookmesh_ledger_v1_ledger_proto_goTypes = []any{
 	(*Receipt)(nil),                       // 0: hookmesh.ledger.v1.Receipt
 	(*RecordRequest)(nil),                 // 1: hookmesh.ledger.v1.RecordRequest
@@ -3841,123 +4273,146 @@ var file_hookmesh_ledger_v1_ledger_proto_goTypes = []any{
 	(*DeleteSubscriptionResponse)(nil),    // 54: hookmesh.ledger.v1.DeleteSubscriptionResponse
 	(*TestFilterRequest)(nil),             // 55: hookmesh.ledger.v1.TestFilterRequest
 	(*TestFilterResponse)(nil),            // 56: hookmesh.ledger.v1.TestFilterResponse
-	nil,                                   // 57: hookmesh.ledger.v1.Receipt.HeadersEntry
-	nil,                                   // 58: hookmesh.ledger.v1.TestFilterRequest.HeadersEntry
-	(*timestamppb.Timestamp)(nil),         // 59: google.protobuf.Timestamp
-	(*v1.NormalizedEvent)(nil),            // 60: hookmesh.event.v1.NormalizedEvent
-	(v1.EventType)(0),                     // 61: hookmesh.event.v1.EventType
-	(*durationpb.Duration)(nil),           // 62: google.protobuf.Duration
-	(*Lease)(nil),                         // 63: hookmesh.ledger.v1.Lease
-	(ErrorClass)(0),                       // 64: hookmesh.ledger.v1.ErrorClass
-	(*Delivery)(nil),                      // 65: hookmesh.ledger.v1.Delivery
-	(*Subscription)(nil),                  // 66: hookmesh.ledger.v1.Subscription
-	(*structpb.Value)(nil),                // 67: google.protobuf.Value
+	(*RedeliverSubscriptionRequest)(nil),  // 57: hookmesh.ledger.v1.RedeliverSubscriptionRequest
+	(*RedeliverSubscriptionResponse)(nil), // 58: hookmesh.ledger.v1.RedeliverSubscriptionResponse
+	(*GetJobRequest)(nil),                 // 59: hookmesh.ledger.v1.GetJobRequest
+	(*GetJobResponse)(nil),                // 60: hookmesh.ledger.v1.GetJobResponse
+	(*ListJobsRequest)(nil),               // 61: hookmesh.ledger.v1.ListJobsRequest
+	(*ListJobsResponse)(nil),              // 62: hookmesh.ledger.v1.ListJobsResponse
+	(*CancelJobRequest)(nil),              // 63: hookmesh.ledger.v1.CancelJobRequest
+	(*CancelJobResponse)(nil),             // 64: hookmesh.ledger.v1.CancelJobResponse
+	nil,                                   // 65: hookmesh.ledger.v1.Receipt.HeadersEntry
+	nil,                                   // 66: hookmesh.ledger.v1.TestFilterRequest.HeadersEntry
+	(*timestamppb.Timestamp)(nil),         // 67: google.protobuf.Timestamp
+	(*v1.NormalizedEvent)(nil),            // 68: hookmesh.event.v1.NormalizedEvent
+	(v1.EventType)(0),                     // 69: hookmesh.event.v1.EventType
+	(*durationpb.Duration)(nil),           // 70: google.protobuf.Duration
+	(*Lease)(nil),                         // 71: hookmesh.ledger.v1.Lease
+	(ErrorClass)(0),                       // 72: hookmesh.ledger.v1.ErrorClass
+	(*Delivery)(nil),                      // 73: hookmesh.ledger.v1.Delivery
+	(*Subscription)(nil),                  // 74: hookmesh.ledger.v1.Subscription
+	(*structpb.Value)(nil),                // 75: google.protobuf.Value
+	(*Job)(nil),                           // 76: hookmesh.ledger.v1.Job
 }
 var file_hookmesh_ledger_v1_ledger_proto_depIdxs = []int32{
-	57, // 0: hookmesh.ledger.v1.Receipt.headers:type_name -> hookmesh.ledger.v1.Receipt.HeadersEntry
-	59, // 1: hookmesh.ledger.v1.Receipt.received_at:type_name -> google.protobuf.Timestamp
+	65, // 0: hookmesh.ledger.v1.Receipt.headers:type_name -> hookmesh.ledger.v1.Receipt.HeadersEntry
+	67, // 1: hookmesh.ledger.v1.Receipt.received_at:type_name -> google.protobuf.Timestamp
 	0,  // 2: hookmesh.ledger.v1.RecordRequest.receipt:type_name -> hookmesh.ledger.v1.Receipt
-	60, // 3: hookmesh.ledger.v1.RecordRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	60, // 4: hookmesh.ledger.v1.StoredEvent.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	59, // 5: hookmesh.ledger.v1.StoredEvent.received_at:type_name -> google.protobuf.Timestamp
-	59, // 6: hookmesh.ledger.v1.StoredEvent.recorded_at:type_name -> google.protobuf.Timestamp
+	68, // 3: hookmesh.ledger.v1.RecordRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	68, // 4: hookmesh.ledger.v1.StoredEvent.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	67, // 5: hookmesh.ledger.v1.StoredEvent.received_at:type_name -> google.protobuf.Timestamp
+	67, // 6: hookmesh.ledger.v1.StoredEvent.recorded_at:type_name -> google.protobuf.Timestamp
 	3,  // 7: hookmesh.ledger.v1.GetEventResponse.event:type_name -> hookmesh.ledger.v1.StoredEvent
 	0,  // 8: hookmesh.ledger.v1.GetEventResponse.receipt:type_name -> hookmesh.ledger.v1.Receipt
-	61, // 9: hookmesh.ledger.v1.ListEventsRequest.event_type:type_name -> hookmesh.event.v1.EventType
-	59, // 10: hookmesh.ledger.v1.ListEventsRequest.received_after:type_name -> google.protobuf.Timestamp
-	59, // 11: hookmesh.ledger.v1.ListEventsRequest.received_before:type_name -> google.protobuf.Timestamp
+	69, // 9: hookmesh.ledger.v1.ListEventsRequest.event_type:type_name -> hookmesh.event.v1.EventType
+	67, // 10: hookmesh.ledger.v1.ListEventsRequest.received_after:type_name -> google.protobuf.Timestamp
+	67, // 11: hookmesh.ledger.v1.ListEventsRequest.received_before:type_name -> google.protobuf.Timestamp
 	3,  // 12: hookmesh.ledger.v1.ListEventsResponse.events:type_name -> hookmesh.ledger.v1.StoredEvent
-	59, // 13: hookmesh.ledger.v1.WatchEventsRequest.start_time:type_name -> google.protobuf.Timestamp
-	61, // 14: hookmesh.ledger.v1.WatchEventsRequest.event_type:type_name -> hookmesh.event.v1.EventType
+	67, // 13: hookmesh.ledger.v1.WatchEventsRequest.start_time:type_name -> google.protobuf.Timestamp
+	69, // 14: hookmesh.ledger.v1.WatchEventsRequest.event_type:type_name -> hookmesh.event.v1.EventType
 	3,  // 15: hookmesh.ledger.v1.WatchEventsResponse.event:type_name -> hookmesh.ledger.v1.StoredEvent
 	0,  // 16: hookmesh.ledger.v1.WatchEventsResponse.receipt:type_name -> hookmesh.ledger.v1.Receipt
-	62, // 17: hookmesh.ledger.v1.ClaimDeliveriesRequest.lease_duration:type_name -> google.protobuf.Duration
-	63, // 18: hookmesh.ledger.v1.ClaimDeliveriesResponse.leases:type_name -> hookmesh.ledger.v1.Lease
-	59, // 19: hookmesh.ledger.v1.RetryDeliveryRequest.next_attempt_at:type_name -> google.protobuf.Timestamp
-	64, // 20: hookmesh.ledger.v1.RetryDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
-	64, // 21: hookmesh.ledger.v1.DeadLetterDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
+	70, // 17: hookmesh.ledger.v1.ClaimDeliveriesRequest.lease_duration:type_name -> google.protobuf.Duration
+	71, // 18: hookmesh.ledger.v1.ClaimDeliveriesResponse.leases:type_name -> hookmesh.ledger.v1.Lease
+	67, // 19: hookmesh.ledger.v1.RetryDeliveryRequest.next_attempt_at:type_name -> google.protobuf.Timestamp
+	72, // 20: hookmesh.ledger.v1.RetryDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
+	72, // 21: hookmesh.ledger.v1.DeadLetterDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
 	19, // 22: hookmesh.ledger.v1.ReportOutcomesRequest.outcomes:type_name -> hookmesh.ledger.v1.Outcome
 	12, // 23: hookmesh.ledger.v1.Outcome.complete:type_name -> hookmesh.ledger.v1.CompleteDeliveryRequest
 	14, // 24: hookmesh.ledger.v1.Outcome.retry:type_name -> hookmesh.ledger.v1.RetryDeliveryRequest
 	16, // 25: hookmesh.ledger.v1.Outcome.dead_letter:type_name -> hookmesh.ledger.v1.DeadLetterDeliveryRequest
 	21, // 26: hookmesh.ledger.v1.ReportOutcomesResponse.results:type_name -> hookmesh.ledger.v1.OutcomeResult
-	65, // 27: hookmesh.ledger.v1.ListDeliveriesResponse.deliveries:type_name -> hookmesh.ledger.v1.Delivery
-	62, // 28: hookmesh.ledger.v1.ClaimNormalizationsRequest.lease_duration:type_name -> google.protobuf.Duration
+	73, // 27: hookmesh.ledger.v1.ListDeliveriesResponse.deliveries:type_name -> hookmesh.ledger.v1.Delivery
+	70, // 28: hookmesh.ledger.v1.ClaimNormalizationsRequest.lease_duration:type_name -> google.protobuf.Duration
 	30, // 29: hookmesh.ledger.v1.ClaimNormalizationsResponse.leases:type_name -> hookmesh.ledger.v1.NormalizationLease
 	0,  // 30: hookmesh.ledger.v1.NormalizationLease.receipt:type_name -> hookmesh.ledger.v1.Receipt
-	59, // 31: hookmesh.ledger.v1.NormalizationLease.lease_expires_at:type_name -> google.protobuf.Timestamp
-	60, // 32: hookmesh.ledger.v1.CompleteNormalizationRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	59, // 33: hookmesh.ledger.v1.CompleteNormalizationResponse.next_attempt_at:type_name -> google.protobuf.Timestamp
-	65, // 34: hookmesh.ledger.v1.ListDeadLettersResponse.dead_letters:type_name -> hookmesh.ledger.v1.Delivery
-	65, // 35: hookmesh.ledger.v1.ReplayDeadLetterResponse.delivery:type_name -> hookmesh.ledger.v1.Delivery
-	66, // 36: hookmesh.ledger.v1.CreateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	66, // 37: hookmesh.ledger.v1.CreateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	66, // 38: hookmesh.ledger.v1.UpdateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	66, // 39: hookmesh.ledger.v1.UpdateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	66, // 40: hookmesh.ledger.v1.GetSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	66, // 41: hookmesh.ledger.v1.ListSubscriptionsResponse.subscriptions:type_name -> hookmesh.ledger.v1.Subscription
-	66, // 42: hookmesh.ledger.v1.PauseSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	66, // 43: hookmesh.ledger.v1.ResumeSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	67, // 44: hookmesh.ledger.v1.TestFilterRequest.payload:type_name -> google.protobuf.Value
-	58, // 45: hookmesh.ledger.v1.TestFilterRequest.headers:type_name -> hookmesh.ledger.v1.TestFilterRequest.HeadersEntry
-	60, // 46: hookmesh.ledger.v1.TestFilterRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	1,  // 47: hookmesh.ledger.v1.LedgerService.Record:input_type -> hookmesh.ledger.v1.RecordRequest
-	4,  // 48: hookmesh.ledger.v1.LedgerService.GetEvent:input_type -> hookmesh.ledger.v1.GetEventRequest
-	6,  // 49: hookmesh.ledger.v1.LedgerService.ListEvents:input_type -> hookmesh.ledger.v1.ListEventsRequest
-	8,  // 50: hookmesh.ledger.v1.LedgerService.WatchEvents:input_type -> hookmesh.ledger.v1.WatchEventsRequest
-	10, // 51: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:input_type -> hookmesh.ledger.v1.ClaimDeliveriesRequest
-	12, // 52: hookmesh.ledger.v1.LedgerService.CompleteDelivery:input_type -> hookmesh.ledger.v1.CompleteDeliveryRequest
-	14, // 53: hookmesh.ledger.v1.LedgerService.RetryDelivery:input_type -> hookmesh.ledger.v1.RetryDeliveryRequest
-	16, // 54: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:input_type -> hookmesh.ledger.v1.DeadLetterDeliveryRequest
-	18, // 55: hookmesh.ledger.v1.LedgerService.ReportOutcomes:input_type -> hookmesh.ledger.v1.ReportOutcomesRequest
-	24, // 56: hookmesh.ledger.v1.LedgerService.WatchDeliveries:input_type -> hookmesh.ledger.v1.WatchDeliveriesRequest
-	22, // 57: hookmesh.ledger.v1.LedgerService.ReleaseLeases:input_type -> hookmesh.ledger.v1.ReleaseLeasesRequest
-	26, // 58: hookmesh.ledger.v1.LedgerService.ListDeliveries:input_type -> hookmesh.ledger.v1.ListDeliveriesRequest
-	28, // 59: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:input_type -> hookmesh.ledger.v1.ClaimNormalizationsRequest
-	31, // 60: hookmesh.ledger.v1.LedgerService.CompleteNormalization:input_type -> hookmesh.ledger.v1.CompleteNormalizationRequest
-	33, // 61: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:input_type -> hookmesh.ledger.v1.RenormalizeEventsRequest
-	35, // 62: hookmesh.ledger.v1.LedgerService.ListDeadLetters:input_type -> hookmesh.ledger.v1.ListDeadLettersRequest
-	37, // 63: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:input_type -> hookmesh.ledger.v1.ReplayDeadLetterRequest
-	39, // 64: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:input_type -> hookmesh.ledger.v1.ReplayDeadLettersRequest
-	41, // 65: hookmesh.ledger.v1.LedgerService.CreateSubscription:input_type -> hookmesh.ledger.v1.CreateSubscriptionRequest
-	43, // 66: hookmesh.ledger.v1.LedgerService.UpdateSubscription:input_type -> hookmesh.ledger.v1.UpdateSubscriptionRequest
-	45, // 67: hookmesh.ledger.v1.LedgerService.GetSubscription:input_type -> hookmesh.ledger.v1.GetSubscriptionRequest
-	47, // 68: hookmesh.ledger.v1.LedgerService.ListSubscriptions:input_type -> hookmesh.ledger.v1.ListSubscriptionsRequest
-	49, // 69: hookmesh.ledger.v1.LedgerService.PauseSubscription:input_type -> hookmesh.ledger.v1.PauseSubscriptionRequest
-	51, // 70: hookmesh.ledger.v1.LedgerService.ResumeSubscription:input_type -> hookmesh.ledger.v1.ResumeSubscriptionRequest
-	53, // 71: hookmesh.ledger.v1.LedgerService.DeleteSubscription:input_type -> hookmesh.ledger.v1.DeleteSubscriptionRequest
-	55, // 72: hookmesh.ledger.v1.LedgerService.TestFilter:input_type -> hookmesh.ledger.v1.TestFilterRequest
-	2,  // 73: hookmesh.ledger.v1.LedgerService.Record:output_type -> hookmesh.ledger.v1.RecordResponse
-	5,  // 74: hookmesh.ledger.v1.LedgerService.GetEvent:output_type -> hookmesh.ledger.v1.GetEventResponse
-	7,  // 75: hookmesh.ledger.v1.LedgerService.ListEvents:output_type -> hookmesh.ledger.v1.ListEventsResponse
-	9,  // 76: hookmesh.ledger.v1.LedgerService.WatchEvents:output_type -> hookmesh.ledger.v1.WatchEventsResponse
-	11, // 77: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:output_type -> hookmesh.ledger.v1.ClaimDeliveriesResponse
-	13, // 78: hookmesh.ledger.v1.LedgerService.CompleteDelivery:output_type -> hookmesh.ledger.v1.CompleteDeliveryResponse
-	15, // 79: hookmesh.ledger.v1.LedgerService.RetryDelivery:output_type -> hookmesh.ledger.v1.RetryDeliveryResponse
-	17, // 80: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:output_type -> hookmesh.ledger.v1.DeadLetterDeliveryResponse
-	20, // 81: hookmesh.ledger.v1.LedgerService.ReportOutcomes:output_type -> hookmesh.ledger.v1.ReportOutcomesResponse
-	25, // 82: hookmesh.ledger.v1.LedgerService.WatchDeliveries:output_type -> hookmesh.ledger.v1.WatchDeliveriesResponse
-	23, // 83: hookmesh.ledger.v1.LedgerService.ReleaseLeases:output_type -> hookmesh.ledger.v1.ReleaseLeasesResponse
-	27, // 84: hookmesh.ledger.v1.LedgerService.ListDeliveries:output_type -> hookmesh.ledger.v1.ListDeliveriesResponse
-	29, // 85: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:output_type -> hookmesh.ledger.v1.ClaimNormalizationsResponse
-	32, // 86: hookmesh.ledger.v1.LedgerService.CompleteNormalization:output_type -> hookmesh.ledger.v1.CompleteNormalizationResponse
-	34, // 87: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:output_type -> hookmesh.ledger.v1.RenormalizeEventsResponse
-	36, // 88: hookmesh.ledger.v1.LedgerService.ListDeadLetters:output_type -> hookmesh.ledger.v1.ListDeadLettersResponse
-	38, // 89: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:output_type -> hookmesh.ledger.v1.ReplayDeadLetterResponse
-	40, // 90: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:output_type -> hookmesh.ledger.v1.ReplayDeadLettersResponse
-	42, // 91: hookmesh.ledger.v1.LedgerService.CreateSubscription:output_type -> hookmesh.ledger.v1.CreateSubscriptionResponse
-	44, // 92: hookmesh.ledger.v1.LedgerService.UpdateSubscription:output_type -> hookmesh.ledger.v1.UpdateSubscriptionResponse
-	46, // 93: hookmesh.ledger.v1.LedgerService.GetSubscription:output_type -> hookmesh.ledger.v1.GetSubscriptionResponse
-	48, // 94: hookmesh.ledger.v1.LedgerService.ListSubscriptions:output_type -> hookmesh.ledger.v1.ListSubscriptionsResponse
-	50, // 95: hookmesh.ledger.v1.LedgerService.PauseSubscription:output_type -> hookmesh.ledger.v1.PauseSubscriptionResponse
-	52, // 96: hookmesh.ledger.v1.LedgerService.ResumeSubscription:output_type -> hookmesh.ledger.v1.ResumeSubscriptionResponse
-	54, // 97: hookmesh.ledger.v1.LedgerService.DeleteSubscription:output_type -> hookmesh.ledger.v1.DeleteSubscriptionResponse
-	56, // 98: hookmesh.ledger.v1.LedgerService.TestFilter:output_type -> hookmesh.ledger.v1.TestFilterResponse
-	73, // [73:99] is the sub-list for method output_type
-	47, // [47:73] is the sub-list for method input_type
-	47, // [47:47] is the sub-list for extension type_name
-	47, // [47:47] is the sub-list for extension extendee
-	0,  // [0:47] is the sub-list for field type_name
+	67, // 31: hookmesh.ledger.v1.NormalizationLease.lease_expires_at:type_name -> google.protobuf.Timestamp
+	68, // 32: hookmesh.ledger.v1.CompleteNormalizationRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	67, // 33: hookmesh.ledger.v1.CompleteNormalizationResponse.next_attempt_at:type_name -> google.protobuf.Timestamp
+	73, // 34: hookmesh.ledger.v1.ListDeadLettersResponse.dead_letters:type_name -> hookmesh.ledger.v1.Delivery
+	73, // 35: hookmesh.ledger.v1.ReplayDeadLetterResponse.delivery:type_name -> hookmesh.ledger.v1.Delivery
+	74, // 36: hookmesh.ledger.v1.CreateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	74, // 37: hookmesh.ledger.v1.CreateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	74, // 38: hookmesh.ledger.v1.UpdateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	74, // 39: hookmesh.ledger.v1.UpdateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	74, // 40: hookmesh.ledger.v1.GetSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	74, // 41: hookmesh.ledger.v1.ListSubscriptionsResponse.subscriptions:type_name -> hookmesh.ledger.v1.Subscription
+	74, // 42: hookmesh.ledger.v1.PauseSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	74, // 43: hookmesh.ledger.v1.ResumeSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	75, // 44: hookmesh.ledger.v1.TestFilterRequest.payload:type_name -> google.protobuf.Value
+	66, // 45: hookmesh.ledger.v1.TestFilterRequest.headers:type_name -> hookmesh.ledger.v1.TestFilterRequest.HeadersEntry
+	68, // 46: hookmesh.ledger.v1.TestFilterRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	67, // 47: hookmesh.ledger.v1.RedeliverSubscriptionRequest.from:type_name -> google.protobuf.Timestamp
+	67, // 48: hookmesh.ledger.v1.RedeliverSubscriptionRequest.to:type_name -> google.protobuf.Timestamp
+	76, // 49: hookmesh.ledger.v1.RedeliverSubscriptionResponse.job:type_name -> hookmesh.ledger.v1.Job
+	76, // 50: hookmesh.ledger.v1.GetJobResponse.job:type_name -> hookmesh.ledger.v1.Job
+	76, // 51: hookmesh.ledger.v1.ListJobsResponse.jobs:type_name -> hookmesh.ledger.v1.Job
+	76, // 52: hookmesh.ledger.v1.CancelJobResponse.job:type_name -> hookmesh.ledger.v1.Job
+	1,  // 53: hookmesh.ledger.v1.LedgerService.Record:input_type -> hookmesh.ledger.v1.RecordRequest
+	4,  // 54: hookmesh.ledger.v1.LedgerService.GetEvent:input_type -> hookmesh.ledger.v1.GetEventRequest
+	6,  // 55: hookmesh.ledger.v1.LedgerService.ListEvents:input_type -> hookmesh.ledger.v1.ListEventsRequest
+	8,  // 56: hookmesh.ledger.v1.LedgerService.WatchEvents:input_type -> hookmesh.ledger.v1.WatchEventsRequest
+	10, // 57: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:input_type -> hookmesh.ledger.v1.ClaimDeliveriesRequest
+	12, // 58: hookmesh.ledger.v1.LedgerService.CompleteDelivery:input_type -> hookmesh.ledger.v1.CompleteDeliveryRequest
+	14, // 59: hookmesh.ledger.v1.LedgerService.RetryDelivery:input_type -> hookmesh.ledger.v1.RetryDeliveryRequest
+	16, // 60: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:input_type -> hookmesh.ledger.v1.DeadLetterDeliveryRequest
+	18, // 61: hookmesh.ledger.v1.LedgerService.ReportOutcomes:input_type -> hookmesh.ledger.v1.ReportOutcomesRequest
+	24, // 62: hookmesh.ledger.v1.LedgerService.WatchDeliveries:input_type -> hookmesh.ledger.v1.WatchDeliveriesRequest
+	22, // 63: hookmesh.ledger.v1.LedgerService.ReleaseLeases:input_type -> hookmesh.ledger.v1.ReleaseLeasesRequest
+	26, // 64: hookmesh.ledger.v1.LedgerService.ListDeliveries:input_type -> hookmesh.ledger.v1.ListDeliveriesRequest
+	28, // 65: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:input_type -> hookmesh.ledger.v1.ClaimNormalizationsRequest
+	31, // 66: hookmesh.ledger.v1.LedgerService.CompleteNormalization:input_type -> hookmesh.ledger.v1.CompleteNormalizationRequest
+	33, // 67: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:input_type -> hookmesh.ledger.v1.RenormalizeEventsRequest
+	35, // 68: hookmesh.ledger.v1.LedgerService.ListDeadLetters:input_type -> hookmesh.ledger.v1.ListDeadLettersRequest
+	37, // 69: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:input_type -> hookmesh.ledger.v1.ReplayDeadLetterRequest
+	39, // 70: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:input_type -> hookmesh.ledger.v1.ReplayDeadLettersRequest
+	41, // 71: hookmesh.ledger.v1.LedgerService.CreateSubscription:input_type -> hookmesh.ledger.v1.CreateSubscriptionRequest
+	43, // 72: hookmesh.ledger.v1.LedgerService.UpdateSubscription:input_type -> hookmesh.ledger.v1.UpdateSubscriptionRequest
+	45, // 73: hookmesh.ledger.v1.LedgerService.GetSubscription:input_type -> hookmesh.ledger.v1.GetSubscriptionRequest
+	47, // 74: hookmesh.ledger.v1.LedgerService.ListSubscriptions:input_type -> hookmesh.ledger.v1.ListSubscriptionsRequest
+	49, // 75: hookmesh.ledger.v1.LedgerService.PauseSubscription:input_type -> hookmesh.ledger.v1.PauseSubscriptionRequest
+	51, // 76: hookmesh.ledger.v1.LedgerService.ResumeSubscription:input_type -> hookmesh.ledger.v1.ResumeSubscriptionRequest
+	53, // 77: hookmesh.ledger.v1.LedgerService.DeleteSubscription:input_type -> hookmesh.ledger.v1.DeleteSubscriptionRequest
+	55, // 78: hookmesh.ledger.v1.LedgerService.TestFilter:input_type -> hookmesh.ledger.v1.TestFilterRequest
+	57, // 79: hookmesh.ledger.v1.LedgerService.RedeliverSubscription:input_type -> hookmesh.ledger.v1.RedeliverSubscriptionRequest
+	59, // 80: hookmesh.ledger.v1.LedgerService.GetJob:input_type -> hookmesh.ledger.v1.GetJobRequest
+	61, // 81: hookmesh.ledger.v1.LedgerService.ListJobs:input_type -> hookmesh.ledger.v1.ListJobsRequest
+	63, // 82: hookmesh.ledger.v1.LedgerService.CancelJob:input_type -> hookmesh.ledger.v1.CancelJobRequest
+	2,  // 83: hookmesh.ledger.v1.LedgerService.Record:output_type -> hookmesh.ledger.v1.RecordResponse
+	5,  // 84: hookmesh.ledger.v1.LedgerService.GetEvent:output_type -> hookmesh.ledger.v1.GetEventResponse
+	7,  // 85: hookmesh.ledger.v1.LedgerService.ListEvents:output_type -> hookmesh.ledger.v1.ListEventsResponse
+	9,  // 86: hookmesh.ledger.v1.LedgerService.WatchEvents:output_type -> hookmesh.ledger.v1.WatchEventsResponse
+	11, // 87: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:output_type -> hookmesh.ledger.v1.ClaimDeliveriesResponse
+	13, // 88: hookmesh.ledger.v1.LedgerService.CompleteDelivery:output_type -> hookmesh.ledger.v1.CompleteDeliveryResponse
+	15, // 89: hookmesh.ledger.v1.LedgerService.RetryDelivery:output_type -> hookmesh.ledger.v1.RetryDeliveryResponse
+	17, // 90: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:output_type -> hookmesh.ledger.v1.DeadLetterDeliveryResponse
+	20, // 91: hookmesh.ledger.v1.LedgerService.ReportOutcomes:output_type -> hookmesh.ledger.v1.ReportOutcomesResponse
+	25, // 92: hookmesh.ledger.v1.LedgerService.WatchDeliveries:output_type -> hookmesh.ledger.v1.WatchDeliveriesResponse
+	23, // 93: hookmesh.ledger.v1.LedgerService.ReleaseLeases:output_type -> hookmesh.ledger.v1.ReleaseLeasesResponse
+	27, // 94: hookmesh.ledger.v1.LedgerService.ListDeliveries:output_type -> hookmesh.ledger.v1.ListDeliveriesResponse
+	29, // 95: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:output_type -> hookmesh.ledger.v1.ClaimNormalizationsResponse
+	32, // 96: hookmesh.ledger.v1.LedgerService.CompleteNormalization:output_type -> hookmesh.ledger.v1.CompleteNormalizationResponse
+	34, // 97: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:output_type -> hookmesh.ledger.v1.RenormalizeEventsResponse
+	36, // 98: hookmesh.ledger.v1.LedgerService.ListDeadLetters:output_type -> hookmesh.ledger.v1.ListDeadLettersResponse
+	38, // 99: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:output_type -> hookmesh.ledger.v1.ReplayDeadLetterResponse
+	40, // 100: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:output_type -> hookmesh.ledger.v1.ReplayDeadLettersResponse
+	42, // 101: hookmesh.ledger.v1.LedgerService.CreateSubscription:output_type -> hookmesh.ledger.v1.CreateSubscriptionResponse
+	44, // 102: hookmesh.ledger.v1.LedgerService.UpdateSubscription:output_type -> hookmesh.ledger.v1.UpdateSubscriptionResponse
+	46, // 103: hookmesh.ledger.v1.LedgerService.GetSubscription:output_type -> hookmesh.ledger.v1.GetSubscriptionResponse
+	48, // 104: hookmesh.ledger.v1.LedgerService.ListSubscriptions:output_type -> hookmesh.ledger.v1.ListSubscriptionsResponse
+	50, // 105: hookmesh.ledger.v1.LedgerService.PauseSubscription:output_type -> hookmesh.ledger.v1.PauseSubscriptionResponse
+	52, // 106: hookmesh.ledger.v1.LedgerService.ResumeSubscription:output_type -> hookmesh.ledger.v1.ResumeSubscriptionResponse
+	54, // 107: hookmesh.ledger.v1.LedgerService.DeleteSubscription:output_type -> hookmesh.ledger.v1.DeleteSubscriptionResponse
+	56, // 108: hookmesh.ledger.v1.LedgerService.TestFilter:output_type -> hookmesh.ledger.v1.TestFilterResponse
+	58, // 109: hookmesh.ledger.v1.LedgerService.RedeliverSubscription:output_type -> hookmesh.ledger.v1.RedeliverSubscriptionResponse
+	60, // 110: hookmesh.ledger.v1.LedgerService.GetJob:output_type -> hookmesh.ledger.v1.GetJobResponse
+	62, // 111: hookmesh.ledger.v1.LedgerService.ListJobs:output_type -> hookmesh.ledger.v1.ListJobsResponse
+	64, // 112: hookmesh.ledger.v1.LedgerService.CancelJob:output_type -> hookmesh.ledger.v1.CancelJobResponse
+	83, // [83:113] is the sub-list for method output_type
+	53, // [53:83] is the sub-list for method input_type
+	53, // [53:53] is the sub-list for extension type_name
+	53, // [53:53] is the sub-list for extension extendee
+	0,  // [0:53] is the sub-list for field type_name
 }
 
 func init() { file_hookmesh_ledger_v1_ledger_proto_init() }
@@ -3966,6 +4421,7 @@ func file_hookmesh_ledger_v1_ledger_proto_init() {
 		return
 	}
 	file_hookmesh_ledger_v1_delivery_proto_init()
+	file_hookmesh_ledger_v1_job_proto_init()
 	file_hookmesh_ledger_v1_ledger_proto_msgTypes[19].OneofWrappers = []any{
 		(*Outcome_Complete)(nil),
 		(*Outcome_Retry)(nil),
@@ -3977,7 +4433,7 @@ func file_hookmesh_ledger_v1_ledger_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hookmesh_ledger_v1_ledger_proto_rawDesc), len(file_hookmesh_ledger_v1_ledger_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   59,
+			NumMessages:   67,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -48,6 +48,10 @@ const (
 	LedgerService_ResumeSubscription_FullMethodName    = "/hookmesh.ledger.v1.LedgerService/ResumeSubscription"
 	LedgerService_DeleteSubscription_FullMethodName    = "/hookmesh.ledger.v1.LedgerService/DeleteSubscription"
 	LedgerService_TestFilter_FullMethodName            = "/hookmesh.ledger.v1.LedgerService/TestFilter"
+	LedgerService_RedeliverSubscription_FullMethodName = "/hookmesh.ledger.v1.LedgerService/RedeliverSubscription"
+	LedgerService_GetJob_FullMethodName                = "/hookmesh.ledger.v1.LedgerService/GetJob"
+	LedgerService_ListJobs_FullMethodName              = "/hookmesh.ledger.v1.LedgerService/ListJobs"
+	LedgerService_CancelJob_FullMethodName             = "/hookmesh.ledger.v1.LedgerService/CancelJob"
 )
 
 // LedgerServiceClient is the client API for LedgerService service.
@@ -169,6 +173,28 @@ type LedgerServiceClient interface {
 	// An evaluation error is an answer, not a failure: see
 	// TestFilterResponse.error.
 	TestFilter(ctx context.Context, in *TestFilterRequest, opts ...grpc.CallOption) (*TestFilterResponse, error)
+	// RedeliverSubscription starts a background job that delivers the stored
+	// events received in [from, to) again to the subscription: each event of
+	// its platforms and event types that passes its filter and the
+	// request's filter gets a NEW delivery (a new delivery_id, the
+	// handler's idempotency key), linked to the subscription's previous
+	// delivery of that event (Delivery.redelivery_of). The job runs in
+	// bounded batches and creates deliveries only while the subscription's
+	// pending job deliveries stay under a bound, so live deliveries are
+	// never queued behind a large redelivery. Returns the job at once;
+	// follow it with GetJob. INVALID_ARGUMENT when from is missing, from is
+	// not before to, or the filter does not compile (with the CEL error and
+	// its position); NOT_FOUND when the subscription is absent.
+	RedeliverSubscription(ctx context.Context, in *RedeliverSubscriptionRequest, opts ...grpc.CallOption) (*RedeliverSubscriptionResponse, error)
+	// GetJob returns one background job with its progress. NOT_FOUND when
+	// absent.
+	GetJob(ctx context.Context, in *GetJobRequest, opts ...grpc.CallOption) (*GetJobResponse, error)
+	// ListJobs lists background jobs, newest first.
+	ListJobs(ctx context.Context, in *ListJobsRequest, opts ...grpc.CallOption) (*ListJobsResponse, error)
+	// CancelJob stops a running job: it creates no more deliveries; those it
+	// created stay and are delivered. Cancelling a job that already ended
+	// returns it unchanged. NOT_FOUND when absent.
+	CancelJob(ctx context.Context, in *CancelJobRequest, opts ...grpc.CallOption) (*CancelJobResponse, error)
 }
 
 type ledgerServiceClient struct {
@@ -457,6 +483,46 @@ func (c *ledgerServiceClient) TestFilter(ctx context.Context, in *TestFilterRequ
 	return out, nil
 }
 
+func (c *ledgerServiceClient) RedeliverSubscription(ctx context.Context, in *RedeliverSubscriptionRequest, opts ...grpc.CallOption) (*RedeliverSubscriptionResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RedeliverSubscriptionResponse)
+	err := c.cc.Invoke(ctx, LedgerService_RedeliverSubscription_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *ledgerServiceClient) GetJob(ctx context.Context, in *GetJobRequest, opts ...grpc.CallOption) (*GetJobResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetJobResponse)
+	err := c.cc.Invoke(ctx, LedgerService_GetJob_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *ledgerServiceClient) ListJobs(ctx context.Context, in *ListJobsRequest, opts ...grpc.CallOption) (*ListJobsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListJobsResponse)
+	err := c.cc.Invoke(ctx, LedgerService_ListJobs_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *ledgerServiceClient) CancelJob(ctx context.Context, in *CancelJobRequest, opts ...grpc.CallOption) (*CancelJobResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CancelJobResponse)
+	err := c.cc.Invoke(ctx, LedgerService_CancelJob_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // LedgerServiceServer is the server API for LedgerService service.
 // All implementations must embed UnimplementedLedgerServiceServer
 // for forward compatibility.
@@ -576,6 +642,28 @@ type LedgerServiceServer interface {
 	// An evaluation error is an answer, not a failure: see
 	// TestFilterResponse.error.
 	TestFilter(context.Context, *TestFilterRequest) (*TestFilterResponse, error)
+	// RedeliverSubscription starts a background job that delivers the stored
+	// events received in [from, to) again to the subscription: each event of
+	// its platforms and event types that passes its filter and the
+	// request's filter gets a NEW delivery (a new delivery_id, the
+	// handler's idempotency key), linked to the subscription's previous
+	// delivery of that event (Delivery.redelivery_of). The job runs in
+	// bounded batches and creates deliveries only while the subscription's
+	// pending job deliveries stay under a bound, so live deliveries are
+	// never queued behind a large redelivery. Returns the job at once;
+	// follow it with GetJob. INVALID_ARGUMENT when from is missing, from is
+	// not before to, or the filter does not compile (with the CEL error and
+	// its position); NOT_FOUND when the subscription is absent.
+	RedeliverSubscription(context.Context, *RedeliverSubscriptionRequest) (*RedeliverSubscriptionResponse, error)
+	// GetJob returns one background job with its progress. NOT_FOUND when
+	// absent.
+	GetJob(context.Context, *GetJobRequest) (*GetJobResponse, error)
+	// ListJobs lists background jobs, newest first.
+	ListJobs(context.Context, *ListJobsRequest) (*ListJobsResponse, error)
+	// CancelJob stops a running job: it creates no more deliveries; those it
+	// created stay and are delivered. Cancelling a job that already ended
+	// returns it unchanged. NOT_FOUND when absent.
+	CancelJob(context.Context, *CancelJobRequest) (*CancelJobResponse, error)
 	mustEmbedUnimplementedLedgerServiceServer()
 }
 
@@ -663,6 +751,18 @@ func (UnimplementedLedgerServiceServer) DeleteSubscription(context.Context, *Del
 }
 func (UnimplementedLedgerServiceServer) TestFilter(context.Context, *TestFilterRequest) (*TestFilterResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method TestFilter not implemented")
+}
+func (UnimplementedLedgerServiceServer) RedeliverSubscription(context.Context, *RedeliverSubscriptionRequest) (*RedeliverSubscriptionResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RedeliverSubscription not implemented")
+}
+func (UnimplementedLedgerServiceServer) GetJob(context.Context, *GetJobRequest) (*GetJobResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetJob not implemented")
+}
+func (UnimplementedLedgerServiceServer) ListJobs(context.Context, *ListJobsRequest) (*ListJobsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListJobs not implemented")
+}
+func (UnimplementedLedgerServiceServer) CancelJob(context.Context, *CancelJobRequest) (*CancelJobResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CancelJob not implemented")
 }
 func (UnimplementedLedgerServiceServer) mustEmbedUnimplementedLedgerServiceServer() {}
 func (UnimplementedLedgerServiceServer) testEmbeddedByValue()                       {}
@@ -1139,6 +1239,78 @@ func _LedgerService_TestFilter_Handler(srv interface{}, ctx context.Context, dec
 	return interceptor(ctx, in, info, handler)
 }
 
+func _LedgerService_RedeliverSubscription_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RedeliverSubscriptionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LedgerServiceServer).RedeliverSubscription(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LedgerService_RedeliverSubscription_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LedgerServiceServer).RedeliverSubscription(ctx, req.(*RedeliverSubscriptionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _LedgerService_GetJob_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetJobRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LedgerServiceServer).GetJob(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LedgerService_GetJob_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LedgerServiceServer).GetJob(ctx, req.(*GetJobRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _LedgerService_ListJobs_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListJobsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LedgerServiceServer).ListJobs(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LedgerService_ListJobs_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LedgerServiceServer).ListJobs(ctx, req.(*ListJobsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _LedgerService_CancelJob_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CancelJobRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LedgerServiceServer).CancelJob(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LedgerService_CancelJob_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LedgerServiceServer).CancelJob(ctx, req.(*CancelJobRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // LedgerService_ServiceDesc is the grpc.ServiceDesc for LedgerService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1241,6 +1413,22 @@ var LedgerService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "TestFilter",
 			Handler:    _LedgerService_TestFilter_Handler,
+		},
+		{
+			MethodName: "RedeliverSubscription",
+			Handler:    _LedgerService_RedeliverSubscription_Handler,
+		},
+		{
+			MethodName: "GetJob",
+			Handler:    _LedgerService_GetJob_Handler,
+		},
+		{
+			MethodName: "ListJobs",
+			Handler:    _LedgerService_ListJobs_Handler,
+		},
+		{
+			MethodName: "CancelJob",
+			Handler:    _LedgerService_CancelJob_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -267,7 +267,7 @@ func (s *Store) ListDeliveries(ctx context.Context, req *ledgerv1.ListDeliveries
 			return err
 		}
 		rows, err := queryDeliveries(ctx, tx,
-			`SELECT `+deliveryCols+` FROM deliveries d WHERE d.event_row_id = $1 ORDER BY d.subscription`,
+			`SELECT `+deliveryCols+` FROM deliveries d WHERE d.event_row_id = $1 ORDER BY d.subscription, d.generation`,
 			eventRowID)
 		if err != nil {
 			return err
@@ -288,12 +288,14 @@ func (s *Store) ListDeliveries(ctx context.Context, req *ledgerv1.ListDeliveries
 // deliveryCols lists the columns deliveryDest scans, of a deliveries
 // table under the alias d (as every statement here names it).
 const deliveryCols = `d.delivery_id::text, d.subscription, d.platform, d.source, d.event_id, d.state,
-    d.attempts, d.replays, d.next_attempt_at, d.last_error, d.created_at, d.updated_at, d.dead_at`
+    d.attempts, d.replays, d.next_attempt_at, d.last_error, d.created_at, d.updated_at, d.dead_at,
+    coalesce(d.redelivery_of::text, ''), coalesce(d.job_id::text, '')`
 
 // deliveryDest returns scan destinations for deliveryCols.
 func deliveryDest(r *store.DeliveryRow) []any {
 	return []any{&r.DeliveryID, &r.Subscription, &r.Platform, &r.Source, &r.EventID, &r.State,
-		&r.Attempts, &r.Replays, &r.NextAttemptAt, &r.LastError, &r.CreatedAt, &r.UpdatedAt, &r.DeadAt}
+		&r.Attempts, &r.Replays, &r.NextAttemptAt, &r.LastError, &r.CreatedAt, &r.UpdatedAt, &r.DeadAt,
+		&r.RedeliveryOf, &r.JobID}
 }
 
 // querier is a pool or a transaction.

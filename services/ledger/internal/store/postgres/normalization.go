@@ -82,7 +82,7 @@ WITH ` + verdictsSQL(17) + `, ev AS (
       AND (cardinality(s.event_types) = 0 OR $5::integer = ANY (s.event_types))
       AND (s.filter = '' OR fv.matched OR fv.error <> '')
     FOR KEY SHARE OF s -- as in recordSQL: ordered against DeleteSubscription
-    ON CONFLICT (event_row_id, subscription) DO NOTHING
+    ON CONFLICT (event_row_id, subscription, generation) DO NOTHING
     RETURNING delivery_id, subscription, state, last_error
 ), fa AS (` + filterFailuresSQL + `)
 SELECT EXISTS (SELECT 1 FROM ev),

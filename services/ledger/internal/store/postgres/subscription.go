@@ -70,7 +70,27 @@ func (s *Store) CreateSubscription(ctx context.Context, req *ledgerv1.CreateSubs
 	if err != nil {
 		return nil, err
 	}
-	sub, err := s.querySubscription(ctx, fmt.Sprintf("create subscription %q", r.Name), createSubscriptionSQL, settingsArgs(r)...)
+	op := fmt.Sprintf("create subscription %q", r.Name)
+	var sub *ledgerv1.Subscription
+	if r.StartFrom == nil {
+		sub, err = s.querySubscription(ctx, op, createSubscriptionSQL, settingsArgs(r)...)
+	} else {
+		// With its backfill job, in one transaction: a subscription is
+		// never left without the backfill it was created with.
+		err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
+			var row store.SubscriptionRow
+			var notified int64
+			if err := tx.QueryRow(ctx, createSubscriptionSQL, settingsArgs(r)...).Scan(append(subscriptionDest(&row), &notified)...); err != nil {
+				return err
+			}
+			if err := createBackfill(ctx, tx, r.Name, *r.StartFrom); err != nil {
+				return err
+			}
+			sub, err = row.Subscription()
+			return err
+		})
+		err = mapErr(op, err)
+	}
 	if err != nil {
 		return nil, err
 	}

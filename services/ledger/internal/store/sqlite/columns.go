@@ -82,14 +82,15 @@ func unixMicros(t *time.Time) any {
 func deliveryColumns(prefix string) string {
 	cols := []string{"delivery_id", "subscription", "platform", "source", "event_id", "state",
 		"attempts", "replays", "next_attempt_at", "last_error", "created_at", "updated_at", "dead_at"}
-	return prefix + strings.Join(cols, ", "+prefix)
+	return prefix + strings.Join(cols, ", "+prefix) +
+		", coalesce(" + prefix + "redelivery_of, ''), coalesce(" + prefix + "job_id, '')"
 }
 
 // deliveryDest returns scan destinations for deliveryColumns.
 func deliveryDest(r *store.DeliveryRow) []any {
 	return []any{&r.DeliveryID, &r.Subscription, &r.Platform, &r.Source, &r.EventID, &r.State,
 		&r.Attempts, &r.Replays, micros{&r.NextAttemptAt}, &r.LastError, micros{&r.CreatedAt},
-		micros{&r.UpdatedAt}, nullMicros{&r.DeadAt}}
+		micros{&r.UpdatedAt}, nullMicros{&r.DeadAt}, &r.RedeliveryOf, &r.JobID}
 }
 
 // subscriptionColumns lists the columns subscriptionDest scans.

@@ -287,7 +287,7 @@ func (s *Store) ListDeliveries(ctx context.Context, req *ledgerv1.ListDeliveries
 			return err
 		}
 		rows, err := queryDeliveries(ctx, tx,
-			`SELECT `+deliveryColumns("d.")+` FROM deliveries d WHERE d.event_row_id = $1 ORDER BY d.subscription`,
+			`SELECT `+deliveryColumns("d.")+` FROM deliveries d WHERE d.event_row_id = $1 ORDER BY d.subscription, d.generation`,
 			eventRowID)
 		if err != nil {
 			return err

@@ -24,12 +24,31 @@ func Migrations() ([]migration.Migration, error) {
 // migrating the same file waits for the first and then finds nothing left
 // to do. SQLite's DDL is transactional: a failing migration leaves the file
 // as it was.
+//
+// Foreign keys are off on the migrating connection while the migrations
+// run (a migration that rebuilds a referenced table, as 0007 does, could
+// not drop the old one otherwise; the pragma is a no-op inside a
+// transaction, so it is set before), and PRAGMA foreign_key_check must
+// find no broken reference before the commit: SQLite's documented
+// procedure for schema changes beyond ALTER TABLE.
 func migrate(ctx context.Context, db *sql.DB) ([]int, error) {
 	ms, err := Migrations()
 	if err != nil {
 		return nil, err
 	}
-	tx, err := db.BeginTx(ctx, nil)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	defer func() {
+		// The connection goes back to the pool: its foreign keys on again.
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`)
+		_ = conn.Close()
+	}()
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		return nil, fmt.Errorf("foreign keys off: %w", err)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
@@ -72,8 +91,31 @@ func migrate(ctx context.Context, db *sql.DB) ([]int, error) {
 		}
 		applied = append(applied, m.Version)
 	}
+	if err := checkForeignKeys(ctx, tx); err != nil {
+		return nil, err
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
 	return applied, nil
+}
+
+// checkForeignKeys fails when a reference is broken: with foreign keys off,
+// nothing else would notice a migration that broke one.
+func checkForeignKeys(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return fmt.Errorf("foreign key check: %w", err)
+	}
+	defer rows.Close()
+	if rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fkid int64
+		if err := rows.Scan(&table, &rowid, &parent, &fkid); err != nil {
+			return fmt.Errorf("foreign key check: %w", err)
+		}
+		return fmt.Errorf("foreign key check: a row of %s (rowid %d) references a missing row of %s", table, rowid.Int64, parent)
+	}
+	return rows.Err()
 }

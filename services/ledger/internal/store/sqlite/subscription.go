@@ -87,7 +87,21 @@ func (s *Store) CreateSubscription(ctx context.Context, req *ledgerv1.CreateSubs
 	if err != nil {
 		return nil, err
 	}
-	sub, err := s.writeSubscription(ctx, fmt.Sprintf("create subscription %q", r.Name), false, createSubscriptionSQL, st.args)
+	// With its backfill job (start_from), in the same transaction.
+	var row store.SubscriptionRow
+	err = s.write(ctx, fmt.Sprintf("create subscription %q", r.Name), func(tx *sql.Tx, now int64) ([]string, error) {
+		if err := tx.QueryRowContext(ctx, createSubscriptionSQL, st.args(now)...).Scan(subscriptionDest(&row)...); err != nil {
+			return nil, err
+		}
+		if r.StartFrom != nil {
+			return nil, createBackfill(ctx, tx, r.Name, *r.StartFrom, now)
+		}
+		return nil, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sub, err := row.Subscription()
 	if err != nil {
 		return nil, err
 	}
