@@ -150,6 +150,45 @@ func TestCheckKey(t *testing.T) {
 	}
 }
 
+// TestEvalKey: a key expression yields the event's string; a payload key
+// that is missing or not a string is an evaluation error, never a panic
+// and never a key.
+func TestEvalKey(t *testing.T) {
+	in := &Input{Event: &eventv1.NormalizedEvent{EntityId: "ord_1"}, Body: []byte(`{"customer":"c9","n":3}`)}
+	for expr, want := range map[string]string{
+		`event.entity_id`:                     "ord_1",
+		`payload.customer`:                    "c9",
+		`event.entity_id + "/" + platform`:    "ord_1/",
+		`has(payload.x) ? payload.x : "none"`: "none",
+	} {
+		p, err := CachedKey(expr)
+		if err != nil {
+			t.Fatalf("CachedKey(%q): %v", expr, err)
+		}
+		if got, err := p.EvalKey(in); err != nil || got != want {
+			t.Errorf("EvalKey(%q) = %q, %v; want %q", expr, got, err, want)
+		}
+	}
+	for _, expr := range []string{`payload.n`, `payload.missing`} {
+		p, err := CachedKey(expr)
+		if err != nil {
+			t.Fatalf("CachedKey(%q): %v", expr, err)
+		}
+		if got, err := p.EvalKey(in); err == nil {
+			t.Errorf("EvalKey(%q) = %q, want an error", expr, got)
+		}
+	}
+	// The same text as a filter and as a key: two programs.
+	if _, err := Cached(`payload.customer`); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := CachedKey(`payload.customer`); p == nil {
+		t.Fatal("CachedKey after Cached of the same text: no program")
+	} else if got, err := p.EvalKey(in); err != nil || got != "c9" {
+		t.Errorf("key after filter of the same text = %q, %v", got, err)
+	}
+}
+
 // BenchmarkEval is the cost of one filter on one event, the body parsed
 // (as for the first filter of an event that reads payload): what a
 // filtered subscription adds to each Record.
