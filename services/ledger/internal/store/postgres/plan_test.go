@@ -1,10 +1,13 @@
 package postgres_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/store/postgres"
@@ -54,4 +57,76 @@ func TestClaimPlanUsesIndexesOnEmptyTable(t *testing.T) {
 	if strings.Contains(plan, "Seq Scan on deliveries") {
 		t.Errorf("the claim's generic plan scans deliveries sequentially:\n%s", plan)
 	}
+}
+
+// TestClaimPlanOrderedCostsUnorderedNothing runs the claim under EXPLAIN
+// ANALYZE over an unordered subscription's backlog and an ordered one's:
+// the ordering test's probes (deliveries_ordering_idx, the key's leases)
+// run for the ordered subscription's rows and never for the unordered
+// one's, so ordering adds no work to an unordered claim.
+func TestClaimPlanOrderedCostsUnorderedNothing(t *testing.T) {
+	t.Parallel()
+	for _, ordered := range []bool{false, true} {
+		pool := pgtest.NewPool(t)
+		s := postgres.New(pool)
+		t.Cleanup(s.Close)
+		sub := storetest.Subscription("sub")
+		sub.MaxConcurrency = 100
+		if ordered {
+			sub.OrderingKey = `event.entity_id`
+		}
+		if _, err := s.CreateSubscription(testCtx(t), &ledgerv1.CreateSubscriptionRequest{Subscription: sub}); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 50 {
+			req := storetest.Request("stripe", "", fmt.Sprintf("evt_%d", i), time.Now())
+			req.Event.EntityId = fmt.Sprintf("key_%d", i%5)
+			if _, err := s.Record(testCtx(t), req); err != nil {
+				t.Fatal(err)
+			}
+		}
+		plan := explainClaim(t, pool)
+		var probes []string
+		for _, line := range strings.Split(plan, "\n") {
+			if strings.Contains(line, "deliveries_ordering_idx") || strings.Contains(line, "on delivery_leases k") {
+				probes = append(probes, line)
+			}
+		}
+		if len(probes) != 2 {
+			t.Fatalf("ordered %v: want the two ordering probes in the plan, found %d:\n%s", ordered, len(probes), plan)
+		}
+		for _, p := range probes {
+			if never := strings.Contains(p, "never executed"); never == ordered {
+				t.Errorf("ordered %v: probe %q (never executed: %v):\n%s", ordered, strings.TrimSpace(p), never, plan)
+			}
+		}
+	}
+}
+
+// explainClaim runs the claim once under EXPLAIN ANALYZE, in a transaction
+// it rolls back, with the claim's settings and generic plan.
+func explainClaim(t *testing.T, pool *pgxpool.Pool) string {
+	t.Helper()
+	ctx := testCtx(t)
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	if _, err := tx.Exec(ctx, postgres.ClaimLockSQL); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "PREPARE claim_probe(integer, text, bigint, bigint, text[], text[]) AS "+postgres.ClaimSQL); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := tx.Query(ctx, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE claim_probe(64, 'd1', 60000000, 5000, '{}', '{}')",
+		pgx.QueryExecModeSimpleProtocol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines, "\n")
 }
