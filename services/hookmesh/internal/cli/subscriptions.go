@@ -88,6 +88,8 @@ func writeSubscription(cmd *cobra.Command, out *output, s *ledgerv1.Subscription
 		fmt.Fprintf(tw, "platforms:\t%s\n", allOr(s.GetPlatforms()))
 		fmt.Fprintf(tw, "event types:\t%s\n", allOr(typeNames(s.GetEventTypes())))
 		fmt.Fprintf(tw, "filter:\t%s\n", orDash(s.GetFilter()))
+		fmt.Fprintf(tw, "rate:\t%s\n", rateText(s.GetRate()))
+		fmt.Fprintf(tw, "ordering key:\t%s\n", orDash(s.GetOrderingKey()))
 		fmt.Fprintf(tw, "timeout:\t%s\n", s.GetTimeout().AsDuration())
 		fmt.Fprintf(tw, "max concurrency:\t%d\n", s.GetMaxConcurrency())
 		fmt.Fprintf(tw, "state:\t%s\n", state(s))
@@ -112,7 +114,7 @@ type subscriptionFlags struct {
 	maxConcurrency                        int32
 	paused                                bool
 	retryNetwork, retryThrottled, retryDS string
-	filter                                string
+	filter, rate, orderingKey             string
 }
 
 func (f *subscriptionFlags) add(cmd *cobra.Command) {
@@ -124,6 +126,8 @@ func (f *subscriptionFlags) add(cmd *cobra.Command) {
 	fs.Int32Var(&f.maxConcurrency, "max-concurrency", 0, "deliveries in flight across all dispatchers (0: the ledger's default, 128)")
 	fs.BoolVar(&f.paused, "paused", false, "create or keep it paused: deliveries wait")
 	fs.StringVar(&f.filter, "filter", "", `CEL expression an event must match, e.g. 'source_type == "invoice.paid"' ("": every event; see docs/operations.md, Subscriptions)`)
+	fs.StringVar(&f.rate, "rate", "", `deliveries per second across all dispatchers, per_second[:burst], e.g. 20 or 20:40 (burst 0 or none: ceil(per_second); "": no rate)`)
+	fs.StringVar(&f.orderingKey, "ordering-key", "", `CEL string expression: deliveries with the same key go one at a time, in receipt order, e.g. 'event.entity_id' ("": unordered)`)
 	const retry = "retry policy of the %s class: max_attempts=N,delay=D,max_delay=D (unset parts: the defaults)"
 	fs.StringVar(&f.retryNetwork, "retry-network", "", fmt.Sprintf(retry, "network (UNAVAILABLE, DEADLINE_EXCEEDED)"))
 	fs.StringVar(&f.retryThrottled, "retry-throttled", "", fmt.Sprintf(retry, "throttled (RESOURCE_EXHAUSTED)"))
@@ -161,6 +165,16 @@ func (f *subscriptionFlags) apply(cmd *cobra.Command, s *ledgerv1.Subscription) 
 	if changed("filter") {
 		s.Filter = f.filter
 	}
+	if changed("rate") {
+		r, err := parseRate(f.rate)
+		if err != nil {
+			return usageError("--rate: %v", err)
+		}
+		s.Rate = r
+	}
+	if changed("ordering-key") {
+		s.OrderingKey = f.orderingKey
+	}
 	for _, c := range []struct {
 		flag, value string
 		set         func(*ledgerv1.RetryPolicy, *ledgerv1.ClassPolicy)
@@ -196,14 +210,16 @@ delivered to its target, a gRPC EventHandlerService (see docs/handlers.md).
 The target must be allowed by the ledger's HOOKMESH_TARGET_ALLOW.`,
 		Example: `  hookmesh subscriptions create billing --target 127.0.0.1:9000
   hookmesh subscriptions create audit --target dns:///audit.internal:9000 --platform stripe,github \
-      --timeout 10s --retry-network max_attempts=8,delay=2s,max_delay=10m`,
+      --timeout 10s --retry-network max_attempts=8,delay=2s,max_delay=10m
+  hookmesh subscriptions create orders --target 127.0.0.1:9000 --rate 20:40 --ordering-key 'event.entity_id'`,
 		Args: exactArgs(1),
 	}
 	if !create {
 		cmd.Use = "update <name>"
 		cmd.Short = "Change a subscription's settings (only those given)"
 		cmd.Long = `Change the settings given as flags and keep the others. --platform "" and
---event-type "" clear a filter (all platforms, all types).`
+--event-type "" clear a filter (all platforms, all types); --rate "" removes
+the rate and --ordering-key "" makes it unordered.`
 		cmd.Example = `  hookmesh subscriptions update billing --target 127.0.0.1:9001
   hookmesh subscriptions update billing --event-type "" --max-concurrency 16`
 	}
@@ -389,6 +405,37 @@ event's delivery).`,
 
 // parseClassPolicy parses "max_attempts=8,delay=2s,max_delay=10m"; "-" in
 // a key may stand for "_".
+// parseRate reads --rate: per_second[:burst]; "" is no rate (nil). The
+// ledger checks the ranges.
+func parseRate(s string) (*ledgerv1.Rate, error) {
+	if s == "" {
+		return nil, nil
+	}
+	ps, burst, hasBurst := strings.Cut(s, ":")
+	r := &ledgerv1.Rate{}
+	v, err := strconv.ParseFloat(ps, 64)
+	if err != nil {
+		return nil, fmt.Errorf("per_second %q is not a number", ps)
+	}
+	r.PerSecond = v
+	if hasBurst {
+		b, err := strconv.ParseInt(burst, 10, 32)
+		if err != nil {
+			return nil, fmt.Errorf("burst %q is not a whole number", burst)
+		}
+		r.Burst = int32(b)
+	}
+	return r, nil
+}
+
+// rateText shows a rate as --rate takes it, "-" for none.
+func rateText(r *ledgerv1.Rate) string {
+	if r == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%s/s, burst %d", strconv.FormatFloat(r.GetPerSecond(), 'g', -1, 64), r.GetBurst())
+}
+
 func parseClassPolicy(s string) (*ledgerv1.ClassPolicy, error) {
 	p := &ledgerv1.ClassPolicy{}
 	for _, part := range nonEmpty(strings.Split(s, ",")) {
