@@ -89,15 +89,37 @@ func sendAll(t *testing.T, sys *harness.System, groups [][]webhook) {
 	}
 }
 
-// adminPost posts body to the edge's admin API and returns the status and
+// adminSend sends body to the edge's admin API and returns the status and
 // the answer.
-func adminPost(t *testing.T, sys *harness.System, path, body string) (int, string) {
+func adminSend(t *testing.T, sys *harness.System, method, path, body string) (int, string) {
 	t.Helper()
-	resp, err := http.Post("http://"+sys.AdminAddr+path, "application/json", strings.NewReader(body))
+	req, err := http.NewRequest(method, "http://"+sys.AdminAddr+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return resp.StatusCode, string(readAll(resp))
+}
+
+// waitCount polls count (under mu) until it reaches want, failing at the
+// deadline with what it reached.
+func waitCount(t *testing.T, mu *sync.Mutex, count func() int, want int, deadline time.Time, what string) {
+	t.Helper()
+	for ; ; time.Sleep(100 * time.Millisecond) {
+		mu.Lock()
+		got := count()
+		mu.Unlock()
+		if got >= want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d %s", got, want, what)
+		}
+	}
 }
 
 // TestSubscriptionRate: a subscription limited to 20/s receives a burst of
@@ -128,7 +150,7 @@ func checkRate(t *testing.T, sys *harness.System, n int) {
 		return nil
 	})
 	for _, bad := range []string{`{"per_second":0}`, `{"per_second":20,"burst":-1}`, `{"per_second":1e9}`} {
-		if code, b := adminPost(t, sys, "/v1/subscriptions", fmt.Sprintf(`{"name":"bad","target":%q,"rate":%s}`, h.Addr, bad)); code != http.StatusBadRequest || !strings.Contains(b, "rate.") {
+		if code, b := adminSend(t, sys, http.MethodPost, "/v1/subscriptions", fmt.Sprintf(`{"name":"bad","target":%q,"rate":%s}`, h.Addr, bad)); code != http.StatusBadRequest || !strings.Contains(b, "rate.") {
 			t.Errorf("create with rate %s: %d %s, want 400 naming the rate", bad, code, b)
 		}
 	}
@@ -137,7 +159,7 @@ func checkRate(t *testing.T, sys *harness.System, n int) {
 	// it resumes.
 	sub := fmt.Sprintf(`{"name":"throttled","target":%q,"rate":{"per_second":%v},"filter":"payload.data.object.run == \"%s\"","paused":%%t}`,
 		h.Addr, perSecond, run)
-	if code, b := adminPost(t, sys, "/v1/subscriptions", fmt.Sprintf(sub, true)); code != http.StatusOK {
+	if code, b := adminSend(t, sys, http.MethodPost, "/v1/subscriptions", fmt.Sprintf(sub, true)); code != http.StatusOK {
 		t.Fatalf("create throttled: %d %s", code, b)
 	}
 	var events []webhook
@@ -148,33 +170,13 @@ func checkRate(t *testing.T, sys *harness.System, n int) {
 		groups[i%len(groups)] = append(groups[i%len(groups)], w)
 	}
 	sendAll(t, sys, groups)
-	req, err := http.NewRequest(http.MethodPut, "http://"+sys.AdminAddr+"/v1/subscriptions/throttled", strings.NewReader(fmt.Sprintf(sub, false)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b := readAll(resp); resp.StatusCode != http.StatusOK {
-		t.Fatalf("resume throttled: %s %s", resp.Status, b)
+	if code, b := adminSend(t, sys, http.MethodPut, "/v1/subscriptions/throttled", fmt.Sprintf(sub, false)); code != http.StatusOK {
+		t.Fatalf("resume throttled: %d %s", code, b)
 	}
 
 	// A failure deadline only: at 20/s the burst takes n/20 s.
-	deadline := time.Now().Add(time.Duration(n)*time.Second/time.Duration(perSecond) + 2*time.Minute)
-	for {
-		mu.Lock()
-		got := len(received)
-		mu.Unlock()
-		if got >= n {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d deliveries received", got, n)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitCount(t, &mu, func() int { return len(received) }, n,
+		time.Now().Add(time.Duration(n)*time.Second/time.Duration(perSecond)+2*time.Minute), "deliveries received")
 	mu.Lock()
 	times := slices.Clone(received)
 	mu.Unlock()
@@ -259,7 +261,7 @@ func checkOrdering(t *testing.T, sys *harness.System) {
 		}
 		return nil
 	})
-	if code, b := adminPost(t, sys, "/v1/subscriptions", fmt.Sprintf(`{"name":"bad","target":%q,"ordering_key":"event.amount.minor_units"}`, h.Addr)); code != http.StatusBadRequest || !strings.Contains(b, "ordering_key must be a string") {
+	if code, b := adminSend(t, sys, http.MethodPost, "/v1/subscriptions", fmt.Sprintf(`{"name":"bad","target":%q,"ordering_key":"event.amount.minor_units"}`, h.Addr)); code != http.StatusBadRequest || !strings.Contains(b, "ordering_key must be a string") {
 		t.Errorf("create with a non-string ordering key: %d %s, want 400 saying so", code, b)
 	}
 	led := ledgerClient(t, sys)
@@ -300,17 +302,7 @@ func checkOrdering(t *testing.T, sys *harness.System) {
 	sendAll(t, sys, groups)
 
 	total := keys*perKey + perKey - 1
-	for deadline := time.Now().Add(4 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
-		mu.Lock()
-		got := len(done)
-		mu.Unlock()
-		if got >= total {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d events delivered", got, total)
-		}
-	}
+	waitCount(t, &mu, func() int { return len(done) }, total, time.Now().Add(4*time.Minute), "events delivered")
 	mu.Lock()
 	defer mu.Unlock()
 	if len(overlaps) > 0 {

@@ -30,27 +30,7 @@ func TestClaimPlanUsesIndexesOnEmptyTable(t *testing.T) {
 		Subscription: storetest.Subscription("all")}); err != nil {
 		t.Fatal(err)
 	}
-	ctx := testCtx(t)
-	tx, err := pool.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = tx.Rollback(ctx) }()
-	if _, err := tx.Exec(ctx, postgres.ClaimLockSQL); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, "PREPARE claim_probe(integer, text, bigint, bigint, text[], text[]) AS "+postgres.ClaimSQL); err != nil {
-		t.Fatal(err)
-	}
-	rows, err := tx.Query(ctx, "EXPLAIN (COSTS OFF) EXECUTE claim_probe(64, 'd1', 60000000, 5000, '{a:1}', '{b:1}')", pgx.QueryExecModeSimpleProtocol)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan := strings.Join(lines, "\n")
+	plan := explainClaim(t, pool, "EXPLAIN (COSTS OFF) EXECUTE claim_probe(64, 'd1', 60000000, 5000, '{a:1}', '{b:1}')")
 	if !strings.Contains(plan, "deliveries_pkey") {
 		t.Fatalf("plan does not show the claim (no deliveries_pkey):\n%s", plan)
 	}
@@ -85,7 +65,8 @@ func TestClaimPlanOrderedCostsUnorderedNothing(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		plan := explainClaim(t, pool)
+		plan := explainClaim(t, pool,
+			"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE claim_probe(64, 'd1', 60000000, 5000, '{}', '{}')")
 		var probes []string
 		for _, line := range strings.Split(plan, "\n") {
 			if strings.Contains(line, "deliveries_ordering_idx") || strings.Contains(line, "on delivery_leases k") {
@@ -103,9 +84,10 @@ func TestClaimPlanOrderedCostsUnorderedNothing(t *testing.T) {
 	}
 }
 
-// explainClaim runs the claim once under EXPLAIN ANALYZE, in a transaction
-// it rolls back, with the claim's settings and generic plan.
-func explainClaim(t *testing.T, pool *pgxpool.Pool) string {
+// explainClaim prepares the claim as claim_probe, with the claim's lock and
+// settings (so its generic plan), runs explain (an EXPLAIN of EXECUTE
+// claim_probe) in a transaction it rolls back, and returns the plan.
+func explainClaim(t *testing.T, pool *pgxpool.Pool, explain string) string {
 	t.Helper()
 	ctx := testCtx(t)
 	tx, err := pool.Begin(ctx)
@@ -119,8 +101,7 @@ func explainClaim(t *testing.T, pool *pgxpool.Pool) string {
 	if _, err := tx.Exec(ctx, "PREPARE claim_probe(integer, text, bigint, bigint, text[], text[]) AS "+postgres.ClaimSQL); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := tx.Query(ctx, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE claim_probe(64, 'd1', 60000000, 5000, '{}', '{}')",
-		pgx.QueryExecModeSimpleProtocol)
+	rows, err := tx.Query(ctx, explain, pgx.QueryExecModeSimpleProtocol)
 	if err != nil {
 		t.Fatal(err)
 	}
