@@ -163,7 +163,8 @@ func testOrderingKeyFails(t *testing.T, s store.Store) {
 // testRateClaims: a subscription with a rate is claimed at most its
 // bucket's tokens (full at first: the burst); the deliveries it holds back
 // stay pending with no attempt and no history, and the claim says when
-// the next token comes. A subscription without a rate is not held back.
+// the next token comes; another dispatcher's claim finds the same empty
+// bucket. A subscription without a rate is not held back.
 func testRateClaims(t *testing.T, s store.Store) {
 	const perSecond = 0.001 // one token in 1,000 s: none comes during the test
 	slow := withMax(Subscription("slow"), 10)
@@ -195,7 +196,8 @@ func testRateClaims(t *testing.T, s store.Store) {
 	for _, l := range resp.GetLeases() {
 		complete(t, s, l)
 	}
-	resp, err = s.ClaimDeliveries(ctx(t), &ledgerv1.ClaimDeliveriesRequest{DispatcherId: "d1"})
+	// Another dispatcher shares the bucket.
+	resp, err = s.ClaimDeliveries(ctx(t), &ledgerv1.ClaimDeliveriesRequest{DispatcherId: "d2"})
 	if err != nil {
 		t.Fatal(err)
 	}
