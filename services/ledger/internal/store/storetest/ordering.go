@@ -224,3 +224,28 @@ func testRateClaims(t *testing.T, s store.Store) {
 		t.Errorf("claim with the throttled subscription paused: throttled_until %v, %v; want unset", resp.GetThrottledUntil(), err)
 	}
 }
+
+// testOrderedRenormalization: an event recorded without a normalized event
+// gets its ordering key when it is re-normalized, and its place is its
+// receipt: it goes before the events of its key recorded after it.
+func testOrderedRenormalization(t *testing.T, s store.Store) {
+	ord := withMax(Subscription("ord"), 10)
+	ord.OrderingKey = `event.entity_id`
+	mustCreate(t, s, ord)
+	req, ev := unnormalized("stripe", "e0", "normalizer: unavailable", true)
+	ev.EntityId = "k"
+	mustRecord(t, s, req)
+	mustRecord(t, s, keyed("e1", "k"))
+	mustRecord(t, s, keyed("e2", "k"))
+	leases := claimNorm(t, s, 0)
+	if len(leases) != 1 {
+		t.Fatalf("claim = %v, want one", leases)
+	}
+	if resp, err := s.CompleteNormalization(ctx(t), completeNorm(leases[0], ev, "", false)); err != nil || resp.GetDeliveries() != 1 {
+		t.Fatalf("CompleteNormalization = %v, %v; want one delivery", resp, err)
+	}
+	got := claim(t, s, "d1", 0)
+	wantLeases(t, "after the re-normalization", got, "ord", "e0")
+	complete(t, s, got[0])
+	wantLeases(t, "e0 done", claim(t, s, "d1", 0), "ord", "e1")
+}

@@ -67,6 +67,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"FilteredRenormalization", testFilteredRenormalization},
 		{"OrderedClaims", testOrderedClaims},
 		{"OrderingKeyFails", testOrderingKeyFails},
+		{"OrderedRenormalization", testOrderedRenormalization},
 		{"RateClaims", testRateClaims},
 		{"PauseResume", testPauseResume},
 		{"UpsertSubscription", testUpsertSubscription},
