@@ -168,9 +168,6 @@ func (s *Store) ClaimDeliveries(ctx context.Context, req *ledgerv1.ClaimDeliveri
 		for _, c := range chosen {
 			taken[c.sub]++
 		}
-		if throttled, err = takeTokens(ctx, tx, subs, tokens, taken, now); err != nil {
-			return nil, err
-		}
 		for _, c := range chosen {
 			sub := subs[c.sub]
 			// max(requested, timeout + margin): a lease ending before the
@@ -189,7 +186,9 @@ func (s *Store) ClaimDeliveries(ctx context.Context, req *ledgerv1.ClaimDeliveri
 			}
 			leases = append(leases, l)
 		}
-		return nil, nil
+		// After the leases, so the due rows it looks for are those left.
+		throttled, err = takeTokens(ctx, tx, subs, tokens, taken, now)
+		return nil, err
 	})
 	if err != nil {
 		return nil, err
