@@ -249,3 +249,25 @@ func testOrderedRenormalization(t *testing.T, s store.Store) {
 	complete(t, s, got[0])
 	wantLeases(t, "e0 done", claim(t, s, "d1", 0), "ord", "e1")
 }
+
+// testRateAfterDelete: a subscription deleted and created again under its
+// name starts with a full bucket, not the old one's emptied bucket.
+func testRateAfterDelete(t *testing.T, s store.Store) {
+	sub := withMax(Subscription("again"), 10)
+	sub.Rate = &ledgerv1.Rate{PerSecond: 0.001, Burst: 2}
+	mustCreate(t, s, sub)
+	for _, id := range []string{"e1", "e2"} {
+		mustRecord(t, s, keyed(id, id))
+	}
+	if got := len(leasesOf(claim(t, s, "d1", 0), "again")); got != 2 {
+		t.Fatalf("first claim leased %d, want the burst 2", got)
+	}
+	if _, err := s.DeleteSubscription(ctx(t), &ledgerv1.DeleteSubscriptionRequest{Name: "again"}); err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, s, sub)
+	for _, id := range []string{"e3", "e4", "e5"} {
+		mustRecord(t, s, keyed(id, id))
+	}
+	wantLeases(t, "created again", claim(t, s, "d1", 0), "again", "e3", "e4")
+}

@@ -69,6 +69,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"OrderingKeyFails", testOrderingKeyFails},
 		{"OrderedRenormalization", testOrderedRenormalization},
 		{"RateClaims", testRateClaims},
+		{"RateAfterDelete", testRateAfterDelete},
 		{"PauseResume", testPauseResume},
 		{"UpsertSubscription", testUpsertSubscription},
 		{"DeleteSubscription", testDeleteSubscription},
