@@ -175,6 +175,7 @@ func TestMetricsAfterDeliveries(t *testing.T) {
 		`hookmesh_breaker_state{target="` + downTarget + `"} 2`,
 		`hookmesh_breaker_transitions_total{state="open",target="` + downTarget + `"} 1`,
 		`hookmesh_dispatcher_report_failures_total{report="complete"} 0`,
+		`hookmesh_dispatcher_throttled_waits_total 0`,
 		`hookmesh_dispatcher_in_flight 0`,
 	}
 	var text string

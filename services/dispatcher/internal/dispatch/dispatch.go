@@ -147,9 +147,16 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 
 	poll := time.NewTicker(d.opts.PollInterval)
 	defer poll.Stop()
+	// tokens fires when a subscription held back by its rate gets its next
+	// token (the claim's throttled_until): sooner than the poll, and only
+	// then, so a throttled subscription is served at its rate without
+	// claiming in a loop.
+	tokens := time.NewTimer(time.Hour)
+	tokens.Stop()
+	defer tokens.Stop()
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
-		n, limit, err := d.claimOnce(ctx, work, &workers)
+		n, limit, throttled, err := d.claimOnce(ctx, work, &workers)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			backoff = min(max(2*backoff, 100*time.Millisecond), 5*time.Second)
@@ -160,11 +167,19 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			backoff = 0
 			continue // a full claim: more may be due, claim again before sleeping
 		}
-		// A short claim means nothing more is claimable now (nothing due, or
-		// every subscription at its max_concurrency): wait for news.
+		// A short claim means nothing more is claimable now (nothing due,
+		// every subscription at its max_concurrency or out of tokens): wait
+		// for news, or for the next token.
 		backoff = 0
+		if !throttled.IsZero() {
+			// At least a millisecond: a token due now (clocks differ) must
+			// not make the loop spin; at most the poll, which comes anyway.
+			tokens.Reset(min(max(time.Until(throttled), time.Millisecond), d.opts.PollInterval))
+			d.opts.Metrics.throttledWait()
+		}
 		select {
 		case <-ctx.Done():
+		case <-tokens.C:
 		case <-wake:
 		case <-d.freed:
 			// Let a few more deliveries finish first: every claim is a
@@ -173,6 +188,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			sleep(ctx, freedBatchWindow)
 		case <-poll.C:
 		}
+		tokens.Stop() // the next claim says again whether to wait for tokens
 	}
 
 	watcher.Wait()
@@ -234,13 +250,14 @@ func (d *Dispatcher) releaseOwnLeases(ctx context.Context) {
 }
 
 // claimOnce claims as much as there is room for and starts a worker per
-// lease; it returns the number claimed.
-func (d *Dispatcher) claimOnce(ctx, work context.Context, workers *sync.WaitGroup) (n, limit int, err error) {
+// lease; it returns the number claimed and, when a subscription waits for
+// its rate's next token, when that comes (zero otherwise).
+func (d *Dispatcher) claimOnce(ctx, work context.Context, workers *sync.WaitGroup) (n, limit int, throttled time.Time, err error) {
 	d.mu.Lock()
 	room := d.opts.Capacity - d.total
 	d.mu.Unlock()
 	if room <= 0 {
-		return 0, 0, nil
+		return 0, 0, time.Time{}, nil
 	}
 	limit = min(room, d.opts.ClaimBatch)
 	skip, probe := d.gates()
@@ -254,7 +271,10 @@ func (d *Dispatcher) claimOnce(ctx, work context.Context, workers *sync.WaitGrou
 		ProbeTargets:  probe,
 	})
 	if err != nil {
-		return 0, limit, fmt.Errorf("claim: %w", err)
+		return 0, limit, time.Time{}, fmt.Errorf("claim: %w", err)
+	}
+	if t := resp.GetThrottledUntil(); t != nil {
+		throttled = t.AsTime()
 	}
 	for _, l := range resp.GetLeases() {
 		sub, target := l.GetDelivery().GetSubscription(), l.GetSubscription().GetTarget()
@@ -270,7 +290,7 @@ func (d *Dispatcher) claimOnce(ctx, work context.Context, workers *sync.WaitGrou
 			d.deliver(work, l)
 		}()
 	}
-	return len(resp.GetLeases()), limit, nil
+	return len(resp.GetLeases()), limit, throttled, nil
 }
 
 func (d *Dispatcher) release(sub, target string) {

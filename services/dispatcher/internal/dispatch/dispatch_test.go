@@ -15,6 +15,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
 	handlerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/handler/v1"
@@ -53,6 +54,10 @@ type fakeLedger struct {
 	// ignoreGates hands out leases whatever skip_targets and
 	// probe_targets say, as a ledger older than them does.
 	ignoreGates bool
+	// throttle, when set, is answered as throttled_until = now + throttle
+	// to every claim; claimedAt records when each claim came.
+	throttle  time.Duration
+	claimedAt []time.Time
 }
 
 func (f *fakeLedger) ReleaseLeases(_ context.Context, in *ledgerv1.ReleaseLeasesRequest, _ ...grpc.CallOption) (*ledgerv1.ReleaseLeasesResponse, error) {
@@ -95,7 +100,12 @@ func (f *fakeLedger) ClaimDeliveries(_ context.Context, in *ledgerv1.ClaimDelive
 		}
 	}
 	f.queue = kept
-	return &ledgerv1.ClaimDeliveriesResponse{Leases: out}, nil
+	f.claimedAt = append(f.claimedAt, time.Now())
+	resp := &ledgerv1.ClaimDeliveriesResponse{Leases: out}
+	if f.throttle > 0 {
+		resp.ThrottledUntil = timestamppb.New(time.Now().Add(f.throttle))
+	}
+	return resp, nil
 }
 
 // ReportOutcomes applies each outcome as its single RPC does.
@@ -439,5 +449,42 @@ func TestStartReleasesOwnLeasesFirst(t *testing.T) {
 				time.Sleep(10 * time.Millisecond)
 			}
 		})
+	}
+}
+
+// TestClaimsAgainAtThrottledUntil: a claim that says a subscription waits
+// for its rate's next token (throttled_until) makes the dispatcher claim
+// again then, though its poll is an hour away, and not before: the claims
+// come at the token's pace, neither at the poll's nor in a loop.
+func TestClaimsAgainAtThrottledUntil(t *testing.T) {
+	const throttle = 30 * time.Millisecond
+	led := &fakeLedger{outcomes: make(chan any, 100), throttle: throttle}
+	d := New(Options{
+		ID: "d1", Ledger: led, Handlers: handlers{func(context.Context, *handlerv1.HandleEventRequest) error { return nil }},
+		Breakers: breaker.New(breaker.Settings{Failures: 100, OpenFor: time.Minute}),
+		Capacity: 8, ClaimBatch: 8, LeaseDuration: time.Minute, PollInterval: time.Hour,
+		DrainTimeout: 200 * time.Millisecond, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	const want = 6
+	var times []time.Time
+	for deadline := time.Now().Add(30 * time.Second); len(times) < want; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d claims with the poll an hour away, want %d at throttled_until", len(times), want)
+		}
+		led.mu.Lock()
+		times = slices.Clone(led.claimedAt)
+		led.mu.Unlock()
+	}
+	// Each claim answered "next token in 30 ms": the next claim may come
+	// later (a busy machine), never sooner. A millisecond of slack for
+	// the clocks' rounding.
+	for i := 1; i < len(times); i++ {
+		if gap := times[i].Sub(times[i-1]); gap < throttle-time.Millisecond {
+			t.Errorf("claim %d came %v after the previous one, before its throttled_until (%v)", i, gap, throttle)
+		}
 	}
 }

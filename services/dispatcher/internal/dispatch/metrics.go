@@ -45,6 +45,7 @@ type Metrics struct {
 	reportFailures *prometheus.CounterVec
 	transitions    *prometheus.CounterVec
 	answers        *prometheus.CounterVec
+	throttled      prometheus.Counter
 }
 
 // NewMetrics registers the delivery metrics on reg.
@@ -77,8 +78,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "hookmesh_http_deliveries_total",
 			Help: "POSTs to HTTP destinations by subscription and the HTTP status answered (code \"none\": no answer, a network error or the timeout).",
 		}, []string{"subscription", "code"}),
+		throttled: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hookmesh_dispatcher_throttled_waits_total",
+			Help: "Claims after which this dispatcher waited for a subscription's rate (its next token) rather than for news or its poll.",
+		}),
 	}
-	reg.MustRegister(m.deliveries, m.duration, m.retries, m.reportFailures, m.transitions, m.answers)
+	reg.MustRegister(m.deliveries, m.duration, m.retries, m.reportFailures, m.transitions, m.answers, m.throttled)
 	for _, r := range []string{reportComplete, reportRetry, reportDeadLetter} {
 		m.reportFailures.WithLabelValues(r)
 	}
@@ -122,6 +127,12 @@ func (m *Metrics) retried(sub string, class ledgerv1.ErrorClass) {
 func (m *Metrics) BreakerChanged(target, state string) {
 	if m != nil {
 		m.transitions.WithLabelValues(target, state).Inc()
+	}
+}
+
+func (m *Metrics) throttledWait() {
+	if m != nil {
+		m.throttled.Inc()
 	}
 }
 

@@ -99,6 +99,8 @@ func writeSubscription(cmd *cobra.Command, out *output, s *ledgerv1.Subscription
 		for _, sec := range s.GetSecrets() {
 			fmt.Fprintf(tw, "secret:\t%s (created %s)\n", sec.GetId(), localTime(sec.GetCreatedAt()))
 		}
+		fmt.Fprintf(tw, "rate:\t%s\n", rateText(s.GetRate()))
+		fmt.Fprintf(tw, "ordering key:\t%s\n", orDash(s.GetOrderingKey()))
 		fmt.Fprintf(tw, "timeout:\t%s\n", s.GetTimeout().AsDuration())
 		fmt.Fprintf(tw, "max concurrency:\t%d\n", s.GetMaxConcurrency())
 		fmt.Fprintf(tw, "state:\t%s\n", state(s))
@@ -123,7 +125,7 @@ type subscriptionFlags struct {
 	maxConcurrency                        int32
 	paused                                bool
 	retryNetwork, retryThrottled, retryDS string
-	filter                                string
+	filter, rate, orderingKey             string
 	startFrom                             string
 	secrets, removeSecrets                []string
 	payload                               string
@@ -141,6 +143,8 @@ func (f *subscriptionFlags) add(cmd *cobra.Command) {
 	fs.StringArrayVar(&f.removeSecrets, "remove-secret", nil, "on update, remove the secret with this id (see get -o json: secrets[].id)")
 	fs.StringVar(&f.payload, "payload", "", "what an HTTP target receives: normalized (the event as JSON, the default) or raw (the body as received)")
 	fs.StringVar(&f.filter, "filter", "", `CEL expression an event must match, e.g. 'source_type == "invoice.paid"' ("": every event; see docs/operations.md, Subscriptions)`)
+	fs.StringVar(&f.rate, "rate", "", `deliveries per second across all dispatchers, per_second[:burst], e.g. 20 or 20:40 (burst 0 or none: ceil(per_second); "": no rate)`)
+	fs.StringVar(&f.orderingKey, "ordering-key", "", `CEL string expression: deliveries with the same key go one at a time, in receipt order, e.g. 'event.entity_id' ("": unordered)`)
 	const retry = "retry policy of the %s class: max_attempts=N,delay=D,max_delay=D (unset parts: the defaults)"
 	fs.StringVar(&f.retryNetwork, "retry-network", "", fmt.Sprintf(retry, "network (UNAVAILABLE, DEADLINE_EXCEEDED)"))
 	fs.StringVar(&f.retryThrottled, "retry-throttled", "", fmt.Sprintf(retry, "throttled (RESOURCE_EXHAUSTED)"))
@@ -204,6 +208,16 @@ func (f *subscriptionFlags) apply(cmd *cobra.Command, s *ledgerv1.Subscription) 
 	for _, v := range f.secrets {
 		s.Secrets = append(s.Secrets, &ledgerv1.SigningSecret{Secret: v})
 	}
+	if changed("rate") {
+		r, err := parseRate(f.rate)
+		if err != nil {
+			return usageError("--rate: %v", err)
+		}
+		s.Rate = r
+	}
+	if changed("ordering-key") {
+		s.OrderingKey = f.orderingKey
+	}
 	for _, c := range []struct {
 		flag, value string
 		set         func(*ledgerv1.RetryPolicy, *ledgerv1.ClassPolicy)
@@ -242,13 +256,15 @@ The target must be allowed by the ledger's HOOKMESH_TARGET_ALLOW.`,
       --timeout 10s --retry-network max_attempts=8,delay=2s,max_delay=10m
   hookmesh subscriptions create late --target 127.0.0.1:9000 --platform stripe --start-from 168h
   hookmesh subscriptions create hooks --target https://hooks.example.com/in --secret "$(openssl rand -base64 32)" --payload raw`,
+  hookmesh subscriptions create orders --target 127.0.0.1:9000 --rate 20:40 --ordering-key 'event.entity_id'`,
 		Args: exactArgs(1),
 	}
 	if !create {
 		cmd.Use = "update <name>"
 		cmd.Short = "Change a subscription's settings (only those given)"
 		cmd.Long = `Change the settings given as flags and keep the others. --platform "" and
---event-type "" clear a filter (all platforms, all types).`
+--event-type "" clear a filter (all platforms, all types); --rate "" removes
+the rate and --ordering-key "" makes it unordered.`
 		cmd.Example = `  hookmesh subscriptions update billing --target 127.0.0.1:9001
   hookmesh subscriptions update billing --event-type "" --max-concurrency 16`
 	}
@@ -436,6 +452,37 @@ event's delivery).`,
 
 // parseClassPolicy parses "max_attempts=8,delay=2s,max_delay=10m"; "-" in
 // a key may stand for "_".
+// parseRate reads --rate: per_second[:burst]; "" is no rate (nil). The
+// ledger checks the ranges.
+func parseRate(s string) (*ledgerv1.Rate, error) {
+	if s == "" {
+		return nil, nil
+	}
+	ps, burst, hasBurst := strings.Cut(s, ":")
+	r := &ledgerv1.Rate{}
+	v, err := strconv.ParseFloat(ps, 64)
+	if err != nil {
+		return nil, fmt.Errorf("per_second %q is not a number", ps)
+	}
+	r.PerSecond = v
+	if hasBurst {
+		b, err := strconv.ParseInt(burst, 10, 32)
+		if err != nil {
+			return nil, fmt.Errorf("burst %q is not a whole number", burst)
+		}
+		r.Burst = int32(b)
+	}
+	return r, nil
+}
+
+// rateText shows a rate as --rate takes it, "-" for none.
+func rateText(r *ledgerv1.Rate) string {
+	if r == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%s/s, burst %d", strconv.FormatFloat(r.GetPerSecond(), 'g', -1, 64), r.GetBurst())
+}
+
 func parseClassPolicy(s string) (*ledgerv1.ClassPolicy, error) {
 	p := &ledgerv1.ClassPolicy{}
 	for _, part := range nonEmpty(strings.Split(s, ",")) {

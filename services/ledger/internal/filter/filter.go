@@ -116,21 +116,38 @@ func Compile(expr string) (*Program, error) {
 // variables that evaluates to a string. The error is an *Error when the
 // expression is wrong.
 func CheckKey(expr string) error {
+	_, err := CompileKey(expr)
+	return err
+}
+
+// CompileKey parses and type-checks an ordering key and compiles it with
+// the filters' cost limit; evaluate it with EvalKey. The error is an
+// *Error when the expression is wrong, anything else when the environment
+// failed.
+func CompileKey(expr string) (*Program, error) {
+	if strings.TrimSpace(expr) == "" {
+		return nil, &Error{Expr: expr, Message: "ordering_key is empty"}
+	}
 	if len(expr) > MaxLength {
-		return &Error{Expr: expr, Message: fmt.Sprintf("ordering_key is %d bytes, longer than %d", len(expr), MaxLength)}
+		return nil, &Error{Expr: expr, Message: fmt.Sprintf("ordering_key is %d bytes, longer than %d", len(expr), MaxLength)}
 	}
 	e, err := env()
 	if err != nil {
-		return fmt.Errorf("filter environment: %w", err)
+		return nil, fmt.Errorf("filter environment: %w", err)
 	}
 	ast, iss := e.Compile(expr)
 	if iss.Err() != nil {
-		return &Error{Expr: expr, Message: iss.Err().Error()}
+		return nil, &Error{Expr: expr, Message: iss.Err().Error()}
 	}
+	// dyn (a bare payload field) is checked at evaluation.
 	if out := ast.OutputType(); !out.IsExactType(types.StringType) && !out.IsExactType(types.DynType) {
-		return &Error{Expr: expr, Message: fmt.Sprintf("ordering_key must be a string expression, not %s", out)}
+		return nil, &Error{Expr: expr, Message: fmt.Sprintf("ordering_key must be a string expression, not %s", out)}
 	}
-	return nil
+	prg, err := e.Program(ast, cel.CostLimit(CostLimit))
+	if err != nil {
+		return nil, &Error{Expr: expr, Message: err.Error()}
+	}
+	return &Program{expr: expr, prg: prg}, nil
 }
 
 // Input is what a filter reads: one event as recorded.
@@ -210,6 +227,21 @@ func (p *Program) Eval(in *Input) (matched bool, cost uint64, err error) {
 	return b, cost, nil
 }
 
+// EvalKey evaluates an ordering key program (CompileKey) on in: the key,
+// or the evaluation's failure (a missing payload key, the cost limit, a
+// result that is not a string), never a panic.
+func (p *Program) EvalKey(in *Input) (string, error) {
+	out, _, err := p.prg.Eval(activation{in})
+	if err != nil {
+		return "", err
+	}
+	k, ok := out.Value().(string)
+	if !ok {
+		return "", fmt.Errorf("ordering_key evaluated to %s, not a string", out.Type())
+	}
+	return k, nil
+}
+
 // IsCompileError reports whether err is an expression that does not
 // compile.
 func IsCompileError(err error) bool {
@@ -231,13 +263,25 @@ var cache struct {
 
 // Cached returns the compiled program of expr, compiling it on first use.
 func Cached(expr string) (*Program, error) {
+	return cached(expr, expr, Compile)
+}
+
+// CachedKey returns the compiled ordering key program of expr (CompileKey),
+// compiling it on first use.
+func CachedKey(expr string) (*Program, error) {
+	// The prefix keeps a key apart from a filter of the same text (a bare
+	// payload field is both): they are compiled for different results.
+	return cached("key\x00"+expr, expr, CompileKey)
+}
+
+func cached(id, expr string, compile func(string) (*Program, error)) (*Program, error) {
 	cache.Lock()
-	p, ok := cache.m[expr]
+	p, ok := cache.m[id]
 	cache.Unlock()
 	if ok {
 		return p, nil
 	}
-	p, err := Compile(expr)
+	p, err := compile(expr)
 	if err != nil {
 		return nil, err
 	}
@@ -246,6 +290,6 @@ func Cached(expr string) (*Program, error) {
 	if cache.m == nil || len(cache.m) >= cacheMax {
 		cache.m = map[string]*Program{}
 	}
-	cache.m[expr] = p
+	cache.m[id] = p
 	return p, nil
 }

@@ -139,6 +139,23 @@ func FuzzCompile(f *testing.F) {
 	})
 }
 
+// FuzzCompileKey: any ordering key expression (an admin's input) compiles
+// or is refused, and a compiled one evaluates to a string or an error,
+// never a panic.
+func FuzzCompileKey(f *testing.F) {
+	for _, s := range []string{`event.entity_id`, `payload.customer`, `platform + ":" + event.user_id`,
+		`string(event.amount.minor_units)`, `headers["x"]`, `(((`, `event.`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, expr string) {
+		p, err := CompileKey(expr)
+		if err != nil {
+			return
+		}
+		_, _ = p.EvalKey(input())
+	})
+}
+
 func TestCheckKey(t *testing.T) {
 	if err := CheckKey(`event.entity_id`); err != nil {
 		t.Errorf("CheckKey(event.entity_id) = %v", err)
@@ -147,6 +164,45 @@ func TestCheckKey(t *testing.T) {
 		if err := CheckKey(expr); !IsCompileError(err) {
 			t.Errorf("CheckKey(%q) = %v, want a compile error", expr, err)
 		}
+	}
+}
+
+// TestEvalKey: a key expression yields the event's string; a payload key
+// that is missing or not a string is an evaluation error, never a panic
+// and never a key.
+func TestEvalKey(t *testing.T) {
+	in := &Input{Event: &eventv1.NormalizedEvent{EntityId: "ord_1"}, Body: []byte(`{"customer":"c9","n":3}`)}
+	for expr, want := range map[string]string{
+		`event.entity_id`:                     "ord_1",
+		`payload.customer`:                    "c9",
+		`event.entity_id + "/" + platform`:    "ord_1/",
+		`has(payload.x) ? payload.x : "none"`: "none",
+	} {
+		p, err := CachedKey(expr)
+		if err != nil {
+			t.Fatalf("CachedKey(%q): %v", expr, err)
+		}
+		if got, err := p.EvalKey(in); err != nil || got != want {
+			t.Errorf("EvalKey(%q) = %q, %v; want %q", expr, got, err, want)
+		}
+	}
+	for _, expr := range []string{`payload.n`, `payload.missing`} {
+		p, err := CachedKey(expr)
+		if err != nil {
+			t.Fatalf("CachedKey(%q): %v", expr, err)
+		}
+		if got, err := p.EvalKey(in); err == nil {
+			t.Errorf("EvalKey(%q) = %q, want an error", expr, got)
+		}
+	}
+	// The same text as a filter and as a key: two programs.
+	if _, err := Cached(`payload.customer`); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := CachedKey(`payload.customer`); p == nil {
+		t.Fatal("CachedKey after Cached of the same text: no program")
+	} else if got, err := p.EvalKey(in); err != nil || got != "c9" {
+		t.Errorf("key after filter of the same text = %q, %v", got, err)
 	}
 }
 

@@ -389,13 +389,18 @@ const TraceparentHeader = "hookmesh-traceparent"
 
 // ClaimResult builds the answer to a claim, interleaving subscriptions:
 // every subscription's first lease comes before any second one, so a caller
-// that stops early still serves everyone.
-func ClaimResult(rows []LeaseRow) (*ledgerv1.ClaimDeliveriesResponse, error) {
+// that stops early still serves everyone. throttled is when the earliest
+// subscription waiting for its rate's next token gets it, nil when none
+// waits.
+func ClaimResult(rows []LeaseRow, throttled *time.Time) (*ledgerv1.ClaimDeliveriesResponse, error) {
 	slices.SortFunc(rows, func(a, b LeaseRow) int {
 		return cmp.Or(cmp.Compare(a.Rank, b.Rank), a.DueAt.Compare(b.DueAt),
 			cmp.Compare(a.Delivery.Subscription, b.Delivery.Subscription))
 	})
 	resp := &ledgerv1.ClaimDeliveriesResponse{Leases: make([]*ledgerv1.Lease, 0, len(rows))}
+	if throttled != nil {
+		resp.ThrottledUntil = timestamppb.New(*throttled)
+	}
 	for _, r := range rows {
 		ev := &eventv1.NormalizedEvent{}
 		if err := proto.Unmarshal(r.Normalized, ev); err != nil {

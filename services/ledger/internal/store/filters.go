@@ -2,17 +2,19 @@ package store
 
 import (
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/hookmesh/hookmesh/services/ledger/internal/filter"
 )
 
 // FilteredSubscription is what deciding an event's deliveries needs of a
-// subscription with a filter.
+// subscription with a filter or an ordering key.
 type FilteredSubscription struct {
-	// Name and Filter identify the verdict: a verdict applies only while
-	// the subscription's stored filter is still this one.
-	Name, Filter string
+	// Name, Filter and OrderingKey identify the verdict: a verdict applies
+	// only while the subscription's stored filter and ordering key are
+	// still these.
+	Name, Filter, OrderingKey string
 	// Platforms and EventTypes are the subscription's other filters,
 	// empty for all.
 	Platforms []string
@@ -30,23 +32,45 @@ func (f FilteredSubscription) Keeps(platform string, eventType int32) bool {
 // Verdicts are the filters' results on one event, as parallel arrays (the
 // PostgreSQL statement unnests them).
 type Verdicts struct {
-	// Names and Filters name each subscription and the filter evaluated.
-	Names, Filters []string
-	// Matched is the result; false when evaluation failed.
+	// Names, Filters and OrderingKeys name each subscription and the
+	// expressions evaluated.
+	Names, Filters, OrderingKeys []string
+	// Matched is the result; true for a subscription without a filter,
+	// false when evaluation failed.
 	Matched []bool
-	// Errors holds the evaluation's failure, "" when it succeeded: the
+	// Errors holds the evaluation's failure (of the filter, or of the
+	// ordering key of a matched event), "" when it succeeded: the
 	// delivery is then a dead letter carrying it (ERROR_CLASS_FILTER).
 	Errors []string
+	// Keys holds the ordering key of a matched event, "" when the
+	// subscription is unordered (stores then keep NULL).
+	Keys []string
 }
 
 // FilterErrorCode is the history row's code of a filter that failed.
 const FilterErrorCode = "FILTER"
 
-// EvaluateFilters evaluates the filter of every subscription in subs that
-// keeps r's event. An expression that no longer compiles (it did when it
-// was stored, so only a newer cel-go could refuse it) counts as an
-// evaluation error. Never panics on any expression or body: cel-go
-// returns errors, and the body is parsed as JSON or read as null.
+// OrderingKeyErrorCode is the history row's code of an ordering key that
+// failed; the error then starts with OrderingKeyErrorPrefix.
+const OrderingKeyErrorCode = "ORDERING_KEY"
+
+// OrderingKeyErrorPrefix starts the error of an ordering key that failed.
+const OrderingKeyErrorPrefix = "ordering_key: "
+
+// FailureCode is the history code of a Verdicts error.
+func FailureCode(errText string) string {
+	if strings.HasPrefix(errText, OrderingKeyErrorPrefix) {
+		return OrderingKeyErrorCode
+	}
+	return FilterErrorCode
+}
+
+// EvaluateFilters evaluates the filter and the ordering key of every
+// subscription in subs that keeps r's event (the key only when the filter
+// matched). An expression that no longer compiles (it did when it was
+// stored, so only a newer cel-go could refuse it) counts as an evaluation
+// error. Never panics on any expression or body: cel-go returns errors,
+// and the body is parsed as JSON or read as null.
 func EvaluateFilters(subs []FilteredSubscription, r Record) Verdicts {
 	var v Verdicts
 	if r.Event == nil {
@@ -57,21 +81,40 @@ func EvaluateFilters(subs []FilteredSubscription, r Record) Verdicts {
 		if !s.Keeps(r.Platform, r.EventType) {
 			continue
 		}
-		matched, errText := false, ""
-		if p, err := filter.Cached(s.Filter); err != nil {
+		matched, errText := s.Filter == "", ""
+		if s.Filter == "" {
+			// No filter: every event kept is matched.
+		} else if p, err := filter.Cached(s.Filter); err != nil {
 			errText = "filter: " + err.Error()
 		} else if m, _, err := p.Eval(in); err != nil {
 			errText = "filter: " + err.Error()
 		} else {
 			matched = m
 		}
+		key := ""
+		if matched && s.OrderingKey != "" {
+			if p, err := filter.CachedKey(s.OrderingKey); err != nil {
+				matched, errText = false, OrderingKeyErrorPrefix+err.Error()
+			} else if k, err := p.EvalKey(in); err != nil {
+				matched, errText = false, OrderingKeyErrorPrefix+err.Error()
+			} else {
+				key = k
+			}
+		}
 		v.Names = append(v.Names, s.Name)
 		v.Filters = append(v.Filters, s.Filter)
+		v.OrderingKeys = append(v.OrderingKeys, s.OrderingKey)
 		v.Matched = append(v.Matched, matched)
 		v.Errors = append(v.Errors, cleanText(errText, MaxErrorBytes))
+		v.Keys = append(v.Keys, cleanText(key, maxKeyBytes))
 	}
 	return v
 }
+
+// maxKeyBytes bounds a stored ordering key. Keys are compared whole, so a
+// longer one is cut: two keys equal in their first maxKeyBytes share an
+// order, which is safe (one at a time), only less parallel.
+const maxKeyBytes = 1024
 
 // FilterCache holds the subscriptions with a filter for a store whose
 // delivery statement cannot read them itself before it decides

@@ -259,11 +259,16 @@ type Subscription struct {
 	// on which it fails gets a dead-lettered delivery carrying the error.
 	Filter string `protobuf:"bytes,11,opt,name=filter,proto3" json:"filter,omitempty"`
 	// rate bounds deliveries per second for this subscription across all
-	// dispatchers, beside max_concurrency; unset means unbounded.
+	// dispatchers, beside max_concurrency; unset means unbounded. A delivery
+	// the rate holds back waits without spending an attempt.
 	Rate *Rate `protobuf:"bytes,12,opt,name=rate,proto3" json:"rate,omitempty"`
 	// ordering_key is a CEL expression over the same variables as filter,
-	// evaluating to a string: deliveries with the same key reach the handler
-	// one at a time, in the order the events were received. Empty means
+	// evaluating to a string (checked on create and update), evaluated when
+	// the delivery is made and kept with it: deliveries with the same key
+	// reach the handler one at a time, in the order the events were
+	// received (recorded by the ledger). A delivery waiting for a retry holds
+	// back its key; a dead letter releases it. An event on which the key
+	// fails gets a dead-lettered delivery carrying the error. Empty means
 	// unordered.
 	OrderingKey string `protobuf:"bytes,13,opt,name=ordering_key,json=orderingKey,proto3" json:"ordering_key,omitempty"`
 	// start_from, on create, makes the subscription receive the events

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -38,11 +39,11 @@ const claimLockSQL = `SELECT pg_advisory_xact_lock(hashtext('hookmesh.ledger.cla
 
 // claimSQL leases due deliveries, fairly: per active subscription a LATERAL
 // subquery takes its oldest due rows, at most its free room (max_concurrency
-// minus its unexpired leases) and at most the claim's limit, skipping rows
-// under an unexpired lease and rows locked by others; row_number ranks them
-// within their subscription, and ordering by that rank before the limit
-// interleaves subscriptions round-robin, so a backlog on one never hides
-// another's first row.
+// minus its unexpired leases), at most the whole tokens of its rate and at
+// most the claim's limit, skipping rows under an unexpired lease and rows
+// locked by others; row_number ranks them within their subscription, and
+// ordering by that rank before the limit interleaves subscriptions
+// round-robin, so a backlog on one never hides another's first row.
 // A lease is a row of delivery_leases (migration 0007): the claim locks the
 // chosen deliveries rows (so an outcome committing meanwhile is waited for,
 // and a delivery it finished is not handed out again) and inserts their
@@ -56,6 +57,25 @@ const claimLockSQL = `SELECT pg_advisory_xact_lock(hashtext('hookmesh.ledger.cla
 // outage's backlog costs nothing per claim; a target in $6 (half-open)
 // gives at most one row per subscription, and of those only the oldest due
 // per target is chosen (DISTINCT ON): one trial call.
+//
+// Rate (migration 0009): a subscription with rate_per_second > 0 has a
+// token bucket in rate_buckets (no row: full). Its tokens now are the
+// stored ones plus rate_per_second per second since they were stored, at
+// most rate_burst; the claim takes one per lease (taken), so the bucket is
+// shared by every dispatcher, claims being serialized by claimLockSQL. A
+// delivery the rate holds back is simply not claimed: no attempt, no
+// history, it stays due in its place.
+//
+// Ordering (migration 0009): of an ordered subscription (ordering_key set)
+// only a delivery that heads its key is claimable: no pending delivery of
+// the same key recorded before it (event_row_id, the order in which the
+// ledger recorded the events) and no unexpired lease on the key. A retried
+// head keeps its key's later deliveries waiting (they are pending and
+// recorded after it); a delivered, dead-lettered or cancelled one is no
+// longer pending and releases the key. The test is written behind
+// "NOT subs.ordered OR", which PostgreSQL evaluates left to right: for an
+// unordered subscription its subplans never run (see TestClaimPlan).
+//
 // The returned delivery's next_attempt_at is the lease's expiry, when it is
 // due again if no outcome comes.
 // $1 limit, $2 dispatcher id, $3 requested lease in microseconds, $4 margin
@@ -64,40 +84,60 @@ const claimLockSQL = `SELECT pg_advisory_xact_lock(hashtext('hookmesh.ledger.cla
 var claimSQL = `
 WITH subs AS (
     SELECT s.name, s.target, s.timeout_ms, s.target = ANY (coalesce($6::text[], '{}')) AS probe,
+        s.ordering_key <> '' AS ordered,
+        CASE WHEN s.rate_per_second > 0 THEN least(s.rate_burst::double precision, coalesce(
+            b.tokens + extract(epoch FROM statement_timestamp() - b.at) * s.rate_per_second,
+            s.rate_burst)) END AS tokens,
         s.max_concurrency - (
             SELECT count(*) FROM delivery_leases l
             WHERE l.subscription = s.name AND l.expires_at > statement_timestamp()) AS room
-    FROM subscriptions s
+    FROM subscriptions s LEFT JOIN rate_buckets b ON b.subscription = s.name
     WHERE NOT s.paused AND NOT s.target = ANY (coalesce($5::text[], '{}'))
 ), due AS (
-    SELECT c.delivery_id, c.next_attempt_at, subs.name, subs.target, subs.timeout_ms, subs.probe,
+    SELECT c.delivery_id, c.next_attempt_at, c.ordering_key, subs.name, subs.target, subs.timeout_ms, subs.probe,
         row_number() OVER (PARTITION BY subs.name ORDER BY c.next_attempt_at, c.delivery_id) AS rank
     FROM subs CROSS JOIN LATERAL (
-        SELECT d.delivery_id, d.next_attempt_at FROM deliveries d
+        SELECT d.delivery_id, d.next_attempt_at, d.ordering_key FROM deliveries d
         WHERE d.subscription = subs.name AND d.state = 1 AND d.next_attempt_at <= statement_timestamp()
           AND NOT EXISTS (SELECT 1 FROM delivery_leases l
                           WHERE l.delivery_id = d.delivery_id AND l.expires_at > statement_timestamp())
+          AND (NOT subs.ordered OR d.ordering_key IS NULL OR (
+              NOT EXISTS (SELECT 1 FROM deliveries o
+                          WHERE o.subscription = d.subscription AND o.ordering_key = d.ordering_key
+                            AND o.ordering_key IS NOT NULL AND o.state = 1 AND o.event_row_id < d.event_row_id)
+              AND NOT EXISTS (SELECT 1 FROM delivery_leases k
+                              WHERE k.subscription = d.subscription AND k.ordering_key = d.ordering_key
+                                AND k.expires_at > statement_timestamp())))
         ORDER BY d.next_attempt_at
-        LIMIT greatest(least(subs.room, CASE WHEN subs.probe THEN 1 ELSE $1 END), 0)
+        LIMIT greatest(least(subs.room, CASE WHEN subs.probe THEN 1 ELSE $1 END,
+            coalesce(floor(subs.tokens)::bigint, $1)), 0)
         FOR UPDATE OF d SKIP LOCKED
     ) c
 ), chosen AS (
-    SELECT delivery_id, next_attempt_at, name, timeout_ms, rank FROM (
-        SELECT delivery_id, next_attempt_at, name, timeout_ms, rank FROM due WHERE NOT probe
+    SELECT delivery_id, next_attempt_at, ordering_key, name, timeout_ms, rank FROM (
+        SELECT delivery_id, next_attempt_at, ordering_key, name, timeout_ms, rank FROM due WHERE NOT probe
         UNION ALL
-        (SELECT DISTINCT ON (target) delivery_id, next_attempt_at, name, timeout_ms, rank FROM due WHERE probe
+        (SELECT DISTINCT ON (target) delivery_id, next_attempt_at, ordering_key, name, timeout_ms, rank
+         FROM due WHERE probe
          ORDER BY target, next_attempt_at, delivery_id)
     ) u
     ORDER BY rank, next_attempt_at, delivery_id
     LIMIT $1
+), taken AS (
+    INSERT INTO rate_buckets AS b (subscription, tokens, at)
+    SELECT subs.name, subs.tokens - t.n, statement_timestamp()
+    FROM (SELECT name, count(*) AS n FROM chosen GROUP BY name) t JOIN subs ON subs.name = t.name
+    WHERE subs.tokens IS NOT NULL
+    ON CONFLICT (subscription) DO UPDATE SET tokens = excluded.tokens, at = excluded.at
 ), leased AS (
-    INSERT INTO delivery_leases AS l (delivery_id, subscription, token, leased_by, expires_at)
+    INSERT INTO delivery_leases AS l (delivery_id, subscription, token, leased_by, expires_at, ordering_key)
     SELECT delivery_id, name, gen_random_uuid(), $2, statement_timestamp() + greatest(
         $3::bigint * interval '1 microsecond',
-        (timeout_ms + $4::bigint) * interval '1 millisecond')
+        (timeout_ms + $4::bigint) * interval '1 millisecond'), ordering_key
     FROM chosen
     ON CONFLICT (delivery_id) DO UPDATE
-        SET token = excluded.token, leased_by = excluded.leased_by, expires_at = excluded.expires_at
+        SET token = excluded.token, leased_by = excluded.leased_by, expires_at = excluded.expires_at,
+            ordering_key = excluded.ordering_key
     RETURNING l.delivery_id, l.token, l.expires_at
 )
 SELECT chosen.rank, chosen.next_attempt_at, leased.token::text, e.normalized, r.body,
@@ -109,6 +149,22 @@ JOIN deliveries d ON d.delivery_id = chosen.delivery_id
 JOIN events e ON e.id = d.event_row_id
 JOIN receipts r ON r.receipt_id = e.receipt_id
 JOIN subscriptions s ON s.name = d.subscription`
+
+// throttledSQL runs after claimSQL in its transaction (so it reads the
+// buckets the claim just wrote): when the earliest subscription that has
+// due deliveries but less than one token gets its next one, NULL when
+// none does. Only subscriptions with a rate and a bucket row are read, so
+// a ledger without rates pays one empty join. The due probe reads the
+// same index as the claim; a due delivery under a lease or behind its key
+// only makes the dispatcher claim once for nothing.
+// $1 skipped targets.
+const throttledSQL = `
+SELECT min(b.at + (1 - b.tokens) / s.rate_per_second * interval '1 second')
+FROM subscriptions s JOIN rate_buckets b ON b.subscription = s.name
+WHERE s.rate_per_second > 0 AND NOT s.paused AND NOT s.target = ANY (coalesce($1::text[], '{}'))
+  AND b.tokens + extract(epoch FROM statement_timestamp() - b.at) * s.rate_per_second < 1
+  AND EXISTS (SELECT 1 FROM deliveries d
+              WHERE d.subscription = s.name AND d.state = 1 AND d.next_attempt_at <= statement_timestamp())`
 
 // claimDeliveryCols is deliveryCols with the lease's expiry for
 // next_attempt_at: what a claimed delivery's row would say if the lease were
@@ -139,10 +195,12 @@ func (s *Store) ClaimDeliveries(ctx context.Context, req *ledgerv1.ClaimDeliveri
 			})
 			return err
 		})
+	var throttled *time.Time
+	b.Queue(throttledSQL, q.SkipTargets).QueryRow(func(row pgx.Row) error { return row.Scan(&throttled) })
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return nil, mapErr("claim deliveries", err)
 	}
-	return store.ClaimResult(leases)
+	return store.ClaimResult(leases, throttled)
 }
 
 // outcomeSQL applies a Complete, Retry or DeadLetter in one statement: the

@@ -58,8 +58,8 @@ func (s *Store) ClaimNormalizations(ctx context.Context, req *ledgerv1.ClaimNorm
 }
 
 // normalizedSQL stores a re-normalized event as recordSQL would have (the
-// same columns, the same delivery rule, filters included: verdicts in
-// $17..$20, refused as stale as in recordSQL), only while the lease token
+// same columns, the same delivery rule, filters and ordering keys
+// included: verdicts in $17..$22, refused as stale as in recordSQL), only while the lease token
 // holds the still unnormalized event, and returns the subscriptions that
 // got a pending delivery, which are notified after the commit.
 // $1 platform, $2 source, $3 event id, $4 token, $5.. the event columns.
@@ -74,13 +74,14 @@ WITH ` + verdictsSQL(17) + `, ev AS (
     RETURNING id
 ), dl AS (
     INSERT INTO deliveries (delivery_id, subscription, event_row_id, platform, source, event_id, next_attempt_at,
-        state, last_error, dead_at)
+        state, last_error, dead_at, ordering_key)
     SELECT ` + uuidV7SQL + `, s.name, ev.id, $1, $2, $3, now(),
-        CASE WHEN fv.error <> '' THEN 3 ELSE 1 END, coalesce(fv.error, ''), CASE WHEN fv.error <> '' THEN now() END
-    FROM ev CROSS JOIN subscriptions s LEFT JOIN fv ON fv.name = s.name AND fv.filter = s.filter
+        CASE WHEN fv.error <> '' THEN 3 ELSE 1 END, coalesce(fv.error, ''), CASE WHEN fv.error <> '' THEN now() END,
+        ` + deliveryKeySQL + `
+    FROM ev CROSS JOIN subscriptions s ` + verdictJoinSQL + `
     WHERE (cardinality(s.platforms) = 0 OR $1 = ANY (s.platforms))
       AND (cardinality(s.event_types) = 0 OR $5::integer = ANY (s.event_types))
-      AND (s.filter = '' OR fv.matched OR fv.error <> '')
+      AND ` + deliveryKeepSQL + `
     FOR KEY SHARE OF s -- as in recordSQL: ordered against DeleteSubscription
     ON CONFLICT (event_row_id, subscription, generation) DO NOTHING
     RETURNING delivery_id, subscription, state, last_error
@@ -134,7 +135,7 @@ func (s *Store) CompleteNormalization(ctx context.Context, req *ledgerv1.Complet
 			err = s.pool.QueryRow(ctx, normalizedSQL, r.Platform, r.Source, r.EventID, o.LeaseToken,
 				r.EventType, r.SourceEventType, r.OccurredAt, r.EntityType, r.EntityID, r.UserID, r.TenantID,
 				r.AmountMinor, r.Currency, r.Metadata, r.SchemaVersion, r.Normalized,
-				v.Names, v.Filters, v.Matched, v.Errors).Scan(&updated, &exists, &subs, &n, &stale)
+				v.Names, v.Filters, v.OrderingKeys, v.Matched, v.Errors, v.Keys).Scan(&updated, &exists, &subs, &n, &stale)
 			if err != nil {
 				return nil, mapErr(op, err)
 			}

@@ -1,10 +1,13 @@
 package postgres_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/store/postgres"
@@ -27,6 +30,65 @@ func TestClaimPlanUsesIndexesOnEmptyTable(t *testing.T) {
 		Subscription: storetest.Subscription("all")}); err != nil {
 		t.Fatal(err)
 	}
+	plan := explainClaim(t, pool, "EXPLAIN (COSTS OFF) EXECUTE claim_probe(64, 'd1', 60000000, 5000, '{a:1}', '{b:1}')")
+	if !strings.Contains(plan, "deliveries_pkey") {
+		t.Fatalf("plan does not show the claim (no deliveries_pkey):\n%s", plan)
+	}
+	if strings.Contains(plan, "Seq Scan on deliveries") {
+		t.Errorf("the claim's generic plan scans deliveries sequentially:\n%s", plan)
+	}
+}
+
+// TestClaimPlanOrderedCostsUnorderedNothing runs the claim under EXPLAIN
+// ANALYZE over an unordered subscription's backlog and an ordered one's:
+// the ordering test's probes (deliveries_ordering_idx, the key's leases)
+// run for the ordered subscription's rows and never for the unordered
+// one's, so ordering adds no work to an unordered claim.
+func TestClaimPlanOrderedCostsUnorderedNothing(t *testing.T) {
+	t.Parallel()
+	for _, ordered := range []bool{false, true} {
+		pool := pgtest.NewPool(t)
+		s := postgres.New(pool)
+		t.Cleanup(s.Close)
+		sub := storetest.Subscription("sub")
+		sub.MaxConcurrency = 100
+		if ordered {
+			sub.OrderingKey = `event.entity_id`
+		}
+		if _, err := s.CreateSubscription(testCtx(t), &ledgerv1.CreateSubscriptionRequest{Subscription: sub}); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 50 {
+			req := storetest.Request("stripe", "", fmt.Sprintf("evt_%d", i), time.Now())
+			req.Event.EntityId = fmt.Sprintf("key_%d", i%5)
+			if _, err := s.Record(testCtx(t), req); err != nil {
+				t.Fatal(err)
+			}
+		}
+		plan := explainClaim(t, pool,
+			"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE claim_probe(64, 'd1', 60000000, 5000, '{}', '{}')")
+		var probes []string
+		for _, line := range strings.Split(plan, "\n") {
+			if strings.Contains(line, "deliveries_ordering_idx") || strings.Contains(line, "on delivery_leases k") {
+				probes = append(probes, line)
+			}
+		}
+		if len(probes) != 2 {
+			t.Fatalf("ordered %v: want the two ordering probes in the plan, found %d:\n%s", ordered, len(probes), plan)
+		}
+		for _, p := range probes {
+			if never := strings.Contains(p, "never executed"); never == ordered {
+				t.Errorf("ordered %v: probe %q (never executed: %v):\n%s", ordered, strings.TrimSpace(p), never, plan)
+			}
+		}
+	}
+}
+
+// explainClaim prepares the claim as claim_probe, with the claim's lock and
+// settings (so its generic plan), runs explain (an EXPLAIN of EXECUTE
+// claim_probe) in a transaction it rolls back, and returns the plan.
+func explainClaim(t *testing.T, pool *pgxpool.Pool, explain string) string {
+	t.Helper()
 	ctx := testCtx(t)
 	tx, err := pool.Begin(ctx)
 	if err != nil {
@@ -39,7 +101,7 @@ func TestClaimPlanUsesIndexesOnEmptyTable(t *testing.T) {
 	if _, err := tx.Exec(ctx, "PREPARE claim_probe(integer, text, bigint, bigint, text[], text[]) AS "+postgres.ClaimSQL); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := tx.Query(ctx, "EXPLAIN (COSTS OFF) EXECUTE claim_probe(64, 'd1', 60000000, 5000, '{a:1}', '{b:1}')", pgx.QueryExecModeSimpleProtocol)
+	rows, err := tx.Query(ctx, explain, pgx.QueryExecModeSimpleProtocol)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,11 +109,5 @@ func TestClaimPlanUsesIndexesOnEmptyTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan := strings.Join(lines, "\n")
-	if !strings.Contains(plan, "deliveries_pkey") {
-		t.Fatalf("plan does not show the claim (no deliveries_pkey):\n%s", plan)
-	}
-	if strings.Contains(plan, "Seq Scan on deliveries") {
-		t.Errorf("the claim's generic plan scans deliveries sequentially:\n%s", plan)
-	}
+	return strings.Join(lines, "\n")
 }

@@ -59,8 +59,9 @@ func New(pool *pgxpool.Pool) *Store {
 // matched the event, a dead-lettered one carrying the error (and a history
 // row of class FILTER) when it failed. The filters are evaluated in Go
 // before the statement, from the store's FilterCache; the verdicts come in
-// as $23..$26 (name, filter, matched, error), each valid only while the
-// subscription's stored filter is the one evaluated. When a filtered
+// as $23..$28 (name, filter, ordering key, matched, error, key value), each
+// valid only while the subscription's stored filter and ordering key are the
+// ones evaluated. The ordering key's value is stored on the delivery. When a filtered
 // subscription that keeps the event has no valid verdict (the cache is
 // stale: a filter created or changed, here or on another replica), the
 // statement writes nothing and answers stale; Record reloads the cache and
@@ -91,14 +92,15 @@ WITH ` + verdictsSQL(23) + `, ev AS (
     SELECT ev.receipt_id, $1, $2, $3, $19, $20, $21, $8 FROM ev
 ), dl AS (
     INSERT INTO deliveries (delivery_id, subscription, event_row_id, platform, source, event_id, next_attempt_at,
-        state, last_error, dead_at)
+        state, last_error, dead_at, ordering_key)
     SELECT ` + uuidV7SQL + `, s.name, ev.id, $1, $2, $3, now(),
-        CASE WHEN fv.error <> '' THEN 3 ELSE 1 END, coalesce(fv.error, ''), CASE WHEN fv.error <> '' THEN now() END
-    FROM ev CROSS JOIN subscriptions s LEFT JOIN fv ON fv.name = s.name AND fv.filter = s.filter
+        CASE WHEN fv.error <> '' THEN 3 ELSE 1 END, coalesce(fv.error, ''), CASE WHEN fv.error <> '' THEN now() END,
+        ` + deliveryKeySQL + `
+    FROM ev CROSS JOIN subscriptions s ` + verdictJoinSQL + `
     WHERE $5::integer <> 0
       AND (cardinality(s.platforms) = 0 OR $1 = ANY (s.platforms))
       AND (cardinality(s.event_types) = 0 OR $5::integer = ANY (s.event_types))
-      AND (s.filter = '' OR fv.matched OR fv.error <> '')
+      AND ` + deliveryKeepSQL + `
     FOR KEY SHARE OF s
     RETURNING delivery_id, subscription, state, last_error
 ), fa AS (` + filterFailuresSQL + `)
@@ -113,32 +115,49 @@ WHERE EXISTS (SELECT 1 FROM stale) AND NOT EXISTS (SELECT 1 FROM events WHERE pl
 
 // verdictsSQL is two CTEs of the statements that make deliveries (recordSQL,
 // normalizedSQL), whose $1 is the platform and $5 the event type: fv, the
-// filters' verdicts from parameters $first..$first+3 (name, filter,
-// matched, error), and stale, a row when a filtered subscription that
-// keeps the event has no verdict for its stored filter.
+// verdicts from parameters $first..$first+5 (name, filter, ordering key
+// expression, matched, error, key), and stale, a row when a subscription
+// with a filter or an ordering key that keeps the event has no verdict for
+// its stored expressions.
 func verdictsSQL(first int) string {
 	return fmt.Sprintf(`fv AS (
-    SELECT * FROM unnest($%d::text[], $%d::text[], $%d::boolean[], $%d::text[]) AS v(name, filter, matched, error)
+    SELECT * FROM unnest($%d::text[], $%d::text[], $%d::text[], $%d::boolean[], $%d::text[], $%d::text[])
+        AS v(name, filter, okey, matched, error, key)
 ), stale AS (
     SELECT 1 FROM subscriptions s
-    WHERE s.filter <> '' AND $5::integer <> 0
+    WHERE (s.filter <> '' OR s.ordering_key <> '') AND $5::integer <> 0
       AND (cardinality(s.platforms) = 0 OR $1::text = ANY (s.platforms))
       AND (cardinality(s.event_types) = 0 OR $5::integer = ANY (s.event_types))
-      AND NOT EXISTS (SELECT 1 FROM fv WHERE fv.name = s.name AND fv.filter = s.filter)
+      AND NOT EXISTS (SELECT 1 FROM fv WHERE fv.name = s.name AND fv.filter = s.filter AND fv.okey = s.ordering_key)
     LIMIT 1
-)`, first, first+1, first+2, first+3)
+)`, first, first+1, first+2, first+3, first+4, first+5)
 }
 
+// verdictJoinSQL joins a subscription s to its verdict, deliveryKeepSQL
+// keeps the subscriptions that get a delivery (no expression, matched, or
+// failed: a dead letter), and deliveryKeySQL is the delivery's ordering
+// key, NULL for an unordered subscription or a failed verdict.
+const (
+	verdictJoinSQL  = `LEFT JOIN fv ON fv.name = s.name AND fv.filter = s.filter AND fv.okey = s.ordering_key`
+	deliveryKeepSQL = `((s.filter = '' AND s.ordering_key = '') OR fv.matched OR fv.error <> '')`
+	deliveryKeySQL  = `CASE WHEN s.ordering_key <> '' AND fv.error = '' THEN fv.key END`
+)
+
 // filterFailuresSQL, a CTE after dl (which returns delivery_id, state and
-// last_error), adds the history row of each delivery a failed filter made
-// a dead letter: class ERROR_CLASS_FILTER (6), code FILTER, no attempt.
+// last_error), adds the history row of each delivery a failed filter or
+// ordering key made a dead letter: class ERROR_CLASS_FILTER (6), code
+// FILTER or ORDERING_KEY (store.FailureCode), no attempt.
 const filterFailuresSQL = `
     INSERT INTO delivery_attempts (delivery_id, attempt, error_class, code, error)
-    SELECT delivery_id, 0, 6, '` + store.FilterErrorCode + `', last_error FROM dl WHERE state = 3
+    SELECT delivery_id, 0, 6, CASE WHEN starts_with(last_error, '` + store.OrderingKeyErrorPrefix + `')
+        THEN '` + store.OrderingKeyErrorCode + `' ELSE '` + store.FilterErrorCode + `' END, last_error
+    FROM dl WHERE state = 3
 `
 
-// loadFiltersSQL reads the subscriptions with a filter, for FilterCache.
-const loadFiltersSQL = `SELECT name, filter, platforms, event_types FROM subscriptions WHERE filter <> '' ORDER BY name`
+// loadFiltersSQL reads the subscriptions with a filter or an ordering key,
+// for FilterCache.
+const loadFiltersSQL = `SELECT name, filter, ordering_key, platforms, event_types FROM subscriptions
+WHERE filter <> '' OR ordering_key <> '' ORDER BY name`
 
 // loadFilters refreshes the store's FilterCache.
 func (s *Store) loadFilters(ctx context.Context) error {
@@ -148,7 +167,7 @@ func (s *Store) loadFilters(ctx context.Context) error {
 	}
 	subs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.FilteredSubscription, error) {
 		var f store.FilteredSubscription
-		return f, row.Scan(&f.Name, &f.Filter, &f.Platforms, &f.EventTypes)
+		return f, row.Scan(&f.Name, &f.Filter, &f.OrderingKey, &f.Platforms, &f.EventTypes)
 	})
 	if err != nil {
 		return err
@@ -197,7 +216,7 @@ func (s *Store) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledge
 		var existed, stale bool
 		var delivered []string
 		err := s.records.run(ctx, &groupOp{key: key, sql: recordSQL,
-			args: append(args, v.Names, v.Filters, v.Matched, v.Errors),
+			args: append(args, v.Names, v.Filters, v.OrderingKeys, v.Matched, v.Errors, v.Keys),
 			scan: func(row pgx.Row) error {
 				return row.Scan(&receiptID, &existed, &delivered, &stale)
 			}})

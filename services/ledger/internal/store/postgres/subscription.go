@@ -301,7 +301,10 @@ func (s *Store) DeleteSubscription(ctx context.Context, req *ledgerv1.DeleteSubs
 		if err := tx.QueryRow(ctx, cancelDeliveriesSQL, name).Scan(&n); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `DELETE FROM subscriptions WHERE name = $1`, name)
+		// Its rate's bucket goes too: a subscription created again under
+		// the name starts with a full bucket, as every new one does.
+		_, err := tx.Exec(ctx, `WITH b AS (DELETE FROM rate_buckets WHERE subscription = $1)
+DELETE FROM subscriptions WHERE name = $1`, name)
 		return err
 	})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -41,6 +42,39 @@ UPDATE deliveries SET lease_token = $1, leased_by = $2, next_attempt_at = $3, up
 WHERE delivery_id = $5
 RETURNING event_row_id, ` + deliveryColumns("")
 
+// orderedDueSQL is dueSQL for an ordered subscription: only deliveries that
+// head their key (as in PostgreSQL's claim: no pending delivery of the same
+// key recorded before, by event_row_id, and no unexpired lease on the key),
+// and those without a key. The probes read deliveries_ordering_idx and
+// deliveries_leased_idx, the latter as small as the work in flight.
+// $1 subscription, $2 now, $3 how many.
+const orderedDueSQL = `
+SELECT d.delivery_id, d.next_attempt_at FROM deliveries d
+WHERE d.subscription = $1 AND d.state = 1 AND d.next_attempt_at <= $2
+  AND (d.ordering_key IS NULL OR (
+      NOT EXISTS (SELECT 1 FROM deliveries o INDEXED BY deliveries_ordering_idx
+                  WHERE o.subscription = d.subscription AND o.ordering_key = d.ordering_key
+                    AND o.ordering_key IS NOT NULL AND o.state = 1 AND o.event_row_id < d.event_row_id)
+      AND NOT EXISTS (SELECT 1 FROM deliveries k INDEXED BY deliveries_leased_idx
+                      WHERE k.subscription = d.subscription AND k.lease_token IS NOT NULL
+                        AND k.ordering_key = d.ordering_key AND k.state = 1 AND k.next_attempt_at > $2)))
+ORDER BY d.next_attempt_at, d.delivery_id
+LIMIT $3`
+
+// bucketSQL reads a subscription's token bucket. $1 subscription.
+const bucketSQL = `SELECT tokens, at FROM rate_buckets WHERE subscription = $1`
+
+// takeTokensSQL stores a bucket after a claim took leases from it.
+// $1 subscription, $2 tokens, $3 now.
+const takeTokensSQL = `
+INSERT INTO rate_buckets (subscription, tokens, at) VALUES ($1, $2, $3)
+ON CONFLICT (subscription) DO UPDATE SET tokens = excluded.tokens, at = excluded.at`
+
+// hasDueSQL reports whether a subscription has a due delivery. $1
+// subscription, $2 now.
+const hasDueSQL = `
+SELECT EXISTS (SELECT 1 FROM deliveries WHERE subscription = $1 AND state = 1 AND next_attempt_at <= $2)`
+
 const leasePayloadSQL = `
 SELECT e.normalized, r.body, coalesce(json_extract(r.headers, '$."` + store.TraceparentHeader + `"'), '')
 FROM events e JOIN receipts r ON r.receipt_id = e.receipt_id WHERE e.id = $1`
@@ -64,6 +98,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, req *ledgerv1.ClaimDeliveri
 		return nil, err
 	}
 	var leases []store.LeaseRow
+	var throttled *time.Time
 	err = s.write(ctx, "claim deliveries", func(tx *sql.Tx, now int64) ([]string, error) {
 		subs, rooms, err := activeRooms(ctx, tx, now)
 		if err != nil {
@@ -77,6 +112,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, req *ledgerv1.ClaimDeliveri
 		}
 		var chosen []candidate
 		probes := map[string]candidate{} // the oldest due row of each probed target
+		tokens := map[int]float64{}      // of the subscriptions with a rate, by index
 		for i, sub := range subs {
 			if slices.Contains(q.SkipTargets, sub.Target) {
 				continue
@@ -86,10 +122,22 @@ func (s *Store) ClaimDeliveries(ctx context.Context, req *ledgerv1.ClaimDeliveri
 			if probe {
 				n = min(n, 1)
 			}
+			if sub.RatePerSecond > 0 {
+				t, err := bucketTokens(ctx, tx, sub, now)
+				if err != nil {
+					return nil, err
+				}
+				tokens[i] = t
+				n = min(n, store.Whole(t))
+			}
 			if n <= 0 {
 				continue
 			}
-			rows, err := tx.QueryContext(ctx, dueSQL, sub.Name, now, n)
+			due := dueSQL
+			if sub.OrderingKey != "" {
+				due = orderedDueSQL
+			}
+			rows, err := tx.QueryContext(ctx, due, sub.Name, now, n)
 			if err != nil {
 				return nil, fmt.Errorf("due rows of %q: %w", sub.Name, err)
 			}
@@ -116,6 +164,10 @@ func (s *Store) ClaimDeliveries(ctx context.Context, req *ledgerv1.ClaimDeliveri
 			return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.due, b.due), strings.Compare(a.id, b.id))
 		})
 		chosen = chosen[:min(len(chosen), q.Limit)]
+		taken := map[int]int{}
+		for _, c := range chosen {
+			taken[c.sub]++
+		}
 		for _, c := range chosen {
 			sub := subs[c.sub]
 			// max(requested, timeout + margin): a lease ending before the
@@ -134,12 +186,55 @@ func (s *Store) ClaimDeliveries(ctx context.Context, req *ledgerv1.ClaimDeliveri
 			}
 			leases = append(leases, l)
 		}
-		return nil, nil
+		// After the leases, so the due rows it looks for are those left.
+		throttled, err = takeTokens(ctx, tx, subs, tokens, taken, now)
+		return nil, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return store.ClaimResult(leases)
+	return store.ClaimResult(leases, throttled)
+}
+
+// bucketTokens returns the tokens of sub's rate at now.
+func bucketTokens(ctx context.Context, tx *sql.Tx, sub store.SubscriptionRow, now int64) (float64, error) {
+	var stored float64
+	var at int64
+	err := tx.QueryRowContext(ctx, bucketSQL, sub.Name).Scan(&stored, &at)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("rate of %q: %w", sub.Name, err)
+	}
+	r := store.Rate{PerSecond: sub.RatePerSecond, Burst: sub.RateBurst}
+	return r.Tokens(stored, microsTime(at), err == nil, microsTime(now)), nil
+}
+
+// takeTokens stores the buckets the claim took leases from and returns
+// when the earliest subscription left with due deliveries and less than a
+// token gets its next one (nil when none is), as PostgreSQL's throttledSQL.
+func takeTokens(ctx context.Context, tx *sql.Tx, subs []store.SubscriptionRow, tokens map[int]float64,
+	taken map[int]int, now int64) (*time.Time, error) {
+	var next *time.Time
+	for i, t := range tokens {
+		sub := subs[i]
+		if n := taken[i]; n > 0 {
+			t -= float64(n)
+			if _, err := tx.ExecContext(ctx, takeTokensSQL, sub.Name, t, now); err != nil {
+				return nil, fmt.Errorf("rate of %q: %w", sub.Name, err)
+			}
+		}
+		if t >= 1 {
+			continue
+		}
+		var due bool
+		if err := tx.QueryRowContext(ctx, hasDueSQL, sub.Name, now).Scan(&due); err != nil {
+			return nil, fmt.Errorf("due rows of %q: %w", sub.Name, err)
+		}
+		if at := (store.Rate{PerSecond: sub.RatePerSecond, Burst: sub.RateBurst}).NextToken(t, microsTime(now)); due &&
+			(next == nil || at.Before(*next)) {
+			next = &at
+		}
+	}
+	return next, nil
 }
 
 // activeRooms reads the active subscriptions and the free room of each.

@@ -28,28 +28,33 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
 // insertDeliveriesSQL makes one pending delivery per matching subscription,
 // paused ones included (pausing only stops claims), due now. An empty JSON
 // array matches everything, as PostgreSQL's cardinality() = 0. A
-// subscription with a filter gets one only when its filter matched ($7,
-// a JSON array of names); one whose filter failed gets a dead letter from
+// subscription with a filter or an ordering key gets one only when it is
+// in $7, a JSON object naming the subscriptions whose filter matched, each
+// with its ordering key's value (null when unordered), which the delivery
+// keeps; one whose filter or key failed gets a dead letter from
 // insertFilterFailedSQL instead.
 // $1 event row id, $2 platform, $3 source, $4 event id, $5 event type,
 // $6 now, $7 matched.
 const insertDeliveriesSQL = `
 INSERT INTO deliveries (delivery_id, subscription, event_row_id, platform, source, event_id,
-    next_attempt_at, created_at, updated_at)
-SELECT ` + uuidSQL + `, s.name, $1, $2, $3, $4, $6, $6, $6
+    next_attempt_at, created_at, updated_at, ordering_key)
+SELECT ` + uuidSQL + `, s.name, $1, $2, $3, $4, $6, $6, $6,
+    CASE WHEN s.ordering_key <> '' THEN (SELECT value FROM json_each($7) WHERE key = s.name) END
 FROM subscriptions s
 WHERE (s.platforms = '[]' OR EXISTS (SELECT 1 FROM json_each(s.platforms) WHERE value = $2))
   AND (s.event_types = '[]' OR EXISTS (SELECT 1 FROM json_each(s.event_types) WHERE value = $5))
-  AND (s.filter = '' OR s.name IN (SELECT value FROM json_each($7)))
+  AND ((s.filter = '' AND s.ordering_key = '') OR s.name IN (SELECT key FROM json_each($7)))
 RETURNING subscription`
 
-// filteredSubscriptionsSQL reads the subscriptions with a filter, in the
-// write transaction: writes are serialized, so the filters read are those
-// in force when the event is recorded.
-const filteredSubscriptionsSQL = `SELECT name, filter, platforms, event_types FROM subscriptions WHERE filter <> ''`
+// filteredSubscriptionsSQL reads the subscriptions with a filter or an
+// ordering key, in the write transaction: writes are serialized, so the
+// expressions read are those in force when the event is recorded.
+const filteredSubscriptionsSQL = `SELECT name, filter, ordering_key, platforms, event_types FROM subscriptions
+WHERE filter <> '' OR ordering_key <> ''`
 
 // insertFilterFailedSQL makes the dead letter of a subscription whose
-// filter failed on the event, with a history row of class FILTER.
+// filter or ordering key failed on the event, with a history row of class
+// FILTER.
 // $1 event row id, $2 platform, $3 source, $4 event id, $5 subscription,
 // $6 now, $7 error.
 const insertFilterFailedSQL = `
@@ -58,9 +63,11 @@ INSERT INTO deliveries (delivery_id, subscription, event_row_id, platform, sourc
 VALUES (` + uuidSQL + `, $5, $1, $2, $3, $4, $6, $6, $6, 3, $7, $6)
 RETURNING delivery_id`
 
+// insertFilterAttemptSQL is the history row of a failed filter or key.
+// $1 delivery, $2 now, $3 error, $4 code (store.FailureCode).
 const insertFilterAttemptSQL = `
 INSERT INTO delivery_attempts (delivery_id, attempt, at, error_class, code, error)
-VALUES ($1, 0, $2, 6, '` + store.FilterErrorCode + `', $3)`
+VALUES ($1, 0, $2, 6, $4, $3)`
 
 const storedReceiptSQL = `SELECT receipt_id FROM events WHERE platform = $1 AND event_id = $2 AND source = $3`
 
@@ -171,10 +178,10 @@ func (s *Store) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledge
 	return resp, nil
 }
 
-// applyFilters evaluates the filters of the subscriptions that keep r's
-// event, in the write transaction; it stores the dead letter of each
-// filter that failed and returns the names of those that matched, as the
-// JSON array insertDeliveriesSQL takes.
+// applyFilters evaluates the filters and ordering keys of the
+// subscriptions that keep r's event, in the write transaction; it stores
+// the dead letter of each that failed and returns those that matched with
+// their keys, as the JSON object insertDeliveriesSQL takes.
 func (s *Store) applyFilters(ctx context.Context, tx *sql.Tx, r store.Record, rowID, now int64) (string, error) {
 	rows, err := tx.StmtContext(ctx, s.stmts.filteredSubscriptions).QueryContext(ctx)
 	if err != nil {
@@ -183,7 +190,7 @@ func (s *Store) applyFilters(ctx context.Context, tx *sql.Tx, r store.Record, ro
 	var subs []store.FilteredSubscription
 	for rows.Next() {
 		var f store.FilteredSubscription
-		if err := rows.Scan(&f.Name, &f.Filter, jsonCol{&f.Platforms}, jsonCol{&f.EventTypes}); err != nil {
+		if err := rows.Scan(&f.Name, &f.Filter, &f.OrderingKey, jsonCol{&f.Platforms}, jsonCol{&f.EventTypes}); err != nil {
 			rows.Close()
 			return "", fmt.Errorf("read subscription filters: %w", err)
 		}
@@ -193,18 +200,21 @@ func (s *Store) applyFilters(ctx context.Context, tx *sql.Tx, r store.Record, ro
 		return "", fmt.Errorf("read subscription filters: %w", err)
 	}
 	v := store.EvaluateFilters(subs, r)
-	matched := []string{}
+	matched := map[string]*string{}
 	for i, name := range v.Names {
 		switch {
 		case v.Matched[i]:
-			matched = append(matched, name)
+			matched[name] = nil
+			if v.OrderingKeys[i] != "" {
+				matched[name] = &v.Keys[i]
+			}
 		case v.Errors[i] != "":
 			var id string
 			if err := tx.QueryRowContext(ctx, insertFilterFailedSQL, rowID, r.Platform, r.Source, r.EventID, name, now,
 				v.Errors[i]).Scan(&id); err != nil {
 				return "", fmt.Errorf("insert dead letter of a failed filter: %w", err)
 			}
-			if _, err := tx.ExecContext(ctx, insertFilterAttemptSQL, id, now, v.Errors[i]); err != nil {
+			if _, err := tx.ExecContext(ctx, insertFilterAttemptSQL, id, now, v.Errors[i], store.FailureCode(v.Errors[i])); err != nil {
 				return "", fmt.Errorf("insert history of a failed filter: %w", err)
 			}
 		}

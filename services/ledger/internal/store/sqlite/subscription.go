@@ -303,6 +303,10 @@ FROM deliveries WHERE subscription = $1 AND state = 1`, name, now); err != nil {
 		if n, err = res.RowsAffected(); err != nil {
 			return nil, err
 		}
+		// Its rate's bucket goes too, as in PostgreSQL.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM rate_buckets WHERE subscription = $1`, name); err != nil {
+			return nil, err
+		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM subscriptions WHERE name = $1`, name)
 		return nil, err
 	})

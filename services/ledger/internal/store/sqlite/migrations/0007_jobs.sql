@@ -5,9 +5,9 @@
 -- procedure of SQLite's documentation ("Making Other Kinds Of Table Schema
 -- Changes"): the migration runner turns foreign keys off around this
 -- transaction and checks them (PRAGMA foreign_key_check) before it
--- commits. The columns are those of 0002 and 0005, plus generation,
--- redelivery_of and job_id; the unique key is (event, subscription,
--- generation).
+-- commits. The columns are those of 0002, 0005 and 0006 (ordering_key),
+-- plus generation, redelivery_of and job_id; the unique key is (event,
+-- subscription, generation).
 CREATE TABLE deliveries_new (
     delivery_id     TEXT    NOT NULL PRIMARY KEY,
     subscription    TEXT    NOT NULL,
@@ -26,6 +26,7 @@ CREATE TABLE deliveries_new (
     created_at      INTEGER NOT NULL,
     updated_at      INTEGER NOT NULL,
     dead_at         INTEGER,
+    ordering_key    TEXT,
     -- 0 for the first delivery of an event to a subscription, n for its
     -- n-th redelivery.
     generation      INTEGER NOT NULL DEFAULT 0,
@@ -35,18 +36,21 @@ CREATE TABLE deliveries_new (
 );
 
 INSERT INTO deliveries_new (delivery_id, subscription, event_row_id, platform, source, event_id, state, attempts,
-    next_attempt_at, lease_token, leased_by, last_error, replays, created_at, updated_at, dead_at)
+    next_attempt_at, lease_token, leased_by, last_error, replays, created_at, updated_at, dead_at, ordering_key)
 SELECT delivery_id, subscription, event_row_id, platform, source, event_id, state, attempts,
-    next_attempt_at, lease_token, leased_by, last_error, replays, created_at, updated_at, dead_at
+    next_attempt_at, lease_token, leased_by, last_error, replays, created_at, updated_at, dead_at, ordering_key
 FROM deliveries;
 
 DROP TABLE deliveries;
 ALTER TABLE deliveries_new RENAME TO deliveries;
 
--- The indexes of 0002, and the jobs' back-pressure index (see PostgreSQL's).
+-- The indexes of 0002 and 0006, and the jobs' back-pressure index (see
+-- PostgreSQL's).
 CREATE INDEX deliveries_due_idx ON deliveries (subscription, next_attempt_at, delivery_id) WHERE state = 1;
 CREATE INDEX deliveries_leased_idx ON deliveries (subscription) WHERE lease_token IS NOT NULL;
 CREATE INDEX deliveries_dead_idx ON deliveries (dead_at DESC, delivery_id DESC) WHERE state = 3;
+CREATE INDEX deliveries_ordering_idx ON deliveries (subscription, ordering_key, event_row_id)
+    WHERE state = 1 AND ordering_key IS NOT NULL;
 CREATE INDEX deliveries_job_pending_idx ON deliveries (subscription) WHERE state = 1 AND job_id IS NOT NULL;
 
 CREATE TABLE jobs (
