@@ -13,9 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-
 	edgev1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/edge/v1"
 	"github.com/hookmesh/hookmesh/services/edge/verify"
 )
@@ -114,17 +111,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 	for p, s := range verifyWith {
 		env["HOOKMESH_SECRET_"+strings.ToUpper(p)] = s
 	}
-	cfg, err := ConfigFromEnv(lookupMap(env))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := startEdge(t, cfg)
-	conn, err := grpc.NewClient(e.GRPCAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	grpcEdge := edgev1.NewEdgeServiceClient(conn)
+	e, grpcEdge := startEdgeGRPC(t, env)
 
 	var answers strings.Builder
 	post := func(p string, h http.Header, body []byte) int {

@@ -14,7 +14,26 @@ import (
 
 	edgev1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/edge/v1"
 	"github.com/hookmesh/hookmesh/services/edge/verify"
+	"github.com/hookmesh/hookmesh/services/internal/sources"
 )
+
+// startEdgeGRPC runs an edge configured by env (startEdge) and returns it
+// with a client of its EdgeService over a real gRPC connection, closed
+// when the test ends.
+func startEdgeGRPC(t *testing.T, env map[string]string) (*runningEdge, edgev1.EdgeServiceClient) {
+	t.Helper()
+	cfg, err := ConfigFromEnv(lookupMap(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := startEdge(t, cfg)
+	conn, err := grpc.NewClient(e.GRPCAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return e, edgev1.NewEdgeServiceClient(conn)
+}
 
 // urlSignedSecrets are the secrets of the URL-signing presets in
 // TestIngestURLSignedOverGRPC.
@@ -84,17 +103,7 @@ func TestIngestURLSignedOverGRPC(t *testing.T) {
 			for p, s := range urlSignedSecrets {
 				env["HOOKMESH_SECRET_"+strings.ToUpper(p)] = s
 			}
-			cfg, err := ConfigFromEnv(lookupMap(env))
-			if err != nil {
-				t.Fatal(err)
-			}
-			e := startEdge(t, cfg)
-			conn, err := grpc.NewClient(e.GRPCAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close()
-			client := edgev1.NewEdgeServiceClient(conn)
+			e, client := startEdgeGRPC(t, env)
 			base := tc.publicURL
 			if base == "" {
 				base = "http://hooks.internal:8080" // any Host the HTTP route could have seen
@@ -183,17 +192,7 @@ func TestIngestURLSignedOverGRPC(t *testing.T) {
 func TestIngestIgnoresURLOfOtherPlatforms(t *testing.T) {
 	t.Parallel()
 	const secret = "stripe-secret-urltest"
-	cfg, err := ConfigFromEnv(lookupMap(map[string]string{"HOOKMESH_SECRET_STRIPE": secret, "HOOKMESH_RATE_LIMIT_SOURCE": "0"}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := startEdge(t, cfg)
-	conn, err := grpc.NewClient(e.GRPCAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	client := edgev1.NewEdgeServiceClient(conn)
+	_, client := startEdgeGRPC(t, map[string]string{"HOOKMESH_SECRET_STRIPE": secret, "HOOKMESH_RATE_LIMIT_SOURCE": "0"})
 	for i, in := range []*edgev1.IngestRequest{
 		{},
 		{Url: "not a URL at all", Method: "BREW"},
@@ -206,6 +205,29 @@ func TestIngestIgnoresURLOfOtherPlatforms(t *testing.T) {
 		in.Platform, in.Body, in.Headers = "stripe", body, map[string]string{"Stripe-Signature": h.Get("Stripe-Signature")}
 		if _, err := client.Ingest(context.Background(), in); err != nil {
 			t.Errorf("stripe with url %q method %q: %v, want accepted", in.GetUrl(), in.GetMethod(), err)
+		}
+	}
+}
+
+// TestSignsURL: the edge asks a gRPC caller for the URL exactly for the
+// presets that sign it and the configured sources whose content signs
+// {url}.
+func TestSignsURL(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		p    Platform
+		want bool
+	}{
+		{Platform{Name: "hubspot"}, true},
+		{Platform{Name: "square"}, true},
+		{Platform{Name: "twilio"}, true},
+		{Platform{Name: "stripe"}, false},
+		{Platform{Name: "acme", Source: &sources.Source{Name: "acme", Signature: sources.Signature{Content: "{method} {url}.{body}"}}}, true},
+		{Platform{Name: "acme", Source: &sources.Source{Name: "acme", Signature: sources.Signature{Content: "{timestamp}.{body}"}}}, false},
+		{Platform{Name: "acme", Source: &sources.Source{Name: "acme"}}, false}, // default {body}
+	} {
+		if got := signsURL(tc.p); got != tc.want {
+			t.Errorf("%s %+v: signsURL %v, want %v", tc.p.Name, tc.p.Source, got, tc.want)
 		}
 	}
 }
