@@ -366,7 +366,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		if err != nil {
 			return fmt.Errorf("platform %s: %w", p.Name, err)
 		}
-		platforms = append(platforms, ingest.Platform{Name: p.Name, Verifier: v, MaxBodyBytes: p.MaxBodyBytes, Dedup: dedup, RateLimit: p.RateLimit})
+		platforms = append(platforms, ingest.Platform{Name: p.Name, Verifier: v, MaxBodyBytes: p.MaxBodyBytes, Dedup: dedup, RateLimit: p.RateLimit, SignsURL: signsURL(p)})
 		names = append(names, p.Name)
 	}
 	limiter, closeLimiter, err := newLimiter(ctx, cfg, log)

@@ -12,6 +12,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/edge/internal/ingest"
 	"github.com/hookmesh/hookmesh/services/edge/verify"
 	"github.com/hookmesh/hookmesh/services/internal/env"
+	"github.com/hookmesh/hookmesh/services/internal/sources"
 )
 
 // DefaultSecretsPollInterval is how often the edge looks for a changed
@@ -93,6 +94,21 @@ func newVerifier(p Platform, secrets []string) (verify.Verifier, error) {
 		return verify.Generic(*p.Source, secrets)
 	}
 	return verify.New(p.Name, secrets, p.Tolerance)
+}
+
+// signsURL reports whether p's signature covers the request URL: a preset
+// that signs it (verify.SignsURL), or a configured source whose content
+// template uses {url}.
+func signsURL(p Platform) bool {
+	if p.Source == nil {
+		return verify.SignsURL(p.Name)
+	}
+	for _, seg := range sources.ParseContent(p.Source.Signature.Content) {
+		if seg.Placeholder == sources.PlaceholderURL {
+			return true
+		}
+	}
+	return false
 }
 
 // secretReloader re-reads the secret files of the platforms that have one

@@ -37,6 +37,10 @@ var secrets = map[string]string{
 	"standard": "whsec_ZTJlLXN0YW5kYXJkLXdlYmhvb2tzLWtleQ==",
 }
 
+// hubspotSecret is the HubSpot client secret of TestEndToEnd only (not in
+// secrets, so the other tests' systems do not enable HubSpot).
+const hubspotSecret = "e2e-hubspot"
+
 func systemEnv() map[string]string {
 	env := map[string]string{"HOOKMESH_MAX_BODY_BYTES": "65536"}
 	for p, s := range secrets {
@@ -132,7 +136,9 @@ func fiveWebhooks(suffix string) []webhook {
 }
 
 func TestEndToEnd(t *testing.T) {
-	sys := harness.StartSystem(t, systemEnv())
+	env := systemEnv()
+	env["HOOKMESH_SECRET_HUBSPOT"] = hubspotSecret // only for the gRPC subtest
+	sys := harness.StartSystem(t, env)
 	suffix := fmt.Sprintf("%d", time.Now().UnixNano())
 	started := time.Now()
 
@@ -272,6 +278,35 @@ func TestEndToEnd(t *testing.T) {
 		_, err = client.Ingest(ctx, &edgev1.IngestRequest{Platform: "standard", Headers: headers, Body: []byte(w.body + " ")})
 		if status.Code(err) != codes.Unauthenticated {
 			t.Errorf("tampered Ingest: %v, want Unauthenticated", err)
+		}
+
+		// HubSpot v3 signs the method and the URL: the caller states the
+		// URL HubSpot requested, and verification holds it to that.
+		hubspotID := "1" + suffix[len(suffix)-9:] // a JSON number: no leading zero
+		body := `[{"eventId":` + hubspotID + `,"subscriptionId":4,"portalId":62515,"appId":1160452,"occurredAt":1732838400000,"subscriptionType":"contact.creation","attemptNumber":0,"objectId":123,"changeFlag":"CREATED","changeSource":"CRM"}]`
+		signedURL := "http://" + sys.HTTPAddr + "/webhooks/hubspot"
+		hh, _, err := verify.SignRequest("hubspot", verify.SignInput{Secret: hubspotSecret, Now: time.Now(), Body: []byte(body), URL: signedURL})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hubspot := func(url string) (*edgev1.IngestResponse, error) {
+			return client.Ingest(ctx, &edgev1.IngestRequest{Platform: "hubspot", Body: []byte(body), Url: url, Method: http.MethodPost,
+				Headers: map[string]string{"X-HubSpot-Signature-v3": hh.Get("X-HubSpot-Signature-v3"),
+					"X-HubSpot-Request-Timestamp": hh.Get("X-HubSpot-Request-Timestamp"), "Content-Type": "application/json"}})
+		}
+		if _, err := hubspot(signedURL + "?other=1"); status.Code(err) != codes.Unauthenticated {
+			t.Errorf("hubspot over gRPC with a different URL: %v, want Unauthenticated", err)
+		}
+		if _, err := hubspot(""); status.Code(err) != codes.InvalidArgument {
+			t.Errorf("hubspot over gRPC without a URL: %v, want InvalidArgument", err)
+		}
+		resp, err = hubspot(signedURL)
+		if err != nil || resp.GetStatus() != "accepted" || resp.GetEventId() != hubspotID {
+			t.Fatalf("hubspot over gRPC with the signed URL: %v %v", resp, err)
+		}
+		got := getEvent(t, sys, "hubspot", hubspotID)
+		if string(got.GetReceipt().GetBody()) != body || got.GetEvent().GetNormalizationError() != "" {
+			t.Errorf("hubspot over gRPC: stored %+v", got.GetEvent())
 		}
 	})
 

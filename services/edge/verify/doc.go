@@ -116,9 +116,10 @@
 // HubSpot, Square, Twilio and configured sources using {url} sign the URL
 // the sender requested, so Request.URL must be that exact external URL
 // (scheme, host, path, query). Behind a proxy the edge cannot see it: it
-// builds it from HOOKMESH_PUBLIC_URL and the request target. These
-// platforms fail with "request URL unknown" when Request.URL is empty, as
-// on the gRPC Ingest path, whose request has no URL.
+// builds it from HOOKMESH_PUBLIC_URL and the request target; over gRPC
+// Ingest the caller states it (IngestRequest.url, checked by the edge to
+// be its own). These platforms fail with "request URL unknown" when
+// Request.URL is empty.
 //
 // # Asymmetric presets
 //

@@ -64,6 +64,10 @@ type Platform struct {
 	// RateLimit is the platform's token bucket (see Service.Limit); the
 	// zero Rule is no limit.
 	RateLimit ratelimit.Rule
+	// SignsURL is true when the signature covers the request URL
+	// (verify.SignsURL, or a configured source signing {url}): over gRPC
+	// the caller must then state the URL (see Service.StatedURL).
+	SignsURL bool
 }
 
 // Request is one received webhook.
@@ -75,8 +79,9 @@ type Request struct {
 	// RemoteAddr is the sender's address as the edge saw it.
 	RemoteAddr string
 	// Method and URL are the HTTP method and the full external URL as the
-	// sender requested it (see Service.ExternalURL); platforms that sign
-	// them (HubSpot, Square, Twilio) fail without them, as on the gRPC path.
+	// sender requested it: built by the HTTP route (Service.ExternalURL),
+	// stated by a gRPC caller (Service.StatedURL). Platforms that sign
+	// them (HubSpot, Square, Twilio) fail verification without them.
 	Method, URL string
 }
 

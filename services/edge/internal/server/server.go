@@ -35,7 +35,10 @@ func New(svc *ingest.Service) *Server { return &Server{svc: svc} }
 // apperr has no class for: it is RESOURCE_EXHAUSTED with a
 // google.rpc.RetryInfo detail saying when to retry. The rate-limit key is
 // the gRPC peer's address (the request's headers are the webhook's, not
-// the transport's, so X-Forwarded-For is never read here).
+// the transport's, so X-Forwarded-For is never read here). The request's
+// method goes to the verifier as stated (empty means POST), and its url
+// once StatedURL accepts it: INVALID_ARGUMENT when a platform that signs
+// the URL gets none, or one the HTTP route could not have received.
 func (s *Server) Ingest(ctx context.Context, req *edgev1.IngestRequest) (*edgev1.IngestResponse, error) {
 	p, err := s.svc.Platform(req.GetPlatform())
 	if err != nil {
@@ -48,6 +51,12 @@ func (s *Server) Ingest(ctx context.Context, req *edgev1.IngestRequest) (*edgev1
 	if err := s.svc.Limit(ctx, p, s.svc.SourceAddr(remote, nil)); err != nil {
 		return nil, rateLimitStatus(err)
 	}
+	// Over HTTP the edge builds the URL itself; here the caller states it,
+	// checked to be one the HTTP route could have seen (StatedURL).
+	signedURL, err := s.svc.StatedURL(p, req.GetUrl())
+	if err != nil {
+		return nil, err
+	}
 	h := make(http.Header, len(req.GetHeaders()))
 	for k, v := range req.GetHeaders() {
 		h.Set(k, v)
@@ -56,7 +65,7 @@ func (s *Server) Ingest(ctx context.Context, req *edgev1.IngestRequest) (*edgev1
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.svc.Ingest(ctx, p, ingest.Request{Header: h, Body: body, RemoteAddr: remote})
+	res, err := s.svc.Ingest(ctx, p, ingest.Request{Header: h, Body: body, RemoteAddr: remote, Method: req.GetMethod(), URL: signedURL})
 	if err != nil {
 		return nil, err
 	}

@@ -32,7 +32,23 @@ type IngestRequest struct {
 	// headers are the request headers; names are matched case-insensitively.
 	Headers map[string]string `protobuf:"bytes,2,rep,name=headers,proto3" json:"headers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// body is the exact bytes the platform signed.
-	Body          []byte `protobuf:"bytes,3,opt,name=body,proto3" json:"body,omitempty"`
+	Body []byte `protobuf:"bytes,3,opt,name=body,proto3" json:"body,omitempty"`
+	// url is the full external URL the platform requested and signed, as it
+	// sent it: scheme, host, path and query, escapes untouched, e.g.
+	// "https://hooks.example.com/webhooks/twilio?id=7". Only platforms that
+	// sign the URL read it (hubspot, square, twilio, configured sources whose
+	// signature uses {url}); the others ignore it. For those it is required
+	// (INVALID_ARGUMENT without it), and it must be a URL the edge's HTTP
+	// route could have received for this platform: HOOKMESH_PUBLIC_URL (else
+	// "http://" and any host) followed by "/webhooks/<platform>" and an
+	// optional query; any other URL is INVALID_ARGUMENT. A URL of the right
+	// shape that the platform did not sign fails verification
+	// (UNAUTHENTICATED), as on HTTP.
+	Url string `protobuf:"bytes,4,opt,name=url,proto3" json:"url,omitempty"`
+	// method is the HTTP method the platform used, case-sensitive; empty
+	// means POST. Only platforms that sign it (hubspot v3, configured sources
+	// using {method}) read it.
+	Method        string `protobuf:"bytes,5,opt,name=method,proto3" json:"method,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -86,6 +102,20 @@ func (x *IngestRequest) GetBody() []byte {
 		return x.Body
 	}
 	return nil
+}
+
+func (x *IngestRequest) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+func (x *IngestRequest) GetMethod() string {
+	if x != nil {
+		return x.Method
+	}
+	return ""
 }
 
 // IngestResponse is the acknowledgement, also the HTTP 202 body.
@@ -177,11 +207,13 @@ var File_hookmesh_edge_v1_edge_proto protoreflect.FileDescriptor
 
 const file_hookmesh_edge_v1_edge_proto_rawDesc = "" +
 	"\n" +
-	"\x1bhookmesh/edge/v1/edge.proto\x12\x10hookmesh.edge.v1\"\xc3\x01\n" +
+	"\x1bhookmesh/edge/v1/edge.proto\x12\x10hookmesh.edge.v1\"\xed\x01\n" +
 	"\rIngestRequest\x12\x1a\n" +
 	"\bplatform\x18\x01 \x01(\tR\bplatform\x12F\n" +
 	"\aheaders\x18\x02 \x03(\v2,.hookmesh.edge.v1.IngestRequest.HeadersEntryR\aheaders\x12\x12\n" +
-	"\x04body\x18\x03 \x01(\fR\x04body\x1a:\n" +
+	"\x04body\x18\x03 \x01(\fR\x04body\x12\x10\n" +
+	"\x03url\x18\x04 \x01(\tR\x03url\x12\x16\n" +
+	"\x06method\x18\x05 \x01(\tR\x06method\x1a:\n" +
 	"\fHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x9e\x01\n" +

@@ -34,7 +34,9 @@ const (
 type EdgeServiceClient interface {
 	// Ingest verifies and records one webhook. UNAUTHENTICATED for a bad
 	// signature, NOT_FOUND for an unknown platform, RESOURCE_EXHAUSTED when
-	// the body is too large, UNAVAILABLE when the ledger could not commit.
+	// the body is too large, UNAVAILABLE when the ledger could not commit,
+	// INVALID_ARGUMENT when a platform that signs the URL gets no url, or
+	// one that is not this edge's (see IngestRequest.url).
 	Ingest(ctx context.Context, in *IngestRequest, opts ...grpc.CallOption) (*IngestResponse, error)
 }
 
@@ -65,7 +67,9 @@ func (c *edgeServiceClient) Ingest(ctx context.Context, in *IngestRequest, opts 
 type EdgeServiceServer interface {
 	// Ingest verifies and records one webhook. UNAUTHENTICATED for a bad
 	// signature, NOT_FOUND for an unknown platform, RESOURCE_EXHAUSTED when
-	// the body is too large, UNAVAILABLE when the ledger could not commit.
+	// the body is too large, UNAVAILABLE when the ledger could not commit,
+	// INVALID_ARGUMENT when a platform that signs the URL gets no url, or
+	// one that is not this edge's (see IngestRequest.url).
 	Ingest(context.Context, *IngestRequest) (*IngestResponse, error)
 	mustEmbedUnimplementedEdgeServiceServer()
 }
