@@ -48,6 +48,7 @@ var Methods = []string{
 	"/hookmesh.ledger.v1.LedgerService/ResumeSubscription",
 	"/hookmesh.ledger.v1.LedgerService/DeleteSubscription",
 	"/hookmesh.ledger.v1.LedgerService/TestFilter",
+	"/hookmesh.ledger.v1.LedgerService/GetDeliveryStats",
 	"/hookmesh.dispatcher.v1.DispatcherService/GetStatus",
 }
 

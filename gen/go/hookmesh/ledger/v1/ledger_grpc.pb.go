@@ -48,6 +48,7 @@ const (
 	LedgerService_ResumeSubscription_FullMethodName    = "/hookmesh.ledger.v1.LedgerService/ResumeSubscription"
 	LedgerService_DeleteSubscription_FullMethodName    = "/hookmesh.ledger.v1.LedgerService/DeleteSubscription"
 	LedgerService_TestFilter_FullMethodName            = "/hookmesh.ledger.v1.LedgerService/TestFilter"
+	LedgerService_GetDeliveryStats_FullMethodName      = "/hookmesh.ledger.v1.LedgerService/GetDeliveryStats"
 )
 
 // LedgerServiceClient is the client API for LedgerService service.
@@ -169,6 +170,13 @@ type LedgerServiceClient interface {
 	// An evaluation error is an answer, not a failure: see
 	// TestFilterResponse.error.
 	TestFilter(ctx context.Context, in *TestFilterRequest, opts ...grpc.CallOption) (*TestFilterResponse, error)
+	// GetDeliveryStats counts the deliveries of every subscription by state
+	// (pending, in flight, dead letters), the events that failed
+	// normalization per platform, and lists the breakers that dispatchers
+	// last reported open or half-open, per target, with when they reported
+	// them. Every count reads a partial index or a small table, so its cost
+	// grows with the backlog and the failures, not with history.
+	GetDeliveryStats(ctx context.Context, in *GetDeliveryStatsRequest, opts ...grpc.CallOption) (*GetDeliveryStatsResponse, error)
 }
 
 type ledgerServiceClient struct {
@@ -457,6 +465,16 @@ func (c *ledgerServiceClient) TestFilter(ctx context.Context, in *TestFilterRequ
 	return out, nil
 }
 
+func (c *ledgerServiceClient) GetDeliveryStats(ctx context.Context, in *GetDeliveryStatsRequest, opts ...grpc.CallOption) (*GetDeliveryStatsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetDeliveryStatsResponse)
+	err := c.cc.Invoke(ctx, LedgerService_GetDeliveryStats_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // LedgerServiceServer is the server API for LedgerService service.
 // All implementations must embed UnimplementedLedgerServiceServer
 // for forward compatibility.
@@ -576,6 +594,13 @@ type LedgerServiceServer interface {
 	// An evaluation error is an answer, not a failure: see
 	// TestFilterResponse.error.
 	TestFilter(context.Context, *TestFilterRequest) (*TestFilterResponse, error)
+	// GetDeliveryStats counts the deliveries of every subscription by state
+	// (pending, in flight, dead letters), the events that failed
+	// normalization per platform, and lists the breakers that dispatchers
+	// last reported open or half-open, per target, with when they reported
+	// them. Every count reads a partial index or a small table, so its cost
+	// grows with the backlog and the failures, not with history.
+	GetDeliveryStats(context.Context, *GetDeliveryStatsRequest) (*GetDeliveryStatsResponse, error)
 	mustEmbedUnimplementedLedgerServiceServer()
 }
 
@@ -663,6 +688,9 @@ func (UnimplementedLedgerServiceServer) DeleteSubscription(context.Context, *Del
 }
 func (UnimplementedLedgerServiceServer) TestFilter(context.Context, *TestFilterRequest) (*TestFilterResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method TestFilter not implemented")
+}
+func (UnimplementedLedgerServiceServer) GetDeliveryStats(context.Context, *GetDeliveryStatsRequest) (*GetDeliveryStatsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetDeliveryStats not implemented")
 }
 func (UnimplementedLedgerServiceServer) mustEmbedUnimplementedLedgerServiceServer() {}
 func (UnimplementedLedgerServiceServer) testEmbeddedByValue()                       {}
@@ -1139,6 +1167,24 @@ func _LedgerService_TestFilter_Handler(srv interface{}, ctx context.Context, dec
 	return interceptor(ctx, in, info, handler)
 }
 
+func _LedgerService_GetDeliveryStats_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetDeliveryStatsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LedgerServiceServer).GetDeliveryStats(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LedgerService_GetDeliveryStats_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LedgerServiceServer).GetDeliveryStats(ctx, req.(*GetDeliveryStatsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // LedgerService_ServiceDesc is the grpc.ServiceDesc for LedgerService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1241,6 +1287,10 @@ var LedgerService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "TestFilter",
 			Handler:    _LedgerService_TestFilter_Handler,
+		},
+		{
+			MethodName: "GetDeliveryStats",
+			Handler:    _LedgerService_GetDeliveryStats_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
