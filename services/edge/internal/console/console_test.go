@@ -41,6 +41,9 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/v1/subscriptions/bad:pause":
 		w.WriteHeader(http.StatusBadRequest)
 		_, _ = io.WriteString(w, `{"code":3,"message":"pause subscription \"bad\": not allowed"}`)
+	case r.URL.Path == "/v1/events" && r.URL.Query().Get("platform") == "mixed":
+		_, _ = io.WriteString(w, `{"events":[{"platform":"mixed","event_id":"raw_1","normalization_error":"no type"},`+
+			`{"platform":"mixed","event_id":"ok_1","event":{"event_type":"EVENT_TYPE_PAYMENT_COMPLETED","source_event_type":"charge.succeeded"}}]}`)
 	default:
 		_, _ = io.WriteString(w, `{}`)
 	}
@@ -326,7 +329,14 @@ func TestEventFilters(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !api.called(want) {
 		t.Errorf("events page: %d, API calls %v, want %s", resp.StatusCode, api.calls, want)
 	}
-	resp, body := get("before=yesterday")
+	// A page with an event that failed normalization (no normalized
+	// event) next to one that did not renders both.
+	resp, body := get("platform=mixed")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "raw_1") || !strings.Contains(body, "not normalized") ||
+		!strings.Contains(body, "charge.succeeded") {
+		t.Errorf("events with an unnormalized one: %d\n%s", resp.StatusCode, body)
+	}
+	resp, body = get("before=yesterday")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "before: want a date and time") {
 		t.Errorf("malformed time: %d\n%s", resp.StatusCode, body)
 	}

@@ -246,29 +246,39 @@ func (c *Console) statsData(r *http.Request, s session) (map[string]any, error) 
 			paused++
 		}
 	}
-	type kv struct {
-		Key   string
-		Value float64
+	// One row per platform with webhooks accepted (the edge's counter
+	// since its start) or events stored without normalization (the
+	// ledger's count, durable).
+	type platformRow struct {
+		Platform            string
+		Accepted, Unnormalized float64
 	}
-	var fails, byPlatform []kv
-	// The ledger's count: events stored without a normalized event, by
-	// platform (durable, unlike the edge's counter since its start).
+	rows := map[string]*platformRow{}
+	row := func(p string) *platformRow {
+		if rows[p] == nil {
+			rows[p] = &platformRow{Platform: p}
+		}
+		return rows[p]
+	}
 	for _, p := range stats.GetNormalizationFailures() {
-		fails = append(fails, kv{p.GetPlatform(), float64(p.GetCount())})
+		row(p.GetPlatform()).Unnormalized = float64(p.GetCount())
 	}
 	for k, v := range cur.requestsByPlatform {
-		if v > 0 {
-			byPlatform = append(byPlatform, kv{k, v})
+		if v > 0 { // the edge exports a zero series per platform
+			row(k).Accepted = v
 		}
 	}
-	byKey := func(a, b kv) int { return strings.Compare(a.Key, b.Key) }
-	slices.SortFunc(byPlatform, byKey)
+	byPlatform := make([]platformRow, 0, len(rows))
+	for _, r := range rows {
+		byPlatform = append(byPlatform, *r)
+	}
+	slices.SortFunc(byPlatform, func(a, b platformRow) int { return strings.Compare(a.Platform, b.Platform) })
 	return map[string]any{
 		"Accepted": cur.accepted, "Refused": cur.refused, "AcceptRate": last(acceptRate), "AckMillis": ackNow, "AckWhen": ackWhen,
 		"AcceptChart":  chart("webhooks accepted per second", acceptRate, "/s"),
 		"AckChart":     chart("mean acknowledgement time in milliseconds", ack, "ms"),
 		"FailChart":    chart("normalization failures per second", failRate, "/s"),
-		"NormFailures": fails, "NormFailuresTotal": cur.normFailuresTotal, "ByPlatform": byPlatform,
+		"NormFailuresTotal": cur.normFailuresTotal, "ByPlatform": byPlatform,
 		"DeadLetters": stats.GetDead(), "Pending": stats.GetPending(), "InFlight": stats.GetInFlight(),
 		"SubStats": bySub, "Breakers": breakers, "Subscriptions": subs.GetSubscriptions(), "Paused": paused,
 		"SampledAt": cur.at.UTC().Format("15:04:05Z"),
