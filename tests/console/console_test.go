@@ -292,7 +292,6 @@ func TestConsole(t *testing.T) {
 	b.run("sign in", chromedp.SendKeys(chromedp.CSS("#token"), adminToken), chromedp.Submit(chromedp.CSS("#token")),
 		chromedp.WaitVisible(chromedp.CSS("#stat-accepted")))
 
-
 	// A Stripe webhook: delivered to the example consumer, dead-lettered
 	// by the refusing handler.
 	eventID := sys.send(t, "stripe")

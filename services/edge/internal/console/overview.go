@@ -250,7 +250,7 @@ func (c *Console) statsData(r *http.Request, s session) (map[string]any, error) 
 	// since its start) or events stored without normalization (the
 	// ledger's count, durable).
 	type platformRow struct {
-		Platform            string
+		Platform               string
 		Accepted, Unnormalized float64
 	}
 	rows := map[string]*platformRow{}
@@ -275,9 +275,9 @@ func (c *Console) statsData(r *http.Request, s session) (map[string]any, error) 
 	slices.SortFunc(byPlatform, func(a, b platformRow) int { return strings.Compare(a.Platform, b.Platform) })
 	return map[string]any{
 		"Accepted": cur.accepted, "Refused": cur.refused, "AcceptRate": last(acceptRate), "AckMillis": ackNow, "AckWhen": ackWhen,
-		"AcceptChart":  chart("webhooks accepted per second", acceptRate, "/s"),
-		"AckChart":     chart("mean acknowledgement time in milliseconds", ack, "ms"),
-		"FailChart":    chart("normalization failures per second", failRate, "/s"),
+		"AcceptChart":       chart("webhooks accepted per second", acceptRate, "/s"),
+		"AckChart":          chart("mean acknowledgement time in milliseconds", ack, "ms"),
+		"FailChart":         chart("normalization failures per second", failRate, "/s"),
 		"NormFailuresTotal": cur.normFailuresTotal, "ByPlatform": byPlatform,
 		"DeadLetters": stats.GetDead(), "Pending": stats.GetPending(), "InFlight": stats.GetInFlight(),
 		"SubStats": bySub, "Breakers": breakers, "Subscriptions": subs.GetSubscriptions(), "Paused": paused,
