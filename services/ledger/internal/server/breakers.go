@@ -58,7 +58,7 @@ func (m *breakerMemo) forget(dispatcherID string) {
 // failure is logged, never the claim's: the report only feeds the
 // console's overview.
 func (s *Server) reportBreakers(ctx context.Context, st store.Store, req *ledgerv1.ClaimDeliveriesRequest) {
-	r, err := store.PrepareBreakerReport(req.GetDispatcherId(), req.GetSkipTargets(), req.GetProbeTargets())
+	r, err := store.PrepareBreakerReport(req)
 	if err != nil || !s.breakers.due(r, time.Now()) {
 		return
 	}

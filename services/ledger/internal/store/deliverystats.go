@@ -57,24 +57,18 @@ type StatsRows struct {
 	NormalizationFailures map[string]int64
 }
 
-// PrepareBreakerReport validates a dispatcher's breaker lists as
-// PrepareClaim does and returns them sorted, without duplicates, a target
-// in both lists kept as open only.
-func PrepareBreakerReport(dispatcherID string, open, probe []string) (BreakerRow, error) {
-	if dispatcherID == "" {
+// PrepareBreakerReport reads a claim's breaker lists as PrepareClaim does
+// (sorted, without duplicates, a target in both lists kept as open only)
+// as the report of its dispatcher, which must be named.
+func PrepareBreakerReport(req *ledgerv1.ClaimDeliveriesRequest) (BreakerRow, error) {
+	q, err := PrepareClaim(req)
+	if err != nil {
+		return BreakerRow{}, err
+	}
+	if q.DispatcherID == "" {
 		return BreakerRow{}, fmt.Errorf("report breakers: dispatcher_id is required: %w", apperr.ErrInvalid)
 	}
-	if len(open) > MaxClaimTargets || len(probe) > MaxClaimTargets {
-		return BreakerRow{}, fmt.Errorf("report breakers: at most %d targets each: %w", MaxClaimTargets, apperr.ErrInvalid)
-	}
-	r := BreakerRow{DispatcherID: cleanText(dispatcherID, maxShortBytes), Open: []string{}, Probe: []string{}}
-	r.Open = append(r.Open, slices.Compact(slices.Sorted(slices.Values(open)))...)
-	for _, t := range slices.Compact(slices.Sorted(slices.Values(probe))) {
-		if _, found := slices.BinarySearch(r.Open, t); !found {
-			r.Probe = append(r.Probe, t)
-		}
-	}
-	return r, nil
+	return BreakerRow{DispatcherID: q.DispatcherID, Open: q.SkipTargets, Probe: q.ProbeTargets}, nil
 }
 
 // StatsResult builds the answer to GetDeliveryStats from what a store

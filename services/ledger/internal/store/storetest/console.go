@@ -206,7 +206,7 @@ func testDeliveryStats(t *testing.T, s store.Store) {
 	ta, tb := Subscription("a").GetTarget(), Subscription("b").GetTarget()
 	report := func(id string, open, probe []string) {
 		t.Helper()
-		r, err := store.PrepareBreakerReport(id, open, probe)
+		r, err := store.PrepareBreakerReport(&ledgerv1.ClaimDeliveriesRequest{DispatcherId: id, SkipTargets: open, ProbeTargets: probe})
 		if err != nil {
 			t.Fatal(err)
 		}
