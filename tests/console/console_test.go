@@ -242,6 +242,19 @@ func (b *browser) shot(name string) {
 	}
 }
 
+// shotTop saves only the visible part of the page (a long list on a
+// phone is unreadable shrunk to a screen) as screenshots/<name>.png.
+func (b *browser) shotTop(name string) {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(b.dir, name+".png"), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
 // failed saves the page as it was when a step failed (best effort).
 func (b *browser) failed() {
 	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
@@ -488,6 +501,8 @@ func TestConsole(t *testing.T) {
 	b.shot("12-phone-event")
 	b.open("/console/events", "#events")
 	b.shot("13-phone-events")
+	b.run("scroll to the list", chromedp.ScrollIntoView(chromedp.CSS("#events")))
+	b.shotTop("13b-phone-events-list")
 	b.open("/console/subscriptions", "#subscriptions")
 	b.shot("14-phone-subscriptions")
 	b.open("/console/deadletters", "#dl-list")
