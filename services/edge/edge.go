@@ -440,7 +440,8 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	adminHandler := admin.NewHandler(admin.Options{Token: cfg.AdminToken, Registry: reg, Ready: ready, API: rest, Log: log})
 	// The web console calls that handler, token guard included, for
 	// everything it shows or changes.
-	adminHandler = console.Mount(adminHandler, console.Options{API: adminHandler, SignIn: cfg.AdminToken != "", Log: log})
+	adminHandler = console.Mount(adminHandler, console.Options{API: adminHandler, SignIn: cfg.AdminToken != "", Log: log,
+		TrustProxyHeaders: cfg.TrustProxyHeaders})
 	gs := grpcserver.NewWithChain(log, meshauth.NewServer(cfg.Auth, cfg.AdminToken != "", log).Chain(), tlsOpts...)
 	edgev1.RegisterEdgeServiceServer(gs.GRPC, server.New(svc))
 

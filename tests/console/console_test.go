@@ -27,6 +27,7 @@ import (
 
 	handlerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/handler/v1"
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
+	"github.com/hookmesh/hookmesh/services/hookmesh/sample"
 	"github.com/hookmesh/hookmesh/tests/harness"
 )
 
@@ -86,10 +87,24 @@ func startSystem(t *testing.T) *system {
 
 var eventIDRE = regexp.MustCompile(`"event_id":"([^"]+)"`)
 
-// send signs and sends one webhook with the CLI and returns its event id.
-func (s *system) send(t *testing.T, platform string) string {
+// sendMany signs and sends n webhooks of a platform with the CLI.
+func (s *system) sendMany(t *testing.T, platform string, n int) {
 	t.Helper()
-	cmd := exec.Command(s.bin, "send", platform)
+	cmd := exec.Command(s.bin, "send", platform, "--count", fmt.Sprint(n))
+	cmd.Env = os.Environ()
+	for k, v := range s.env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "202 Accepted") {
+		t.Fatalf("hookmesh send %s --count %d: %v\n%s", platform, n, err, out)
+	}
+}
+
+// send signs and sends one webhook with the CLI (platform, then any
+// flags of `hookmesh send`) and returns its event id.
+func (s *system) send(t *testing.T, platform string, flags ...string) string {
+	t.Helper()
+	cmd := exec.Command(s.bin, append([]string{"send", platform}, flags...)...)
 	cmd.Env = os.Environ()
 	for k, v := range s.env {
 		cmd.Env = append(cmd.Env, k+"="+v)
@@ -227,6 +242,19 @@ func (b *browser) shot(name string) {
 	}
 }
 
+// shotTop saves only the visible part of the page (a long list on a
+// phone is unreadable shrunk to a screen) as screenshots/<name>.png.
+func (b *browser) shotTop(name string) {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(b.dir, name+".png"), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
 // failed saves the page as it was when a step failed (best effort).
 func (b *browser) failed() {
 	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
@@ -245,6 +273,11 @@ func (b *browser) open(path, waitSel string) {
 // TestConsole walks through the console as an operator would.
 func TestConsole(t *testing.T) {
 	sys := startSystem(t)
+	// The data `make demo` produces: one webhook per platform (before the
+	// test's own subscriptions, so each goes to the example consumer only).
+	for _, p := range sample.Platforms() {
+		sys.send(t, p)
+	}
 
 	// A handler that refuses everything (INVALID_ARGUMENT: dead-lettered
 	// at once) until the test fixes it, subscribed to Stripe.
@@ -312,8 +345,9 @@ func TestConsole(t *testing.T) {
 		!strings.Contains(a, strings.ToUpper(amount.GetCurrency())) {
 		t.Errorf("amount shown %q, want %d minor units of %s", a, amount.GetMinorUnits(), amount.GetCurrency())
 	}
-	b.waitJS("the consumer's delivery is shown delivered",
-		`[...document.querySelectorAll(".delivery")].some(d => d.textContent.includes("example-consumer") && d.querySelector(".state-delivered"))`)
+	b.waitJS("the consumer's delivery is shown delivered, its attempt with the call's duration",
+		`[...document.querySelectorAll(".delivery")].some(d => d.textContent.includes("example-consumer") && d.querySelector(".state-delivered") &&
+			/^[0-9.]+ (ms|s)$/.test((d.querySelector(".timeline .duration") || {}).textContent || ""))`)
 	if d := b.text("#delivery-" + deadID); !strings.Contains(d, "refusing until fixed") || !strings.Contains(d, "dead") {
 		t.Errorf("the dead delivery shows %q, want its state and the handler's error", d)
 	}
@@ -358,6 +392,7 @@ func TestConsole(t *testing.T) {
 	b.waitJS("the selection is replayed", `document.querySelector("#progress").textContent.includes("Replayed 1 of 1 selected")`)
 	b.run("replay all matching", chromedp.Click(chromedp.CSS(`form.replay-all button`)))
 	b.waitJS("all matching are replayed", `document.querySelector("#progress").textContent.includes("done.")`)
+	b.waitJS("the list reloads without the replayed rows", `document.querySelector("#dl-empty") !== null`)
 	b.shot("07b-deadletters-replayed")
 	for _, id := range more {
 		eventually(t, "the replayed "+id+" is delivered to "+flaky, func() bool {
@@ -370,6 +405,51 @@ func TestConsole(t *testing.T) {
 			}
 			return false
 		})
+	}
+
+	// A handler that is down: its deliveries wait (pending) and the
+	// dispatcher's breaker for it opens; the overview and the
+	// subscriptions page show both. 60 GitHub webhooks also push the
+	// Stripe event off the first page of the unfiltered list.
+	const down = "console-down"
+	downAddr := harness.FreeAddr(t) // nothing listens there
+	if code := sys.api(t, http.MethodPost, "/v1/subscriptions",
+		fmt.Sprintf(`{"name":%q,"target":%q,"platforms":["github"],"timeout":"2s"}`, down, downAddr), nil); code != http.StatusOK {
+		t.Fatalf("create subscription %s: HTTP %d", down, code)
+	}
+	sys.sendMany(t, "github", 60)
+	b.open("/console/", "#stat-pending")
+	b.waitJS("the overview counts pending deliveries", `Number(document.querySelector("#stat-pending").textContent) >= 1`)
+	b.waitJS("the overview shows the down target's breaker",
+		fmt.Sprintf(`(document.querySelector("#breakers") || {textContent: ""}).textContent.includes(%q)`, downAddr))
+	b.shot("03b-overview-breaker")
+	b.open("/console/subscriptions", "#subscriptions")
+	b.waitJS(down+"'s row shows its backlog and breaker", fmt.Sprintf(
+		`[...document.querySelectorAll("#subscriptions tr")].some(r => r.textContent.includes(%q) && /[1-9][0-9]* pending/.test(r.textContent) && /open/.test(r.textContent))`, down))
+	b.shot("08b-subscriptions-backlog")
+
+	// Events filtered by source type on the server: the Stripe event is
+	// older than the 50 newest, so filtering a page would not find it.
+	srcType := got.GetEvent().GetEvent().GetSourceEventType()
+	b.open("/console/events", "#f-src")
+	b.run("filter by source type", chromedp.SendKeys(chromedp.CSS("#f-src"), srcType), chromedp.Submit(chromedp.CSS("#f-src")),
+		chromedp.WaitVisible(chromedp.CSS(eventLink)))
+	b.waitJS("every row has the source type", fmt.Sprintf(
+		`[...document.querySelectorAll("#events tbody tr")].every(r => r.children[4].textContent === %q)`, srcType))
+	b.shot("04b-events-filtered")
+
+	// An event that failed normalization, re-normalized on its own from
+	// its page.
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"id":"evt_console_unnormalized","object":"event","created":1732838400}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	badID := sys.send(t, "stripe", "--file", bad)
+	b.open("/console/events/stripe/"+badID, "#normalization-error")
+	b.shot("05b-event-unnormalized")
+	b.run("re-normalize the event", chromedp.Click(chromedp.CSS("#renormalize-one")), chromedp.WaitVisible(chromedp.CSS(".notice")))
+	if n := b.text(".notice"); !strings.Contains(n, "scheduled for this event") {
+		t.Errorf("after re-normalize the page says %q", n)
 	}
 
 	// Subscriptions: a target the ledger refuses shows its error next to
@@ -419,6 +499,14 @@ func TestConsole(t *testing.T) {
 	b.shot("11-phone-overview")
 	b.open("/console/events/stripe/"+eventID, "#raw-body")
 	b.shot("12-phone-event")
+	b.open("/console/events", "#events")
+	b.shot("13-phone-events")
+	b.run("scroll to the list", chromedp.ScrollIntoView(chromedp.CSS("#events")))
+	b.shotTop("13b-phone-events-list")
+	b.open("/console/subscriptions", "#subscriptions")
+	b.shot("14-phone-subscriptions")
+	b.open("/console/deadletters", "#dl-list")
+	b.shot("15-phone-deadletters")
 	b.run("desktop viewport", chromedp.EmulateViewport(1280, 800))
 
 	// Signing out forgets the token.

@@ -52,6 +52,7 @@ var Methods = []string{
 	"/hookmesh.ledger.v1.LedgerService/GetJob",
 	"/hookmesh.ledger.v1.LedgerService/ListJobs",
 	"/hookmesh.ledger.v1.LedgerService/CancelJob",
+	"/hookmesh.ledger.v1.LedgerService/GetDeliveryStats",
 	"/hookmesh.dispatcher.v1.DispatcherService/GetStatus",
 }
 

@@ -334,7 +334,7 @@ func (d *Dispatcher) deliver(work context.Context, l *ledgerv1.Lease) {
 	if err != nil {
 		// A target that cannot even be parsed, or a request that cannot
 		// be built, will not improve: dead letter.
-		d.deadLetter(log, l, ledgerv1.ErrorClass_ERROR_CLASS_VALIDATION, "INVALID_ARGUMENT", err.Error())
+		d.deadLetter(log, l, ledgerv1.ErrorClass_ERROR_CLASS_VALIDATION, "INVALID_ARGUMENT", err.Error(), nil)
 		return
 	}
 	timeout := DefaultCallTimeout
@@ -342,13 +342,18 @@ func (d *Dispatcher) deliver(work context.Context, l *ledgerv1.Lease) {
 		timeout = sub.GetTimeout().AsDuration()
 	}
 	var callErr error
+	// took is the handler call's duration, reported with the outcome for
+	// the attempt's history; nil when the breaker made no call.
+	var took *durationpb.Duration
 	start := time.Now()
 	err = d.opts.Breakers.Do(sub.GetTarget(), func() error {
 		cctx, cancel := context.WithTimeout(tctx, timeout)
 		defer cancel()
 		callStart := time.Now()
 		callErr = call(cctx)
-		d.opts.Metrics.called(dl.GetSubscription(), time.Since(callStart))
+		elapsed := time.Since(callStart)
+		took = durationpb.New(elapsed)
+		d.opts.Metrics.called(dl.GetSubscription(), elapsed)
 		if callErr != nil && work.Err() != nil {
 			return work.Err() // our shutdown, not the handler's fault
 		}
@@ -360,23 +365,23 @@ func (d *Dispatcher) deliver(work context.Context, l *ledgerv1.Lease) {
 	case errors.As(err, &open) && open.Cause != nil:
 		st := status.Convert(open.Cause)
 		d.retry(log, l, open.Until, false, ledgerv1.ErrorClass_ERROR_CLASS_BREAKER_OPEN, st.Code().String(),
-			outageEntry(open, st.Message()))
+			outageEntry(open, st.Message()), took)
 	case errors.As(err, &open):
 		// No call was made: the ledger keeps no history row for it, and
 		// a line per delivery held by an outage would flood the log.
-		d.retry(log, l, open.Until, false, ledgerv1.ErrorClass_ERROR_CLASS_BREAKER_OPEN, "", heldReason)
+		d.retry(log, l, open.Until, false, ledgerv1.ErrorClass_ERROR_CLASS_BREAKER_OPEN, "", heldReason, nil)
 	case work.Err() != nil:
-		d.retry(log, l, time.Now(), false, ledgerv1.ErrorClass_ERROR_CLASS_UNSPECIFIED, "", "released at dispatcher shutdown")
+		d.retry(log, l, time.Now(), false, ledgerv1.ErrorClass_ERROR_CLASS_UNSPECIFIED, "", "released at dispatcher shutdown", nil)
 	case callErr == nil:
-		d.complete(log, l, time.Since(start))
+		d.complete(log, l, time.Since(start), took)
 	default:
 		st := status.Convert(callErr)
 		class := retry.Classify(st.Code())
 		delay, again := retry.FromProto(sub.GetRetryPolicy()).Next(class, int(attempt), retryHint(st), d.opts.Jitter)
 		if again {
-			d.retry(log, l, time.Now().Add(delay), true, class, st.Code().String(), st.Message())
+			d.retry(log, l, time.Now().Add(delay), true, class, st.Code().String(), st.Message(), took)
 		} else {
-			d.deadLetter(log, l, class, st.Code().String(), st.Message())
+			d.deadLetter(log, l, class, st.Code().String(), st.Message(), took)
 		}
 	}
 }
@@ -418,10 +423,11 @@ func retryHint(st *status.Status) time.Duration {
 	return 0
 }
 
-func (d *Dispatcher) complete(log *slog.Logger, l *ledgerv1.Lease, took time.Duration) {
+func (d *Dispatcher) complete(log *slog.Logger, l *ledgerv1.Lease, took time.Duration, call *durationpb.Duration) {
 	d.opts.Metrics.outcome(l.GetDelivery().GetSubscription(), OutcomeDelivered)
 	err := report(l, d.send(l, &ledgerv1.Outcome{Report: &ledgerv1.Outcome_Complete{Complete: &ledgerv1.CompleteDeliveryRequest{
 		DeliveryId: l.GetDelivery().GetDeliveryId(), LeaseToken: l.GetLeaseToken(), DispatcherId: d.opts.ID,
+		Duration: call,
 	}}}))
 	if err != nil {
 		d.opts.Metrics.reportFailed(reportComplete)
@@ -431,7 +437,8 @@ func (d *Dispatcher) complete(log *slog.Logger, l *ledgerv1.Lease, took time.Dur
 	log.Debug("delivered", slog.Int("attempt", int(l.GetDelivery().GetAttempts()+1)), slog.Duration("took", took))
 }
 
-func (d *Dispatcher) retry(log *slog.Logger, l *ledgerv1.Lease, next time.Time, counted bool, class ledgerv1.ErrorClass, code, msg string) {
+func (d *Dispatcher) retry(log *slog.Logger, l *ledgerv1.Lease, next time.Time, counted bool, class ledgerv1.ErrorClass, code, msg string,
+	took *durationpb.Duration) {
 	sub := l.GetDelivery().GetSubscription()
 	switch class {
 	case ledgerv1.ErrorClass_ERROR_CLASS_UNSPECIFIED: // our own shutdown
@@ -446,6 +453,7 @@ func (d *Dispatcher) retry(log *slog.Logger, l *ledgerv1.Lease, next time.Time, 
 	err := report(l, d.send(l, &ledgerv1.Outcome{Report: &ledgerv1.Outcome_Retry{Retry: &ledgerv1.RetryDeliveryRequest{
 		DeliveryId: l.GetDelivery().GetDeliveryId(), LeaseToken: l.GetLeaseToken(), DispatcherId: d.opts.ID,
 		NextAttemptAt: timestamppb.New(next), CountAttempt: counted, ErrorClass: class, Code: code, Error: msg,
+		Duration: took,
 	}}}))
 	if err != nil {
 		d.opts.Metrics.reportFailed(reportRetry)
@@ -462,11 +470,12 @@ func (d *Dispatcher) retry(log *slog.Logger, l *ledgerv1.Lease, next time.Time, 
 		slog.Bool("counted", counted), slog.Time("next_attempt_at", next), slog.String("error", msg))
 }
 
-func (d *Dispatcher) deadLetter(log *slog.Logger, l *ledgerv1.Lease, class ledgerv1.ErrorClass, code, msg string) {
+func (d *Dispatcher) deadLetter(log *slog.Logger, l *ledgerv1.Lease, class ledgerv1.ErrorClass, code, msg string,
+	took *durationpb.Duration) {
 	d.opts.Metrics.outcome(l.GetDelivery().GetSubscription(), OutcomeDeadLettered)
 	err := report(l, d.send(l, &ledgerv1.Outcome{Report: &ledgerv1.Outcome_DeadLetter{DeadLetter: &ledgerv1.DeadLetterDeliveryRequest{
 		DeliveryId: l.GetDelivery().GetDeliveryId(), LeaseToken: l.GetLeaseToken(), DispatcherId: d.opts.ID,
-		ErrorClass: class, Code: code, Error: msg,
+		ErrorClass: class, Code: code, Error: msg, Duration: took,
 	}}}))
 	if err != nil {
 		d.opts.Metrics.reportFailed(reportDeadLetter)

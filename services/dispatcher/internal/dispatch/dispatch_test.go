@@ -257,13 +257,15 @@ func TestOutcomes(t *testing.T) {
 		check func(t *testing.T, o any)
 	}{
 		{"ok completes", nil, func(t *testing.T, o any) {
-			if c, ok := o.(*ledgerv1.CompleteDeliveryRequest); !ok || c.GetLeaseToken() != "tok-1" {
-				t.Errorf("outcome %T %v, want Complete with the lease token", o, o)
+			// Every outcome of a call carries its measured duration.
+			if c, ok := o.(*ledgerv1.CompleteDeliveryRequest); !ok || c.GetLeaseToken() != "tok-1" || c.GetDuration() == nil {
+				t.Errorf("outcome %T %v, want Complete with the lease token and the call's duration", o, o)
 			}
 		}},
 		{"invalid argument dead-letters at once", status.Error(codes.InvalidArgument, "bad amount"), func(t *testing.T, o any) {
 			dl, ok := o.(*ledgerv1.DeadLetterDeliveryRequest)
-			if !ok || dl.GetErrorClass() != ledgerv1.ErrorClass_ERROR_CLASS_VALIDATION || dl.GetError() != "bad amount" {
+			if !ok || dl.GetErrorClass() != ledgerv1.ErrorClass_ERROR_CLASS_VALIDATION || dl.GetError() != "bad amount" ||
+				dl.GetDuration() == nil {
 				t.Errorf("outcome %T %v, want a validation dead letter", o, o)
 			}
 		}},
@@ -284,8 +286,8 @@ func TestOutcomes(t *testing.T) {
 		}},
 		{"unavailable retries with backoff", status.Error(codes.Unavailable, "down"), func(t *testing.T, o any) {
 			r := o.(*ledgerv1.RetryDeliveryRequest)
-			if !r.GetCountAttempt() || r.GetErrorClass() != ledgerv1.ErrorClass_ERROR_CLASS_NETWORK {
-				t.Errorf("outcome %v, want a counted network retry", r)
+			if !r.GetCountAttempt() || r.GetErrorClass() != ledgerv1.ErrorClass_ERROR_CLASS_NETWORK || r.GetDuration() == nil {
+				t.Errorf("outcome %v, want a counted network retry with the call's duration", r)
 			}
 		}},
 	}
@@ -336,8 +338,9 @@ func TestOpenBreakerDefersWithoutCountingOrCalling(t *testing.T) {
 	runLogged(t, led, func(context.Context, *handlerv1.HandleEventRequest) error { calls++; return nil }, set,
 		slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	r, ok := next(t, led).(*ledgerv1.RetryDeliveryRequest)
-	if !ok || r.GetCountAttempt() || r.GetErrorClass() != ledgerv1.ErrorClass_ERROR_CLASS_BREAKER_OPEN || r.GetCode() != "" {
-		t.Fatalf("outcome %v, want an uncounted breaker deferral without a code", r)
+	if !ok || r.GetCountAttempt() || r.GetErrorClass() != ledgerv1.ErrorClass_ERROR_CLASS_BREAKER_OPEN || r.GetCode() != "" ||
+		r.GetDuration() != nil {
+		t.Fatalf("outcome %v, want an uncounted breaker deferral without a code or a duration", r)
 	}
 	line := logs.waitLine(t, "delivery deferred")
 	if !strings.Contains(line, "level=DEBUG") {

@@ -7,7 +7,8 @@
 // included), with the token the operator signed in with; so it can never
 // do more than the API allows, and a wrong token is refused by the API
 // itself. The token is posted once to the sign-in form and kept in an
-// HttpOnly, SameSite=Strict cookie (Secure on TLS); it never appears in a
+// HttpOnly, SameSite=Strict cookie (Secure on TLS, or behind a trusted
+// proxy that says HTTPS); it never appears in a
 // URL, a page or a log. State-changing requests need a CSRF token derived
 // from the session (an HMAC of the cookie), and a matching Origin when the
 // browser sends one.
@@ -56,14 +57,21 @@ type Options struct {
 	SignIn bool
 	// Log receives failures of the console's own (never the token).
 	Log *slog.Logger
+	// TrustProxyHeaders (HOOKMESH_TRUST_PROXY_HEADERS) marks the session
+	// cookie Secure when X-Forwarded-Proto says the browser came over
+	// HTTPS to a proxy in front, as well as on direct TLS. Only behind a
+	// proxy that sets the header itself.
+	TrustProxyHeaders bool
 }
 
 // Console serves the pages.
 type Console struct {
 	api    http.Handler
 	signIn bool
-	log    *slog.Logger
-	pages  *pages
+	// trustProxy: see Options.TrustProxyHeaders.
+	trustProxy bool
+	log        *slog.Logger
+	pages      *pages
 	// openKey keys the CSRF token when there is no sign-in (no cookie
 	// to derive it from): random per process.
 	openKey []byte
@@ -89,7 +97,7 @@ func New(o Options) *Console {
 	}
 	key := make([]byte, 32)
 	_, _ = rand.Read(key) // crypto/rand.Read never fails (Go 1.24+)
-	c := &Console{api: o.API, signIn: o.SignIn, log: o.Log, openKey: key, pages: mustPages(o.Log), stats: newSampler()}
+	c := &Console{api: o.API, signIn: o.SignIn, trustProxy: o.TrustProxyHeaders, log: o.Log, openKey: key, pages: mustPages(o.Log), stats: newSampler()}
 	c.mux = c.buildMux()
 	return c
 }
@@ -242,7 +250,7 @@ func (c *Console) toSignIn(w http.ResponseWriter, r *http.Request) {
 // fail renders err: an API refusal of the token signs the browser out.
 func (c *Console) fail(w http.ResponseWriter, r *http.Request, s session, err error) {
 	if ae, ok := err.(*apiError); ok && ae.Status == http.StatusUnauthorized {
-		clearCookie(w, r)
+		c.clearCookie(w, r)
 		c.toSignIn(w, r)
 		return
 	}
@@ -287,7 +295,7 @@ func (c *Console) signInPost(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: cookieName, Value: token, Path: Prefix, HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
+		SameSite: http.SameSiteStrictMode, Secure: c.secure(r),
 	})
 	http.Redirect(w, r, Prefix, http.StatusSeeOther)
 }
@@ -300,14 +308,28 @@ func (c *Console) tokenAccepted(r *http.Request, token string) bool {
 }
 
 func (c *Console) signOut(w http.ResponseWriter, r *http.Request, _ session) error {
-	clearCookie(w, r)
+	c.clearCookie(w, r)
 	http.Redirect(w, r, Prefix+"signin", http.StatusSeeOther)
 	return nil
 }
 
-func clearCookie(w http.ResponseWriter, r *http.Request) {
+func (c *Console) clearCookie(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{
 		Name: cookieName, Value: "", Path: Prefix, MaxAge: -1, HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
+		SameSite: http.SameSiteStrictMode, Secure: c.secure(r),
 	})
+}
+
+// secure reports whether the browser reached us over HTTPS: TLS on this
+// listener, or, with trusted proxy headers, a proxy's X-Forwarded-Proto
+// (its first value: the proxy nearest the browser) of https.
+func (c *Console) secure(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	if !c.trustProxy {
+		return false
+	}
+	proto, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ",")
+	return strings.EqualFold(strings.TrimSpace(proto), "https")
 }

@@ -40,15 +40,15 @@ func eventTypes() []string {
 // timeLocal is the layout of <input type="datetime-local">, read as UTC.
 const timeLocal = "2006-01-02T15:04"
 
-// events lists events newest first. platform, normalized type and time
-// range go to the API; source type, entity id and user id filter the
-// fetched page (the API has no such filters).
+// events lists events newest first. Every filter goes to the API, so the
+// pages it returns are pages of the filtered list.
 func (c *Console) events(w http.ResponseWriter, r *http.Request, s session) error {
 	f := r.URL.Query()
 	q := url.Values{"page_size": {fmt.Sprint(pageSize)}}
-	for _, k := range []string{"platform", "page_token"} {
-		if v := strings.TrimSpace(f.Get(k)); v != "" {
-			q.Set(k, v)
+	for form, api := range map[string]string{"platform": "platform", "page_token": "page_token",
+		"source_type": "source_event_type", "entity": "entity_id", "user": "user_id"} {
+		if v := strings.TrimSpace(f.Get(form)); v != "" {
+			q.Set(api, v)
 		}
 	}
 	if v := f.Get("type"); v != "" {
@@ -76,14 +76,6 @@ func (c *Console) events(w http.ResponseWriter, r *http.Request, s session) erro
 		}
 	}
 	rows := resp.GetEvents()
-	src, entity, user := f.Get("source_type"), f.Get("entity"), f.Get("user")
-	if src != "" || entity != "" || user != "" {
-		rows = slices.DeleteFunc(slices.Clone(rows), func(e *ledgerv1.StoredEvent) bool {
-			ev := e.GetEvent()
-			return (src != "" && ev.GetSourceEventType() != src) || (entity != "" && ev.GetEntityId() != entity) ||
-				(user != "" && ev.GetUserId() != user)
-		})
-	}
 	next := nextPage("events", f, resp.GetNextPageToken())
 	c.pages.render(w, r, "events", s, map[string]any{
 		"Title": "Events", "Events": rows, "Filter": f, "Types": eventTypes(), "Next": next, "FormError": formErr,
@@ -202,16 +194,34 @@ func (c *Console) event(w http.ResponseWriter, r *http.Request, s session) error
 	return nil
 }
 
-// renormalize asks the API to normalize the platform's failed events
-// again (the API's unit is the platform, not one event).
+// renormalize asks the API to normalize this one event again (scope=one,
+// the button's default) or every failed event of its platform
+// (scope=platform).
 func (c *Console) renormalize(w http.ResponseWriter, r *http.Request, s session) error {
-	platform, id := r.PathValue("platform"), r.PathValue("id")
+	platform, id, source := r.PathValue("platform"), r.PathValue("id"), r.PostFormValue("source")
+	req := &ledgerv1.RenormalizeEventsRequest{Platform: platform, EventId: id, Source: source}
+	if r.PostFormValue("scope") == "platform" {
+		req = &ledgerv1.RenormalizeEventsRequest{Platform: platform, Limit: 1000}
+	}
 	resp := &ledgerv1.RenormalizeEventsResponse{}
-	if _, err := c.call(r, s, http.MethodPost, "/v1/events:renormalize", &ledgerv1.RenormalizeEventsRequest{Platform: platform, Limit: 1000}, resp); err != nil {
+	if _, err := c.call(r, s, http.MethodPost, "/v1/events:renormalize", req, resp); err != nil {
 		return err
 	}
-	notice := fmt.Sprintf("Re-normalization scheduled for %d %s event(s) that failed to normalize.", resp.GetScheduled(), platform)
-	http.Redirect(w, r, Prefix+"events/"+url.PathEscape(platform)+"/"+url.PathEscape(id)+"?notice="+url.QueryEscape(notice), http.StatusSeeOther)
+	var notice string
+	switch {
+	case req.GetEventId() == "":
+		notice = fmt.Sprintf("Re-normalization scheduled for %d %s event(s) that failed to normalize.", resp.GetScheduled(), platform)
+	case resp.GetScheduled() > 0:
+		notice = "Re-normalization scheduled for this event: reload in a moment to see the result."
+	default:
+		notice = "Nothing scheduled: this event is normalized, or its re-normalization is already scheduled."
+	}
+	back := Prefix + "events/" + url.PathEscape(platform) + "/" + url.PathEscape(id)
+	q := url.Values{"notice": {notice}}
+	if source != "" {
+		q.Set("source", source)
+	}
+	http.Redirect(w, r, back+"?"+q.Encode(), http.StatusSeeOther)
 	return nil
 }
 
@@ -303,6 +313,14 @@ func (c *Console) replayDeadLetters(w http.ResponseWriter, r *http.Request, s se
 		}
 		data["Done"], data["Failed"], data["Selected"] = done, failed, len(ids)
 	}
+	// The list the replays came from, to show what is left.
+	lq := url.Values{}
+	for _, k := range []string{"subscription", "platform"} {
+		if v := r.PostForm.Get(k); v != "" {
+			lq.Set(k, v)
+		}
+	}
+	data["ListURL"] = template.URL(Prefix + "deadletters?" + lq.Encode()) //nolint:gosec // a path of ours and an encoded query
 	c.pages.fragment(w, "deadletters", "progress", s, data)
 	return nil
 }

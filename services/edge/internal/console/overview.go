@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -38,7 +37,6 @@ type sample struct {
 	at                 time.Time
 	accepted, refused  float64
 	ackCount, ackSum   float64
-	normFailures       map[string]float64
 	normFailuresTotal  float64
 	requestsByPlatform map[string]float64
 }
@@ -68,7 +66,7 @@ func (p *sampler) add(s sample) []sample {
 
 // parseMetrics reads the edge's counters from the /metrics text.
 func parseMetrics(text []byte, at time.Time) (sample, error) {
-	s := sample{at: at, normFailures: map[string]float64{}, requestsByPlatform: map[string]float64{}}
+	s := sample{at: at, requestsByPlatform: map[string]float64{}}
 	parser := expfmt.NewTextParser(model.UTF8Validation)
 	fams, err := parser.TextToMetricFamilies(bytes.NewReader(text))
 	if err != nil {
@@ -96,9 +94,7 @@ func parseMetrics(text []byte, at time.Time) (sample, error) {
 		s.ackSum += m.GetHistogram().GetSampleSum()
 	}
 	for _, m := range fams[metricNormFailures].GetMetric() {
-		v := m.GetCounter().GetValue()
-		s.normFailures[label(m, "platform")] += v
-		s.normFailuresTotal += v
+		s.normFailuresTotal += m.GetCounter().GetValue()
 	}
 	return s, nil
 }
@@ -206,10 +202,6 @@ func (c *Console) overviewStats(w http.ResponseWriter, r *http.Request, s sessio
 	return nil
 }
 
-// deadLetterCountPage is the page size used to count dead letters: more
-// than this shows as "N+".
-const deadLetterCountPage = 500
-
 func (c *Console) statsData(r *http.Request, s session) (map[string]any, error) {
 	text, err := c.call(r, s, http.MethodGet, "/metrics", nil, nil)
 	if err != nil {
@@ -240,17 +232,9 @@ func (c *Console) statsData(r *http.Request, s session) (map[string]any, error) 
 		}
 	}
 
-	dl := &ledgerv1.ListDeadLettersResponse{}
-	if err := c.get(r, s, "/v1/deadletters", url.Values{"page_size": {fmt.Sprint(deadLetterCountPage)}}, dl); err != nil {
+	stats, bySub, breakers, err := c.deliveryStats(r, s)
+	if err != nil {
 		return nil, err
-	}
-	deadCount := fmt.Sprint(len(dl.GetDeadLetters()))
-	if dl.GetNextPageToken() != "" {
-		deadCount += "+"
-	}
-	deadBySub := map[string]int{}
-	for _, d := range dl.GetDeadLetters() {
-		deadBySub[d.GetSubscription()]++
 	}
 	subs := &ledgerv1.ListSubscriptionsResponse{}
 	if err := c.get(r, s, "/v1/subscriptions", nil, subs); err != nil {
@@ -262,33 +246,41 @@ func (c *Console) statsData(r *http.Request, s session) (map[string]any, error) 
 			paused++
 		}
 	}
-	type kv struct {
-		Key   string
-		Value float64
+	// One row per platform with webhooks accepted (the edge's counter
+	// since its start) or events stored without normalization (the
+	// ledger's count, durable).
+	type platformRow struct {
+		Platform               string
+		Accepted, Unnormalized float64
 	}
-	var fails, byPlatform []kv
-	// The edge exports a zero series per platform: list only the
-	// platforms that have something to show.
-	for k, v := range cur.normFailures {
-		if v > 0 {
-			fails = append(fails, kv{k, v})
+	rows := map[string]*platformRow{}
+	row := func(p string) *platformRow {
+		if rows[p] == nil {
+			rows[p] = &platformRow{Platform: p}
 		}
+		return rows[p]
+	}
+	for _, p := range stats.GetNormalizationFailures() {
+		row(p.GetPlatform()).Unnormalized = float64(p.GetCount())
 	}
 	for k, v := range cur.requestsByPlatform {
-		if v > 0 {
-			byPlatform = append(byPlatform, kv{k, v})
+		if v > 0 { // the edge exports a zero series per platform
+			row(k).Accepted = v
 		}
 	}
-	byKey := func(a, b kv) int { return strings.Compare(a.Key, b.Key) }
-	slices.SortFunc(fails, byKey)
-	slices.SortFunc(byPlatform, byKey)
+	byPlatform := make([]platformRow, 0, len(rows))
+	for _, r := range rows {
+		byPlatform = append(byPlatform, *r)
+	}
+	slices.SortFunc(byPlatform, func(a, b platformRow) int { return strings.Compare(a.Platform, b.Platform) })
 	return map[string]any{
 		"Accepted": cur.accepted, "Refused": cur.refused, "AcceptRate": last(acceptRate), "AckMillis": ackNow, "AckWhen": ackWhen,
-		"AcceptChart":  chart("webhooks accepted per second", acceptRate, "/s"),
-		"AckChart":     chart("mean acknowledgement time in milliseconds", ack, "ms"),
-		"FailChart":    chart("normalization failures per second", failRate, "/s"),
-		"NormFailures": fails, "NormFailuresTotal": cur.normFailuresTotal, "ByPlatform": byPlatform,
-		"DeadLetters": deadCount, "DeadBySub": deadBySub, "Subscriptions": subs.GetSubscriptions(), "Paused": paused,
+		"AcceptChart":       chart("webhooks accepted per second", acceptRate, "/s"),
+		"AckChart":          chart("mean acknowledgement time in milliseconds", ack, "ms"),
+		"FailChart":         chart("normalization failures per second", failRate, "/s"),
+		"NormFailuresTotal": cur.normFailuresTotal, "ByPlatform": byPlatform,
+		"DeadLetters": stats.GetDead(), "Pending": stats.GetPending(), "InFlight": stats.GetInFlight(),
+		"SubStats": bySub, "Breakers": breakers, "Subscriptions": subs.GetSubscriptions(), "Paused": paused,
 		"SampledAt": cur.at.UTC().Format("15:04:05Z"),
 	}, nil
 }

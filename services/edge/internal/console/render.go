@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
@@ -68,6 +69,7 @@ func (p *pages) execute(w http.ResponseWriter, page, name string, s session, dat
 var funcs = template.FuncMap{
 	"ts":        fmtTime,
 	"ago":       ago,
+	"dur":       fmtDuration,
 	"eventType": eventTypeName,
 	"amount":    fmtAmount,
 	"dict": func(kv ...any) map[string]any {
@@ -137,4 +139,17 @@ func fmtAmount(m *eventv1.Money) string {
 		return fmt.Sprintf("%d minor units %s", m.GetMinorUnits(), cur)
 	}
 	return fmt.Sprintf("%s%d.%02d %s", sign, units/100, units%100, cur)
+}
+
+// fmtDuration is an attempt's call duration for people: "12.3 ms",
+// "1.52 s"; "" when unknown.
+func fmtDuration(d *durationpb.Duration) string {
+	if d == nil {
+		return ""
+	}
+	v := d.AsDuration()
+	if v < time.Second {
+		return fmt.Sprintf("%.1f ms", float64(v.Microseconds())/1000)
+	}
+	return fmt.Sprintf("%.2f s", v.Seconds())
 }

@@ -13,14 +13,20 @@ import (
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 )
 
-// subscriptions lists the subscriptions with their state.
+// subscriptions lists the subscriptions with their state, backlog and
+// breaker.
 func (c *Console) subscriptions(w http.ResponseWriter, r *http.Request, s session) error {
 	resp := &ledgerv1.ListSubscriptionsResponse{}
 	if err := c.get(r, s, "/v1/subscriptions", nil, resp); err != nil {
 		return err
 	}
+	_, bySub, _, err := c.deliveryStats(r, s)
+	if err != nil {
+		return err
+	}
 	c.pages.render(w, r, "subscriptions", s, map[string]any{
-		"Title": "Subscriptions", "Subscriptions": resp.GetSubscriptions(), "Notice": r.URL.Query().Get("notice"),
+		"Title": "Subscriptions", "Subscriptions": resp.GetSubscriptions(), "SubStats": bySub,
+		"Notice": r.URL.Query().Get("notice"),
 	})
 	return nil
 }

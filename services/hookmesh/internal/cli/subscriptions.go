@@ -255,7 +255,7 @@ The target must be allowed by the ledger's HOOKMESH_TARGET_ALLOW.`,
   hookmesh subscriptions create audit --target dns:///audit.internal:9000 --platform stripe,github \
       --timeout 10s --retry-network max_attempts=8,delay=2s,max_delay=10m
   hookmesh subscriptions create late --target 127.0.0.1:9000 --platform stripe --start-from 168h
-  hookmesh subscriptions create hooks --target https://hooks.example.com/in --secret "$(openssl rand -base64 32)" --payload raw`,
+  hookmesh subscriptions create hooks --target https://hooks.example.com/in --secret "$(openssl rand -base64 32)" --payload raw
   hookmesh subscriptions create orders --target 127.0.0.1:9000 --rate 20:40 --ordering-key 'event.entity_id'`,
 		Args: exactArgs(1),
 	}

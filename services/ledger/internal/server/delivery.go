@@ -34,7 +34,14 @@ func (s *Server) ClaimDeliveries(ctx context.Context, req *ledgerv1.ClaimDeliver
 	if err != nil {
 		return nil, err
 	}
-	return st.ClaimDeliveries(ctx, req)
+	resp, err := st.ClaimDeliveries(ctx, req)
+	if err == nil {
+		// Only for a claim that succeeded; a write at most every
+		// BreakerReportEvery per dispatcher, or when its breakers change
+		// (see breakerMemo).
+		s.reportBreakers(ctx, st, req)
+	}
+	return resp, err
 }
 
 // CompleteDelivery records a delivered attempt.

@@ -43,6 +43,8 @@ type Server struct {
 
 	// streams owns the senders of WatchEvents streams (see WaitStreams).
 	streams sync.WaitGroup
+	// breakers throttles the breaker reports claims carry.
+	breakers breakerMemo
 }
 
 // storeRef boxes the interface for atomic.Pointer.

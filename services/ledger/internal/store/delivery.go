@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
@@ -140,6 +141,21 @@ type Outcome struct {
 	// NoHistory applies the outcome without a history row: a breaker
 	// deferral that made no call (see PrepareRetry).
 	NoHistory bool
+	// DurationMicros is how long the handler call took, in microseconds;
+	// nil when no call was made or none was reported (stored as NULL).
+	DurationMicros *int64
+}
+
+// durationMicros validates an outcome's reported call duration.
+func durationMicros(op string, d *durationpb.Duration) (*int64, error) {
+	if d == nil {
+		return nil, nil
+	}
+	if err := d.CheckValid(); err != nil || d.AsDuration() < 0 {
+		return nil, fmt.Errorf("%s: duration %v is not a valid non-negative duration: %w", op, d, apperr.ErrInvalid)
+	}
+	us := d.AsDuration().Microseconds()
+	return &us, nil
 }
 
 func prepareOutcome(op, deliveryID, token, dispatcherID string) (Outcome, error) {
@@ -168,6 +184,9 @@ func PrepareComplete(req *ledgerv1.CompleteDeliveryRequest) (Outcome, error) {
 		return Outcome{}, err
 	}
 	o.State, o.Counted, o.Code = StateDelivered, true, "OK"
+	if o.DurationMicros, err = durationMicros("complete delivery", req.GetDuration()); err != nil {
+		return Outcome{}, err
+	}
 	return o, nil
 }
 
@@ -193,6 +212,9 @@ func PrepareRetry(req *ledgerv1.RetryDeliveryRequest) (Outcome, error) {
 	o.NextAttemptAt = t.AsTime().Truncate(time.Microsecond)
 	o.Code, o.Error = cleanText(req.GetCode(), maxShortBytes), cleanText(req.GetError(), MaxErrorBytes)
 	o.NoHistory = RefusedByBreaker(o)
+	if o.DurationMicros, err = durationMicros(op, req.GetDuration()); err != nil {
+		return Outcome{}, err
+	}
 	return o, nil
 }
 
@@ -210,6 +232,9 @@ func PrepareDeadLetter(req *ledgerv1.DeadLetterDeliveryRequest) (Outcome, error)
 	}
 	o.State, o.Counted = StateDead, true
 	o.Code, o.Error = cleanText(req.GetCode(), maxShortBytes), cleanText(req.GetError(), MaxErrorBytes)
+	if o.DurationMicros, err = durationMicros(op, req.GetDuration()); err != nil {
+		return Outcome{}, err
+	}
 	return o, nil
 }
 
@@ -338,6 +363,8 @@ type AttemptRow struct {
 	ErrorClass int16
 	// Code, Error and DispatcherID are as reported.
 	Code, Error, DispatcherID string
+	// DurationMicros is the call's duration; nil when unknown.
+	DurationMicros *int64
 }
 
 // WithHistory converts rows and attaches to each its attempts, which must
@@ -352,6 +379,7 @@ func WithHistory(rows []DeliveryRow, attempts []AttemptRow) []*ledgerv1.Delivery
 			Code:         a.Code,
 			Error:        a.Error,
 			DispatcherId: a.DispatcherID,
+			Duration:     microsDuration(a.DurationMicros),
 		})
 	}
 	out := make([]*ledgerv1.Delivery, 0, len(rows))
@@ -425,4 +453,12 @@ func ClaimResult(rows []LeaseRow, throttled *time.Time) (*ledgerv1.ClaimDeliveri
 		})
 	}
 	return resp, nil
+}
+
+// microsDuration converts a stored duration; nil stays unset.
+func microsDuration(us *int64) *durationpb.Duration {
+	if us == nil {
+		return nil
+	}
+	return durationpb.New(time.Duration(*us) * time.Microsecond)
 }

@@ -170,11 +170,23 @@ type RenormalizeQuery struct {
 	Platform string
 	// Limit is the most to schedule, 1 to MaxReplayLimit.
 	Limit int
+	// EventID, when set, schedules that one event of Platform only (of
+	// every source when Source is empty): stores then read it through the
+	// dedup key's index, not the list of failed events.
+	EventID string
+	// Source narrows EventID.
+	Source string
 }
 
 // PrepareRenormalize validates req and applies the limit bounds.
 func PrepareRenormalize(req *ledgerv1.RenormalizeEventsRequest) (RenormalizeQuery, error) {
-	q := RenormalizeQuery{Platform: req.GetPlatform()}
+	q := RenormalizeQuery{Platform: req.GetPlatform(), EventID: req.GetEventId(), Source: req.GetSource()}
+	if q.EventID == "" && q.Source != "" {
+		return RenormalizeQuery{}, fmt.Errorf("renormalize events: source needs event_id: %w", apperr.ErrInvalid)
+	}
+	if q.EventID != "" && q.Platform == "" {
+		return RenormalizeQuery{}, fmt.Errorf("renormalize events: event_id needs platform: %w", apperr.ErrInvalid)
+	}
 	switch n := req.GetLimit(); {
 	case n < 0:
 		return RenormalizeQuery{}, fmt.Errorf("renormalize events: limit %d is negative: %w", n, apperr.ErrInvalid)

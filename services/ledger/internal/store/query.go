@@ -52,6 +52,10 @@ type ListQuery struct {
 	ReceivedAfter time.Time
 	// ReceivedBefore keeps events received strictly before it.
 	ReceivedBefore time.Time
+	// SourceEventType, EntityID and UserID keep events whose normalized
+	// fields equal them exactly; not indexed: the list scans newest first
+	// within the other filters.
+	SourceEventType, EntityID, UserID string
 	// BeforeID keeps events with a smaller id: the cursor, 0 on page one.
 	BeforeID int64
 	// PageSize is the number of events to return; stores fetch one more to
@@ -62,7 +66,8 @@ type ListQuery struct {
 // PrepareList validates req, applies the page size bounds and decodes the
 // page token.
 func PrepareList(req *ledgerv1.ListEventsRequest) (ListQuery, error) {
-	q := ListQuery{Platform: req.GetPlatform(), EventType: int32(req.GetEventType())}
+	q := ListQuery{Platform: req.GetPlatform(), EventType: int32(req.GetEventType()),
+		SourceEventType: req.GetSourceEventType(), EntityID: req.GetEntityId(), UserID: req.GetUserId()}
 	switch n := req.GetPageSize(); {
 	case n < 0:
 		return ListQuery{}, fmt.Errorf("list events: page_size %d is negative: %w", n, apperr.ErrInvalid)

@@ -173,6 +173,17 @@ type Store interface {
 	// metrics scrape; its cost grows with the backlog, not with history.
 	Stats(ctx context.Context) (pending, dead int64, err error)
 
+	// ReportBreakers stores a dispatcher's breaker report (see
+	// PrepareBreakerReport) as of now, replacing its previous one, and
+	// forgets reports a day old.
+	ReportBreakers(ctx context.Context, r BreakerRow) error
+	// DeliveryStats reads what GetDeliveryStats answers (see StatsResult):
+	// per-subscription counts through the partial indexes of pending and
+	// dead deliveries, the breaker reports at most BreakerReportTTL old,
+	// and the unnormalized events per platform (event_type 0, along its
+	// index).
+	DeliveryStats(ctx context.Context) (StatsRows, error)
+
 	// Ping checks that the database answers; readiness uses it.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources. It is safe to call twice;

@@ -721,7 +721,10 @@ type DeliveryAttempt struct {
 	// error is the failure message, truncated.
 	Error string `protobuf:"bytes,5,opt,name=error,proto3" json:"error,omitempty"`
 	// dispatcher_id is the dispatcher that made the attempt.
-	DispatcherId  string `protobuf:"bytes,6,opt,name=dispatcher_id,json=dispatcherId,proto3" json:"dispatcher_id,omitempty"`
+	DispatcherId string `protobuf:"bytes,6,opt,name=dispatcher_id,json=dispatcherId,proto3" json:"dispatcher_id,omitempty"`
+	// duration is how long the handler call took, as the dispatcher
+	// measured it; unset when no call was made or it was not reported.
+	Duration      *durationpb.Duration `protobuf:"bytes,7,opt,name=duration,proto3" json:"duration,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -796,6 +799,13 @@ func (x *DeliveryAttempt) GetDispatcherId() string {
 		return x.DispatcherId
 	}
 	return ""
+}
+
+func (x *DeliveryAttempt) GetDuration() *durationpb.Duration {
+	if x != nil {
+		return x.Duration
+	}
+	return nil
 }
 
 // Delivery is one event owed to one subscription.
@@ -1127,7 +1137,7 @@ const file_hookmesh_ledger_v1_delivery_proto_rawDesc = "" +
 	"\vClassPolicy\x12!\n" +
 	"\fmax_attempts\x18\x01 \x01(\x05R\vmaxAttempts\x12/\n" +
 	"\x05delay\x18\x02 \x01(\v2\x19.google.protobuf.DurationR\x05delay\x126\n" +
-	"\tmax_delay\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\bmaxDelay\"\xe7\x01\n" +
+	"\tmax_delay\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\bmaxDelay\"\x9e\x02\n" +
 	"\x0fDeliveryAttempt\x12\x18\n" +
 	"\aattempt\x18\x01 \x01(\x05R\aattempt\x12*\n" +
 	"\x02at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12?\n" +
@@ -1135,7 +1145,8 @@ const file_hookmesh_ledger_v1_delivery_proto_rawDesc = "" +
 	"errorClass\x12\x12\n" +
 	"\x04code\x18\x04 \x01(\tR\x04code\x12\x14\n" +
 	"\x05error\x18\x05 \x01(\tR\x05error\x12#\n" +
-	"\rdispatcher_id\x18\x06 \x01(\tR\fdispatcherId\"\xe1\x04\n" +
+	"\rdispatcher_id\x18\x06 \x01(\tR\fdispatcherId\x125\n" +
+	"\bduration\x18\a \x01(\v2\x19.google.protobuf.DurationR\bduration\"\xe1\x04\n" +
 	"\bDelivery\x12\x1f\n" +
 	"\vdelivery_id\x18\x01 \x01(\tR\n" +
 	"deliveryId\x12\"\n" +
@@ -1237,20 +1248,21 @@ var file_hookmesh_ledger_v1_delivery_proto_depIdxs = []int32{
 	12, // 15: hookmesh.ledger.v1.ClassPolicy.max_delay:type_name -> google.protobuf.Duration
 	13, // 16: hookmesh.ledger.v1.DeliveryAttempt.at:type_name -> google.protobuf.Timestamp
 	2,  // 17: hookmesh.ledger.v1.DeliveryAttempt.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
-	1,  // 18: hookmesh.ledger.v1.Delivery.state:type_name -> hookmesh.ledger.v1.DeliveryState
-	13, // 19: hookmesh.ledger.v1.Delivery.next_attempt_at:type_name -> google.protobuf.Timestamp
-	13, // 20: hookmesh.ledger.v1.Delivery.created_at:type_name -> google.protobuf.Timestamp
-	13, // 21: hookmesh.ledger.v1.Delivery.updated_at:type_name -> google.protobuf.Timestamp
-	8,  // 22: hookmesh.ledger.v1.Delivery.history:type_name -> hookmesh.ledger.v1.DeliveryAttempt
-	9,  // 23: hookmesh.ledger.v1.Lease.delivery:type_name -> hookmesh.ledger.v1.Delivery
-	13, // 24: hookmesh.ledger.v1.Lease.lease_expires_at:type_name -> google.protobuf.Timestamp
-	14, // 25: hookmesh.ledger.v1.Lease.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	3,  // 26: hookmesh.ledger.v1.Lease.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	27, // [27:27] is the sub-list for method output_type
-	27, // [27:27] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	12, // 18: hookmesh.ledger.v1.DeliveryAttempt.duration:type_name -> google.protobuf.Duration
+	1,  // 19: hookmesh.ledger.v1.Delivery.state:type_name -> hookmesh.ledger.v1.DeliveryState
+	13, // 20: hookmesh.ledger.v1.Delivery.next_attempt_at:type_name -> google.protobuf.Timestamp
+	13, // 21: hookmesh.ledger.v1.Delivery.created_at:type_name -> google.protobuf.Timestamp
+	13, // 22: hookmesh.ledger.v1.Delivery.updated_at:type_name -> google.protobuf.Timestamp
+	8,  // 23: hookmesh.ledger.v1.Delivery.history:type_name -> hookmesh.ledger.v1.DeliveryAttempt
+	9,  // 24: hookmesh.ledger.v1.Lease.delivery:type_name -> hookmesh.ledger.v1.Delivery
+	13, // 25: hookmesh.ledger.v1.Lease.lease_expires_at:type_name -> google.protobuf.Timestamp
+	14, // 26: hookmesh.ledger.v1.Lease.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	3,  // 27: hookmesh.ledger.v1.Lease.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	28, // [28:28] is the sub-list for method output_type
+	28, // [28:28] is the sub-list for method input_type
+	28, // [28:28] is the sub-list for extension type_name
+	28, // [28:28] is the sub-list for extension extendee
+	0,  // [0:28] is the sub-list for field type_name
 }
 
 func init() { file_hookmesh_ledger_v1_delivery_proto_init() }

@@ -28,6 +28,59 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// BreakerState is a circuit breaker's state as a dispatcher reports it.
+type BreakerState int32
+
+const (
+	// BREAKER_STATE_UNSPECIFIED is not used.
+	BreakerState_BREAKER_STATE_UNSPECIFIED BreakerState = 0
+	// BREAKER_STATE_OPEN: the dispatcher makes no call to the target.
+	BreakerState_BREAKER_STATE_OPEN BreakerState = 1
+	// BREAKER_STATE_HALF_OPEN: the dispatcher makes one trial call.
+	BreakerState_BREAKER_STATE_HALF_OPEN BreakerState = 2
+)
+
+// Enum value maps for BreakerState.
+var (
+	BreakerState_name = map[int32]string{
+		0: "BREAKER_STATE_UNSPECIFIED",
+		1: "BREAKER_STATE_OPEN",
+		2: "BREAKER_STATE_HALF_OPEN",
+	}
+	BreakerState_value = map[string]int32{
+		"BREAKER_STATE_UNSPECIFIED": 0,
+		"BREAKER_STATE_OPEN":        1,
+		"BREAKER_STATE_HALF_OPEN":   2,
+	}
+)
+
+func (x BreakerState) Enum() *BreakerState {
+	p := new(BreakerState)
+	*p = x
+	return p
+}
+
+func (x BreakerState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (BreakerState) Descriptor() protoreflect.EnumDescriptor {
+	return file_hookmesh_ledger_v1_ledger_proto_enumTypes[0].Descriptor()
+}
+
+func (BreakerState) Type() protoreflect.EnumType {
+	return &file_hookmesh_ledger_v1_ledger_proto_enumTypes[0]
+}
+
+func (x BreakerState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use BreakerState.Descriptor instead.
+func (BreakerState) EnumDescriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{0}
+}
+
 // Receipt is the raw request as received, byte for byte.
 type Receipt struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -511,8 +564,20 @@ type ListEventsRequest struct {
 	ReceivedBefore *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=received_before,json=receivedBefore,proto3" json:"received_before,omitempty"`
 	// page_size is the number of events per page: default 50, at most 500.
 	PageSize int32 `protobuf:"varint,5,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
-	// page_token is the next_page_token of the previous page.
-	PageToken     string `protobuf:"bytes,6,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// page_token is the next_page_token of the previous page. Pass the same
+	// filters with it: the token is a position in the list, not a query.
+	PageToken string `protobuf:"bytes,6,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// source_event_type keeps only events whose normalized
+	// source_event_type equals it exactly ("payment_intent.succeeded").
+	// Not indexed (every index on events slows Record): combine it with
+	// platform and a time range on a large ledger.
+	SourceEventType string `protobuf:"bytes,7,opt,name=source_event_type,json=sourceEventType,proto3" json:"source_event_type,omitempty"`
+	// entity_id keeps only events whose normalized entity_id equals it.
+	// Not indexed, like source_event_type.
+	EntityId string `protobuf:"bytes,8,opt,name=entity_id,json=entityId,proto3" json:"entity_id,omitempty"`
+	// user_id keeps only events whose normalized user_id equals it. Not
+	// indexed, like source_event_type.
+	UserId        string `protobuf:"bytes,9,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -585,6 +650,27 @@ func (x *ListEventsRequest) GetPageSize() int32 {
 func (x *ListEventsRequest) GetPageToken() string {
 	if x != nil {
 		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListEventsRequest) GetSourceEventType() string {
+	if x != nil {
+		return x.SourceEventType
+	}
+	return ""
+}
+
+func (x *ListEventsRequest) GetEntityId() string {
+	if x != nil {
+		return x.EntityId
+	}
+	return ""
+}
+
+func (x *ListEventsRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
 	}
 	return ""
 }
@@ -959,7 +1045,10 @@ type CompleteDeliveryRequest struct {
 	// lease_token is the token of the lease held.
 	LeaseToken string `protobuf:"bytes,2,opt,name=lease_token,json=leaseToken,proto3" json:"lease_token,omitempty"`
 	// dispatcher_id names the caller.
-	DispatcherId  string `protobuf:"bytes,3,opt,name=dispatcher_id,json=dispatcherId,proto3" json:"dispatcher_id,omitempty"`
+	DispatcherId string `protobuf:"bytes,3,opt,name=dispatcher_id,json=dispatcherId,proto3" json:"dispatcher_id,omitempty"`
+	// duration is how long the handler call took, as the dispatcher
+	// measured it; kept in the attempt's history (DeliveryAttempt.duration).
+	Duration      *durationpb.Duration `protobuf:"bytes,4,opt,name=duration,proto3" json:"duration,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1013,6 +1102,13 @@ func (x *CompleteDeliveryRequest) GetDispatcherId() string {
 		return x.DispatcherId
 	}
 	return ""
+}
+
+func (x *CompleteDeliveryRequest) GetDuration() *durationpb.Duration {
+	if x != nil {
+		return x.Duration
+	}
+	return nil
 }
 
 // CompleteDeliveryResponse is empty.
@@ -1075,7 +1171,10 @@ type RetryDeliveryRequest struct {
 	// call opened the breaker.
 	Code string `protobuf:"bytes,7,opt,name=code,proto3" json:"code,omitempty"`
 	// error is the failure message.
-	Error         string `protobuf:"bytes,8,opt,name=error,proto3" json:"error,omitempty"`
+	Error string `protobuf:"bytes,8,opt,name=error,proto3" json:"error,omitempty"`
+	// duration is how long the handler call took; unset when no call was
+	// made (breaker refusal, release at shutdown).
+	Duration      *durationpb.Duration `protobuf:"bytes,9,opt,name=duration,proto3" json:"duration,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1166,6 +1265,13 @@ func (x *RetryDeliveryRequest) GetError() string {
 	return ""
 }
 
+func (x *RetryDeliveryRequest) GetDuration() *durationpb.Duration {
+	if x != nil {
+		return x.Duration
+	}
+	return nil
+}
+
 // RetryDeliveryResponse is empty.
 type RetryDeliveryResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1217,7 +1323,10 @@ type DeadLetterDeliveryRequest struct {
 	// code is the handler's gRPC code name.
 	Code string `protobuf:"bytes,5,opt,name=code,proto3" json:"code,omitempty"`
 	// error is the failure message.
-	Error         string `protobuf:"bytes,6,opt,name=error,proto3" json:"error,omitempty"`
+	Error string `protobuf:"bytes,6,opt,name=error,proto3" json:"error,omitempty"`
+	// duration is how long the final handler call took; unset when no call
+	// was made (an unusable target).
+	Duration      *durationpb.Duration `protobuf:"bytes,7,opt,name=duration,proto3" json:"duration,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1292,6 +1401,13 @@ func (x *DeadLetterDeliveryRequest) GetError() string {
 		return x.Error
 	}
 	return ""
+}
+
+func (x *DeadLetterDeliveryRequest) GetDuration() *durationpb.Duration {
+	if x != nil {
+		return x.Duration
+	}
+	return nil
 }
 
 // DeadLetterDeliveryResponse is empty.
@@ -2256,7 +2372,15 @@ type RenormalizeEventsRequest struct {
 	// platform keeps only this platform's events when set.
 	Platform string `protobuf:"bytes,1,opt,name=platform,proto3" json:"platform,omitempty"`
 	// limit is the most to schedule in this call: default 100, at most 1000.
-	Limit         int32 `protobuf:"varint,2,opt,name=limit,proto3" json:"limit,omitempty"`
+	Limit int32 `protobuf:"varint,2,opt,name=limit,proto3" json:"limit,omitempty"`
+	// event_id, when set, schedules only this event of platform (platform
+	// is then required): one event re-normalized from the console. It is
+	// scheduled when it failed normalization and is not scheduled yet; the
+	// answer then counts 1, else 0.
+	EventId string `protobuf:"bytes,3,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	// source narrows event_id where ids are scoped; "" with several sources
+	// sharing the id schedules each of them that failed.
+	Source        string `protobuf:"bytes,4,opt,name=source,proto3" json:"source,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2303,6 +2427,20 @@ func (x *RenormalizeEventsRequest) GetLimit() int32 {
 		return x.Limit
 	}
 	return 0
+}
+
+func (x *RenormalizeEventsRequest) GetEventId() string {
+	if x != nil {
+		return x.EventId
+	}
+	return ""
+}
+
+func (x *RenormalizeEventsRequest) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
 }
 
 // RenormalizeEventsResponse counts what was scheduled.
@@ -3919,6 +4057,375 @@ func (x *CancelJobResponse) GetJob() *Job {
 	return nil
 }
 
+// GetDeliveryStatsRequest asks for the delivery statistics.
+type GetDeliveryStatsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetDeliveryStatsRequest) Reset() {
+	*x = GetDeliveryStatsRequest{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[65]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetDeliveryStatsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetDeliveryStatsRequest) ProtoMessage() {}
+
+func (x *GetDeliveryStatsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[65]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetDeliveryStatsRequest.ProtoReflect.Descriptor instead.
+func (*GetDeliveryStatsRequest) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{65}
+}
+
+// GetDeliveryStatsResponse is the state of the outbox, for an overview.
+type GetDeliveryStatsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// subscriptions has one entry per subscription with any pending or dead
+	// delivery, by name.
+	Subscriptions []*SubscriptionStats `protobuf:"bytes,1,rep,name=subscriptions,proto3" json:"subscriptions,omitempty"`
+	// breakers are the targets some dispatcher last reported with an open
+	// or half-open breaker (ClaimDeliveriesRequest.skip_targets and
+	// probe_targets), one entry per target and dispatcher, by target.
+	// Reports older than breaker_report_ttl are left out: their dispatcher
+	// stopped claiming (stopped, or idle), so they say nothing current.
+	Breakers []*BreakerReport `protobuf:"bytes,2,rep,name=breakers,proto3" json:"breakers,omitempty"`
+	// normalization_failures counts, per platform, the events stored
+	// without a normalized event (normalization failed and was not
+	// repaired), by platform.
+	NormalizationFailures []*PlatformCount `protobuf:"bytes,3,rep,name=normalization_failures,json=normalizationFailures,proto3" json:"normalization_failures,omitempty"`
+	// pending is the sum of SubscriptionStats.pending.
+	Pending int64 `protobuf:"varint,4,opt,name=pending,proto3" json:"pending,omitempty"`
+	// in_flight is the sum of SubscriptionStats.in_flight.
+	InFlight int64 `protobuf:"varint,5,opt,name=in_flight,json=inFlight,proto3" json:"in_flight,omitempty"`
+	// dead is the sum of SubscriptionStats.dead.
+	Dead int64 `protobuf:"varint,6,opt,name=dead,proto3" json:"dead,omitempty"`
+	// breaker_report_ttl is how old a breaker report may be to be listed.
+	BreakerReportTtl *durationpb.Duration `protobuf:"bytes,7,opt,name=breaker_report_ttl,json=breakerReportTtl,proto3" json:"breaker_report_ttl,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *GetDeliveryStatsResponse) Reset() {
+	*x = GetDeliveryStatsResponse{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[66]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetDeliveryStatsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetDeliveryStatsResponse) ProtoMessage() {}
+
+func (x *GetDeliveryStatsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[66]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetDeliveryStatsResponse.ProtoReflect.Descriptor instead.
+func (*GetDeliveryStatsResponse) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{66}
+}
+
+func (x *GetDeliveryStatsResponse) GetSubscriptions() []*SubscriptionStats {
+	if x != nil {
+		return x.Subscriptions
+	}
+	return nil
+}
+
+func (x *GetDeliveryStatsResponse) GetBreakers() []*BreakerReport {
+	if x != nil {
+		return x.Breakers
+	}
+	return nil
+}
+
+func (x *GetDeliveryStatsResponse) GetNormalizationFailures() []*PlatformCount {
+	if x != nil {
+		return x.NormalizationFailures
+	}
+	return nil
+}
+
+func (x *GetDeliveryStatsResponse) GetPending() int64 {
+	if x != nil {
+		return x.Pending
+	}
+	return 0
+}
+
+func (x *GetDeliveryStatsResponse) GetInFlight() int64 {
+	if x != nil {
+		return x.InFlight
+	}
+	return 0
+}
+
+func (x *GetDeliveryStatsResponse) GetDead() int64 {
+	if x != nil {
+		return x.Dead
+	}
+	return 0
+}
+
+func (x *GetDeliveryStatsResponse) GetBreakerReportTtl() *durationpb.Duration {
+	if x != nil {
+		return x.BreakerReportTtl
+	}
+	return nil
+}
+
+// SubscriptionStats counts one subscription's deliveries.
+type SubscriptionStats struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// subscription is the subscription's name.
+	Subscription string `protobuf:"bytes,1,opt,name=subscription,proto3" json:"subscription,omitempty"`
+	// pending counts deliveries waiting: due now or deferred to a retry
+	// time, not leased (the backlog).
+	Pending int64 `protobuf:"varint,2,opt,name=pending,proto3" json:"pending,omitempty"`
+	// in_flight counts deliveries under a live lease: a dispatcher is
+	// calling the handler.
+	InFlight int64 `protobuf:"varint,3,opt,name=in_flight,json=inFlight,proto3" json:"in_flight,omitempty"`
+	// dead counts dead letters.
+	Dead int64 `protobuf:"varint,4,opt,name=dead,proto3" json:"dead,omitempty"`
+	// oldest_pending_at is when the oldest pending or in-flight delivery
+	// was created; unset when none.
+	OldestPendingAt *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=oldest_pending_at,json=oldestPendingAt,proto3" json:"oldest_pending_at,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *SubscriptionStats) Reset() {
+	*x = SubscriptionStats{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[67]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SubscriptionStats) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubscriptionStats) ProtoMessage() {}
+
+func (x *SubscriptionStats) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[67]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SubscriptionStats.ProtoReflect.Descriptor instead.
+func (*SubscriptionStats) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{67}
+}
+
+func (x *SubscriptionStats) GetSubscription() string {
+	if x != nil {
+		return x.Subscription
+	}
+	return ""
+}
+
+func (x *SubscriptionStats) GetPending() int64 {
+	if x != nil {
+		return x.Pending
+	}
+	return 0
+}
+
+func (x *SubscriptionStats) GetInFlight() int64 {
+	if x != nil {
+		return x.InFlight
+	}
+	return 0
+}
+
+func (x *SubscriptionStats) GetDead() int64 {
+	if x != nil {
+		return x.Dead
+	}
+	return 0
+}
+
+func (x *SubscriptionStats) GetOldestPendingAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OldestPendingAt
+	}
+	return nil
+}
+
+// BreakerReport is one dispatcher's breaker of one target, as last
+// reported in its claims.
+type BreakerReport struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// target is the handler target.
+	Target string `protobuf:"bytes,1,opt,name=target,proto3" json:"target,omitempty"`
+	// state is the breaker's state.
+	State BreakerState `protobuf:"varint,2,opt,name=state,proto3,enum=hookmesh.ledger.v1.BreakerState" json:"state,omitempty"`
+	// dispatcher_id is the dispatcher that reported it.
+	DispatcherId string `protobuf:"bytes,3,opt,name=dispatcher_id,json=dispatcherId,proto3" json:"dispatcher_id,omitempty"`
+	// reported_at is when the dispatcher last reported its breakers (its
+	// last claim that changed them, or at least every 30 s while it
+	// claims).
+	ReportedAt *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=reported_at,json=reportedAt,proto3" json:"reported_at,omitempty"`
+	// subscriptions are the subscriptions whose target this is, by name.
+	Subscriptions []string `protobuf:"bytes,5,rep,name=subscriptions,proto3" json:"subscriptions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BreakerReport) Reset() {
+	*x = BreakerReport{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[68]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BreakerReport) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BreakerReport) ProtoMessage() {}
+
+func (x *BreakerReport) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[68]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BreakerReport.ProtoReflect.Descriptor instead.
+func (*BreakerReport) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{68}
+}
+
+func (x *BreakerReport) GetTarget() string {
+	if x != nil {
+		return x.Target
+	}
+	return ""
+}
+
+func (x *BreakerReport) GetState() BreakerState {
+	if x != nil {
+		return x.State
+	}
+	return BreakerState_BREAKER_STATE_UNSPECIFIED
+}
+
+func (x *BreakerReport) GetDispatcherId() string {
+	if x != nil {
+		return x.DispatcherId
+	}
+	return ""
+}
+
+func (x *BreakerReport) GetReportedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ReportedAt
+	}
+	return nil
+}
+
+func (x *BreakerReport) GetSubscriptions() []string {
+	if x != nil {
+		return x.Subscriptions
+	}
+	return nil
+}
+
+// PlatformCount is a count for one platform.
+type PlatformCount struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// platform is the platform's name.
+	Platform string `protobuf:"bytes,1,opt,name=platform,proto3" json:"platform,omitempty"`
+	// count is the number.
+	Count         int64 `protobuf:"varint,2,opt,name=count,proto3" json:"count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PlatformCount) Reset() {
+	*x = PlatformCount{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[69]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PlatformCount) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PlatformCount) ProtoMessage() {}
+
+func (x *PlatformCount) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[69]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PlatformCount.ProtoReflect.Descriptor instead.
+func (*PlatformCount) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{69}
+}
+
+func (x *PlatformCount) GetPlatform() string {
+	if x != nil {
+		return x.Platform
+	}
+	return ""
+}
+
+func (x *PlatformCount) GetCount() int64 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
 var File_hookmesh_ledger_v1_ledger_proto protoreflect.FileDescriptor
 
 const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
@@ -3966,7 +4473,7 @@ const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"\x06source\x18\x03 \x01(\tR\x06source\"\x80\x01\n" +
 	"\x10GetEventResponse\x125\n" +
 	"\x05event\x18\x01 \x01(\v2\x1f.hookmesh.ledger.v1.StoredEventR\x05event\x125\n" +
-	"\areceipt\x18\x02 \x01(\v2\x1b.hookmesh.ledger.v1.ReceiptR\areceipt\"\xb0\x02\n" +
+	"\areceipt\x18\x02 \x01(\v2\x1b.hookmesh.ledger.v1.ReceiptR\areceipt\"\x92\x03\n" +
 	"\x11ListEventsRequest\x12\x1a\n" +
 	"\bplatform\x18\x01 \x01(\tR\bplatform\x12;\n" +
 	"\n" +
@@ -3975,7 +4482,10 @@ const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"\x0freceived_before\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x0ereceivedBefore\x12\x1b\n" +
 	"\tpage_size\x18\x05 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x06 \x01(\tR\tpageToken\"u\n" +
+	"page_token\x18\x06 \x01(\tR\tpageToken\x12*\n" +
+	"\x11source_event_type\x18\a \x01(\tR\x0fsourceEventType\x12\x1b\n" +
+	"\tentity_id\x18\b \x01(\tR\bentityId\x12\x17\n" +
+	"\auser_id\x18\t \x01(\tR\x06userId\"u\n" +
 	"\x12ListEventsResponse\x127\n" +
 	"\x06events\x18\x01 \x03(\v2\x1f.hookmesh.ledger.v1.StoredEventR\x06events\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xe9\x01\n" +
@@ -3999,14 +4509,15 @@ const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"\rprobe_targets\x18\x05 \x03(\tR\fprobeTargets\"\x91\x01\n" +
 	"\x17ClaimDeliveriesResponse\x121\n" +
 	"\x06leases\x18\x01 \x03(\v2\x19.hookmesh.ledger.v1.LeaseR\x06leases\x12C\n" +
-	"\x0fthrottled_until\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x0ethrottledUntil\"\x80\x01\n" +
+	"\x0fthrottled_until\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x0ethrottledUntil\"\xb7\x01\n" +
 	"\x17CompleteDeliveryRequest\x12\x1f\n" +
 	"\vdelivery_id\x18\x01 \x01(\tR\n" +
 	"deliveryId\x12\x1f\n" +
 	"\vlease_token\x18\x02 \x01(\tR\n" +
 	"leaseToken\x12#\n" +
-	"\rdispatcher_id\x18\x03 \x01(\tR\fdispatcherId\"\x1a\n" +
-	"\x18CompleteDeliveryResponse\"\xd1\x02\n" +
+	"\rdispatcher_id\x18\x03 \x01(\tR\fdispatcherId\x125\n" +
+	"\bduration\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\bduration\"\x1a\n" +
+	"\x18CompleteDeliveryResponse\"\x88\x03\n" +
 	"\x14RetryDeliveryRequest\x12\x1f\n" +
 	"\vdelivery_id\x18\x01 \x01(\tR\n" +
 	"deliveryId\x12\x1f\n" +
@@ -4018,8 +4529,9 @@ const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"\verror_class\x18\x06 \x01(\x0e2\x1e.hookmesh.ledger.v1.ErrorClassR\n" +
 	"errorClass\x12\x12\n" +
 	"\x04code\x18\a \x01(\tR\x04code\x12\x14\n" +
-	"\x05error\x18\b \x01(\tR\x05error\"\x17\n" +
-	"\x15RetryDeliveryResponse\"\xed\x01\n" +
+	"\x05error\x18\b \x01(\tR\x05error\x125\n" +
+	"\bduration\x18\t \x01(\v2\x19.google.protobuf.DurationR\bduration\"\x17\n" +
+	"\x15RetryDeliveryResponse\"\xa4\x02\n" +
 	"\x19DeadLetterDeliveryRequest\x12\x1f\n" +
 	"\vdelivery_id\x18\x01 \x01(\tR\n" +
 	"deliveryId\x12\x1f\n" +
@@ -4029,7 +4541,8 @@ const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"\verror_class\x18\x04 \x01(\x0e2\x1e.hookmesh.ledger.v1.ErrorClassR\n" +
 	"errorClass\x12\x12\n" +
 	"\x04code\x18\x05 \x01(\tR\x04code\x12\x14\n" +
-	"\x05error\x18\x06 \x01(\tR\x05error\"\x1c\n" +
+	"\x05error\x18\x06 \x01(\tR\x05error\x125\n" +
+	"\bduration\x18\a \x01(\v2\x19.google.protobuf.DurationR\bduration\"\x1c\n" +
 	"\x1aDeadLetterDeliveryResponse\"P\n" +
 	"\x15ReportOutcomesRequest\x127\n" +
 	"\boutcomes\x18\x01 \x03(\v2\x1b.hookmesh.ledger.v1.OutcomeR\boutcomes\"\xf2\x01\n" +
@@ -4090,10 +4603,12 @@ const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"\n" +
 	"deliveries\x18\x02 \x01(\x05R\n" +
 	"deliveries\x12B\n" +
-	"\x0fnext_attempt_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\rnextAttemptAt\"L\n" +
+	"\x0fnext_attempt_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\rnextAttemptAt\"\x7f\n" +
 	"\x18RenormalizeEventsRequest\x12\x1a\n" +
 	"\bplatform\x18\x01 \x01(\tR\bplatform\x12\x14\n" +
-	"\x05limit\x18\x02 \x01(\x05R\x05limit\"9\n" +
+	"\x05limit\x18\x02 \x01(\x05R\x05limit\x12\x19\n" +
+	"\bevent_id\x18\x03 \x01(\tR\aeventId\x12\x16\n" +
+	"\x06source\x18\x04 \x01(\tR\x06source\"9\n" +
 	"\x19RenormalizeEventsResponse\x12\x1c\n" +
 	"\tscheduled\x18\x01 \x01(\x05R\tscheduled\"\x94\x01\n" +
 	"\x16ListDeadLettersRequest\x12\"\n" +
@@ -4180,7 +4695,36 @@ const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"\x10CancelJobRequest\x12\x15\n" +
 	"\x06job_id\x18\x01 \x01(\tR\x05jobId\">\n" +
 	"\x11CancelJobResponse\x12)\n" +
-	"\x03job\x18\x01 \x01(\v2\x17.hookmesh.ledger.v1.JobR\x03job2\x88\x19\n" +
+	"\x03job\x18\x01 \x01(\v2\x17.hookmesh.ledger.v1.JobR\x03job\"\x19\n" +
+	"\x17GetDeliveryStatsRequest\"\x94\x03\n" +
+	"\x18GetDeliveryStatsResponse\x12K\n" +
+	"\rsubscriptions\x18\x01 \x03(\v2%.hookmesh.ledger.v1.SubscriptionStatsR\rsubscriptions\x12=\n" +
+	"\bbreakers\x18\x02 \x03(\v2!.hookmesh.ledger.v1.BreakerReportR\bbreakers\x12X\n" +
+	"\x16normalization_failures\x18\x03 \x03(\v2!.hookmesh.ledger.v1.PlatformCountR\x15normalizationFailures\x12\x18\n" +
+	"\apending\x18\x04 \x01(\x03R\apending\x12\x1b\n" +
+	"\tin_flight\x18\x05 \x01(\x03R\binFlight\x12\x12\n" +
+	"\x04dead\x18\x06 \x01(\x03R\x04dead\x12G\n" +
+	"\x12breaker_report_ttl\x18\a \x01(\v2\x19.google.protobuf.DurationR\x10breakerReportTtl\"\xca\x01\n" +
+	"\x11SubscriptionStats\x12\"\n" +
+	"\fsubscription\x18\x01 \x01(\tR\fsubscription\x12\x18\n" +
+	"\apending\x18\x02 \x01(\x03R\apending\x12\x1b\n" +
+	"\tin_flight\x18\x03 \x01(\x03R\binFlight\x12\x12\n" +
+	"\x04dead\x18\x04 \x01(\x03R\x04dead\x12F\n" +
+	"\x11oldest_pending_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x0foldestPendingAt\"\xe7\x01\n" +
+	"\rBreakerReport\x12\x16\n" +
+	"\x06target\x18\x01 \x01(\tR\x06target\x126\n" +
+	"\x05state\x18\x02 \x01(\x0e2 .hookmesh.ledger.v1.BreakerStateR\x05state\x12#\n" +
+	"\rdispatcher_id\x18\x03 \x01(\tR\fdispatcherId\x12;\n" +
+	"\vreported_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"reportedAt\x12$\n" +
+	"\rsubscriptions\x18\x05 \x03(\tR\rsubscriptions\"A\n" +
+	"\rPlatformCount\x12\x1a\n" +
+	"\bplatform\x18\x01 \x01(\tR\bplatform\x12\x14\n" +
+	"\x05count\x18\x02 \x01(\x03R\x05count*b\n" +
+	"\fBreakerState\x12\x1d\n" +
+	"\x19BREAKER_STATE_UNSPECIFIED\x10\x00\x12\x16\n" +
+	"\x12BREAKER_STATE_OPEN\x10\x01\x12\x1b\n" +
+	"\x17BREAKER_STATE_HALF_OPEN\x10\x022\xf7\x19\n" +
 	"\rLedgerService\x12O\n" +
 	"\x06Record\x12!.hookmesh.ledger.v1.RecordRequest\x1a\".hookmesh.ledger.v1.RecordResponse\x12U\n" +
 	"\bGetEvent\x12#.hookmesh.ledger.v1.GetEventRequest\x1a$.hookmesh.ledger.v1.GetEventResponse\x12[\n" +
@@ -4213,7 +4757,8 @@ const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"\x15RedeliverSubscription\x120.hookmesh.ledger.v1.RedeliverSubscriptionRequest\x1a1.hookmesh.ledger.v1.RedeliverSubscriptionResponse\x12O\n" +
 	"\x06GetJob\x12!.hookmesh.ledger.v1.GetJobRequest\x1a\".hookmesh.ledger.v1.GetJobResponse\x12U\n" +
 	"\bListJobs\x12#.hookmesh.ledger.v1.ListJobsRequest\x1a$.hookmesh.ledger.v1.ListJobsResponse\x12X\n" +
-	"\tCancelJob\x12$.hookmesh.ledger.v1.CancelJobRequest\x1a%.hookmesh.ledger.v1.CancelJobResponseB\xd0\x01\n" +
+	"\tCancelJob\x12$.hookmesh.ledger.v1.CancelJobRequest\x1a%.hookmesh.ledger.v1.CancelJobResponse\x12m\n" +
+	"\x10GetDeliveryStats\x12+.hookmesh.ledger.v1.GetDeliveryStatsRequest\x1a,.hookmesh.ledger.v1.GetDeliveryStatsResponseB\xd0\x01\n" +
 	"\x16com.hookmesh.ledger.v1B\vLedgerProtoP\x01Z?github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1;ledgerv1\xa2\x02\x03HLX\xaa\x02\x12Hookmesh.Ledger.V1\xca\x02\x12Hookmesh\\Ledger\\V1\xe2\x02\x1eHookmesh\\Ledger\\V1\\GPBMetadata\xea\x02\x14Hookmesh::Ledger::V1b\x06proto3"
 
 var (
@@ -4228,206 +4773,225 @@ func file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP() []byte {
 	return file_hookmesh_ledger_v1_ledger_proto_rawDescData
 }
 
-var file_hookmesh_ledger_v1_ledger_proto_msgTypes = make([]protoimpl.MessageInfo, 67)
+var file_hookmesh_ledger_v1_ledger_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_hookmesh_ledger_v1_ledger_proto_msgTypes = make([]protoimpl.MessageInfo, 72)
 var file_hookmesh_ledger_v1_ledger_proto_goTypes = []any{
-	(*Receipt)(nil),                       // 0: hookmesh.ledger.v1.Receipt
-	(*RecordRequest)(nil),                 // 1: hookmesh.ledger.v1.RecordRequest
-	(*RecordResponse)(nil),                // 2: hookmesh.ledger.v1.RecordResponse
-	(*StoredEvent)(nil),                   // 3: hookmesh.ledger.v1.StoredEvent
-	(*GetEventRequest)(nil),               // 4: hookmesh.ledger.v1.GetEventRequest
-	(*GetEventResponse)(nil),              // 5: hookmesh.ledger.v1.GetEventResponse
-	(*ListEventsRequest)(nil),             // 6: hookmesh.ledger.v1.ListEventsRequest
-	(*ListEventsResponse)(nil),            // 7: hookmesh.ledger.v1.ListEventsResponse
-	(*WatchEventsRequest)(nil),            // 8: hookmesh.ledger.v1.WatchEventsRequest
-	(*WatchEventsResponse)(nil),           // 9: hookmesh.ledger.v1.WatchEventsResponse
-	(*ClaimDeliveriesRequest)(nil),        // 10: hookmesh.ledger.v1.ClaimDeliveriesRequest
-	(*ClaimDeliveriesResponse)(nil),       // 11: hookmesh.ledger.v1.ClaimDeliveriesResponse
-	(*CompleteDeliveryRequest)(nil),       // 12: hookmesh.ledger.v1.CompleteDeliveryRequest
-	(*CompleteDeliveryResponse)(nil),      // 13: hookmesh.ledger.v1.CompleteDeliveryResponse
-	(*RetryDeliveryRequest)(nil),          // 14: hookmesh.ledger.v1.RetryDeliveryRequest
-	(*RetryDeliveryResponse)(nil),         // 15: hookmesh.ledger.v1.RetryDeliveryResponse
-	(*DeadLetterDeliveryRequest)(nil),     // 16: hookmesh.ledger.v1.DeadLetterDeliveryRequest
-	(*DeadLetterDeliveryResponse)(nil),    // 17: hookmesh.ledger.v1.DeadLetterDeliveryResponse
-	(*ReportOutcomesRequest)(nil),         // 18: hookmesh.ledger.v1.ReportOutcomesRequest
-	(*Outcome)(nil),                       // 19: hookmesh.ledger.v1.Outcome
-	(*ReportOutcomesResponse)(nil),        // 20: hookmesh.ledger.v1.ReportOutcomesResponse
-	(*OutcomeResult)(nil),                 // 21: hookmesh.ledger.v1.OutcomeResult
-	(*ReleaseLeasesRequest)(nil),          // 22: hookmesh.ledger.v1.ReleaseLeasesRequest
-	(*ReleaseLeasesResponse)(nil),         // 23: hookmesh.ledger.v1.ReleaseLeasesResponse
-	(*WatchDeliveriesRequest)(nil),        // 24: hookmesh.ledger.v1.WatchDeliveriesRequest
-	(*WatchDeliveriesResponse)(nil),       // 25: hookmesh.ledger.v1.WatchDeliveriesResponse
-	(*ListDeliveriesRequest)(nil),         // 26: hookmesh.ledger.v1.ListDeliveriesRequest
-	(*ListDeliveriesResponse)(nil),        // 27: hookmesh.ledger.v1.ListDeliveriesResponse
-	(*ClaimNormalizationsRequest)(nil),    // 28: hookmesh.ledger.v1.ClaimNormalizationsRequest
-	(*ClaimNormalizationsResponse)(nil),   // 29: hookmesh.ledger.v1.ClaimNormalizationsResponse
-	(*NormalizationLease)(nil),            // 30: hookmesh.ledger.v1.NormalizationLease
-	(*CompleteNormalizationRequest)(nil),  // 31: hookmesh.ledger.v1.CompleteNormalizationRequest
-	(*CompleteNormalizationResponse)(nil), // 32: hookmesh.ledger.v1.CompleteNormalizationResponse
-	(*RenormalizeEventsRequest)(nil),      // 33: hookmesh.ledger.v1.RenormalizeEventsRequest
-	(*RenormalizeEventsResponse)(nil),     // 34: hookmesh.ledger.v1.RenormalizeEventsResponse
-	(*ListDeadLettersRequest)(nil),        // 35: hookmesh.ledger.v1.ListDeadLettersRequest
-	(*ListDeadLettersResponse)(nil),       // 36: hookmesh.ledger.v1.ListDeadLettersResponse
-	(*ReplayDeadLetterRequest)(nil),       // 37: hookmesh.ledger.v1.ReplayDeadLetterRequest
-	(*ReplayDeadLetterResponse)(nil),      // 38: hookmesh.ledger.v1.ReplayDeadLetterResponse
-	(*ReplayDeadLettersRequest)(nil),      // 39: hookmesh.ledger.v1.ReplayDeadLettersRequest
-	(*ReplayDeadLettersResponse)(nil),     // 40: hookmesh.ledger.v1.ReplayDeadLettersResponse
-	(*CreateSubscriptionRequest)(nil),     // 41: hookmesh.ledger.v1.CreateSubscriptionRequest
-	(*CreateSubscriptionResponse)(nil),    // 42: hookmesh.ledger.v1.CreateSubscriptionResponse
-	(*UpdateSubscriptionRequest)(nil),     // 43: hookmesh.ledger.v1.UpdateSubscriptionRequest
-	(*UpdateSubscriptionResponse)(nil),    // 44: hookmesh.ledger.v1.UpdateSubscriptionResponse
-	(*GetSubscriptionRequest)(nil),        // 45: hookmesh.ledger.v1.GetSubscriptionRequest
-	(*GetSubscriptionResponse)(nil),       // 46: hookmesh.ledger.v1.GetSubscriptionResponse
-	(*ListSubscriptionsRequest)(nil),      // 47: hookmesh.ledger.v1.ListSubscriptionsRequest
-	(*ListSubscriptionsResponse)(nil),     // 48: hookmesh.ledger.v1.ListSubscriptionsResponse
-	(*PauseSubscriptionRequest)(nil),      // 49: hookmesh.ledger.v1.PauseSubscriptionRequest
-	(*PauseSubscriptionResponse)(nil),     // 50: hookmesh.ledger.v1.PauseSubscriptionResponse
-	(*ResumeSubscriptionRequest)(nil),     // 51: hookmesh.ledger.v1.ResumeSubscriptionRequest
-	(*ResumeSubscriptionResponse)(nil),    // 52: hookmesh.ledger.v1.ResumeSubscriptionResponse
-	(*DeleteSubscriptionRequest)(nil),     // 53: hookmesh.ledger.v1.DeleteSubscriptionRequest
-	(*DeleteSubscriptionResponse)(nil),    // 54: hookmesh.ledger.v1.DeleteSubscriptionResponse
-	(*TestFilterRequest)(nil),             // 55: hookmesh.ledger.v1.TestFilterRequest
-	(*TestFilterResponse)(nil),            // 56: hookmesh.ledger.v1.TestFilterResponse
-	(*RedeliverSubscriptionRequest)(nil),  // 57: hookmesh.ledger.v1.RedeliverSubscriptionRequest
-	(*RedeliverSubscriptionResponse)(nil), // 58: hookmesh.ledger.v1.RedeliverSubscriptionResponse
-	(*GetJobRequest)(nil),                 // 59: hookmesh.ledger.v1.GetJobRequest
-	(*GetJobResponse)(nil),                // 60: hookmesh.ledger.v1.GetJobResponse
-	(*ListJobsRequest)(nil),               // 61: hookmesh.ledger.v1.ListJobsRequest
-	(*ListJobsResponse)(nil),              // 62: hookmesh.ledger.v1.ListJobsResponse
-	(*CancelJobRequest)(nil),              // 63: hookmesh.ledger.v1.CancelJobRequest
-	(*CancelJobResponse)(nil),             // 64: hookmesh.ledger.v1.CancelJobResponse
-	nil,                                   // 65: hookmesh.ledger.v1.Receipt.HeadersEntry
-	nil,                                   // 66: hookmesh.ledger.v1.TestFilterRequest.HeadersEntry
-	(*timestamppb.Timestamp)(nil),         // 67: google.protobuf.Timestamp
-	(*v1.NormalizedEvent)(nil),            // 68: hookmesh.event.v1.NormalizedEvent
-	(v1.EventType)(0),                     // 69: hookmesh.event.v1.EventType
-	(*durationpb.Duration)(nil),           // 70: google.protobuf.Duration
-	(*Lease)(nil),                         // 71: hookmesh.ledger.v1.Lease
-	(ErrorClass)(0),                       // 72: hookmesh.ledger.v1.ErrorClass
-	(*Delivery)(nil),                      // 73: hookmesh.ledger.v1.Delivery
-	(*Subscription)(nil),                  // 74: hookmesh.ledger.v1.Subscription
-	(*structpb.Value)(nil),                // 75: google.protobuf.Value
-	(*Job)(nil),                           // 76: hookmesh.ledger.v1.Job
+	(BreakerState)(0),                     // 0: hookmesh.ledger.v1.BreakerState
+	(*Receipt)(nil),                       // 1: hookmesh.ledger.v1.Receipt
+	(*RecordRequest)(nil),                 // 2: hookmesh.ledger.v1.RecordRequest
+	(*RecordResponse)(nil),                // 3: hookmesh.ledger.v1.RecordResponse
+	(*StoredEvent)(nil),                   // 4: hookmesh.ledger.v1.StoredEvent
+	(*GetEventRequest)(nil),               // 5: hookmesh.ledger.v1.GetEventRequest
+	(*GetEventResponse)(nil),              // 6: hookmesh.ledger.v1.GetEventResponse
+	(*ListEventsRequest)(nil),             // 7: hookmesh.ledger.v1.ListEventsRequest
+	(*ListEventsResponse)(nil),            // 8: hookmesh.ledger.v1.ListEventsResponse
+	(*WatchEventsRequest)(nil),            // 9: hookmesh.ledger.v1.WatchEventsRequest
+	(*WatchEventsResponse)(nil),           // 10: hookmesh.ledger.v1.WatchEventsResponse
+	(*ClaimDeliveriesRequest)(nil),        // 11: hookmesh.ledger.v1.ClaimDeliveriesRequest
+	(*ClaimDeliveriesResponse)(nil),       // 12: hookmesh.ledger.v1.ClaimDeliveriesResponse
+	(*CompleteDeliveryRequest)(nil),       // 13: hookmesh.ledger.v1.CompleteDeliveryRequest
+	(*CompleteDeliveryResponse)(nil),      // 14: hookmesh.ledger.v1.CompleteDeliveryResponse
+	(*RetryDeliveryRequest)(nil),          // 15: hookmesh.ledger.v1.RetryDeliveryRequest
+	(*RetryDeliveryResponse)(nil),         // 16: hookmesh.ledger.v1.RetryDeliveryResponse
+	(*DeadLetterDeliveryRequest)(nil),     // 17: hookmesh.ledger.v1.DeadLetterDeliveryRequest
+	(*DeadLetterDeliveryResponse)(nil),    // 18: hookmesh.ledger.v1.DeadLetterDeliveryResponse
+	(*ReportOutcomesRequest)(nil),         // 19: hookmesh.ledger.v1.ReportOutcomesRequest
+	(*Outcome)(nil),                       // 20: hookmesh.ledger.v1.Outcome
+	(*ReportOutcomesResponse)(nil),        // 21: hookmesh.ledger.v1.ReportOutcomesResponse
+	(*OutcomeResult)(nil),                 // 22: hookmesh.ledger.v1.OutcomeResult
+	(*ReleaseLeasesRequest)(nil),          // 23: hookmesh.ledger.v1.ReleaseLeasesRequest
+	(*ReleaseLeasesResponse)(nil),         // 24: hookmesh.ledger.v1.ReleaseLeasesResponse
+	(*WatchDeliveriesRequest)(nil),        // 25: hookmesh.ledger.v1.WatchDeliveriesRequest
+	(*WatchDeliveriesResponse)(nil),       // 26: hookmesh.ledger.v1.WatchDeliveriesResponse
+	(*ListDeliveriesRequest)(nil),         // 27: hookmesh.ledger.v1.ListDeliveriesRequest
+	(*ListDeliveriesResponse)(nil),        // 28: hookmesh.ledger.v1.ListDeliveriesResponse
+	(*ClaimNormalizationsRequest)(nil),    // 29: hookmesh.ledger.v1.ClaimNormalizationsRequest
+	(*ClaimNormalizationsResponse)(nil),   // 30: hookmesh.ledger.v1.ClaimNormalizationsResponse
+	(*NormalizationLease)(nil),            // 31: hookmesh.ledger.v1.NormalizationLease
+	(*CompleteNormalizationRequest)(nil),  // 32: hookmesh.ledger.v1.CompleteNormalizationRequest
+	(*CompleteNormalizationResponse)(nil), // 33: hookmesh.ledger.v1.CompleteNormalizationResponse
+	(*RenormalizeEventsRequest)(nil),      // 34: hookmesh.ledger.v1.RenormalizeEventsRequest
+	(*RenormalizeEventsResponse)(nil),     // 35: hookmesh.ledger.v1.RenormalizeEventsResponse
+	(*ListDeadLettersRequest)(nil),        // 36: hookmesh.ledger.v1.ListDeadLettersRequest
+	(*ListDeadLettersResponse)(nil),       // 37: hookmesh.ledger.v1.ListDeadLettersResponse
+	(*ReplayDeadLetterRequest)(nil),       // 38: hookmesh.ledger.v1.ReplayDeadLetterRequest
+	(*ReplayDeadLetterResponse)(nil),      // 39: hookmesh.ledger.v1.ReplayDeadLetterResponse
+	(*ReplayDeadLettersRequest)(nil),      // 40: hookmesh.ledger.v1.ReplayDeadLettersRequest
+	(*ReplayDeadLettersResponse)(nil),     // 41: hookmesh.ledger.v1.ReplayDeadLettersResponse
+	(*CreateSubscriptionRequest)(nil),     // 42: hookmesh.ledger.v1.CreateSubscriptionRequest
+	(*CreateSubscriptionResponse)(nil),    // 43: hookmesh.ledger.v1.CreateSubscriptionResponse
+	(*UpdateSubscriptionRequest)(nil),     // 44: hookmesh.ledger.v1.UpdateSubscriptionRequest
+	(*UpdateSubscriptionResponse)(nil),    // 45: hookmesh.ledger.v1.UpdateSubscriptionResponse
+	(*GetSubscriptionRequest)(nil),        // 46: hookmesh.ledger.v1.GetSubscriptionRequest
+	(*GetSubscriptionResponse)(nil),       // 47: hookmesh.ledger.v1.GetSubscriptionResponse
+	(*ListSubscriptionsRequest)(nil),      // 48: hookmesh.ledger.v1.ListSubscriptionsRequest
+	(*ListSubscriptionsResponse)(nil),     // 49: hookmesh.ledger.v1.ListSubscriptionsResponse
+	(*PauseSubscriptionRequest)(nil),      // 50: hookmesh.ledger.v1.PauseSubscriptionRequest
+	(*PauseSubscriptionResponse)(nil),     // 51: hookmesh.ledger.v1.PauseSubscriptionResponse
+	(*ResumeSubscriptionRequest)(nil),     // 52: hookmesh.ledger.v1.ResumeSubscriptionRequest
+	(*ResumeSubscriptionResponse)(nil),    // 53: hookmesh.ledger.v1.ResumeSubscriptionResponse
+	(*DeleteSubscriptionRequest)(nil),     // 54: hookmesh.ledger.v1.DeleteSubscriptionRequest
+	(*DeleteSubscriptionResponse)(nil),    // 55: hookmesh.ledger.v1.DeleteSubscriptionResponse
+	(*TestFilterRequest)(nil),             // 56: hookmesh.ledger.v1.TestFilterRequest
+	(*TestFilterResponse)(nil),            // 57: hookmesh.ledger.v1.TestFilterResponse
+	(*RedeliverSubscriptionRequest)(nil),  // 58: hookmesh.ledger.v1.RedeliverSubscriptionRequest
+	(*RedeliverSubscriptionResponse)(nil), // 59: hookmesh.ledger.v1.RedeliverSubscriptionResponse
+	(*GetJobRequest)(nil),                 // 60: hookmesh.ledger.v1.GetJobRequest
+	(*GetJobResponse)(nil),                // 61: hookmesh.ledger.v1.GetJobResponse
+	(*ListJobsRequest)(nil),               // 62: hookmesh.ledger.v1.ListJobsRequest
+	(*ListJobsResponse)(nil),              // 63: hookmesh.ledger.v1.ListJobsResponse
+	(*CancelJobRequest)(nil),              // 64: hookmesh.ledger.v1.CancelJobRequest
+	(*CancelJobResponse)(nil),             // 65: hookmesh.ledger.v1.CancelJobResponse
+	(*GetDeliveryStatsRequest)(nil),       // 66: hookmesh.ledger.v1.GetDeliveryStatsRequest
+	(*GetDeliveryStatsResponse)(nil),      // 67: hookmesh.ledger.v1.GetDeliveryStatsResponse
+	(*SubscriptionStats)(nil),             // 68: hookmesh.ledger.v1.SubscriptionStats
+	(*BreakerReport)(nil),                 // 69: hookmesh.ledger.v1.BreakerReport
+	(*PlatformCount)(nil),                 // 70: hookmesh.ledger.v1.PlatformCount
+	nil,                                   // 71: hookmesh.ledger.v1.Receipt.HeadersEntry
+	nil,                                   // 72: hookmesh.ledger.v1.TestFilterRequest.HeadersEntry
+	(*timestamppb.Timestamp)(nil),         // 73: google.protobuf.Timestamp
+	(*v1.NormalizedEvent)(nil),            // 74: hookmesh.event.v1.NormalizedEvent
+	(v1.EventType)(0),                     // 75: hookmesh.event.v1.EventType
+	(*durationpb.Duration)(nil),           // 76: google.protobuf.Duration
+	(*Lease)(nil),                         // 77: hookmesh.ledger.v1.Lease
+	(ErrorClass)(0),                       // 78: hookmesh.ledger.v1.ErrorClass
+	(*Delivery)(nil),                      // 79: hookmesh.ledger.v1.Delivery
+	(*Subscription)(nil),                  // 80: hookmesh.ledger.v1.Subscription
+	(*structpb.Value)(nil),                // 81: google.protobuf.Value
+	(*Job)(nil),                           // 82: hookmesh.ledger.v1.Job
 }
 var file_hookmesh_ledger_v1_ledger_proto_depIdxs = []int32{
-	65, // 0: hookmesh.ledger.v1.Receipt.headers:type_name -> hookmesh.ledger.v1.Receipt.HeadersEntry
-	67, // 1: hookmesh.ledger.v1.Receipt.received_at:type_name -> google.protobuf.Timestamp
-	0,  // 2: hookmesh.ledger.v1.RecordRequest.receipt:type_name -> hookmesh.ledger.v1.Receipt
-	68, // 3: hookmesh.ledger.v1.RecordRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	68, // 4: hookmesh.ledger.v1.StoredEvent.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	67, // 5: hookmesh.ledger.v1.StoredEvent.received_at:type_name -> google.protobuf.Timestamp
-	67, // 6: hookmesh.ledger.v1.StoredEvent.recorded_at:type_name -> google.protobuf.Timestamp
-	3,  // 7: hookmesh.ledger.v1.GetEventResponse.event:type_name -> hookmesh.ledger.v1.StoredEvent
-	0,  // 8: hookmesh.ledger.v1.GetEventResponse.receipt:type_name -> hookmesh.ledger.v1.Receipt
-	69, // 9: hookmesh.ledger.v1.ListEventsRequest.event_type:type_name -> hookmesh.event.v1.EventType
-	67, // 10: hookmesh.ledger.v1.ListEventsRequest.received_after:type_name -> google.protobuf.Timestamp
-	67, // 11: hookmesh.ledger.v1.ListEventsRequest.received_before:type_name -> google.protobuf.Timestamp
-	3,  // 12: hookmesh.ledger.v1.ListEventsResponse.events:type_name -> hookmesh.ledger.v1.StoredEvent
-	67, // 13: hookmesh.ledger.v1.WatchEventsRequest.start_time:type_name -> google.protobuf.Timestamp
-	69, // 14: hookmesh.ledger.v1.WatchEventsRequest.event_type:type_name -> hookmesh.event.v1.EventType
-	3,  // 15: hookmesh.ledger.v1.WatchEventsResponse.event:type_name -> hookmesh.ledger.v1.StoredEvent
-	0,  // 16: hookmesh.ledger.v1.WatchEventsResponse.receipt:type_name -> hookmesh.ledger.v1.Receipt
-	70, // 17: hookmesh.ledger.v1.ClaimDeliveriesRequest.lease_duration:type_name -> google.protobuf.Duration
-	71, // 18: hookmesh.ledger.v1.ClaimDeliveriesResponse.leases:type_name -> hookmesh.ledger.v1.Lease
-	67, // 19: hookmesh.ledger.v1.ClaimDeliveriesResponse.throttled_until:type_name -> google.protobuf.Timestamp
-	67, // 20: hookmesh.ledger.v1.RetryDeliveryRequest.next_attempt_at:type_name -> google.protobuf.Timestamp
-	72, // 21: hookmesh.ledger.v1.RetryDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
-	72, // 22: hookmesh.ledger.v1.DeadLetterDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
-	19, // 23: hookmesh.ledger.v1.ReportOutcomesRequest.outcomes:type_name -> hookmesh.ledger.v1.Outcome
-	12, // 24: hookmesh.ledger.v1.Outcome.complete:type_name -> hookmesh.ledger.v1.CompleteDeliveryRequest
-	14, // 25: hookmesh.ledger.v1.Outcome.retry:type_name -> hookmesh.ledger.v1.RetryDeliveryRequest
-	16, // 26: hookmesh.ledger.v1.Outcome.dead_letter:type_name -> hookmesh.ledger.v1.DeadLetterDeliveryRequest
-	21, // 27: hookmesh.ledger.v1.ReportOutcomesResponse.results:type_name -> hookmesh.ledger.v1.OutcomeResult
-	73, // 28: hookmesh.ledger.v1.ListDeliveriesResponse.deliveries:type_name -> hookmesh.ledger.v1.Delivery
-	70, // 29: hookmesh.ledger.v1.ClaimNormalizationsRequest.lease_duration:type_name -> google.protobuf.Duration
-	30, // 30: hookmesh.ledger.v1.ClaimNormalizationsResponse.leases:type_name -> hookmesh.ledger.v1.NormalizationLease
-	0,  // 31: hookmesh.ledger.v1.NormalizationLease.receipt:type_name -> hookmesh.ledger.v1.Receipt
-	67, // 32: hookmesh.ledger.v1.NormalizationLease.lease_expires_at:type_name -> google.protobuf.Timestamp
-	68, // 33: hookmesh.ledger.v1.CompleteNormalizationRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	67, // 34: hookmesh.ledger.v1.CompleteNormalizationResponse.next_attempt_at:type_name -> google.protobuf.Timestamp
-	73, // 35: hookmesh.ledger.v1.ListDeadLettersResponse.dead_letters:type_name -> hookmesh.ledger.v1.Delivery
-	73, // 36: hookmesh.ledger.v1.ReplayDeadLetterResponse.delivery:type_name -> hookmesh.ledger.v1.Delivery
-	74, // 37: hookmesh.ledger.v1.CreateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	74, // 38: hookmesh.ledger.v1.CreateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	74, // 39: hookmesh.ledger.v1.UpdateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	74, // 40: hookmesh.ledger.v1.UpdateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	74, // 41: hookmesh.ledger.v1.GetSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	74, // 42: hookmesh.ledger.v1.ListSubscriptionsResponse.subscriptions:type_name -> hookmesh.ledger.v1.Subscription
-	74, // 43: hookmesh.ledger.v1.PauseSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	74, // 44: hookmesh.ledger.v1.ResumeSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	75, // 45: hookmesh.ledger.v1.TestFilterRequest.payload:type_name -> google.protobuf.Value
-	66, // 46: hookmesh.ledger.v1.TestFilterRequest.headers:type_name -> hookmesh.ledger.v1.TestFilterRequest.HeadersEntry
-	68, // 47: hookmesh.ledger.v1.TestFilterRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	67, // 48: hookmesh.ledger.v1.RedeliverSubscriptionRequest.from:type_name -> google.protobuf.Timestamp
-	67, // 49: hookmesh.ledger.v1.RedeliverSubscriptionRequest.to:type_name -> google.protobuf.Timestamp
-	76, // 50: hookmesh.ledger.v1.RedeliverSubscriptionResponse.job:type_name -> hookmesh.ledger.v1.Job
-	76, // 51: hookmesh.ledger.v1.GetJobResponse.job:type_name -> hookmesh.ledger.v1.Job
-	76, // 52: hookmesh.ledger.v1.ListJobsResponse.jobs:type_name -> hookmesh.ledger.v1.Job
-	76, // 53: hookmesh.ledger.v1.CancelJobResponse.job:type_name -> hookmesh.ledger.v1.Job
-	1,  // 54: hookmesh.ledger.v1.LedgerService.Record:input_type -> hookmesh.ledger.v1.RecordRequest
-	4,  // 55: hookmesh.ledger.v1.LedgerService.GetEvent:input_type -> hookmesh.ledger.v1.GetEventRequest
-	6,  // 56: hookmesh.ledger.v1.LedgerService.ListEvents:input_type -> hookmesh.ledger.v1.ListEventsRequest
-	8,  // 57: hookmesh.ledger.v1.LedgerService.WatchEvents:input_type -> hookmesh.ledger.v1.WatchEventsRequest
-	10, // 58: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:input_type -> hookmesh.ledger.v1.ClaimDeliveriesRequest
-	12, // 59: hookmesh.ledger.v1.LedgerService.CompleteDelivery:input_type -> hookmesh.ledger.v1.CompleteDeliveryRequest
-	14, // 60: hookmesh.ledger.v1.LedgerService.RetryDelivery:input_type -> hookmesh.ledger.v1.RetryDeliveryRequest
-	16, // 61: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:input_type -> hookmesh.ledger.v1.DeadLetterDeliveryRequest
-	18, // 62: hookmesh.ledger.v1.LedgerService.ReportOutcomes:input_type -> hookmesh.ledger.v1.ReportOutcomesRequest
-	24, // 63: hookmesh.ledger.v1.LedgerService.WatchDeliveries:input_type -> hookmesh.ledger.v1.WatchDeliveriesRequest
-	22, // 64: hookmesh.ledger.v1.LedgerService.ReleaseLeases:input_type -> hookmesh.ledger.v1.ReleaseLeasesRequest
-	26, // 65: hookmesh.ledger.v1.LedgerService.ListDeliveries:input_type -> hookmesh.ledger.v1.ListDeliveriesRequest
-	28, // 66: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:input_type -> hookmesh.ledger.v1.ClaimNormalizationsRequest
-	31, // 67: hookmesh.ledger.v1.LedgerService.CompleteNormalization:input_type -> hookmesh.ledger.v1.CompleteNormalizationRequest
-	33, // 68: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:input_type -> hookmesh.ledger.v1.RenormalizeEventsRequest
-	35, // 69: hookmesh.ledger.v1.LedgerService.ListDeadLetters:input_type -> hookmesh.ledger.v1.ListDeadLettersRequest
-	37, // 70: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:input_type -> hookmesh.ledger.v1.ReplayDeadLetterRequest
-	39, // 71: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:input_type -> hookmesh.ledger.v1.ReplayDeadLettersRequest
-	41, // 72: hookmesh.ledger.v1.LedgerService.CreateSubscription:input_type -> hookmesh.ledger.v1.CreateSubscriptionRequest
-	43, // 73: hookmesh.ledger.v1.LedgerService.UpdateSubscription:input_type -> hookmesh.ledger.v1.UpdateSubscriptionRequest
-	45, // 74: hookmesh.ledger.v1.LedgerService.GetSubscription:input_type -> hookmesh.ledger.v1.GetSubscriptionRequest
-	47, // 75: hookmesh.ledger.v1.LedgerService.ListSubscriptions:input_type -> hookmesh.ledger.v1.ListSubscriptionsRequest
-	49, // 76: hookmesh.ledger.v1.LedgerService.PauseSubscription:input_type -> hookmesh.ledger.v1.PauseSubscriptionRequest
-	51, // 77: hookmesh.ledger.v1.LedgerService.ResumeSubscription:input_type -> hookmesh.ledger.v1.ResumeSubscriptionRequest
-	53, // 78: hookmesh.ledger.v1.LedgerService.DeleteSubscription:input_type -> hookmesh.ledger.v1.DeleteSubscriptionRequest
-	55, // 79: hookmesh.ledger.v1.LedgerService.TestFilter:input_type -> hookmesh.ledger.v1.TestFilterRequest
-	57, // 80: hookmesh.ledger.v1.LedgerService.RedeliverSubscription:input_type -> hookmesh.ledger.v1.RedeliverSubscriptionRequest
-	59, // 81: hookmesh.ledger.v1.LedgerService.GetJob:input_type -> hookmesh.ledger.v1.GetJobRequest
-	61, // 82: hookmesh.ledger.v1.LedgerService.ListJobs:input_type -> hookmesh.ledger.v1.ListJobsRequest
-	63, // 83: hookmesh.ledger.v1.LedgerService.CancelJob:input_type -> hookmesh.ledger.v1.CancelJobRequest
-	2,  // 84: hookmesh.ledger.v1.LedgerService.Record:output_type -> hookmesh.ledger.v1.RecordResponse
-	5,  // 85: hookmesh.ledger.v1.LedgerService.GetEvent:output_type -> hookmesh.ledger.v1.GetEventResponse
-	7,  // 86: hookmesh.ledger.v1.LedgerService.ListEvents:output_type -> hookmesh.ledger.v1.ListEventsResponse
-	9,  // 87: hookmesh.ledger.v1.LedgerService.WatchEvents:output_type -> hookmesh.ledger.v1.WatchEventsResponse
-	11, // 88: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:output_type -> hookmesh.ledger.v1.ClaimDeliveriesResponse
-	13, // 89: hookmesh.ledger.v1.LedgerService.CompleteDelivery:output_type -> hookmesh.ledger.v1.CompleteDeliveryResponse
-	15, // 90: hookmesh.ledger.v1.LedgerService.RetryDelivery:output_type -> hookmesh.ledger.v1.RetryDeliveryResponse
-	17, // 91: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:output_type -> hookmesh.ledger.v1.DeadLetterDeliveryResponse
-	20, // 92: hookmesh.ledger.v1.LedgerService.ReportOutcomes:output_type -> hookmesh.ledger.v1.ReportOutcomesResponse
-	25, // 93: hookmesh.ledger.v1.LedgerService.WatchDeliveries:output_type -> hookmesh.ledger.v1.WatchDeliveriesResponse
-	23, // 94: hookmesh.ledger.v1.LedgerService.ReleaseLeases:output_type -> hookmesh.ledger.v1.ReleaseLeasesResponse
-	27, // 95: hookmesh.ledger.v1.LedgerService.ListDeliveries:output_type -> hookmesh.ledger.v1.ListDeliveriesResponse
-	29, // 96: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:output_type -> hookmesh.ledger.v1.ClaimNormalizationsResponse
-	32, // 97: hookmesh.ledger.v1.LedgerService.CompleteNormalization:output_type -> hookmesh.ledger.v1.CompleteNormalizationResponse
-	34, // 98: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:output_type -> hookmesh.ledger.v1.RenormalizeEventsResponse
-	36, // 99: hookmesh.ledger.v1.LedgerService.ListDeadLetters:output_type -> hookmesh.ledger.v1.ListDeadLettersResponse
-	38, // 100: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:output_type -> hookmesh.ledger.v1.ReplayDeadLetterResponse
-	40, // 101: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:output_type -> hookmesh.ledger.v1.ReplayDeadLettersResponse
-	42, // 102: hookmesh.ledger.v1.LedgerService.CreateSubscription:output_type -> hookmesh.ledger.v1.CreateSubscriptionResponse
-	44, // 103: hookmesh.ledger.v1.LedgerService.UpdateSubscription:output_type -> hookmesh.ledger.v1.UpdateSubscriptionResponse
-	46, // 104: hookmesh.ledger.v1.LedgerService.GetSubscription:output_type -> hookmesh.ledger.v1.GetSubscriptionResponse
-	48, // 105: hookmesh.ledger.v1.LedgerService.ListSubscriptions:output_type -> hookmesh.ledger.v1.ListSubscriptionsResponse
-	50, // 106: hookmesh.ledger.v1.LedgerService.PauseSubscription:output_type -> hookmesh.ledger.v1.PauseSubscriptionResponse
-	52, // 107: hookmesh.ledger.v1.LedgerService.ResumeSubscription:output_type -> hookmesh.ledger.v1.ResumeSubscriptionResponse
-	54, // 108: hookmesh.ledger.v1.LedgerService.DeleteSubscription:output_type -> hookmesh.ledger.v1.DeleteSubscriptionResponse
-	56, // 109: hookmesh.ledger.v1.LedgerService.TestFilter:output_type -> hookmesh.ledger.v1.TestFilterResponse
-	58, // 110: hookmesh.ledger.v1.LedgerService.RedeliverSubscription:output_type -> hookmesh.ledger.v1.RedeliverSubscriptionResponse
-	60, // 111: hookmesh.ledger.v1.LedgerService.GetJob:output_type -> hookmesh.ledger.v1.GetJobResponse
-	62, // 112: hookmesh.ledger.v1.LedgerService.ListJobs:output_type -> hookmesh.ledger.v1.ListJobsResponse
-	64, // 113: hookmesh.ledger.v1.LedgerService.CancelJob:output_type -> hookmesh.ledger.v1.CancelJobResponse
-	84, // [84:114] is the sub-list for method output_type
-	54, // [54:84] is the sub-list for method input_type
-	54, // [54:54] is the sub-list for extension type_name
-	54, // [54:54] is the sub-list for extension extendee
-	0,  // [0:54] is the sub-list for field type_name
+	71, // 0: hookmesh.ledger.v1.Receipt.headers:type_name -> hookmesh.ledger.v1.Receipt.HeadersEntry
+	73, // 1: hookmesh.ledger.v1.Receipt.received_at:type_name -> google.protobuf.Timestamp
+	1,  // 2: hookmesh.ledger.v1.RecordRequest.receipt:type_name -> hookmesh.ledger.v1.Receipt
+	74, // 3: hookmesh.ledger.v1.RecordRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	74, // 4: hookmesh.ledger.v1.StoredEvent.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	73, // 5: hookmesh.ledger.v1.StoredEvent.received_at:type_name -> google.protobuf.Timestamp
+	73, // 6: hookmesh.ledger.v1.StoredEvent.recorded_at:type_name -> google.protobuf.Timestamp
+	4,  // 7: hookmesh.ledger.v1.GetEventResponse.event:type_name -> hookmesh.ledger.v1.StoredEvent
+	1,  // 8: hookmesh.ledger.v1.GetEventResponse.receipt:type_name -> hookmesh.ledger.v1.Receipt
+	75, // 9: hookmesh.ledger.v1.ListEventsRequest.event_type:type_name -> hookmesh.event.v1.EventType
+	73, // 10: hookmesh.ledger.v1.ListEventsRequest.received_after:type_name -> google.protobuf.Timestamp
+	73, // 11: hookmesh.ledger.v1.ListEventsRequest.received_before:type_name -> google.protobuf.Timestamp
+	4,  // 12: hookmesh.ledger.v1.ListEventsResponse.events:type_name -> hookmesh.ledger.v1.StoredEvent
+	73, // 13: hookmesh.ledger.v1.WatchEventsRequest.start_time:type_name -> google.protobuf.Timestamp
+	75, // 14: hookmesh.ledger.v1.WatchEventsRequest.event_type:type_name -> hookmesh.event.v1.EventType
+	4,  // 15: hookmesh.ledger.v1.WatchEventsResponse.event:type_name -> hookmesh.ledger.v1.StoredEvent
+	1,  // 16: hookmesh.ledger.v1.WatchEventsResponse.receipt:type_name -> hookmesh.ledger.v1.Receipt
+	76, // 17: hookmesh.ledger.v1.ClaimDeliveriesRequest.lease_duration:type_name -> google.protobuf.Duration
+	77, // 18: hookmesh.ledger.v1.ClaimDeliveriesResponse.leases:type_name -> hookmesh.ledger.v1.Lease
+	73, // 19: hookmesh.ledger.v1.ClaimDeliveriesResponse.throttled_until:type_name -> google.protobuf.Timestamp
+	76, // 20: hookmesh.ledger.v1.CompleteDeliveryRequest.duration:type_name -> google.protobuf.Duration
+	73, // 21: hookmesh.ledger.v1.RetryDeliveryRequest.next_attempt_at:type_name -> google.protobuf.Timestamp
+	78, // 22: hookmesh.ledger.v1.RetryDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
+	76, // 23: hookmesh.ledger.v1.RetryDeliveryRequest.duration:type_name -> google.protobuf.Duration
+	78, // 24: hookmesh.ledger.v1.DeadLetterDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
+	76, // 25: hookmesh.ledger.v1.DeadLetterDeliveryRequest.duration:type_name -> google.protobuf.Duration
+	20, // 26: hookmesh.ledger.v1.ReportOutcomesRequest.outcomes:type_name -> hookmesh.ledger.v1.Outcome
+	13, // 27: hookmesh.ledger.v1.Outcome.complete:type_name -> hookmesh.ledger.v1.CompleteDeliveryRequest
+	15, // 28: hookmesh.ledger.v1.Outcome.retry:type_name -> hookmesh.ledger.v1.RetryDeliveryRequest
+	17, // 29: hookmesh.ledger.v1.Outcome.dead_letter:type_name -> hookmesh.ledger.v1.DeadLetterDeliveryRequest
+	22, // 30: hookmesh.ledger.v1.ReportOutcomesResponse.results:type_name -> hookmesh.ledger.v1.OutcomeResult
+	79, // 31: hookmesh.ledger.v1.ListDeliveriesResponse.deliveries:type_name -> hookmesh.ledger.v1.Delivery
+	76, // 32: hookmesh.ledger.v1.ClaimNormalizationsRequest.lease_duration:type_name -> google.protobuf.Duration
+	31, // 33: hookmesh.ledger.v1.ClaimNormalizationsResponse.leases:type_name -> hookmesh.ledger.v1.NormalizationLease
+	1,  // 34: hookmesh.ledger.v1.NormalizationLease.receipt:type_name -> hookmesh.ledger.v1.Receipt
+	73, // 35: hookmesh.ledger.v1.NormalizationLease.lease_expires_at:type_name -> google.protobuf.Timestamp
+	74, // 36: hookmesh.ledger.v1.CompleteNormalizationRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	73, // 37: hookmesh.ledger.v1.CompleteNormalizationResponse.next_attempt_at:type_name -> google.protobuf.Timestamp
+	79, // 38: hookmesh.ledger.v1.ListDeadLettersResponse.dead_letters:type_name -> hookmesh.ledger.v1.Delivery
+	79, // 39: hookmesh.ledger.v1.ReplayDeadLetterResponse.delivery:type_name -> hookmesh.ledger.v1.Delivery
+	80, // 40: hookmesh.ledger.v1.CreateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	80, // 41: hookmesh.ledger.v1.CreateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	80, // 42: hookmesh.ledger.v1.UpdateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	80, // 43: hookmesh.ledger.v1.UpdateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	80, // 44: hookmesh.ledger.v1.GetSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	80, // 45: hookmesh.ledger.v1.ListSubscriptionsResponse.subscriptions:type_name -> hookmesh.ledger.v1.Subscription
+	80, // 46: hookmesh.ledger.v1.PauseSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	80, // 47: hookmesh.ledger.v1.ResumeSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	81, // 48: hookmesh.ledger.v1.TestFilterRequest.payload:type_name -> google.protobuf.Value
+	72, // 49: hookmesh.ledger.v1.TestFilterRequest.headers:type_name -> hookmesh.ledger.v1.TestFilterRequest.HeadersEntry
+	74, // 50: hookmesh.ledger.v1.TestFilterRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	73, // 51: hookmesh.ledger.v1.RedeliverSubscriptionRequest.from:type_name -> google.protobuf.Timestamp
+	73, // 52: hookmesh.ledger.v1.RedeliverSubscriptionRequest.to:type_name -> google.protobuf.Timestamp
+	82, // 53: hookmesh.ledger.v1.RedeliverSubscriptionResponse.job:type_name -> hookmesh.ledger.v1.Job
+	82, // 54: hookmesh.ledger.v1.GetJobResponse.job:type_name -> hookmesh.ledger.v1.Job
+	82, // 55: hookmesh.ledger.v1.ListJobsResponse.jobs:type_name -> hookmesh.ledger.v1.Job
+	82, // 56: hookmesh.ledger.v1.CancelJobResponse.job:type_name -> hookmesh.ledger.v1.Job
+	68, // 57: hookmesh.ledger.v1.GetDeliveryStatsResponse.subscriptions:type_name -> hookmesh.ledger.v1.SubscriptionStats
+	69, // 58: hookmesh.ledger.v1.GetDeliveryStatsResponse.breakers:type_name -> hookmesh.ledger.v1.BreakerReport
+	70, // 59: hookmesh.ledger.v1.GetDeliveryStatsResponse.normalization_failures:type_name -> hookmesh.ledger.v1.PlatformCount
+	76, // 60: hookmesh.ledger.v1.GetDeliveryStatsResponse.breaker_report_ttl:type_name -> google.protobuf.Duration
+	73, // 61: hookmesh.ledger.v1.SubscriptionStats.oldest_pending_at:type_name -> google.protobuf.Timestamp
+	0,  // 62: hookmesh.ledger.v1.BreakerReport.state:type_name -> hookmesh.ledger.v1.BreakerState
+	73, // 63: hookmesh.ledger.v1.BreakerReport.reported_at:type_name -> google.protobuf.Timestamp
+	2,  // 64: hookmesh.ledger.v1.LedgerService.Record:input_type -> hookmesh.ledger.v1.RecordRequest
+	5,  // 65: hookmesh.ledger.v1.LedgerService.GetEvent:input_type -> hookmesh.ledger.v1.GetEventRequest
+	7,  // 66: hookmesh.ledger.v1.LedgerService.ListEvents:input_type -> hookmesh.ledger.v1.ListEventsRequest
+	9,  // 67: hookmesh.ledger.v1.LedgerService.WatchEvents:input_type -> hookmesh.ledger.v1.WatchEventsRequest
+	11, // 68: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:input_type -> hookmesh.ledger.v1.ClaimDeliveriesRequest
+	13, // 69: hookmesh.ledger.v1.LedgerService.CompleteDelivery:input_type -> hookmesh.ledger.v1.CompleteDeliveryRequest
+	15, // 70: hookmesh.ledger.v1.LedgerService.RetryDelivery:input_type -> hookmesh.ledger.v1.RetryDeliveryRequest
+	17, // 71: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:input_type -> hookmesh.ledger.v1.DeadLetterDeliveryRequest
+	19, // 72: hookmesh.ledger.v1.LedgerService.ReportOutcomes:input_type -> hookmesh.ledger.v1.ReportOutcomesRequest
+	25, // 73: hookmesh.ledger.v1.LedgerService.WatchDeliveries:input_type -> hookmesh.ledger.v1.WatchDeliveriesRequest
+	23, // 74: hookmesh.ledger.v1.LedgerService.ReleaseLeases:input_type -> hookmesh.ledger.v1.ReleaseLeasesRequest
+	27, // 75: hookmesh.ledger.v1.LedgerService.ListDeliveries:input_type -> hookmesh.ledger.v1.ListDeliveriesRequest
+	29, // 76: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:input_type -> hookmesh.ledger.v1.ClaimNormalizationsRequest
+	32, // 77: hookmesh.ledger.v1.LedgerService.CompleteNormalization:input_type -> hookmesh.ledger.v1.CompleteNormalizationRequest
+	34, // 78: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:input_type -> hookmesh.ledger.v1.RenormalizeEventsRequest
+	36, // 79: hookmesh.ledger.v1.LedgerService.ListDeadLetters:input_type -> hookmesh.ledger.v1.ListDeadLettersRequest
+	38, // 80: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:input_type -> hookmesh.ledger.v1.ReplayDeadLetterRequest
+	40, // 81: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:input_type -> hookmesh.ledger.v1.ReplayDeadLettersRequest
+	42, // 82: hookmesh.ledger.v1.LedgerService.CreateSubscription:input_type -> hookmesh.ledger.v1.CreateSubscriptionRequest
+	44, // 83: hookmesh.ledger.v1.LedgerService.UpdateSubscription:input_type -> hookmesh.ledger.v1.UpdateSubscriptionRequest
+	46, // 84: hookmesh.ledger.v1.LedgerService.GetSubscription:input_type -> hookmesh.ledger.v1.GetSubscriptionRequest
+	48, // 85: hookmesh.ledger.v1.LedgerService.ListSubscriptions:input_type -> hookmesh.ledger.v1.ListSubscriptionsRequest
+	50, // 86: hookmesh.ledger.v1.LedgerService.PauseSubscription:input_type -> hookmesh.ledger.v1.PauseSubscriptionRequest
+	52, // 87: hookmesh.ledger.v1.LedgerService.ResumeSubscription:input_type -> hookmesh.ledger.v1.ResumeSubscriptionRequest
+	54, // 88: hookmesh.ledger.v1.LedgerService.DeleteSubscription:input_type -> hookmesh.ledger.v1.DeleteSubscriptionRequest
+	56, // 89: hookmesh.ledger.v1.LedgerService.TestFilter:input_type -> hookmesh.ledger.v1.TestFilterRequest
+	58, // 90: hookmesh.ledger.v1.LedgerService.RedeliverSubscription:input_type -> hookmesh.ledger.v1.RedeliverSubscriptionRequest
+	60, // 91: hookmesh.ledger.v1.LedgerService.GetJob:input_type -> hookmesh.ledger.v1.GetJobRequest
+	62, // 92: hookmesh.ledger.v1.LedgerService.ListJobs:input_type -> hookmesh.ledger.v1.ListJobsRequest
+	64, // 93: hookmesh.ledger.v1.LedgerService.CancelJob:input_type -> hookmesh.ledger.v1.CancelJobRequest
+	66, // 94: hookmesh.ledger.v1.LedgerService.GetDeliveryStats:input_type -> hookmesh.ledger.v1.GetDeliveryStatsRequest
+	3,  // 95: hookmesh.ledger.v1.LedgerService.Record:output_type -> hookmesh.ledger.v1.RecordResponse
+	6,  // 96: hookmesh.ledger.v1.LedgerService.GetEvent:output_type -> hookmesh.ledger.v1.GetEventResponse
+	8,  // 97: hookmesh.ledger.v1.LedgerService.ListEvents:output_type -> hookmesh.ledger.v1.ListEventsResponse
+	10, // 98: hookmesh.ledger.v1.LedgerService.WatchEvents:output_type -> hookmesh.ledger.v1.WatchEventsResponse
+	12, // 99: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:output_type -> hookmesh.ledger.v1.ClaimDeliveriesResponse
+	14, // 100: hookmesh.ledger.v1.LedgerService.CompleteDelivery:output_type -> hookmesh.ledger.v1.CompleteDeliveryResponse
+	16, // 101: hookmesh.ledger.v1.LedgerService.RetryDelivery:output_type -> hookmesh.ledger.v1.RetryDeliveryResponse
+	18, // 102: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:output_type -> hookmesh.ledger.v1.DeadLetterDeliveryResponse
+	21, // 103: hookmesh.ledger.v1.LedgerService.ReportOutcomes:output_type -> hookmesh.ledger.v1.ReportOutcomesResponse
+	26, // 104: hookmesh.ledger.v1.LedgerService.WatchDeliveries:output_type -> hookmesh.ledger.v1.WatchDeliveriesResponse
+	24, // 105: hookmesh.ledger.v1.LedgerService.ReleaseLeases:output_type -> hookmesh.ledger.v1.ReleaseLeasesResponse
+	28, // 106: hookmesh.ledger.v1.LedgerService.ListDeliveries:output_type -> hookmesh.ledger.v1.ListDeliveriesResponse
+	30, // 107: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:output_type -> hookmesh.ledger.v1.ClaimNormalizationsResponse
+	33, // 108: hookmesh.ledger.v1.LedgerService.CompleteNormalization:output_type -> hookmesh.ledger.v1.CompleteNormalizationResponse
+	35, // 109: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:output_type -> hookmesh.ledger.v1.RenormalizeEventsResponse
+	37, // 110: hookmesh.ledger.v1.LedgerService.ListDeadLetters:output_type -> hookmesh.ledger.v1.ListDeadLettersResponse
+	39, // 111: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:output_type -> hookmesh.ledger.v1.ReplayDeadLetterResponse
+	41, // 112: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:output_type -> hookmesh.ledger.v1.ReplayDeadLettersResponse
+	43, // 113: hookmesh.ledger.v1.LedgerService.CreateSubscription:output_type -> hookmesh.ledger.v1.CreateSubscriptionResponse
+	45, // 114: hookmesh.ledger.v1.LedgerService.UpdateSubscription:output_type -> hookmesh.ledger.v1.UpdateSubscriptionResponse
+	47, // 115: hookmesh.ledger.v1.LedgerService.GetSubscription:output_type -> hookmesh.ledger.v1.GetSubscriptionResponse
+	49, // 116: hookmesh.ledger.v1.LedgerService.ListSubscriptions:output_type -> hookmesh.ledger.v1.ListSubscriptionsResponse
+	51, // 117: hookmesh.ledger.v1.LedgerService.PauseSubscription:output_type -> hookmesh.ledger.v1.PauseSubscriptionResponse
+	53, // 118: hookmesh.ledger.v1.LedgerService.ResumeSubscription:output_type -> hookmesh.ledger.v1.ResumeSubscriptionResponse
+	55, // 119: hookmesh.ledger.v1.LedgerService.DeleteSubscription:output_type -> hookmesh.ledger.v1.DeleteSubscriptionResponse
+	57, // 120: hookmesh.ledger.v1.LedgerService.TestFilter:output_type -> hookmesh.ledger.v1.TestFilterResponse
+	59, // 121: hookmesh.ledger.v1.LedgerService.RedeliverSubscription:output_type -> hookmesh.ledger.v1.RedeliverSubscriptionResponse
+	61, // 122: hookmesh.ledger.v1.LedgerService.GetJob:output_type -> hookmesh.ledger.v1.GetJobResponse
+	63, // 123: hookmesh.ledger.v1.LedgerService.ListJobs:output_type -> hookmesh.ledger.v1.ListJobsResponse
+	65, // 124: hookmesh.ledger.v1.LedgerService.CancelJob:output_type -> hookmesh.ledger.v1.CancelJobResponse
+	67, // 125: hookmesh.ledger.v1.LedgerService.GetDeliveryStats:output_type -> hookmesh.ledger.v1.GetDeliveryStatsResponse
+	95, // [95:126] is the sub-list for method output_type
+	64, // [64:95] is the sub-list for method input_type
+	64, // [64:64] is the sub-list for extension type_name
+	64, // [64:64] is the sub-list for extension extendee
+	0,  // [0:64] is the sub-list for field type_name
 }
 
 func init() { file_hookmesh_ledger_v1_ledger_proto_init() }
@@ -4447,13 +5011,14 @@ func file_hookmesh_ledger_v1_ledger_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hookmesh_ledger_v1_ledger_proto_rawDesc), len(file_hookmesh_ledger_v1_ledger_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   67,
+			NumEnums:      1,
+			NumMessages:   72,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_hookmesh_ledger_v1_ledger_proto_goTypes,
 		DependencyIndexes: file_hookmesh_ledger_v1_ledger_proto_depIdxs,
+		EnumInfos:         file_hookmesh_ledger_v1_ledger_proto_enumTypes,
 		MessageInfos:      file_hookmesh_ledger_v1_ledger_proto_msgTypes,
 	}.Build()
 	File_hookmesh_ledger_v1_ledger_proto = out.File

@@ -52,6 +52,7 @@ const (
 	LedgerService_GetJob_FullMethodName                = "/hookmesh.ledger.v1.LedgerService/GetJob"
 	LedgerService_ListJobs_FullMethodName              = "/hookmesh.ledger.v1.LedgerService/ListJobs"
 	LedgerService_CancelJob_FullMethodName             = "/hookmesh.ledger.v1.LedgerService/CancelJob"
+	LedgerService_GetDeliveryStats_FullMethodName      = "/hookmesh.ledger.v1.LedgerService/GetDeliveryStats"
 )
 
 // LedgerServiceClient is the client API for LedgerService service.
@@ -195,6 +196,13 @@ type LedgerServiceClient interface {
 	// created stay and are delivered. Cancelling a job that already ended
 	// returns it unchanged. NOT_FOUND when absent.
 	CancelJob(ctx context.Context, in *CancelJobRequest, opts ...grpc.CallOption) (*CancelJobResponse, error)
+	// GetDeliveryStats counts the deliveries of every subscription by state
+	// (pending, in flight, dead letters), the events that failed
+	// normalization per platform, and lists the breakers that dispatchers
+	// last reported open or half-open, per target, with when they reported
+	// them. Every count reads a partial index or a small table, so its cost
+	// grows with the backlog and the failures, not with history.
+	GetDeliveryStats(ctx context.Context, in *GetDeliveryStatsRequest, opts ...grpc.CallOption) (*GetDeliveryStatsResponse, error)
 }
 
 type ledgerServiceClient struct {
@@ -523,6 +531,16 @@ func (c *ledgerServiceClient) CancelJob(ctx context.Context, in *CancelJobReques
 	return out, nil
 }
 
+func (c *ledgerServiceClient) GetDeliveryStats(ctx context.Context, in *GetDeliveryStatsRequest, opts ...grpc.CallOption) (*GetDeliveryStatsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetDeliveryStatsResponse)
+	err := c.cc.Invoke(ctx, LedgerService_GetDeliveryStats_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // LedgerServiceServer is the server API for LedgerService service.
 // All implementations must embed UnimplementedLedgerServiceServer
 // for forward compatibility.
@@ -664,6 +682,13 @@ type LedgerServiceServer interface {
 	// created stay and are delivered. Cancelling a job that already ended
 	// returns it unchanged. NOT_FOUND when absent.
 	CancelJob(context.Context, *CancelJobRequest) (*CancelJobResponse, error)
+	// GetDeliveryStats counts the deliveries of every subscription by state
+	// (pending, in flight, dead letters), the events that failed
+	// normalization per platform, and lists the breakers that dispatchers
+	// last reported open or half-open, per target, with when they reported
+	// them. Every count reads a partial index or a small table, so its cost
+	// grows with the backlog and the failures, not with history.
+	GetDeliveryStats(context.Context, *GetDeliveryStatsRequest) (*GetDeliveryStatsResponse, error)
 	mustEmbedUnimplementedLedgerServiceServer()
 }
 
@@ -763,6 +788,9 @@ func (UnimplementedLedgerServiceServer) ListJobs(context.Context, *ListJobsReque
 }
 func (UnimplementedLedgerServiceServer) CancelJob(context.Context, *CancelJobRequest) (*CancelJobResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CancelJob not implemented")
+}
+func (UnimplementedLedgerServiceServer) GetDeliveryStats(context.Context, *GetDeliveryStatsRequest) (*GetDeliveryStatsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetDeliveryStats not implemented")
 }
 func (UnimplementedLedgerServiceServer) mustEmbedUnimplementedLedgerServiceServer() {}
 func (UnimplementedLedgerServiceServer) testEmbeddedByValue()                       {}
@@ -1311,6 +1339,24 @@ func _LedgerService_CancelJob_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _LedgerService_GetDeliveryStats_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetDeliveryStatsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LedgerServiceServer).GetDeliveryStats(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LedgerService_GetDeliveryStats_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LedgerServiceServer).GetDeliveryStats(ctx, req.(*GetDeliveryStatsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // LedgerService_ServiceDesc is the grpc.ServiceDesc for LedgerService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1429,6 +1475,10 @@ var LedgerService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CancelJob",
 			Handler:    _LedgerService_CancelJob_Handler,
+		},
+		{
+			MethodName: "GetDeliveryStats",
+			Handler:    _LedgerService_GetDeliveryStats_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -218,7 +218,8 @@ func (s *Store) ClaimDeliveries(ctx context.Context, req *ledgerv1.ClaimDeliveri
 // The second column (does the delivery exist, for the error of a failed
 // outcome) is read only when the update matched nothing.
 // $1 id, $2 token, $3 state, $4 counted, $5 next_attempt_at or NULL (now),
-// $6 error, $7 error class, $8 code, $9 dispatcher id, $10 no history.
+// $6 error, $7 error class, $8 code, $9 dispatcher id, $10 no history,
+// $11 the call's duration in microseconds or NULL.
 const outcomeSQL = `
 WITH d AS (
     UPDATE deliveries SET
@@ -235,8 +236,8 @@ WITH d AS (
 ), l AS (
     DELETE FROM delivery_leases WHERE delivery_id = $1 AND token = $2 AND (SELECT count(*) FROM d) >= 0
 ), h AS (
-    INSERT INTO delivery_attempts (delivery_id, attempt, at, error_class, code, error, dispatcher_id)
-    SELECT delivery_id, CASE WHEN $4::boolean THEN attempts ELSE 0 END, now(), $7, $8, $6::text, $9 FROM d
+    INSERT INTO delivery_attempts (delivery_id, attempt, at, error_class, code, error, dispatcher_id, duration_us)
+    SELECT delivery_id, CASE WHEN $4::boolean THEN attempts ELSE 0 END, now(), $7, $8, $6::text, $9, $11::bigint FROM d
     WHERE NOT $10::boolean
 ), nt AS (` + notifySQL + ` FROM d WHERE state = 1 AND next_attempt_at <= now() HAVING count(*) > 0
 )
@@ -254,7 +255,7 @@ func (s *Store) applyOutcome(ctx context.Context, op string, o store.Outcome) er
 	err := s.outcomes.run(ctx, &groupOp{
 		key: "d\x00" + o.DeliveryID, sql: outcomeSQL,
 		args: []any{o.DeliveryID, o.LeaseToken, o.State, o.Counted, next, o.Error, o.ErrorClass, o.Code, o.DispatcherID,
-			o.NoHistory},
+			o.NoHistory, o.DurationMicros},
 		scan: func(row pgx.Row) error { return row.Scan(&updated, &exists, &notified) },
 	})
 	if err != nil {
@@ -382,14 +383,15 @@ func queryAttempts(ctx context.Context, q querier, deliveries []store.DeliveryRo
 		ids[i] = d.DeliveryID
 	}
 	rows, err := q.Query(ctx, `
-SELECT delivery_id::text, attempt, at, error_class, code, error, dispatcher_id
+SELECT delivery_id::text, attempt, at, error_class, code, error, dispatcher_id, duration_us
 FROM delivery_attempts WHERE delivery_id = ANY ($1::uuid[]) ORDER BY id`, ids)
 	if err != nil {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.AttemptRow, error) {
 		var a store.AttemptRow
-		return a, row.Scan(&a.DeliveryID, &a.Attempt, &a.At, &a.ErrorClass, &a.Code, &a.Error, &a.DispatcherID)
+		return a, row.Scan(&a.DeliveryID, &a.Attempt, &a.At, &a.ErrorClass, &a.Code, &a.Error, &a.DispatcherID,
+			&a.DurationMicros)
 	})
 }
 

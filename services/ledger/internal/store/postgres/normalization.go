@@ -195,6 +195,21 @@ WITH picked AS (
 )
 SELECT count(*) FROM up`
 	var n int64
+	if q.EventID != "" {
+		// One event, through the dedup key's index.
+		const one = `
+WITH up AS (
+    UPDATE events SET renormalize_at = now(), renormalize_attempts = 0, renormalize_token = NULL
+    WHERE platform = $1 AND event_id = $2 AND ($3 = '' OR source = $3)
+        AND event_type = 0 AND renormalize_at IS NULL
+    RETURNING 1
+)
+SELECT count(*) FROM up`
+		if err := s.pool.QueryRow(ctx, one, q.Platform, q.EventID, q.Source).Scan(&n); err != nil {
+			return nil, mapErr("renormalize event", err)
+		}
+		return &ledgerv1.RenormalizeEventsResponse{Scheduled: int32(n)}, nil
+	}
 	if err := s.pool.QueryRow(ctx, sql, q.Platform, q.Limit).Scan(&n); err != nil {
 		return nil, mapErr("renormalize events", err)
 	}

@@ -303,6 +303,17 @@ func (s *Store) ListEvents(ctx context.Context, req *ledgerv1.ListEventsRequest)
 	if !q.ReceivedBefore.IsZero() {
 		add("received_at < $?", q.ReceivedBefore)
 	}
+	// Not indexed: the scan walks the other filters' index newest first
+	// (see ListEventsRequest.source_event_type).
+	if q.SourceEventType != "" {
+		add("source_event_type = $?", q.SourceEventType)
+	}
+	if q.EntityID != "" {
+		add("entity_id = $?", q.EntityID)
+	}
+	if q.UserID != "" {
+		add("user_id = $?", q.UserID)
+	}
 	if q.BeforeID != 0 {
 		add("id < $?", q.BeforeID)
 	}

@@ -277,8 +277,8 @@ WHERE delivery_id = $1 AND lease_token = $2 AND state = 1
 RETURNING attempts, subscription`
 
 const insertAttemptSQL = `
-INSERT INTO delivery_attempts (delivery_id, attempt, at, error_class, code, error, dispatcher_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7)`
+INSERT INTO delivery_attempts (delivery_id, attempt, at, error_class, code, error, dispatcher_id, duration_us)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
 
 // applyOutcome runs outcomeSQL and the history row in one write
 // transaction, and wakes the other dispatchers for a retry due now (a
@@ -314,7 +314,7 @@ func (s *Store) applyOutcome(ctx context.Context, op string, o store.Outcome) er
 		}
 		if !o.NoHistory { // a deferral the breaker refused: see store.RefusedByBreaker
 			if _, err := tx.ExecContext(ctx, insertAttemptSQL, o.DeliveryID, attempt, now, o.ErrorClass, o.Code, o.Error,
-				o.DispatcherID); err != nil {
+				o.DispatcherID, o.DurationMicros); err != nil {
 				return nil, fmt.Errorf("insert history: %w", err)
 			}
 		}
@@ -432,7 +432,7 @@ func queryAttempts(ctx context.Context, tx *sql.Tx, deliveries []store.DeliveryR
 		return nil, err
 	}
 	rows, err := tx.QueryContext(ctx, `
-SELECT delivery_id, attempt, at, error_class, code, error, dispatcher_id
+SELECT delivery_id, attempt, at, error_class, code, error, dispatcher_id, duration_us
 FROM delivery_attempts WHERE delivery_id IN (SELECT value FROM json_each($1)) ORDER BY id`, idList)
 	if err != nil {
 		return nil, err
@@ -441,7 +441,8 @@ FROM delivery_attempts WHERE delivery_id IN (SELECT value FROM json_each($1)) OR
 	var out []store.AttemptRow
 	for rows.Next() {
 		var a store.AttemptRow
-		if err := rows.Scan(&a.DeliveryID, &a.Attempt, micros{&a.At}, &a.ErrorClass, &a.Code, &a.Error, &a.DispatcherID); err != nil {
+		if err := rows.Scan(&a.DeliveryID, &a.Attempt, micros{&a.At}, &a.ErrorClass, &a.Code, &a.Error, &a.DispatcherID,
+			&a.DurationMicros); err != nil {
 			return nil, err
 		}
 		out = append(out, a)

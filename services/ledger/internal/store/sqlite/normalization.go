@@ -177,6 +177,18 @@ func (s *Store) RenormalizeEvents(ctx context.Context, req *ledgerv1.Renormalize
 	}
 	var n int64
 	err = s.write(ctx, "renormalize events", func(tx *sql.Tx, now int64) ([]string, error) {
+		if q.EventID != "" {
+			// One event, through the dedup key's index.
+			res, err := tx.ExecContext(ctx, `
+UPDATE events SET renormalize_at = $1, renormalize_attempts = 0, renormalize_token = NULL
+WHERE platform = $2 AND event_id = $3 AND ($4 = '' OR source = $4)
+    AND event_type = 0 AND renormalize_at IS NULL`, now, q.Platform, q.EventID, q.Source)
+			if err != nil {
+				return nil, err
+			}
+			n, err = res.RowsAffected()
+			return nil, err
+		}
 		res, err := tx.ExecContext(ctx, `
 UPDATE events SET renormalize_at = $1, renormalize_attempts = 0, renormalize_token = NULL
 WHERE id IN (

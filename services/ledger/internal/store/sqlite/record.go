@@ -312,6 +312,17 @@ func (s *Store) ListEvents(ctx context.Context, req *ledgerv1.ListEventsRequest)
 	if !q.ReceivedBefore.IsZero() {
 		w.add("received_at < $?", q.ReceivedBefore.UnixMicro())
 	}
+	// Not indexed: the scan walks the other filters' index newest first
+	// (see ListEventsRequest.source_event_type).
+	if q.SourceEventType != "" {
+		w.add("source_event_type = $?", q.SourceEventType)
+	}
+	if q.EntityID != "" {
+		w.add("entity_id = $?", q.EntityID)
+	}
+	if q.UserID != "" {
+		w.add("user_id = $?", q.UserID)
+	}
 	if q.BeforeID != 0 {
 		w.add("id < $?", q.BeforeID)
 	}

@@ -92,6 +92,10 @@ func Run(t *testing.T, newStore NewStore) {
 		{"WatchStart", testWatchStart},
 		{"WatchCursors", testWatchCursors},
 		{"WatchWakes", testWatchWakes},
+		{"ListFieldFilters", testListFieldFilters},
+		{"RenormalizeOneEvent", testRenormalizeOneEvent},
+		{"AttemptDuration", testAttemptDuration},
+		{"DeliveryStats", testDeliveryStats},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
