@@ -109,6 +109,8 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"events", "list", "--limit", "many"}, 2},
 		{[]string{"events", "list", "-o", "xml"}, 2},
 		{[]string{"events", "list", "--type", "NOT_A_TYPE"}, 2},
+		{[]string{"events", "renormalize", "--event-id", "evt_1"}, 2},
+		{[]string{"events", "renormalize", "--platform", "stripe", "--source", "s"}, 2},
 		{[]string{"events", "get", "stripe"}, 2},
 		{[]string{"deadletters", "replay"}, 2},
 		{[]string{"deadletters", "replay", "x", "--all"}, 2},

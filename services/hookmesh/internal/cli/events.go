@@ -27,7 +27,7 @@ func newEventsCmd(a *app) *cobra.Command {
 }
 
 func newEventsListCmd(a *app) *cobra.Command {
-	var platform, typ string
+	var platform, typ, sourceType, entity, user string
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List events, newest first",
@@ -35,6 +35,7 @@ func newEventsListCmd(a *app) *cobra.Command {
 the command to fetch the next one is printed on stderr.`,
 		Example: `  hookmesh events list
   hookmesh events list --platform github --type PULL_REQUEST_OPENED
+  hookmesh events list --platform stripe --source-type charge.refunded --entity ch_123
   hookmesh events list --limit 100 --page-token <token from the previous page>
   hookmesh events list -o json | jq -r '.events[] | [.platform, .event_id] | @tsv'`,
 		Args: noArgs,
@@ -42,9 +43,13 @@ the command to fetch the next one is printed on stderr.`,
 	out := addOutput(cmd)
 	cmd.Flags().StringVar(&platform, "platform", "", "only this platform")
 	cmd.Flags().StringVar(&typ, "type", "", "only this normalized event type, e.g. PAYMENT_COMPLETED")
+	cmd.Flags().StringVar(&sourceType, "source-type", "", "only this platform event type, exactly (e.g. payment_intent.succeeded)")
+	cmd.Flags().StringVar(&entity, "entity", "", "only events about this entity id, exactly")
+	cmd.Flags().StringVar(&user, "user", "", "only events of this user id, exactly")
 	pg := addPaging(cmd, 20, "events")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		req := &ledgerv1.ListEventsRequest{Platform: platform, PageSize: pg.limit, PageToken: pg.token}
+		req := &ledgerv1.ListEventsRequest{Platform: platform, PageSize: pg.limit, PageToken: pg.token,
+			SourceEventType: sourceType, EntityId: entity, UserId: user}
 		if typ != "" {
 			t, err := eventType(typ)
 			if err != nil {
@@ -202,8 +207,8 @@ func eventView(w io.Writer, resp *ledgerv1.GetEventResponse) error {
 
 func newEventsRenormalizeCmd(a *app) *cobra.Command {
 	var (
-		platform string
-		limit    int32
+		platform, eventID, source string
+		limit                     int32
 	)
 	cmd := &cobra.Command{
 		Use:   "renormalize",
@@ -211,23 +216,42 @@ func newEventsRenormalizeCmd(a *app) *cobra.Command {
 		Long: `Schedule the events whose normalization failed for a new attempt; the
 dispatchers' re-normalization loop picks them up, stores each event
 normalized and delivers it. Events are taken oldest first, in calls of at
-most 1000, until none is left or --limit were scheduled.`,
+most 1000, until none is left or --limit were scheduled. With --event-id,
+only that event of --platform.`,
 		Example: `  hookmesh events renormalize
-  hookmesh events renormalize --platform shopify --limit 100`,
+  hookmesh events renormalize --platform shopify --limit 100
+  hookmesh events renormalize --platform stripe --event-id evt_123`,
 		Args: noArgs,
 	}
 	out := addOutput(cmd)
 	cmd.Flags().StringVar(&platform, "platform", "", "only this platform's events")
 	cmd.Flags().Int32Var(&limit, "limit", 10000, "schedule at most this many")
+	cmd.Flags().StringVar(&eventID, "event-id", "", "only this event (needs --platform)")
+	cmd.Flags().StringVar(&source, "source", "", "with --event-id: the source scoping the id")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if limit < 1 {
 			return usageError("--limit must be at least 1")
+		}
+		if eventID != "" && platform == "" || source != "" && eventID == "" {
+			return usageError("--event-id needs --platform, and --source needs --event-id")
 		}
 		led, closeFn, err := a.ledgerClient()
 		if err != nil {
 			return err
 		}
 		defer closeFn()
+		if eventID != "" {
+			ctx, cancel := context.WithTimeout(cmd.Context(), callTimeout)
+			defer cancel()
+			resp, err := led.RenormalizeEvents(ctx, &ledgerv1.RenormalizeEventsRequest{Platform: platform, EventId: eventID, Source: source})
+			if err != nil {
+				return fmt.Errorf("renormalize event: %w", err)
+			}
+			return out.write(cmd.OutOrStdout(), resp, func(w io.Writer) error {
+				_, err := fmt.Fprintf(w, "scheduled %d events for re-normalization\n", resp.GetScheduled())
+				return err
+			})
+		}
 		// Stop at the first batch that is not full: an event that fails
 		// again becomes eligible again, and must not be scheduled in a loop.
 		var total int32

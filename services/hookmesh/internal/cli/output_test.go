@@ -126,6 +126,7 @@ func TestReadCommandsJSON(t *testing.T) {
 		{[]string{"version"}, nil},
 		{[]string{"events", "list"}, &ledgerv1.ListEventsResponse{}},
 		{[]string{"events", "list", "--platform", "github", "--limit", "1"}, &ledgerv1.ListEventsResponse{}},
+		{[]string{"events", "list", "--source-type", "payment_intent.succeeded", "--entity", "x", "--user", "y"}, &ledgerv1.ListEventsResponse{}},
 		{[]string{"events", "get", "stripe", ids["stripe"]}, nil},
 		{[]string{"deliveries", "list", "stripe", ids["stripe"]}, &ledgerv1.ListDeliveriesResponse{}},
 		{[]string{"deadletters", "list"}, &ledgerv1.ListDeadLettersResponse{}},
@@ -135,6 +136,7 @@ func TestReadCommandsJSON(t *testing.T) {
 		{[]string{"subscriptions", "pause", "rejects"}, &ledgerv1.Subscription{}},
 		{[]string{"subscriptions", "resume", "rejects"}, &ledgerv1.Subscription{}},
 		{[]string{"events", "renormalize"}, &ledgerv1.RenormalizeEventsResponse{}},
+		{[]string{"events", "renormalize", "--platform", "stripe", "--event-id", ids["stripe"]}, &ledgerv1.RenormalizeEventsResponse{}},
 	}
 	for _, c := range cases {
 		name := strings.Join(c.args, " ")
