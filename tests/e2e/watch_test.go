@@ -75,11 +75,10 @@ func watchSSE(t *testing.T, sys *harness.System, query, lastEventID string, stop
 	return out
 }
 
-// checkEventStream: the webhooks of fiveWebhooks(suffix), already sent,
-// are on the admin event stream with their bodies, in order, and a client
-// reconnecting with Last-Event-ID resumes right after that event.
-func checkEventStream(t *testing.T, sys *harness.System, suffix string, since time.Time) {
-	sent := fiveWebhooks(suffix)
+// checkEventStream: the webhooks sent, already sent, are on the admin
+// event stream with their bodies, in order, and a client reconnecting with
+// Last-Event-ID resumes right after that event.
+func checkEventStream(t *testing.T, sys *harness.System, sent []webhook, since time.Time) {
 	want := map[string]string{}
 	for _, w := range sent {
 		want[w.platform+"/"+w.id] = w.body

@@ -212,26 +212,32 @@ type JobDelivery struct {
 	// event (0 for the first); RedeliveryOf the delivery it follows, "".
 	Generation   int32
 	RedeliveryOf string
+	// Key is its ordering key, "" when the subscription is unordered.
+	Key string
 }
 
 // JobDeliveries decides which events of a batch get a delivery: those
 // the subscription's filter and the job's both match (an evaluation error
-// of either skips the event: a job has no dead letter to record it on,
-// and it must not stop on one bad event). A backfill delivers only events
-// the subscription has no delivery of (generation 0, so a concurrent
-// Record's delivery and the backfill's cannot both exist); a redelivery
-// delivers every event, one generation after the latest.
-func JobDeliveries(job JobRow, subFilter string, events []JobEvent) []JobDelivery {
+// of either, or of the subscription's ordering key, skips the event: a job
+// has no dead letter to record it on, and it must not stop on one bad
+// event). A matched event of an ordered subscription gets its key, so a
+// backfilled or redelivered event takes its place in its key's order (by
+// its event, as a replayed dead letter does). A backfill delivers only
+// events the subscription has no delivery of (generation 0, so a
+// concurrent Record's delivery and the backfill's cannot both exist); a
+// redelivery delivers every event, one generation after the latest.
+func JobDeliveries(job JobRow, subFilter, orderingKey string, events []JobEvent) []JobDelivery {
 	var out []JobDelivery
 	for i := range events {
 		ev := &events[i]
 		if job.Kind == JobBackfill && ev.PrevID != "" {
 			continue
 		}
-		if !jobMatches(subFilter, job.Filter, ev) {
+		key, ok := jobMatches(subFilter, job.Filter, orderingKey, ev)
+		if !ok {
 			continue
 		}
-		d := JobDelivery{Event: ev}
+		d := JobDelivery{Event: ev, Key: key}
 		if ev.PrevID != "" {
 			d.Generation, d.RedeliveryOf = ev.PrevGeneration+1, ev.PrevID
 		}
@@ -240,13 +246,14 @@ func JobDeliveries(job JobRow, subFilter string, events []JobEvent) []JobDeliver
 	return out
 }
 
-func jobMatches(subFilter, jobFilter string, ev *JobEvent) bool {
-	if subFilter == "" && jobFilter == "" {
-		return true
+// jobMatches evaluates the filters and, for a match, the ordering key.
+func jobMatches(subFilter, jobFilter, orderingKey string, ev *JobEvent) (key string, ok bool) {
+	if subFilter == "" && jobFilter == "" && orderingKey == "" {
+		return "", true
 	}
 	var ne eventv1.NormalizedEvent
 	if err := proto.Unmarshal(ev.Normalized, &ne); err != nil {
-		return false
+		return "", false
 	}
 	in := &filter.Input{Event: &ne, Platform: ev.Platform, Headers: ev.Headers, Body: ev.Body}
 	for _, expr := range []string{subFilter, jobFilter} {
@@ -255,13 +262,24 @@ func jobMatches(subFilter, jobFilter string, ev *JobEvent) bool {
 		}
 		p, err := filter.Cached(expr)
 		if err != nil {
-			return false
+			return "", false
 		}
 		if m, _, err := p.Eval(in); err != nil || !m {
-			return false
+			return "", false
 		}
 	}
-	return true
+	if orderingKey == "" {
+		return "", true
+	}
+	p, err := filter.CachedKey(orderingKey)
+	if err != nil {
+		return "", false
+	}
+	k, err := p.EvalKey(in)
+	if err != nil {
+		return "", false
+	}
+	return cleanText(k, maxKeyBytes), true
 }
 
 // JobAdvance is what a batch writes back to its job: the new cursor and

@@ -84,12 +84,27 @@ func TestJobDeliveries(t *testing.T) {
 			}
 		}
 	}
-	check("redeliver, no filters", JobDeliveries(JobRow{Kind: JobRedeliver}, "", events),
+	check("redeliver, no filters", JobDeliveries(JobRow{Kind: JobRedeliver}, "", "", events),
 		got{"new", "", 0}, got{"seen", "d2", 2}, got{"other", "d3", 1}, got{"nokey", "d4", 1})
-	check("backfill: only events without a delivery", JobDeliveries(JobRow{Kind: JobBackfill}, "", events), got{"new", "", 0})
+	check("backfill: only events without a delivery", JobDeliveries(JobRow{Kind: JobBackfill}, "", "", events), got{"new", "", 0})
 	// Both filters apply; an evaluation error (payload.n on {}) skips.
-	check("redeliver, both filters", JobDeliveries(JobRow{Kind: JobRedeliver, Filter: `payload.n > 1.0`}, `source_type == "invoice.paid"`, events),
+	check("redeliver, both filters", JobDeliveries(JobRow{Kind: JobRedeliver, Filter: `payload.n > 1.0`}, `source_type == "invoice.paid"`, "", events),
 		got{"seen", "d2", 2})
+
+	// An ordered subscription's deliveries carry their keys; an event
+	// whose key fails (payload.n on {}) is skipped.
+	keyed := JobDeliveries(JobRow{Kind: JobRedeliver}, "", `source_type + "/" + string(payload.n)`, events)
+	check("redeliver, ordered", keyed, got{"new", "", 0}, got{"seen", "d2", 2}, got{"other", "d3", 1})
+	for i, want := range []string{"invoice.paid/1", "invoice.paid/2", "invoice.created/3"} {
+		if keyed[i].Key != want {
+			t.Errorf("ordered: %s's key %q, want %q", keyed[i].Event.EventID, keyed[i].Key, want)
+		}
+	}
+	for _, d := range JobDeliveries(JobRow{Kind: JobRedeliver}, "", "", events) {
+		if d.Key != "" {
+			t.Errorf("unordered: %s has key %q", d.Event.EventID, d.Key)
+		}
+	}
 }
 
 func TestJobAdvance(t *testing.T) {

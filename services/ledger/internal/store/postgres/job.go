@@ -138,7 +138,7 @@ func (s *Store) RunningJobs(ctx context.Context) ([]string, error) {
 // as insertJobSQL locks it, with its pending job deliveries (the bound's
 // count, on deliveries_job_pending_idx).
 const jobSubscriptionSQL = `
-SELECT s.platforms, s.event_types, s.filter, s.max_concurrency,
+SELECT s.platforms, s.event_types, s.filter, coalesce(s.ordering_key, ''), s.max_concurrency,
     (SELECT count(*) FROM deliveries d WHERE d.subscription = s.name AND d.state = 1 AND d.job_id IS NOT NULL)
 FROM subscriptions s WHERE s.name = $1
 FOR KEY SHARE OF s`
@@ -169,14 +169,14 @@ LIMIT $6`
 // for a backfilled event) creates nothing.
 // $1 subscription, $2 job id, then parallel arrays: $3 event row ids,
 // $4 platforms, $5 sources, $6 event ids, $7 generations, $8 redelivered
-// delivery ids (empty for none).
+// delivery ids (empty for none), $9 ordering keys (empty for none).
 var insertJobDeliveriesSQL = `
 INSERT INTO deliveries (delivery_id, subscription, event_row_id, platform, source, event_id, next_attempt_at,
-    generation, redelivery_of, job_id)
+    generation, redelivery_of, job_id, ordering_key)
 SELECT ` + uuidV7SQL + `, $1, u.row_id, u.platform, u.source, u.event_id, now(), u.generation,
-    nullif(u.prev, '')::uuid, $2::uuid
-FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::integer[], $8::text[])
-    AS u(row_id, platform, source, event_id, generation, prev)
+    nullif(u.prev, '')::uuid, $2::uuid, nullif(u.key, '')
+FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::integer[], $8::text[], $9::text[])
+    AS u(row_id, platform, source, event_id, generation, prev, key)
 ON CONFLICT (event_row_id, subscription, generation) DO NOTHING`
 
 const advanceJobSQL = `
@@ -205,10 +205,11 @@ func (s *Store) RunJobBatch(ctx context.Context, jobID string) (store.BatchResul
 		sub = job.Subscription
 		var platforms []string
 		var eventTypes []int32
-		var subFilter string
+		var subFilter, orderingKey string
 		var maxConcurrency int32
 		var pending int64
-		err = tx.QueryRow(ctx, jobSubscriptionSQL, job.Subscription).Scan(&platforms, &eventTypes, &subFilter, &maxConcurrency, &pending)
+		err = tx.QueryRow(ctx, jobSubscriptionSQL, job.Subscription).Scan(&platforms, &eventTypes, &subFilter, &orderingKey,
+			&maxConcurrency, &pending)
 		if errors.Is(err, pgx.ErrNoRows) {
 			job.State, job.Error = store.JobFailed, store.JobFailedSubscriptionGone
 			res.Ended = true
@@ -235,17 +236,18 @@ func (s *Store) RunJobBatch(ctx context.Context, jobID string) (store.BatchResul
 		if err != nil {
 			return err
 		}
-		ds := store.JobDeliveries(job, subFilter, events)
+		ds := store.JobDeliveries(job, subFilter, orderingKey, events)
 		if len(ds) > 0 {
 			var ids []int64
-			var plats, sources, eventIDs, prevs []string
+			var plats, sources, eventIDs, prevs, keys []string
 			var gens []int32
 			for _, d := range ds {
 				ids = append(ids, d.Event.RowID)
 				plats, sources, eventIDs = append(plats, d.Event.Platform), append(sources, d.Event.Source), append(eventIDs, d.Event.EventID)
-				gens, prevs = append(gens, d.Generation), append(prevs, d.RedeliveryOf)
+				gens, prevs, keys = append(gens, d.Generation), append(prevs, d.RedeliveryOf), append(keys, d.Key)
 			}
-			tag, err := tx.Exec(ctx, insertJobDeliveriesSQL, job.Subscription, job.JobID, ids, plats, sources, eventIDs, gens, prevs)
+			tag, err := tx.Exec(ctx, insertJobDeliveriesSQL, job.Subscription, job.JobID, ids, plats, sources, eventIDs, gens, prevs,
+				keys)
 			if err != nil {
 				return err
 			}

@@ -184,7 +184,7 @@ func (s *Store) RunningJobs(ctx context.Context) ([]string, error) {
 // its pending job deliveries (the bound's count, on
 // deliveries_job_pending_idx).
 const jobSubscriptionSQL = `
-SELECT s.filter, s.max_concurrency,
+SELECT s.filter, coalesce(s.ordering_key, ''), s.max_concurrency,
     (SELECT count(*) FROM deliveries d WHERE d.subscription = s.name AND d.state = 1 AND d.job_id IS NOT NULL)
 FROM subscriptions s WHERE s.name = $1`
 
@@ -208,8 +208,8 @@ LIMIT $6`
 // conflict creates nothing (see PostgreSQL's).
 const insertJobDeliverySQL = `
 INSERT INTO deliveries (delivery_id, subscription, event_row_id, platform, source, event_id,
-    next_attempt_at, created_at, updated_at, generation, redelivery_of, job_id)
-VALUES (` + uuidSQL + `, $1, $2, $3, $4, $5, $6, $6, $6, $7, nullif($8, ''), $9)
+    next_attempt_at, created_at, updated_at, generation, redelivery_of, job_id, ordering_key)
+VALUES (` + uuidSQL + `, $1, $2, $3, $4, $5, $6, $6, $6, $7, nullif($8, ''), $9, nullif($10, ''))
 ON CONFLICT (event_row_id, subscription, generation) DO NOTHING`
 
 const advanceJobSQL = `
@@ -231,10 +231,10 @@ func (s *Store) RunJobBatch(ctx context.Context, jobID string) (store.BatchResul
 		if err != nil {
 			return nil, err
 		}
-		var subFilter string
+		var subFilter, orderingKey string
 		var maxConcurrency int32
 		var pending int64
-		err = tx.QueryRowContext(ctx, jobSubscriptionSQL, job.Subscription).Scan(&subFilter, &maxConcurrency, &pending)
+		err = tx.QueryRowContext(ctx, jobSubscriptionSQL, job.Subscription).Scan(&subFilter, &orderingKey, &maxConcurrency, &pending)
 		if errors.Is(err, sql.ErrNoRows) {
 			job.State, job.Error = store.JobFailed, store.JobFailedSubscriptionGone
 			res.Ended = true
@@ -252,10 +252,10 @@ func (s *Store) RunJobBatch(ctx context.Context, jobID string) (store.BatchResul
 		if err != nil {
 			return nil, err
 		}
-		for _, d := range store.JobDeliveries(job, subFilter, events) {
+		for _, d := range store.JobDeliveries(job, subFilter, orderingKey, events) {
 			e := d.Event
 			r, err := tx.ExecContext(ctx, insertJobDeliverySQL, job.Subscription, e.RowID, e.Platform, e.Source, e.EventID,
-				now, d.Generation, d.RedeliveryOf, job.JobID)
+				now, d.Generation, d.RedeliveryOf, job.JobID, d.Key)
 			if err != nil {
 				return nil, err
 			}

@@ -45,8 +45,8 @@ func TestMigrateRebuildKeepsRows(t *testing.T) {
 	exec(`INSERT INTO receipts (receipt_id, platform, event_id, body, received_at) VALUES ('r1', 'stripe', 'e1', x'00', 1)`)
 	exec(`INSERT INTO events (platform, event_id, receipt_id, event_type, received_at, recorded_at) VALUES ('stripe', 'e1', 'r1', 1, 1, 1)`)
 	exec(`INSERT INTO subscriptions (name, target, timeout_ms, max_concurrency, created_at, updated_at) VALUES ('s', 't:1', 1000, 1, 1, 1)`)
-	exec(`INSERT INTO deliveries (delivery_id, subscription, event_row_id, platform, event_id, state, attempts, next_attempt_at, created_at, updated_at)
-VALUES ('00000000-0000-4000-8000-000000000001', 's', 1, 'stripe', 'e1', 2, 1, 1, 1, 1)`)
+	exec(`INSERT INTO deliveries (delivery_id, subscription, event_row_id, platform, event_id, state, attempts, next_attempt_at, created_at, updated_at, ordering_key)
+VALUES ('00000000-0000-4000-8000-000000000001', 's', 1, 'stripe', 'e1', 2, 1, 1, 1, 1, 'k1')`)
 	exec(`INSERT INTO delivery_attempts (delivery_id, attempt, at) VALUES ('00000000-0000-4000-8000-000000000001', 1, 1)`)
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
@@ -57,8 +57,19 @@ VALUES ('00000000-0000-4000-8000-000000000001', 's', 1, 'stripe', 'e1', 2, 1, 1,
 		t.Fatalf("Open: %v", err)
 	}
 	defer s.Close()
-	if want := []int{7}; !slices.Equal(s.Applied(), want) {
+	var want []int // 0007 and whatever came after it
+	for _, m := range ms {
+		if m.Version >= 7 {
+			want = append(want, m.Version)
+		}
+	}
+	if !slices.Equal(s.Applied(), want) {
 		t.Errorf("applied %v; want %v", s.Applied(), want)
+	}
+	// The rebuild keeps 0006's column.
+	var key string
+	if err := s.writer.QueryRowContext(ctx, `SELECT ordering_key FROM deliveries`).Scan(&key); err != nil || key != "k1" {
+		t.Errorf("ordering_key after the rebuild = %q, %v; want k1", key, err)
 	}
 	var fk int
 	if err := s.writer.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
