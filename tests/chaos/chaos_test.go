@@ -27,8 +27,11 @@ type config struct {
 	tail      time.Duration // load after the last fault
 	rounds    int           // how many times each service is killed
 	pgRestart bool          // restart PostgreSQL once (after the first round)
-	maxWait   time.Duration // senders give up retrying this long after the load stops
-	drain     time.Duration // deadline for every event to reach the handler
+	// faults, when set, describes the faults for the report instead of
+	// the kill rounds (TestReplicas).
+	faults  string
+	maxWait time.Duration // senders give up retrying this long after the load stops
+	drain   time.Duration // deadline for every event to reach the handler
 }
 
 // configFromEnv returns the short form (inside make test) or, with
@@ -89,7 +92,7 @@ func TestChaos(t *testing.T) {
 	t.Cleanup(db.Close)
 	startup := time.Since(began)
 
-	gen := newGenerator(loadConfig{URL: "http://" + sys.httpAddr, Rate: cfg.rate, Senders: cfg.senders, MaxWait: cfg.maxWait})
+	gen := newGenerator(loadConfig{URLs: []string{"http://" + sys.httpAddr}, Rate: cfg.rate, Senders: cfg.senders, MaxWait: cfg.maxWait})
 	loadCtx, stopLoad := context.WithCancel(context.Background())
 	defer stopLoad()
 	t0 := time.Now()

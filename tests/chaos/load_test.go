@@ -40,7 +40,7 @@ type sent struct {
 
 // loadConfig is the generator's shape.
 type loadConfig struct {
-	URL     string        // edge base URL, http://host:port
+	URLs    []string      // edges' base URLs, http://host:port; attempts take turns
 	Rate    float64       // new webhooks per second (open loop)
 	Senders int           // concurrent senders
 	MaxWait time.Duration // a sender gives up this long after the load stops
@@ -145,8 +145,12 @@ func (g *generator) deliver(s *sent) {
 	g.mu.Lock()
 	s.key.eventID = w.EventID
 	g.mu.Unlock()
-	url := g.cfg.URL + "/webhooks/" + w.Platform
+	first := int(g.attempts.Load()) // spreads first attempts over the edges
 	for attempt := 0; ; attempt++ {
+		// An event's attempts take turns over the edges, as a load
+		// balancer in front of several would: its retry reaches the next
+		// edge, so one that died cannot hold it.
+		url := g.cfg.URLs[(first+attempt)%len(g.cfg.URLs)] + "/webhooks/" + w.Platform
 		if gu := g.giveUp.Load(); gu != 0 && time.Now().UnixNano() > gu {
 			g.count("gave up")
 			return

@@ -325,8 +325,12 @@ func (r *result) String() string {
 		pg = "PostgreSQL restart SKIPPED (short form: the server is shared with test packages running in parallel; make chaos restarts it)"
 	}
 	fmt.Fprintf(&b, "\n==== hookmesh chaos reconciliation: %s form ====\n", c.name)
-	fmt.Fprintf(&b, "load: %.0f webhooks/s open loop, %d senders, %d platforms round-robin; %d kill round(s) of %s, each down %s; %s\n",
-		c.rate, c.senders, len(r.platforms), c.rounds, strings.Join(faultOrder, ", "), c.down, pg)
+	faults := fmt.Sprintf("%d kill round(s) of %s, each down %s; %s", c.rounds, strings.Join(faultOrder, ", "), c.down, pg)
+	if c.faults != "" {
+		faults = c.faults
+	}
+	fmt.Fprintf(&b, "load: %.0f webhooks/s open loop, %d senders, %d platforms round-robin; %s\n",
+		c.rate, c.senders, len(r.platforms), faults)
 	fmt.Fprintf(&b, "timeline: start-up %s, load %s, senders done +%s, drained +%s after load stop\n",
 		r.startup.Round(100*time.Millisecond), r.loadStopped.Sub(r.t0).Round(100*time.Millisecond),
 		r.sendersDone.Sub(r.loadStopped).Round(100*time.Millisecond), durOrDash(r.drainedAt, r.loadStopped))

@@ -3,6 +3,7 @@ package chaos
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -60,11 +61,7 @@ type system struct {
 func startSystem(t *testing.T) *system {
 	t.Helper()
 	dir := t.TempDir()
-	bins := harness.Build(t, dir)
-	bins["handler"] = filepath.Join(dir, "chaos-handler")
-	if b, err := exec.Command("go", "build", "-o", bins["handler"], "github.com/hookmesh/hookmesh/tests/chaos/handler").CombinedOutput(); err != nil {
-		t.Fatalf("build chaos handler: %v\n%s", err, b)
-	}
+	bins := buildAll(t, dir)
 	s := &system{
 		httpAddr:  harness.FreeAddr(t),
 		adminAddr: harness.FreeAddr(t),
@@ -79,32 +76,23 @@ func startSystem(t *testing.T) *system {
 	if err := os.WriteFile(seed, []byte(fmt.Sprintf(seedTemplate, s.grpc["handler"])), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := map[string]string{
-		"DATABASE_URL":                  s.dbURL,
-		"HOOKMESH_HTTP_ADDR":            s.httpAddr,
-		"HOOKMESH_ADMIN_ADDR":           s.adminAddr,
-		"HOOKMESH_EDGE_GRPC_ADDR":       s.grpc["edge"],
-		"HOOKMESH_NORMALIZER_GRPC_ADDR": s.grpc["normalizer"],
-		"HOOKMESH_LEDGER_GRPC_ADDR":     s.grpc["ledger"],
-		"HOOKMESH_DISPATCHER_GRPC_ADDR": s.grpc["dispatcher"],
-		"HOOKMESH_NORMALIZER_TARGET":    s.grpc["normalizer"],
-		"HOOKMESH_LEDGER_TARGET":        s.grpc["ledger"],
-		"HOOKMESH_SUBSCRIPTIONS_FILE":   seed,
-		"HOOKMESH_DISPATCHER_ID":        "chaos-dispatcher",
-		"HOOKMESH_DISPATCHER_POLL":      "500ms",
-		"HOOKMESH_BREAKER_OPEN_FOR":     "1s",
-		// Every platform with its public development secrets; the load
-		// generator signs with edge.DevSigningSecrets.
-		"HOOKMESH_DEV_SECRETS": "true",
-		// The load generator is one address sending every platform: the
-		// rate limits would turn the run into a 429 test.
-		"HOOKMESH_RATE_LIMIT_PLATFORM": "0",
-		"HOOKMESH_RATE_LIMIT_SOURCE":   "0",
-		"HOOKMESH_LOG_LEVEL":           "info",
-		// The recording handler.
-		"CHAOS_HANDLER_ADDR":   s.grpc["handler"],
-		"CHAOS_HANDLER_SCHEMA": HandlerSchema,
-	}
+	env := commonEnv(s.dbURL, seed, s.grpc["handler"])
+	maps.Copy(env, map[string]string{
+		"HOOKMESH_HTTP_ADDR":  s.httpAddr,
+		"HOOKMESH_ADMIN_ADDR": s.adminAddr,
+		// Not the fixed defaults: tests run beside each other and beside
+		// a running system.
+		"HOOKMESH_NORMALIZER_ADMIN_ADDR": harness.FreeAddr(t),
+		"HOOKMESH_LEDGER_ADMIN_ADDR":     harness.FreeAddr(t),
+		"HOOKMESH_DISPATCHER_ADMIN_ADDR": harness.FreeAddr(t),
+		"HOOKMESH_EDGE_GRPC_ADDR":        s.grpc["edge"],
+		"HOOKMESH_NORMALIZER_GRPC_ADDR":  s.grpc["normalizer"],
+		"HOOKMESH_LEDGER_GRPC_ADDR":      s.grpc["ledger"],
+		"HOOKMESH_DISPATCHER_GRPC_ADDR":  s.grpc["dispatcher"],
+		"HOOKMESH_NORMALIZER_TARGET":     s.grpc["normalizer"],
+		"HOOKMESH_LEDGER_TARGET":         s.grpc["ledger"],
+		"HOOKMESH_DISPATCHER_ID":         "chaos-dispatcher",
+	})
 	for _, name := range startOrder {
 		s.procs[name] = harness.Start(t, name, bins[name], env)
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -120,6 +108,41 @@ func startSystem(t *testing.T) *system {
 		t.Fatalf("edge not ready: %v", err)
 	}
 	return s
+}
+
+// commonEnv is what every process of a chaos system gets, whatever its
+// addresses: the database, the seed, the recording handler, and settings
+// that suit a generator sending every platform from one address.
+func commonEnv(dbURL, seed, handlerAddr string) map[string]string {
+	return map[string]string{
+		"DATABASE_URL":                dbURL,
+		"HOOKMESH_SUBSCRIPTIONS_FILE": seed,
+		"HOOKMESH_DISPATCHER_POLL":    "500ms",
+		"HOOKMESH_BREAKER_OPEN_FOR":   "1s",
+		// Every platform with its public development secrets; the load
+		// generator signs with edge.DevSigningSecrets.
+		"HOOKMESH_DEV_SECRETS": "true",
+		// The load generator is one address sending every platform: the
+		// rate limits would turn the run into a 429 test.
+		"HOOKMESH_RATE_LIMIT_PLATFORM": "0",
+		"HOOKMESH_RATE_LIMIT_SOURCE":   "0",
+		"HOOKMESH_LOG_LEVEL":           "info",
+		// The recording handler.
+		"CHAOS_HANDLER_ADDR":   handlerAddr,
+		"CHAOS_HANDLER_SCHEMA": HandlerSchema,
+	}
+}
+
+// buildAll returns the services (built once per test process, see
+// harness.Binaries) and the recording handler, built into dir.
+func buildAll(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	bins := maps.Clone(harness.Binaries(t))
+	bins["handler"] = filepath.Join(dir, "chaos-handler")
+	if b, err := exec.Command("go", "build", "-o", bins["handler"], "github.com/hookmesh/hookmesh/tests/chaos/handler").CombinedOutput(); err != nil {
+		t.Fatalf("build chaos handler: %v\n%s", err, b)
+	}
+	return bins
 }
 
 // waitReady waits until the process name answers as ready: the edge's
