@@ -139,6 +139,11 @@ func (c *Console) buildMux() *http.ServeMux {
 	mux.HandleFunc("GET /console/subscriptions/{name}/edit", c.page(c.editSubscription))
 	mux.HandleFunc("POST /console/subscriptions/{name}", c.mutating(c.updateSubscription))
 	mux.HandleFunc("POST /console/subscriptions/{name}/{action}", c.mutating(c.subscriptionAction))
+	mux.HandleFunc("GET /console/subscriptions/{name}/redeliver", c.page(c.redeliverPage))
+	mux.HandleFunc("POST /console/subscriptions/{name}/redeliver", c.mutating(c.redeliver))
+	mux.HandleFunc("GET /console/jobs", c.page(c.jobs))
+	mux.HandleFunc("GET /console/jobs/list", c.page(c.jobsList))
+	mux.HandleFunc("POST /console/jobs/{id}/cancel", c.mutating(c.cancelJob))
 	mux.HandleFunc("GET /console/live", c.page(c.live))
 	mux.HandleFunc("GET /console/live/stream", c.page(c.liveStream))
 	return mux

@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,7 +20,7 @@ import (
 
 // pageNames are the templates/<name>.html files; each defines "content"
 // (rendered inside base.html) and may define fragments htmx asks for.
-var pageNames = []string{"signin", "error", "overview", "events", "event", "deadletters", "subscriptions", "subscription_form", "live"}
+var pageNames = []string{"signin", "error", "overview", "events", "event", "deadletters", "subscriptions", "subscription_form", "live", "redeliver", "jobs"}
 
 // pages holds one template set per page: base.html plus the page.
 type pages struct {
@@ -83,6 +84,12 @@ var funcs = template.FuncMap{
 	"path":      url.PathEscape,
 	"lower":     strings.ToLower,
 	"trimState": func(s fmt.Stringer) string { return strings.ToLower(strings.TrimPrefix(s.String(), "DELIVERY_STATE_")) },
+	"trimJob": func(s fmt.Stringer) string {
+		v := strings.ToLower(s.String())
+		return v[strings.LastIndex(v, "_")+1:]
+	},
+	"num":     func(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) },
+	"payload": func(p fmt.Stringer) string { return strings.ToLower(strings.TrimPrefix(p.String(), "PAYLOAD_FORMAT_")) },
 	"trimClass": func(s fmt.Stringer) string { return strings.ToLower(strings.TrimPrefix(s.String(), "ERROR_CLASS_")) },
 }
 

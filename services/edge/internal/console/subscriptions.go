@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
@@ -42,7 +43,32 @@ type subForm struct {
 	Timeout        string
 	MaxConcurrency string
 	Filter         string
-	Errors         map[string]string
+	RatePerSecond  string
+	RateBurst      string
+	OrderingKey    string
+	// Payload is "", "normalized" or "raw".
+	Payload string
+	// StartFrom is the backfill's start as typed (create), or as stored
+	// (edit: shown, not changeable).
+	StartFrom string
+	// Secrets are the stored signing secrets, by id: their values are
+	// never sent to the browser (the API does not return them either).
+	Secrets []secretView
+	Errors  map[string]string
+}
+
+// secretView is one stored signing secret as the form shows it.
+type secretView struct {
+	ID, Created, Expires string
+	// Remove is the operator's ticked "remove" box, kept when the form
+	// comes back with an error.
+	Remove bool
+}
+
+// payloadNames are the form's values of the payload select.
+var payloadNames = map[ledgerv1.PayloadFormat]string{
+	ledgerv1.PayloadFormat_PAYLOAD_FORMAT_NORMALIZED: "normalized",
+	ledgerv1.PayloadFormat_PAYLOAD_FORMAT_RAW:        "raw",
 }
 
 func formOf(sub *ledgerv1.Subscription) subForm {
@@ -60,6 +86,17 @@ func formOf(sub *ledgerv1.Subscription) subForm {
 	}
 	if n := sub.GetMaxConcurrency(); n != 0 {
 		f.MaxConcurrency = strconv.Itoa(int(n))
+	}
+	if rt := sub.GetRate(); rt != nil {
+		f.RatePerSecond = strconv.FormatFloat(rt.GetPerSecond(), 'g', -1, 64)
+		if rt.GetBurst() != 0 {
+			f.RateBurst = strconv.Itoa(int(rt.GetBurst()))
+		}
+	}
+	f.OrderingKey, f.Payload = sub.GetOrderingKey(), payloadNames[sub.GetPayload()]
+	f.StartFrom = fmtTime(sub.GetStartFrom())
+	for _, sec := range sub.GetSecrets() {
+		f.Secrets = append(f.Secrets, secretView{ID: sec.GetId(), Created: fmtTime(sec.GetCreatedAt()), Expires: fmtTime(sec.GetExpiresAt())})
 	}
 	return f
 }
@@ -106,6 +143,66 @@ func readForm(r *http.Request, f *subForm, sub *ledgerv1.Subscription) {
 			sub.MaxConcurrency = int32(n)
 		}
 	}
+	readShape(r, f, sub)
+}
+
+// readShape reads the fields of #15 (rate, ordering key, payload,
+// secrets) into f and onto sub.
+func readShape(r *http.Request, f *subForm, sub *ledgerv1.Subscription) {
+	f.RatePerSecond = strings.TrimSpace(r.PostFormValue("rate_per_second"))
+	f.RateBurst = strings.TrimSpace(r.PostFormValue("rate_burst"))
+	f.OrderingKey = r.PostFormValue("ordering_key")
+	sub.OrderingKey = f.OrderingKey
+	sub.Rate = nil
+	switch {
+	case f.RatePerSecond == "" && f.RateBurst != "":
+		f.Errors["rate_per_second"] = "a burst needs a rate per second"
+	case f.RatePerSecond != "":
+		rt := &ledgerv1.Rate{}
+		ps, err := strconv.ParseFloat(f.RatePerSecond, 64)
+		if err != nil {
+			f.Errors["rate_per_second"] = "want a number such as 20 or 0.5"
+		}
+		rt.PerSecond = ps
+		if f.RateBurst != "" {
+			b, err := strconv.ParseInt(f.RateBurst, 10, 32)
+			if err != nil {
+				f.Errors["rate_burst"] = "want a whole number"
+			}
+			rt.Burst = int32(b)
+		}
+		sub.Rate = rt
+	}
+	f.Payload = r.PostFormValue("payload")
+	switch f.Payload {
+	case "":
+		sub.Payload = ledgerv1.PayloadFormat_PAYLOAD_FORMAT_UNSPECIFIED
+	case "normalized":
+		sub.Payload = ledgerv1.PayloadFormat_PAYLOAD_FORMAT_NORMALIZED
+	case "raw":
+		sub.Payload = ledgerv1.PayloadFormat_PAYLOAD_FORMAT_RAW
+	default:
+		f.Errors["payload"] = "want normalized or raw"
+	}
+	// Secrets: the stored ones go back by id alone (the API keeps their
+	// values), less those ticked for removal, plus the new one. The new
+	// value is never put back into the form.
+	remove := map[string]bool{}
+	for _, id := range r.PostForm["remove_secret"] {
+		remove[id] = true
+	}
+	var keep []*ledgerv1.SigningSecret
+	for i, sec := range sub.GetSecrets() {
+		if remove[sec.GetId()] {
+			f.Secrets[i].Remove = true
+			continue
+		}
+		keep = append(keep, &ledgerv1.SigningSecret{Id: sec.GetId(), CreatedAt: sec.GetCreatedAt(), ExpiresAt: sec.GetExpiresAt()})
+	}
+	if v := strings.TrimSpace(r.PostFormValue("new_secret")); v != "" {
+		keep = append(keep, &ledgerv1.SigningSecret{Secret: v})
+	}
+	sub.Secrets = keep
 }
 
 // fieldKeywords map words of the API's validation messages to the form
@@ -119,18 +216,27 @@ var fieldKeywords = []struct{ word, field string }{
 	{"timeout", "timeout"},
 	{"max_concurrency", "max_concurrency"},
 	{"filter", "filter"},
+	{"ordering_key", "ordering_key"},
+	{"rate.per_second", "rate_per_second"},
+	{"rate.burst", "rate_burst"},
+	{"start_from", "start_from"},
+	{"payload", "payload"},
+	{"secret", "secrets"},
 }
 
-// fieldOf returns the form field an API error message is about, or ""
-// (then it is shown above the form).
-func fieldOf(msg string) string {
+// fieldOf returns the subscription form's field an API error message is
+// about, or "" (then it is shown above the form).
+func fieldOf(msg string) string { return fieldIn(msg, fieldKeywords) }
+
+// fieldIn returns the field of keywords that msg names first, or "".
+func fieldIn(msg string, keywords []struct{ word, field string }) string {
 	lower := strings.ToLower(msg)
 	// The operation prefix ("create subscription \"x\": ") names no field.
 	if i := strings.Index(lower, ": "); i >= 0 && strings.Contains(lower[:i], "subscription \"") {
 		lower = lower[i+2:]
 	}
 	best, at := "", len(lower)+1
-	for _, k := range fieldKeywords {
+	for _, k := range keywords {
 		if i := strings.Index(lower, k.word); i >= 0 && i < at {
 			best, at = k.field, i
 		}
@@ -170,7 +276,17 @@ func (c *Console) createSubscription(w http.ResponseWriter, r *http.Request, s s
 	f.Name = strings.TrimSpace(r.PostFormValue("name"))
 	sub := &ledgerv1.Subscription{Name: f.Name, Paused: r.PostFormValue("paused") == "on"}
 	readForm(r, &f, sub)
-	return c.saveSubscription(w, r, s, f, http.MethodPost, "/v1/subscriptions", sub, "Created "+f.Name+".")
+	notice := "Created " + f.Name + "."
+	if f.StartFrom = strings.TrimSpace(r.PostFormValue("start_from")); f.StartFrom != "" {
+		t, err := parseLocal(f.StartFrom)
+		if err != nil {
+			f.Errors["start_from"] = "want a date and time such as 2026-01-31T13:45 (UTC)"
+		} else {
+			sub.StartFrom = timestamppb.New(t)
+			notice = "Created " + f.Name + "; its backfill from " + fmtTime(sub.StartFrom) + " runs as a job (see Jobs)."
+		}
+	}
+	return c.saveSubscription(w, r, s, f, http.MethodPost, "/v1/subscriptions", sub, notice)
 }
 
 func (c *Console) updateSubscription(w http.ResponseWriter, r *http.Request, s session) error {
@@ -183,6 +299,8 @@ func (c *Console) updateSubscription(w http.ResponseWriter, r *http.Request, s s
 	f := formOf(sub)
 	f.Edit = true
 	readForm(r, &f, sub)
+	// start_from is the stored one (it cannot change): unset keeps it.
+	sub.StartFrom = nil
 	return c.saveSubscription(w, r, s, f, http.MethodPut, "/v1/subscriptions/"+url.PathEscape(name), sub, "Saved "+name+".")
 }
 
