@@ -186,11 +186,17 @@ func TestAPIRefusalShown(t *testing.T) {
 func TestFieldOf(t *testing.T) {
 	t.Parallel()
 	for msg, want := range map[string]string{
-		`create subscription "x": target 169.254.169.254:80: address 169.254.169.254 is link-local (always refused): invalid argument`: "target",
-		`create subscription: subscription name "Bad Name" must match ^[a-z]+$: invalid argument`:                                      "name",
-		`update subscription "x": timeout 1h0m0s exceeds 5m0s: invalid argument`:                                                       "timeout",
-		`create subscription "x": filter: undeclared reference to 'evnt': invalid argument`:                                            "filter",
-		`create subscription "x": event type 99 is not a known event type: invalid argument`:                                           "event_types",
+		`create subscription "x": target 169.254.169.254:80: address 169.254.169.254 is link-local (always refused): invalid argument`:   "target",
+		`create subscription: subscription name "Bad Name" must match ^[a-z]+$: invalid argument`:                                        "name",
+		`update subscription "x": timeout 1h0m0s exceeds 5m0s: invalid argument`:                                                         "timeout",
+		`create subscription "x": filter: undeclared reference to 'evnt': invalid argument`:                                              "filter",
+		`create subscription "x": event type 99 is not a known event type: invalid argument`:                                             "event_types",
+		`create subscription "x": ordering_key: ERROR: <input>:1:1: ordering_key must be a string expression, not int: invalid argument`: "ordering_key",
+		`update subscription "x": rate.per_second -1 must be above 0 and at most 10000: invalid argument`:                                "rate_per_second",
+		`create subscription "x": rate.burst -2 is negative: invalid argument`:                                                           "rate_burst",
+		`create subscription "x": start_from 2030-01-01T00:00:00Z is in the future: invalid argument`:                                    "start_from",
+		`create subscription "x": secrets[0]: must be "whsec_" followed by the base64 of 24 to 64 random bytes: invalid argument`:        "secrets",
+		`create subscription "x": secrets are for http:// and https:// targets only: invalid argument`:                                   "secrets",
 		`something else entirely`: "",
 	} {
 		if got := fieldOf(msg); got != want {

@@ -88,8 +88,8 @@ var funcs = template.FuncMap{
 		v := strings.ToLower(s.String())
 		return v[strings.LastIndex(v, "_")+1:]
 	},
-	"num":     func(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) },
-	"payload": func(p fmt.Stringer) string { return strings.ToLower(strings.TrimPrefix(p.String(), "PAYLOAD_FORMAT_")) },
+	"num":       func(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) },
+	"payload":   func(p fmt.Stringer) string { return strings.ToLower(strings.TrimPrefix(p.String(), "PAYLOAD_FORMAT_")) },
 	"trimClass": func(s fmt.Stringer) string { return strings.ToLower(strings.TrimPrefix(s.String(), "ERROR_CLASS_")) },
 }
 
