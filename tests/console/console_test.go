@@ -486,6 +486,56 @@ func TestConsole(t *testing.T) {
 		t.Errorf("the refused subscription exists: HTTP %d", code)
 	}
 
+	// A subscription shaped through the form (#15): a rate and an
+	// ordering key; an ordering key that is not a string is refused with
+	// the ledger's error next to the field.
+	const shaped = "console-shaped"
+	b.open("/console/subscriptions/new", "#s-name")
+	b.run("create with a non-string ordering key",
+		chromedp.SendKeys(chromedp.CSS("#s-name"), shaped),
+		chromedp.SendKeys(chromedp.CSS("#s-target"), handler.Addr),
+		chromedp.SendKeys(chromedp.CSS("#s-platforms"), "stripe"),
+		chromedp.SendKeys(chromedp.CSS("#s-rate"), "50"),
+		chromedp.SendKeys(chromedp.CSS("#s-burst"), "5"),
+		chromedp.SendKeys(chromedp.CSS("#s-okey"), "1 + 1"),
+		chromedp.Submit(chromedp.CSS("#s-name")),
+		chromedp.WaitVisible(chromedp.CSS("#err-ordering_key")))
+	if e := b.text("#err-ordering_key"); !strings.Contains(e, "string") {
+		t.Errorf("the ordering key's error says %q, want the ledger's reason (not a string)", e)
+	}
+	b.shot("16-subscription-ordering-invalid")
+	b.run("create with a valid ordering key",
+		chromedp.Clear(chromedp.CSS("#s-okey")), chromedp.SendKeys(chromedp.CSS("#s-okey"), "event.entity_id"),
+		chromedp.Submit(chromedp.CSS("#s-name")), chromedp.WaitVisible(chromedp.CSS(".notice")))
+	if sys.api(t, http.MethodGet, "/v1/subscriptions/"+shaped, "", sub); sub.GetSubscription().GetRate().GetPerSecond() != 50 ||
+		sub.GetSubscription().GetRate().GetBurst() != 5 || sub.GetSubscription().GetOrderingKey() != "event.entity_id" {
+		t.Errorf("%s created as %v, want rate 50/s burst 5, ordering key event.entity_id", shaped, sub.GetSubscription())
+	}
+	b.waitJS(shaped+"'s row shows its rate and ordering key", fmt.Sprintf(
+		`[...document.querySelectorAll("#subscriptions tr")].some(r => r.textContent.includes(%q) && r.textContent.includes("50/s, burst 5") && r.textContent.includes("ordered by event.entity_id"))`, shaped))
+	b.shot("17-subscriptions-shaped")
+
+	// Redeliver the last day's Stripe events to the flaky subscription
+	// (the form's default range) and follow the job to done on the Jobs
+	// page, which refreshes itself while the job runs.
+	b.open("/console/subscriptions/"+flaky+"/redeliver", "#r-from")
+	b.shot("18-redeliver")
+	b.run("start a redelivery", chromedp.Submit(chromedp.CSS("#r-from")), chromedp.WaitVisible(chromedp.CSS("#jobs")))
+	if n := b.text(".notice"); !strings.Contains(n, "Started redelivery job") {
+		t.Errorf("after the redelivery the page says %q", n)
+	}
+	b.waitJS("the redelivery job is done", `document.querySelector("#jobs tbody tr[data-state]") !== null &&
+		document.querySelector("#jobs tbody tr[data-state]").dataset.state === "done"`)
+	if p := b.text("#jobs tbody tr[data-state] .created"); p == "0" || p == "" {
+		t.Errorf("the done redelivery created %q deliveries, want the Stripe events of the last day", p)
+	}
+	b.shot("19-jobs")
+	jobs := &ledgerv1.ListJobsResponse{}
+	if sys.api(t, http.MethodGet, "/v1/jobs?subscription="+flaky, "", jobs); len(jobs.GetJobs()) != 1 ||
+		jobs.GetJobs()[0].GetState() != ledgerv1.JobState_JOB_STATE_DONE || jobs.GetJobs()[0].GetDeliveriesCreated() < 1 {
+		t.Errorf("jobs of %s: %v, want one redelivery, done, with deliveries", flaky, jobs.GetJobs())
+	}
+
 	// Live: a webhook sent while the page is open appears on it.
 	b.open("/console/live", "#live")
 	b.waitJS("the stream connects", `document.querySelector("#live-status").textContent.startsWith("connected")`)
@@ -507,6 +557,12 @@ func TestConsole(t *testing.T) {
 	b.shot("14-phone-subscriptions")
 	b.open("/console/deadletters", "#dl-list")
 	b.shot("15-phone-deadletters")
+	b.open("/console/jobs", "#jobs")
+	b.shot("20-phone-jobs")
+	b.open("/console/subscriptions/"+shaped+"/edit", "#s-okey")
+	b.shot("21-phone-subscription-form")
+	b.open("/console/subscriptions/"+flaky+"/redeliver", "#r-from")
+	b.shot("22-phone-redeliver")
 	b.run("desktop viewport", chromedp.EmulateViewport(1280, 800))
 
 	// Signing out forgets the token.
