@@ -219,7 +219,7 @@ func TestRedeliverAndJobs(t *testing.T) {
 		t.Fatalf("jobs page: %d, API calls %v", code, api.sent("GET"))
 	}
 	for _, want := range []string{`hx-trigger="every 2s"`, `hx-get="/console/jobs/list?subscription=hooks"`,
-		`action="/console/jobs/job-running/cancel"`, "40</span> of ~100 events scanned", "subscription deleted",
+		`action="/console/jobs/job-running/cancel"`, "40</span> of about 100 events scanned", "subscription deleted",
 		`<progress max="100" value="40"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("jobs page lacks %q", want)
