@@ -536,6 +536,51 @@ func TestConsole(t *testing.T) {
 		t.Errorf("jobs of %s: %v, want one redelivery, done, with deliveries", flaky, jobs.GetJobs())
 	}
 
+	// A job that cannot finish: a paused subscription holds its job at
+	// the bound of pending job deliveries (100 with max_concurrency 1),
+	// and 120 GitHub events are more than that. The Jobs page shows it
+	// running with a cancel button and follows it by itself (it is
+	// cancelled through the API and the open page turns "cancelled");
+	// a second one is cancelled with the console's button.
+	const held = "console-held"
+	if code := sys.api(t, http.MethodPost, "/v1/subscriptions",
+		fmt.Sprintf(`{"name":%q,"target":%q,"platforms":["github"],"max_concurrency":1,"paused":true}`, held, handler.Addr), nil); code != http.StatusOK {
+		t.Fatalf("create subscription %s: HTTP %d", held, code)
+	}
+	sys.sendMany(t, "github", 60)
+	heldRow := `#jobs tbody tr[data-state]`
+	startHeld := func(what string) {
+		b.open("/console/subscriptions/"+held+"/redeliver", "#r-from")
+		b.run(what, chromedp.Submit(chromedp.CSS("#r-from")), chromedp.WaitVisible(chromedp.CSS("#jobs")))
+		b.waitJS("the newest job runs with a cancel button", `document.querySelector("`+heldRow+`").dataset.state === "running" &&
+			document.querySelector("`+heldRow+` form[action$='/cancel'] button") !== null`)
+	}
+	startHeld("start a redelivery that is held")
+	b.waitJS("the held job's progress reaches the bound", `document.querySelector("`+heldRow+` .created").textContent === "100"`)
+	b.shot("19b-jobs-running")
+	if sys.api(t, http.MethodGet, "/v1/jobs?subscription="+held, "", jobs); len(jobs.GetJobs()) != 1 {
+		t.Fatalf("jobs of %s: %v, want one", held, jobs.GetJobs())
+	}
+	firstJob := jobs.GetJobs()[0].GetJobId()
+	if code := sys.api(t, http.MethodPost, "/v1/jobs/"+firstJob+":cancel", "{}", nil); code != http.StatusOK {
+		t.Fatalf("cancel job %s: HTTP %d", firstJob, code)
+	}
+	b.waitJS("the open Jobs page refreshes itself to cancelled", `document.querySelector("#job-`+firstJob+`").dataset.state === "cancelled"`)
+	startHeld("start another redelivery that is held")
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`window.confirm = () => true, true`)); err != nil {
+		t.Fatalf("accept the confirmation: %v", err)
+	}
+	b.run("cancel the job from the console", chromedp.Click(chromedp.CSS(heldRow+` form[action$='/cancel'] button`)),
+		chromedp.WaitVisible(chromedp.CSS(".notice")))
+	if n := b.text(".notice"); !strings.Contains(n, "is cancelled") {
+		t.Errorf("after the console's cancel the page says %q", n)
+	}
+	b.shot("19c-jobs-cancelled")
+	if sys.api(t, http.MethodGet, "/v1/jobs?subscription="+held, "", jobs); len(jobs.GetJobs()) != 2 ||
+		jobs.GetJobs()[0].GetState() != ledgerv1.JobState_JOB_STATE_CANCELLED || jobs.GetJobs()[1].GetState() != ledgerv1.JobState_JOB_STATE_CANCELLED {
+		t.Errorf("jobs of %s: %v, want two, both cancelled", held, jobs.GetJobs())
+	}
+
 	// Live: a webhook sent while the page is open appears on it.
 	b.open("/console/live", "#live")
 	b.waitJS("the stream connects", `document.querySelector("#live-status").textContent.startsWith("connected")`)
