@@ -233,3 +233,35 @@ func TestRedeliverAndJobs(t *testing.T) {
 		t.Errorf("jobs list fragment: %d\n%s", code, frag)
 	}
 }
+
+// TestCreateWithStartFrom: start_from (UTC) is sent on create only and
+// the notice points at the backfill job; a malformed time never reaches
+// the API.
+func TestCreateWithStartFrom(t *testing.T) {
+	t.Parallel()
+	h, api := newShapeConsole(t)
+	v := url.Values{"csrf": {csrfToken([]byte(testToken))}, "name": {"fresh"}, "target": {"127.0.0.1:9"}, "start_from": {"2026-01-02T03:04"}}
+	r := form("/console/subscriptions", v)
+	r.AddCookie(&http.Cookie{Name: cookieName, Value: testToken})
+	resp := do(h, r)
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "backfill") {
+		t.Errorf("create with start_from: %d %q, want a redirect whose notice names the backfill", resp.StatusCode, loc)
+	}
+	if sent := api.sent("POST /v1/subscriptions "); len(sent) != 1 || !strings.Contains(sent[0], `"start_from":"2026-01-02T03:04:00Z"`) {
+		t.Errorf("create request %v, want start_from in UTC", sent)
+	}
+	v.Set("start_from", "last monday")
+	code, page := signedIn(h, form("/console/subscriptions", v))
+	if code != http.StatusBadRequest || !strings.Contains(page, `id="err-start_from"`) {
+		t.Errorf("malformed start_from: %d\n%s", code, page)
+	}
+	if n := len(api.sent("POST /v1/subscriptions ")); n != 1 {
+		t.Errorf("%d create requests reached the API, want 1", n)
+	}
+	// The edit page of a backfilled subscription shows the time; there is
+	// no field to change it.
+	_, page = signedIn(h, httptest.NewRequest(http.MethodGet, "/console/subscriptions/hooks/edit", nil))
+	if strings.Contains(page, `name="start_from"`) {
+		t.Error("the edit form offers to change start_from")
+	}
+}
