@@ -13,6 +13,15 @@ import (
 // bound (store.BulkBacklog) as the dispatchers deliver its deliveries.
 const JobPoll = 250 * time.Millisecond
 
+// jobCallTimeout bounds each call of the runner to the store, so a
+// database that stops answering cannot hold the runner forever.
+const jobCallTimeout = time.Minute
+
+// jobErrorPause is how long the runner waits after it could not list the
+// running jobs (the database down): a warning four times a second would
+// say nothing more than one every few seconds.
+const jobErrorPause = 5 * time.Second
+
 // runJobs works the background jobs (redeliveries and backfills) until ctx
 // is done: at every poll, each running job's batches one after another
 // while they make progress. A batch is one transaction and moves the job's
@@ -24,9 +33,16 @@ func runJobs(ctx context.Context, st store.Store, log *slog.Logger) {
 	t := time.NewTicker(JobPoll)
 	defer t.Stop()
 	for {
-		ids, err := st.RunningJobs(ctx)
+		lctx, cancel := context.WithTimeout(ctx, jobCallTimeout)
+		ids, err := st.RunningJobs(lctx)
+		cancel()
 		if err != nil && ctx.Err() == nil {
 			log.Warn("list running jobs", slog.String("error", err.Error()))
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(jobErrorPause):
+			}
 		}
 		for _, id := range ids {
 			workJob(ctx, st, id, log)
@@ -42,7 +58,9 @@ func runJobs(ctx context.Context, st store.Store, log *slog.Logger) {
 // workJob runs batches of one job while they make progress.
 func workJob(ctx context.Context, st store.Store, id string, log *slog.Logger) {
 	for ctx.Err() == nil {
-		res, err := st.RunJobBatch(ctx, id)
+		bctx, cancel := context.WithTimeout(ctx, jobCallTimeout)
+		res, err := st.RunJobBatch(bctx, id)
+		cancel()
 		if err != nil {
 			if ctx.Err() == nil {
 				log.Warn("job batch failed; retried at the next poll", slog.String("job_id", id), slog.String("error", err.Error()))
