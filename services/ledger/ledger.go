@@ -325,6 +325,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	go func() {
 		st := connectWithRetry(connectCtx, openStore, seeds, log)
 		if st != nil {
+			st.SetFilterObserver(srv.Metrics)
 			srv.SetStore(st)
 			// SERVING waits for the notification listener's first attempt:
 			// a Record committed before it listens would wake no

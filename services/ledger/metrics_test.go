@@ -2,6 +2,7 @@ package ledger_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -67,13 +68,20 @@ func TestMetricsPostgres(t *testing.T) {
 	checkMetrics(t, ledger.Config{DatabaseURL: pgtest.NewDatabaseURL(t)})
 }
 
-func checkMetrics(t *testing.T, cfg ledger.Config) {
+// runAdminLedger runs a ledger with cfg and an admin listener, and
+// returns its client and the admin listener's base URL once it serves.
+func runAdminLedger(t *testing.T, cfg ledger.Config) (ledgerv1.LedgerServiceClient, string) {
 	t.Helper()
-	cfg.AdminListener, cfg.AdminToken = loopbackListener(t), adminToken
-	base := "http://" + cfg.AdminListener.Addr().String()
+	cfg.AdminListener = loopbackListener(t)
 	conn, _ := runLedgerConfig(t, cfg, io.Discard)
 	waitHealth(t, conn, healthpb.HealthCheckResponse_SERVING)
-	c := ledgerv1.NewLedgerServiceClient(conn)
+	return ledgerv1.NewLedgerServiceClient(conn), "http://" + cfg.AdminListener.Addr().String()
+}
+
+func checkMetrics(t *testing.T, cfg ledger.Config) {
+	t.Helper()
+	cfg.AdminToken = adminToken
+	c, base := runAdminLedger(t, cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	authed := metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+adminToken)
@@ -148,6 +156,100 @@ func checkMetrics(t *testing.T, cfg ledger.Config) {
 	}
 	if t.Failed() {
 		t.Logf("/metrics:\n%s", text)
+	}
+}
+
+// TestFilterMetricsSQLite and TestFilterMetricsPostgres: Records through
+// Run on each store count each subscription's filter verdict (matched,
+// not_matched, error; an ordering key alone counts as matched) and the
+// time spent, and a subscription without either counts nothing.
+func TestFilterMetricsSQLite(t *testing.T) {
+	t.Parallel()
+	checkFilterMetrics(t, ledger.Config{DataDir: filepath.Join(t.TempDir(), "data")})
+}
+
+func TestFilterMetricsPostgres(t *testing.T) {
+	t.Parallel()
+	checkFilterMetrics(t, ledger.Config{DatabaseURL: pgtest.NewDatabaseURL(t)})
+}
+
+func checkFilterMetrics(t *testing.T, cfg ledger.Config) {
+	t.Helper()
+	c, base := runAdminLedger(t, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	record := func(id string) {
+		t.Helper()
+		if _, err := c.Record(ctx, storetest.Typed("stripe", id, eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED)); err != nil {
+			t.Fatalf("Record(%s): %v", id, err)
+		}
+	}
+	filterMetrics := func() string {
+		t.Helper()
+		code, text := adminGet(t, base+"/metrics", "")
+		if code != http.StatusOK {
+			t.Fatalf("/metrics = %d", code)
+		}
+		var lines []string
+		for l := range strings.Lines(text) {
+			if strings.HasPrefix(l, "hookmesh_ledger_filter_") {
+				lines = append(lines, l)
+			}
+		}
+		return strings.Join(lines, "")
+	}
+
+	// Only an unfiltered subscription: nothing is evaluated.
+	if _, err := c.CreateSubscription(ctx, &ledgerv1.CreateSubscriptionRequest{Subscription: storetest.Subscription("all")}); err != nil {
+		t.Fatal(err)
+	}
+	record("evt_unfiltered")
+	text := filterMetrics()
+	for _, want := range []string{
+		`hookmesh_ledger_filter_evaluations_total{result="matched"} 0`,
+		`hookmesh_ledger_filter_evaluations_total{result="not_matched"} 0`,
+		`hookmesh_ledger_filter_evaluations_total{result="error"} 0`,
+		"hookmesh_ledger_filter_evaluation_seconds_total 0\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("after an unfiltered Record, /metrics lacks %q:\n%s", want, text)
+		}
+	}
+
+	subs := map[string][2]string{ // name: filter, ordering key
+		"yes":     {`platform == "stripe" && event.entity_id == "pi_123"`, ""},
+		"no":      {`event.entity_id == "other"`, ""},
+		"broken":  {`payload.amount > 1`, ""}, // the body is not JSON: payload is null
+		"ordered": {"", "event.entity_id"},
+	}
+	for name, fk := range subs {
+		sub := storetest.Subscription(name)
+		sub.Filter, sub.OrderingKey = fk[0], fk[1]
+		if _, err := c.CreateSubscription(ctx, &ledgerv1.CreateSubscriptionRequest{Subscription: sub}); err != nil {
+			t.Fatalf("CreateSubscription(%s): %v", name, err)
+		}
+	}
+	record("evt_1")
+	record("evt_2")
+	text = filterMetrics()
+	// Two events: "yes" and "ordered" match, "no" does not, "broken"
+	// fails, on each.
+	for _, want := range []string{
+		`hookmesh_ledger_filter_evaluations_total{result="matched"} 4`,
+		`hookmesh_ledger_filter_evaluations_total{result="not_matched"} 2`,
+		`hookmesh_ledger_filter_evaluations_total{result="error"} 2`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("/metrics lacks %q:\n%s", want, text)
+		}
+	}
+	i := strings.Index(text, "hookmesh_ledger_filter_evaluation_seconds_total ")
+	var secs float64
+	if i >= 0 {
+		fmt.Sscan(text[i+len("hookmesh_ledger_filter_evaluation_seconds_total "):], &secs)
+	}
+	if secs <= 0 {
+		t.Errorf("hookmesh_ledger_filter_evaluation_seconds_total = %v, want above 0:\n%s", secs, text)
 	}
 }
 

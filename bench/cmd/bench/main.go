@@ -45,6 +45,9 @@ type config struct {
 	// Systems are the systems under test (BENCH_SYSTEMS), in the order
 	// each step runs them.
 	Systems []string `json:"systems"`
+	// Filter is the CEL filter of every hookmesh system's subscription
+	// (BENCH_FILTER; default defaultFilter, "" none).
+	Filter string `json:"filter"`
 }
 
 // The systems make bench knows, in the order each step runs them.
@@ -102,6 +105,7 @@ func loadConfig() config {
 		GrowthRate:     500,
 		DatabaseURL:    envOr("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"),
 		KeepDB:         os.Getenv("BENCH_KEEP_DB") == "1",
+		Filter:         filterFromEnv(),
 	}
 	var err error
 	if c.Systems, err = parseSystems(os.Getenv("BENCH_SYSTEMS")); err != nil {

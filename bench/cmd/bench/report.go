@@ -236,6 +236,14 @@ func (r *run) analyze(peak map[string]float64) analysis {
 				Detail: "one process: four services and the example consumer"})
 		}
 	}
+	// The filter's cost per delivery, where it was measured.
+	for _, sys := range r.cfg.Systems {
+		if st := r.find(sys, "saturation"); st != nil && st.Filter != nil {
+			f := st.Filter
+			a.Informational = append(a.Informational, Figure{Name: "CEL filter cost per delivery at saturation, " + label(sys) + " (µs)",
+				Value: f.USPerDelivery, Detail: strings.TrimPrefix(f.line(), "CEL filter: ")})
+		}
+	}
 	maxShare, maxOther := 0.0, 0.0
 	for _, s := range r.steps {
 		maxShare = max(maxShare, s.CPU.LoadgenShare)

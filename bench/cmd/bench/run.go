@@ -55,6 +55,9 @@ type Step struct {
 	PgWaits map[string]int             `json:"pg_wait_samples,omitempty"`
 	CPU     CPU                        `json:"cpu"`
 	RSS     map[string]procstat.Memory `json:"rss"`
+	// Filter is the subscription filter's cost in the ledger (saturation
+	// steps of the hookmesh systems, when there is a filter).
+	Filter *FilterCost `json:"filter,omitempty"`
 }
 
 // CPU is the CPU time spent during a step (for a system with a sink,
@@ -269,6 +272,17 @@ func (r *run) step(ctx context.Context, s *system, name string, rate float64, re
 	if s.db != "" {
 		stopWaits = sampleWaits(ctx, r.cfg.DatabaseURL, s.db)
 	}
+	// The filter's counters are read around the saturation step, the
+	// drain included, as the CPU is.
+	var filterBefore filterCounters
+	measureFilter := name == "saturation" && r.cfg.Filter != "" && s.ledgerAdmin != ""
+	if measureFilter {
+		var err error
+		if filterBefore, err = scrapeFilter(ctx, s.ledgerAdmin); err != nil {
+			r.note("%s %s: filter metrics: %v", s.name, name, err)
+			measureFilter = false
+		}
+	}
 	before := r.snap(s)
 	var res *load.Result
 	if rate > 0 {
@@ -316,6 +330,13 @@ func (r *run) step(ctx context.Context, s *system, name string, rate float64, re
 	}
 	after := r.snap(s)
 	st.CPU = cpuBetween(before, after, res.OK)
+	if measureFilter {
+		if fa, err := scrapeFilter(ctx, s.ledgerAdmin); err != nil {
+			r.note("%s %s: filter metrics: %v", s.name, name, err)
+		} else {
+			st.Filter = filterCost(filterBefore, fa, st.CPU, s.ledgerProc, res.OK)
+		}
+	}
 	for _, p := range s.procs {
 		if m, err := procstat.ReadMemory(p.pid()); err == nil {
 			st.RSS[p.name] = m
@@ -339,6 +360,9 @@ func (r *run) printStep(st *Step) {
 	fmt.Printf("  %-10s %-11s %7.0f/s acked, p50 %7.2f p99 %7.2f p99.9 %7.2f ms, errors %.1f%% late %d not sent %d, cpu %.3f s/1000, loadgen %.0f%%%s\n",
 		st.System, st.Name, st.AchievedRate, st.Ack.P50, st.Ack.P99, st.Ack.P999, st.ErrorRate*100, st.Late, st.NotSent,
 		st.CPU.PerThousand, st.CPU.LoadgenShare*100, e2e)
+	if st.Filter != nil {
+		fmt.Printf("  %-10s %-11s %s\n", st.System, st.Name, st.Filter.line())
+	}
 }
 
 // warm sends a little load to s, unmeasured (connections, caches, JIT-free

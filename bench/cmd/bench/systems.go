@@ -28,6 +28,11 @@ type system struct {
 	acked    int
 	// dataDir is the embedded store's directory (run-sqlite).
 	dataDir string
+	// ledgerAdmin is the admin listener serving the ledger's metrics
+	// (for `hookmesh run`, the process's, every listener the same
+	// registry); ledgerProc the process whose CPU the ledger's is
+	// (services_s key). Empty for the baseline.
+	ledgerAdmin, ledgerProc string
 }
 
 // store says where the system keeps its data, for the start-up line.
@@ -41,6 +46,7 @@ func (s *system) store() string {
 	return "no store"
 }
 
+// seed is the subscriptions file's start, before the filter (seedYAML).
 const seed = `subscriptions:
   - name: bench-sink
     target: %s
@@ -96,7 +102,7 @@ func (st *starter) startSink(s *system) string {
 		name = "subscriptions-" + s.name + ".yaml"
 	}
 	seedFile := filepath.Join(st.logDir, name)
-	if err := os.WriteFile(seedFile, []byte(fmt.Sprintf(seed, sinkGRPC)), 0o600); err != nil {
+	if err := os.WriteFile(seedFile, []byte(seedYAML(sinkGRPC, st.cfg.Filter)), 0o600); err != nil {
 		fatalf("%v", err)
 	}
 	return seedFile
@@ -155,6 +161,7 @@ func (st *starter) services() *system {
 	hm.addr = mustAddr()
 	admin, grpc := listeners()
 	hm.admin = admin
+	hm.ledgerAdmin, hm.ledgerProc = admin["ledger"], "ledger"
 	env := st.meshEnv(hm.addr, admin, grpc, seedFile)
 	env["DATABASE_URL"] = hm.dbURL
 	for _, s := range []string{"ledger", "normalizer", "edge", "dispatcher"} {
@@ -200,6 +207,7 @@ func (st *starter) runSystem(name string, pg bool) *system {
 	// One process, one CPU profile: every admin listener serves the same
 	// process's /debug/pprof; the edge's is the documented one.
 	s.admin = map[string]string{name: admin["edge"]}
+	s.ledgerAdmin, s.ledgerProc = admin["ledger"], "hookmesh"
 	for k, v := range st.meshEnv(s.addr, admin, grpc, seedFile) {
 		env[k] = v
 	}

@@ -160,6 +160,20 @@ func (o Object) Lookup(p Path) (Value, error) {
 	return Value{Kind: k, Raw: b[at:jsonscan.ValueEnd(b, at)]}, nil
 }
 
+// Member returns the exact JSON text of the value of o's member key (its
+// last one, as encoding/json decodes a repeated key), null included, and
+// whether o has that member at all. Keys compare as in Lookup.
+func (o Object) Member(key string) ([]byte, bool) {
+	if o.b == nil {
+		return nil, false
+	}
+	at, ok := member(o.b, o.start, key)
+	if !ok {
+		return nil, false
+	}
+	return o.b[at:jsonscan.ValueEnd(o.b, at)], true
+}
+
 // kindAt is the kind of the value starting at b[at].
 func kindAt(b []byte, at int) Kind {
 	switch b[at] {

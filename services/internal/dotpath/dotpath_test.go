@@ -231,3 +231,21 @@ func TestKindString(t *testing.T) {
 		t.Errorf("kinds = %s", s)
 	}
 }
+
+func TestMember(t *testing.T) {
+	o, err := ParseObject([]byte(`{"a":1,"n":null,"o":{"x":[1,2]},"a":"last","k\u00e9y":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]string{"a": `"last"`, "n": `null`, "o": `{"x":[1,2]}`, "kéy": `true`} {
+		if raw, ok := o.Member(key); !ok || string(raw) != want {
+			t.Errorf("Member(%q) = %s, %v; want %s", key, raw, ok, want)
+		}
+	}
+	if raw, ok := o.Member("x"); ok {
+		t.Errorf("Member(x) = %s, found; want absent", raw)
+	}
+	if raw, ok := (Object{}).Member("a"); ok {
+		t.Errorf("zero Object's Member = %s, found", raw)
+	}
+}

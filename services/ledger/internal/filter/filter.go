@@ -78,6 +78,8 @@ func (e *Error) Error() string { return e.Message }
 type Program struct {
 	expr string
 	prg  cel.Program
+	// payload is what the expression reads of the body.
+	payload payloadUse
 }
 
 // Expr returns the expression the program was compiled from.
@@ -109,7 +111,7 @@ func Compile(expr string) (*Program, error) {
 	if err != nil {
 		return nil, &Error{Expr: expr, Message: err.Error()}
 	}
-	return &Program{expr: expr, prg: prg}, nil
+	return &Program{expr: expr, prg: prg, payload: usePayload(ast)}, nil
 }
 
 // CheckKey type-checks an ordering key: an expression over the filter's
@@ -147,7 +149,7 @@ func CompileKey(expr string) (*Program, error) {
 	if err != nil {
 		return nil, &Error{Expr: expr, Message: err.Error()}
 	}
-	return &Program{expr: expr, prg: prg}, nil
+	return &Program{expr: expr, prg: prg, payload: usePayload(ast)}, nil
 }
 
 // Input is what a filter reads: one event as recorded.
@@ -164,6 +166,7 @@ type Input struct {
 
 	payloadOnce sync.Once
 	payload     any
+	lazyState
 }
 
 // parsedPayload is the body as JSON, parsed once however many filters read
@@ -180,7 +183,10 @@ func (in *Input) parsedPayload() any {
 
 // activation gives the variables lazily: a filter that never reads
 // payload never parses the body.
-type activation struct{ in *Input }
+type activation struct {
+	in      *Input
+	payload payloadUse
+}
 
 // ResolveName implements interpreter.Activation.
 func (a activation) ResolveName(name string) (any, bool) {
@@ -200,7 +206,7 @@ func (a activation) ResolveName(name string) (any, bool) {
 		}
 		return a.in.Headers, true
 	case varPayload:
-		return a.in.parsedPayload(), true
+		return a.in.payloadFor(a.payload), true
 	}
 	return nil, false
 }
@@ -213,7 +219,7 @@ func (a activation) Parent() interpreter.Activation { return nil }
 // payload key, the cost limit, a result that is not a bool), never a
 // panic.
 func (p *Program) Eval(in *Input) (matched bool, cost uint64, err error) {
-	out, det, err := p.prg.Eval(activation{in})
+	out, det, err := p.prg.Eval(activation{in: in, payload: p.payload})
 	if det != nil && det.ActualCost() != nil {
 		cost = *det.ActualCost()
 	}
@@ -231,7 +237,7 @@ func (p *Program) Eval(in *Input) (matched bool, cost uint64, err error) {
 // or the evaluation's failure (a missing payload key, the cost limit, a
 // result that is not a string), never a panic.
 func (p *Program) EvalKey(in *Input) (string, error) {
-	out, _, err := p.prg.Eval(activation{in})
+	out, _, err := p.prg.Eval(activation{in: in, payload: p.payload})
 	if err != nil {
 		return "", err
 	}

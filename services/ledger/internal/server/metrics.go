@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/hookmesh/hookmesh/services/ledger/internal/store"
 )
 
 // Outcomes of a Record (label outcome of hookmesh_ledger_record_duration_seconds).
@@ -12,6 +14,14 @@ const (
 	OutcomeCreated   = "created"
 	OutcomeDuplicate = "duplicate"
 	OutcomeError     = "error"
+)
+
+// Results of a filter evaluation (label result of
+// hookmesh_ledger_filter_evaluations_total).
+const (
+	FilterMatched    = "matched"
+	FilterNotMatched = "not_matched"
+	FilterError      = "error"
 )
 
 // statsTimeout bounds the gauges' query on a scrape: a slow database must
@@ -36,7 +46,14 @@ type Metrics struct {
 	// because their client stopped reading.
 	streams prometheus.Gauge
 	stalls  prometheus.Counter
+	// filterMatched, filterNotMatched and filterFailed count the filter
+	// verdicts by result (children resolved once: the hot path does no
+	// label lookup); filterSeconds, the time spent evaluating them.
+	filterMatched, filterNotMatched, filterFailed prometheus.Counter
+	filterSeconds                                 prometheus.Counter
 }
+
+var _ store.FilterObserver = (*Metrics)(nil)
 
 // NewMetrics registers the ledger's metrics on reg: the Record latency,
 // and the pending and dead-letter gauges, which query s's store on each
@@ -59,7 +76,18 @@ func NewMetrics(reg prometheus.Registerer, s *Server) *Metrics {
 		Name: "hookmesh_ledger_event_stream_stalls_total",
 		Help: "WatchEvents streams ended with RESOURCE_EXHAUSTED because their client read nothing for the stall timeout.",
 	})
-	reg.MustRegister(m.record, m.streams, m.stalls, statsCollector{s})
+	evals := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "hookmesh_ledger_filter_evaluations_total",
+		Help: "Subscription filters and ordering keys evaluated on new or re-normalized events (one per event and subscription with a filter or ordering key that its platforms and event types keep), by result (matched, not_matched, error).",
+	}, []string{"result"})
+	m.filterMatched = evals.WithLabelValues(FilterMatched)
+	m.filterNotMatched = evals.WithLabelValues(FilterNotMatched)
+	m.filterFailed = evals.WithLabelValues(FilterError)
+	m.filterSeconds = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "hookmesh_ledger_filter_evaluation_seconds_total",
+		Help: "Time spent evaluating subscription filters and ordering keys (the body's JSON parsing included), summed over the events that had at least one to evaluate.",
+	})
+	reg.MustRegister(m.record, m.streams, m.stalls, evals, m.filterSeconds, statsCollector{s})
 	return m
 }
 
@@ -86,6 +114,17 @@ func (m *Metrics) recorded(outcome string, took time.Duration) {
 		return
 	}
 	m.record.WithLabelValues(outcome).Observe(took.Seconds())
+}
+
+// FiltersEvaluated implements store.FilterObserver.
+func (m *Metrics) FiltersEvaluated(c store.FilterCounts) {
+	if m == nil {
+		return
+	}
+	m.filterMatched.Add(float64(c.Matched))
+	m.filterNotMatched.Add(float64(c.NotMatched))
+	m.filterFailed.Add(float64(c.Failed))
+	m.filterSeconds.Add(c.Took.Seconds())
 }
 
 // statsCollector reads the gauges from the database when scraped rather

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hookmesh/hookmesh/services/ledger/internal/filter"
 )
@@ -70,16 +71,25 @@ func FailureCode(errText string) string {
 // matched). An expression that no longer compiles (it did when it was
 // stored, so only a newer cel-go could refuse it) counts as an evaluation
 // error. Never panics on any expression or body: cel-go returns errors,
-// and the body is parsed as JSON or read as null.
-func EvaluateFilters(subs []FilteredSubscription, r Record) Verdicts {
+// and the body is parsed as JSON or read as null. When it evaluated at
+// least one expression it tells obs (nil: nobody) the verdicts and the
+// time they took; an event that no filter or ordering key applies to is
+// not timed, so unfiltered Records pay nothing for the metrics.
+func EvaluateFilters(subs []FilteredSubscription, r Record, obs FilterObserver) Verdicts {
 	var v Verdicts
 	if r.Event == nil {
 		return v
 	}
 	in := &filter.Input{Event: r.Event, Platform: r.Platform, Headers: r.Headers, Body: r.Body}
+	var counts FilterCounts
+	var start time.Time
 	for _, s := range subs {
 		if !s.Keeps(r.Platform, r.EventType) {
 			continue
+		}
+		evaluated := s.Filter != "" || s.OrderingKey != ""
+		if evaluated && obs != nil && start.IsZero() {
+			start = time.Now()
 		}
 		matched, errText := s.Filter == "", ""
 		if s.Filter == "" {
@@ -101,6 +111,9 @@ func EvaluateFilters(subs []FilteredSubscription, r Record) Verdicts {
 				key = k
 			}
 		}
+		if evaluated {
+			counts.add(matched, errText)
+		}
 		v.Names = append(v.Names, s.Name)
 		v.Filters = append(v.Filters, s.Filter)
 		v.OrderingKeys = append(v.OrderingKeys, s.OrderingKey)
@@ -108,7 +121,49 @@ func EvaluateFilters(subs []FilteredSubscription, r Record) Verdicts {
 		v.Errors = append(v.Errors, cleanText(errText, MaxErrorBytes))
 		v.Keys = append(v.Keys, cleanText(key, maxKeyBytes))
 	}
+	if !start.IsZero() {
+		counts.Took = time.Since(start)
+		obs.FiltersEvaluated(counts)
+	}
 	return v
+}
+
+// FilterObserver is told what EvaluateFilters did, for the ledger's
+// metrics: the stores stay free of any metrics library.
+type FilterObserver interface {
+	// FiltersEvaluated is called once per EvaluateFilters that evaluated
+	// at least one filter or ordering key, from the Record (or
+	// normalization) that asked; it must be cheap and safe for concurrent
+	// use.
+	FiltersEvaluated(FilterCounts)
+}
+
+// FilterCounts are the verdicts of one EvaluateFilters over the
+// subscriptions whose filter or ordering key it evaluated (one per
+// subscription kept by its platforms and event types), and the time they
+// took together, the event's body parsed included.
+type FilterCounts struct {
+	// Matched: the filter matched (or there was none) and the ordering
+	// key, if any, evaluated; a delivery follows.
+	Matched int
+	// NotMatched: the filter evaluated to false; no delivery.
+	NotMatched int
+	// Failed: the filter or the ordering key failed; the delivery is a
+	// dead letter carrying the error.
+	Failed int
+	// Took is the wall time from the first evaluation to the last.
+	Took time.Duration
+}
+
+func (c *FilterCounts) add(matched bool, errText string) {
+	switch {
+	case errText != "":
+		c.Failed++
+	case matched:
+		c.Matched++
+	default:
+		c.NotMatched++
+	}
 }
 
 // maxKeyBytes bounds a stored ordering key. Keys are compared whole, so a

@@ -186,6 +186,11 @@ type Store interface {
 
 	// Ping checks that the database answers; readiness uses it.
 	Ping(ctx context.Context) error
+	// SetFilterObserver makes the store tell o the cost and verdicts of
+	// the filters and ordering keys it evaluates (EvaluateFilters), for
+	// the metrics. Call it before the store serves: it is not
+	// synchronized with the calls that read it.
+	SetFilterObserver(o FilterObserver)
 	// Close releases the store's resources. It is safe to call twice;
 	// calls after Close fail with ErrUnavailable.
 	Close()

@@ -130,7 +130,7 @@ func (s *Store) CompleteNormalization(ctx context.Context, req *ledgerv1.Complet
 			return nil, mapErr(op, err)
 		}
 		for attempt := 0; ; attempt++ {
-			v := store.EvaluateFilters(s.filters.Get(), r)
+			v := store.EvaluateFilters(s.filters.Get(), r, s.filterObs)
 			var stale bool
 			err = s.pool.QueryRow(ctx, normalizedSQL, r.Platform, r.Source, r.EventID, o.LeaseToken,
 				r.EventType, r.SourceEventType, r.OccurredAt, r.EntityType, r.EntityID, r.UserID, r.TenantID,

@@ -29,6 +29,9 @@ type Store struct {
 	changes store.Changes
 	// filters lists the subscriptions with a filter, for Record.
 	filters store.FilterCache
+	// filterObs is told the filters' verdicts and cost (see
+	// SetFilterObserver); nil: nobody.
+	filterObs store.FilterObserver
 }
 
 var _ store.Store = (*Store)(nil)
@@ -211,7 +214,7 @@ func (s *Store) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledge
 	key := "e\x00" + r.Platform + "\x00" + r.Source + "\x00" + r.EventID
 	op := fmt.Sprintf("record %s/%s", r.Platform, r.EventID)
 	for range recordAttempts {
-		v := store.EvaluateFilters(s.filters.Get(), r)
+		v := store.EvaluateFilters(s.filters.Get(), r, s.filterObs)
 		var receiptID string
 		var existed, stale bool
 		var delivered []string
@@ -341,6 +344,10 @@ func (s *Store) ListEvents(ctx context.Context, req *ledgerv1.ListEventsRequest)
 	}
 	return store.ListResult(q, list)
 }
+
+// SetFilterObserver makes the store tell o what its filters cost. Call it
+// before the store serves.
+func (s *Store) SetFilterObserver(o store.FilterObserver) { s.filterObs = o }
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {

@@ -199,7 +199,7 @@ func (s *Store) applyFilters(ctx context.Context, tx *sql.Tx, r store.Record, ro
 	if err := rows.Close(); err != nil {
 		return "", fmt.Errorf("read subscription filters: %w", err)
 	}
-	v := store.EvaluateFilters(subs, r)
+	v := store.EvaluateFilters(subs, r, s.filterObs)
 	matched := map[string]*string{}
 	for i, name := range v.Names {
 		switch {

@@ -43,7 +43,10 @@ type Store struct {
 
 	hub hub
 	// changes wakes the event streams after each new event (watch.go).
-	changes   store.Changes
+	changes store.Changes
+	// filterObs is told the filters' verdicts and cost (see
+	// SetFilterObserver); nil: nobody.
+	filterObs store.FilterObserver
 	closed    atomic.Bool
 	closeOnce sync.Once
 }
@@ -117,6 +120,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // Applied returns the migration versions Open applied (empty when the file
 // was already up to date), for the start-up log.
 func (s *Store) Applied() []int { return s.applied }
+
+// SetFilterObserver makes the store tell o what its filters cost. Call it
+// before the store serves.
+func (s *Store) SetFilterObserver(o store.FilterObserver) { s.filterObs = o }
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
