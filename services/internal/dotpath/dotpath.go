@@ -174,6 +174,20 @@ func (o Object) Member(key string) ([]byte, bool) {
 	return o.b[at:jsonscan.ValueEnd(o.b, at)], true
 }
 
+// MemberObject returns o's member key (its last one) when it is an object,
+// to look into it; ok is false when o has no such member or its value is
+// not an object.
+func (o Object) MemberObject(key string) (Object, bool) {
+	if o.b == nil {
+		return Object{}, false
+	}
+	at, ok := member(o.b, o.start, key)
+	if !ok || o.b[at] != '{' {
+		return Object{}, false
+	}
+	return Object{b: o.b, start: at}, true
+}
+
 // kindAt is the kind of the value starting at b[at].
 func kindAt(b []byte, at int) Kind {
 	switch b[at] {

@@ -245,6 +245,15 @@ func TestMember(t *testing.T) {
 	if raw, ok := o.Member("x"); ok {
 		t.Errorf("Member(x) = %s, found; want absent", raw)
 	}
+	sub, ok := o.MemberObject("o")
+	if raw, found := sub.Member("x"); !ok || !found || string(raw) != `[1,2]` {
+		t.Errorf("MemberObject(o).Member(x) = %s, %v, %v; want [1,2]", raw, ok, found)
+	}
+	for _, key := range []string{"a", "n", "x"} {
+		if _, ok := o.MemberObject(key); ok {
+			t.Errorf("MemberObject(%q) found an object", key)
+		}
+	}
 	if raw, ok := (Object{}).Member("a"); ok {
 		t.Errorf("zero Object's Member = %s, found", raw)
 	}
