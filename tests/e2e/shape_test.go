@@ -126,16 +126,11 @@ func waitCount(t *testing.T, mu *sync.Mutex, count func() int, want int, deadlin
 // events at 20/s (±10%), measured on the handler's receive times from the
 // 50th delivery on (the bucket's burst of 20 goes at once), and every
 // delivery has exactly one attempt: throttling spends none. A bad rate is
-// a 400. 500 events on PostgreSQL (25 s); 200 on the embedded store (10 s),
-// which runs in parallel with it, to keep the suite's time down: the rate
-// is the claim's, the same code path for any count.
+// a 400. 500 events (25 s) on PostgreSQL and on the embedded store, in
+// parallel.
 func TestSubscriptionRate(t *testing.T) {
-	startShapeSystems(t, func(t *testing.T, sys *harness.System, embedded bool) {
-		n := 500
-		if embedded {
-			n = 200
-		}
-		checkRate(t, sys, n)
+	startShapeSystems(t, func(t *testing.T, sys *harness.System, _ bool) {
+		checkRate(t, sys, 500)
 	})
 }
 
