@@ -16,6 +16,7 @@ import (
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	"github.com/hookmesh/hookmesh/services/edge/verify"
 	"github.com/hookmesh/hookmesh/tests/harness"
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 )
 
 // Two Standard Webhooks secrets: the old one expiring (a rotation under
@@ -31,8 +32,12 @@ type webPost struct {
 	header http.Header
 	body   string
 	// verified says, per secret (old, new), whether that secret alone
-	// verified the request.
-	verified [2]bool
+	// verified the request: both hookmesh's own Standard Webhooks verifier
+	// (the edge's) and the specification's reference library
+	// (github.com/standard-webhooks/standard-webhooks/libraries/go) must
+	// accept it; disagreed records a request on which they differ.
+	verified  [2]bool
+	disagreed bool
 }
 
 // webApp is the HTTP destination: it checks every request with the
@@ -43,6 +48,7 @@ type webPost struct {
 type webApp struct {
 	*httptest.Server
 	verifiers [2]verify.Verifier
+	reference [2]*standardwebhooks.Webhook
 	mu        sync.Mutex
 	posts     map[string][]webPost // by webhook-id
 }
@@ -56,6 +62,9 @@ func startWebApp(t *testing.T) *webApp {
 			t.Fatal(err)
 		}
 		app.verifiers[i] = v
+		if app.reference[i], err = standardwebhooks.NewWebhook(s); err != nil {
+			t.Fatal(err)
+		}
 	}
 	app.Server = httptest.NewServer(http.HandlerFunc(app.serve)) // on 127.0.0.1
 	t.Cleanup(app.Close)
@@ -66,7 +75,10 @@ func (a *webApp) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	p := webPost{path: r.URL.Path, header: r.Header.Clone(), body: string(body)}
 	for i, v := range a.verifiers {
-		p.verified[i] = v.Verify(verify.Request{Header: r.Header, Body: body, Method: r.Method}) == nil
+		ours := v.Verify(verify.Request{Header: r.Header, Body: body, Method: r.Method}) == nil
+		reference := a.reference[i].Verify(body, r.Header) == nil
+		p.verified[i] = ours && reference
+		p.disagreed = p.disagreed || ours != reference
 	}
 	id := r.Header.Get("webhook-id")
 	a.mu.Lock()
@@ -80,6 +92,27 @@ func (a *webApp) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "try again", http.StatusInternalServerError)
 	case p.path == "/bad":
 		http.Error(w, "unknown field amount_cents", http.StatusBadRequest)
+	}
+}
+
+// checkAgreement fails t if the two verifiers differed on any request,
+// or if no request was verified at all.
+func (a *webApp) checkAgreement(t *testing.T) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	verified := 0
+	for id, posts := range a.posts {
+		for _, p := range posts {
+			if p.disagreed {
+				t.Errorf("%s: hookmesh's verifier and the reference library disagree on %s %v", id, p.path, p.header)
+			}
+			if p.verified[0] || p.verified[1] {
+				verified++
+			}
+		}
+	}
+	if verified == 0 {
+		t.Error("no request was verified by the reference library")
 	}
 }
 
@@ -116,6 +149,7 @@ func testHTTPDestination(t *testing.T, ledgerEnv map[string]string) {
 	}
 	addr, _, led := harness.StartLedgerEnv(t, bins, env)
 	app := startWebApp(t)
+	t.Cleanup(func() { app.checkAgreement(t) })
 
 	// Without the http: entry plain http:// is refused at creation.
 	refused := &ledgerv1.Subscription{Name: "http-refused", Target: app.URL + "/ok",
