@@ -86,13 +86,9 @@ func deriveBreadth(platform string, headers map[string]string, body []byte) (Key
 	case "mailgun":
 		k.EventID = Encode(mailgunID(body))
 	case "hubspot":
-		return batchKey(platform, body, func(m map[string]json.RawMessage) (string, string) {
-			return rawText(m["eventId"]), rawText(m["portalId"])
-		})
+		return batchKey(platform, body, hubspotID)
 	case "sendgrid":
-		return batchKey(platform, body, func(m map[string]json.RawMessage) (string, string) {
-			return rawText(m["sg_event_id"]), ""
-		})
+		return batchKey(platform, body, sendgridID)
 	case "adyen":
 		return adyenKey(body)
 	default:
@@ -189,35 +185,55 @@ func mailgunID(body []byte) string {
 // "source/id" pairs, scoped by the source they share (or none). idOf
 // returns raw bytes (rawText): the hash is of those, the key encoded.
 func batchKey(platform string, body []byte, idOf func(map[string]json.RawMessage) (id, source string)) (Key, error) {
+	ids, srcs, err := batchIDs(platform, body, idOf)
+	if err != nil {
+		return Key{}, err
+	}
+	return joinKeys(ids, srcs, func(i int) string { return srcs[i] + "/" + ids[i] }), nil
+}
+
+// batchIDs returns the raw id and source of every event of a JSON array
+// of events (1 to maxBatch of them, each with an id).
+func batchIDs(platform string, body []byte, idOf func(map[string]json.RawMessage) (id, source string)) (ids, srcs []string, err error) {
 	var items []map[string]json.RawMessage
 	if err := json.Unmarshal(body, &items); err != nil {
-		return Key{}, fmt.Errorf("%s: body is not a JSON array of events: %w", platform, apperr.ErrInvalid)
+		return nil, nil, fmt.Errorf("%s: body is not a JSON array of events: %w", platform, apperr.ErrInvalid)
 	}
 	if len(items) > maxBatch {
-		return Key{}, fmt.Errorf("%s: more than %d events: %w", platform, maxBatch, apperr.ErrInvalid)
+		return nil, nil, fmt.Errorf("%s: more than %d events: %w", platform, maxBatch, apperr.ErrInvalid)
 	}
-	ids := make([]string, 0, len(items))
-	srcSet := map[string]bool{}
-	var src string
-	for _, it := range items {
-		id, s := idOf(it)
-		if id == "" {
-			return Key{}, fmt.Errorf("%s: an event has no id: %w", platform, apperr.ErrInvalid)
+	if len(items) == 0 {
+		return nil, nil, fmt.Errorf("%s: empty batch: %w", platform, apperr.ErrInvalid)
+	}
+	ids, srcs = make([]string, len(items)), make([]string, len(items))
+	for i, it := range items {
+		ids[i], srcs[i] = idOf(it)
+		if ids[i] == "" {
+			return nil, nil, fmt.Errorf("%s: an event has no id: %w", platform, apperr.ErrInvalid)
 		}
-		ids = append(ids, s+"/"+id)
-		srcSet[s], src = true, s
 	}
-	if len(srcSet) != 1 {
-		src = ""
+	return ids, srcs, nil
+}
+
+// joinKeys is the key of a batch whose items have the raw ids and sources
+// given: one item's own key; for several, the hash of hashed(i) sorted
+// (see hashIDs), scoped by the source all items share, else none.
+func joinKeys(ids, srcs []string, hashed func(i int) string) Key {
+	src := srcs[0]
+	for _, s := range srcs[1:] {
+		if s != src {
+			src = ""
+			break
+		}
 	}
-	switch len(ids) {
-	case 0:
-		return Key{}, fmt.Errorf("%s: empty batch: %w", platform, apperr.ErrInvalid)
-	case 1:
-		id, _ := idOf(items[0])
-		return Key{EventID: Encode(id), Source: Encode(src)}, nil
+	if len(ids) == 1 {
+		return Key{EventID: Encode(ids[0]), Source: Encode(src)}
 	}
-	return Key{EventID: hashIDs(ids), Source: Encode(src)}, nil
+	hs := make([]string, len(ids))
+	for i := range ids {
+		hs[i] = hashed(i)
+	}
+	return Key{EventID: hashIDs(hs), Source: Encode(src)}
 }
 
 func hashIDs(ids []string) string {
@@ -232,6 +248,16 @@ func hashIDs(ids []string) string {
 // because Adyen may send the same pspReference and eventCode again with
 // another outcome, which must not be dropped as a duplicate.
 func adyenKey(body []byte) (Key, error) {
+	ids, merchants, err := adyenIDs(body)
+	if err != nil {
+		return Key{}, err
+	}
+	return joinKeys(ids, merchants, func(i int) string { return ids[i] }), nil
+}
+
+// adyenIDs returns the raw "pspReference:eventCode:success" and the
+// merchant account of every notification item (1 to maxBatch of them).
+func adyenIDs(body []byte) (ids, merchants []string, err error) {
 	var env struct {
 		NotificationItems []struct {
 			Item struct {
@@ -243,33 +269,64 @@ func adyenKey(body []byte) (Key, error) {
 		} `json:"notificationItems"`
 	}
 	if err := json.Unmarshal(body, &env); err != nil {
-		return Key{}, fmt.Errorf("adyen: %w: %v", apperr.ErrInvalid, err)
+		return nil, nil, fmt.Errorf("adyen: %w: %v", apperr.ErrInvalid, err)
 	}
 	if n := len(env.NotificationItems); n == 0 || n > maxBatch {
-		return Key{}, fmt.Errorf("adyen: %d notification items: %w", n, apperr.ErrInvalid)
+		return nil, nil, fmt.Errorf("adyen: %d notification items: %w", n, apperr.ErrInvalid)
 	}
-	ids := make([]string, 0, len(env.NotificationItems))
-	merchants := map[string]bool{}
-	var src string
-	for _, ni := range env.NotificationItems {
+	ids = make([]string, len(env.NotificationItems))
+	merchants = make([]string, len(env.NotificationItems))
+	for i, ni := range env.NotificationItems {
 		it := ni.Item
 		if it.PspReference == "" || it.EventCode == "" {
-			return Key{}, fmt.Errorf("adyen: an item has no pspReference or eventCode: %w", apperr.ErrInvalid)
+			return nil, nil, fmt.Errorf("adyen: an item has no pspReference or eventCode: %w", apperr.ErrInvalid)
 		}
 		success := rawText(it.Success)
 		if success == "" {
 			success = string(bytes.TrimSpace(it.Success)) // a bare true/false
 		}
-		ids = append(ids, string(it.PspReference)+":"+string(it.EventCode)+":"+success)
-		merchants[string(it.MerchantAccountCode)], src = true, string(it.MerchantAccountCode)
+		ids[i] = string(it.PspReference) + ":" + string(it.EventCode) + ":" + success
+		merchants[i] = string(it.MerchantAccountCode)
 	}
-	if len(merchants) != 1 {
-		src = ""
+	return ids, merchants, nil
+}
+
+// ItemKeys returns the key of every item of a batched delivery, in the
+// body's order: SendGrid's sg_event_id, HubSpot's eventId (scoped by its
+// portalId), Adyen's "pspReference:eventCode:success" (scoped by its
+// merchantAccountCode). Each is the key the item would get were it sent
+// alone, so a one-item batch's only key is Derive's. Other platforms
+// deliver one event per request and get ok false (use Derive); errors
+// are Derive's (apperr.ErrInvalid).
+func ItemKeys(platform string, body []byte) (keys []Key, ok bool, err error) {
+	var ids, srcs []string
+	switch platform {
+	case "hubspot":
+		ids, srcs, err = batchIDs(platform, body, hubspotID)
+	case "sendgrid":
+		ids, srcs, err = batchIDs(platform, body, sendgridID)
+	case "adyen":
+		ids, srcs, err = adyenIDs(body)
+	default:
+		return nil, false, nil
 	}
-	if len(ids) == 1 {
-		return Key{EventID: Encode(ids[0]), Source: Encode(src)}, nil
+	if err != nil {
+		return nil, true, err
 	}
-	return Key{EventID: hashIDs(ids), Source: Encode(src)}, nil
+	keys = make([]Key, len(ids))
+	for i := range ids {
+		keys[i] = Key{EventID: Encode(ids[i]), Source: Encode(srcs[i])}
+	}
+	return keys, true, nil
+}
+
+// hubspotID and sendgridID read an item's id and source (raw bytes).
+func hubspotID(m map[string]json.RawMessage) (id, source string) {
+	return rawText(m["eventId"]), rawText(m["portalId"])
+}
+
+func sendgridID(m map[string]json.RawMessage) (id, source string) {
+	return rawText(m["sg_event_id"]), ""
 }
 
 // DeriveWith returns the key of a webhook of a configured source: the

@@ -68,12 +68,16 @@ type webhookHandler struct {
 	log *slog.Logger
 }
 
-// acceptedBody is the 202 body: {status, event_id, duplicate, receipt_id}.
+// acceptedBody is the 202 body: {status, event_id, duplicate, receipt_id,
+// events, new_events}; events counts the items of a batch (else 1) and
+// new_events those that were not duplicates.
 type acceptedBody struct {
 	Status    string `json:"status"`
 	EventID   string `json:"event_id"`
 	Duplicate bool   `json:"duplicate"`
 	ReceiptID string `json:"receipt_id"`
+	Events    int    `json:"events"`
+	NewEvents int    `json:"new_events"`
 }
 
 // serve answers one webhook and counts the answer: every path below writes
@@ -129,6 +133,7 @@ func (h *webhookHandler) handle(w, raw http.ResponseWriter, r *http.Request, par
 	}
 	writeJSON(w, http.StatusAccepted, acceptedBody{
 		Status: res.Status, EventID: res.EventID, Duplicate: res.Duplicate, ReceiptID: res.ReceiptID,
+		Events: res.Events, NewEvents: res.NewEvents,
 	})
 }
 

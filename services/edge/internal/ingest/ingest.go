@@ -95,6 +95,10 @@ type Result struct {
 	Duplicate bool
 	// ReceiptID is the processing id of the stored request.
 	ReceiptID string
+	// Events is how many events the request carried (the items of a
+	// batch, else 1) and NewEvents how many of them were new; 0 for a
+	// challenge.
+	Events, NewEvents int
 	// Challenge is the handshake value to echo, for StatusChallenge.
 	Challenge string
 	// ChallengeFormat says how Challenge is answered over HTTP: one of the
@@ -279,11 +283,11 @@ func (s *Service) Ingest(ctx context.Context, p Platform, req Request) (Result, 
 		attrs = append(attrs, slog.String("trace_id", tid))
 	}
 
-	event, normErr := s.normalize(ctx, p.Name, key.EventID, receiptID, headers, req.Body, receivedAt)
+	event, events, normErr := s.normalize(ctx, p.Name, key.EventID, receiptID, headers, req.Body, receivedAt)
 	switch {
 	case keyErr != nil && normErr == nil:
 		normErr = keyErr
-		event = nil
+		event, events = nil, nil
 		s.opts.Metrics.NormalizationFailed(p.Name, metrics.ReasonEventID)
 	case normErr != nil:
 		s.opts.Metrics.NormalizationFailed(p.Name, failureReason(normErr))
@@ -303,6 +307,11 @@ func (s *Service) Ingest(ctx context.Context, p Platform, req Request) (Result, 
 			RemoteAddr: req.RemoteAddr,
 		},
 		Event: event,
+	}
+	if len(events) > 1 {
+		// A batch: the ledger records each item as an event of its own,
+		// all with this receipt.
+		rec.Events = events
 	}
 	if normErr != nil {
 		rec.NormalizationError = normErr.Error()
@@ -349,13 +358,17 @@ func (s *Service) Ingest(ctx context.Context, p Platform, req Request) (Result, 
 		EventID:   key.EventID,
 		Duplicate: resp.GetDuplicate(),
 		ReceiptID: resp.GetReceiptId(),
+		Events:    int(resp.GetEvents()),
+		NewEvents: int(resp.GetNewEvents()),
 	}, nil
 }
 
-// normalize calls the normalizer. Any failure — the payload rejected, the
-// service down or slow — is returned as an error to be stored beside the
-// raw receipt: normalization never decides whether a webhook is kept.
-func (s *Service) normalize(ctx context.Context, platform, eventID, receiptID string, headers map[string]string, body []byte, receivedAt time.Time) (*eventv1.NormalizedEvent, error) {
+// normalize calls the normalizer and returns its event and all the events
+// of the request (NormalizeResponse.events: the items of a batch). Any
+// failure — the payload rejected, the service down or slow — is returned
+// as an error to be stored beside the raw receipt: normalization never
+// decides whether a webhook is kept.
+func (s *Service) normalize(ctx context.Context, platform, eventID, receiptID string, headers map[string]string, body []byte, receivedAt time.Time) (*eventv1.NormalizedEvent, []*eventv1.NormalizedEvent, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.opts.NormalizeTimeout)
 	defer cancel()
 	// The ids go as metadata so that the normalizer's log lines carry them:
@@ -369,12 +382,12 @@ func (s *Service) normalize(ctx context.Context, platform, eventID, receiptID st
 		ReceivedAt: timestamppb.New(receivedAt),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("normalize: %w", err)
+		return nil, nil, fmt.Errorf("normalize: %w", err)
 	}
 	if resp.GetEvent() == nil {
-		return nil, errors.New("normalize: empty response")
+		return nil, nil, errors.New("normalize: empty response")
 	}
-	return resp.GetEvent(), nil
+	return resp.GetEvent(), resp.GetEvents(), nil
 }
 
 // failureReason tells a normalizer that could not read the payload from

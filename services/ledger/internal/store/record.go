@@ -183,10 +183,57 @@ func flattenEvent(r *Record, ev *eventv1.NormalizedEvent) error {
 // was there before. A row created by this very receipt is not a duplicate,
 // so a caller retrying after a lost answer gets the first answer again.
 func RecordResult(r Record, storedReceiptID string, existed bool) *ledgerv1.RecordResponse {
-	return &ledgerv1.RecordResponse{
-		ReceiptId: storedReceiptID,
-		Duplicate: existed && storedReceiptID != r.ReceiptID,
+	dup := existed && storedReceiptID != r.ReceiptID
+	resp := &ledgerv1.RecordResponse{ReceiptId: storedReceiptID, Duplicate: dup, Events: 1}
+	if !dup {
+		resp.NewEvents = 1
 	}
+	return resp
+}
+
+// BatchItems returns the Records of a batched delivery's events
+// (RecordRequest.events, two or more), r (PrepareRecord's) under each
+// event's own key; nil when the request is no batch, r has no event (its
+// normalization failed) or an event cannot be stored (another platform, no
+// id, a bad time): r is then recorded alone, as before batches existed.
+func BatchItems(req *ledgerv1.RecordRequest, r Record) []Record {
+	evs := req.GetEvents()
+	if len(evs) < 2 || r.Event == nil {
+		return nil
+	}
+	items := make([]Record, len(evs))
+	for i, ev := range evs {
+		if ev.GetEventId() == "" {
+			return nil
+		}
+		it := Record{
+			ReceiptID: r.ReceiptID, Platform: r.Platform, Source: ev.GetSource(), EventID: ev.GetEventId(),
+			Headers: r.Headers, Body: r.Body, RemoteAddr: r.RemoteAddr, ReceivedAt: r.ReceivedAt,
+		}
+		if err := flattenEvent(&it, ev); err != nil {
+			return nil
+		}
+		items[i] = it
+	}
+	return items
+}
+
+// RecordBatchResult builds the answer to a batch Record: storedReceiptIDs[i] is
+// the receipt of item i's event row after the insert and existed[i] whether
+// it was there before. The answer names this request's receipt when any
+// item was new (or stored by this very receipt: a retry after a lost
+// answer), else the first item's stored receipt, and is then a duplicate.
+func RecordBatchResult(r Record, storedReceiptIDs []string, existed []bool) *ledgerv1.RecordResponse {
+	resp := &ledgerv1.RecordResponse{ReceiptId: r.ReceiptID, Events: int32(len(existed))}
+	for i, ex := range existed {
+		if !ex || storedReceiptIDs[i] == r.ReceiptID {
+			resp.NewEvents++
+		}
+	}
+	if resp.NewEvents == 0 {
+		resp.ReceiptId, resp.Duplicate = storedReceiptIDs[0], true
+	}
+	return resp
 }
 
 func nonNil(m map[string]string) map[string]string {

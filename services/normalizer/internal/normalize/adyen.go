@@ -51,24 +51,57 @@ var adyenSuccessTypes = map[string][2]eventv1.EventType{
 const adyenReport = "REPORT_AVAILABLE"
 
 // normalizeAdyen reads an Adyen standard webhook. Required: a JSON object
-// with at least one notification item that has an eventCode. Only the
-// first item becomes the event (see batchMeta).
+// with at least one notification item, every one with an eventCode. Only
+// the first item becomes the event (see batchMeta; adyenItems reads them
+// all).
 func normalizeAdyen(r request, ev *eventv1.NormalizedEvent) error {
-	var n adyenNotification
-	if err := decodeObject("adyen", r.body, &n); err != nil {
+	items, live, err := decodeAdyen(r.body)
+	if err != nil {
 		return err
 	}
-	if len(n.NotificationItems) == 0 {
-		return invalid("adyen", "body has no notificationItems")
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.PSPReference
 	}
-	ids := make([]string, len(n.NotificationItems))
+	// Metadata first: an amount that cannot be read fails the event
+	// whatever else it holds.
+	batchMeta(ev, ids)
+	return adyenFill(items[0], live, ev)
+}
+
+// adyenItems reads every notification item into its own event.
+func adyenItems(r request, newEvent func() *eventv1.NormalizedEvent) ([]*eventv1.NormalizedEvent, error) {
+	items, live, err := decodeAdyen(r.body)
+	if err != nil {
+		return nil, err
+	}
+	return eachItem(items, newEvent, func(it *adyenItem, _ int, ev *eventv1.NormalizedEvent) error {
+		return adyenFill(it, live, ev)
+	})
+}
+
+// decodeAdyen returns the notification items and the live flag; every
+// item must have an eventCode.
+func decodeAdyen(body []byte) ([]*adyenItem, jsonBool, error) {
+	var n adyenNotification
+	if err := decodeObject("adyen", body, &n); err != nil {
+		return nil, jsonBool{}, err
+	}
+	if len(n.NotificationItems) == 0 {
+		return nil, jsonBool{}, invalid("adyen", "body has no notificationItems")
+	}
+	items := make([]*adyenItem, len(n.NotificationItems))
 	for i, w := range n.NotificationItems {
 		if w.Item == nil || w.Item.EventCode == "" {
-			return invalid("adyen", "notification item %d has no NotificationRequestItem.eventCode", i)
+			return nil, jsonBool{}, invalid("adyen", "notification item %d has no NotificationRequestItem.eventCode", i)
 		}
-		ids[i] = w.Item.PSPReference
+		items[i] = w.Item
 	}
-	it := n.NotificationItems[0].Item
+	return items, n.Live, nil
+}
+
+// adyenFill fills ev from one notification item.
+func adyenFill(it *adyenItem, live jsonBool, ev *eventv1.NormalizedEvent) error {
 	ev.SourceEventType = it.EventCode
 	ev.EventType = eventType("adyen", it.EventCode)
 	if t, ok := adyenSuccessTypes[it.EventCode]; ok {
@@ -96,12 +129,11 @@ func normalizeAdyen(r request, ev *eventv1.NormalizedEvent) error {
 		ev.UserId = s
 	}
 	occurred(ev, it.EventDate.Time)
-	setMeta(ev.Metadata, "live", n.Live.String())
+	setMeta(ev.Metadata, "live", live.String())
 	setMeta(ev.Metadata, "success", it.Success.String())
 	setMeta(ev.Metadata, "merchant_reference", it.MerchantReference)
 	setMeta(ev.Metadata, "payment_method", it.PaymentMethod)
 	setMeta(ev.Metadata, "reason", it.Reason)
-	batchMeta(ev, ids)
 
 	if it.Amount == nil || it.Amount.Value == nil || it.EventCode == adyenReport {
 		return nil

@@ -333,6 +333,19 @@ func decodeBatch[T any](platform string, body []byte) ([]T, error) {
 	return items, nil
 }
 
+// eachItem fills a new event (newEvent) from every item of a batch with
+// fill, stopping at the first item it refuses.
+func eachItem[T any](items []T, newEvent func() *eventv1.NormalizedEvent, fill func(T, int, *eventv1.NormalizedEvent) error) ([]*eventv1.NormalizedEvent, error) {
+	evs := make([]*eventv1.NormalizedEvent, len(items))
+	for i, it := range items {
+		evs[i] = newEvent()
+		if err := fill(it, i, evs[i]); err != nil {
+			return nil, err
+		}
+	}
+	return evs, nil
+}
+
 // batchMeta records the batch limitation in metadata: one webhook is one
 // event, made from the first item; item_count says how many there were and
 // other_ids (bounded by maxListedIDs) which ones were not normalized.

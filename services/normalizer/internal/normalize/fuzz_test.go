@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/eventkey"
 	"google.golang.org/protobuf/proto"
@@ -39,8 +40,8 @@ var fuzzHeaders = map[string][2]string{
 
 // fuzzPlatform seeds f with every testdata payload of platform (body and
 // its two steering headers) plus degenerate bodies, and checks that
-// Normalize never panics, fails only with a classified error, and returns
-// only events that carry the fields every consumer relies on and that
+// NormalizeAll never panics, fails only with a classified error, and returns
+// only events (the event and every item) that carry the fields every consumer relies on and that
 // marshal (valid UTF-8, valid timestamps).
 func fuzzPlatform(f *testing.F, platform string) {
 	cases := loadCases(f, platform)
@@ -62,24 +63,29 @@ func fuzzPlatform(f *testing.F, platform string) {
 		// the edge's HeaderMap encodes them.
 		headers[names[0]] = eventkey.Encode(h0)
 		headers[names[1]] = eventkey.Encode(h1)
-		ev, err := n.Normalize(platform, headers, body, testReceivedAt)
+		ev, events, err := n.NormalizeAll(platform, headers, body, testReceivedAt)
 		if err != nil {
 			if !errors.Is(err, apperr.ErrInvalid) {
 				t.Fatalf("error not classified as ErrInvalid: %v", err)
 			}
-			if ev != nil {
+			if ev != nil || events != nil {
 				t.Fatalf("event returned with error %v", err)
 			}
 			return
 		}
-		if ev.GetEventId() == "" || ev.GetPlatform() != platform || ev.GetSourceEventType() == "" || ev.GetReceivedAt() == nil || ev.GetOccurredAt() == nil {
-			t.Fatalf("incomplete event: %v", ev)
+		if len(events) == 0 || (len(events) == 1 && events[0] != ev) {
+			t.Fatalf("events %v of event %v", events, ev)
 		}
-		if ev.GetSchemaVersion() != SchemaVersion {
-			t.Fatalf("schema_version = %d", ev.GetSchemaVersion())
-		}
-		if _, err := proto.Marshal(ev); err != nil {
-			t.Fatalf("event does not marshal: %v", err)
+		for _, e := range append([]*eventv1.NormalizedEvent{ev}, events...) {
+			if e.GetEventId() == "" || e.GetPlatform() != platform || e.GetSourceEventType() == "" || e.GetReceivedAt() == nil || e.GetOccurredAt() == nil {
+				t.Fatalf("incomplete event: %v", e)
+			}
+			if e.GetSchemaVersion() != SchemaVersion {
+				t.Fatalf("schema_version = %d", e.GetSchemaVersion())
+			}
+			if _, err := proto.Marshal(e); err != nil {
+				t.Fatalf("event does not marshal: %v", err)
+			}
 		}
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*/*.golden.json from the current output")
@@ -84,31 +85,79 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Normalize: %v", err)
 			}
-			got, err := goldenJSON.Marshal(ev)
-			if err != nil {
-				t.Fatal(err)
-			}
-			// protojson adds random spaces to discourage byte comparison;
-			// re-indent through encoding/json for a stable file.
-			var buf bytes.Buffer
-			if err := json.Indent(&buf, compact(t, got), "", "  "); err != nil {
-				t.Fatal(err)
-			}
-			buf.WriteByte('\n')
-			if *update {
-				if err := os.WriteFile(c.goldenPath, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(c.goldenPath)
-			if err != nil {
-				t.Fatalf("read golden (run with -update to create it): %v", err)
-			}
-			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("event differs from %s\n--- got\n%s--- want\n%s", c.goldenPath, buf.Bytes(), want)
-			}
+			compareGolden(t, c.goldenPath, goldenBytes(t, ev))
 		})
+	}
+}
+
+// TestGoldenItems normalizes every batch payload of the platforms that
+// batch and compares its events, one per item, with <case>.items.golden.json
+// (a JSON array). Its event (the first item, keyed by the whole batch) is
+// TestGolden's; a one-item batch's only event must be that event.
+func TestGoldenItems(t *testing.T) {
+	t.Parallel()
+	for platform := range itemsAdapters {
+		for _, c := range loadCases(t, platform) {
+			t.Run(c.platform+"/"+c.name, func(t *testing.T) {
+				t.Parallel()
+				ev, events, err := testNormalizer(t).NormalizeAll(c.platform, c.headers, c.body, testReceivedAt)
+				if err != nil {
+					t.Fatalf("NormalizeAll: %v", err)
+				}
+				if ev.GetMetadata()["item_count"] == "1" {
+					if len(events) != 1 || events[0] != ev {
+						t.Fatalf("one-item batch: events %v, want only its event", events)
+					}
+					return
+				}
+				var buf bytes.Buffer
+				buf.WriteString("[\n")
+				for i, e := range events {
+					if i > 0 {
+						buf.WriteString(",\n")
+					}
+					buf.Write(bytes.TrimSuffix(goldenBytes(t, e), []byte("\n")))
+				}
+				buf.WriteString("\n]\n")
+				compareGolden(t, strings.TrimSuffix(c.goldenPath, ".golden.json")+".items.golden.json", buf.Bytes())
+			})
+		}
+	}
+}
+
+// goldenBytes is m as stable, indented JSON with a final newline.
+func goldenBytes(t *testing.T, m proto.Message) []byte {
+	t.Helper()
+	got, err := goldenJSON.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// protojson adds random spaces to discourage byte comparison;
+	// re-indent through encoding/json for a stable file.
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, compact(t, got), "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	buf.WriteByte('\n')
+	return buf.Bytes()
+}
+
+// compareGolden compares got with the golden file at path, or with
+// -update writes it there.
+func compareGolden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden (run with -update to create it): %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("event differs from %s\n--- got\n%s--- want\n%s", path, got, want)
 	}
 }
 

@@ -28,15 +28,28 @@ type hubspotEvent struct {
 
 // normalizeHubSpot reads a HubSpot webhook batch. Required: a non-empty
 // JSON array of objects whose first item has subscriptionType. Only the
-// first item becomes the event (see batchMeta).
+// first item becomes the event (see batchMeta; NormalizeAll reads them
+// all).
 func normalizeHubSpot(r request, ev *eventv1.NormalizedEvent) error {
 	items, err := decodeBatch[hubspotEvent]("hubspot", r.body)
 	if err != nil {
 		return err
 	}
-	e := items[0]
+	if err := hubspotItem(items[0], 0, ev); err != nil {
+		return err
+	}
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = string(it.EventID)
+	}
+	batchMeta(ev, ids)
+	return nil
+}
+
+// hubspotItem fills ev from item i of a batch.
+func hubspotItem(e hubspotEvent, i int, ev *eventv1.NormalizedEvent) error {
 	if e.SubscriptionType == "" {
-		return invalid("hubspot", "item 0 has no subscriptionType")
+		return invalid("hubspot", "item %d has no subscriptionType", i)
 	}
 	ev.SourceEventType = e.SubscriptionType
 	ev.EventType = eventType("hubspot", e.SubscriptionType)
@@ -57,10 +70,5 @@ func normalizeHubSpot(r request, ev *eventv1.NormalizedEvent) error {
 	setMeta(ev.Metadata, "change_source", e.ChangeSource)
 	setMeta(ev.Metadata, "change_flag", e.ChangeFlag)
 	setMeta(ev.Metadata, "property_name", e.PropertyName)
-	ids := make([]string, len(items))
-	for i, it := range items {
-		ids[i] = string(it.EventID)
-	}
-	batchMeta(ev, ids)
 	return nil
 }

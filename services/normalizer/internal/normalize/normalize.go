@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"time"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
@@ -98,12 +99,7 @@ func (n *Normalizer) Normalize(platform string, headers map[string]string, body 
 	if headers == nil {
 		headers = map[string]string{}
 	}
-	ev := &eventv1.NormalizedEvent{
-		Platform:      platform,
-		ReceivedAt:    timestamppb.New(receivedAt),
-		Metadata:      map[string]string{},
-		SchemaVersion: SchemaVersion,
-	}
+	ev := newEvent(platform, receivedAt)
 	if err := adapt(request{headers: headers, body: body, receivedAt: receivedAt}, ev); err != nil {
 		return nil, err
 	}
@@ -119,6 +115,25 @@ func (n *Normalizer) Normalize(platform string, headers map[string]string, body 
 		}
 		ev.EventId, ev.Source = key.EventID, key.Source
 	}
+	if err := finish(platform, ev); err != nil {
+		return nil, err
+	}
+	return ev, nil
+}
+
+// newEvent is an event of platform before its adapter fills it.
+func newEvent(platform string, receivedAt time.Time) *eventv1.NormalizedEvent {
+	return &eventv1.NormalizedEvent{
+		Platform:      platform,
+		ReceivedAt:    timestamppb.New(receivedAt),
+		Metadata:      map[string]string{},
+		SchemaVersion: SchemaVersion,
+	}
+}
+
+// finish defaults an adapted event's occurred_at to its receipt time,
+// checks both times and drops empty metadata.
+func finish(platform string, ev *eventv1.NormalizedEvent) error {
 	if ev.OccurredAt == nil {
 		ev.OccurredAt = ev.ReceivedAt
 	}
@@ -127,13 +142,83 @@ func (n *Normalizer) Normalize(platform string, headers map[string]string, body 
 		ts   *timestamppb.Timestamp
 	}{{"occurred_at", ev.OccurredAt}, {"received_at", ev.ReceivedAt}} {
 		if err := ts.ts.CheckValid(); err != nil {
-			return nil, invalid(platform, "%s out of range: %v", ts.name, err)
+			return invalid(platform, "%s out of range: %v", ts.name, err)
 		}
 	}
 	if len(ev.Metadata) == 0 {
 		ev.Metadata = nil
 	}
-	return ev, nil
+	return nil
+}
+
+// itemsAdapter reads every item of a batched delivery into its own event
+// (from newEvent), for the platforms whose adapter makes one event of the
+// first item only. Items carry no event_id: NormalizeAll keys them.
+type itemsAdapter func(r request, newEvent func() *eventv1.NormalizedEvent) ([]*eventv1.NormalizedEvent, error)
+
+// itemsAdapters are the platforms that batch events in one request, the
+// platforms eventkey.ItemKeys keys. Mailgun sends one event per request.
+var itemsAdapters = map[string]itemsAdapter{
+	"sendgrid": arrayItems("sendgrid", sendgridItem),
+	"hubspot":  arrayItems("hubspot", hubspotItem),
+	"adyen":    adyenItems,
+}
+
+// arrayItems is the itemsAdapter of a platform whose body is a JSON array
+// of items of type T, each read by fill (which refuses an item without
+// its type).
+func arrayItems[T any](platform string, fill func(T, int, *eventv1.NormalizedEvent) error) itemsAdapter {
+	return func(r request, newEvent func() *eventv1.NormalizedEvent) ([]*eventv1.NormalizedEvent, error) {
+		items, err := decodeBatch[T](platform, r.body)
+		if err != nil {
+			return nil, err
+		}
+		return eachItem(items, newEvent, fill)
+	}
+}
+
+// NormalizeAll is Normalize, and also returns every event of the delivery
+// (NormalizeResponse.events): ev alone for a single-event webhook or a
+// batch of one item; for a batch of several, one event per item in the
+// body's order, each keyed by the item's own id (eventkey.ItemKeys), with
+// metadata item_index and item_count. A batch normalizes only when every
+// item does: an item the adapter refuses fails the whole delivery, as a
+// first item does for Normalize.
+func (n *Normalizer) NormalizeAll(platform string, headers map[string]string, body []byte, receivedAt time.Time) (ev *eventv1.NormalizedEvent, events []*eventv1.NormalizedEvent, err error) {
+	ev, err = n.Normalize(platform, headers, body, receivedAt)
+	if err != nil {
+		return nil, nil, err
+	}
+	items, batches := itemsAdapters[platform]
+	if !batches {
+		return ev, []*eventv1.NormalizedEvent{ev}, nil
+	}
+	keys, _, err := eventkey.ItemKeys(platform, body)
+	if err != nil {
+		return nil, nil, fmt.Errorf("normalize: item keys: %w", err)
+	}
+	if len(keys) == 1 {
+		return ev, []*eventv1.NormalizedEvent{ev}, nil
+	}
+	events, err = items(request{headers: headers, body: body, receivedAt: receivedAt},
+		func() *eventv1.NormalizedEvent { return newEvent(platform, receivedAt) })
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(events) != len(keys) {
+		// Two readings of the same bytes disagree: our bug.
+		return nil, nil, fmt.Errorf("normalize: %s batch of %d events has %d keys", platform, len(events), len(keys))
+	}
+	count := strconv.Itoa(len(events))
+	for i, e := range events {
+		e.EventId, e.Source = keys[i].EventID, keys[i].Source
+		e.Metadata["item_index"] = strconv.Itoa(i)
+		e.Metadata["item_count"] = count
+		if err := finish(platform, e); err != nil {
+			return nil, nil, err
+		}
+	}
+	return ev, events, nil
 }
 
 // occurred sets ev.OccurredAt to t unless t is zero.

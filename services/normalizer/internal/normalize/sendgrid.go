@@ -23,17 +23,30 @@ type sendgridEvent struct {
 
 // normalizeSendGrid reads a SendGrid Event Webhook batch. Required: a
 // non-empty JSON array of objects whose first item has event. Only the
-// first item becomes the event (see batchMeta). Email events are not
-// payments, orders, users or subscriptions: all are UNMAPPED, with the
-// message ids kept and the recipient address as user_id.
+// first item becomes the event (see batchMeta; NormalizeAll reads them
+// all). Email events are not payments, orders, users or subscriptions: all
+// are UNMAPPED, with the message ids kept and the recipient address as
+// user_id.
 func normalizeSendGrid(r request, ev *eventv1.NormalizedEvent) error {
 	items, err := decodeBatch[sendgridEvent]("sendgrid", r.body)
 	if err != nil {
 		return err
 	}
-	e := items[0]
+	if err := sendgridItem(items[0], 0, ev); err != nil {
+		return err
+	}
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.SGEventID
+	}
+	batchMeta(ev, ids)
+	return nil
+}
+
+// sendgridItem fills ev from item i of a batch.
+func sendgridItem(e sendgridEvent, i int, ev *eventv1.NormalizedEvent) error {
 	if e.Event == "" {
-		return invalid("sendgrid", "item 0 has no event")
+		return invalid("sendgrid", "item %d has no event", i)
 	}
 	ev.SourceEventType = e.Event
 	ev.EventType = eventType("sendgrid", e.Event)
@@ -47,10 +60,5 @@ func normalizeSendGrid(r request, ev *eventv1.NormalizedEvent) error {
 	setMeta(ev.Metadata, "status", e.Status)
 	setMeta(ev.Metadata, "bounce_type", e.Type)
 	setMeta(ev.Metadata, "bounce_classification", e.BounceClass)
-	ids := make([]string, len(items))
-	for i, it := range items {
-		ids[i] = it.SGEventID
-	}
-	batchMeta(ev, ids)
 	return nil
 }

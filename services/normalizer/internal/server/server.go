@@ -51,7 +51,7 @@ func (s *Server) Normalize(ctx context.Context, req *normalizerv1.NormalizeReque
 		receivedAt = ts.AsTime()
 	}
 	start := time.Now()
-	ev, err := s.normalizer.Normalize(req.GetPlatform(), req.GetHeaders(), req.GetBody(), receivedAt)
+	ev, events, err := s.normalizer.NormalizeAll(req.GetPlatform(), req.GetHeaders(), req.GetBody(), receivedAt)
 	took := time.Since(start)
 	// The edge sends the webhook's event and receipt ids as metadata, so
 	// these lines can be joined with the edge's and the ledger's.
@@ -89,5 +89,5 @@ func (s *Server) Normalize(ctx context.Context, req *normalizerv1.NormalizeReque
 				slog.String("source_event_type", ev.GetSourceEventType()))
 		}
 	}
-	return &normalizerv1.NormalizeResponse{Event: ev}, nil
+	return &normalizerv1.NormalizeResponse{Event: ev, Events: events}, nil
 }

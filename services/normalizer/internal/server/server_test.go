@@ -5,6 +5,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 	"google.golang.org/grpc/test/bufconn"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -115,6 +118,9 @@ func TestNormalizeValues(t *testing.T) {
 	if !ev.GetReceivedAt().AsTime().Equal(received) {
 		t.Errorf("received_at = %v, want %v", ev.GetReceivedAt().AsTime(), received)
 	}
+	if evs := resp.GetEvents(); len(evs) != 1 || !proto.Equal(evs[0], ev) {
+		t.Errorf("events = %v, want only event", evs)
+	}
 	if want := time.Date(2024, 3, 8, 15, 15, 31, 0, time.UTC); !ev.GetOccurredAt().AsTime().Equal(want) {
 		t.Errorf("occurred_at = %v, want %v", ev.GetOccurredAt().AsTime(), want)
 	}
@@ -126,5 +132,32 @@ func TestNormalizeValues(t *testing.T) {
 	}
 	if got := resp.GetEvent().GetReceivedAt().AsTime(); !got.Equal(fixedNow) {
 		t.Errorf("default received_at = %v, want %v", got, fixedNow)
+	}
+}
+
+// TestNormalizeBatch checks that a SendGrid batch answers its first item
+// keyed by the batch as event, as before, and every item under its own
+// sg_event_id in events.
+func TestNormalizeBatch(t *testing.T) {
+	t.Parallel()
+	c := client(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	body := `[{"event":"delivered","sg_event_id":"a","email":"x@example.com"},
+		{"event":"open","sg_event_id":"b","email":"x@example.com"},
+		{"event":"click","sg_event_id":"c","email":"y@example.com"}]`
+	resp, err := c.Normalize(ctx, &normalizerv1.NormalizeRequest{Platform: "sendgrid", Body: []byte(body)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id := resp.GetEvent().GetEventId(); !strings.HasPrefix(id, "batch:") || resp.GetEvent().GetSourceEventType() != "delivered" {
+		t.Errorf("event = %q (%q), want the first item keyed by the batch", id, resp.GetEvent().GetSourceEventType())
+	}
+	var got []string
+	for _, e := range resp.GetEvents() {
+		got = append(got, e.GetEventId()+"="+e.GetSourceEventType())
+	}
+	if want := []string{"a=delivered", "b=open", "c=click"}; !slices.Equal(got, want) {
+		t.Errorf("events = %v, want %v", got, want)
 	}
 }

@@ -204,8 +204,19 @@ type RecordRequest struct {
 	// normalization_retryable says the failure was the normalizer being
 	// unreachable, not the payload: the ledger schedules a re-normalization.
 	NormalizationRetryable bool `protobuf:"varint,4,opt,name=normalization_retryable,json=normalizationRetryable,proto3" json:"normalization_retryable,omitempty"`
-	unknownFields          protoimpl.UnknownFields
-	sizeCache              protoimpl.SizeCache
+	// events, when it holds two or more, are the events of a batched delivery
+	// (NormalizeResponse.events: one per item of a SendGrid, HubSpot or Adyen
+	// batch). Each is recorded under its own (platform, source, event_id),
+	// all with this one receipt (whose event_id stays the batch key), in one
+	// transaction: an event recorded before is skipped while the others are
+	// recorded, and each new one gets the deliveries of the subscriptions
+	// that keep it (platforms, event types, filters and ordering keys apply
+	// per event). event, the first item under the batch key, is then not
+	// stored as an event of its own. Empty or one event: event alone, as
+	// before. Events of another platform make the ledger record event alone.
+	Events        []*v1.NormalizedEvent `protobuf:"bytes,5,rep,name=events,proto3" json:"events,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RecordRequest) Reset() {
@@ -266,14 +277,27 @@ func (x *RecordRequest) GetNormalizationRetryable() bool {
 	return false
 }
 
+func (x *RecordRequest) GetEvents() []*v1.NormalizedEvent {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
 // RecordResponse tells whether the event was new.
 type RecordResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// receipt_id is the receipt stored for the event: this request's, or the
 	// first request's when duplicate.
 	ReceiptId string `protobuf:"bytes,1,opt,name=receipt_id,json=receiptId,proto3" json:"receipt_id,omitempty"`
-	// duplicate is true when the event had been recorded before.
-	Duplicate     bool `protobuf:"varint,2,opt,name=duplicate,proto3" json:"duplicate,omitempty"`
+	// duplicate is true when the event had been recorded before; for a batch
+	// (RecordRequest.events), when every one of its events had.
+	Duplicate bool `protobuf:"varint,2,opt,name=duplicate,proto3" json:"duplicate,omitempty"`
+	// events is how many events the request carried: 1, or the number of
+	// RecordRequest.events of a batch.
+	Events int32 `protobuf:"varint,3,opt,name=events,proto3" json:"events,omitempty"`
+	// new_events is how many of them were new (not duplicates).
+	NewEvents     int32 `protobuf:"varint,4,opt,name=new_events,json=newEvents,proto3" json:"new_events,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -320,6 +344,20 @@ func (x *RecordResponse) GetDuplicate() bool {
 		return x.Duplicate
 	}
 	return false
+}
+
+func (x *RecordResponse) GetEvents() int32 {
+	if x != nil {
+		return x.Events
+	}
+	return 0
+}
+
+func (x *RecordResponse) GetNewEvents() int32 {
+	if x != nil {
+		return x.NewEvents
+	}
+	return 0
 }
 
 // StoredEvent is an event as the ledger holds it.
@@ -4445,16 +4483,20 @@ const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"remoteAddr\x1a:\n" +
 	"\fHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xea\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xa6\x02\n" +
 	"\rRecordRequest\x125\n" +
 	"\areceipt\x18\x01 \x01(\v2\x1b.hookmesh.ledger.v1.ReceiptR\areceipt\x128\n" +
 	"\x05event\x18\x02 \x01(\v2\".hookmesh.event.v1.NormalizedEventR\x05event\x12/\n" +
 	"\x13normalization_error\x18\x03 \x01(\tR\x12normalizationError\x127\n" +
-	"\x17normalization_retryable\x18\x04 \x01(\bR\x16normalizationRetryable\"M\n" +
+	"\x17normalization_retryable\x18\x04 \x01(\bR\x16normalizationRetryable\x12:\n" +
+	"\x06events\x18\x05 \x03(\v2\".hookmesh.event.v1.NormalizedEventR\x06events\"\x84\x01\n" +
 	"\x0eRecordResponse\x12\x1d\n" +
 	"\n" +
 	"receipt_id\x18\x01 \x01(\tR\treceiptId\x12\x1c\n" +
-	"\tduplicate\x18\x02 \x01(\bR\tduplicate\"\xe0\x02\n" +
+	"\tduplicate\x18\x02 \x01(\bR\tduplicate\x12\x16\n" +
+	"\x06events\x18\x03 \x01(\x05R\x06events\x12\x1d\n" +
+	"\n" +
+	"new_events\x18\x04 \x01(\x05R\tnewEvents\"\xe0\x02\n" +
 	"\vStoredEvent\x12\x1a\n" +
 	"\bplatform\x18\x01 \x01(\tR\bplatform\x12\x16\n" +
 	"\x06source\x18\x02 \x01(\tR\x06source\x12\x19\n" +
@@ -4865,133 +4907,134 @@ var file_hookmesh_ledger_v1_ledger_proto_depIdxs = []int32{
 	73, // 1: hookmesh.ledger.v1.Receipt.received_at:type_name -> google.protobuf.Timestamp
 	1,  // 2: hookmesh.ledger.v1.RecordRequest.receipt:type_name -> hookmesh.ledger.v1.Receipt
 	74, // 3: hookmesh.ledger.v1.RecordRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	74, // 4: hookmesh.ledger.v1.StoredEvent.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	73, // 5: hookmesh.ledger.v1.StoredEvent.received_at:type_name -> google.protobuf.Timestamp
-	73, // 6: hookmesh.ledger.v1.StoredEvent.recorded_at:type_name -> google.protobuf.Timestamp
-	4,  // 7: hookmesh.ledger.v1.GetEventResponse.event:type_name -> hookmesh.ledger.v1.StoredEvent
-	1,  // 8: hookmesh.ledger.v1.GetEventResponse.receipt:type_name -> hookmesh.ledger.v1.Receipt
-	75, // 9: hookmesh.ledger.v1.ListEventsRequest.event_type:type_name -> hookmesh.event.v1.EventType
-	73, // 10: hookmesh.ledger.v1.ListEventsRequest.received_after:type_name -> google.protobuf.Timestamp
-	73, // 11: hookmesh.ledger.v1.ListEventsRequest.received_before:type_name -> google.protobuf.Timestamp
-	4,  // 12: hookmesh.ledger.v1.ListEventsResponse.events:type_name -> hookmesh.ledger.v1.StoredEvent
-	73, // 13: hookmesh.ledger.v1.WatchEventsRequest.start_time:type_name -> google.protobuf.Timestamp
-	75, // 14: hookmesh.ledger.v1.WatchEventsRequest.event_type:type_name -> hookmesh.event.v1.EventType
-	4,  // 15: hookmesh.ledger.v1.WatchEventsResponse.event:type_name -> hookmesh.ledger.v1.StoredEvent
-	1,  // 16: hookmesh.ledger.v1.WatchEventsResponse.receipt:type_name -> hookmesh.ledger.v1.Receipt
-	76, // 17: hookmesh.ledger.v1.ClaimDeliveriesRequest.lease_duration:type_name -> google.protobuf.Duration
-	77, // 18: hookmesh.ledger.v1.ClaimDeliveriesResponse.leases:type_name -> hookmesh.ledger.v1.Lease
-	73, // 19: hookmesh.ledger.v1.ClaimDeliveriesResponse.throttled_until:type_name -> google.protobuf.Timestamp
-	76, // 20: hookmesh.ledger.v1.CompleteDeliveryRequest.duration:type_name -> google.protobuf.Duration
-	73, // 21: hookmesh.ledger.v1.RetryDeliveryRequest.next_attempt_at:type_name -> google.protobuf.Timestamp
-	78, // 22: hookmesh.ledger.v1.RetryDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
-	76, // 23: hookmesh.ledger.v1.RetryDeliveryRequest.duration:type_name -> google.protobuf.Duration
-	78, // 24: hookmesh.ledger.v1.DeadLetterDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
-	76, // 25: hookmesh.ledger.v1.DeadLetterDeliveryRequest.duration:type_name -> google.protobuf.Duration
-	20, // 26: hookmesh.ledger.v1.ReportOutcomesRequest.outcomes:type_name -> hookmesh.ledger.v1.Outcome
-	13, // 27: hookmesh.ledger.v1.Outcome.complete:type_name -> hookmesh.ledger.v1.CompleteDeliveryRequest
-	15, // 28: hookmesh.ledger.v1.Outcome.retry:type_name -> hookmesh.ledger.v1.RetryDeliveryRequest
-	17, // 29: hookmesh.ledger.v1.Outcome.dead_letter:type_name -> hookmesh.ledger.v1.DeadLetterDeliveryRequest
-	22, // 30: hookmesh.ledger.v1.ReportOutcomesResponse.results:type_name -> hookmesh.ledger.v1.OutcomeResult
-	79, // 31: hookmesh.ledger.v1.ListDeliveriesResponse.deliveries:type_name -> hookmesh.ledger.v1.Delivery
-	76, // 32: hookmesh.ledger.v1.ClaimNormalizationsRequest.lease_duration:type_name -> google.protobuf.Duration
-	31, // 33: hookmesh.ledger.v1.ClaimNormalizationsResponse.leases:type_name -> hookmesh.ledger.v1.NormalizationLease
-	1,  // 34: hookmesh.ledger.v1.NormalizationLease.receipt:type_name -> hookmesh.ledger.v1.Receipt
-	73, // 35: hookmesh.ledger.v1.NormalizationLease.lease_expires_at:type_name -> google.protobuf.Timestamp
-	74, // 36: hookmesh.ledger.v1.CompleteNormalizationRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	73, // 37: hookmesh.ledger.v1.CompleteNormalizationResponse.next_attempt_at:type_name -> google.protobuf.Timestamp
-	79, // 38: hookmesh.ledger.v1.ListDeadLettersResponse.dead_letters:type_name -> hookmesh.ledger.v1.Delivery
-	79, // 39: hookmesh.ledger.v1.ReplayDeadLetterResponse.delivery:type_name -> hookmesh.ledger.v1.Delivery
-	80, // 40: hookmesh.ledger.v1.CreateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	80, // 41: hookmesh.ledger.v1.CreateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	80, // 42: hookmesh.ledger.v1.UpdateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	80, // 43: hookmesh.ledger.v1.UpdateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	80, // 44: hookmesh.ledger.v1.GetSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	80, // 45: hookmesh.ledger.v1.ListSubscriptionsResponse.subscriptions:type_name -> hookmesh.ledger.v1.Subscription
-	80, // 46: hookmesh.ledger.v1.PauseSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	80, // 47: hookmesh.ledger.v1.ResumeSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	81, // 48: hookmesh.ledger.v1.TestFilterRequest.payload:type_name -> google.protobuf.Value
-	72, // 49: hookmesh.ledger.v1.TestFilterRequest.headers:type_name -> hookmesh.ledger.v1.TestFilterRequest.HeadersEntry
-	74, // 50: hookmesh.ledger.v1.TestFilterRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	73, // 51: hookmesh.ledger.v1.RedeliverSubscriptionRequest.from:type_name -> google.protobuf.Timestamp
-	73, // 52: hookmesh.ledger.v1.RedeliverSubscriptionRequest.to:type_name -> google.protobuf.Timestamp
-	82, // 53: hookmesh.ledger.v1.RedeliverSubscriptionResponse.job:type_name -> hookmesh.ledger.v1.Job
-	82, // 54: hookmesh.ledger.v1.GetJobResponse.job:type_name -> hookmesh.ledger.v1.Job
-	82, // 55: hookmesh.ledger.v1.ListJobsResponse.jobs:type_name -> hookmesh.ledger.v1.Job
-	82, // 56: hookmesh.ledger.v1.CancelJobResponse.job:type_name -> hookmesh.ledger.v1.Job
-	68, // 57: hookmesh.ledger.v1.GetDeliveryStatsResponse.subscriptions:type_name -> hookmesh.ledger.v1.SubscriptionStats
-	69, // 58: hookmesh.ledger.v1.GetDeliveryStatsResponse.breakers:type_name -> hookmesh.ledger.v1.BreakerReport
-	70, // 59: hookmesh.ledger.v1.GetDeliveryStatsResponse.normalization_failures:type_name -> hookmesh.ledger.v1.PlatformCount
-	76, // 60: hookmesh.ledger.v1.GetDeliveryStatsResponse.breaker_report_ttl:type_name -> google.protobuf.Duration
-	73, // 61: hookmesh.ledger.v1.SubscriptionStats.oldest_pending_at:type_name -> google.protobuf.Timestamp
-	0,  // 62: hookmesh.ledger.v1.BreakerReport.state:type_name -> hookmesh.ledger.v1.BreakerState
-	73, // 63: hookmesh.ledger.v1.BreakerReport.reported_at:type_name -> google.protobuf.Timestamp
-	2,  // 64: hookmesh.ledger.v1.LedgerService.Record:input_type -> hookmesh.ledger.v1.RecordRequest
-	5,  // 65: hookmesh.ledger.v1.LedgerService.GetEvent:input_type -> hookmesh.ledger.v1.GetEventRequest
-	7,  // 66: hookmesh.ledger.v1.LedgerService.ListEvents:input_type -> hookmesh.ledger.v1.ListEventsRequest
-	9,  // 67: hookmesh.ledger.v1.LedgerService.WatchEvents:input_type -> hookmesh.ledger.v1.WatchEventsRequest
-	11, // 68: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:input_type -> hookmesh.ledger.v1.ClaimDeliveriesRequest
-	13, // 69: hookmesh.ledger.v1.LedgerService.CompleteDelivery:input_type -> hookmesh.ledger.v1.CompleteDeliveryRequest
-	15, // 70: hookmesh.ledger.v1.LedgerService.RetryDelivery:input_type -> hookmesh.ledger.v1.RetryDeliveryRequest
-	17, // 71: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:input_type -> hookmesh.ledger.v1.DeadLetterDeliveryRequest
-	19, // 72: hookmesh.ledger.v1.LedgerService.ReportOutcomes:input_type -> hookmesh.ledger.v1.ReportOutcomesRequest
-	25, // 73: hookmesh.ledger.v1.LedgerService.WatchDeliveries:input_type -> hookmesh.ledger.v1.WatchDeliveriesRequest
-	23, // 74: hookmesh.ledger.v1.LedgerService.ReleaseLeases:input_type -> hookmesh.ledger.v1.ReleaseLeasesRequest
-	27, // 75: hookmesh.ledger.v1.LedgerService.ListDeliveries:input_type -> hookmesh.ledger.v1.ListDeliveriesRequest
-	29, // 76: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:input_type -> hookmesh.ledger.v1.ClaimNormalizationsRequest
-	32, // 77: hookmesh.ledger.v1.LedgerService.CompleteNormalization:input_type -> hookmesh.ledger.v1.CompleteNormalizationRequest
-	34, // 78: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:input_type -> hookmesh.ledger.v1.RenormalizeEventsRequest
-	36, // 79: hookmesh.ledger.v1.LedgerService.ListDeadLetters:input_type -> hookmesh.ledger.v1.ListDeadLettersRequest
-	38, // 80: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:input_type -> hookmesh.ledger.v1.ReplayDeadLetterRequest
-	40, // 81: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:input_type -> hookmesh.ledger.v1.ReplayDeadLettersRequest
-	42, // 82: hookmesh.ledger.v1.LedgerService.CreateSubscription:input_type -> hookmesh.ledger.v1.CreateSubscriptionRequest
-	44, // 83: hookmesh.ledger.v1.LedgerService.UpdateSubscription:input_type -> hookmesh.ledger.v1.UpdateSubscriptionRequest
-	46, // 84: hookmesh.ledger.v1.LedgerService.GetSubscription:input_type -> hookmesh.ledger.v1.GetSubscriptionRequest
-	48, // 85: hookmesh.ledger.v1.LedgerService.ListSubscriptions:input_type -> hookmesh.ledger.v1.ListSubscriptionsRequest
-	50, // 86: hookmesh.ledger.v1.LedgerService.PauseSubscription:input_type -> hookmesh.ledger.v1.PauseSubscriptionRequest
-	52, // 87: hookmesh.ledger.v1.LedgerService.ResumeSubscription:input_type -> hookmesh.ledger.v1.ResumeSubscriptionRequest
-	54, // 88: hookmesh.ledger.v1.LedgerService.DeleteSubscription:input_type -> hookmesh.ledger.v1.DeleteSubscriptionRequest
-	56, // 89: hookmesh.ledger.v1.LedgerService.TestFilter:input_type -> hookmesh.ledger.v1.TestFilterRequest
-	58, // 90: hookmesh.ledger.v1.LedgerService.RedeliverSubscription:input_type -> hookmesh.ledger.v1.RedeliverSubscriptionRequest
-	60, // 91: hookmesh.ledger.v1.LedgerService.GetJob:input_type -> hookmesh.ledger.v1.GetJobRequest
-	62, // 92: hookmesh.ledger.v1.LedgerService.ListJobs:input_type -> hookmesh.ledger.v1.ListJobsRequest
-	64, // 93: hookmesh.ledger.v1.LedgerService.CancelJob:input_type -> hookmesh.ledger.v1.CancelJobRequest
-	66, // 94: hookmesh.ledger.v1.LedgerService.GetDeliveryStats:input_type -> hookmesh.ledger.v1.GetDeliveryStatsRequest
-	3,  // 95: hookmesh.ledger.v1.LedgerService.Record:output_type -> hookmesh.ledger.v1.RecordResponse
-	6,  // 96: hookmesh.ledger.v1.LedgerService.GetEvent:output_type -> hookmesh.ledger.v1.GetEventResponse
-	8,  // 97: hookmesh.ledger.v1.LedgerService.ListEvents:output_type -> hookmesh.ledger.v1.ListEventsResponse
-	10, // 98: hookmesh.ledger.v1.LedgerService.WatchEvents:output_type -> hookmesh.ledger.v1.WatchEventsResponse
-	12, // 99: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:output_type -> hookmesh.ledger.v1.ClaimDeliveriesResponse
-	14, // 100: hookmesh.ledger.v1.LedgerService.CompleteDelivery:output_type -> hookmesh.ledger.v1.CompleteDeliveryResponse
-	16, // 101: hookmesh.ledger.v1.LedgerService.RetryDelivery:output_type -> hookmesh.ledger.v1.RetryDeliveryResponse
-	18, // 102: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:output_type -> hookmesh.ledger.v1.DeadLetterDeliveryResponse
-	21, // 103: hookmesh.ledger.v1.LedgerService.ReportOutcomes:output_type -> hookmesh.ledger.v1.ReportOutcomesResponse
-	26, // 104: hookmesh.ledger.v1.LedgerService.WatchDeliveries:output_type -> hookmesh.ledger.v1.WatchDeliveriesResponse
-	24, // 105: hookmesh.ledger.v1.LedgerService.ReleaseLeases:output_type -> hookmesh.ledger.v1.ReleaseLeasesResponse
-	28, // 106: hookmesh.ledger.v1.LedgerService.ListDeliveries:output_type -> hookmesh.ledger.v1.ListDeliveriesResponse
-	30, // 107: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:output_type -> hookmesh.ledger.v1.ClaimNormalizationsResponse
-	33, // 108: hookmesh.ledger.v1.LedgerService.CompleteNormalization:output_type -> hookmesh.ledger.v1.CompleteNormalizationResponse
-	35, // 109: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:output_type -> hookmesh.ledger.v1.RenormalizeEventsResponse
-	37, // 110: hookmesh.ledger.v1.LedgerService.ListDeadLetters:output_type -> hookmesh.ledger.v1.ListDeadLettersResponse
-	39, // 111: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:output_type -> hookmesh.ledger.v1.ReplayDeadLetterResponse
-	41, // 112: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:output_type -> hookmesh.ledger.v1.ReplayDeadLettersResponse
-	43, // 113: hookmesh.ledger.v1.LedgerService.CreateSubscription:output_type -> hookmesh.ledger.v1.CreateSubscriptionResponse
-	45, // 114: hookmesh.ledger.v1.LedgerService.UpdateSubscription:output_type -> hookmesh.ledger.v1.UpdateSubscriptionResponse
-	47, // 115: hookmesh.ledger.v1.LedgerService.GetSubscription:output_type -> hookmesh.ledger.v1.GetSubscriptionResponse
-	49, // 116: hookmesh.ledger.v1.LedgerService.ListSubscriptions:output_type -> hookmesh.ledger.v1.ListSubscriptionsResponse
-	51, // 117: hookmesh.ledger.v1.LedgerService.PauseSubscription:output_type -> hookmesh.ledger.v1.PauseSubscriptionResponse
-	53, // 118: hookmesh.ledger.v1.LedgerService.ResumeSubscription:output_type -> hookmesh.ledger.v1.ResumeSubscriptionResponse
-	55, // 119: hookmesh.ledger.v1.LedgerService.DeleteSubscription:output_type -> hookmesh.ledger.v1.DeleteSubscriptionResponse
-	57, // 120: hookmesh.ledger.v1.LedgerService.TestFilter:output_type -> hookmesh.ledger.v1.TestFilterResponse
-	59, // 121: hookmesh.ledger.v1.LedgerService.RedeliverSubscription:output_type -> hookmesh.ledger.v1.RedeliverSubscriptionResponse
-	61, // 122: hookmesh.ledger.v1.LedgerService.GetJob:output_type -> hookmesh.ledger.v1.GetJobResponse
-	63, // 123: hookmesh.ledger.v1.LedgerService.ListJobs:output_type -> hookmesh.ledger.v1.ListJobsResponse
-	65, // 124: hookmesh.ledger.v1.LedgerService.CancelJob:output_type -> hookmesh.ledger.v1.CancelJobResponse
-	67, // 125: hookmesh.ledger.v1.LedgerService.GetDeliveryStats:output_type -> hookmesh.ledger.v1.GetDeliveryStatsResponse
-	95, // [95:126] is the sub-list for method output_type
-	64, // [64:95] is the sub-list for method input_type
-	64, // [64:64] is the sub-list for extension type_name
-	64, // [64:64] is the sub-list for extension extendee
-	0,  // [0:64] is the sub-list for field type_name
+	74, // 4: hookmesh.ledger.v1.RecordRequest.events:type_name -> hookmesh.event.v1.NormalizedEvent
+	74, // 5: hookmesh.ledger.v1.StoredEvent.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	73, // 6: hookmesh.ledger.v1.StoredEvent.received_at:type_name -> google.protobuf.Timestamp
+	73, // 7: hookmesh.ledger.v1.StoredEvent.recorded_at:type_name -> google.protobuf.Timestamp
+	4,  // 8: hookmesh.ledger.v1.GetEventResponse.event:type_name -> hookmesh.ledger.v1.StoredEvent
+	1,  // 9: hookmesh.ledger.v1.GetEventResponse.receipt:type_name -> hookmesh.ledger.v1.Receipt
+	75, // 10: hookmesh.ledger.v1.ListEventsRequest.event_type:type_name -> hookmesh.event.v1.EventType
+	73, // 11: hookmesh.ledger.v1.ListEventsRequest.received_after:type_name -> google.protobuf.Timestamp
+	73, // 12: hookmesh.ledger.v1.ListEventsRequest.received_before:type_name -> google.protobuf.Timestamp
+	4,  // 13: hookmesh.ledger.v1.ListEventsResponse.events:type_name -> hookmesh.ledger.v1.StoredEvent
+	73, // 14: hookmesh.ledger.v1.WatchEventsRequest.start_time:type_name -> google.protobuf.Timestamp
+	75, // 15: hookmesh.ledger.v1.WatchEventsRequest.event_type:type_name -> hookmesh.event.v1.EventType
+	4,  // 16: hookmesh.ledger.v1.WatchEventsResponse.event:type_name -> hookmesh.ledger.v1.StoredEvent
+	1,  // 17: hookmesh.ledger.v1.WatchEventsResponse.receipt:type_name -> hookmesh.ledger.v1.Receipt
+	76, // 18: hookmesh.ledger.v1.ClaimDeliveriesRequest.lease_duration:type_name -> google.protobuf.Duration
+	77, // 19: hookmesh.ledger.v1.ClaimDeliveriesResponse.leases:type_name -> hookmesh.ledger.v1.Lease
+	73, // 20: hookmesh.ledger.v1.ClaimDeliveriesResponse.throttled_until:type_name -> google.protobuf.Timestamp
+	76, // 21: hookmesh.ledger.v1.CompleteDeliveryRequest.duration:type_name -> google.protobuf.Duration
+	73, // 22: hookmesh.ledger.v1.RetryDeliveryRequest.next_attempt_at:type_name -> google.protobuf.Timestamp
+	78, // 23: hookmesh.ledger.v1.RetryDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
+	76, // 24: hookmesh.ledger.v1.RetryDeliveryRequest.duration:type_name -> google.protobuf.Duration
+	78, // 25: hookmesh.ledger.v1.DeadLetterDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
+	76, // 26: hookmesh.ledger.v1.DeadLetterDeliveryRequest.duration:type_name -> google.protobuf.Duration
+	20, // 27: hookmesh.ledger.v1.ReportOutcomesRequest.outcomes:type_name -> hookmesh.ledger.v1.Outcome
+	13, // 28: hookmesh.ledger.v1.Outcome.complete:type_name -> hookmesh.ledger.v1.CompleteDeliveryRequest
+	15, // 29: hookmesh.ledger.v1.Outcome.retry:type_name -> hookmesh.ledger.v1.RetryDeliveryRequest
+	17, // 30: hookmesh.ledger.v1.Outcome.dead_letter:type_name -> hookmesh.ledger.v1.DeadLetterDeliveryRequest
+	22, // 31: hookmesh.ledger.v1.ReportOutcomesResponse.results:type_name -> hookmesh.ledger.v1.OutcomeResult
+	79, // 32: hookmesh.ledger.v1.ListDeliveriesResponse.deliveries:type_name -> hookmesh.ledger.v1.Delivery
+	76, // 33: hookmesh.ledger.v1.ClaimNormalizationsRequest.lease_duration:type_name -> google.protobuf.Duration
+	31, // 34: hookmesh.ledger.v1.ClaimNormalizationsResponse.leases:type_name -> hookmesh.ledger.v1.NormalizationLease
+	1,  // 35: hookmesh.ledger.v1.NormalizationLease.receipt:type_name -> hookmesh.ledger.v1.Receipt
+	73, // 36: hookmesh.ledger.v1.NormalizationLease.lease_expires_at:type_name -> google.protobuf.Timestamp
+	74, // 37: hookmesh.ledger.v1.CompleteNormalizationRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	73, // 38: hookmesh.ledger.v1.CompleteNormalizationResponse.next_attempt_at:type_name -> google.protobuf.Timestamp
+	79, // 39: hookmesh.ledger.v1.ListDeadLettersResponse.dead_letters:type_name -> hookmesh.ledger.v1.Delivery
+	79, // 40: hookmesh.ledger.v1.ReplayDeadLetterResponse.delivery:type_name -> hookmesh.ledger.v1.Delivery
+	80, // 41: hookmesh.ledger.v1.CreateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	80, // 42: hookmesh.ledger.v1.CreateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	80, // 43: hookmesh.ledger.v1.UpdateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	80, // 44: hookmesh.ledger.v1.UpdateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	80, // 45: hookmesh.ledger.v1.GetSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	80, // 46: hookmesh.ledger.v1.ListSubscriptionsResponse.subscriptions:type_name -> hookmesh.ledger.v1.Subscription
+	80, // 47: hookmesh.ledger.v1.PauseSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	80, // 48: hookmesh.ledger.v1.ResumeSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	81, // 49: hookmesh.ledger.v1.TestFilterRequest.payload:type_name -> google.protobuf.Value
+	72, // 50: hookmesh.ledger.v1.TestFilterRequest.headers:type_name -> hookmesh.ledger.v1.TestFilterRequest.HeadersEntry
+	74, // 51: hookmesh.ledger.v1.TestFilterRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	73, // 52: hookmesh.ledger.v1.RedeliverSubscriptionRequest.from:type_name -> google.protobuf.Timestamp
+	73, // 53: hookmesh.ledger.v1.RedeliverSubscriptionRequest.to:type_name -> google.protobuf.Timestamp
+	82, // 54: hookmesh.ledger.v1.RedeliverSubscriptionResponse.job:type_name -> hookmesh.ledger.v1.Job
+	82, // 55: hookmesh.ledger.v1.GetJobResponse.job:type_name -> hookmesh.ledger.v1.Job
+	82, // 56: hookmesh.ledger.v1.ListJobsResponse.jobs:type_name -> hookmesh.ledger.v1.Job
+	82, // 57: hookmesh.ledger.v1.CancelJobResponse.job:type_name -> hookmesh.ledger.v1.Job
+	68, // 58: hookmesh.ledger.v1.GetDeliveryStatsResponse.subscriptions:type_name -> hookmesh.ledger.v1.SubscriptionStats
+	69, // 59: hookmesh.ledger.v1.GetDeliveryStatsResponse.breakers:type_name -> hookmesh.ledger.v1.BreakerReport
+	70, // 60: hookmesh.ledger.v1.GetDeliveryStatsResponse.normalization_failures:type_name -> hookmesh.ledger.v1.PlatformCount
+	76, // 61: hookmesh.ledger.v1.GetDeliveryStatsResponse.breaker_report_ttl:type_name -> google.protobuf.Duration
+	73, // 62: hookmesh.ledger.v1.SubscriptionStats.oldest_pending_at:type_name -> google.protobuf.Timestamp
+	0,  // 63: hookmesh.ledger.v1.BreakerReport.state:type_name -> hookmesh.ledger.v1.BreakerState
+	73, // 64: hookmesh.ledger.v1.BreakerReport.reported_at:type_name -> google.protobuf.Timestamp
+	2,  // 65: hookmesh.ledger.v1.LedgerService.Record:input_type -> hookmesh.ledger.v1.RecordRequest
+	5,  // 66: hookmesh.ledger.v1.LedgerService.GetEvent:input_type -> hookmesh.ledger.v1.GetEventRequest
+	7,  // 67: hookmesh.ledger.v1.LedgerService.ListEvents:input_type -> hookmesh.ledger.v1.ListEventsRequest
+	9,  // 68: hookmesh.ledger.v1.LedgerService.WatchEvents:input_type -> hookmesh.ledger.v1.WatchEventsRequest
+	11, // 69: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:input_type -> hookmesh.ledger.v1.ClaimDeliveriesRequest
+	13, // 70: hookmesh.ledger.v1.LedgerService.CompleteDelivery:input_type -> hookmesh.ledger.v1.CompleteDeliveryRequest
+	15, // 71: hookmesh.ledger.v1.LedgerService.RetryDelivery:input_type -> hookmesh.ledger.v1.RetryDeliveryRequest
+	17, // 72: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:input_type -> hookmesh.ledger.v1.DeadLetterDeliveryRequest
+	19, // 73: hookmesh.ledger.v1.LedgerService.ReportOutcomes:input_type -> hookmesh.ledger.v1.ReportOutcomesRequest
+	25, // 74: hookmesh.ledger.v1.LedgerService.WatchDeliveries:input_type -> hookmesh.ledger.v1.WatchDeliveriesRequest
+	23, // 75: hookmesh.ledger.v1.LedgerService.ReleaseLeases:input_type -> hookmesh.ledger.v1.ReleaseLeasesRequest
+	27, // 76: hookmesh.ledger.v1.LedgerService.ListDeliveries:input_type -> hookmesh.ledger.v1.ListDeliveriesRequest
+	29, // 77: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:input_type -> hookmesh.ledger.v1.ClaimNormalizationsRequest
+	32, // 78: hookmesh.ledger.v1.LedgerService.CompleteNormalization:input_type -> hookmesh.ledger.v1.CompleteNormalizationRequest
+	34, // 79: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:input_type -> hookmesh.ledger.v1.RenormalizeEventsRequest
+	36, // 80: hookmesh.ledger.v1.LedgerService.ListDeadLetters:input_type -> hookmesh.ledger.v1.ListDeadLettersRequest
+	38, // 81: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:input_type -> hookmesh.ledger.v1.ReplayDeadLetterRequest
+	40, // 82: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:input_type -> hookmesh.ledger.v1.ReplayDeadLettersRequest
+	42, // 83: hookmesh.ledger.v1.LedgerService.CreateSubscription:input_type -> hookmesh.ledger.v1.CreateSubscriptionRequest
+	44, // 84: hookmesh.ledger.v1.LedgerService.UpdateSubscription:input_type -> hookmesh.ledger.v1.UpdateSubscriptionRequest
+	46, // 85: hookmesh.ledger.v1.LedgerService.GetSubscription:input_type -> hookmesh.ledger.v1.GetSubscriptionRequest
+	48, // 86: hookmesh.ledger.v1.LedgerService.ListSubscriptions:input_type -> hookmesh.ledger.v1.ListSubscriptionsRequest
+	50, // 87: hookmesh.ledger.v1.LedgerService.PauseSubscription:input_type -> hookmesh.ledger.v1.PauseSubscriptionRequest
+	52, // 88: hookmesh.ledger.v1.LedgerService.ResumeSubscription:input_type -> hookmesh.ledger.v1.ResumeSubscriptionRequest
+	54, // 89: hookmesh.ledger.v1.LedgerService.DeleteSubscription:input_type -> hookmesh.ledger.v1.DeleteSubscriptionRequest
+	56, // 90: hookmesh.ledger.v1.LedgerService.TestFilter:input_type -> hookmesh.ledger.v1.TestFilterRequest
+	58, // 91: hookmesh.ledger.v1.LedgerService.RedeliverSubscription:input_type -> hookmesh.ledger.v1.RedeliverSubscriptionRequest
+	60, // 92: hookmesh.ledger.v1.LedgerService.GetJob:input_type -> hookmesh.ledger.v1.GetJobRequest
+	62, // 93: hookmesh.ledger.v1.LedgerService.ListJobs:input_type -> hookmesh.ledger.v1.ListJobsRequest
+	64, // 94: hookmesh.ledger.v1.LedgerService.CancelJob:input_type -> hookmesh.ledger.v1.CancelJobRequest
+	66, // 95: hookmesh.ledger.v1.LedgerService.GetDeliveryStats:input_type -> hookmesh.ledger.v1.GetDeliveryStatsRequest
+	3,  // 96: hookmesh.ledger.v1.LedgerService.Record:output_type -> hookmesh.ledger.v1.RecordResponse
+	6,  // 97: hookmesh.ledger.v1.LedgerService.GetEvent:output_type -> hookmesh.ledger.v1.GetEventResponse
+	8,  // 98: hookmesh.ledger.v1.LedgerService.ListEvents:output_type -> hookmesh.ledger.v1.ListEventsResponse
+	10, // 99: hookmesh.ledger.v1.LedgerService.WatchEvents:output_type -> hookmesh.ledger.v1.WatchEventsResponse
+	12, // 100: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:output_type -> hookmesh.ledger.v1.ClaimDeliveriesResponse
+	14, // 101: hookmesh.ledger.v1.LedgerService.CompleteDelivery:output_type -> hookmesh.ledger.v1.CompleteDeliveryResponse
+	16, // 102: hookmesh.ledger.v1.LedgerService.RetryDelivery:output_type -> hookmesh.ledger.v1.RetryDeliveryResponse
+	18, // 103: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:output_type -> hookmesh.ledger.v1.DeadLetterDeliveryResponse
+	21, // 104: hookmesh.ledger.v1.LedgerService.ReportOutcomes:output_type -> hookmesh.ledger.v1.ReportOutcomesResponse
+	26, // 105: hookmesh.ledger.v1.LedgerService.WatchDeliveries:output_type -> hookmesh.ledger.v1.WatchDeliveriesResponse
+	24, // 106: hookmesh.ledger.v1.LedgerService.ReleaseLeases:output_type -> hookmesh.ledger.v1.ReleaseLeasesResponse
+	28, // 107: hookmesh.ledger.v1.LedgerService.ListDeliveries:output_type -> hookmesh.ledger.v1.ListDeliveriesResponse
+	30, // 108: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:output_type -> hookmesh.ledger.v1.ClaimNormalizationsResponse
+	33, // 109: hookmesh.ledger.v1.LedgerService.CompleteNormalization:output_type -> hookmesh.ledger.v1.CompleteNormalizationResponse
+	35, // 110: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:output_type -> hookmesh.ledger.v1.RenormalizeEventsResponse
+	37, // 111: hookmesh.ledger.v1.LedgerService.ListDeadLetters:output_type -> hookmesh.ledger.v1.ListDeadLettersResponse
+	39, // 112: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:output_type -> hookmesh.ledger.v1.ReplayDeadLetterResponse
+	41, // 113: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:output_type -> hookmesh.ledger.v1.ReplayDeadLettersResponse
+	43, // 114: hookmesh.ledger.v1.LedgerService.CreateSubscription:output_type -> hookmesh.ledger.v1.CreateSubscriptionResponse
+	45, // 115: hookmesh.ledger.v1.LedgerService.UpdateSubscription:output_type -> hookmesh.ledger.v1.UpdateSubscriptionResponse
+	47, // 116: hookmesh.ledger.v1.LedgerService.GetSubscription:output_type -> hookmesh.ledger.v1.GetSubscriptionResponse
+	49, // 117: hookmesh.ledger.v1.LedgerService.ListSubscriptions:output_type -> hookmesh.ledger.v1.ListSubscriptionsResponse
+	51, // 118: hookmesh.ledger.v1.LedgerService.PauseSubscription:output_type -> hookmesh.ledger.v1.PauseSubscriptionResponse
+	53, // 119: hookmesh.ledger.v1.LedgerService.ResumeSubscription:output_type -> hookmesh.ledger.v1.ResumeSubscriptionResponse
+	55, // 120: hookmesh.ledger.v1.LedgerService.DeleteSubscription:output_type -> hookmesh.ledger.v1.DeleteSubscriptionResponse
+	57, // 121: hookmesh.ledger.v1.LedgerService.TestFilter:output_type -> hookmesh.ledger.v1.TestFilterResponse
+	59, // 122: hookmesh.ledger.v1.LedgerService.RedeliverSubscription:output_type -> hookmesh.ledger.v1.RedeliverSubscriptionResponse
+	61, // 123: hookmesh.ledger.v1.LedgerService.GetJob:output_type -> hookmesh.ledger.v1.GetJobResponse
+	63, // 124: hookmesh.ledger.v1.LedgerService.ListJobs:output_type -> hookmesh.ledger.v1.ListJobsResponse
+	65, // 125: hookmesh.ledger.v1.LedgerService.CancelJob:output_type -> hookmesh.ledger.v1.CancelJobResponse
+	67, // 126: hookmesh.ledger.v1.LedgerService.GetDeliveryStats:output_type -> hookmesh.ledger.v1.GetDeliveryStatsResponse
+	96, // [96:127] is the sub-list for method output_type
+	65, // [65:96] is the sub-list for method input_type
+	65, // [65:65] is the sub-list for extension type_name
+	65, // [65:65] is the sub-list for extension extendee
+	0,  // [0:65] is the sub-list for field type_name
 }
 
 func init() { file_hookmesh_ledger_v1_ledger_proto_init() }

@@ -103,8 +103,19 @@ func (x *NormalizeRequest) GetReceivedAt() *timestamppb.Timestamp {
 // NormalizeResponse carries the normalized event.
 type NormalizeResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// event is the normalized event.
-	Event         *v1.NormalizedEvent `protobuf:"bytes,1,opt,name=event,proto3" json:"event,omitempty"`
+	// event is the normalized event. For a batched delivery (SendGrid,
+	// HubSpot, Adyen: several events in one request) it is made from the
+	// first item and keyed by the whole batch (event_id "batch:<sha256>",
+	// metadata item_count and other_ids), as before events existed.
+	Event *v1.NormalizedEvent `protobuf:"bytes,1,opt,name=event,proto3" json:"event,omitempty"`
+	// events holds every event of the delivery, in the body's order: for a
+	// single-event webhook only event itself; for a batch one per item, each
+	// keyed by the item's own id as the platform defines it (SendGrid
+	// sg_event_id; HubSpot eventId scoped by portalId; Adyen
+	// "pspReference:eventCode:success" scoped by merchantAccountCode), the
+	// key the item would get were it sent alone. A batch normalizes only when
+	// every item does.
+	Events        []*v1.NormalizedEvent `protobuf:"bytes,2,rep,name=events,proto3" json:"events,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -146,6 +157,13 @@ func (x *NormalizeResponse) GetEvent() *v1.NormalizedEvent {
 	return nil
 }
 
+func (x *NormalizeResponse) GetEvents() []*v1.NormalizedEvent {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
 var File_hookmesh_normalizer_v1_normalizer_proto protoreflect.FileDescriptor
 
 const file_hookmesh_normalizer_v1_normalizer_proto_rawDesc = "" +
@@ -159,9 +177,10 @@ const file_hookmesh_normalizer_v1_normalizer_proto_rawDesc = "" +
 	"receivedAt\x1a:\n" +
 	"\fHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"M\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x89\x01\n" +
 	"\x11NormalizeResponse\x128\n" +
-	"\x05event\x18\x01 \x01(\v2\".hookmesh.event.v1.NormalizedEventR\x05event2u\n" +
+	"\x05event\x18\x01 \x01(\v2\".hookmesh.event.v1.NormalizedEventR\x05event\x12:\n" +
+	"\x06events\x18\x02 \x03(\v2\".hookmesh.event.v1.NormalizedEventR\x06events2u\n" +
 	"\x11NormalizerService\x12`\n" +
 	"\tNormalize\x12(.hookmesh.normalizer.v1.NormalizeRequest\x1a).hookmesh.normalizer.v1.NormalizeResponseB\xf0\x01\n" +
 	"\x1acom.hookmesh.normalizer.v1B\x0fNormalizerProtoP\x01ZGgithub.com/hookmesh/hookmesh/gen/go/hookmesh/normalizer/v1;normalizerv1\xa2\x02\x03HNX\xaa\x02\x16Hookmesh.Normalizer.V1\xca\x02\x16Hookmesh\\Normalizer\\V1\xe2\x02\"Hookmesh\\Normalizer\\V1\\GPBMetadata\xea\x02\x18Hookmesh::Normalizer::V1b\x06proto3"
@@ -190,13 +209,14 @@ var file_hookmesh_normalizer_v1_normalizer_proto_depIdxs = []int32{
 	2, // 0: hookmesh.normalizer.v1.NormalizeRequest.headers:type_name -> hookmesh.normalizer.v1.NormalizeRequest.HeadersEntry
 	3, // 1: hookmesh.normalizer.v1.NormalizeRequest.received_at:type_name -> google.protobuf.Timestamp
 	4, // 2: hookmesh.normalizer.v1.NormalizeResponse.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	0, // 3: hookmesh.normalizer.v1.NormalizerService.Normalize:input_type -> hookmesh.normalizer.v1.NormalizeRequest
-	1, // 4: hookmesh.normalizer.v1.NormalizerService.Normalize:output_type -> hookmesh.normalizer.v1.NormalizeResponse
-	4, // [4:5] is the sub-list for method output_type
-	3, // [3:4] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	4, // 3: hookmesh.normalizer.v1.NormalizeResponse.events:type_name -> hookmesh.event.v1.NormalizedEvent
+	0, // 4: hookmesh.normalizer.v1.NormalizerService.Normalize:input_type -> hookmesh.normalizer.v1.NormalizeRequest
+	1, // 5: hookmesh.normalizer.v1.NormalizerService.Normalize:output_type -> hookmesh.normalizer.v1.NormalizeResponse
+	5, // [5:6] is the sub-list for method output_type
+	4, // [4:5] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_hookmesh_normalizer_v1_normalizer_proto_init() }

@@ -79,7 +79,21 @@ func New(pool *pgxpool.Pool) *Store {
 // snapshot, so when the conflicting row was committed by a concurrent
 // Record after that snapshot was taken, the statement returns no row at
 // all and Record runs it again.
-var recordSQL = `
+var recordSQL = recordEventSQL + `), rc AS (
+    INSERT INTO receipts (receipt_id, platform, source, event_id, headers, body, remote_addr, received_at)
+    SELECT ev.receipt_id, $1, $2, $3, $19, $20, $21, $8 FROM ev
+), dl AS (` + recordDeliveriesSQL
+
+// recordItemSQL is recordSQL for one event of a batch (recordBatch): the
+// same statement without the receipt, which recordBatch inserts once. Its
+// rc only types $19..$21, so that both take the same arguments.
+var recordItemSQL = recordEventSQL + `), rc AS (
+    SELECT $19::jsonb, $20::bytea, $21::text
+), dl AS (` + recordDeliveriesSQL
+
+// recordEventSQL and recordDeliveriesSQL are recordSQL before and after
+// its receipt.
+var recordEventSQL = `
 WITH ` + verdictsSQL(23) + `, ev AS (
     INSERT INTO events (platform, source, event_id, receipt_id, event_type, source_event_type,
         occurred_at, received_at, entity_type, entity_id, user_id, tenant_id,
@@ -90,10 +104,9 @@ WITH ` + verdictsSQL(23) + `, ev AS (
     WHERE NOT EXISTS (SELECT 1 FROM stale)
     ON CONFLICT (platform, event_id, source) DO NOTHING
     RETURNING id, receipt_id
-), rc AS (
-    INSERT INTO receipts (receipt_id, platform, source, event_id, headers, body, remote_addr, received_at)
-    SELECT ev.receipt_id, $1, $2, $3, $19, $20, $21, $8 FROM ev
-), dl AS (
+`
+
+const recordDeliveriesSQL = `
     INSERT INTO deliveries (delivery_id, subscription, event_row_id, platform, source, event_id, next_attempt_at,
         state, last_error, dead_at, ordering_key)
     SELECT ` + uuidV7SQL + `, s.name, ev.id, $1, $2, $3, now(),
@@ -202,6 +215,9 @@ func (s *Store) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledge
 	r, err := store.PrepareRecord(req)
 	if err != nil {
 		return nil, err
+	}
+	if items := store.BatchItems(req, r); items != nil {
+		return s.recordBatch(ctx, r, items)
 	}
 	args := []any{
 		r.Platform, r.Source, r.EventID, r.ReceiptID, r.EventType, r.SourceEventType,

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
@@ -123,9 +124,8 @@ func (s *Store) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledge
 	if err != nil {
 		return nil, err
 	}
-	metadata, err := jsonText(r.Metadata)
-	if err != nil {
-		return nil, err
+	if items := store.BatchItems(req, r); items != nil {
+		return s.recordBatch(ctx, r, items, headers)
 	}
 	var resp *ledgerv1.RecordResponse
 	created := false
@@ -139,35 +139,11 @@ func (s *Store) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledge
 		if !errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("look up event: %w", err)
 		}
-		if _, err := tx.StmtContext(ctx, s.stmts.insertReceipt).ExecContext(ctx,
-			r.ReceiptID, r.Platform, r.Source, r.EventID, headers, r.Body, r.RemoteAddr, r.ReceivedAt.UnixMicro()); err != nil {
-			return nil, fmt.Errorf("insert receipt: %w", err)
-		}
-		var rowID int64
-		if err := tx.StmtContext(ctx, s.stmts.insertEvent).QueryRowContext(ctx,
-			r.Platform, r.Source, r.EventID, r.ReceiptID, r.EventType, r.SourceEventType,
-			unixMicros(r.OccurredAt), r.ReceivedAt.UnixMicro(), r.EntityType, r.EntityID, r.UserID, r.TenantID,
-			r.AmountMinor, r.Currency, metadata, r.SchemaVersion, r.Normalized, r.NormalizationError, now,
-			renormalizeAt(r, now),
-		).Scan(&rowID); err != nil {
-			return nil, fmt.Errorf("insert event: %w", err)
-		}
-		resp, created = store.RecordResult(r, r.ReceiptID, false), true
-		// An event that could not be normalized has no typed event to
-		// deliver.
-		if r.EventType == 0 {
-			return nil, nil
-		}
-		matched, err := s.applyFilters(ctx, tx, r, rowID, now)
-		if err != nil {
+		if err := s.insertReceipt(ctx, tx, r, headers); err != nil {
 			return nil, err
 		}
-		subs, _, err := collectNames(tx.StmtContext(ctx, s.stmts.insertDeliveries).QueryContext(ctx,
-			rowID, r.Platform, r.Source, r.EventID, r.EventType, now, matched))
-		if err != nil {
-			return nil, fmt.Errorf("insert deliveries: %w", err)
-		}
-		return subs, nil
+		resp, created = store.RecordResult(r, r.ReceiptID, false), true
+		return s.insertEvent(ctx, tx, r, now)
 	})
 	if err != nil {
 		return nil, err
@@ -176,6 +152,104 @@ func (s *Store) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledge
 		s.changes.Signal() // after the commit: a woken stream finds the event
 	}
 	return resp, nil
+}
+
+// recordBatch stores the receipt of a batched delivery and those of its
+// items' events not recorded before, in one write transaction, as Record
+// does for one event: the keys are looked up first, and only when one is
+// new are the receipt and the new events inserted.
+func (s *Store) recordBatch(ctx context.Context, r store.Record, items []store.Record, headers string) (*ledgerv1.RecordResponse, error) {
+	var resp *ledgerv1.RecordResponse
+	created := false
+	err := s.write(ctx, fmt.Sprintf("record %s/%s (%d events)", r.Platform, r.EventID, len(items)), func(tx *sql.Tx, now int64) ([]string, error) {
+		stored := make([]string, len(items))
+		existed := make([]bool, len(items))
+		fresh := 0
+		for i, it := range items {
+			err := tx.StmtContext(ctx, s.stmts.storedReceipt).QueryRowContext(ctx, it.Platform, it.EventID, it.Source).Scan(&stored[i])
+			switch {
+			case err == nil:
+				existed[i] = true
+			case errors.Is(err, sql.ErrNoRows):
+				stored[i], fresh = r.ReceiptID, fresh+1
+			default:
+				return nil, fmt.Errorf("look up event %s: %w", it.EventID, err)
+			}
+		}
+		resp = store.RecordBatchResult(r, stored, existed)
+		if fresh == 0 {
+			return nil, nil
+		}
+		if err := s.insertReceipt(ctx, tx, r, headers); err != nil {
+			return nil, err
+		}
+		created = true
+		var subs []string
+		for i, it := range items {
+			// An item twice in one batch is recorded once.
+			if existed[i] || slices.ContainsFunc(items[:i], func(p store.Record) bool {
+				return p.EventID == it.EventID && p.Source == it.Source
+			}) {
+				continue
+			}
+			got, err := s.insertEvent(ctx, tx, it, now)
+			if err != nil {
+				return nil, err
+			}
+			subs = append(subs, got...)
+		}
+		return subs, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		s.changes.Signal()
+	}
+	return resp, nil
+}
+
+// insertReceipt inserts r's receipt; a reused receipt id fails the whole
+// transaction with ErrConflict.
+func (s *Store) insertReceipt(ctx context.Context, tx *sql.Tx, r store.Record, headers string) error {
+	if _, err := tx.StmtContext(ctx, s.stmts.insertReceipt).ExecContext(ctx,
+		r.ReceiptID, r.Platform, r.Source, r.EventID, headers, r.Body, r.RemoteAddr, r.ReceivedAt.UnixMicro()); err != nil {
+		return fmt.Errorf("insert receipt: %w", err)
+	}
+	return nil
+}
+
+// insertEvent inserts r's event, new (its receipt already inserted), and
+// its deliveries; it returns the subscriptions that got a pending one.
+func (s *Store) insertEvent(ctx context.Context, tx *sql.Tx, r store.Record, now int64) ([]string, error) {
+	metadata, err := jsonText(r.Metadata)
+	if err != nil {
+		return nil, err
+	}
+	var rowID int64
+	if err := tx.StmtContext(ctx, s.stmts.insertEvent).QueryRowContext(ctx,
+		r.Platform, r.Source, r.EventID, r.ReceiptID, r.EventType, r.SourceEventType,
+		unixMicros(r.OccurredAt), r.ReceivedAt.UnixMicro(), r.EntityType, r.EntityID, r.UserID, r.TenantID,
+		r.AmountMinor, r.Currency, metadata, r.SchemaVersion, r.Normalized, r.NormalizationError, now,
+		renormalizeAt(r, now),
+	).Scan(&rowID); err != nil {
+		return nil, fmt.Errorf("insert event: %w", err)
+	}
+	// An event that could not be normalized has no typed event to
+	// deliver.
+	if r.EventType == 0 {
+		return nil, nil
+	}
+	matched, err := s.applyFilters(ctx, tx, r, rowID, now)
+	if err != nil {
+		return nil, err
+	}
+	subs, _, err := collectNames(tx.StmtContext(ctx, s.stmts.insertDeliveries).QueryContext(ctx,
+		rowID, r.Platform, r.Source, r.EventID, r.EventType, now, matched))
+	if err != nil {
+		return nil, fmt.Errorf("insert deliveries: %w", err)
+	}
+	return subs, nil
 }
 
 // applyFilters evaluates the filters and ordering keys of the

@@ -47,6 +47,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"ListInvalid", testListInvalid},
 		{"Closed", testClosed},
 		{"DeliveriesFromRecord", testDeliveriesFromRecord},
+		{"BatchRecordsEvents", testBatchRecordsEvents},
+		{"BatchSkipsRecorded", testBatchSkipsRecorded},
 		{"ConcurrentClaimers", testConcurrentClaimers},
 		{"LeaseExpiry", testLeaseExpiry},
 		{"MaxConcurrency", testMaxConcurrency},
