@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hookmesh/hookmesh/services/internal/host/hosttest"
 )
 
 // events records what happened, in order, from any goroutine.
@@ -28,26 +30,6 @@ func (e *events) get() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return slices.Clone(e.list)
-}
-
-func loopback(t *testing.T) net.Listener {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return l
-}
-
-// isClosed reports whether l was closed: Accept on a closed listener fails
-// at once with net.ErrClosed; on an open one it times out (a failure
-// deadline only: a closed listener answers at once).
-func isClosed(l net.Listener) bool {
-	if tl, ok := l.(*net.TCPListener); ok {
-		_ = tl.SetDeadline(time.Now().Add(10 * time.Second))
-	}
-	_, err := l.Accept()
-	return errors.Is(err, net.ErrClosed)
 }
 
 // isOpen reports whether l still accepts connections.
@@ -86,9 +68,8 @@ func TestCloseRunsClosersInReverseOnce(t *testing.T) {
 // listeners opened before it and the ones the caller handed over are
 // closed; a listener the host never owned is left alone.
 func TestFailedBindClosesWhatWasOpened(t *testing.T) {
-	given := loopback(t)
-	taken := loopback(t) // not the host's: its port makes the bind fail
-	defer taken.Close()
+	given := hosttest.Loopback(t)
+	taken := hosttest.Loopback(t) // not the host's: its port makes the bind fail
 	h := New(nil, given)
 	adminLis, err := h.AdminListen(nil, "127.0.0.1:0", "", "TEST_ADMIN_ADDR")
 	if err != nil {
@@ -102,11 +83,7 @@ func TestFailedBindClosesWhatWasOpened(t *testing.T) {
 		t.Fatal("listening on a taken port succeeded")
 	}
 	h.Close()
-	for name, l := range map[string]net.Listener{"given": given, "admin": adminLis, "opened": opened} {
-		if !isClosed(l) {
-			t.Errorf("%s listener still open after a failed start", name)
-		}
-	}
+	hosttest.RequireClosed(t, given, adminLis, opened)
 	if !isOpen(t, taken) {
 		t.Error("the host closed a listener it did not own")
 	}
@@ -194,9 +171,7 @@ func TestRunDrainsBeforeClosing(t *testing.T) {
 	if !slices.Equal(rest, want) {
 		t.Errorf("events %v, want %v (loop stopped anywhere before the closers)", list, want)
 	}
-	if !isClosed(lis) {
-		t.Error("listener open after Run")
-	}
+	hosttest.RequireClosed(t, lis)
 }
 
 // TestRunStopsAllWhenOneFails: a server that fails stops the others, the
