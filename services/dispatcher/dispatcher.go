@@ -30,9 +30,8 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/admin"
 	"github.com/hookmesh/hookmesh/services/internal/env"
 	"github.com/hookmesh/hookmesh/services/internal/grpcclient"
-	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
+	"github.com/hookmesh/hookmesh/services/internal/host"
 	"github.com/hookmesh/hookmesh/services/internal/meshauth"
-	"github.com/hookmesh/hookmesh/services/internal/serve"
 	"github.com/hookmesh/hookmesh/services/internal/target"
 	"github.com/hookmesh/hookmesh/services/internal/tlsconfig"
 )
@@ -155,40 +154,29 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 
 // Run delivers until ctx is done, then drains in-flight deliveries.
 func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
-	adminLis, err := admin.Listen(cfg.AdminListener, cfg.AdminAddr, cfg.AdminToken, "HOOKMESH_DISPATCHER_ADMIN_ADDR")
+	h := host.New(log, cfg.GRPCListener, cfg.AdminListener)
+	defer h.Close()
+	adminLis, err := h.AdminListen(cfg.AdminListener, cfg.AdminAddr, cfg.AdminToken, "HOOKMESH_DISPATCHER_ADMIN_ADDR")
 	if err != nil {
 		return fmt.Errorf("dispatcher: %w", err)
-	}
-	closeAdmin := func() {
-		if adminLis != nil {
-			_ = adminLis.Close()
-		}
 	}
 	creds, err := cfg.TLS.DialOption()
 	if err != nil {
-		closeAdmin()
-		return fmt.Errorf("dispatcher: %w", err)
-	}
-	tlsOpts, err := cfg.TLS.ServerOptions()
-	if err != nil {
-		closeAdmin()
 		return fmt.Errorf("dispatcher: %w", err)
 	}
 	// The role token goes to the ledger and the normalizer only: the
 	// handler pool dials with creds alone, so no handler learns it.
 	authOpts, callOpts := cfg.Auth.DialOptions(meshauth.RoleDispatcher), cfg.Auth.CallOptions(meshauth.RoleDispatcher)
-	conn, closeConn, err := grpcclient.Route(cfg.LedgerConn, callOpts, cfg.LedgerTarget, creds, authOpts...)
+	conn, err := h.Dial("ledger", cfg.LedgerConn, callOpts, cfg.LedgerTarget, creds, authOpts...)
 	if err != nil {
-		closeAdmin()
-		return fmt.Errorf("dial ledger %s: %w", cfg.LedgerTarget, err)
+		return err
 	}
-	defer closeConn()
 	pool := dispatch.NewPool(creds, cfg.TargetAllow, nil)
-	defer pool.Close()
+	h.OnClose(pool.Close)
 	// One client for every HTTP destination: its connections are pooled
 	// per host, as the gRPC pool keeps one connection per handler.
 	web := webhook.New(webhook.Options{Policy: cfg.TargetAllow, IdleConnsPerHost: min(cfg.Capacity, 128)})
-	defer web.Close()
+	h.OnClose(web.Close)
 	reg := cfg.Registry
 	if reg == nil {
 		reg = admin.NewRegistry()
@@ -223,15 +211,13 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		Log:           log,
 		Metrics:       metrics,
 	})
-	fns := []func(context.Context) error{d.Run}
+	h.Go(d.Run)
 	normalizer := "" // the renormalizer's normalizer, for the start-up line; none: loop off
 	if cfg.NormalizerTarget != "" || cfg.NormalizerConn != nil {
-		normConn, closeNorm, err := grpcclient.Route(cfg.NormalizerConn, callOpts, cfg.NormalizerTarget, creds, authOpts...)
+		normConn, err := h.Dial("normalizer", cfg.NormalizerConn, callOpts, cfg.NormalizerTarget, creds, authOpts...)
 		if err != nil {
-			closeAdmin()
-			return fmt.Errorf("dial normalizer %s: %w", cfg.NormalizerTarget, err)
+			return err
 		}
-		defer closeNorm()
 		normalizer = grpcclient.Target(normConn)
 		renorm := renormalize.New(renormalize.Options{
 			ID:         cfg.ID,
@@ -240,34 +226,21 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 			Log:        log.With(slog.String("loop", "renormalize")),
 			Registry:   reg,
 		})
-		fns = append(fns, renorm.Run)
+		h.Go(renorm.Run)
 	}
 	registerStateMetrics(reg, breakers, d)
-	gs := grpcserver.NewWithChain(log, admin.Chain(cfg.AdminToken).Then(
-		meshauth.NewServer(cfg.Auth, cfg.AdminToken != "", log).Chain()), tlsOpts...)
-	dispatcherv1.RegisterDispatcherServiceServer(gs.GRPC, server.New(cfg.ID, breakers, d))
-	lis, err := serve.Listen(cfg.GRPCListener, cfg.GRPCAddr)
+	gs, lis, err := h.GRPC(host.GRPC{Listener: cfg.GRPCListener, Addr: cfg.GRPCAddr, AddrVar: "HOOKMESH_DISPATCHER_GRPC_ADDR",
+		TLS: cfg.TLS, Auth: cfg.Auth, Chain: admin.Chain(cfg.AdminToken).Then(meshauth.NewServer(cfg.Auth, cfg.AdminToken != "", log).Chain())})
 	if err != nil {
-		closeAdmin()
-		return err
-	}
-	if err := meshauth.CheckListener(lis, "HOOKMESH_DISPATCHER_GRPC_ADDR", cfg.Auth, log); err != nil {
-		_ = lis.Close()
-		closeAdmin()
 		return fmt.Errorf("dispatcher: %w", err)
 	}
-	fns = append(fns, func(ctx context.Context) error { return gs.Serve(ctx, lis) })
-	adminAddr := "off"
-	if adminLis != nil {
-		adminAddr = adminLis.Addr().String()
-		h := admin.NewHandler(admin.Options{Token: cfg.AdminToken, Registry: reg, Ready: admin.GRPCReady(conn), Log: log})
-		fns = append(fns, func(ctx context.Context) error { return admin.Serve(ctx, h, adminLis) })
-	}
-	log.Info("dispatcher running", slog.String("grpc", lis.Addr().String()), slog.String("admin", adminAddr),
+	dispatcherv1.RegisterDispatcherServiceServer(gs.GRPC, server.New(cfg.ID, breakers, d))
+	h.ServeAdmin(adminLis, admin.NewHandler(admin.Options{Token: cfg.AdminToken, Registry: reg, Ready: admin.GRPCReady(conn), Log: log}))
+	log.Info("dispatcher running", slog.String("grpc", lis.Addr().String()), slog.String("admin", host.AddrOf(adminLis)),
 		slog.Bool("admin_token", cfg.AdminToken != ""), slog.String("ledger", grpcclient.Target(conn)),
 		slog.String("normalizer", normalizer), slog.Bool("tls", cfg.TLS.Enabled()),
 		slog.String("internal_auth", cfg.Auth.Mode()),
 		slog.String("dispatcher_id", cfg.ID), slog.Int("capacity", cfg.Capacity),
 		slog.String("target_allow", cfg.TargetAllow.String()))
-	return serve.All(ctx, fns...)
+	return h.Run(ctx)
 }

@@ -34,9 +34,8 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/admin"
 	"github.com/hookmesh/hookmesh/services/internal/env"
 	"github.com/hookmesh/hookmesh/services/internal/grpcclient"
-	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
+	"github.com/hookmesh/hookmesh/services/internal/host"
 	"github.com/hookmesh/hookmesh/services/internal/meshauth"
-	"github.com/hookmesh/hookmesh/services/internal/serve"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 	"github.com/hookmesh/hookmesh/services/internal/tlsconfig"
 )
@@ -355,6 +354,8 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 
 // Run serves the edge until ctx is done.
 func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
+	h := host.New(log, cfg.HTTPListener, cfg.GRPCListener, cfg.AdminListener)
+	defer h.Close()
 	platforms := make([]ingest.Platform, 0, len(cfg.Platforms))
 	names := make([]string, 0, len(cfg.Platforms))
 	for _, p := range cfg.Platforms {
@@ -373,7 +374,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	defer closeLimiter()
+	h.OnClose(closeLimiter)
 	if cfg.DevSecrets {
 		log.Warn("DEVELOPMENT SECRETS in use for platforms without HOOKMESH_SECRET_<PLATFORM>: never use them in production")
 	}
@@ -382,23 +383,17 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("edge: %w", err)
 	}
-	tlsOpts, err := cfg.TLS.ServerOptions()
-	if err != nil {
-		return fmt.Errorf("edge: %w", err)
-	}
 	// The edge's role token goes with every call to the normalizer and
 	// the ledger (Record, and the REST API's admin calls).
 	authOpts, callOpts := cfg.Auth.DialOptions(meshauth.RoleEdge), cfg.Auth.CallOptions(meshauth.RoleEdge)
-	normConn, closeNorm, err := grpcclient.Route(cfg.NormalizerConn, callOpts, cfg.NormalizerTarget, creds, authOpts...)
+	normConn, err := h.Dial("normalizer", cfg.NormalizerConn, callOpts, cfg.NormalizerTarget, creds, authOpts...)
 	if err != nil {
-		return fmt.Errorf("dial normalizer %s: %w", cfg.NormalizerTarget, err)
+		return err
 	}
-	defer closeNorm()
-	ledgerConn, closeLedger, err := grpcclient.Route(cfg.LedgerConn, callOpts, cfg.LedgerTarget, creds, authOpts...)
+	ledgerConn, err := h.Dial("ledger", cfg.LedgerConn, callOpts, cfg.LedgerTarget, creds, authOpts...)
 	if err != nil {
-		return fmt.Errorf("dial ledger %s: %w", cfg.LedgerTarget, err)
+		return err
 	}
-	defer closeLedger()
 	ledger := ledgerv1.NewLedgerServiceClient(ledgerConn)
 
 	reg := cfg.Registry
@@ -427,7 +422,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	reloader := newSecretReloader(cfg.Platforms, svc, log)
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+	h.OnClose(func() { signal.Stop(hup) })
 	ready := admin.GRPCReady(normConn, ledgerConn)
 	public, err := httpapi.NewPublic(svc, httpapi.ReadyFunc(ready), log)
 	if err != nil {
@@ -442,51 +437,34 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	// everything it shows or changes.
 	adminHandler = console.Mount(adminHandler, console.Options{API: adminHandler, SignIn: cfg.AdminToken != "", Log: log,
 		TrustProxyHeaders: cfg.TrustProxyHeaders})
-	gs := grpcserver.NewWithChain(log, meshauth.NewServer(cfg.Auth, cfg.AdminToken != "", log).Chain(), tlsOpts...)
-	edgev1.RegisterEdgeServiceServer(gs.GRPC, server.New(svc))
-
-	adminLis, err := admin.Listen(cfg.AdminListener, cfg.AdminAddr, cfg.AdminToken, "HOOKMESH_ADMIN_ADDR")
+	adminLis, err := h.AdminListen(cfg.AdminListener, cfg.AdminAddr, cfg.AdminToken, "HOOKMESH_ADMIN_ADDR")
 	if err != nil {
 		return err
 	}
-	httpLis, err := serve.Listen(cfg.HTTPListener, cfg.HTTPAddr)
+	httpLis, err := h.Listen(cfg.HTTPListener, cfg.HTTPAddr)
 	if err != nil {
-		closeAll(adminLis)
 		return err
 	}
-	grpcLis, err := serve.Listen(cfg.GRPCListener, cfg.GRPCAddr)
+	gs, grpcLis, err := h.GRPC(host.GRPC{Listener: cfg.GRPCListener, Addr: cfg.GRPCAddr, AddrVar: "HOOKMESH_EDGE_GRPC_ADDR",
+		TLS: cfg.TLS, Auth: cfg.Auth, Chain: meshauth.NewServer(cfg.Auth, cfg.AdminToken != "", log).Chain()})
 	if err != nil {
-		closeAll(httpLis, adminLis)
-		return err
-	}
-	if err := meshauth.CheckListener(grpcLis, "HOOKMESH_EDGE_GRPC_ADDR", cfg.Auth, log); err != nil {
-		closeAll(grpcLis, httpLis, adminLis)
 		return fmt.Errorf("edge: %w", err)
 	}
-	adminAddr := "off"
-	if adminLis != nil {
-		adminAddr = adminLis.Addr().String()
-	}
+	edgev1.RegisterEdgeServiceServer(gs.GRPC, server.New(svc))
+	h.ServeHTTP(httpLis, newHTTPServer(public, cfg.HTTP))
+	h.Go(func(ctx context.Context) error { reloader.run(ctx, cfg.SecretsPollInterval, hup); return nil })
+	h.ServeAdmin(adminLis, adminHandler)
 	logConfig(log, cfg)
 	log.Info("edge listening",
 		slog.String("http", httpLis.Addr().String()),
-		slog.String("admin", adminAddr),
+		slog.String("admin", host.AddrOf(adminLis)),
 		slog.Bool("admin_token", cfg.AdminToken != ""),
 		slog.String("grpc", grpcLis.Addr().String()),
 		slog.String("internal_auth", cfg.Auth.Mode()),
 		slog.String("normalizer", grpcclient.Target(normConn)),
 		slog.String("ledger", grpcclient.Target(ledgerConn)),
 		slog.Any("platforms", names))
-
-	fns := []func(context.Context) error{
-		func(ctx context.Context) error { return serve.HTTP(ctx, newHTTPServer(public, cfg.HTTP), httpLis) },
-		func(ctx context.Context) error { return gs.Serve(ctx, grpcLis) },
-		func(ctx context.Context) error { reloader.run(ctx, cfg.SecretsPollInterval, hup); return nil },
-	}
-	if adminLis != nil {
-		fns = append(fns, func(ctx context.Context) error { return admin.Serve(ctx, adminHandler, adminLis) })
-	}
-	return serve.All(ctx, fns...)
+	return h.Run(ctx)
 }
 
 // registerServiceMetrics exposes the ingest service's own counters: read
@@ -502,14 +480,6 @@ func registerServiceMetrics(reg prometheus.Registerer, svc *ingest.Service) {
 			Help: "Rate-limit checks the limiter could not answer (Redis down); those requests were allowed.",
 		}, func() float64 { return float64(svc.Stats().LimiterErrors) }),
 	)
-}
-
-func closeAll(ls ...net.Listener) {
-	for _, l := range ls {
-		if l != nil {
-			_ = l.Close()
-		}
-	}
 }
 
 // newHTTPServer sets every timeout: a client that trickles headers or a

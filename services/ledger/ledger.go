@@ -24,10 +24,9 @@ import (
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	"github.com/hookmesh/hookmesh/services/internal/admin"
 	"github.com/hookmesh/hookmesh/services/internal/env"
-	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
+	"github.com/hookmesh/hookmesh/services/internal/host"
 	"github.com/hookmesh/hookmesh/services/internal/inproc"
 	"github.com/hookmesh/hookmesh/services/internal/meshauth"
-	"github.com/hookmesh/hookmesh/services/internal/serve"
 	"github.com/hookmesh/hookmesh/services/internal/target"
 	"github.com/hookmesh/hookmesh/services/internal/tlsconfig"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/seed"
@@ -234,58 +233,32 @@ func newOpener(cfg Config, maxConns int32) (opener, error) {
 // configuration (a bad subscriptions file included) or listener.
 func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	cfg = cfg.withDefaults()
-	// fail keeps the promise that Run closes a listener it was given.
-	fail := func(err error) error {
-		for _, l := range []net.Listener{cfg.GRPCListener, cfg.AdminListener} {
-			if l != nil {
-				_ = l.Close()
-			}
-		}
-		return fmt.Errorf("ledger: %w", err)
-	}
+	h := host.New(log, cfg.GRPCListener, cfg.AdminListener)
+	defer h.Close()
 	openStore, err := newOpener(cfg, cfg.MaxConns)
 	if err != nil {
-		return fail(err)
+		return fmt.Errorf("ledger: %w", err)
 	}
 	// Parsed before anything starts: a typo in the file must stop the
 	// ledger at once, not after the database comes up.
 	var seeds []*ledgerv1.Subscription
 	if cfg.SubscriptionsFile != "" {
 		if seeds, err = seed.Load(cfg.SubscriptionsFile, cfg.TargetAllow); err != nil {
-			return fail(err)
+			return fmt.Errorf("ledger: %w", err)
 		}
 	}
-	tlsOpts, err := cfg.TLS.ServerOptions()
+	adminLis, err := h.AdminListen(cfg.AdminListener, cfg.AdminAddr, cfg.AdminToken, "HOOKMESH_LEDGER_ADMIN_ADDR")
 	if err != nil {
-		return fail(err)
-	}
-	adminLis, err := admin.Listen(cfg.AdminListener, cfg.AdminAddr, cfg.AdminToken, "HOOKMESH_LEDGER_ADMIN_ADDR")
-	if err != nil {
-		cfg.AdminListener = nil // closed by Listen
-		return fail(err)
-	}
-	lis := cfg.GRPCListener
-	if lis == nil {
-		if lis, err = net.Listen("tcp", cfg.GRPCAddr); err != nil {
-			if adminLis != nil {
-				_ = adminLis.Close()
-			}
-			return fmt.Errorf("ledger: listen %s: %w", cfg.GRPCAddr, err)
-		}
-	}
-	if err := meshauth.CheckListener(lis, "HOOKMESH_LEDGER_GRPC_ADDR", cfg.Auth, log); err != nil {
-		_ = lis.Close()
-		if adminLis != nil {
-			_ = adminLis.Close()
-		}
 		return fmt.Errorf("ledger: %w", err)
 	}
-	adminAddr := "off"
-	if adminLis != nil {
-		adminAddr = adminLis.Addr().String()
+	gs, lis, err := h.GRPC(host.GRPC{Listener: cfg.GRPCListener, Addr: cfg.GRPCAddr, AddrVar: "HOOKMESH_LEDGER_GRPC_ADDR",
+		TLS: cfg.TLS, Auth: cfg.Auth, InProcess: cfg.InProcess,
+		Chain: admin.Chain(cfg.AdminToken).Then(meshauth.NewServer(cfg.Auth, cfg.AdminToken != "", log).Chain())})
+	if err != nil {
+		return fmt.Errorf("ledger: %w", err)
 	}
 	log.Info("ledger starting", append([]any{slog.String("grpc_addr", lis.Addr().String()),
-		slog.String("admin_addr", adminAddr), slog.Bool("admin_token", cfg.AdminToken != ""),
+		slog.String("admin_addr", host.AddrOf(adminLis)), slog.Bool("admin_token", cfg.AdminToken != ""),
 		slog.Bool("tls", cfg.TLS.Enabled()), slog.String("internal_auth", cfg.Auth.Mode())},
 		append(cfg.storeAttrs(), slog.String("subscriptions_file", cfg.SubscriptionsFile),
 			slog.String("target_allow", cfg.TargetAllow.String()))...)...)
@@ -294,9 +267,6 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if reg == nil {
 		reg = admin.NewRegistry()
 	}
-	gs := grpcserver.NewWithChain(log, admin.Chain(cfg.AdminToken).Then(
-		meshauth.NewServer(cfg.Auth, cfg.AdminToken != "", log).Chain()), tlsOpts...)
-	gs.ServeInProcess(cfg.InProcess)
 	srv := server.New(log, nil)
 	srv.Metrics = server.NewMetrics(reg, srv)
 	srv.Targets = cfg.TargetAllow
@@ -316,11 +286,12 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		}
 		srv.EndWatches()
 	})
-	defer watches.Wait()
-	defer close(returned)
+	h.OnClose(func() {
+		close(returned)
+		watches.Wait()
+	})
 
 	connectCtx, stopConnecting := context.WithCancel(ctx)
-	defer stopConnecting()
 	connected := make(chan store.Store, 1)
 	go func() {
 		st := connectWithRetry(connectCtx, openStore, seeds, log)
@@ -347,22 +318,21 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		}
 		connected <- st
 	}()
+	// Once the servers have drained no call can use the store any more,
+	// and the event streams' senders end with their streams: the store
+	// closes after them.
+	h.OnClose(func() {
+		stopConnecting()
+		if st := <-connected; st != nil {
+			st.Close()
+		}
+	})
+	h.OnClose(srv.WaitStreams)
 
-	fns := []func(context.Context) error{func(ctx context.Context) error { return gs.Serve(ctx, lis) }}
-	if adminLis != nil {
-		h := admin.NewHandler(admin.Options{Token: cfg.AdminToken, Registry: reg, Ready: srv.Ready, Log: log})
-		fns = append(fns, func(ctx context.Context) error { return admin.Serve(ctx, h, adminLis) })
-	}
-	serveErr := serve.All(ctx, fns...)
-	// The servers have drained: no call can use the store any more, and
-	// the event streams' senders end with their streams.
-	srv.WaitStreams()
-	stopConnecting()
-	if st := <-connected; st != nil {
-		st.Close()
-	}
+	h.ServeAdmin(adminLis, admin.NewHandler(admin.Options{Token: cfg.AdminToken, Registry: reg, Ready: srv.Ready, Log: log}))
+	err = h.Run(ctx)
 	log.Info("ledger stopped")
-	return serveErr
+	return err
 }
 
 // Migrate applies the migrations and returns, for a deploy step (a

@@ -16,10 +16,9 @@ import (
 	normalizerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/normalizer/v1"
 	"github.com/hookmesh/hookmesh/services/internal/admin"
 	"github.com/hookmesh/hookmesh/services/internal/env"
-	"github.com/hookmesh/hookmesh/services/internal/grpcserver"
+	"github.com/hookmesh/hookmesh/services/internal/host"
 	"github.com/hookmesh/hookmesh/services/internal/inproc"
 	"github.com/hookmesh/hookmesh/services/internal/meshauth"
-	"github.com/hookmesh/hookmesh/services/internal/serve"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 	"github.com/hookmesh/hookmesh/services/internal/tlsconfig"
 	"github.com/hookmesh/hookmesh/services/normalizer/internal/normalize"
@@ -109,63 +108,39 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 // nil after a shutdown caused by ctx and an error if a server cannot
 // listen or stops on its own.
 func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
+	h := host.New(log, cfg.GRPCListener, cfg.AdminListener)
+	defer h.Close()
 	n, err := normalize.New(cfg.Sources)
 	if err != nil {
-		closeListeners(cfg.GRPCListener, cfg.AdminListener)
 		return fmt.Errorf("normalizer: %w", err)
 	}
-	adminLis, err := admin.Listen(cfg.AdminListener, cfg.AdminAddr, cfg.AdminToken, "HOOKMESH_NORMALIZER_ADMIN_ADDR")
+	adminLis, err := h.AdminListen(cfg.AdminListener, cfg.AdminAddr, cfg.AdminToken, "HOOKMESH_NORMALIZER_ADMIN_ADDR")
 	if err != nil {
-		closeListeners(cfg.GRPCListener)
 		return fmt.Errorf("normalizer: %w", err)
 	}
-	lis, err := serve.Listen(cfg.GRPCListener, cfg.GRPCAddr)
+	srv, lis, err := h.GRPC(host.GRPC{Listener: cfg.GRPCListener, Addr: cfg.GRPCAddr, AddrVar: "HOOKMESH_NORMALIZER_GRPC_ADDR",
+		TLS: cfg.TLS, Auth: cfg.Auth, Chain: meshauth.NewServer(cfg.Auth, cfg.AdminToken != "", log).Chain(), InProcess: cfg.InProcess})
 	if err != nil {
-		closeListeners(adminLis)
-		return fmt.Errorf("normalizer: %w", err)
-	}
-	tlsOpts, err := cfg.TLS.ServerOptions()
-	if err == nil {
-		err = meshauth.CheckListener(lis, "HOOKMESH_NORMALIZER_GRPC_ADDR", cfg.Auth, log)
-	}
-	if err != nil {
-		closeListeners(lis, adminLis)
 		return fmt.Errorf("normalizer: %w", err)
 	}
 	reg := cfg.Registry
 	if reg == nil {
 		reg = admin.NewRegistry()
 	}
-	srv := grpcserver.NewWithChain(log, meshauth.NewServer(cfg.Auth, cfg.AdminToken != "", log).Chain(), tlsOpts...)
-	srv.ServeInProcess(cfg.InProcess)
 	s := server.New(log, n)
 	s.Metrics = server.NewMetrics(reg, n.Platforms())
 	normalizerv1.RegisterNormalizerServiceServer(srv, s)
 	// Health by service name as well as overall, so a probe can ask for
 	// this service specifically; Serve flips both to NOT_SERVING on drain.
 	srv.Health.SetServingStatus(normalizerv1.NormalizerService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
-	fns := []func(context.Context) error{func(ctx context.Context) error { return srv.Serve(ctx, lis) }}
-	adminAddr := "off"
-	if adminLis != nil {
-		adminAddr = adminLis.Addr().String()
-		h := admin.NewHandler(admin.Options{Token: cfg.AdminToken, Registry: reg, Log: log})
-		fns = append(fns, func(ctx context.Context) error { return admin.Serve(ctx, h, adminLis) })
-	}
+	h.ServeAdmin(adminLis, admin.NewHandler(admin.Options{Token: cfg.AdminToken, Registry: reg, Log: log}))
 	log.Info("normalizer serving", slog.String("grpc_addr", lis.Addr().String()),
-		slog.String("admin_addr", adminAddr), slog.Bool("admin_token", cfg.AdminToken != ""),
+		slog.String("admin_addr", host.AddrOf(adminLis)), slog.Bool("admin_token", cfg.AdminToken != ""),
 		slog.Bool("tls", cfg.TLS.Enabled()), slog.String("internal_auth", cfg.Auth.Mode()),
 		slog.Any("platforms", n.Platforms()))
-	if err := serve.All(ctx, fns...); err != nil {
+	if err := h.Run(ctx); err != nil {
 		return fmt.Errorf("normalizer: %w", err)
 	}
 	log.Info("normalizer stopped")
 	return nil
-}
-
-func closeListeners(ls ...net.Listener) {
-	for _, l := range ls {
-		if l != nil {
-			_ = l.Close()
-		}
-	}
 }

@@ -13,11 +13,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/env"
+	"github.com/hookmesh/hookmesh/services/internal/host"
 	"github.com/hookmesh/hookmesh/services/internal/logging"
-	"github.com/hookmesh/hookmesh/services/internal/tracing"
 )
 
 // RunFunc reads its configuration through lookup and serves until ctx is
@@ -26,7 +25,7 @@ type RunFunc func(ctx context.Context, lookup func(string) (string, bool), log *
 
 // Main runs the service called name and exits.
 func Main(name string, run RunFunc) {
-	TuneGC()
+	host.TuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := Exec(ctx, name, os.LookupEnv, os.Stderr, run)
 	stop()
@@ -45,14 +44,10 @@ func Exec(ctx context.Context, name string, lookup func(string) (string, bool), 
 	level, _ := lookup("HOOKMESH_LOG_LEVEL")
 	log, err := logging.New(stderr, format, level)
 	if err == nil {
-		var shutdown func(context.Context) error
-		if shutdown, err = tracing.Setup(ctx, name, lookup); err == nil {
+		var flush func()
+		if flush, err = host.Tracing(ctx, name, lookup, log); err == nil {
 			err = run(ctx, lookup, log.With("service", name))
-			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			if serr := shutdown(sctx); serr != nil {
-				log.Warn("tracing shutdown", slog.Any("error", serr))
-			}
-			cancel()
+			flush()
 		}
 	}
 	if err != nil {

@@ -10,11 +10,11 @@ import (
 	"syscall"
 
 	"github.com/hookmesh/hookmesh/services/hookmesh/internal/cli"
-	"github.com/hookmesh/hookmesh/services/internal/command"
+	"github.com/hookmesh/hookmesh/services/internal/host"
 )
 
 func main() {
-	command.TuneGC()
+	host.TuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := cli.Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,11 +18,10 @@ import (
 	"github.com/hookmesh/hookmesh/services/edge/verify"
 	"github.com/hookmesh/hookmesh/services/internal/admin"
 	"github.com/hookmesh/hookmesh/services/internal/env"
+	"github.com/hookmesh/hookmesh/services/internal/host"
 	"github.com/hookmesh/hookmesh/services/internal/inproc"
 	"github.com/hookmesh/hookmesh/services/internal/logging"
 	"github.com/hookmesh/hookmesh/services/internal/meshauth"
-	"github.com/hookmesh/hookmesh/services/internal/serve"
-	"github.com/hookmesh/hookmesh/services/internal/tracing"
 	"github.com/hookmesh/hookmesh/services/ledger"
 	"github.com/hookmesh/hookmesh/services/normalizer"
 )
@@ -157,25 +155,26 @@ func (s *system) seed() error {
 // memory (routeInProcess) unless HOOKMESH_IN_PROCESS=false, and over
 // loopback gRPC then, exactly as when deployed apart.
 func (s *system) run(ctx context.Context, log *slog.Logger) error {
+	h := host.New(log)
+	defer h.Close()
 	if err := s.seed(); err != nil {
 		return err
 	}
-	defer func() {
+	h.OnClose(func() {
 		if s.seedDir != "" {
 			os.RemoveAll(s.seedDir)
 		}
-	}()
-	return serve.All(ctx,
-		func(ctx context.Context) error { return ledger.Run(ctx, s.ledger, log.With("service", "ledger")) },
-		func(ctx context.Context) error {
-			return normalizer.Run(ctx, s.normalizer, log.With("service", "normalizer"))
-		},
-		func(ctx context.Context) error { return edge.Run(ctx, s.edge, log.With("service", "edge")) },
-		func(ctx context.Context) error {
-			return dispatcher.Run(ctx, s.dispatcher, log.With("service", "dispatcher"))
-		},
-		func(ctx context.Context) error { return consumer.Run(ctx, s.consumer, log.With("service", "consumer")) },
-	)
+	})
+	h.Go(func(ctx context.Context) error { return ledger.Run(ctx, s.ledger, log.With("service", "ledger")) })
+	h.Go(func(ctx context.Context) error {
+		return normalizer.Run(ctx, s.normalizer, log.With("service", "normalizer"))
+	})
+	h.Go(func(ctx context.Context) error { return edge.Run(ctx, s.edge, log.With("service", "edge")) })
+	h.Go(func(ctx context.Context) error {
+		return dispatcher.Run(ctx, s.dispatcher, log.With("service", "dispatcher"))
+	})
+	h.Go(func(ctx context.Context) error { return consumer.Run(ctx, s.consumer, log.With("service", "consumer")) })
+	return h.Run(ctx)
 }
 
 var _ = register(newRunCmd)
@@ -327,15 +326,9 @@ func startProcess(ctx context.Context, lookup func(string) (string, bool), stder
 	if err != nil {
 		return nil, nil, err
 	}
-	shutdown, err := tracing.Setup(ctx, "all", lookup)
+	flush, err := host.Tracing(ctx, "all", lookup, log)
 	if err != nil {
 		return nil, nil, err
 	}
-	return log, func() {
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		if err := shutdown(sctx); err != nil {
-			log.Warn("tracing shutdown", slog.Any("error", err))
-		}
-	}, nil
+	return log, flush, nil
 }
