@@ -193,11 +193,6 @@ func startReplicas(t *testing.T) *replicas {
 	return s
 }
 
-// waitServing waits for gRPC health SERVING at addr.
-func waitServing(ctx context.Context, addr string) error {
-	return (&system{grpc: map[string]string{"x": addr}}).waitReady(ctx, "x")
-}
-
 // work counts what each replica has done so far: webhooks accepted by
 // each edge and normalizations by each normalizer (their metrics), Records
 // committed by each ledger (its metric), and delivery attempts made by

@@ -153,7 +153,13 @@ func (s *system) waitReady(ctx context.Context, name string) error {
 	if name == "edge" {
 		return harness.WaitHTTP(ctx, "http://"+s.httpAddr+"/ready", http.StatusOK)
 	}
-	conn, err := grpc.NewClient(s.grpc[name],
+	return waitServing(ctx, s.grpc[name])
+}
+
+// waitServing waits for gRPC health SERVING at addr, dialling afresh with
+// a short reconnect backoff.
+func waitServing(ctx context.Context, addr string) error {
+	conn, err := grpc.NewClient(addr,
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithConnectParams(grpc.ConnectParams{Backoff: backoff.Config{
 			BaseDelay: 50 * time.Millisecond, Multiplier: 1.5, MaxDelay: 250 * time.Millisecond,

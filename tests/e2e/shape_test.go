@@ -89,20 +89,11 @@ func sendAll(t *testing.T, sys *harness.System, groups [][]webhook) {
 	}
 }
 
-// adminSend sends body to the edge's admin API and returns the status and
-// the answer.
+// adminSend is adminDo with the answer as a string.
 func adminSend(t *testing.T, sys *harness.System, method, path, body string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, "http://"+sys.AdminAddr+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, string(readAll(resp))
+	code, b := adminDo(t, sys, method, path, body)
+	return code, string(b)
 }
 
 // waitCount polls count (under mu) until it reaches want, failing at the
