@@ -28,7 +28,7 @@ var errCapped = errors.New("over the cap")
 //
 // Signatures are checked on the decompressed bytes: senders sign their
 // payload and compression is a transfer detail applied afterwards
-// (docs/PLATFORMS.md describes every signed body as the payload itself;
+// (docs/platforms.md describes every signed body as the payload itself;
 // no supported platform documents signing a compressed form). For the same reason the decompressed bytes are what is stored
 // and normalized, and the returned header — the one to verify and store —
 // no longer carries Content-Encoding or Content-Length, so the stored
