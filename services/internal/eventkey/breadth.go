@@ -12,6 +12,7 @@ import (
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/dotpath"
+	"github.com/hookmesh/hookmesh/services/internal/jsonscan"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 )
 
@@ -79,8 +80,8 @@ func deriveBreadth(platform string, headers map[string]string, body []byte) (Key
 		k.EventID = Encode(rawText(m["id"]))
 		k.Source = Encode(rawText(m["application_id"]))
 		// A body that decoded is valid JSON; one that did not may still be
-		// (an array), hence json.Valid.
-		if k.EventID == "" && (isJSON || json.Valid(body)) {
+		// (an array), hence Valid.
+		if k.EventID == "" && (isJSON || jsonscan.Valid(body)) {
 			k.EventID = ContentKey(body).EventID
 		}
 	case "mailgun":

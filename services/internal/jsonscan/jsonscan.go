@@ -1,9 +1,10 @@
 // Package jsonscan finds where the parts of a JSON text end, without
 // decoding them: the shared primitives of the scanners that read one field
-// or one path of a webhook body (eventkey, dotpath) on every request. The
-// text is expected to be valid JSON (the callers validate it first); every
-// index is still checked against the length, so any input is safe, only
-// the answer is then meaningless.
+// or one path of a webhook body (eventkey, dotpath) on every request, and
+// Valid, the check those scanners rely on. Apart from Valid, the text is
+// expected to be valid JSON (the callers validate it first); every index
+// is still checked against the length, so any input is safe, only the
+// answer is then meaningless.
 package jsonscan
 
 import "bytes"
