@@ -2,6 +2,7 @@ package filter
 
 import (
 	"encoding/json"
+	"slices"
 	"sync"
 
 	"github.com/google/cel-go/cel"
@@ -22,15 +23,19 @@ import (
 // benchmark's filter on every subscription: about 160 µs per delivery, a
 // third of the ledger's CPU per webhook, for bodies of 2 to 15 KB); a
 // filter like payload.ref == "refs/heads/main" reads one short member of a
-// 15 KB push. With the paths known, only the values at their ends are
-// decoded (and the objects on the way are maps of just the members read);
-// the body is still checked to be valid JSON (encoding/json's own check,
-// which allocates nothing), so an expression sees exactly the values, the
-// nulls and the missing keys a full parse would give it
+// 15 KB push. With the paths known, they are all found in one pass over
+// the body (dotpath.Members) and only the values at their ends are decoded
+// (the objects on the way are maps of just the members read); the body is
+// still checked to be valid JSON (jsonscan.Valid, json.Valid's rules,
+// allocating nothing), so an expression sees exactly the values, the nulls
+// and the missing keys a full parse would give it
 // (FuzzLazyPayloadMatchesFull).
 type payloadUse struct {
 	full bool
 	tree *pathTree // nil: payload is not read
+	// members are the tree's paths, found in one pass over the body:
+	// each node's value is members' result at the node's index.
+	members *dotpath.Members
 }
 
 // pathTree is the members read below one object of the body.
@@ -40,6 +45,7 @@ type pathTree struct {
 	whole    bool
 	keys     []string // children in the order first read
 	children map[string]*pathTree
+	index    int // this node's path among payloadUse.members
 }
 
 func (t *pathTree) child(k string) *pathTree {
@@ -125,7 +131,28 @@ func usePayload(checked *cel.Ast) payloadUse {
 			t.whole = true // the end of a chain: its value is used
 		}
 	}
-	return payloadUse{tree: root}
+	return payloadUse{tree: root, members: root.compile()}
+}
+
+// compile numbers the nodes of t below the root and compiles their paths,
+// down to the nodes decoded whole (what is below those is never read
+// apart).
+func (t *pathTree) compile() *dotpath.Members {
+	var paths [][]string
+	var walk func(prefix []string, t *pathTree)
+	walk = func(prefix []string, t *pathTree) {
+		for _, k := range t.keys {
+			c := t.children[k]
+			p := append(slices.Clip(prefix), k)
+			c.index = len(paths)
+			paths = append(paths, p)
+			if !c.whole {
+				walk(p, c)
+			}
+		}
+	}
+	walk(nil, t)
+	return dotpath.CompileMembers(paths)
 }
 
 // payloadFor is payload as the program u reads it: for a body that is one
@@ -148,7 +175,9 @@ func (in *Input) payloadFor(u payloadUse) any {
 	if m, ok := in.lazy[u.tree]; ok {
 		return m
 	}
-	m := decodeTree(in.object, u.tree)
+	// Most filters read a few paths: their values fit on the stack.
+	var buf [8][]byte
+	m := decodeTree(in.object.Members(u.members, buf[:0]), u.tree)
 	if in.lazy == nil {
 		in.lazy = map[*pathTree]map[string]any{}
 	}
@@ -156,23 +185,22 @@ func (in *Input) payloadFor(u payloadUse) any {
 	return m
 }
 
-// decodeTree builds the map of the members of o that t reads: a member
-// read only to look into it, when it is an object, as such a map again;
-// any other member decoded whole (a null, a string, an array: what the
-// expression then does with it fails or succeeds as on the full parse).
-// An absent member is left out.
-func decodeTree(o dotpath.Object, t *pathTree) map[string]any {
+// decodeTree builds the map of the members t reads from their values
+// (vals, Object.Members' answer for the tree's paths): a member read only
+// to look into it, when it is an object, as such a map again; any other
+// member decoded whole (a null, a string, an array: what the expression
+// then does with it fails or succeeds as on the full parse). An absent
+// member is left out.
+func decodeTree(vals [][]byte, t *pathTree) map[string]any {
 	m := make(map[string]any, len(t.keys))
 	for _, k := range t.keys {
 		c := t.children[k]
-		if !c.whole {
-			if sub, ok := o.MemberObject(k); ok {
-				m[k] = decodeTree(sub, c)
-				continue
-			}
+		raw := vals[c.index]
+		if raw == nil {
+			continue
 		}
-		raw, ok := o.Member(k)
-		if !ok {
+		if !c.whole && raw[0] == '{' {
+			m[k] = decodeTree(vals, c)
 			continue
 		}
 		// Valid JSON (ParseObject checked the whole body): this cannot
