@@ -1,9 +1,12 @@
 package filter
 
 import (
+	"bytes"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/common/ast"
@@ -203,14 +206,45 @@ func decodeTree(vals [][]byte, t *pathTree) map[string]any {
 			m[k] = decodeTree(vals, c)
 			continue
 		}
-		// Valid JSON (ParseObject checked the whole body): this cannot
-		// fail; a failure would read as absent.
-		var v any
-		if json.Unmarshal(raw, &v) == nil {
+		if v, ok := decodeValue(raw); ok {
 			m[k] = v
 		}
 	}
 	return m
+}
+
+// decodeValue decodes one JSON value as json.Unmarshal into an any does.
+// A filter's values are mostly plain strings, numbers and booleans, which
+// are read directly: the decoder's own state and reflection cost more
+// than the value. Anything else goes through json.Unmarshal, which cannot
+// fail on the valid JSON ParseObject checked (a failure reads as absent).
+func decodeValue(raw []byte) (any, bool) {
+	switch raw[0] {
+	case 't':
+		return true, true
+	case 'f':
+		return false, true
+	case 'n':
+		return nil, true
+	case '"':
+		// Without escapes and with valid UTF-8, the text is the string;
+		// Unmarshal would unescape or replace bytes otherwise.
+		if s := raw[1 : len(raw)-1]; bytes.IndexByte(s, '\\') < 0 && utf8.Valid(s) {
+			return string(s), true
+		}
+	case '{', '[':
+	default:
+		// A number: Unmarshal's own conversion; out of range it fails
+		// there as here.
+		if f, err := strconv.ParseFloat(string(raw), 64); err == nil {
+			return f, true
+		}
+	}
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return nil, false
+	}
+	return v, true
 }
 
 // lazyState is Input's cache of the maps programs read.
