@@ -7,11 +7,6 @@
 // answer is then meaningless.
 package jsonscan
 
-import (
-	"encoding/binary"
-	"math/bits"
-)
-
 // SkipSpace returns the index of the first byte at or after i that is not
 // JSON white space.
 func SkipSpace(b []byte, i int) int {
@@ -33,13 +28,7 @@ func SkipSpace(b []byte, i int) int {
 func StringEnd(b []byte, i int) int {
 	j := i + 1
 	for {
-		for j+8 <= len(b) {
-			if m := quoteOrBackslash(binary.LittleEndian.Uint64(b[j:])); m != 0 {
-				j += bits.TrailingZeros64(m) / 8
-				break
-			}
-			j += 8
-		}
+		j = skipWords(b, j, false)
 		for j < len(b) && b[j] != '"' && b[j] != '\\' {
 			j++
 		}
@@ -51,11 +40,6 @@ func StringEnd(b []byte, i int) int {
 		}
 		j += 2 // an escape: the byte after the backslash never ends the string
 	}
-}
-
-// quoteOrBackslash is special (valid.go) without the control characters.
-func quoteOrBackslash(x uint64) uint64 {
-	return (((x ^ '"'*ones) - ones) | ((x ^ '\\'*ones) - ones)) &^ x & highs
 }
 
 // ValueEnd returns the index just past the value starting at b[i].

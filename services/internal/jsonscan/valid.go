@@ -130,29 +130,34 @@ const (
 	highs = 0x8080808080808080
 )
 
-// special returns, for eight bytes of a string read as a little-endian
-// word, a mask whose lowest set bit is the high bit of the first byte that
-// is a quote, a backslash or a control character (0 when none is): the
-// classic "has a zero byte" test, (v - ones) &^ v & highs, on x^'"' and
-// x^'\\', with x - 0x20 for the bytes below 0x20. A borrow can set bits
-// above a true hit, never below one, and bytes of 0x80 and more (UTF-8)
-// never hit.
-func special(x uint64) uint64 {
-	return ((x - 0x20*ones) | ((x ^ '"'*ones) - ones) | ((x ^ '\\'*ones) - ones)) &^ x & highs
+// skipWords returns the index of the first quote or backslash (with
+// controls, or control character) at or after i, reading eight bytes at a
+// time; when the last fewer than eight bytes are left, the index of the
+// first of them. The test is the classic "has a zero byte",
+// (v - ones) &^ v & highs, on x^'"' and x^'\\', with x - 0x20 for the
+// bytes below 0x20: a borrow can set bits above a true hit, never below
+// one, and bytes of 0x80 and more (UTF-8) never hit.
+func skipWords(b []byte, i int, controls bool) int {
+	for i+8 <= len(b) {
+		x := binary.LittleEndian.Uint64(b[i:])
+		m := ((x ^ '"'*ones) - ones) | ((x ^ '\\'*ones) - ones)
+		if controls {
+			m |= x - 0x20*ones
+		}
+		if m = m &^ x & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+		i += 8
+	}
+	return i
 }
 
 // stringEnd checks the string whose opening quote is b[i] and returns the
-// index just past it, or -1. Eight bytes at a time while none is special.
+// index just past it, or -1.
 func stringEnd(b []byte, i int) int {
 	i++
 	for {
-		for i+8 <= len(b) {
-			if m := special(binary.LittleEndian.Uint64(b[i:])); m != 0 {
-				i += bits.TrailingZeros64(m) / 8
-				break
-			}
-			i += 8
-		}
+		i = skipWords(b, i, true)
 		for i < len(b) && plain[b[i]] {
 			i++
 		}
