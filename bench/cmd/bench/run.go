@@ -438,46 +438,63 @@ func (r *run) execute(ctx context.Context) {
 	}
 }
 
-// profile fetches a CPU profile of every service of s during the
-// saturation step, from its admin listener's /debug/pprof (when it has one).
+// profile fetches, during the saturation step, a CPU profile and an
+// allocation profile (the bytes allocated over the same seconds: the
+// delta of /debug/pprof/allocs) of every service of s, from its admin
+// listener's /debug/pprof (when it has one). Allocations are half the
+// story of a hot path's CPU: the garbage collector's share of the CPU
+// profile says how much, the allocation profile says where.
 func (r *run) profile(s *system, wg *sync.WaitGroup) {
 	secs := max(1, int(r.cfg.SatDuration.Seconds())-2)
 	for name, addr := range s.admin {
 		wg.Go(func() {
-			url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, secs)
-			cl := &http.Client{Timeout: time.Duration(secs+20) * time.Second}
-			resp, err := cl.Get(url)
-			if err != nil {
-				r.mu.Lock()
-				r.profiles[name] = "unavailable: " + err.Error()
-				r.mu.Unlock()
-				return
-			}
-			defer resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				r.mu.Lock()
-				r.profiles[name] = "unavailable: " + resp.Status + " from " + url
-				r.mu.Unlock()
-				return
-			}
-			path := filepath.Join(r.results, "profile-"+name+".pb.gz")
-			f, err := os.Create(path)
-			if err == nil {
-				_, err = io.Copy(f, resp.Body)
-				f.Close()
-			}
-			msg := path
-			if err != nil {
-				msg = "error: " + err.Error()
-			} else if out, err := exec.Command("go", "tool", "pprof", "-top", "-nodecount=25", path).Output(); err == nil {
-				top := filepath.Join(r.results, "profile-"+name+".top.txt")
-				_ = os.WriteFile(top, out, 0o644)
-			}
-			r.mu.Lock()
-			r.profiles[name] = msg
-			r.mu.Unlock()
+			r.fetchProfile(name, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, secs), secs,
+				"profile-"+name)
+		})
+		wg.Go(func() {
+			r.fetchProfile(name+" allocs", fmt.Sprintf("http://%s/debug/pprof/allocs?seconds=%d", addr, secs), secs,
+				"profile-"+name+".allocs", "-sample_index=alloc_space")
 		})
 	}
+}
+
+// fetchProfile saves the profile at url as <base>.pb.gz in the results,
+// with a <base>.top.txt summary (go tool pprof -top, with topArgs), and
+// notes the file (or why there is none) under key.
+func (r *run) fetchProfile(key, url string, secs int, base string, topArgs ...string) {
+	note := func(msg string) {
+		r.mu.Lock()
+		r.profiles[key] = msg
+		r.mu.Unlock()
+	}
+	cl := &http.Client{Timeout: time.Duration(secs+20) * time.Second}
+	resp, err := cl.Get(url)
+	if err != nil {
+		note("unavailable: " + err.Error())
+		return
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		note("unavailable: " + resp.Status + " from " + url)
+		return
+	}
+	path := filepath.Join(r.results, base+".pb.gz")
+	f, err := os.Create(path)
+	if err == nil {
+		_, err = io.Copy(f, resp.Body)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		note("error: " + err.Error())
+		return
+	}
+	args := append([]string{"tool", "pprof", "-top", "-nodecount=25"}, topArgs...)
+	if out, err := exec.Command("go", append(args, path)...).Output(); err == nil {
+		_ = os.WriteFile(filepath.Join(r.results, base+".top.txt"), out, 0o644)
+	}
+	note(path)
 }
 
 // sampleWaits samples pg_stat_activity of db every 100 ms until stop is

@@ -3,7 +3,10 @@
 // "items.0.id". A path is compiled once, when the source is loaded; a body
 // is checked once to be one JSON object (ParseObject); each lookup then
 // walks only the objects and arrays on its path, skipping the values
-// beside it, without decoding anything and without allocating.
+// beside it, without decoding anything and without allocating. A reader
+// of several member paths (a subscription filter's payload.a.b) compiles
+// them together (CompileMembers) and finds them all in one pass
+// (Object.Members).
 //
 // The meaning is that of the encoding/json walk it replaces, so the edge's
 // dedup key and the normalizer's fields stay what they were for events

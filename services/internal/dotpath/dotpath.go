@@ -66,7 +66,7 @@ func ParseObject(body []byte) (Object, error) {
 	if start >= len(body) || body[start] != '{' {
 		return Object{}, ErrNotObject
 	}
-	if !json.Valid(body) {
+	if !jsonscan.Valid(body) {
 		// The rare path: decode to get encoding/json's explanation.
 		var v json.RawMessage
 		if err := json.Unmarshal(body, &v); err != nil {

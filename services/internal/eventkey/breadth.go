@@ -12,6 +12,7 @@ import (
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/dotpath"
+	"github.com/hookmesh/hookmesh/services/internal/jsonscan"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 )
 
@@ -41,25 +42,27 @@ func deriveBreadth(platform string, headers map[string]string, body []byte) (Key
 		k.EventID = headers["x-request-uuid"]
 		k.Source = headers["x-hook-uuid"]
 	case "paddle":
-		k.EventID = Encode(bodyString(body, "event_id"))
+		k.EventID = Encode(bodyString(body, paddleFields))
 	case "linear":
 		k.EventID = headers["linear-delivery"]
 	case "intercom":
-		m, _ := bodyFields(body)
-		k.EventID = Encode(rawText(m["id"]))
-		k.Source = Encode(rawText(m["app_id"]))
+		var buf [2][]byte
+		f := topFields(body, intercomFields, buf[:0])
+		k.EventID = Encode(rawText(f[0]))
+		k.Source = Encode(rawText(f[1]))
 	case "zendesk":
 		// One invocation keeps its id across attempts (the webhooks API
 		// lists the attempts of an invocation).
 		k.EventID = headers["x-zendesk-webhook-invocation-id"]
 		if k.EventID == "" {
-			k.EventID = Encode(bodyString(body, "id"))
+			k.EventID = Encode(bodyString(body, idField))
 		}
 		k.Source = headers["x-zendesk-webhook-id"]
 	case "square":
-		m, _ := bodyFields(body)
-		k.EventID = Encode(rawText(m["event_id"]))
-		k.Source = Encode(rawText(m["merchant_id"]))
+		var buf [2][]byte
+		f := topFields(body, squareFields, buf[:0])
+		k.EventID = Encode(rawText(f[0]))
+		k.Source = Encode(rawText(f[1]))
 	case "twilio":
 		k.Source = Encode(twilioAccount(body))
 		k.EventID = headers["i-twilio-idempotency-token"]
@@ -75,12 +78,12 @@ func deriveBreadth(platform string, headers map[string]string, body []byte) (Key
 		// signs a fresh timestamp per attempt but resends the same body, so
 		// the content key is their stable id. Deriving it here keeps the
 		// edge and the normalizer on one key.
-		m, isJSON := bodyFields(body)
-		k.EventID = Encode(rawText(m["id"]))
-		k.Source = Encode(rawText(m["application_id"]))
-		// A body that decoded is valid JSON; one that did not may still be
-		// (an array), hence json.Valid.
-		if k.EventID == "" && (isJSON || json.Valid(body)) {
+		var buf [2][]byte
+		f := topFields(body, discordFields, buf[:0])
+		k.EventID = Encode(rawText(f[0]))
+		k.Source = Encode(rawText(f[1]))
+		// Any JSON body without an id (an array too) is an event.
+		if k.EventID == "" && jsonscan.Valid(body) {
 			k.EventID = ContentKey(body).EventID
 		}
 	case "mailgun":
@@ -106,27 +109,40 @@ func first(vs ...string) string {
 	return ""
 }
 
-// bodyString returns a top-level JSON field as text (string or number),
-// or "" when the body is not a JSON object or lacks it. Like rawText, it
-// returns the raw bytes, not yet encoded.
-func bodyString(body []byte, field string) string {
-	m, _ := bodyFields(body)
-	return rawText(m[field])
+// The top-level fields the platforms read from their bodies, compiled
+// once for topFields.
+var (
+	idField        = dotpath.CompileMembers([][]string{{"id"}})
+	paddleFields   = dotpath.CompileMembers([][]string{{"event_id"}})
+	intercomFields = dotpath.CompileMembers([][]string{{"id"}, {"app_id"}})
+	squareFields   = dotpath.CompileMembers([][]string{{"event_id"}, {"merchant_id"}})
+	discordFields  = dotpath.CompileMembers([][]string{{"id"}, {"application_id"}})
+	twilioFields   = dotpath.CompileMembers([][]string{{"AccountSid"}, {"account_sid"}})
+)
+
+// bodyString returns the one top-level JSON field of field (a topFields
+// set) as text (string or number), or "" when the body is not a JSON
+// object or lacks it. Like rawText, it returns the raw bytes, not yet
+// encoded.
+func bodyString(body []byte, field *dotpath.Members) string {
+	var buf [1][]byte
+	return rawText(topFields(body, field, buf[:0])[0])
 }
 
-// bodyFields decodes the top level of a JSON object once, for platforms
-// that read several of its fields; ok is false (and m nil) when the body
-// does not decode as one. A JSON null decodes, to a nil map.
-func bodyFields(body []byte) (m map[string]json.RawMessage, ok bool) {
-	if json.Unmarshal(body, &m) != nil {
-		return nil, false
-	}
-	return m, true
+// topFields returns the raw values of fields (top-level names) of a JSON
+// object body, nil where it has none, all nil when the body is not one
+// JSON object: what decoding its top level into a map[string]
+// json.RawMessage holds at those names (FuzzTopFields), found in one pass
+// that decodes nothing (dotpath.Members). The map's decode cost 35-40 µs
+// and 28 allocations for a 2 KB Intercom body. vals reuses dst.
+func topFields(body []byte, fields *dotpath.Members, dst [][]byte) (vals [][]byte) {
+	o, _ := dotpath.ParseObject(body) // not an object: the zero Object finds nothing
+	return o.Members(fields, dst)
 }
 
 // rawText renders a JSON string (its exact bytes: unquoteBytes) or number
 // as text; anything else is "".
-func rawText(raw json.RawMessage) string {
+func rawText(raw []byte) string {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
 		return ""
@@ -147,11 +163,12 @@ func rawText(raw json.RawMessage) string {
 
 // twilioAccount is the AccountSid of a form (or JSON) body.
 func twilioAccount(body []byte) string {
-	m, _ := bodyFields(body)
-	if s := rawText(m["AccountSid"]); s != "" {
+	var buf [2][]byte
+	f := topFields(body, twilioFields, buf[:0])
+	if s := rawText(f[0]); s != "" {
 		return s
 	}
-	if s := rawText(m["account_sid"]); s != "" {
+	if s := rawText(f[1]); s != "" {
 		return s
 	}
 	if v, err := url.ParseQuery(string(body)); err == nil {

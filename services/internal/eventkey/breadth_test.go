@@ -220,3 +220,31 @@ func TestDiscordEventWebhookUsesContentKey(t *testing.T) {
 		t.Fatalf("Derive = %+v, %v; want the content key scoped by application", k, err)
 	}
 }
+
+// FuzzTopFields: on any body, topFields finds at each name what decoding
+// the body's top level into a map (the decode it replaced) holds there,
+// as the platforms read it (rawText), repeated keys, escapes and invalid
+// UTF-8 in names included.
+func FuzzTopFields(f *testing.F) {
+	for _, s := range []string{
+		`{"id":"notif_1","app_id":"abc"}`, `{"id":1,"id":"x","app_id":null}`, `{"\u0069d":"e","app\u005fid":2}`,
+		"{\"id\":\"\xff\",\"\xff\":1}", `[{"id":"x"}]`, `null`, `{"id":"x"`, ` {"id" : -1.5e3 } `, `{"id":{"id":"x"}}`,
+	} {
+		f.Add([]byte(s), "id")
+		f.Add([]byte(s), "app_id")
+	}
+	f.Add([]byte("{\"\xff\":\"x\"}"), "\uFFFD")
+	f.Fuzz(func(t *testing.T, body []byte, name string) {
+		var m map[string]json.RawMessage
+		if json.Unmarshal(body, &m) != nil {
+			m = nil
+		}
+		fields := dotpath.CompileMembers([][]string{{name}, {"id"}})
+		got := topFields(body, fields, nil)
+		for i, n := range []string{name, "id"} {
+			if g, w := rawText(got[i]), rawText(m[n]); g != w || (got[i] == nil) != (m[n] == nil) {
+				t.Fatalf("body %q name %q: topFields %q (%q); the map's decode %q (%q)", body, n, got[i], g, m[n], w)
+			}
+		}
+	})
+}

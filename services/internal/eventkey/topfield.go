@@ -40,7 +40,7 @@ func topString(body []byte, name string) (string, error) {
 // match (foldName), the last matching field winning, a null leaving the
 // value as it was.
 func scanTopString(body []byte, name string) (value string, ok bool) {
-	if !json.Valid(body) {
+	if !jsonscan.Valid(body) {
 		return "", false
 	}
 	i := jsonscan.SkipSpace(body, 0)

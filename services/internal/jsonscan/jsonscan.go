@@ -1,12 +1,11 @@
 // Package jsonscan finds where the parts of a JSON text end, without
 // decoding them: the shared primitives of the scanners that read one field
-// or one path of a webhook body (eventkey, dotpath) on every request. The
-// text is expected to be valid JSON (the callers validate it first); every
-// index is still checked against the length, so any input is safe, only
-// the answer is then meaningless.
+// or one path of a webhook body (eventkey, dotpath) on every request, and
+// Valid, the check those scanners rely on. Apart from Valid, the text is
+// expected to be valid JSON (the callers validate it first); every index
+// is still checked against the length, so any input is safe, only the
+// answer is then meaningless.
 package jsonscan
-
-import "bytes"
 
 // SkipSpace returns the index of the first byte at or after i that is not
 // JSON white space.
@@ -23,26 +22,24 @@ func SkipSpace(b []byte, i int) int {
 }
 
 // StringEnd returns the index just past the string whose opening quote is
-// b[i]. A quote ends the string unless an odd run of backslashes precedes
-// it; IndexByte finds the candidates, so long strings cost little.
+// b[i]: the first quote that is not escaped, eight bytes at a time while
+// there is neither a quote nor a backslash (most of a body's bytes are in
+// strings, most of them short).
 func StringEnd(b []byte, i int) int {
 	j := i + 1
-	for j < len(b) {
-		k := bytes.IndexByte(b[j:], '"')
-		if k < 0 {
-			break
+	for {
+		j = skipWords(b, j, false)
+		for j < len(b) && b[j] != '"' && b[j] != '\\' {
+			j++
 		}
-		j += k
-		n := 0
-		for m := j - 1; m > i && b[m] == '\\'; m-- {
-			n++
+		if j >= len(b) {
+			return len(b)
 		}
-		if n%2 == 0 {
+		if b[j] == '"' {
 			return j + 1
 		}
-		j++
+		j += 2 // an escape: the byte after the backslash never ends the string
 	}
-	return len(b)
 }
 
 // ValueEnd returns the index just past the value starting at b[i].

@@ -17,6 +17,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
+	"github.com/hookmesh/hookmesh/services/internal/jsonscan"
 	"github.com/hookmesh/hookmesh/services/internal/target"
 	"github.com/hookmesh/hookmesh/services/internal/tracing"
 	"github.com/hookmesh/hookmesh/services/internal/whsec"
@@ -186,7 +187,7 @@ var jsonEvent = protojson.MarshalOptions{UseProtoNames: true}
 // event as compact JSON (application/json).
 func Body(raw bool, event *eventv1.NormalizedEvent, payload []byte) ([]byte, string, error) {
 	if raw {
-		if json.Valid(payload) {
+		if jsonscan.Valid(payload) {
 			return payload, "application/json", nil
 		}
 		return payload, "application/octet-stream", nil

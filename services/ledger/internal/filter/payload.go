@@ -1,8 +1,12 @@
 package filter
 
 import (
+	"bytes"
 	"encoding/json"
+	"slices"
+	"strconv"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/common/ast"
@@ -22,15 +26,19 @@ import (
 // benchmark's filter on every subscription: about 160 µs per delivery, a
 // third of the ledger's CPU per webhook, for bodies of 2 to 15 KB); a
 // filter like payload.ref == "refs/heads/main" reads one short member of a
-// 15 KB push. With the paths known, only the values at their ends are
-// decoded (and the objects on the way are maps of just the members read);
-// the body is still checked to be valid JSON (encoding/json's own check,
-// which allocates nothing), so an expression sees exactly the values, the
-// nulls and the missing keys a full parse would give it
+// 15 KB push. With the paths known, they are all found in one pass over
+// the body (dotpath.Members) and only the values at their ends are decoded
+// (the objects on the way are maps of just the members read); the body is
+// still checked to be valid JSON (jsonscan.Valid, json.Valid's rules,
+// allocating nothing), so an expression sees exactly the values, the nulls
+// and the missing keys a full parse would give it
 // (FuzzLazyPayloadMatchesFull).
 type payloadUse struct {
 	full bool
 	tree *pathTree // nil: payload is not read
+	// members are the tree's paths, found in one pass over the body:
+	// each node's value is members' result at the node's index.
+	members *dotpath.Members
 }
 
 // pathTree is the members read below one object of the body.
@@ -40,6 +48,7 @@ type pathTree struct {
 	whole    bool
 	keys     []string // children in the order first read
 	children map[string]*pathTree
+	index    int // this node's path among payloadUse.members
 }
 
 func (t *pathTree) child(k string) *pathTree {
@@ -125,7 +134,28 @@ func usePayload(checked *cel.Ast) payloadUse {
 			t.whole = true // the end of a chain: its value is used
 		}
 	}
-	return payloadUse{tree: root}
+	return payloadUse{tree: root, members: root.compile()}
+}
+
+// compile numbers the nodes of t below the root and compiles their paths,
+// down to the nodes decoded whole (what is below those is never read
+// apart).
+func (t *pathTree) compile() *dotpath.Members {
+	var paths [][]string
+	var walk func(prefix []string, t *pathTree)
+	walk = func(prefix []string, t *pathTree) {
+		for _, k := range t.keys {
+			c := t.children[k]
+			p := append(slices.Clip(prefix), k)
+			c.index = len(paths)
+			paths = append(paths, p)
+			if !c.whole {
+				walk(p, c)
+			}
+		}
+	}
+	walk(nil, t)
+	return dotpath.CompileMembers(paths)
 }
 
 // payloadFor is payload as the program u reads it: for a body that is one
@@ -148,7 +178,9 @@ func (in *Input) payloadFor(u payloadUse) any {
 	if m, ok := in.lazy[u.tree]; ok {
 		return m
 	}
-	m := decodeTree(in.object, u.tree)
+	// Most filters read a few paths: their values fit on the stack.
+	var buf [8][]byte
+	m := decodeTree(in.object.Members(u.members, buf[:0]), u.tree)
 	if in.lazy == nil {
 		in.lazy = map[*pathTree]map[string]any{}
 	}
@@ -156,33 +188,63 @@ func (in *Input) payloadFor(u payloadUse) any {
 	return m
 }
 
-// decodeTree builds the map of the members of o that t reads: a member
-// read only to look into it, when it is an object, as such a map again;
-// any other member decoded whole (a null, a string, an array: what the
-// expression then does with it fails or succeeds as on the full parse).
-// An absent member is left out.
-func decodeTree(o dotpath.Object, t *pathTree) map[string]any {
+// decodeTree builds the map of the members t reads from their values
+// (vals, Object.Members' answer for the tree's paths): a member read only
+// to look into it, when it is an object, as such a map again; any other
+// member decoded whole (a null, a string, an array: what the expression
+// then does with it fails or succeeds as on the full parse). An absent
+// member is left out.
+func decodeTree(vals [][]byte, t *pathTree) map[string]any {
 	m := make(map[string]any, len(t.keys))
 	for _, k := range t.keys {
 		c := t.children[k]
-		if !c.whole {
-			if sub, ok := o.MemberObject(k); ok {
-				m[k] = decodeTree(sub, c)
-				continue
-			}
-		}
-		raw, ok := o.Member(k)
-		if !ok {
+		raw := vals[c.index]
+		if raw == nil {
 			continue
 		}
-		// Valid JSON (ParseObject checked the whole body): this cannot
-		// fail; a failure would read as absent.
-		var v any
-		if json.Unmarshal(raw, &v) == nil {
+		if !c.whole && raw[0] == '{' {
+			m[k] = decodeTree(vals, c)
+			continue
+		}
+		if v, ok := decodeValue(raw); ok {
 			m[k] = v
 		}
 	}
 	return m
+}
+
+// decodeValue decodes one JSON value as json.Unmarshal into an any does.
+// A filter's values are mostly plain strings, numbers and booleans, which
+// are read directly: the decoder's own state and reflection cost more
+// than the value. Anything else goes through json.Unmarshal, which cannot
+// fail on the valid JSON ParseObject checked (a failure reads as absent).
+func decodeValue(raw []byte) (any, bool) {
+	switch raw[0] {
+	case 't':
+		return true, true
+	case 'f':
+		return false, true
+	case 'n':
+		return nil, true
+	case '"':
+		// Without escapes and with valid UTF-8, the text is the string;
+		// Unmarshal would unescape or replace bytes otherwise.
+		if s := raw[1 : len(raw)-1]; bytes.IndexByte(s, '\\') < 0 && utf8.Valid(s) {
+			return string(s), true
+		}
+	case '{', '[':
+	default:
+		// A number: Unmarshal's own conversion; out of range it fails
+		// there as here.
+		if f, err := strconv.ParseFloat(string(raw), 64); err == nil {
+			return f, true
+		}
+	}
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return nil, false
+	}
+	return v, true
 }
 
 // lazyState is Input's cache of the maps programs read.

@@ -93,6 +93,7 @@ func FuzzLazyPayloadMatchesFull(f *testing.F) {
 		`{"data":{"object":{"amount":150,"customer":null,"x":1},"id":"x"}}`, `{"data":null}`, `{"data":{"object":"s"}}`,
 		`{"data":{"object":{"x":1},"object":{"x":2}}}`, `{"a":{"b":{"c":null}}}`, `{"a":{"b":[]}}`, `{"data":[{"object":1}]}`,
 		`{"a":"\ud800","b":"\xff"}`, `{"k\u00e9y":true}`, `{"kéy":true}`, `{"a":[1,2],"items":null}`,
+		`{"n":1e300,"a":-0,"b":-1.5E-3}`, `{"ref":"refs/heads/caf\u00e9","a":"x\"y","b":"\/"}`, `{"a":false,"b":true}`,
 	} {
 		for i := range len(lazyExprs) + len(lazyKeys) {
 			f.Add([]byte(s), uint8(i))
