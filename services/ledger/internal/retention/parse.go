@@ -34,10 +34,13 @@ var units = map[byte]time.Duration{
 //
 // An empty string (or only blanks) is the empty policy: keep everything.
 // Ages must be positive (omit a key to keep forever) and at most 100
-// years; a key may appear once. An events age shorter than the bodies age
-// of the same platform is refused: the body goes with its event, so the
-// bodies age would never apply, and the policy surely says something else
-// than was meant. Errors name the offending setting.
+// years; a key may appear once. An events age shorter than a bodies age
+// it is paired with (bodies and events, or a platform's bodies and its
+// events, its own or the overall one) is refused: the body goes with its
+// event, so that bodies age would never apply, and the policy surely says
+// something else than was meant. A platform's events age alone may be
+// shorter than the overall bodies age: its bodies then go with its
+// events. Errors name the offending setting.
 func Parse(s string) (Policy, error) {
 	var p Policy
 	seen := map[string]bool{}
@@ -94,7 +97,14 @@ func Parse(s string) (Policy, error) {
 		return Policy{}, err
 	}
 	for _, name := range slices.Sorted(maps.Keys(p.Platforms)) {
-		if err := checkOrder(name, p.For(name)); err != nil {
+		// An override of events alone may be shorter than the overall
+		// bodies age (its bodies then go with its events); one that names
+		// a bodies age must not outlast its events.
+		o := p.Platforms[name]
+		if o.Bodies == 0 {
+			continue
+		}
+		if err := checkOrder(name, Limits{Bodies: o.Bodies, Events: p.For(name).Events}); err != nil {
 			return Policy{}, err
 		}
 	}

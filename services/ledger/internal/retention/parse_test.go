@@ -23,6 +23,10 @@ func TestParse(t *testing.T) {
 			Limits:    Limits{Bodies: 7 * day, Events: 90 * day},
 			Platforms: map[string]Limits{"stripe": {Bodies: 3 * day}},
 		}},
+		{"bodies=7d stripe.events=3d", Policy{
+			Limits:    Limits{Bodies: 7 * day},
+			Platforms: map[string]Limits{"stripe": {Events: 3 * day}},
+		}},
 		{"shop-1_x.events=2d shop-1_x.bodies=1d", Policy{
 			Platforms: map[string]Limits{"shop-1_x": {Bodies: day, Events: 2 * day}},
 		}},
@@ -59,7 +63,7 @@ func TestParseErrors(t *testing.T) {
 		{"events=99999999999999999999d", `longer than 100 years`},
 		{"events=36500d1w", `longer than 100 years`},
 		{"bodies=7d events=1d", `events=1d is shorter than bodies=1w`},
-		{"bodies=7d stripe.events=3d", `stripe: events=3d is shorter than bodies=1w`},
+		{"events=7d stripe.bodies=8d", `stripe: events=1w is shorter than bodies=1w1d`},
 		{"stripe.bodies=7d stripe.events=3d", `stripe: events=3d`},
 	} {
 		_, err := Parse(c.in)
@@ -116,8 +120,11 @@ func FuzzParse(f *testing.F) {
 		if q.String() != p.String() {
 			t.Fatalf("Parse(%q) = %q, but that reads back as %q", s, p, q)
 		}
-		for name := range p.Platforms {
-			if l := p.For(name); l.Events > 0 && l.Bodies > l.Events {
+		if p.Events > 0 && p.Bodies > p.Events {
+			t.Fatalf("Parse(%q) accepted events shorter than bodies", s)
+		}
+		for name, o := range p.Platforms {
+			if l := p.For(name); o.Bodies > 0 && l.Events > 0 && o.Bodies > l.Events {
 				t.Fatalf("Parse(%q) accepted %s with events shorter than bodies", s, name)
 			}
 		}
