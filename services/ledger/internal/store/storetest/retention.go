@@ -30,6 +30,7 @@ var retentionCases = []struct {
 	{"RetentionDryRun", testRetentionDryRun},
 	{"RetentionPlatformOverride", testRetentionPlatformOverride},
 	{"RetentionConcurrentRecords", testRetentionConcurrentRecords},
+	{"RetentionStream", testRetentionStream},
 }
 
 const day = 24 * time.Hour
@@ -337,5 +338,26 @@ func testRetentionConcurrentRecords(t *testing.T, s store.Store) {
 	}
 	if n := countEvents(t, s, &ledgerv1.ListEventsRequest{Platform: "stripe"}); n != workers*perWorker {
 		t.Errorf("events after the pass = %d, want the %d new ones", n, workers*perWorker)
+	}
+}
+
+// testRetentionStream: a stream whose cursor lies before a deleted event
+// is refused with OUT_OF_RANGE (it would silently miss it otherwise); one
+// started after the pass reads the kept event with its body cleared.
+func testRetentionStream(t *testing.T, s store.Store) {
+	r := retainer(t, s)
+	now := time.Now()
+	mustRecord(t, s, Request("stripe", "", "evt_old", now.Add(-40*day)))
+	mustRecord(t, s, Request("stripe", "", "evt_mid", now.Add(-10*day)))
+	long := now.Add(-365 * day)
+	before := NewReader(t, s, store.WatchFrom{Time: &long}, store.WatchQuery{Receipts: true})
+	mustRetain(t, r, "bodies=7d events=30d", now, false)
+	if _, err := before.Next(t); !errors.Is(err, apperr.ErrOutOfRange) {
+		t.Errorf("WatchEvents from before a deleted event: %v, want OUT_OF_RANGE", err)
+	}
+	after := NewReader(t, s, store.WatchFrom{Time: &long}, store.WatchQuery{Receipts: true})
+	after.Until(t, "the kept event", func(seen []store.WatchedEvent) bool { return len(seen) >= 1 })
+	if e := after.Seen[0]; e.Event.GetEventId() != "evt_mid" || len(e.Receipt.GetBody()) != 0 {
+		t.Errorf("stream after the pass: %s with body %q, want evt_mid with its body cleared", e.Event.GetEventId(), e.Receipt.GetBody())
 	}
 }
