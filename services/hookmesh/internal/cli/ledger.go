@@ -41,20 +41,15 @@ would go. The ledger refuses (FAILED_PRECONDITION) when it has no policy.`,
 	cmd.Flags().DurationVar(&timeout, "timeout", 30*time.Minute, "how long to wait for the pass")
 	out := addOutput(cmd)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		led, closeFn, err := a.ledgerClient()
-		if err != nil {
-			return err
-		}
-		defer closeFn()
 		// A pass on a large store takes longer than the CLI's usual call
 		// timeout; it is batched, so one cut short leaves a consistent store.
-		ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
-		defer cancel()
-		resp, err := led.ApplyRetention(ctx, &ledgerv1.ApplyRetentionRequest{DryRun: dryRun})
-		if err != nil {
-			return fmt.Errorf("retention: %w", err)
-		}
-		return out.write(cmd.OutOrStdout(), resp, func(w io.Writer) error { return writeRetention(w, resp) })
+		return a.withLedgerTimeout(cmd, timeout, func(ctx context.Context, led ledgerv1.LedgerServiceClient) error {
+			resp, err := led.ApplyRetention(ctx, &ledgerv1.ApplyRetentionRequest{DryRun: dryRun})
+			if err != nil {
+				return fmt.Errorf("retention: %w", err)
+			}
+			return out.write(cmd.OutOrStdout(), resp, func(w io.Writer) error { return writeRetention(w, resp) })
+		})
 	}
 	return cmd
 }

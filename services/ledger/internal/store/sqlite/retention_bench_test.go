@@ -80,24 +80,13 @@ func buildBenchStore(ctx context.Context, path string) error {
 	}
 	body := strings.Repeat("x", 2048)
 	now := time.Now()
-	var wg sync.WaitGroup
-	errs := make(chan error, 8)
-	for w := range 8 {
-		wg.Go(func() {
-			for i := w; i < benchReceipts; i += 8 {
-				id := fmt.Sprintf("evt_%06d", i)
-				req := storetest.Request("stripe", "", id, now.Add(-benchSpread/benchReceipts*time.Duration(i)))
-				req.Receipt.Body = []byte(`{"id":"` + id + `","pad":"` + body[:2048-len(id)-19] + `"}`)
-				if _, err := s.Record(ctx, req); err != nil {
-					errs <- err
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
+	if err := parallel(benchReceipts, func(i int) error {
+		id := fmt.Sprintf("evt_%06d", i)
+		req := storetest.Request("stripe", "", id, now.Add(-benchSpread/benchReceipts*time.Duration(i)))
+		req.Receipt.Body = []byte(`{"id":"` + id + `","pad":"` + body[:2048-len(id)-19] + `"}`)
+		_, err := s.Record(ctx, req)
+		return err
+	}); err != nil {
 		return err
 	}
 	// Deliver everything: claims of 500, outcomes from 8 workers.
@@ -110,26 +99,34 @@ func buildBenchStore(ctx context.Context, path string) error {
 		if len(leases) == 0 {
 			return nil
 		}
-		var wg sync.WaitGroup
-		errs := make(chan error, 8)
-		for w := range 8 {
-			wg.Go(func() {
-				for i := w; i < len(leases); i += 8 {
-					l := leases[i]
-					if _, err := s.CompleteDelivery(ctx, &ledgerv1.CompleteDeliveryRequest{DeliveryId: l.GetDelivery().GetDeliveryId(),
-						LeaseToken: l.GetLeaseToken(), DispatcherId: "bench"}); err != nil {
-						errs <- err
-						return
-					}
-				}
-			})
-		}
-		wg.Wait()
-		close(errs)
-		if err := <-errs; err != nil {
+		if err := parallel(len(leases), func(i int) error {
+			l := leases[i]
+			_, err := s.CompleteDelivery(ctx, &ledgerv1.CompleteDeliveryRequest{DeliveryId: l.GetDelivery().GetDeliveryId(),
+				LeaseToken: l.GetLeaseToken(), DispatcherId: "bench"})
+			return err
+		}); err != nil {
 			return err
 		}
 	}
+}
+
+// parallel runs fn(0..n-1) on 8 goroutines and returns the first error.
+func parallel(n int, fn func(i int) error) error {
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for w := range 8 {
+		wg.Go(func() {
+			for i := w; i < n; i += 8 {
+				if err := fn(i); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
 }
 
 func copyFile(src, dst string) error {
