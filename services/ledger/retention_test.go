@@ -196,11 +196,37 @@ func TestRetentionRunner(t *testing.T) {
 // retentionFromEnvForTest reads the retention settings as the ledger's
 // environment would hold them.
 func retentionFromEnvForTest(policy string) (ledger.RetentionConfig, error) {
-	cfg, err := ledger.ConfigFromEnv(func(k string) (string, bool) {
-		if k == "HOOKMESH_RETENTION" {
-			return policy, true
-		}
-		return "", false
-	})
+	cfg, err := ledger.ConfigFromEnv(envOf(map[string]string{"HOOKMESH_RETENTION": policy}))
 	return cfg.Retention, err
+}
+
+// TestRetentionConfig: HOOKMESH_RETENTION* are read, and a bad policy or
+// interval stops the start naming the variable.
+func TestRetentionConfig(t *testing.T) {
+	cfg, err := ledger.ConfigFromEnv(envOf(map[string]string{
+		"HOOKMESH_RETENTION": "bodies=7d events=90d stripe.bodies=3d", "HOOKMESH_RETENTION_EXPORT_DIR": "/export",
+		"HOOKMESH_RETENTION_INTERVAL": "15m",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := cfg.Retention
+	if r.Policy.String() != "bodies=1w events=12w6d stripe.bodies=3d" || r.Policy.ExportDir != "/export" || r.Interval != 15*time.Minute {
+		t.Errorf("retention config = %+v (policy %q)", r, r.Policy)
+	}
+	if cfg, err := ledger.ConfigFromEnv(envOf(nil)); err != nil || cfg.Retention.Policy.Enabled() || cfg.Retention.Interval != ledger.DefaultRetentionInterval {
+		t.Errorf("default retention config = %+v, %v; want off, hourly", cfg.Retention, err)
+	}
+	for k, v := range map[string]string{"HOOKMESH_RETENTION": "bodies=7x", "HOOKMESH_RETENTION_INTERVAL": "10s"} {
+		if _, err := ledger.ConfigFromEnv(envOf(map[string]string{k: v})); err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s=%s: %v, want an error naming it", k, v, err)
+		}
+	}
+}
+
+func envOf(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v, ok := m[k]
+		return v, ok
+	}
 }
