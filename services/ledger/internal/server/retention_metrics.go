@@ -78,8 +78,12 @@ func (m *Metrics) retained(rep retention.Report, ok bool) {
 type sizesCollector struct {
 	s  *Server
 	mu sync.Mutex
-	at time.Time
-	sz retention.Sizes
+	// at is when the last measure was taken; sz and err are its result
+	// (a failed measure is not retried before SizesMaxAge either: counting
+	// a large table is what may have failed).
+	at  time.Time
+	sz  retention.Sizes
+	err error
 }
 
 // Describe implements prometheus.Collector.
@@ -95,16 +99,20 @@ func (c *sizesCollector) Collect(ch chan<- prometheus.Metric) {
 	defer c.mu.Unlock()
 	if time.Since(c.at) >= SizesMaxAge {
 		ctx, cancel := context.WithTimeout(context.Background(), statsTimeout)
-		sz, err := c.s.retentionSizes(ctx)
+		c.sz, c.err = c.s.retentionSizes(ctx)
 		cancel()
-		switch {
-		case errors.Is(err, apperr.ErrFailedPrecondition):
-			return // no retention on this store: no gauges
-		case err != nil:
-			ch <- prometheus.NewInvalidMetric(tableRowsDesc, err)
-			return
+		// An unreachable database is asked again at the next scrape, as
+		// the other gauges are.
+		if !errors.Is(c.err, apperr.ErrUnavailable) {
+			c.at = time.Now()
 		}
-		c.sz, c.at = sz, time.Now()
+	}
+	switch {
+	case errors.Is(c.err, apperr.ErrFailedPrecondition):
+		return // no retention on this store: no gauges
+	case c.err != nil:
+		ch <- prometheus.NewInvalidMetric(tableRowsDesc, c.err)
+		return
 	}
 	for _, t := range c.sz.Tables {
 		ch <- prometheus.MustNewConstMetric(tableRowsDesc, prometheus.GaugeValue, float64(t.Rows), t.Table)
