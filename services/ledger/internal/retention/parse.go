@@ -66,32 +66,30 @@ func Parse(s string) (Policy, error) {
 				return Policy{}, fmt.Errorf("retention setting %q: %w", tok, err)
 			}
 		}
+		l := p.Limits
 		if platform != "" {
-			if p.Platforms == nil {
-				p.Platforms = map[string]Limits{}
-			}
-			pl := p.Platforms[platform]
-			switch field {
-			case "bodies":
-				pl.Bodies = age
-			case "events":
-				pl.Events = age
-			default:
-				return Policy{}, fmt.Errorf("retention setting %q: unknown key %q (a platform takes bodies or events)", tok, field)
-			}
-			p.Platforms[platform] = pl
-			continue
+			l = p.Platforms[platform]
 		}
-		switch field {
-		case "bodies":
-			p.Bodies = age
-		case "events":
-			p.Events = age
-		case "dedup":
+		switch {
+		case field == "bodies":
+			l.Bodies = age
+		case field == "events":
+			l.Events = age
+		case field == "dedup" && platform == "":
 			p.DedupHorizon = age
+		case platform != "":
+			return Policy{}, fmt.Errorf("retention setting %q: unknown key %q (a platform takes bodies or events)", tok, field)
 		default:
 			return Policy{}, fmt.Errorf("retention setting %q: unknown key %q (want bodies, events, dedup or <platform>.bodies, <platform>.events)", tok, field)
 		}
+		if platform == "" {
+			p.Limits = l
+			continue
+		}
+		if p.Platforms == nil {
+			p.Platforms = map[string]Limits{}
+		}
+		p.Platforms[platform] = l
 	}
 	if err := checkOrder("", p.Limits); err != nil {
 		return Policy{}, err
