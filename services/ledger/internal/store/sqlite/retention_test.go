@@ -45,3 +45,33 @@ func TestRetentionSkipsRenormalizing(t *testing.T) {
 		t.Errorf("RenormalizeEvents(evt_old) = %v, %v; want 0 (body cleared)", resp, err)
 	}
 }
+
+// TestRetentionSizes: exact row counts, the tables' pages and the oldest
+// event's receipt time.
+func TestRetentionSizes(t *testing.T) {
+	t.Parallel()
+	s := open(t, filepath.Join(t.TempDir(), "ledger.db"))
+	ctx := t.Context()
+	sz, err := s.RetentionSizes(ctx)
+	if err != nil || !sz.OldestEvent.IsZero() || len(sz.Tables) != 5 {
+		t.Fatalf("RetentionSizes of an empty store = %+v, %v", sz, err)
+	}
+	oldest := time.Now().Add(-48 * time.Hour).Truncate(time.Microsecond)
+	for id, at := range map[string]time.Time{"evt_1": oldest, "evt_2": time.Now()} {
+		if _, err := s.Record(ctx, storetest.Request("stripe", "", id, at)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if sz, err = s.RetentionSizes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !sz.OldestEvent.Equal(oldest) {
+		t.Errorf("OldestEvent = %v, want %v", sz.OldestEvent, oldest)
+	}
+	for _, ts := range sz.Tables {
+		want := map[string]int64{"receipts": 2, "events": 2}[ts.Table]
+		if ts.Rows != want || ts.Bytes <= 0 {
+			t.Errorf("%s: %d rows, %d bytes; want %d rows and its pages", ts.Table, ts.Rows, ts.Bytes, want)
+		}
+	}
+}
