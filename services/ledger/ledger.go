@@ -106,6 +106,9 @@ type Config struct {
 	// in-memory channel too, behind the same interceptors, for the
 	// services of the same process (hookmesh run); nil: gRPC only.
 	InProcess *inproc.Channel
+	// Retention is the retention policy and its runner's timing
+	// (HOOKMESH_RETENTION*; see retention.go); the zero value: off.
+	Retention RetentionConfig
 }
 
 // ConfigFromEnv reads the configuration through lookup (os.LookupEnv in
@@ -124,6 +127,7 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	cfg.TargetAllow = target.FromEnv(r)
 	cfg.Auth = meshauth.FromEnv(r)
 	cfg.Auth.MTLS = cfg.TLS.MutualTLS()
+	cfg.Retention = retentionFromEnv(r)
 	n := r.Int64("HOOKMESH_LEDGER_MAX_CONNS", DefaultMaxConns)
 	if n < 1 || n > math.MaxInt32 {
 		r.Fail("HOOKMESH_LEDGER_MAX_CONNS=%d: want at least 1", n)
@@ -270,6 +274,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	srv := server.New(log, nil)
 	srv.Metrics = server.NewMetrics(reg, srv)
 	srv.Targets = cfg.TargetAllow
+	srv.Retention = cfg.Retention.policy()
 	ledgerv1.RegisterLedgerServiceServer(gs, srv)
 	gate := newHealthGate(gs.Health, ledgerv1.LedgerService_ServiceDesc.ServiceName)
 	gs.Starting = gate.serving
@@ -313,6 +318,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 			// done, before the store is closed.
 			var jobs sync.WaitGroup
 			jobs.Go(func() { runJobs(connectCtx, st, log) })
+			jobs.Go(func() { runRetention(connectCtx, cfg.Retention, srv, log) })
 			listen(connectCtx, st, srv.Notify, serving, log)
 			jobs.Wait()
 		}

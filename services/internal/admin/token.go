@@ -53,6 +53,7 @@ var Methods = []string{
 	"/hookmesh.ledger.v1.LedgerService/ListJobs",
 	"/hookmesh.ledger.v1.LedgerService/CancelJob",
 	"/hookmesh.ledger.v1.LedgerService/GetDeliveryStats",
+	"/hookmesh.ledger.v1.LedgerService/ApplyRetention",
 	"/hookmesh.dispatcher.v1.DispatcherService/GetStatus",
 }
 

@@ -29,6 +29,10 @@ var (
 	// ErrOutOfRange means a position (an event stream's cursor) lies
 	// outside what is kept; asking again from a valid position helps.
 	ErrOutOfRange = errors.New("out of range")
+	// ErrFailedPrecondition means the service is not set up for the
+	// request (a retention pass with no policy configured); retrying
+	// cannot help until the configuration changes.
+	ErrFailedPrecondition = errors.New("failed precondition")
 )
 
 // Code returns the gRPC code for err. Errors that already carry a gRPC
@@ -51,6 +55,8 @@ func Code(err error) codes.Code {
 		return codes.AlreadyExists
 	case errors.Is(err, ErrOutOfRange):
 		return codes.OutOfRange
+	case errors.Is(err, ErrFailedPrecondition):
+		return codes.FailedPrecondition
 	case errors.Is(err, context.DeadlineExceeded):
 		return codes.DeadlineExceeded
 	case errors.Is(err, context.Canceled):

@@ -22,6 +22,7 @@ func TestCode(t *testing.T) {
 		{"unauthenticated", fmt.Errorf("sig: %w", ErrUnauthenticated), codes.Unauthenticated},
 		{"too large", ErrTooLarge, codes.ResourceExhausted},
 		{"out of range", ErrOutOfRange, codes.OutOfRange},
+		{"failed precondition", ErrFailedPrecondition, codes.FailedPrecondition},
 		{"unavailable", fmt.Errorf("ledger: %w", ErrUnavailable), codes.Unavailable},
 		{"conflict", ErrConflict, codes.AlreadyExists},
 		{"deadline", fmt.Errorf("call: %w", context.DeadlineExceeded), codes.DeadlineExceeded},

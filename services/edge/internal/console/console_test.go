@@ -218,6 +218,9 @@ func TestViewBody(t *testing.T) {
 	if v := viewBody([]byte{'o', 'k', 0xff, 0x00, '\n'}); v.Kind != "binary" || v.Text != `ok\xff\x00`+"\n" {
 		t.Errorf("binary body shown as %s %q", v.Kind, v.Text)
 	}
+	if v := viewBody(nil); v.Length != 0 || !strings.Contains(v.Kind, "retention") {
+		t.Errorf("empty (retention-cleared) body shown as %s %q", v.Kind, v.Text)
+	}
 }
 
 // TestParseMetrics reads the edge's own metrics, as its registry writes

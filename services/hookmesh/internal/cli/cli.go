@@ -126,12 +126,18 @@ func (a *app) ledgerClient() (ledgerv1.LedgerServiceClient, func(), error) {
 // withLedger runs fn with a ledger client and a context bounded by
 // callTimeout, for the commands that make one or a few calls.
 func (a *app) withLedger(cmd *cobra.Command, fn func(ctx context.Context, led ledgerv1.LedgerServiceClient) error) error {
+	return a.withLedgerTimeout(cmd, callTimeout, fn)
+}
+
+// withLedgerTimeout is withLedger with the context bounded by timeout, for
+// a call that may take longer (a retention pass).
+func (a *app) withLedgerTimeout(cmd *cobra.Command, timeout time.Duration, fn func(ctx context.Context, led ledgerv1.LedgerServiceClient) error) error {
 	led, closeFn, err := a.ledgerClient()
 	if err != nil {
 		return err
 	}
 	defer closeFn()
-	ctx, cancel := context.WithTimeout(cmd.Context(), callTimeout)
+	ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 	defer cancel()
 	return fn(ctx, led)
 }

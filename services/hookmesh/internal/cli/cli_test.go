@@ -121,6 +121,9 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"subscriptions", "create", "b", "--target", "x:1", "--payload", "xml"}, 2},
 		{[]string{"subscriptions", "create", "b", "--target", "x:1", "--start-from", "soon"}, 2},
 		{[]string{"jobs", "get"}, 2},
+		{[]string{"ledger"}, 2},
+		{[]string{"ledger", "retention", "extra"}, 2},
+		{[]string{"ledger", "retention", "--dry-run"}, 1}, // the ledger is unreachable
 		{[]string{"help", "nonsense"}, 2},
 		{[]string{"run", "extra"}, 2},
 		{[]string{"send"}, 2},

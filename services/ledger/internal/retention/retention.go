@@ -68,7 +68,9 @@ type TableReport struct {
 	// Table is the logical table: "receipts", "events", "deliveries",
 	// "delivery_attempts" or "dedup_keys".
 	Table string
-	// Rows and Bytes count what went; Bytes is the store's own measure
+	// Rows and Bytes count what went (for receipts: those deleted with
+	// their events plus those whose body and headers were cleared); Bytes
+	// is the store's own measure
 	// (PostgreSQL relation sizes of dropped partitions plus an estimate for
 	// deleted rows; the embedded store's payload lengths).
 	Rows, Bytes int64

@@ -51,6 +51,8 @@ type Metrics struct {
 	// label lookup); filterSeconds, the time spent evaluating them.
 	filterMatched, filterNotMatched, filterFailed prometheus.Counter
 	filterSeconds                                 prometheus.Counter
+	// retention counts the retention passes (retention_metrics.go).
+	retention *retentionMetrics
 }
 
 var _ store.FilterObserver = (*Metrics)(nil)
@@ -88,6 +90,7 @@ func NewMetrics(reg prometheus.Registerer, s *Server) *Metrics {
 		Help: "Time spent evaluating subscription filters and ordering keys (the body's JSON parsing included), summed over the events that had at least one to evaluate.",
 	})
 	reg.MustRegister(m.record, m.streams, m.stalls, evals, m.filterSeconds, statsCollector{s})
+	m.retention = newRetentionMetrics(reg, s)
 	return m
 }
 

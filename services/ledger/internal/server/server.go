@@ -20,6 +20,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/target"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/notify"
+	"github.com/hookmesh/hookmesh/services/ledger/internal/retention"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/store"
 )
 
@@ -40,6 +41,9 @@ type Server struct {
 	// Watch is the timing of WatchEvents streams; zero fields take the
 	// defaults. Set it before serving.
 	Watch WatchTiming
+	// Retention is the policy ApplyRetention and the periodic runner
+	// apply (HOOKMESH_RETENTION); nil: none. Set it before serving.
+	Retention *retention.Policy
 
 	// streams owns the senders of WatchEvents streams (see WaitStreams).
 	streams sync.WaitGroup

@@ -4464,6 +4464,233 @@ func (x *PlatformCount) GetCount() int64 {
 	return 0
 }
 
+// ApplyRetentionRequest asks for one retention pass.
+type ApplyRetentionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// dry_run reports what would go and changes nothing.
+	DryRun        bool `protobuf:"varint,1,opt,name=dry_run,json=dryRun,proto3" json:"dry_run,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApplyRetentionRequest) Reset() {
+	*x = ApplyRetentionRequest{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[70]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApplyRetentionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApplyRetentionRequest) ProtoMessage() {}
+
+func (x *ApplyRetentionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[70]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApplyRetentionRequest.ProtoReflect.Descriptor instead.
+func (*ApplyRetentionRequest) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{70}
+}
+
+func (x *ApplyRetentionRequest) GetDryRun() bool {
+	if x != nil {
+		return x.DryRun
+	}
+	return false
+}
+
+// ApplyRetentionResponse is what a retention pass dropped, or with
+// dry_run would drop.
+type ApplyRetentionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// dry_run echoes the request: nothing was dropped.
+	DryRun bool `protobuf:"varint,1,opt,name=dry_run,json=dryRun,proto3" json:"dry_run,omitempty"`
+	// now is the moment ages were judged against.
+	Now *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=now,proto3" json:"now,omitempty"`
+	// tables has one entry per table the pass looked at.
+	Tables []*RetentionTable `protobuf:"bytes,3,rep,name=tables,proto3" json:"tables,omitempty"`
+	// kept counts rows older than the policy that stayed because they are
+	// unfinished work (pending deliveries, dead letters, events scheduled
+	// for re-normalization, and their receipts).
+	Kept int64 `protobuf:"varint,4,opt,name=kept,proto3" json:"kept,omitempty"`
+	// export_files are the JSON Lines files written before dropping
+	// (HOOKMESH_RETENTION_EXPORT_DIR).
+	ExportFiles []string `protobuf:"bytes,5,rep,name=export_files,json=exportFiles,proto3" json:"export_files,omitempty"`
+	// took is how long the pass ran.
+	Took *durationpb.Duration `protobuf:"bytes,6,opt,name=took,proto3" json:"took,omitempty"`
+	// policy is the policy applied, in HOOKMESH_RETENTION's syntax.
+	Policy        string `protobuf:"bytes,7,opt,name=policy,proto3" json:"policy,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApplyRetentionResponse) Reset() {
+	*x = ApplyRetentionResponse{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[71]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApplyRetentionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApplyRetentionResponse) ProtoMessage() {}
+
+func (x *ApplyRetentionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[71]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApplyRetentionResponse.ProtoReflect.Descriptor instead.
+func (*ApplyRetentionResponse) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{71}
+}
+
+func (x *ApplyRetentionResponse) GetDryRun() bool {
+	if x != nil {
+		return x.DryRun
+	}
+	return false
+}
+
+func (x *ApplyRetentionResponse) GetNow() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Now
+	}
+	return nil
+}
+
+func (x *ApplyRetentionResponse) GetTables() []*RetentionTable {
+	if x != nil {
+		return x.Tables
+	}
+	return nil
+}
+
+func (x *ApplyRetentionResponse) GetKept() int64 {
+	if x != nil {
+		return x.Kept
+	}
+	return 0
+}
+
+func (x *ApplyRetentionResponse) GetExportFiles() []string {
+	if x != nil {
+		return x.ExportFiles
+	}
+	return nil
+}
+
+func (x *ApplyRetentionResponse) GetTook() *durationpb.Duration {
+	if x != nil {
+		return x.Took
+	}
+	return nil
+}
+
+func (x *ApplyRetentionResponse) GetPolicy() string {
+	if x != nil {
+		return x.Policy
+	}
+	return ""
+}
+
+// RetentionTable is what a pass dropped from one table.
+type RetentionTable struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// table is receipts, events, deliveries, delivery_attempts or
+	// dedup_keys. For receipts, rows counts those deleted with their events
+	// and those whose body and headers were cleared.
+	Table string `protobuf:"bytes,1,opt,name=table,proto3" json:"table,omitempty"`
+	// rows counts the rows that went (or were cleared).
+	Rows int64 `protobuf:"varint,2,opt,name=rows,proto3" json:"rows,omitempty"`
+	// bytes is the store's measure of what went: payload lengths on the
+	// embedded store, relation sizes of dropped partitions plus an estimate
+	// for deleted rows on PostgreSQL.
+	Bytes int64 `protobuf:"varint,3,opt,name=bytes,proto3" json:"bytes,omitempty"`
+	// partitions names the PostgreSQL partitions dropped whole.
+	Partitions    []string `protobuf:"bytes,4,rep,name=partitions,proto3" json:"partitions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RetentionTable) Reset() {
+	*x = RetentionTable{}
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[72]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RetentionTable) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RetentionTable) ProtoMessage() {}
+
+func (x *RetentionTable) ProtoReflect() protoreflect.Message {
+	mi := &file_hookmesh_ledger_v1_ledger_proto_msgTypes[72]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RetentionTable.ProtoReflect.Descriptor instead.
+func (*RetentionTable) Descriptor() ([]byte, []int) {
+	return file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP(), []int{72}
+}
+
+func (x *RetentionTable) GetTable() string {
+	if x != nil {
+		return x.Table
+	}
+	return ""
+}
+
+func (x *RetentionTable) GetRows() int64 {
+	if x != nil {
+		return x.Rows
+	}
+	return 0
+}
+
+func (x *RetentionTable) GetBytes() int64 {
+	if x != nil {
+		return x.Bytes
+	}
+	return 0
+}
+
+func (x *RetentionTable) GetPartitions() []string {
+	if x != nil {
+		return x.Partitions
+	}
+	return nil
+}
+
 var File_hookmesh_ledger_v1_ledger_proto protoreflect.FileDescriptor
 
 const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
@@ -4762,11 +4989,28 @@ const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"\rsubscriptions\x18\x05 \x03(\tR\rsubscriptions\"A\n" +
 	"\rPlatformCount\x12\x1a\n" +
 	"\bplatform\x18\x01 \x01(\tR\bplatform\x12\x14\n" +
-	"\x05count\x18\x02 \x01(\x03R\x05count*b\n" +
+	"\x05count\x18\x02 \x01(\x03R\x05count\"0\n" +
+	"\x15ApplyRetentionRequest\x12\x17\n" +
+	"\adry_run\x18\x01 \x01(\bR\x06dryRun\"\x99\x02\n" +
+	"\x16ApplyRetentionResponse\x12\x17\n" +
+	"\adry_run\x18\x01 \x01(\bR\x06dryRun\x12,\n" +
+	"\x03now\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x03now\x12:\n" +
+	"\x06tables\x18\x03 \x03(\v2\".hookmesh.ledger.v1.RetentionTableR\x06tables\x12\x12\n" +
+	"\x04kept\x18\x04 \x01(\x03R\x04kept\x12!\n" +
+	"\fexport_files\x18\x05 \x03(\tR\vexportFiles\x12-\n" +
+	"\x04took\x18\x06 \x01(\v2\x19.google.protobuf.DurationR\x04took\x12\x16\n" +
+	"\x06policy\x18\a \x01(\tR\x06policy\"p\n" +
+	"\x0eRetentionTable\x12\x14\n" +
+	"\x05table\x18\x01 \x01(\tR\x05table\x12\x12\n" +
+	"\x04rows\x18\x02 \x01(\x03R\x04rows\x12\x14\n" +
+	"\x05bytes\x18\x03 \x01(\x03R\x05bytes\x12\x1e\n" +
+	"\n" +
+	"partitions\x18\x04 \x03(\tR\n" +
+	"partitions*b\n" +
 	"\fBreakerState\x12\x1d\n" +
 	"\x19BREAKER_STATE_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12BREAKER_STATE_OPEN\x10\x01\x12\x1b\n" +
-	"\x17BREAKER_STATE_HALF_OPEN\x10\x022\xf7\x19\n" +
+	"\x17BREAKER_STATE_HALF_OPEN\x10\x022\xe0\x1a\n" +
 	"\rLedgerService\x12O\n" +
 	"\x06Record\x12!.hookmesh.ledger.v1.RecordRequest\x1a\".hookmesh.ledger.v1.RecordResponse\x12U\n" +
 	"\bGetEvent\x12#.hookmesh.ledger.v1.GetEventRequest\x1a$.hookmesh.ledger.v1.GetEventResponse\x12[\n" +
@@ -4800,7 +5044,8 @@ const file_hookmesh_ledger_v1_ledger_proto_rawDesc = "" +
 	"\x06GetJob\x12!.hookmesh.ledger.v1.GetJobRequest\x1a\".hookmesh.ledger.v1.GetJobResponse\x12U\n" +
 	"\bListJobs\x12#.hookmesh.ledger.v1.ListJobsRequest\x1a$.hookmesh.ledger.v1.ListJobsResponse\x12X\n" +
 	"\tCancelJob\x12$.hookmesh.ledger.v1.CancelJobRequest\x1a%.hookmesh.ledger.v1.CancelJobResponse\x12m\n" +
-	"\x10GetDeliveryStats\x12+.hookmesh.ledger.v1.GetDeliveryStatsRequest\x1a,.hookmesh.ledger.v1.GetDeliveryStatsResponseB\xd0\x01\n" +
+	"\x10GetDeliveryStats\x12+.hookmesh.ledger.v1.GetDeliveryStatsRequest\x1a,.hookmesh.ledger.v1.GetDeliveryStatsResponse\x12g\n" +
+	"\x0eApplyRetention\x12).hookmesh.ledger.v1.ApplyRetentionRequest\x1a*.hookmesh.ledger.v1.ApplyRetentionResponseB\xd0\x01\n" +
 	"\x16com.hookmesh.ledger.v1B\vLedgerProtoP\x01Z?github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1;ledgerv1\xa2\x02\x03HLX\xaa\x02\x12Hookmesh.Ledger.V1\xca\x02\x12Hookmesh\\Ledger\\V1\xe2\x02\x1eHookmesh\\Ledger\\V1\\GPBMetadata\xea\x02\x14Hookmesh::Ledger::V1b\x06proto3"
 
 var (
@@ -4816,7 +5061,7 @@ func file_hookmesh_ledger_v1_ledger_proto_rawDescGZIP() []byte {
 }
 
 var file_hookmesh_ledger_v1_ledger_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_hookmesh_ledger_v1_ledger_proto_msgTypes = make([]protoimpl.MessageInfo, 72)
+var file_hookmesh_ledger_v1_ledger_proto_msgTypes = make([]protoimpl.MessageInfo, 75)
 var file_hookmesh_ledger_v1_ledger_proto_goTypes = []any{
 	(BreakerState)(0),                     // 0: hookmesh.ledger.v1.BreakerState
 	(*Receipt)(nil),                       // 1: hookmesh.ledger.v1.Receipt
@@ -4889,152 +5134,160 @@ var file_hookmesh_ledger_v1_ledger_proto_goTypes = []any{
 	(*SubscriptionStats)(nil),             // 68: hookmesh.ledger.v1.SubscriptionStats
 	(*BreakerReport)(nil),                 // 69: hookmesh.ledger.v1.BreakerReport
 	(*PlatformCount)(nil),                 // 70: hookmesh.ledger.v1.PlatformCount
-	nil,                                   // 71: hookmesh.ledger.v1.Receipt.HeadersEntry
-	nil,                                   // 72: hookmesh.ledger.v1.TestFilterRequest.HeadersEntry
-	(*timestamppb.Timestamp)(nil),         // 73: google.protobuf.Timestamp
-	(*v1.NormalizedEvent)(nil),            // 74: hookmesh.event.v1.NormalizedEvent
-	(v1.EventType)(0),                     // 75: hookmesh.event.v1.EventType
-	(*durationpb.Duration)(nil),           // 76: google.protobuf.Duration
-	(*Lease)(nil),                         // 77: hookmesh.ledger.v1.Lease
-	(ErrorClass)(0),                       // 78: hookmesh.ledger.v1.ErrorClass
-	(*Delivery)(nil),                      // 79: hookmesh.ledger.v1.Delivery
-	(*Subscription)(nil),                  // 80: hookmesh.ledger.v1.Subscription
-	(*structpb.Value)(nil),                // 81: google.protobuf.Value
-	(*Job)(nil),                           // 82: hookmesh.ledger.v1.Job
+	(*ApplyRetentionRequest)(nil),         // 71: hookmesh.ledger.v1.ApplyRetentionRequest
+	(*ApplyRetentionResponse)(nil),        // 72: hookmesh.ledger.v1.ApplyRetentionResponse
+	(*RetentionTable)(nil),                // 73: hookmesh.ledger.v1.RetentionTable
+	nil,                                   // 74: hookmesh.ledger.v1.Receipt.HeadersEntry
+	nil,                                   // 75: hookmesh.ledger.v1.TestFilterRequest.HeadersEntry
+	(*timestamppb.Timestamp)(nil),         // 76: google.protobuf.Timestamp
+	(*v1.NormalizedEvent)(nil),            // 77: hookmesh.event.v1.NormalizedEvent
+	(v1.EventType)(0),                     // 78: hookmesh.event.v1.EventType
+	(*durationpb.Duration)(nil),           // 79: google.protobuf.Duration
+	(*Lease)(nil),                         // 80: hookmesh.ledger.v1.Lease
+	(ErrorClass)(0),                       // 81: hookmesh.ledger.v1.ErrorClass
+	(*Delivery)(nil),                      // 82: hookmesh.ledger.v1.Delivery
+	(*Subscription)(nil),                  // 83: hookmesh.ledger.v1.Subscription
+	(*structpb.Value)(nil),                // 84: google.protobuf.Value
+	(*Job)(nil),                           // 85: hookmesh.ledger.v1.Job
 }
 var file_hookmesh_ledger_v1_ledger_proto_depIdxs = []int32{
-	71, // 0: hookmesh.ledger.v1.Receipt.headers:type_name -> hookmesh.ledger.v1.Receipt.HeadersEntry
-	73, // 1: hookmesh.ledger.v1.Receipt.received_at:type_name -> google.protobuf.Timestamp
-	1,  // 2: hookmesh.ledger.v1.RecordRequest.receipt:type_name -> hookmesh.ledger.v1.Receipt
-	74, // 3: hookmesh.ledger.v1.RecordRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	74, // 4: hookmesh.ledger.v1.RecordRequest.events:type_name -> hookmesh.event.v1.NormalizedEvent
-	74, // 5: hookmesh.ledger.v1.StoredEvent.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	73, // 6: hookmesh.ledger.v1.StoredEvent.received_at:type_name -> google.protobuf.Timestamp
-	73, // 7: hookmesh.ledger.v1.StoredEvent.recorded_at:type_name -> google.protobuf.Timestamp
-	4,  // 8: hookmesh.ledger.v1.GetEventResponse.event:type_name -> hookmesh.ledger.v1.StoredEvent
-	1,  // 9: hookmesh.ledger.v1.GetEventResponse.receipt:type_name -> hookmesh.ledger.v1.Receipt
-	75, // 10: hookmesh.ledger.v1.ListEventsRequest.event_type:type_name -> hookmesh.event.v1.EventType
-	73, // 11: hookmesh.ledger.v1.ListEventsRequest.received_after:type_name -> google.protobuf.Timestamp
-	73, // 12: hookmesh.ledger.v1.ListEventsRequest.received_before:type_name -> google.protobuf.Timestamp
-	4,  // 13: hookmesh.ledger.v1.ListEventsResponse.events:type_name -> hookmesh.ledger.v1.StoredEvent
-	73, // 14: hookmesh.ledger.v1.WatchEventsRequest.start_time:type_name -> google.protobuf.Timestamp
-	75, // 15: hookmesh.ledger.v1.WatchEventsRequest.event_type:type_name -> hookmesh.event.v1.EventType
-	4,  // 16: hookmesh.ledger.v1.WatchEventsResponse.event:type_name -> hookmesh.ledger.v1.StoredEvent
-	1,  // 17: hookmesh.ledger.v1.WatchEventsResponse.receipt:type_name -> hookmesh.ledger.v1.Receipt
-	76, // 18: hookmesh.ledger.v1.ClaimDeliveriesRequest.lease_duration:type_name -> google.protobuf.Duration
-	77, // 19: hookmesh.ledger.v1.ClaimDeliveriesResponse.leases:type_name -> hookmesh.ledger.v1.Lease
-	73, // 20: hookmesh.ledger.v1.ClaimDeliveriesResponse.throttled_until:type_name -> google.protobuf.Timestamp
-	76, // 21: hookmesh.ledger.v1.CompleteDeliveryRequest.duration:type_name -> google.protobuf.Duration
-	73, // 22: hookmesh.ledger.v1.RetryDeliveryRequest.next_attempt_at:type_name -> google.protobuf.Timestamp
-	78, // 23: hookmesh.ledger.v1.RetryDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
-	76, // 24: hookmesh.ledger.v1.RetryDeliveryRequest.duration:type_name -> google.protobuf.Duration
-	78, // 25: hookmesh.ledger.v1.DeadLetterDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
-	76, // 26: hookmesh.ledger.v1.DeadLetterDeliveryRequest.duration:type_name -> google.protobuf.Duration
-	20, // 27: hookmesh.ledger.v1.ReportOutcomesRequest.outcomes:type_name -> hookmesh.ledger.v1.Outcome
-	13, // 28: hookmesh.ledger.v1.Outcome.complete:type_name -> hookmesh.ledger.v1.CompleteDeliveryRequest
-	15, // 29: hookmesh.ledger.v1.Outcome.retry:type_name -> hookmesh.ledger.v1.RetryDeliveryRequest
-	17, // 30: hookmesh.ledger.v1.Outcome.dead_letter:type_name -> hookmesh.ledger.v1.DeadLetterDeliveryRequest
-	22, // 31: hookmesh.ledger.v1.ReportOutcomesResponse.results:type_name -> hookmesh.ledger.v1.OutcomeResult
-	79, // 32: hookmesh.ledger.v1.ListDeliveriesResponse.deliveries:type_name -> hookmesh.ledger.v1.Delivery
-	76, // 33: hookmesh.ledger.v1.ClaimNormalizationsRequest.lease_duration:type_name -> google.protobuf.Duration
-	31, // 34: hookmesh.ledger.v1.ClaimNormalizationsResponse.leases:type_name -> hookmesh.ledger.v1.NormalizationLease
-	1,  // 35: hookmesh.ledger.v1.NormalizationLease.receipt:type_name -> hookmesh.ledger.v1.Receipt
-	73, // 36: hookmesh.ledger.v1.NormalizationLease.lease_expires_at:type_name -> google.protobuf.Timestamp
-	74, // 37: hookmesh.ledger.v1.CompleteNormalizationRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	73, // 38: hookmesh.ledger.v1.CompleteNormalizationResponse.next_attempt_at:type_name -> google.protobuf.Timestamp
-	79, // 39: hookmesh.ledger.v1.ListDeadLettersResponse.dead_letters:type_name -> hookmesh.ledger.v1.Delivery
-	79, // 40: hookmesh.ledger.v1.ReplayDeadLetterResponse.delivery:type_name -> hookmesh.ledger.v1.Delivery
-	80, // 41: hookmesh.ledger.v1.CreateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	80, // 42: hookmesh.ledger.v1.CreateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	80, // 43: hookmesh.ledger.v1.UpdateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	80, // 44: hookmesh.ledger.v1.UpdateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	80, // 45: hookmesh.ledger.v1.GetSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	80, // 46: hookmesh.ledger.v1.ListSubscriptionsResponse.subscriptions:type_name -> hookmesh.ledger.v1.Subscription
-	80, // 47: hookmesh.ledger.v1.PauseSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	80, // 48: hookmesh.ledger.v1.ResumeSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
-	81, // 49: hookmesh.ledger.v1.TestFilterRequest.payload:type_name -> google.protobuf.Value
-	72, // 50: hookmesh.ledger.v1.TestFilterRequest.headers:type_name -> hookmesh.ledger.v1.TestFilterRequest.HeadersEntry
-	74, // 51: hookmesh.ledger.v1.TestFilterRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
-	73, // 52: hookmesh.ledger.v1.RedeliverSubscriptionRequest.from:type_name -> google.protobuf.Timestamp
-	73, // 53: hookmesh.ledger.v1.RedeliverSubscriptionRequest.to:type_name -> google.protobuf.Timestamp
-	82, // 54: hookmesh.ledger.v1.RedeliverSubscriptionResponse.job:type_name -> hookmesh.ledger.v1.Job
-	82, // 55: hookmesh.ledger.v1.GetJobResponse.job:type_name -> hookmesh.ledger.v1.Job
-	82, // 56: hookmesh.ledger.v1.ListJobsResponse.jobs:type_name -> hookmesh.ledger.v1.Job
-	82, // 57: hookmesh.ledger.v1.CancelJobResponse.job:type_name -> hookmesh.ledger.v1.Job
-	68, // 58: hookmesh.ledger.v1.GetDeliveryStatsResponse.subscriptions:type_name -> hookmesh.ledger.v1.SubscriptionStats
-	69, // 59: hookmesh.ledger.v1.GetDeliveryStatsResponse.breakers:type_name -> hookmesh.ledger.v1.BreakerReport
-	70, // 60: hookmesh.ledger.v1.GetDeliveryStatsResponse.normalization_failures:type_name -> hookmesh.ledger.v1.PlatformCount
-	76, // 61: hookmesh.ledger.v1.GetDeliveryStatsResponse.breaker_report_ttl:type_name -> google.protobuf.Duration
-	73, // 62: hookmesh.ledger.v1.SubscriptionStats.oldest_pending_at:type_name -> google.protobuf.Timestamp
-	0,  // 63: hookmesh.ledger.v1.BreakerReport.state:type_name -> hookmesh.ledger.v1.BreakerState
-	73, // 64: hookmesh.ledger.v1.BreakerReport.reported_at:type_name -> google.protobuf.Timestamp
-	2,  // 65: hookmesh.ledger.v1.LedgerService.Record:input_type -> hookmesh.ledger.v1.RecordRequest
-	5,  // 66: hookmesh.ledger.v1.LedgerService.GetEvent:input_type -> hookmesh.ledger.v1.GetEventRequest
-	7,  // 67: hookmesh.ledger.v1.LedgerService.ListEvents:input_type -> hookmesh.ledger.v1.ListEventsRequest
-	9,  // 68: hookmesh.ledger.v1.LedgerService.WatchEvents:input_type -> hookmesh.ledger.v1.WatchEventsRequest
-	11, // 69: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:input_type -> hookmesh.ledger.v1.ClaimDeliveriesRequest
-	13, // 70: hookmesh.ledger.v1.LedgerService.CompleteDelivery:input_type -> hookmesh.ledger.v1.CompleteDeliveryRequest
-	15, // 71: hookmesh.ledger.v1.LedgerService.RetryDelivery:input_type -> hookmesh.ledger.v1.RetryDeliveryRequest
-	17, // 72: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:input_type -> hookmesh.ledger.v1.DeadLetterDeliveryRequest
-	19, // 73: hookmesh.ledger.v1.LedgerService.ReportOutcomes:input_type -> hookmesh.ledger.v1.ReportOutcomesRequest
-	25, // 74: hookmesh.ledger.v1.LedgerService.WatchDeliveries:input_type -> hookmesh.ledger.v1.WatchDeliveriesRequest
-	23, // 75: hookmesh.ledger.v1.LedgerService.ReleaseLeases:input_type -> hookmesh.ledger.v1.ReleaseLeasesRequest
-	27, // 76: hookmesh.ledger.v1.LedgerService.ListDeliveries:input_type -> hookmesh.ledger.v1.ListDeliveriesRequest
-	29, // 77: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:input_type -> hookmesh.ledger.v1.ClaimNormalizationsRequest
-	32, // 78: hookmesh.ledger.v1.LedgerService.CompleteNormalization:input_type -> hookmesh.ledger.v1.CompleteNormalizationRequest
-	34, // 79: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:input_type -> hookmesh.ledger.v1.RenormalizeEventsRequest
-	36, // 80: hookmesh.ledger.v1.LedgerService.ListDeadLetters:input_type -> hookmesh.ledger.v1.ListDeadLettersRequest
-	38, // 81: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:input_type -> hookmesh.ledger.v1.ReplayDeadLetterRequest
-	40, // 82: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:input_type -> hookmesh.ledger.v1.ReplayDeadLettersRequest
-	42, // 83: hookmesh.ledger.v1.LedgerService.CreateSubscription:input_type -> hookmesh.ledger.v1.CreateSubscriptionRequest
-	44, // 84: hookmesh.ledger.v1.LedgerService.UpdateSubscription:input_type -> hookmesh.ledger.v1.UpdateSubscriptionRequest
-	46, // 85: hookmesh.ledger.v1.LedgerService.GetSubscription:input_type -> hookmesh.ledger.v1.GetSubscriptionRequest
-	48, // 86: hookmesh.ledger.v1.LedgerService.ListSubscriptions:input_type -> hookmesh.ledger.v1.ListSubscriptionsRequest
-	50, // 87: hookmesh.ledger.v1.LedgerService.PauseSubscription:input_type -> hookmesh.ledger.v1.PauseSubscriptionRequest
-	52, // 88: hookmesh.ledger.v1.LedgerService.ResumeSubscription:input_type -> hookmesh.ledger.v1.ResumeSubscriptionRequest
-	54, // 89: hookmesh.ledger.v1.LedgerService.DeleteSubscription:input_type -> hookmesh.ledger.v1.DeleteSubscriptionRequest
-	56, // 90: hookmesh.ledger.v1.LedgerService.TestFilter:input_type -> hookmesh.ledger.v1.TestFilterRequest
-	58, // 91: hookmesh.ledger.v1.LedgerService.RedeliverSubscription:input_type -> hookmesh.ledger.v1.RedeliverSubscriptionRequest
-	60, // 92: hookmesh.ledger.v1.LedgerService.GetJob:input_type -> hookmesh.ledger.v1.GetJobRequest
-	62, // 93: hookmesh.ledger.v1.LedgerService.ListJobs:input_type -> hookmesh.ledger.v1.ListJobsRequest
-	64, // 94: hookmesh.ledger.v1.LedgerService.CancelJob:input_type -> hookmesh.ledger.v1.CancelJobRequest
-	66, // 95: hookmesh.ledger.v1.LedgerService.GetDeliveryStats:input_type -> hookmesh.ledger.v1.GetDeliveryStatsRequest
-	3,  // 96: hookmesh.ledger.v1.LedgerService.Record:output_type -> hookmesh.ledger.v1.RecordResponse
-	6,  // 97: hookmesh.ledger.v1.LedgerService.GetEvent:output_type -> hookmesh.ledger.v1.GetEventResponse
-	8,  // 98: hookmesh.ledger.v1.LedgerService.ListEvents:output_type -> hookmesh.ledger.v1.ListEventsResponse
-	10, // 99: hookmesh.ledger.v1.LedgerService.WatchEvents:output_type -> hookmesh.ledger.v1.WatchEventsResponse
-	12, // 100: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:output_type -> hookmesh.ledger.v1.ClaimDeliveriesResponse
-	14, // 101: hookmesh.ledger.v1.LedgerService.CompleteDelivery:output_type -> hookmesh.ledger.v1.CompleteDeliveryResponse
-	16, // 102: hookmesh.ledger.v1.LedgerService.RetryDelivery:output_type -> hookmesh.ledger.v1.RetryDeliveryResponse
-	18, // 103: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:output_type -> hookmesh.ledger.v1.DeadLetterDeliveryResponse
-	21, // 104: hookmesh.ledger.v1.LedgerService.ReportOutcomes:output_type -> hookmesh.ledger.v1.ReportOutcomesResponse
-	26, // 105: hookmesh.ledger.v1.LedgerService.WatchDeliveries:output_type -> hookmesh.ledger.v1.WatchDeliveriesResponse
-	24, // 106: hookmesh.ledger.v1.LedgerService.ReleaseLeases:output_type -> hookmesh.ledger.v1.ReleaseLeasesResponse
-	28, // 107: hookmesh.ledger.v1.LedgerService.ListDeliveries:output_type -> hookmesh.ledger.v1.ListDeliveriesResponse
-	30, // 108: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:output_type -> hookmesh.ledger.v1.ClaimNormalizationsResponse
-	33, // 109: hookmesh.ledger.v1.LedgerService.CompleteNormalization:output_type -> hookmesh.ledger.v1.CompleteNormalizationResponse
-	35, // 110: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:output_type -> hookmesh.ledger.v1.RenormalizeEventsResponse
-	37, // 111: hookmesh.ledger.v1.LedgerService.ListDeadLetters:output_type -> hookmesh.ledger.v1.ListDeadLettersResponse
-	39, // 112: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:output_type -> hookmesh.ledger.v1.ReplayDeadLetterResponse
-	41, // 113: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:output_type -> hookmesh.ledger.v1.ReplayDeadLettersResponse
-	43, // 114: hookmesh.ledger.v1.LedgerService.CreateSubscription:output_type -> hookmesh.ledger.v1.CreateSubscriptionResponse
-	45, // 115: hookmesh.ledger.v1.LedgerService.UpdateSubscription:output_type -> hookmesh.ledger.v1.UpdateSubscriptionResponse
-	47, // 116: hookmesh.ledger.v1.LedgerService.GetSubscription:output_type -> hookmesh.ledger.v1.GetSubscriptionResponse
-	49, // 117: hookmesh.ledger.v1.LedgerService.ListSubscriptions:output_type -> hookmesh.ledger.v1.ListSubscriptionsResponse
-	51, // 118: hookmesh.ledger.v1.LedgerService.PauseSubscription:output_type -> hookmesh.ledger.v1.PauseSubscriptionResponse
-	53, // 119: hookmesh.ledger.v1.LedgerService.ResumeSubscription:output_type -> hookmesh.ledger.v1.ResumeSubscriptionResponse
-	55, // 120: hookmesh.ledger.v1.LedgerService.DeleteSubscription:output_type -> hookmesh.ledger.v1.DeleteSubscriptionResponse
-	57, // 121: hookmesh.ledger.v1.LedgerService.TestFilter:output_type -> hookmesh.ledger.v1.TestFilterResponse
-	59, // 122: hookmesh.ledger.v1.LedgerService.RedeliverSubscription:output_type -> hookmesh.ledger.v1.RedeliverSubscriptionResponse
-	61, // 123: hookmesh.ledger.v1.LedgerService.GetJob:output_type -> hookmesh.ledger.v1.GetJobResponse
-	63, // 124: hookmesh.ledger.v1.LedgerService.ListJobs:output_type -> hookmesh.ledger.v1.ListJobsResponse
-	65, // 125: hookmesh.ledger.v1.LedgerService.CancelJob:output_type -> hookmesh.ledger.v1.CancelJobResponse
-	67, // 126: hookmesh.ledger.v1.LedgerService.GetDeliveryStats:output_type -> hookmesh.ledger.v1.GetDeliveryStatsResponse
-	96, // [96:127] is the sub-list for method output_type
-	65, // [65:96] is the sub-list for method input_type
-	65, // [65:65] is the sub-list for extension type_name
-	65, // [65:65] is the sub-list for extension extendee
-	0,  // [0:65] is the sub-list for field type_name
+	74,  // 0: hookmesh.ledger.v1.Receipt.headers:type_name -> hookmesh.ledger.v1.Receipt.HeadersEntry
+	76,  // 1: hookmesh.ledger.v1.Receipt.received_at:type_name -> google.protobuf.Timestamp
+	1,   // 2: hookmesh.ledger.v1.RecordRequest.receipt:type_name -> hookmesh.ledger.v1.Receipt
+	77,  // 3: hookmesh.ledger.v1.RecordRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	77,  // 4: hookmesh.ledger.v1.RecordRequest.events:type_name -> hookmesh.event.v1.NormalizedEvent
+	77,  // 5: hookmesh.ledger.v1.StoredEvent.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	76,  // 6: hookmesh.ledger.v1.StoredEvent.received_at:type_name -> google.protobuf.Timestamp
+	76,  // 7: hookmesh.ledger.v1.StoredEvent.recorded_at:type_name -> google.protobuf.Timestamp
+	4,   // 8: hookmesh.ledger.v1.GetEventResponse.event:type_name -> hookmesh.ledger.v1.StoredEvent
+	1,   // 9: hookmesh.ledger.v1.GetEventResponse.receipt:type_name -> hookmesh.ledger.v1.Receipt
+	78,  // 10: hookmesh.ledger.v1.ListEventsRequest.event_type:type_name -> hookmesh.event.v1.EventType
+	76,  // 11: hookmesh.ledger.v1.ListEventsRequest.received_after:type_name -> google.protobuf.Timestamp
+	76,  // 12: hookmesh.ledger.v1.ListEventsRequest.received_before:type_name -> google.protobuf.Timestamp
+	4,   // 13: hookmesh.ledger.v1.ListEventsResponse.events:type_name -> hookmesh.ledger.v1.StoredEvent
+	76,  // 14: hookmesh.ledger.v1.WatchEventsRequest.start_time:type_name -> google.protobuf.Timestamp
+	78,  // 15: hookmesh.ledger.v1.WatchEventsRequest.event_type:type_name -> hookmesh.event.v1.EventType
+	4,   // 16: hookmesh.ledger.v1.WatchEventsResponse.event:type_name -> hookmesh.ledger.v1.StoredEvent
+	1,   // 17: hookmesh.ledger.v1.WatchEventsResponse.receipt:type_name -> hookmesh.ledger.v1.Receipt
+	79,  // 18: hookmesh.ledger.v1.ClaimDeliveriesRequest.lease_duration:type_name -> google.protobuf.Duration
+	80,  // 19: hookmesh.ledger.v1.ClaimDeliveriesResponse.leases:type_name -> hookmesh.ledger.v1.Lease
+	76,  // 20: hookmesh.ledger.v1.ClaimDeliveriesResponse.throttled_until:type_name -> google.protobuf.Timestamp
+	79,  // 21: hookmesh.ledger.v1.CompleteDeliveryRequest.duration:type_name -> google.protobuf.Duration
+	76,  // 22: hookmesh.ledger.v1.RetryDeliveryRequest.next_attempt_at:type_name -> google.protobuf.Timestamp
+	81,  // 23: hookmesh.ledger.v1.RetryDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
+	79,  // 24: hookmesh.ledger.v1.RetryDeliveryRequest.duration:type_name -> google.protobuf.Duration
+	81,  // 25: hookmesh.ledger.v1.DeadLetterDeliveryRequest.error_class:type_name -> hookmesh.ledger.v1.ErrorClass
+	79,  // 26: hookmesh.ledger.v1.DeadLetterDeliveryRequest.duration:type_name -> google.protobuf.Duration
+	20,  // 27: hookmesh.ledger.v1.ReportOutcomesRequest.outcomes:type_name -> hookmesh.ledger.v1.Outcome
+	13,  // 28: hookmesh.ledger.v1.Outcome.complete:type_name -> hookmesh.ledger.v1.CompleteDeliveryRequest
+	15,  // 29: hookmesh.ledger.v1.Outcome.retry:type_name -> hookmesh.ledger.v1.RetryDeliveryRequest
+	17,  // 30: hookmesh.ledger.v1.Outcome.dead_letter:type_name -> hookmesh.ledger.v1.DeadLetterDeliveryRequest
+	22,  // 31: hookmesh.ledger.v1.ReportOutcomesResponse.results:type_name -> hookmesh.ledger.v1.OutcomeResult
+	82,  // 32: hookmesh.ledger.v1.ListDeliveriesResponse.deliveries:type_name -> hookmesh.ledger.v1.Delivery
+	79,  // 33: hookmesh.ledger.v1.ClaimNormalizationsRequest.lease_duration:type_name -> google.protobuf.Duration
+	31,  // 34: hookmesh.ledger.v1.ClaimNormalizationsResponse.leases:type_name -> hookmesh.ledger.v1.NormalizationLease
+	1,   // 35: hookmesh.ledger.v1.NormalizationLease.receipt:type_name -> hookmesh.ledger.v1.Receipt
+	76,  // 36: hookmesh.ledger.v1.NormalizationLease.lease_expires_at:type_name -> google.protobuf.Timestamp
+	77,  // 37: hookmesh.ledger.v1.CompleteNormalizationRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	76,  // 38: hookmesh.ledger.v1.CompleteNormalizationResponse.next_attempt_at:type_name -> google.protobuf.Timestamp
+	82,  // 39: hookmesh.ledger.v1.ListDeadLettersResponse.dead_letters:type_name -> hookmesh.ledger.v1.Delivery
+	82,  // 40: hookmesh.ledger.v1.ReplayDeadLetterResponse.delivery:type_name -> hookmesh.ledger.v1.Delivery
+	83,  // 41: hookmesh.ledger.v1.CreateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	83,  // 42: hookmesh.ledger.v1.CreateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	83,  // 43: hookmesh.ledger.v1.UpdateSubscriptionRequest.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	83,  // 44: hookmesh.ledger.v1.UpdateSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	83,  // 45: hookmesh.ledger.v1.GetSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	83,  // 46: hookmesh.ledger.v1.ListSubscriptionsResponse.subscriptions:type_name -> hookmesh.ledger.v1.Subscription
+	83,  // 47: hookmesh.ledger.v1.PauseSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	83,  // 48: hookmesh.ledger.v1.ResumeSubscriptionResponse.subscription:type_name -> hookmesh.ledger.v1.Subscription
+	84,  // 49: hookmesh.ledger.v1.TestFilterRequest.payload:type_name -> google.protobuf.Value
+	75,  // 50: hookmesh.ledger.v1.TestFilterRequest.headers:type_name -> hookmesh.ledger.v1.TestFilterRequest.HeadersEntry
+	77,  // 51: hookmesh.ledger.v1.TestFilterRequest.event:type_name -> hookmesh.event.v1.NormalizedEvent
+	76,  // 52: hookmesh.ledger.v1.RedeliverSubscriptionRequest.from:type_name -> google.protobuf.Timestamp
+	76,  // 53: hookmesh.ledger.v1.RedeliverSubscriptionRequest.to:type_name -> google.protobuf.Timestamp
+	85,  // 54: hookmesh.ledger.v1.RedeliverSubscriptionResponse.job:type_name -> hookmesh.ledger.v1.Job
+	85,  // 55: hookmesh.ledger.v1.GetJobResponse.job:type_name -> hookmesh.ledger.v1.Job
+	85,  // 56: hookmesh.ledger.v1.ListJobsResponse.jobs:type_name -> hookmesh.ledger.v1.Job
+	85,  // 57: hookmesh.ledger.v1.CancelJobResponse.job:type_name -> hookmesh.ledger.v1.Job
+	68,  // 58: hookmesh.ledger.v1.GetDeliveryStatsResponse.subscriptions:type_name -> hookmesh.ledger.v1.SubscriptionStats
+	69,  // 59: hookmesh.ledger.v1.GetDeliveryStatsResponse.breakers:type_name -> hookmesh.ledger.v1.BreakerReport
+	70,  // 60: hookmesh.ledger.v1.GetDeliveryStatsResponse.normalization_failures:type_name -> hookmesh.ledger.v1.PlatformCount
+	79,  // 61: hookmesh.ledger.v1.GetDeliveryStatsResponse.breaker_report_ttl:type_name -> google.protobuf.Duration
+	76,  // 62: hookmesh.ledger.v1.SubscriptionStats.oldest_pending_at:type_name -> google.protobuf.Timestamp
+	0,   // 63: hookmesh.ledger.v1.BreakerReport.state:type_name -> hookmesh.ledger.v1.BreakerState
+	76,  // 64: hookmesh.ledger.v1.BreakerReport.reported_at:type_name -> google.protobuf.Timestamp
+	76,  // 65: hookmesh.ledger.v1.ApplyRetentionResponse.now:type_name -> google.protobuf.Timestamp
+	73,  // 66: hookmesh.ledger.v1.ApplyRetentionResponse.tables:type_name -> hookmesh.ledger.v1.RetentionTable
+	79,  // 67: hookmesh.ledger.v1.ApplyRetentionResponse.took:type_name -> google.protobuf.Duration
+	2,   // 68: hookmesh.ledger.v1.LedgerService.Record:input_type -> hookmesh.ledger.v1.RecordRequest
+	5,   // 69: hookmesh.ledger.v1.LedgerService.GetEvent:input_type -> hookmesh.ledger.v1.GetEventRequest
+	7,   // 70: hookmesh.ledger.v1.LedgerService.ListEvents:input_type -> hookmesh.ledger.v1.ListEventsRequest
+	9,   // 71: hookmesh.ledger.v1.LedgerService.WatchEvents:input_type -> hookmesh.ledger.v1.WatchEventsRequest
+	11,  // 72: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:input_type -> hookmesh.ledger.v1.ClaimDeliveriesRequest
+	13,  // 73: hookmesh.ledger.v1.LedgerService.CompleteDelivery:input_type -> hookmesh.ledger.v1.CompleteDeliveryRequest
+	15,  // 74: hookmesh.ledger.v1.LedgerService.RetryDelivery:input_type -> hookmesh.ledger.v1.RetryDeliveryRequest
+	17,  // 75: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:input_type -> hookmesh.ledger.v1.DeadLetterDeliveryRequest
+	19,  // 76: hookmesh.ledger.v1.LedgerService.ReportOutcomes:input_type -> hookmesh.ledger.v1.ReportOutcomesRequest
+	25,  // 77: hookmesh.ledger.v1.LedgerService.WatchDeliveries:input_type -> hookmesh.ledger.v1.WatchDeliveriesRequest
+	23,  // 78: hookmesh.ledger.v1.LedgerService.ReleaseLeases:input_type -> hookmesh.ledger.v1.ReleaseLeasesRequest
+	27,  // 79: hookmesh.ledger.v1.LedgerService.ListDeliveries:input_type -> hookmesh.ledger.v1.ListDeliveriesRequest
+	29,  // 80: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:input_type -> hookmesh.ledger.v1.ClaimNormalizationsRequest
+	32,  // 81: hookmesh.ledger.v1.LedgerService.CompleteNormalization:input_type -> hookmesh.ledger.v1.CompleteNormalizationRequest
+	34,  // 82: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:input_type -> hookmesh.ledger.v1.RenormalizeEventsRequest
+	36,  // 83: hookmesh.ledger.v1.LedgerService.ListDeadLetters:input_type -> hookmesh.ledger.v1.ListDeadLettersRequest
+	38,  // 84: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:input_type -> hookmesh.ledger.v1.ReplayDeadLetterRequest
+	40,  // 85: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:input_type -> hookmesh.ledger.v1.ReplayDeadLettersRequest
+	42,  // 86: hookmesh.ledger.v1.LedgerService.CreateSubscription:input_type -> hookmesh.ledger.v1.CreateSubscriptionRequest
+	44,  // 87: hookmesh.ledger.v1.LedgerService.UpdateSubscription:input_type -> hookmesh.ledger.v1.UpdateSubscriptionRequest
+	46,  // 88: hookmesh.ledger.v1.LedgerService.GetSubscription:input_type -> hookmesh.ledger.v1.GetSubscriptionRequest
+	48,  // 89: hookmesh.ledger.v1.LedgerService.ListSubscriptions:input_type -> hookmesh.ledger.v1.ListSubscriptionsRequest
+	50,  // 90: hookmesh.ledger.v1.LedgerService.PauseSubscription:input_type -> hookmesh.ledger.v1.PauseSubscriptionRequest
+	52,  // 91: hookmesh.ledger.v1.LedgerService.ResumeSubscription:input_type -> hookmesh.ledger.v1.ResumeSubscriptionRequest
+	54,  // 92: hookmesh.ledger.v1.LedgerService.DeleteSubscription:input_type -> hookmesh.ledger.v1.DeleteSubscriptionRequest
+	56,  // 93: hookmesh.ledger.v1.LedgerService.TestFilter:input_type -> hookmesh.ledger.v1.TestFilterRequest
+	58,  // 94: hookmesh.ledger.v1.LedgerService.RedeliverSubscription:input_type -> hookmesh.ledger.v1.RedeliverSubscriptionRequest
+	60,  // 95: hookmesh.ledger.v1.LedgerService.GetJob:input_type -> hookmesh.ledger.v1.GetJobRequest
+	62,  // 96: hookmesh.ledger.v1.LedgerService.ListJobs:input_type -> hookmesh.ledger.v1.ListJobsRequest
+	64,  // 97: hookmesh.ledger.v1.LedgerService.CancelJob:input_type -> hookmesh.ledger.v1.CancelJobRequest
+	66,  // 98: hookmesh.ledger.v1.LedgerService.GetDeliveryStats:input_type -> hookmesh.ledger.v1.GetDeliveryStatsRequest
+	71,  // 99: hookmesh.ledger.v1.LedgerService.ApplyRetention:input_type -> hookmesh.ledger.v1.ApplyRetentionRequest
+	3,   // 100: hookmesh.ledger.v1.LedgerService.Record:output_type -> hookmesh.ledger.v1.RecordResponse
+	6,   // 101: hookmesh.ledger.v1.LedgerService.GetEvent:output_type -> hookmesh.ledger.v1.GetEventResponse
+	8,   // 102: hookmesh.ledger.v1.LedgerService.ListEvents:output_type -> hookmesh.ledger.v1.ListEventsResponse
+	10,  // 103: hookmesh.ledger.v1.LedgerService.WatchEvents:output_type -> hookmesh.ledger.v1.WatchEventsResponse
+	12,  // 104: hookmesh.ledger.v1.LedgerService.ClaimDeliveries:output_type -> hookmesh.ledger.v1.ClaimDeliveriesResponse
+	14,  // 105: hookmesh.ledger.v1.LedgerService.CompleteDelivery:output_type -> hookmesh.ledger.v1.CompleteDeliveryResponse
+	16,  // 106: hookmesh.ledger.v1.LedgerService.RetryDelivery:output_type -> hookmesh.ledger.v1.RetryDeliveryResponse
+	18,  // 107: hookmesh.ledger.v1.LedgerService.DeadLetterDelivery:output_type -> hookmesh.ledger.v1.DeadLetterDeliveryResponse
+	21,  // 108: hookmesh.ledger.v1.LedgerService.ReportOutcomes:output_type -> hookmesh.ledger.v1.ReportOutcomesResponse
+	26,  // 109: hookmesh.ledger.v1.LedgerService.WatchDeliveries:output_type -> hookmesh.ledger.v1.WatchDeliveriesResponse
+	24,  // 110: hookmesh.ledger.v1.LedgerService.ReleaseLeases:output_type -> hookmesh.ledger.v1.ReleaseLeasesResponse
+	28,  // 111: hookmesh.ledger.v1.LedgerService.ListDeliveries:output_type -> hookmesh.ledger.v1.ListDeliveriesResponse
+	30,  // 112: hookmesh.ledger.v1.LedgerService.ClaimNormalizations:output_type -> hookmesh.ledger.v1.ClaimNormalizationsResponse
+	33,  // 113: hookmesh.ledger.v1.LedgerService.CompleteNormalization:output_type -> hookmesh.ledger.v1.CompleteNormalizationResponse
+	35,  // 114: hookmesh.ledger.v1.LedgerService.RenormalizeEvents:output_type -> hookmesh.ledger.v1.RenormalizeEventsResponse
+	37,  // 115: hookmesh.ledger.v1.LedgerService.ListDeadLetters:output_type -> hookmesh.ledger.v1.ListDeadLettersResponse
+	39,  // 116: hookmesh.ledger.v1.LedgerService.ReplayDeadLetter:output_type -> hookmesh.ledger.v1.ReplayDeadLetterResponse
+	41,  // 117: hookmesh.ledger.v1.LedgerService.ReplayDeadLetters:output_type -> hookmesh.ledger.v1.ReplayDeadLettersResponse
+	43,  // 118: hookmesh.ledger.v1.LedgerService.CreateSubscription:output_type -> hookmesh.ledger.v1.CreateSubscriptionResponse
+	45,  // 119: hookmesh.ledger.v1.LedgerService.UpdateSubscription:output_type -> hookmesh.ledger.v1.UpdateSubscriptionResponse
+	47,  // 120: hookmesh.ledger.v1.LedgerService.GetSubscription:output_type -> hookmesh.ledger.v1.GetSubscriptionResponse
+	49,  // 121: hookmesh.ledger.v1.LedgerService.ListSubscriptions:output_type -> hookmesh.ledger.v1.ListSubscriptionsResponse
+	51,  // 122: hookmesh.ledger.v1.LedgerService.PauseSubscription:output_type -> hookmesh.ledger.v1.PauseSubscriptionResponse
+	53,  // 123: hookmesh.ledger.v1.LedgerService.ResumeSubscription:output_type -> hookmesh.ledger.v1.ResumeSubscriptionResponse
+	55,  // 124: hookmesh.ledger.v1.LedgerService.DeleteSubscription:output_type -> hookmesh.ledger.v1.DeleteSubscriptionResponse
+	57,  // 125: hookmesh.ledger.v1.LedgerService.TestFilter:output_type -> hookmesh.ledger.v1.TestFilterResponse
+	59,  // 126: hookmesh.ledger.v1.LedgerService.RedeliverSubscription:output_type -> hookmesh.ledger.v1.RedeliverSubscriptionResponse
+	61,  // 127: hookmesh.ledger.v1.LedgerService.GetJob:output_type -> hookmesh.ledger.v1.GetJobResponse
+	63,  // 128: hookmesh.ledger.v1.LedgerService.ListJobs:output_type -> hookmesh.ledger.v1.ListJobsResponse
+	65,  // 129: hookmesh.ledger.v1.LedgerService.CancelJob:output_type -> hookmesh.ledger.v1.CancelJobResponse
+	67,  // 130: hookmesh.ledger.v1.LedgerService.GetDeliveryStats:output_type -> hookmesh.ledger.v1.GetDeliveryStatsResponse
+	72,  // 131: hookmesh.ledger.v1.LedgerService.ApplyRetention:output_type -> hookmesh.ledger.v1.ApplyRetentionResponse
+	100, // [100:132] is the sub-list for method output_type
+	68,  // [68:100] is the sub-list for method input_type
+	68,  // [68:68] is the sub-list for extension type_name
+	68,  // [68:68] is the sub-list for extension extendee
+	0,   // [0:68] is the sub-list for field type_name
 }
 
 func init() { file_hookmesh_ledger_v1_ledger_proto_init() }
@@ -5055,7 +5308,7 @@ func file_hookmesh_ledger_v1_ledger_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hookmesh_ledger_v1_ledger_proto_rawDesc), len(file_hookmesh_ledger_v1_ledger_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   72,
+			NumMessages:   75,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

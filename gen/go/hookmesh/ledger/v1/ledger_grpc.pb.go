@@ -53,6 +53,7 @@ const (
 	LedgerService_ListJobs_FullMethodName              = "/hookmesh.ledger.v1.LedgerService/ListJobs"
 	LedgerService_CancelJob_FullMethodName             = "/hookmesh.ledger.v1.LedgerService/CancelJob"
 	LedgerService_GetDeliveryStats_FullMethodName      = "/hookmesh.ledger.v1.LedgerService/GetDeliveryStats"
+	LedgerService_ApplyRetention_FullMethodName        = "/hookmesh.ledger.v1.LedgerService/ApplyRetention"
 )
 
 // LedgerServiceClient is the client API for LedgerService service.
@@ -203,6 +204,15 @@ type LedgerServiceClient interface {
 	// them. Every count reads a partial index or a small table, so its cost
 	// grows with the backlog and the failures, not with history.
 	GetDeliveryStats(ctx context.Context, in *GetDeliveryStatsRequest, opts ...grpc.CallOption) (*GetDeliveryStatsResponse, error)
+	// ApplyRetention runs one retention pass now with the ledger's
+	// configured policy (HOOKMESH_RETENTION), as the periodic runner does:
+	// receipts' bodies, events with their finished deliveries and attempt
+	// history, and dedup keys older than the policy go; pending deliveries,
+	// dead letters and what they need stay. With dry_run it changes nothing
+	// and reports what would go. FAILED_PRECONDITION when no policy is
+	// configured or the store cannot apply one. A pass started while
+	// another runs returns an empty report.
+	ApplyRetention(ctx context.Context, in *ApplyRetentionRequest, opts ...grpc.CallOption) (*ApplyRetentionResponse, error)
 }
 
 type ledgerServiceClient struct {
@@ -541,6 +551,16 @@ func (c *ledgerServiceClient) GetDeliveryStats(ctx context.Context, in *GetDeliv
 	return out, nil
 }
 
+func (c *ledgerServiceClient) ApplyRetention(ctx context.Context, in *ApplyRetentionRequest, opts ...grpc.CallOption) (*ApplyRetentionResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ApplyRetentionResponse)
+	err := c.cc.Invoke(ctx, LedgerService_ApplyRetention_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // LedgerServiceServer is the server API for LedgerService service.
 // All implementations must embed UnimplementedLedgerServiceServer
 // for forward compatibility.
@@ -689,6 +709,15 @@ type LedgerServiceServer interface {
 	// them. Every count reads a partial index or a small table, so its cost
 	// grows with the backlog and the failures, not with history.
 	GetDeliveryStats(context.Context, *GetDeliveryStatsRequest) (*GetDeliveryStatsResponse, error)
+	// ApplyRetention runs one retention pass now with the ledger's
+	// configured policy (HOOKMESH_RETENTION), as the periodic runner does:
+	// receipts' bodies, events with their finished deliveries and attempt
+	// history, and dedup keys older than the policy go; pending deliveries,
+	// dead letters and what they need stay. With dry_run it changes nothing
+	// and reports what would go. FAILED_PRECONDITION when no policy is
+	// configured or the store cannot apply one. A pass started while
+	// another runs returns an empty report.
+	ApplyRetention(context.Context, *ApplyRetentionRequest) (*ApplyRetentionResponse, error)
 	mustEmbedUnimplementedLedgerServiceServer()
 }
 
@@ -791,6 +820,9 @@ func (UnimplementedLedgerServiceServer) CancelJob(context.Context, *CancelJobReq
 }
 func (UnimplementedLedgerServiceServer) GetDeliveryStats(context.Context, *GetDeliveryStatsRequest) (*GetDeliveryStatsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetDeliveryStats not implemented")
+}
+func (UnimplementedLedgerServiceServer) ApplyRetention(context.Context, *ApplyRetentionRequest) (*ApplyRetentionResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ApplyRetention not implemented")
 }
 func (UnimplementedLedgerServiceServer) mustEmbedUnimplementedLedgerServiceServer() {}
 func (UnimplementedLedgerServiceServer) testEmbeddedByValue()                       {}
@@ -1357,6 +1389,24 @@ func _LedgerService_GetDeliveryStats_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _LedgerService_ApplyRetention_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ApplyRetentionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LedgerServiceServer).ApplyRetention(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LedgerService_ApplyRetention_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LedgerServiceServer).ApplyRetention(ctx, req.(*ApplyRetentionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // LedgerService_ServiceDesc is the grpc.ServiceDesc for LedgerService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1479,6 +1529,10 @@ var LedgerService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetDeliveryStats",
 			Handler:    _LedgerService_GetDeliveryStats_Handler,
+		},
+		{
+			MethodName: "ApplyRetention",
+			Handler:    _LedgerService_ApplyRetention_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -168,8 +168,15 @@ WHERE e.id = $1`, id).Scan(jsonCol{&r.Headers}, &r.Body); err != nil {
 	return resp, nil
 }
 
+// bodyKeptSQL is true for an event whose receipt still has its body:
+// retention clears bodies (never of an event scheduled for
+// re-normalization), and an empty body cannot be normalized, so such an
+// event is not scheduled again; it keeps its stored failure.
+const bodyKeptSQL = `NOT EXISTS (SELECT 1 FROM receipts r WHERE r.receipt_id = events.receipt_id AND r.body_dropped_at IS NOT NULL)`
+
 // RenormalizeEvents schedules unnormalized, unscheduled events, oldest
-// first, along events_event_type_id_idx (event_type 0).
+// first, along events_event_type_id_idx (event_type 0), except those whose
+// body retention cleared.
 func (s *Store) RenormalizeEvents(ctx context.Context, req *ledgerv1.RenormalizeEventsRequest) (*ledgerv1.RenormalizeEventsResponse, error) {
 	q, err := store.PrepareRenormalize(req)
 	if err != nil {
@@ -182,7 +189,7 @@ func (s *Store) RenormalizeEvents(ctx context.Context, req *ledgerv1.Renormalize
 			res, err := tx.ExecContext(ctx, `
 UPDATE events SET renormalize_at = $1, renormalize_attempts = 0, renormalize_token = NULL
 WHERE platform = $2 AND event_id = $3 AND ($4 = '' OR source = $4)
-    AND event_type = 0 AND renormalize_at IS NULL`, now, q.Platform, q.EventID, q.Source)
+    AND event_type = 0 AND renormalize_at IS NULL AND `+bodyKeptSQL, now, q.Platform, q.EventID, q.Source)
 			if err != nil {
 				return nil, err
 			}
@@ -193,7 +200,7 @@ WHERE platform = $2 AND event_id = $3 AND ($4 = '' OR source = $4)
 UPDATE events SET renormalize_at = $1, renormalize_attempts = 0, renormalize_token = NULL
 WHERE id IN (
     SELECT id FROM events
-    WHERE event_type = 0 AND renormalize_at IS NULL AND ($2 = '' OR platform = $2)
+    WHERE event_type = 0 AND renormalize_at IS NULL AND ($2 = '' OR platform = $2) AND `+bodyKeptSQL+`
     ORDER BY id LIMIT $3)`, now, q.Platform, q.Limit)
 		if err != nil {
 			return nil, err

@@ -70,7 +70,13 @@ const insertFilterAttemptSQL = `
 INSERT INTO delivery_attempts (delivery_id, attempt, at, error_class, code, error)
 VALUES ($1, 0, $2, 6, $4, $3)`
 
-const storedReceiptSQL = `SELECT receipt_id FROM events WHERE platform = $1 AND event_id = $2 AND source = $3`
+// storedReceiptSQL finds the receipt that first recorded a key: in events,
+// else in dedup_keys, where retention keeps the keys of the events it
+// deleted (migration 0009), so a late retry of one is still a duplicate.
+const storedReceiptSQL = `SELECT receipt_id FROM events WHERE platform = $1 AND event_id = $2 AND source = $3
+UNION ALL
+SELECT receipt_id FROM dedup_keys WHERE platform = $1 AND event_id = $2 AND source = $3
+LIMIT 1`
 
 // statements are the writer's hot statements: Record runs for every
 // webhook, so its statements are compiled once, not per call.

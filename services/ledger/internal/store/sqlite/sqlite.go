@@ -12,6 +12,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/ledger/internal/retention"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/store"
 )
 
@@ -49,7 +50,11 @@ type Store struct {
 	filterObs store.FilterObserver
 	closed    atomic.Bool
 	closeOnce sync.Once
+	// retaining is held by the running retention pass (retention.go).
+	retaining sync.Mutex
 }
+
+var _ retention.Store = (*Store)(nil)
 
 var _ store.Store = (*Store)(nil)
 

@@ -99,6 +99,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"AttemptDuration", testAttemptDuration},
 		{"DeliveryStats", testDeliveryStats},
 	}
+	cases = append(cases, retentionCases...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
