@@ -313,6 +313,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 			// done, before the store is closed.
 			var jobs sync.WaitGroup
 			jobs.Go(func() { runJobs(connectCtx, st, log) })
+			jobs.Go(func() { runPartitions(connectCtx, st, log) })
 			listen(connectCtx, st, srv.Notify, serving, log)
 			jobs.Wait()
 		}
