@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
@@ -429,34 +428,12 @@ func TestRetentionOneLedgerAtATime(t *testing.T) {
 // partitioned layout: every row stays readable and dedup keeps working.
 func TestMigrateToPartitions(t *testing.T) {
 	t.Parallel()
-	cfg := pgtest.NewConfig(t) // migrated; its schema is rebuilt below at 0011
+	cfg := pgtest.NewConfig(t)
+	migrateTo(t, cfg, 11)
 	ctx := testCtx(t)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
-	}
-	schema := cfg.ConnConfig.RuntimeParams["search_path"]
-	if _, err := pool.Exec(ctx, "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE; CREATE SCHEMA "+pgx.Identifier{schema}.Sanitize()); err != nil {
-		t.Fatal(err)
-	}
-	ms, err := postgres.Migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := pool.Exec(ctx, `CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
-    applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms {
-		if m.Version > 11 {
-			break
-		}
-		if _, err := pool.Exec(ctx, m.SQL); err != nil {
-			t.Fatalf("%s: %v", m.Name, err)
-		}
-		if _, err := pool.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
-			t.Fatal(err)
-		}
 	}
 	// Rows as the ledgers before 0012 wrote them, with a delivery each.
 	if _, err := pool.Exec(ctx, `
