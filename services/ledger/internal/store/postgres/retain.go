@@ -345,9 +345,7 @@ func (r *retainer) dropDay(ctx context.Context, ev, rc *partition) error {
 			}
 		}
 		if rc != nil {
-			if err := r.export(ctx, rc.name, fmt.Sprintf(`SELECT json_build_object('receipt_id', r.receipt_id, 'platform', r.platform,
-    'source', r.source, 'event_id', r.event_id, 'headers', r.headers, 'body_base64', encode(r.body, 'base64'),
-    'remote_addr', r.remote_addr, 'received_at', r.received_at)::text
+			if err := r.export(ctx, rc.name, fmt.Sprintf(`SELECT `+receiptJSONSQL+`
 FROM %s r WHERE r.receipt_id NOT IN (SELECT receipt_id FROM (%s) k)`, ident(rc.name), keptEvents)); err != nil {
 				return err
 			}
@@ -442,6 +440,12 @@ func (r *retainer) exists(ctx context.Context, table string) bool {
 	err := r.conn.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, table).Scan(&ok)
 	return err == nil && ok
 }
+
+// receiptJSONSQL is the exported form of receipt r: JSON, the body in
+// base64 (it is bytes, not text).
+const receiptJSONSQL = `json_build_object('receipt_id', r.receipt_id, 'platform', r.platform,
+    'source', r.source, 'event_id', r.event_id, 'headers', r.headers, 'body_base64', encode(r.body, 'base64'),
+    'remote_addr', r.remote_addr, 'received_at', r.received_at)::text`
 
 // ident quotes a partition name.
 func ident(name string) string { return pgx.Identifier{name}.Sanitize() }
@@ -542,9 +546,10 @@ WHERE e.received_at < '%s' AND %s AND %s AND NOT %s)`, src, cutoff.UTC().Format(
     DELETE FROM deliveries x USING d WHERE x.delivery_id = d.delivery_id RETURNING pg_column_size(x.*) AS size
 ), rc AS (
     DELETE FROM receipts r USING ev WHERE r.receipt_id = ev.receipt_id AND r.part_id = ` + partKeySQL("ev.id") + `
-    RETURNING pg_column_size(r.*) AS size
+    RETURNING pg_column_size(r.*) AS size, ` + r.exportCol(receiptJSONSQL) + ` AS line
 ), de AS (
-    DELETE FROM events x USING ev WHERE x.id = ev.id RETURNING x.xid, x.id, pg_column_size(x.*) AS size
+    DELETE FROM events x USING ev WHERE x.id = ev.id
+    RETURNING x.xid, x.id, pg_column_size(x.*) AS size, ` + r.exportCol("row_to_json(x.*)::text") + ` AS line
 ), hz AS (
     UPDATE event_horizon h SET xid = m.xid, id = m.id
     FROM (SELECT xid, id FROM de ORDER BY xid DESC, id DESC LIMIT 1) m
@@ -553,10 +558,22 @@ WHERE e.received_at < '%s' AND %s AND %s AND NOT %s)`, src, cutoff.UTC().Format(
 SELECT (SELECT count(*) FROM de), (SELECT coalesce(sum(size), 0) FROM de),
     (SELECT count(*) FROM rc), (SELECT coalesce(sum(size), 0) FROM rc),
     (SELECT count(*) FROM dd), (SELECT coalesce(sum(size), 0) FROM dd),
-    (SELECT count(*) FROM a), (SELECT coalesce(sum(size), 0) FROM a)`
+    (SELECT count(*) FROM a), (SELECT coalesce(sum(size), 0) FROM a),
+    ARRAY(SELECT line FROM de WHERE line IS NOT NULL), ARRAY(SELECT line FROM rc WHERE line IS NOT NULL)`
 	for {
 		var n [8]int64
-		if err := r.conn.QueryRow(ctx, q, cutoff).Scan(&n[0], &n[1], &n[2], &n[3], &n[4], &n[5], &n[6], &n[7]); err != nil {
+		err := pgx.BeginFunc(ctx, r.conn, func(tx pgx.Tx) error {
+			var evLines, rcLines []string
+			if err := tx.QueryRow(ctx, q, cutoff).Scan(&n[0], &n[1], &n[2], &n[3], &n[4], &n[5], &n[6], &n[7], &evLines, &rcLines); err != nil {
+				return err
+			}
+			// Written before the deletions commit: a failed export keeps the rows.
+			if err := r.exportLines("events-batches", evLines); err != nil {
+				return err
+			}
+			return r.exportLines("receipts-batches", rcLines)
+		})
+		if err != nil {
 			return fmt.Errorf("delete events: %w", err)
 		}
 		r.add("events", n[0], n[1], "")
@@ -587,11 +604,20 @@ WHERE e.received_at < $1 AND %s AND %s AND %s AND NOT %s`, partKeySQL("e.id"), s
 		return nil
 	}
 	q := fmt.Sprintf(`WITH k AS (SELECT r.receipt_id, r.part_id %s LIMIT %d)
-, rc AS (DELETE FROM receipts r USING k WHERE r.receipt_id = k.receipt_id AND r.part_id = k.part_id RETURNING pg_column_size(r.*) AS size)
-SELECT count(*), coalesce(sum(size), 0) FROM rc`, from, retainBatch)
+, rc AS (DELETE FROM receipts r USING k WHERE r.receipt_id = k.receipt_id AND r.part_id = k.part_id
+    RETURNING pg_column_size(r.*) AS size, %s AS line)
+SELECT count(*), coalesce(sum(size), 0), coalesce(array_agg(line) FILTER (WHERE line IS NOT NULL), '{}') FROM rc`,
+		from, retainBatch, r.exportCol(receiptJSONSQL))
 	for {
 		var rows, bytes int64
-		if err := r.conn.QueryRow(ctx, q, cutoff).Scan(&rows, &bytes); err != nil {
+		err := pgx.BeginFunc(ctx, r.conn, func(tx pgx.Tx) error {
+			var lines []string
+			if err := tx.QueryRow(ctx, q, cutoff).Scan(&rows, &bytes, &lines); err != nil {
+				return err
+			}
+			return r.exportLines("receipts-batches", lines)
+		})
+		if err != nil {
 			return fmt.Errorf("delete bodies: %w", err)
 		}
 		r.add("receipts", rows, bytes, "")
@@ -628,6 +654,50 @@ SELECT count(*), coalesce(sum(size), 0) FROM dk`, gone, retainBatch)
 			return nil
 		}
 	}
+}
+
+// exportCol is the JSON expression of a deleted row when the pass exports,
+// NULL otherwise.
+func (r *retainer) exportCol(expr string) string {
+	if r.p.ExportDir == "" {
+		return "NULL::text"
+	}
+	return expr
+}
+
+// exportLines appends JSON lines to the pass's file for name (rows
+// deleted in batches), synced before the deletions commit.
+func (r *retainer) exportLines(name string, lines []string) error {
+	if len(lines) == 0 {
+		return nil
+	}
+	if err := os.MkdirAll(r.p.ExportDir, 0o750); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	path := filepath.Join(r.p.ExportDir, fmt.Sprintf("%s-%s.jsonl", name, r.now.UTC().Format("20060102T150405Z")))
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	w := bufio.NewWriter(f)
+	for _, l := range lines {
+		w.WriteString(l)  //nolint:errcheck // Flush reports the first error
+		w.WriteByte('\n') //nolint:errcheck
+	}
+	err = w.Flush()
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("export %s: %w", path, err)
+	}
+	if !slices.Contains(r.exports, path) {
+		r.exports = append(r.exports, path)
+	}
+	return nil
 }
 
 // export writes the JSON text rows of q to a JSON Lines file of the

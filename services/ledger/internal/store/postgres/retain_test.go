@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -296,12 +297,30 @@ func TestRetentionPlatformBatches(t *testing.T) {
 	policy := retention.Policy{
 		Limits:    retention.Limits{Bodies: 7 * day, Events: 30 * day},
 		Platforms: map[string]retention.Limits{"github": {Events: 5 * day, Bodies: day}},
+		ExportDir: t.TempDir(),
 	}
 	rep, err := f.s.Retain(testCtx(t), policy, f.now, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("report: %+v", rep)
+	// What went row by row was exported first: gh_* events, and the
+	// receipts of gh_* and gh_body_*.
+	var exported []byte
+	for _, path := range rep.ExportFiles {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exported = append(exported, b...)
+	}
+	for i := range 3 {
+		for _, want := range []string{`"event_id":"gh_` + strconv.Itoa(i) + `"`, `"event_id" : "gh_body_` + strconv.Itoa(i) + `"`} {
+			if !bytes.Contains(exported, []byte(want)) {
+				t.Errorf("export files %v lack %s:\n%s", rep.ExportFiles, want, exported)
+			}
+		}
+	}
 	for i := range 3 {
 		if _, err := getEvent(t, f.s, "github", "gh_"+strconv.Itoa(i)); !errors.Is(err, apperr.ErrNotFound) {
 			t.Errorf("gh_%d: %v, want not found", i, err)
