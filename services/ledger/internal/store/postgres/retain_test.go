@@ -339,7 +339,7 @@ func TestRetentionPlatformBatches(t *testing.T) {
 func TestRetentionSizes(t *testing.T) {
 	t.Parallel()
 	f := newRetentionFixture(t)
-	f.exec(t, `ANALYZE`)
+	f.exec(t, `ANALYZE receipts, events, deliveries, delivery_attempts, dedup_keys`)
 	sz, err := f.s.RetentionSizes(testCtx(t))
 	if err != nil {
 		t.Fatal(err)
