@@ -319,6 +319,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 			var jobs sync.WaitGroup
 			jobs.Go(func() { runJobs(connectCtx, st, log) })
 			jobs.Go(func() { runRetention(connectCtx, cfg.Retention, srv, log) })
+			jobs.Go(func() { runPartitions(connectCtx, st, log) })
 			listen(connectCtx, st, srv.Notify, serving, log)
 			jobs.Wait()
 		}

@@ -18,7 +18,6 @@ import (
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	"github.com/hookmesh/hookmesh/services/ledger"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/retention"
-	"github.com/hookmesh/hookmesh/services/ledger/internal/store/postgres"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/store/postgres/pgtest"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/store/storetest"
 )
@@ -37,10 +36,6 @@ func TestApplyRetentionSQLite(t *testing.T) {
 
 func TestApplyRetentionPostgres(t *testing.T) {
 	t.Parallel()
-	// Until the PostgreSQL store implements retention (#19, branch h19pg).
-	if _, ok := any(&postgres.Store{}).(retention.Store); !ok {
-		t.Skip("the PostgreSQL store does not implement retention.Store yet")
-	}
 	checkApplyRetention(t, func() ledger.Config { return ledger.Config{DatabaseURL: pgtest.NewDatabaseURL(t)} })
 }
 

@@ -15,8 +15,9 @@ import (
 
 // recordReceiptSQL inserts the receipt of a batch once one of its events
 // was new.
-const recordReceiptSQL = `INSERT INTO receipts (receipt_id, platform, source, event_id, headers, body, remote_addr, received_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
+// Its part_id is its day's, as the events' ids (eventIDSQL).
+const recordReceiptSQL = `INSERT INTO receipts (receipt_id, platform, source, event_id, headers, body, remote_addr, received_at, part_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, floor(extract(epoch FROM $8::timestamptz) / 86400)::bigint << 36)`
 
 // recordBatch stores the receipt of a batched delivery and those of its
 // items' events not recorded before, in one transaction: recordItemSQL per

@@ -140,14 +140,14 @@ WITH subs AS (
             ordering_key = excluded.ordering_key
     RETURNING l.delivery_id, l.token, l.expires_at
 )
-SELECT chosen.rank, chosen.next_attempt_at, leased.token::text, e.normalized, r.body,
+SELECT chosen.rank, chosen.next_attempt_at, leased.token::text, e.normalized, coalesce(r.body, ''::bytea),
     coalesce(r.headers ->> '` + store.TraceparentHeader + `', ''),
     ` + claimDeliveryCols + `, ` + subscriptionColsS + `
 FROM chosen
 JOIN leased ON leased.delivery_id = chosen.delivery_id
 JOIN deliveries d ON d.delivery_id = chosen.delivery_id
 JOIN events e ON e.id = d.event_row_id
-JOIN receipts r ON r.receipt_id = e.receipt_id
+` + receiptJoinSQL + `
 JOIN subscriptions s ON s.name = d.subscription`
 
 // throttledSQL runs after claimSQL in its transaction (so it reads the

@@ -148,13 +148,13 @@ FOR KEY SHARE OF s`
 // in (received_at, id) order, at most $6, with their receipts and the
 // subscription's latest delivery of each.
 var jobEventsSQL = `
-SELECT e.id, e.received_at, e.platform, e.source, e.event_id, e.normalized, r.headers, r.body,
+SELECT e.id, e.received_at, e.platform, e.source, e.event_id, e.normalized, coalesce(r.headers, '{}'), coalesce(r.body, ''::bytea),
     coalesce(p.delivery_id::text, ''), coalesce(p.generation, 0)
 FROM subscriptions s
 JOIN events e ON e.received_at >= $1 AND e.received_at < $2
     AND ($3::timestamptz IS NULL OR (e.received_at, e.id) > ($3::timestamptz, $4::bigint))
     AND ` + jobMatchSQL + `
-JOIN receipts r ON r.receipt_id = e.receipt_id
+` + receiptJoinSQL + `
 LEFT JOIN LATERAL (
     SELECT d.delivery_id, d.generation FROM deliveries d
     WHERE d.event_row_id = e.id AND d.subscription = s.name

@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -77,6 +78,11 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) ([]int, error) {
 	})
 	if err != nil {
 		return nil, mapErr("migrate", err)
+	}
+	// The day partitions of today and the next days (0012), before any
+	// Record needs them; the ledger keeps creating them ahead every hour.
+	if err := ensurePartitions(ctx, pool, time.Now()); err != nil {
+		return nil, mapErr("migrate: create partitions", err)
 	}
 	return applied, nil
 }

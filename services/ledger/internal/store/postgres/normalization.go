@@ -18,7 +18,7 @@ import (
 // oldest due first, skipping rows other claims or outcomes hold. As for
 // deliveries, the lease is a deferral: renormalize_at becomes its expiry.
 // $1 limit, $2 lease in microseconds.
-const claimNormalizationsSQL = `
+var claimNormalizationsSQL = `
 WITH due AS (
     SELECT id FROM events
     WHERE renormalize_at IS NOT NULL AND renormalize_at <= statement_timestamp()
@@ -29,10 +29,14 @@ WITH due AS (
 UPDATE events e SET
     renormalize_token = gen_random_uuid(),
     renormalize_at = statement_timestamp() + $2::bigint * interval '1 microsecond'
-FROM due, receipts r
-WHERE e.id = due.id AND r.receipt_id = e.receipt_id
+FROM due
+WHERE e.id = due.id
 RETURNING e.renormalize_token::text, e.renormalize_at, e.renormalize_attempts,
-    r.receipt_id::text, e.platform, e.source, e.event_id, r.headers, r.body, r.remote_addr, r.received_at`
+    e.receipt_id::text, e.platform, e.source, e.event_id,
+    coalesce((SELECT r.headers FROM receipts r WHERE r.receipt_id = e.receipt_id AND r.part_id = ` + partKeySQL("e.id") + `), '{}'),
+    coalesce((SELECT r.body FROM receipts r WHERE r.receipt_id = e.receipt_id AND r.part_id = ` + partKeySQL("e.id") + `), ''::bytea),
+    coalesce((SELECT r.remote_addr FROM receipts r WHERE r.receipt_id = e.receipt_id AND r.part_id = ` + partKeySQL("e.id") + `), ''),
+    e.received_at`
 
 // ClaimNormalizations leases events due for re-normalization.
 func (s *Store) ClaimNormalizations(ctx context.Context, req *ledgerv1.ClaimNormalizationsRequest) (*ledgerv1.ClaimNormalizationsResponse, error) {
@@ -69,7 +73,7 @@ WITH ` + verdictsSQL(17) + `, ev AS (
         entity_id = $9, user_id = $10, tenant_id = $11, amount_minor = $12, currency = $13,
         metadata = $14, schema_version = $15, normalized = $16, normalization_error = '',
         renormalize_at = NULL, renormalize_token = NULL, renormalize_attempts = renormalize_attempts + 1
-    WHERE platform = $1 AND event_id = $3 AND source = $2 AND renormalize_token = $4 AND event_type = 0
+    WHERE id = ` + keyIDSQL + ` AND renormalize_token = $4 AND event_type = 0
       AND NOT EXISTS (SELECT 1 FROM stale)
     RETURNING id
 ), dl AS (
@@ -87,29 +91,33 @@ WITH ` + verdictsSQL(17) + `, ev AS (
     RETURNING delivery_id, subscription, state, last_error
 ), fa AS (` + filterFailuresSQL + `)
 SELECT EXISTS (SELECT 1 FROM ev),
-    EXISTS (SELECT 1 FROM events WHERE platform = $1 AND event_id = $3 AND source = $2),
+    EXISTS (SELECT 1 FROM events WHERE id = ` + keyIDSQL + `),
     (SELECT coalesce(array_agg(DISTINCT subscription) FILTER (WHERE state = 1), '{}') FROM dl),
     (SELECT count(*) FROM dl WHERE state = 1), EXISTS (SELECT 1 FROM stale)`
 
 // receiptSQL reads what filters read of an event's receipt.
-const receiptSQL = `
-SELECT r.headers, r.body FROM events e JOIN receipts r ON r.receipt_id = e.receipt_id
-WHERE e.platform = $1 AND e.event_id = $3 AND e.source = $2`
+var receiptSQL = `
+SELECT coalesce(r.headers, '{}'), coalesce(r.body, ''::bytea) FROM events e ` + receiptJoinSQL + `
+WHERE e.id = ` + keyIDSQL + ``
+
+// keyIDSQL is the id of the event of key ($1 platform, $2 source, $3 event
+// id), found through its dedup key.
+const keyIDSQL = `(SELECT event_row_id FROM dedup_keys WHERE platform = $1 AND event_id = $3 AND source = $2)`
 
 // normalizeFailedSQL stores a failed re-normalization: due again after
 // the backoff ($6 true; base and cap in microseconds) or unscheduled.
 // $1 platform, $2 source, $3 event id, $4 token, $5 error.
-const normalizeFailedSQL = `
+var normalizeFailedSQL = `
 WITH ev AS (
     UPDATE events SET normalization_error = $5, renormalize_token = NULL,
         renormalize_attempts = renormalize_attempts + 1,
         renormalize_at = CASE WHEN $6::boolean THEN statement_timestamp() + least(
             $7::bigint * power(2, least(renormalize_attempts, 30))::bigint, $8::bigint) * interval '1 microsecond' END
-    WHERE platform = $1 AND event_id = $3 AND source = $2 AND renormalize_token = $4 AND event_type = 0
+    WHERE id = ` + keyIDSQL + ` AND renormalize_token = $4 AND event_type = 0
     RETURNING renormalize_at
 )
 SELECT EXISTS (SELECT 1 FROM ev), (SELECT renormalize_at FROM ev),
-    EXISTS (SELECT 1 FROM events WHERE platform = $1 AND event_id = $3 AND source = $2)`
+    EXISTS (SELECT 1 FROM events WHERE id = ` + keyIDSQL + `)`
 
 // CompleteNormalization applies a re-normalization's outcome.
 func (s *Store) CompleteNormalization(ctx context.Context, req *ledgerv1.CompleteNormalizationRequest) (*ledgerv1.CompleteNormalizationResponse, error) {

@@ -80,8 +80,8 @@ func New(pool *pgxpool.Pool) *Store {
 // Record after that snapshot was taken, the statement returns no row at
 // all and Record runs it again.
 var recordSQL = recordEventSQL + `), rc AS (
-    INSERT INTO receipts (receipt_id, platform, source, event_id, headers, body, remote_addr, received_at)
-    SELECT ev.receipt_id, $1, $2, $3, $19, $20, $21, $8 FROM ev
+    INSERT INTO receipts (receipt_id, platform, source, event_id, headers, body, remote_addr, received_at, part_id)
+    SELECT ev.receipt_id, $1, $2, $3, $19, $20, $21, $8, ` + partKeySQL("ev.id") + ` FROM ev
 ), dl AS (` + recordDeliveriesSQL
 
 // recordItemSQL is recordSQL for one event of a batch (recordBatch): the
@@ -94,15 +94,20 @@ var recordItemSQL = recordEventSQL + `), rc AS (
 // recordEventSQL and recordDeliveriesSQL are recordSQL before and after
 // its receipt.
 var recordEventSQL = `
-WITH ` + verdictsSQL(23) + `, ev AS (
-    INSERT INTO events (platform, source, event_id, receipt_id, event_type, source_event_type,
-        occurred_at, received_at, entity_type, entity_id, user_id, tenant_id,
-        amount_minor, currency, metadata, schema_version, normalized, normalization_error, renormalize_at)
-    SELECT $1::text, $2::text, $3::text, $4::uuid, $5::integer, $6::text, $7::timestamptz, $8::timestamptz,
-        $9::text, $10::text, $11::text, $12::text, $13::bigint, $14::text, $15::jsonb, $16::integer, $17::bytea,
-        $18::text, CASE WHEN $22::boolean THEN now() END
+WITH ` + verdictsSQL(23) + `, dk AS (
+    INSERT INTO dedup_keys (platform, event_id, source, event_row_id, receipt_id, received_at)
+    SELECT $1::text, $3::text, $2::text, ` + eventIDSQL + `, $4::uuid, $8::timestamptz
     WHERE NOT EXISTS (SELECT 1 FROM stale)
     ON CONFLICT (platform, event_id, source) DO NOTHING
+    RETURNING event_row_id
+), ev AS (
+    INSERT INTO events (id, platform, source, event_id, receipt_id, event_type, source_event_type,
+        occurred_at, received_at, entity_type, entity_id, user_id, tenant_id,
+        amount_minor, currency, metadata, schema_version, normalized, normalization_error, renormalize_at)
+    SELECT dk.event_row_id, $1::text, $2::text, $3::text, $4::uuid, $5::integer, $6::text, $7::timestamptz, $8::timestamptz,
+        $9::text, $10::text, $11::text, $12::text, $13::bigint, $14::text, $15::jsonb, $16::integer, $17::bytea,
+        $18::text, CASE WHEN $22::boolean THEN now() END
+    FROM dk
     RETURNING id, receipt_id
 `
 
@@ -123,11 +128,11 @@ const recordDeliveriesSQL = `
 SELECT receipt_id::text, false, (SELECT coalesce(array_agg(DISTINCT subscription) FILTER (WHERE state = 1), '{}') FROM dl),
     false FROM ev
 UNION ALL
-SELECT receipt_id::text, true, '{}'::text[], false FROM events
+SELECT receipt_id::text, true, '{}'::text[], false FROM dedup_keys
 WHERE platform = $1 AND event_id = $3 AND source = $2 AND NOT EXISTS (SELECT 1 FROM ev)
 UNION ALL
 SELECT '', false, '{}'::text[], true
-WHERE EXISTS (SELECT 1 FROM stale) AND NOT EXISTS (SELECT 1 FROM events WHERE platform = $1 AND event_id = $3 AND source = $2)`
+WHERE EXISTS (SELECT 1 FROM stale) AND NOT EXISTS (SELECT 1 FROM dedup_keys WHERE platform = $1 AND event_id = $3 AND source = $2)`
 
 // verdictsSQL is two CTEs of the statements that make deliveries (recordSQL,
 // normalizedSQL), whose $1 is the platform and $5 the event type: fv, the
@@ -263,17 +268,29 @@ func (s *Store) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledge
 		op, recordAttempts, apperr.ErrUnavailable)
 }
 
-// getSQL finds an event and its receipt. ($3 = ” OR source = $3) keeps one
-// statement for both lookups; the unique index (platform, event_id, source)
-// serves either.
-const getSQL = `
+// getSQL finds an event by its dedup key, and its receipt. ($3 = ” OR
+// source = $3) keeps one statement for both lookups; the key's primary
+// index (platform, event_id, source) serves either.
+var getSQL = `
 SELECT e.id, e.platform, e.source, e.event_id, e.receipt_id::text, e.normalized,
     e.normalization_error, e.received_at, e.recorded_at,
-    r.platform, r.source, r.event_id, r.headers, r.body, r.remote_addr, r.received_at
-FROM events e JOIN receipts r ON r.receipt_id = e.receipt_id
-WHERE e.platform = $1 AND e.event_id = $2 AND ($3 = '' OR e.source = $3)
+    ` + receiptColsSQL + `
+FROM dedup_keys k JOIN events e ON e.id = k.event_row_id ` + receiptJoinSQL + `
+WHERE k.platform = $1 AND k.event_id = $2 AND ($3 = '' OR k.source = $3)
 ORDER BY e.received_at DESC, e.id DESC
 LIMIT 1`
+
+// receiptJoinSQL joins an event e to its receipt r, which retention may
+// have dropped (the bodies limit is shorter than the events limit): the
+// event stays readable, with receiptColsSQL's empty body and headers. The
+// part_id condition makes PostgreSQL probe one partition's index.
+var receiptJoinSQL = `LEFT JOIN receipts r ON r.receipt_id = e.receipt_id AND r.part_id = ` + partKeySQL("e.id")
+
+// receiptColsSQL are a receipt's platform, source, event id, headers,
+// body, remote address and receipt time, from the event where the receipt
+// was dropped.
+const receiptColsSQL = `coalesce(r.platform, e.platform), coalesce(r.source, e.source), coalesce(r.event_id, e.event_id),
+    coalesce(r.headers, '{}'), coalesce(r.body, ''::bytea), coalesce(r.remote_addr, ''), coalesce(r.received_at, e.received_at)`
 
 // GetEvent returns one event with its receipt.
 func (s *Store) GetEvent(ctx context.Context, req *ledgerv1.GetEventRequest) (*ledgerv1.GetEventResponse, error) {

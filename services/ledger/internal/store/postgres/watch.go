@@ -121,8 +121,9 @@ func watchSQL(q store.WatchQuery) (string, []any) {
 	sb.WriteString(`SELECT e.xid, e.id, e.platform, e.source, e.event_id, e.receipt_id::text, e.normalized,
     e.normalization_error, e.received_at, e.recorded_at`)
 	if q.Receipts {
-		sb.WriteString(`, r.headers, r.body, r.remote_addr, r.received_at
-FROM events e JOIN receipts r ON r.receipt_id = e.receipt_id`)
+		sb.WriteString(`, coalesce(r.headers, '{}'), coalesce(r.body, ''::bytea), coalesce(r.remote_addr, ''),
+    coalesce(r.received_at, e.received_at)
+FROM events e ` + receiptJoinSQL)
 	} else {
 		sb.WriteString(` FROM events e`)
 	}

@@ -35,9 +35,10 @@ func TestWatchWaitsForOlderTransaction(t *testing.T) {
 	}
 	defer func() { _ = slow.Rollback(context.Background()) }()
 	if _, err := slow.Exec(ctx, `
-WITH rc AS (INSERT INTO receipts (receipt_id, platform, event_id, body, received_at)
-            VALUES (gen_random_uuid(), 'stripe', 'evt_slow', '\x7b7d', now()) RETURNING receipt_id)
-INSERT INTO events (platform, event_id, receipt_id, received_at) SELECT 'stripe', 'evt_slow', receipt_id, now() FROM rc`); err != nil {
+WITH id AS (SELECT (floor(extract(epoch FROM now()) / 86400)::bigint << 36) | nextval('event_seq') AS id),
+rc AS (INSERT INTO receipts (receipt_id, platform, event_id, body, received_at, part_id)
+            SELECT gen_random_uuid(), 'stripe', 'evt_slow', '\x7b7d', now(), id >> 36 << 36 FROM id RETURNING receipt_id)
+INSERT INTO events (id, platform, event_id, receipt_id, received_at) SELECT id, 'stripe', 'evt_slow', receipt_id, now() FROM rc, id`); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Record(ctx, storetest.Request("stripe", "", "evt_fast", time.Now())); err != nil {
