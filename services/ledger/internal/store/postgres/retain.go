@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,6 +23,10 @@ var _ retention.Store = (*Store)(nil)
 
 // retainBatch bounds every row-by-row statement of a retention pass.
 const retainBatch = 5000
+
+// batchStart is the first cursor of batches in receipt time order: before
+// any event.
+var batchStart = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // unfinishedSQL holds for an event e with a pending delivery or a dead
 // letter: the unfinished work retention never drops.
@@ -479,17 +484,22 @@ FROM deliveries d WHERE %s AND d.state NOT IN (1, 3)`, cond)).Scan(&rows, &bytes
 		return nil
 	}
 	q := fmt.Sprintf(`WITH d AS (
-    SELECT d.delivery_id FROM deliveries d WHERE %s AND d.state NOT IN (1, 3) LIMIT %d
+    SELECT d.delivery_id, d.event_row_id FROM deliveries d
+    WHERE %s AND d.event_row_id >= $1 AND d.state NOT IN (1, 3) ORDER BY d.event_row_id LIMIT %d
 ), a AS (
     DELETE FROM delivery_attempts a USING d WHERE a.delivery_id = d.delivery_id RETURNING pg_column_size(a.*) AS size
 ), dd AS (
     DELETE FROM deliveries x USING d WHERE x.delivery_id = d.delivery_id RETURNING pg_column_size(x.*) AS size
 )
 SELECT (SELECT count(*) FROM dd), (SELECT coalesce(sum(size), 0) FROM dd),
-    (SELECT count(*) FROM a), (SELECT coalesce(sum(size), 0) FROM a)`, cond, retainBatch)
+    (SELECT count(*) FROM a), (SELECT coalesce(sum(size), 0) FROM a), (SELECT coalesce(max(event_row_id), 0) FROM d)`,
+		cond, retainBatch)
+	// Each batch starts where the last one ended: rescanning from the
+	// start would walk the index entries of every row already deleted.
+	after := int64(math.MinInt64)
 	for {
 		var rows, bytes, arows, abytes int64
-		if err := r.conn.QueryRow(ctx, q).Scan(&rows, &bytes, &arows, &abytes); err != nil {
+		if err := r.conn.QueryRow(ctx, q, after).Scan(&rows, &bytes, &arows, &abytes, &after); err != nil {
 			return fmt.Errorf("delete deliveries: %w", err)
 		}
 		r.add("deliveries", rows, bytes, "")
@@ -520,8 +530,9 @@ func (r *retainer) deleteEvents(ctx context.Context, sc scope, src string) error
 		return nil
 	}
 	cutoff := r.now.Add(-sc.events)
-	pick := fmt.Sprintf(`SELECT e.id, e.receipt_id FROM `+src+` e
-WHERE e.received_at < $1 AND %s AND %s AND NOT %s LIMIT %d`, scopeSQL(sc), r.skipDropping("e"), unfinishedSQL, retainBatch)
+	pick := fmt.Sprintf(`SELECT e.id, e.receipt_id, e.received_at FROM `+src+` e
+WHERE e.received_at >= $2 AND e.received_at < $1 AND %s AND %s AND NOT %s
+ORDER BY e.received_at LIMIT %d`, scopeSQL(sc), r.skipDropping("e"), unfinishedSQL, retainBatch)
 	if r.dryRun {
 		var rows, bytes int64
 		if err := r.conn.QueryRow(ctx, fmt.Sprintf(`SELECT count(*), coalesce(sum(pg_column_size(e.*)), 0) FROM `+src+` e
@@ -559,12 +570,15 @@ SELECT (SELECT count(*) FROM de), (SELECT coalesce(sum(size), 0) FROM de),
     (SELECT count(*) FROM rc), (SELECT coalesce(sum(size), 0) FROM rc),
     (SELECT count(*) FROM dd), (SELECT coalesce(sum(size), 0) FROM dd),
     (SELECT count(*) FROM a), (SELECT coalesce(sum(size), 0) FROM a),
-    ARRAY(SELECT line FROM de WHERE line IS NOT NULL), ARRAY(SELECT line FROM rc WHERE line IS NOT NULL)`
+    ARRAY(SELECT line FROM de WHERE line IS NOT NULL), ARRAY(SELECT line FROM rc WHERE line IS NOT NULL),
+    (SELECT coalesce(max(received_at), $2) FROM ev)`
+	after := batchStart // see deleteDeliveries
 	for {
 		var n [8]int64
 		err := pgx.BeginFunc(ctx, r.conn, func(tx pgx.Tx) error {
 			var evLines, rcLines []string
-			if err := tx.QueryRow(ctx, q, cutoff).Scan(&n[0], &n[1], &n[2], &n[3], &n[4], &n[5], &n[6], &n[7], &evLines, &rcLines); err != nil {
+			if err := tx.QueryRow(ctx, q, cutoff, after).Scan(&n[0], &n[1], &n[2], &n[3], &n[4], &n[5], &n[6], &n[7],
+				&evLines, &rcLines, &after); err != nil {
 				return err
 			}
 			// Written before the deletions commit: a failed export keeps the rows.
@@ -603,16 +617,18 @@ WHERE e.received_at < $1 AND %s AND %s AND %s AND NOT %s`, partKeySQL("e.id"), s
 		r.add("receipts", rows, bytes, "")
 		return nil
 	}
-	q := fmt.Sprintf(`WITH k AS (SELECT r.receipt_id, r.part_id %s LIMIT %d)
+	q := fmt.Sprintf(`WITH k AS (SELECT r.receipt_id, r.part_id, e.received_at %s AND e.received_at >= $2 ORDER BY e.received_at LIMIT %d)
 , rc AS (DELETE FROM receipts r USING k WHERE r.receipt_id = k.receipt_id AND r.part_id = k.part_id
     RETURNING pg_column_size(r.*) AS size, %s AS line)
-SELECT count(*), coalesce(sum(size), 0), coalesce(array_agg(line) FILTER (WHERE line IS NOT NULL), '{}') FROM rc`,
+SELECT count(*), coalesce(sum(size), 0), coalesce(array_agg(line) FILTER (WHERE line IS NOT NULL), '{}'),
+    (SELECT coalesce(max(received_at), $2) FROM k) FROM rc`,
 		from, retainBatch, r.exportCol(receiptJSONSQL))
+	after := batchStart // see deleteDeliveries
 	for {
 		var rows, bytes int64
 		err := pgx.BeginFunc(ctx, r.conn, func(tx pgx.Tx) error {
 			var lines []string
-			if err := tx.QueryRow(ctx, q, cutoff).Scan(&rows, &bytes, &lines); err != nil {
+			if err := tx.QueryRow(ctx, q, cutoff, after).Scan(&rows, &bytes, &lines, &after); err != nil {
 				return err
 			}
 			return r.exportLines("receipts-batches", lines)
@@ -640,13 +656,15 @@ func (r *retainer) deleteKeys(ctx context.Context, age time.Duration) error {
 		r.add("dedup_keys", rows, bytes, "")
 		return nil
 	}
-	q := fmt.Sprintf(`WITH k AS (SELECT k.platform, k.event_id, k.source FROM dedup_keys k WHERE %s LIMIT %d)
+	q := fmt.Sprintf(`WITH k AS (SELECT k.platform, k.event_id, k.source, k.received_at FROM dedup_keys k
+    WHERE %s AND k.received_at >= $2 ORDER BY k.received_at LIMIT %d)
 , dk AS (DELETE FROM dedup_keys x USING k
     WHERE x.platform = k.platform AND x.event_id = k.event_id AND x.source = k.source RETURNING pg_column_size(x.*) AS size)
-SELECT count(*), coalesce(sum(size), 0) FROM dk`, gone, retainBatch)
+SELECT count(*), coalesce(sum(size), 0), (SELECT coalesce(max(received_at), $2) FROM k) FROM dk`, gone, retainBatch)
+	after := batchStart // see deleteDeliveries
 	for {
 		var rows, bytes int64
-		if err := r.conn.QueryRow(ctx, q, cutoff).Scan(&rows, &bytes); err != nil {
+		if err := r.conn.QueryRow(ctx, q, cutoff, after).Scan(&rows, &bytes, &after); err != nil {
 			return fmt.Errorf("delete dedup keys: %w", err)
 		}
 		r.add("dedup_keys", rows, bytes, "")
