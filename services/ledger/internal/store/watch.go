@@ -251,10 +251,22 @@ func StartAt(kind byte, from WatchFrom, head WatchHead, first *Position) (Positi
 		}
 		return after, head.Check(after)
 	case from.Time != nil && first != nil:
-		return Position{Xid: first.Xid, ID: first.ID - 1}, nil
+		return notBefore(Position{Xid: first.Xid, ID: first.ID - 1}, head.Horizon), nil
 	default:
-		return head.Stable, nil
+		return notBefore(head.Stable, head.Horizon), nil
 	}
+}
+
+// notBefore is p, or the horizon when p lies before it. A stream started
+// from a time or from now never starts before the horizon: on PostgreSQL
+// the stable position (the oldest running transaction) can lag behind the
+// position of an event retention deleted, and a start there would be
+// refused as expired although nothing the caller asked for is missing.
+func notBefore(p, horizon Position) Position {
+	if p.Before(horizon) {
+		return horizon
+	}
+	return p
 }
 
 // WatchResult builds the page of a read from q.After that returned rows

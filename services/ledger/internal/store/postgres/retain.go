@@ -108,6 +108,32 @@ type retainer struct {
 	// dropping lists the partitions this pass drops (or would drop), which
 	// the batches skip.
 	dropping []string
+	// taken holds, for a dry run, the conditions (on events e) of the
+	// events the batches would delete: later steps that a real pass runs
+	// after those deletions (bodies, dedup keys) must not count them as
+	// still there.
+	taken []string
+}
+
+// goneSQL is the condition (on events e) of an event a dry run has
+// counted as gone: in a partition it drops, or taken by a batch. Never
+// true in a real pass, whose deletions later steps see.
+func (r *retainer) goneSQL() string {
+	if !r.dryRun {
+		return "false"
+	}
+	conds := append([]string{}, r.taken...)
+	if len(r.dropping) > 0 {
+		names := make([]string, len(r.dropping))
+		for i, n := range r.dropping {
+			names[i] = "to_regclass('" + n + "')"
+		}
+		conds = append(conds, fmt.Sprintf("(e.tableoid IN (%s) AND NOT %s)", strings.Join(names, ", "), unfinishedSQL))
+	}
+	if len(conds) == 0 {
+		return "false"
+	}
+	return "(" + strings.Join(conds, " OR ") + ")"
 }
 
 // add counts rows and bytes gone from table, and a partition dropped.
@@ -378,7 +404,9 @@ FROM %s e`, unfinishedSQL, ev.name, ident(ev.name))).Scan(&rows, &kept, &bytes);
 				return err
 			}
 			r.add("events", rows-kept, bytes, ev.name)
-			r.kept += kept
+			if r.dryRun { // a real pass counts them in events_kept (deleteEvents)
+				r.kept += kept
+			}
 			if !r.dryRun {
 				if _, err := tx.Exec(ctx, fmt.Sprintf(`INSERT INTO events SELECT * FROM %s e WHERE %s`, ident(ev.name), unfinishedSQL)); err != nil {
 					return err
@@ -398,7 +426,9 @@ FROM %s r`, keptEvents, rc.name, ident(rc.name))).Scan(&rows, &kept, &bytes); er
 				return err
 			}
 			r.add("receipts", rows-kept, bytes, rc.name)
-			r.kept += kept
+			if r.dryRun || ev == nil { // with its events, counted in deleteEvents
+				r.kept += kept
+			}
 			if !r.dryRun {
 				if _, err := tx.Exec(ctx, fmt.Sprintf(`WITH k AS (%s)
 INSERT INTO receipts SELECT * FROM %s r WHERE r.receipt_id IN (SELECT receipt_id FROM k)`, keptEvents, ident(rc.name))); err != nil {
@@ -530,6 +560,13 @@ func (r *retainer) deleteEvents(ctx context.Context, sc scope, src string) error
 		return nil
 	}
 	cutoff := r.now.Add(-sc.events)
+	// Unfinished work past the limit stays, and is counted.
+	var kept int64
+	if err := r.conn.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) + count(r.receipt_id) FROM `+src+` e `+receiptJoinSQL+`
+WHERE e.received_at < $1 AND %s AND %s AND %s`, scopeSQL(sc), r.skipDropping("e"), unfinishedSQL), cutoff).Scan(&kept); err != nil {
+		return fmt.Errorf("count kept events: %w", err)
+	}
+	r.kept += kept
 	pick := fmt.Sprintf(`SELECT e.id, e.receipt_id, e.received_at FROM `+src+` e
 WHERE e.received_at >= $2 AND e.received_at < $1 AND %s AND %s AND NOT %s
 ORDER BY e.received_at LIMIT %d`, scopeSQL(sc), r.skipDropping("e"), unfinishedSQL, retainBatch)
@@ -545,6 +582,12 @@ WHERE e.received_at < $1 AND %s AND %s AND NOT %s AND r.receipt_id IS NOT NULL`,
 			return err
 		}
 		r.add("receipts", rows, bytes, "")
+		in := "true"
+		if src != "events" {
+			in = "e.tableoid = to_regclass('" + src + "')"
+		}
+		r.taken = append(r.taken, fmt.Sprintf("(%s AND e.received_at < '%s' AND %s AND NOT %s)",
+			in, cutoff.UTC().Format(time.RFC3339Nano), scopeSQL(sc), unfinishedSQL))
 		return r.deleteDeliveries(ctx, fmt.Sprintf(`d.event_row_id IN (SELECT e.id FROM %s e
 WHERE e.received_at < '%s' AND %s AND %s AND NOT %s)`, src, cutoff.UTC().Format(time.RFC3339Nano), scopeSQL(sc), r.skipDropping("e"), unfinishedSQL))
 	}
@@ -608,7 +651,7 @@ func (r *retainer) deleteBodies(ctx context.Context, sc scope, src string) error
 	}
 	cutoff := r.now.Add(-sc.bodies)
 	from := fmt.Sprintf(`FROM `+src+` e JOIN receipts r ON r.receipt_id = e.receipt_id AND r.part_id = %s
-WHERE e.received_at < $1 AND %s AND %s AND %s AND NOT %s`, partKeySQL("e.id"), scopeSQL(sc), r.skipDropping("e"), r.skipDropping("r"), unfinishedSQL)
+WHERE e.received_at < $1 AND %s AND %s AND %s AND NOT %s AND NOT %s`, partKeySQL("e.id"), scopeSQL(sc), r.skipDropping("e"), r.skipDropping("r"), unfinishedSQL, r.goneSQL())
 	if r.dryRun {
 		var rows, bytes int64
 		if err := r.conn.QueryRow(ctx, `SELECT count(*), coalesce(sum(pg_column_size(r.*)), 0) `+from, cutoff).Scan(&rows, &bytes); err != nil {
@@ -647,7 +690,7 @@ SELECT count(*), coalesce(sum(size), 0), coalesce(array_agg(line) FILTER (WHERE 
 // whose event is gone.
 func (r *retainer) deleteKeys(ctx context.Context, age time.Duration) error {
 	cutoff := r.now.Add(-age)
-	gone := `k.received_at < $1 AND NOT EXISTS (SELECT 1 FROM events e WHERE e.id = k.event_row_id AND ` + r.skipDropping("e") + `)`
+	gone := `k.received_at < $1 AND NOT EXISTS (SELECT 1 FROM events e WHERE e.id = k.event_row_id AND NOT ` + r.goneSQL() + `)`
 	if r.dryRun {
 		var rows, bytes int64
 		if err := r.conn.QueryRow(ctx, `SELECT count(*), coalesce(sum(pg_column_size(k.*)), 0) FROM dedup_keys k WHERE `+gone, cutoff).Scan(&rows, &bytes); err != nil {
