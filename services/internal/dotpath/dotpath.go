@@ -140,7 +140,7 @@ func (o Object) Lookup(p Path) (Value, error) {
 		case '[':
 			i, err := strconv.Atoi(seg)
 			if err != nil || i < 0 {
-				return Value{}, fmt.Errorf("%q indexes an array", seg)
+				return Value{}, stepError(seg, Array)
 			}
 			next, ok := element(b, at, i)
 			if !ok {
@@ -150,7 +150,7 @@ func (o Object) Lookup(p Path) (Value, error) {
 		case 'n':
 			return Value{}, nil
 		default:
-			return Value{}, fmt.Errorf("%q is inside a %s", seg, kindAt(b, at))
+			return Value{}, stepError(seg, kindAt(b, at))
 		}
 	}
 	k := kindAt(b, at)
@@ -158,6 +158,16 @@ func (o Object) Lookup(p Path) (Value, error) {
 		return Value{}, nil
 	}
 	return Value{Kind: k, Raw: b[at:jsonscan.ValueEnd(b, at)]}, nil
+}
+
+// stepError is the error of a path whose segment seg cannot go into a
+// value of kind in: a string, number or boolean, or an array (seg is then
+// no decimal index).
+func stepError(seg string, in Kind) error {
+	if in == Array {
+		return fmt.Errorf("%q indexes an array", seg)
+	}
+	return fmt.Errorf("%q is inside a %s", seg, in)
 }
 
 // Member returns the exact JSON text of the value of o's member key (its
