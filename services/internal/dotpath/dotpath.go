@@ -221,24 +221,16 @@ func member(b []byte, at int, seg string) (int, bool) {
 	found := -1
 	i := jsonscan.SkipSpace(b, at+1)
 	for i < len(b) && b[i] == '"' {
-		end := jsonscan.StringEnd(b, i)
-		match := keyEqual(b[i:end], seg)
-		i = jsonscan.SkipSpace(b, end)
-		if i >= len(b) || b[i] != ':' {
-			return 0, false // not valid JSON: ParseObject rules it out
-		}
-		i = jsonscan.SkipSpace(b, i+1)
-		if i >= len(b) {
+		end, v, ok := memberValue(b, i)
+		if !ok {
 			return 0, false
 		}
-		if match {
-			found = i
+		if keyEqual(b[i:end], seg) {
+			found = v
 		}
-		i = jsonscan.SkipSpace(b, jsonscan.ValueEnd(b, i))
-		if i >= len(b) || b[i] != ',' {
+		if i, ok = nextItem(b, jsonscan.ValueEnd(b, v)); !ok {
 			break
 		}
-		i = jsonscan.SkipSpace(b, i+1)
 	}
 	return found, found >= 0
 }
@@ -250,11 +242,10 @@ func element(b []byte, at, n int) (int, bool) {
 		return 0, false
 	}
 	for ; n > 0; n-- {
-		i = jsonscan.SkipSpace(b, jsonscan.ValueEnd(b, i))
-		if i >= len(b) || b[i] != ',' {
+		var more bool
+		if i, more = nextItem(b, jsonscan.ValueEnd(b, i)); !more {
 			return 0, false
 		}
-		i = jsonscan.SkipSpace(b, i+1)
 	}
 	return i, i < len(b)
 }

@@ -1,6 +1,7 @@
 package dotpath
 
 import (
+	"iter"
 	"strconv"
 	"strings"
 
@@ -15,9 +16,9 @@ type Paths struct {
 	n    int
 }
 
-// pathNode is one segment of the tree: what it means in an array (index,
-// or -1 when it is no decimal index), the segments below it, and which of
-// the requested paths ends here.
+// pathNode is one segment of a compiled tree (Paths, Members): what it
+// means in an array (index, or -1 when it is no decimal index), the
+// segments below it, and which of the requested paths ends here.
 type pathNode struct {
 	key      string
 	index    int
@@ -31,20 +32,23 @@ type pathNode struct {
 func CompilePaths(paths ...Path) *Paths {
 	ps := &Paths{n: len(paths)}
 	for i, p := range paths {
-		if p.IsZero() {
-			continue
+		if !p.IsZero() {
+			ps.root.add(i, strings.SplitSeq(p.text, "."))
 		}
-		n := &ps.root
-		for seg := range strings.SplitSeq(p.text, ".") {
-			n = n.child(seg)
-		}
-		n.paths = append(n.paths, i)
 	}
 	return ps
 }
 
 // Len is the number of paths compiled.
 func (ps *Paths) Len() int { return ps.n }
+
+// add adds path i, of segments segs, below n.
+func (n *pathNode) add(i int, segs iter.Seq[string]) {
+	for seg := range segs {
+		n = n.child(seg)
+	}
+	n.paths = append(n.paths, i)
+}
 
 func (n *pathNode) child(seg string) *pathNode {
 	for i := range n.children {
@@ -139,40 +143,45 @@ func walkValue(b []byte, at int, n *pathNode, res []Result) int {
 // walkObject walks the object at b[at] for n's children, and returns the
 // index just past it.
 func walkObject(b []byte, at int, n *pathNode, res []Result) int {
+	return n.eachChild(b, at, func(c *pathNode, v int) int {
+		// A repeated key: the last one's value replaces what an earlier
+		// one held, below it too.
+		c.clear(res)
+		return walkValue(b, v, c, res)
+	})
+}
+
+// eachChild walks the object at b[at], calling visit for each member
+// whose key is one of n's children, with where its value starts (visit
+// returns where it ends), and returns the index just past the object.
+func (n *pathNode) eachChild(b []byte, at int, visit func(c *pathNode, v int) int) int {
 	i := jsonscan.SkipSpace(b, at+1)
 	for i < len(b) && b[i] == '"' {
-		end := jsonscan.StringEnd(b, i)
-		var c *pathNode
-		for k := range n.children {
-			if keyEqual(b[i:end], n.children[k].key) {
-				c = &n.children[k]
-				break
-			}
-		}
-		i = jsonscan.SkipSpace(b, end)
-		if i >= len(b) || b[i] != ':' {
-			return len(b) // not valid JSON: ParseObject rules it out
-		}
-		i = jsonscan.SkipSpace(b, i+1)
-		if i >= len(b) {
+		end, v, ok := memberValue(b, i)
+		if !ok {
 			return len(b)
 		}
 		var vend int
-		if c == nil {
-			vend = jsonscan.ValueEnd(b, i)
+		if c := n.member(b[i:end]); c == nil {
+			vend = jsonscan.ValueEnd(b, v)
 		} else {
-			// A repeated key: the last one's value replaces what an
-			// earlier one held, below it too.
-			c.clear(res)
-			vend = walkValue(b, i, c, res)
+			vend = visit(c, v)
 		}
-		i = jsonscan.SkipSpace(b, vend)
-		if i >= len(b) || b[i] != ',' {
+		if i, ok = nextItem(b, vend); !ok {
 			break
 		}
-		i = jsonscan.SkipSpace(b, i+1)
 	}
 	return min(i+1, len(b)) // past the closing brace
+}
+
+// member is n's child whose key is the JSON string literal lit, or nil.
+func (n *pathNode) member(lit []byte) *pathNode {
+	for k := range n.children {
+		if keyEqual(lit, n.children[k].key) {
+			return &n.children[k]
+		}
+	}
+	return nil
 }
 
 // walkArray walks the array at b[at] for n's children (indexes), and
@@ -198,11 +207,10 @@ func walkArray(b []byte, at int, n *pathNode, res []Result) int {
 		if vend < 0 {
 			vend = jsonscan.ValueEnd(b, i)
 		}
-		i = jsonscan.SkipSpace(b, vend)
-		if i >= len(b) || b[i] != ',' {
+		var more bool
+		if i, more = nextItem(b, vend); !more {
 			break
 		}
-		i = jsonscan.SkipSpace(b, i+1)
 	}
 	return min(i+1, len(b)) // past the closing bracket
 }
