@@ -33,6 +33,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/edge/verify"
 	"github.com/hookmesh/hookmesh/services/internal/admin"
 	"github.com/hookmesh/hookmesh/services/internal/env"
+	"github.com/hookmesh/hookmesh/services/internal/eventkey"
 	"github.com/hookmesh/hookmesh/services/internal/grpcclient"
 	"github.com/hookmesh/hookmesh/services/internal/host"
 	"github.com/hookmesh/hookmesh/services/internal/meshauth"
@@ -79,7 +80,7 @@ type Platform struct {
 	// MaxBodyBytes caps the request body.
 	MaxBodyBytes int64
 	// Source is set for a platform defined in HOOKMESH_SOURCES_FILE: it is
-	// verified by verify.Generic and keyed by eventkey.DeriveWith.
+	// verified by verify.Generic and keyed by its eventkey.Dedup.
 	Source *sources.Source
 	// RateLimit is the platform's bucket, shared by all its senders
 	// (HOOKMESH_RATE_LIMIT_PLATFORM_<P>, default
@@ -359,9 +360,14 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	platforms := make([]ingest.Platform, 0, len(cfg.Platforms))
 	names := make([]string, 0, len(cfg.Platforms))
 	for _, p := range cfg.Platforms {
-		var dedup *sources.Dedup
+		var dedup *eventkey.Dedup
 		if p.Source != nil {
-			dedup = &p.Source.Dedup
+			// Compiled once here, not per request.
+			d, err := eventkey.CompileDedup(p.Source.Dedup)
+			if err != nil {
+				return fmt.Errorf("platform %s: %w", p.Name, err)
+			}
+			dedup = &d
 		}
 		v, err := newVerifier(p, p.Secrets)
 		if err != nil {

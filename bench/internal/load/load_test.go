@@ -34,6 +34,21 @@ func TestIntendedNoDrift(t *testing.T) {
 	}
 }
 
+// TestMixHasConfiguredSource: a tenth of the default mix is the source
+// defined in configuration (issue #14), so its cost shows in make bench.
+func TestMixHasConfiguredSource(t *testing.T) {
+	total, configured := 0, 0
+	for _, k := range DefaultMix {
+		total += k.Weight
+		if k.Platform == ConfiguredName {
+			configured += k.Weight
+		}
+	}
+	if configured*10 != total {
+		t.Errorf("%s is %d of %d parts of the mix, want 10 %%", ConfiguredName, configured, total)
+	}
+}
+
 func TestSequenceMix(t *testing.T) {
 	seq := Sequence(DefaultMix, 400)
 	counts := make([]int, len(DefaultMix))

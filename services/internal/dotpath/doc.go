@@ -4,9 +4,11 @@
 // is checked once to be one JSON object (ParseObject); each lookup then
 // walks only the objects and arrays on its path, skipping the values
 // beside it, without decoding anything and without allocating. A reader
-// of several member paths (a subscription filter's payload.a.b) compiles
-// them together (CompileMembers) and finds them all in one pass
-// (Object.Members).
+// of several paths compiles them together and finds them all in one pass:
+// a configured source's paths and dedup path (CompilePaths,
+// Object.LookupAll: Lookup's answers and errors), a subscription filter's
+// member paths payload.a.b (CompileMembers, Object.Members: object keys
+// only, null included).
 //
 // The meaning is that of the encoding/json walk it replaces, so the edge's
 // dedup key and the normalizer's fields stay what they were for events

@@ -140,7 +140,7 @@ func (o Object) Lookup(p Path) (Value, error) {
 		case '[':
 			i, err := strconv.Atoi(seg)
 			if err != nil || i < 0 {
-				return Value{}, fmt.Errorf("%q indexes an array", seg)
+				return Value{}, stepError(seg, Array)
 			}
 			next, ok := element(b, at, i)
 			if !ok {
@@ -150,7 +150,7 @@ func (o Object) Lookup(p Path) (Value, error) {
 		case 'n':
 			return Value{}, nil
 		default:
-			return Value{}, fmt.Errorf("%q is inside a %s", seg, kindAt(b, at))
+			return Value{}, stepError(seg, kindAt(b, at))
 		}
 	}
 	k := kindAt(b, at)
@@ -158,6 +158,16 @@ func (o Object) Lookup(p Path) (Value, error) {
 		return Value{}, nil
 	}
 	return Value{Kind: k, Raw: b[at:jsonscan.ValueEnd(b, at)]}, nil
+}
+
+// stepError is the error of a path whose segment seg cannot go into a
+// value of kind in: a string, number or boolean, or an array (seg is then
+// no decimal index).
+func stepError(seg string, in Kind) error {
+	if in == Array {
+		return fmt.Errorf("%q indexes an array", seg)
+	}
+	return fmt.Errorf("%q is inside a %s", seg, in)
 }
 
 // Member returns the exact JSON text of the value of o's member key (its
@@ -211,24 +221,16 @@ func member(b []byte, at int, seg string) (int, bool) {
 	found := -1
 	i := jsonscan.SkipSpace(b, at+1)
 	for i < len(b) && b[i] == '"' {
-		end := jsonscan.StringEnd(b, i)
-		match := keyEqual(b[i:end], seg)
-		i = jsonscan.SkipSpace(b, end)
-		if i >= len(b) || b[i] != ':' {
-			return 0, false // not valid JSON: ParseObject rules it out
-		}
-		i = jsonscan.SkipSpace(b, i+1)
-		if i >= len(b) {
+		end, v, ok := memberValue(b, i)
+		if !ok {
 			return 0, false
 		}
-		if match {
-			found = i
+		if keyEqual(b[i:end], seg) {
+			found = v
 		}
-		i = jsonscan.SkipSpace(b, jsonscan.ValueEnd(b, i))
-		if i >= len(b) || b[i] != ',' {
+		if i, ok = nextItem(b, jsonscan.ValueEnd(b, v)); !ok {
 			break
 		}
-		i = jsonscan.SkipSpace(b, i+1)
 	}
 	return found, found >= 0
 }
@@ -240,11 +242,10 @@ func element(b []byte, at, n int) (int, bool) {
 		return 0, false
 	}
 	for ; n > 0; n-- {
-		i = jsonscan.SkipSpace(b, jsonscan.ValueEnd(b, i))
-		if i >= len(b) || b[i] != ',' {
+		var more bool
+		if i, more = nextItem(b, jsonscan.ValueEnd(b, i)); !more {
 			return 0, false
 		}
-		i = jsonscan.SkipSpace(b, i+1)
 	}
 	return i, i < len(b)
 }

@@ -1,21 +1,17 @@
 package dotpath
 
-import "github.com/hookmesh/hookmesh/services/internal/jsonscan"
+import (
+	"slices"
+
+	"github.com/hookmesh/hookmesh/services/internal/jsonscan"
+)
 
 // Members is a set of member paths compiled for Object.Members: a tree of
 // keys, so that paths sharing a prefix share its walk. Safe for
 // concurrent use once compiled.
 type Members struct {
-	root memberNode
+	root pathNode
 	n    int
-}
-
-// memberNode is one key of the tree: the keys below it, and which of the
-// requested paths ends here.
-type memberNode struct {
-	key      string
-	paths    []int // the paths ending here (a path may be given twice)
-	children []memberNode
 }
 
 // CompileMembers compiles paths, each a list of object keys from the
@@ -25,27 +21,13 @@ type memberNode struct {
 func CompileMembers(paths [][]string) *Members {
 	m := &Members{n: len(paths)}
 	for i, p := range paths {
-		n := &m.root
-		for _, k := range p {
-			n = n.child(k)
-		}
-		n.paths = append(n.paths, i)
+		m.root.add(i, slices.Values(p))
 	}
 	return m
 }
 
 // Len is the number of paths compiled.
 func (m *Members) Len() int { return m.n }
-
-func (n *memberNode) child(k string) *memberNode {
-	for i := range n.children {
-		if n.children[i].key == k {
-			return &n.children[i]
-		}
-	}
-	n.children = append(n.children, memberNode{key: k})
-	return &n.children[len(n.children)-1]
-}
 
 // Members finds the values of all of m's paths in one pass over o,
 // descending only into the members on their way: vals[i] is the exact JSON
@@ -77,56 +59,30 @@ func (o Object) Members(m *Members, dst [][]byte) (vals [][]byte) {
 
 // walkMembers reads the object at b[at], setting vals for the paths below
 // n, and returns the index just past it.
-func walkMembers(b []byte, at int, n *memberNode, vals [][]byte) int {
-	i := jsonscan.SkipSpace(b, at+1)
-	for i < len(b) && b[i] == '"' {
-		end := jsonscan.StringEnd(b, i)
-		var c *memberNode
-		for k := range n.children {
-			if keyEqual(b[i:end], n.children[k].key) {
-				c = &n.children[k]
-				break
-			}
-		}
-		i = jsonscan.SkipSpace(b, end)
-		if i >= len(b) || b[i] != ':' {
-			return len(b) // not valid JSON: ParseObject rules it out
-		}
-		i = jsonscan.SkipSpace(b, i+1)
-		if i >= len(b) {
-			return len(b)
-		}
+func walkMembers(b []byte, at int, n *pathNode, vals [][]byte) int {
+	return n.eachChild(b, at, func(c *pathNode, v int) int {
+		// A repeated key: the last one's value replaces what an earlier
+		// one held, below it too.
+		c.clearVals(vals)
 		var vend int
-		if c == nil {
-			vend = jsonscan.ValueEnd(b, i)
+		if b[v] == '{' && len(c.children) > 0 {
+			vend = walkMembers(b, v, c, vals)
 		} else {
-			// A repeated key: the last one's value replaces what an
-			// earlier one held, below it too.
-			c.clear(vals)
-			if b[i] == '{' && len(c.children) > 0 {
-				vend = walkMembers(b, i, c, vals)
-			} else {
-				vend = jsonscan.ValueEnd(b, i)
-			}
-			for _, p := range c.paths {
-				vals[p] = b[i:vend]
-			}
+			vend = jsonscan.ValueEnd(b, v)
 		}
-		i = jsonscan.SkipSpace(b, vend)
-		if i >= len(b) || b[i] != ',' {
-			break
+		for _, p := range c.paths {
+			vals[p] = b[v:vend]
 		}
-		i = jsonscan.SkipSpace(b, i+1)
-	}
-	return min(i+1, len(b)) // past the closing brace
+		return vend
+	})
 }
 
-// clear unsets the values of n's paths and of those below it.
-func (n *memberNode) clear(vals [][]byte) {
+// clearVals unsets the values of n's paths and of those below it.
+func (n *pathNode) clearVals(vals [][]byte) {
 	for _, p := range n.paths {
 		vals[p] = nil
 	}
 	for i := range n.children {
-		n.children[i].clear(vals)
+		n.children[i].clearVals(vals)
 	}
 }

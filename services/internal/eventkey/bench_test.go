@@ -54,13 +54,23 @@ func BenchmarkDerive(b *testing.B) {
 			}
 		})
 	}
-	b.Run("configured-jsonpath-2k", func(b *testing.B) {
-		b.ReportAllocs()
-		d := sources.Dedup{JSONPath: "id"}
-		for b.Loop() {
-			if _, err := DeriveWith(d, nil, stripe2k); err != nil {
-				b.Fatal(err)
-			}
+	for _, tt := range []struct {
+		name string
+		body []byte
+	}{{"2k", stripe2k}, {"15k", stripe15k}} {
+		// The edge's route: the rule compiled once, at load.
+		d, err := CompileDedup(sources.Dedup{JSONPath: "id"})
+		if err != nil {
+			b.Fatal(err)
 		}
-	})
+		b.Run("configured-jsonpath-"+tt.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(tt.body)))
+			for b.Loop() {
+				if _, err := d.DeriveBody(nil, tt.body); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

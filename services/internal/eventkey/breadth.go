@@ -352,21 +352,20 @@ func sendgridID(m map[string]json.RawMessage) (id, source string) {
 // or a number, kept as written, then encoded; see CompileDedup), scoped by
 // d.SourceHeader when set. Errors are those of Derive: apperr.ErrInvalid
 // when no usable id is found. The body is read only when the header gives
-// no id; the path is compiled on each call, which costs no allocation (a
-// caller with a parsed body uses Dedup.Derive).
+// no id. The rule is compiled on each call: a caller that holds the source
+// for many requests compiles it once (CompileDedup) and calls DeriveBody.
 func DeriveWith(d sources.Dedup, headers map[string]string, body []byte) (Key, error) {
 	c, _ := CompileDedup(d) // a path that does not compile finds nothing
-	return c.derive(headers, func() dotpath.Object {
-		o, _ := dotpath.ParseObject(body) // not a JSON object: nothing found
-		return o
-	})
+	return c.DeriveBody(headers, body)
 }
 
 // Dedup is a configured source's dedup rule with its JSON path compiled,
-// for a caller that holds the source for many requests.
+// for a caller that holds the source for many requests. Safe for
+// concurrent use.
 type Dedup struct {
-	rule sources.Dedup
-	path dotpath.Path
+	rule  sources.Dedup
+	path  dotpath.Path
+	paths *dotpath.Paths // path alone, for DeriveBody and Derive
 }
 
 // CompileDedup compiles d.JSONPath. The path means what it means to the
@@ -381,25 +380,53 @@ func CompileDedup(d sources.Dedup) (Dedup, error) {
 	if err != nil {
 		return c, fmt.Errorf("dedup.json_path %q: %w", d.JSONPath, err)
 	}
-	c.path = p
+	c.path, c.paths = p, dotpath.CompilePaths(p)
 	return c, nil
 }
 
-// Derive is DeriveWith on a body already checked by dotpath.ParseObject,
-// so that the normalizer reads the key and its fields from one validated
-// body.
-func (c Dedup) Derive(headers map[string]string, body dotpath.Object) (Key, error) {
-	return c.derive(headers, func() dotpath.Object { return body })
+// Path is the compiled dedup.json_path, zero when there is none: a caller
+// reading other paths of the body too compiles it with them
+// (dotpath.CompilePaths), so that one pass finds them all, and gives what
+// it found to DeriveFound.
+func (c Dedup) Path() dotpath.Path { return c.path }
+
+// DeriveBody is DeriveWith with the rule compiled once.
+func (c Dedup) DeriveBody(headers map[string]string, body []byte) (Key, error) {
+	return c.derive(headers, func() dotpath.Result {
+		o, _ := dotpath.ParseObject(body) // not a JSON object: nothing found
+		return c.lookup(o)
+	})
 }
 
-// derive is DeriveWith with the body's object obtained only when needed.
-func (c Dedup) derive(headers map[string]string, object func() dotpath.Object) (Key, error) {
+// Derive is DeriveWith on a body already checked by dotpath.ParseObject.
+func (c Dedup) Derive(headers map[string]string, body dotpath.Object) (Key, error) {
+	return c.derive(headers, func() dotpath.Result { return c.lookup(body) })
+}
+
+// DeriveFound is DeriveWith with what c.Path() finds in the body already
+// looked up (dotpath.Object.LookupAll), so that the normalizer reads the
+// key and its fields in one pass over one validated body.
+func (c Dedup) DeriveFound(headers map[string]string, found dotpath.Result) (Key, error) {
+	return c.derive(headers, func() dotpath.Result { return found })
+}
+
+// lookup finds c's path in o.
+func (c Dedup) lookup(o dotpath.Object) dotpath.Result {
+	if c.paths == nil {
+		return dotpath.Result{}
+	}
+	var dst [1]dotpath.Result
+	return o.LookupAll(c.paths, dst[:0])[0]
+}
+
+// derive is DeriveWith with what the path finds obtained only when needed.
+func (c Dedup) derive(headers map[string]string, found func() dotpath.Result) (Key, error) {
 	var k Key
 	if c.rule.Header != "" {
 		k.EventID = headers[strings.ToLower(c.rule.Header)]
 	}
 	if k.EventID == "" && !c.path.IsZero() {
-		k.EventID = Encode(pathID(object(), c.path))
+		k.EventID = Encode(pathID(found()))
 	}
 	if c.rule.SourceHeader != "" {
 		k.Source = headers[strings.ToLower(c.rule.SourceHeader)]
@@ -414,19 +441,18 @@ func (c Dedup) derive(headers map[string]string, object func() dotpath.Object) (
 }
 
 // pathID returns the string (its exact bytes: unquoteBytes) or number (as
-// written) at p in o, or "" for anything else, for nothing, and for a path
-// that cannot be followed.
-func pathID(o dotpath.Object, p dotpath.Path) string {
-	v, err := o.Lookup(p)
-	if err != nil {
+// written) a path found, or "" for anything else, for nothing, and for a
+// path that cannot be followed.
+func pathID(r dotpath.Result) string {
+	if r.Err != nil {
 		return ""
 	}
-	switch v.Kind {
+	switch r.Kind {
 	case dotpath.String:
-		s, _ := unquoteBytes(v.Raw)
+		s, _ := unquoteBytes(r.Raw)
 		return s
 	case dotpath.Number:
-		return string(v.Raw) // valid JSON: what json.Number would hold
+		return string(r.Raw) // valid JSON: what json.Number would hold
 	}
 	return ""
 }

@@ -144,6 +144,21 @@ func TestDeriveWith(t *testing.T) {
 			}
 		}
 	}
+	for _, tt := range tests {
+		// The normalizer's route: the dedup path found in one pass with
+		// other paths of the body.
+		c, cerr := CompileDedup(tt.d)
+		o, perr := dotpath.ParseObject([]byte(tt.body))
+		if cerr != nil || perr != nil {
+			continue
+		}
+		other, _ := dotpath.Compile("a")
+		found := o.LookupAll(dotpath.CompilePaths(other, c.Path(), other), nil)
+		want, _ := c.DeriveBody(tt.headers, []byte(tt.body))
+		if got, err := c.DeriveFound(tt.headers, found[1]); (err != nil) != tt.wantErr || got != want {
+			t.Errorf("%s: DeriveFound = %+v, %v; DeriveBody %+v", tt.name, got, err, want)
+		}
+	}
 	if _, err := CompileDedup(sources.Dedup{JSONPath: "a..b"}); err == nil || !strings.Contains(err.Error(), "dedup.json_path") {
 		t.Errorf("CompileDedup(a..b) = %v, want an error naming dedup.json_path", err)
 	}

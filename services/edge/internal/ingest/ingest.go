@@ -37,7 +37,6 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/eventkey"
 	"github.com/hookmesh/hookmesh/services/internal/logging"
-	"github.com/hookmesh/hookmesh/services/internal/sources"
 	"github.com/hookmesh/hookmesh/services/internal/tracing"
 )
 
@@ -59,8 +58,9 @@ type Platform struct {
 	// MaxBodyBytes caps the request body; larger requests are rejected.
 	MaxBodyBytes int64
 	// Dedup, for a source defined in configuration, locates its event id
-	// (eventkey.DeriveWith); nil for presets (eventkey.Derive).
-	Dedup *sources.Dedup
+	// (its rule compiled once: eventkey.CompileDedup); nil for presets
+	// (eventkey.Derive).
+	Dedup *eventkey.Dedup
 	// RateLimit is the platform's token bucket (see Service.Limit); the
 	// zero Rule is no limit.
 	RateLimit ratelimit.Rule
@@ -262,7 +262,7 @@ func (s *Service) Ingest(ctx context.Context, p Platform, req Request) (Result, 
 	var key eventkey.Key
 	var keyErr error
 	if p.Dedup != nil {
-		key, keyErr = eventkey.DeriveWith(*p.Dedup, headers, req.Body)
+		key, keyErr = p.Dedup.DeriveBody(headers, req.Body)
 	} else {
 		key, keyErr = eventkey.Derive(p.Name, headers, req.Body)
 	}

@@ -20,6 +20,8 @@ import (
 	"github.com/hookmesh/hookmesh/services/edge/internal/ingest/ingesttest"
 	"github.com/hookmesh/hookmesh/services/edge/verify"
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/internal/eventkey"
+	"github.com/hookmesh/hookmesh/services/internal/sources"
 )
 
 const secret = "whsec_unit"
@@ -131,6 +133,32 @@ func TestIngestNoIDFallsBackToContentKey(t *testing.T) {
 	rec := led.Recorded()[0]
 	if !strings.HasPrefix(res.EventID, "sha256:") || rec.GetEvent() != nil || rec.GetNormalizationError() == "" {
 		t.Fatalf("result %+v recorded %+v", res, rec)
+	}
+}
+
+// TestIngestConfiguredDedup: a platform with a compiled dedup rule (a
+// source of HOOKMESH_SOURCES_FILE) is keyed by its JSON path, an array
+// index included; a body where the path finds no id gets the content key.
+func TestIngestConfiguredDedup(t *testing.T) {
+	t.Parallel()
+	led := &ingesttest.Ledger{}
+	svc, p := newService(t, &ingesttest.Normalizer{}, led)
+	d, err := eventkey.CompileDedup(sources.Dedup{JSONPath: "data.ids.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Dedup = &d
+	for _, tt := range []struct{ body, want string }{
+		{`{"data":{"ids":["a","b"]},"id":"evt_9"}`, "b"},
+		{`{"data":{"ids":"a"},"id":"evt_9"}`, "sha256:"},
+	} {
+		res, err := svc.Ingest(context.Background(), p, signed(t, tt.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := res.EventID; got != tt.want && !(tt.want == "sha256:" && strings.HasPrefix(got, tt.want)) {
+			t.Errorf("%s: event id %q, want %s", tt.body, got, tt.want)
+		}
 	}
 }
 

@@ -27,14 +27,25 @@ type configuredSource struct {
 	rules sources.Normalize
 	dedup eventkey.Dedup
 	types map[string]eventv1.EventType
-	paths configuredPaths
+	paths [numPaths]dotpath.Path // by slot; an unset one is zero and finds nothing
+	// all is paths and the dedup path, compiled together so that one pass
+	// over the body finds them all (dotpath.Object.LookupAll).
+	all *dotpath.Paths
 }
 
-// configuredPaths are a source's compiled paths; an unset one is zero and
-// finds nothing.
-type configuredPaths struct {
-	typ, entityID, userID, tenantID, occurredAt, amount, currency dotpath.Path
-}
+// The slots of a configured source's paths: its normalize paths, then the
+// dedup path.
+const (
+	typePath = iota
+	entityIDPath
+	userIDPath
+	tenantIDPath
+	occurredAtPath
+	amountPath
+	currencyPath
+	dedupPath
+	numPaths
+)
 
 // Amount formats of a configured source.
 const (
@@ -83,15 +94,15 @@ func New(srcs []sources.Source) (*Normalizer, error) {
 		}
 		for _, f := range []struct {
 			field, path string
-			dst         *dotpath.Path
+			slot        int
 		}{
-			{"type_path", r.TypePath, &c.paths.typ},
-			{"entity_id_path", r.EntityIDPath, &c.paths.entityID},
-			{"user_id_path", r.UserIDPath, &c.paths.userID},
-			{"tenant_id_path", r.TenantIDPath, &c.paths.tenantID},
-			{"occurred_at_path", r.OccurredAtPath, &c.paths.occurredAt},
-			{"amount_path", r.AmountPath, &c.paths.amount},
-			{"currency_path", r.CurrencyPath, &c.paths.currency},
+			{"type_path", r.TypePath, typePath},
+			{"entity_id_path", r.EntityIDPath, entityIDPath},
+			{"user_id_path", r.UserIDPath, userIDPath},
+			{"tenant_id_path", r.TenantIDPath, tenantIDPath},
+			{"occurred_at_path", r.OccurredAtPath, occurredAtPath},
+			{"amount_path", r.AmountPath, amountPath},
+			{"currency_path", r.CurrencyPath, currencyPath},
 		} {
 			if f.path == "" {
 				continue
@@ -101,12 +112,14 @@ func New(srcs []sources.Source) (*Normalizer, error) {
 				bad("%s %q: %v", f.field, f.path, err)
 				continue
 			}
-			*f.dst = p
+			c.paths[f.slot] = p
 		}
 		var err error
 		if c.dedup, err = eventkey.CompileDedup(s.Dedup); err != nil {
 			bad("%v", err)
 		}
+		c.paths[dedupPath] = c.dedup.Path()
+		c.all = dotpath.CompilePaths(c.paths[:]...)
 		n.sources[s.Name] = c
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -126,10 +139,12 @@ func (n *Normalizer) Platforms() []string {
 }
 
 // normalize reads a configured source's payload with its dotted paths
-// (package dotpath), all from one check of the body, the dedup key too.
-// Required: a JSON object body and, when type_path is set, a type there.
-// Every other path is optional: absent or null leaves the field empty, but
-// a value of the wrong JSON type is an error, not a silent zero.
+// (package dotpath), all in one pass over one check of the body, the
+// dedup key's too. Required: a JSON object body and, when type_path is
+// set, a type there. Every other path is optional: absent or null leaves
+// the field empty, but a value of the wrong JSON type is an error, not a
+// silent zero. The fields are checked in a fixed order, so the error of a
+// body with several faults is always the same.
 func (c *configuredSource) normalize(r request, ev *eventv1.NormalizedEvent) error {
 	root, err := dotpath.ParseObject(r.body)
 	if errors.Is(err, dotpath.ErrNotObject) {
@@ -137,14 +152,16 @@ func (c *configuredSource) normalize(r request, ev *eventv1.NormalizedEvent) err
 	} else if err != nil {
 		return invalid(c.name, "decode body: %v", err)
 	}
+	var buf [numPaths]dotpath.Result
+	found := (*[numPaths]dotpath.Result)(root.LookupAll(c.all, buf[:0]))
 	ev.SourceEventType = unconfiguredType
-	if !c.paths.typ.IsZero() {
-		t, err := c.id(root, "type_path", c.paths.typ)
+	if !c.paths[typePath].IsZero() {
+		t, err := c.id(found, "type_path", typePath)
 		if err != nil {
 			return err
 		}
 		if t == "" {
-			return invalid(c.name, "no event type at %q", c.paths.typ)
+			return invalid(c.name, "no event type at %q", c.paths[typePath])
 		}
 		ev.SourceEventType = t
 	}
@@ -154,14 +171,14 @@ func (c *configuredSource) normalize(r request, ev *eventv1.NormalizedEvent) err
 	}
 	for _, f := range []struct {
 		field string
-		path  dotpath.Path
+		slot  int
 		dst   *string
 	}{
-		{"entity_id_path", c.paths.entityID, &ev.EntityId},
-		{"user_id_path", c.paths.userID, &ev.UserId},
-		{"tenant_id_path", c.paths.tenantID, &ev.TenantId},
+		{"entity_id_path", entityIDPath, &ev.EntityId},
+		{"user_id_path", userIDPath, &ev.UserId},
+		{"tenant_id_path", tenantIDPath, &ev.TenantId},
 	} {
-		if *f.dst, err = c.id(root, f.field, f.path); err != nil {
+		if *f.dst, err = c.id(found, f.field, f.slot); err != nil {
 			return err
 		}
 	}
@@ -169,19 +186,19 @@ func (c *configuredSource) normalize(r request, ev *eventv1.NormalizedEvent) err
 		// The configured entity type names what entity_id_path finds.
 		ev.EntityType = c.rules.EntityType
 	}
-	if v, err := c.lookup(root, "occurred_at_path", c.paths.occurredAt); err != nil {
+	if v, err := c.value(found, "occurred_at_path", occurredAtPath); err != nil {
 		return err
 	} else if v.Found() {
 		var t jsonTime
 		if err := t.UnmarshalJSON(v.Raw); err != nil {
-			return invalid(c.name, "occurred_at_path %q: %v", c.paths.occurredAt, err)
+			return invalid(c.name, "occurred_at_path %q: %v", c.paths[occurredAtPath], err)
 		}
 		occurred(ev, t.Time)
 	}
-	if err := c.amount(root, ev); err != nil {
+	if err := c.amount(found, ev); err != nil {
 		return err
 	}
-	key, err := c.dedup.Derive(r.headers, root)
+	key, err := c.dedup.DeriveFound(r.headers, found[dedupPath])
 	if err != nil {
 		return fmt.Errorf("%s: event key: %w", c.name, err)
 	}
@@ -190,23 +207,24 @@ func (c *configuredSource) normalize(r request, ev *eventv1.NormalizedEvent) err
 }
 
 // amount reads amount_path and currency_path in the source's format.
-func (c *configuredSource) amount(root dotpath.Object, ev *eventv1.NormalizedEvent) error {
-	v, err := c.lookup(root, "amount_path", c.paths.amount)
+func (c *configuredSource) amount(found *[numPaths]dotpath.Result, ev *eventv1.NormalizedEvent) error {
+	v, err := c.value(found, "amount_path", amountPath)
 	if err != nil || !v.Found() {
 		return err
 	}
-	currency, err := c.id(root, "currency_path", c.paths.currency)
+	currency, err := c.id(found, "currency_path", currencyPath)
 	if err != nil {
 		return err
 	}
+	amountAt := c.paths[amountPath]
 	if currency == "" {
-		return invalid(c.name, "amount at %q has no currency at %q", c.paths.amount, c.paths.currency)
+		return invalid(c.name, "amount at %q has no currency at %q", amountAt, c.paths[currencyPath])
 	}
 	// A number's exact text, or a string's content: never a float64.
 	text := string(v.Raw)
 	if v.Kind == dotpath.String {
 		if text, err = unquote(v.Raw); err != nil {
-			return invalid(c.name, "amount_path %q: %v", c.paths.amount, err)
+			return invalid(c.name, "amount_path %q: %v", amountAt, err)
 		}
 	}
 	var m *eventv1.Money
@@ -220,33 +238,33 @@ func (c *configuredSource) amount(root dotpath.Object, ev *eventv1.NormalizedEve
 		}
 	}
 	if err != nil {
-		return invalid(c.name, "amount_path %q: %v", c.paths.amount, err)
+		return invalid(c.name, "amount_path %q: %v", amountAt, err)
 	}
 	ev.Amount = m
 	return nil
 }
 
-// id reads the string or integer at path; "" when path is unset or finds
-// nothing. Any other value (an object, a boolean, 1.5) is an error.
-func (c *configuredSource) id(root dotpath.Object, field string, path dotpath.Path) (string, error) {
-	v, err := c.lookup(root, field, path)
+// id reads the string or integer the path in slot found; "" when the path
+// is unset or finds nothing. Any other value (an object, a boolean, 1.5)
+// is an error.
+func (c *configuredSource) id(found *[numPaths]dotpath.Result, field string, slot int) (string, error) {
+	v, err := c.value(found, field, slot)
 	if err != nil || !v.Found() {
 		return "", err
 	}
 	var id jsonID
 	if err := id.UnmarshalJSON(v.Raw); err != nil {
-		return "", invalid(c.name, "%s %q: %v", field, path, err)
+		return "", invalid(c.name, "%s %q: %v", field, c.paths[slot], err)
 	}
 	return string(id), nil
 }
 
-// lookup finds path in root (see package dotpath: keys through objects,
-// decimal indexes through arrays; absent or null is not found), naming the
-// source, the field and the path in its error.
-func (c *configuredSource) lookup(root dotpath.Object, field string, path dotpath.Path) (dotpath.Value, error) {
-	v, err := root.Lookup(path)
-	if err != nil {
-		return dotpath.Value{}, invalid(c.name, "%s %q: %v", field, path, err)
+// value is what the path in slot found (see package dotpath: keys through
+// objects, decimal indexes through arrays; absent or null is not found),
+// its error naming the source, the field and the path.
+func (c *configuredSource) value(found *[numPaths]dotpath.Result, field string, slot int) (dotpath.Value, error) {
+	if err := found[slot].Err; err != nil {
+		return dotpath.Value{}, invalid(c.name, "%s %q: %v", field, c.paths[slot], err)
 	}
-	return v, nil
+	return found[slot].Value, nil
 }

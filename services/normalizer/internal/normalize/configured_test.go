@@ -255,10 +255,10 @@ func TestNewRejectsBadRules(t *testing.T) {
 	}
 }
 
-// benchConfiguredBody returns a configured source's event of about 2 KB:
-// the type and event id at the top, then a nested object whose ids and
-// money come after a metadata filler, so that finding them means skipping
-// most of the body, as in real events.
+// benchConfiguredBody returns a configured source's event of about size
+// bytes: the type and event id at the top, then a nested object whose ids
+// and money come after a metadata filler, so that finding them means
+// skipping most of the body, as in real events.
 func benchConfiguredBody(size int) []byte {
 	var b strings.Builder
 	b.WriteString(`{"id":"evt_1NG8Du2eZvKYlo2CUI79vXWy","type":"charge.paid","created":1700000000,"data":{"object":{"metadata":{`)
@@ -274,8 +274,8 @@ func benchConfiguredBody(size int) []byte {
 }
 
 // BenchmarkNormalizeConfigured measures a configured source with five
-// paths (type, entity, user, amount, currency) on a 2 KB body, its dedup
-// id in a header and, as the second case, at a JSON path.
+// paths (type, entity, user, amount, currency) on a 2 KB and a 15 KB body,
+// its dedup id in a header and, as the second case, at a JSON path.
 func BenchmarkNormalizeConfigured(b *testing.B) {
 	src := sources.Source{
 		Name:      "benchco",
@@ -298,26 +298,31 @@ func BenchmarkNormalizeConfigured(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	body := benchConfiguredBody(2 << 10)
-	for _, tt := range []struct {
-		name, platform string
-		headers        map[string]string
-	}{
-		{"dedup-header", "benchco", map[string]string{"x-benchco-id": "d1"}},
-		{"dedup-path", "benchco-path", nil},
-	} {
-		ev, err := n.Normalize(tt.platform, tt.headers, body, testReceivedAt)
-		if err != nil || ev.GetEntityId() != "ch_3MmlLrLkdIwHu7ix0snN0B15" || ev.GetUserId() != "cus_NffrFeUfNV2Hib" || ev.GetAmount().GetMinorUnits() != 1999 {
-			b.Fatalf("%s: %v, %v", tt.name, ev, err)
-		}
-		b.Run(tt.name, func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetBytes(int64(len(body)))
-			for b.Loop() {
-				if _, err := n.Normalize(tt.platform, tt.headers, body, testReceivedAt); err != nil {
-					b.Fatal(err)
-				}
+	for _, size := range []struct {
+		name string
+		body []byte
+	}{{"2k", benchConfiguredBody(2 << 10)}, {"15k", benchConfiguredBody(15 << 10)}} {
+		body := size.body
+		for _, tt := range []struct {
+			name, platform string
+			headers        map[string]string
+		}{
+			{"dedup-header", "benchco", map[string]string{"x-benchco-id": "d1"}},
+			{"dedup-path", "benchco-path", nil},
+		} {
+			ev, err := n.Normalize(tt.platform, tt.headers, body, testReceivedAt)
+			if err != nil || ev.GetEntityId() != "ch_3MmlLrLkdIwHu7ix0snN0B15" || ev.GetUserId() != "cus_NffrFeUfNV2Hib" || ev.GetAmount().GetMinorUnits() != 1999 {
+				b.Fatalf("%s: %v, %v", tt.name, ev, err)
 			}
-		})
+			b.Run(tt.name+"-"+size.name, func(b *testing.B) {
+				b.ReportAllocs()
+				b.SetBytes(int64(len(body)))
+				for b.Loop() {
+					if _, err := n.Normalize(tt.platform, tt.headers, body, testReceivedAt); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }
