@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
 )
 
 // This file is the conformance suite every preset passes: a signed request
@@ -138,7 +140,7 @@ func fixtures(t testing.TB) []fixture {
 	twilio.body, twilio.header = twilioBody, h("Content-Type", "application/x-www-form-urlencoded")
 
 	return []fixture{
-		hm(stripePlatform, DefaultStripeTolerance, "Stripe-Signature"),
+		hm("stripe", stripe.DefaultTolerance, "Stripe-Signature"),
 		hm(githubPlatform, 0, "X-Hub-Signature-256"),
 		hm(shopifyPlatform, 0, "X-Shopify-Hmac-Sha256"),
 		hm(slackPlatform, DefaultSlackTolerance, "X-Slack-Signature"),

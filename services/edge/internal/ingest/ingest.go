@@ -37,6 +37,8 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/eventkey"
 	"github.com/hookmesh/hookmesh/services/internal/logging"
+	"github.com/hookmesh/hookmesh/services/internal/platform"
+	"github.com/hookmesh/hookmesh/services/internal/platforms"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 	"github.com/hookmesh/hookmesh/services/internal/tracing"
 )
@@ -106,18 +108,19 @@ type Result struct {
 	ChallengeFormat string
 }
 
-// Handshake answer formats (Result.ChallengeFormat).
+// Handshake answer formats (Result.ChallengeFormat): those a platform's
+// Handshake returns.
 const (
 	// ChallengeJSON answers 200 {"challenge": Challenge} (Slack).
-	ChallengeJSON = ""
+	ChallengeJSON = platform.ChallengeJSON
 	// ChallengeText answers 200 with Challenge as text/plain (Twitch).
-	ChallengeText = "text"
+	ChallengeText = platform.ChallengeText
 	// ChallengeRawJSON answers 200 with Challenge, a JSON document, as is
 	// (Discord's interaction PONG {"type":1}).
-	ChallengeRawJSON = "raw-json"
+	ChallengeRawJSON = platform.ChallengeRawJSON
 	// ChallengeEmpty answers 204 with no body (Discord's webhook-event
 	// PING).
-	ChallengeEmpty = "empty"
+	ChallengeEmpty = platform.ChallengeEmpty
 )
 
 // Options configures a Service.
@@ -422,6 +425,12 @@ func retryable(err error) bool {
 // webhook event of type 0 with 204). It runs only after the signature
 // check, so an unsigned request cannot use the edge as an echo service.
 func handshake(platform string, h http.Header, body []byte) (challenge, format string, ok bool) {
+	if p, registered := platforms.Lookup(platform); registered {
+		if p.Handshake == nil {
+			return "", "", false
+		}
+		return p.Handshake(h, body)
+	}
 	switch platform {
 	case "slack":
 		if !mayContain(body, "url_verification") {

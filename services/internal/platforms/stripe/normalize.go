@@ -1,4 +1,4 @@
-package normalize
+package stripe
 
 import (
 	"encoding/json"
@@ -7,11 +7,12 @@ import (
 	"strings"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
-	"github.com/hookmesh/hookmesh/services/normalizer/internal/money"
+	"github.com/hookmesh/hookmesh/services/internal/platform/money"
+	"github.com/hookmesh/hookmesh/services/internal/platform/norm"
 )
 
-// stripeEvent is the envelope of a Stripe event (API object "event").
-type stripeEvent struct {
+// event is the envelope of a Stripe event (API object "event").
+type event struct {
 	ID         string `json:"id"`
 	Type       string `json:"type"`
 	Created    *int64 `json:"created"`
@@ -24,17 +25,17 @@ type stripeEvent struct {
 	} `json:"data"`
 }
 
-// stripeObject is the part of data.object every event is read for. The
+// object is the part of data.object every event is read for. The
 // amount fields are judged only for events that carry money, so an
 // unmapped event is never rejected for a field we do not use: they are
 // read in the same pass as lazy fields, which never fail, and become
-// stripeAmounts in stripeObject.amounts.
-type stripeObject struct {
-	Object        string  `json:"object"`
-	ID            string  `json:"id"`
-	Customer      jsonRef `json:"customer"`
-	PaymentStatus string  `json:"payment_status"`
-	Status        string  `json:"status"`
+// amountFields in object.amounts.
+type object struct {
+	Object        string   `json:"object"`
+	ID            string   `json:"id"`
+	Customer      norm.Ref `json:"customer"`
+	PaymentStatus string   `json:"payment_status"`
+	Status        string   `json:"status"`
 
 	Currency       lazyString `json:"currency"`
 	Amount         lazyInt    `json:"amount"`
@@ -47,15 +48,15 @@ type stripeObject struct {
 }
 
 // amounts returns the amount fields as decoding data.object into
-// stripeAmounts would, or false when one of them held a value the lazy
+// amountFields would, or false when one of them held a value the lazy
 // fields do not take; json.Unmarshal then judges the object itself, so
 // the result and the error are exactly its own.
-func (o *stripeObject) amounts() (stripeAmounts, bool) {
+func (o *object) amounts() (amountFields, bool) {
 	if o.Currency.odd || o.Amount.odd || o.AmountReceived.odd || o.AmountRefunded.odd ||
 		o.AmountPaid.odd || o.AmountDue.odd || o.AmountTotal.odd || o.Refunded.odd {
-		return stripeAmounts{}, false
+		return amountFields{}, false
 	}
-	return stripeAmounts{
+	return amountFields{
 		Currency:       o.Currency.s,
 		Amount:         o.Amount.ptr(),
 		AmountReceived: o.AmountReceived.ptr(),
@@ -67,9 +68,9 @@ func (o *stripeObject) amounts() (stripeAmounts, bool) {
 	}, true
 }
 
-// stripeAmounts are the integer amount fields of the objects whose events
+// amountFields are the integer amount fields of the objects whose events
 // carry money, in Stripe's smallest currency unit.
-type stripeAmounts struct {
+type amountFields struct {
 	Currency       string `json:"currency"`
 	Amount         *int64 `json:"amount"`
 	AmountReceived *int64 `json:"amount_received"`
@@ -80,29 +81,29 @@ type stripeAmounts struct {
 	Refunded       *bool  `json:"refunded"`
 }
 
-// normalizeStripe reads a Stripe event. Required: a JSON object with
+// normalize reads a Stripe event. Required: a JSON object with
 // "type" and a data.object that is an object with an "object" name.
-func normalizeStripe(r request, ev *eventv1.NormalizedEvent) error {
-	var e stripeEvent
-	if err := decodeObject("stripe", r.body, &e); err != nil {
+func normalize(r norm.Request, ev *eventv1.NormalizedEvent) error {
+	var e event
+	if err := norm.DecodeObject("stripe", r.Body, &e); err != nil {
 		return err
 	}
 	if e.Type == "" {
-		return invalid("stripe", "event has no type")
+		return norm.Invalid("stripe", "event has no type")
 	}
-	if !isObject(e.Data.Object) {
-		return invalid("stripe", "event %q has no data.object", e.Type)
+	if !norm.IsObject(e.Data.Object) {
+		return norm.Invalid("stripe", "event %q has no data.object", e.Type)
 	}
-	var obj stripeObject
-	if err := unmarshal(e.Data.Object, &obj); err != nil {
-		return invalid("stripe", "decode data.object of %q: %v", e.Type, err)
+	var obj object
+	if err := norm.Unmarshal(e.Data.Object, &obj); err != nil {
+		return norm.Invalid("stripe", "decode data.object of %q: %v", e.Type, err)
 	}
 	if obj.Object == "" {
-		return invalid("stripe", "data.object of %q has no \"object\" name", e.Type)
+		return norm.Invalid("stripe", "data.object of %q has no \"object\" name", e.Type)
 	}
 
 	ev.SourceEventType = e.Type
-	ev.EventType = eventType("stripe", e.Type)
+	ev.EventType = norm.Mapped(mapping, e.Type)
 	ev.EntityType = obj.Object
 	ev.EntityId = obj.ID
 	ev.UserId = string(obj.Customer)
@@ -112,12 +113,12 @@ func normalizeStripe(r request, ev *eventv1.NormalizedEvent) error {
 	}
 	ev.TenantId = e.Account
 	if e.Created != nil {
-		occurred(ev, unixTime(*e.Created))
+		norm.Occurred(ev, norm.UnixTime(*e.Created))
 	}
 	if e.Livemode != nil {
 		ev.Metadata["livemode"] = strconv.FormatBool(*e.Livemode)
 	}
-	setMeta(ev.Metadata, "api_version", e.APIVersion)
+	norm.SetMeta(ev.Metadata, "api_version", e.APIVersion)
 	if strings.HasSuffix(e.Type, ".updated") && len(e.Data.PreviousAttributes) > 0 {
 		keys := make([]string, 0, len(e.Data.PreviousAttributes))
 		for k := range e.Data.PreviousAttributes {
@@ -126,25 +127,25 @@ func normalizeStripe(r request, ev *eventv1.NormalizedEvent) error {
 		slices.Sort(keys)
 		ev.Metadata["previous_attributes"] = strings.Join(keys, ",")
 	}
-	setMeta(ev.Metadata, "status", obj.Status)
+	norm.SetMeta(ev.Metadata, "status", obj.Status)
 
 	if e.Type == "checkout.session.completed" {
 		// A completed checkout is money received only when paid: with
 		// delayed methods (bank debits) it completes "unpaid" and
 		// checkout.session.async_payment_succeeded follows later.
-		setMeta(ev.Metadata, "payment_status", obj.PaymentStatus)
+		norm.SetMeta(ev.Metadata, "payment_status", obj.PaymentStatus)
 		if obj.PaymentStatus != "paid" {
 			ev.EventType = eventv1.EventType_EVENT_TYPE_UNMAPPED
 		}
 	}
-	return stripeAmount(e.Type, &obj, e.Data.Object, ev)
+	return setAmount(e.Type, &obj, e.Data.Object, ev)
 }
 
 // stripeAmount sets ev.Amount for the objects that carry money. The field
 // is chosen per object: what a PaymentIntent actually received, what a
 // charge was for (or, on charge.refunded, the total refunded so far), what
 // an invoice collected, what a checkout session totalled.
-func stripeAmount(eventType string, obj *stripeObject, raw json.RawMessage, ev *eventv1.NormalizedEvent) error {
+func setAmount(eventType string, obj *object, raw json.RawMessage, ev *eventv1.NormalizedEvent) error {
 	object := obj.Object
 	switch object {
 	case "payment_intent", "charge", "invoice", "checkout.session", "refund":
@@ -153,8 +154,8 @@ func stripeAmount(eventType string, obj *stripeObject, raw json.RawMessage, ev *
 	}
 	a, ok := obj.amounts()
 	if !ok {
-		if err := unmarshal(raw, &a); err != nil {
-			return invalid("stripe", "decode amount of %s in %q: %v", object, eventType, err)
+		if err := norm.Unmarshal(raw, &a); err != nil {
+			return norm.Invalid("stripe", "decode amount of %s in %q: %v", object, eventType, err)
 		}
 	}
 	var units *int64
@@ -188,11 +189,11 @@ func stripeAmount(eventType string, obj *stripeObject, raw json.RawMessage, ev *
 		return nil
 	}
 	if a.Currency == "" {
-		return invalid("stripe", "%s in %q has an amount but no currency", object, eventType)
+		return norm.Invalid("stripe", "%s in %q has an amount but no currency", object, eventType)
 	}
 	m, err := money.FromMinorUnits("stripe", *units, a.Currency)
 	if err != nil {
-		return invalid("stripe", "amount of %s in %q: %v", object, eventType, err)
+		return norm.Invalid("stripe", "amount of %s in %q: %v", object, eventType, err)
 	}
 	ev.Amount = m
 	return nil

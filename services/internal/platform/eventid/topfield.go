@@ -1,4 +1,4 @@
-package eventkey
+package eventid
 
 import (
 	"encoding/json"
@@ -9,17 +9,17 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/jsonscan"
 )
 
-// topString returns what json.Unmarshal(body, &v) stores in v.F, and the
+// TopString returns what json.Unmarshal(body, &v) stores in v.F, and the
 // error it returns, where v is a struct whose only field F is a string
 // tagged `json:"<name>"`: the event id of the platforms that carry it at
-// the top of the body. The string's bytes are kept exactly (unquoteBytes)
+// the top of the body. The string's bytes are kept exactly (UnquoteBytes)
 // where Unmarshal would replace invalid UTF-8, and on error the value is
 // "". An id is one field of a body of up to hundreds of kilobytes, read on
 // every webhook, so scanTopString reads it in one validating scan plus a
 // walk of the top level instead of the decoder's two scans and reflection;
 // whenever that answer is not certain, the decoder itself runs, so the
 // errors and their texts are exactly its own.
-func topString(body []byte, name string) (string, error) {
+func TopString(body []byte, name string) (string, error) {
 	if v, ok := scanTopString(body, name); ok {
 		return v, nil
 	}
@@ -33,7 +33,7 @@ func topString(body []byte, name string) (string, error) {
 	return f.Elem().Field(0).String(), nil
 }
 
-// scanTopString is topString's scan. ok is false whenever Unmarshal would
+// scanTopString is TopString's scan. ok is false whenever Unmarshal would
 // fail or the answer is not certain (invalid JSON, a top level that is not
 // an object, a matching field whose value is neither a string nor null).
 // Matching follows encoding/json: the exact name, else a case-insensitive
@@ -66,7 +66,7 @@ func scanTopString(body []byte, name string) (value string, ok bool) {
 		if match {
 			switch body[i] {
 			case '"':
-				s, ok := unquoteBytes(body[i:vend])
+				s, ok := UnquoteBytes(body[i:vend])
 				if !ok {
 					return "", false
 				}

@@ -1,4 +1,4 @@
-package eventkey
+package eventid
 
 import (
 	"encoding/json"
@@ -9,7 +9,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/jsonscan"
 )
 
-// unquoteBytes decodes the JSON string literal raw (quotes included) to the
+// UnquoteBytes decodes the JSON string literal raw (quotes included) to the
 // bytes it holds. Unlike encoding/json, which replaces each byte of invalid
 // UTF-8 with U+FFFD, it keeps every byte as sent, so ids that differ only
 // in such bytes stay different (Encode then makes them storable). An escape
@@ -17,7 +17,7 @@ import (
 // kept as the three bytes of its WTF-8 form (ED A0 80), again instead of
 // U+FFFD, so "\ud800" and "\ud801" stay different too. ok is false when
 // raw is not a JSON string literal.
-func unquoteBytes(raw []byte) (s string, ok bool) {
+func UnquoteBytes(raw []byte) (s string, ok bool) {
 	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
 		return "", false
 	}
@@ -98,21 +98,21 @@ func lowSurrogate(b []byte, r rune) (rune, bool) {
 	return pair, pair != utf8.RuneError
 }
 
-// rawString is a JSON string field read by unquoteBytes: the exact bytes,
+// RawString is a JSON string field read by UnquoteBytes: the exact bytes,
 // where a string field would get invalid UTF-8 replaced. Like a string
 // field, it is left as it was by null and refuses any other kind of value.
-type rawString string
+type RawString string
 
 // UnmarshalJSON implements json.Unmarshaler.
-func (s *rawString) UnmarshalJSON(b []byte) error {
+func (s *RawString) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
 		return nil
 	}
-	v, ok := unquoteBytes(b)
+	v, ok := UnquoteBytes(b)
 	if !ok {
 		return &json.UnmarshalTypeError{Value: jsonKind(b), Type: reflect.TypeFor[string]()}
 	}
-	*s = rawString(v)
+	*s = RawString(v)
 	return nil
 }
 

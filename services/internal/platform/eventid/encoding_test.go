@@ -1,4 +1,4 @@
-package eventkey
+package eventid
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package eventkey
+package eventid
 
 import (
 	"encoding/json"
@@ -8,9 +8,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/hookmesh/hookmesh/services/internal/jsonscan"
+	"github.com/hookmesh/hookmesh/services/internal/platform/eventid/eventidtest"
 )
 
-// unmarshalField is the reference topString must agree with, written out
+// unmarshalField is the reference TopString must agree with, written out
 // as the structs Derive used to decode.
 func unmarshalField(body []byte, name string) (string, error) {
 	switch name {
@@ -76,20 +77,20 @@ func FuzzTopString(f *testing.F) {
 	})
 }
 
-// checkTopString compares topString with Unmarshal: the same errors, and
-// the same value once the bytes topString keeps are replaced as Unmarshal
+// checkTopString compares TopString with Unmarshal: the same errors, and
+// the same value once the bytes TopString keeps are replaced as Unmarshal
 // replaces them (asLossy).
 func checkTopString(t *testing.T, body []byte, name string) {
 	t.Helper()
 	want, err := unmarshalField(body, name)
 	if err != nil {
-		want = "" // topString returns no value with an error
+		want = "" // TopString returns no value with an error
 	}
 	same := func(got string) bool {
 		return got == want || (ambiguousLossy(body) && err == nil) || asLossy(got) == want
 	}
-	if got, gotErr := topString(body, name); !same(got) || fmt.Sprint(gotErr) != fmt.Sprint(err) {
-		t.Fatalf("topString(%q, %q) = %q, %v; Unmarshal = %q, %v", body, name, got, gotErr, want, err)
+	if got, gotErr := TopString(body, name); !same(got) || fmt.Sprint(gotErr) != fmt.Sprint(err) {
+		t.Fatalf("TopString(%q, %q) = %q, %v; Unmarshal = %q, %v", body, name, got, gotErr, want, err)
 	}
 	got, ok := scanTopString(body, name)
 	if ok && (err != nil || !same(got)) {
@@ -103,8 +104,8 @@ func checkTopString(t *testing.T, body []byte, name string) {
 }
 
 // asLossy returns s as encoding/json would have decoded the JSON string
-// whose exact bytes unquoteBytes gave as s: each byte of invalid UTF-8
-// replaced by U+FFFD, except that a WTF-8 surrogate (what unquoteBytes
+// whose exact bytes UnquoteBytes gave as s: each byte of invalid UTF-8
+// replaced by U+FFFD, except that a WTF-8 surrogate (what UnquoteBytes
 // makes of a lone surrogate escape) is one U+FFFD.
 func asLossy(s string) string {
 	var b strings.Builder
@@ -149,31 +150,14 @@ func TestTopStringKeepsBytes(t *testing.T) {
 		`{"id":"\ud83d\ude00\ud800\u0041"}`: "\U0001F600\xed\xa0\x80A",
 		"{\"a\":\"\xff\",\"Id\":\"x\xc3\"}": "x\xc3",
 	} {
-		got, err := topString([]byte(body), "id")
+		got, err := TopString([]byte(body), "id")
 		if err != nil || got != want {
-			t.Errorf("topString(%q) = %q, %v; want %q", body, got, err, want)
+			t.Errorf("TopString(%q) = %q, %v; want %q", body, got, err, want)
 		}
 	}
 }
 
-// quoteRaw writes b as a JSON string literal that escapes only what JSON
-// requires, so any other byte (invalid UTF-8 included) is sent as is.
-func quoteRaw(b []byte) []byte {
-	out := []byte{'"'}
-	for _, c := range b {
-		switch {
-		case c == '"' || c == '\\':
-			out = append(out, '\\', c)
-		case c < 0x20:
-			out = fmt.Appendf(out, `\u%04x`, c)
-		default:
-			out = append(out, c)
-		}
-	}
-	return append(out, '"')
-}
-
-// FuzzUnquoteBytes checks that unquoteBytes reads back any bytes exactly,
+// FuzzUnquoteBytes checks that UnquoteBytes reads back any bytes exactly,
 // and agrees with encoding/json on what is a string literal and, up to
 // the replacement of invalid UTF-8, on its value.
 func FuzzUnquoteBytes(f *testing.F) {
@@ -181,19 +165,19 @@ func FuzzUnquoteBytes(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		if got, ok := unquoteBytes(quoteRaw(raw)); !ok || got != string(raw) {
-			t.Fatalf("unquoteBytes(quoteRaw(%q)) = %q, %v", raw, got, ok)
+		if got, ok := UnquoteBytes(eventidtest.QuoteRaw(raw)); !ok || got != string(raw) {
+			t.Fatalf("UnquoteBytes(eventidtest.QuoteRaw(%q)) = %q, %v", raw, got, ok)
 		}
-		got, ok := unquoteBytes(raw)
+		got, ok := UnquoteBytes(raw)
 		var want string
 		err := json.Unmarshal(raw, &want)
 		// Unmarshal also takes null and white space around the literal.
 		literal := err == nil && len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"'
 		if ok != literal {
-			t.Fatalf("unquoteBytes(%q) ok = %v; Unmarshal: %q, %v", raw, ok, want, err)
+			t.Fatalf("UnquoteBytes(%q) ok = %v; Unmarshal: %q, %v", raw, ok, want, err)
 		}
 		if ok && !ambiguousLossy(raw) && asLossy(got) != want {
-			t.Fatalf("unquoteBytes(%q) = %q, as Unmarshal %q; Unmarshal = %q", raw, got, asLossy(got), want)
+			t.Fatalf("UnquoteBytes(%q) = %q, as Unmarshal %q; Unmarshal = %q", raw, got, asLossy(got), want)
 		}
 	})
 }

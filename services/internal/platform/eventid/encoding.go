@@ -1,4 +1,4 @@
-package eventkey
+package eventid
 
 import (
 	"errors"
@@ -71,7 +71,7 @@ func needsEscape(s string) bool {
 }
 
 // ErrNotEncoded is returned by Decode for a string Encode never returns.
-var ErrNotEncoded = errors.New("eventkey: not an encoded id")
+var ErrNotEncoded = errors.New("eventid: not an encoded id")
 
 // Decode returns the bytes of the id whose encoded form is s: the inverse
 // of Encode. It fails with ErrNotEncoded unless s is exactly what Encode

@@ -1,4 +1,4 @@
-package normalize
+package norm
 
 import (
 	"bytes"
@@ -15,78 +15,78 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 )
 
-// fastUnmarshal is segmentio/encoding's decoder, a drop-in for encoding/json
+// FastUnmarshal is segmentio/encoding's decoder, a drop-in for encoding/json
 // (same struct tags, Unmarshaler methods and error types) that decodes the
 // benchmark's webhook mix with a third of the instructions: encoding/json
 // scanned each body twice (a validity pass, then the decode) and was 30-35%
 // of the normalizer's CPU. A variable so that a test can compare.
-var fastUnmarshal = json.Unmarshal
+var FastUnmarshal = json.Unmarshal
 
-// unmarshal is the one JSON decoder of every adapter. A body the fast
+// Unmarshal is the one JSON decoder of every adapter. A body the fast
 // decoder refuses is decoded again, from zero, by encoding/json, whose
 // result and error are kept: the error path is rare, and encoding/json's
 // texts are the ones users see stored (segmentio's quote the rest of the
 // input, which may be long, personal or not UTF-8). FuzzDecoderMatchesStdlib
 // checks that every adapter normalizes alike either way.
-func unmarshal(b []byte, v any) error {
-	if err := fastUnmarshal(b, v); err == nil {
+func Unmarshal(b []byte, v any) error {
+	if err := FastUnmarshal(b, v); err == nil {
 		return nil
 	}
 	reflect.ValueOf(v).Elem().SetZero()
 	return stdjson.Unmarshal(b, v)
 }
 
-// invalid builds an error of class apperr.ErrInvalid with the reason a
+// Invalid builds an error of class apperr.ErrInvalid with the reason a
 // payload cannot be normalized, prefixed with the platform.
-func invalid(platform, format string, args ...any) error {
+func Invalid(platform, format string, args ...any) error {
 	return fmt.Errorf("%s: %w: %s", platform, apperr.ErrInvalid, fmt.Sprintf(format, args...))
 }
 
-// decodeObject decodes body, which must be one JSON object, into v. A
+// DecodeObject decodes body, which must be one JSON object, into v. A
 // top-level null, array or scalar is rejected here because encoding/json
 // would accept null into a struct and leave every field zero.
-func decodeObject(platform string, body []byte, v any) error {
-	if err := checkObject(platform, body); err != nil {
+func DecodeObject(platform string, body []byte, v any) error {
+	if err := CheckObject(platform, body); err != nil {
 		return err
 	}
-	if err := unmarshal(body, v); err != nil {
-		return invalid(platform, "decode body: %v", err)
+	if err := Unmarshal(body, v); err != nil {
+		return Invalid(platform, "decode body: %v", err)
 	}
 	return nil
 }
 
-// checkObject is the first check of decodeObject: body must start, after
+// CheckObject is the first check of DecodeObject: body must start, after
 // white space, as a JSON object.
-func checkObject(platform string, body []byte) error {
+func CheckObject(platform string, body []byte) error {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return invalid(platform, "body is not a JSON object")
+		return Invalid(platform, "body is not a JSON object")
 	}
 	return nil
 }
 
-// isObject reports whether raw holds a JSON object (not null or absent).
-func isObject(raw json.RawMessage) bool {
+// IsObject reports whether raw holds a JSON object (not null or absent).
+func IsObject(raw json.RawMessage) bool {
 	t := bytes.TrimLeft(raw, " \t\r\n")
 	return len(t) > 0 && t[0] == '{'
 }
 
-// jsonID is a resource id that platforms send either as a JSON integer (GitHub,
+// ID is a resource id that platforms send either as a JSON integer (GitHub,
 // Shopify: up to 2^63) or as a string. It keeps the exact decimal text of an
 // integer; it never passes through float64.
-type jsonID string
+type ID string
 
 // UnmarshalJSON accepts an integer, a string or null.
-func (id *jsonID) UnmarshalJSON(b []byte) error {
+func (id *ID) UnmarshalJSON(b []byte) error {
 	switch {
 	case string(b) == "null":
 		*id = ""
 	case len(b) > 0 && b[0] == '"':
-		str, err := unquote(b)
+		str, err := Unquote(b)
 		if err != nil {
 			return err
 		}
-		*id = jsonID(str)
+		*id = ID(str)
 	default:
 		s := string(b)
 		// Only integers: an id written 1.5 or 1e20 was not produced by a
@@ -96,37 +96,37 @@ func (id *jsonID) UnmarshalJSON(b []byte) error {
 				return fmt.Errorf("id %s: want an integer or a string", s)
 			}
 		}
-		*id = jsonID(s)
+		*id = ID(s)
 	}
 	return nil
 }
 
-// jsonRef is a reference that is either an id (string or integer) or an
+// Ref is a reference that is either an id (string or integer) or an
 // expanded object carrying an "id": Stripe's customer, Slack's user and
 // channel in some events.
-type jsonRef string
+type Ref string
 
 // UnmarshalJSON accepts an id, an object with an "id", or null.
-func (r *jsonRef) UnmarshalJSON(b []byte) error {
-	if isObject(b) {
+func (r *Ref) UnmarshalJSON(b []byte) error {
+	if IsObject(b) {
 		var obj struct {
-			ID jsonID `json:"id"`
+			ID ID `json:"id"`
 		}
-		if err := unmarshal(b, &obj); err != nil {
+		if err := Unmarshal(b, &obj); err != nil {
 			return err
 		}
-		*r = jsonRef(obj.ID)
+		*r = Ref(obj.ID)
 		return nil
 	}
-	var id jsonID
+	var id ID
 	if err := id.UnmarshalJSON(b); err != nil {
 		return err
 	}
-	*r = jsonRef(id)
+	*r = Ref(id)
 	return nil
 }
 
-// jsonTime is a timestamp in the styles platforms mix, even in one payload:
+// Time is a timestamp in the styles platforms mix, even in one payload:
 // an RFC 3339 string (with any offset, as Shopify sends the shop's), GitLab's
 // "2006-01-02 15:04:05 UTC" (or with a numeric offset), or a unix number
 // (GitHub push's repository.created_at/pushed_at). Integers of 10^12 and
@@ -134,18 +134,18 @@ func (r *jsonRef) UnmarshalJSON(b []byte) error {
 // seconds they would lie beyond the year 30000. A unix number may carry a
 // fraction of a second (Mailgun's 1521472262.908181), read exactly from its
 // digits, never through float64.
-type jsonTime struct{ time.Time }
+type Time struct{ time.Time }
 
-// timeLayouts are the string forms jsonTime accepts, tried in order.
+// timeLayouts are the string forms Time accepts, tried in order.
 var timeLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05 UTC", "2006-01-02 15:04:05 -0700"}
 
 // UnmarshalJSON accepts a timestamp string, a unix number, "" or null.
-func (t *jsonTime) UnmarshalJSON(b []byte) error {
+func (t *Time) UnmarshalJSON(b []byte) error {
 	switch {
 	case string(b) == "null" || string(b) == `""`:
 		t.Time = time.Time{}
 	case len(b) > 0 && b[0] == '"':
-		str, err := unquote(b)
+		str, err := Unquote(b)
 		if err != nil {
 			return err
 		}
@@ -157,7 +157,7 @@ func (t *jsonTime) UnmarshalJSON(b []byte) error {
 		}
 		return fmt.Errorf("timestamp %q: want RFC 3339", str)
 	default:
-		v, err := parseUnix(string(b))
+		v, err := ParseUnix(string(b))
 		if err != nil {
 			return err
 		}
@@ -166,26 +166,26 @@ func (t *jsonTime) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// unquote returns the text of the JSON string literal b. The ids and
+// Unquote returns the text of the JSON string literal b. The ids and
 // timestamps it reads are almost always plain ASCII with no escapes, whose
 // text is the bytes between the quotes; anything else goes through
-// encoding/json, so the result (escapes, invalid UTF-8 made U+FFFD) and the
+// encoding/json, so the result (escapes, Invalid UTF-8 made U+FFFD) and the
 // errors are exactly json.Unmarshal's.
-func unquote(b []byte) (string, error) {
-	if s, ok := plainString(b); ok {
+func Unquote(b []byte) (string, error) {
+	if s, ok := PlainString(b); ok {
 		return s, nil
 	}
 	var s string
-	if err := unmarshal(b, &s); err != nil {
+	if err := Unmarshal(b, &s); err != nil {
 		return "", err
 	}
 	return s, nil
 }
 
-// plainString returns the text of the JSON string literal b when it is
+// PlainString returns the text of the JSON string literal b when it is
 // printable ASCII with no quote or backslash, text the literal holds
 // verbatim; ok is false for any other b.
-func plainString(b []byte) (s string, ok bool) {
+func PlainString(b []byte) (s string, ok bool) {
 	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
 		return "", false
 	}
@@ -197,16 +197,16 @@ func plainString(b []byte) (s string, ok bool) {
 	return string(b[1 : len(b)-1]), true
 }
 
-// parseUnix reads unix seconds written as an integer or a decimal with up
+// ParseUnix reads unix seconds written as an integer or a decimal with up
 // to nine fraction digits, or milliseconds when an integer >= 10^12.
-func parseUnix(s string) (time.Time, error) {
+func ParseUnix(s string) (time.Time, error) {
 	whole, frac, hasFrac := strings.Cut(s, ".")
 	n, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil || (hasFrac && (frac == "" || len(frac) > 9 || !isDigits(frac))) {
+	if err != nil || (hasFrac && (frac == "" || len(frac) > 9 || !IsDigits(frac))) {
 		return time.Time{}, fmt.Errorf("timestamp %s: want an RFC 3339 string or unix seconds", s)
 	}
 	if !hasFrac {
-		return unixTime(n), nil
+		return UnixTime(n), nil
 	}
 	if n < 0 || n >= 1e12 {
 		return time.Time{}, fmt.Errorf("timestamp %s: a fraction needs positive unix seconds", s)
@@ -215,8 +215,8 @@ func parseUnix(s string) (time.Time, error) {
 	return time.Unix(n, nanos).UTC(), nil
 }
 
-// isDigits reports whether s is one or more ASCII digits.
-func isDigits(s string) bool {
+// IsDigits reports whether s is one or more ASCII digits.
+func IsDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
 			return false
@@ -225,16 +225,16 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
-// unixTime reads n as unix seconds, or milliseconds when n >= 10^12.
-func unixTime(n int64) time.Time {
+// UnixTime reads n as unix seconds, or milliseconds when n >= 10^12.
+func UnixTime(n int64) time.Time {
 	if n >= 1e12 || n <= -1e12 {
 		return time.UnixMilli(n).UTC()
 	}
 	return time.Unix(n, 0).UTC()
 }
 
-// firstTime returns the first non-zero time of ts, or the zero time.
-func firstTime(ts ...time.Time) time.Time {
+// FirstTime returns the first non-zero time of ts, or the zero time.
+func FirstTime(ts ...time.Time) time.Time {
 	for _, t := range ts {
 		if !t.IsZero() {
 			return t
@@ -243,49 +243,52 @@ func firstTime(ts ...time.Time) time.Time {
 	return time.Time{}
 }
 
-// setMeta adds key=value to m when value is not empty, so metadata never
+// SetMeta adds key=value to m when value is not empty, so metadata never
 // carries keys that say nothing.
-func setMeta(m map[string]string, key, value string) {
+func SetMeta(m map[string]string, key, value string) {
 	if value != "" {
 		m[key] = value
 	}
 }
 
-// jsonBool is a flag that platforms send as a JSON boolean or as the
+// Bool is a flag that platforms send as a JSON boolean or as the
 // strings "true" and "false" (Adyen's success, live).
-type jsonBool struct {
+type Bool struct {
 	set, value bool
 }
 
 // UnmarshalJSON accepts true, false, "true", "false" or null.
-func (f *jsonBool) UnmarshalJSON(b []byte) error {
+func (f *Bool) UnmarshalJSON(b []byte) error {
 	switch string(b) {
 	case "null":
-		*f = jsonBool{}
+		*f = Bool{}
 	case "true", `"true"`:
-		*f = jsonBool{set: true, value: true}
+		*f = Bool{set: true, value: true}
 	case "false", `"false"`:
-		*f = jsonBool{set: true, value: false}
+		*f = Bool{set: true, value: false}
 	default:
 		return fmt.Errorf("flag %s: want true or false", b)
 	}
 	return nil
 }
 
+// True reports whether the flag was sent as true.
+func (f Bool) True() bool { return f.value }
+
 // String renders a set flag as "true"/"false" and an absent one as "".
-func (f jsonBool) String() string {
+func (f Bool) String() string {
 	if !f.set {
 		return ""
 	}
 	return strconv.FormatBool(f.value)
 }
 
-// minorUnitsString parses an integer amount sent as a JSON string (Paddle's
+// MinorUnitsString parses an integer amount sent as a JSON string (Paddle's
 // "1999"): an optional '-' and digits only, so "19.99" or "1e3" are errors,
 // never a rounding.
-func minorUnitsString(s string) (int64, error) {
+func MinorUnitsString(s string) (int64, error) {
 	digits := strings.TrimPrefix(s, "-")
-	if !isDigits(digits) {
+	if !IsDigits(digits) {
 		return 0, fmt.Errorf("amount %q: want an integer of minor units", s)
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
@@ -295,47 +298,47 @@ func minorUnitsString(s string) (int64, error) {
 	return n, nil
 }
 
-// metaIDs joins up to maxListedIDs ids for metadata, noting how many were
+// MetaIDs joins up to MaxListedIDs ids for metadata, noting how many were
 // left out, so a batch of thousands cannot blow up one event.
-func metaIDs(ids []string) string {
-	if len(ids) <= maxListedIDs {
+func MetaIDs(ids []string) string {
+	if len(ids) <= MaxListedIDs {
 		return strings.Join(ids, ",")
 	}
-	return strings.Join(ids[:maxListedIDs], ",") + fmt.Sprintf(",...(+%d)", len(ids)-maxListedIDs)
+	return strings.Join(ids[:MaxListedIDs], ",") + fmt.Sprintf(",...(+%d)", len(ids)-MaxListedIDs)
 }
 
-// maxListedIDs bounds the ids of a batch's other items kept in metadata.
-const maxListedIDs = 20
+// MaxListedIDs bounds the ids of a batch's other items kept in metadata.
+const MaxListedIDs = 20
 
-// decodeBatch decodes body, which must be a non-empty JSON array of
+// DecodeBatch decodes body, which must be a non-empty JSON array of
 // objects, into a slice of T (HubSpot, SendGrid send batches).
-func decodeBatch[T any](platform string, body []byte) ([]T, error) {
+func DecodeBatch[T any](platform string, body []byte) ([]T, error) {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) == 0 || trimmed[0] != '[' {
-		return nil, invalid(platform, "body is not a JSON array")
+		return nil, Invalid(platform, "body is not a JSON array")
 	}
 	var raws []json.RawMessage
-	if err := unmarshal(body, &raws); err != nil {
-		return nil, invalid(platform, "decode body: %v", err)
+	if err := Unmarshal(body, &raws); err != nil {
+		return nil, Invalid(platform, "decode body: %v", err)
 	}
 	if len(raws) == 0 {
-		return nil, invalid(platform, "body is an empty batch")
+		return nil, Invalid(platform, "body is an empty batch")
 	}
 	items := make([]T, len(raws))
 	for i, raw := range raws {
-		if !isObject(raw) {
-			return nil, invalid(platform, "item %d is not an object", i)
+		if !IsObject(raw) {
+			return nil, Invalid(platform, "item %d is not an object", i)
 		}
-		if err := unmarshal(raw, &items[i]); err != nil {
-			return nil, invalid(platform, "decode item %d: %v", i, err)
+		if err := Unmarshal(raw, &items[i]); err != nil {
+			return nil, Invalid(platform, "decode item %d: %v", i, err)
 		}
 	}
 	return items, nil
 }
 
-// eachItem fills a new event (newEvent) from every item of a batch with
+// EachItem fills a new event (newEvent) from every item of a batch with
 // fill, stopping at the first item it refuses.
-func eachItem[T any](items []T, newEvent func() *eventv1.NormalizedEvent, fill func(T, int, *eventv1.NormalizedEvent) error) ([]*eventv1.NormalizedEvent, error) {
+func EachItem[T any](items []T, newEvent func() *eventv1.NormalizedEvent, fill func(T, int, *eventv1.NormalizedEvent) error) ([]*eventv1.NormalizedEvent, error) {
 	evs := make([]*eventv1.NormalizedEvent, len(items))
 	for i, it := range items {
 		evs[i] = newEvent()
@@ -346,93 +349,12 @@ func eachItem[T any](items []T, newEvent func() *eventv1.NormalizedEvent, fill f
 	return evs, nil
 }
 
-// batchMeta records the batch limitation in metadata: one webhook is one
+// BatchMeta records the batch limitation in metadata: one webhook is one
 // event, made from the first item; item_count says how many there were and
-// other_ids (bounded by maxListedIDs) which ones were not normalized.
-func batchMeta(ev *eventv1.NormalizedEvent, ids []string) {
+// other_ids (bounded by MaxListedIDs) which ones were not normalized.
+func BatchMeta(ev *eventv1.NormalizedEvent, ids []string) {
 	ev.Metadata["item_count"] = strconv.Itoa(len(ids))
 	if len(ids) > 1 {
-		setMeta(ev.Metadata, "other_ids", metaIDs(ids[1:]))
+		SetMeta(ev.Metadata, "other_ids", MetaIDs(ids[1:]))
 	}
-}
-
-// lazyInt, lazyString and lazyBool read a field of type *int64, string
-// and *bool without ever failing, for a field that is judged only in some
-// events (Stripe's amounts). They take exactly the values those types take
-// from the common literals, a later key overriding an earlier one as in
-// encoding/json; any other value marks the field odd, for the caller to
-// hand the whole object to json.Unmarshal and get its result and error.
-type lazyInt struct {
-	v        int64
-	set, odd bool
-}
-
-// UnmarshalJSON takes an integer literal or null.
-func (n *lazyInt) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		n.set = false // a *int64 is set to nil
-		return nil
-	}
-	// encoding/json reads an int64 with this very call.
-	v, err := strconv.ParseInt(string(b), 10, 64)
-	if err != nil {
-		n.odd = true
-		return nil
-	}
-	n.v, n.set = v, true
-	return nil
-}
-
-// ptr returns the field as the *int64 it stands for.
-func (n lazyInt) ptr() *int64 {
-	if !n.set {
-		return nil
-	}
-	return &n.v
-}
-
-// lazyString is a string field; see lazyInt.
-type lazyString struct {
-	s   string
-	odd bool
-}
-
-// UnmarshalJSON takes a string literal without escapes or non-ASCII bytes,
-// or null (which leaves a string as it was).
-func (f *lazyString) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	if s, ok := plainString(b); ok {
-		f.s = s
-	} else {
-		f.odd = true
-	}
-	return nil
-}
-
-// lazyBool is a *bool field; see lazyInt.
-type lazyBool struct {
-	v, set, odd bool
-}
-
-// UnmarshalJSON takes true, false or null.
-func (f *lazyBool) UnmarshalJSON(b []byte) error {
-	switch string(b) {
-	case "null":
-		f.set = false
-	case "true", "false":
-		f.v, f.set = b[0] == 't', true
-	default:
-		f.odd = true
-	}
-	return nil
-}
-
-// ptr returns the field as the *bool it stands for.
-func (f lazyBool) ptr() *bool {
-	if !f.set {
-		return nil
-	}
-	return &f.v
 }
