@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookmesh/hookmesh/services/internal/platforms/calendly"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
 )
 
@@ -141,6 +142,7 @@ func fixtures(t testing.TB) []fixture {
 
 	return []fixture{
 		hm("stripe", stripe.DefaultTolerance, "Stripe-Signature"),
+		hm("calendly", calendly.DefaultTolerance, "Calendly-Webhook-Signature"),
 		hm(githubPlatform, 0, "X-Hub-Signature-256"),
 		hm(shopifyPlatform, 0, "X-Shopify-Hmac-Sha256"),
 		hm(slackPlatform, DefaultSlackTolerance, "X-Slack-Signature"),

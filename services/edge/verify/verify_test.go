@@ -118,7 +118,7 @@ func TestPlatforms(t *testing.T) {
 	// The names are part of the contract: URL paths, secret variables and
 	// the normalizer's adapters use them.
 	want := []string{
-		"adyen", "bitbucket", "clerk", "discord", "github", "gitlab", "hubspot", "intercom",
+		"adyen", "bitbucket", "calendly", "clerk", "discord", "github", "gitlab", "hubspot", "intercom",
 		"linear", "mailgun", "paddle", "resend", "sendgrid", "shopify", "slack", "square",
 		"standard", "stripe", "svix", "twilio", "twitch", "zendesk",
 	}
