@@ -142,6 +142,7 @@ func fixtures(t testing.TB) []fixture {
 
 	return []fixture{
 		hm("stripe", stripe.DefaultTolerance, "Stripe-Signature"),
+		hm("typeform", 0, "Typeform-Signature"),
 		hm("calendly", calendly.DefaultTolerance, "Calendly-Webhook-Signature"),
 		hm(githubPlatform, 0, "X-Hub-Signature-256"),
 		hm(shopifyPlatform, 0, "X-Shopify-Hmac-Sha256"),

@@ -13,6 +13,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/calendly"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/typeform"
 )
 
 // registry lists every platform package, one line each, sorted by name
@@ -20,6 +21,7 @@ import (
 var registry = []platform.Platform{
 	calendly.Platform,
 	stripe.Platform,
+	typeform.Platform,
 }
 
 // All returns the registered platforms, sorted by name. The slice is a
