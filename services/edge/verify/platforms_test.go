@@ -19,6 +19,7 @@ import (
 
 	"github.com/hookmesh/hookmesh/services/internal/platforms/calendly"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/mux"
 )
 
 // This file is the conformance suite every preset passes: a signed request
@@ -142,6 +143,7 @@ func fixtures(t testing.TB) []fixture {
 
 	return []fixture{
 		hm("stripe", stripe.DefaultTolerance, "Stripe-Signature"),
+		hm("mux", mux.DefaultTolerance, "Mux-Signature"),
 		hm("typeform", 0, "Typeform-Signature"),
 		hm("calendly", calendly.DefaultTolerance, "Calendly-Webhook-Signature"),
 		hm(githubPlatform, 0, "X-Hub-Signature-256"),

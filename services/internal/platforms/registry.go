@@ -12,6 +12,7 @@ import (
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/calendly"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/mux"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/typeform"
 )
@@ -20,6 +21,7 @@ import (
 // (TestRegistrySorted).
 var registry = []platform.Platform{
 	calendly.Platform,
+	mux.Platform,
 	stripe.Platform,
 	typeform.Platform,
 }
