@@ -19,6 +19,7 @@ import (
 
 	"github.com/hookmesh/hookmesh/services/internal/platforms/calendly"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/sanity"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/mux"
 )
 
@@ -143,6 +144,7 @@ func fixtures(t testing.TB) []fixture {
 
 	return []fixture{
 		hm("stripe", stripe.DefaultTolerance, "Stripe-Signature"),
+		hm("sanity", sanity.DefaultTolerance, "Sanity-Webhook-Signature"),
 		hm("mux", mux.DefaultTolerance, "Mux-Signature"),
 		hm("typeform", 0, "Typeform-Signature"),
 		hm("calendly", calendly.DefaultTolerance, "Calendly-Webhook-Signature"),

@@ -119,8 +119,8 @@ func TestPlatforms(t *testing.T) {
 	// the normalizer's adapters use them.
 	want := []string{
 		"adyen", "bitbucket", "calendly", "clerk", "discord", "github", "gitlab", "hubspot", "intercom",
-		"linear", "mailgun", "mux", "paddle", "resend", "sendgrid", "shopify", "slack", "square",
-		"standard", "stripe", "svix", "twilio", "twitch", "typeform", "zendesk",
+		"linear", "mailgun", "mux", "paddle", "resend", "sanity", "sendgrid", "shopify", "slack",
+		"square", "standard", "stripe", "svix", "twilio", "twitch", "typeform", "zendesk",
 	}
 	got := Platforms()
 	if !slices.Equal(got, want) {

@@ -13,6 +13,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/calendly"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/mux"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/sanity"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/typeform"
 )
@@ -22,6 +23,7 @@ import (
 var registry = []platform.Platform{
 	calendly.Platform,
 	mux.Platform,
+	sanity.Platform,
 	stripe.Platform,
 	typeform.Platform,
 }
