@@ -169,6 +169,7 @@ type Config struct {
 // production.
 var DevSecrets = map[string]string{
 	"stripe":    "whsec_hookmesh_development_stripe",
+	"docusign":  "hookmesh-development-docusign",
 	"sanity":    "hookmesh-development-sanity",
 	"mux":       "hookmesh-development-mux",
 	"typeform":  "hookmesh-development-typeform",

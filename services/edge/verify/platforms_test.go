@@ -144,6 +144,7 @@ func fixtures(t testing.TB) []fixture {
 
 	return []fixture{
 		hm("stripe", stripe.DefaultTolerance, "Stripe-Signature"),
+		hm("docusign", 0, "X-Docusign-Signature-1"),
 		hm("sanity", sanity.DefaultTolerance, "Sanity-Webhook-Signature"),
 		hm("mux", mux.DefaultTolerance, "Mux-Signature"),
 		hm("typeform", 0, "Typeform-Signature"),

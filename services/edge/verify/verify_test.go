@@ -118,9 +118,9 @@ func TestPlatforms(t *testing.T) {
 	// The names are part of the contract: URL paths, secret variables and
 	// the normalizer's adapters use them.
 	want := []string{
-		"adyen", "bitbucket", "calendly", "clerk", "discord", "github", "gitlab", "hubspot", "intercom",
-		"linear", "mailgun", "mux", "paddle", "resend", "sanity", "sendgrid", "shopify", "slack",
-		"square", "standard", "stripe", "svix", "twilio", "twitch", "typeform", "zendesk",
+		"adyen", "bitbucket", "calendly", "clerk", "discord", "docusign", "github", "gitlab", "hubspot",
+		"intercom", "linear", "mailgun", "mux", "paddle", "resend", "sanity", "sendgrid", "shopify",
+		"slack", "square", "standard", "stripe", "svix", "twilio", "twitch", "typeform", "zendesk",
 	}
 	got := Platforms()
 	if !slices.Equal(got, want) {

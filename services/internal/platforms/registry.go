@@ -12,6 +12,7 @@ import (
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/calendly"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/docusign"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/mux"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/sanity"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
@@ -22,6 +23,7 @@ import (
 // (TestRegistrySorted).
 var registry = []platform.Platform{
 	calendly.Platform,
+	docusign.Platform,
 	mux.Platform,
 	sanity.Platform,
 	stripe.Platform,
