@@ -19,6 +19,7 @@ import (
 
 	"github.com/hookmesh/hookmesh/services/internal/platforms/calendly"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/zoom"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/sanity"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/mux"
 )
@@ -144,6 +145,7 @@ func fixtures(t testing.TB) []fixture {
 
 	return []fixture{
 		hm("stripe", stripe.DefaultTolerance, "Stripe-Signature"),
+		hm("zoom", zoom.DefaultTolerance, "X-Zm-Signature", "X-Zm-Request-Timestamp"),
 		hm("docusign", 0, "X-Docusign-Signature-1"),
 		hm("sanity", sanity.DefaultTolerance, "Sanity-Webhook-Signature"),
 		hm("mux", mux.DefaultTolerance, "Mux-Signature"),

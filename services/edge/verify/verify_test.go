@@ -121,6 +121,7 @@ func TestPlatforms(t *testing.T) {
 		"adyen", "bitbucket", "calendly", "clerk", "discord", "docusign", "github", "gitlab", "hubspot",
 		"intercom", "linear", "mailgun", "mux", "paddle", "resend", "sanity", "sendgrid", "shopify",
 		"slack", "square", "standard", "stripe", "svix", "twilio", "twitch", "typeform", "zendesk",
+		"zoom",
 	}
 	got := Platforms()
 	if !slices.Equal(got, want) {

@@ -17,6 +17,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platforms/sanity"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/typeform"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/zoom"
 )
 
 // registry lists every platform package, one line each, sorted by name
@@ -28,6 +29,7 @@ var registry = []platform.Platform{
 	sanity.Platform,
 	stripe.Platform,
 	typeform.Platform,
+	zoom.Platform,
 }
 
 // All returns the registered platforms, sorted by name. The slice is a

@@ -244,12 +244,18 @@ func (s *Service) Ingest(ctx context.Context, p Platform, req Request) (Result, 
 	attrs := append(attrBuf[:0], slog.String("platform", p.Name))
 	log := s.opts.Log
 	bg := context.Background()
-	if err := p.Verifier.Verify(verify.Request{Header: req.Header, Body: req.Body, Now: receivedAt, Method: req.Method, URL: req.URL}); err != nil {
+	vreq := verify.Request{Header: req.Header, Body: req.Body, Now: receivedAt, Method: req.Method, URL: req.URL}
+	if err := p.Verifier.Verify(vreq); err != nil {
 		log.LogAttrs(bg, slog.LevelWarn, "webhook rejected",
 			append(attrs, slog.String("reason", err.Error()), slog.String("remote_addr", req.RemoteAddr))...)
 		return Result{}, ErrSignature
 	}
-	if challenge, format, ok := handshake(p.Name, req.Header, req.Body); ok {
+	challenge, format, ok := handshake(p.Name, req.Header, req.Body)
+	if sh, secret := p.Verifier.(platform.SecretHandshaker); secret {
+		// Zoom: the answer is an HMAC under the secret that signed it.
+		challenge, format, ok = sh.Handshake(vreq)
+	}
+	if ok {
 		log.LogAttrs(bg, slog.LevelInfo, "handshake answered", attrs...)
 		return Result{Status: StatusChallenge, Challenge: challenge, ChallengeFormat: format}, nil
 	}
