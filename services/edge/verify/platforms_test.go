@@ -18,10 +18,10 @@ import (
 	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platforms/calendly"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/mux"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/sanity"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/zoom"
-	"github.com/hookmesh/hookmesh/services/internal/platforms/sanity"
-	"github.com/hookmesh/hookmesh/services/internal/platforms/mux"
 )
 
 // This file is the conformance suite every preset passes: a signed request
