@@ -169,6 +169,7 @@ type Config struct {
 // production.
 var DevSecrets = map[string]string{
 	"stripe":    "whsec_hookmesh_development_stripe",
+	"notion":    "hookmesh-development-notion",
 	"zoom":      "hookmesh-development-zoom",
 	"docusign":  "hookmesh-development-docusign",
 	"sanity":    "hookmesh-development-sanity",

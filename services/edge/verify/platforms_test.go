@@ -145,6 +145,7 @@ func fixtures(t testing.TB) []fixture {
 
 	return []fixture{
 		hm("stripe", stripe.DefaultTolerance, "Stripe-Signature"),
+		hm("notion", 0, "X-Notion-Signature"),
 		hm("zoom", zoom.DefaultTolerance, "X-Zm-Signature", "X-Zm-Request-Timestamp"),
 		hm("docusign", 0, "X-Docusign-Signature-1"),
 		hm("sanity", sanity.DefaultTolerance, "Sanity-Webhook-Signature"),

@@ -119,9 +119,9 @@ func TestPlatforms(t *testing.T) {
 	// the normalizer's adapters use them.
 	want := []string{
 		"adyen", "bitbucket", "calendly", "clerk", "discord", "docusign", "github", "gitlab", "hubspot",
-		"intercom", "linear", "mailgun", "mux", "paddle", "resend", "sanity", "sendgrid", "shopify",
-		"slack", "square", "standard", "stripe", "svix", "twilio", "twitch", "typeform", "zendesk",
-		"zoom",
+		"intercom", "linear", "mailgun", "mux", "notion", "paddle", "resend", "sanity", "sendgrid",
+		"shopify", "slack", "square", "standard", "stripe", "svix", "twilio", "twitch", "typeform",
+		"zendesk", "zoom",
 	}
 	got := Platforms()
 	if !slices.Equal(got, want) {

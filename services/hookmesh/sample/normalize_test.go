@@ -24,12 +24,19 @@ import (
 var unmappedPlatforms = map[string]bool{"linear": true, "resend": true, "sendgrid": true, "mailgun": true, "discord": true}
 
 // unmapped reports whether platform p maps none of its events: listed in
-// unmappedPlatforms, or registered with an empty mapping.
+// unmappedPlatforms, or registered with a mapping that is empty or maps
+// only a handshake (PING).
 func unmapped(p string) bool {
-	if rp, ok := platforms.Lookup(p); ok {
-		return len(rp.Mapping) == 0
+	rp, ok := platforms.Lookup(p)
+	if !ok {
+		return unmappedPlatforms[p]
 	}
-	return unmappedPlatforms[p]
+	for _, et := range rp.Mapping {
+		if et != eventv1.EventType_EVENT_TYPE_PING {
+			return false
+		}
+	}
+	return true
 }
 
 // TestSamplesNormalize runs the real normalizer in-process and sends it

@@ -14,6 +14,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platforms/calendly"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/docusign"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/mux"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/notion"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/sanity"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/typeform"
@@ -26,6 +27,7 @@ var registry = []platform.Platform{
 	calendly.Platform,
 	docusign.Platform,
 	mux.Platform,
+	notion.Platform,
 	sanity.Platform,
 	stripe.Platform,
 	typeform.Platform,

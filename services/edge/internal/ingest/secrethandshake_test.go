@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"testing"
 	"time"
 
@@ -50,5 +51,35 @@ func TestSecretHandshake(t *testing.T) {
 	h.Set("X-Zm-Signature", "v0=00")
 	if _, err := svc.Ingest(context.Background(), p, Request{Header: h, Body: body}); err != ErrSignature {
 		t.Errorf("unsigned url_validation: err = %v, want ErrSignature", err)
+	}
+}
+
+// TestNotionVerificationRequest: Notion's verification request, unsigned
+// by design, is recorded (so the operator can read its token), and an
+// unsigned request of any other shape is refused.
+func TestNotionVerificationRequest(t *testing.T) {
+	t.Parallel()
+	v, err := verify.New("notion", []string{"secret_configured"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	led := &ingesttest.Ledger{}
+	p := Platform{Name: "notion", Verifier: v, MaxBodyBytes: 1024}
+	svc := New(Options{
+		Platforms: []Platform{p}, Normalizer: &ingesttest.Normalizer{}, Ledger: led,
+		NormalizeTimeout: time.Second, RecordTimeout: time.Second,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	body := []byte(`{"verification_token": "secret_tMrlL1qK5vuQAh1b6cZGhFChZTSYJlce98V0pYn7yBl"}`)
+	res, err := svc.Ingest(context.Background(), p, Request{Header: http.Header{"Content-Type": {"application/json"}}, Body: body})
+	if err != nil || res.Status != StatusAccepted {
+		t.Fatalf("verification request: %+v, %v; want accepted", res, err)
+	}
+	if recs := led.Recorded(); len(recs) != 1 || string(recs[0].GetReceipt().GetBody()) != string(body) {
+		t.Fatalf("recorded %v, want the verification request", recs)
+	}
+	event := []byte(`{"id": "367cba44-b6f3-4c92-81e7-6a2e9659efd4", "type": "page.created"}`)
+	if _, err := svc.Ingest(context.Background(), p, Request{Header: http.Header{}, Body: event}); err != ErrSignature {
+		t.Errorf("unsigned event: err = %v, want ErrSignature", err)
 	}
 }

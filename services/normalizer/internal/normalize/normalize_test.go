@@ -287,7 +287,7 @@ func TestErrors(t *testing.T) {
 func TestPlatforms(t *testing.T) {
 	t.Parallel()
 	got := strings.Join(Platforms(), ",")
-	if got != "adyen,bitbucket,calendly,clerk,discord,docusign,github,gitlab,hubspot,intercom,linear,mailgun,mux,paddle,resend,sanity,sendgrid,shopify,slack,square,standard,stripe,svix,twilio,twitch,typeform,zendesk,zoom" {
+	if got != "adyen,bitbucket,calendly,clerk,discord,docusign,github,gitlab,hubspot,intercom,linear,mailgun,mux,notion,paddle,resend,sanity,sendgrid,shopify,slack,square,standard,stripe,svix,twilio,twitch,typeform,zendesk,zoom" {
 		t.Errorf("Platforms() = %s", got)
 	}
 	for _, p := range Platforms() {
