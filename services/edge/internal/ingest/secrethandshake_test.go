@@ -12,6 +12,24 @@ import (
 	"github.com/hookmesh/hookmesh/services/edge/verify"
 )
 
+// platformService is a Service of one platform verified with secrets,
+// recording into the returned ledger.
+func platformService(t *testing.T, name string, secrets ...string) (*Service, Platform, *ingesttest.Ledger) {
+	t.Helper()
+	v, err := verify.New(name, secrets, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	led := &ingesttest.Ledger{}
+	p := Platform{Name: name, Verifier: v, MaxBodyBytes: 1024}
+	svc := New(Options{
+		Platforms: []Platform{p}, Normalizer: &ingesttest.Normalizer{}, Ledger: led,
+		NormalizeTimeout: time.Second, RecordTimeout: time.Second,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	return svc, p, led
+}
+
 // TestSecretHandshake: Zoom's endpoint.url_validation is answered by its
 // verifier (platform.SecretHandshaker) with the token's HMAC under the
 // secret that signed it, and nothing is recorded; an unsigned one is
@@ -19,17 +37,7 @@ import (
 func TestSecretHandshake(t *testing.T) {
 	t.Parallel()
 	const first, second = "zoom-first-token", "zoom-second-token"
-	v, err := verify.New("zoom", []string{first, second}, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	led := &ingesttest.Ledger{}
-	p := Platform{Name: "zoom", Verifier: v, MaxBodyBytes: 1024}
-	svc := New(Options{
-		Platforms: []Platform{p}, Normalizer: &ingesttest.Normalizer{}, Ledger: led,
-		NormalizeTimeout: time.Second, RecordTimeout: time.Second,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	svc, p, led := platformService(t, "zoom", first, second)
 	body := []byte(`{"payload": {"plainToken": "qgg8vlvZRS6UYooatFL8Aw"}, "event_ts": 1654503849680, "event": "endpoint.url_validation"}`)
 	h, err := verify.Sign("zoom", second, time.Now(), "", body)
 	if err != nil {
@@ -59,17 +67,7 @@ func TestSecretHandshake(t *testing.T) {
 // unsigned request of any other shape is refused.
 func TestNotionVerificationRequest(t *testing.T) {
 	t.Parallel()
-	v, err := verify.New("notion", []string{"secret_configured"}, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	led := &ingesttest.Ledger{}
-	p := Platform{Name: "notion", Verifier: v, MaxBodyBytes: 1024}
-	svc := New(Options{
-		Platforms: []Platform{p}, Normalizer: &ingesttest.Normalizer{}, Ledger: led,
-		NormalizeTimeout: time.Second, RecordTimeout: time.Second,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	svc, p, led := platformService(t, "notion", "secret_configured")
 	body := []byte(`{"verification_token": "secret_tMrlL1qK5vuQAh1b6cZGhFChZTSYJlce98V0pYn7yBl"}`)
 	res, err := svc.Ingest(context.Background(), p, Request{Header: http.Header{"Content-Type": {"application/json"}}, Body: body})
 	if err != nil || res.Status != StatusAccepted {

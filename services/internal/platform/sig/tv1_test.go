@@ -60,13 +60,13 @@ func FuzzTV1(f *testing.F) {
 	_, v1, _ := strings.Cut(valid, ",v1=")
 	for _, s := range []string{
 		valid,
-		"t=1700000000,v0=" + v1,
-		"t=1700000000, v1=" + strings.Repeat("0", 64) + ",v1=" + v1,
-		"v1=" + v1 + ",t=1700000000,t=1700000000",
-		"t=1700000000,v1=" + v1 + strings.Repeat(",v1=", 20),
-		"t=+1700000000,v1=" + v1,
-		"t=1700000000,v1=" + strings.ToUpper(v1) + ",",
-		"", ",", "=", "t=", "garbage",
+		" " + valid + " ",
+		"v2=" + v1 + ",t=1700000000,v1=" + v1,
+		"t=1700000000,t=1700000001,v1=" + v1,
+		"t=1700000000,v1=" + v1[:62],
+		"t=-1,v1=" + v1,
+		"t=1700000000,v1=" + v1 + strings.Repeat(",x", 16),
+		"t", "v1", ",,", "t=1700000000,=",
 	} {
 		f.Add(s, platformtest.Body)
 	}

@@ -47,18 +47,13 @@ func normalize(r norm.Request, ev *eventv1.NormalizedEvent) error {
 	ev.EntityType, _, _ = strings.Cut(w.Event, ".")
 	ev.TenantId = w.CreatedBy
 	norm.Occurred(ev, w.CreatedAt.Time)
-	if len(w.Payload) > 0 && string(w.Payload) != "null" {
-		if !norm.IsObject(w.Payload) {
-			return norm.Invalid(name, "payload of %q is not an object", w.Event)
-		}
-		var p resource
-		if err := norm.Unmarshal(w.Payload, &p); err != nil {
-			return norm.Invalid(name, "decode payload of %q: %v", w.Event, err)
-		}
-		ev.EntityId = p.URI
-		norm.SetMeta(ev.Metadata, "status", p.Status)
-		norm.SetMeta(ev.Metadata, "scheduled_event", p.Event)
-		norm.SetMeta(ev.Metadata, "rescheduled", p.Rescheduled.String())
+	var p resource
+	if _, err := norm.DecodeField(name, "payload", w.Event, w.Payload, &p); err != nil {
+		return err
 	}
+	ev.EntityId = p.URI
+	norm.SetMeta(ev.Metadata, "status", p.Status)
+	norm.SetMeta(ev.Metadata, "scheduled_event", p.Event)
+	norm.SetMeta(ev.Metadata, "rescheduled", p.Rescheduled.String())
 	return nil
 }

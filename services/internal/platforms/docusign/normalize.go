@@ -48,20 +48,15 @@ func normalize(r norm.Request, ev *eventv1.NormalizedEvent) error {
 	norm.SetMeta(ev.Metadata, "api_version", m.APIVersion)
 	norm.SetMeta(ev.Metadata, "uri", m.URI)
 	norm.SetMeta(ev.Metadata, "configuration_id", string(m.ConfigurationID))
-	if len(m.Data) > 0 && string(m.Data) != "null" {
-		if !norm.IsObject(m.Data) {
-			return norm.Invalid(name, "data of %q is not an object", m.Event)
-		}
-		var d data
-		if err := norm.Unmarshal(m.Data, &d); err != nil {
-			return norm.Invalid(name, "decode data of %q: %v", m.Event, err)
-		}
-		if d.EnvelopeID != "" {
-			ev.EntityType, ev.EntityId = "envelope", d.EnvelopeID
-		}
-		ev.TenantId = d.AccountID
-		ev.UserId = d.UserID
-		norm.SetMeta(ev.Metadata, "recipient_id", d.RecipientID)
+	var d data
+	if _, err := norm.DecodeField(name, "data", m.Event, m.Data, &d); err != nil {
+		return err
 	}
+	if d.EnvelopeID != "" {
+		ev.EntityType, ev.EntityId = "envelope", d.EnvelopeID
+	}
+	ev.TenantId = d.AccountID
+	ev.UserId = d.UserID
+	norm.SetMeta(ev.Metadata, "recipient_id", d.RecipientID)
 	return nil
 }

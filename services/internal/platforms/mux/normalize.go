@@ -53,16 +53,11 @@ func normalize(r norm.Request, ev *eventv1.NormalizedEvent) error {
 		norm.SetMeta(ev.Metadata, "environment", e.Environment.Name)
 	}
 	norm.Occurred(ev, e.CreatedAt.Time)
-	if len(e.Data) > 0 && string(e.Data) != "null" {
-		if !norm.IsObject(e.Data) {
-			return norm.Invalid(name, "data of %q is not an object", e.Type)
-		}
-		var d data
-		if err := norm.Unmarshal(e.Data, &d); err != nil {
-			return norm.Invalid(name, "decode data of %q: %v", e.Type, err)
-		}
-		norm.SetMeta(ev.Metadata, "status", d.Status)
-		norm.SetMeta(ev.Metadata, "passthrough", d.Passthrough)
+	var d data
+	if _, err := norm.DecodeField(name, "data", e.Type, e.Data, &d); err != nil {
+		return err
 	}
+	norm.SetMeta(ev.Metadata, "status", d.Status)
+	norm.SetMeta(ev.Metadata, "passthrough", d.Passthrough)
 	return nil
 }

@@ -54,15 +54,12 @@ func normalize(r norm.Request, ev *eventv1.NormalizedEvent) error {
 	if w.EventTS != nil {
 		norm.Occurred(ev, norm.UnixTime(*w.EventTS))
 	}
-	if len(w.Payload) == 0 || string(w.Payload) == "null" || w.Event == urlValidation {
+	if w.Event == urlValidation {
 		return nil
 	}
-	if !norm.IsObject(w.Payload) {
-		return norm.Invalid(name, "payload of %q is not an object", w.Event)
-	}
 	var p payload
-	if err := norm.Unmarshal(w.Payload, &p); err != nil {
-		return norm.Invalid(name, "decode payload of %q: %v", w.Event, err)
+	if present, err := norm.DecodeField(name, "payload", w.Event, w.Payload, &p); err != nil || !present {
+		return err
 	}
 	o := p.Object
 	ev.EntityId = cmp.Or(o.UUID, string(o.ID), o.MessageID)
