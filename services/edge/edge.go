@@ -170,6 +170,13 @@ type Config struct {
 // production.
 var DevSecrets = map[string]string{
 	"stripe":    "whsec_hookmesh_development_stripe",
+	"notion":    "hookmesh-development-notion",
+	"zoom":      "hookmesh-development-zoom",
+	"docusign":  "hookmesh-development-docusign",
+	"sanity":    "hookmesh-development-sanity",
+	"mux":       "hookmesh-development-mux",
+	"typeform":  "hookmesh-development-typeform",
+	"calendly":  "hookmesh-development-calendly",
 	"github":    "hookmesh-development-github",
 	"shopify":   "hookmesh-development-shopify",
 	"slack":     "hookmesh-development-slack",

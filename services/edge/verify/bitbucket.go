@@ -25,7 +25,7 @@ func (v *bitbucketVerifier) Verify(r Request) error {
 	if len(v.keys) == 0 {
 		return fail(bitbucketPlatform, reasonNoSecrets)
 	}
-	h := r.header(bitbucketHeader)
+	h := r.HeaderValue(bitbucketHeader)
 	if h == "" {
 		return fail(bitbucketPlatform, "missing X-Hub-Signature header")
 	}

@@ -43,11 +43,11 @@ func (v *discordVerifier) Verify(r Request) error {
 	if len(v.keys) == 0 {
 		return fail(discordPlatform, reasonNoSecrets)
 	}
-	h := r.header(discordSignatureHeader)
+	h := r.HeaderValue(discordSignatureHeader)
 	if h == "" {
 		return fail(discordPlatform, "missing X-Signature-Ed25519 header")
 	}
-	t := r.header(discordTimestampHeader)
+	t := r.HeaderValue(discordTimestampHeader)
 	if t == "" {
 		return fail(discordPlatform, "missing X-Signature-Timestamp header")
 	}
@@ -59,7 +59,7 @@ func (v *discordVerifier) Verify(r Request) error {
 	if !ok {
 		return fail(discordPlatform, reasonMalformed)
 	}
-	if err := checkWindow(discordPlatform, ts, r.now(), v.tol); err != nil {
+	if err := checkWindow(discordPlatform, ts, r.NowOrClock(), v.tol); err != nil {
 		return err
 	}
 	msg := make([]byte, 0, len(t)+len(r.Body))

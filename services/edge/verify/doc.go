@@ -60,18 +60,8 @@
 //
 // # What is verified per platform
 //
-// Stripe: header Stripe-Signature "t=<unix>,v1=<hex>[,v1=<hex>...][,v0=...]".
-// The signed bytes are "<t>.<body>", HMAC-SHA256 keyed with the endpoint
-// secret string as-is, whsec_ prefix included (no base64 decoding). Items
-// are split on "," and each at its first "="; spaces around an item are
-// tolerated (they are not part of what is signed), an item without "=" or a
-// repeated or non-numeric t is malformed, and a v1 value that is not 64 hex
-// digits is ignored as Stripe's SDK does. Missing t or no usable v1 fails.
-// Tolerance defaults to DefaultStripeTolerance (300 s, as stripe-go).
-// Stripe's SDK only rejects timestamps that are too old; we also reject a
-// timestamp more than the tolerance in the future, because a signature
-// dated ahead would stay replayable for longer than the window promises and
-// a sender's clock that far ahead is a fault worth surfacing.
+// Platforms moved to services/internal/platforms (stripe so far) document
+// their scheme in their own package.
 //
 // GitHub: header X-Hub-Signature-256 "sha256=<hex>", HMAC-SHA256 of the raw
 // body. The legacy SHA-1 X-Hub-Signature is not accepted. GitHub signs no

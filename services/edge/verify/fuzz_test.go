@@ -1,9 +1,6 @@
 package verify
 
 import (
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -12,96 +9,19 @@ import (
 	"testing"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/internal/platform/platformtest"
 )
 
-// The fuzz targets hold two properties for every header parser:
-//
-//  1. No input panics, and every failure is an *Error wrapping
-//     apperr.ErrUnauthenticated.
-//  2. Nothing is accepted without a genuine signature: a verifier keyed
-//     with a secret drawn at random per process (which no corpus entry can
-//     contain) accepts nothing, and a verifier keyed with a known secret
-//     accepts only inputs that an independent oracle, written here with
-//     crypto/hmac and no code of the package, finds a correct signature in.
-//
-// The seeds include valid signatures under fuzzKnown so the fuzzer starts
-// from the accepting paths and mutates around them.
+// The fuzz targets hold the two properties platformtest.CheckFuzz
+// describes, with its known secret and oracle.
 
-const fuzzKnown = "whsec_ZnV6eiBrbm93biBzZWNyZXQ=" // valid for Standard Webhooks too
+const fuzzKnown = platformtest.FuzzKnown
 
-// fuzzUnknowable is a random Standard Webhooks secret: also usable as a
-// plain string key by the other platforms.
-var fuzzUnknowable = func() string {
-	b := make([]byte, 32)
-	rand.Read(b)
-	return "whsec_" + base64.StdEncoding.EncodeToString(b)
-}()
-
-func oracleMAC(key []byte, parts ...string) []byte {
-	m := hmac.New(sha256.New, key)
-	for _, p := range parts {
-		m.Write([]byte(p))
-	}
-	return m.Sum(nil)
-}
-
-// checkFuzz applies property 1 and the random-secret half of property 2,
-// and reports whether the known-secret verifier accepted.
-func checkFuzz(t *testing.T, known, unknowable Verifier, r Request) bool {
-	t.Helper()
-	if err := unknowable.Verify(r); err == nil {
-		t.Fatalf("accepted under a random secret: %v", r.Header)
-	}
-	err := known.Verify(r)
-	if err == nil {
-		return true
-	}
-	var ve *Error
-	if !errors.As(err, &ve) || !errors.Is(err, apperr.ErrUnauthenticated) || ve.Reason == "" {
-		t.Fatalf("failure %T %v is not an *Error wrapping ErrUnauthenticated", err, err)
-	}
-	return false
-}
-
-func FuzzStripeHeader(f *testing.F) {
-	valid := SignStripe(fuzzKnown, testNow, testBody)
-	_, sig, _ := strings.Cut(valid, ",v1=")
-	for _, s := range []string{
-		valid,
-		"t=1700000000,v0=" + sig,
-		"t=1700000000, v1=" + strings.Repeat("0", 64) + ",v1=" + sig,
-		"v1=" + sig + ",t=1700000000,t=1700000000",
-		"t=1700000000,v1=" + sig + strings.Repeat(",v1=", 20),
-		"t=+1700000000,v1=" + sig,
-		"t=1700000000,v1=" + strings.ToUpper(sig) + ",",
-		"", ",", "=", "t=", "garbage",
-	} {
-		f.Add(s, testBody)
-	}
-	known, unknowable := Stripe([]string{fuzzKnown}, 0), Stripe([]string{fuzzUnknowable}, 0)
-	f.Fuzz(func(t *testing.T, header string, body []byte) {
-		r := Request{Header: http.Header{"Stripe-Signature": {header}}, Body: body, Now: testNow}
-		if !checkFuzz(t, known, unknowable, r) {
-			return
-		}
-		// Oracle: some t item and some v1 item, which must be the HMAC of
-		// "<t>.<body>" for that exact t.
-		items := strings.Split(header, ",")
-		for _, ti := range items {
-			tv, ok := strings.CutPrefix(strings.Trim(ti, " \t"), "t=")
-			if !ok {
-				continue
-			}
-			want := hex.EncodeToString(oracleMAC([]byte(fuzzKnown), tv, ".", string(body)))
-			for _, si := range items {
-				if strings.EqualFold(strings.Trim(si, " \t"), "v1="+want) {
-					return
-				}
-			}
-		}
-		t.Fatalf("accepted without a valid v1: %q", header)
-	})
-}
+var (
+	fuzzUnknowable = platformtest.FuzzUnknowable
+	oracleMAC      = platformtest.OracleMAC
+	checkFuzz      = platformtest.CheckFuzz
+)
 
 func FuzzGitHubHeader(f *testing.F) {
 	for _, s := range []string{SignGitHub(fuzzKnown, testBody), "sha256=", "sha1=00", "", "sha256=zz"} {

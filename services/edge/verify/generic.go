@@ -95,7 +95,7 @@ func genericHash(alg string) func() hash.Hash {
 }
 
 func (v *genericVerifier) Verify(r Request) error {
-	h := r.header(v.sig.Header)
+	h := r.HeaderValue(v.sig.Header)
 	if h == "" {
 		return fail(v.name, "missing signature header")
 	}
@@ -107,7 +107,7 @@ func (v *genericVerifier) Verify(r Request) error {
 	for _, seg := range v.tmpl {
 		switch seg.Placeholder {
 		case sources.PlaceholderTimestamp:
-			t := r.header(v.sig.TimestampHeader)
+			t := r.HeaderValue(v.sig.TimestampHeader)
 			if t == "" {
 				return fail(v.name, "missing timestamp header")
 			}
@@ -119,12 +119,12 @@ func (v *genericVerifier) Verify(r Request) error {
 			if v.sig.TimestampUnit == sources.UnitMillis {
 				at = time.UnixMilli(n)
 			}
-			if err := checkWindowTime(v.name, at, r.now(), v.tol); err != nil {
+			if err := checkWindowTime(v.name, at, r.NowOrClock(), v.tol); err != nil {
 				return err
 			}
 			vals[seg.Placeholder] = t
 		case sources.PlaceholderID:
-			id := r.header(v.sig.IDHeader)
+			id := r.HeaderValue(v.sig.IDHeader)
 			if id == "" {
 				return fail(v.name, "missing id header")
 			}
@@ -135,7 +135,7 @@ func (v *genericVerifier) Verify(r Request) error {
 			}
 			vals[seg.Placeholder] = r.URL
 		case sources.PlaceholderMethod:
-			vals[seg.Placeholder] = r.method()
+			vals[seg.Placeholder] = r.MethodOrPost()
 		}
 	}
 	parts := make([][]byte, 0, len(v.tmpl))
@@ -251,9 +251,9 @@ func SignGeneric(src sources.Source, secret string, in SignInput) (http.Header, 
 			hd.Set(sig.IDHeader, in.ID)
 			parts = append(parts, []byte(in.ID))
 		case sources.PlaceholderURL:
-			parts = append(parts, []byte(in.url(src.Name)))
+			parts = append(parts, []byte(in.URLOrDefault(src.Name)))
 		case sources.PlaceholderMethod:
-			parts = append(parts, []byte(in.method()))
+			parts = append(parts, []byte(in.MethodOrPost()))
 		}
 	}
 	var raw []byte

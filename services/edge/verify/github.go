@@ -26,9 +26,9 @@ func (v *githubVerifier) Verify(r Request) error {
 	if len(v.keys) == 0 {
 		return fail(githubPlatform, reasonNoSecrets)
 	}
-	h := r.header(githubHeader)
+	h := r.HeaderValue(githubHeader)
 	if h == "" {
-		if r.has(githubLegacyHeader) {
+		if r.HasHeader(githubLegacyHeader) {
 			// Worth its own reason: it means the hook was set up without
 			// a secret GitHub can sign SHA-256 with, or is not GitHub.
 			return fail(githubPlatform, "only SHA-1 X-Hub-Signature present, not accepted")

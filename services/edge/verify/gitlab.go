@@ -24,7 +24,7 @@ func (v *gitlabVerifier) Verify(r Request) error {
 	if len(v.keys) == 0 {
 		return fail(gitlabPlatform, reasonNoSecrets)
 	}
-	h := r.header(gitlabHeader)
+	h := r.HeaderValue(gitlabHeader)
 	if h == "" {
 		return fail(gitlabPlatform, "missing X-Gitlab-Token header")
 	}

@@ -40,11 +40,11 @@ func (v *hubspotVerifier) Verify(r Request) error {
 	if len(v.keys) == 0 {
 		return fail(hubspotPlatform, reasonNoSecrets)
 	}
-	h := r.header(hubspotSignatureHeader)
+	h := r.HeaderValue(hubspotSignatureHeader)
 	if h == "" {
 		return fail(hubspotPlatform, "missing X-HubSpot-Signature-v3 header")
 	}
-	t := r.header(hubspotTimestampHeader)
+	t := r.HeaderValue(hubspotTimestampHeader)
 	if t == "" {
 		return fail(hubspotPlatform, "missing X-HubSpot-Request-Timestamp header")
 	}
@@ -59,10 +59,10 @@ func (v *hubspotVerifier) Verify(r Request) error {
 	if r.URL == "" {
 		return fail(hubspotPlatform, reasonNoURL)
 	}
-	if err := checkWindowTime(hubspotPlatform, time.UnixMilli(ms), r.now(), v.tol); err != nil {
+	if err := checkWindowTime(hubspotPlatform, time.UnixMilli(ms), r.NowOrClock(), v.tol); err != nil {
 		return err
 	}
-	method := []byte(r.method())
+	method := []byte(r.MethodOrPost())
 	for _, u := range hubspotURIs(r.URL) {
 		if matchAny(v.keys, [][]byte{sig}, method, []byte(u), r.Body, []byte(t)) {
 			return nil

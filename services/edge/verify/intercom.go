@@ -25,7 +25,7 @@ func (v *intercomVerifier) Verify(r Request) error {
 	if len(v.keys) == 0 {
 		return fail(intercomPlatform, reasonNoSecrets)
 	}
-	h := r.header(intercomHeader)
+	h := r.HeaderValue(intercomHeader)
 	if h == "" {
 		return fail(intercomPlatform, "missing X-Hub-Signature header")
 	}

@@ -37,7 +37,7 @@ func (v *linearVerifier) Verify(r Request) error {
 	if len(v.keys) == 0 {
 		return fail(linearPlatform, reasonNoSecrets)
 	}
-	h := r.header(linearHeader)
+	h := r.HeaderValue(linearHeader)
 	if h == "" {
 		return fail(linearPlatform, "missing Linear-Signature header")
 	}
@@ -60,7 +60,7 @@ func (v *linearVerifier) Verify(r Request) error {
 	if !ok {
 		return fail(linearPlatform, reasonBadTimestamp)
 	}
-	return checkWindowTime(linearPlatform, time.UnixMilli(ms), r.now(), v.tol)
+	return checkWindowTime(linearPlatform, time.UnixMilli(ms), r.NowOrClock(), v.tol)
 }
 
 // SignLinear returns the Linear-Signature value Linear would send for body

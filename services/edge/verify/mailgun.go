@@ -78,7 +78,7 @@ func (v *mailgunVerifier) Verify(r Request) error {
 	if len(sigs) == 0 {
 		return fail(mailgunPlatform, reasonMalformed)
 	}
-	if err := checkWindow(mailgunPlatform, ts, r.now(), v.tol); err != nil {
+	if err := checkWindow(mailgunPlatform, ts, r.NowOrClock(), v.tol); err != nil {
 		return err
 	}
 	if !matchAny(v.keys, sigs, []byte(t), []byte(token)) {

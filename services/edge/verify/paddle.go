@@ -37,7 +37,7 @@ func (v *paddleVerifier) Verify(r Request) error {
 	if len(v.keys) == 0 {
 		return fail(paddlePlatform, reasonNoSecrets)
 	}
-	h := r.header(paddleHeader)
+	h := r.HeaderValue(paddleHeader)
 	if h == "" {
 		return fail(paddlePlatform, "missing Paddle-Signature header")
 	}
@@ -46,7 +46,7 @@ func (v *paddleVerifier) Verify(r Request) error {
 		return fail(paddlePlatform, reason)
 	}
 	ts, _ := parseUnix(t)
-	if err := checkWindow(paddlePlatform, ts, r.now(), v.tol); err != nil {
+	if err := checkWindow(paddlePlatform, ts, r.NowOrClock(), v.tol); err != nil {
 		return err
 	}
 	if !matchAny(v.keys, sigs, []byte(t), []byte(":"), r.Body) {

@@ -16,6 +16,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hookmesh/hookmesh/services/internal/platforms/calendly"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/mux"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/sanity"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/zoom"
 )
 
 // This file is the conformance suite every preset passes: a signed request
@@ -138,7 +144,14 @@ func fixtures(t testing.TB) []fixture {
 	twilio.body, twilio.header = twilioBody, h("Content-Type", "application/x-www-form-urlencoded")
 
 	return []fixture{
-		hm(stripePlatform, DefaultStripeTolerance, "Stripe-Signature"),
+		hm("stripe", stripe.DefaultTolerance, "Stripe-Signature"),
+		hm("notion", 0, "X-Notion-Signature"),
+		hm("zoom", zoom.DefaultTolerance, "X-Zm-Signature", "X-Zm-Request-Timestamp"),
+		hm("docusign", 0, "X-Docusign-Signature-1"),
+		hm("sanity", sanity.DefaultTolerance, "Sanity-Webhook-Signature"),
+		hm("mux", mux.DefaultTolerance, "Mux-Signature"),
+		hm("typeform", 0, "Typeform-Signature"),
+		hm("calendly", calendly.DefaultTolerance, "Calendly-Webhook-Signature"),
 		hm(githubPlatform, 0, "X-Hub-Signature-256"),
 		hm(shopifyPlatform, 0, "X-Shopify-Hmac-Sha256"),
 		hm(slackPlatform, DefaultSlackTolerance, "X-Slack-Signature"),

@@ -8,18 +8,22 @@ import (
 	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/internal/platform"
+	registry "github.com/hookmesh/hookmesh/services/internal/platforms"
 )
 
 // platforms lists the names New and Sign accept, sorted, as Platforms
-// reports them.
+// reports them: the registered platforms (services/internal/platforms)
+// and the ones defined in this package until they move there.
 var platforms = func() []string {
 	p := []string{
 		adyenPlatform, bitbucketPlatform, clerkPlatform, discordPlatform, githubPlatform,
 		gitlabPlatform, hubspotPlatform, intercomPlatform, linearPlatform, mailgunPlatform,
 		paddlePlatform, resendPlatform, sendgridPlatform, shopifyPlatform, slackPlatform,
-		squarePlatform, standardPlatform, stripePlatform, svixPlatform, twilioPlatform,
+		squarePlatform, standardPlatform, svixPlatform, twilioPlatform,
 		twitchPlatform, zendeskPlatform,
 	}
+	p = append(p, registry.Names()...)
 	slices.Sort(p)
 	return p
 }()
@@ -44,12 +48,30 @@ func Platforms() []string {
 // Asymmetric reports whether platform is verified with the sender's public
 // key (discord, sendgrid): its configured secret is the public key, and
 // Sign and SignRequest take the private key instead (see DevKeyPair).
-func Asymmetric(platform string) bool { return asymmetric[platform] }
+func Asymmetric(platform string) bool {
+	if p, ok := registry.Lookup(platform); ok {
+		return p.Asymmetric
+	}
+	return asymmetric[platform]
+}
 
 // SignsURL reports whether platform signs the request URL (hubspot,
 // square, twilio): Verify needs Request.URL, and signing needs the URL the
 // request is sent to (SignInput.URL; Sign assumes DefaultURL).
-func SignsURL(platform string) bool { return urlSigned[platform] }
+func SignsURL(platform string) bool {
+	if p, ok := registry.Lookup(platform); ok {
+		return p.SignsURL
+	}
+	return urlSigned[platform]
+}
+
+// signsInBody reports whether platform's signature is inside the body.
+func signsInBody(platform string) bool {
+	if p, ok := registry.Lookup(platform); ok {
+		return p.BodySigned
+	}
+	return bodySigned[platform]
+}
 
 // New returns the Verifier for a platform name (one of Platforms(); exact,
 // lower case, as in the URL path). A zero tolerance means the platform's
@@ -76,6 +98,13 @@ func New(platform string, secrets []string, tolerance time.Duration) (Verifier, 
 }
 
 func build(platform string, secrets []string, tol time.Duration) (Verifier, error) {
+	if p, ok := registry.Lookup(platform); ok {
+		v, err := p.NewVerifier(secrets, tol)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", platform, err)
+		}
+		return v, nil
+	}
 	switch platform {
 	case adyenPlatform:
 		return Adyen(secrets)
@@ -111,10 +140,8 @@ func build(platform string, secrets []string, tol time.Duration) (Verifier, erro
 		return Twilio(secrets), nil
 	case twitchPlatform:
 		return Twitch(secrets, tol), nil
-	case zendeskPlatform:
+	default: // zendeskPlatform
 		return Zendesk(secrets, tol), nil
-	default: // stripePlatform
-		return Stripe(secrets, tol), nil
 	}
 }
 
@@ -127,43 +154,10 @@ func known(platform string) bool {
 // square, twilio): the edge of `make run` as a local client reaches it,
 // "http://localhost:8080/webhooks/<platform>". Anything else needs
 // SignRequest with the real URL.
-func DefaultURL(platform string) string { return "http://localhost:8080/webhooks/" + platform }
+func DefaultURL(name string) string { return platform.DefaultURL(name) }
 
-// SignInput is what SignRequest signs.
-type SignInput struct {
-	// Secret is the shared secret; for discord and sendgrid the sender's
-	// private key (see Sign).
-	Secret string
-	// Now is the signing time; zero means time.Now().
-	Now time.Time
-	// ID is the event or message id; required where it is signed
-	// (standard, svix, clerk, resend, twitch), else sent in the platform's
-	// id header when it has one.
-	ID string
-	// Body is the payload.
-	Body []byte
-	// Method is the HTTP method; empty means POST.
-	Method string
-	// URL is the full URL the request is sent to, as the edge will see it
-	// (its HOOKMESH_PUBLIC_URL plus /webhooks/<platform>); empty means
-	// DefaultURL. Only hubspot, square, twilio and configured sources
-	// using {url} sign it.
-	URL string
-}
-
-func (in SignInput) method() string {
-	if in.Method == "" {
-		return http.MethodPost
-	}
-	return in.Method
-}
-
-func (in SignInput) url(platform string) string {
-	if in.URL == "" {
-		return DefaultURL(platform)
-	}
-	return in.URL
-}
+// SignInput is what SignRequest signs (platform.SignInput).
+type SignInput = platform.SignInput
 
 // Sign returns the headers a real sender of platform sets to sign body at
 // now under secret, so tools can send webhooks the edge will accept. It is
@@ -175,7 +169,7 @@ func (in SignInput) url(platform string) string {
 // P-256 private key, base64 DER in PKCS#8 or SEC 1 form. The headers per
 // platform:
 //
-//   - stripe: Stripe-Signature
+//   - registered platforms (services/internal/platforms): their own Sign
 //   - github: X-Hub-Signature-256, and X-GitHub-Delivery = id if id is set
 //   - shopify: X-Shopify-Hmac-Sha256, and X-Shopify-Event-Id = id if id is set
 //   - slack: X-Slack-Signature, X-Slack-Request-Timestamp
@@ -203,7 +197,7 @@ func (in SignInput) url(platform string) string {
 // missing id where it is signed or a secret that does not decode wraps
 // apperr.ErrInvalid.
 func Sign(platform, secret string, now time.Time, id string, body []byte) (http.Header, error) {
-	if known(platform) && bodySigned[platform] {
+	if known(platform) && signsInBody(platform) {
 		return nil, fmt.Errorf("sign: %s signs inside the body: use SignRequest, which returns the body to send: %w", platform, apperr.ErrInvalid)
 	}
 	h, _, err := SignRequest(platform, SignInput{Secret: secret, Now: now, ID: id, Body: body})
@@ -227,6 +221,13 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 	}
 	if in.Now.IsZero() {
 		in.Now = time.Now()
+	}
+	if p, ok := registry.Lookup(platform); ok {
+		h, body, err := p.Sign(in)
+		if err != nil {
+			return nil, nil, fmt.Errorf("sign: %s: %w", platform, err)
+		}
+		return h, body, nil
 	}
 	secret, now, id, body := in.Secret, in.Now, in.ID, in.Body
 	h := http.Header{}
@@ -280,7 +281,7 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 		h.Set(gitlabHeader, secret)
 		setID(gitlabEventUUID)
 	case hubspotPlatform:
-		sig, ts := SignHubSpot(secret, in.method(), in.url(platform), now, body)
+		sig, ts := SignHubSpot(secret, in.MethodOrPost(), in.URLOrDefault(platform), now, body)
 		h.Set(hubspotSignatureHeader, sig)
 		h.Set(hubspotTimestampHeader, ts)
 	case intercomPlatform:
@@ -305,9 +306,9 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 		h.Set(slackSignatureHeader, sig)
 		h.Set(slackTimestampHeader, ts)
 	case squarePlatform:
-		h.Set(squareHeader, SignSquare(secret, in.url(platform), body))
+		h.Set(squareHeader, SignSquare(secret, in.URLOrDefault(platform), body))
 	case twilioPlatform:
-		u := in.url(platform)
+		u := in.URLOrDefault(platform)
 		params, err := twilioSignParams(u, body)
 		if err != nil {
 			return nil, nil, fmt.Errorf("sign: %w", err)
@@ -323,13 +324,11 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 		h.Set(twitchTimestampHeader, ts)
 		h.Set(twitchSignatureHeader, sig)
 		h.Set(twitchTypeHeader, "notification")
-	case zendeskPlatform:
+	default: // zendeskPlatform
 		sig, ts := SignZendesk(secret, now, body)
 		h.Set(zendeskSignatureHeader, sig)
 		h.Set(zendeskTimestampHeader, ts)
 		setID(zendeskInvocationHeader)
-	default: // stripePlatform
-		h.Set(stripeHeader, SignStripe(secret, now, body))
 	}
 	return h, body, nil
 }

@@ -74,11 +74,11 @@ func (v *sendgridVerifier) Verify(r Request) error {
 	if len(v.keys) == 0 {
 		return fail(sendgridPlatform, reasonNoSecrets)
 	}
-	h := r.header(sendgridSignatureHeader)
+	h := r.HeaderValue(sendgridSignatureHeader)
 	if h == "" {
 		return fail(sendgridPlatform, "missing X-Twilio-Email-Event-Webhook-Signature header")
 	}
-	t := r.header(sendgridTimestampHeader)
+	t := r.HeaderValue(sendgridTimestampHeader)
 	if t == "" {
 		return fail(sendgridPlatform, "missing X-Twilio-Email-Event-Webhook-Timestamp header")
 	}
@@ -93,7 +93,7 @@ func (v *sendgridVerifier) Verify(r Request) error {
 	if err != nil || len(sig) == 0 {
 		return fail(sendgridPlatform, reasonMalformed)
 	}
-	if err := checkWindow(sendgridPlatform, ts, r.now(), v.tol); err != nil {
+	if err := checkWindow(sendgridPlatform, ts, r.NowOrClock(), v.tol); err != nil {
 		return err
 	}
 	d := sha256.New()

@@ -24,7 +24,7 @@ func (v *shopifyVerifier) Verify(r Request) error {
 	if len(v.keys) == 0 {
 		return fail(shopifyPlatform, reasonNoSecrets)
 	}
-	h := r.header(shopifyHeader)
+	h := r.HeaderValue(shopifyHeader)
 	if h == "" {
 		return fail(shopifyPlatform, "missing X-Shopify-Hmac-Sha256 header")
 	}

@@ -30,11 +30,11 @@ func (v *slackVerifier) Verify(r Request) error {
 	if len(v.keys) == 0 {
 		return fail(slackPlatform, reasonNoSecrets)
 	}
-	h := r.header(slackSignatureHeader)
+	h := r.HeaderValue(slackSignatureHeader)
 	if h == "" {
 		return fail(slackPlatform, "missing X-Slack-Signature header")
 	}
-	t := r.header(slackTimestampHeader)
+	t := r.HeaderValue(slackTimestampHeader)
 	if t == "" {
 		return fail(slackPlatform, "missing X-Slack-Request-Timestamp header")
 	}
@@ -52,7 +52,7 @@ func (v *slackVerifier) Verify(r Request) error {
 	if !ok {
 		return fail(slackPlatform, reasonMalformed)
 	}
-	if err := checkWindow(slackPlatform, ts, r.now(), v.tol); err != nil {
+	if err := checkWindow(slackPlatform, ts, r.NowOrClock(), v.tol); err != nil {
 		return err
 	}
 	if !matchAny(v.keys, [][]byte{sig}, []byte("v0:"), []byte(t), []byte(":"), r.Body) {

@@ -26,7 +26,7 @@ func (v *squareVerifier) Verify(r Request) error {
 	if len(v.keys) == 0 {
 		return fail(squarePlatform, reasonNoSecrets)
 	}
-	h := r.header(squareHeader)
+	h := r.HeaderValue(squareHeader)
 	if h == "" {
 		return fail(squarePlatform, "missing x-square-hmacsha256-signature header")
 	}

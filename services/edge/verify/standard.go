@@ -82,10 +82,10 @@ func (v *standardVerifier) Verify(r Request) error {
 	// Use one complete set of names, never a mix: the webhook-* set as soon
 	// as any of its headers is there, so its errors name what is missing.
 	n := svixNames
-	if r.has(webhookNames.id) || r.has(webhookNames.timestamp) || r.has(webhookNames.signature) {
+	if r.HasHeader(webhookNames.id) || r.HasHeader(webhookNames.timestamp) || r.HasHeader(webhookNames.signature) {
 		n = webhookNames
 	}
-	id, t, h := r.header(n.id), r.header(n.timestamp), r.header(n.signature)
+	id, t, h := r.HeaderValue(n.id), r.HeaderValue(n.timestamp), r.HeaderValue(n.signature)
 	switch {
 	case id == "":
 		return fail(v.platform, "missing id header")
@@ -102,7 +102,7 @@ func (v *standardVerifier) Verify(r Request) error {
 	if reason != "" {
 		return fail(v.platform, reason)
 	}
-	if err := checkWindow(v.platform, ts, r.now(), v.tol); err != nil {
+	if err := checkWindow(v.platform, ts, r.NowOrClock(), v.tol); err != nil {
 		return err
 	}
 	if !matchAny(v.keys, sigs, []byte(id), []byte("."), []byte(t), []byte("."), r.Body) {

@@ -46,7 +46,7 @@ func (v *twilioVerifier) Verify(r Request) error {
 	if len(v.keys) == 0 {
 		return fail(twilioPlatform, reasonNoSecrets)
 	}
-	h := r.header(twilioHeader)
+	h := r.HeaderValue(twilioHeader)
 	if h == "" {
 		return fail(twilioPlatform, "missing X-Twilio-Signature header")
 	}
@@ -69,7 +69,7 @@ func (v *twilioVerifier) Verify(r Request) error {
 			return fail(twilioPlatform, "bodySHA256 mismatch")
 		}
 	} else {
-		if ct := r.header("Content-Type"); ct != "" && len(r.Body) > 0 {
+		if ct := r.HeaderValue("Content-Type"); ct != "" && len(r.Body) > 0 {
 			if mt, _, _ := mime.ParseMediaType(ct); mt != "application/x-www-form-urlencoded" {
 				return fail(twilioPlatform, "body neither form-encoded nor hashed in bodySHA256")
 			}

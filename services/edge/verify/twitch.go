@@ -36,11 +36,11 @@ func (v *twitchVerifier) Verify(r Request) error {
 	if len(v.keys) == 0 {
 		return fail(twitchPlatform, reasonNoSecrets)
 	}
-	h := r.header(twitchSignatureHeader)
+	h := r.HeaderValue(twitchSignatureHeader)
 	if h == "" {
 		return fail(twitchPlatform, "missing Twitch-Eventsub-Message-Signature header")
 	}
-	id, t := r.header(twitchIDHeader), r.header(twitchTimestampHeader)
+	id, t := r.HeaderValue(twitchIDHeader), r.HeaderValue(twitchTimestampHeader)
 	switch {
 	case id == "":
 		return fail(twitchPlatform, "missing Twitch-Eventsub-Message-Id header")
@@ -55,7 +55,7 @@ func (v *twitchVerifier) Verify(r Request) error {
 	if !ok {
 		return fail(twitchPlatform, reasonMalformed)
 	}
-	if err := checkWindowTime(twitchPlatform, at, r.now(), v.tol); err != nil {
+	if err := checkWindowTime(twitchPlatform, at, r.NowOrClock(), v.tol); err != nil {
 		return err
 	}
 	if !matchAny(v.keys, [][]byte{sig}, []byte(id), []byte(t), r.Body) {

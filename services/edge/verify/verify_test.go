@@ -8,14 +8,18 @@ import (
 	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/internal/platform/platformtest"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
 )
 
-// testNow is the receipt time of every table case unless it sets its own.
-var testNow = time.Unix(1_700_000_000, 0)
-
+// The shared per-platform test table lives in platformtest; these are its
+// former names in this package.
 var (
-	testBody     = []byte(`{"id":"evt_1","object":"event"}`)
-	tamperedBody = []byte(`{"id":"evt_1","object":"evenT"}`)
+	testNow      = platformtest.Now
+	testBody     = platformtest.Body
+	tamperedBody = platformtest.TamperedBody
+	checkErr     = platformtest.CheckErr
+	h            = platformtest.H
 )
 
 // verifyCase is one row of a per-platform table: a request and the Reason
@@ -30,54 +34,11 @@ type verifyCase struct {
 
 func runCases(t *testing.T, v Verifier, cases []verifyCase) {
 	t.Helper()
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			body := tc.body
-			if body == nil {
-				body = testBody
-			}
-			now := tc.now
-			if now.IsZero() {
-				now = testNow
-			}
-			checkErr(t, v.Verify(Request{Header: tc.header, Body: body, Now: now}), tc.want)
-		})
+	rows := make([]platformtest.Case, len(cases))
+	for i, c := range cases {
+		rows[i] = platformtest.Case{Name: c.name, Header: c.header, Body: c.body, Now: c.now, Want: c.want}
 	}
-}
-
-// checkErr asserts err is nil when want is "", and otherwise an *Error with
-// that Reason which wraps apperr.ErrUnauthenticated.
-func checkErr(t *testing.T, err error, want string) {
-	t.Helper()
-	if want == "" {
-		if err != nil {
-			t.Fatalf("Verify = %v, want nil", err)
-		}
-		return
-	}
-	if err == nil {
-		t.Fatalf("Verify = nil, want failure %q", want)
-	}
-	if !errors.Is(err, apperr.ErrUnauthenticated) {
-		t.Errorf("Verify = %v, does not wrap apperr.ErrUnauthenticated", err)
-	}
-	var ve *Error
-	if !errors.As(err, &ve) {
-		t.Fatalf("Verify = %T %v, want *Error", err, err)
-	}
-	if ve.Reason != want {
-		t.Errorf("Reason = %q, want %q", ve.Reason, want)
-	}
-}
-
-// h builds a header from name/value pairs with Set, as net/http would.
-func h(kv ...string) http.Header {
-	hd := http.Header{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		hd.Set(kv[i], kv[i+1])
-	}
-	return hd
+	platformtest.RunCases(t, v, rows)
 }
 
 func TestErrorFormat(t *testing.T) {
@@ -108,7 +69,7 @@ func TestHeaderLookup(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			if got := (Request{Header: tc.header}).header("webhook-id"); got != tc.want {
+			if got := (Request{Header: tc.header}).HeaderValue("webhook-id"); got != tc.want {
 				t.Errorf("header = %q, want %q", got, tc.want)
 			}
 		})
@@ -157,9 +118,10 @@ func TestPlatforms(t *testing.T) {
 	// The names are part of the contract: URL paths, secret variables and
 	// the normalizer's adapters use them.
 	want := []string{
-		"adyen", "bitbucket", "clerk", "discord", "github", "gitlab", "hubspot", "intercom",
-		"linear", "mailgun", "paddle", "resend", "sendgrid", "shopify", "slack", "square",
-		"standard", "stripe", "svix", "twilio", "twitch", "zendesk",
+		"adyen", "bitbucket", "calendly", "clerk", "discord", "docusign", "github", "gitlab", "hubspot",
+		"intercom", "linear", "mailgun", "mux", "notion", "paddle", "resend", "sanity", "sendgrid",
+		"shopify", "slack", "square", "standard", "stripe", "svix", "twilio", "twitch", "typeform",
+		"zendesk", "zoom",
 	}
 	got := Platforms()
 	if !slices.Equal(got, want) {
@@ -222,7 +184,7 @@ func TestNewTolerance(t *testing.T) {
 		tol      time.Duration
 		edge     time.Duration // the effective window
 	}{
-		{"stripe", 0, DefaultStripeTolerance},
+		{"stripe", 0, stripe.DefaultTolerance},
 		{"stripe", 10 * time.Second, 10 * time.Second},
 		{"slack", 0, DefaultSlackTolerance},
 		{"slack", time.Minute, time.Minute},
@@ -258,9 +220,9 @@ func TestNewTolerance(t *testing.T) {
 func TestDefaults(t *testing.T) {
 	t.Parallel()
 	// The SDKs' values; changing them changes what the edge accepts.
-	if DefaultStripeTolerance != 300*time.Second || DefaultSlackTolerance != 300*time.Second ||
+	if stripe.DefaultTolerance != 300*time.Second || DefaultSlackTolerance != 300*time.Second ||
 		DefaultStandardTolerance != 300*time.Second {
-		t.Errorf("defaults = %v %v %v", DefaultStripeTolerance, DefaultSlackTolerance, DefaultStandardTolerance)
+		t.Errorf("defaults = %v %v %v", stripe.DefaultTolerance, DefaultSlackTolerance, DefaultStandardTolerance)
 	}
 }
 
@@ -353,7 +315,7 @@ func TestEmptySecretsRejectEverything(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	emptyKeyStripe := SignStripe("", testNow, testBody)
+	emptyKeyStripe := stripe.Signature("", testNow, testBody)
 	emptyKeyGitHub := SignGitHub("", testBody)
 	slackSig, slackTS := SignSlack("", testNow, testBody)
 	tests := []struct {
@@ -361,7 +323,7 @@ func TestEmptySecretsRejectEverything(t *testing.T) {
 		v    Verifier
 		hd   http.Header
 	}{
-		{"stripe", Stripe([]string{""}, 0), h("Stripe-Signature", emptyKeyStripe)},
+		{"stripe", stripe.NewVerifier([]string{""}, 0), h("Stripe-Signature", emptyKeyStripe)},
 		{"github", GitHub(nil), h("X-Hub-Signature-256", emptyKeyGitHub)},
 		{"shopify", Shopify([]string{""}), h("X-Shopify-Hmac-Sha256", SignShopify("", testBody))},
 		{"slack", Slack(nil, 0), h("X-Slack-Signature", slackSig, "X-Slack-Request-Timestamp", slackTS)},
@@ -386,9 +348,9 @@ func TestSecretsCopied(t *testing.T) {
 
 func TestZeroNowMeansNow(t *testing.T) {
 	t.Parallel()
-	v := Stripe([]string{"whsec_a"}, 0)
-	fresh := h("Stripe-Signature", SignStripe("whsec_a", time.Now(), testBody))
+	v := stripe.NewVerifier([]string{"whsec_a"}, 0)
+	fresh := h("Stripe-Signature", stripe.Signature("whsec_a", time.Now(), testBody))
 	checkErr(t, v.Verify(Request{Header: fresh, Body: testBody}), "")
-	stale := h("Stripe-Signature", SignStripe("whsec_a", time.Now().Add(-time.Hour), testBody))
+	stale := h("Stripe-Signature", stripe.Signature("whsec_a", time.Now().Add(-time.Hour), testBody))
 	checkErr(t, v.Verify(Request{Header: stale, Body: testBody}), reasonTooOld)
 }

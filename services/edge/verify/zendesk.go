@@ -37,11 +37,11 @@ func (v *zendeskVerifier) Verify(r Request) error {
 	if len(v.keys) == 0 {
 		return fail(zendeskPlatform, reasonNoSecrets)
 	}
-	h := r.header(zendeskSignatureHeader)
+	h := r.HeaderValue(zendeskSignatureHeader)
 	if h == "" {
 		return fail(zendeskPlatform, "missing X-Zendesk-Webhook-Signature header")
 	}
-	t := r.header(zendeskTimestampHeader)
+	t := r.HeaderValue(zendeskTimestampHeader)
 	if t == "" {
 		return fail(zendeskPlatform, "missing X-Zendesk-Webhook-Signature-Timestamp header")
 	}
@@ -53,7 +53,7 @@ func (v *zendeskVerifier) Verify(r Request) error {
 	if !ok {
 		return fail(zendeskPlatform, reasonMalformed)
 	}
-	if err := checkWindowTime(zendeskPlatform, at, r.now(), v.tol); err != nil {
+	if err := checkWindowTime(zendeskPlatform, at, r.NowOrClock(), v.tol); err != nil {
 		return err
 	}
 	if !matchAny(v.keys, [][]byte{sig}, []byte(t), r.Body) {

@@ -19,6 +19,8 @@ import (
 
 	"github.com/hookmesh/hookmesh/services/edge/verify"
 	"github.com/hookmesh/hookmesh/services/internal/eventkey"
+	"github.com/hookmesh/hookmesh/services/internal/platform"
+	"github.com/hookmesh/hookmesh/services/internal/platforms"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 )
 
@@ -85,16 +87,34 @@ func (w Webhook) Sign(secret string, now time.Time, url string) (http.Header, []
 }
 
 // template renders a body and its headers for a fresh id at now.
-type template func(id string, now time.Time) (body string, header http.Header)
+type template = platform.Template
+
+// registered returns the samples of a platform of the registry
+// (services/internal/platforms); the others are defined in this package
+// until they move there.
+func registered(name string) (platform.Samples, bool) {
+	p, ok := platforms.Lookup(name)
+	return p.Samples, ok
+}
+
+// templatesOf returns the templates of a platform and its default type.
+func templatesOf(name string) (ts map[string]template, def string, ok bool) {
+	if s, ok := registered(name); ok {
+		return s.Templates, s.Default, true
+	}
+	ts, ok = templates[name]
+	return ts, defaults[name], ok
+}
 
 // Types returns the sample types of a platform, the first being the default.
 func Types(platform string) []string {
 	var out []string
-	for t := range templates[platform] {
+	ts, d, ok := templatesOf(platform)
+	for t := range ts {
 		out = append(out, t)
 	}
 	sort.Strings(out)
-	if d, ok := defaults[platform]; ok {
+	if ok {
 		for i, t := range out {
 			if t == d {
 				out[0], out[i] = out[i], out[0]
@@ -106,7 +126,7 @@ func Types(platform string) []string {
 
 // Platforms returns the platforms Build knows.
 func Platforms() []string {
-	var out []string
+	out := platforms.Names()
 	for p := range templates {
 		out = append(out, p)
 	}
@@ -117,12 +137,12 @@ func Platforms() []string {
 // Build returns a webhook of platform and type typ ("" = the platform's
 // default type) with a fresh event id.
 func Build(platform, typ string, now time.Time) (Webhook, error) {
-	ts, ok := templates[platform]
+	ts, def, ok := templatesOf(platform)
 	if !ok {
 		return Webhook{}, fmt.Errorf("no sample for platform %q (have %s)", platform, strings.Join(Platforms(), ", "))
 	}
 	if typ == "" {
-		typ = defaults[platform]
+		typ = def
 	}
 	tmpl, ok := ts[typ]
 	if !ok {
@@ -141,7 +161,7 @@ func Build(platform, typ string, now time.Time) (Webhook, error) {
 	}
 	h.Set("User-Agent", "hookmesh-send/1")
 	w := Webhook{Platform: platform, ID: id, EventID: id, Header: h, Body: []byte(body)}
-	if keyedByContent[platform] {
+	if keyedByContent(platform) {
 		// The key is computed from several fields or items of the body,
 		// so the edge's own derivation is the only faithful statement of it.
 		k, err := eventkey.Derive(platform, lowerHeaders(h), w.Body)
@@ -156,7 +176,14 @@ func Build(platform, typ string, now time.Time) (Webhook, error) {
 // keyedByContent lists the platforms whose dedup key is not the fresh id
 // itself but a function of the body: adyen always, hubspot and sendgrid
 // when a batch holds several events.
-var keyedByContent = map[string]bool{"adyen": true, "hubspot": true, "sendgrid": true}
+func keyedByContent(platform string) bool {
+	if s, ok := registered(platform); ok {
+		return s.KeyedByContent
+	}
+	return contentKeyed[platform]
+}
+
+var contentKeyed = map[string]bool{"adyen": true, "hubspot": true, "sendgrid": true}
 
 // FromFile wraps a payload given by the user. Headers get a fresh id
 // where the platform keys by a header (github, shopify, gitlab, twitch,
@@ -182,7 +209,8 @@ func FromFile(platform string, body []byte, typeHeader string) Webhook {
 			h.Set("Content-Type", "application/x-www-form-urlencoded")
 		}
 	}
-	for k, v := range typeHeaders(platform, orDefault(typeHeader, defaults[platform])) {
+	_, def, _ := templatesOf(platform)
+	for k, v := range typeHeaders(platform, orDefault(typeHeader, def)) {
 		h.Set(k, v)
 	}
 	for k, vs := range idHeaders(platform, id) {
@@ -202,6 +230,12 @@ func FromFile(platform string, body []byte, typeHeader string) Webhook {
 // typeHeaders returns the headers that name the event type for the
 // platforms that send it in a header (others carry it in the body).
 func typeHeaders(platform, typ string) map[string]string {
+	if s, ok := registered(platform); ok {
+		if s.TypeHeaders == nil {
+			return nil
+		}
+		return s.TypeHeaders(typ)
+	}
 	switch platform {
 	case "github":
 		return map[string]string{"X-GitHub-Event": typ, "X-GitHub-Hook-ID": githubHookID}
@@ -225,6 +259,12 @@ func typeHeaders(platform, typ string) map[string]string {
 // platforms the edge keys by a header. Build and FromFile both set them,
 // so Sign (which sets some of them again from Webhook.ID) never disagrees.
 func idHeaders(platform, id string) http.Header {
+	if s, ok := registered(platform); ok {
+		if s.IDHeaders == nil {
+			return nil
+		}
+		return s.IDHeaders(id)
+	}
 	switch platform {
 	case "github":
 		return http.Header{"X-Github-Delivery": {id}}

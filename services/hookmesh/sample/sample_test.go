@@ -52,7 +52,7 @@ func TestPlatformsCoverEveryPreset(t *testing.T) {
 		t.Fatalf("sample platforms %v, verify presets %v", got, want)
 	}
 	for _, p := range Platforms() {
-		if d := defaults[p]; len(Types(p)) == 0 || Types(p)[0] != d {
+		if _, d, _ := templatesOf(p); len(Types(p)) == 0 || Types(p)[0] != d {
 			t.Errorf("%s: default type %q not first of %v", p, d, Types(p))
 		}
 	}
@@ -123,7 +123,7 @@ func checkKey(t *testing.T, p, typ string, s signed, now time.Time) {
 		t.Errorf("%s %s: edge key %+v (%v), want event id %q", p, typ, key, err, s.w.EventID)
 		return
 	}
-	if !keyedByContent[p] {
+	if !keyedByContent(p) {
 		if s.w.EventID != s.w.ID {
 			t.Errorf("%s %s: event id %q is not the fresh id %q", p, typ, s.w.EventID, s.w.ID)
 		}

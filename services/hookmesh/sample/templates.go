@@ -12,7 +12,6 @@ import (
 // platform has one (discord's only mapped type is the PING handshake,
 // which the edge answers without recording, so its default is a command).
 var defaults = map[string]string{
-	"stripe":    "payment_intent.succeeded",
 	"github":    "push",
 	"shopify":   "orders/create",
 	"slack":     "message",
@@ -41,7 +40,6 @@ var defaults = map[string]string{
 // minor units, decimal strings) and 64-bit ids are deliberately ones that
 // break float64 decoding.
 var templates = map[string]map[string]template{
-	"stripe":    stripeTemplates,
 	"shopify":   shopifyTemplates,
 	"github":    githubTemplates,
 	"gitlab":    gitlabTemplates,
@@ -72,90 +70,11 @@ const (
 	shopifyAPIVersion = "2024-07"
 )
 
-var stripeTemplates = map[string]template{
-	"payment_intent.succeeded": stripeEvent("payment_intent.succeeded", stripePaymentIntent),
-	"payment_intent.payment_failed": stripeEvent("payment_intent.payment_failed", func(id string) string {
-		return strings.Replace(stripePaymentIntent(id), `"status": "succeeded"`, `"status": "requires_payment_method"`, 1)
-	}),
-	"charge.refunded": stripeEvent("charge.refunded", func(id string) string {
-		return fmt.Sprintf(`{"id": "ch_%s", "object": "charge", "amount": 1999, "amount_captured": 1999, "amount_refunded": 1999, "currency": "usd", "customer": "cus_NffrFeUfNV2Hib", "payment_intent": "pi_%s", "refunded": true, "status": "succeeded"}`, id[4:20], id[4:20])
-	}),
-	"customer.created": stripeEvent("customer.created", func(id string) string {
-		return fmt.Sprintf(`{"id": "cus_%s", "object": "customer", "email": "jenny.rosen@example.com", "name": "Jenny Rosen", "created": 1732838400, "livemode": false}`, id[4:18])
-	}),
-	"customer.subscription.created": stripeEvent("customer.subscription.created", func(id string) string {
-		return fmt.Sprintf(`{"id": "sub_%s", "object": "subscription", "customer": "cus_NffrFeUfNV2Hib", "status": "active", "currency": "usd", "items": {"object": "list", "data": [{"id": "si_1", "price": {"id": "price_1", "unit_amount": 1500, "currency": "usd", "recurring": {"interval": "month"}}}]}}`, id[4:18])
-	}),
-}
-
 var shopifyTemplates = map[string]template{
 	"orders/create":    shopifyOrder("orders/create", ""),
 	"orders/updated":   shopifyOrder("orders/updated", ""),
 	"orders/cancelled": shopifyOrder("orders/cancelled", `"cancelled_at": "2026-11-28T20:00:00-05:00", "cancel_reason": "customer", `),
 	"customers/create": shopifyCustomer,
-}
-
-func stripeEvent(typ string, object func(id string) string) template {
-	return func(id string, now time.Time) (string, http.Header) {
-		return fmt.Sprintf(`{
-  "id": "%s",
-  "object": "event",
-  "account": "acct_1Nv0FGQ9RKHgCVdK",
-  "api_version": "2024-06-20",
-  "created": %d,
-  "data": {
-    "object": %s,
-    "previous_attributes": null
-  },
-  "livemode": false,
-  "pending_webhooks": 1,
-  "request": {"id": "req_%s", "idempotency_key": "%s-idem"},
-  "type": "%s"
-}`, id, now.Unix(), object(id), id[4:18], id, typ), nil
-	}
-}
-
-func stripePaymentIntent(id string) string {
-	return fmt.Sprintf(`{
-      "id": "pi_%s",
-      "object": "payment_intent",
-      "amount": 1999,
-      "amount_capturable": 0,
-      "amount_details": {"tip": {}},
-      "amount_received": 1999,
-      "application": null,
-      "automatic_payment_methods": {"allow_redirects": "always", "enabled": true},
-      "canceled_at": null,
-      "cancellation_reason": null,
-      "capture_method": "automatic_async",
-      "client_secret": "pi_%s_secret_redacted",
-      "confirmation_method": "automatic",
-      "created": 1732838395,
-      "currency": "usd",
-      "customer": "cus_NffrFeUfNV2Hib",
-      "description": "Order #1001",
-      "last_payment_error": null,
-      "latest_charge": "ch_%s",
-      "livemode": false,
-      "metadata": {"order_id": "1001", "cart": "8f2c1d"},
-      "next_action": null,
-      "on_behalf_of": null,
-      "payment_method": "pm_1QKy8xLkdIwHu7ixtPrX0kC7",
-      "payment_method_options": {"card": {"installments": null, "mandate_options": null, "network": null, "request_three_d_secure": "automatic"}},
-      "payment_method_configuration_details": {"id": "pmc_1QKy6fLkdIwHu7ixq2bBu0bX", "parent": null},
-      "payment_method_types": ["card", "link"],
-      "processing": null,
-      "receipt_email": "jenny.rosen@example.com",
-      "review": null,
-      "setup_future_usage": null,
-      "shipping": {"address": {"city": "San Francisco", "country": "US", "line1": "510 Townsend St", "postal_code": "94103", "state": "CA"}, "name": "Jenny Rosen"},
-      "source": null,
-      "statement_descriptor": null,
-      "statement_descriptor_suffix": null,
-      "status": "succeeded",
-      "transfer_data": null,
-      "transfer_group": null
-    }`, id[4:20], id[4:20], id[4:20])
 }
 
 func shopifyOrder(topic, extra string) template {

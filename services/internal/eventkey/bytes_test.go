@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/internal/platform/eventid/eventidtest"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 )
 
@@ -24,7 +25,7 @@ var idBytes = map[string]string{
 
 // jsonString is raw as a JSON string literal: raw bytes as they are, the
 // characters JSON forbids in a string (tab, NUL) escaped.
-func jsonString(raw string) string { return string(quoteRaw([]byte(raw))) }
+func jsonString(raw string) string { return string(eventidtest.QuoteRaw([]byte(raw))) }
 
 // headerValue is raw as the edge's HeaderMap hands a header value on.
 func headerValue(raw string) string { return Encode(raw) }

@@ -15,17 +15,14 @@ import (
 	"fmt"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/internal/platform/eventid"
+	"github.com/hookmesh/hookmesh/services/internal/platforms"
 )
 
 // Key is unique per platform: (Source, EventID). Both are in the encoded
-// form (Encode) of the bytes the platform sent.
-type Key struct {
-	// Source scopes EventID where a platform's ids are not global: the
-	// Shopify shop domain, the GitHub hook id. Empty otherwise.
-	Source string
-	// EventID is the platform's id for the event, stable across retries.
-	EventID string
-}
+// form (Encode) of the bytes the platform sent. It is eventid.Key, the
+// type platform packages derive.
+type Key = eventid.Key
 
 // Derive returns the key of a webhook of platform. headers have lower-case
 // names and values already encoded, each one by Encode, as the edge's
@@ -37,23 +34,23 @@ type Key struct {
 // then fall back to ContentKey so the payload is still stored.
 func Derive(platform string, headers map[string]string, body []byte) (Key, error) {
 	var k Key
-	switch platform {
-	case "stripe":
-		id, err := topString(body, "id")
-		if err != nil {
-			return Key{}, fmt.Errorf("stripe event id: %w: %v", apperr.ErrInvalid, err)
+	p, moved := platforms.Lookup(platform)
+	switch {
+	case moved:
+		var err error
+		if k, err = p.Key(headers, body); err != nil {
+			return Key{}, err
 		}
-		k.EventID = Encode(id)
-	case "slack":
+	case platform == "slack":
 		id, err := topString(body, "event_id")
 		if err != nil {
 			return Key{}, fmt.Errorf("slack event id: %w: %v", apperr.ErrInvalid, err)
 		}
 		k.EventID = Encode(id)
-	case "github":
+	case platform == "github":
 		k.EventID = headers["x-github-delivery"]
 		k.Source = headers["x-github-hook-id"]
-	case "shopify":
+	case platform == "shopify":
 		// Shopify's guidance: X-Shopify-Event-Id is the event; the webhook id
 		// is only a fallback for older API versions that lack it.
 		k.EventID = headers["x-shopify-event-id"]
@@ -61,7 +58,7 @@ func Derive(platform string, headers map[string]string, body []byte) (Key, error
 			k.EventID = headers["x-shopify-webhook-id"]
 		}
 		k.Source = headers["x-shopify-shop-domain"]
-	case "standard", "svix", "clerk", "resend":
+	case platform == "standard", platform == "svix", platform == "clerk", platform == "resend":
 		k.EventID = headers["webhook-id"]
 		if k.EventID == "" {
 			k.EventID = headers["svix-id"]

@@ -37,6 +37,8 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/eventkey"
 	"github.com/hookmesh/hookmesh/services/internal/logging"
+	"github.com/hookmesh/hookmesh/services/internal/platform"
+	"github.com/hookmesh/hookmesh/services/internal/platforms"
 	"github.com/hookmesh/hookmesh/services/internal/tracing"
 )
 
@@ -106,18 +108,19 @@ type Result struct {
 	ChallengeFormat string
 }
 
-// Handshake answer formats (Result.ChallengeFormat).
+// Handshake answer formats (Result.ChallengeFormat): those a platform's
+// Handshake returns.
 const (
 	// ChallengeJSON answers 200 {"challenge": Challenge} (Slack).
-	ChallengeJSON = ""
+	ChallengeJSON = platform.ChallengeJSON
 	// ChallengeText answers 200 with Challenge as text/plain (Twitch).
-	ChallengeText = "text"
+	ChallengeText = platform.ChallengeText
 	// ChallengeRawJSON answers 200 with Challenge, a JSON document, as is
 	// (Discord's interaction PONG {"type":1}).
-	ChallengeRawJSON = "raw-json"
+	ChallengeRawJSON = platform.ChallengeRawJSON
 	// ChallengeEmpty answers 204 with no body (Discord's webhook-event
 	// PING).
-	ChallengeEmpty = "empty"
+	ChallengeEmpty = platform.ChallengeEmpty
 )
 
 // Options configures a Service.
@@ -241,12 +244,18 @@ func (s *Service) Ingest(ctx context.Context, p Platform, req Request) (Result, 
 	attrs := append(attrBuf[:0], slog.String("platform", p.Name))
 	log := s.opts.Log
 	bg := context.Background()
-	if err := p.Verifier.Verify(verify.Request{Header: req.Header, Body: req.Body, Now: receivedAt, Method: req.Method, URL: req.URL}); err != nil {
+	vreq := verify.Request{Header: req.Header, Body: req.Body, Now: receivedAt, Method: req.Method, URL: req.URL}
+	if err := p.Verifier.Verify(vreq); err != nil {
 		log.LogAttrs(bg, slog.LevelWarn, "webhook rejected",
 			append(attrs, slog.String("reason", err.Error()), slog.String("remote_addr", req.RemoteAddr))...)
 		return Result{}, ErrSignature
 	}
-	if challenge, format, ok := handshake(p.Name, req.Header, req.Body); ok {
+	challenge, format, ok := handshake(p.Name, req.Header, req.Body)
+	if sh, secret := p.Verifier.(platform.SecretHandshaker); secret {
+		// Zoom: the answer is an HMAC under the secret that signed it.
+		challenge, format, ok = sh.Handshake(vreq)
+	}
+	if ok {
 		log.LogAttrs(bg, slog.LevelInfo, "handshake answered", attrs...)
 		return Result{Status: StatusChallenge, Challenge: challenge, ChallengeFormat: format}, nil
 	}
@@ -422,6 +431,12 @@ func retryable(err error) bool {
 // webhook event of type 0 with 204). It runs only after the signature
 // check, so an unsigned request cannot use the edge as an echo service.
 func handshake(platform string, h http.Header, body []byte) (challenge, format string, ok bool) {
+	if p, registered := platforms.Lookup(platform); registered {
+		if p.Handshake == nil {
+			return "", "", false
+		}
+		return p.Handshake(h, body)
+	}
 	switch platform {
 	case "slack":
 		if !mayContain(body, "url_verification") {

@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
-	"github.com/hookmesh/hookmesh/services/normalizer/internal/money"
+	"github.com/hookmesh/hookmesh/services/internal/platform/money"
 )
 
 // adyenNotification is an Adyen standard webhook: {"live": "false",
@@ -55,7 +55,7 @@ const adyenReport = "REPORT_AVAILABLE"
 // the first item becomes the event (see batchMeta; adyenItems reads them
 // all).
 func normalizeAdyen(r request, ev *eventv1.NormalizedEvent) error {
-	items, live, err := decodeAdyen(r.body)
+	items, live, err := decodeAdyen(r.Body)
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func normalizeAdyen(r request, ev *eventv1.NormalizedEvent) error {
 
 // adyenItems reads every notification item into its own event.
 func adyenItems(r request, newEvent func() *eventv1.NormalizedEvent) ([]*eventv1.NormalizedEvent, error) {
-	items, live, err := decodeAdyen(r.body)
+	items, live, err := decodeAdyen(r.Body)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +108,7 @@ func adyenFill(it *adyenItem, live jsonBool, ev *eventv1.NormalizedEvent) error 
 		// Without success=true nothing happened: a missing flag is a
 		// failure, never a completed payment.
 		ev.EventType = t[1]
-		if it.Success.value {
+		if it.Success.True() {
 			ev.EventType = t[0]
 		}
 	}

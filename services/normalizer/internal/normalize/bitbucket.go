@@ -59,18 +59,18 @@ type bitbucketEvent struct {
 // x-event-key header ("repo:push", "pullrequest:created") and a JSON object
 // body.
 func normalizeBitbucket(r request, ev *eventv1.NormalizedEvent) error {
-	key := r.header("x-event-key")
+	key := r.Header("x-event-key")
 	if key == "" {
 		return invalid("bitbucket", "no x-event-key header")
 	}
 	var e bitbucketEvent
-	if err := decodeObject("bitbucket", r.body, &e); err != nil {
+	if err := decodeObject("bitbucket", r.Body, &e); err != nil {
 		return err
 	}
 	ev.SourceEventType = key
 	ev.EventType = eventType("bitbucket", key)
-	setMeta(ev.Metadata, "hook_uuid", r.header("x-hook-uuid"))
-	setMeta(ev.Metadata, "attempt_number", r.header("x-attempt-number"))
+	setMeta(ev.Metadata, "hook_uuid", r.Header("x-hook-uuid"))
+	setMeta(ev.Metadata, "attempt_number", r.Header("x-attempt-number"))
 	if e.Actor != nil {
 		ev.UserId = e.Actor.UUID
 		setMeta(ev.Metadata, "actor_account_id", e.Actor.AccountID)

@@ -9,8 +9,8 @@ import (
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
 	"github.com/hookmesh/hookmesh/services/internal/dotpath"
 	"github.com/hookmesh/hookmesh/services/internal/eventkey"
+	"github.com/hookmesh/hookmesh/services/internal/platform/money"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
-	"github.com/hookmesh/hookmesh/services/normalizer/internal/money"
 )
 
 // Normalizer normalizes the webhooks of the presets and of the sources
@@ -67,7 +67,7 @@ func New(srcs []sources.Source) (*Normalizer, error) {
 	n := &Normalizer{sources: map[string]*configuredSource{}}
 	var errs []error
 	for _, s := range srcs {
-		if _, preset := adapters[s.Name]; preset {
+		if _, preset := presetAdapter(s.Name); preset {
 			continue
 		}
 		c := &configuredSource{name: s.Name, rules: s.Normalize, types: map[string]eventv1.EventType{}}
@@ -146,7 +146,7 @@ func (n *Normalizer) Platforms() []string {
 // silent zero. The fields are checked in a fixed order, so the error of a
 // body with several faults is always the same.
 func (c *configuredSource) normalize(r request, ev *eventv1.NormalizedEvent) error {
-	root, err := dotpath.ParseObject(r.body)
+	root, err := dotpath.ParseObject(r.Body)
 	if errors.Is(err, dotpath.ErrNotObject) {
 		return invalid(c.name, "%v", err)
 	} else if err != nil {
@@ -198,7 +198,7 @@ func (c *configuredSource) normalize(r request, ev *eventv1.NormalizedEvent) err
 	if err := c.amount(found, ev); err != nil {
 		return err
 	}
-	key, err := c.dedup.DeriveFound(r.headers, found[dedupPath])
+	key, err := c.dedup.DeriveFound(r.Headers, found[dedupPath])
 	if err != nil {
 		return fmt.Errorf("%s: event key: %w", c.name, err)
 	}

@@ -4,6 +4,8 @@ import (
 	stdjson "encoding/json"
 	"testing"
 
+	"github.com/hookmesh/hookmesh/services/internal/platform/norm"
+
 	"google.golang.org/protobuf/proto"
 )
 
@@ -30,13 +32,13 @@ func FuzzDecoderMatchesStdlib(f *testing.F) {
 		}
 	}
 	n := testNormalizer(f)
-	fast := fastUnmarshal
+	fast := norm.FastUnmarshal
 	f.Fuzz(func(t *testing.T, pi uint8, body []byte) {
 		i := int(pi) % len(decoderPlatforms)
 		p := decoderPlatforms[i]
-		fastUnmarshal = stdjson.Unmarshal
+		norm.FastUnmarshal = stdjson.Unmarshal
 		want, wantErr := n.Normalize(p, headers[i], body, testReceivedAt)
-		fastUnmarshal = fast
+		norm.FastUnmarshal = fast
 		got, gotErr := n.Normalize(p, headers[i], body, testReceivedAt)
 		if (gotErr == nil) != (wantErr == nil) || (gotErr != nil && gotErr.Error() != wantErr.Error()) {
 			t.Fatalf("%s: error %v, encoding/json's %v", p, gotErr, wantErr)

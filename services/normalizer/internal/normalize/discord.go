@@ -73,7 +73,7 @@ const discordEpochMillis = 1420070400000
 // ("APPLICATION_AUTHORIZED"; "PING" for its ping).
 func normalizeDiscord(r request, ev *eventv1.NormalizedEvent) error {
 	var b discordBody
-	if err := decodeObject("discord", r.body, &b); err != nil {
+	if err := decodeObject("discord", r.Body, &b); err != nil {
 		return err
 	}
 	if b.Type == nil {
@@ -115,7 +115,7 @@ func normalizeDiscord(r request, ev *eventv1.NormalizedEvent) error {
 // url_verification, it is keyed by its content.
 func discordWebhook(r request, b *discordBody, ev *eventv1.NormalizedEvent) error {
 	if b.ID == "" {
-		key := eventkey.ContentKey(r.body)
+		key := eventkey.ContentKey(r.Body)
 		ev.EventId, ev.Source = key.EventID, key.Source
 	}
 	if *b.Type == 0 {

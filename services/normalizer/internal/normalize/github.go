@@ -86,7 +86,7 @@ type githubResource struct {
 // header and a JSON object body, sent either as application/json or as
 // application/x-www-form-urlencoded with the JSON in the "payload" field.
 func normalizeGitHub(r request, ev *eventv1.NormalizedEvent) error {
-	name := r.header("x-github-event")
+	name := r.Header("x-github-event")
 	if name == "" {
 		return invalid("github", "no x-github-event header")
 	}
@@ -141,7 +141,7 @@ func normalizeGitHub(r request, ev *eventv1.NormalizedEvent) error {
 		setMeta(ev.Metadata, "repository", e.Repository.FullName)
 		setMeta(ev.Metadata, "repository_id", string(e.Repository.ID))
 	}
-	setMeta(ev.Metadata, "hook_id", r.header("x-github-hook-id"))
+	setMeta(ev.Metadata, "hook_id", r.Header("x-github-hook-id"))
 	setMeta(ev.Metadata, "action", e.Action)
 
 	switch {
@@ -185,15 +185,15 @@ func normalizeGitHub(r request, ev *eventv1.NormalizedEvent) error {
 // githubJSON returns the JSON document of a GitHub delivery: the body
 // itself, or the "payload" form field of a form-encoded delivery.
 func githubJSON(r request) ([]byte, error) {
-	ct := r.header("content-type")
+	ct := r.Header("content-type")
 	if ct == "" {
-		return r.body, nil
+		return r.Body, nil
 	}
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil || mt != "application/x-www-form-urlencoded" {
-		return r.body, nil
+		return r.Body, nil
 	}
-	form, err := url.ParseQuery(string(r.body))
+	form, err := url.ParseQuery(string(r.Body))
 	if err != nil {
 		return nil, invalid("github", "form-encoded body: %v", err)
 	}

@@ -67,7 +67,7 @@ const gitlabZeroSHA = "0000000000000000000000000000000000000000"
 // metadata.
 func normalizeGitLab(r request, ev *eventv1.NormalizedEvent) error {
 	var e gitlabEvent
-	if err := decodeObject("gitlab", r.body, &e); err != nil {
+	if err := decodeObject("gitlab", r.Body, &e); err != nil {
 		return err
 	}
 	kind := e.ObjectKind
@@ -86,8 +86,8 @@ func normalizeGitLab(r request, ev *eventv1.NormalizedEvent) error {
 		ev.SourceEventType = kind + "." + action
 	}
 	ev.EventType = eventType("gitlab", ev.SourceEventType)
-	setMeta(ev.Metadata, "hook", r.header("x-gitlab-event"))
-	setMeta(ev.Metadata, "instance", r.header("x-gitlab-instance"))
+	setMeta(ev.Metadata, "hook", r.Header("x-gitlab-event"))
+	setMeta(ev.Metadata, "instance", r.Header("x-gitlab-instance"))
 	setMeta(ev.Metadata, "action", action)
 
 	ev.UserId = string(e.UserID)

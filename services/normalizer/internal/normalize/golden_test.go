@@ -2,15 +2,15 @@ package normalize
 
 import (
 	"bytes"
-	"encoding/json"
 	"flag"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"google.golang.org/protobuf/encoding/protojson"
+	"github.com/hookmesh/hookmesh/services/internal/platform/platformtest"
+	"github.com/hookmesh/hookmesh/services/internal/platforms"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -18,60 +18,56 @@ var update = flag.Bool("update", false, "rewrite testdata/*/*.golden.json from t
 
 // testReceivedAt is the receipt time of every golden case: fixed so the
 // goldens do not change from run to run.
-var testReceivedAt = time.Date(2024, 3, 8, 15, 30, 0, 0, time.UTC)
+var testReceivedAt = platformtest.ReceivedAt
 
-// goldenCase is one payload under testdata/<platform>/.
+// goldenCase is one payload under testdata/<platform>/, or under the
+// testdata of a registered platform's package.
 type goldenCase struct {
 	platform, name string
 	body           []byte
 	headers        map[string]string
-	goldenPath     string
+	platformtest.GoldenCase
 }
 
 // loadCases returns the cases of platform ("" for all), each a
-// <case>.json with its <case>.headers.json.
+// <case>.json with its <case>.headers.json: the registered platforms'
+// from their packages, the others' from testdata/<platform>/.
 func loadCases(tb testing.TB, platform string) []goldenCase {
 	tb.Helper()
-	if platform == "" {
-		platform = "*"
-	}
-	paths, err := filepath.Glob(filepath.Join("testdata", platform, "*.json"))
-	if err != nil {
-		tb.Fatal(err)
-	}
 	var cases []goldenCase
-	for _, p := range paths {
-		if strings.HasSuffix(p, ".headers.json") || strings.HasSuffix(p, ".golden.json") {
-			continue
+	add := func(name string, fsys fs.FS, dir string) {
+		for _, c := range platformtest.LoadCases(tb, fsys, dir) {
+			cases = append(cases, goldenCase{platform: name, name: c.Name, body: c.Body, headers: c.Headers, GoldenCase: c})
 		}
-		base := strings.TrimSuffix(p, ".json")
-		body, err := os.ReadFile(p)
+	}
+	for _, p := range platforms.All() {
+		if platform == "" || platform == p.Name {
+			add(p.Name, p.TestData, platformtest.GoldenDir)
+		}
+	}
+	dirs := []string{platform}
+	if platform == "" {
+		entries, err := os.ReadDir("testdata")
 		if err != nil {
 			tb.Fatal(err)
 		}
-		hb, err := os.ReadFile(base + ".headers.json")
-		if err != nil {
-			tb.Fatalf("%s: every payload needs a headers file: %v", p, err)
+		dirs = dirs[:0]
+		for _, e := range entries {
+			if e.IsDir() && e.Name() != "fuzz" {
+				dirs = append(dirs, e.Name())
+			}
 		}
-		var headers map[string]string
-		if err := json.Unmarshal(hb, &headers); err != nil {
-			tb.Fatalf("%s.headers.json: %v", base, err)
+	}
+	for _, d := range dirs {
+		if _, registered := platforms.Lookup(d); !registered {
+			add(d, os.DirFS("testdata"), d)
 		}
-		cases = append(cases, goldenCase{
-			platform:   filepath.Base(filepath.Dir(p)),
-			name:       filepath.Base(base),
-			body:       body,
-			headers:    headers,
-			goldenPath: base + ".golden.json",
-		})
 	}
 	if len(cases) == 0 {
 		tb.Fatalf("no testdata cases for %q", platform)
 	}
 	return cases
 }
-
-var goldenJSON = protojson.MarshalOptions{UseProtoNames: true, Multiline: true, Indent: "  "}
 
 // TestGolden normalizes every testdata payload and compares the event with
 // its hand-checked golden file. Run with -update to rewrite the goldens,
@@ -85,7 +81,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Normalize: %v", err)
 			}
-			compareGolden(t, c.goldenPath, goldenBytes(t, ev))
+			compareGolden(t, c.GoldenCase, goldenBytes(t, ev))
 		})
 	}
 }
@@ -119,53 +115,27 @@ func TestGoldenItems(t *testing.T) {
 					buf.Write(bytes.TrimSuffix(goldenBytes(t, e), []byte("\n")))
 				}
 				buf.WriteString("\n]\n")
-				compareGolden(t, strings.TrimSuffix(c.goldenPath, ".golden.json")+".items.golden.json", buf.Bytes())
+				items := strings.TrimSuffix(c.GoldenPath, ".golden.json") + ".items.golden.json"
+				want, _ := os.ReadFile(filepath.Join("testdata", items))
+				compareGolden(t, platformtest.GoldenCase{Golden: want, GoldenPath: items}, buf.Bytes())
 			})
 		}
 	}
 }
 
 // goldenBytes is m as stable, indented JSON with a final newline.
-func goldenBytes(t *testing.T, m proto.Message) []byte {
-	t.Helper()
-	got, err := goldenJSON.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// protojson adds random spaces to discourage byte comparison;
-	// re-indent through encoding/json for a stable file.
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, compact(t, got), "", "  "); err != nil {
-		t.Fatal(err)
-	}
-	buf.WriteByte('\n')
-	return buf.Bytes()
-}
+func goldenBytes(t *testing.T, m proto.Message) []byte { return platformtest.GoldenBytes(t, m) }
 
-// compareGolden compares got with the golden file at path, or with
-// -update writes it there.
-func compareGolden(t *testing.T, path string, got []byte) {
+// compareGolden compares got with c's golden, or with -update writes it
+// under testdata/ (a registered platform's goldens are rewritten in its
+// own package: see platformtest.UpdateEnv).
+func compareGolden(t *testing.T, c platformtest.GoldenCase, got []byte) {
 	t.Helper()
 	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join("testdata", c.GoldenPath), got, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden (run with -update to create it): %v", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("event differs from %s\n--- got\n%s--- want\n%s", path, got, want)
-	}
-}
-
-func compact(t *testing.T, b []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, b); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	platformtest.CompareGolden(t, c, got)
 }

@@ -31,7 +31,7 @@ type hubspotEvent struct {
 // first item becomes the event (see batchMeta; NormalizeAll reads them
 // all).
 func normalizeHubSpot(r request, ev *eventv1.NormalizedEvent) error {
-	items, err := decodeBatch[hubspotEvent]("hubspot", r.body)
+	items, err := decodeBatch[hubspotEvent]("hubspot", r.Body)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package normalize
 
 import (
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
@@ -47,10 +46,7 @@ func quoteJSON(raw string) string {
 // sent.
 func TestNormalizeKeepsIDBytes(t *testing.T) {
 	t.Parallel()
-	pi, err := os.ReadFile("testdata/stripe/payment_intent_succeeded.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	pi := mustCase(t, "stripe", "payment_intent_succeeded").body
 	configured, err := New([]sources.Source{{Name: "acme", Dedup: sources.Dedup{JSONPath: "meta.id", SourceHeader: "X-Acme-Account"},
 		Normalize: sources.Normalize{TypePath: "type"}}})
 	if err != nil {

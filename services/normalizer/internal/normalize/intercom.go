@@ -42,7 +42,7 @@ type intercomItem struct {
 // topic; data.item, when present, must be an object.
 func normalizeIntercom(r request, ev *eventv1.NormalizedEvent) error {
 	var n intercomNotification
-	if err := decodeObject("intercom", r.body, &n); err != nil {
+	if err := decodeObject("intercom", r.Body, &n); err != nil {
 		return err
 	}
 	if n.Topic == "" {

@@ -32,7 +32,7 @@ type linearEvent struct {
 // type is UNMAPPED, with the ids kept.
 func normalizeLinear(r request, ev *eventv1.NormalizedEvent) error {
 	var e linearEvent
-	if err := decodeObject("linear", r.body, &e); err != nil {
+	if err := decodeObject("linear", r.Body, &e); err != nil {
 		return err
 	}
 	if e.Type == "" {

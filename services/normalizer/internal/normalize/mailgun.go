@@ -32,7 +32,7 @@ type mailgunWebhook struct {
 // and message ids kept and the recipient address as user_id.
 func normalizeMailgun(r request, ev *eventv1.NormalizedEvent) error {
 	var w mailgunWebhook
-	if err := decodeObject("mailgun", r.body, &w); err != nil {
+	if err := decodeObject("mailgun", r.Body, &w); err != nil {
 		return err
 	}
 	e := w.EventData

@@ -1,6 +1,9 @@
 package normalize
 
-import eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
+import (
+	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
+	"github.com/hookmesh/hookmesh/services/internal/platforms"
+)
 
 // mappingKey is a platform's own event type within that platform.
 type mappingKey struct {
@@ -11,34 +14,12 @@ type mappingKey struct {
 // mapping is the one table from a platform's own event type to its common
 // meaning. A type absent here is EVENT_TYPE_UNMAPPED: it still flows, with
 // source_event_type kept, so adding a row later changes no stored data.
-// Conditions that depend on the payload (a Stripe checkout that is not yet
-// paid, a draft pull request, a Slack message subtype) are applied by the
-// adapter after this lookup and documented there. Changing a row's meaning
+// Conditions that depend on the payload (a draft pull request, a Slack
+// message subtype) are applied by the adapter after this lookup and
+// documented there. Platforms moved to services/internal/platforms keep
+// their rows in their own package (Platform.Mapping). Changing a row's meaning
 // means bumping SchemaVersion.
 var mapping = map[mappingKey]eventv1.EventType{
-	// Stripe. One payment can produce several PAYMENT_COMPLETED events
-	// (payment_intent.succeeded and charge.succeeded, invoice.paid and
-	// invoice.payment_succeeded): a consumer subscribes to the ones it wants.
-	// Refunds: only charge.refunded counts, so one refund is one
-	// PAYMENT_REFUNDED; refund.created/refund.updated/charge.refund.updated
-	// describe the same money and stay unmapped.
-	{"stripe", "payment_intent.succeeded"}:                 eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED,
-	{"stripe", "charge.succeeded"}:                         eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED,
-	{"stripe", "checkout.session.completed"}:               eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED,
-	{"stripe", "checkout.session.async_payment_succeeded"}: eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED,
-	{"stripe", "invoice.paid"}:                             eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED,
-	{"stripe", "invoice.payment_succeeded"}:                eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED,
-	{"stripe", "payment_intent.payment_failed"}:            eventv1.EventType_EVENT_TYPE_PAYMENT_FAILED,
-	{"stripe", "charge.failed"}:                            eventv1.EventType_EVENT_TYPE_PAYMENT_FAILED,
-	{"stripe", "invoice.payment_failed"}:                   eventv1.EventType_EVENT_TYPE_PAYMENT_FAILED,
-	{"stripe", "checkout.session.async_payment_failed"}:    eventv1.EventType_EVENT_TYPE_PAYMENT_FAILED,
-	{"stripe", "charge.refunded"}:                          eventv1.EventType_EVENT_TYPE_PAYMENT_REFUNDED,
-	{"stripe", "customer.created"}:                         eventv1.EventType_EVENT_TYPE_USER_CREATED,
-	{"stripe", "customer.updated"}:                         eventv1.EventType_EVENT_TYPE_USER_UPDATED,
-	{"stripe", "customer.subscription.created"}:            eventv1.EventType_EVENT_TYPE_SUBSCRIPTION_CREATED,
-	{"stripe", "customer.subscription.updated"}:            eventv1.EventType_EVENT_TYPE_SUBSCRIPTION_UPDATED,
-	{"stripe", "customer.subscription.deleted"}:            eventv1.EventType_EVENT_TYPE_SUBSCRIPTION_CANCELLED,
-
 	// GitHub: x-github-event, plus "." + action when the body has one.
 	{"github", "ping"}:                          eventv1.EventType_EVENT_TYPE_PING,
 	{"github", "push"}:                          eventv1.EventType_EVENT_TYPE_CODE_PUSHED,
@@ -173,6 +154,9 @@ var mappingAlias = map[string]string{"svix": "standard"}
 func eventType(platform, sourceType string) eventv1.EventType {
 	if alias, ok := mappingAlias[platform]; ok {
 		platform = alias
+	}
+	if p, ok := platforms.Lookup(platform); ok {
+		return p.EventType(sourceType)
 	}
 	if t, ok := mapping[mappingKey{platform, sourceType}]; ok {
 		return t

@@ -11,35 +11,27 @@ import (
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/eventkey"
-	"google.golang.org/protobuf/types/known/timestamppb"
+	"github.com/hookmesh/hookmesh/services/internal/platform/norm"
+	"github.com/hookmesh/hookmesh/services/internal/platforms"
 )
 
 // SchemaVersion is the version of the normalization written into every
-// event. It grows when an adapter's mapping changes meaning, so consumers
-// and re-normalization can tell old events from new ones.
-const SchemaVersion = 1
+// event (norm.SchemaVersion).
+const SchemaVersion = norm.SchemaVersion
 
 // request is one webhook as an adapter sees it.
-type request struct {
-	headers    map[string]string
-	body       []byte
-	receivedAt time.Time
-}
-
-// header returns the value of a header (names are lower case).
-func (r request) header(name string) string { return r.headers[name] }
+type request = norm.Request
 
 // adapter fills the platform-specific fields of ev. It may set ev.EventId
 // and ev.Source itself when the platform's dedup key does not come from
 // eventkey.Derive (a Slack url_verification has no event_id); otherwise
 // Normalize derives them. It may set OccurredAt; Normalize defaults it to
 // the receipt time.
-type adapter func(r request, ev *eventv1.NormalizedEvent) error
+type adapter = norm.Adapter
 
 // adapters are the presets: platforms known in code. Svix, Clerk and
 // Resend send Standard Webhooks and share its adapter.
 var adapters = map[string]adapter{
-	"stripe":    normalizeStripe,
 	"github":    normalizeGitHub,
 	"shopify":   normalizeShopify,
 	"slack":     normalizeSlack,
@@ -63,10 +55,26 @@ var adapters = map[string]adapter{
 	"adyen":     normalizeAdyen,
 }
 
-// Platforms lists the preset platform names Normalize has an adapter for.
+// Platforms lists the preset platform names Normalize has an adapter for:
+// the registered platforms and those not yet moved to the registry.
 // Sources defined in configuration are listed by Normalizer.Platforms.
 func Platforms() []string {
-	return slices.Sorted(maps.Keys(adapters))
+	names := slices.Collect(maps.Keys(adapters))
+	for _, p := range platforms.All() {
+		names = append(names, p.Name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// presetAdapter returns the adapter of a preset platform: the registry's
+// first, then the ones not yet moved there.
+func presetAdapter(platform string) (adapter, bool) {
+	if p, ok := platforms.Lookup(platform); ok {
+		return p.Normalize, true
+	}
+	a, ok := adapters[platform]
+	return a, ok
 }
 
 // Normalize turns one webhook of a preset platform into a NormalizedEvent;
@@ -85,7 +93,7 @@ var presetsOnly = &Normalizer{}
 // apperr.ErrNotFound; a payload the adapter cannot understand is
 // apperr.ErrInvalid with the reason.
 func (n *Normalizer) Normalize(platform string, headers map[string]string, body []byte, receivedAt time.Time) (*eventv1.NormalizedEvent, error) {
-	adapt, ok := adapters[platform]
+	adapt, ok := presetAdapter(platform)
 	configured, isConfigured := n.sources[platform]
 	if !ok && isConfigured {
 		adapt = configured.normalize
@@ -93,63 +101,26 @@ func (n *Normalizer) Normalize(platform string, headers map[string]string, body 
 	if !ok && !isConfigured {
 		return nil, fmt.Errorf("normalize: platform %q: %w", platform, apperr.ErrNotFound)
 	}
-	if receivedAt.IsZero() {
-		return nil, invalid(platform, "received_at is not set")
-	}
-	if headers == nil {
-		headers = map[string]string{}
-	}
-	ev := newEvent(platform, receivedAt)
-	if err := adapt(request{headers: headers, body: body, receivedAt: receivedAt}, ev); err != nil {
-		return nil, err
-	}
-	if ev.EventId == "" {
+	return norm.Event(platform, adapt, func(headers map[string]string, body []byte) (eventkey.Key, error) {
 		key, err := eventkey.Derive(platform, headers, body)
 		if err != nil {
 			if errors.Is(err, apperr.ErrNotFound) {
 				// An adapter exists for platform, so eventkey lagging
 				// behind is our bug, not the caller's.
-				return nil, fmt.Errorf("normalize: event key of %q: %v", platform, err)
+				return key, fmt.Errorf("normalize: event key of %q: %v", platform, err)
 			}
-			return nil, fmt.Errorf("normalize: event key: %w", err)
+			return key, fmt.Errorf("normalize: event key: %w", err)
 		}
-		ev.EventId, ev.Source = key.EventID, key.Source
-	}
-	if err := finish(platform, ev); err != nil {
-		return nil, err
-	}
-	return ev, nil
+		return key, nil
+	}, headers, body, receivedAt)
 }
 
 // newEvent is an event of platform before its adapter fills it.
-func newEvent(platform string, receivedAt time.Time) *eventv1.NormalizedEvent {
-	return &eventv1.NormalizedEvent{
-		Platform:      platform,
-		ReceivedAt:    timestamppb.New(receivedAt),
-		Metadata:      map[string]string{},
-		SchemaVersion: SchemaVersion,
-	}
-}
+var newEvent = norm.NewEvent
 
 // finish defaults an adapted event's occurred_at to its receipt time,
 // checks both times and drops empty metadata.
-func finish(platform string, ev *eventv1.NormalizedEvent) error {
-	if ev.OccurredAt == nil {
-		ev.OccurredAt = ev.ReceivedAt
-	}
-	for _, ts := range [...]struct {
-		name string
-		ts   *timestamppb.Timestamp
-	}{{"occurred_at", ev.OccurredAt}, {"received_at", ev.ReceivedAt}} {
-		if err := ts.ts.CheckValid(); err != nil {
-			return invalid(platform, "%s out of range: %v", ts.name, err)
-		}
-	}
-	if len(ev.Metadata) == 0 {
-		ev.Metadata = nil
-	}
-	return nil
-}
+var finish = norm.Finish
 
 // itemsAdapter reads every item of a batched delivery into its own event
 // (from newEvent), for the platforms whose adapter makes one event of the
@@ -169,7 +140,7 @@ var itemsAdapters = map[string]itemsAdapter{
 // its type).
 func arrayItems[T any](platform string, fill func(T, int, *eventv1.NormalizedEvent) error) itemsAdapter {
 	return func(r request, newEvent func() *eventv1.NormalizedEvent) ([]*eventv1.NormalizedEvent, error) {
-		items, err := decodeBatch[T](platform, r.body)
+		items, err := decodeBatch[T](platform, r.Body)
 		if err != nil {
 			return nil, err
 		}
@@ -200,7 +171,7 @@ func (n *Normalizer) NormalizeAll(platform string, headers map[string]string, bo
 	if len(keys) == 1 {
 		return ev, []*eventv1.NormalizedEvent{ev}, nil
 	}
-	events, err = items(request{headers: headers, body: body, receivedAt: receivedAt},
+	events, err = items(request{Headers: headers, Body: body, ReceivedAt: receivedAt},
 		func() *eventv1.NormalizedEvent { return newEvent(platform, receivedAt) })
 	if err != nil {
 		return nil, nil, err
@@ -219,11 +190,4 @@ func (n *Normalizer) NormalizeAll(platform string, headers map[string]string, bo
 		}
 	}
 	return ev, events, nil
-}
-
-// occurred sets ev.OccurredAt to t unless t is zero.
-func occurred(ev *eventv1.NormalizedEvent, t time.Time) {
-	if !t.IsZero() {
-		ev.OccurredAt = timestamppb.New(t)
-	}
 }

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
-	"github.com/hookmesh/hookmesh/services/normalizer/internal/money"
+	"github.com/hookmesh/hookmesh/services/internal/platform/money"
 )
 
 // paddleEvent is the envelope of a Paddle Billing notification.
@@ -49,7 +49,7 @@ type paddleEntity struct {
 // (transaction, subscription, customer, adjustment ...).
 func normalizePaddle(r request, ev *eventv1.NormalizedEvent) error {
 	var e paddleEvent
-	if err := decodeObject("paddle", r.body, &e); err != nil {
+	if err := decodeObject("paddle", r.Body, &e); err != nil {
 		return err
 	}
 	if e.EventType == "" {

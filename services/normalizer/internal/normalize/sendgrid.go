@@ -28,7 +28,7 @@ type sendgridEvent struct {
 // are UNMAPPED, with the message ids kept and the recipient address as
 // user_id.
 func normalizeSendGrid(r request, ev *eventv1.NormalizedEvent) error {
-	items, err := decodeBatch[sendgridEvent]("sendgrid", r.body)
+	items, err := decodeBatch[sendgridEvent]("sendgrid", r.Body)
 	if err != nil {
 		return err
 	}

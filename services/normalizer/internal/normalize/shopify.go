@@ -5,7 +5,7 @@ import (
 	"time"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
-	"github.com/hookmesh/hookmesh/services/normalizer/internal/money"
+	"github.com/hookmesh/hookmesh/services/internal/platform/money"
 )
 
 // shopifyResource is the part of a Shopify webhook body (the resource
@@ -50,12 +50,12 @@ type shopifyResource struct {
 // normalizeShopify reads a Shopify webhook. Required: the x-shopify-topic
 // header and a JSON object body (the resource).
 func normalizeShopify(r request, ev *eventv1.NormalizedEvent) error {
-	topic := r.header("x-shopify-topic")
+	topic := r.Header("x-shopify-topic")
 	if topic == "" {
 		return invalid("shopify", "no x-shopify-topic header")
 	}
 	var res shopifyResource
-	if err := decodeObject("shopify", r.body, &res); err != nil {
+	if err := decodeObject("shopify", r.Body, &res); err != nil {
 		return err
 	}
 	ev.SourceEventType = topic
@@ -63,7 +63,7 @@ func normalizeShopify(r request, ev *eventv1.NormalizedEvent) error {
 	resource, _, _ := strings.Cut(topic, "/")
 	ev.EntityType = strings.TrimSuffix(resource, "s")
 	ev.EntityId = string(res.ID)
-	ev.TenantId = r.header("x-shopify-shop-domain")
+	ev.TenantId = r.Header("x-shopify-shop-domain")
 	if res.Customer != nil {
 		ev.UserId = string(res.Customer.ID)
 	}
@@ -74,12 +74,12 @@ func normalizeShopify(r request, ev *eventv1.NormalizedEvent) error {
 	// X-Shopify-Triggered-At is when Shopify fired the webhook; it is not
 	// signed, so a value that does not parse falls back to the resource's
 	// own times instead of failing the event.
-	triggered, _ := time.Parse(time.RFC3339Nano, r.header("x-shopify-triggered-at"))
+	triggered, _ := time.Parse(time.RFC3339Nano, r.Header("x-shopify-triggered-at"))
 	occurred(ev, firstTime(triggered, res.UpdatedAt.Time, res.CreatedAt.Time))
 
 	setMeta(ev.Metadata, "admin_graphql_api_id", res.AdminGraphQLAPIID)
-	setMeta(ev.Metadata, "api_version", r.header("x-shopify-api-version"))
-	setMeta(ev.Metadata, "webhook_id", r.header("x-shopify-webhook-id"))
+	setMeta(ev.Metadata, "api_version", r.Header("x-shopify-api-version"))
+	setMeta(ev.Metadata, "webhook_id", r.Header("x-shopify-webhook-id"))
 	setMeta(ev.Metadata, "order_id", string(res.OrderID))
 
 	switch ev.EntityType {

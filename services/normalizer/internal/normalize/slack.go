@@ -50,7 +50,7 @@ var slackPostedSubtypes = map[string]bool{"": true, "thread_broadcast": true, "f
 // with "type"; an event_callback also needs an "event" object with a type.
 func normalizeSlack(r request, ev *eventv1.NormalizedEvent) error {
 	var env slackEnvelope
-	if err := decodeObject("slack", r.body, &env); err != nil {
+	if err := decodeObject("slack", r.Body, &env); err != nil {
 		return err
 	}
 	if env.Type == "" {
@@ -58,8 +58,8 @@ func normalizeSlack(r request, ev *eventv1.NormalizedEvent) error {
 	}
 	ev.TenantId = env.TeamID
 	setMeta(ev.Metadata, "api_app_id", env.APIAppID)
-	setMeta(ev.Metadata, "retry_num", r.header("x-slack-retry-num"))
-	setMeta(ev.Metadata, "retry_reason", r.header("x-slack-retry-reason"))
+	setMeta(ev.Metadata, "retry_num", r.Header("x-slack-retry-num"))
+	setMeta(ev.Metadata, "retry_reason", r.Header("x-slack-retry-reason"))
 	if env.EventTime != nil {
 		occurred(ev, unixTime(*env.EventTime))
 	}
@@ -71,7 +71,7 @@ func normalizeSlack(r request, ev *eventv1.NormalizedEvent) error {
 		ev.SourceEventType = env.Type
 		ev.EventType = eventType("slack", env.Type)
 		if env.EventID == "" {
-			key := eventkey.ContentKey(r.body)
+			key := eventkey.ContentKey(r.Body)
 			ev.EventId, ev.Source = key.EventID, key.Source
 		}
 		return nil

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
-	"github.com/hookmesh/hookmesh/services/normalizer/internal/money"
+	"github.com/hookmesh/hookmesh/services/internal/platform/money"
 )
 
 // squareEvent is a Square webhook: {"merchant_id": ..., "type":
@@ -60,7 +60,7 @@ var squareStatusTypes = map[[2]string]eventv1.EventType{
 // type and a data object.
 func normalizeSquare(r request, ev *eventv1.NormalizedEvent) error {
 	var e squareEvent
-	if err := decodeObject("square", r.body, &e); err != nil {
+	if err := decodeObject("square", r.Body, &e); err != nil {
 		return err
 	}
 	if e.Type == "" {

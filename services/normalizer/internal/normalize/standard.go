@@ -42,7 +42,7 @@ func standardAdapter(platform string) adapter {
 
 func normalizeStandard(platform string, r request, ev *eventv1.NormalizedEvent) error {
 	var p standardPayload
-	if err := decodeObject(platform, r.body, &p); err != nil {
+	if err := decodeObject(platform, r.Body, &p); err != nil {
 		return err
 	}
 	if p.Type == "" {
@@ -86,9 +86,9 @@ func normalizeStandard(platform string, r request, ev *eventv1.NormalizedEvent) 
 	// remaining guess.
 	occurred(ev, firstTime(p.Timestamp.Time, p.CreatedAt.Time))
 	if ev.OccurredAt == nil {
-		ts := r.header("webhook-timestamp")
+		ts := r.Header("webhook-timestamp")
 		if ts == "" {
-			ts = r.header("svix-timestamp")
+			ts = r.Header("svix-timestamp")
 		}
 		if n, err := strconv.ParseInt(ts, 10, 64); err == nil && n > 0 {
 			occurred(ev, unixTime(n))

@@ -18,7 +18,7 @@ import (
 // MessageStatus), or "call." + CallStatus for voice. Twilio sends no event
 // time: occurred_at is the receipt time.
 func normalizeTwilio(r request, ev *eventv1.NormalizedEvent) error {
-	form, err := url.ParseQuery(string(r.body))
+	form, err := url.ParseQuery(string(r.Body))
 	if err != nil {
 		return invalid("twilio", "form-encoded body: %v", err)
 	}

@@ -54,14 +54,14 @@ const (
 // when that header is missing.
 func normalizeTwitch(r request, ev *eventv1.NormalizedEvent) error {
 	var m twitchMessage
-	if err := decodeObject("twitch", r.body, &m); err != nil {
+	if err := decodeObject("twitch", r.Body, &m); err != nil {
 		return err
 	}
 	if m.Subscription == nil || m.Subscription.Type == "" {
 		return invalid("twitch", "body has no subscription type")
 	}
 	sub := m.Subscription
-	kind := r.header("twitch-eventsub-message-type")
+	kind := r.Header("twitch-eventsub-message-type")
 	if kind == "" {
 		kind = twitchNotification
 		if m.Challenge != nil {
@@ -73,10 +73,10 @@ func normalizeTwitch(r request, ev *eventv1.NormalizedEvent) error {
 	setMeta(ev.Metadata, "subscription_type", sub.Type)
 	setMeta(ev.Metadata, "subscription_version", sub.Version)
 	setMeta(ev.Metadata, "subscription_status", sub.Status)
-	setMeta(ev.Metadata, "retry", r.header("twitch-eventsub-message-retry"))
+	setMeta(ev.Metadata, "retry", r.Header("twitch-eventsub-message-retry"))
 	ev.TenantId = sub.Condition.BroadcasterUserID
 	// The signed time the message was sent; Twitch keeps it on retries.
-	if t, err := time.Parse(time.RFC3339Nano, r.header("twitch-eventsub-message-timestamp")); err == nil {
+	if t, err := time.Parse(time.RFC3339Nano, r.Header("twitch-eventsub-message-timestamp")); err == nil {
 		occurred(ev, t)
 	}
 

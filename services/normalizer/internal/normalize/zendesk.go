@@ -43,10 +43,10 @@ const zendeskTrigger = "trigger"
 // own JSON, kept UNMAPPED as source type "trigger".
 func normalizeZendesk(r request, ev *eventv1.NormalizedEvent) error {
 	var e zendeskEvent
-	if err := decodeObject("zendesk", r.body, &e); err != nil {
+	if err := decodeObject("zendesk", r.Body, &e); err != nil {
 		return err
 	}
-	setMeta(ev.Metadata, "webhook_id", r.header("x-zendesk-webhook-id"))
+	setMeta(ev.Metadata, "webhook_id", r.Header("x-zendesk-webhook-id"))
 	if e.Type == "" {
 		ev.SourceEventType = zendeskTrigger
 		ev.EventType = eventv1.EventType_EVENT_TYPE_UNMAPPED

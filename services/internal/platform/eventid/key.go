@@ -1,0 +1,16 @@
+// Package eventid holds what a platform's dedup key is made of: the Key
+// type, the encoding that turns any id bytes into a storable string
+// (Encode), and the top-level JSON field reader (TopString) the platforms
+// that carry their id in the body use. Package eventkey derives keys with
+// it, and every platform package under platforms/ does.
+package eventid
+
+// Key is unique per platform: (Source, EventID). Both are in the encoded
+// form (Encode) of the bytes the platform sent.
+type Key struct {
+	// Source scopes EventID where a platform's ids are not global: the
+	// Shopify shop domain, the GitHub hook id. Empty otherwise.
+	Source string
+	// EventID is the platform's id for the event, stable across retries.
+	EventID string
+}

@@ -1,0 +1,38 @@
+package normalize
+
+import (
+	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
+	"github.com/hookmesh/hookmesh/services/internal/platform/norm"
+)
+
+// The adapters not yet moved to services/internal/platforms use the shared
+// helpers of package norm under their former names.
+var (
+	unmarshal        = norm.Unmarshal
+	invalid          = norm.Invalid
+	decodeObject     = norm.DecodeObject
+	checkObject      = norm.CheckObject
+	isObject         = norm.IsObject
+	unquote          = norm.Unquote
+	unixTime         = norm.UnixTime
+	firstTime        = norm.FirstTime
+	setMeta          = norm.SetMeta
+	minorUnitsString = norm.MinorUnitsString
+	batchMeta        = norm.BatchMeta
+	occurred         = norm.Occurred
+)
+
+type (
+	jsonID   = norm.ID
+	jsonRef  = norm.Ref
+	jsonTime = norm.Time
+	jsonBool = norm.Bool
+)
+
+func decodeBatch[T any](platform string, body []byte) ([]T, error) {
+	return norm.DecodeBatch[T](platform, body)
+}
+
+func eachItem[T any](items []T, newEvent func() *eventv1.NormalizedEvent, fill func(T, int, *eventv1.NormalizedEvent) error) ([]*eventv1.NormalizedEvent, error) {
+	return norm.EachItem(items, newEvent, fill)
+}
