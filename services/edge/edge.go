@@ -191,6 +191,7 @@ var DevSecrets = map[string]string{
 	"discord":   devKey("discord", false),                                             // Ed25519 public key
 	"sendgrid":  devKey("sendgrid", false),                                            // ECDSA P-256 public key
 	"razorpay":  "hookmesh-development-razorpay",
+	"paystack":  "sk_test_hookmesh_development_paystack",
 }
 
 // DevSigningSecrets are what a development sender signs with: the same
