@@ -190,8 +190,11 @@ var DevSecrets = map[string]string{
 	"adyen":     "686f6f6b6d6573682d646576656c6f706d656e742d616479656e2d686d61632d6b", // hex, as Adyen's keys
 	"discord":   devKey("discord", false),                                             // Ed25519 public key
 	"sendgrid":  devKey("sendgrid", false),                                            // ECDSA P-256 public key
-	"razorpay":  "hookmesh-development-razorpay",
-	"paystack":  "sk_test_hookmesh_development_paystack",
+
+	// Platform packages (services/internal/platforms) added by h18pay.
+	"razorpay":     "hookmesh-development-razorpay",
+	"paystack":     "sk_test_hookmesh_development_paystack",
+	"lemonsqueezy": "hookmesh-development-lemonsqueezy",
 }
 
 // DevSigningSecrets are what a development sender signs with: the same
