@@ -195,6 +195,7 @@ var DevSecrets = map[string]string{
 	"razorpay":     "hookmesh-development-razorpay",
 	"paystack":     "sk_test_hookmesh_development_paystack",
 	"lemonsqueezy": "hookmesh-development-lemonsqueezy",
+	"woocommerce":  "hookmesh-development-woocommerce",
 }
 
 // DevSigningSecrets are what a development sender signs with: the same

@@ -15,6 +15,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platforms/paystack"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/razorpay"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/woocommerce"
 )
 
 // registry lists every platform package, one line each, sorted by name
@@ -24,6 +25,7 @@ var registry = []platform.Platform{
 	paystack.Platform,
 	razorpay.Platform,
 	stripe.Platform,
+	woocommerce.Platform,
 }
 
 // All returns the registered platforms, sorted by name. The slice is a
