@@ -196,6 +196,7 @@ var DevSecrets = map[string]string{
 	"paystack":     "sk_test_hookmesh_development_paystack",
 	"lemonsqueezy": "hookmesh-development-lemonsqueezy",
 	"woocommerce":  "hookmesh-development-woocommerce",
+	"coinbase":     "hookmesh-development-coinbase",
 }
 
 // DevSigningSecrets are what a development sender signs with: the same

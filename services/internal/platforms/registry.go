@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/coinbase"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/lemonsqueezy"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/paystack"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/razorpay"
@@ -21,6 +22,7 @@ import (
 // registry lists every platform package, one line each, sorted by name
 // (TestRegistrySorted).
 var registry = []platform.Platform{
+	coinbase.Platform,
 	lemonsqueezy.Platform,
 	paystack.Platform,
 	razorpay.Platform,
