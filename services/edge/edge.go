@@ -197,6 +197,7 @@ var DevSecrets = map[string]string{
 	"lemonsqueezy": "hookmesh-development-lemonsqueezy",
 	"woocommerce":  "hookmesh-development-woocommerce",
 	"coinbase":     "hookmesh-development-coinbase",
+	"mollie":       "hookmesh-development-mollie",
 }
 
 // DevSigningSecrets are what a development sender signs with: the same

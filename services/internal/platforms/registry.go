@@ -13,6 +13,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/coinbase"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/lemonsqueezy"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/mollie"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/paystack"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/razorpay"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
@@ -24,6 +25,7 @@ import (
 var registry = []platform.Platform{
 	coinbase.Platform,
 	lemonsqueezy.Platform,
+	mollie.Platform,
 	paystack.Platform,
 	razorpay.Platform,
 	stripe.Platform,
