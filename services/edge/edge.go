@@ -198,6 +198,7 @@ var DevSecrets = map[string]string{
 	"woocommerce":  "hookmesh-development-woocommerce",
 	"coinbase":     "hookmesh-development-coinbase",
 	"mollie":       "hookmesh-development-mollie",
+	"paypal":       devKey("paypal", false), // "<webhook id>:<base64 DER public key>"
 }
 
 // DevSigningSecrets are what a development sender signs with: the same

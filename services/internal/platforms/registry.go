@@ -14,6 +14,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platforms/coinbase"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/lemonsqueezy"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/mollie"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/paypal"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/paystack"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/razorpay"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
@@ -26,6 +27,7 @@ var registry = []platform.Platform{
 	coinbase.Platform,
 	lemonsqueezy.Platform,
 	mollie.Platform,
+	paypal.Platform,
 	paystack.Platform,
 	razorpay.Platform,
 	stripe.Platform,

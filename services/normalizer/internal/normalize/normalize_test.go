@@ -237,7 +237,7 @@ func TestErrors(t *testing.T) {
 		body           string
 		want           error
 	}{
-		{"unknown platform", "paypal", nil, `{}`, apperr.ErrNotFound},
+		{"unknown platform", "no-such-platform", nil, `{}`, apperr.ErrNotFound},
 		{"stripe not json", "stripe", nil, `not json`, apperr.ErrInvalid},
 		{"stripe empty", "stripe", nil, ``, apperr.ErrInvalid},
 		{"stripe null", "stripe", nil, `null`, apperr.ErrInvalid},
