@@ -6,6 +6,7 @@ import (
 	"hash"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 )
@@ -48,6 +49,12 @@ type bodyVerifier struct {
 // ones dropped, see KeyList).
 func (s Body) NewVerifier(secrets []string) platform.Verifier {
 	return &bodyVerifier{s: s, keys: KeyList(secrets), size: s.Hash().Size()}
+}
+
+// Verifier is a Platform.NewVerifier of s. No timestamp is signed, so
+// the tolerance is ignored.
+func (s Body) Verifier(secrets []string, _ time.Duration) (platform.Verifier, error) {
+	return s.NewVerifier(secrets), nil
 }
 
 // Verify checks r's signature header against every secret.

@@ -21,7 +21,6 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/platform"
@@ -41,17 +40,13 @@ var testdata embed.FS
 // Platform is Coinbase Commerce, as the registry lists it.
 var Platform = platform.Platform{
 	Name:        name,
-	NewVerifier: newVerifier,
+	NewVerifier: Scheme.Verifier,
 	Sign:        Scheme.Sign,
 	Key:         key,
 	Normalize:   normalize,
 	Mapping:     mapping,
 	Samples:     samples,
 	TestData:    testdata,
-}
-
-func newVerifier(secrets []string, _ time.Duration) (platform.Verifier, error) {
-	return Scheme.NewVerifier(secrets), nil
 }
 
 // key is event.id, read as the exact bytes sent.

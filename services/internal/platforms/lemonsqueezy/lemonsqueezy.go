@@ -21,7 +21,6 @@ package lemonsqueezy
 import (
 	"crypto/sha256"
 	"embed"
-	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platform/eventid"
@@ -44,17 +43,13 @@ var testdata embed.FS
 // Platform is Lemon Squeezy, as the registry lists it.
 var Platform = platform.Platform{
 	Name:        name,
-	NewVerifier: newVerifier,
+	NewVerifier: Scheme.Verifier,
 	Sign:        Scheme.Sign,
 	Key:         key,
 	Normalize:   normalize,
 	Mapping:     mapping,
 	Samples:     samples,
 	TestData:    testdata,
-}
-
-func newVerifier(secrets []string, _ time.Duration) (platform.Verifier, error) {
-	return Scheme.NewVerifier(secrets), nil
 }
 
 // key is the content key (see the package doc).

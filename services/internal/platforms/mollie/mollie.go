@@ -23,7 +23,6 @@ import (
 	"crypto/sha256"
 	"embed"
 	"fmt"
-	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/platform"
@@ -44,17 +43,13 @@ var testdata embed.FS
 // Platform is Mollie, as the registry lists it.
 var Platform = platform.Platform{
 	Name:        name,
-	NewVerifier: newVerifier,
+	NewVerifier: Scheme.Verifier,
 	Sign:        Scheme.Sign,
 	Key:         key,
 	Normalize:   normalize,
 	Mapping:     mapping,
 	Samples:     samples,
 	TestData:    testdata,
-}
-
-func newVerifier(secrets []string, _ time.Duration) (platform.Verifier, error) {
-	return Scheme.NewVerifier(secrets), nil
 }
 
 // key is the event id at the top of the body ("event_..."), kept by

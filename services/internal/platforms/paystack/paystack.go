@@ -24,7 +24,6 @@ package paystack
 import (
 	"crypto/sha512"
 	"embed"
-	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platform/eventid"
@@ -43,17 +42,13 @@ var testdata embed.FS
 // Platform is Paystack, as the registry lists it.
 var Platform = platform.Platform{
 	Name:        name,
-	NewVerifier: newVerifier,
+	NewVerifier: Scheme.Verifier,
 	Sign:        Scheme.Sign,
 	Key:         key,
 	Normalize:   normalize,
 	Mapping:     mapping,
 	Samples:     samples,
 	TestData:    testdata,
-}
-
-func newVerifier(secrets []string, _ time.Duration) (platform.Verifier, error) {
-	return Scheme.NewVerifier(secrets), nil
 }
 
 // key is the content key (see the package doc).

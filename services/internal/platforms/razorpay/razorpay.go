@@ -17,7 +17,6 @@ import (
 	"crypto/sha256"
 	"embed"
 	"fmt"
-	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/platform"
@@ -41,17 +40,13 @@ var testdata embed.FS
 // Platform is Razorpay, as the registry lists it.
 var Platform = platform.Platform{
 	Name:        name,
-	NewVerifier: newVerifier,
+	NewVerifier: Scheme.Verifier,
 	Sign:        Scheme.Sign,
 	Key:         key,
 	Normalize:   normalize,
 	Mapping:     mapping,
 	Samples:     samples,
 	TestData:    testdata,
-}
-
-func newVerifier(secrets []string, _ time.Duration) (platform.Verifier, error) {
-	return Scheme.NewVerifier(secrets), nil
 }
 
 // key is the x-razorpay-event-id header ("evt_..."), unique per event and
