@@ -198,6 +198,15 @@ var DevSecrets = map[string]string{
 	"adyen":     "686f6f6b6d6573682d646576656c6f706d656e742d616479656e2d686d61632d6b", // hex, as Adyen's keys
 	"discord":   devKey("discord", false),                                             // Ed25519 public key
 	"sendgrid":  devKey("sendgrid", false),                                            // ECDSA P-256 public key
+
+	// Platform packages (services/internal/platforms) added by h18pay.
+	"razorpay":     "hookmesh-development-razorpay",
+	"paystack":     "sk_test_hookmesh_development_paystack",
+	"lemonsqueezy": "hookmesh-development-lemonsqueezy",
+	"woocommerce":  "hookmesh-development-woocommerce",
+	"coinbase":     "hookmesh-development-coinbase",
+	"mollie":       "hookmesh-development-mollie",
+	"paypal":       devKey("paypal", false), // "<webhook id>:<base64 DER public key>"
 }
 
 // DevSigningSecrets are what a development sender signs with: the same

@@ -24,13 +24,7 @@ func logScanSecrets(t *testing.T) (verifyWith, signWith map[string]string) {
 	t.Helper()
 	verifyWith, signWith = map[string]string{}, map[string]string{}
 	for _, p := range verify.Platforms() {
-		var s string
-		switch p {
-		case "standard", "svix", "clerk", "resend":
-			s = "whsec_" + base64.StdEncoding.EncodeToString([]byte("logscan-"+p+"-decoded-key-material"))
-		case "adyen":
-			s = hex.EncodeToString([]byte("logscan-adyen-decoded-hmac-key"))
-		case "discord", "sendgrid":
+		if verify.Asymmetric(p) {
 			// The edge holds the public key (nothing secret); the sender's
 			// private key is scanned for all the same.
 			pub, priv, err := verify.DevKeyPair(p)
@@ -39,6 +33,13 @@ func logScanSecrets(t *testing.T) (verifyWith, signWith map[string]string) {
 			}
 			verifyWith[p], signWith[p] = pub, priv
 			continue
+		}
+		var s string
+		switch p {
+		case "standard", "svix", "clerk", "resend":
+			s = "whsec_" + base64.StdEncoding.EncodeToString([]byte("logscan-"+p+"-decoded-key-material"))
+		case "adyen":
+			s = hex.EncodeToString([]byte("logscan-adyen-decoded-hmac-key"))
 		default:
 			s = "logscan-" + p + "-shared-secret"
 		}

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	registry "github.com/hookmesh/hookmesh/services/internal/platforms"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/calendly"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/mux"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/sanity"
@@ -249,8 +250,16 @@ func garbleBodySignature(t *testing.T, platform string, body []byte) []byte {
 func TestConformance(t *testing.T) {
 	t.Parallel()
 	fs := fixtures(t)
-	if len(fs) != len(Platforms()) {
-		t.Fatalf("%d fixtures for %d platforms: every preset must be in the suite", len(fs), len(Platforms()))
+	// Every preset of the old code must be in the suite; a platform
+	// package is checked by platformtest.Run in its own tests instead.
+	covered := map[string]bool{}
+	for _, f := range fs {
+		covered[f.platform] = true
+	}
+	for _, p := range Platforms() {
+		if _, pkg := registry.Lookup(p); !covered[p] && !pkg {
+			t.Errorf("no fixture for %s: every preset must be in the suite", p)
+		}
 	}
 	for _, f := range fs {
 		t.Run(f.platform, func(t *testing.T) {

@@ -12,12 +12,19 @@ import (
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/calendly"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/coinbase"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/docusign"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/lemonsqueezy"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/mollie"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/mux"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/notion"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/paypal"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/paystack"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/razorpay"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/sanity"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/typeform"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/woocommerce"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/zoom"
 )
 
@@ -25,12 +32,19 @@ import (
 // (TestRegistrySorted).
 var registry = []platform.Platform{
 	calendly.Platform,
+	coinbase.Platform,
 	docusign.Platform,
+	lemonsqueezy.Platform,
+	mollie.Platform,
 	mux.Platform,
 	notion.Platform,
+	paypal.Platform,
+	paystack.Platform,
+	razorpay.Platform,
 	sanity.Platform,
 	stripe.Platform,
 	typeform.Platform,
+	woocommerce.Platform,
 	zoom.Platform,
 }
 

@@ -1,77 +1,109 @@
 package sig
 
 import (
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"hash"
+	"net/http"
 	"strings"
+	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 )
 
-// ReasonNoMatch is the failure of a well-formed signature no secret made.
-const ReasonNoMatch = "no hmac match"
-
-// BodyHMAC is the scheme of a header holding Prefix and the HMAC-SHA256
-// of the raw body alone, in lower-case hex or padded standard base64:
-// Typeform's ("sha256=" and base64) and Notion's ("sha256=" and hex). No
-// timestamp is signed, so there is no replay window.
-type BodyHMAC struct {
+// Body is a signature scheme that signs the raw body alone: one header
+// holds the HMAC of the exact bytes received, keyed with the shared secret
+// as a string, hex or base64 encoded, optionally behind a prefix. No
+// timestamp is signed, so there is no replay window. Razorpay, Paystack,
+// Lemon Squeezy, WooCommerce, Coinbase Commerce and Mollie use it; a
+// platform package declares its Body and uses its NewVerifier and Sign.
+type Body struct {
 	// Platform names the platform in failures.
 	Platform string
-	// Header is the signature header's name.
+	// Header is the signature header, e.g. "X-Razorpay-Signature".
 	Header string
-	// Prefix precedes the signature in the header ("sha256="); it is
-	// matched exactly.
-	Prefix string
-	// Base64 selects padded standard base64; hex otherwise.
+	// Hash is the HMAC's hash, e.g. sha256.New.
+	Hash func() hash.Hash
+	// Base64 selects padded standard base64; otherwise hex (either case
+	// is read, lower case is written).
 	Base64 bool
+	// Prefix precedes the encoded MAC, e.g. "sha256="; Sign writes it.
+	Prefix string
+	// PrefixOptional accepts the encoded MAC without Prefix too.
+	PrefixOptional bool
 }
 
-// Verifier returns the verifier of secrets, each used as-is as the HMAC
-// key.
-func (s BodyHMAC) Verifier(secrets []string) platform.Verifier {
-	return &bodyVerifier{BodyHMAC: s, keys: KeyList(secrets)}
+// Failure reasons of Body verifiers, besides the shared ones.
+const (
+	// ReasonNoMatch: no configured secret signs the body.
+	ReasonNoMatch = "no signature match"
+)
+
+type bodyVerifier struct {
+	s    Body
+	keys [][]byte
+	size int
 }
 
-// Sign returns the header value a sender puts on body under secret.
-func (s BodyHMAC) Sign(secret string, body []byte) string {
-	mac := MAC([]byte(secret), body)
+// NewVerifier returns the verifier of s under the given secrets (empty
+// ones dropped, see KeyList).
+func (s Body) NewVerifier(secrets []string) platform.Verifier {
+	return &bodyVerifier{s: s, keys: KeyList(secrets), size: s.Hash().Size()}
+}
+
+// Verifier is a Platform.NewVerifier of s. No timestamp is signed, so
+// the tolerance is ignored.
+func (s Body) Verifier(secrets []string, _ time.Duration) (platform.Verifier, error) {
+	return s.NewVerifier(secrets), nil
+}
+
+// Verify checks r's signature header against every secret.
+func (v *bodyVerifier) Verify(r platform.Request) error {
+	if len(v.keys) == 0 {
+		return Fail(v.s.Platform, ReasonNoSecrets)
+	}
+	h := r.HeaderValue(v.s.Header)
+	if h == "" {
+		return Fail(v.s.Platform, "missing "+v.s.Header+" header")
+	}
+	mac, ok := v.s.decode(h, v.size)
+	if !ok {
+		return Fail(v.s.Platform, ReasonMalformed)
+	}
+	if !MatchAnyWith(v.s.Hash, v.keys, [][]byte{mac}, r.Body) {
+		return Fail(v.s.Platform, ReasonNoMatch)
+	}
+	return nil
+}
+
+// decode strips the prefix and decodes exactly size bytes. The value is
+// taken as sent: surrounding white space is malformed, since no sender
+// writes it.
+func (s Body) decode(h string, size int) ([]byte, bool) {
+	v, had := strings.CutPrefix(h, s.Prefix)
+	if !had && !s.PrefixOptional {
+		return nil, false
+	}
+	if s.Base64 {
+		return DecodeBase64N(v, size)
+	}
+	return DecodeHexN(v, "", size)
+}
+
+// Signature returns the header value the sender sends for body under
+// secret.
+func (s Body) Signature(secret string, body []byte) string {
+	mac := MACWith(s.Hash, []byte(secret), body)
 	if s.Base64 {
 		return s.Prefix + base64.StdEncoding.EncodeToString(mac)
 	}
 	return s.Prefix + hex.EncodeToString(mac)
 }
 
-type bodyVerifier struct {
-	BodyHMAC
-	keys [][]byte
-}
-
-// Verify checks the signature header of r.
-func (v *bodyVerifier) Verify(r platform.Request) error {
-	if len(v.keys) == 0 {
-		return Fail(v.Platform, ReasonNoSecrets)
-	}
-	h := r.HeaderValue(v.Header)
-	if h == "" {
-		return Fail(v.Platform, ReasonNoHeader)
-	}
-	val, ok := strings.CutPrefix(h, v.Prefix)
-	if !ok {
-		return Fail(v.Platform, ReasonMalformed)
-	}
-	var mac []byte
-	if v.Base64 {
-		mac, ok = DecodeBase64N(val, sha256.Size)
-	} else {
-		mac, ok = DecodeHexN(val, "", sha256.Size)
-	}
-	if !ok {
-		return Fail(v.Platform, ReasonMalformed)
-	}
-	if !MatchAny(v.keys, [][]byte{mac}, r.Body) {
-		return Fail(v.Platform, ReasonNoMatch)
-	}
-	return nil
+// Sign is a Platform.Sign: the signature header; the body is sent as it
+// is.
+func (s Body) Sign(in platform.SignInput) (http.Header, []byte, error) {
+	h := http.Header{}
+	h.Set(s.Header, s.Signature(in.Secret, in.Body))
+	return h, in.Body, nil
 }

@@ -48,14 +48,14 @@ func TestVerify(t *testing.T) {
 		h("no prefix", vector[7:], "", sig.ReasonMalformed),
 		h("another token's", notion.Signature("secret_other", platformtest.Body), "", sig.ReasonNoMatch),
 		h("tampered", vector, string(platformtest.TamperedBody), sig.ReasonNoMatch),
-		h("no signature", "", "", sig.ReasonNoHeader),
+		h("no signature", "", "", "missing X-Notion-Signature header"),
 		// The verification request, unsigned by design, and only it.
 		h("verification request", "", verificationBody, ""),
 		h("verification request with a bad signature", "sha256="+strings.Repeat("0", 64), verificationBody, sig.ReasonNoMatch),
-		h("verification with another field", "", `{"verification_token": "secret_x", "type": "page.created"}`, sig.ReasonNoHeader),
-		h("verification with an empty token", "", `{"verification_token": ""}`, sig.ReasonNoHeader),
-		h("verification with a number", "", `{"verification_token": 1}`, sig.ReasonNoHeader),
-		h("verification with a huge token", "", `{"verification_token": "`+strings.Repeat("a", 300)+`"}`, sig.ReasonNoHeader),
+		h("verification with another field", "", `{"verification_token": "secret_x", "type": "page.created"}`, "missing X-Notion-Signature header"),
+		h("verification with an empty token", "", `{"verification_token": ""}`, "missing X-Notion-Signature header"),
+		h("verification with a number", "", `{"verification_token": 1}`, "missing X-Notion-Signature header"),
+		h("verification with a huge token", "", `{"verification_token": "`+strings.Repeat("a", 300)+`"}`, "missing X-Notion-Signature header"),
 	})
 }
 

@@ -1,6 +1,7 @@
 package notion
 
 import (
+	"crypto/sha256"
 	"net/http"
 	"time"
 
@@ -11,7 +12,7 @@ import (
 // scheme is Notion's signature: "sha256=" and the hex HMAC-SHA256 of the
 // raw body, keyed with the verification_token. Notion signs no
 // timestamp, so there is no replay window.
-var scheme = sig.BodyHMAC{Platform: name, Header: "X-Notion-Signature", Prefix: "sha256="}
+var scheme = sig.Body{Hash: sha256.New, Platform: name, Header: "X-Notion-Signature", Prefix: "sha256="}
 
 type verifier struct{ signed platform.Verifier }
 
@@ -25,7 +26,7 @@ type verifier struct{ signed platform.Verifier }
 // the stored request. Anyone can send such a body; it becomes a PING
 // event and nothing else.
 func NewVerifier(secrets []string) platform.Verifier {
-	return &verifier{signed: scheme.Verifier(secrets)}
+	return &verifier{signed: scheme.NewVerifier(secrets)}
 }
 
 // Verify checks r's signature, or that it is the verification request.
@@ -40,7 +41,7 @@ func (v *verifier) Verify(r platform.Request) error {
 
 // Signature returns the X-Notion-Signature value Notion would send for
 // body under token: "sha256=<hex>".
-func Signature(token string, body []byte) string { return scheme.Sign(token, body) }
+func Signature(token string, body []byte) string { return scheme.Signature(token, body) }
 
 func newVerifier(secrets []string, _ time.Duration) (platform.Verifier, error) {
 	return NewVerifier(secrets), nil

@@ -9,6 +9,7 @@
 package typeform
 
 import (
+	"crypto/sha256"
 	"embed"
 	"fmt"
 	"net/http"
@@ -41,7 +42,7 @@ var Platform = platform.Platform{
 // scheme is Typeform's signature: "sha256=" and the padded standard
 // base64 HMAC-SHA256 of the raw body, keyed with the webhook's secret
 // as-is. Typeform signs no timestamp, so there is no replay window.
-var scheme = sig.BodyHMAC{Platform: name, Header: "Typeform-Signature", Prefix: "sha256=", Base64: true}
+var scheme = sig.Body{Hash: sha256.New, Platform: name, Header: "Typeform-Signature", Prefix: "sha256=", Base64: true}
 
 // mapping is empty: a form response (form_response, and
 // form_response_partial for partial responses) is not a payment, order,
@@ -53,11 +54,11 @@ var mapping = map[string]eventv1.EventType{}
 // secret is a webhook secret, used as-is; several may be active while one
 // is rotated (Typeform sends one signature, by the webhook's current
 // secret).
-func NewVerifier(secrets []string) platform.Verifier { return scheme.Verifier(secrets) }
+func NewVerifier(secrets []string) platform.Verifier { return scheme.NewVerifier(secrets) }
 
 // Signature returns the Typeform-Signature value Typeform would send for
 // body under secret: "sha256=<base64>".
-func Signature(secret string, body []byte) string { return scheme.Sign(secret, body) }
+func Signature(secret string, body []byte) string { return scheme.Signature(secret, body) }
 
 func newVerifier(secrets []string, _ time.Duration) (platform.Verifier, error) {
 	return NewVerifier(secrets), nil

@@ -72,7 +72,7 @@ func TestNormalizeCodes(t *testing.T) {
 		want codes.Code
 	}{
 		{"garbage", &normalizerv1.NormalizeRequest{Platform: "stripe", Body: []byte("\x00garbage")}, codes.InvalidArgument},
-		{"unknown platform", &normalizerv1.NormalizeRequest{Platform: "paypal", Body: []byte(`{}`)}, codes.NotFound},
+		{"unknown platform", &normalizerv1.NormalizeRequest{Platform: "no-such-platform", Body: []byte(`{}`)}, codes.NotFound},
 		{"bad received_at", &normalizerv1.NormalizeRequest{Platform: "shopify", Headers: shopHeaders, Body: []byte(shopifyOrder),
 			ReceivedAt: &timestamppb.Timestamp{Seconds: -1 << 62}}, codes.InvalidArgument},
 		{"good", &normalizerv1.NormalizeRequest{Platform: "shopify", Headers: shopHeaders, Body: []byte(shopifyOrder)}, codes.OK},
