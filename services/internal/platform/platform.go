@@ -56,6 +56,10 @@ type Platform struct {
 	// SignsURL is set for platforms that sign the request URL: verifying
 	// needs Request.URL.
 	SignsURL bool
+	// BodyUnsigned is set for platforms whose signature does not cover the
+	// body (GitLab's shared token, Mailgun's token and timestamp): a
+	// tampered body still verifies, so platformtest.Run skips that case.
+	BodyUnsigned bool
 
 	// Key derives the dedup key from lower-case headers (values encoded
 	// by eventid.Encode) and the body. A missing id wraps
