@@ -119,7 +119,7 @@ func TestPlatforms(t *testing.T) {
 	// the normalizer's adapters use them.
 	want := []string{
 		"adyen", "bitbucket", "clerk", "discord", "github", "gitlab", "hubspot", "intercom",
-		"linear", "mailgun", "paddle", "resend", "sendgrid", "shopify", "slack", "square",
+		"linear", "mailgun", "paddle", "resend", "sendgrid", "sentry", "shopify", "slack", "square",
 		"standard", "stripe", "svix", "twilio", "twitch", "zendesk",
 	}
 	got := Platforms()
