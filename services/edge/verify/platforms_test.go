@@ -141,6 +141,7 @@ func fixtures(t testing.TB) []fixture {
 
 	return []fixture{
 		hm("stripe", stripe.DefaultTolerance, "Stripe-Signature"),
+		hm("vercel", 0, "X-Vercel-Signature"),
 		hm("pagerduty", 0, "X-PagerDuty-Signature"),
 		hm("sentry", 0, "Sentry-Hook-Signature"),
 		hm(githubPlatform, 0, "X-Hub-Signature-256"),

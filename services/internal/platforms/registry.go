@@ -14,6 +14,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platforms/pagerduty"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/sentry"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/vercel"
 )
 
 // registry lists every platform package, one line each, sorted by name
@@ -22,6 +23,7 @@ var registry = []platform.Platform{
 	pagerduty.Platform,
 	sentry.Platform,
 	stripe.Platform,
+	vercel.Platform,
 }
 
 // All returns the registered platforms, sorted by name. The slice is a
