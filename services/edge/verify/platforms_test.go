@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/workos"
 )
 
 // This file is the conformance suite every preset passes: a signed request
@@ -141,6 +142,7 @@ func fixtures(t testing.TB) []fixture {
 
 	return []fixture{
 		hm("stripe", stripe.DefaultTolerance, "Stripe-Signature"),
+		hm("workos", workos.DefaultTolerance, "WorkOS-Signature"),
 		hm("vercel", 0, "X-Vercel-Signature"),
 		hm("pagerduty", 0, "X-PagerDuty-Signature"),
 		hm("sentry", 0, "Sentry-Hook-Signature"),

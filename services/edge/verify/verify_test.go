@@ -120,7 +120,7 @@ func TestPlatforms(t *testing.T) {
 	want := []string{
 		"adyen", "bitbucket", "clerk", "discord", "github", "gitlab", "hubspot", "intercom", "linear",
 		"mailgun", "paddle", "pagerduty", "resend", "sendgrid", "sentry", "shopify", "slack", "square",
-		"standard", "stripe", "svix", "twilio", "twitch", "vercel", "zendesk",
+		"standard", "stripe", "svix", "twilio", "twitch", "vercel", "workos", "zendesk",
 	}
 	got := Platforms()
 	if !slices.Equal(got, want) {

@@ -15,6 +15,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platforms/sentry"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/vercel"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/workos"
 )
 
 // registry lists every platform package, one line each, sorted by name
@@ -24,6 +25,7 @@ var registry = []platform.Platform{
 	sentry.Platform,
 	stripe.Platform,
 	vercel.Platform,
+	workos.Platform,
 }
 
 // All returns the registered platforms, sorted by name. The slice is a
