@@ -118,9 +118,9 @@ func TestPlatforms(t *testing.T) {
 	// The names are part of the contract: URL paths, secret variables and
 	// the normalizer's adapters use them.
 	want := []string{
-		"adyen", "bitbucket", "clerk", "discord", "github", "gitlab", "hubspot", "intercom", "linear",
-		"mailgun", "paddle", "pagerduty", "resend", "sendgrid", "sentry", "shopify", "slack", "square",
-		"standard", "stripe", "svix", "twilio", "twitch", "vercel", "workos", "zendesk",
+		"adyen", "bitbucket", "clerk", "discord", "github", "gitlab", "hubspot", "intercom", "jira",
+		"linear", "mailgun", "paddle", "pagerduty", "resend", "sendgrid", "sentry", "shopify", "slack",
+		"square", "standard", "stripe", "svix", "twilio", "twitch", "vercel", "workos", "zendesk",
 	}
 	got := Platforms()
 	if !slices.Equal(got, want) {

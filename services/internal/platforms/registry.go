@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/jira"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/pagerduty"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/sentry"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
@@ -21,6 +22,7 @@ import (
 // registry lists every platform package, one line each, sorted by name
 // (TestRegistrySorted).
 var registry = []platform.Platform{
+	jira.Platform,
 	pagerduty.Platform,
 	sentry.Platform,
 	stripe.Platform,
