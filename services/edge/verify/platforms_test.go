@@ -142,6 +142,7 @@ func fixtures(t testing.TB) []fixture {
 
 	return []fixture{
 		hm("stripe", stripe.DefaultTolerance, "Stripe-Signature"),
+		hm("segment", 0, "X-Signature"),
 		hm("jira", 0, "X-Hub-Signature"),
 		hm("workos", workos.DefaultTolerance, "WorkOS-Signature"),
 		hm("vercel", 0, "X-Vercel-Signature"),

@@ -13,6 +13,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/jira"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/pagerduty"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/segment"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/sentry"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/vercel"
@@ -24,6 +25,7 @@ import (
 var registry = []platform.Platform{
 	jira.Platform,
 	pagerduty.Platform,
+	segment.Platform,
 	sentry.Platform,
 	stripe.Platform,
 	vercel.Platform,
