@@ -187,6 +187,7 @@ var DevSecrets = map[string]string{
 	"twilio":    "hookmesh-development-twilio",
 	"twitch":    "hookmesh-development-twitch",
 	"mailgun":   "hookmesh-development-mailgun",
+	"okta":      "hookmesh-development-okta",
 	"segment":   "hookmesh-development-segment",
 	"jira":      "hookmesh-development-jira",
 	"workos":    "hookmesh-development-workos",

@@ -131,6 +131,8 @@ func fixtures(t testing.TB) []fixture {
 
 	gitlab := hm(gitlabPlatform, 0, "X-Gitlab-Token")
 	gitlab.tamperUndetected = true
+	okta := hm("okta", 0, "Authorization")
+	okta.tamperUndetected = true
 	linear := hm(linearPlatform, DefaultLinearTolerance, "Linear-Signature")
 	linear.body = linearBody
 	adyen := hm(adyenPlatform, 0)
@@ -142,6 +144,7 @@ func fixtures(t testing.TB) []fixture {
 
 	return []fixture{
 		hm("stripe", stripe.DefaultTolerance, "Stripe-Signature"),
+		okta,
 		hm("segment", 0, "X-Signature"),
 		hm("jira", 0, "X-Hub-Signature"),
 		hm("workos", workos.DefaultTolerance, "WorkOS-Signature"),

@@ -119,9 +119,9 @@ func TestPlatforms(t *testing.T) {
 	// the normalizer's adapters use them.
 	want := []string{
 		"adyen", "bitbucket", "clerk", "discord", "github", "gitlab", "hubspot", "intercom", "jira",
-		"linear", "mailgun", "paddle", "pagerduty", "resend", "segment", "sendgrid", "sentry", "shopify",
-		"slack", "square", "standard", "stripe", "svix", "twilio", "twitch", "vercel", "workos",
-		"zendesk",
+		"linear", "mailgun", "okta", "paddle", "pagerduty", "resend", "segment", "sendgrid", "sentry",
+		"shopify", "slack", "square", "standard", "stripe", "svix", "twilio", "twitch", "vercel",
+		"workos", "zendesk",
 	}
 	got := Platforms()
 	if !slices.Equal(got, want) {

@@ -69,6 +69,12 @@ type Platform struct {
 	// URL-verification handshake, to answer without recording it, and the
 	// answer (see the Challenge* formats). Nil when the platform has none.
 	Handshake func(h http.Header, body []byte) (challenge, format string, ok bool)
+	// HandshakeGET is set for platforms whose handshake arrives as a GET
+	// (Okta's one-time verification request): the edge also routes GET
+	// /webhooks/<name> to them, verifies it like any request, answers it
+	// when Handshake does and refuses it otherwise (a GET is never
+	// recorded). Other platforms' GETs stay 405.
+	HandshakeGET bool
 
 	// Normalize fills the platform-specific fields of ev (see
 	// norm.Adapter).

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/jira"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/okta"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/pagerduty"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/segment"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/sentry"
@@ -24,6 +25,7 @@ import (
 // (TestRegistrySorted).
 var registry = []platform.Platform{
 	jira.Platform,
+	okta.Platform,
 	pagerduty.Platform,
 	segment.Platform,
 	sentry.Platform,

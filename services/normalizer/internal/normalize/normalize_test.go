@@ -287,7 +287,7 @@ func TestErrors(t *testing.T) {
 func TestPlatforms(t *testing.T) {
 	t.Parallel()
 	got := strings.Join(Platforms(), ",")
-	if got != "adyen,bitbucket,clerk,discord,github,gitlab,hubspot,intercom,jira,linear,mailgun,paddle,pagerduty,resend,segment,sendgrid,sentry,shopify,slack,square,standard,stripe,svix,twilio,twitch,vercel,workos,zendesk" {
+	if got != "adyen,bitbucket,clerk,discord,github,gitlab,hubspot,intercom,jira,linear,mailgun,okta,paddle,pagerduty,resend,segment,sendgrid,sentry,shopify,slack,square,standard,stripe,svix,twilio,twitch,vercel,workos,zendesk" {
 		t.Errorf("Platforms() = %s", got)
 	}
 	for _, p := range Platforms() {
