@@ -5,6 +5,12 @@
 // it, and every platform package under platforms/ does.
 package eventid
 
+import (
+	"fmt"
+
+	"github.com/hookmesh/hookmesh/services/internal/apperr"
+)
+
 // Key is unique per platform: (Source, EventID). Both are in the encoded
 // form (Encode) of the bytes the platform sent.
 type Key struct {
@@ -13,4 +19,16 @@ type Key struct {
 	Source string
 	// EventID is the platform's id for the event, stable across retries.
 	EventID string
+}
+
+// TopKey is the key of the platforms whose event id is a top-level string
+// field of the body (Vercel's id, WorkOS's id, Segment's messageId): that
+// field, encoded, with no scope. A missing or non-string field wraps
+// apperr.ErrInvalid.
+func TopKey(platform, field string, body []byte) (Key, error) {
+	id, err := TopString(body, field)
+	if err != nil {
+		return Key{}, fmt.Errorf("%s %s: %w: %v", platform, field, apperr.ErrInvalid, err)
+	}
+	return Key{EventID: Encode(id)}, nil
 }

@@ -17,9 +17,6 @@ package segment
 
 import (
 	"embed"
-	"fmt"
-
-	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platform/eventid"
 )
@@ -42,9 +39,5 @@ var Platform = platform.Platform{
 // key is the message's messageId, which Segment sets once per call and
 // keeps on every retry (it is what Segment itself deduplicates on).
 func key(_ map[string]string, body []byte) (eventid.Key, error) {
-	id, err := eventid.TopString(body, "messageId")
-	if err != nil {
-		return eventid.Key{}, fmt.Errorf("segment messageId: %w: %v", apperr.ErrInvalid, err)
-	}
-	return eventid.Key{EventID: eventid.Encode(id)}, nil
+	return eventid.TopKey(name, "messageId", body)
 }

@@ -3,7 +3,6 @@ package segment
 import (
 	"bytes"
 	"crypto/sha1"
-	"encoding/hex"
 	"net/http"
 	"time"
 
@@ -22,52 +21,48 @@ const (
 	header = "X-Segment-Signature"
 )
 
+// full and legacy are the two headers' schemes: the hex HMAC-SHA1 of the
+// raw body keyed with the destination's shared secret, used as-is.
+var (
+	full   = sig.HexBody{Platform: name, Header: header, Hash: sha1.New}
+	legacy = sig.HexBody{Platform: name, Header: legacyHeader, Hash: sha1.New}
+)
+
 type verifier struct {
-	keys [][]byte
+	full, legacy platform.Verifier
+	configured   bool
 }
 
 // NewVerifier returns a Verifier of Segment's webhook signatures: the hex
 // HMAC-SHA1 of the raw body keyed with the destination's shared secret
 // (used as-is), in X-Segment-Signature when present, else in X-Signature.
-// X-Signature is accepted only for a body that is one JSON object: for a
-// batch (a JSON array) Segment signs just the first event, so the rest
-// would be unauthenticated. SHA-1 is what Segment signs with; HMAC-SHA1
-// has no known forgery. Segment signs no timestamp, so there is no replay
-// window.
+// X-Signature is accepted only for a body that is not a JSON array: for a
+// batch Segment signs just the first event, so the rest would be
+// unauthenticated. SHA-1 is what Segment signs with; HMAC-SHA1 has no
+// known forgery. Segment signs no timestamp, so there is no replay window.
 func NewVerifier(secrets []string) platform.Verifier {
-	return &verifier{keys: sig.KeyList(secrets)}
+	return &verifier{full: full.Verifier(secrets), legacy: legacy.Verifier(secrets), configured: len(sig.KeyList(secrets)) > 0}
 }
 
 // Verify checks the signature header of r.
 func (v *verifier) Verify(r platform.Request) error {
-	if len(v.keys) == 0 {
+	switch {
+	case !v.configured:
 		return sig.Fail(name, sig.ReasonNoSecrets)
+	case r.HasHeader(header):
+		return v.full.Verify(r)
+	case !r.HasHeader(legacyHeader):
+		return sig.Fail(name, "missing X-Segment-Signature or X-Signature header")
 	}
-	h := r.HeaderValue(header)
-	if h == "" {
-		h = r.HeaderValue(legacyHeader)
-		if h == "" {
-			return sig.Fail(name, "missing X-Segment-Signature or X-Signature header")
-		}
-		if t := bytes.TrimLeft(r.Body, " \t\r\n"); len(t) > 0 && t[0] == '[' {
-			return sig.Fail(name, "batch signed by X-Signature only")
-		}
+	if t := bytes.TrimLeft(r.Body, " \t\r\n"); len(t) > 0 && t[0] == '[' {
+		return sig.Fail(name, "batch signed by X-Signature only")
 	}
-	got, ok := sig.DecodeHexN(h, "", sha1.Size)
-	if !ok {
-		return sig.Fail(name, sig.ReasonMalformed)
-	}
-	if !sig.MatchAnyWith(sha1.New, v.keys, [][]byte{got}, r.Body) {
-		return sig.Fail(name, "no signature match")
-	}
-	return nil
+	return v.legacy.Verify(r)
 }
 
 // Signature returns the hex HMAC-SHA1 Segment sends for body under the
 // shared secret.
-func Signature(secret string, body []byte) string {
-	return hex.EncodeToString(sig.MACWith(sha1.New, []byte(secret), body))
-}
+func Signature(secret string, body []byte) string { return legacy.Signature(secret, body) }
 
 // sign is Platform.Sign: X-Signature, as the destination sends by
 // default; the body as it is.

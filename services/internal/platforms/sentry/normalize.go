@@ -2,8 +2,6 @@ package sentry
 
 import (
 	"encoding/json"
-	"strconv"
-	"time"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
 	"github.com/hookmesh/hookmesh/services/internal/platform/norm"
@@ -155,5 +153,3 @@ func entity(resource string, d *data, ev *eventv1.NormalizedEvent) {
 		}
 	}
 }
-
-func unixString(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }

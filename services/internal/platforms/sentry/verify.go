@@ -2,8 +2,8 @@ package sentry
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
@@ -14,9 +14,6 @@ const (
 	name = "sentry"
 	// header carries the signature: 64 hex digits, no scheme prefix.
 	header = "Sentry-Hook-Signature"
-	// resourceHeader names the resource a webhook is about (issue,
-	// event_alert, metric_alert, error, comment, installation).
-	resourceHeader = "Sentry-Hook-Resource"
 	// timestampHeader is unix seconds. It is not signed, so it is not
 	// checked: a window on an unsigned value stops no replay.
 	timestampHeader = "Sentry-Hook-Timestamp"
@@ -24,44 +21,20 @@ const (
 	requestIDHeader = "Request-ID"
 )
 
-type verifier struct {
-	keys [][]byte
-}
+// scheme is Sentry's: the hex HMAC-SHA256 of the raw body keyed with the
+// integration's client secret (used as-is). Sentry signs no timestamp, so
+// there is no replay window.
+var scheme = sig.HexBody{Platform: name, Header: header, Hash: sha256.New}
 
-// NewVerifier returns a Verifier of Sentry-Hook-Signature: the hex
-// HMAC-SHA256 of the raw body keyed with the integration's client secret
-// (used as-is). Sentry signs no timestamp, so there is no replay window.
-func NewVerifier(secrets []string) platform.Verifier {
-	return &verifier{keys: sig.KeyList(secrets)}
-}
-
-// Verify checks the Sentry-Hook-Signature header of r.
-func (v *verifier) Verify(r platform.Request) error {
-	if len(v.keys) == 0 {
-		return sig.Fail(name, sig.ReasonNoSecrets)
-	}
-	h := r.HeaderValue(header)
-	if h == "" {
-		return sig.Fail(name, "missing Sentry-Hook-Signature header")
-	}
-	got, ok := sig.DecodeHexN(h, "", sha256.Size)
-	if !ok {
-		return sig.Fail(name, sig.ReasonMalformed)
-	}
-	if !sig.MatchAny(v.keys, [][]byte{got}, r.Body) {
-		return sig.Fail(name, "no signature match")
-	}
-	return nil
-}
+// NewVerifier returns a Verifier of Sentry-Hook-Signature.
+func NewVerifier(secrets []string) platform.Verifier { return scheme.Verifier(secrets) }
 
 // Signature returns the Sentry-Hook-Signature value Sentry would send for
 // body under the client secret.
-func Signature(secret string, body []byte) string {
-	return hex.EncodeToString(sig.MAC([]byte(secret), body))
-}
+func Signature(secret string, body []byte) string { return scheme.Signature(secret, body) }
 
 // sign is Platform.Sign: the signature, the timestamp and a Request-ID
-// (in.ID, else a fresh one), as Sentry sends them; the body as it is.
+// (in.ID, when set), as Sentry sends them; the body as it is.
 func sign(in platform.SignInput) (http.Header, []byte, error) {
 	now := in.Now
 	if now.IsZero() {
@@ -69,7 +42,7 @@ func sign(in platform.SignInput) (http.Header, []byte, error) {
 	}
 	h := http.Header{}
 	h.Set(header, Signature(in.Secret, in.Body))
-	h.Set(timestampHeader, unixString(now))
+	h.Set(timestampHeader, strconv.FormatInt(now.Unix(), 10))
 	if in.ID != "" {
 		h.Set(requestIDHeader, in.ID)
 	}

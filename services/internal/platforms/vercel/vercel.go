@@ -11,9 +11,6 @@ package vercel
 
 import (
 	"embed"
-	"fmt"
-
-	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platform/eventid"
 )
@@ -36,9 +33,5 @@ var Platform = platform.Platform{
 // key is the id at the top of the body, the id Vercel gives the webhook
 // delivery and keeps when it retries it.
 func key(_ map[string]string, body []byte) (eventid.Key, error) {
-	id, err := eventid.TopString(body, "id")
-	if err != nil {
-		return eventid.Key{}, fmt.Errorf("vercel webhook id: %w: %v", apperr.ErrInvalid, err)
-	}
-	return eventid.Key{EventID: eventid.Encode(id)}, nil
+	return eventid.TopKey(name, "id", body)
 }

@@ -45,7 +45,7 @@ func TestVerify(t *testing.T) {
 		sh("upper-case hex decodes to the same bytes", strings.ToUpper(vector), ""),
 		{Name: "tampered body", Header: platformtest.H("x-vercel-signature", vector), Body: platformtest.TamperedBody, Want: "no signature match"},
 		sh("wrong secret", vercel.Signature("someone-else", platformtest.Body), "no signature match"),
-		{Name: "missing header", Header: platformtest.H("X-Other", vector), Want: "missing x-vercel-signature header"},
+		{Name: "missing header", Header: platformtest.H("X-Other", vector), Want: "missing X-Vercel-Signature header"},
 		sh("HMAC-SHA256 is not Vercel's", sha256Vector, sig.ReasonMalformed),
 		sh("sha1= prefix is not Vercel's format", "sha1="+vector, sig.ReasonMalformed),
 		sh("short", vector[:39], sig.ReasonMalformed),

@@ -12,9 +12,6 @@ package workos
 
 import (
 	"embed"
-	"fmt"
-
-	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platform/eventid"
 )
@@ -39,9 +36,5 @@ var Platform = platform.Platform{
 // WorkOS keeps when it retries a delivery (its docs: ignore duplicate
 // events by their id).
 func key(_ map[string]string, body []byte) (eventid.Key, error) {
-	id, err := eventid.TopString(body, "id")
-	if err != nil {
-		return eventid.Key{}, fmt.Errorf("workos event id: %w: %v", apperr.ErrInvalid, err)
-	}
-	return eventid.Key{EventID: eventid.Encode(id)}, nil
+	return eventid.TopKey(name, "id", body)
 }
