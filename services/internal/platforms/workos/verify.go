@@ -1,11 +1,9 @@
 package workos
 
 import (
-	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
@@ -44,7 +42,7 @@ func (v *verifier) Verify(r platform.Request) error {
 	if h == "" {
 		return sig.Fail(name, "missing WorkOS-Signature header")
 	}
-	t, sigs, reason := parseHeader(h)
+	t, sigs, reason := sig.ParseTV1(h)
 	if reason != "" {
 		return sig.Fail(name, reason)
 	}
@@ -56,49 +54,6 @@ func (v *verifier) Verify(r platform.Request) error {
 		return sig.Fail(name, "no v1 match")
 	}
 	return nil
-}
-
-// parseHeader returns the t value exactly as sent (it is part of the
-// signed bytes) and the decoded v1 signatures, or a failure reason. WorkOS
-// sends "t=<ms>, v1=<hex>"; items are split on "," and trimmed of spaces,
-// unknown schemes and v1 values that are not 64 hex digits are ignored, a
-// repeated t is refused (which one was signed?), and at most
-// sig.MaxEntries items are read. t must be digits only: the SDKs parse it
-// as an integer, and the signed bytes are the text as sent.
-func parseHeader(h string) (t string, sigs [][]byte, reason string) {
-	n := 0
-	for rest, more := h, true; more; {
-		var item string
-		item, rest, more = strings.Cut(rest, ",")
-		if n++; n > sig.MaxEntries {
-			return "", nil, sig.ReasonTooMany
-		}
-		key, val, ok := strings.Cut(strings.Trim(item, " \t"), "=")
-		if !ok {
-			return "", nil, sig.ReasonMalformed
-		}
-		switch key {
-		case "t":
-			if t != "" {
-				return "", nil, sig.ReasonMalformed
-			}
-			if _, ok := sig.ParseDigits(val); !ok {
-				return "", nil, sig.ReasonBadTimestamp
-			}
-			t = val
-		case "v1":
-			if b, ok := sig.DecodeHexN(val, "", sha256.Size); ok {
-				sigs = append(sigs, b)
-			}
-		}
-	}
-	switch {
-	case t == "":
-		return "", nil, "missing timestamp"
-	case len(sigs) == 0:
-		return "", nil, "no v1 signature"
-	}
-	return t, sigs, ""
 }
 
 // Signature returns the WorkOS-Signature value WorkOS would send for body
