@@ -17,19 +17,19 @@ const (
 	idHeader = "X-Atlassian-Webhook-Identifier"
 )
 
-// scheme is Jira Cloud's: "sha256=" and the hex HMAC-SHA256 of the raw
+// Scheme is Jira Cloud's: "sha256=" and the hex HMAC-SHA256 of the raw
 // body keyed with the webhook's secret, used as-is. Other algorithms are
 // refused: Jira Cloud signs with SHA-256. Jira signs no timestamp, so
 // there is no replay window. Webhooks registered without a secret (and
 // those of Connect and OAuth apps) are not signed, and fail.
-var scheme = sig.HexBody{Platform: name, Header: header, Prefix: "sha256=", Hash: sha256.New}
+var Scheme = sig.HexBody{Platform: name, Header: header, Prefix: "sha256=", Hash: sha256.New}
 
 // NewVerifier returns a Verifier of X-Hub-Signature.
-func NewVerifier(secrets []string) platform.Verifier { return scheme.Verifier(secrets) }
+func NewVerifier(secrets []string) platform.Verifier { return Scheme.Verifier(secrets) }
 
 // Signature returns the X-Hub-Signature value Jira would send for body
 // under secret: "sha256=<hex>".
-func Signature(secret string, body []byte) string { return scheme.Signature(secret, body) }
+func Signature(secret string, body []byte) string { return Scheme.Signature(secret, body) }
 
 // sign is Platform.Sign: the signature and, when in.ID is set, the
 // delivery identifier; the body as it is.

@@ -21,17 +21,17 @@ const (
 	requestIDHeader = "Request-ID"
 )
 
-// scheme is Sentry's: the hex HMAC-SHA256 of the raw body keyed with the
+// Scheme is Sentry's: the hex HMAC-SHA256 of the raw body keyed with the
 // integration's client secret (used as-is). Sentry signs no timestamp, so
 // there is no replay window.
-var scheme = sig.HexBody{Platform: name, Header: header, Hash: sha256.New}
+var Scheme = sig.HexBody{Platform: name, Header: header, Hash: sha256.New}
 
 // NewVerifier returns a Verifier of Sentry-Hook-Signature.
-func NewVerifier(secrets []string) platform.Verifier { return scheme.Verifier(secrets) }
+func NewVerifier(secrets []string) platform.Verifier { return Scheme.Verifier(secrets) }
 
 // Signature returns the Sentry-Hook-Signature value Sentry would send for
 // body under the client secret.
-func Signature(secret string, body []byte) string { return scheme.Signature(secret, body) }
+func Signature(secret string, body []byte) string { return Scheme.Signature(secret, body) }
 
 // sign is Platform.Sign: the signature, the timestamp and a Request-ID
 // (in.ID, when set), as Sentry sends them; the body as it is.

@@ -15,18 +15,18 @@ const (
 	header = "X-Vercel-Signature"
 )
 
-// scheme is Vercel's: the hex HMAC-SHA1 of the raw body keyed with the
+// Scheme is Vercel's: the hex HMAC-SHA1 of the raw body keyed with the
 // webhook's secret, used as-is. SHA-1 is what Vercel signs with (its docs
 // and every example use createHmac('sha1', ...)); HMAC-SHA1 has no known
 // forgery. Vercel signs no timestamp, so there is no replay window.
-var scheme = sig.HexBody{Platform: name, Header: header, Hash: sha1.New}
+var Scheme = sig.HexBody{Platform: name, Header: header, Hash: sha1.New}
 
 // NewVerifier returns a Verifier of x-vercel-signature.
-func NewVerifier(secrets []string) platform.Verifier { return scheme.Verifier(secrets) }
+func NewVerifier(secrets []string) platform.Verifier { return Scheme.Verifier(secrets) }
 
 // Signature returns the x-vercel-signature value Vercel would send for
 // body under secret.
-func Signature(secret string, body []byte) string { return scheme.Signature(secret, body) }
+func Signature(secret string, body []byte) string { return Scheme.Signature(secret, body) }
 
 // sign is Platform.Sign: the signature; the body as it is.
 func sign(in platform.SignInput) (http.Header, []byte, error) {
