@@ -195,6 +195,13 @@ var DevSecrets = map[string]string{
 	"twilio":    "hookmesh-development-twilio",
 	"twitch":    "hookmesh-development-twitch",
 	"mailgun":   "hookmesh-development-mailgun",
+	"okta":      "hookmesh-development-okta",
+	"segment":   "hookmesh-development-segment",
+	"jira":      "hookmesh-development-jira",
+	"workos":    "hookmesh-development-workos",
+	"vercel":    "hookmesh-development-vercel",
+	"pagerduty": "hookmesh-development-pagerduty",
+	"sentry":    "hookmesh-development-sentry",
 	"adyen":     "686f6f6b6d6573682d646576656c6f706d656e742d616479656e2d686d61632d6b", // hex, as Adyen's keys
 	"discord":   devKey("discord", false),                                             // Ed25519 public key
 	"sendgrid":  devKey("sendgrid", false),                                            // ECDSA P-256 public key

@@ -22,6 +22,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platforms/mux"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/sanity"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/workos"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/zoom"
 )
 
@@ -135,6 +136,8 @@ func fixtures(t testing.TB) []fixture {
 
 	gitlab := hm(gitlabPlatform, 0, "X-Gitlab-Token")
 	gitlab.tamperUndetected = true
+	okta := hm("okta", 0, "Authorization")
+	okta.tamperUndetected = true
 	linear := hm(linearPlatform, DefaultLinearTolerance, "Linear-Signature")
 	linear.body = linearBody
 	adyen := hm(adyenPlatform, 0)
@@ -153,6 +156,13 @@ func fixtures(t testing.TB) []fixture {
 		hm("mux", mux.DefaultTolerance, "Mux-Signature"),
 		hm("typeform", 0, "Typeform-Signature"),
 		hm("calendly", calendly.DefaultTolerance, "Calendly-Webhook-Signature"),
+		okta,
+		hm("segment", 0, "X-Signature"),
+		hm("jira", 0, "X-Hub-Signature"),
+		hm("workos", workos.DefaultTolerance, "WorkOS-Signature"),
+		hm("vercel", 0, "X-Vercel-Signature"),
+		hm("pagerduty", 0, "X-PagerDuty-Signature"),
+		hm("sentry", 0, "Sentry-Hook-Signature"),
 		hm(githubPlatform, 0, "X-Hub-Signature-256"),
 		hm(shopifyPlatform, 0, "X-Shopify-Hmac-Sha256"),
 		hm(slackPlatform, DefaultSlackTolerance, "X-Slack-Signature"),

@@ -56,6 +56,10 @@ type Platform struct {
 	// SignsURL is set for platforms that sign the request URL: verifying
 	// needs Request.URL.
 	SignsURL bool
+	// BodyUnsigned is set for platforms whose signature does not cover the
+	// body (GitLab's shared token, Mailgun's token and timestamp): a
+	// tampered body still verifies, so platformtest.Run skips that case.
+	BodyUnsigned bool
 
 	// Key derives the dedup key from lower-case headers (values encoded
 	// by eventid.Encode) and the body. A missing id wraps
@@ -65,6 +69,12 @@ type Platform struct {
 	// URL-verification handshake, to answer without recording it, and the
 	// answer (see the Challenge* formats). Nil when the platform has none.
 	Handshake func(h http.Header, body []byte) (challenge, format string, ok bool)
+	// HandshakeGET is set for platforms whose handshake arrives as a GET
+	// (Okta's one-time verification request): the edge also routes GET
+	// /webhooks/<name> to them, verifies it like any request, answers it
+	// when Handshake does and refuses it otherwise (a GET is never
+	// recorded). Other platforms' GETs stay 405.
+	HandshakeGET bool
 
 	// Normalize fills the platform-specific fields of ev (see
 	// norm.Adapter).

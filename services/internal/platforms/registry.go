@@ -14,17 +14,24 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platforms/calendly"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/coinbase"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/docusign"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/jira"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/lemonsqueezy"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/mollie"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/mux"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/notion"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/okta"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/pagerduty"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/paypal"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/paystack"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/razorpay"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/sanity"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/segment"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/sentry"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/typeform"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/vercel"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/woocommerce"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/workos"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/zoom"
 )
 
@@ -34,17 +41,24 @@ var registry = []platform.Platform{
 	calendly.Platform,
 	coinbase.Platform,
 	docusign.Platform,
+	jira.Platform,
 	lemonsqueezy.Platform,
 	mollie.Platform,
 	mux.Platform,
 	notion.Platform,
+	okta.Platform,
+	pagerduty.Platform,
 	paypal.Platform,
 	paystack.Platform,
 	razorpay.Platform,
 	sanity.Platform,
+	segment.Platform,
+	sentry.Platform,
 	stripe.Platform,
 	typeform.Platform,
+	vercel.Platform,
 	woocommerce.Platform,
+	workos.Platform,
 	zoom.Platform,
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/edge/internal/ingest"
 	"github.com/hookmesh/hookmesh/services/edge/internal/ratelimit"
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/internal/platforms"
 )
 
 // RetryAfter is sent with 503 when the ledger could not commit or the edge
@@ -33,7 +34,8 @@ const RetryAfter = 5 * time.Second
 // ReadyFunc reports whether the edge's dependencies answer.
 type ReadyFunc func(ctx context.Context) error
 
-// NewPublic returns the public handler: POST /webhooks/{platform},
+// NewPublic returns the public handler: POST /webhooks/{platform} (and
+// GET for the platforms whose handshake is a GET),
 // GET /health (alive) and GET /ready (normalizer and ledger answer).
 func NewPublic(svc *ingest.Service, ready ReadyFunc, log *slog.Logger) (http.Handler, error) {
 	// Method override is disabled: otherwise a form-encoded POST carrying
@@ -42,6 +44,12 @@ func NewPublic(svc *ingest.Service, ready ReadyFunc, log *slog.Logger) (http.Han
 	h := &webhookHandler{svc: svc, mux: mux, log: log}
 	if err := mux.HandlePath(http.MethodPost, "/webhooks/{platform}", h.serve); err != nil {
 		return nil, fmt.Errorf("route webhooks: %w", err)
+	}
+	// GET reaches the webhook route only for the platforms whose handshake
+	// is a GET (Okta's verification request); any other GET there is the
+	// 405 the router gives.
+	if err := mux.HandlePath(http.MethodGet, "/webhooks/{platform}", h.serveGet); err != nil {
+		return nil, fmt.Errorf("route webhook handshakes: %w", err)
 	}
 	if err := mux.HandlePath(http.MethodGet, "/health", func(w http.ResponseWriter, _ *http.Request, _ map[string]string) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -87,6 +95,18 @@ func (h *webhookHandler) serve(w http.ResponseWriter, r *http.Request, params ma
 	rec := &statusRecorder{ResponseWriter: w}
 	defer func() { h.svc.Metrics().Request(params["platform"], rec.status(), time.Since(start)) }()
 	h.handle(rec, w, r, params)
+}
+
+// serveGet serves a GET of the webhook route: a handshake of a platform
+// that sends its handshake as a GET (platform.Platform.HandshakeGET), else
+// 405 as for any method the route does not take.
+func (h *webhookHandler) serveGet(w http.ResponseWriter, r *http.Request, params map[string]string) {
+	if p, ok := platforms.Lookup(params["platform"]); !ok || !p.HandshakeGET {
+		_, m := runtime.MarshalerForRequest(h.mux, r)
+		routingError(r.Context(), h.mux, m, w, r, http.StatusMethodNotAllowed)
+		return
+	}
+	h.serve(w, r, params)
 }
 
 // handle writes the answer to w. raw is the unwrapped writer, given to

@@ -259,6 +259,11 @@ func (s *Service) Ingest(ctx context.Context, p Platform, req Request) (Result, 
 		log.LogAttrs(bg, slog.LevelInfo, "handshake answered", attrs...)
 		return Result{Status: StatusChallenge, Challenge: challenge, ChallengeFormat: format}, nil
 	}
+	if req.Method == http.MethodGet {
+		// A GET is routed here only for a platform whose handshake is a GET
+		// (Okta); one that is not the handshake has no webhook to record.
+		return Result{}, fmt.Errorf("%s: a GET that is not the handshake: %w", p.Name, apperr.ErrInvalid)
+	}
 	// Only verified webhooks take a slot, so unsigned floods cannot crowd
 	// out real senders; handshakes need no downstream call and take none.
 	release, err := s.acquire(p)

@@ -8,6 +8,9 @@ package eventid
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+
+	"github.com/hookmesh/hookmesh/services/internal/apperr"
 )
 
 // Key is unique per platform: (Source, EventID). Both are in the encoded
@@ -26,4 +29,16 @@ type Key struct {
 func ContentKey(body []byte) Key {
 	sum := sha256.Sum256(body)
 	return Key{EventID: "sha256:" + hex.EncodeToString(sum[:])}
+}
+
+// TopKey is the key of the platforms whose event id is a top-level string
+// field of the body (Vercel's id, WorkOS's id, Segment's messageId): that
+// field, encoded, with no scope. A missing or non-string field wraps
+// apperr.ErrInvalid.
+func TopKey(platform, field string, body []byte) (Key, error) {
+	id, err := TopString(body, field)
+	if err != nil {
+		return Key{}, fmt.Errorf("%s %s: %w: %v", platform, field, apperr.ErrInvalid, err)
+	}
+	return Key{EventID: Encode(id)}, nil
 }

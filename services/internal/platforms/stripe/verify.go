@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
@@ -43,7 +42,7 @@ func (v *verifier) Verify(r platform.Request) error {
 	if h == "" {
 		return sig.Fail(name, "missing Stripe-Signature header")
 	}
-	t, sigs, reason := parseHeader(h)
+	t, sigs, reason := sig.ParseTV1(h, sha256.Size)
 	if reason != "" {
 		return sig.Fail(name, reason)
 	}
@@ -55,53 +54,6 @@ func (v *verifier) Verify(r platform.Request) error {
 		return sig.Fail(name, "no v1 match")
 	}
 	return nil
-}
-
-// parseHeader returns the t value exactly as sent (it is part of the
-// signed bytes) and the decoded v1 signatures, or a failure reason. Like
-// stripe-go it splits on "," and "=", ignores unknown schemes and v1 values
-// that are not hex; unlike it, it tolerates spaces around items, rejects a
-// repeated t (which t would have been signed?) and stops at maxEntries.
-func parseHeader(h string) (t string, sigs [][]byte, reason string) {
-	n := 0
-	for rest, more := h, true; more; {
-		var item string
-		item, rest, more = strings.Cut(rest, ",")
-		if n++; n > sig.MaxEntries {
-			return "", nil, sig.ReasonTooMany
-		}
-		key, val, ok := strings.Cut(strings.Trim(item, " \t"), "=")
-		if !ok {
-			return "", nil, sig.ReasonMalformed
-		}
-		switch key {
-		case "t":
-			if t != "" {
-				return "", nil, sig.ReasonMalformed
-			}
-			if _, ok := sig.ParseUnix(val); !ok {
-				return "", nil, sig.ReasonBadTimestamp
-			}
-			t = val
-		case "v1":
-			if len(val) != hex.EncodedLen(sha256.Size) {
-				continue
-			}
-			if b, err := hex.DecodeString(val); err == nil {
-				sigs = append(sigs, b)
-			}
-		default:
-			// v0 (test mode) and schemes we do not know: never used, so a
-			// weaker scheme cannot stand in for v1.
-		}
-	}
-	switch {
-	case t == "":
-		return "", nil, "missing timestamp"
-	case len(sigs) == 0:
-		return "", nil, "no v1 signature"
-	}
-	return t, sigs, ""
 }
 
 // Signature returns the Stripe-Signature header value Stripe would send
