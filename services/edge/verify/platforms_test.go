@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookmesh/hookmesh/services/internal/platforms/slack"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
 )
 
@@ -143,7 +144,7 @@ func fixtures(t testing.TB) []fixture {
 		hm("stripe", stripe.DefaultTolerance, "Stripe-Signature"),
 		hm(githubPlatform, 0, "X-Hub-Signature-256"),
 		hm(shopifyPlatform, 0, "X-Shopify-Hmac-Sha256"),
-		hm(slackPlatform, DefaultSlackTolerance, "X-Slack-Signature"),
+		hm("slack", slack.DefaultTolerance, "X-Slack-Signature"),
 		hm(standardPlatform, DefaultStandardTolerance, "webhook-signature"),
 		hm(svixPlatform, DefaultStandardTolerance, "svix-signature"),
 		hm(clerkPlatform, DefaultStandardTolerance, "svix-signature"),

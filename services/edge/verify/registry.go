@@ -19,7 +19,7 @@ var platforms = func() []string {
 	p := []string{
 		adyenPlatform, bitbucketPlatform, clerkPlatform, discordPlatform, githubPlatform,
 		gitlabPlatform, hubspotPlatform, intercomPlatform, linearPlatform, mailgunPlatform,
-		paddlePlatform, resendPlatform, sendgridPlatform, shopifyPlatform, slackPlatform,
+		paddlePlatform, resendPlatform, sendgridPlatform, shopifyPlatform,
 		squarePlatform, standardPlatform, svixPlatform, twilioPlatform,
 		twitchPlatform, zendeskPlatform,
 	}
@@ -132,8 +132,6 @@ func build(platform string, secrets []string, tol time.Duration) (Verifier, erro
 		return SendGrid(secrets, tol)
 	case shopifyPlatform:
 		return Shopify(secrets), nil
-	case slackPlatform:
-		return Slack(secrets, tol), nil
 	case squarePlatform:
 		return Square(secrets), nil
 	case twilioPlatform:
@@ -172,7 +170,6 @@ type SignInput = platform.SignInput
 //   - registered platforms (services/internal/platforms): their own Sign
 //   - github: X-Hub-Signature-256, and X-GitHub-Delivery = id if id is set
 //   - shopify: X-Shopify-Hmac-Sha256, and X-Shopify-Event-Id = id if id is set
-//   - slack: X-Slack-Signature, X-Slack-Request-Timestamp
 //   - standard: webhook-id = id (required: it is signed), webhook-timestamp,
 //     webhook-signature; svix, clerk, resend: the same under svix-* names
 //   - gitlab: X-Gitlab-Token (the secret itself), X-Gitlab-Event-UUID = id
@@ -301,10 +298,6 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 	case shopifyPlatform:
 		h.Set(shopifyHeader, SignShopify(secret, body))
 		setID(shopifyEventID)
-	case slackPlatform:
-		sig, ts := SignSlack(secret, now, body)
-		h.Set(slackSignatureHeader, sig)
-		h.Set(slackTimestampHeader, ts)
 	case squarePlatform:
 		h.Set(squareHeader, SignSquare(secret, in.URLOrDefault(platform), body))
 	case twilioPlatform:

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/platform/platformtest"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/slack"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
 )
 
@@ -185,7 +186,7 @@ func TestNewTolerance(t *testing.T) {
 	}{
 		{"stripe", 0, stripe.DefaultTolerance},
 		{"stripe", 10 * time.Second, 10 * time.Second},
-		{"slack", 0, DefaultSlackTolerance},
+		{"slack", 0, slack.DefaultTolerance},
 		{"slack", time.Minute, time.Minute},
 		{"standard", 0, DefaultStandardTolerance},
 		{"standard", 2 * time.Hour, 2 * time.Hour},
@@ -219,9 +220,9 @@ func TestNewTolerance(t *testing.T) {
 func TestDefaults(t *testing.T) {
 	t.Parallel()
 	// The SDKs' values; changing them changes what the edge accepts.
-	if stripe.DefaultTolerance != 300*time.Second || DefaultSlackTolerance != 300*time.Second ||
+	if stripe.DefaultTolerance != 300*time.Second || slack.DefaultTolerance != 300*time.Second ||
 		DefaultStandardTolerance != 300*time.Second {
-		t.Errorf("defaults = %v %v %v", stripe.DefaultTolerance, DefaultSlackTolerance, DefaultStandardTolerance)
+		t.Errorf("defaults = %v %v %v", stripe.DefaultTolerance, slack.DefaultTolerance, DefaultStandardTolerance)
 	}
 }
 
@@ -316,7 +317,7 @@ func TestEmptySecretsRejectEverything(t *testing.T) {
 	}
 	emptyKeyStripe := stripe.Signature("", testNow, testBody)
 	emptyKeyGitHub := SignGitHub("", testBody)
-	slackSig, slackTS := SignSlack("", testNow, testBody)
+	slackSig, slackTS := slack.Signature("", testNow, testBody)
 	tests := []struct {
 		name string
 		v    Verifier
@@ -325,7 +326,7 @@ func TestEmptySecretsRejectEverything(t *testing.T) {
 		{"stripe", stripe.NewVerifier([]string{""}, 0), h("Stripe-Signature", emptyKeyStripe)},
 		{"github", GitHub(nil), h("X-Hub-Signature-256", emptyKeyGitHub)},
 		{"shopify", Shopify([]string{""}), h("X-Shopify-Hmac-Sha256", SignShopify("", testBody))},
-		{"slack", Slack(nil, 0), h("X-Slack-Signature", slackSig, "X-Slack-Request-Timestamp", slackTS)},
+		{"slack", slack.NewVerifier(nil, 0), h("X-Slack-Signature", slackSig, "X-Slack-Request-Timestamp", slackTS)},
 		{"standard", std, h("webhook-id", "m", "webhook-timestamp", "1700000000", "webhook-signature", "v1,AAAA")},
 	}
 	for _, tc := range tests {

@@ -17,8 +17,6 @@ func newID(platform string, now time.Time) string {
 		return s.NewID(now)
 	}
 	switch platform {
-	case "slack":
-		return "Ev" + strings.ToUpper(alnum(10))
 	case "standard", "svix", "clerk", "resend":
 		return "msg_" + alnum(27) // Svix's KSUID-based message ids
 	case "paddle":

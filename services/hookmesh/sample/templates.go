@@ -14,7 +14,6 @@ import (
 var defaults = map[string]string{
 	"github":    "push",
 	"shopify":   "orders/create",
-	"slack":     "message",
 	"standard":  "user.created",
 	"svix":      "order.created",
 	"clerk":     "user.created",
@@ -45,7 +44,6 @@ var templates = map[string]map[string]template{
 	"gitlab":    gitlabTemplates,
 	"bitbucket": bitbucketTemplates,
 	"linear":    linearTemplates,
-	"slack":     slackTemplates,
 	"twilio":    twilioTemplates,
 	"twitch":    twitchTemplates,
 	"discord":   discordTemplates,

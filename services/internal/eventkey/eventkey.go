@@ -10,8 +10,6 @@
 package eventkey
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
@@ -41,12 +39,6 @@ func Derive(platform string, headers map[string]string, body []byte) (Key, error
 		if k, err = p.Key(headers, body); err != nil {
 			return Key{}, err
 		}
-	case platform == "slack":
-		id, err := topString(body, "event_id")
-		if err != nil {
-			return Key{}, fmt.Errorf("slack event id: %w: %v", apperr.ErrInvalid, err)
-		}
-		k.EventID = Encode(id)
 	case platform == "github":
 		k.EventID = headers["x-github-delivery"]
 		k.Source = headers["x-github-hook-id"]
@@ -87,10 +79,6 @@ func Derive(platform string, headers map[string]string, body []byte) (Key, error
 // the bytes.
 const MaxLen = 256
 
-// ContentKey is the fallback key of a payload with no usable id: the
-// SHA-256 of its bytes, so identical retries of a malformed payload are
-// still stored once.
-func ContentKey(body []byte) Key {
-	sum := sha256.Sum256(body)
-	return Key{EventID: "sha256:" + hex.EncodeToString(sum[:])}
-}
+// ContentKey is the fallback key of a payload with no usable id
+// (eventid.ContentKey).
+func ContentKey(body []byte) Key { return eventid.ContentKey(body) }

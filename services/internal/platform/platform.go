@@ -13,6 +13,7 @@
 package platform
 
 import (
+	"bytes"
 	"io/fs"
 	"net/http"
 	"strings"
@@ -145,6 +146,15 @@ const (
 	// PING).
 	ChallengeEmpty = "empty"
 )
+
+// MayContain reports whether a JSON body could hold a string whose decoded
+// value is s, an ASCII text without '\\' or '"': only if it spells s or
+// has an escape. Without one, a decoded string is its raw bytes (invalid
+// UTF-8 turns into U+FFFD, never into ASCII), so the raw bytes would hold
+// s. It spares decoding the bodies that cannot be a handshake.
+func MayContain(body []byte, s string) bool {
+	return bytes.Contains(body, []byte(s)) || bytes.IndexByte(body, '\\') >= 0
+}
 
 // Request is the input of a verification: the headers and the exact raw
 // bytes received, never a re-serialization of a parsed body.

@@ -11,12 +11,14 @@ import (
 	"strings"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/slack"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
 )
 
 // registry lists every platform package, one line each, sorted by name
 // (TestRegistrySorted).
 var registry = []platform.Platform{
+	slack.Platform,
 	stripe.Platform,
 }
 

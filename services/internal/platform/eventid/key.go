@@ -5,6 +5,11 @@
 // it, and every platform package under platforms/ does.
 package eventid
 
+import (
+	"crypto/sha256"
+	"encoding/hex"
+)
+
 // Key is unique per platform: (Source, EventID). Both are in the encoded
 // form (Encode) of the bytes the platform sent.
 type Key struct {
@@ -13,4 +18,12 @@ type Key struct {
 	Source string
 	// EventID is the platform's id for the event, stable across retries.
 	EventID string
+}
+
+// ContentKey is the fallback key of a payload with no usable id: the
+// SHA-256 of its bytes, so identical retries of a malformed payload are
+// still stored once.
+func ContentKey(body []byte) Key {
+	sum := sha256.Sum256(body)
+	return Key{EventID: "sha256:" + hex.EncodeToString(sum[:])}
 }

@@ -37,11 +37,6 @@ var mapping = map[mappingKey]eventv1.EventType{
 	{"shopify", "customers/create"}: eventv1.EventType_EVENT_TYPE_USER_CREATED,
 	{"shopify", "customers/update"}: eventv1.EventType_EVENT_TYPE_USER_UPDATED,
 
-	// Slack: url_verification, or event.type inside an event_callback.
-	{"slack", "url_verification"}: eventv1.EventType_EVENT_TYPE_PING,
-	{"slack", "message"}:          eventv1.EventType_EVENT_TYPE_MESSAGE_POSTED,
-	{"slack", "app_mention"}:      eventv1.EventType_EVENT_TYPE_MESSAGE_POSTED,
-
 	// Standard Webhooks: the body's type. Senders name types freely, so
 	// only the obvious resource.verb names are mapped.
 	{"standard", "user.created"}:           eventv1.EventType_EVENT_TYPE_USER_CREATED,

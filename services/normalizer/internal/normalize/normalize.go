@@ -34,7 +34,6 @@ type adapter = norm.Adapter
 var adapters = map[string]adapter{
 	"github":    normalizeGitHub,
 	"shopify":   normalizeShopify,
-	"slack":     normalizeSlack,
 	"standard":  standardAdapter("standard"),
 	"svix":      standardAdapter("svix"),
 	"clerk":     standardAdapter("clerk"),

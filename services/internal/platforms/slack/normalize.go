@@ -1,4 +1,4 @@
-package normalize
+package slack
 
 import (
 	"encoding/json"
@@ -7,7 +7,8 @@ import (
 	"time"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
-	"github.com/hookmesh/hookmesh/services/internal/eventkey"
+	"github.com/hookmesh/hookmesh/services/internal/platform/eventid"
+	"github.com/hookmesh/hookmesh/services/internal/platform/norm"
 )
 
 // slackEnvelope is the outer Events API body.
@@ -22,18 +23,18 @@ type slackEnvelope struct {
 
 // slackEvent is the inner event. user and channel are ids in message
 // events but objects in others (user_change, channel_created), so both are
-// jsonRef.
+// norm.Ref.
 type slackEvent struct {
-	Type        string  `json:"type"`
-	Subtype     string  `json:"subtype"`
-	User        jsonRef `json:"user"`
-	Channel     jsonRef `json:"channel"`
-	ChannelType string  `json:"channel_type"`
-	TS          string  `json:"ts"`
-	EventTS     string  `json:"event_ts"`
-	ThreadTS    string  `json:"thread_ts"`
-	BotID       string  `json:"bot_id"`
-	ItemUser    string  `json:"item_user"`
+	Type        string   `json:"type"`
+	Subtype     string   `json:"subtype"`
+	User        norm.Ref `json:"user"`
+	Channel     norm.Ref `json:"channel"`
+	ChannelType string   `json:"channel_type"`
+	TS          string   `json:"ts"`
+	EventTS     string   `json:"event_ts"`
+	ThreadTS    string   `json:"thread_ts"`
+	BotID       string   `json:"bot_id"`
+	ItemUser    string   `json:"item_user"`
 	// Item is what a reaction, pin or star is about.
 	Item *struct {
 		Channel string `json:"channel"`
@@ -46,22 +47,22 @@ type slackEvent struct {
 // a message sharing a file. Edits, deletions, joins and the like are not.
 var slackPostedSubtypes = map[string]bool{"": true, "thread_broadcast": true, "file_share": true}
 
-// normalizeSlack reads a Slack Events API request. Required: a JSON object
+// normalize reads a Slack Events API request. Required: a JSON object
 // with "type"; an event_callback also needs an "event" object with a type.
-func normalizeSlack(r request, ev *eventv1.NormalizedEvent) error {
+func normalize(r norm.Request, ev *eventv1.NormalizedEvent) error {
 	var env slackEnvelope
-	if err := decodeObject("slack", r.Body, &env); err != nil {
+	if err := norm.DecodeObject("slack", r.Body, &env); err != nil {
 		return err
 	}
 	if env.Type == "" {
-		return invalid("slack", "body has no type")
+		return norm.Invalid("slack", "body has no type")
 	}
 	ev.TenantId = env.TeamID
-	setMeta(ev.Metadata, "api_app_id", env.APIAppID)
-	setMeta(ev.Metadata, "retry_num", r.Header("x-slack-retry-num"))
-	setMeta(ev.Metadata, "retry_reason", r.Header("x-slack-retry-reason"))
+	norm.SetMeta(ev.Metadata, "api_app_id", env.APIAppID)
+	norm.SetMeta(ev.Metadata, "retry_num", r.Header("x-slack-retry-num"))
+	norm.SetMeta(ev.Metadata, "retry_reason", r.Header("x-slack-retry-reason"))
 	if env.EventTime != nil {
-		occurred(ev, unixTime(*env.EventTime))
+		norm.Occurred(ev, norm.UnixTime(*env.EventTime))
 	}
 
 	if env.Type != "event_callback" {
@@ -69,42 +70,42 @@ func normalizeSlack(r request, ev *eventv1.NormalizedEvent) error {
 		// is rare) and app_rate_limited carry no event_id: key them by
 		// content so identical retries still deduplicate.
 		ev.SourceEventType = env.Type
-		ev.EventType = eventType("slack", env.Type)
+		ev.EventType = norm.Mapped(mapping, env.Type)
 		if env.EventID == "" {
-			key := eventkey.ContentKey(r.Body)
+			key := eventid.ContentKey(r.Body)
 			ev.EventId, ev.Source = key.EventID, key.Source
 		}
 		return nil
 	}
 
-	if !isObject(env.Event) {
-		return invalid("slack", "event_callback has no event object")
+	if !norm.IsObject(env.Event) {
+		return norm.Invalid("slack", "event_callback has no event object")
 	}
 	var e slackEvent
-	if err := unmarshal(env.Event, &e); err != nil {
-		return invalid("slack", "decode event: %v", err)
+	if err := norm.Unmarshal(env.Event, &e); err != nil {
+		return norm.Invalid("slack", "decode event: %v", err)
 	}
 	if e.Type == "" {
-		return invalid("slack", "event_callback event has no type")
+		return norm.Invalid("slack", "event_callback event has no type")
 	}
 	ev.SourceEventType = e.Type
-	ev.EventType = eventType("slack", e.Type)
+	ev.EventType = norm.Mapped(mapping, e.Type)
 	if e.Type == "message" && !slackPostedSubtypes[e.Subtype] {
 		ev.EventType = eventv1.EventType_EVENT_TYPE_UNMAPPED
 	}
 	ev.UserId = string(e.User)
-	setMeta(ev.Metadata, "channel", string(e.Channel))
-	setMeta(ev.Metadata, "channel_type", e.ChannelType)
-	setMeta(ev.Metadata, "subtype", e.Subtype)
-	setMeta(ev.Metadata, "thread_ts", e.ThreadTS)
-	setMeta(ev.Metadata, "bot_id", e.BotID)
-	setMeta(ev.Metadata, "item_user", e.ItemUser)
+	norm.SetMeta(ev.Metadata, "channel", string(e.Channel))
+	norm.SetMeta(ev.Metadata, "channel_type", e.ChannelType)
+	norm.SetMeta(ev.Metadata, "subtype", e.Subtype)
+	norm.SetMeta(ev.Metadata, "thread_ts", e.ThreadTS)
+	norm.SetMeta(ev.Metadata, "bot_id", e.BotID)
+	norm.SetMeta(ev.Metadata, "item_user", e.ItemUser)
 	if e.Item != nil {
-		setMeta(ev.Metadata, "item_channel", e.Item.Channel)
-		setMeta(ev.Metadata, "item_ts", e.Item.TS)
+		norm.SetMeta(ev.Metadata, "item_channel", e.Item.Channel)
+		norm.SetMeta(ev.Metadata, "item_ts", e.Item.TS)
 	}
 	if env.EventTime == nil {
-		occurred(ev, slackTS(e.EventTS))
+		norm.Occurred(ev, slackTS(e.EventTS))
 	}
 
 	if e.Type == "message" || e.Type == "app_mention" {
@@ -127,5 +128,5 @@ func slackTS(ts string) time.Time {
 	if err != nil || n <= 0 || n >= 1e12 {
 		return time.Time{}
 	}
-	return unixTime(n)
+	return norm.UnixTime(n)
 }
