@@ -63,11 +63,6 @@
 // Platforms moved to services/internal/platforms (stripe, slack, ...) document
 // their scheme in their own package.
 //
-// GitHub: header X-Hub-Signature-256 "sha256=<hex>", HMAC-SHA256 of the raw
-// body. The legacy SHA-1 X-Hub-Signature is not accepted. GitHub signs no
-// timestamp, so there is no replay window: replay defence is the
-// X-GitHub-Delivery dedup downstream.
-//
 // Shopify: header X-Shopify-Hmac-Sha256, standard base64 of the HMAC-SHA256
 // of the raw body. No signed timestamp (X-Shopify-Triggered-At is not
 // signed), so no replay window either.

@@ -17,7 +17,7 @@ import (
 // and the ones defined in this package until they move there.
 var platforms = func() []string {
 	p := []string{
-		adyenPlatform, bitbucketPlatform, clerkPlatform, discordPlatform, githubPlatform,
+		adyenPlatform, bitbucketPlatform, clerkPlatform, discordPlatform,
 		gitlabPlatform, hubspotPlatform, intercomPlatform, linearPlatform, mailgunPlatform,
 		paddlePlatform, resendPlatform, sendgridPlatform, shopifyPlatform,
 		squarePlatform, standardPlatform, svixPlatform, twilioPlatform,
@@ -114,8 +114,6 @@ func build(platform string, secrets []string, tol time.Duration) (Verifier, erro
 		return standardFor(platform, secrets, tol)
 	case discordPlatform:
 		return Discord(secrets, tol)
-	case githubPlatform:
-		return GitHub(secrets), nil
 	case gitlabPlatform:
 		return GitLab(secrets), nil
 	case hubspotPlatform:
@@ -168,7 +166,6 @@ type SignInput = platform.SignInput
 // platform:
 //
 //   - registered platforms (services/internal/platforms): their own Sign
-//   - github: X-Hub-Signature-256, and X-GitHub-Delivery = id if id is set
 //   - shopify: X-Shopify-Hmac-Sha256, and X-Shopify-Event-Id = id if id is set
 //   - standard: webhook-id = id (required: it is signed), webhook-timestamp,
 //     webhook-signature; svix, clerk, resend: the same under svix-* names
@@ -271,9 +268,6 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 		}
 		h.Set(discordSignatureHeader, sig)
 		h.Set(discordTimestampHeader, ts)
-	case githubPlatform:
-		h.Set(githubHeader, SignGitHub(secret, body))
-		setID(githubDelivery)
 	case gitlabPlatform:
 		h.Set(gitlabHeader, secret)
 		setID(gitlabEventUUID)

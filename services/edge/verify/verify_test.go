@@ -9,6 +9,7 @@ import (
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/platform/platformtest"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/github"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/slack"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
 )
@@ -316,7 +317,7 @@ func TestEmptySecretsRejectEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	emptyKeyStripe := stripe.Signature("", testNow, testBody)
-	emptyKeyGitHub := SignGitHub("", testBody)
+	emptyKeyGitHub := github.Signature("", testBody)
 	slackSig, slackTS := slack.Signature("", testNow, testBody)
 	tests := []struct {
 		name string
@@ -324,7 +325,7 @@ func TestEmptySecretsRejectEverything(t *testing.T) {
 		hd   http.Header
 	}{
 		{"stripe", stripe.NewVerifier([]string{""}, 0), h("Stripe-Signature", emptyKeyStripe)},
-		{"github", GitHub(nil), h("X-Hub-Signature-256", emptyKeyGitHub)},
+		{"github", github.NewVerifier(nil), h("X-Hub-Signature-256", emptyKeyGitHub)},
 		{"shopify", Shopify([]string{""}), h("X-Shopify-Hmac-Sha256", SignShopify("", testBody))},
 		{"slack", slack.NewVerifier(nil, 0), h("X-Slack-Signature", slackSig, "X-Slack-Request-Timestamp", slackTS)},
 		{"standard", std, h("webhook-id", "m", "webhook-timestamp", "1700000000", "webhook-signature", "v1,AAAA")},
@@ -341,9 +342,9 @@ func TestEmptySecretsRejectEverything(t *testing.T) {
 func TestSecretsCopied(t *testing.T) {
 	t.Parallel()
 	secrets := []string{"s1"}
-	v := GitHub(secrets)
+	v := github.NewVerifier(secrets)
 	secrets[0] = "changed"
-	checkErr(t, v.Verify(Request{Header: h("X-Hub-Signature-256", SignGitHub("s1", testBody)), Body: testBody}), "")
+	checkErr(t, v.Verify(Request{Header: h("X-Hub-Signature-256", github.Signature("s1", testBody)), Body: testBody}), "")
 }
 
 func TestZeroNowMeansNow(t *testing.T) {

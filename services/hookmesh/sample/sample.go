@@ -237,8 +237,6 @@ func typeHeaders(platform, typ string) map[string]string {
 		return s.TypeHeaders(typ)
 	}
 	switch platform {
-	case "github":
-		return map[string]string{"X-GitHub-Event": typ, "X-GitHub-Hook-ID": githubHookID}
 	case "shopify":
 		return map[string]string{"X-Shopify-Topic": typ, "X-Shopify-Shop-Domain": shopifyDomain, "X-Shopify-API-Version": shopifyAPIVersion}
 	case "gitlab":
@@ -266,8 +264,6 @@ func idHeaders(platform, id string) http.Header {
 		return s.IDHeaders(id)
 	}
 	switch platform {
-	case "github":
-		return http.Header{"X-Github-Delivery": {id}}
 	case "shopify":
 		return http.Header{"X-Shopify-Event-Id": {id}, "X-Shopify-Webhook-Id": {id}}
 	case "standard":

@@ -12,7 +12,6 @@ import (
 // platform has one (discord's only mapped type is the PING handshake,
 // which the edge answers without recording, so its default is a command).
 var defaults = map[string]string{
-	"github":    "push",
 	"shopify":   "orders/create",
 	"standard":  "user.created",
 	"svix":      "order.created",
@@ -40,7 +39,6 @@ var defaults = map[string]string{
 // break float64 decoding.
 var templates = map[string]map[string]template{
 	"shopify":   shopifyTemplates,
-	"github":    githubTemplates,
 	"gitlab":    gitlabTemplates,
 	"bitbucket": bitbucketTemplates,
 	"linear":    linearTemplates,

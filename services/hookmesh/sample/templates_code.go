@@ -1,28 +1,24 @@
 package sample
 
 import (
-	"crypto/sha1" //nolint:gosec // only to make git-like commit shas, not for security
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/hookmesh/hookmesh/services/internal/platform/randid"
 )
 
-// Code-hosting platforms: GitHub, GitLab, Bitbucket, and Linear (issues).
+// Code-hosting platforms: GitLab, Bitbucket, and Linear (issues).
+
+// gitSHA is randid.GitSHA.
+var gitSHA = randid.GitSHA
 
 const (
-	githubHookID      = "412345678"
 	gitlabInstance    = "https://gitlab.example.com"
 	gitlabWebhookUUID = "3c5c0404-c866-44bc-a5f6-452bb1bfc76e"
 	bitbucketHookUUID = "{cb3b1e8f-2b3f-4c5e-9d8a-7f6e5d4c3b2a}"
 )
-
-var githubTemplates = map[string]template{
-	"push":         githubPush,
-	"pull_request": githubPullRequest,
-	"ping":         githubPing,
-}
 
 var gitlabTemplates = map[string]template{
 	"push":          gitlabPush,
@@ -37,67 +33,6 @@ var bitbucketTemplates = map[string]template{
 var linearTemplates = map[string]template{
 	"Issue.create":   linearEvent("Issue", "create", `{"id": "9cfb482a-81e3-4154-b5b9-2c805e70a02d", "number": 1234, "identifier": "ENG-1234", "title": "Webhook retries double-charge", "description": "Seen twice on order A-1001 after a 502 from the edge.", "priority": 1, "priorityLabel": "Urgent", "estimate": 3, "teamId": "72b2a2dc-6f4f-4423-9d34-24b5bd10634a", "stateId": "6c24b1c8-0a1f-4f3a-9a25-4d9a2b6c7e8f", "creatorId": "2e3d5f1a-8b7c-4d6e-9f0a-1b2c3d4e5f6a", "labelIds": ["f2b8e7c1-2a3b-4c5d-8e9f-0a1b2c3d4e5f"], "createdAt": "%[1]s", "updatedAt": "%[1]s"}`),
 	"Comment.create": linearEvent("Comment", "create", `{"id": "0d8c3e9b-7a6f-4e5d-9c8b-1a2b3c4d5e6f", "body": "Reproduced with two parallel deliveries; fix in review.", "issueId": "9cfb482a-81e3-4154-b5b9-2c805e70a02d", "userId": "2e3d5f1a-8b7c-4d6e-9f0a-1b2c3d4e5f6a", "createdAt": "%[1]s", "updatedAt": "%[1]s"}`),
-}
-
-// sha returns a stable 40-hex-digit git sha for a label.
-func sha(label string) string {
-	s := sha1.Sum([]byte(label)) //nolint:gosec // see the import
-	return hex.EncodeToString(s[:])
-}
-
-// githubPushCommits is enough commits to make the default push about
-// 15 KB, the size of a real multi-commit push.
-const githubPushCommits = 17
-
-func githubPush(id string, now time.Time) (string, http.Header) {
-	var commits []string
-	for i := range githubPushCommits {
-		c := sha(fmt.Sprintf("commit-%d", i))
-		commits = append(commits, fmt.Sprintf(`{"id": "%s", "tree_id": "%s", "distinct": true, "message": "Refactor ledger claim path, part %d\n\nSplit the claim query so fairness holds across subscriptions and add tests for the lease expiry path.", "timestamp": "2026-11-28T19:%02d:00-05:00", "url": "https://github.com/octo-org/hookmesh/commit/%s", "author": {"name": "Mona Lisa", "email": "mona@github.com", "username": "monalisa"}, "committer": {"name": "GitHub", "email": "noreply@github.com", "username": "web-flow"}, "added": ["services/ledger/internal/store/postgres/claim.go"], "removed": [], "modified": ["services/ledger/internal/store/postgres/postgres.go", "services/ledger/README.md"]}`,
-			c, sha(fmt.Sprintf("tree-%d", i)), i+1, i, c))
-	}
-	body := fmt.Sprintf(`{
-  "ref": "refs/heads/main",
-  "before": "6113728f27ae82c7b1a177c8d03f9e96e0adf246",
-  "after": "%s",
-  "repository": {"id": 186853002, "node_id": "MDEwOlJlcG9zaXRvcnkxODY4NTMwMDI=", "name": "hookmesh", "full_name": "octo-org/hookmesh", "private": true,
-    "owner": {"name": "octo-org", "email": null, "login": "octo-org", "id": 6811672, "node_id": "MDEyOk9yZ2FuaXphdGlvbjY4MTE2NzI=", "type": "Organization", "site_admin": false},
-    "html_url": "https://github.com/octo-org/hookmesh", "description": "Webhook gateway", "fork": false,
-    "url": "https://api.github.com/repos/octo-org/hookmesh", "git_url": "git://github.com/octo-org/hookmesh.git",
-    "ssh_url": "git@github.com:octo-org/hookmesh.git", "clone_url": "https://github.com/octo-org/hookmesh.git",
-    "created_at": 1557933565, "updated_at": "2026-11-28T23:40:13Z", "pushed_at": %d,
-    "default_branch": "main", "master_branch": "main", "size": 7120, "stargazers_count": 42, "watchers_count": 42,
-    "language": "Go", "has_issues": true, "open_issues_count": 3, "topics": ["webhooks", "gateway"], "visibility": "private"},
-  "pusher": {"name": "monalisa", "email": "mona@github.com"},
-  "organization": {"login": "octo-org", "id": 6811672, "node_id": "MDEyOk9yZ2FuaXphdGlvbjY4MTE2NzI=", "url": "https://api.github.com/orgs/octo-org"},
-  "sender": {"login": "monalisa", "id": 21031067, "node_id": "MDQ6VXNlcjIxMDMxMDY3", "type": "User", "site_admin": false},
-  "installation": {"id": 2311213, "node_id": "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMjMxMTIxMw=="},
-  "created": false, "deleted": false, "forced": false, "base_ref": null,
-  "compare": "https://github.com/octo-org/hookmesh/compare/6113728f27ae...%s",
-  "commits": [%s],
-  "head_commit": %s
-}`, sha(fmt.Sprintf("commit-%d", githubPushCommits-1)), now.Unix(), sha(fmt.Sprintf("commit-%d", githubPushCommits-1))[:12],
-		strings.Join(commits, ",\n    "), commits[len(commits)-1])
-	return body, githubHeaders("push")
-}
-
-func githubHeaders(event string) http.Header {
-	return http.Header{"X-Github-Event": {event}, "X-Github-Hook-Id": {githubHookID},
-		"X-Github-Hook-Installation-Target-Type": {"integration"}, "X-Github-Hook-Installation-Target-Id": {"79929171"}}
-}
-
-func githubPullRequest(_ string, now time.Time) (string, http.Header) {
-	body := fmt.Sprintf(`{"action": "opened", "number": 7,
-  "pull_request": {"id": 9007199254740993, "number": 7, "state": "open", "draft": false, "title": "Claim fairly across subscriptions", "user": {"login": "monalisa", "id": 21031067},
-    "created_at": "%s", "updated_at": "%s", "head": {"ref": "fair-claim", "sha": "59b20b8d5c6ff8d09518454d4dd8b7a30f095ab5"}, "base": {"ref": "main"}},
-  "repository": {"id": 186853002, "full_name": "octo-org/hookmesh", "created_at": "2019-05-15T15:19:25Z", "pushed_at": "2026-11-28T23:40:13Z"},
-  "sender": {"login": "monalisa", "id": 21031067}, "installation": {"id": 2311213}}`, now.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
-	return body, githubHeaders("pull_request")
-}
-
-func githubPing(_ string, _ time.Time) (string, http.Header) {
-	body := `{"zen": "Design for failure.", "hook_id": 412345678, "hook": {"type": "Repository", "id": 412345678, "active": true, "events": ["push", "pull_request"]}, "repository": {"id": 186853002, "full_name": "octo-org/hookmesh"}, "sender": {"login": "monalisa", "id": 21031067}}`
-	return body, githubHeaders("ping")
 }
 
 // gitlabHookName is the X-Gitlab-Event value of an object_kind.
@@ -123,11 +58,11 @@ const gitlabProject = `"project_id": 15, "project": {"id": 15, "name": "Diaspora
 func gitlabPush(_ string, now time.Time) (string, http.Header) {
 	var commits []string
 	for i := range 3 {
-		c := sha(fmt.Sprintf("gitlab-%d", i))
+		c := gitSHA(fmt.Sprintf("gitlab-%d", i))
 		commits = append(commits, fmt.Sprintf(`{"id": "%s", "message": "Retry webhook deliveries with backoff (%d/3)\n", "title": "Retry webhook deliveries with backoff (%d/3)", "timestamp": "%s", "url": "https://gitlab.example.com/mike/diaspora/-/commit/%s", "author": {"name": "Jordi Mallach", "email": "jordi@softcatala.org"}, "added": [], "modified": ["app/webhooks/retry.rb"], "removed": []}`,
 			c, i+1, i+1, now.Add(time.Duration(i-3)*time.Minute).Format(time.RFC3339), c))
 	}
-	after := sha("gitlab-2")
+	after := gitSHA("gitlab-2")
 	return fmt.Sprintf(`{"object_kind": "push", "event_name": "push", "before": "95790bf891e76fee5e1747ab589903a6a1f80f22", "after": "%s", "ref": "refs/heads/master", "ref_protected": true, "checkout_sha": "%s", "message": null, "user_id": 4, "user_name": "John Smith", "user_username": "jsmith", "user_email": "john@example.com", "user_avatar": "https://s.gravatar.com/avatar/d4c74594d841139328695756648b6bd6?s=80", %s, "commits": [%s], "total_commits_count": 3, "push_options": {}, "repository": {"name": "Diaspora", "url": "git@gitlab.example.com:mike/diaspora.git", "homepage": "https://gitlab.example.com/mike/diaspora", "visibility_level": 0}}`,
 		after, after, gitlabProject, strings.Join(commits, ", ")), gitlabHeaders("push")
 }
@@ -145,7 +80,7 @@ func bitbucketHeaders(key string) http.Header {
 }
 
 func bitbucketPush(_ string, now time.Time) (string, http.Header) {
-	head := sha("bitbucket-head")
+	head := gitSHA("bitbucket-head")
 	return fmt.Sprintf(`{%s, "push": {"changes": [{"new": {"type": "branch", "name": "main", "target": {"type": "commit", "hash": "%s", "date": "%s", "message": "Fix the flaky test\n", "author": {"raw": "Emma <emma@example.com>"}}}, "old": {"type": "branch", "name": "main", "target": {"type": "commit", "hash": "1e65c05c1d5171631d92438a13901ca7dae9618c", "date": "2024-03-07T09:02:45+00:00"}}, "created": false, "forced": false, "closed": false, "truncated": false, "commits": [{"hash": "%s", "type": "commit", "message": "Fix the flaky test\n"}]}]}}`,
 		bitbucketActor, head, now.UTC().Format(time.RFC3339), head), bitbucketHeaders("repo:push")
 }

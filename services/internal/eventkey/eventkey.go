@@ -39,9 +39,6 @@ func Derive(platform string, headers map[string]string, body []byte) (Key, error
 		if k, err = p.Key(headers, body); err != nil {
 			return Key{}, err
 		}
-	case platform == "github":
-		k.EventID = headers["x-github-delivery"]
-		k.Source = headers["x-github-hook-id"]
 	case platform == "shopify":
 		// Shopify's guidance: X-Shopify-Event-Id is the event; the webhook id
 		// is only a fallback for older API versions that lack it.

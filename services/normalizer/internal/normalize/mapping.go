@@ -20,14 +20,6 @@ type mappingKey struct {
 // their rows in their own package (Platform.Mapping). Changing a row's meaning
 // means bumping SchemaVersion.
 var mapping = map[mappingKey]eventv1.EventType{
-	// GitHub: x-github-event, plus "." + action when the body has one.
-	{"github", "ping"}:                          eventv1.EventType_EVENT_TYPE_PING,
-	{"github", "push"}:                          eventv1.EventType_EVENT_TYPE_CODE_PUSHED,
-	{"github", "pull_request.opened"}:           eventv1.EventType_EVENT_TYPE_CODE_REVIEW_REQUESTED,
-	{"github", "pull_request.reopened"}:         eventv1.EventType_EVENT_TYPE_CODE_REVIEW_REQUESTED,
-	{"github", "pull_request.review_requested"}: eventv1.EventType_EVENT_TYPE_CODE_REVIEW_REQUESTED,
-	{"github", "pull_request.ready_for_review"}: eventv1.EventType_EVENT_TYPE_CODE_REVIEW_REQUESTED,
-
 	// Shopify: the x-shopify-topic header.
 	{"shopify", "orders/create"}:    eventv1.EventType_EVENT_TYPE_ORDER_CREATED,
 	{"shopify", "orders/updated"}:   eventv1.EventType_EVENT_TYPE_ORDER_UPDATED,

@@ -1,4 +1,4 @@
-package normalize
+package github
 
 import (
 	"encoding/json"
@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
+	"github.com/hookmesh/hookmesh/services/internal/platform/norm"
 )
 
 // githubEvent is the part of a GitHub webhook payload common to events.
@@ -17,19 +18,19 @@ import (
 type githubEvent struct {
 	Action string `json:"action"`
 	Sender *struct {
-		ID    jsonID `json:"id"`
-		Login string `json:"login"`
+		ID    norm.ID `json:"id"`
+		Login string  `json:"login"`
 	} `json:"sender"`
 	Installation *struct {
-		ID jsonID `json:"id"`
+		ID norm.ID `json:"id"`
 	} `json:"installation"`
 	Repository *struct {
-		ID       jsonID `json:"id"`
-		FullName string `json:"full_name"`
+		ID       norm.ID `json:"id"`
+		FullName string  `json:"full_name"`
 		// Unix integers in push events, RFC 3339 strings elsewhere.
-		CreatedAt jsonTime `json:"created_at"`
-		UpdatedAt jsonTime `json:"updated_at"`
-		PushedAt  jsonTime `json:"pushed_at"`
+		CreatedAt norm.Time `json:"created_at"`
+		UpdatedAt norm.Time `json:"updated_at"`
+		PushedAt  norm.Time `json:"pushed_at"`
 	} `json:"repository"`
 
 	// push
@@ -42,8 +43,8 @@ type githubEvent struct {
 	Commits []githubCommit `json:"commits"`
 
 	// ping
-	HookID jsonID `json:"hook_id"`
-	Zen    string `json:"zen"`
+	HookID norm.ID `json:"hook_id"`
+	Zen    string  `json:"zen"`
 }
 
 // githubCommit stands for one element of a push's commits, of which only
@@ -74,32 +75,32 @@ func githubDecodeError(err error) error {
 // githubResource is the object an event is about (pull_request, issue,
 // release ...), read for its id and times.
 type githubResource struct {
-	ID        jsonID   `json:"id"`
-	Number    jsonID   `json:"number"`
-	Draft     bool     `json:"draft"`
-	State     string   `json:"state"`
-	CreatedAt jsonTime `json:"created_at"`
-	UpdatedAt jsonTime `json:"updated_at"`
+	ID        norm.ID   `json:"id"`
+	Number    norm.ID   `json:"number"`
+	Draft     bool      `json:"draft"`
+	State     string    `json:"state"`
+	CreatedAt norm.Time `json:"created_at"`
+	UpdatedAt norm.Time `json:"updated_at"`
 }
 
-// normalizeGitHub reads a GitHub webhook. Required: the x-github-event
+// normalize reads a GitHub webhook. Required: the x-github-event
 // header and a JSON object body, sent either as application/json or as
 // application/x-www-form-urlencoded with the JSON in the "payload" field.
-func normalizeGitHub(r request, ev *eventv1.NormalizedEvent) error {
+func normalize(r norm.Request, ev *eventv1.NormalizedEvent) error {
 	name := r.Header("x-github-event")
 	if name == "" {
-		return invalid("github", "no x-github-event header")
+		return norm.Invalid("github", "no x-github-event header")
 	}
 	body, err := githubJSON(r)
 	if err != nil {
 		return err
 	}
-	if err := checkObject("github", body); err != nil {
+	if err := norm.CheckObject("github", body); err != nil {
 		return err
 	}
 	var e githubEvent
-	if err := unmarshal(body, &e); err != nil {
-		return invalid("github", "decode body: %v", githubDecodeError(err))
+	if err := norm.Unmarshal(body, &e); err != nil {
+		return norm.Invalid("github", "decode body: %v", githubDecodeError(err))
 	}
 	// The resource object is named after the event: pull_request, release,
 	// or the singular of a plural event name (issues -> issue). A push
@@ -109,18 +110,18 @@ func normalizeGitHub(r request, ev *eventv1.NormalizedEvent) error {
 	resName := name
 	if name != "push" {
 		var fields map[string]json.RawMessage
-		if err := unmarshal(body, &fields); err != nil {
-			return invalid("github", "decode body: %v", err)
+		if err := norm.Unmarshal(body, &fields); err != nil {
+			return norm.Invalid("github", "decode body: %v", err)
 		}
 		raw, ok := fields[resName]
-		if !ok || !isObject(raw) {
+		if !ok || !norm.IsObject(raw) {
 			resName = strings.TrimSuffix(name, "s")
 			raw, ok = fields[resName]
 		}
-		if ok && isObject(raw) {
+		if ok && norm.IsObject(raw) {
 			res = &githubResource{}
-			if err := unmarshal(raw, res); err != nil {
-				return invalid("github", "decode %s of %q: %v", resName, name, err)
+			if err := norm.Unmarshal(raw, res); err != nil {
+				return norm.Invalid("github", "decode %s of %q: %v", resName, name, err)
 			}
 		}
 	}
@@ -129,28 +130,28 @@ func normalizeGitHub(r request, ev *eventv1.NormalizedEvent) error {
 	if e.Action != "" {
 		ev.SourceEventType = name + "." + e.Action
 	}
-	ev.EventType = eventType("github", ev.SourceEventType)
+	ev.EventType = norm.Mapped(mapping, ev.SourceEventType)
 	if e.Sender != nil {
 		ev.UserId = string(e.Sender.ID)
-		setMeta(ev.Metadata, "sender_login", e.Sender.Login)
+		norm.SetMeta(ev.Metadata, "sender_login", e.Sender.Login)
 	}
 	if e.Installation != nil {
 		ev.TenantId = string(e.Installation.ID)
 	}
 	if e.Repository != nil {
-		setMeta(ev.Metadata, "repository", e.Repository.FullName)
-		setMeta(ev.Metadata, "repository_id", string(e.Repository.ID))
+		norm.SetMeta(ev.Metadata, "repository", e.Repository.FullName)
+		norm.SetMeta(ev.Metadata, "repository_id", string(e.Repository.ID))
 	}
-	setMeta(ev.Metadata, "hook_id", r.Header("x-github-hook-id"))
-	setMeta(ev.Metadata, "action", e.Action)
+	norm.SetMeta(ev.Metadata, "hook_id", r.Header("x-github-hook-id"))
+	norm.SetMeta(ev.Metadata, "action", e.Action)
 
 	switch {
 	case name == "push":
 		// The push is identified by the commit the ref now points at.
 		ev.EntityType = "commit"
 		ev.EntityId = e.After
-		setMeta(ev.Metadata, "ref", e.Ref)
-		setMeta(ev.Metadata, "before", e.Before)
+		norm.SetMeta(ev.Metadata, "ref", e.Ref)
+		norm.SetMeta(ev.Metadata, "before", e.Before)
 		ev.Metadata["commits"] = strconv.Itoa(len(e.Commits))
 		for k, v := range map[string]bool{"created": e.Created, "deleted": e.Deleted, "forced": e.Forced} {
 			if v {
@@ -158,18 +159,18 @@ func normalizeGitHub(r request, ev *eventv1.NormalizedEvent) error {
 			}
 		}
 		if e.Repository != nil {
-			occurred(ev, e.Repository.PushedAt.Time)
+			norm.Occurred(ev, e.Repository.PushedAt.Time)
 		}
 	case name == "ping":
 		ev.EntityType = "hook"
 		ev.EntityId = string(e.HookID)
-		setMeta(ev.Metadata, "zen", e.Zen)
+		norm.SetMeta(ev.Metadata, "zen", e.Zen)
 	case res != nil:
 		ev.EntityType = resName
 		ev.EntityId = string(res.ID)
-		setMeta(ev.Metadata, "number", string(res.Number))
-		setMeta(ev.Metadata, "state", res.State)
-		occurred(ev, firstTime(res.UpdatedAt.Time, res.CreatedAt.Time))
+		norm.SetMeta(ev.Metadata, "number", string(res.Number))
+		norm.SetMeta(ev.Metadata, "state", res.State)
+		norm.Occurred(ev, norm.FirstTime(res.UpdatedAt.Time, res.CreatedAt.Time))
 		if name == "pull_request" && res.Draft {
 			ev.Metadata["draft"] = "true"
 			// Opening a draft asks nobody for review yet; its
@@ -184,7 +185,7 @@ func normalizeGitHub(r request, ev *eventv1.NormalizedEvent) error {
 
 // githubJSON returns the JSON document of a GitHub delivery: the body
 // itself, or the "payload" form field of a form-encoded delivery.
-func githubJSON(r request) ([]byte, error) {
+func githubJSON(r norm.Request) ([]byte, error) {
 	ct := r.Header("content-type")
 	if ct == "" {
 		return r.Body, nil
@@ -195,11 +196,11 @@ func githubJSON(r request) ([]byte, error) {
 	}
 	form, err := url.ParseQuery(string(r.Body))
 	if err != nil {
-		return nil, invalid("github", "form-encoded body: %v", err)
+		return nil, norm.Invalid("github", "form-encoded body: %v", err)
 	}
 	payload := form.Get("payload")
 	if payload == "" {
-		return nil, invalid("github", "form-encoded body has no payload field")
+		return nil, norm.Invalid("github", "form-encoded body has no payload field")
 	}
 	return []byte(payload), nil
 }
