@@ -63,10 +63,6 @@
 // Platforms moved to services/internal/platforms (stripe, slack, ...) document
 // their scheme in their own package.
 //
-// Shopify: header X-Shopify-Hmac-Sha256, standard base64 of the HMAC-SHA256
-// of the raw body. No signed timestamp (X-Shopify-Triggered-At is not
-// signed), so no replay window either.
-//
 // Standard Webhooks (Svix, Clerk, Resend, ...): headers webhook-id,
 // webhook-timestamp and webhook-signature, or the same three under svix-*
 // names (the webhook-* set is used when any of its headers is present). The

@@ -22,22 +22,6 @@ var (
 	checkFuzz      = platformtest.CheckFuzz
 )
 
-func FuzzShopifyHeader(f *testing.F) {
-	for _, s := range []string{SignShopify(fuzzKnown, testBody), "", "=", "AAAA", strings.Repeat("A", 44)} {
-		f.Add(s, testBody)
-	}
-	known, unknowable := Shopify([]string{fuzzKnown}), Shopify([]string{fuzzUnknowable})
-	f.Fuzz(func(t *testing.T, header string, body []byte) {
-		r := Request{Header: http.Header{"X-Shopify-Hmac-Sha256": {header}}, Body: body, Now: testNow}
-		if !checkFuzz(t, known, unknowable, r) {
-			return
-		}
-		if want := base64.StdEncoding.EncodeToString(oracleMAC([]byte(fuzzKnown), string(body))); header != want {
-			t.Fatalf("accepted %q, want %q", header, want)
-		}
-	})
-}
-
 func FuzzStandardHeaders(f *testing.F) {
 	valid, err := SignStandard(fuzzKnown, "msg_1", testNow, testBody)
 	if err != nil {

@@ -143,7 +143,7 @@ func fixtures(t testing.TB) []fixture {
 	return []fixture{
 		hm("stripe", stripe.DefaultTolerance, "Stripe-Signature"),
 		hm("github", 0, "X-Hub-Signature-256"),
-		hm(shopifyPlatform, 0, "X-Shopify-Hmac-Sha256"),
+		hm("shopify", 0, "X-Shopify-Hmac-Sha256"),
 		hm("slack", slack.DefaultTolerance, "X-Slack-Signature"),
 		hm(standardPlatform, DefaultStandardTolerance, "webhook-signature"),
 		hm(svixPlatform, DefaultStandardTolerance, "svix-signature"),

@@ -19,7 +19,7 @@ var platforms = func() []string {
 	p := []string{
 		adyenPlatform, bitbucketPlatform, clerkPlatform, discordPlatform,
 		gitlabPlatform, hubspotPlatform, intercomPlatform, linearPlatform, mailgunPlatform,
-		paddlePlatform, resendPlatform, sendgridPlatform, shopifyPlatform,
+		paddlePlatform, resendPlatform, sendgridPlatform,
 		squarePlatform, standardPlatform, svixPlatform, twilioPlatform,
 		twitchPlatform, zendeskPlatform,
 	}
@@ -128,8 +128,6 @@ func build(platform string, secrets []string, tol time.Duration) (Verifier, erro
 		return Paddle(secrets, tol), nil
 	case sendgridPlatform:
 		return SendGrid(secrets, tol)
-	case shopifyPlatform:
-		return Shopify(secrets), nil
 	case squarePlatform:
 		return Square(secrets), nil
 	case twilioPlatform:
@@ -166,7 +164,6 @@ type SignInput = platform.SignInput
 // platform:
 //
 //   - registered platforms (services/internal/platforms): their own Sign
-//   - shopify: X-Shopify-Hmac-Sha256, and X-Shopify-Event-Id = id if id is set
 //   - standard: webhook-id = id (required: it is signed), webhook-timestamp,
 //     webhook-signature; svix, clerk, resend: the same under svix-* names
 //   - gitlab: X-Gitlab-Token (the secret itself), X-Gitlab-Event-UUID = id
@@ -289,9 +286,6 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 		}
 		h.Set(sendgridSignatureHeader, sig)
 		h.Set(sendgridTimestampHeader, ts)
-	case shopifyPlatform:
-		h.Set(shopifyHeader, SignShopify(secret, body))
-		setID(shopifyEventID)
 	case squarePlatform:
 		h.Set(squareHeader, SignSquare(secret, in.URLOrDefault(platform), body))
 	case twilioPlatform:

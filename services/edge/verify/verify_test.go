@@ -10,6 +10,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/platform/platformtest"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/github"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/shopify"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/slack"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
 )
@@ -326,7 +327,7 @@ func TestEmptySecretsRejectEverything(t *testing.T) {
 	}{
 		{"stripe", stripe.NewVerifier([]string{""}, 0), h("Stripe-Signature", emptyKeyStripe)},
 		{"github", github.NewVerifier(nil), h("X-Hub-Signature-256", emptyKeyGitHub)},
-		{"shopify", Shopify([]string{""}), h("X-Shopify-Hmac-Sha256", SignShopify("", testBody))},
+		{"shopify", shopify.NewVerifier([]string{""}), h("X-Shopify-Hmac-Sha256", shopify.Signature("", testBody))},
 		{"slack", slack.NewVerifier(nil, 0), h("X-Slack-Signature", slackSig, "X-Slack-Request-Timestamp", slackTS)},
 		{"standard", std, h("webhook-id", "m", "webhook-timestamp", "1700000000", "webhook-signature", "v1,AAAA")},
 	}

@@ -237,8 +237,6 @@ func typeHeaders(platform, typ string) map[string]string {
 		return s.TypeHeaders(typ)
 	}
 	switch platform {
-	case "shopify":
-		return map[string]string{"X-Shopify-Topic": typ, "X-Shopify-Shop-Domain": shopifyDomain, "X-Shopify-API-Version": shopifyAPIVersion}
 	case "gitlab":
 		return map[string]string{"X-Gitlab-Event": gitlabHookName(typ), "X-Gitlab-Instance": gitlabInstance, "X-Gitlab-Webhook-UUID": gitlabWebhookUUID}
 	case "bitbucket":
@@ -264,8 +262,6 @@ func idHeaders(platform, id string) http.Header {
 		return s.IDHeaders(id)
 	}
 	switch platform {
-	case "shopify":
-		return http.Header{"X-Shopify-Event-Id": {id}, "X-Shopify-Webhook-Id": {id}}
 	case "standard":
 		return http.Header{"Webhook-Id": {id}}
 	case "svix", "clerk", "resend":

@@ -39,14 +39,6 @@ func Derive(platform string, headers map[string]string, body []byte) (Key, error
 		if k, err = p.Key(headers, body); err != nil {
 			return Key{}, err
 		}
-	case platform == "shopify":
-		// Shopify's guidance: X-Shopify-Event-Id is the event; the webhook id
-		// is only a fallback for older API versions that lack it.
-		k.EventID = headers["x-shopify-event-id"]
-		if k.EventID == "" {
-			k.EventID = headers["x-shopify-webhook-id"]
-		}
-		k.Source = headers["x-shopify-shop-domain"]
 	case platform == "standard", platform == "svix", platform == "clerk", platform == "resend":
 		k.EventID = headers["webhook-id"]
 		if k.EventID == "" {

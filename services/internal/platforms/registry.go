@@ -12,6 +12,7 @@ import (
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/github"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/shopify"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/slack"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
 )
@@ -20,6 +21,7 @@ import (
 // (TestRegistrySorted).
 var registry = []platform.Platform{
 	github.Platform,
+	shopify.Platform,
 	slack.Platform,
 	stripe.Platform,
 }

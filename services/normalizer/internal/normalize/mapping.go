@@ -20,15 +20,6 @@ type mappingKey struct {
 // their rows in their own package (Platform.Mapping). Changing a row's meaning
 // means bumping SchemaVersion.
 var mapping = map[mappingKey]eventv1.EventType{
-	// Shopify: the x-shopify-topic header.
-	{"shopify", "orders/create"}:    eventv1.EventType_EVENT_TYPE_ORDER_CREATED,
-	{"shopify", "orders/updated"}:   eventv1.EventType_EVENT_TYPE_ORDER_UPDATED,
-	{"shopify", "orders/cancelled"}: eventv1.EventType_EVENT_TYPE_ORDER_CANCELLED,
-	{"shopify", "orders/paid"}:      eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED,
-	{"shopify", "refunds/create"}:   eventv1.EventType_EVENT_TYPE_PAYMENT_REFUNDED,
-	{"shopify", "customers/create"}: eventv1.EventType_EVENT_TYPE_USER_CREATED,
-	{"shopify", "customers/update"}: eventv1.EventType_EVENT_TYPE_USER_UPDATED,
-
 	// Standard Webhooks: the body's type. Senders name types freely, so
 	// only the obvious resource.verb names are mapped.
 	{"standard", "user.created"}:           eventv1.EventType_EVENT_TYPE_USER_CREATED,

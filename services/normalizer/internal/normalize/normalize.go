@@ -32,7 +32,6 @@ type adapter = norm.Adapter
 // adapters are the presets: platforms known in code. Svix, Clerk and
 // Resend send Standard Webhooks and share its adapter.
 var adapters = map[string]adapter{
-	"shopify":   normalizeShopify,
 	"standard":  standardAdapter("standard"),
 	"svix":      standardAdapter("svix"),
 	"clerk":     standardAdapter("clerk"),

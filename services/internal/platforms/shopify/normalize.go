@@ -1,4 +1,4 @@
-package normalize
+package shopify
 
 import (
 	"strings"
@@ -6,26 +6,27 @@ import (
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
 	"github.com/hookmesh/hookmesh/services/internal/platform/money"
+	"github.com/hookmesh/hookmesh/services/internal/platform/norm"
 )
 
 // shopifyResource is the part of a Shopify webhook body (the resource
 // itself: an order, a customer, a refund ...) the adapter reads. Ids are
-// jsonID because they exceed 2^53; money is decimal strings.
+// norm.ID because they exceed 2^53; money is decimal strings.
 type shopifyResource struct {
-	ID                jsonID   `json:"id"`
-	AdminGraphQLAPIID string   `json:"admin_graphql_api_id"`
-	CreatedAt         jsonTime `json:"created_at"`
-	UpdatedAt         jsonTime `json:"updated_at"`
+	ID                norm.ID   `json:"id"`
+	AdminGraphQLAPIID string    `json:"admin_graphql_api_id"`
+	CreatedAt         norm.Time `json:"created_at"`
+	UpdatedAt         norm.Time `json:"updated_at"`
 
 	// orders
-	Name            string   `json:"name"`
-	OrderNumber     jsonID   `json:"order_number"`
-	TotalPrice      *string  `json:"total_price"`
-	Currency        string   `json:"currency"`
-	PresentmentCur  string   `json:"presentment_currency"`
-	FinancialStatus string   `json:"financial_status"`
-	CancelReason    string   `json:"cancel_reason"`
-	CancelledAt     jsonTime `json:"cancelled_at"`
+	Name            string    `json:"name"`
+	OrderNumber     norm.ID   `json:"order_number"`
+	TotalPrice      *string   `json:"total_price"`
+	Currency        string    `json:"currency"`
+	PresentmentCur  string    `json:"presentment_currency"`
+	FinancialStatus string    `json:"financial_status"`
+	CancelReason    string    `json:"cancel_reason"`
+	CancelledAt     norm.Time `json:"cancelled_at"`
 	TotalPriceSet   *struct {
 		ShopMoney struct {
 			Amount       string `json:"amount"`
@@ -33,33 +34,33 @@ type shopifyResource struct {
 		} `json:"shop_money"`
 	} `json:"total_price_set"`
 	Customer *struct {
-		ID jsonID `json:"id"`
+		ID norm.ID `json:"id"`
 	} `json:"customer"`
 
 	// refunds
-	OrderID      jsonID `json:"order_id"`
+	OrderID      norm.ID `json:"order_id"`
 	Transactions []struct {
-		ID       jsonID `json:"id"`
-		Kind     string `json:"kind"`
-		Status   string `json:"status"`
-		Amount   string `json:"amount"`
-		Currency string `json:"currency"`
+		ID       norm.ID `json:"id"`
+		Kind     string  `json:"kind"`
+		Status   string  `json:"status"`
+		Amount   string  `json:"amount"`
+		Currency string  `json:"currency"`
 	} `json:"transactions"`
 }
 
-// normalizeShopify reads a Shopify webhook. Required: the x-shopify-topic
+// normalize reads a Shopify webhook. Required: the x-shopify-topic
 // header and a JSON object body (the resource).
-func normalizeShopify(r request, ev *eventv1.NormalizedEvent) error {
+func normalize(r norm.Request, ev *eventv1.NormalizedEvent) error {
 	topic := r.Header("x-shopify-topic")
 	if topic == "" {
-		return invalid("shopify", "no x-shopify-topic header")
+		return norm.Invalid("shopify", "no x-shopify-topic header")
 	}
 	var res shopifyResource
-	if err := decodeObject("shopify", r.Body, &res); err != nil {
+	if err := norm.DecodeObject("shopify", r.Body, &res); err != nil {
 		return err
 	}
 	ev.SourceEventType = topic
-	ev.EventType = eventType("shopify", topic)
+	ev.EventType = norm.Mapped(mapping, topic)
 	resource, _, _ := strings.Cut(topic, "/")
 	ev.EntityType = strings.TrimSuffix(resource, "s")
 	ev.EntityId = string(res.ID)
@@ -75,20 +76,20 @@ func normalizeShopify(r request, ev *eventv1.NormalizedEvent) error {
 	// signed, so a value that does not parse falls back to the resource's
 	// own times instead of failing the event.
 	triggered, _ := time.Parse(time.RFC3339Nano, r.Header("x-shopify-triggered-at"))
-	occurred(ev, firstTime(triggered, res.UpdatedAt.Time, res.CreatedAt.Time))
+	norm.Occurred(ev, norm.FirstTime(triggered, res.UpdatedAt.Time, res.CreatedAt.Time))
 
-	setMeta(ev.Metadata, "admin_graphql_api_id", res.AdminGraphQLAPIID)
-	setMeta(ev.Metadata, "api_version", r.Header("x-shopify-api-version"))
-	setMeta(ev.Metadata, "webhook_id", r.Header("x-shopify-webhook-id"))
-	setMeta(ev.Metadata, "order_id", string(res.OrderID))
+	norm.SetMeta(ev.Metadata, "admin_graphql_api_id", res.AdminGraphQLAPIID)
+	norm.SetMeta(ev.Metadata, "api_version", r.Header("x-shopify-api-version"))
+	norm.SetMeta(ev.Metadata, "webhook_id", r.Header("x-shopify-webhook-id"))
+	norm.SetMeta(ev.Metadata, "order_id", string(res.OrderID))
 
 	switch ev.EntityType {
 	case "order":
-		setMeta(ev.Metadata, "order_name", res.Name)
-		setMeta(ev.Metadata, "order_number", string(res.OrderNumber))
-		setMeta(ev.Metadata, "financial_status", res.FinancialStatus)
-		setMeta(ev.Metadata, "presentment_currency", res.PresentmentCur)
-		setMeta(ev.Metadata, "cancel_reason", res.CancelReason)
+		norm.SetMeta(ev.Metadata, "order_name", res.Name)
+		norm.SetMeta(ev.Metadata, "order_number", string(res.OrderNumber))
+		norm.SetMeta(ev.Metadata, "financial_status", res.FinancialStatus)
+		norm.SetMeta(ev.Metadata, "presentment_currency", res.PresentmentCur)
+		norm.SetMeta(ev.Metadata, "cancel_reason", res.CancelReason)
 		if !res.CancelledAt.IsZero() {
 			ev.Metadata["cancelled_at"] = res.CancelledAt.UTC().Format(time.RFC3339)
 		}
@@ -115,7 +116,7 @@ func shopifyOrderAmount(topic string, res *shopifyResource, ev *eventv1.Normaliz
 	}
 	m, err := money.ParseDecimal(amount, currency)
 	if err != nil {
-		return invalid("shopify", "total price of %q: %v", topic, err)
+		return norm.Invalid("shopify", "total price of %q: %v", topic, err)
 	}
 	ev.Amount = m
 	return nil
@@ -133,14 +134,14 @@ func shopifyRefundAmount(topic string, res *shopifyResource, ev *eventv1.Normali
 		}
 		m, err := money.ParseDecimal(tx.Amount, tx.Currency)
 		if err != nil {
-			return invalid("shopify", "transaction %d of %q: %v", i, topic, err)
+			return norm.Invalid("shopify", "transaction %d of %q: %v", i, topic, err)
 		}
 		if total == nil {
 			total = m
 			continue
 		}
 		if total, err = money.Add(total, m); err != nil {
-			return invalid("shopify", "refund total of %q: %v", topic, err)
+			return norm.Invalid("shopify", "refund total of %q: %v", topic, err)
 		}
 	}
 	ev.Amount = total
