@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hookmesh/hookmesh/services/internal/platforms/gitlab"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 )
 
@@ -161,7 +162,7 @@ func FuzzHubSignatureHeaders(f *testing.F) {
 		{"square", "X-Square-Hmacsha256-Signature", Square([]string{fuzzKnown}), Square([]string{fuzzUnknowable}), func(v string, b []byte) bool {
 			return v == base64.StdEncoding.EncodeToString(oracleMAC([]byte(fuzzKnown), testURL, string(b)))
 		}},
-		{"gitlab", "X-Gitlab-Token", GitLab([]string{fuzzKnown}), GitLab([]string{fuzzUnknowable}), func(v string, _ []byte) bool {
+		{"gitlab", "X-Gitlab-Token", gitlab.NewVerifier([]string{fuzzKnown}), gitlab.NewVerifier([]string{fuzzUnknowable}), func(v string, _ []byte) bool {
 			return v == fuzzKnown
 		}},
 	}

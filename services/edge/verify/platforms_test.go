@@ -129,7 +129,7 @@ func fixtures(t testing.TB) []fixture {
 	sPub, sPriv := mustDev(t, sendgridPlatform)
 	osPub, osPriv := otherP256(t)
 
-	gitlab := hm(gitlabPlatform, 0, "X-Gitlab-Token")
+	gitlab := hm("gitlab", 0, "X-Gitlab-Token")
 	gitlab.tamperUndetected = true
 	linear := hm(linearPlatform, DefaultLinearTolerance, "Linear-Signature")
 	linear.body = linearBody

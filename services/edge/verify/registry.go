@@ -18,7 +18,7 @@ import (
 var platforms = func() []string {
 	p := []string{
 		adyenPlatform, bitbucketPlatform, clerkPlatform, discordPlatform,
-		gitlabPlatform, hubspotPlatform, intercomPlatform, linearPlatform, mailgunPlatform,
+		hubspotPlatform, intercomPlatform, linearPlatform, mailgunPlatform,
 		paddlePlatform, resendPlatform, sendgridPlatform,
 		squarePlatform, standardPlatform, svixPlatform, twilioPlatform,
 		twitchPlatform, zendeskPlatform,
@@ -114,8 +114,6 @@ func build(platform string, secrets []string, tol time.Duration) (Verifier, erro
 		return standardFor(platform, secrets, tol)
 	case discordPlatform:
 		return Discord(secrets, tol)
-	case gitlabPlatform:
-		return GitLab(secrets), nil
 	case hubspotPlatform:
 		return HubSpot(secrets, tol), nil
 	case intercomPlatform:
@@ -166,7 +164,6 @@ type SignInput = platform.SignInput
 //   - registered platforms (services/internal/platforms): their own Sign
 //   - standard: webhook-id = id (required: it is signed), webhook-timestamp,
 //     webhook-signature; svix, clerk, resend: the same under svix-* names
-//   - gitlab: X-Gitlab-Token (the secret itself), X-Gitlab-Event-UUID = id
 //   - bitbucket: X-Hub-Signature, X-Request-UUID = id
 //   - paddle: Paddle-Signature
 //   - linear: Linear-Signature, Linear-Delivery = id (the body must carry
@@ -265,9 +262,6 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 		}
 		h.Set(discordSignatureHeader, sig)
 		h.Set(discordTimestampHeader, ts)
-	case gitlabPlatform:
-		h.Set(gitlabHeader, secret)
-		setID(gitlabEventUUID)
 	case hubspotPlatform:
 		sig, ts := SignHubSpot(secret, in.MethodOrPost(), in.URLOrDefault(platform), now, body)
 		h.Set(hubspotSignatureHeader, sig)

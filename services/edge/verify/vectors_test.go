@@ -286,20 +286,6 @@ func TestTwitchAndZendeskTimestamps(t *testing.T) {
 	})
 }
 
-func TestGitLabToken(t *testing.T) {
-	t.Parallel()
-	v := GitLab([]string{"tok-1", "tok-22"})
-	runCases(t, v, []verifyCase{
-		{name: "first token", header: h("X-Gitlab-Token", "tok-1")},
-		{name: "second token", header: h("X-Gitlab-Token", "tok-22")},
-		{name: "prefix of a token", header: h("X-Gitlab-Token", "tok-2"), want: "no token match"},
-		{name: "token plus suffix", header: h("X-Gitlab-Token", "tok-1 "), want: "no token match"},
-		{name: "case differs", header: h("X-Gitlab-Token", "TOK-1"), want: "no token match"},
-		{name: "huge", header: h("X-Gitlab-Token", strings.Repeat("t", maxTokenLen+1)), want: reasonMalformed},
-		{name: "missing", header: http.Header{}, want: "missing X-Gitlab-Token header"},
-	})
-}
-
 func TestIntercomAndBitbucketShareAHeaderNotAScheme(t *testing.T) {
 	t.Parallel()
 	// Both use X-Hub-Signature: a Bitbucket sha256 value must not pass as

@@ -237,8 +237,6 @@ func typeHeaders(platform, typ string) map[string]string {
 		return s.TypeHeaders(typ)
 	}
 	switch platform {
-	case "gitlab":
-		return map[string]string{"X-Gitlab-Event": gitlabHookName(typ), "X-Gitlab-Instance": gitlabInstance, "X-Gitlab-Webhook-UUID": gitlabWebhookUUID}
 	case "bitbucket":
 		return map[string]string{"X-Event-Key": typ, "X-Hook-UUID": bitbucketHookUUID, "X-Attempt-Number": "1"}
 	case "linear":
@@ -266,10 +264,6 @@ func idHeaders(platform, id string) http.Header {
 		return http.Header{"Webhook-Id": {id}}
 	case "svix", "clerk", "resend":
 		return http.Header{"Svix-Id": {id}}
-	case "gitlab":
-		// Idempotency-Key is per delivery and wins in the key; one event
-		// sent once has one delivery, so the same id serves both.
-		return http.Header{"Idempotency-Key": {id}, "X-Gitlab-Event-Uuid": {id}}
 	case "bitbucket":
 		return http.Header{"X-Request-Uuid": {id}}
 	case "linear":

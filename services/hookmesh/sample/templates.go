@@ -1,7 +1,5 @@
 package sample
 
-import ()
-
 // defaults is each platform's default sample type: its most common
 // event, and one the normalizer maps to a common event type wherever the
 // platform has one (discord's only mapped type is the PING handshake,
@@ -11,7 +9,6 @@ var defaults = map[string]string{
 	"svix":      "order.created",
 	"clerk":     "user.created",
 	"resend":    "email.delivered",
-	"gitlab":    "push",
 	"bitbucket": "repo:push",
 	"paddle":    "transaction.completed",
 	"linear":    "Issue.create",
@@ -32,7 +29,6 @@ var defaults = map[string]string{
 // minor units, decimal strings) and 64-bit ids are deliberately ones that
 // break float64 decoding.
 var templates = map[string]map[string]template{
-	"gitlab":    gitlabTemplates,
 	"bitbucket": bitbucketTemplates,
 	"linear":    linearTemplates,
 	"twilio":    twilioTemplates,

@@ -3,27 +3,19 @@ package sample
 import (
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform/randid"
 )
 
-// Code-hosting platforms: GitLab, Bitbucket, and Linear (issues).
+// Code-hosting platforms: Bitbucket, and Linear (issues).
 
 // gitSHA is randid.GitSHA.
 var gitSHA = randid.GitSHA
 
 const (
-	gitlabInstance    = "https://gitlab.example.com"
-	gitlabWebhookUUID = "3c5c0404-c866-44bc-a5f6-452bb1bfc76e"
 	bitbucketHookUUID = "{cb3b1e8f-2b3f-4c5e-9d8a-7f6e5d4c3b2a}"
 )
-
-var gitlabTemplates = map[string]template{
-	"push":          gitlabPush,
-	"merge_request": gitlabMergeRequest,
-}
 
 var bitbucketTemplates = map[string]template{
 	"repo:push":           bitbucketPush,
@@ -33,44 +25,6 @@ var bitbucketTemplates = map[string]template{
 var linearTemplates = map[string]template{
 	"Issue.create":   linearEvent("Issue", "create", `{"id": "9cfb482a-81e3-4154-b5b9-2c805e70a02d", "number": 1234, "identifier": "ENG-1234", "title": "Webhook retries double-charge", "description": "Seen twice on order A-1001 after a 502 from the edge.", "priority": 1, "priorityLabel": "Urgent", "estimate": 3, "teamId": "72b2a2dc-6f4f-4423-9d34-24b5bd10634a", "stateId": "6c24b1c8-0a1f-4f3a-9a25-4d9a2b6c7e8f", "creatorId": "2e3d5f1a-8b7c-4d6e-9f0a-1b2c3d4e5f6a", "labelIds": ["f2b8e7c1-2a3b-4c5d-8e9f-0a1b2c3d4e5f"], "createdAt": "%[1]s", "updatedAt": "%[1]s"}`),
 	"Comment.create": linearEvent("Comment", "create", `{"id": "0d8c3e9b-7a6f-4e5d-9c8b-1a2b3c4d5e6f", "body": "Reproduced with two parallel deliveries; fix in review.", "issueId": "9cfb482a-81e3-4154-b5b9-2c805e70a02d", "userId": "2e3d5f1a-8b7c-4d6e-9f0a-1b2c3d4e5f6a", "createdAt": "%[1]s", "updatedAt": "%[1]s"}`),
-}
-
-// gitlabHookName is the X-Gitlab-Event value of an object_kind.
-func gitlabHookName(kind string) string {
-	switch kind {
-	case "merge_request":
-		return "Merge Request Hook"
-	case "tag_push":
-		return "Tag Push Hook"
-	case "issue":
-		return "Issue Hook"
-	}
-	return "Push Hook"
-}
-
-func gitlabHeaders(kind string) http.Header {
-	return http.Header{"X-Gitlab-Event": {gitlabHookName(kind)}, "X-Gitlab-Instance": {gitlabInstance},
-		"X-Gitlab-Webhook-Uuid": {gitlabWebhookUUID}}
-}
-
-const gitlabProject = `"project_id": 15, "project": {"id": 15, "name": "Diaspora", "description": "", "web_url": "https://gitlab.example.com/mike/diaspora", "git_ssh_url": "git@gitlab.example.com:mike/diaspora.git", "git_http_url": "https://gitlab.example.com/mike/diaspora.git", "namespace": "Mike", "visibility_level": 0, "path_with_namespace": "mike/diaspora", "default_branch": "master"}`
-
-func gitlabPush(_ string, now time.Time) (string, http.Header) {
-	var commits []string
-	for i := range 3 {
-		c := gitSHA(fmt.Sprintf("gitlab-%d", i))
-		commits = append(commits, fmt.Sprintf(`{"id": "%s", "message": "Retry webhook deliveries with backoff (%d/3)\n", "title": "Retry webhook deliveries with backoff (%d/3)", "timestamp": "%s", "url": "https://gitlab.example.com/mike/diaspora/-/commit/%s", "author": {"name": "Jordi Mallach", "email": "jordi@softcatala.org"}, "added": [], "modified": ["app/webhooks/retry.rb"], "removed": []}`,
-			c, i+1, i+1, now.Add(time.Duration(i-3)*time.Minute).Format(time.RFC3339), c))
-	}
-	after := gitSHA("gitlab-2")
-	return fmt.Sprintf(`{"object_kind": "push", "event_name": "push", "before": "95790bf891e76fee5e1747ab589903a6a1f80f22", "after": "%s", "ref": "refs/heads/master", "ref_protected": true, "checkout_sha": "%s", "message": null, "user_id": 4, "user_name": "John Smith", "user_username": "jsmith", "user_email": "john@example.com", "user_avatar": "https://s.gravatar.com/avatar/d4c74594d841139328695756648b6bd6?s=80", %s, "commits": [%s], "total_commits_count": 3, "push_options": {}, "repository": {"name": "Diaspora", "url": "git@gitlab.example.com:mike/diaspora.git", "homepage": "https://gitlab.example.com/mike/diaspora", "visibility_level": 0}}`,
-		after, after, gitlabProject, strings.Join(commits, ", ")), gitlabHeaders("push")
-}
-
-func gitlabMergeRequest(_ string, now time.Time) (string, http.Header) {
-	ts := now.UTC().Format("2006-01-02 15:04:05 UTC") // GitLab's own format in webhooks
-	return fmt.Sprintf(`{"object_kind": "merge_request", "event_type": "merge_request", "user": {"id": 1, "name": "Administrator", "username": "root", "email": "admin@example.com"}, %s, "object_attributes": {"id": 99, "iid": 1, "target_branch": "master", "source_branch": "ms-viewport", "source_project_id": 15, "author_id": 51, "title": "MS-Viewport", "description": "Adds the viewport meta tag.", "created_at": "%s", "updated_at": "%s", "state": "opened", "merge_status": "unchecked", "target_project_id": 15, "draft": false, "work_in_progress": false, "url": "https://gitlab.example.com/mike/diaspora/-/merge_requests/1", "action": "open"}, "labels": [], "changes": {}, "repository": {"name": "Diaspora", "homepage": "https://gitlab.example.com/mike/diaspora"}}`,
-		gitlabProject, ts, ts), gitlabHeaders("merge_request")
 }
 
 const bitbucketActor = `"actor": {"type": "user", "display_name": "Emma", "nickname": "emma", "uuid": "{a54f16da-24e9-4d7f-a3a7-b1ba2cd98aa3}", "account_id": "557058:c0b72ad0-1cb5-4018-9cdc-0cde8492c443"}, "repository": {"type": "repository", "full_name": "team_name/repo_name", "name": "repo_name", "is_private": true, "uuid": "{8e7f6a5b-4c3d-2e1f-0a9b-8c7d6e5f4a3b}", "links": {"html": {"href": "https://bitbucket.org/team_name/repo_name"}}, "workspace": {"type": "workspace", "slug": "team_name", "name": "Team Name", "uuid": "{1b2c3d4e-5f60-4718-92a3-b4c5d6e7f809}"}}`

@@ -31,12 +31,6 @@ const maxBatch = 1000
 func deriveBreadth(platform string, headers map[string]string, body []byte) (Key, error) {
 	var k Key
 	switch platform {
-	case "gitlab":
-		// Idempotency-Key (GitLab 17.4+) is the same on every retry of one
-		// delivery; X-Gitlab-Event-UUID is shared by the hooks of one
-		// event, hence the scope by the hook.
-		k.EventID = first(headers["idempotency-key"], headers["x-gitlab-event-uuid"])
-		k.Source = headers["x-gitlab-webhook-uuid"]
 	case "bitbucket":
 		k.EventID = headers["x-request-uuid"]
 		k.Source = headers["x-hook-uuid"]
@@ -95,15 +89,6 @@ func deriveBreadth(platform string, headers map[string]string, body []byte) (Key
 		return Key{}, fmt.Errorf("platform %q: %w", platform, apperr.ErrNotFound)
 	}
 	return k, nil
-}
-
-func first(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // bodyString returns a top-level JSON field as text (string or number),

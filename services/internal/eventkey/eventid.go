@@ -16,6 +16,7 @@ var ErrNotEncoded = eventid.ErrNotEncoded
 var (
 	topString    = eventid.TopString
 	unquoteBytes = eventid.UnquoteBytes
+	first        = eventid.First
 )
 
 // rawString is eventid.RawString.

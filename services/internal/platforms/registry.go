@@ -12,6 +12,7 @@ import (
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/github"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/gitlab"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/shopify"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/slack"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
@@ -21,6 +22,7 @@ import (
 // (TestRegistrySorted).
 var registry = []platform.Platform{
 	github.Platform,
+	gitlab.Platform,
 	shopify.Platform,
 	slack.Platform,
 	stripe.Platform,

@@ -27,3 +27,12 @@ func ContentKey(body []byte) Key {
 	sum := sha256.Sum256(body)
 	return Key{EventID: "sha256:" + hex.EncodeToString(sum[:])}
 }
+
+func First(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -46,15 +46,6 @@ var mapping = map[mappingKey]eventv1.EventType{
 	// contacts, not users) are all unmapped. Svix is a transport: its
 	// senders' types are read with the "standard" rows (mappingAlias).
 
-	// GitLab: object_kind, plus "." + object_attributes.action when the
-	// body has one; system hooks use event_name. Draft merge requests are
-	// handled by the adapter.
-	{"gitlab", "push"}:                 eventv1.EventType_EVENT_TYPE_CODE_PUSHED,
-	{"gitlab", "tag_push"}:             eventv1.EventType_EVENT_TYPE_CODE_PUSHED,
-	{"gitlab", "merge_request.open"}:   eventv1.EventType_EVENT_TYPE_CODE_REVIEW_REQUESTED,
-	{"gitlab", "merge_request.reopen"}: eventv1.EventType_EVENT_TYPE_CODE_REVIEW_REQUESTED,
-	{"gitlab", "user_create"}:          eventv1.EventType_EVENT_TYPE_USER_CREATED,
-
 	// Bitbucket Cloud: the x-event-key header. Draft pull requests are
 	// handled by the adapter.
 	{"bitbucket", "repo:push"}:           eventv1.EventType_EVENT_TYPE_CODE_PUSHED,

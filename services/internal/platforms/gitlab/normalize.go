@@ -1,47 +1,48 @@
-package normalize
+package gitlab
 
 import (
 	"strconv"
 	"strings"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
+	"github.com/hookmesh/hookmesh/services/internal/platform/norm"
 )
 
 // gitlabEvent is the part of a GitLab webhook (project, group or system
 // hook) the adapter reads. object_kind names project and group hooks;
 // system hooks about users, groups and projects use event_name instead.
 // Timestamps are RFC 3339 in some events and "2013-12-03 17:23:34 UTC" in
-// others; jsonTime reads both.
+// others; norm.Time reads both.
 type gitlabEvent struct {
 	ObjectKind string `json:"object_kind"`
 	EventName  string `json:"event_name"`
 
 	// push and tag_push
-	Before            string `json:"before"`
-	After             string `json:"after"`
-	Ref               string `json:"ref"`
-	UserID            jsonID `json:"user_id"`
-	UserUsername      string `json:"user_username"`
-	ProjectID         jsonID `json:"project_id"`
-	TotalCommitsCount *int64 `json:"total_commits_count"`
+	Before            string  `json:"before"`
+	After             string  `json:"after"`
+	Ref               string  `json:"ref"`
+	UserID            norm.ID `json:"user_id"`
+	UserUsername      string  `json:"user_username"`
+	ProjectID         norm.ID `json:"project_id"`
+	TotalCommitsCount *int64  `json:"total_commits_count"`
 
 	User *struct {
-		ID       jsonID `json:"id"`
-		Username string `json:"username"`
+		ID       norm.ID `json:"id"`
+		Username string  `json:"username"`
 	} `json:"user"`
 	Project *struct {
-		ID                jsonID `json:"id"`
-		PathWithNamespace string `json:"path_with_namespace"`
+		ID                norm.ID `json:"id"`
+		PathWithNamespace string  `json:"path_with_namespace"`
 	} `json:"project"`
 	ObjectAttributes *struct {
-		ID        jsonID   `json:"id"`
-		IID       jsonID   `json:"iid"`
-		Action    string   `json:"action"`
-		State     string   `json:"state"`
-		Draft     bool     `json:"draft"`
-		WIP       bool     `json:"work_in_progress"`
-		CreatedAt jsonTime `json:"created_at"`
-		UpdatedAt jsonTime `json:"updated_at"`
+		ID        norm.ID   `json:"id"`
+		IID       norm.ID   `json:"iid"`
+		Action    string    `json:"action"`
+		State     string    `json:"state"`
+		Draft     bool      `json:"draft"`
+		WIP       bool      `json:"work_in_progress"`
+		CreatedAt norm.Time `json:"created_at"`
+		UpdatedAt norm.Time `json:"updated_at"`
 	} `json:"object_attributes"`
 	Changes *struct {
 		Draft *struct {
@@ -51,23 +52,23 @@ type gitlabEvent struct {
 	} `json:"changes"`
 
 	// system hooks: user_create, user_destroy ...
-	ID        jsonID   `json:"id"`
-	CreatedAt jsonTime `json:"created_at"`
-	UpdatedAt jsonTime `json:"updated_at"`
+	ID        norm.ID   `json:"id"`
+	CreatedAt norm.Time `json:"created_at"`
+	UpdatedAt norm.Time `json:"updated_at"`
 }
 
 // gitlabZeroSHA is the before (branch created) or after (branch deleted)
 // of a push.
 const gitlabZeroSHA = "0000000000000000000000000000000000000000"
 
-// normalizeGitLab reads a GitLab webhook. Required: a JSON object with
+// normalize reads a GitLab webhook. Required: a JSON object with
 // object_kind or (system hooks) event_name. The source type is object_kind
 // plus "." + object_attributes.action when there is one
 // ("merge_request.open"); x-gitlab-event ("Merge Request Hook") is kept in
 // metadata.
-func normalizeGitLab(r request, ev *eventv1.NormalizedEvent) error {
+func normalize(r norm.Request, ev *eventv1.NormalizedEvent) error {
 	var e gitlabEvent
-	if err := decodeObject("gitlab", r.Body, &e); err != nil {
+	if err := norm.DecodeObject("gitlab", r.Body, &e); err != nil {
 		return err
 	}
 	kind := e.ObjectKind
@@ -75,7 +76,7 @@ func normalizeGitLab(r request, ev *eventv1.NormalizedEvent) error {
 		kind = e.EventName
 	}
 	if kind == "" {
-		return invalid("gitlab", "body has neither object_kind nor event_name")
+		return norm.Invalid("gitlab", "body has neither object_kind nor event_name")
 	}
 	action := ""
 	if e.ObjectAttributes != nil {
@@ -85,21 +86,21 @@ func normalizeGitLab(r request, ev *eventv1.NormalizedEvent) error {
 	if action != "" {
 		ev.SourceEventType = kind + "." + action
 	}
-	ev.EventType = eventType("gitlab", ev.SourceEventType)
-	setMeta(ev.Metadata, "hook", r.Header("x-gitlab-event"))
-	setMeta(ev.Metadata, "instance", r.Header("x-gitlab-instance"))
-	setMeta(ev.Metadata, "action", action)
+	ev.EventType = norm.Mapped(mapping, ev.SourceEventType)
+	norm.SetMeta(ev.Metadata, "hook", r.Header("x-gitlab-event"))
+	norm.SetMeta(ev.Metadata, "instance", r.Header("x-gitlab-instance"))
+	norm.SetMeta(ev.Metadata, "action", action)
 
 	ev.UserId = string(e.UserID)
-	setMeta(ev.Metadata, "user_username", e.UserUsername)
+	norm.SetMeta(ev.Metadata, "user_username", e.UserUsername)
 	if e.User != nil {
 		ev.UserId = string(e.User.ID)
-		setMeta(ev.Metadata, "user_username", e.User.Username)
+		norm.SetMeta(ev.Metadata, "user_username", e.User.Username)
 	}
-	setMeta(ev.Metadata, "project_id", string(e.ProjectID))
+	norm.SetMeta(ev.Metadata, "project_id", string(e.ProjectID))
 	if e.Project != nil {
-		setMeta(ev.Metadata, "project_id", string(e.Project.ID))
-		setMeta(ev.Metadata, "project", e.Project.PathWithNamespace)
+		norm.SetMeta(ev.Metadata, "project_id", string(e.Project.ID))
+		norm.SetMeta(ev.Metadata, "project", e.Project.PathWithNamespace)
 	}
 
 	switch {
@@ -108,8 +109,8 @@ func normalizeGitLab(r request, ev *eventv1.NormalizedEvent) error {
 		// points at. GitLab gives no push time: occurred_at is receipt.
 		ev.EntityType = "commit"
 		ev.EntityId = e.After
-		setMeta(ev.Metadata, "ref", e.Ref)
-		setMeta(ev.Metadata, "before", e.Before)
+		norm.SetMeta(ev.Metadata, "ref", e.Ref)
+		norm.SetMeta(ev.Metadata, "before", e.Before)
 		if e.TotalCommitsCount != nil {
 			ev.Metadata["commits"] = strconv.FormatInt(*e.TotalCommitsCount, 10)
 		}
@@ -123,9 +124,9 @@ func normalizeGitLab(r request, ev *eventv1.NormalizedEvent) error {
 		a := e.ObjectAttributes
 		ev.EntityType = kind
 		ev.EntityId = string(a.ID)
-		setMeta(ev.Metadata, "iid", string(a.IID))
-		setMeta(ev.Metadata, "state", a.State)
-		occurred(ev, firstTime(a.UpdatedAt.Time, a.CreatedAt.Time))
+		norm.SetMeta(ev.Metadata, "iid", string(a.IID))
+		norm.SetMeta(ev.Metadata, "state", a.State)
+		norm.Occurred(ev, norm.FirstTime(a.UpdatedAt.Time, a.CreatedAt.Time))
 		if kind == "merge_request" {
 			gitlabReview(&e, ev)
 		}
@@ -141,7 +142,7 @@ func normalizeGitLab(r request, ev *eventv1.NormalizedEvent) error {
 			ev.EntityId = string(e.UserID)
 			ev.UserId = string(e.UserID)
 		}
-		occurred(ev, firstTime(e.UpdatedAt.Time, e.CreatedAt.Time))
+		norm.Occurred(ev, norm.FirstTime(e.UpdatedAt.Time, e.CreatedAt.Time))
 	}
 	return nil
 }
