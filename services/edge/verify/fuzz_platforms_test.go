@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hookmesh/hookmesh/services/internal/platforms/bitbucket"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/gitlab"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 )
@@ -140,7 +141,7 @@ func FuzzLinear(f *testing.F) {
 // Intercom, Square and GitLab with one input.
 func FuzzHubSignatureHeaders(f *testing.F) {
 	for _, s := range []string{
-		SignBitbucket(fuzzKnown, testBody), SignIntercom(fuzzKnown, testBody), SignSquare(fuzzKnown, testURL, testBody),
+		bitbucket.Signature(fuzzKnown, testBody), SignIntercom(fuzzKnown, testBody), SignSquare(fuzzKnown, testURL, testBody),
 		fuzzKnown, "sha1=", "sha256=zz", "",
 	} {
 		f.Add(s, testBody)
@@ -151,7 +152,7 @@ func FuzzHubSignatureHeaders(f *testing.F) {
 		oracle            func(v string, body []byte) bool
 	}
 	pairs := []pair{
-		{"bitbucket", "X-Hub-Signature", Bitbucket([]string{fuzzKnown}), Bitbucket([]string{fuzzUnknowable}), func(v string, b []byte) bool {
+		{"bitbucket", "X-Hub-Signature", bitbucket.NewVerifier([]string{fuzzKnown}), bitbucket.NewVerifier([]string{fuzzUnknowable}), func(v string, b []byte) bool {
 			return strings.EqualFold(v, "sha256="+hex.EncodeToString(oracleMAC([]byte(fuzzKnown), string(b)))) && strings.HasPrefix(v, "sha256=")
 		}},
 		{"intercom", "X-Hub-Signature", Intercom([]string{fuzzKnown}), Intercom([]string{fuzzUnknowable}), func(v string, b []byte) bool {

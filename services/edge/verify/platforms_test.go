@@ -150,7 +150,7 @@ func fixtures(t testing.TB) []fixture {
 		hm(clerkPlatform, DefaultStandardTolerance, "svix-signature"),
 		hm(resendPlatform, DefaultStandardTolerance, "svix-signature"),
 		gitlab,
-		hm(bitbucketPlatform, 0, "X-Hub-Signature"),
+		hm("bitbucket", 0, "X-Hub-Signature"),
 		hm(paddlePlatform, DefaultPaddleTolerance, "Paddle-Signature"),
 		linear,
 		hm(intercomPlatform, 0, "X-Hub-Signature"),

@@ -17,7 +17,7 @@ import (
 // and the ones defined in this package until they move there.
 var platforms = func() []string {
 	p := []string{
-		adyenPlatform, bitbucketPlatform, clerkPlatform, discordPlatform,
+		adyenPlatform, clerkPlatform, discordPlatform,
 		hubspotPlatform, intercomPlatform, linearPlatform, mailgunPlatform,
 		paddlePlatform, resendPlatform, sendgridPlatform,
 		squarePlatform, standardPlatform, svixPlatform, twilioPlatform,
@@ -108,8 +108,6 @@ func build(platform string, secrets []string, tol time.Duration) (Verifier, erro
 	switch platform {
 	case adyenPlatform:
 		return Adyen(secrets)
-	case bitbucketPlatform:
-		return Bitbucket(secrets), nil
 	case clerkPlatform, resendPlatform, svixPlatform, standardPlatform:
 		return standardFor(platform, secrets, tol)
 	case discordPlatform:
@@ -164,7 +162,6 @@ type SignInput = platform.SignInput
 //   - registered platforms (services/internal/platforms): their own Sign
 //   - standard: webhook-id = id (required: it is signed), webhook-timestamp,
 //     webhook-signature; svix, clerk, resend: the same under svix-* names
-//   - bitbucket: X-Hub-Signature, X-Request-UUID = id
 //   - paddle: Paddle-Signature
 //   - linear: Linear-Signature, Linear-Delivery = id (the body must carry
 //     webhookTimestamp)
@@ -237,9 +234,6 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 			return nil, nil, fmt.Errorf("sign: %w", err)
 		}
 		return h, b, nil
-	case bitbucketPlatform:
-		h.Set(bitbucketHeader, SignBitbucket(secret, body))
-		setID(bitbucketRequest)
 	case clerkPlatform, resendPlatform, svixPlatform, standardPlatform:
 		names := svixNames
 		if platform == standardPlatform {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hookmesh/hookmesh/services/internal/platforms/bitbucket"
 )
 
 // Published test vectors, and the cases particular to one scheme. Each
@@ -290,8 +292,8 @@ func TestIntercomAndBitbucketShareAHeaderNotAScheme(t *testing.T) {
 	t.Parallel()
 	// Both use X-Hub-Signature: a Bitbucket sha256 value must not pass as
 	// Intercom's sha1, nor the reverse.
-	ic, bb := Intercom([]string{"s"}), Bitbucket([]string{"s"})
-	checkErr(t, ic.Verify(Request{Header: h("X-Hub-Signature", SignBitbucket("s", testBody)), Body: testBody}), reasonMalformed)
+	ic, bb := Intercom([]string{"s"}), bitbucket.NewVerifier([]string{"s"})
+	checkErr(t, ic.Verify(Request{Header: h("X-Hub-Signature", bitbucket.Signature("s", testBody)), Body: testBody}), reasonMalformed)
 	checkErr(t, bb.Verify(Request{Header: h("X-Hub-Signature", SignIntercom("s", testBody)), Body: testBody}), reasonMalformed)
 }
 

@@ -237,8 +237,6 @@ func typeHeaders(platform, typ string) map[string]string {
 		return s.TypeHeaders(typ)
 	}
 	switch platform {
-	case "bitbucket":
-		return map[string]string{"X-Event-Key": typ, "X-Hook-UUID": bitbucketHookUUID, "X-Attempt-Number": "1"}
 	case "linear":
 		return map[string]string{"Linear-Event": strings.SplitN(typ, ".", 2)[0]}
 	case "zendesk":
@@ -264,8 +262,6 @@ func idHeaders(platform, id string) http.Header {
 		return http.Header{"Webhook-Id": {id}}
 	case "svix", "clerk", "resend":
 		return http.Header{"Svix-Id": {id}}
-	case "bitbucket":
-		return http.Header{"X-Request-Uuid": {id}}
 	case "linear":
 		return http.Header{"Linear-Delivery": {id}}
 	case "zendesk":

@@ -31,9 +31,6 @@ const maxBatch = 1000
 func deriveBreadth(platform string, headers map[string]string, body []byte) (Key, error) {
 	var k Key
 	switch platform {
-	case "bitbucket":
-		k.EventID = headers["x-request-uuid"]
-		k.Source = headers["x-hook-uuid"]
 	case "paddle":
 		k.EventID = Encode(bodyString(body, "event_id"))
 	case "linear":

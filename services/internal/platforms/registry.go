@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/bitbucket"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/github"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/gitlab"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/shopify"
@@ -21,6 +22,7 @@ import (
 // registry lists every platform package, one line each, sorted by name
 // (TestRegistrySorted).
 var registry = []platform.Platform{
+	bitbucket.Platform,
 	github.Platform,
 	gitlab.Platform,
 	shopify.Platform,

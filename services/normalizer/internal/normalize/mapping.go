@@ -46,11 +46,6 @@ var mapping = map[mappingKey]eventv1.EventType{
 	// contacts, not users) are all unmapped. Svix is a transport: its
 	// senders' types are read with the "standard" rows (mappingAlias).
 
-	// Bitbucket Cloud: the x-event-key header. Draft pull requests are
-	// handled by the adapter.
-	{"bitbucket", "repo:push"}:           eventv1.EventType_EVENT_TYPE_CODE_PUSHED,
-	{"bitbucket", "pullrequest:created"}: eventv1.EventType_EVENT_TYPE_CODE_REVIEW_REQUESTED,
-
 	// Paddle Billing: event_type. transaction.paid (payment captured) and
 	// transaction.completed (fully processed) both follow one payment, like
 	// Stripe's payment_intent.succeeded and charge.succeeded. Refunds are

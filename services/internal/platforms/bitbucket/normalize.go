@@ -1,4 +1,4 @@
-package normalize
+package bitbucket
 
 import (
 	"encoding/json"
@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
+	"github.com/hookmesh/hookmesh/services/internal/platform/norm"
 )
 
 // bitbucketActor is a Bitbucket Cloud account. uuid ("{...}") is the
@@ -47,40 +48,40 @@ type bitbucketEvent struct {
 		} `json:"changes"`
 	} `json:"push"`
 	PullRequest *struct {
-		ID        jsonID   `json:"id"`
-		State     string   `json:"state"`
-		Draft     bool     `json:"draft"`
-		CreatedOn jsonTime `json:"created_on"`
-		UpdatedOn jsonTime `json:"updated_on"`
+		ID        norm.ID   `json:"id"`
+		State     string    `json:"state"`
+		Draft     bool      `json:"draft"`
+		CreatedOn norm.Time `json:"created_on"`
+		UpdatedOn norm.Time `json:"updated_on"`
 	} `json:"pullrequest"`
 }
 
-// normalizeBitbucket reads a Bitbucket Cloud webhook. Required: the
+// normalize reads a Bitbucket Cloud webhook. Required: the
 // x-event-key header ("repo:push", "pullrequest:created") and a JSON object
 // body.
-func normalizeBitbucket(r request, ev *eventv1.NormalizedEvent) error {
+func normalize(r norm.Request, ev *eventv1.NormalizedEvent) error {
 	key := r.Header("x-event-key")
 	if key == "" {
-		return invalid("bitbucket", "no x-event-key header")
+		return norm.Invalid("bitbucket", "no x-event-key header")
 	}
 	var e bitbucketEvent
-	if err := decodeObject("bitbucket", r.Body, &e); err != nil {
+	if err := norm.DecodeObject("bitbucket", r.Body, &e); err != nil {
 		return err
 	}
 	ev.SourceEventType = key
-	ev.EventType = eventType("bitbucket", key)
-	setMeta(ev.Metadata, "hook_uuid", r.Header("x-hook-uuid"))
-	setMeta(ev.Metadata, "attempt_number", r.Header("x-attempt-number"))
+	ev.EventType = norm.Mapped(mapping, key)
+	norm.SetMeta(ev.Metadata, "hook_uuid", r.Header("x-hook-uuid"))
+	norm.SetMeta(ev.Metadata, "attempt_number", r.Header("x-attempt-number"))
 	if e.Actor != nil {
 		ev.UserId = e.Actor.UUID
-		setMeta(ev.Metadata, "actor_account_id", e.Actor.AccountID)
-		setMeta(ev.Metadata, "actor_nickname", e.Actor.Nickname)
+		norm.SetMeta(ev.Metadata, "actor_account_id", e.Actor.AccountID)
+		norm.SetMeta(ev.Metadata, "actor_nickname", e.Actor.Nickname)
 	}
 	repoUUID := ""
 	if e.Repository != nil {
 		repoUUID = e.Repository.UUID
-		setMeta(ev.Metadata, "repository", e.Repository.FullName)
-		setMeta(ev.Metadata, "repository_uuid", repoUUID)
+		norm.SetMeta(ev.Metadata, "repository", e.Repository.FullName)
+		norm.SetMeta(ev.Metadata, "repository_uuid", repoUUID)
 		if e.Repository.Workspace != nil {
 			ev.TenantId = e.Repository.Workspace.UUID
 		}
@@ -96,11 +97,11 @@ func normalizeBitbucket(r request, ev *eventv1.NormalizedEvent) error {
 			c := e.Push.Changes[0]
 			if c.New != nil {
 				ev.EntityId = c.New.Target.Hash
-				setMeta(ev.Metadata, "ref", c.New.Name)
-				setMeta(ev.Metadata, "ref_type", c.New.Type)
+				norm.SetMeta(ev.Metadata, "ref", c.New.Name)
+				norm.SetMeta(ev.Metadata, "ref_type", c.New.Type)
 			}
 			if c.Old != nil {
-				setMeta(ev.Metadata, "before", c.Old.Target.Hash)
+				norm.SetMeta(ev.Metadata, "before", c.Old.Target.Hash)
 			}
 			ev.Metadata["commits"] = strconv.Itoa(len(c.Commits))
 			for k, v := range map[string]bool{"created": c.Created, "deleted": c.Closed, "forced": c.Forced, "truncated": c.Truncated} {
@@ -118,9 +119,9 @@ func normalizeBitbucket(r request, ev *eventv1.NormalizedEvent) error {
 		if repoUUID != "" && pr.ID != "" {
 			ev.EntityId = repoUUID + ":" + string(pr.ID)
 		}
-		setMeta(ev.Metadata, "number", string(pr.ID))
-		setMeta(ev.Metadata, "state", pr.State)
-		occurred(ev, firstTime(pr.UpdatedOn.Time, pr.CreatedOn.Time))
+		norm.SetMeta(ev.Metadata, "number", string(pr.ID))
+		norm.SetMeta(ev.Metadata, "state", pr.State)
+		norm.Occurred(ev, norm.FirstTime(pr.UpdatedOn.Time, pr.CreatedOn.Time))
 		if pr.Draft {
 			// Opening a draft asks nobody for review yet.
 			ev.Metadata["draft"] = "true"
