@@ -25,35 +25,6 @@ import (
 // independent oracle is short enough to write here) whatever verifies under
 // the known secret carries a signature the oracle finds.
 
-func FuzzPaddleHeader(f *testing.F) {
-	valid := SignPaddle(fuzzKnown, testNow, testBody)
-	_, h1, _ := strings.Cut(valid, ";h1=")
-	for _, s := range []string{valid, "ts=1700000000;h1=" + strings.ToUpper(h1), "h1=" + h1 + ";ts=1700000000", "ts=1700000000;h1=" + h1 + strings.Repeat(";h1=", 20), "ts=;h1=", ";", "=", ""} {
-		f.Add(s, testBody)
-	}
-	known, unknowable := Paddle([]string{fuzzKnown}, 0), Paddle([]string{fuzzUnknowable}, 0)
-	f.Fuzz(func(t *testing.T, header string, body []byte) {
-		r := Request{Header: http.Header{"Paddle-Signature": {header}}, Body: body, Now: testNow}
-		if !checkFuzz(t, known, unknowable, r) {
-			return
-		}
-		items := strings.Split(header, ";")
-		for _, ti := range items {
-			tv, ok := strings.CutPrefix(strings.TrimSpace(ti), "ts=")
-			if !ok {
-				continue
-			}
-			want := "h1=" + hex.EncodeToString(oracleMAC([]byte(fuzzKnown), tv, ":", string(body)))
-			for _, si := range items {
-				if strings.EqualFold(strings.TrimSpace(si), want) {
-					return
-				}
-			}
-		}
-		t.Fatalf("accepted without a valid h1: %q", header)
-	})
-}
-
 func FuzzTwitchHeaders(f *testing.F) {
 	sig, ts := SignTwitch(fuzzKnown, "m1", testNow, testBody)
 	f.Add("m1", ts, sig, testBody)

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookmesh/hookmesh/services/internal/platforms/paddle"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/slack"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
 )
@@ -151,7 +152,7 @@ func fixtures(t testing.TB) []fixture {
 		hm(resendPlatform, DefaultStandardTolerance, "svix-signature"),
 		gitlab,
 		hm("bitbucket", 0, "X-Hub-Signature"),
-		hm(paddlePlatform, DefaultPaddleTolerance, "Paddle-Signature"),
+		hm("paddle", paddle.DefaultTolerance, "Paddle-Signature"),
 		linear,
 		hm(intercomPlatform, 0, "X-Hub-Signature"),
 		hm(zendeskPlatform, DefaultZendeskTolerance, "X-Zendesk-Webhook-Signature"),
@@ -446,7 +447,7 @@ func TestDefaultsNew(t *testing.T) {
 	for _, c := range []struct {
 		got, want time.Duration
 	}{
-		{DefaultPaddleTolerance, 5 * time.Second},
+		{paddle.DefaultTolerance, 5 * time.Second},
 		{DefaultLinearTolerance, time.Minute},
 		{DefaultTwitchTolerance, 10 * time.Minute},
 		{DefaultHubSpotTolerance, 5 * time.Minute},

@@ -19,7 +19,7 @@ var platforms = func() []string {
 	p := []string{
 		adyenPlatform, clerkPlatform, discordPlatform,
 		hubspotPlatform, intercomPlatform, linearPlatform, mailgunPlatform,
-		paddlePlatform, resendPlatform, sendgridPlatform,
+		resendPlatform, sendgridPlatform,
 		squarePlatform, standardPlatform, svixPlatform, twilioPlatform,
 		twitchPlatform, zendeskPlatform,
 	}
@@ -120,8 +120,6 @@ func build(platform string, secrets []string, tol time.Duration) (Verifier, erro
 		return Linear(secrets, tol), nil
 	case mailgunPlatform:
 		return Mailgun(secrets, tol), nil
-	case paddlePlatform:
-		return Paddle(secrets, tol), nil
 	case sendgridPlatform:
 		return SendGrid(secrets, tol)
 	case squarePlatform:
@@ -162,7 +160,6 @@ type SignInput = platform.SignInput
 //   - registered platforms (services/internal/platforms): their own Sign
 //   - standard: webhook-id = id (required: it is signed), webhook-timestamp,
 //     webhook-signature; svix, clerk, resend: the same under svix-* names
-//   - paddle: Paddle-Signature
 //   - linear: Linear-Signature, Linear-Delivery = id (the body must carry
 //     webhookTimestamp)
 //   - intercom: X-Hub-Signature
@@ -265,8 +262,6 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 	case linearPlatform:
 		h.Set(linearHeader, SignLinear(secret, body))
 		setID(linearDelivery)
-	case paddlePlatform:
-		h.Set(paddleHeader, SignPaddle(secret, now, body))
 	case sendgridPlatform:
 		sig, ts, err := SignSendGrid(secret, now, body)
 		if err != nil {

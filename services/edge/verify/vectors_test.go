@@ -167,33 +167,6 @@ func TestStandardFamilyVector(t *testing.T) {
 	}
 }
 
-func TestPaddleHeader(t *testing.T) {
-	t.Parallel()
-	const secret = "pdl_ntfset_secret"
-	v := Paddle([]string{secret}, 0)
-	valid := SignPaddle(secret, testNow, testBody)
-	_, h1, _ := strings.Cut(valid, ";h1=")
-	wrong := strings.Repeat("0", 64)
-	p := func(name, hdr, want string) verifyCase {
-		return verifyCase{name: name, header: h("Paddle-Signature", hdr), want: want}
-	}
-	runCases(t, v, []verifyCase{
-		p("valid", valid, ""),
-		p("rotation: two h1", "ts=1700000000;h1="+wrong+";h1="+h1, ""),
-		p("spaces around items", "ts=1700000000; h1="+h1, ""),
-		p("h1 first", "h1="+h1+";ts=1700000000", ""),
-		p("unknown scheme ignored", "ts=1700000000;h2="+h1, "no h1 signature"),
-		p("short h1 ignored", "ts=1700000000;h1="+h1[:10], "no h1 signature"),
-		p("missing ts", "h1="+h1, "missing timestamp"),
-		p("repeated ts", "ts=1700000000;ts=1700000000;h1="+h1, reasonMalformed),
-		p("signed ts", "ts=-1700000000;h1="+h1, reasonBadTimestamp),
-		p("item without =", "ts=1700000000;h1", reasonMalformed),
-		p("too many entries", "ts=1700000000"+strings.Repeat(";h1="+wrong, maxEntries), reasonTooMany),
-		p("other ts, same h1", "ts=1700000001;h1="+h1, "no h1 match"),
-		{name: "missing header", header: http.Header{}, want: "missing Paddle-Signature header"},
-	})
-}
-
 func TestHubSpotURI(t *testing.T) {
 	t.Parallel()
 	v := HubSpot([]string{"s"}, 0)

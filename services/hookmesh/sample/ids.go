@@ -19,8 +19,6 @@ func newID(platform string, now time.Time) string {
 	switch platform {
 	case "standard", "svix", "clerk", "resend":
 		return "msg_" + alnum(27) // Svix's KSUID-based message ids
-	case "paddle":
-		return "evt_" + strings.ToLower(base32(26)) // Paddle's ULID-based ids
 	case "intercom":
 		return "notif_" + uuid()
 	case "zendesk":

@@ -31,8 +31,6 @@ const maxBatch = 1000
 func deriveBreadth(platform string, headers map[string]string, body []byte) (Key, error) {
 	var k Key
 	switch platform {
-	case "paddle":
-		k.EventID = Encode(bodyString(body, "event_id"))
 	case "linear":
 		k.EventID = headers["linear-delivery"]
 	case "intercom":
@@ -86,45 +84,6 @@ func deriveBreadth(platform string, headers map[string]string, body []byte) (Key
 		return Key{}, fmt.Errorf("platform %q: %w", platform, apperr.ErrNotFound)
 	}
 	return k, nil
-}
-
-// bodyString returns a top-level JSON field as text (string or number),
-// or "" when the body is not a JSON object or lacks it. Like rawText, it
-// returns the raw bytes, not yet encoded.
-func bodyString(body []byte, field string) string {
-	m, _ := bodyFields(body)
-	return rawText(m[field])
-}
-
-// bodyFields decodes the top level of a JSON object once, for platforms
-// that read several of its fields; ok is false (and m nil) when the body
-// does not decode as one. A JSON null decodes, to a nil map.
-func bodyFields(body []byte) (m map[string]json.RawMessage, ok bool) {
-	if json.Unmarshal(body, &m) != nil {
-		return nil, false
-	}
-	return m, true
-}
-
-// rawText renders a JSON string (its exact bytes: unquoteBytes) or number
-// as text; anything else is "".
-func rawText(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return ""
-	}
-	switch raw[0] {
-	case '"':
-		if s, ok := unquoteBytes(raw); ok {
-			return s
-		}
-	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-		var n json.Number
-		if json.Unmarshal(raw, &n) == nil {
-			return n.String() // exact text: ids above 2^53 survive
-		}
-	}
-	return ""
 }
 
 // twilioAccount is the AccountSid of a form (or JSON) body.

@@ -17,6 +17,9 @@ var (
 	topString    = eventid.TopString
 	unquoteBytes = eventid.UnquoteBytes
 	first        = eventid.First
+	bodyString   = eventid.BodyString
+	bodyFields   = eventid.BodyFields
+	rawText      = eventid.RawText
 )
 
 // rawString is eventid.RawString.

@@ -46,19 +46,6 @@ var mapping = map[mappingKey]eventv1.EventType{
 	// contacts, not users) are all unmapped. Svix is a transport: its
 	// senders' types are read with the "standard" rows (mappingAlias).
 
-	// Paddle Billing: event_type. transaction.paid (payment captured) and
-	// transaction.completed (fully processed) both follow one payment, like
-	// Stripe's payment_intent.succeeded and charge.succeeded. Refunds are
-	// approved refund adjustments, decided by the adapter.
-	{"paddle", "transaction.paid"}:           eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED,
-	{"paddle", "transaction.completed"}:      eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED,
-	{"paddle", "transaction.payment_failed"}: eventv1.EventType_EVENT_TYPE_PAYMENT_FAILED,
-	{"paddle", "customer.created"}:           eventv1.EventType_EVENT_TYPE_USER_CREATED,
-	{"paddle", "customer.updated"}:           eventv1.EventType_EVENT_TYPE_USER_UPDATED,
-	{"paddle", "subscription.created"}:       eventv1.EventType_EVENT_TYPE_SUBSCRIPTION_CREATED,
-	{"paddle", "subscription.updated"}:       eventv1.EventType_EVENT_TYPE_SUBSCRIPTION_UPDATED,
-	{"paddle", "subscription.canceled"}:      eventv1.EventType_EVENT_TYPE_SUBSCRIPTION_CANCELLED,
-
 	// Linear: type + "." + action. Nothing maps: no payments, orders or
 	// subscriptions, and its users are workspace members.
 

@@ -1,4 +1,4 @@
-package normalize
+package paddle
 
 import (
 	"encoding/json"
@@ -6,13 +6,14 @@ import (
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
 	"github.com/hookmesh/hookmesh/services/internal/platform/money"
+	"github.com/hookmesh/hookmesh/services/internal/platform/norm"
 )
 
 // paddleEvent is the envelope of a Paddle Billing notification.
 type paddleEvent struct {
 	EventID        string          `json:"event_id"`
 	EventType      string          `json:"event_type"`
-	OccurredAt     jsonTime        `json:"occurred_at"`
+	OccurredAt     norm.Time       `json:"occurred_at"`
 	NotificationID string          `json:"notification_id"`
 	Data           json.RawMessage `json:"data"`
 }
@@ -44,26 +45,26 @@ type paddleEntity struct {
 	Totals *paddleTotals `json:"totals"`
 }
 
-// normalizePaddle reads a Paddle Billing webhook. Required: a JSON object
+// normalize reads a Paddle Billing webhook. Required: a JSON object
 // with event_type and a data object. The entity is the event type's prefix
 // (transaction, subscription, customer, adjustment ...).
-func normalizePaddle(r request, ev *eventv1.NormalizedEvent) error {
+func normalize(r norm.Request, ev *eventv1.NormalizedEvent) error {
 	var e paddleEvent
-	if err := decodeObject("paddle", r.Body, &e); err != nil {
+	if err := norm.DecodeObject("paddle", r.Body, &e); err != nil {
 		return err
 	}
 	if e.EventType == "" {
-		return invalid("paddle", "body has no event_type")
+		return norm.Invalid("paddle", "body has no event_type")
 	}
-	if !isObject(e.Data) {
-		return invalid("paddle", "event %q has no data object", e.EventType)
+	if !norm.IsObject(e.Data) {
+		return norm.Invalid("paddle", "event %q has no data object", e.EventType)
 	}
 	var d paddleEntity
-	if err := unmarshal(e.Data, &d); err != nil {
-		return invalid("paddle", "decode data of %q: %v", e.EventType, err)
+	if err := norm.Unmarshal(e.Data, &d); err != nil {
+		return norm.Invalid("paddle", "decode data of %q: %v", e.EventType, err)
 	}
 	ev.SourceEventType = e.EventType
-	ev.EventType = eventType("paddle", e.EventType)
+	ev.EventType = norm.Mapped(mapping, e.EventType)
 	entity, _, _ := strings.Cut(e.EventType, ".")
 	ev.EntityType = entity
 	ev.EntityId = d.ID
@@ -71,14 +72,14 @@ func normalizePaddle(r request, ev *eventv1.NormalizedEvent) error {
 	if entity == "customer" {
 		ev.UserId = d.ID
 	}
-	occurred(ev, e.OccurredAt.Time)
-	setMeta(ev.Metadata, "notification_id", e.NotificationID)
-	setMeta(ev.Metadata, "status", d.Status)
-	setMeta(ev.Metadata, "subscription_id", d.SubscriptionID)
-	setMeta(ev.Metadata, "transaction_id", d.TransactionID)
-	setMeta(ev.Metadata, "invoice_number", d.InvoiceNumber)
-	setMeta(ev.Metadata, "origin", d.Origin)
-	setMeta(ev.Metadata, "action", d.Action)
+	norm.Occurred(ev, e.OccurredAt.Time)
+	norm.SetMeta(ev.Metadata, "notification_id", e.NotificationID)
+	norm.SetMeta(ev.Metadata, "status", d.Status)
+	norm.SetMeta(ev.Metadata, "subscription_id", d.SubscriptionID)
+	norm.SetMeta(ev.Metadata, "transaction_id", d.TransactionID)
+	norm.SetMeta(ev.Metadata, "invoice_number", d.InvoiceNumber)
+	norm.SetMeta(ev.Metadata, "origin", d.Origin)
+	norm.SetMeta(ev.Metadata, "action", d.Action)
 
 	var totals *paddleTotals
 	switch entity {
@@ -116,13 +117,13 @@ func paddleAmount(eventType string, t *paddleTotals, currency string, ev *eventv
 	if t.CurrencyCode != "" {
 		currency = t.CurrencyCode
 	}
-	units, err := minorUnitsString(*amount)
+	units, err := norm.MinorUnitsString(*amount)
 	if err != nil {
-		return invalid("paddle", "total of %q: %v", eventType, err)
+		return norm.Invalid("paddle", "total of %q: %v", eventType, err)
 	}
 	m, err := money.FromMinorUnits("paddle", units, currency)
 	if err != nil {
-		return invalid("paddle", "total of %q: %v", eventType, err)
+		return norm.Invalid("paddle", "total of %q: %v", eventType, err)
 	}
 	ev.Amount = m
 	return nil

@@ -1,0 +1,45 @@
+package eventid
+
+import (
+	"bytes"
+	"encoding/json"
+)
+
+// BodyString returns a top-level JSON field as text (string or number),
+// or "" when the body is not a JSON object or lacks it. Like RawText, it
+// returns the raw bytes, not yet encoded.
+func BodyString(body []byte, field string) string {
+	m, _ := BodyFields(body)
+	return RawText(m[field])
+}
+
+// BodyFields decodes the top level of a JSON object once, for platforms
+// that read several of its fields; ok is false (and m nil) when the body
+// does not decode as one. A JSON null decodes, to a nil map.
+func BodyFields(body []byte) (m map[string]json.RawMessage, ok bool) {
+	if json.Unmarshal(body, &m) != nil {
+		return nil, false
+	}
+	return m, true
+}
+
+// RawText renders a JSON string (its exact bytes: UnquoteBytes) or number
+// as text; anything else is "".
+func RawText(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return ""
+	}
+	switch raw[0] {
+	case '"':
+		if s, ok := UnquoteBytes(raw); ok {
+			return s
+		}
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		var n json.Number
+		if json.Unmarshal(raw, &n) == nil {
+			return n.String() // exact text: ids above 2^53 survive
+		}
+	}
+	return ""
+}
