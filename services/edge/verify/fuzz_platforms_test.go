@@ -16,6 +16,7 @@ import (
 
 	"github.com/hookmesh/hookmesh/services/internal/platforms/bitbucket"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/gitlab"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/linear"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 )
 
@@ -93,10 +94,10 @@ func FuzzHubSpotHeaders(f *testing.F) {
 }
 
 func FuzzLinear(f *testing.F) {
-	f.Add(SignLinear(fuzzKnown, linearBody), linearBody)
-	f.Add(SignLinear(fuzzKnown, []byte(`{"webhookTimestamp":1e3}`)), []byte(`{"webhookTimestamp":1e3}`))
+	f.Add(linear.Signature(fuzzKnown, linearBody), linearBody)
+	f.Add(linear.Signature(fuzzKnown, []byte(`{"webhookTimestamp":1e3}`)), []byte(`{"webhookTimestamp":1e3}`))
 	f.Add("", []byte(`{}`))
-	known, unknowable := Linear([]string{fuzzKnown}, 0), Linear([]string{fuzzUnknowable}, 0)
+	known, unknowable := linear.NewVerifier([]string{fuzzKnown}, 0), linear.NewVerifier([]string{fuzzUnknowable}, 0)
 	f.Fuzz(func(t *testing.T, sig string, body []byte) {
 		r := Request{Header: http.Header{"Linear-Signature": {sig}}, Body: body, Now: testNow}
 		if !checkFuzz(t, known, unknowable, r) {

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookmesh/hookmesh/services/internal/platforms/linear"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/paddle"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/slack"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
@@ -132,7 +133,7 @@ func fixtures(t testing.TB) []fixture {
 
 	gitlab := hm("gitlab", 0, "X-Gitlab-Token")
 	gitlab.tamperUndetected = true
-	linear := hm(linearPlatform, DefaultLinearTolerance, "Linear-Signature")
+	linear := hm("linear", linear.DefaultTolerance, "Linear-Signature")
 	linear.body = linearBody
 	adyen := hm(adyenPlatform, 0)
 	adyen.body = adyenBody
@@ -448,7 +449,7 @@ func TestDefaultsNew(t *testing.T) {
 		got, want time.Duration
 	}{
 		{paddle.DefaultTolerance, 5 * time.Second},
-		{DefaultLinearTolerance, time.Minute},
+		{linear.DefaultTolerance, time.Minute},
 		{DefaultTwitchTolerance, 10 * time.Minute},
 		{DefaultHubSpotTolerance, 5 * time.Minute},
 		{DefaultZendeskTolerance, 5 * time.Minute},

@@ -18,7 +18,7 @@ import (
 var platforms = func() []string {
 	p := []string{
 		adyenPlatform, clerkPlatform, discordPlatform,
-		hubspotPlatform, intercomPlatform, linearPlatform, mailgunPlatform,
+		hubspotPlatform, intercomPlatform, mailgunPlatform,
 		resendPlatform, sendgridPlatform,
 		squarePlatform, standardPlatform, svixPlatform, twilioPlatform,
 		twitchPlatform, zendeskPlatform,
@@ -116,8 +116,6 @@ func build(platform string, secrets []string, tol time.Duration) (Verifier, erro
 		return HubSpot(secrets, tol), nil
 	case intercomPlatform:
 		return Intercom(secrets), nil
-	case linearPlatform:
-		return Linear(secrets, tol), nil
 	case mailgunPlatform:
 		return Mailgun(secrets, tol), nil
 	case sendgridPlatform:
@@ -160,8 +158,6 @@ type SignInput = platform.SignInput
 //   - registered platforms (services/internal/platforms): their own Sign
 //   - standard: webhook-id = id (required: it is signed), webhook-timestamp,
 //     webhook-signature; svix, clerk, resend: the same under svix-* names
-//   - linear: Linear-Signature, Linear-Delivery = id (the body must carry
-//     webhookTimestamp)
 //   - intercom: X-Hub-Signature
 //   - zendesk: X-Zendesk-Webhook-Signature, -Signature-Timestamp,
 //     X-Zendesk-Webhook-Invocation-Id = id
@@ -259,9 +255,6 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 		h.Set(hubspotTimestampHeader, ts)
 	case intercomPlatform:
 		h.Set(intercomHeader, SignIntercom(secret, body))
-	case linearPlatform:
-		h.Set(linearHeader, SignLinear(secret, body))
-		setID(linearDelivery)
 	case sendgridPlatform:
 		sig, ts, err := SignSendGrid(secret, now, body)
 		if err != nil {

@@ -211,26 +211,6 @@ func TestMailgunForms(t *testing.T) {
 	checkErr(t, v.Verify(Request{Body: body, Now: testNow}), "")
 }
 
-func TestLinearTimestamp(t *testing.T) {
-	t.Parallel()
-	const s = "lin_wh_secret"
-	v := Linear([]string{s}, 0)
-	for _, c := range []struct{ name, body, want string }{
-		{"no webhookTimestamp", `{"action":"create"}`, "missing webhookTimestamp"},
-		{"numeric string (signed, so harmless)", `{"webhookTimestamp":"1700000000000"}`, ""},
-		{"negative", `{"webhookTimestamp":-1}`, reasonBadTimestamp},
-		{"fraction", `{"webhookTimestamp":1700000000000.5}`, reasonBadTimestamp},
-		{"seconds, not ms", `{"webhookTimestamp":1700000000}`, reasonTooOld},
-		{"signed but not JSON", `[1,2]`, "missing webhookTimestamp"},
-		{"ok", `{"webhookTimestamp":1700000059999}`, ""},
-	} {
-		hd := h("Linear-Signature", SignLinear(s, []byte(c.body)))
-		t.Run(c.name, func(t *testing.T) {
-			checkErr(t, v.Verify(Request{Header: hd, Body: []byte(c.body), Now: testNow}), c.want)
-		})
-	}
-}
-
 func TestTwitchAndZendeskTimestamps(t *testing.T) {
 	t.Parallel()
 	tw := Twitch([]string{"s"}, 0)

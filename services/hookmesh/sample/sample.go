@@ -237,8 +237,6 @@ func typeHeaders(platform, typ string) map[string]string {
 		return s.TypeHeaders(typ)
 	}
 	switch platform {
-	case "linear":
-		return map[string]string{"Linear-Event": strings.SplitN(typ, ".", 2)[0]}
 	case "zendesk":
 		return map[string]string{"X-Zendesk-Webhook-Id": zendeskWebhookID}
 	case "twitch":
@@ -262,8 +260,6 @@ func idHeaders(platform, id string) http.Header {
 		return http.Header{"Webhook-Id": {id}}
 	case "svix", "clerk", "resend":
 		return http.Header{"Svix-Id": {id}}
-	case "linear":
-		return http.Header{"Linear-Delivery": {id}}
 	case "zendesk":
 		return http.Header{"X-Zendesk-Webhook-Invocation-Id": {id}}
 	case "twilio":

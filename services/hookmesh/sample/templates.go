@@ -9,7 +9,6 @@ var defaults = map[string]string{
 	"svix":     "order.created",
 	"clerk":    "user.created",
 	"resend":   "email.delivered",
-	"linear":   "Issue.create",
 	"intercom": "contact.user.created",
 	"zendesk":  "zen:event-type:user.created",
 	"hubspot":  "contact.creation",
@@ -27,7 +26,6 @@ var defaults = map[string]string{
 // minor units, decimal strings) and 64-bit ids are deliberately ones that
 // break float64 decoding.
 var templates = map[string]map[string]template{
-	"linear":   linearTemplates,
 	"twilio":   twilioTemplates,
 	"twitch":   twitchTemplates,
 	"discord":  discordTemplates,

@@ -31,8 +31,6 @@ const maxBatch = 1000
 func deriveBreadth(platform string, headers map[string]string, body []byte) (Key, error) {
 	var k Key
 	switch platform {
-	case "linear":
-		k.EventID = headers["linear-delivery"]
 	case "intercom":
 		m, _ := bodyFields(body)
 		k.EventID = Encode(rawText(m["id"]))

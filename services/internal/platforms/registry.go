@@ -14,6 +14,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platforms/bitbucket"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/github"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/gitlab"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/linear"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/paddle"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/shopify"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/slack"
@@ -26,6 +27,7 @@ var registry = []platform.Platform{
 	bitbucket.Platform,
 	github.Platform,
 	gitlab.Platform,
+	linear.Platform,
 	paddle.Platform,
 	shopify.Platform,
 	slack.Platform,

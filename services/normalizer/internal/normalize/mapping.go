@@ -46,9 +46,6 @@ var mapping = map[mappingKey]eventv1.EventType{
 	// contacts, not users) are all unmapped. Svix is a transport: its
 	// senders' types are read with the "standard" rows (mappingAlias).
 
-	// Linear: type + "." + action. Nothing maps: no payments, orders or
-	// subscriptions, and its users are workspace members.
-
 	// Intercom: topic. Users and user-role contacts; leads (anonymous
 	// visitors) stay unmapped.
 	{"intercom", "user.created"}:         eventv1.EventType_EVENT_TYPE_USER_CREATED,

@@ -1,10 +1,11 @@
-package normalize
+package linear
 
 import (
 	"encoding/json"
 	"strings"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
+	"github.com/hookmesh/hookmesh/services/internal/platform/norm"
 )
 
 // linearEvent is a Linear data-change webhook: {"action": "create",
@@ -15,7 +16,7 @@ type linearEvent struct {
 	Type             string          `json:"type"`
 	Data             json.RawMessage `json:"data"`
 	URL              string          `json:"url"`
-	CreatedAt        jsonTime        `json:"createdAt"`
+	CreatedAt        norm.Time       `json:"createdAt"`
 	OrganizationID   string          `json:"organizationId"`
 	WebhookTimestamp *int64          `json:"webhookTimestamp"`
 	WebhookID        string          `json:"webhookId"`
@@ -25,54 +26,54 @@ type linearEvent struct {
 	} `json:"actor"`
 }
 
-// normalizeLinear reads a Linear webhook. Required: a JSON object with
+// normalize reads a Linear webhook. Required: a JSON object with
 // type; data, when present, must be an object. The source type is type
 // plus "." + action ("Issue.create"). Linear has no payments, orders or
 // subscriptions, and its users are workspace members, not customers: every
 // type is UNMAPPED, with the ids kept.
-func normalizeLinear(r request, ev *eventv1.NormalizedEvent) error {
+func normalize(r norm.Request, ev *eventv1.NormalizedEvent) error {
 	var e linearEvent
-	if err := decodeObject("linear", r.Body, &e); err != nil {
+	if err := norm.DecodeObject("linear", r.Body, &e); err != nil {
 		return err
 	}
 	if e.Type == "" {
-		return invalid("linear", "body has no type")
+		return norm.Invalid("linear", "body has no type")
 	}
 	ev.SourceEventType = e.Type
 	if e.Action != "" {
 		ev.SourceEventType = e.Type + "." + e.Action
 	}
-	ev.EventType = eventType("linear", ev.SourceEventType)
+	ev.EventType = norm.Mapped(mapping, ev.SourceEventType)
 	ev.EntityType = strings.ToLower(e.Type)
 	ev.TenantId = e.OrganizationID
 	if e.Actor != nil {
 		ev.UserId = e.Actor.ID
-		setMeta(ev.Metadata, "actor_type", e.Actor.Type)
+		norm.SetMeta(ev.Metadata, "actor_type", e.Actor.Type)
 	}
-	setMeta(ev.Metadata, "action", e.Action)
-	setMeta(ev.Metadata, "webhook_id", e.WebhookID)
-	setMeta(ev.Metadata, "url", e.URL)
+	norm.SetMeta(ev.Metadata, "action", e.Action)
+	norm.SetMeta(ev.Metadata, "webhook_id", e.WebhookID)
+	norm.SetMeta(ev.Metadata, "url", e.URL)
 	if len(e.Data) > 0 && string(e.Data) != "null" {
-		if !isObject(e.Data) {
-			return invalid("linear", "data of %q is not an object", ev.SourceEventType)
+		if !norm.IsObject(e.Data) {
+			return norm.Invalid("linear", "data of %q is not an object", ev.SourceEventType)
 		}
 		var d struct {
-			ID     string `json:"id"`
-			TeamID string `json:"teamId"`
-			Number jsonID `json:"number"`
+			ID     string  `json:"id"`
+			TeamID string  `json:"teamId"`
+			Number norm.ID `json:"number"`
 		}
-		if err := unmarshal(e.Data, &d); err != nil {
-			return invalid("linear", "decode data of %q: %v", ev.SourceEventType, err)
+		if err := norm.Unmarshal(e.Data, &d); err != nil {
+			return norm.Invalid("linear", "decode data of %q: %v", ev.SourceEventType, err)
 		}
 		ev.EntityId = d.ID
-		setMeta(ev.Metadata, "team_id", d.TeamID)
-		setMeta(ev.Metadata, "number", string(d.Number))
+		norm.SetMeta(ev.Metadata, "team_id", d.TeamID)
+		norm.SetMeta(ev.Metadata, "number", string(d.Number))
 	}
 	// createdAt is when the action happened; webhookTimestamp (unix ms)
 	// when this delivery was sent.
-	occurred(ev, e.CreatedAt.Time)
+	norm.Occurred(ev, e.CreatedAt.Time)
 	if ev.OccurredAt == nil && e.WebhookTimestamp != nil {
-		occurred(ev, unixTime(*e.WebhookTimestamp))
+		norm.Occurred(ev, norm.UnixTime(*e.WebhookTimestamp))
 	}
 	return nil
 }
