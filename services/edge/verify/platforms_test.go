@@ -155,7 +155,7 @@ func fixtures(t testing.TB) []fixture {
 		hm("bitbucket", 0, "X-Hub-Signature"),
 		hm("paddle", paddle.DefaultTolerance, "Paddle-Signature"),
 		linear,
-		hm(intercomPlatform, 0, "X-Hub-Signature"),
+		hm("intercom", 0, "X-Hub-Signature"),
 		hm(zendeskPlatform, DefaultZendeskTolerance, "X-Zendesk-Webhook-Signature"),
 		hm(hubspotPlatform, DefaultHubSpotTolerance, "X-HubSpot-Signature-v3"),
 		hm(squarePlatform, 0, "X-Square-Hmacsha256-Signature"),

@@ -18,7 +18,7 @@ import (
 var platforms = func() []string {
 	p := []string{
 		adyenPlatform, clerkPlatform, discordPlatform,
-		hubspotPlatform, intercomPlatform, mailgunPlatform,
+		hubspotPlatform, mailgunPlatform,
 		resendPlatform, sendgridPlatform,
 		squarePlatform, standardPlatform, svixPlatform, twilioPlatform,
 		twitchPlatform, zendeskPlatform,
@@ -114,8 +114,6 @@ func build(platform string, secrets []string, tol time.Duration) (Verifier, erro
 		return Discord(secrets, tol)
 	case hubspotPlatform:
 		return HubSpot(secrets, tol), nil
-	case intercomPlatform:
-		return Intercom(secrets), nil
 	case mailgunPlatform:
 		return Mailgun(secrets, tol), nil
 	case sendgridPlatform:
@@ -158,7 +156,6 @@ type SignInput = platform.SignInput
 //   - registered platforms (services/internal/platforms): their own Sign
 //   - standard: webhook-id = id (required: it is signed), webhook-timestamp,
 //     webhook-signature; svix, clerk, resend: the same under svix-* names
-//   - intercom: X-Hub-Signature
 //   - zendesk: X-Zendesk-Webhook-Signature, -Signature-Timestamp,
 //     X-Zendesk-Webhook-Invocation-Id = id
 //   - hubspot: X-HubSpot-Signature-v3, X-HubSpot-Request-Timestamp
@@ -253,8 +250,6 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 		sig, ts := SignHubSpot(secret, in.MethodOrPost(), in.URLOrDefault(platform), now, body)
 		h.Set(hubspotSignatureHeader, sig)
 		h.Set(hubspotTimestampHeader, ts)
-	case intercomPlatform:
-		h.Set(intercomHeader, SignIntercom(secret, body))
 	case sendgridPlatform:
 		sig, ts, err := SignSendGrid(secret, now, body)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platforms/bitbucket"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/intercom"
 )
 
 // Published test vectors, and the cases particular to one scheme. Each
@@ -245,9 +246,9 @@ func TestIntercomAndBitbucketShareAHeaderNotAScheme(t *testing.T) {
 	t.Parallel()
 	// Both use X-Hub-Signature: a Bitbucket sha256 value must not pass as
 	// Intercom's sha1, nor the reverse.
-	ic, bb := Intercom([]string{"s"}), bitbucket.NewVerifier([]string{"s"})
+	ic, bb := intercom.NewVerifier([]string{"s"}), bitbucket.NewVerifier([]string{"s"})
 	checkErr(t, ic.Verify(Request{Header: h("X-Hub-Signature", bitbucket.Signature("s", testBody)), Body: testBody}), reasonMalformed)
-	checkErr(t, bb.Verify(Request{Header: h("X-Hub-Signature", SignIntercom("s", testBody)), Body: testBody}), reasonMalformed)
+	checkErr(t, bb.Verify(Request{Header: h("X-Hub-Signature", intercom.Signature("s", testBody)), Body: testBody}), reasonMalformed)
 }
 
 func TestSquareNotificationURL(t *testing.T) {

@@ -19,8 +19,6 @@ func newID(platform string, now time.Time) string {
 	switch platform {
 	case "standard", "svix", "clerk", "resend":
 		return "msg_" + alnum(27) // Svix's KSUID-based message ids
-	case "intercom":
-		return "notif_" + uuid()
 	case "zendesk":
 		return strconv.FormatUint(1e10+randUint()%9e10, 10) // invocation ids are integers
 	case "hubspot":

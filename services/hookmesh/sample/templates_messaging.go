@@ -6,10 +6,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hookmesh/hookmesh/services/internal/platform/randid"
 )
 
-// Messaging and support platforms: Slack, Twilio, Twitch, Discord,
-// Intercom, Zendesk, and the email senders SendGrid and Mailgun.
+// Messaging and support platforms: Twilio, Twitch, Discord, Zendesk, and the email senders SendGrid and Mailgun.
 
 const zendeskWebhookID = "01GK8E6BKWMJZD2T8Y5AXJQMG5"
 
@@ -73,24 +74,6 @@ var discordTemplates = map[string]template{
 	},
 }
 
-var intercomTemplates = map[string]template{
-	"contact.user.created":      intercomEvent("contact.user.created", `{"type": "contact", "id": "%[1]s", "workspace_id": "ecahpwf5", "external_id": "user-7781", "role": "user", "email": "grace@example.com", "phone": null, "name": "Grace Hopper", "created_at": %[2]d, "updated_at": %[2]d, "signed_up_at": %[2]d, "last_seen_at": null, "owner_id": null, "unsubscribed_from_emails": false, "location": {"type": "location", "country": "United States", "region": "New York", "city": "New York"}, "custom_attributes": {"plan": "pro"}}`),
-	"conversation.user.replied": intercomEvent("conversation.user.replied", `{"type": "conversation", "id": "4187%[2]d", "created_at": %[2]d, "updated_at": %[2]d, "title": null, "state": "open", "read": false, "source": {"type": "conversation", "id": "1894", "delivered_as": "customer_initiated", "subject": "", "body": "<p>Where is my order?</p>", "author": {"type": "user", "id": "%[1]s", "name": "Grace Hopper", "email": "grace@example.com"}}, "contacts": {"type": "contact.list", "contacts": [{"type": "contact", "id": "%[1]s", "external_id": "user-7781"}]}, "conversation_parts": {"type": "conversation_part.list", "conversation_parts": [{"type": "conversation_part", "id": "%[2]d1", "part_type": "comment", "body": "<p>Any update?</p>", "created_at": %[2]d, "author": {"type": "user", "id": "%[1]s"}}], "total_count": 1}}`),
-}
-
-// intercomEvent renders a notification_event; in item, %[1]s is a contact
-// id and %[2]d now (unix seconds).
-func intercomEvent(topic, item string) template {
-	return func(id string, now time.Time) (string, http.Header) {
-		contact := strings.ToLower(hexish(24))
-		return fmt.Sprintf(`{"type": "notification_event", "app_id": "ecahpwf5", "data": {"type": "notification_event_data", "item": %s}, "links": {}, "id": "%s", "topic": "%s", "delivery_status": "pending", "delivery_attempts": 1, "delivered_at": 0, "first_sent_at": %d, "created_at": %d, "self": null}`,
-			fmt.Sprintf(item, contact, now.Unix()), id, topic, now.Unix(), now.Unix()), nil
-	}
-}
-
-// hexish returns n random hex digits (Intercom and Mongo-style ids).
-func hexish(n int) string { return pick("0123456789abcdef", n) }
-
 var zendeskTemplates = map[string]template{
 	"zen:event-type:user.created": zendeskEvent("user.created", `{"created_at": "%[2]s", "email": "ann@example.com", "external_id": "", "default_group_id": "0", "id": "%[1]s", "organization_id": "0", "role": "end-user", "updated_at": "%[2]s"}`, `{}`),
 	"zen:event-type:user.name_changed": zendeskEvent("user.name_changed", `{"created_at": "2024-03-08T15:04:05Z", "email": "ann@example.com", "external_id": "", "default_group_id": "0", "id": "%[1]s", "organization_id": "0", "role": "end-user", "updated_at": "%[2]s"}`,
@@ -135,6 +118,6 @@ func mailgunEvent(fields string) template {
 	return func(id string, now time.Time) (string, http.Header) {
 		ts := fmt.Sprintf("%d.%06d", now.Unix(), now.Nanosecond()/1000)
 		return fmt.Sprintf(`{"event-data": {%s, "id": "%s", "timestamp": %s, "envelope": {"transport": "smtp", "sender": "bob@mg.example.com", "sending-ip": "209.61.154.250", "targets": "alice@example.com"}, "message": {"headers": {"to": "Alice <alice@example.com>", "message-id": "%s@mg.example.com", "from": "Bob <bob@mg.example.com>", "subject": "Your receipt"}, "attachments": [], "size": 111}, "recipient": "alice@example.com", "recipient-domain": "example.com", "flags": {"is-routed": false, "is-authenticated": true, "is-system-test": false, "is-test-mode": false}, "tags": ["receipts"], "campaigns": [], "user-variables": {"order": "A-1001"}}}`,
-			fields, id, ts, now.UTC().Format("20060102150405")+"."+strings.ToUpper(hexish(16))), nil
+			fields, id, ts, now.UTC().Format("20060102150405")+"."+strings.ToUpper(randid.Hex(16))), nil
 	}
 }

@@ -31,10 +31,6 @@ const maxBatch = 1000
 func deriveBreadth(platform string, headers map[string]string, body []byte) (Key, error) {
 	var k Key
 	switch platform {
-	case "intercom":
-		m, _ := bodyFields(body)
-		k.EventID = Encode(rawText(m["id"]))
-		k.Source = Encode(rawText(m["app_id"]))
 	case "zendesk":
 		// One invocation keeps its id across attempts (the webhooks API
 		// lists the attempts of an invocation).

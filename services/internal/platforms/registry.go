@@ -14,6 +14,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platforms/bitbucket"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/github"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/gitlab"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/intercom"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/linear"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/paddle"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/shopify"
@@ -27,6 +28,7 @@ var registry = []platform.Platform{
 	bitbucket.Platform,
 	github.Platform,
 	gitlab.Platform,
+	intercom.Platform,
 	linear.Platform,
 	paddle.Platform,
 	shopify.Platform,

@@ -63,3 +63,7 @@ func GitSHA(label string) string {
 	s := sha1.Sum([]byte(label)) //nolint:gosec // see the import
 	return hex.EncodeToString(s[:])
 }
+
+// Hex returns n random lower-case hex digits (Intercom and Mongo-style
+// ids).
+func Hex(n int) string { return Pick("0123456789abcdef", n) }

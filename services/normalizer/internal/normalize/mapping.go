@@ -46,12 +46,6 @@ var mapping = map[mappingKey]eventv1.EventType{
 	// contacts, not users) are all unmapped. Svix is a transport: its
 	// senders' types are read with the "standard" rows (mappingAlias).
 
-	// Intercom: topic. Users and user-role contacts; leads (anonymous
-	// visitors) stay unmapped.
-	{"intercom", "user.created"}:         eventv1.EventType_EVENT_TYPE_USER_CREATED,
-	{"intercom", "contact.user.created"}: eventv1.EventType_EVENT_TYPE_USER_CREATED,
-	{"intercom", "contact.user.updated"}: eventv1.EventType_EVENT_TYPE_USER_UPDATED,
-
 	// Zendesk: the event type. user.*_changed is USER_UPDATED by the
 	// adapter.
 	{"zendesk", "zen:event-type:user.created"}: eventv1.EventType_EVENT_TYPE_USER_CREATED,

@@ -36,7 +36,6 @@ var adapters = map[string]adapter{
 	"svix":     standardAdapter("svix"),
 	"clerk":    standardAdapter("clerk"),
 	"resend":   standardAdapter("resend"),
-	"intercom": normalizeIntercom,
 	"zendesk":  normalizeZendesk,
 	"hubspot":  normalizeHubSpot,
 	"square":   normalizeSquare,
