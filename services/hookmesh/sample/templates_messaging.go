@@ -10,7 +10,8 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platform/randid"
 )
 
-// Messaging and support platforms: Twilio, Twitch, Discord, Zendesk, and the email senders SendGrid and Mailgun.
+// Messaging and support platforms: Twilio, Twitch, Discord, Zendesk, and
+// the email senders SendGrid and Mailgun.
 
 const zendeskWebhookID = "01GK8E6BKWMJZD2T8Y5AXJQMG5"
 
