@@ -22,7 +22,7 @@ var testdata embed.FS
 // Platform is GitHub, as the registry lists it.
 var Platform = platform.Platform{
 	Name:        githubPlatform,
-	NewVerifier: newVerifier,
+	NewVerifier: platform.Keyed(NewVerifier),
 	Sign:        sign,
 	Key:         key,
 	Normalize:   normalize,

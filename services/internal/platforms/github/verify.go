@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
-	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platform/sig"
@@ -60,14 +59,5 @@ func Signature(secret string, body []byte) string {
 // sign is Platform.Sign: X-Hub-Signature-256, and X-GitHub-Delivery = id
 // when there is one.
 func sign(in platform.SignInput) (http.Header, []byte, error) {
-	h := http.Header{}
-	h.Set(githubHeader, Signature(in.Secret, in.Body))
-	if in.ID != "" {
-		h.Set(githubDelivery, in.ID)
-	}
-	return h, in.Body, nil
-}
-
-func newVerifier(secrets []string, _ time.Duration) (platform.Verifier, error) {
-	return NewVerifier(secrets), nil
+	return platform.Headers(githubHeader, Signature(in.Secret, in.Body), githubDelivery, in.ID), in.Body, nil
 }

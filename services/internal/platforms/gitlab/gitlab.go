@@ -17,7 +17,7 @@ var testdata embed.FS
 // Platform is GitLab, as the registry lists it.
 var Platform = platform.Platform{
 	Name:         gitlabPlatform,
-	NewVerifier:  newVerifier,
+	NewVerifier:  platform.Keyed(NewVerifier),
 	Sign:         sign,
 	BodyUnsigned: true,
 	Key:          key,

@@ -2,7 +2,6 @@ package gitlab
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platform/sig"
@@ -57,14 +56,5 @@ func (v *gitlabVerifier) Verify(r platform.Request) error {
 // sign is Platform.Sign: GitLab sends the secret token itself, and
 // X-Gitlab-Event-UUID = id when there is one.
 func sign(in platform.SignInput) (http.Header, []byte, error) {
-	h := http.Header{}
-	h.Set(gitlabHeader, in.Secret)
-	if in.ID != "" {
-		h.Set(gitlabEventUUID, in.ID)
-	}
-	return h, in.Body, nil
-}
-
-func newVerifier(secrets []string, _ time.Duration) (platform.Verifier, error) {
-	return NewVerifier(secrets), nil
+	return platform.Headers(gitlabHeader, in.Secret, gitlabEventUUID, in.ID), in.Body, nil
 }

@@ -17,7 +17,7 @@ var testdata embed.FS
 // Platform is Intercom, as the registry lists it.
 var Platform = platform.Platform{
 	Name:        intercomPlatform,
-	NewVerifier: newVerifier,
+	NewVerifier: platform.Keyed(NewVerifier),
 	Sign:        sign,
 	Key:         key,
 	Normalize:   normalize,

@@ -4,7 +4,6 @@ import (
 	"crypto/sha1" //nolint:gosec // Intercom signs with HMAC-SHA1; see NewVerifier.
 	"encoding/hex"
 	"net/http"
-	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platform/sig"
@@ -53,8 +52,4 @@ func Signature(secret string, body []byte) string {
 // sign is Platform.Sign: the X-Hub-Signature header.
 func sign(in platform.SignInput) (http.Header, []byte, error) {
 	return http.Header{intercomHeader: {Signature(in.Secret, in.Body)}}, in.Body, nil
-}
-
-func newVerifier(secrets []string, _ time.Duration) (platform.Verifier, error) {
-	return NewVerifier(secrets), nil
 }

@@ -17,7 +17,7 @@ var testdata embed.FS
 // Platform is Linear, as the registry lists it.
 var Platform = platform.Platform{
 	Name:             linearPlatform,
-	NewVerifier:      newVerifier,
+	NewVerifier:      platform.Windowed(NewVerifier),
 	Sign:             sign,
 	DefaultTolerance: DefaultTolerance,
 	Key:              key,

@@ -77,14 +77,5 @@ func Signature(secret string, body []byte) string {
 // sign is Platform.Sign: Linear-Signature, and Linear-Delivery = id when
 // there is one. The body carries its own webhookTimestamp.
 func sign(in platform.SignInput) (http.Header, []byte, error) {
-	h := http.Header{}
-	h.Set(linearHeader, Signature(in.Secret, in.Body))
-	if in.ID != "" {
-		h.Set(linearDelivery, in.ID)
-	}
-	return h, in.Body, nil
-}
-
-func newVerifier(secrets []string, tolerance time.Duration) (platform.Verifier, error) {
-	return NewVerifier(secrets, tolerance), nil
+	return platform.Headers(linearHeader, Signature(in.Secret, in.Body), linearDelivery, in.ID), in.Body, nil
 }

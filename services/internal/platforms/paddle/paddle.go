@@ -18,7 +18,7 @@ var testdata embed.FS
 // Platform is Paddle Billing, as the registry lists it.
 var Platform = platform.Platform{
 	Name:             paddlePlatform,
-	NewVerifier:      newVerifier,
+	NewVerifier:      platform.Windowed(NewVerifier),
 	Sign:             sign,
 	DefaultTolerance: DefaultTolerance,
 	Key:              key,

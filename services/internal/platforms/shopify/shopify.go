@@ -21,7 +21,7 @@ var testdata embed.FS
 // Platform is Shopify, as the registry lists it.
 var Platform = platform.Platform{
 	Name:        shopifyPlatform,
-	NewVerifier: newVerifier,
+	NewVerifier: platform.Keyed(NewVerifier),
 	Sign:        sign,
 	Key:         key,
 	Normalize:   normalize,

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
-	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platform/sig"
@@ -53,14 +52,5 @@ func Signature(secret string, body []byte) string {
 // sign is Platform.Sign: X-Shopify-Hmac-Sha256, and X-Shopify-Event-Id =
 // id when there is one.
 func sign(in platform.SignInput) (http.Header, []byte, error) {
-	h := http.Header{}
-	h.Set(shopifyHeader, Signature(in.Secret, in.Body))
-	if in.ID != "" {
-		h.Set(shopifyEventID, in.ID)
-	}
-	return h, in.Body, nil
-}
-
-func newVerifier(secrets []string, _ time.Duration) (platform.Verifier, error) {
-	return NewVerifier(secrets), nil
+	return platform.Headers(shopifyHeader, Signature(in.Secret, in.Body), shopifyEventID, in.ID), in.Body, nil
 }

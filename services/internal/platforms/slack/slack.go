@@ -26,7 +26,7 @@ var testdata embed.FS
 // Platform is Slack, as the registry lists it.
 var Platform = platform.Platform{
 	Name:             slackPlatform,
-	NewVerifier:      newVerifier,
+	NewVerifier:      platform.Windowed(NewVerifier),
 	Sign:             sign,
 	DefaultTolerance: DefaultTolerance,
 	Key:              key,

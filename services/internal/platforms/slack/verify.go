@@ -84,7 +84,3 @@ func sign(in platform.SignInput) (http.Header, []byte, error) {
 	s, ts := Signature(in.Secret, in.Now, in.Body)
 	return http.Header{slackSignatureHeader: {s}, slackTimestampHeader: {ts}}, in.Body, nil
 }
-
-func newVerifier(secrets []string, tolerance time.Duration) (platform.Verifier, error) {
-	return NewVerifier(secrets, tolerance), nil
-}
