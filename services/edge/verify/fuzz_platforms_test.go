@@ -48,26 +48,6 @@ func FuzzTwitchHeaders(f *testing.F) {
 	})
 }
 
-func FuzzZendeskHeaders(f *testing.F) {
-	sig, ts := SignZendesk(fuzzKnown, testNow, testBody)
-	f.Add(sig, ts, testBody)
-	f.Add(sig, "2023-11-14T22:13:20+00:00", testBody)
-	f.Add("", "", testBody)
-	f.Add(sig, strings.Repeat("9", 100), testBody)
-	known, unknowable := Zendesk([]string{fuzzKnown}, 0), Zendesk([]string{fuzzUnknowable}, 0)
-	f.Fuzz(func(t *testing.T, sig, ts string, body []byte) {
-		r := Request{Header: http.Header{
-			"X-Zendesk-Webhook-Signature": {sig}, "X-Zendesk-Webhook-Signature-Timestamp": {ts},
-		}, Body: body, Now: testNow}
-		if !checkFuzz(t, known, unknowable, r) {
-			return
-		}
-		if want := base64.StdEncoding.EncodeToString(oracleMAC([]byte(fuzzKnown), ts, string(body))); sig != want {
-			t.Fatalf("accepted %q, want %q", sig, want)
-		}
-	})
-}
-
 func FuzzHubSpotHeaders(f *testing.F) {
 	sig, ts := SignHubSpot(fuzzKnown, "POST", testURL, testNow, testBody)
 	f.Add(sig, ts, testURL, testBody)

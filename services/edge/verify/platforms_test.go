@@ -21,6 +21,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platforms/paddle"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/slack"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/zendesk"
 )
 
 // This file is the conformance suite every preset passes: a signed request
@@ -156,7 +157,7 @@ func fixtures(t testing.TB) []fixture {
 		hm("paddle", paddle.DefaultTolerance, "Paddle-Signature"),
 		linear,
 		hm("intercom", 0, "X-Hub-Signature"),
-		hm(zendeskPlatform, DefaultZendeskTolerance, "X-Zendesk-Webhook-Signature"),
+		hm("zendesk", zendesk.DefaultTolerance, "X-Zendesk-Webhook-Signature"),
 		hm(hubspotPlatform, DefaultHubSpotTolerance, "X-HubSpot-Signature-v3"),
 		hm(squarePlatform, 0, "X-Square-Hmacsha256-Signature"),
 		twilio,
@@ -452,7 +453,7 @@ func TestDefaultsNew(t *testing.T) {
 		{linear.DefaultTolerance, time.Minute},
 		{DefaultTwitchTolerance, 10 * time.Minute},
 		{DefaultHubSpotTolerance, 5 * time.Minute},
-		{DefaultZendeskTolerance, 5 * time.Minute},
+		{zendesk.DefaultTolerance, 5 * time.Minute},
 		{DefaultDiscordTolerance, 5 * time.Minute},
 		{DefaultSendGridTolerance, 5 * time.Minute},
 		{DefaultMailgunTolerance, 5 * time.Minute},

@@ -21,7 +21,7 @@ var platforms = func() []string {
 		hubspotPlatform, mailgunPlatform,
 		resendPlatform, sendgridPlatform,
 		squarePlatform, standardPlatform, svixPlatform, twilioPlatform,
-		twitchPlatform, zendeskPlatform,
+		twitchPlatform,
 	}
 	p = append(p, registry.Names()...)
 	slices.Sort(p)
@@ -122,10 +122,8 @@ func build(platform string, secrets []string, tol time.Duration) (Verifier, erro
 		return Square(secrets), nil
 	case twilioPlatform:
 		return Twilio(secrets), nil
-	case twitchPlatform:
+	default: // twitchPlatform
 		return Twitch(secrets, tol), nil
-	default: // zendeskPlatform
-		return Zendesk(secrets, tol), nil
 	}
 }
 
@@ -156,8 +154,6 @@ type SignInput = platform.SignInput
 //   - registered platforms (services/internal/platforms): their own Sign
 //   - standard: webhook-id = id (required: it is signed), webhook-timestamp,
 //     webhook-signature; svix, clerk, resend: the same under svix-* names
-//   - zendesk: X-Zendesk-Webhook-Signature, -Signature-Timestamp,
-//     X-Zendesk-Webhook-Invocation-Id = id
 //   - hubspot: X-HubSpot-Signature-v3, X-HubSpot-Request-Timestamp
 //   - square: X-Square-Hmacsha256-Signature
 //   - twilio: X-Twilio-Signature (the body is signed as form parameters),
@@ -267,7 +263,7 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 		}
 		h.Set(twilioHeader, SignTwilio(secret, u, params))
 		setID(twilioIdempotency)
-	case twitchPlatform:
+	default: // twitchPlatform
 		if id == "" {
 			return nil, nil, fmt.Errorf("sign: twitch: empty message id: %w", apperr.ErrInvalid)
 		}
@@ -276,11 +272,6 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 		h.Set(twitchTimestampHeader, ts)
 		h.Set(twitchSignatureHeader, sig)
 		h.Set(twitchTypeHeader, "notification")
-	default: // zendeskPlatform
-		sig, ts := SignZendesk(secret, now, body)
-		h.Set(zendeskSignatureHeader, sig)
-		h.Set(zendeskTimestampHeader, ts)
-		setID(zendeskInvocationHeader)
 	}
 	return h, body, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hookmesh/hookmesh/services/internal/platforms/bitbucket"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/intercom"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/zendesk"
 )
 
 // Published test vectors, and the cases particular to one scheme. Each
@@ -228,8 +229,8 @@ func TestTwitchAndZendeskTimestamps(t *testing.T) {
 		{name: "twitch unix timestamp", header: h("Twitch-Eventsub-Message-Id", "m1", "Twitch-Eventsub-Message-Timestamp", "1700000000", "Twitch-Eventsub-Message-Signature", sig), want: reasonBadTimestamp},
 		{name: "twitch no prefix", header: h("Twitch-Eventsub-Message-Id", "m1", "Twitch-Eventsub-Message-Timestamp", ts, "Twitch-Eventsub-Message-Signature", strings.TrimPrefix(sig, "sha256=")), want: reasonMalformed},
 	})
-	zd := Zendesk([]string{"s"}, 0)
-	zs, zt := SignZendesk("s", testNow, testBody)
+	zd := zendesk.NewVerifier([]string{"s"}, 0)
+	zs, zt := zendesk.Signature("s", testNow, testBody)
 	if zt != "2023-11-14T22:13:20Z" {
 		t.Errorf("zendesk timestamp %q", zt)
 	}

@@ -56,4 +56,5 @@ var (
 	decodeHexN      = sig.DecodeHexN
 	decodeBase64N   = sig.DecodeBase64N
 	decodeBase64Raw = sig.DecodeBase64Raw
+	parseRFC3339    = sig.ParseRFC3339
 )

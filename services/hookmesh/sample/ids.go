@@ -19,8 +19,6 @@ func newID(platform string, now time.Time) string {
 	switch platform {
 	case "standard", "svix", "clerk", "resend":
 		return "msg_" + alnum(27) // Svix's KSUID-based message ids
-	case "zendesk":
-		return strconv.FormatUint(1e10+randUint()%9e10, 10) // invocation ids are integers
 	case "hubspot":
 		// HubSpot event ids are 64-bit; above 2^53 they break float64
 		// decoding, which is exactly what the pipeline must survive.

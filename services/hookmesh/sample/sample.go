@@ -237,8 +237,6 @@ func typeHeaders(platform, typ string) map[string]string {
 		return s.TypeHeaders(typ)
 	}
 	switch platform {
-	case "zendesk":
-		return map[string]string{"X-Zendesk-Webhook-Id": zendeskWebhookID}
 	case "twitch":
 		return map[string]string{"Twitch-Eventsub-Subscription-Type": typ, "Twitch-Eventsub-Subscription-Version": "1", "Twitch-Eventsub-Message-Retry": "0"}
 	}
@@ -260,8 +258,6 @@ func idHeaders(platform, id string) http.Header {
 		return http.Header{"Webhook-Id": {id}}
 	case "svix", "clerk", "resend":
 		return http.Header{"Svix-Id": {id}}
-	case "zendesk":
-		return http.Header{"X-Zendesk-Webhook-Invocation-Id": {id}}
 	case "twilio":
 		return http.Header{"I-Twilio-Idempotency-Token": {id}}
 	case "twitch":

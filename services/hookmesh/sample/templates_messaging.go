@@ -3,17 +3,14 @@ package sample
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform/randid"
 )
 
-// Messaging and support platforms: Twilio, Twitch, Discord, Zendesk, and
-// the email senders SendGrid and Mailgun.
-
-const zendeskWebhookID = "01GK8E6BKWMJZD2T8Y5AXJQMG5"
+// Messaging platforms: Twilio, Twitch, Discord, and the email senders
+// SendGrid and Mailgun.
 
 // twilioForm is the header of Twilio's form-encoded callbacks.
 var twilioForm = http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
@@ -73,23 +70,6 @@ var discordTemplates = map[string]template{
 		return fmt.Sprintf(`{"application_id": "1215371282337402890", "id": "%s", "token": "aW50ZXJhY3Rpb246%s", "type": 1, "user": {"id": "80351110224678912", "username": "nelly", "discriminator": "0"}, "version": 1}`,
 			id, strings.ToLower(alnum(60))), nil
 	},
-}
-
-var zendeskTemplates = map[string]template{
-	"zen:event-type:user.created": zendeskEvent("user.created", `{"created_at": "%[2]s", "email": "ann@example.com", "external_id": "", "default_group_id": "0", "id": "%[1]s", "organization_id": "0", "role": "end-user", "updated_at": "%[2]s"}`, `{}`),
-	"zen:event-type:user.name_changed": zendeskEvent("user.name_changed", `{"created_at": "2024-03-08T15:04:05Z", "email": "ann@example.com", "external_id": "", "default_group_id": "0", "id": "%[1]s", "organization_id": "0", "role": "end-user", "updated_at": "%[2]s"}`,
-		`{"current": "Ann Example", "previous": "Ann"}`),
-}
-
-// zendeskEvent renders a Zendesk event-subscription webhook of a user; in
-// detail, %[1]s is the user id and %[2]s now.
-func zendeskEvent(typ, detail, event string) template {
-	return func(_ string, now time.Time) (string, http.Header) {
-		user := strconv.FormatUint(6596848315901+randUint()%1e9, 10)
-		ts := now.UTC().Format(time.RFC3339)
-		return fmt.Sprintf(`{"type": "zen:event-type:%s", "account_id": 12514403, "id": "%s", "time": "%s", "zendesk_event_version": "2022-06-20", "subject": "zen:user:%s", "detail": %s, "event": %s}`,
-			typ, uuid(), ts, user, fmt.Sprintf(detail, user, ts), event), http.Header{"X-Zendesk-Webhook-Id": {zendeskWebhookID}}
-	}
 }
 
 var sendgridTemplates = map[string]template{

@@ -31,14 +31,6 @@ const maxBatch = 1000
 func deriveBreadth(platform string, headers map[string]string, body []byte) (Key, error) {
 	var k Key
 	switch platform {
-	case "zendesk":
-		// One invocation keeps its id across attempts (the webhooks API
-		// lists the attempts of an invocation).
-		k.EventID = headers["x-zendesk-webhook-invocation-id"]
-		if k.EventID == "" {
-			k.EventID = Encode(bodyString(body, "id"))
-		}
-		k.Source = headers["x-zendesk-webhook-id"]
 	case "square":
 		m, _ := bodyFields(body)
 		k.EventID = Encode(rawText(m["event_id"]))

@@ -20,6 +20,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platforms/shopify"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/slack"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/zendesk"
 )
 
 // registry lists every platform package, one line each, sorted by name
@@ -34,6 +35,7 @@ var registry = []platform.Platform{
 	shopify.Platform,
 	slack.Platform,
 	stripe.Platform,
+	zendesk.Platform,
 }
 
 // All returns the registered platforms, sorted by name. The slice is a

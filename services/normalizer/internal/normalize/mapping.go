@@ -46,10 +46,6 @@ var mapping = map[mappingKey]eventv1.EventType{
 	// contacts, not users) are all unmapped. Svix is a transport: its
 	// senders' types are read with the "standard" rows (mappingAlias).
 
-	// Zendesk: the event type. user.*_changed is USER_UPDATED by the
-	// adapter.
-	{"zendesk", "zen:event-type:user.created"}: eventv1.EventType_EVENT_TYPE_USER_CREATED,
-
 	// HubSpot: subscriptionType of the first item. Deals are sales
 	// opportunities, not orders or payments: unmapped.
 	{"hubspot", "contact.creation"}:       eventv1.EventType_EVENT_TYPE_USER_CREATED,

@@ -36,7 +36,6 @@ var adapters = map[string]adapter{
 	"svix":     standardAdapter("svix"),
 	"clerk":    standardAdapter("clerk"),
 	"resend":   standardAdapter("resend"),
-	"zendesk":  normalizeZendesk,
 	"hubspot":  normalizeHubSpot,
 	"square":   normalizeSquare,
 	"twilio":   normalizeTwilio,
