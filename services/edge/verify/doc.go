@@ -60,21 +60,8 @@
 //
 // # What is verified per platform
 //
-// Platforms moved to services/internal/platforms (stripe so far) document
+// Platforms moved to services/internal/platforms (stripe, slack, ...) document
 // their scheme in their own package.
-//
-// GitHub: header X-Hub-Signature-256 "sha256=<hex>", HMAC-SHA256 of the raw
-// body. The legacy SHA-1 X-Hub-Signature is not accepted. GitHub signs no
-// timestamp, so there is no replay window: replay defence is the
-// X-GitHub-Delivery dedup downstream.
-//
-// Shopify: header X-Shopify-Hmac-Sha256, standard base64 of the HMAC-SHA256
-// of the raw body. No signed timestamp (X-Shopify-Triggered-At is not
-// signed), so no replay window either.
-//
-// Slack: headers X-Slack-Signature "v0=<hex>" and X-Slack-Request-Timestamp;
-// the signed bytes are "v0:<timestamp>:<body>". The window defaults to
-// DefaultSlackTolerance, 5 minutes in either direction, as Slack documents.
 //
 // Standard Webhooks (Svix, Clerk, Resend, ...): headers webhook-id,
 // webhook-timestamp and webhook-signature, or the same three under svix-*

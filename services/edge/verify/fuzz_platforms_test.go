@@ -14,6 +14,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hookmesh/hookmesh/services/internal/platforms/bitbucket"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/gitlab"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/intercom"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/linear"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 )
 
@@ -22,35 +26,6 @@ import (
 // but an *Error, nothing verifies under a random secret, and (where an
 // independent oracle is short enough to write here) whatever verifies under
 // the known secret carries a signature the oracle finds.
-
-func FuzzPaddleHeader(f *testing.F) {
-	valid := SignPaddle(fuzzKnown, testNow, testBody)
-	_, h1, _ := strings.Cut(valid, ";h1=")
-	for _, s := range []string{valid, "ts=1700000000;h1=" + strings.ToUpper(h1), "h1=" + h1 + ";ts=1700000000", "ts=1700000000;h1=" + h1 + strings.Repeat(";h1=", 20), "ts=;h1=", ";", "=", ""} {
-		f.Add(s, testBody)
-	}
-	known, unknowable := Paddle([]string{fuzzKnown}, 0), Paddle([]string{fuzzUnknowable}, 0)
-	f.Fuzz(func(t *testing.T, header string, body []byte) {
-		r := Request{Header: http.Header{"Paddle-Signature": {header}}, Body: body, Now: testNow}
-		if !checkFuzz(t, known, unknowable, r) {
-			return
-		}
-		items := strings.Split(header, ";")
-		for _, ti := range items {
-			tv, ok := strings.CutPrefix(strings.TrimSpace(ti), "ts=")
-			if !ok {
-				continue
-			}
-			want := "h1=" + hex.EncodeToString(oracleMAC([]byte(fuzzKnown), tv, ":", string(body)))
-			for _, si := range items {
-				if strings.EqualFold(strings.TrimSpace(si), want) {
-					return
-				}
-			}
-		}
-		t.Fatalf("accepted without a valid h1: %q", header)
-	})
-}
 
 func FuzzTwitchHeaders(f *testing.F) {
 	sig, ts := SignTwitch(fuzzKnown, "m1", testNow, testBody)
@@ -68,26 +43,6 @@ func FuzzTwitchHeaders(f *testing.F) {
 		}
 		want := "sha256=" + hex.EncodeToString(oracleMAC([]byte(fuzzKnown), id, ts, string(body)))
 		if !strings.EqualFold(sig, want) || !strings.HasPrefix(sig, "sha256=") {
-			t.Fatalf("accepted %q, want %q", sig, want)
-		}
-	})
-}
-
-func FuzzZendeskHeaders(f *testing.F) {
-	sig, ts := SignZendesk(fuzzKnown, testNow, testBody)
-	f.Add(sig, ts, testBody)
-	f.Add(sig, "2023-11-14T22:13:20+00:00", testBody)
-	f.Add("", "", testBody)
-	f.Add(sig, strings.Repeat("9", 100), testBody)
-	known, unknowable := Zendesk([]string{fuzzKnown}, 0), Zendesk([]string{fuzzUnknowable}, 0)
-	f.Fuzz(func(t *testing.T, sig, ts string, body []byte) {
-		r := Request{Header: http.Header{
-			"X-Zendesk-Webhook-Signature": {sig}, "X-Zendesk-Webhook-Signature-Timestamp": {ts},
-		}, Body: body, Now: testNow}
-		if !checkFuzz(t, known, unknowable, r) {
-			return
-		}
-		if want := base64.StdEncoding.EncodeToString(oracleMAC([]byte(fuzzKnown), ts, string(body))); sig != want {
 			t.Fatalf("accepted %q, want %q", sig, want)
 		}
 	})
@@ -120,10 +75,10 @@ func FuzzHubSpotHeaders(f *testing.F) {
 }
 
 func FuzzLinear(f *testing.F) {
-	f.Add(SignLinear(fuzzKnown, linearBody), linearBody)
-	f.Add(SignLinear(fuzzKnown, []byte(`{"webhookTimestamp":1e3}`)), []byte(`{"webhookTimestamp":1e3}`))
+	f.Add(linear.Signature(fuzzKnown, linearBody), linearBody)
+	f.Add(linear.Signature(fuzzKnown, []byte(`{"webhookTimestamp":1e3}`)), []byte(`{"webhookTimestamp":1e3}`))
 	f.Add("", []byte(`{}`))
-	known, unknowable := Linear([]string{fuzzKnown}, 0), Linear([]string{fuzzUnknowable}, 0)
+	known, unknowable := linear.NewVerifier([]string{fuzzKnown}, 0), linear.NewVerifier([]string{fuzzUnknowable}, 0)
 	f.Fuzz(func(t *testing.T, sig string, body []byte) {
 		r := Request{Header: http.Header{"Linear-Signature": {sig}}, Body: body, Now: testNow}
 		if !checkFuzz(t, known, unknowable, r) {
@@ -139,7 +94,7 @@ func FuzzLinear(f *testing.F) {
 // Intercom, Square and GitLab with one input.
 func FuzzHubSignatureHeaders(f *testing.F) {
 	for _, s := range []string{
-		SignBitbucket(fuzzKnown, testBody), SignIntercom(fuzzKnown, testBody), SignSquare(fuzzKnown, testURL, testBody),
+		bitbucket.Signature(fuzzKnown, testBody), intercom.Signature(fuzzKnown, testBody), SignSquare(fuzzKnown, testURL, testBody),
 		fuzzKnown, "sha1=", "sha256=zz", "",
 	} {
 		f.Add(s, testBody)
@@ -150,10 +105,10 @@ func FuzzHubSignatureHeaders(f *testing.F) {
 		oracle            func(v string, body []byte) bool
 	}
 	pairs := []pair{
-		{"bitbucket", "X-Hub-Signature", Bitbucket([]string{fuzzKnown}), Bitbucket([]string{fuzzUnknowable}), func(v string, b []byte) bool {
+		{"bitbucket", "X-Hub-Signature", bitbucket.NewVerifier([]string{fuzzKnown}), bitbucket.NewVerifier([]string{fuzzUnknowable}), func(v string, b []byte) bool {
 			return strings.EqualFold(v, "sha256="+hex.EncodeToString(oracleMAC([]byte(fuzzKnown), string(b)))) && strings.HasPrefix(v, "sha256=")
 		}},
-		{"intercom", "X-Hub-Signature", Intercom([]string{fuzzKnown}), Intercom([]string{fuzzUnknowable}), func(v string, b []byte) bool {
+		{"intercom", "X-Hub-Signature", intercom.NewVerifier([]string{fuzzKnown}), intercom.NewVerifier([]string{fuzzUnknowable}), func(v string, b []byte) bool {
 			m := hmac.New(sha1.New, []byte(fuzzKnown))
 			m.Write(b)
 			return strings.EqualFold(v, "sha1="+hex.EncodeToString(m.Sum(nil))) && strings.HasPrefix(v, "sha1=")
@@ -161,7 +116,7 @@ func FuzzHubSignatureHeaders(f *testing.F) {
 		{"square", "X-Square-Hmacsha256-Signature", Square([]string{fuzzKnown}), Square([]string{fuzzUnknowable}), func(v string, b []byte) bool {
 			return v == base64.StdEncoding.EncodeToString(oracleMAC([]byte(fuzzKnown), testURL, string(b)))
 		}},
-		{"gitlab", "X-Gitlab-Token", GitLab([]string{fuzzKnown}), GitLab([]string{fuzzUnknowable}), func(v string, _ []byte) bool {
+		{"gitlab", "X-Gitlab-Token", gitlab.NewVerifier([]string{fuzzKnown}), gitlab.NewVerifier([]string{fuzzUnknowable}), func(v string, _ []byte) bool {
 			return v == fuzzKnown
 		}},
 	}

@@ -19,10 +19,14 @@ import (
 
 	registry "github.com/hookmesh/hookmesh/services/internal/platforms"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/calendly"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/linear"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/mux"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/paddle"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/sanity"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/slack"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/workos"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/zendesk"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/zoom"
 )
 
@@ -134,11 +138,11 @@ func fixtures(t testing.TB) []fixture {
 	sPub, sPriv := mustDev(t, sendgridPlatform)
 	osPub, osPriv := otherP256(t)
 
-	gitlab := hm(gitlabPlatform, 0, "X-Gitlab-Token")
+	gitlab := hm("gitlab", 0, "X-Gitlab-Token")
 	gitlab.tamperUndetected = true
 	okta := hm("okta", 0, "Authorization")
 	okta.tamperUndetected = true
-	linear := hm(linearPlatform, DefaultLinearTolerance, "Linear-Signature")
+	linear := hm("linear", linear.DefaultTolerance, "Linear-Signature")
 	linear.body = linearBody
 	adyen := hm(adyenPlatform, 0)
 	adyen.body = adyenBody
@@ -163,19 +167,19 @@ func fixtures(t testing.TB) []fixture {
 		hm("vercel", 0, "X-Vercel-Signature"),
 		hm("pagerduty", 0, "X-PagerDuty-Signature"),
 		hm("sentry", 0, "Sentry-Hook-Signature"),
-		hm(githubPlatform, 0, "X-Hub-Signature-256"),
-		hm(shopifyPlatform, 0, "X-Shopify-Hmac-Sha256"),
-		hm(slackPlatform, DefaultSlackTolerance, "X-Slack-Signature"),
+		hm("github", 0, "X-Hub-Signature-256"),
+		hm("shopify", 0, "X-Shopify-Hmac-Sha256"),
+		hm("slack", slack.DefaultTolerance, "X-Slack-Signature"),
 		hm(standardPlatform, DefaultStandardTolerance, "webhook-signature"),
 		hm(svixPlatform, DefaultStandardTolerance, "svix-signature"),
 		hm(clerkPlatform, DefaultStandardTolerance, "svix-signature"),
 		hm(resendPlatform, DefaultStandardTolerance, "svix-signature"),
 		gitlab,
-		hm(bitbucketPlatform, 0, "X-Hub-Signature"),
-		hm(paddlePlatform, DefaultPaddleTolerance, "Paddle-Signature"),
+		hm("bitbucket", 0, "X-Hub-Signature"),
+		hm("paddle", paddle.DefaultTolerance, "Paddle-Signature"),
 		linear,
-		hm(intercomPlatform, 0, "X-Hub-Signature"),
-		hm(zendeskPlatform, DefaultZendeskTolerance, "X-Zendesk-Webhook-Signature"),
+		hm("intercom", 0, "X-Hub-Signature"),
+		hm("zendesk", zendesk.DefaultTolerance, "X-Zendesk-Webhook-Signature"),
 		hm(hubspotPlatform, DefaultHubSpotTolerance, "X-HubSpot-Signature-v3"),
 		hm(squarePlatform, 0, "X-Square-Hmacsha256-Signature"),
 		twilio,
@@ -475,11 +479,11 @@ func TestDefaultsNew(t *testing.T) {
 	for _, c := range []struct {
 		got, want time.Duration
 	}{
-		{DefaultPaddleTolerance, 5 * time.Second},
-		{DefaultLinearTolerance, time.Minute},
+		{paddle.DefaultTolerance, 5 * time.Second},
+		{linear.DefaultTolerance, time.Minute},
 		{DefaultTwitchTolerance, 10 * time.Minute},
 		{DefaultHubSpotTolerance, 5 * time.Minute},
-		{DefaultZendeskTolerance, 5 * time.Minute},
+		{zendesk.DefaultTolerance, 5 * time.Minute},
 		{DefaultDiscordTolerance, 5 * time.Minute},
 		{DefaultSendGridTolerance, 5 * time.Minute},
 		{DefaultMailgunTolerance, 5 * time.Minute},

@@ -17,11 +17,11 @@ import (
 // and the ones defined in this package until they move there.
 var platforms = func() []string {
 	p := []string{
-		adyenPlatform, bitbucketPlatform, clerkPlatform, discordPlatform, githubPlatform,
-		gitlabPlatform, hubspotPlatform, intercomPlatform, linearPlatform, mailgunPlatform,
-		paddlePlatform, resendPlatform, sendgridPlatform, shopifyPlatform, slackPlatform,
+		adyenPlatform, clerkPlatform, discordPlatform,
+		hubspotPlatform, mailgunPlatform,
+		resendPlatform, sendgridPlatform,
 		squarePlatform, standardPlatform, svixPlatform, twilioPlatform,
-		twitchPlatform, zendeskPlatform,
+		twitchPlatform,
 	}
 	p = append(p, registry.Names()...)
 	slices.Sort(p)
@@ -108,40 +108,22 @@ func build(platform string, secrets []string, tol time.Duration) (Verifier, erro
 	switch platform {
 	case adyenPlatform:
 		return Adyen(secrets)
-	case bitbucketPlatform:
-		return Bitbucket(secrets), nil
 	case clerkPlatform, resendPlatform, svixPlatform, standardPlatform:
 		return standardFor(platform, secrets, tol)
 	case discordPlatform:
 		return Discord(secrets, tol)
-	case githubPlatform:
-		return GitHub(secrets), nil
-	case gitlabPlatform:
-		return GitLab(secrets), nil
 	case hubspotPlatform:
 		return HubSpot(secrets, tol), nil
-	case intercomPlatform:
-		return Intercom(secrets), nil
-	case linearPlatform:
-		return Linear(secrets, tol), nil
 	case mailgunPlatform:
 		return Mailgun(secrets, tol), nil
-	case paddlePlatform:
-		return Paddle(secrets, tol), nil
 	case sendgridPlatform:
 		return SendGrid(secrets, tol)
-	case shopifyPlatform:
-		return Shopify(secrets), nil
-	case slackPlatform:
-		return Slack(secrets, tol), nil
 	case squarePlatform:
 		return Square(secrets), nil
 	case twilioPlatform:
 		return Twilio(secrets), nil
-	case twitchPlatform:
+	default: // twitchPlatform
 		return Twitch(secrets, tol), nil
-	default: // zendeskPlatform
-		return Zendesk(secrets, tol), nil
 	}
 }
 
@@ -170,19 +152,8 @@ type SignInput = platform.SignInput
 // platform:
 //
 //   - registered platforms (services/internal/platforms): their own Sign
-//   - github: X-Hub-Signature-256, and X-GitHub-Delivery = id if id is set
-//   - shopify: X-Shopify-Hmac-Sha256, and X-Shopify-Event-Id = id if id is set
-//   - slack: X-Slack-Signature, X-Slack-Request-Timestamp
 //   - standard: webhook-id = id (required: it is signed), webhook-timestamp,
 //     webhook-signature; svix, clerk, resend: the same under svix-* names
-//   - gitlab: X-Gitlab-Token (the secret itself), X-Gitlab-Event-UUID = id
-//   - bitbucket: X-Hub-Signature, X-Request-UUID = id
-//   - paddle: Paddle-Signature
-//   - linear: Linear-Signature, Linear-Delivery = id (the body must carry
-//     webhookTimestamp)
-//   - intercom: X-Hub-Signature
-//   - zendesk: X-Zendesk-Webhook-Signature, -Signature-Timestamp,
-//     X-Zendesk-Webhook-Invocation-Id = id
 //   - hubspot: X-HubSpot-Signature-v3, X-HubSpot-Request-Timestamp
 //   - square: X-Square-Hmacsha256-Signature
 //   - twilio: X-Twilio-Signature (the body is signed as form parameters),
@@ -249,9 +220,6 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 			return nil, nil, fmt.Errorf("sign: %w", err)
 		}
 		return h, b, nil
-	case bitbucketPlatform:
-		h.Set(bitbucketHeader, SignBitbucket(secret, body))
-		setID(bitbucketRequest)
 	case clerkPlatform, resendPlatform, svixPlatform, standardPlatform:
 		names := svixNames
 		if platform == standardPlatform {
@@ -274,23 +242,10 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 		}
 		h.Set(discordSignatureHeader, sig)
 		h.Set(discordTimestampHeader, ts)
-	case githubPlatform:
-		h.Set(githubHeader, SignGitHub(secret, body))
-		setID(githubDelivery)
-	case gitlabPlatform:
-		h.Set(gitlabHeader, secret)
-		setID(gitlabEventUUID)
 	case hubspotPlatform:
 		sig, ts := SignHubSpot(secret, in.MethodOrPost(), in.URLOrDefault(platform), now, body)
 		h.Set(hubspotSignatureHeader, sig)
 		h.Set(hubspotTimestampHeader, ts)
-	case intercomPlatform:
-		h.Set(intercomHeader, SignIntercom(secret, body))
-	case linearPlatform:
-		h.Set(linearHeader, SignLinear(secret, body))
-		setID(linearDelivery)
-	case paddlePlatform:
-		h.Set(paddleHeader, SignPaddle(secret, now, body))
 	case sendgridPlatform:
 		sig, ts, err := SignSendGrid(secret, now, body)
 		if err != nil {
@@ -298,13 +253,6 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 		}
 		h.Set(sendgridSignatureHeader, sig)
 		h.Set(sendgridTimestampHeader, ts)
-	case shopifyPlatform:
-		h.Set(shopifyHeader, SignShopify(secret, body))
-		setID(shopifyEventID)
-	case slackPlatform:
-		sig, ts := SignSlack(secret, now, body)
-		h.Set(slackSignatureHeader, sig)
-		h.Set(slackTimestampHeader, ts)
 	case squarePlatform:
 		h.Set(squareHeader, SignSquare(secret, in.URLOrDefault(platform), body))
 	case twilioPlatform:
@@ -315,7 +263,7 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 		}
 		h.Set(twilioHeader, SignTwilio(secret, u, params))
 		setID(twilioIdempotency)
-	case twitchPlatform:
+	default: // twitchPlatform
 		if id == "" {
 			return nil, nil, fmt.Errorf("sign: twitch: empty message id: %w", apperr.ErrInvalid)
 		}
@@ -324,11 +272,6 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 		h.Set(twitchTimestampHeader, ts)
 		h.Set(twitchSignatureHeader, sig)
 		h.Set(twitchTypeHeader, "notification")
-	default: // zendeskPlatform
-		sig, ts := SignZendesk(secret, now, body)
-		h.Set(zendeskSignatureHeader, sig)
-		h.Set(zendeskTimestampHeader, ts)
-		setID(zendeskInvocationHeader)
 	}
 	return h, body, nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"crypto/sha256"
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 )
 
@@ -130,7 +131,7 @@ func parseStandardSignatures(h string) (sigs [][]byte, reason string) {
 		if !ok || version != standardVersion {
 			continue
 		}
-		if sig, ok := decodeBase64Sig(val); ok {
+		if sig, ok := decodeBase64N(val, sha256.Size); ok {
 			sigs = append(sigs, sig)
 		}
 	}

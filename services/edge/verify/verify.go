@@ -9,9 +9,6 @@ import (
 
 // Default tolerances: the replay windows of each platform's official SDK.
 const (
-	// DefaultSlackTolerance is the 5-minute window, either direction, that
-	// Slack documents.
-	DefaultSlackTolerance = 5 * time.Minute
 	// DefaultStandardTolerance is the 5-minute window, both directions, of
 	// the Standard Webhooks libraries.
 	DefaultStandardTolerance = 5 * time.Minute
@@ -59,4 +56,5 @@ var (
 	decodeHexN      = sig.DecodeHexN
 	decodeBase64N   = sig.DecodeBase64N
 	decodeBase64Raw = sig.DecodeBase64Raw
+	parseRFC3339    = sig.ParseRFC3339
 )

@@ -10,6 +10,9 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/platform/platformtest"
 	registry "github.com/hookmesh/hookmesh/services/internal/platforms"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/github"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/shopify"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/slack"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
 )
 
@@ -193,7 +196,7 @@ func TestNewTolerance(t *testing.T) {
 	}{
 		{"stripe", 0, stripe.DefaultTolerance},
 		{"stripe", 10 * time.Second, 10 * time.Second},
-		{"slack", 0, DefaultSlackTolerance},
+		{"slack", 0, slack.DefaultTolerance},
 		{"slack", time.Minute, time.Minute},
 		{"standard", 0, DefaultStandardTolerance},
 		{"standard", 2 * time.Hour, 2 * time.Hour},
@@ -227,9 +230,9 @@ func TestNewTolerance(t *testing.T) {
 func TestDefaults(t *testing.T) {
 	t.Parallel()
 	// The SDKs' values; changing them changes what the edge accepts.
-	if stripe.DefaultTolerance != 300*time.Second || DefaultSlackTolerance != 300*time.Second ||
+	if stripe.DefaultTolerance != 300*time.Second || slack.DefaultTolerance != 300*time.Second ||
 		DefaultStandardTolerance != 300*time.Second {
-		t.Errorf("defaults = %v %v %v", stripe.DefaultTolerance, DefaultSlackTolerance, DefaultStandardTolerance)
+		t.Errorf("defaults = %v %v %v", stripe.DefaultTolerance, slack.DefaultTolerance, DefaultStandardTolerance)
 	}
 }
 
@@ -323,17 +326,17 @@ func TestEmptySecretsRejectEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	emptyKeyStripe := stripe.Signature("", testNow, testBody)
-	emptyKeyGitHub := SignGitHub("", testBody)
-	slackSig, slackTS := SignSlack("", testNow, testBody)
+	emptyKeyGitHub := github.Signature("", testBody)
+	slackSig, slackTS := slack.Signature("", testNow, testBody)
 	tests := []struct {
 		name string
 		v    Verifier
 		hd   http.Header
 	}{
 		{"stripe", stripe.NewVerifier([]string{""}, 0), h("Stripe-Signature", emptyKeyStripe)},
-		{"github", GitHub(nil), h("X-Hub-Signature-256", emptyKeyGitHub)},
-		{"shopify", Shopify([]string{""}), h("X-Shopify-Hmac-Sha256", SignShopify("", testBody))},
-		{"slack", Slack(nil, 0), h("X-Slack-Signature", slackSig, "X-Slack-Request-Timestamp", slackTS)},
+		{"github", github.NewVerifier(nil), h("X-Hub-Signature-256", emptyKeyGitHub)},
+		{"shopify", shopify.NewVerifier([]string{""}), h("X-Shopify-Hmac-Sha256", shopify.Signature("", testBody))},
+		{"slack", slack.NewVerifier(nil, 0), h("X-Slack-Signature", slackSig, "X-Slack-Request-Timestamp", slackTS)},
 		{"standard", std, h("webhook-id", "m", "webhook-timestamp", "1700000000", "webhook-signature", "v1,AAAA")},
 	}
 	for _, tc := range tests {
@@ -348,9 +351,9 @@ func TestEmptySecretsRejectEverything(t *testing.T) {
 func TestSecretsCopied(t *testing.T) {
 	t.Parallel()
 	secrets := []string{"s1"}
-	v := GitHub(secrets)
+	v := github.NewVerifier(secrets)
 	secrets[0] = "changed"
-	checkErr(t, v.Verify(Request{Header: h("X-Hub-Signature-256", SignGitHub("s1", testBody)), Body: testBody}), "")
+	checkErr(t, v.Verify(Request{Header: h("X-Hub-Signature-256", github.Signature("s1", testBody)), Body: testBody}), "")
 }
 
 func TestZeroNowMeansNow(t *testing.T) {

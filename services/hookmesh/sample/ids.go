@@ -17,16 +17,8 @@ func newID(platform string, now time.Time) string {
 		return s.NewID(now)
 	}
 	switch platform {
-	case "slack":
-		return "Ev" + strings.ToUpper(alnum(10))
 	case "standard", "svix", "clerk", "resend":
 		return "msg_" + alnum(27) // Svix's KSUID-based message ids
-	case "paddle":
-		return "evt_" + strings.ToLower(base32(26)) // Paddle's ULID-based ids
-	case "intercom":
-		return "notif_" + uuid()
-	case "zendesk":
-		return strconv.FormatUint(1e10+randUint()%9e10, 10) // invocation ids are integers
 	case "hubspot":
 		// HubSpot event ids are 64-bit; above 2^53 they break float64
 		// decoding, which is exactly what the pipeline must survive.

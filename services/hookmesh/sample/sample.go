@@ -237,18 +237,6 @@ func typeHeaders(platform, typ string) map[string]string {
 		return s.TypeHeaders(typ)
 	}
 	switch platform {
-	case "github":
-		return map[string]string{"X-GitHub-Event": typ, "X-GitHub-Hook-ID": githubHookID}
-	case "shopify":
-		return map[string]string{"X-Shopify-Topic": typ, "X-Shopify-Shop-Domain": shopifyDomain, "X-Shopify-API-Version": shopifyAPIVersion}
-	case "gitlab":
-		return map[string]string{"X-Gitlab-Event": gitlabHookName(typ), "X-Gitlab-Instance": gitlabInstance, "X-Gitlab-Webhook-UUID": gitlabWebhookUUID}
-	case "bitbucket":
-		return map[string]string{"X-Event-Key": typ, "X-Hook-UUID": bitbucketHookUUID, "X-Attempt-Number": "1"}
-	case "linear":
-		return map[string]string{"Linear-Event": strings.SplitN(typ, ".", 2)[0]}
-	case "zendesk":
-		return map[string]string{"X-Zendesk-Webhook-Id": zendeskWebhookID}
 	case "twitch":
 		return map[string]string{"Twitch-Eventsub-Subscription-Type": typ, "Twitch-Eventsub-Subscription-Version": "1", "Twitch-Eventsub-Message-Retry": "0"}
 	}
@@ -266,24 +254,10 @@ func idHeaders(platform, id string) http.Header {
 		return s.IDHeaders(id)
 	}
 	switch platform {
-	case "github":
-		return http.Header{"X-Github-Delivery": {id}}
-	case "shopify":
-		return http.Header{"X-Shopify-Event-Id": {id}, "X-Shopify-Webhook-Id": {id}}
 	case "standard":
 		return http.Header{"Webhook-Id": {id}}
 	case "svix", "clerk", "resend":
 		return http.Header{"Svix-Id": {id}}
-	case "gitlab":
-		// Idempotency-Key is per delivery and wins in the key; one event
-		// sent once has one delivery, so the same id serves both.
-		return http.Header{"Idempotency-Key": {id}, "X-Gitlab-Event-Uuid": {id}}
-	case "bitbucket":
-		return http.Header{"X-Request-Uuid": {id}}
-	case "linear":
-		return http.Header{"Linear-Delivery": {id}}
-	case "zendesk":
-		return http.Header{"X-Zendesk-Webhook-Invocation-Id": {id}}
 	case "twilio":
 		return http.Header{"I-Twilio-Idempotency-Token": {id}}
 	case "twitch":

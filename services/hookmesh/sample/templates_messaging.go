@@ -3,31 +3,14 @@ package sample
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hookmesh/hookmesh/services/internal/platform/randid"
 )
 
-// Messaging and support platforms: Slack, Twilio, Twitch, Discord,
-// Intercom, Zendesk, and the email senders SendGrid and Mailgun.
-
-const zendeskWebhookID = "01GK8E6BKWMJZD2T8Y5AXJQMG5"
-
-// In the event templates below %[1]s is a Slack message ts (unix seconds
-// with microseconds) derived from now, so each sample is a new message.
-var slackTemplates = map[string]template{
-	"message":        slackEvent(`{"type": "message", "channel": "C0LAN2Q65", "user": "U061F7AUR", "text": "Deploy finished :rocket:", "ts": "%[1]s", "event_ts": "%[1]s", "channel_type": "channel", "client_msg_id": "5a1c2f4e-7b3d-4e8a-9c6f-0d1e2f3a4b5c", "blocks": [{"type": "rich_text", "block_id": "Bx3", "elements": [{"type": "rich_text_section", "elements": [{"type": "text", "text": "Deploy finished "}, {"type": "emoji", "name": "rocket"}]}]}]}`),
-	"app_mention":    slackEvent(`{"type": "app_mention", "channel": "C0LAN2Q65", "user": "U061F7AUR", "text": "<@U0LAN0Z89> is it everything a river should be?", "ts": "%[1]s", "event_ts": "%[1]s"}`),
-	"reaction_added": slackEvent(`{"type": "reaction_added", "user": "U061F7AUR", "reaction": "thumbsup", "item_user": "U0G9QF9C6", "item": {"type": "message", "channel": "C0LAN2Q65", "ts": "1732838400.000200"}, "event_ts": "%[1]s"}`),
-}
-
-func slackEvent(event string) template {
-	return func(id string, now time.Time) (string, http.Header) {
-		ts := fmt.Sprintf("%d.%06d", now.Unix(), now.Nanosecond()/1000)
-		return fmt.Sprintf(`{"token": "XXYYZZ", "team_id": "T061EG9R6", "context_team_id": "T061EG9R6", "api_app_id": "A0MDYCDME", "event": %s, "type": "event_callback", "event_id": "%s", "event_time": %d, "authorizations": [{"enterprise_id": null, "team_id": "T061EG9R6", "user_id": "U0LAN0Z89", "is_bot": true, "is_enterprise_install": false}], "is_ext_shared_channel": false, "event_context": "4-eyJldCI6Im1lc3NhZ2UifQ"}`,
-			fmt.Sprintf(event, ts), id, now.Unix()), nil
-	}
-}
+// Messaging platforms: Twilio, Twitch, Discord, and the email senders
+// SendGrid and Mailgun.
 
 // twilioForm is the header of Twilio's form-encoded callbacks.
 var twilioForm = http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
@@ -89,41 +72,6 @@ var discordTemplates = map[string]template{
 	},
 }
 
-var intercomTemplates = map[string]template{
-	"contact.user.created":      intercomEvent("contact.user.created", `{"type": "contact", "id": "%[1]s", "workspace_id": "ecahpwf5", "external_id": "user-7781", "role": "user", "email": "grace@example.com", "phone": null, "name": "Grace Hopper", "created_at": %[2]d, "updated_at": %[2]d, "signed_up_at": %[2]d, "last_seen_at": null, "owner_id": null, "unsubscribed_from_emails": false, "location": {"type": "location", "country": "United States", "region": "New York", "city": "New York"}, "custom_attributes": {"plan": "pro"}}`),
-	"conversation.user.replied": intercomEvent("conversation.user.replied", `{"type": "conversation", "id": "4187%[2]d", "created_at": %[2]d, "updated_at": %[2]d, "title": null, "state": "open", "read": false, "source": {"type": "conversation", "id": "1894", "delivered_as": "customer_initiated", "subject": "", "body": "<p>Where is my order?</p>", "author": {"type": "user", "id": "%[1]s", "name": "Grace Hopper", "email": "grace@example.com"}}, "contacts": {"type": "contact.list", "contacts": [{"type": "contact", "id": "%[1]s", "external_id": "user-7781"}]}, "conversation_parts": {"type": "conversation_part.list", "conversation_parts": [{"type": "conversation_part", "id": "%[2]d1", "part_type": "comment", "body": "<p>Any update?</p>", "created_at": %[2]d, "author": {"type": "user", "id": "%[1]s"}}], "total_count": 1}}`),
-}
-
-// intercomEvent renders a notification_event; in item, %[1]s is a contact
-// id and %[2]d now (unix seconds).
-func intercomEvent(topic, item string) template {
-	return func(id string, now time.Time) (string, http.Header) {
-		contact := strings.ToLower(hexish(24))
-		return fmt.Sprintf(`{"type": "notification_event", "app_id": "ecahpwf5", "data": {"type": "notification_event_data", "item": %s}, "links": {}, "id": "%s", "topic": "%s", "delivery_status": "pending", "delivery_attempts": 1, "delivered_at": 0, "first_sent_at": %d, "created_at": %d, "self": null}`,
-			fmt.Sprintf(item, contact, now.Unix()), id, topic, now.Unix(), now.Unix()), nil
-	}
-}
-
-// hexish returns n random hex digits (Intercom and Mongo-style ids).
-func hexish(n int) string { return pick("0123456789abcdef", n) }
-
-var zendeskTemplates = map[string]template{
-	"zen:event-type:user.created": zendeskEvent("user.created", `{"created_at": "%[2]s", "email": "ann@example.com", "external_id": "", "default_group_id": "0", "id": "%[1]s", "organization_id": "0", "role": "end-user", "updated_at": "%[2]s"}`, `{}`),
-	"zen:event-type:user.name_changed": zendeskEvent("user.name_changed", `{"created_at": "2024-03-08T15:04:05Z", "email": "ann@example.com", "external_id": "", "default_group_id": "0", "id": "%[1]s", "organization_id": "0", "role": "end-user", "updated_at": "%[2]s"}`,
-		`{"current": "Ann Example", "previous": "Ann"}`),
-}
-
-// zendeskEvent renders a Zendesk event-subscription webhook of a user; in
-// detail, %[1]s is the user id and %[2]s now.
-func zendeskEvent(typ, detail, event string) template {
-	return func(_ string, now time.Time) (string, http.Header) {
-		user := strconv.FormatUint(6596848315901+randUint()%1e9, 10)
-		ts := now.UTC().Format(time.RFC3339)
-		return fmt.Sprintf(`{"type": "zen:event-type:%s", "account_id": 12514403, "id": "%s", "time": "%s", "zendesk_event_version": "2022-06-20", "subject": "zen:user:%s", "detail": %s, "event": %s}`,
-			typ, uuid(), ts, user, fmt.Sprintf(detail, user, ts), event), http.Header{"X-Zendesk-Webhook-Id": {zendeskWebhookID}}
-	}
-}
-
 var sendgridTemplates = map[string]template{
 	"delivered": func(id string, now time.Time) (string, http.Header) {
 		return "[" + sendgridDelivered(id, now) + "]", nil
@@ -151,6 +99,6 @@ func mailgunEvent(fields string) template {
 	return func(id string, now time.Time) (string, http.Header) {
 		ts := fmt.Sprintf("%d.%06d", now.Unix(), now.Nanosecond()/1000)
 		return fmt.Sprintf(`{"event-data": {%s, "id": "%s", "timestamp": %s, "envelope": {"transport": "smtp", "sender": "bob@mg.example.com", "sending-ip": "209.61.154.250", "targets": "alice@example.com"}, "message": {"headers": {"to": "Alice <alice@example.com>", "message-id": "%s@mg.example.com", "from": "Bob <bob@mg.example.com>", "subject": "Your receipt"}, "attachments": [], "size": 111}, "recipient": "alice@example.com", "recipient-domain": "example.com", "flags": {"is-routed": false, "is-authenticated": true, "is-system-test": false, "is-test-mode": false}, "tags": ["receipts"], "campaigns": [], "user-variables": {"order": "A-1001"}}}`,
-			fields, id, ts, now.UTC().Format("20060102150405")+"."+strings.ToUpper(hexish(16))), nil
+			fields, id, ts, now.UTC().Format("20060102150405")+"."+strings.ToUpper(randid.Hex(16))), nil
 	}
 }

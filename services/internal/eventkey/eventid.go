@@ -16,6 +16,11 @@ var ErrNotEncoded = eventid.ErrNotEncoded
 var (
 	topString    = eventid.TopString
 	unquoteBytes = eventid.UnquoteBytes
+	first        = eventid.First
+	bodyString   = eventid.BodyString
+	bodyFields   = eventid.BodyFields
+	rawText      = eventid.RawText
+	topFields    = eventid.TopFields
 )
 
 // rawString is eventid.RawString.

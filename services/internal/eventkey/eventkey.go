@@ -10,8 +10,6 @@
 package eventkey
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
@@ -41,23 +39,6 @@ func Derive(platform string, headers map[string]string, body []byte) (Key, error
 		if k, err = p.Key(headers, body); err != nil {
 			return Key{}, err
 		}
-	case platform == "slack":
-		id, err := topString(body, "event_id")
-		if err != nil {
-			return Key{}, fmt.Errorf("slack event id: %w: %v", apperr.ErrInvalid, err)
-		}
-		k.EventID = Encode(id)
-	case platform == "github":
-		k.EventID = headers["x-github-delivery"]
-		k.Source = headers["x-github-hook-id"]
-	case platform == "shopify":
-		// Shopify's guidance: X-Shopify-Event-Id is the event; the webhook id
-		// is only a fallback for older API versions that lack it.
-		k.EventID = headers["x-shopify-event-id"]
-		if k.EventID == "" {
-			k.EventID = headers["x-shopify-webhook-id"]
-		}
-		k.Source = headers["x-shopify-shop-domain"]
 	case platform == "standard", platform == "svix", platform == "clerk", platform == "resend":
 		k.EventID = headers["webhook-id"]
 		if k.EventID == "" {
@@ -87,10 +68,6 @@ func Derive(platform string, headers map[string]string, body []byte) (Key, error
 // the bytes.
 const MaxLen = 256
 
-// ContentKey is the fallback key of a payload with no usable id: the
-// SHA-256 of its bytes, so identical retries of a malformed payload are
-// still stored once.
-func ContentKey(body []byte) Key {
-	sum := sha256.Sum256(body)
-	return Key{EventID: "sha256:" + hex.EncodeToString(sum[:])}
-}
+// ContentKey is the fallback key of a payload with no usable id
+// (eventid.ContentKey).
+func ContentKey(body []byte) Key { return eventid.ContentKey(body) }

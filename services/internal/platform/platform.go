@@ -13,6 +13,7 @@
 package platform
 
 import (
+	"bytes"
 	"io/fs"
 	"net/http"
 	"strings"
@@ -152,6 +153,15 @@ const (
 	ChallengeEmpty = "empty"
 )
 
+// MayContain reports whether a JSON body could hold a string whose decoded
+// value is s, an ASCII text without '\\' or '"': only if it spells s or
+// has an escape. Without one, a decoded string is its raw bytes (invalid
+// UTF-8 turns into U+FFFD, never into ASCII), so the raw bytes would hold
+// s. It spares decoding the bodies that cannot be a handshake.
+func MayContain(body []byte, s string) bool {
+	return bytes.Contains(body, []byte(s)) || bytes.IndexByte(body, '\\') >= 0
+}
+
 // Request is the input of a verification: the headers and the exact raw
 // bytes received, never a re-serialization of a parsed body.
 type Request struct {
@@ -278,3 +288,29 @@ func (in SignInput) URLOrDefault(platform string) string {
 // given: the edge of `make run` as a local client reaches it,
 // "http://localhost:8080/webhooks/<platform>".
 func DefaultURL(platform string) string { return "http://localhost:8080/webhooks/" + platform }
+
+// Keyed adapts the constructor of a verifier that signs no timestamp and
+// cannot fail to Platform.NewVerifier (the tolerance is ignored).
+func Keyed(newVerifier func(secrets []string) Verifier) func([]string, time.Duration) (Verifier, error) {
+	return func(secrets []string, _ time.Duration) (Verifier, error) { return newVerifier(secrets), nil }
+}
+
+// Windowed adapts the constructor of a verifier with a timestamp window
+// that cannot fail to Platform.NewVerifier.
+func Windowed(newVerifier func(secrets []string, tolerance time.Duration) Verifier) func([]string, time.Duration) (Verifier, error) {
+	return func(secrets []string, tolerance time.Duration) (Verifier, error) {
+		return newVerifier(secrets, tolerance), nil
+	}
+}
+
+// Headers builds the headers a Sign returns from name, value pairs,
+// leaving out the empty values (an id header when there is no id).
+func Headers(kv ...string) http.Header {
+	h := http.Header{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" {
+			h.Set(kv[i], kv[i+1])
+		}
+	}
+	return h
+}

@@ -11,15 +11,21 @@ import (
 	"strings"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/bitbucket"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/calendly"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/coinbase"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/docusign"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/github"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/gitlab"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/intercom"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/jira"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/lemonsqueezy"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/linear"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/mollie"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/mux"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/notion"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/okta"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/paddle"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/pagerduty"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/paypal"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/paystack"
@@ -27,26 +33,35 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platforms/sanity"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/segment"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/sentry"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/shopify"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/slack"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/typeform"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/vercel"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/woocommerce"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/workos"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/zendesk"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/zoom"
 )
 
 // registry lists every platform package, one line each, sorted by name
 // (TestRegistrySorted).
 var registry = []platform.Platform{
+	bitbucket.Platform,
 	calendly.Platform,
 	coinbase.Platform,
 	docusign.Platform,
+	github.Platform,
+	gitlab.Platform,
+	intercom.Platform,
 	jira.Platform,
 	lemonsqueezy.Platform,
+	linear.Platform,
 	mollie.Platform,
 	mux.Platform,
 	notion.Platform,
 	okta.Platform,
+	paddle.Platform,
 	pagerduty.Platform,
 	paypal.Platform,
 	paystack.Platform,
@@ -54,11 +69,14 @@ var registry = []platform.Platform{
 	sanity.Platform,
 	segment.Platform,
 	sentry.Platform,
+	shopify.Platform,
+	slack.Platform,
 	stripe.Platform,
 	typeform.Platform,
 	vercel.Platform,
 	woocommerce.Platform,
 	workos.Platform,
+	zendesk.Platform,
 	zoom.Platform,
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/edge/internal/ingest"
 	"github.com/hookmesh/hookmesh/services/edge/internal/ingest/ingesttest"
 	"github.com/hookmesh/hookmesh/services/edge/verify"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/slack"
 )
 
 // benchEvent returns a JSON event of about size bytes with head's fields.
@@ -78,7 +79,7 @@ func BenchmarkWebhook(b *testing.B) {
 				}
 			case "slack":
 				body = benchEvent(`"token":"x","team_id":"T1","event_id":"Ev08MFMKH6J","type":"event_callback"`, size)
-				sig, ts := verify.SignSlack(slackSecret, time.Now(), body)
+				sig, ts := slack.Signature(slackSecret, time.Now(), body)
 				hdr = http.Header{"X-Slack-Signature": {sig}, "X-Slack-Request-Timestamp": {ts}}
 			}
 			hdr.Set("Content-Type", "application/json")

@@ -18,6 +18,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/edge/internal/ingest/ingesttest"
 	"github.com/hookmesh/hookmesh/services/edge/internal/ratelimit"
 	"github.com/hookmesh/hookmesh/services/edge/verify"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/slack"
 )
 
 // fakeClock is a hand-advanced clock for the in-memory limiter.
@@ -77,7 +78,7 @@ func postSlack(t *testing.T, srv *httptest.Server, body []byte, sign bool, extra
 		t.Fatal(err)
 	}
 	if sign {
-		sig, ts := verify.SignSlack(slackSecret, time.Now(), body)
+		sig, ts := slack.Signature(slackSecret, time.Now(), body)
 		req.Header.Set("X-Slack-Signature", sig)
 		req.Header.Set("X-Slack-Request-Timestamp", ts)
 	}
@@ -253,7 +254,7 @@ func TestContentEncoding(t *testing.T) {
 	gz := http.Header{"Content-Encoding": {"gzip"}}
 	event := []byte(slackEvent(1))
 	sign := func(b []byte) http.Header {
-		sig, ts := verify.SignSlack(slackSecret, time.Now(), b)
+		sig, ts := slack.Signature(slackSecret, time.Now(), b)
 		return http.Header{"X-Slack-Signature": {sig}, "X-Slack-Request-Timestamp": {ts}, "Content-Encoding": {"gzip"}}
 	}
 

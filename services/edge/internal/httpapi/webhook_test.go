@@ -12,12 +12,12 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-
 	"github.com/hookmesh/hookmesh/services/edge/internal/ingest"
 	"github.com/hookmesh/hookmesh/services/edge/internal/ingest/ingesttest"
 	"github.com/hookmesh/hookmesh/services/edge/verify"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/slack"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 const slackSecret = "slack-unit"
@@ -54,7 +54,7 @@ func send(t *testing.T, srv *httptest.Server, method, path, body string, sign bo
 		t.Fatal(err)
 	}
 	if sign {
-		sig, ts := verify.SignSlack(slackSecret, time.Now(), []byte(body))
+		sig, ts := slack.Signature(slackSecret, time.Now(), []byte(body))
 		req.Header.Set("X-Slack-Signature", sig)
 		req.Header.Set("X-Slack-Request-Timestamp", ts)
 	}

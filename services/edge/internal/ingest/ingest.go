@@ -6,7 +6,6 @@
 package ingest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -435,26 +434,14 @@ func retryable(err error) bool {
 // Discord's PINGs (an interaction of type 1 is answered {"type":1}; a
 // webhook event of type 0 with 204). It runs only after the signature
 // check, so an unsigned request cannot use the edge as an echo service.
-func handshake(platform string, h http.Header, body []byte) (challenge, format string, ok bool) {
-	if p, registered := platforms.Lookup(platform); registered {
+func handshake(name string, h http.Header, body []byte) (challenge, format string, ok bool) {
+	if p, registered := platforms.Lookup(name); registered {
 		if p.Handshake == nil {
 			return "", "", false
 		}
 		return p.Handshake(h, body)
 	}
-	switch platform {
-	case "slack":
-		if !mayContain(body, "url_verification") {
-			return "", "", false
-		}
-		var v struct {
-			Type      string `json:"type"`
-			Challenge string `json:"challenge"`
-		}
-		if json.Unmarshal(body, &v) != nil || v.Type != "url_verification" {
-			return "", "", false
-		}
-		return v.Challenge, ChallengeJSON, true
+	switch name {
 	case "twitch":
 		if h.Get("Twitch-Eventsub-Message-Type") != "webhook_callback_verification" {
 			return "", "", false
@@ -487,15 +474,6 @@ func handshake(platform string, h http.Header, body []byte) (challenge, format s
 		}
 	}
 	return "", "", false
-}
-
-// mayContain reports whether a JSON body could hold a string whose decoded
-// value is s, an ASCII text without '\\' or '"': only if it spells s or
-// has an escape. Without one, a decoded string is its raw bytes (invalid
-// UTF-8 turns into U+FFFD, never into ASCII), so the raw bytes would hold
-// s. It spares decoding the bodies that cannot be a handshake.
-func mayContain(body []byte, s string) bool {
-	return bytes.Contains(body, []byte(s)) || bytes.IndexByte(body, '\\') >= 0
 }
 
 // ExternalURL returns the URL a sender requested, as it signed it:

@@ -42,3 +42,13 @@ func TopKey(platform, field string, body []byte) (Key, error) {
 	}
 	return Key{EventID: Encode(id)}, nil
 }
+
+// First returns the first non-empty value of vs, or "".
+func First(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

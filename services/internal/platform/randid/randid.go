@@ -6,7 +6,9 @@ package randid
 
 import (
 	"crypto/rand"
+	"crypto/sha1" //nolint:gosec // only to make git-like commit shas, not for security
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"time"
@@ -54,3 +56,14 @@ func Bytes(n int) []byte {
 
 // Uint returns a random 64-bit integer.
 func Uint() uint64 { return binary.BigEndian.Uint64(Bytes(8)) }
+
+// GitSHA returns a stable 40-hex-digit git sha for a label (the same
+// label, the same sha), for sample commits.
+func GitSHA(label string) string {
+	s := sha1.Sum([]byte(label)) //nolint:gosec // see the import
+	return hex.EncodeToString(s[:])
+}
+
+// Hex returns n random lower-case hex digits (Intercom and Mongo-style
+// ids).
+func Hex(n int) string { return Pick("0123456789abcdef", n) }

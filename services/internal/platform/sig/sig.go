@@ -187,3 +187,16 @@ func DecodeBase64Raw(s string, size int) ([]byte, bool) {
 	b, err := base64.RawStdEncoding.Strict().DecodeString(s)
 	return b, err == nil && len(b) == size
 }
+
+// MaxRFC3339Len bounds a signed RFC 3339 timestamp header.
+const MaxRFC3339Len = 64
+
+// ParseRFC3339 parses a bounded RFC 3339 timestamp (fractional seconds
+// allowed, as Twitch sends).
+func ParseRFC3339(s string) (time.Time, bool) {
+	if len(s) > MaxRFC3339Len {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	return t, err == nil
+}

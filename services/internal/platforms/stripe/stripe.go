@@ -32,7 +32,7 @@ var testdata embed.FS
 // Platform is Stripe, as the registry lists it.
 var Platform = platform.Platform{
 	Name:             name,
-	NewVerifier:      newVerifier,
+	NewVerifier:      platform.Windowed(NewVerifier),
 	Sign:             sign,
 	DefaultTolerance: DefaultTolerance,
 	Key:              key,

@@ -69,7 +69,3 @@ func Signature(secret string, ts time.Time, body []byte) string {
 func sign(in platform.SignInput) (http.Header, []byte, error) {
 	return http.Header{header: {Signature(in.Secret, in.Now, in.Body)}}, in.Body, nil
 }
-
-func newVerifier(secrets []string, tolerance time.Duration) (platform.Verifier, error) {
-	return NewVerifier(secrets, tolerance), nil
-}

@@ -20,28 +20,6 @@ type mappingKey struct {
 // their rows in their own package (Platform.Mapping). Changing a row's meaning
 // means bumping SchemaVersion.
 var mapping = map[mappingKey]eventv1.EventType{
-	// GitHub: x-github-event, plus "." + action when the body has one.
-	{"github", "ping"}:                          eventv1.EventType_EVENT_TYPE_PING,
-	{"github", "push"}:                          eventv1.EventType_EVENT_TYPE_CODE_PUSHED,
-	{"github", "pull_request.opened"}:           eventv1.EventType_EVENT_TYPE_CODE_REVIEW_REQUESTED,
-	{"github", "pull_request.reopened"}:         eventv1.EventType_EVENT_TYPE_CODE_REVIEW_REQUESTED,
-	{"github", "pull_request.review_requested"}: eventv1.EventType_EVENT_TYPE_CODE_REVIEW_REQUESTED,
-	{"github", "pull_request.ready_for_review"}: eventv1.EventType_EVENT_TYPE_CODE_REVIEW_REQUESTED,
-
-	// Shopify: the x-shopify-topic header.
-	{"shopify", "orders/create"}:    eventv1.EventType_EVENT_TYPE_ORDER_CREATED,
-	{"shopify", "orders/updated"}:   eventv1.EventType_EVENT_TYPE_ORDER_UPDATED,
-	{"shopify", "orders/cancelled"}: eventv1.EventType_EVENT_TYPE_ORDER_CANCELLED,
-	{"shopify", "orders/paid"}:      eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED,
-	{"shopify", "refunds/create"}:   eventv1.EventType_EVENT_TYPE_PAYMENT_REFUNDED,
-	{"shopify", "customers/create"}: eventv1.EventType_EVENT_TYPE_USER_CREATED,
-	{"shopify", "customers/update"}: eventv1.EventType_EVENT_TYPE_USER_UPDATED,
-
-	// Slack: url_verification, or event.type inside an event_callback.
-	{"slack", "url_verification"}: eventv1.EventType_EVENT_TYPE_PING,
-	{"slack", "message"}:          eventv1.EventType_EVENT_TYPE_MESSAGE_POSTED,
-	{"slack", "app_mention"}:      eventv1.EventType_EVENT_TYPE_MESSAGE_POSTED,
-
 	// Standard Webhooks: the body's type. Senders name types freely, so
 	// only the obvious resource.verb names are mapped.
 	{"standard", "user.created"}:           eventv1.EventType_EVENT_TYPE_USER_CREATED,
@@ -67,46 +45,6 @@ var mapping = map[mappingKey]eventv1.EventType{
 	// Resend (Standard Webhooks): email.* and contact.* (mailing-list
 	// contacts, not users) are all unmapped. Svix is a transport: its
 	// senders' types are read with the "standard" rows (mappingAlias).
-
-	// GitLab: object_kind, plus "." + object_attributes.action when the
-	// body has one; system hooks use event_name. Draft merge requests are
-	// handled by the adapter.
-	{"gitlab", "push"}:                 eventv1.EventType_EVENT_TYPE_CODE_PUSHED,
-	{"gitlab", "tag_push"}:             eventv1.EventType_EVENT_TYPE_CODE_PUSHED,
-	{"gitlab", "merge_request.open"}:   eventv1.EventType_EVENT_TYPE_CODE_REVIEW_REQUESTED,
-	{"gitlab", "merge_request.reopen"}: eventv1.EventType_EVENT_TYPE_CODE_REVIEW_REQUESTED,
-	{"gitlab", "user_create"}:          eventv1.EventType_EVENT_TYPE_USER_CREATED,
-
-	// Bitbucket Cloud: the x-event-key header. Draft pull requests are
-	// handled by the adapter.
-	{"bitbucket", "repo:push"}:           eventv1.EventType_EVENT_TYPE_CODE_PUSHED,
-	{"bitbucket", "pullrequest:created"}: eventv1.EventType_EVENT_TYPE_CODE_REVIEW_REQUESTED,
-
-	// Paddle Billing: event_type. transaction.paid (payment captured) and
-	// transaction.completed (fully processed) both follow one payment, like
-	// Stripe's payment_intent.succeeded and charge.succeeded. Refunds are
-	// approved refund adjustments, decided by the adapter.
-	{"paddle", "transaction.paid"}:           eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED,
-	{"paddle", "transaction.completed"}:      eventv1.EventType_EVENT_TYPE_PAYMENT_COMPLETED,
-	{"paddle", "transaction.payment_failed"}: eventv1.EventType_EVENT_TYPE_PAYMENT_FAILED,
-	{"paddle", "customer.created"}:           eventv1.EventType_EVENT_TYPE_USER_CREATED,
-	{"paddle", "customer.updated"}:           eventv1.EventType_EVENT_TYPE_USER_UPDATED,
-	{"paddle", "subscription.created"}:       eventv1.EventType_EVENT_TYPE_SUBSCRIPTION_CREATED,
-	{"paddle", "subscription.updated"}:       eventv1.EventType_EVENT_TYPE_SUBSCRIPTION_UPDATED,
-	{"paddle", "subscription.canceled"}:      eventv1.EventType_EVENT_TYPE_SUBSCRIPTION_CANCELLED,
-
-	// Linear: type + "." + action. Nothing maps: no payments, orders or
-	// subscriptions, and its users are workspace members.
-
-	// Intercom: topic. Users and user-role contacts; leads (anonymous
-	// visitors) stay unmapped.
-	{"intercom", "user.created"}:         eventv1.EventType_EVENT_TYPE_USER_CREATED,
-	{"intercom", "contact.user.created"}: eventv1.EventType_EVENT_TYPE_USER_CREATED,
-	{"intercom", "contact.user.updated"}: eventv1.EventType_EVENT_TYPE_USER_UPDATED,
-
-	// Zendesk: the event type. user.*_changed is USER_UPDATED by the
-	// adapter.
-	{"zendesk", "zen:event-type:user.created"}: eventv1.EventType_EVENT_TYPE_USER_CREATED,
 
 	// HubSpot: subscriptionType of the first item. Deals are sales
 	// opportunities, not orders or payments: unmapped.
