@@ -44,8 +44,10 @@ ALTER TABLE events_legacy ALTER COLUMN id DROP IDENTITY;
 
 ALTER TABLE receipts RENAME TO receipts_legacy;
 ALTER INDEX receipts_pkey RENAME TO receipts_legacy_pkey;
--- A constant default: kept in the catalog, no rewrite.
-ALTER TABLE receipts_legacy ADD COLUMN part_id bigint NOT NULL DEFAULT 0;
+-- A constant default: kept in the catalog, no rewrite. IF NOT EXISTS: the
+-- optional online pre-step of docs/operations.md adds it (and CHECK
+-- constraints that spare the ATTACHes below their scans) beforehand.
+ALTER TABLE receipts_legacy ADD COLUMN IF NOT EXISTS part_id bigint NOT NULL DEFAULT 0;
 
 CREATE SEQUENCE event_seq;
 
