@@ -29,8 +29,24 @@ const retainBatch = 5000
 var batchStart = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // unfinishedSQL holds for an event e with a pending delivery or a dead
-// letter: the unfinished work retention never drops.
-const unfinishedSQL = `EXISTS (SELECT 1 FROM deliveries d WHERE d.event_row_id = e.id AND d.state IN (1, 3))`
+// letter (or scheduled for re-normalization, which reads its body again): the
+// unfinished work retention never drops.
+var unfinishedSQL = unfinishedOn("e")
+
+// unfinishedOn is unfinishedSQL on events aliased a.
+func unfinishedOn(a string) string {
+	return `(EXISTS (SELECT 1 FROM deliveries d WHERE d.event_row_id = ` + a + `.id AND d.state IN (1, 3)) OR ` +
+		a + `.renormalize_at IS NOT NULL)`
+}
+
+// siblingKeptSQL holds for an event aliased a whose receipt another
+// event of the same delivery (a batch item: same receipt, same receive
+// time, found through events_received_at_idx) needs as unfinished work:
+// that receipt stays while the sibling does.
+func siblingKeptSQL(a string) string {
+	return `EXISTS (SELECT 1 FROM events o WHERE o.received_at = ` + a + `.received_at AND o.receipt_id = ` + a +
+		`.receipt_id AND o.id <> ` + a + `.id AND ` + unfinishedOn("o") + `)`
+}
 
 // Retain applies p as of now (see retention.Store). How:
 //
@@ -600,6 +616,7 @@ WHERE e.received_at < '%s' AND %s AND %s AND NOT %s)`, src, cutoff.UTC().Format(
     DELETE FROM deliveries x USING d WHERE x.delivery_id = d.delivery_id RETURNING pg_column_size(x.*) AS size
 ), rc AS (
     DELETE FROM receipts r USING ev WHERE r.receipt_id = ev.receipt_id AND r.part_id = ` + partKeySQL("ev.id") + `
+        AND NOT ` + siblingKeptSQL("ev") + `
     RETURNING pg_column_size(r.*) AS size, ` + r.exportCol(receiptJSONSQL) + ` AS line
 ), de AS (
     DELETE FROM events x USING ev WHERE x.id = ev.id
@@ -651,7 +668,7 @@ func (r *retainer) deleteBodies(ctx context.Context, sc scope, src string) error
 	}
 	cutoff := r.now.Add(-sc.bodies)
 	from := fmt.Sprintf(`FROM `+src+` e JOIN receipts r ON r.receipt_id = e.receipt_id AND r.part_id = %s
-WHERE e.received_at < $1 AND %s AND %s AND %s AND NOT %s AND NOT %s`, partKeySQL("e.id"), scopeSQL(sc), r.skipDropping("e"), r.skipDropping("r"), unfinishedSQL, r.goneSQL())
+WHERE e.received_at < $1 AND %s AND %s AND %s AND NOT %s AND NOT %s AND NOT %s`, partKeySQL("e.id"), scopeSQL(sc), r.skipDropping("e"), r.skipDropping("r"), unfinishedSQL, r.goneSQL(), siblingKeptSQL("e"))
 	if r.dryRun {
 		var rows, bytes int64
 		if err := r.conn.QueryRow(ctx, `SELECT count(*), coalesce(sum(pg_column_size(r.*)), 0) `+from, cutoff).Scan(&rows, &bytes); err != nil {

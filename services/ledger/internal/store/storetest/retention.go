@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/proto"
+
+	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/ledger/internal/retention"
@@ -31,6 +34,7 @@ var retentionCases = []struct {
 	{"RetentionPlatformOverride", testRetentionPlatformOverride},
 	{"RetentionConcurrentRecords", testRetentionConcurrentRecords},
 	{"RetentionStream", testRetentionStream},
+	{"RetentionBatchKeepsReceipt", testRetentionBatchKeepsReceipt},
 }
 
 const day = 24 * time.Hour
@@ -360,4 +364,35 @@ func testRetentionStream(t *testing.T, s store.Store) {
 	if e := after.Seen[0]; e.Event.GetEventId() != "evt_mid" || len(e.Receipt.GetBody()) != 0 {
 		t.Errorf("stream after the pass: %s with body %q, want evt_mid with its body cleared", e.Event.GetEventId(), e.Receipt.GetBody())
 	}
+}
+
+// testRetentionBatchKeepsReceipt: the items of a batched delivery share
+// one receipt. When one item is finished and another is unfinished work,
+// the finished one goes but the receipt, which the unfinished one still
+// delivers from, keeps its body.
+func testRetentionBatchKeepsReceipt(t *testing.T, s store.Store) {
+	r := retainer(t, s)
+	now := time.Now()
+	mustCreate(t, s, Subscription("keep"))
+	req := Request("sendgrid", "", "batch:old", now.Add(-60*day))
+	for _, id := range []string{"sg-done", "sg-dead"} {
+		ev := proto.Clone(req.GetEvent()).(*eventv1.NormalizedEvent)
+		ev.EventId = id
+		req.Events = append(req.Events, ev)
+	}
+	mustRecord(t, s, req)
+	leases := claim(t, s, "d1", 10)
+	if len(leases) != 2 {
+		t.Fatalf("claimed %d, want 2", len(leases))
+	}
+	for _, l := range leases {
+		if l.GetDelivery().GetEventId() == "sg-done" {
+			complete(t, s, l)
+		} else {
+			deadLetter(t, s, l, "refused")
+		}
+	}
+	mustRetain(t, r, "bodies=1d events=2d dedup=1d", now, false)
+	gone(t, s, "sendgrid", "sg-done")
+	bodyState(t, s, "sendgrid", "sg-dead", true)
 }
