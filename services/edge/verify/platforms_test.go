@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookmesh/hookmesh/services/internal/platform/stdwebhooks"
 	registry "github.com/hookmesh/hookmesh/services/internal/platforms"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/calendly"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/linear"
@@ -170,10 +171,10 @@ func fixtures(t testing.TB) []fixture {
 		hm("github", 0, "X-Hub-Signature-256"),
 		hm("shopify", 0, "X-Shopify-Hmac-Sha256"),
 		hm("slack", slack.DefaultTolerance, "X-Slack-Signature"),
-		hm(standardPlatform, DefaultStandardTolerance, "webhook-signature"),
-		hm(svixPlatform, DefaultStandardTolerance, "svix-signature"),
-		hm(clerkPlatform, DefaultStandardTolerance, "svix-signature"),
-		hm(resendPlatform, DefaultStandardTolerance, "svix-signature"),
+		hm("standard", stdwebhooks.DefaultTolerance, "webhook-signature"),
+		hm("svix", stdwebhooks.DefaultTolerance, "svix-signature"),
+		hm("clerk", stdwebhooks.DefaultTolerance, "svix-signature"),
+		hm("resend", stdwebhooks.DefaultTolerance, "svix-signature"),
 		gitlab,
 		hm("bitbucket", 0, "X-Hub-Signature"),
 		hm("paddle", paddle.DefaultTolerance, "Paddle-Signature"),

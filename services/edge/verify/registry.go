@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
@@ -17,10 +16,10 @@ import (
 // and the ones defined in this package until they move there.
 var platforms = func() []string {
 	p := []string{
-		adyenPlatform, clerkPlatform, discordPlatform,
+		adyenPlatform, discordPlatform,
 		hubspotPlatform, mailgunPlatform,
-		resendPlatform, sendgridPlatform,
-		squarePlatform, standardPlatform, svixPlatform, twilioPlatform,
+		sendgridPlatform,
+		squarePlatform, twilioPlatform,
 		twitchPlatform,
 	}
 	p = append(p, registry.Names()...)
@@ -108,8 +107,6 @@ func build(platform string, secrets []string, tol time.Duration) (Verifier, erro
 	switch platform {
 	case adyenPlatform:
 		return Adyen(secrets)
-	case clerkPlatform, resendPlatform, svixPlatform, standardPlatform:
-		return standardFor(platform, secrets, tol)
 	case discordPlatform:
 		return Discord(secrets, tol)
 	case hubspotPlatform:
@@ -152,8 +149,6 @@ type SignInput = platform.SignInput
 // platform:
 //
 //   - registered platforms (services/internal/platforms): their own Sign
-//   - standard: webhook-id = id (required: it is signed), webhook-timestamp,
-//     webhook-signature; svix, clerk, resend: the same under svix-* names
 //   - hubspot: X-HubSpot-Signature-v3, X-HubSpot-Request-Timestamp
 //   - square: X-Square-Hmacsha256-Signature
 //   - twilio: X-Twilio-Signature (the body is signed as form parameters),
@@ -220,21 +215,6 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 			return nil, nil, fmt.Errorf("sign: %w", err)
 		}
 		return h, b, nil
-	case clerkPlatform, resendPlatform, svixPlatform, standardPlatform:
-		names := svixNames
-		if platform == standardPlatform {
-			names = webhookNames
-		}
-		if id == "" {
-			return nil, nil, fmt.Errorf("sign: %s: empty webhook id: %w", platform, apperr.ErrInvalid)
-		}
-		sig, err := SignStandard(secret, id, now, body)
-		if err != nil {
-			return nil, nil, fmt.Errorf("sign: %s: %w", platform, err)
-		}
-		h.Set(names.id, id)
-		h.Set(names.timestamp, strconv.FormatInt(now.Unix(), 10))
-		h.Set(names.signature, sig)
 	case discordPlatform:
 		sig, ts, err := SignDiscord(secret, now, body)
 		if err != nil {

@@ -150,25 +150,6 @@ func TestSendGridVector(t *testing.T) {
 	checkErr(t, v.Verify(Request{Header: hd3, Body: payload, Now: at}), "")
 }
 
-// The Standard Webhooks vector (standard_test.go) verifies under the
-// svix-* names for each preset that sends them.
-func TestStandardFamilyVector(t *testing.T) {
-	t.Parallel()
-	for _, p := range []string{svixPlatform, clerkPlatform, resendPlatform} {
-		v, err := New(p, []string{stdVectorSecret}, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		hd := h("svix-id", stdVectorID, "svix-timestamp", "1614265330", "svix-signature", stdVectorSig)
-		err = v.Verify(Request{Header: hd, Body: []byte(stdVectorBody), Now: time.Unix(stdVectorTS, 0)})
-		checkErr(t, err, "")
-		bad := v.Verify(Request{Header: hd, Body: []byte(stdVectorBody + " "), Now: time.Unix(stdVectorTS, 0)})
-		if e, ok := bad.(*Error); !ok || e.Platform != p {
-			t.Errorf("%s failure names platform %v", p, bad)
-		}
-	}
-}
-
 func TestHubSpotURI(t *testing.T) {
 	t.Parallel()
 	v := HubSpot([]string{"s"}, 0)

@@ -17,8 +17,6 @@ func newID(platform string, now time.Time) string {
 		return s.NewID(now)
 	}
 	switch platform {
-	case "standard", "svix", "clerk", "resend":
-		return "msg_" + alnum(27) // Svix's KSUID-based message ids
 	case "hubspot":
 		// HubSpot event ids are 64-bit; above 2^53 they break float64
 		// decoding, which is exactly what the pipeline must survive.

@@ -254,10 +254,6 @@ func idHeaders(platform, id string) http.Header {
 		return s.IDHeaders(id)
 	}
 	switch platform {
-	case "standard":
-		return http.Header{"Webhook-Id": {id}}
-	case "svix", "clerk", "resend":
-		return http.Header{"Svix-Id": {id}}
 	case "twilio":
 		return http.Header{"I-Twilio-Idempotency-Token": {id}}
 	case "twitch":

@@ -5,10 +5,6 @@ package sample
 // platform has one (discord's only mapped type is the PING handshake,
 // which the edge answers without recording, so its default is a command).
 var defaults = map[string]string{
-	"standard": "user.created",
-	"svix":     "order.created",
-	"clerk":    "user.created",
-	"resend":   "email.delivered",
 	"hubspot":  "contact.creation",
 	"square":   "payment.updated",
 	"twilio":   "message.received",
@@ -29,10 +25,6 @@ var templates = map[string]map[string]template{
 	"discord":  discordTemplates,
 	"sendgrid": sendgridTemplates,
 	"mailgun":  mailgunTemplates,
-	"standard": standardTemplates,
-	"svix":     svixTemplates,
-	"clerk":    clerkTemplates,
-	"resend":   resendTemplates,
 	"square":   squareTemplates,
 	"hubspot":  hubspotTemplates,
 	"adyen":    adyenTemplates,
