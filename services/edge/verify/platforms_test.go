@@ -26,6 +26,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platforms/sanity"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/slack"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/twitch"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/workos"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/zendesk"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/zoom"
@@ -184,7 +185,7 @@ func fixtures(t testing.TB) []fixture {
 		hm(hubspotPlatform, DefaultHubSpotTolerance, "X-HubSpot-Signature-v3"),
 		hm(squarePlatform, 0, "X-Square-Hmacsha256-Signature"),
 		twilio,
-		hm(twitchPlatform, DefaultTwitchTolerance, "Twitch-Eventsub-Message-Signature"),
+		hm("twitch", twitch.DefaultTolerance, "Twitch-Eventsub-Message-Signature"),
 		{
 			platform: discordPlatform, sign: dPriv, verify: dPub, otherSign: oPriv, otherVerify: oPub,
 			body: testBody, sigHeaders: []string{"X-Signature-Ed25519"}, window: DefaultDiscordTolerance,
@@ -482,7 +483,7 @@ func TestDefaultsNew(t *testing.T) {
 	}{
 		{paddle.DefaultTolerance, 5 * time.Second},
 		{linear.DefaultTolerance, time.Minute},
-		{DefaultTwitchTolerance, 10 * time.Minute},
+		{twitch.DefaultTolerance, 10 * time.Minute},
 		{DefaultHubSpotTolerance, 5 * time.Minute},
 		{zendesk.DefaultTolerance, 5 * time.Minute},
 		{DefaultDiscordTolerance, 5 * time.Minute},

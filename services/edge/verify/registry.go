@@ -20,7 +20,6 @@ var platforms = func() []string {
 		hubspotPlatform, mailgunPlatform,
 		sendgridPlatform,
 		squarePlatform, twilioPlatform,
-		twitchPlatform,
 	}
 	p = append(p, registry.Names()...)
 	slices.Sort(p)
@@ -119,8 +118,8 @@ func build(platform string, secrets []string, tol time.Duration) (Verifier, erro
 		return Square(secrets), nil
 	case twilioPlatform:
 		return Twilio(secrets), nil
-	default: // twitchPlatform
-		return Twitch(secrets, tol), nil
+	default: // known, but neither registered nor listed above: our bug
+		return nil, fmt.Errorf("%s: no verifier: %w", platform, apperr.ErrNotFound)
 	}
 }
 
@@ -153,8 +152,6 @@ type SignInput = platform.SignInput
 //   - square: X-Square-Hmacsha256-Signature
 //   - twilio: X-Twilio-Signature (the body is signed as form parameters),
 //     I-Twilio-Idempotency-Token = id
-//   - twitch: Twitch-Eventsub-Message-Id = id (required), -Timestamp,
-//     -Signature, and -Type "notification"
 //   - discord: X-Signature-Ed25519, X-Signature-Timestamp
 //   - sendgrid: X-Twilio-Email-Event-Webhook-Signature, -Timestamp
 //
@@ -243,15 +240,8 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 		}
 		h.Set(twilioHeader, SignTwilio(secret, u, params))
 		setID(twilioIdempotency)
-	default: // twitchPlatform
-		if id == "" {
-			return nil, nil, fmt.Errorf("sign: twitch: empty message id: %w", apperr.ErrInvalid)
-		}
-		sig, ts := SignTwitch(secret, id, now, body)
-		h.Set(twitchIDHeader, id)
-		h.Set(twitchTimestampHeader, ts)
-		h.Set(twitchSignatureHeader, sig)
-		h.Set(twitchTypeHeader, "notification")
+	default: // known, but neither registered nor listed above: our bug
+		return nil, nil, fmt.Errorf("sign: %s: no signer: %w", platform, apperr.ErrNotFound)
 	}
 	return h, body, nil
 }

@@ -30,7 +30,7 @@ func newID(platform string, now time.Time) string {
 	case "adyen":
 		return strings.ToUpper(alnum(16)) // pspReference
 	}
-	// github, shopify, gitlab, bitbucket, linear, square, twilio, twitch
+	// square, twilio
 	return uuid()
 }
 

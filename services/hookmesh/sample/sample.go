@@ -236,10 +236,6 @@ func typeHeaders(platform, typ string) map[string]string {
 		}
 		return s.TypeHeaders(typ)
 	}
-	switch platform {
-	case "twitch":
-		return map[string]string{"Twitch-Eventsub-Subscription-Type": typ, "Twitch-Eventsub-Subscription-Version": "1", "Twitch-Eventsub-Message-Retry": "0"}
-	}
 	return nil
 }
 
@@ -256,8 +252,6 @@ func idHeaders(platform, id string) http.Header {
 	switch platform {
 	case "twilio":
 		return http.Header{"I-Twilio-Idempotency-Token": {id}}
-	case "twitch":
-		return http.Header{"Twitch-Eventsub-Message-Id": {id}}
 	}
 	return nil
 }

@@ -8,7 +8,6 @@ var defaults = map[string]string{
 	"hubspot":  "contact.creation",
 	"square":   "payment.updated",
 	"twilio":   "message.received",
-	"twitch":   "channel.subscribe",
 	"discord":  "application_command",
 	"sendgrid": "delivered",
 	"mailgun":  "delivered",
@@ -21,7 +20,6 @@ var defaults = map[string]string{
 // break float64 decoding.
 var templates = map[string]map[string]template{
 	"twilio":   twilioTemplates,
-	"twitch":   twitchTemplates,
 	"discord":  discordTemplates,
 	"sendgrid": sendgridTemplates,
 	"mailgun":  mailgunTemplates,

@@ -9,7 +9,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platform/randid"
 )
 
-// Messaging platforms: Twilio, Twitch, Discord, and the email senders
+// Messaging platforms: Twilio, Discord, and the email senders
 // SendGrid and Mailgun.
 
 // twilioForm is the header of Twilio's form-encoded callbacks.
@@ -34,28 +34,6 @@ var twilioTemplates = map[string]template{
 			"MessagingServiceSid", "MG9752274e9e519418a7406176694466fa", "MessageSid", sid, "AccountSid", twilioAccount,
 			"From", "+15017122661", "ApiVersion", "2010-04-01"), twilioForm.Clone()
 	},
-}
-
-var twitchTemplates = map[string]template{
-	"channel.subscribe":    twitchEvent("channel.subscribe", `{"user_id": "1234", "user_login": "cool_user", "user_name": "Cool_User", "broadcaster_user_id": "12826", "broadcaster_user_login": "twitch", "broadcaster_user_name": "Twitch", "tier": "1000", "is_gift": false}`),
-	"channel.chat.message": twitchEvent("channel.chat.message", `{"broadcaster_user_id": "12826", "broadcaster_user_login": "twitch", "broadcaster_user_name": "Twitch", "chatter_user_id": "4145994", "chatter_user_login": "viptest", "chatter_user_name": "viptest", "message_id": "{uuid}", "message": {"text": "Hi chat", "fragments": [{"type": "text", "text": "Hi chat", "cheermote": null, "emote": null, "mention": null}]}, "color": "#00FF7F", "badges": [{"set_id": "vip", "id": "1", "info": ""}], "message_type": "text", "cheer": null, "reply": null, "channel_points_custom_reward_id": null}`),
-	"channel.follow":       twitchEvent("channel.follow", `{"user_id": "1234", "user_login": "cool_user", "user_name": "Cool_User", "broadcaster_user_id": "12826", "broadcaster_user_login": "twitch", "broadcaster_user_name": "Twitch", "followed_at": "{now}"}`),
-}
-
-// twitchEvent renders an EventSub notification; in event, {uuid} becomes
-// a fresh uuid and {now} the time.
-func twitchEvent(typ, event string) template {
-	return func(_ string, now time.Time) (string, http.Header) {
-		version := "1"
-		if typ == "channel.follow" {
-			version = "2"
-		}
-		body := fmt.Sprintf(`{"subscription": {"id": "f1c2a387-161a-49f9-a165-0f21d7a4e1c4", "status": "enabled", "type": "%s", "version": "%s", "cost": 0, "condition": {"broadcaster_user_id": "12826"}, "transport": {"method": "webhook", "callback": "https://hooks.example.com/webhooks/twitch"}, "created_at": "2024-03-08T15:00:00.634234626Z"}, "event": %s}`,
-			typ, version, strings.NewReplacer("{uuid}", uuid(), "{now}", now.UTC().Format(time.RFC3339Nano)).Replace(event))
-		// Twitch-Eventsub-Message-Id/-Timestamp/-Signature/-Type come from Sign.
-		return body, http.Header{"Twitch-Eventsub-Subscription-Type": {typ}, "Twitch-Eventsub-Subscription-Version": {version},
-			"Twitch-Eventsub-Message-Retry": {"0"}}
-	}
 }
 
 var discordTemplates = map[string]template{

@@ -45,8 +45,6 @@ func deriveBreadth(platform string, headers map[string]string, body []byte) (Key
 			// parameters identify its event, so its bytes are its key.
 			k.EventID = ContentKey(body).EventID
 		}
-	case "twitch":
-		k.EventID = headers["twitch-eventsub-message-id"]
 	case "discord":
 		// Interactions carry an id; webhook events do not, and Discord
 		// signs a fresh timestamp per attempt but resends the same body, so

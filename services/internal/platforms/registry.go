@@ -40,6 +40,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platforms/standard"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/svix"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/twitch"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/typeform"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/vercel"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/woocommerce"
@@ -80,6 +81,7 @@ var registry = []platform.Platform{
 	standard.Platform,
 	stripe.Platform,
 	svix.Platform,
+	twitch.Platform,
 	typeform.Platform,
 	vercel.Platform,
 	woocommerce.Platform,

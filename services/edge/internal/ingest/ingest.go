@@ -442,17 +442,6 @@ func handshake(name string, h http.Header, body []byte) (challenge, format strin
 		return p.Handshake(h, body)
 	}
 	switch name {
-	case "twitch":
-		if h.Get("Twitch-Eventsub-Message-Type") != "webhook_callback_verification" {
-			return "", "", false
-		}
-		var v struct {
-			Challenge string `json:"challenge"`
-		}
-		if json.Unmarshal(body, &v) != nil || v.Challenge == "" {
-			return "", "", false
-		}
-		return v.Challenge, ChallengeText, true
 	case "discord":
 		var v struct {
 			Type *int `json:"type"`

@@ -39,14 +39,6 @@ var mapping = map[mappingKey]eventv1.EventType{
 	// CallStatus. An incoming message is "received".
 	{"twilio", "message.received"}: eventv1.EventType_EVENT_TYPE_MESSAGE_POSTED,
 
-	// Twitch EventSub: the subscription type, or the message type for
-	// the verification handshake and revocations.
-	{"twitch", "webhook_callback_verification"}: eventv1.EventType_EVENT_TYPE_PING,
-	{"twitch", "channel.subscribe"}:             eventv1.EventType_EVENT_TYPE_SUBSCRIPTION_CREATED,
-	{"twitch", "channel.subscription.end"}:      eventv1.EventType_EVENT_TYPE_SUBSCRIPTION_CANCELLED,
-	{"twitch", "channel.chat.message"}:          eventv1.EventType_EVENT_TYPE_MESSAGE_POSTED,
-	{"twitch", "user.update"}:                   eventv1.EventType_EVENT_TYPE_USER_UPDATED,
-
 	// Discord: the interaction type's name, or the webhook event's type.
 	{"discord", "PING"}: eventv1.EventType_EVENT_TYPE_PING,
 

@@ -1,4 +1,4 @@
-package normalize
+package twitch
 
 import (
 	"encoding/json"
@@ -6,6 +6,8 @@ import (
 	"time"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
+	"github.com/hookmesh/hookmesh/services/internal/platform/eventid"
+	"github.com/hookmesh/hookmesh/services/internal/platform/norm"
 )
 
 // twitchMessage is a Twitch EventSub webhook body: {"subscription": {...},
@@ -30,13 +32,13 @@ type twitchMessage struct {
 // twitchEvent is the part of an EventSub event the adapter reads. Twitch
 // ids are strings.
 type twitchEvent struct {
-	ID                string   `json:"id"`
-	MessageID         string   `json:"message_id"`
-	UserID            string   `json:"user_id"`
-	ChatterUserID     string   `json:"chatter_user_id"`
-	BroadcasterUserID string   `json:"broadcaster_user_id"`
-	Tier              string   `json:"tier"`
-	IsGift            jsonBool `json:"is_gift"`
+	ID                string    `json:"id"`
+	MessageID         string    `json:"message_id"`
+	UserID            string    `json:"user_id"`
+	ChatterUserID     string    `json:"chatter_user_id"`
+	BroadcasterUserID string    `json:"broadcaster_user_id"`
+	Tier              string    `json:"tier"`
+	IsGift            norm.Bool `json:"is_gift"`
 }
 
 // EventSub message types (twitch-eventsub-message-type).
@@ -46,19 +48,19 @@ const (
 	twitchRevocation   = "revocation"
 )
 
-// normalizeTwitch reads a Twitch EventSub webhook. Required: a JSON object
+// normalize reads a Twitch EventSub webhook. Required: a JSON object
 // with a subscription that has a type. The source type is the subscription
 // type ("channel.subscribe") for notifications, and the message type
 // ("webhook_callback_verification", "revocation") otherwise; the message
 // type comes from twitch-eventsub-message-type, or from the body's shape
 // when that header is missing.
-func normalizeTwitch(r request, ev *eventv1.NormalizedEvent) error {
+func normalize(r norm.Request, ev *eventv1.NormalizedEvent) error {
 	var m twitchMessage
-	if err := decodeObject("twitch", r.Body, &m); err != nil {
+	if err := norm.DecodeObject("twitch", r.Body, &m); err != nil {
 		return err
 	}
 	if m.Subscription == nil || m.Subscription.Type == "" {
-		return invalid("twitch", "body has no subscription type")
+		return norm.Invalid("twitch", "body has no subscription type")
 	}
 	sub := m.Subscription
 	kind := r.Header("twitch-eventsub-message-type")
@@ -68,40 +70,40 @@ func normalizeTwitch(r request, ev *eventv1.NormalizedEvent) error {
 			kind = twitchVerification
 		}
 	}
-	setMeta(ev.Metadata, "message_type", kind)
-	setMeta(ev.Metadata, "subscription_id", sub.ID)
-	setMeta(ev.Metadata, "subscription_type", sub.Type)
-	setMeta(ev.Metadata, "subscription_version", sub.Version)
-	setMeta(ev.Metadata, "subscription_status", sub.Status)
-	setMeta(ev.Metadata, "retry", r.Header("twitch-eventsub-message-retry"))
+	norm.SetMeta(ev.Metadata, "message_type", kind)
+	norm.SetMeta(ev.Metadata, "subscription_id", sub.ID)
+	norm.SetMeta(ev.Metadata, "subscription_type", sub.Type)
+	norm.SetMeta(ev.Metadata, "subscription_version", sub.Version)
+	norm.SetMeta(ev.Metadata, "subscription_status", sub.Status)
+	norm.SetMeta(ev.Metadata, "retry", r.Header("twitch-eventsub-message-retry"))
 	ev.TenantId = sub.Condition.BroadcasterUserID
 	// The signed time the message was sent; Twitch keeps it on retries.
 	if t, err := time.Parse(time.RFC3339Nano, r.Header("twitch-eventsub-message-timestamp")); err == nil {
-		occurred(ev, t)
+		norm.Occurred(ev, t)
 	}
 
 	if kind != twitchNotification {
 		ev.SourceEventType = kind
-		ev.EventType = eventType("twitch", kind)
+		ev.EventType = norm.Mapped(mapping, kind)
 		ev.EntityType = "eventsub_subscription"
 		ev.EntityId = sub.ID
 		return nil
 	}
 	ev.SourceEventType = sub.Type
-	ev.EventType = eventType("twitch", sub.Type)
-	if !isObject(m.Event) {
-		return invalid("twitch", "notification %q has no event object", sub.Type)
+	ev.EventType = norm.Mapped(mapping, sub.Type)
+	if !norm.IsObject(m.Event) {
+		return norm.Invalid("twitch", "notification %q has no event object", sub.Type)
 	}
 	var e twitchEvent
-	if err := unmarshal(m.Event, &e); err != nil {
-		return invalid("twitch", "decode event of %q: %v", sub.Type, err)
+	if err := norm.Unmarshal(m.Event, &e); err != nil {
+		return norm.Invalid("twitch", "decode event of %q: %v", sub.Type, err)
 	}
 	if e.BroadcasterUserID != "" {
 		ev.TenantId = e.BroadcasterUserID
 	}
-	ev.UserId = firstNonEmpty(e.UserID, e.ChatterUserID)
-	setMeta(ev.Metadata, "tier", e.Tier)
-	setMeta(ev.Metadata, "is_gift", e.IsGift.String())
+	ev.UserId = eventid.First(e.UserID, e.ChatterUserID)
+	norm.SetMeta(ev.Metadata, "tier", e.Tier)
+	norm.SetMeta(ev.Metadata, "is_gift", e.IsGift.String())
 	switch {
 	case sub.Type == "channel.chat.message":
 		ev.EntityType, ev.EntityId = "message", e.MessageID
