@@ -20,6 +20,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platform/stdwebhooks"
 	registry "github.com/hookmesh/hookmesh/services/internal/platforms"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/calendly"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/discord"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/linear"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/mux"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/paddle"
@@ -135,7 +136,7 @@ func fixtures(t testing.TB) []fixture {
 			body: testBody, sigHeaders: sigHeaders, window: window,
 		}
 	}
-	dPub, dPriv := mustDev(t, discordPlatform)
+	dPub, dPriv := mustDev(t, "discord")
 	oPub, oPriv := otherEd25519()
 	sPub, sPriv := mustDev(t, sendgridPlatform)
 	osPub, osPriv := otherP256(t)
@@ -187,8 +188,8 @@ func fixtures(t testing.TB) []fixture {
 		twilio,
 		hm("twitch", twitch.DefaultTolerance, "Twitch-Eventsub-Message-Signature"),
 		{
-			platform: discordPlatform, sign: dPriv, verify: dPub, otherSign: oPriv, otherVerify: oPub,
-			body: testBody, sigHeaders: []string{"X-Signature-Ed25519"}, window: DefaultDiscordTolerance,
+			platform: "discord", sign: dPriv, verify: dPub, otherSign: oPriv, otherVerify: oPub,
+			body: testBody, sigHeaders: []string{"X-Signature-Ed25519"}, window: discord.DefaultTolerance,
 		},
 		{
 			platform: sendgridPlatform, sign: sPriv, verify: sPub, otherSign: osPriv, otherVerify: osPub,
@@ -439,7 +440,7 @@ func TestNewRejectsUndecodableKeys(t *testing.T) {
 
 func TestDevKeyPair(t *testing.T) {
 	t.Parallel()
-	for _, p := range []string{discordPlatform, sendgridPlatform} {
+	for _, p := range []string{"discord", sendgridPlatform} {
 		pub, priv := mustDev(t, p)
 		pub2, priv2 := mustDev(t, p)
 		if pub != pub2 || priv != priv2 {
@@ -486,7 +487,7 @@ func TestDefaultsNew(t *testing.T) {
 		{twitch.DefaultTolerance, 10 * time.Minute},
 		{DefaultHubSpotTolerance, 5 * time.Minute},
 		{zendesk.DefaultTolerance, 5 * time.Minute},
-		{DefaultDiscordTolerance, 5 * time.Minute},
+		{discord.DefaultTolerance, 5 * time.Minute},
 		{DefaultSendGridTolerance, 5 * time.Minute},
 		{DefaultMailgunTolerance, 5 * time.Minute},
 		{DefaultGenericTolerance, 5 * time.Minute},

@@ -16,7 +16,7 @@ import (
 // and the ones defined in this package until they move there.
 var platforms = func() []string {
 	p := []string{
-		adyenPlatform, discordPlatform,
+		adyenPlatform,
 		hubspotPlatform, mailgunPlatform,
 		sendgridPlatform,
 		squarePlatform, twilioPlatform,
@@ -28,7 +28,7 @@ var platforms = func() []string {
 
 // asymmetric lists the presets verified with a public key: their "secret"
 // is the sender's public key, and Sign takes the private key instead.
-var asymmetric = map[string]bool{discordPlatform: true, sendgridPlatform: true}
+var asymmetric = map[string]bool{sendgridPlatform: true}
 
 // bodySigned lists the presets whose signature is inside the body: Sign
 // cannot produce their headers alone, SignRequest returns the signed body.
@@ -106,8 +106,6 @@ func build(platform string, secrets []string, tol time.Duration) (Verifier, erro
 	switch platform {
 	case adyenPlatform:
 		return Adyen(secrets)
-	case discordPlatform:
-		return Discord(secrets, tol)
 	case hubspotPlatform:
 		return HubSpot(secrets, tol), nil
 	case mailgunPlatform:
@@ -152,7 +150,6 @@ type SignInput = platform.SignInput
 //   - square: X-Square-Hmacsha256-Signature
 //   - twilio: X-Twilio-Signature (the body is signed as form parameters),
 //     I-Twilio-Idempotency-Token = id
-//   - discord: X-Signature-Ed25519, X-Signature-Timestamp
 //   - sendgrid: X-Twilio-Email-Event-Webhook-Signature, -Timestamp
 //
 // Other event-type headers depend on the payload and are the caller's to
@@ -212,13 +209,6 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 			return nil, nil, fmt.Errorf("sign: %w", err)
 		}
 		return h, b, nil
-	case discordPlatform:
-		sig, ts, err := SignDiscord(secret, now, body)
-		if err != nil {
-			return nil, nil, fmt.Errorf("sign: discord: %w", err)
-		}
-		h.Set(discordSignatureHeader, sig)
-		h.Set(discordTimestampHeader, ts)
 	case hubspotPlatform:
 		sig, ts := SignHubSpot(secret, in.MethodOrPost(), in.URLOrDefault(platform), now, body)
 		h.Set(hubspotSignatureHeader, sig)

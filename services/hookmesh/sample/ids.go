@@ -21,8 +21,6 @@ func newID(platform string, now time.Time) string {
 		// HubSpot event ids are 64-bit; above 2^53 they break float64
 		// decoding, which is exactly what the pipeline must survive.
 		return strconv.FormatUint(1<<53+randUint()%(1<<62), 10)
-	case "discord":
-		return snowflake(now)
 	case "sendgrid":
 		return base64.RawURLEncoding.EncodeToString(randBytes(16)) // 22 characters, like sg_event_id
 	case "mailgun":

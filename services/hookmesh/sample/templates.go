@@ -8,7 +8,6 @@ var defaults = map[string]string{
 	"hubspot":  "contact.creation",
 	"square":   "payment.updated",
 	"twilio":   "message.received",
-	"discord":  "application_command",
 	"sendgrid": "delivered",
 	"mailgun":  "delivered",
 	"adyen":    "AUTHORISATION",
@@ -20,7 +19,6 @@ var defaults = map[string]string{
 // break float64 decoding.
 var templates = map[string]map[string]template{
 	"twilio":   twilioTemplates,
-	"discord":  discordTemplates,
 	"sendgrid": sendgridTemplates,
 	"mailgun":  mailgunTemplates,
 	"square":   squareTemplates,

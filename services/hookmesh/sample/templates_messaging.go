@@ -9,7 +9,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platform/randid"
 )
 
-// Messaging platforms: Twilio, Discord, and the email senders
+// Messaging platforms: Twilio, and the email senders
 // SendGrid and Mailgun.
 
 // twilioForm is the header of Twilio's form-encoded callbacks.
@@ -33,20 +33,6 @@ var twilioTemplates = map[string]template{
 		return form("SmsSid", sid, "SmsStatus", "delivered", "MessageStatus", "delivered", "To", "+15558675310",
 			"MessagingServiceSid", "MG9752274e9e519418a7406176694466fa", "MessageSid", sid, "AccountSid", twilioAccount,
 			"From", "+15017122661", "ApiVersion", "2010-04-01"), twilioForm.Clone()
-	},
-}
-
-var discordTemplates = map[string]template{
-	// A slash command interaction; id is a fresh snowflake.
-	"application_command": func(id string, _ time.Time) (string, http.Header) {
-		return fmt.Sprintf(`{"app_permissions": "562949953601536", "application_id": "1215371282337402890", "authorizing_integration_owners": {"0": "1215371629864702002"}, "channel": {"id": "1215371630426771506", "name": "general", "type": 0, "guild_id": "1215371629864702002"}, "channel_id": "1215371630426771506", "context": 0, "data": {"id": "1215390174375268362", "name": "refund", "type": 1, "options": [{"name": "order", "type": 3, "value": "A-1001"}]}, "entitlements": [], "guild_id": "1215371629864702002", "guild_locale": "en-US", "id": "%s", "locale": "en-US", "member": {"user": {"id": "80351110224678912", "username": "nelly", "global_name": "Nelly", "discriminator": "0", "avatar": null}, "roles": [], "joined_at": "2024-03-08T10:00:00.000000+00:00", "permissions": "562949953601536", "nick": null}, "token": "aW50ZXJhY3Rpb246%s", "type": 2, "version": 1}`,
-			id, strings.ToLower(alnum(60))), nil
-	},
-	// The interaction PING Discord sends when the endpoint is saved: the
-	// edge answers {"type":1} itself (200) and records nothing.
-	"ping": func(id string, _ time.Time) (string, http.Header) {
-		return fmt.Sprintf(`{"application_id": "1215371282337402890", "id": "%s", "token": "aW50ZXJhY3Rpb246%s", "type": 1, "user": {"id": "80351110224678912", "username": "nelly", "discriminator": "0"}, "version": 1}`,
-			id, strings.ToLower(alnum(60))), nil
 	},
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platforms/calendly"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/clerk"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/coinbase"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/discord"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/docusign"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/github"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/gitlab"
@@ -56,6 +57,7 @@ var registry = []platform.Platform{
 	calendly.Platform,
 	clerk.Platform,
 	coinbase.Platform,
+	discord.Platform,
 	docusign.Platform,
 	github.Platform,
 	gitlab.Platform,

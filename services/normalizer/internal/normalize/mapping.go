@@ -39,9 +39,6 @@ var mapping = map[mappingKey]eventv1.EventType{
 	// CallStatus. An incoming message is "received".
 	{"twilio", "message.received"}: eventv1.EventType_EVENT_TYPE_MESSAGE_POSTED,
 
-	// Discord: the interaction type's name, or the webhook event's type.
-	{"discord", "PING"}: eventv1.EventType_EVENT_TYPE_PING,
-
 	// SendGrid and Mailgun: email events, all unmapped.
 
 	// Adyen: eventCode of the first item. AUTHORISATION and REFUND

@@ -34,7 +34,6 @@ var adapters = map[string]adapter{
 	"hubspot":  normalizeHubSpot,
 	"square":   normalizeSquare,
 	"twilio":   normalizeTwilio,
-	"discord":  normalizeDiscord,
 	"sendgrid": normalizeSendGrid,
 	"mailgun":  normalizeMailgun,
 	"adyen":    normalizeAdyen,

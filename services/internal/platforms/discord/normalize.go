@@ -1,4 +1,4 @@
-package normalize
+package discord
 
 import (
 	"encoding/json"
@@ -7,7 +7,8 @@ import (
 	"time"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
-	"github.com/hookmesh/hookmesh/services/internal/eventkey"
+	"github.com/hookmesh/hookmesh/services/internal/platform/eventid"
+	"github.com/hookmesh/hookmesh/services/internal/platform/norm"
 )
 
 // discordUser is a Discord user object; ids are snowflakes in strings.
@@ -67,19 +68,19 @@ var discordInteractionTypes = map[int]string{
 // Discord snowflakes.
 const discordEpochMillis = 1420070400000
 
-// normalizeDiscord reads a Discord interaction or webhook event. Required:
+// normalize reads a Discord interaction or webhook event. Required:
 // a JSON object with a numeric type. The source type is the interaction
 // type's name ("PING", "APPLICATION_COMMAND"), or the webhook event's type
 // ("APPLICATION_AUTHORIZED"; "PING" for its ping).
-func normalizeDiscord(r request, ev *eventv1.NormalizedEvent) error {
+func normalize(r norm.Request, ev *eventv1.NormalizedEvent) error {
 	var b discordBody
-	if err := decodeObject("discord", r.Body, &b); err != nil {
+	if err := norm.DecodeObject("discord", r.Body, &b); err != nil {
 		return err
 	}
 	if b.Type == nil {
-		return invalid("discord", "body has no type")
+		return norm.Invalid("discord", "body has no type")
 	}
-	setMeta(ev.Metadata, "application_id", b.ApplicationID)
+	norm.SetMeta(ev.Metadata, "application_id", b.ApplicationID)
 	if (len(b.Event) > 0 && string(b.Event) != "null") || (*b.Type == 0 && b.ID == "") {
 		return discordWebhook(r, &b, ev)
 	}
@@ -88,7 +89,7 @@ func normalizeDiscord(r request, ev *eventv1.NormalizedEvent) error {
 		name = "INTERACTION_TYPE_" + strconv.Itoa(*b.Type)
 	}
 	ev.SourceEventType = name
-	ev.EventType = eventType("discord", name)
+	ev.EventType = norm.Mapped(mapping, name)
 	ev.EntityType = "interaction"
 	ev.EntityId = b.ID
 	ev.TenantId = b.GuildID
@@ -97,50 +98,50 @@ func normalizeDiscord(r request, ev *eventv1.NormalizedEvent) error {
 	} else if b.User != nil {
 		ev.UserId = b.User.ID
 	}
-	setMeta(ev.Metadata, "channel_id", b.ChannelID)
+	norm.SetMeta(ev.Metadata, "channel_id", b.ChannelID)
 	if b.Data != nil {
-		setMeta(ev.Metadata, "command", b.Data.Name)
-		setMeta(ev.Metadata, "custom_id", b.Data.CustomID)
+		norm.SetMeta(ev.Metadata, "command", b.Data.Name)
+		norm.SetMeta(ev.Metadata, "custom_id", b.Data.CustomID)
 	}
 	// A snowflake carries its creation time: the top 42 bits are
 	// milliseconds since the Discord epoch.
 	if id, err := strconv.ParseUint(b.ID, 10, 64); err == nil {
-		occurred(ev, time.UnixMilli(int64(id>>22)+discordEpochMillis).UTC())
+		norm.Occurred(ev, time.UnixMilli(int64(id>>22)+discordEpochMillis).UTC())
 	}
 	return nil
 }
 
 // discordWebhook reads an Event Webhooks delivery. Such a delivery has
-// no id, so eventkey cannot derive a key; like the edge, and like a Slack
+// no id, so key cannot read one; like the edge, and like a Slack
 // url_verification, it is keyed by its content.
-func discordWebhook(r request, b *discordBody, ev *eventv1.NormalizedEvent) error {
+func discordWebhook(r norm.Request, b *discordBody, ev *eventv1.NormalizedEvent) error {
 	if b.ID == "" {
-		key := eventkey.ContentKey(r.Body)
+		key := eventid.ContentKey(r.Body)
 		ev.EventId, ev.Source = key.EventID, key.Source
 	}
 	if *b.Type == 0 {
 		ev.SourceEventType = "PING"
-		ev.EventType = eventType("discord", "PING")
+		ev.EventType = norm.Mapped(mapping, "PING")
 		return nil
 	}
-	if !isObject(b.Event) {
-		return invalid("discord", "webhook event is not an object")
+	if !norm.IsObject(b.Event) {
+		return norm.Invalid("discord", "webhook event is not an object")
 	}
 	var e discordWebhookEvent
-	if err := unmarshal(b.Event, &e); err != nil {
-		return invalid("discord", "decode webhook event: %v", err)
+	if err := norm.Unmarshal(b.Event, &e); err != nil {
+		return norm.Invalid("discord", "decode webhook event: %v", err)
 	}
 	if e.Type == "" {
-		return invalid("discord", "webhook event has no type")
+		return norm.Invalid("discord", "webhook event has no type")
 	}
 	ev.SourceEventType = e.Type
-	ev.EventType = eventType("discord", e.Type)
+	ev.EventType = norm.Mapped(mapping, e.Type)
 	if e.Timestamp != "" {
 		t, err := discordTime(e.Timestamp)
 		if err != nil {
-			return invalid("discord", "event %q: %v", e.Type, err)
+			return norm.Invalid("discord", "event %q: %v", e.Type, err)
 		}
-		occurred(ev, t)
+		norm.Occurred(ev, t)
 	}
 	if d := e.Data; d != nil {
 		ev.UserId, ev.TenantId = d.UserID, d.GuildID
@@ -156,7 +157,7 @@ func discordWebhook(r request, b *discordBody, ev *eventv1.NormalizedEvent) erro
 			ev.EntityType = strings.ToLower(strings.SplitN(e.Type, "_", 2)[0])
 			ev.EntityId = d.ID
 		}
-		setMeta(ev.Metadata, "sku_id", d.SkuID)
+		norm.SetMeta(ev.Metadata, "sku_id", d.SkuID)
 	}
 	return nil
 }
