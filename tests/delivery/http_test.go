@@ -57,7 +57,7 @@ func startWebApp(t *testing.T) *webApp {
 	t.Helper()
 	app := &webApp{posts: map[string][]webPost{}}
 	for i, s := range []string{webSecretOld, webSecretNew} {
-		v, err := verify.Standard([]string{s}, 0)
+		v, err := verify.New("standard", []string{s}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,12 +2,10 @@ package verify
 
 import (
 	"crypto/ecdsa"
-	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
@@ -31,9 +29,6 @@ func DevKeyPair(platform string) (verifySecret, signSecret string, err error) {
 	}
 	seed := sha256.Sum256([]byte("hookmesh-development-" + platform))
 	switch platform {
-	case discordPlatform:
-		k := ed25519.NewKeyFromSeed(seed[:])
-		return hex.EncodeToString(k.Public().(ed25519.PublicKey)), hex.EncodeToString(seed[:]), nil
 	case sendgridPlatform:
 		// A SHA-256 output is below the P-256 order with overwhelming
 		// probability; ParseRawPrivateKey rejects the rare exception, and

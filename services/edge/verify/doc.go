@@ -61,23 +61,11 @@
 // # What is verified per platform
 //
 // Platforms moved to services/internal/platforms (stripe, slack, ...) document
-// their scheme in their own package.
-//
-// Standard Webhooks (Svix, Clerk, Resend, ...): headers webhook-id,
-// webhook-timestamp and webhook-signature, or the same three under svix-*
-// names (the webhook-* set is used when any of its headers is present). The
-// signature header is a space-separated list of "<version>,<base64>"; only
-// v1 entries count. The signed bytes are "<id>.<timestamp>.<body>" and the
-// key is the base64 decoding of the secret after an optional whsec_ prefix:
-// some senders hand out the bare base64, and both forms are accepted. A
-// secret that is not valid standard base64 is refused when the verifier is
-// built, not at the first request. The window defaults to
-// DefaultStandardTolerance, 5 minutes in both directions, as the spec's
-// libraries do. Asymmetric v1a (Ed25519) signatures are not supported.
+// their scheme in their own package; the Standard Webhooks family
+// (standard, svix, clerk, resend) shares platform/stdwebhooks.
 //
 // The other presets are documented on their constructors and in
-// docs/platforms.md: Svix, Clerk and Resend (Standard Webhooks under
-// svix-* names), GitLab (shared token, constant-time), Bitbucket (sha256=
+// docs/platforms.md: GitLab (shared token, constant-time), Bitbucket (sha256=
 // hex), Paddle (ts;h1 over "ts:body", 5 s), Linear (hex of the body,
 // webhookTimestamp in the body, 60 s), Intercom (sha1= hex: Intercom's
 // algorithm), Zendesk (base64 over timestamp+body), HubSpot v3 (method,

@@ -16,7 +16,14 @@ import (
 	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/internal/platform/sig"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
+)
+
+// The Ed25519 key decoders configured sources share with Discord.
+var (
+	ed25519PublicKeys = sig.Ed25519PublicKeys
+	ed25519PrivateKey = sig.Ed25519PrivateKey
 )
 
 // DefaultGenericTolerance is the replay window of a configured source that

@@ -71,7 +71,7 @@ func TestGenericConformance(t *testing.T) {
 	t.Parallel()
 	srcs := genericSources(t)
 	edPub, edPriv := otherEd25519()
-	edPub2, edPriv2 := mustDev(t, discordPlatform) // any other Ed25519 pair
+	edPub2, edPriv2 := mustDev(t, "discord") // any other Ed25519 pair
 	for _, c := range []struct {
 		src                                  sources.Source
 		sign, verify, otherSign, otherVerify string

@@ -17,14 +17,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookmesh/hookmesh/services/internal/platform/stdwebhooks"
 	registry "github.com/hookmesh/hookmesh/services/internal/platforms"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/calendly"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/discord"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/linear"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/mux"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/paddle"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/sanity"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/slack"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/twitch"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/workos"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/zendesk"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/zoom"
@@ -133,7 +136,7 @@ func fixtures(t testing.TB) []fixture {
 			body: testBody, sigHeaders: sigHeaders, window: window,
 		}
 	}
-	dPub, dPriv := mustDev(t, discordPlatform)
+	dPub, dPriv := mustDev(t, "discord")
 	oPub, oPriv := otherEd25519()
 	sPub, sPriv := mustDev(t, sendgridPlatform)
 	osPub, osPriv := otherP256(t)
@@ -170,10 +173,10 @@ func fixtures(t testing.TB) []fixture {
 		hm("github", 0, "X-Hub-Signature-256"),
 		hm("shopify", 0, "X-Shopify-Hmac-Sha256"),
 		hm("slack", slack.DefaultTolerance, "X-Slack-Signature"),
-		hm(standardPlatform, DefaultStandardTolerance, "webhook-signature"),
-		hm(svixPlatform, DefaultStandardTolerance, "svix-signature"),
-		hm(clerkPlatform, DefaultStandardTolerance, "svix-signature"),
-		hm(resendPlatform, DefaultStandardTolerance, "svix-signature"),
+		hm("standard", stdwebhooks.DefaultTolerance, "webhook-signature"),
+		hm("svix", stdwebhooks.DefaultTolerance, "svix-signature"),
+		hm("clerk", stdwebhooks.DefaultTolerance, "svix-signature"),
+		hm("resend", stdwebhooks.DefaultTolerance, "svix-signature"),
 		gitlab,
 		hm("bitbucket", 0, "X-Hub-Signature"),
 		hm("paddle", paddle.DefaultTolerance, "Paddle-Signature"),
@@ -183,10 +186,10 @@ func fixtures(t testing.TB) []fixture {
 		hm(hubspotPlatform, DefaultHubSpotTolerance, "X-HubSpot-Signature-v3"),
 		hm(squarePlatform, 0, "X-Square-Hmacsha256-Signature"),
 		twilio,
-		hm(twitchPlatform, DefaultTwitchTolerance, "Twitch-Eventsub-Message-Signature"),
+		hm("twitch", twitch.DefaultTolerance, "Twitch-Eventsub-Message-Signature"),
 		{
-			platform: discordPlatform, sign: dPriv, verify: dPub, otherSign: oPriv, otherVerify: oPub,
-			body: testBody, sigHeaders: []string{"X-Signature-Ed25519"}, window: DefaultDiscordTolerance,
+			platform: "discord", sign: dPriv, verify: dPub, otherSign: oPriv, otherVerify: oPub,
+			body: testBody, sigHeaders: []string{"X-Signature-Ed25519"}, window: discord.DefaultTolerance,
 		},
 		{
 			platform: sendgridPlatform, sign: sPriv, verify: sPub, otherSign: osPriv, otherVerify: osPub,
@@ -437,7 +440,7 @@ func TestNewRejectsUndecodableKeys(t *testing.T) {
 
 func TestDevKeyPair(t *testing.T) {
 	t.Parallel()
-	for _, p := range []string{discordPlatform, sendgridPlatform} {
+	for _, p := range []string{"discord", sendgridPlatform} {
 		pub, priv := mustDev(t, p)
 		pub2, priv2 := mustDev(t, p)
 		if pub != pub2 || priv != priv2 {
@@ -481,10 +484,10 @@ func TestDefaultsNew(t *testing.T) {
 	}{
 		{paddle.DefaultTolerance, 5 * time.Second},
 		{linear.DefaultTolerance, time.Minute},
-		{DefaultTwitchTolerance, 10 * time.Minute},
+		{twitch.DefaultTolerance, 10 * time.Minute},
 		{DefaultHubSpotTolerance, 5 * time.Minute},
 		{zendesk.DefaultTolerance, 5 * time.Minute},
-		{DefaultDiscordTolerance, 5 * time.Minute},
+		{discord.DefaultTolerance, 5 * time.Minute},
 		{DefaultSendGridTolerance, 5 * time.Minute},
 		{DefaultMailgunTolerance, 5 * time.Minute},
 		{DefaultGenericTolerance, 5 * time.Minute},

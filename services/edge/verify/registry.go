@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
@@ -17,11 +16,10 @@ import (
 // and the ones defined in this package until they move there.
 var platforms = func() []string {
 	p := []string{
-		adyenPlatform, clerkPlatform, discordPlatform,
+		adyenPlatform,
 		hubspotPlatform, mailgunPlatform,
-		resendPlatform, sendgridPlatform,
-		squarePlatform, standardPlatform, svixPlatform, twilioPlatform,
-		twitchPlatform,
+		sendgridPlatform,
+		squarePlatform, twilioPlatform,
 	}
 	p = append(p, registry.Names()...)
 	slices.Sort(p)
@@ -30,7 +28,7 @@ var platforms = func() []string {
 
 // asymmetric lists the presets verified with a public key: their "secret"
 // is the sender's public key, and Sign takes the private key instead.
-var asymmetric = map[string]bool{discordPlatform: true, sendgridPlatform: true}
+var asymmetric = map[string]bool{sendgridPlatform: true}
 
 // bodySigned lists the presets whose signature is inside the body: Sign
 // cannot produce their headers alone, SignRequest returns the signed body.
@@ -108,10 +106,6 @@ func build(platform string, secrets []string, tol time.Duration) (Verifier, erro
 	switch platform {
 	case adyenPlatform:
 		return Adyen(secrets)
-	case clerkPlatform, resendPlatform, svixPlatform, standardPlatform:
-		return standardFor(platform, secrets, tol)
-	case discordPlatform:
-		return Discord(secrets, tol)
 	case hubspotPlatform:
 		return HubSpot(secrets, tol), nil
 	case mailgunPlatform:
@@ -122,8 +116,8 @@ func build(platform string, secrets []string, tol time.Duration) (Verifier, erro
 		return Square(secrets), nil
 	case twilioPlatform:
 		return Twilio(secrets), nil
-	default: // twitchPlatform
-		return Twitch(secrets, tol), nil
+	default: // known, but neither registered nor listed above: our bug
+		return nil, fmt.Errorf("%s: no verifier: %w", platform, apperr.ErrNotFound)
 	}
 }
 
@@ -152,15 +146,10 @@ type SignInput = platform.SignInput
 // platform:
 //
 //   - registered platforms (services/internal/platforms): their own Sign
-//   - standard: webhook-id = id (required: it is signed), webhook-timestamp,
-//     webhook-signature; svix, clerk, resend: the same under svix-* names
 //   - hubspot: X-HubSpot-Signature-v3, X-HubSpot-Request-Timestamp
 //   - square: X-Square-Hmacsha256-Signature
 //   - twilio: X-Twilio-Signature (the body is signed as form parameters),
 //     I-Twilio-Idempotency-Token = id
-//   - twitch: Twitch-Eventsub-Message-Id = id (required), -Timestamp,
-//     -Signature, and -Type "notification"
-//   - discord: X-Signature-Ed25519, X-Signature-Timestamp
 //   - sendgrid: X-Twilio-Email-Event-Webhook-Signature, -Timestamp
 //
 // Other event-type headers depend on the payload and are the caller's to
@@ -220,28 +209,6 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 			return nil, nil, fmt.Errorf("sign: %w", err)
 		}
 		return h, b, nil
-	case clerkPlatform, resendPlatform, svixPlatform, standardPlatform:
-		names := svixNames
-		if platform == standardPlatform {
-			names = webhookNames
-		}
-		if id == "" {
-			return nil, nil, fmt.Errorf("sign: %s: empty webhook id: %w", platform, apperr.ErrInvalid)
-		}
-		sig, err := SignStandard(secret, id, now, body)
-		if err != nil {
-			return nil, nil, fmt.Errorf("sign: %s: %w", platform, err)
-		}
-		h.Set(names.id, id)
-		h.Set(names.timestamp, strconv.FormatInt(now.Unix(), 10))
-		h.Set(names.signature, sig)
-	case discordPlatform:
-		sig, ts, err := SignDiscord(secret, now, body)
-		if err != nil {
-			return nil, nil, fmt.Errorf("sign: discord: %w", err)
-		}
-		h.Set(discordSignatureHeader, sig)
-		h.Set(discordTimestampHeader, ts)
 	case hubspotPlatform:
 		sig, ts := SignHubSpot(secret, in.MethodOrPost(), in.URLOrDefault(platform), now, body)
 		h.Set(hubspotSignatureHeader, sig)
@@ -263,15 +230,8 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 		}
 		h.Set(twilioHeader, SignTwilio(secret, u, params))
 		setID(twilioIdempotency)
-	default: // twitchPlatform
-		if id == "" {
-			return nil, nil, fmt.Errorf("sign: twitch: empty message id: %w", apperr.ErrInvalid)
-		}
-		sig, ts := SignTwitch(secret, id, now, body)
-		h.Set(twitchIDHeader, id)
-		h.Set(twitchTimestampHeader, ts)
-		h.Set(twitchSignatureHeader, sig)
-		h.Set(twitchTypeHeader, "notification")
+	default: // known, but neither registered nor listed above: our bug
+		return nil, nil, fmt.Errorf("sign: %s: no signer: %w", platform, apperr.ErrNotFound)
 	}
 	return h, body, nil
 }

@@ -1,17 +1,8 @@
 package verify
 
 import (
-	"time"
-
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platform/sig"
-)
-
-// Default tolerances: the replay windows of each platform's official SDK.
-const (
-	// DefaultStandardTolerance is the 5-minute window, both directions, of
-	// the Standard Webhooks libraries.
-	DefaultStandardTolerance = 5 * time.Minute
 )
 
 // Request is the input of a verification (platform.Request).

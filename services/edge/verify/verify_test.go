@@ -9,10 +9,12 @@ import (
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/platform/platformtest"
+	"github.com/hookmesh/hookmesh/services/internal/platform/stdwebhooks"
 	registry "github.com/hookmesh/hookmesh/services/internal/platforms"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/github"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/shopify"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/slack"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/standard"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
 )
 
@@ -198,7 +200,7 @@ func TestNewTolerance(t *testing.T) {
 		{"stripe", 10 * time.Second, 10 * time.Second},
 		{"slack", 0, slack.DefaultTolerance},
 		{"slack", time.Minute, time.Minute},
-		{"standard", 0, DefaultStandardTolerance},
+		{"standard", 0, stdwebhooks.DefaultTolerance},
 		{"standard", 2 * time.Hour, 2 * time.Hour},
 	}
 	for _, tc := range tests {
@@ -231,8 +233,8 @@ func TestDefaults(t *testing.T) {
 	t.Parallel()
 	// The SDKs' values; changing them changes what the edge accepts.
 	if stripe.DefaultTolerance != 300*time.Second || slack.DefaultTolerance != 300*time.Second ||
-		DefaultStandardTolerance != 300*time.Second {
-		t.Errorf("defaults = %v %v %v", stripe.DefaultTolerance, slack.DefaultTolerance, DefaultStandardTolerance)
+		stdwebhooks.DefaultTolerance != 300*time.Second {
+		t.Errorf("defaults = %v %v %v", stripe.DefaultTolerance, slack.DefaultTolerance, stdwebhooks.DefaultTolerance)
 	}
 }
 
@@ -321,7 +323,7 @@ func TestSignErrors(t *testing.T) {
 // signature made with an empty key.
 func TestEmptySecretsRejectEverything(t *testing.T) {
 	t.Parallel()
-	std, err := Standard([]string{""}, 0)
+	std, err := standard.Platform.NewVerifier([]string{""}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

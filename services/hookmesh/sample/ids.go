@@ -17,14 +17,10 @@ func newID(platform string, now time.Time) string {
 		return s.NewID(now)
 	}
 	switch platform {
-	case "standard", "svix", "clerk", "resend":
-		return "msg_" + alnum(27) // Svix's KSUID-based message ids
 	case "hubspot":
 		// HubSpot event ids are 64-bit; above 2^53 they break float64
 		// decoding, which is exactly what the pipeline must survive.
 		return strconv.FormatUint(1<<53+randUint()%(1<<62), 10)
-	case "discord":
-		return snowflake(now)
 	case "sendgrid":
 		return base64.RawURLEncoding.EncodeToString(randBytes(16)) // 22 characters, like sg_event_id
 	case "mailgun":
@@ -32,7 +28,7 @@ func newID(platform string, now time.Time) string {
 	case "adyen":
 		return strings.ToUpper(alnum(16)) // pspReference
 	}
-	// github, shopify, gitlab, bitbucket, linear, square, twilio, twitch
+	// square, twilio
 	return uuid()
 }
 

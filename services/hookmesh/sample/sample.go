@@ -236,10 +236,6 @@ func typeHeaders(platform, typ string) map[string]string {
 		}
 		return s.TypeHeaders(typ)
 	}
-	switch platform {
-	case "twitch":
-		return map[string]string{"Twitch-Eventsub-Subscription-Type": typ, "Twitch-Eventsub-Subscription-Version": "1", "Twitch-Eventsub-Message-Retry": "0"}
-	}
 	return nil
 }
 
@@ -254,14 +250,8 @@ func idHeaders(platform, id string) http.Header {
 		return s.IDHeaders(id)
 	}
 	switch platform {
-	case "standard":
-		return http.Header{"Webhook-Id": {id}}
-	case "svix", "clerk", "resend":
-		return http.Header{"Svix-Id": {id}}
 	case "twilio":
 		return http.Header{"I-Twilio-Idempotency-Token": {id}}
-	case "twitch":
-		return http.Header{"Twitch-Eventsub-Message-Id": {id}}
 	}
 	return nil
 }

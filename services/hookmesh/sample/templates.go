@@ -5,15 +5,9 @@ package sample
 // platform has one (discord's only mapped type is the PING handshake,
 // which the edge answers without recording, so its default is a command).
 var defaults = map[string]string{
-	"standard": "user.created",
-	"svix":     "order.created",
-	"clerk":    "user.created",
-	"resend":   "email.delivered",
 	"hubspot":  "contact.creation",
 	"square":   "payment.updated",
 	"twilio":   "message.received",
-	"twitch":   "channel.subscribe",
-	"discord":  "application_command",
 	"sendgrid": "delivered",
 	"mailgun":  "delivered",
 	"adyen":    "AUTHORISATION",
@@ -25,14 +19,8 @@ var defaults = map[string]string{
 // break float64 decoding.
 var templates = map[string]map[string]template{
 	"twilio":   twilioTemplates,
-	"twitch":   twitchTemplates,
-	"discord":  discordTemplates,
 	"sendgrid": sendgridTemplates,
 	"mailgun":  mailgunTemplates,
-	"standard": standardTemplates,
-	"svix":     svixTemplates,
-	"clerk":    clerkTemplates,
-	"resend":   resendTemplates,
 	"square":   squareTemplates,
 	"hubspot":  hubspotTemplates,
 	"adyen":    adyenTemplates,

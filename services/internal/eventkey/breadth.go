@@ -12,7 +12,6 @@ import (
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/dotpath"
-	"github.com/hookmesh/hookmesh/services/internal/jsonscan"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 )
 
@@ -45,21 +44,6 @@ func deriveBreadth(platform string, headers map[string]string, body []byte) (Key
 			// parameters identify its event, so its bytes are its key.
 			k.EventID = ContentKey(body).EventID
 		}
-	case "twitch":
-		k.EventID = headers["twitch-eventsub-message-id"]
-	case "discord":
-		// Interactions carry an id; webhook events do not, and Discord
-		// signs a fresh timestamp per attempt but resends the same body, so
-		// the content key is their stable id. Deriving it here keeps the
-		// edge and the normalizer on one key.
-		var buf [2][]byte
-		f := topFields(body, discordFields, buf[:0])
-		k.EventID = Encode(rawText(f[0]))
-		k.Source = Encode(rawText(f[1]))
-		// Any JSON body without an id (an array too) is an event.
-		if k.EventID == "" && jsonscan.Valid(body) {
-			k.EventID = ContentKey(body).EventID
-		}
 	case "mailgun":
 		k.EventID = Encode(mailgunID(body))
 	case "hubspot":
@@ -77,9 +61,8 @@ func deriveBreadth(platform string, headers map[string]string, body []byte) (Key
 // The top-level fields the platforms read from their bodies, compiled
 // once for topFields.
 var (
-	squareFields  = dotpath.CompileMembers([][]string{{"event_id"}, {"merchant_id"}})
-	discordFields = dotpath.CompileMembers([][]string{{"id"}, {"application_id"}})
-	twilioFields  = dotpath.CompileMembers([][]string{{"AccountSid"}, {"account_sid"}})
+	squareFields = dotpath.CompileMembers([][]string{{"event_id"}, {"merchant_id"}})
+	twilioFields = dotpath.CompileMembers([][]string{{"AccountSid"}, {"account_sid"}})
 )
 
 // twilioAccount is the AccountSid of a form (or JSON) body.

@@ -39,11 +39,6 @@ func Derive(platform string, headers map[string]string, body []byte) (Key, error
 		if k, err = p.Key(headers, body); err != nil {
 			return Key{}, err
 		}
-	case platform == "standard", platform == "svix", platform == "clerk", platform == "resend":
-		k.EventID = headers["webhook-id"]
-		if k.EventID == "" {
-			k.EventID = headers["svix-id"]
-		}
 	default:
 		var err error
 		k, err = deriveBreadth(platform, headers, body)

@@ -13,7 +13,9 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/bitbucket"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/calendly"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/clerk"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/coinbase"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/discord"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/docusign"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/github"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/gitlab"
@@ -30,12 +32,16 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platforms/paypal"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/paystack"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/razorpay"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/resend"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/sanity"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/segment"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/sentry"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/shopify"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/slack"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/standard"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/svix"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/twitch"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/typeform"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/vercel"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/woocommerce"
@@ -49,7 +55,9 @@ import (
 var registry = []platform.Platform{
 	bitbucket.Platform,
 	calendly.Platform,
+	clerk.Platform,
 	coinbase.Platform,
+	discord.Platform,
 	docusign.Platform,
 	github.Platform,
 	gitlab.Platform,
@@ -66,12 +74,16 @@ var registry = []platform.Platform{
 	paypal.Platform,
 	paystack.Platform,
 	razorpay.Platform,
+	resend.Platform,
 	sanity.Platform,
 	segment.Platform,
 	sentry.Platform,
 	shopify.Platform,
 	slack.Platform,
+	standard.Platform,
 	stripe.Platform,
+	svix.Platform,
+	twitch.Platform,
 	typeform.Platform,
 	vercel.Platform,
 	woocommerce.Platform,

@@ -7,7 +7,6 @@ package ingest
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -427,53 +426,18 @@ func retryable(err error) bool {
 	return false
 }
 
-// handshake reports whether a request is a platform's URL-verification
-// request, which must be answered synchronously, and returns the answer and
-// its format: Slack's url_verification (the challenge in JSON), Twitch
-// EventSub's webhook_callback_verification (the raw challenge as text), and
-// Discord's PINGs (an interaction of type 1 is answered {"type":1}; a
-// webhook event of type 0 with 204). It runs only after the signature
-// check, so an unsigned request cannot use the edge as an echo service.
+// handshake reports whether a request is its platform's URL-verification
+// request (Platform.Handshake: Slack's url_verification, Twitch EventSub's
+// webhook_callback_verification, Discord's PINGs ...), which must be
+// answered synchronously, and returns the answer and its format. It runs
+// only after the signature check, so an unsigned request cannot use the
+// edge as an echo service.
 func handshake(name string, h http.Header, body []byte) (challenge, format string, ok bool) {
-	if p, registered := platforms.Lookup(name); registered {
-		if p.Handshake == nil {
-			return "", "", false
-		}
-		return p.Handshake(h, body)
+	p, registered := platforms.Lookup(name)
+	if !registered || p.Handshake == nil {
+		return "", "", false
 	}
-	switch name {
-	case "twitch":
-		if h.Get("Twitch-Eventsub-Message-Type") != "webhook_callback_verification" {
-			return "", "", false
-		}
-		var v struct {
-			Challenge string `json:"challenge"`
-		}
-		if json.Unmarshal(body, &v) != nil || v.Challenge == "" {
-			return "", "", false
-		}
-		return v.Challenge, ChallengeText, true
-	case "discord":
-		var v struct {
-			Type *int `json:"type"`
-			// Interactions carry an id and a token; webhook events
-			// neither (their type 1 is an EVENT, not a PING).
-			ID    string          `json:"id"`
-			Token string          `json:"token"`
-			Event json.RawMessage `json:"event"`
-		}
-		if json.Unmarshal(body, &v) != nil || v.Type == nil {
-			return "", "", false
-		}
-		interaction := v.ID != "" || v.Token != ""
-		switch {
-		case interaction && *v.Type == 1: // interaction PING
-			return `{"type":1}`, ChallengeRawJSON, true
-		case !interaction && *v.Type == 0 && v.Event == nil: // webhook-event PING
-			return "", ChallengeEmpty, true
-		}
-	}
-	return "", "", false
+	return p.Handshake(h, body)
 }
 
 // ExternalURL returns the URL a sender requested, as it signed it:

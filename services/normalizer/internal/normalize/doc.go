@@ -5,9 +5,10 @@
 // stored raw request always normalizes to the same event and a fixed
 // adapter can re-normalize what once failed.
 //
-// Each preset platform has an adapter in its own file (stripe.go,
-// github.go, gitlab.go, square.go ...); the Standard Webhooks senders
-// (standard, svix, clerk, resend) share standard.go. configured.go reads the
+// Each preset platform not yet moved to services/internal/platforms has an
+// adapter in its own file (square.go, twilio.go ...); the moved ones have
+// theirs in their package (the Standard Webhooks senders share
+// platform/stdwebhooks). configured.go reads the
 // platforms defined in configuration (sources.Normalize: dotted JSON paths)
 // through a Normalizer built with New. mapping.go is the one table from a
 // platform's own event type to the common EventType.

@@ -29,18 +29,11 @@ type request = norm.Request
 // the receipt time.
 type adapter = norm.Adapter
 
-// adapters are the presets: platforms known in code. Svix, Clerk and
-// Resend send Standard Webhooks and share its adapter.
+// adapters are the presets: platforms known in code.
 var adapters = map[string]adapter{
-	"standard": standardAdapter("standard"),
-	"svix":     standardAdapter("svix"),
-	"clerk":    standardAdapter("clerk"),
-	"resend":   standardAdapter("resend"),
 	"hubspot":  normalizeHubSpot,
 	"square":   normalizeSquare,
 	"twilio":   normalizeTwilio,
-	"twitch":   normalizeTwitch,
-	"discord":  normalizeDiscord,
 	"sendgrid": normalizeSendGrid,
 	"mailgun":  normalizeMailgun,
 	"adyen":    normalizeAdyen,
