@@ -26,7 +26,7 @@ var testdata embed.FS
 var Platform = platform.Platform{
 	Name:             name,
 	NewVerifier:      newVerifier,
-	Sign:             sign,
+	Sign:             scheme.Sign,
 	DefaultTolerance: DefaultTolerance,
 	Key:              key,
 	Normalize:        normalize,
