@@ -22,10 +22,10 @@ const (
 // refused: Jira Cloud signs with SHA-256. Jira signs no timestamp, so
 // there is no replay window. Webhooks registered without a secret (and
 // those of Connect and OAuth apps) are not signed, and fail.
-var Scheme = sig.HexBody{Platform: name, Header: header, Prefix: "sha256=", Hash: sha256.New}
+var Scheme = sig.Body{Platform: name, Header: header, Prefix: "sha256=", Hash: sha256.New}
 
 // NewVerifier returns a Verifier of X-Hub-Signature.
-func NewVerifier(secrets []string) platform.Verifier { return Scheme.Verifier(secrets) }
+func NewVerifier(secrets []string) platform.Verifier { return Scheme.NewVerifier(secrets) }
 
 // Signature returns the X-Hub-Signature value Jira would send for body
 // under secret: "sha256=<hex>".

@@ -28,7 +28,7 @@ var testdata embed.FS
 var Platform = platform.Platform{
 	Name:        name,
 	NewVerifier: newVerifier,
-	Sign:        sign,
+	Sign:        legacy.Sign, // X-Signature, as the destination sends by default
 	Key:         key,
 	Normalize:   normalize,
 	Mapping:     mapping,

@@ -24,10 +24,10 @@ const (
 // Scheme is Sentry's: the hex HMAC-SHA256 of the raw body keyed with the
 // integration's client secret (used as-is). Sentry signs no timestamp, so
 // there is no replay window.
-var Scheme = sig.HexBody{Platform: name, Header: header, Hash: sha256.New}
+var Scheme = sig.Body{Platform: name, Header: header, Hash: sha256.New}
 
 // NewVerifier returns a Verifier of Sentry-Hook-Signature.
-func NewVerifier(secrets []string) platform.Verifier { return Scheme.Verifier(secrets) }
+func NewVerifier(secrets []string) platform.Verifier { return Scheme.NewVerifier(secrets) }
 
 // Signature returns the Sentry-Hook-Signature value Sentry would send for
 // body under the client secret.

@@ -22,7 +22,7 @@ var testdata embed.FS
 var Platform = platform.Platform{
 	Name:        name,
 	NewVerifier: newVerifier,
-	Sign:        sign,
+	Sign:        Scheme.Sign,
 	Key:         key,
 	Normalize:   normalize,
 	Mapping:     mapping,
