@@ -34,7 +34,3 @@ func NewVerifier(secrets []string, tolerance time.Duration) platform.Verifier {
 func Signature(secret string, ts time.Time, body []byte) string {
 	return scheme.Signature(secret, ts, body)
 }
-
-func newVerifier(secrets []string, tolerance time.Duration) (platform.Verifier, error) {
-	return NewVerifier(secrets, tolerance), nil
-}

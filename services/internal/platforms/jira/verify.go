@@ -3,7 +3,6 @@ package jira
 import (
 	"crypto/sha256"
 	"net/http"
-	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platform/sig"
@@ -40,8 +39,4 @@ func sign(in platform.SignInput) (http.Header, []byte, error) {
 		h.Set(idHeader, in.ID)
 	}
 	return h, in.Body, nil
-}
-
-func newVerifier(secrets []string, _ time.Duration) (platform.Verifier, error) {
-	return NewVerifier(secrets), nil
 }

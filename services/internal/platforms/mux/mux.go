@@ -30,7 +30,7 @@ const name = "mux"
 // Platform is Mux, as the registry lists it.
 var Platform = platform.Platform{
 	Name:             name,
-	NewVerifier:      newVerifier,
+	NewVerifier:      platform.Windowed(NewVerifier),
 	Sign:             scheme.Sign,
 	DefaultTolerance: DefaultTolerance,
 	Key:              key,
@@ -67,10 +67,6 @@ func NewVerifier(secrets []string, tolerance time.Duration) platform.Verifier {
 // under secret: "t=<unix>,v1=<hex>".
 func Signature(secret string, ts time.Time, body []byte) string {
 	return scheme.Signature(secret, ts, body)
-}
-
-func newVerifier(secrets []string, tolerance time.Duration) (platform.Verifier, error) {
-	return NewVerifier(secrets, tolerance), nil
 }
 
 // key is the event id at the top of the body. A retry of an event keeps

@@ -25,7 +25,7 @@ var testdata embed.FS
 // Platform is Sanity, as the registry lists it.
 var Platform = platform.Platform{
 	Name:             name,
-	NewVerifier:      newVerifier,
+	NewVerifier:      platform.Windowed(NewVerifier),
 	Sign:             scheme.Sign,
 	DefaultTolerance: DefaultTolerance,
 	Key:              key,

@@ -71,7 +71,3 @@ func parseHeader(h string) (t string, sigs [][]byte, reason string) {
 func Signature(secret string, ts time.Time, body []byte) string {
 	return scheme.Signature(secret, ts, body)
 }
-
-func newVerifier(secrets []string, tolerance time.Duration) (platform.Verifier, error) {
-	return NewVerifier(secrets, tolerance), nil
-}

@@ -27,7 +27,7 @@ var testdata embed.FS
 // Platform is Segment, as the registry lists it.
 var Platform = platform.Platform{
 	Name:        name,
-	NewVerifier: newVerifier,
+	NewVerifier: platform.Keyed(NewVerifier),
 	Sign:        legacy.Sign, // X-Signature, as the destination sends by default
 	Key:         key,
 	Normalize:   normalize,

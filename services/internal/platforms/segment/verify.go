@@ -3,7 +3,6 @@ package segment
 import (
 	"bytes"
 	"crypto/sha1"
-	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platform/sig"
@@ -62,7 +61,3 @@ func (v *verifier) Verify(r platform.Request) error {
 // Signature returns the hex HMAC-SHA1 Segment sends for body under the
 // shared secret.
 func Signature(secret string, body []byte) string { return legacy.Signature(secret, body) }
-
-func newVerifier(secrets []string, _ time.Duration) (platform.Verifier, error) {
-	return NewVerifier(secrets), nil
-}

@@ -48,7 +48,3 @@ func sign(in platform.SignInput) (http.Header, []byte, error) {
 	}
 	return h, in.Body, nil
 }
-
-func newVerifier(secrets []string, _ time.Duration) (platform.Verifier, error) {
-	return NewVerifier(secrets), nil
-}

@@ -21,7 +21,7 @@ var testdata embed.FS
 // Platform is Vercel, as the registry lists it.
 var Platform = platform.Platform{
 	Name:        name,
-	NewVerifier: newVerifier,
+	NewVerifier: platform.Keyed(NewVerifier),
 	Sign:        Scheme.Sign,
 	Key:         key,
 	Normalize:   normalize,

@@ -2,7 +2,6 @@ package vercel
 
 import (
 	"crypto/sha1"
-	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platform/sig"
@@ -26,7 +25,3 @@ func NewVerifier(secrets []string) platform.Verifier { return Scheme.NewVerifier
 // Signature returns the x-vercel-signature value Vercel would send for
 // body under secret.
 func Signature(secret string, body []byte) string { return Scheme.Signature(secret, body) }
-
-func newVerifier(secrets []string, _ time.Duration) (platform.Verifier, error) {
-	return NewVerifier(secrets), nil
-}

@@ -44,7 +44,3 @@ func sign(in platform.SignInput) (http.Header, []byte, error) {
 	}
 	return scheme.Sign(in)
 }
-
-func newVerifier(secrets []string, tolerance time.Duration) (platform.Verifier, error) {
-	return NewVerifier(secrets, tolerance), nil
-}
