@@ -12,11 +12,15 @@ import (
 )
 
 // FuzzHexBody is the header fuzz target of a platform whose scheme is a
-// sig.HexBody (Sentry, Vercel, Jira): CheckFuzz's properties, with an
+// hex sig.Body without an optional prefix (Sentry, Vercel, Jira):
+// CheckFuzz's properties, with an
 // oracle of its own (crypto/hmac under s.Hash, no code of the platform):
 // an accepted header is s.Prefix and the hex HMAC of the body, in either
 // case. The fuzz function takes (header string, body []byte).
-func FuzzHexBody(f *testing.F, s sig.HexBody) {
+func FuzzHexBody(f *testing.F, s sig.Body) {
+	if s.Base64 || s.PrefixOptional {
+		f.Fatalf("FuzzHexBody: %s's scheme is not hex behind a fixed prefix", s.Platform)
+	}
 	valid := s.Signature(FuzzKnown, Body)
 	digits := strings.TrimPrefix(valid, s.Prefix)
 	for _, v := range []string{
@@ -25,7 +29,7 @@ func FuzzHexBody(f *testing.F, s sig.HexBody) {
 	} {
 		f.Add(v, Body)
 	}
-	known, unknowable := s.Verifier([]string{FuzzKnown}), s.Verifier([]string{FuzzUnknowable})
+	known, unknowable := s.NewVerifier([]string{FuzzKnown}), s.NewVerifier([]string{FuzzUnknowable})
 	f.Fuzz(func(t *testing.T, header string, body []byte) {
 		r := platform.Request{Header: http.Header{http.CanonicalHeaderKey(s.Header): {header}}, Body: body}
 		if !CheckFuzz(t, known, unknowable, r) {

@@ -14,9 +14,11 @@ import (
 // Body is a signature scheme that signs the raw body alone: one header
 // holds the HMAC of the exact bytes received, keyed with the shared secret
 // as a string, hex or base64 encoded, optionally behind a prefix. No
-// timestamp is signed, so there is no replay window. Razorpay, Paystack,
-// Lemon Squeezy, WooCommerce, Coinbase Commerce and Mollie use it; a
-// platform package declares its Body and uses its NewVerifier and Sign.
+// timestamp is signed, so there is no replay window. GitHub, Bitbucket,
+// Shopify, Intercom, Jira, Sentry, Vercel, Segment, Typeform, Notion,
+// Razorpay, Paystack, Lemon Squeezy, WooCommerce, Coinbase Commerce and
+// Mollie use it; a platform package declares its Body and uses its
+// NewVerifier, Signature and Sign.
 type Body struct {
 	// Platform names the platform in failures.
 	Platform string
@@ -31,6 +33,9 @@ type Body struct {
 	Prefix string
 	// PrefixOptional accepts the encoded MAC without Prefix too.
 	PrefixOptional bool
+	// NoMatch replaces ReasonNoMatch where a platform has always said
+	// something else ("no sha256 match"); it is a metric label.
+	NoMatch string
 }
 
 // Failure reasons of Body verifiers, besides the shared ones.
@@ -71,6 +76,9 @@ func (v *bodyVerifier) Verify(r platform.Request) error {
 		return Fail(v.s.Platform, ReasonMalformed)
 	}
 	if !MatchAnyWith(v.s.Hash, v.keys, [][]byte{mac}, r.Body) {
+		if v.s.NoMatch != "" {
+			return Fail(v.s.Platform, v.s.NoMatch)
+		}
 		return Fail(v.s.Platform, ReasonNoMatch)
 	}
 	return nil

@@ -52,6 +52,13 @@ func TestBody(t *testing.T) {
 		h("URL alphabet", "sha256="+base64.URLEncoding.EncodeToString(mac), sig.ReasonMalformed),
 	})
 	platformtest.RunCases(t, bodyBase64.NewVerifier([]string{""}), []platformtest.Case{h("no secrets", "sha256="+b64, sig.ReasonNoSecrets)})
+	own := bodyHex
+	own.NoMatch = "no sha256 match"
+	platformtest.RunCases(t, own.NewVerifier([]string{"It's a Secret to Everybody"}), []platformtest.Case{
+		h("valid, own reason", "sha256="+want, ""),
+		h("wrong, own reason", "sha256="+strings.Repeat("0", 64), "no sha256 match"),
+		h("malformed, shared reason", "sha256=", sig.ReasonMalformed),
+	})
 }
 
 // FuzzBody holds platformtest.CheckFuzz's properties for Body in

@@ -3,6 +3,7 @@ package sig
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -28,19 +29,72 @@ const (
 // was signed?), an item without "=", a t that is not unix seconds, more
 // than MaxEntries items, no t or no usable v1 is a failure reason.
 func ParseTV1(h string, size int) (t string, sigs [][]byte, reason string) {
+	return TV1{}.parse(h, size)
+}
+
+// TV1 is the scheme of a "t=<timestamp>,v1=<hex>" header (ParseTV1) whose
+// v1 values are the HMAC-SHA256 of "<t>.<body>": Stripe's, which Calendly,
+// Mux and WorkOS use as it is, and Paddle and Sanity with other spellings.
+// The timestamp must be within the tolerance of the request time, in both
+// directions. The zero value of every option below is Stripe's.
+type TV1 struct {
+	// Platform names the platform in failures.
+	Platform string
+	// Header is the signature header's name.
+	Header string
+	// Millis reads and writes the timestamp as unix milliseconds
+	// (WorkOS, Sanity) rather than seconds.
+	Millis bool
+	// TimeKey and SigKey name the items ("t", "v1"; Paddle: "ts", "h1").
+	TimeKey, SigKey string
+	// ItemSep separates the items ("," ; Paddle: ";"). JoinSep is what
+	// Signature writes between them (ItemSep; WorkOS: ", ").
+	ItemSep, JoinSep string
+	// PayloadSep sits between the timestamp and the body in the signed
+	// payload ("."; Paddle: ":").
+	PayloadSep string
+	// TrimSpace trims all Unicode white space around an item (Paddle's
+	// parser) rather than spaces and tabs only.
+	TrimSpace bool
+	// Parse, if set, replaces the item parser (Sanity reads one positional
+	// t and v1): it returns t as sent and the candidate MACs, or a reason.
+	Parse func(h string) (t string, sigs [][]byte, reason string)
+	// Encode, if set, replaces hex as the MAC's encoding in Signature.
+	Encode func([]byte) string
+	// MissingHeader, NoSig and NoMatch replace the reasons of a missing
+	// header (ReasonNoHeader), of no usable signature item (ReasonNoV1)
+	// and of no match (ReasonNoV1Match). They are metric labels.
+	MissingHeader, NoSig, NoMatch string
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// parse is ParseTV1 under s's keys and separators.
+func (s TV1) parse(h string, size int) (t string, sigs [][]byte, reason string) {
+	tKey, sKey, sep := or(s.TimeKey, "t"), or(s.SigKey, "v1"), or(s.ItemSep, ",")
 	n := 0
 	for rest, more := h, true; more; {
 		var item string
-		item, rest, more = strings.Cut(rest, ",")
+		item, rest, more = strings.Cut(rest, sep)
 		if n++; n > MaxEntries {
 			return "", nil, ReasonTooMany
 		}
-		key, val, ok := strings.Cut(strings.Trim(item, " \t"), "=")
+		if s.TrimSpace {
+			item = strings.TrimSpace(item)
+		} else {
+			item = strings.Trim(item, " \t")
+		}
+		key, val, ok := strings.Cut(item, "=")
 		if !ok {
 			return "", nil, ReasonMalformed
 		}
 		switch key {
-		case "t":
+		case tKey:
 			if t != "" {
 				return "", nil, ReasonMalformed
 			}
@@ -48,7 +102,7 @@ func ParseTV1(h string, size int) (t string, sigs [][]byte, reason string) {
 				return "", nil, ReasonBadTimestamp
 			}
 			t = val
-		case "v1":
+		case sKey:
 			if b, ok := DecodeHexN(val, "", size); ok {
 				sigs = append(sigs, b)
 			}
@@ -58,20 +112,9 @@ func ParseTV1(h string, size int) (t string, sigs [][]byte, reason string) {
 	case t == "":
 		return "", nil, ReasonNoTimestamp
 	case len(sigs) == 0:
-		return "", nil, ReasonNoV1
+		return "", nil, or(s.NoSig, ReasonNoV1)
 	}
 	return t, sigs, ""
-}
-
-// TV1 is the scheme of a "t=<unix>,v1=<hex>" header (ParseTV1) whose v1
-// values are the HMAC-SHA256 of "<t>.<body>": Stripe's, which Calendly
-// and Mux use too. The timestamp must be within the tolerance of the
-// request time, in both directions.
-type TV1 struct {
-	// Platform names the platform in failures.
-	Platform string
-	// Header is the signature header's name.
-	Header string
 }
 
 // Verifier returns the verifier of secrets, each used as-is as the HMAC
@@ -80,11 +123,28 @@ func (s TV1) Verifier(secrets []string, tolerance time.Duration) platform.Verifi
 	return &tv1Verifier{TV1: s, keys: KeyList(secrets), tol: tolerance}
 }
 
-// Sign returns the header value a sender puts on body at ts under
-// secret: "t=<unix>,v1=<hex>".
-func (s TV1) Sign(secret string, ts time.Time, body []byte) string {
-	t := strconv.FormatInt(ts.Unix(), 10)
-	return "t=" + t + ",v1=" + hex.EncodeToString(MAC([]byte(secret), []byte(t), []byte("."), body))
+// Signature returns the header value a sender puts on body at ts under
+// secret, e.g. "t=<unix>,v1=<hex>".
+func (s TV1) Signature(secret string, ts time.Time, body []byte) string {
+	n := ts.Unix()
+	if s.Millis {
+		n = ts.UnixMilli()
+	}
+	t := strconv.FormatInt(n, 10)
+	mac := MAC([]byte(secret), []byte(t), []byte(or(s.PayloadSep, ".")), body)
+	enc := hex.EncodeToString
+	if s.Encode != nil {
+		enc = s.Encode
+	}
+	return or(s.TimeKey, "t") + "=" + t + or(s.JoinSep, or(s.ItemSep, ",")) + or(s.SigKey, "v1") + "=" + enc(mac)
+}
+
+// Sign is a Platform.Sign: the signature header at in.Now (as it is,
+// zero included); the body is sent as it is.
+func (s TV1) Sign(in platform.SignInput) (http.Header, []byte, error) {
+	h := http.Header{}
+	h.Set(s.Header, s.Signature(in.Secret, in.Now, in.Body))
+	return h, in.Body, nil
 }
 
 type tv1Verifier struct {
@@ -100,18 +160,29 @@ func (v *tv1Verifier) Verify(r platform.Request) error {
 	}
 	h := r.HeaderValue(v.Header)
 	if h == "" {
-		return Fail(v.Platform, ReasonNoHeader)
+		return Fail(v.Platform, or(v.MissingHeader, ReasonNoHeader))
 	}
-	t, sigs, reason := ParseTV1(h, sha256.Size)
+	var t string
+	var sigs [][]byte
+	var reason string
+	if v.Parse != nil {
+		t, sigs, reason = v.Parse(h)
+	} else {
+		t, sigs, reason = v.parse(h, sha256.Size)
+	}
 	if reason != "" {
 		return Fail(v.Platform, reason)
 	}
-	ts, _ := ParseUnix(t) // validated by the parser
-	if err := CheckWindow(v.Platform, ts, r.NowOrClock(), v.tol); err != nil {
+	n, _ := ParseUnix(t) // validated by the parser
+	at := time.Unix(n, 0)
+	if v.Millis {
+		at = time.UnixMilli(n)
+	}
+	if err := CheckWindowTime(v.Platform, at, r.NowOrClock(), v.tol); err != nil {
 		return err
 	}
-	if !MatchAny(v.keys, sigs, []byte(t), []byte("."), r.Body) {
-		return Fail(v.Platform, ReasonNoV1Match)
+	if !MatchAny(v.keys, sigs, []byte(t), []byte(or(v.PayloadSep, ".")), r.Body) {
+		return Fail(v.Platform, or(v.NoMatch, ReasonNoV1Match))
 	}
 	return nil
 }

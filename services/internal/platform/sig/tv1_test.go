@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,9 +22,36 @@ func TestTV1Sign(t *testing.T) {
 	// HMAC-SHA256("SuperSecret123", `1565125718.{"test":"body"}`), Mux's
 	// published vector (mux-node-sdk tests/api-resources/webhooks.test.ts).
 	const want = "t=1565125718,v1=854ece4c22acef7c66b57d4e504153bc512595e8e9c772ece2a68150548c19a7"
-	if got := tv1.Sign("SuperSecret123", time.Unix(1565125718, 0), []byte(`{"test":"body"}`)); got != want {
+	if got := tv1.Signature("SuperSecret123", time.Unix(1565125718, 0), []byte(`{"test":"body"}`)); got != want {
 		t.Errorf("Sign = %s, want %s", got, want)
 	}
+}
+
+func TestTV1Options(t *testing.T) {
+	t.Parallel()
+	// Paddle's spelling in milliseconds, with its own reasons.
+	s := sig.TV1{
+		Platform: "opt", Header: "Signature", Millis: true, TimeKey: "ts", SigKey: "h1", ItemSep: ";", JoinSep: "; ",
+		PayloadSep: ":", MissingHeader: "missing it", NoSig: "no h1 signature", NoMatch: "no h1 match",
+	}
+	const secret = "k"
+	body := []byte("body")
+	ms := platformtest.Now.UnixMilli()
+	want := "ts=" + strconv.FormatInt(ms, 10) + "; h1=" + hex.EncodeToString(platformtest.OracleMAC([]byte(secret), strconv.FormatInt(ms, 10), ":", "body"))
+	if got := s.Signature(secret, platformtest.Now, body); got != want {
+		t.Fatalf("Signature = %s, want %s", got, want)
+	}
+	hdr := func(name, value, want string) platformtest.Case {
+		return platformtest.Case{Name: name, Header: platformtest.H("Signature", value), Body: body, Want: want}
+	}
+	platformtest.RunCases(t, s.Verifier([]string{secret}, time.Minute), []platformtest.Case{
+		hdr("valid", want, ""),
+		hdr("seconds where milliseconds are sent", "ts="+strconv.FormatInt(platformtest.Now.Unix(), 10)+";h1="+strings.Repeat("0", 64), sig.ReasonTooOld),
+		hdr("no h1", "ts=1", "no h1 signature"),
+		hdr("wrong h1", "ts="+strconv.FormatInt(ms, 10)+";h1="+strings.Repeat("0", 64), "no h1 match"),
+		hdr("Stripe's spelling", "t=1,v1="+strings.Repeat("0", 64), sig.ReasonNoTimestamp),
+		{Name: "no header", Body: body, Want: "missing it"},
+	})
 }
 
 func TestParseTV1(t *testing.T) {
@@ -56,7 +84,7 @@ func TestParseTV1(t *testing.T) {
 // FuzzTV1 holds platformtest.CheckFuzz's properties for TV1, with an
 // oracle of its own.
 func FuzzTV1(f *testing.F) {
-	valid := tv1.Sign(platformtest.FuzzKnown, platformtest.Now, platformtest.Body)
+	valid := tv1.Signature(platformtest.FuzzKnown, platformtest.Now, platformtest.Body)
 	_, v1, _ := strings.Cut(valid, ",v1=")
 	for _, s := range []string{
 		valid,

@@ -2,7 +2,6 @@ package bitbucket
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
 	"net/http"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
@@ -15,39 +14,18 @@ const (
 	bitbucketRequest  = "X-Request-UUID"
 )
 
-type bitbucketVerifier struct{ keys [][]byte }
+// scheme is Bitbucket Cloud's: "sha256=" and the hex HMAC-SHA256 of the
+// raw body.
+var scheme = sig.Body{Platform: bitbucketPlatform, Header: bitbucketHeader, Hash: sha256.New, Prefix: "sha256=", NoMatch: "no sha256 match"}
 
 // NewVerifier returns a Verifier of Bitbucket Cloud's X-Hub-Signature header,
 // "sha256=<hex>" of the HMAC-SHA256 of the raw body. No timestamp is
 // signed, so there is no replay window: X-Request-UUID dedup is the
 // defence.
-func NewVerifier(secrets []string) platform.Verifier {
-	return &bitbucketVerifier{keys: sig.KeyList(secrets)}
-}
-
-// Verify checks the X-Hub-Signature of r.
-func (v *bitbucketVerifier) Verify(r platform.Request) error {
-	if len(v.keys) == 0 {
-		return sig.Fail(bitbucketPlatform, sig.ReasonNoSecrets)
-	}
-	h := r.HeaderValue(bitbucketHeader)
-	if h == "" {
-		return sig.Fail(bitbucketPlatform, "missing X-Hub-Signature header")
-	}
-	mac, ok := sig.DecodeHexN(h, "sha256=", sha256.Size)
-	if !ok {
-		return sig.Fail(bitbucketPlatform, sig.ReasonMalformed)
-	}
-	if !sig.MatchAny(v.keys, [][]byte{mac}, r.Body) {
-		return sig.Fail(bitbucketPlatform, "no sha256 match")
-	}
-	return nil
-}
+func NewVerifier(secrets []string) platform.Verifier { return scheme.NewVerifier(secrets) }
 
 // Signature returns the X-Hub-Signature value Bitbucket would send.
-func Signature(secret string, body []byte) string {
-	return "sha256=" + hex.EncodeToString(sig.MAC([]byte(secret), body))
-}
+func Signature(secret string, body []byte) string { return scheme.Signature(secret, body) }
 
 // sign is Platform.Sign: X-Hub-Signature, and X-Request-UUID = id when
 // there is one.

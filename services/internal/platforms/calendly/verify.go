@@ -1,7 +1,6 @@
 package calendly
 
 import (
-	"net/http"
 	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
@@ -32,14 +31,6 @@ func NewVerifier(secrets []string, tolerance time.Duration) platform.Verifier {
 
 // Signature returns the Calendly-Webhook-Signature value Calendly would
 // send for body at ts under secret: "t=<unix>,v1=<hex>".
-func Signature(secret string, ts time.Time, body []byte) string { return scheme.Sign(secret, ts, body) }
-
-// sign is Platform.Sign: the Calendly-Webhook-Signature header; the body
-// is sent as it is.
-func sign(in platform.SignInput) (http.Header, []byte, error) {
-	return http.Header{header: {Signature(in.Secret, in.Now, in.Body)}}, in.Body, nil
-}
-
-func newVerifier(secrets []string, tolerance time.Duration) (platform.Verifier, error) {
-	return NewVerifier(secrets, tolerance), nil
+func Signature(secret string, ts time.Time, body []byte) string {
+	return scheme.Signature(secret, ts, body)
 }

@@ -26,7 +26,7 @@ var testdata embed.FS
 // Platform is DocuSign Connect, as the registry lists it.
 var Platform = platform.Platform{
 	Name:        name,
-	NewVerifier: newVerifier,
+	NewVerifier: platform.Keyed(NewVerifier),
 	Sign:        sign,
 	Key:         key,
 	Normalize:   normalize,

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platform/sig"
@@ -73,8 +72,4 @@ func sign(in platform.SignInput) (http.Header, []byte, error) {
 	h.Set(headerPrefix+"1", Signature(in.Secret, in.Body))
 	h.Set("X-Authorization-Digest", "HMACSHA256")
 	return h, in.Body, nil
-}
-
-func newVerifier(secrets []string, _ time.Duration) (platform.Verifier, error) {
-	return NewVerifier(secrets), nil
 }

@@ -2,7 +2,6 @@ package github
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
 	"net/http"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
@@ -16,45 +15,35 @@ const (
 	githubDelivery     = "X-GitHub-Delivery"
 )
 
-type githubVerifier struct{ keys [][]byte }
+// scheme is GitHub's: "sha256=" and the hex HMAC-SHA256 of the raw body.
+var scheme = sig.Body{Platform: githubPlatform, Header: githubHeader, Hash: sha256.New, Prefix: "sha256=", NoMatch: "no sha256 match"}
+
+type githubVerifier struct {
+	platform.Verifier
+	configured bool
+}
 
 // NewVerifier returns a Verifier of the X-Hub-Signature-256 header, the
 // HMAC-SHA256 of the raw body. The SHA-1 X-Hub-Signature is never
 // accepted. GitHub signs no timestamp, so there is no replay window to
 // configure.
 func NewVerifier(secrets []string) platform.Verifier {
-	return &githubVerifier{keys: sig.KeyList(secrets)}
+	return &githubVerifier{Verifier: scheme.NewVerifier(secrets), configured: len(sig.KeyList(secrets)) > 0}
 }
 
 // Verify checks the X-Hub-Signature-256 of r.
 func (v *githubVerifier) Verify(r platform.Request) error {
-	if len(v.keys) == 0 {
-		return sig.Fail(githubPlatform, sig.ReasonNoSecrets)
+	if v.configured && r.HeaderValue(githubHeader) == "" && r.HasHeader(githubLegacyHeader) {
+		// Worth its own reason: it means the hook was set up without
+		// a secret GitHub can sign SHA-256 with, or is not GitHub.
+		return sig.Fail(githubPlatform, "only SHA-1 X-Hub-Signature present, not accepted")
 	}
-	h := r.HeaderValue(githubHeader)
-	if h == "" {
-		if r.HasHeader(githubLegacyHeader) {
-			// Worth its own reason: it means the hook was set up without
-			// a secret GitHub can sign SHA-256 with, or is not GitHub.
-			return sig.Fail(githubPlatform, "only SHA-1 X-Hub-Signature present, not accepted")
-		}
-		return sig.Fail(githubPlatform, "missing X-Hub-Signature-256 header")
-	}
-	mac, ok := sig.DecodeHexN(h, "sha256=", sha256.Size)
-	if !ok {
-		return sig.Fail(githubPlatform, sig.ReasonMalformed)
-	}
-	if !sig.MatchAny(v.keys, [][]byte{mac}, r.Body) {
-		return sig.Fail(githubPlatform, "no sha256 match")
-	}
-	return nil
+	return v.Verifier.Verify(r)
 }
 
 // Signature returns the X-Hub-Signature-256 value GitHub would send for
 // body under secret: "sha256=<hex>".
-func Signature(secret string, body []byte) string {
-	return "sha256=" + hex.EncodeToString(sig.MAC([]byte(secret), body))
-}
+func Signature(secret string, body []byte) string { return scheme.Signature(secret, body) }
 
 // sign is Platform.Sign: X-Hub-Signature-256, and X-GitHub-Delivery = id
 // when there is one.

@@ -19,7 +19,7 @@ var testdata embed.FS
 var Platform = platform.Platform{
 	Name:        intercomPlatform,
 	NewVerifier: platform.Keyed(NewVerifier),
-	Sign:        sign,
+	Sign:        scheme.Sign,
 	Key:         key,
 	Normalize:   normalize,
 	Mapping:     mapping,

@@ -3,7 +3,6 @@ package jira
 import (
 	"crypto/sha256"
 	"net/http"
-	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platform/sig"
@@ -22,10 +21,10 @@ const (
 // refused: Jira Cloud signs with SHA-256. Jira signs no timestamp, so
 // there is no replay window. Webhooks registered without a secret (and
 // those of Connect and OAuth apps) are not signed, and fail.
-var Scheme = sig.HexBody{Platform: name, Header: header, Prefix: "sha256=", Hash: sha256.New}
+var Scheme = sig.Body{Platform: name, Header: header, Prefix: "sha256=", Hash: sha256.New}
 
 // NewVerifier returns a Verifier of X-Hub-Signature.
-func NewVerifier(secrets []string) platform.Verifier { return Scheme.Verifier(secrets) }
+func NewVerifier(secrets []string) platform.Verifier { return Scheme.NewVerifier(secrets) }
 
 // Signature returns the X-Hub-Signature value Jira would send for body
 // under secret: "sha256=<hex>".
@@ -40,8 +39,4 @@ func sign(in platform.SignInput) (http.Header, []byte, error) {
 		h.Set(idHeader, in.ID)
 	}
 	return h, in.Body, nil
-}
-
-func newVerifier(secrets []string, _ time.Duration) (platform.Verifier, error) {
-	return NewVerifier(secrets), nil
 }

@@ -13,7 +13,6 @@ package mux
 import (
 	"embed"
 	"fmt"
-	"net/http"
 	"time"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
@@ -31,8 +30,8 @@ const name = "mux"
 // Platform is Mux, as the registry lists it.
 var Platform = platform.Platform{
 	Name:             name,
-	NewVerifier:      newVerifier,
-	Sign:             sign,
+	NewVerifier:      platform.Windowed(NewVerifier),
+	Sign:             scheme.Sign,
 	DefaultTolerance: DefaultTolerance,
 	Key:              key,
 	Normalize:        normalize,
@@ -66,16 +65,8 @@ func NewVerifier(secrets []string, tolerance time.Duration) platform.Verifier {
 
 // Signature returns the Mux-Signature value Mux would send for body at ts
 // under secret: "t=<unix>,v1=<hex>".
-func Signature(secret string, ts time.Time, body []byte) string { return scheme.Sign(secret, ts, body) }
-
-func newVerifier(secrets []string, tolerance time.Duration) (platform.Verifier, error) {
-	return NewVerifier(secrets, tolerance), nil
-}
-
-// sign is Platform.Sign: the Mux-Signature header; the body is sent as it
-// is.
-func sign(in platform.SignInput) (http.Header, []byte, error) {
-	return http.Header{scheme.Header: {Signature(in.Secret, in.Now, in.Body)}}, in.Body, nil
+func Signature(secret string, ts time.Time, body []byte) string {
+	return scheme.Signature(secret, ts, body)
 }
 
 // key is the event id at the top of the body. A retry of an event keeps

@@ -29,7 +29,7 @@ const name = "notion"
 // Platform is Notion, as the registry lists it.
 var Platform = platform.Platform{
 	Name:        name,
-	NewVerifier: newVerifier,
+	NewVerifier: platform.Keyed(NewVerifier),
 	Sign:        sign,
 	Key:         key,
 	Normalize:   normalize,

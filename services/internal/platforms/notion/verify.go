@@ -3,7 +3,6 @@ package notion
 import (
 	"crypto/sha256"
 	"net/http"
-	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platform/sig"
@@ -42,10 +41,6 @@ func (v *verifier) Verify(r platform.Request) error {
 // Signature returns the X-Notion-Signature value Notion would send for
 // body under token: "sha256=<hex>".
 func Signature(token string, body []byte) string { return scheme.Signature(token, body) }
-
-func newVerifier(secrets []string, _ time.Duration) (platform.Verifier, error) {
-	return NewVerifier(secrets), nil
-}
 
 // sign is Platform.Sign: the X-Notion-Signature header; the body is sent
 // as it is.

@@ -34,7 +34,7 @@ var testdata embed.FS
 // Platform is Okta, as the registry lists it.
 var Platform = platform.Platform{
 	Name:         name,
-	NewVerifier:  newVerifier,
+	NewVerifier:  platform.Keyed(NewVerifier),
 	Sign:         sign,
 	BodyUnsigned: true,
 	Key:          key,

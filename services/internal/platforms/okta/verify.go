@@ -3,7 +3,6 @@ package okta
 import (
 	"encoding/json"
 	"net/http"
-	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platform/sig"
@@ -81,8 +80,4 @@ func sign(in platform.SignInput) (http.Header, []byte, error) {
 	h := http.Header{}
 	h.Set(header, in.Secret)
 	return h, in.Body, nil
-}
-
-func newVerifier(secrets []string, _ time.Duration) (platform.Verifier, error) {
-	return NewVerifier(secrets), nil
 }

@@ -19,7 +19,7 @@ var testdata embed.FS
 var Platform = platform.Platform{
 	Name:             paddlePlatform,
 	NewVerifier:      platform.Windowed(NewVerifier),
-	Sign:             sign,
+	Sign:             scheme.Sign,
 	DefaultTolerance: DefaultTolerance,
 	Key:              key,
 	Normalize:        normalize,

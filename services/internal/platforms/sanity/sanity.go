@@ -25,8 +25,8 @@ var testdata embed.FS
 // Platform is Sanity, as the registry lists it.
 var Platform = platform.Platform{
 	Name:             name,
-	NewVerifier:      newVerifier,
-	Sign:             sign,
+	NewVerifier:      platform.Windowed(NewVerifier),
+	Sign:             scheme.Sign,
 	DefaultTolerance: DefaultTolerance,
 	Key:              key,
 	Normalize:        normalize,

@@ -3,8 +3,6 @@ package sanity
 import (
 	"crypto/sha256"
 	"encoding/base64"
-	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -22,10 +20,9 @@ const (
 // for the Standard Webhooks senders.
 const DefaultTolerance = 5 * time.Minute
 
-type verifier struct {
-	keys [][]byte
-	tol  time.Duration
-}
+// scheme is sig.TV1 with the timestamp in milliseconds, read by Sanity's
+// own positional parser, the MAC in unpadded URL-safe base64.
+var scheme = sig.TV1{Platform: name, Header: header, Millis: true, Parse: parseHeader, Encode: base64.RawURLEncoding.EncodeToString}
 
 // NewVerifier returns a Verifier of the sanity-webhook-signature header
 // "t=<unix ms>,v1=<base64url>": the HMAC-SHA256 of "<t>.<body>" keyed
@@ -34,30 +31,7 @@ type verifier struct {
 // one v1); several secrets may be active while one is rotated. A
 // non-positive tolerance means DefaultTolerance.
 func NewVerifier(secrets []string, tolerance time.Duration) platform.Verifier {
-	return &verifier{keys: sig.KeyList(secrets), tol: sig.OrDefault(tolerance, DefaultTolerance)}
-}
-
-// Verify checks the sanity-webhook-signature header of r.
-func (v *verifier) Verify(r platform.Request) error {
-	if len(v.keys) == 0 {
-		return sig.Fail(name, sig.ReasonNoSecrets)
-	}
-	h := r.HeaderValue(header)
-	if h == "" {
-		return sig.Fail(name, sig.ReasonNoHeader)
-	}
-	t, mac, reason := parseHeader(h)
-	if reason != "" {
-		return sig.Fail(name, reason)
-	}
-	ms, _ := sig.ParseUnix(t) // validated by the parser
-	if err := sig.CheckWindowTime(name, time.UnixMilli(ms), r.NowOrClock(), v.tol); err != nil {
-		return err
-	}
-	if !sig.MatchAny(v.keys, [][]byte{mac}, []byte(t), []byte("."), r.Body) {
-		return sig.Fail(name, sig.ReasonNoV1Match)
-	}
-	return nil
+	return scheme.Verifier(secrets, sig.OrDefault(tolerance, DefaultTolerance))
 }
 
 // parseHeader reads "t=<digits>" then one or more "," or " ", then
@@ -65,7 +39,7 @@ func (v *verifier) Verify(r platform.Request) error {
 // spaces), and returns t as sent and the decoded signature. A value that
 // is not 32 bytes of unpadded base64url is malformed, as is any other
 // scheme or a second entry.
-func parseHeader(h string) (t string, mac []byte, reason string) {
+func parseHeader(h string) (t string, sigs [][]byte, reason string) {
 	rest, ok := strings.CutPrefix(strings.Trim(h, " \t"), "t=")
 	if !ok {
 		return "", nil, sig.ReasonMalformed
@@ -89,22 +63,11 @@ func parseHeader(h string) (t string, mac []byte, reason string) {
 	if err != nil {
 		return "", nil, sig.ReasonMalformed
 	}
-	return t, mac, ""
+	return t, [][]byte{mac}, ""
 }
 
 // Signature returns the sanity-webhook-signature value Sanity would send
 // for body at ts under secret: "t=<unix ms>,v1=<base64url>".
 func Signature(secret string, ts time.Time, body []byte) string {
-	t := strconv.FormatInt(ts.UnixMilli(), 10)
-	return "t=" + t + ",v1=" + base64.RawURLEncoding.EncodeToString(sig.MAC([]byte(secret), []byte(t), []byte("."), body))
-}
-
-// sign is Platform.Sign: the sanity-webhook-signature header; the body is
-// sent as it is.
-func sign(in platform.SignInput) (http.Header, []byte, error) {
-	return http.Header{http.CanonicalHeaderKey(header): {Signature(in.Secret, in.Now, in.Body)}}, in.Body, nil
-}
-
-func newVerifier(secrets []string, tolerance time.Duration) (platform.Verifier, error) {
-	return NewVerifier(secrets, tolerance), nil
+	return scheme.Signature(secret, ts, body)
 }

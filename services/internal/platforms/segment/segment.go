@@ -27,8 +27,8 @@ var testdata embed.FS
 // Platform is Segment, as the registry lists it.
 var Platform = platform.Platform{
 	Name:        name,
-	NewVerifier: newVerifier,
-	Sign:        sign,
+	NewVerifier: platform.Keyed(NewVerifier),
+	Sign:        legacy.Sign, // X-Signature, as the destination sends by default
 	Key:         key,
 	Normalize:   normalize,
 	Mapping:     mapping,

@@ -3,8 +3,6 @@ package segment
 import (
 	"bytes"
 	"crypto/sha1"
-	"net/http"
-	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platform/sig"
@@ -24,8 +22,8 @@ const (
 // full and legacy are the two headers' schemes: the hex HMAC-SHA1 of the
 // raw body keyed with the destination's shared secret, used as-is.
 var (
-	full   = sig.HexBody{Platform: name, Header: header, Hash: sha1.New}
-	legacy = sig.HexBody{Platform: name, Header: legacyHeader, Hash: sha1.New}
+	full   = sig.Body{Platform: name, Header: header, Hash: sha1.New}
+	legacy = sig.Body{Platform: name, Header: legacyHeader, Hash: sha1.New}
 )
 
 type verifier struct {
@@ -41,7 +39,7 @@ type verifier struct {
 // unauthenticated. SHA-1 is what Segment signs with; HMAC-SHA1 has no
 // known forgery. Segment signs no timestamp, so there is no replay window.
 func NewVerifier(secrets []string) platform.Verifier {
-	return &verifier{full: full.Verifier(secrets), legacy: legacy.Verifier(secrets), configured: len(sig.KeyList(secrets)) > 0}
+	return &verifier{full: full.NewVerifier(secrets), legacy: legacy.NewVerifier(secrets), configured: len(sig.KeyList(secrets)) > 0}
 }
 
 // Verify checks the signature header of r.
@@ -63,15 +61,3 @@ func (v *verifier) Verify(r platform.Request) error {
 // Signature returns the hex HMAC-SHA1 Segment sends for body under the
 // shared secret.
 func Signature(secret string, body []byte) string { return legacy.Signature(secret, body) }
-
-// sign is Platform.Sign: X-Signature, as the destination sends by
-// default; the body as it is.
-func sign(in platform.SignInput) (http.Header, []byte, error) {
-	h := http.Header{}
-	h.Set(legacyHeader, Signature(in.Secret, in.Body))
-	return h, in.Body, nil
-}
-
-func newVerifier(secrets []string, _ time.Duration) (platform.Verifier, error) {
-	return NewVerifier(secrets), nil
-}

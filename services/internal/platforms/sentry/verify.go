@@ -24,10 +24,10 @@ const (
 // Scheme is Sentry's: the hex HMAC-SHA256 of the raw body keyed with the
 // integration's client secret (used as-is). Sentry signs no timestamp, so
 // there is no replay window.
-var Scheme = sig.HexBody{Platform: name, Header: header, Hash: sha256.New}
+var Scheme = sig.Body{Platform: name, Header: header, Hash: sha256.New}
 
 // NewVerifier returns a Verifier of Sentry-Hook-Signature.
-func NewVerifier(secrets []string) platform.Verifier { return Scheme.Verifier(secrets) }
+func NewVerifier(secrets []string) platform.Verifier { return Scheme.NewVerifier(secrets) }
 
 // Signature returns the Sentry-Hook-Signature value Sentry would send for
 // body under the client secret.
@@ -47,8 +47,4 @@ func sign(in platform.SignInput) (http.Header, []byte, error) {
 		h.Set(requestIDHeader, in.ID)
 	}
 	return h, in.Body, nil
-}
-
-func newVerifier(secrets []string, _ time.Duration) (platform.Verifier, error) {
-	return NewVerifier(secrets), nil
 }

@@ -33,7 +33,7 @@ var testdata embed.FS
 var Platform = platform.Platform{
 	Name:             name,
 	NewVerifier:      platform.Windowed(NewVerifier),
-	Sign:             sign,
+	Sign:             scheme.Sign,
 	DefaultTolerance: DefaultTolerance,
 	Key:              key,
 	Normalize:        normalize,

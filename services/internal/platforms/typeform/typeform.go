@@ -13,7 +13,6 @@ import (
 	"embed"
 	"fmt"
 	"net/http"
-	"time"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
@@ -30,7 +29,7 @@ const name = "typeform"
 // Platform is Typeform, as the registry lists it.
 var Platform = platform.Platform{
 	Name:        name,
-	NewVerifier: newVerifier,
+	NewVerifier: platform.Keyed(NewVerifier),
 	Sign:        sign,
 	Key:         key,
 	Normalize:   normalize,
@@ -59,10 +58,6 @@ func NewVerifier(secrets []string) platform.Verifier { return scheme.NewVerifier
 // Signature returns the Typeform-Signature value Typeform would send for
 // body under secret: "sha256=<base64>".
 func Signature(secret string, body []byte) string { return scheme.Signature(secret, body) }
-
-func newVerifier(secrets []string, _ time.Duration) (platform.Verifier, error) {
-	return NewVerifier(secrets), nil
-}
 
 // sign is Platform.Sign: the Typeform-Signature header; the body is sent
 // as it is.

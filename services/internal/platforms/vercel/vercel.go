@@ -21,8 +21,8 @@ var testdata embed.FS
 // Platform is Vercel, as the registry lists it.
 var Platform = platform.Platform{
 	Name:        name,
-	NewVerifier: newVerifier,
-	Sign:        sign,
+	NewVerifier: platform.Keyed(NewVerifier),
+	Sign:        Scheme.Sign,
 	Key:         key,
 	Normalize:   normalize,
 	Mapping:     mapping,

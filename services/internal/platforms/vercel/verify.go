@@ -2,8 +2,6 @@ package vercel
 
 import (
 	"crypto/sha1"
-	"net/http"
-	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platform/sig"
@@ -19,20 +17,11 @@ const (
 // webhook's secret, used as-is. SHA-1 is what Vercel signs with (its docs
 // and every example use createHmac('sha1', ...)); HMAC-SHA1 has no known
 // forgery. Vercel signs no timestamp, so there is no replay window.
-var Scheme = sig.HexBody{Platform: name, Header: header, Hash: sha1.New}
+var Scheme = sig.Body{Platform: name, Header: header, Hash: sha1.New}
 
 // NewVerifier returns a Verifier of x-vercel-signature.
-func NewVerifier(secrets []string) platform.Verifier { return Scheme.Verifier(secrets) }
+func NewVerifier(secrets []string) platform.Verifier { return Scheme.NewVerifier(secrets) }
 
 // Signature returns the x-vercel-signature value Vercel would send for
 // body under secret.
 func Signature(secret string, body []byte) string { return Scheme.Signature(secret, body) }
-
-// sign is Platform.Sign: the signature; the body as it is.
-func sign(in platform.SignInput) (http.Header, []byte, error) {
-	return http.Header{header: {Signature(in.Secret, in.Body)}}, in.Body, nil
-}
-
-func newVerifier(secrets []string, _ time.Duration) (platform.Verifier, error) {
-	return NewVerifier(secrets), nil
-}

@@ -22,7 +22,7 @@ var testdata embed.FS
 // Platform is WorkOS, as the registry lists it.
 var Platform = platform.Platform{
 	Name:             name,
-	NewVerifier:      newVerifier,
+	NewVerifier:      platform.Windowed(NewVerifier),
 	Sign:             sign,
 	DefaultTolerance: DefaultTolerance,
 	Key:              key,

@@ -126,7 +126,3 @@ func sign(in platform.SignInput) (http.Header, []byte, error) {
 	s, t := Signature(in.Secret, in.Now, in.Body)
 	return http.Header{signatureHeader: {s}, timestampHeader: {t}}, in.Body, nil
 }
-
-func newVerifier(secrets []string, tolerance time.Duration) (platform.Verifier, error) {
-	return NewVerifier(secrets, tolerance), nil
-}

@@ -29,7 +29,7 @@ var testdata embed.FS
 // Handshake is nil.
 var Platform = platform.Platform{
 	Name:             name,
-	NewVerifier:      newVerifier,
+	NewVerifier:      platform.Windowed(NewVerifier),
 	Sign:             sign,
 	DefaultTolerance: DefaultTolerance,
 	Key:              key,
