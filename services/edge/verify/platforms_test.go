@@ -181,7 +181,7 @@ func fixtures(t testing.TB) []fixture {
 		hm("intercom", 0, "X-Hub-Signature"),
 		hm("zendesk", zendesk.DefaultTolerance, "X-Zendesk-Webhook-Signature"),
 		hm(hubspotPlatform, DefaultHubSpotTolerance, "X-HubSpot-Signature-v3"),
-		hm(squarePlatform, 0, "X-Square-Hmacsha256-Signature"),
+		hm("square", 0, "X-Square-Hmacsha256-Signature"),
 		twilio,
 		hm(twitchPlatform, DefaultTwitchTolerance, "Twitch-Eventsub-Message-Signature"),
 		{
@@ -461,7 +461,7 @@ func TestDevKeyPair(t *testing.T) {
 func TestSignDefaultURL(t *testing.T) {
 	t.Parallel()
 	// Sign signs URL-bound presets for DefaultURL, the `make run` edge.
-	for _, p := range []string{hubspotPlatform, squarePlatform, twilioPlatform} {
+	for _, p := range []string{hubspotPlatform, "square", twilioPlatform} {
 		body := twilioBody
 		hd, err := Sign(p, "s", testNow, "", body)
 		if err != nil {

@@ -20,7 +20,7 @@ var platforms = func() []string {
 		adyenPlatform, clerkPlatform, discordPlatform,
 		hubspotPlatform, mailgunPlatform,
 		resendPlatform, sendgridPlatform,
-		squarePlatform, standardPlatform, svixPlatform, twilioPlatform,
+		standardPlatform, svixPlatform, twilioPlatform,
 		twitchPlatform,
 	}
 	p = append(p, registry.Names()...)
@@ -37,7 +37,7 @@ var asymmetric = map[string]bool{discordPlatform: true, sendgridPlatform: true}
 var bodySigned = map[string]bool{adyenPlatform: true, mailgunPlatform: true}
 
 // urlSigned lists the presets that sign the request URL.
-var urlSigned = map[string]bool{hubspotPlatform: true, squarePlatform: true, twilioPlatform: true}
+var urlSigned = map[string]bool{hubspotPlatform: true, twilioPlatform: true}
 
 // Platforms returns the platform names New and Sign accept, sorted. The
 // slice is a copy the caller may keep.
@@ -118,8 +118,6 @@ func build(platform string, secrets []string, tol time.Duration) (Verifier, erro
 		return Mailgun(secrets, tol), nil
 	case sendgridPlatform:
 		return SendGrid(secrets, tol)
-	case squarePlatform:
-		return Square(secrets), nil
 	case twilioPlatform:
 		return Twilio(secrets), nil
 	default: // twitchPlatform
@@ -155,7 +153,6 @@ type SignInput = platform.SignInput
 //   - standard: webhook-id = id (required: it is signed), webhook-timestamp,
 //     webhook-signature; svix, clerk, resend: the same under svix-* names
 //   - hubspot: X-HubSpot-Signature-v3, X-HubSpot-Request-Timestamp
-//   - square: X-Square-Hmacsha256-Signature
 //   - twilio: X-Twilio-Signature (the body is signed as form parameters),
 //     I-Twilio-Idempotency-Token = id
 //   - twitch: Twitch-Eventsub-Message-Id = id (required), -Timestamp,
@@ -253,8 +250,6 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 		}
 		h.Set(sendgridSignatureHeader, sig)
 		h.Set(sendgridTimestampHeader, ts)
-	case squarePlatform:
-		h.Set(squareHeader, SignSquare(secret, in.URLOrDefault(platform), body))
 	case twilioPlatform:
 		u := in.URLOrDefault(platform)
 		params, err := twilioSignParams(u, body)

@@ -251,13 +251,3 @@ func TestIntercomAndBitbucketShareAHeaderNotAScheme(t *testing.T) {
 	checkErr(t, ic.Verify(Request{Header: h("X-Hub-Signature", bitbucket.Signature("s", testBody)), Body: testBody}), reasonMalformed)
 	checkErr(t, bb.Verify(Request{Header: h("X-Hub-Signature", intercom.Signature("s", testBody)), Body: testBody}), reasonMalformed)
 }
-
-func TestSquareNotificationURL(t *testing.T) {
-	t.Parallel()
-	v := Square([]string{"sq-key"})
-	sig := SignSquare("sq-key", "https://hooks.example.com/webhooks/square", testBody)
-	hd := h("X-Square-Hmacsha256-Signature", sig)
-	checkErr(t, v.Verify(Request{Header: hd, Body: testBody, URL: "https://hooks.example.com/webhooks/square"}), "")
-	checkErr(t, v.Verify(Request{Header: hd, Body: testBody, URL: "http://hooks.example.com/webhooks/square"}), "no signature match")
-	checkErr(t, v.Verify(Request{Header: h("X-Square-Signature", sig), Body: testBody, URL: "x"}), "missing x-square-hmacsha256-signature header")
-}

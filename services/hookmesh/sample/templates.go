@@ -10,7 +10,6 @@ var defaults = map[string]string{
 	"clerk":    "user.created",
 	"resend":   "email.delivered",
 	"hubspot":  "contact.creation",
-	"square":   "payment.updated",
 	"twilio":   "message.received",
 	"twitch":   "channel.subscribe",
 	"discord":  "application_command",
@@ -33,7 +32,6 @@ var templates = map[string]map[string]template{
 	"svix":     svixTemplates,
 	"clerk":    clerkTemplates,
 	"resend":   resendTemplates,
-	"square":   squareTemplates,
 	"hubspot":  hubspotTemplates,
 	"adyen":    adyenTemplates,
 }

@@ -32,11 +32,6 @@ const maxBatch = 1000
 func deriveBreadth(platform string, headers map[string]string, body []byte) (Key, error) {
 	var k Key
 	switch platform {
-	case "square":
-		var buf [2][]byte
-		f := topFields(body, squareFields, buf[:0])
-		k.EventID = Encode(rawText(f[0]))
-		k.Source = Encode(rawText(f[1]))
 	case "twilio":
 		k.Source = Encode(twilioAccount(body))
 		k.EventID = headers["i-twilio-idempotency-token"]
@@ -77,7 +72,6 @@ func deriveBreadth(platform string, headers map[string]string, body []byte) (Key
 // The top-level fields the platforms read from their bodies, compiled
 // once for topFields.
 var (
-	squareFields  = dotpath.CompileMembers([][]string{{"event_id"}, {"merchant_id"}})
 	discordFields = dotpath.CompileMembers([][]string{{"id"}, {"application_id"}})
 	twilioFields  = dotpath.CompileMembers([][]string{{"AccountSid"}, {"account_sid"}})
 )

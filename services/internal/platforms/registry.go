@@ -35,6 +35,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platforms/sentry"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/shopify"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/slack"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/square"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/typeform"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/vercel"
@@ -71,6 +72,7 @@ var registry = []platform.Platform{
 	sentry.Platform,
 	shopify.Platform,
 	slack.Platform,
+	square.Platform,
 	stripe.Platform,
 	typeform.Platform,
 	vercel.Platform,

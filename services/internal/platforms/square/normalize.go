@@ -1,20 +1,21 @@
-package normalize
+package square
 
 import (
 	"encoding/json"
 
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
 	"github.com/hookmesh/hookmesh/services/internal/platform/money"
+	"github.com/hookmesh/hookmesh/services/internal/platform/norm"
 )
 
 // squareEvent is a Square webhook: {"merchant_id": ..., "type":
 // "payment.updated", "event_id": ..., "created_at": ..., "data": {"type":
 // "payment", "id": ..., "object": {"payment": {...}}}}.
 type squareEvent struct {
-	MerchantID string   `json:"merchant_id"`
-	Type       string   `json:"type"`
-	EventID    string   `json:"event_id"`
-	CreatedAt  jsonTime `json:"created_at"`
+	MerchantID string    `json:"merchant_id"`
+	Type       string    `json:"type"`
+	EventID    string    `json:"event_id"`
+	CreatedAt  norm.Time `json:"created_at"`
 	Data       *struct {
 		Type   string                     `json:"type"`
 		ID     string                     `json:"id"`
@@ -56,36 +57,36 @@ var squareStatusTypes = map[[2]string]eventv1.EventType{
 	{"refund", "COMPLETED"}:  eventv1.EventType_EVENT_TYPE_PAYMENT_REFUNDED,
 }
 
-// normalizeSquare reads a Square webhook. Required: a JSON object with
+// normalize reads a Square webhook. Required: a JSON object with
 // type and a data object.
-func normalizeSquare(r request, ev *eventv1.NormalizedEvent) error {
+func normalize(r norm.Request, ev *eventv1.NormalizedEvent) error {
 	var e squareEvent
-	if err := decodeObject("square", r.Body, &e); err != nil {
+	if err := norm.DecodeObject("square", r.Body, &e); err != nil {
 		return err
 	}
 	if e.Type == "" {
-		return invalid("square", "body has no type")
+		return norm.Invalid("square", "body has no type")
 	}
 	if e.Data == nil {
-		return invalid("square", "event %q has no data", e.Type)
+		return norm.Invalid("square", "event %q has no data", e.Type)
 	}
 	ev.SourceEventType = e.Type
-	ev.EventType = eventType("square", e.Type)
+	ev.EventType = norm.Mapped(mapping, e.Type)
 	ev.EntityType = e.Data.Type
 	ev.EntityId = e.Data.ID
 	ev.TenantId = e.MerchantID
-	occurred(ev, e.CreatedAt.Time)
+	norm.Occurred(ev, e.CreatedAt.Time)
 
 	// data.object holds the resource under one key: "payment",
 	// "refund", "customer", "order_created", "order_updated" ...
 	var obj squareObject
 	for _, key := range []string{e.Data.Type, "order_created", "order_updated"} {
 		raw, ok := e.Data.Object[key]
-		if !ok || !isObject(raw) {
+		if !ok || !norm.IsObject(raw) {
 			continue
 		}
-		if err := unmarshal(raw, &obj); err != nil {
-			return invalid("square", "decode data.object.%s of %q: %v", key, e.Type, err)
+		if err := norm.Unmarshal(raw, &obj); err != nil {
+			return norm.Invalid("square", "decode data.object.%s of %q: %v", key, e.Type, err)
 		}
 		break
 	}
@@ -93,12 +94,12 @@ func normalizeSquare(r request, ev *eventv1.NormalizedEvent) error {
 	if e.Data.Type == "customer" {
 		ev.UserId = e.Data.ID
 	}
-	setMeta(ev.Metadata, "status", obj.Status)
-	setMeta(ev.Metadata, "state", obj.State)
-	setMeta(ev.Metadata, "order_id", obj.OrderID)
-	setMeta(ev.Metadata, "payment_id", obj.PaymentID)
-	setMeta(ev.Metadata, "location_id", obj.LocationID)
-	setMeta(ev.Metadata, "source_type", obj.SourceType)
+	norm.SetMeta(ev.Metadata, "status", obj.Status)
+	norm.SetMeta(ev.Metadata, "state", obj.State)
+	norm.SetMeta(ev.Metadata, "order_id", obj.OrderID)
+	norm.SetMeta(ev.Metadata, "payment_id", obj.PaymentID)
+	norm.SetMeta(ev.Metadata, "location_id", obj.LocationID)
+	norm.SetMeta(ev.Metadata, "source_type", obj.SourceType)
 
 	switch e.Type {
 	case "payment.created", "payment.updated", "refund.created", "refund.updated":
@@ -135,7 +136,7 @@ func squareAmount(eventType string, obj *squareObject, ev *eventv1.NormalizedEve
 	}
 	v, err := money.FromMinorUnits("square", *m.Amount, m.Currency)
 	if err != nil {
-		return invalid("square", "amount of %q: %v", eventType, err)
+		return norm.Invalid("square", "amount of %q: %v", eventType, err)
 	}
 	ev.Amount = v
 	return nil
