@@ -128,18 +128,6 @@ func FuzzHubSignatureHeaders(f *testing.F) {
 	})
 }
 
-func FuzzTwilio(f *testing.F) {
-	f.Add(SignTwilio(fuzzKnown, testURL, nil), testURL, "", "")
-	f.Add(SignTwilio(fuzzKnown, testURL, nil), testURL+"&bodySHA256=00", "{}", "application/json")
-	f.Add("RSOYDt4T1cUTdK1PDd93/VVr8B8=", "https://h:99999/x", "a=%zz;b", "application/x-www-form-urlencoded; charset=utf-8")
-	f.Add("", "::", "", "")
-	known, unknowable := Twilio([]string{fuzzKnown}), Twilio([]string{fuzzUnknowable})
-	f.Fuzz(func(t *testing.T, sig, u, body, ct string) {
-		r := Request{Header: http.Header{"X-Twilio-Signature": {sig}, "Content-Type": {ct}}, Body: []byte(body), Now: testNow, URL: u}
-		checkFuzz(t, known, unknowable, r)
-	})
-}
-
 func FuzzMailgunBody(f *testing.F) {
 	_, signed, _ := SignRequest("mailgun", SignInput{Secret: fuzzKnown, Now: testNow, Body: mailgunBody})
 	f.Add(signed)

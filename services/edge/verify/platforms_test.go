@@ -148,7 +148,7 @@ func fixtures(t testing.TB) []fixture {
 	adyen.body = adyenBody
 	mailgun := hm(mailgunPlatform, DefaultMailgunTolerance)
 	mailgun.body, mailgun.tamperUndetected = mailgunBody, true
-	twilio := hm(twilioPlatform, 0, "X-Twilio-Signature")
+	twilio := hm("twilio", 0, "X-Twilio-Signature")
 	twilio.body, twilio.header = twilioBody, h("Content-Type", "application/x-www-form-urlencoded")
 
 	return []fixture{
@@ -461,7 +461,7 @@ func TestDevKeyPair(t *testing.T) {
 func TestSignDefaultURL(t *testing.T) {
 	t.Parallel()
 	// Sign signs URL-bound presets for DefaultURL, the `make run` edge.
-	for _, p := range []string{hubspotPlatform, "square", twilioPlatform} {
+	for _, p := range []string{hubspotPlatform, "square", "twilio"} {
 		body := twilioBody
 		hd, err := Sign(p, "s", testNow, "", body)
 		if err != nil {

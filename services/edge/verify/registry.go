@@ -20,7 +20,7 @@ var platforms = func() []string {
 		adyenPlatform, clerkPlatform, discordPlatform,
 		hubspotPlatform, mailgunPlatform,
 		resendPlatform, sendgridPlatform,
-		standardPlatform, svixPlatform, twilioPlatform,
+		standardPlatform, svixPlatform,
 		twitchPlatform,
 	}
 	p = append(p, registry.Names()...)
@@ -37,7 +37,7 @@ var asymmetric = map[string]bool{discordPlatform: true, sendgridPlatform: true}
 var bodySigned = map[string]bool{adyenPlatform: true, mailgunPlatform: true}
 
 // urlSigned lists the presets that sign the request URL.
-var urlSigned = map[string]bool{hubspotPlatform: true, twilioPlatform: true}
+var urlSigned = map[string]bool{hubspotPlatform: true}
 
 // Platforms returns the platform names New and Sign accept, sorted. The
 // slice is a copy the caller may keep.
@@ -118,8 +118,6 @@ func build(platform string, secrets []string, tol time.Duration) (Verifier, erro
 		return Mailgun(secrets, tol), nil
 	case sendgridPlatform:
 		return SendGrid(secrets, tol)
-	case twilioPlatform:
-		return Twilio(secrets), nil
 	default: // twitchPlatform
 		return Twitch(secrets, tol), nil
 	}
@@ -153,8 +151,6 @@ type SignInput = platform.SignInput
 //   - standard: webhook-id = id (required: it is signed), webhook-timestamp,
 //     webhook-signature; svix, clerk, resend: the same under svix-* names
 //   - hubspot: X-HubSpot-Signature-v3, X-HubSpot-Request-Timestamp
-//   - twilio: X-Twilio-Signature (the body is signed as form parameters),
-//     I-Twilio-Idempotency-Token = id
 //   - twitch: Twitch-Eventsub-Message-Id = id (required), -Timestamp,
 //     -Signature, and -Type "notification"
 //   - discord: X-Signature-Ed25519, X-Signature-Timestamp
@@ -199,11 +195,6 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 	}
 	secret, now, id, body := in.Secret, in.Now, in.ID, in.Body
 	h := http.Header{}
-	setID := func(name string) {
-		if id != "" {
-			h.Set(name, id)
-		}
-	}
 	switch platform {
 	case adyenPlatform:
 		b, err := signAdyenBody(secret, body)
@@ -250,14 +241,6 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 		}
 		h.Set(sendgridSignatureHeader, sig)
 		h.Set(sendgridTimestampHeader, ts)
-	case twilioPlatform:
-		u := in.URLOrDefault(platform)
-		params, err := twilioSignParams(u, body)
-		if err != nil {
-			return nil, nil, fmt.Errorf("sign: %w", err)
-		}
-		h.Set(twilioHeader, SignTwilio(secret, u, params))
-		setID(twilioIdempotency)
 	default: // twitchPlatform
 		if id == "" {
 			return nil, nil, fmt.Errorf("sign: twitch: empty message id: %w", apperr.ErrInvalid)

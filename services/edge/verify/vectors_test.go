@@ -2,7 +2,6 @@ package verify
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -14,59 +13,6 @@ import (
 
 // Published test vectors, and the cases particular to one scheme. Each
 // vector names the document or official SDK test it comes from.
-
-// Twilio's vector from "Webhooks security" (twilio.com/docs/usage/security)
-// and the RequestValidator tests of twilio-php / twilio-csharp: auth token
-// 12345, this URL and these parameters.
-var (
-	twilioVectorURL    = "https://mycompany.com/myapp.php?foo=1&bar=2"
-	twilioVectorParams = url.Values{
-		"CallSid": {"CA1234567890ABCDE"}, "Caller": {"+14158675309"}, "Digits": {"1234"},
-		"From": {"+14158675309"}, "To": {"+18005551212"},
-	}
-)
-
-func twilioReq(sig, u string, body string, contentType string) Request {
-	hd := h("X-Twilio-Signature", sig)
-	if contentType != "" {
-		hd.Set("Content-Type", contentType)
-	}
-	return Request{Header: hd, Body: []byte(body), URL: u, Method: "POST", Now: testNow}
-}
-
-func TestTwilioVectors(t *testing.T) {
-	t.Parallel()
-	if got := SignTwilio("12345", twilioVectorURL, twilioVectorParams); got != "RSOYDt4T1cUTdK1PDd93/VVr8B8=" {
-		t.Fatalf("SignTwilio = %q", got)
-	}
-	v := Twilio([]string{"12345"})
-	form := "application/x-www-form-urlencoded"
-	body := twilioVectorParams.Encode()
-	// twilio-php RequestValidatorTest: repeated parameter values are
-	// signed once each, sorted.
-	repeated := "Sid=CA123&SidAccount=AC123&Digits=5678&Digits=1234&Digits=1234"
-	// twilio-php testValidateWithBody: a JSON body hashed into bodySHA256.
-	jsonBody := `{"property": "value", "boolean": true}`
-	jsonURL := twilioVectorURL + "&bodySHA256=0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620"
-	withPort := strings.Replace(twilioVectorURL, ".com", ".com:1234", 1)
-	runTwilio := func(name string, r Request, want string) {
-		t.Run(name, func(t *testing.T) { checkErr(t, v.Verify(r), want) })
-	}
-	runTwilio("documented vector", twilioReq("RSOYDt4T1cUTdK1PDd93/VVr8B8=", twilioVectorURL, body, form), "")
-	runTwilio("form without content type", twilioReq("RSOYDt4T1cUTdK1PDd93/VVr8B8=", twilioVectorURL, body, ""), "")
-	runTwilio("repeated values", twilioReq("IK+Dwps556ElfBT0I3Rgjkr1wJU=", twilioVectorURL, repeated, form), "")
-	runTwilio("JSON body with bodySHA256", twilioReq("a9nBmqA0ju/hNViExpshrM61xv4=", jsonURL, jsonBody, "application/json"), "")
-	runTwilio("JSON body changed", twilioReq("a9nBmqA0ju/hNViExpshrM61xv4=", jsonURL, jsonBody+" ", "application/json"), "bodySHA256 mismatch")
-	runTwilio("JSON body without bodySHA256", twilioReq("RSOYDt4T1cUTdK1PDd93/VVr8B8=", twilioVectorURL, jsonBody, "application/json"), "body neither form-encoded nor hashed in bodySHA256")
-	// twilio-php testValidateRemovesPortHttps / AddsPortHttps / AddsPortHttp.
-	runTwilio("port removed", twilioReq("RSOYDt4T1cUTdK1PDd93/VVr8B8=", withPort, body, form), "")
-	runTwilio("default port added (https)", twilioReq("kvajT1Ptam85bY51eRf/AJRuM3w=", twilioVectorURL, body, form), "")
-	runTwilio("default port added (http)", twilioReq("0ZXoZLH/DfblKGATFgpif+LLRf4=", strings.Replace(twilioVectorURL, "https", "http", 1), body, form), "")
-	runTwilio("parameter changed", twilioReq("RSOYDt4T1cUTdK1PDd93/VVr8B8=", twilioVectorURL, strings.Replace(body, "1234", "9999", 1), form), "no signature match")
-	runTwilio("query changed", twilioReq("RSOYDt4T1cUTdK1PDd93/VVr8B8=", twilioVectorURL+"&x=1", body, form), "no signature match")
-	runTwilio("malformed form", twilioReq("RSOYDt4T1cUTdK1PDd93/VVr8B8=", twilioVectorURL, "a=%zz", form), "malformed form body")
-	runTwilio("hex signature", twilioReq(strings.Repeat("ab", 20), twilioVectorURL, body, form), reasonMalformed)
-}
 
 // Adyen's vectors: adyen-php-api-library tests/Adyen/Util/HmacSignatureTest
 // (the same items are in Adyen's other SDKs' HMAC tests).

@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -258,8 +257,6 @@ func idHeaders(platform, id string) http.Header {
 		return http.Header{"Webhook-Id": {id}}
 	case "svix", "clerk", "resend":
 		return http.Header{"Svix-Id": {id}}
-	case "twilio":
-		return http.Header{"I-Twilio-Idempotency-Token": {id}}
 	case "twitch":
 		return http.Header{"Twitch-Eventsub-Message-Id": {id}}
 	}
@@ -283,24 +280,12 @@ func isJSONObject(b []byte) bool {
 	return len(b) > 0 && b[0] == '{' && json.Valid(b)
 }
 
-// form encodes key/value pairs in the order given, as Twilio and Mailgun
-// send them (url.Values.Encode would sort them).
-func form(kv ...string) string {
-	var b strings.Builder
-	for i := 0; i+1 < len(kv); i += 2 {
-		if b.Len() > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(url.QueryEscape(kv[i]))
-		b.WriteByte('=')
-		b.WriteString(url.QueryEscape(kv[i+1]))
-	}
-	return b.String()
-}
-
 func orDefault(s, d string) string {
 	if s == "" {
 		return d
 	}
 	return s
 }
+
+// form is platform.Form, for the samples of platforms not yet moved.
+var form = platform.Form

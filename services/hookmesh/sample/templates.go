@@ -10,7 +10,6 @@ var defaults = map[string]string{
 	"clerk":    "user.created",
 	"resend":   "email.delivered",
 	"hubspot":  "contact.creation",
-	"twilio":   "message.received",
 	"twitch":   "channel.subscribe",
 	"discord":  "application_command",
 	"sendgrid": "delivered",
@@ -23,7 +22,6 @@ var defaults = map[string]string{
 // minor units, decimal strings) and 64-bit ids are deliberately ones that
 // break float64 decoding.
 var templates = map[string]map[string]template{
-	"twilio":   twilioTemplates,
 	"twitch":   twitchTemplates,
 	"discord":  discordTemplates,
 	"sendgrid": sendgridTemplates,

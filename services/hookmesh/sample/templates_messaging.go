@@ -9,32 +9,8 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platform/randid"
 )
 
-// Messaging platforms: Twilio, Twitch, Discord, and the email senders
+// Messaging platforms: Twitch, Discord, and the email senders
 // SendGrid and Mailgun.
-
-// twilioForm is the header of Twilio's form-encoded callbacks.
-var twilioForm = http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
-
-const twilioAccount = "AC3f2b5c1e9d8a7b6c5d4e3f2a1b0c9d8e"
-
-var twilioTemplates = map[string]template{
-	// An incoming SMS, as Twilio posts it to the number's webhook.
-	"message.received": func(_ string, _ time.Time) (string, http.Header) {
-		sid := "SM" + strings.ReplaceAll(uuid(), "-", "")
-		return form("ToCountry", "US", "ToState", "CA", "SmsMessageSid", sid, "NumMedia", "0", "ToCity", "SAN FRANCISCO",
-			"FromZip", "94107", "SmsSid", sid, "FromState", "CA", "SmsStatus", "received", "FromCity", "SAN FRANCISCO",
-			"Body", "Is my order on its way?", "FromCountry", "US", "To", "+15017122661",
-			"MessagingServiceSid", "MG9752274e9e519418a7406176694466fa", "ToZip", "94105", "NumSegments", "1",
-			"MessageSid", sid, "AccountSid", twilioAccount, "From", "+15558675310", "ApiVersion", "2010-04-01"), twilioForm.Clone()
-	},
-	// A status callback of an outgoing message.
-	"message.delivered": func(_ string, _ time.Time) (string, http.Header) {
-		sid := "SM" + strings.ReplaceAll(uuid(), "-", "")
-		return form("SmsSid", sid, "SmsStatus", "delivered", "MessageStatus", "delivered", "To", "+15558675310",
-			"MessagingServiceSid", "MG9752274e9e519418a7406176694466fa", "MessageSid", sid, "AccountSid", twilioAccount,
-			"From", "+15017122661", "ApiVersion", "2010-04-01"), twilioForm.Clone()
-	},
-}
 
 var twitchTemplates = map[string]template{
 	"channel.subscribe":    twitchEvent("channel.subscribe", `{"user_id": "1234", "user_login": "cool_user", "user_name": "Cool_User", "broadcaster_user_id": "12826", "broadcaster_user_login": "twitch", "broadcaster_user_name": "Twitch", "tier": "1000", "is_gift": false}`),

@@ -32,14 +32,6 @@ const maxBatch = 1000
 func deriveBreadth(platform string, headers map[string]string, body []byte) (Key, error) {
 	var k Key
 	switch platform {
-	case "twilio":
-		k.Source = Encode(twilioAccount(body))
-		k.EventID = headers["i-twilio-idempotency-token"]
-		if k.EventID == "" {
-			// Twilio sends the token only where it retries; a callback's
-			// parameters identify its event, so its bytes are its key.
-			k.EventID = ContentKey(body).EventID
-		}
 	case "twitch":
 		k.EventID = headers["twitch-eventsub-message-id"]
 	case "discord":
@@ -73,24 +65,7 @@ func deriveBreadth(platform string, headers map[string]string, body []byte) (Key
 // once for topFields.
 var (
 	discordFields = dotpath.CompileMembers([][]string{{"id"}, {"application_id"}})
-	twilioFields  = dotpath.CompileMembers([][]string{{"AccountSid"}, {"account_sid"}})
 )
-
-// twilioAccount is the AccountSid of a form (or JSON) body.
-func twilioAccount(body []byte) string {
-	var buf [2][]byte
-	f := topFields(body, twilioFields, buf[:0])
-	if s := rawText(f[0]); s != "" {
-		return s
-	}
-	if s := rawText(f[1]); s != "" {
-		return s
-	}
-	if v, err := url.ParseQuery(string(body)); err == nil {
-		return v.Get("AccountSid")
-	}
-	return ""
-}
 
 // mailgunID is event-data.id, else the signature token (JSON), else the
 // form's token.

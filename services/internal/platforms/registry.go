@@ -37,6 +37,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platforms/slack"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/square"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/twilio"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/typeform"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/vercel"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/woocommerce"
@@ -74,6 +75,7 @@ var registry = []platform.Platform{
 	slack.Platform,
 	square.Platform,
 	stripe.Platform,
+	twilio.Platform,
 	typeform.Platform,
 	vercel.Platform,
 	woocommerce.Platform,

@@ -51,10 +51,6 @@ var mapping = map[mappingKey]eventv1.EventType{
 	{"hubspot", "contact.creation"}:       eventv1.EventType_EVENT_TYPE_USER_CREATED,
 	{"hubspot", "contact.propertyChange"}: eventv1.EventType_EVENT_TYPE_USER_UPDATED,
 
-	// Twilio: "message." + MessageStatus or SmsStatus, "call." +
-	// CallStatus. An incoming message is "received".
-	{"twilio", "message.received"}: eventv1.EventType_EVENT_TYPE_MESSAGE_POSTED,
-
 	// Twitch EventSub: the subscription type, or the message type for
 	// the verification handshake and revocations.
 	{"twitch", "webhook_callback_verification"}: eventv1.EventType_EVENT_TYPE_PING,

@@ -37,7 +37,6 @@ var adapters = map[string]adapter{
 	"clerk":    standardAdapter("clerk"),
 	"resend":   standardAdapter("resend"),
 	"hubspot":  normalizeHubSpot,
-	"twilio":   normalizeTwilio,
 	"twitch":   normalizeTwitch,
 	"discord":  normalizeDiscord,
 	"sendgrid": normalizeSendGrid,

@@ -1,7 +1,7 @@
-package verify
+package twilio
 
 import (
-	"crypto/sha1" //nolint:gosec // Twilio signs with HMAC-SHA1; see Twilio.
+	"crypto/sha1" //nolint:gosec // Twilio signs with HMAC-SHA1; see NewVerifier.
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -9,23 +9,26 @@ import (
 	"fmt"
 	"mime"
 	"net"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/internal/platform"
+	"github.com/hookmesh/hookmesh/services/internal/platform/sig"
 )
 
 const (
-	twilioPlatform    = "twilio"
-	twilioHeader      = "X-Twilio-Signature"
-	twilioIdempotency = "I-Twilio-Idempotency-Token"
-	twilioBodyParam   = "bodySHA256"
+	name        = "twilio"
+	header      = "X-Twilio-Signature"
+	idempotency = "I-Twilio-Idempotency-Token"
+	bodyParam   = "bodySHA256"
 )
 
-type twilioVerifier struct{ keys [][]byte }
+type verifier struct{ keys [][]byte }
 
-// Twilio returns a Verifier of Twilio's X-Twilio-Signature header: base64
+// NewVerifier returns a Verifier of Twilio's X-Twilio-Signature header: base64
 // of the HMAC-SHA1 (Twilio's documented algorithm) keyed with the account's
 // Auth Token, over the full URL Twilio requested (Request.URL, query
 // included) followed by every POST parameter, sorted by name, as name then
@@ -38,58 +41,59 @@ type twilioVerifier struct{ keys [][]byte }
 // it. No timestamp is signed. Webhook-rule signatures
 // (X-Twilio-Webhooks-Signature-Settings, HMAC-SHA256 with a shared key) are
 // not supported.
-func Twilio(secrets []string) Verifier {
-	return &twilioVerifier{keys: keyList(secrets)}
+func NewVerifier(secrets []string) platform.Verifier {
+	return &verifier{keys: sig.KeyList(secrets)}
 }
 
-func (v *twilioVerifier) Verify(r Request) error {
+// Verify checks the X-Twilio-Signature of r against r.URL and its body.
+func (v *verifier) Verify(r platform.Request) error {
 	if len(v.keys) == 0 {
-		return fail(twilioPlatform, reasonNoSecrets)
+		return sig.Fail(name, sig.ReasonNoSecrets)
 	}
-	h := r.HeaderValue(twilioHeader)
+	h := r.HeaderValue(header)
 	if h == "" {
-		return fail(twilioPlatform, "missing X-Twilio-Signature header")
+		return sig.Fail(name, "missing X-Twilio-Signature header")
 	}
-	sig, ok := decodeBase64N(h, sha1.Size)
+	mac, ok := sig.DecodeBase64N(h, sha1.Size)
 	if !ok {
-		return fail(twilioPlatform, reasonMalformed)
+		return sig.Fail(name, sig.ReasonMalformed)
 	}
 	if r.URL == "" {
-		return fail(twilioPlatform, reasonNoURL)
+		return sig.Fail(name, sig.ReasonNoURL)
 	}
 	u, err := url.Parse(r.URL)
 	if err != nil {
-		return fail(twilioPlatform, "malformed request URL")
+		return sig.Fail(name, "malformed request URL")
 	}
 	var params url.Values
-	if want := u.Query().Get(twilioBodyParam); want != "" {
+	if want := u.Query().Get(bodyParam); want != "" {
 		got := sha256.Sum256(r.Body)
 		w, err := hex.DecodeString(want)
 		if err != nil || subtle.ConstantTimeCompare(got[:], w) != 1 {
-			return fail(twilioPlatform, "bodySHA256 mismatch")
+			return sig.Fail(name, "bodySHA256 mismatch")
 		}
 	} else {
 		if ct := r.HeaderValue("Content-Type"); ct != "" && len(r.Body) > 0 {
 			if mt, _, _ := mime.ParseMediaType(ct); mt != "application/x-www-form-urlencoded" {
-				return fail(twilioPlatform, "body neither form-encoded nor hashed in bodySHA256")
+				return sig.Fail(name, "body neither form-encoded nor hashed in bodySHA256")
 			}
 		}
 		if params, err = url.ParseQuery(string(r.Body)); err != nil {
-			return fail(twilioPlatform, "malformed form body")
+			return sig.Fail(name, "malformed form body")
 		}
 	}
-	tail := twilioParams(params)
-	for _, cand := range twilioURLs(u, r.URL) {
-		if matchAnyWith(sha1.New, v.keys, [][]byte{sig}, []byte(cand), tail) {
+	tail := signedParams(params)
+	for _, cand := range urlVariants(u, r.URL) {
+		if sig.MatchAnyWith(sha1.New, v.keys, [][]byte{mac}, []byte(cand), tail) {
 			return nil
 		}
 	}
-	return fail(twilioPlatform, "no signature match")
+	return sig.Fail(name, "no signature match")
 }
 
-// twilioParams concatenates the parameters as Twilio signs them: names
+// signedParams concatenates the parameters as Twilio signs them: names
 // sorted, each followed by its distinct values sorted.
-func twilioParams(params url.Values) []byte {
+func signedParams(params url.Values) []byte {
 	names := make([]string, 0, len(params))
 	for k := range params {
 		names = append(names, k)
@@ -107,11 +111,11 @@ func twilioParams(params url.Values) []byte {
 	return []byte(b.String())
 }
 
-// twilioURLs returns raw, raw without its port, and raw with the scheme's
+// urlVariants returns raw, raw without its port, and raw with the scheme's
 // default port when it has none: the variants Twilio's SDKs accept,
 // because proxies and Twilio disagree on whether a default port is part
 // of the URL.
-func twilioURLs(u *url.URL, raw string) []string {
+func urlVariants(u *url.URL, raw string) []string {
 	out := []string{raw}
 	host := u.Hostname()
 	if strings.Contains(host, ":") {
@@ -136,27 +140,38 @@ func twilioURLs(u *url.URL, raw string) []string {
 	return out
 }
 
-// SignTwilio returns the X-Twilio-Signature value Twilio would send for a
+// Signature returns the X-Twilio-Signature value Twilio would send for a
 // request to fullURL with form parameters params (nil for a JSON body,
 // whose hash must then be in fullURL's bodySHA256 parameter).
-func SignTwilio(secret, fullURL string, params url.Values) string {
-	sig := macWith(sha1.New, []byte(secret), []byte(fullURL), twilioParams(params))
-	return base64.StdEncoding.EncodeToString(sig)
+func Signature(secret, fullURL string, params url.Values) string {
+	return base64.StdEncoding.EncodeToString(sig.MACWith(sha1.New, []byte(secret), []byte(fullURL), signedParams(params)))
 }
 
-// twilioSignParams returns the parameters Sign signs for body: none when
+// sign is Platform.Sign: X-Twilio-Signature for the body posted to in.URL
+// (or the default URL), and I-Twilio-Idempotency-Token = id when there is
+// one.
+func sign(in platform.SignInput) (http.Header, []byte, error) {
+	u := in.URLOrDefault(name)
+	params, err := signParams(u, in.Body)
+	if err != nil {
+		return nil, nil, err
+	}
+	return platform.Headers(header, Signature(in.Secret, u, params), idempotency, in.ID), in.Body, nil
+}
+
+// signParams returns the parameters Sign signs for body: none when
 // the URL carries bodySHA256 (JSON), else body parsed as a form.
-func twilioSignParams(fullURL string, body []byte) (url.Values, error) {
+func signParams(fullURL string, body []byte) (url.Values, error) {
 	u, err := url.Parse(fullURL)
 	if err != nil {
-		return nil, fmt.Errorf("twilio: URL: %w", apperr.ErrInvalid)
+		return nil, fmt.Errorf("URL: %w", apperr.ErrInvalid)
 	}
-	if u.Query().Get(twilioBodyParam) != "" {
+	if u.Query().Get(bodyParam) != "" {
 		return nil, nil
 	}
 	p, err := url.ParseQuery(string(body))
 	if err != nil {
-		return nil, fmt.Errorf("twilio: body is not form-encoded (put a JSON body's hex SHA-256 in the URL's bodySHA256): %w", apperr.ErrInvalid)
+		return nil, fmt.Errorf("body is not form-encoded (put a JSON body's hex SHA-256 in the URL's bodySHA256): %w", apperr.ErrInvalid)
 	}
 	return p, nil
 }
