@@ -128,18 +128,6 @@ func FuzzHubSignatureHeaders(f *testing.F) {
 	})
 }
 
-func FuzzMailgunBody(f *testing.F) {
-	_, signed, _ := SignRequest("mailgun", SignInput{Secret: fuzzKnown, Now: testNow, Body: mailgunBody})
-	f.Add(signed)
-	f.Add([]byte("timestamp=1700000000&token=t&signature=" + SignMailgun(fuzzKnown, "1700000000", "t")))
-	f.Add([]byte(`{"signature":{"timestamp":1e9,"token":1}}`))
-	f.Add([]byte(`{"signature":null}`))
-	known, unknowable := Mailgun([]string{fuzzKnown}, 0), Mailgun([]string{fuzzUnknowable}, 0)
-	f.Fuzz(func(t *testing.T, body []byte) {
-		checkFuzz(t, known, unknowable, Request{Body: body, Now: testNow})
-	})
-}
-
 func FuzzAdyenBody(f *testing.F) {
 	const key = "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056"
 	_, signed, _ := SignRequest("adyen", SignInput{Secret: key, Body: adyenBody})

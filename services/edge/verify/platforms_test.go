@@ -20,6 +20,7 @@ import (
 	registry "github.com/hookmesh/hookmesh/services/internal/platforms"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/calendly"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/linear"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/mailgun"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/mux"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/paddle"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/sanity"
@@ -146,7 +147,7 @@ func fixtures(t testing.TB) []fixture {
 	linear.body = linearBody
 	adyen := hm(adyenPlatform, 0)
 	adyen.body = adyenBody
-	mailgun := hm(mailgunPlatform, DefaultMailgunTolerance)
+	mailgun := hm("mailgun", mailgun.DefaultTolerance)
 	mailgun.body, mailgun.tamperUndetected = mailgunBody, true
 	twilio := hm("twilio", 0, "X-Twilio-Signature")
 	twilio.body, twilio.header = twilioBody, h("Content-Type", "application/x-www-form-urlencoded")
@@ -224,7 +225,7 @@ func (f fixture) verifier(t *testing.T, secrets ...string) Verifier {
 func stripBodySignature(t *testing.T, platform string, body []byte) []byte {
 	t.Helper()
 	switch platform {
-	case mailgunPlatform:
+	case "mailgun":
 		var m map[string]json.RawMessage
 		if err := json.Unmarshal(body, &m); err != nil {
 			t.Fatal(err)
@@ -249,7 +250,7 @@ func garbleBodySignature(t *testing.T, platform string, body []byte) []byte {
 		t.Fatal(err)
 	}
 	switch platform {
-	case mailgunPlatform:
+	case "mailgun":
 		m["signature"].(map[string]any)["signature"] = "%%not hex%%"
 	case adyenPlatform:
 		for _, it := range m["notificationItems"].([]any) {
@@ -486,7 +487,7 @@ func TestDefaultsNew(t *testing.T) {
 		{zendesk.DefaultTolerance, 5 * time.Minute},
 		{DefaultDiscordTolerance, 5 * time.Minute},
 		{DefaultSendGridTolerance, 5 * time.Minute},
-		{DefaultMailgunTolerance, 5 * time.Minute},
+		{mailgun.DefaultTolerance, 5 * time.Minute},
 		{DefaultGenericTolerance, 5 * time.Minute},
 	} {
 		if c.got != c.want {

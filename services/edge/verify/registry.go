@@ -18,7 +18,7 @@ import (
 var platforms = func() []string {
 	p := []string{
 		adyenPlatform, clerkPlatform, discordPlatform,
-		hubspotPlatform, mailgunPlatform,
+		hubspotPlatform,
 		resendPlatform, sendgridPlatform,
 		standardPlatform, svixPlatform,
 		twitchPlatform,
@@ -34,7 +34,7 @@ var asymmetric = map[string]bool{discordPlatform: true, sendgridPlatform: true}
 
 // bodySigned lists the presets whose signature is inside the body: Sign
 // cannot produce their headers alone, SignRequest returns the signed body.
-var bodySigned = map[string]bool{adyenPlatform: true, mailgunPlatform: true}
+var bodySigned = map[string]bool{adyenPlatform: true}
 
 // urlSigned lists the presets that sign the request URL.
 var urlSigned = map[string]bool{hubspotPlatform: true}
@@ -114,8 +114,6 @@ func build(platform string, secrets []string, tol time.Duration) (Verifier, erro
 		return Discord(secrets, tol)
 	case hubspotPlatform:
 		return HubSpot(secrets, tol), nil
-	case mailgunPlatform:
-		return Mailgun(secrets, tol), nil
 	case sendgridPlatform:
 		return SendGrid(secrets, tol)
 	default: // twitchPlatform
@@ -198,12 +196,6 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 	switch platform {
 	case adyenPlatform:
 		b, err := signAdyenBody(secret, body)
-		if err != nil {
-			return nil, nil, fmt.Errorf("sign: %w", err)
-		}
-		return h, b, nil
-	case mailgunPlatform:
-		b, err := signMailgunBody(secret, now, body)
 		if err != nil {
 			return nil, nil, fmt.Errorf("sign: %w", err)
 		}

@@ -134,31 +134,6 @@ func TestHubSpotURI(t *testing.T) {
 	checkErr(t, v.Verify(Request{Header: hd, Body: testBody, Now: testNow, URL: decoded}), reasonBadTimestamp)
 }
 
-func TestMailgunForms(t *testing.T) {
-	t.Parallel()
-	const key = "mailgun-signing-key"
-	v := Mailgun([]string{key}, 0)
-	sig := SignMailgun(key, "1700000000", "tok")
-	cases := []verifyCase{
-		{name: "form body (legacy webhooks)", body: []byte("timestamp=1700000000&token=tok&signature=" + sig + "&event=delivered")},
-		{name: "timestamp as a JSON number", body: []byte(`{"signature":{"timestamp":1700000000,"token":"tok","signature":"` + sig + `"}}`)},
-		{name: "parent-signature of a subaccount", body: []byte(`{"signature":{"timestamp":"1700000000","token":"tok","signature":"` + strings.Repeat("0", 64) + `","parent-signature":"` + sig + `"}}`)},
-		{name: "token changed", body: []byte(`{"signature":{"timestamp":"1700000000","token":"tox","signature":"` + sig + `"}}`), want: "no signature match"},
-		{name: "timestamp changed", body: []byte(`{"signature":{"timestamp":"1700000001","token":"tok","signature":"` + sig + `"}}`), want: "no signature match"},
-		{name: "no signature object", body: []byte(`{"event-data":{}}`), want: "missing signature"},
-		{name: "empty token", body: []byte(`{"signature":{"timestamp":"1700000000","token":"","signature":"` + sig + `"}}`), want: "malformed token"},
-		{name: "not JSON", body: []byte(`{"signature":`), want: "malformed body"},
-		{name: "bad timestamp", body: []byte(`{"signature":{"timestamp":"x","token":"tok","signature":"` + sig + `"}}`), want: reasonBadTimestamp},
-	}
-	runCases(t, v, cases)
-	// SignRequest fills a form body too.
-	_, body, err := SignRequest("mailgun", SignInput{Secret: key, Now: testNow, Body: []byte("event=opened&recipient=a%40b")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkErr(t, v.Verify(Request{Body: body, Now: testNow}), "")
-}
-
 func TestTwitchAndZendeskTimestamps(t *testing.T) {
 	t.Parallel()
 	tw := Twitch([]string{"s"}, 0)

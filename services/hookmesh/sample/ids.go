@@ -27,8 +27,6 @@ func newID(platform string, now time.Time) string {
 		return snowflake(now)
 	case "sendgrid":
 		return base64.RawURLEncoding.EncodeToString(randBytes(16)) // 22 characters, like sg_event_id
-	case "mailgun":
-		return alnum(22)
 	case "adyen":
 		return strings.ToUpper(alnum(16)) // pspReference
 	}

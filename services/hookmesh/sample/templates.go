@@ -13,7 +13,6 @@ var defaults = map[string]string{
 	"twitch":   "channel.subscribe",
 	"discord":  "application_command",
 	"sendgrid": "delivered",
-	"mailgun":  "delivered",
 	"adyen":    "AUTHORISATION",
 }
 
@@ -25,7 +24,6 @@ var templates = map[string]map[string]template{
 	"twitch":   twitchTemplates,
 	"discord":  discordTemplates,
 	"sendgrid": sendgridTemplates,
-	"mailgun":  mailgunTemplates,
 	"standard": standardTemplates,
 	"svix":     svixTemplates,
 	"clerk":    clerkTemplates,

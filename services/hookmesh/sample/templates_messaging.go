@@ -5,12 +5,9 @@ import (
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/hookmesh/hookmesh/services/internal/platform/randid"
 )
 
-// Messaging platforms: Twitch, Discord, and the email senders
-// SendGrid and Mailgun.
+// Messaging platforms: Twitch, Discord, and the email sender SendGrid.
 
 var twitchTemplates = map[string]template{
 	"channel.subscribe":    twitchEvent("channel.subscribe", `{"user_id": "1234", "user_login": "cool_user", "user_name": "Cool_User", "broadcaster_user_id": "12826", "broadcaster_user_login": "twitch", "broadcaster_user_name": "Twitch", "tier": "1000", "is_gift": false}`),
@@ -62,19 +59,4 @@ var sendgridTemplates = map[string]template{
 
 func sendgridDelivered(id string, now time.Time) string {
 	return fmt.Sprintf(`{"email": "alex@example.com", "timestamp": %d, "smtp-id": "<14c5d75ce93.dfd.64b469@ismtpd-555>", "event": "delivered", "category": ["receipts"], "sg_event_id": "%s", "sg_message_id": "14c5d75ce93.dfd.64b469.filter0001.16648.5515E0B88.0", "response": "250 OK", "tls": 1, "ip": "168.1.1.1"}`, now.Unix(), id)
-}
-
-var mailgunTemplates = map[string]template{
-	"delivered": mailgunEvent(`"event": "delivered", "log-level": "info", "delivery-status": {"tls": true, "mx-host": "smtp-in.example.com", "code": 250, "description": "", "message": "OK", "attempt-no": 1, "session-seconds": 0.43}`),
-	"failed":    mailgunEvent(`"event": "failed", "log-level": "error", "severity": "permanent", "reason": "bounce", "delivery-status": {"tls": true, "mx-host": "smtp-in.example.com", "code": 550, "description": "", "message": "5.1.1 The email account that you tried to reach does not exist.", "attempt-no": 1, "bounce-type": "hard"}`),
-}
-
-// mailgunEvent renders a JSON Mailgun webhook without its signature
-// object, which Sign adds (timestamp, fresh token, HMAC).
-func mailgunEvent(fields string) template {
-	return func(id string, now time.Time) (string, http.Header) {
-		ts := fmt.Sprintf("%d.%06d", now.Unix(), now.Nanosecond()/1000)
-		return fmt.Sprintf(`{"event-data": {%s, "id": "%s", "timestamp": %s, "envelope": {"transport": "smtp", "sender": "bob@mg.example.com", "sending-ip": "209.61.154.250", "targets": "alice@example.com"}, "message": {"headers": {"to": "Alice <alice@example.com>", "message-id": "%s@mg.example.com", "from": "Bob <bob@mg.example.com>", "subject": "Your receipt"}, "attachments": [], "size": 111}, "recipient": "alice@example.com", "recipient-domain": "example.com", "flags": {"is-routed": false, "is-authenticated": true, "is-system-test": false, "is-test-mode": false}, "tags": ["receipts"], "campaigns": [], "user-variables": {"order": "A-1001"}}}`,
-			fields, id, ts, now.UTC().Format("20060102150405")+"."+strings.ToUpper(randid.Hex(16))), nil
-	}
 }

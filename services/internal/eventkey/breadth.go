@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -47,8 +46,6 @@ func deriveBreadth(platform string, headers map[string]string, body []byte) (Key
 		if k.EventID == "" && jsonscan.Valid(body) {
 			k.EventID = ContentKey(body).EventID
 		}
-	case "mailgun":
-		k.EventID = Encode(mailgunID(body))
 	case "hubspot":
 		return batchKey(platform, body, hubspotID)
 	case "sendgrid":
@@ -66,26 +63,6 @@ func deriveBreadth(platform string, headers map[string]string, body []byte) (Key
 var (
 	discordFields = dotpath.CompileMembers([][]string{{"id"}, {"application_id"}})
 )
-
-// mailgunID is event-data.id, else the signature token (JSON), else the
-// form's token.
-func mailgunID(body []byte) string {
-	var env struct {
-		EventData struct {
-			ID rawString `json:"id"`
-		} `json:"event-data"`
-		Signature struct {
-			Token rawString `json:"token"`
-		} `json:"signature"`
-	}
-	if json.Unmarshal(body, &env) == nil {
-		return first(string(env.EventData.ID), string(env.Signature.Token))
-	}
-	if v, err := url.ParseQuery(string(body)); err == nil {
-		return v.Get("token")
-	}
-	return ""
-}
 
 // batchKey keys a JSON array of events: a single event by its own id
 // (scoped by its source), several by the hash of their sorted

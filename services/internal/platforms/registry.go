@@ -21,6 +21,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platforms/jira"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/lemonsqueezy"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/linear"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/mailgun"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/mollie"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/mux"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/notion"
@@ -59,6 +60,7 @@ var registry = []platform.Platform{
 	jira.Platform,
 	lemonsqueezy.Platform,
 	linear.Platform,
+	mailgun.Platform,
 	mollie.Platform,
 	mux.Platform,
 	notion.Platform,

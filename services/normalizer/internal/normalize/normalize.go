@@ -40,7 +40,6 @@ var adapters = map[string]adapter{
 	"twitch":   normalizeTwitch,
 	"discord":  normalizeDiscord,
 	"sendgrid": normalizeSendGrid,
-	"mailgun":  normalizeMailgun,
 	"adyen":    normalizeAdyen,
 }
 

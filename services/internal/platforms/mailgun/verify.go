@@ -1,4 +1,4 @@
-package verify
+package mailgun
 
 import (
 	"bytes"
@@ -7,30 +7,33 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/internal/platform"
+	"github.com/hookmesh/hookmesh/services/internal/platform/sig"
 )
 
 const (
-	mailgunPlatform = "mailgun"
-	// maxMailgunToken bounds the token: Mailgun's are 50 characters.
-	maxMailgunToken = 256
+	name = "mailgun"
+	// maxToken bounds the token: Mailgun's are 50 characters.
+	maxToken = 256
 )
 
-// DefaultMailgunTolerance is our choice: Mailgun advises checking that the
+// DefaultTolerance is our choice: Mailgun advises checking that the
 // signed timestamp is recent but gives no window, so we apply the common
 // 5 minutes, both directions.
-const DefaultMailgunTolerance = 5 * time.Minute
+const DefaultTolerance = 5 * time.Minute
 
-type mailgunVerifier struct {
+type verifier struct {
 	keys [][]byte
 	tol  time.Duration
 }
 
-// Mailgun returns a Verifier of Mailgun webhooks, whose signature is in
+// NewVerifier returns a Verifier of Mailgun webhooks, whose signature is in
 // the body, not a header: a JSON body carries
 // "signature": {"timestamp", "token", "signature"[, "parent-signature"]},
 // a form-encoded (legacy) body the fields timestamp, token and signature.
@@ -41,48 +44,49 @@ type mailgunVerifier struct {
 // event data: only the timestamp window and the token's uniqueness guard
 // against a signature being reused with another payload, which is why the
 // dedup key prefers the token's event, and the window defaults to
-// DefaultMailgunTolerance, both directions.
-func Mailgun(secrets []string, tolerance time.Duration) Verifier {
-	return &mailgunVerifier{keys: keyList(secrets), tol: orDefault(tolerance, DefaultMailgunTolerance)}
+// DefaultTolerance, both directions.
+func NewVerifier(secrets []string, tolerance time.Duration) platform.Verifier {
+	return &verifier{keys: sig.KeyList(secrets), tol: sig.OrDefault(tolerance, DefaultTolerance)}
 }
 
-// mailgunSignature is the signature object of a Mailgun webhook.
-type mailgunSignature struct {
+// signature is the signature object of a Mailgun webhook.
+type signature struct {
 	Timestamp json.RawMessage `json:"timestamp"`
 	Token     string          `json:"token"`
 	Signature string          `json:"signature"`
 	Parent    string          `json:"parent-signature"`
 }
 
-func (v *mailgunVerifier) Verify(r Request) error {
+// Verify checks the signature inside r.Body.
+func (v *verifier) Verify(r platform.Request) error {
 	if len(v.keys) == 0 {
-		return fail(mailgunPlatform, reasonNoSecrets)
+		return sig.Fail(name, sig.ReasonNoSecrets)
 	}
-	t, token, hexSigs, reason := parseMailgunBody(r.Body)
+	t, token, hexSigs, reason := parseBody(r.Body)
 	if reason != "" {
-		return fail(mailgunPlatform, reason)
+		return sig.Fail(name, reason)
 	}
-	ts, ok := parseUnix(t)
+	ts, ok := sig.ParseUnix(t)
 	if !ok {
-		return fail(mailgunPlatform, reasonBadTimestamp)
+		return sig.Fail(name, sig.ReasonBadTimestamp)
 	}
-	if token == "" || len(token) > maxMailgunToken {
-		return fail(mailgunPlatform, "malformed token")
+	if token == "" || len(token) > maxToken {
+		return sig.Fail(name, "malformed token")
 	}
 	var sigs [][]byte
 	for _, s := range hexSigs {
-		if b, ok := decodeHexN(s, "", sha256.Size); ok {
+		if b, ok := sig.DecodeHexN(s, "", sha256.Size); ok {
 			sigs = append(sigs, b)
 		}
 	}
 	if len(sigs) == 0 {
-		return fail(mailgunPlatform, reasonMalformed)
+		return sig.Fail(name, sig.ReasonMalformed)
 	}
-	if err := checkWindow(mailgunPlatform, ts, r.NowOrClock(), v.tol); err != nil {
+	if err := sig.CheckWindow(name, ts, r.NowOrClock(), v.tol); err != nil {
 		return err
 	}
-	if !matchAny(v.keys, sigs, []byte(t), []byte(token)) {
-		return fail(mailgunPlatform, "no signature match")
+	if !sig.MatchAny(v.keys, sigs, []byte(t), []byte(token)) {
+		return sig.Fail(name, "no signature match")
 	}
 	return nil
 }
@@ -93,12 +97,12 @@ func isJSONObject(b []byte) bool {
 	return len(b) > 0 && b[0] == '{'
 }
 
-// parseMailgunBody extracts timestamp, token and the signatures from a
+// parseBody extracts timestamp, token and the signatures from a
 // JSON or form body.
-func parseMailgunBody(body []byte) (ts, token string, sigs []string, reason string) {
+func parseBody(body []byte) (ts, token string, sigs []string, reason string) {
 	if isJSONObject(body) {
 		var env struct {
-			Signature *mailgunSignature `json:"signature"`
+			Signature *signature `json:"signature"`
 		}
 		if json.Unmarshal(body, &env) != nil {
 			return "", "", nil, "malformed body"
@@ -133,38 +137,47 @@ func nonEmpty(ss ...string) []string {
 	return out
 }
 
-// SignMailgun returns the hex signature Mailgun computes for timestamp and
+// Signature returns the hex signature Mailgun computes for timestamp and
 // token under the signing key.
-func SignMailgun(secret, timestamp, token string) string {
-	return hex.EncodeToString(mac([]byte(secret), []byte(timestamp), []byte(token)))
+func Signature(secret, timestamp, token string) string {
+	return hex.EncodeToString(sig.MAC([]byte(secret), []byte(timestamp), []byte(token)))
 }
 
-// signMailgunBody returns body with a fresh signature object (JSON) or
+// sign is Platform.Sign: no headers, and the body with its signature.
+func sign(in platform.SignInput) (http.Header, []byte, error) {
+	body, err := signBody(in.Secret, in.Now, in.Body)
+	if err != nil {
+		return nil, nil, err
+	}
+	return http.Header{}, body, nil
+}
+
+// signBody returns body with a fresh signature object (JSON) or
 // signature fields (form) for ts under secret. Re-encoding sorts JSON keys
 // and form fields; that is fine for a test sender.
-func signMailgunBody(secret string, ts time.Time, body []byte) ([]byte, error) {
+func signBody(secret string, ts time.Time, body []byte) ([]byte, error) {
 	tok := make([]byte, 25)
 	_, _ = rand.Read(tok)
 	token := hex.EncodeToString(tok) // 50 characters, like Mailgun's
 	t := strconv.FormatInt(ts.Unix(), 10)
-	sig := SignMailgun(secret, t, token)
+	mac := Signature(secret, t, token)
 	if len(bytes.TrimSpace(body)) == 0 || isJSONObject(body) {
 		obj := map[string]json.RawMessage{}
 		if len(bytes.TrimSpace(body)) > 0 {
 			if err := json.Unmarshal(body, &obj); err != nil {
-				return nil, fmt.Errorf("mailgun: body is not a JSON object: %w", apperr.ErrInvalid)
+				return nil, fmt.Errorf("body is not a JSON object: %w", apperr.ErrInvalid)
 			}
 		}
-		s, _ := json.Marshal(map[string]string{"timestamp": t, "token": token, "signature": sig})
+		s, _ := json.Marshal(map[string]string{"timestamp": t, "token": token, "signature": mac})
 		obj["signature"] = s
 		return json.Marshal(obj)
 	}
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
-		return nil, fmt.Errorf("mailgun: body is neither a JSON object nor a form: %w", apperr.ErrInvalid)
+		return nil, fmt.Errorf("body is neither a JSON object nor a form: %w", apperr.ErrInvalid)
 	}
 	form.Set("timestamp", t)
 	form.Set("token", token)
-	form.Set("signature", sig)
+	form.Set("signature", mac)
 	return []byte(form.Encode()), nil
 }
