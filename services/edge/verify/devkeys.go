@@ -1,12 +1,8 @@
 package verify
 
 import (
-	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/elliptic"
 	"crypto/sha256"
-	"crypto/x509"
-	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 
@@ -34,23 +30,6 @@ func DevKeyPair(platform string) (verifySecret, signSecret string, err error) {
 	case discordPlatform:
 		k := ed25519.NewKeyFromSeed(seed[:])
 		return hex.EncodeToString(k.Public().(ed25519.PublicKey)), hex.EncodeToString(seed[:]), nil
-	case sendgridPlatform:
-		// A SHA-256 output is below the P-256 order with overwhelming
-		// probability; ParseRawPrivateKey rejects the rare exception, and
-		// the fixed seed above is known to be fine.
-		k, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), seed[:])
-		if err != nil {
-			return "", "", fmt.Errorf("dev key %s: %w", platform, err)
-		}
-		pub, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
-		if err != nil {
-			return "", "", fmt.Errorf("dev key %s: %w", platform, err)
-		}
-		priv, err := x509.MarshalPKCS8PrivateKey(k)
-		if err != nil {
-			return "", "", fmt.Errorf("dev key %s: %w", platform, err)
-		}
-		return base64.StdEncoding.EncodeToString(pub), base64.StdEncoding.EncodeToString(priv), nil
 	default:
 		return "", "", fmt.Errorf("dev key pair: %q is not an asymmetric platform: %w", platform, apperr.ErrNotFound)
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platforms/mux"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/paddle"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/sanity"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/sendgrid"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/slack"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/workos"
@@ -136,7 +137,7 @@ func fixtures(t testing.TB) []fixture {
 	}
 	dPub, dPriv := mustDev(t, discordPlatform)
 	oPub, oPriv := otherEd25519()
-	sPub, sPriv := mustDev(t, sendgridPlatform)
+	sPub, sPriv := mustDev(t, "sendgrid")
 	osPub, osPriv := otherP256(t)
 
 	gitlab := hm("gitlab", 0, "X-Gitlab-Token")
@@ -190,8 +191,8 @@ func fixtures(t testing.TB) []fixture {
 			body: testBody, sigHeaders: []string{"X-Signature-Ed25519"}, window: DefaultDiscordTolerance,
 		},
 		{
-			platform: sendgridPlatform, sign: sPriv, verify: sPub, otherSign: osPriv, otherVerify: osPub,
-			body: testBody, sigHeaders: []string{"X-Twilio-Email-Event-Webhook-Signature"}, window: DefaultSendGridTolerance,
+			platform: "sendgrid", sign: sPriv, verify: sPub, otherSign: osPriv, otherVerify: osPub,
+			body: testBody, sigHeaders: []string{"X-Twilio-Email-Event-Webhook-Signature"}, window: sendgrid.DefaultTolerance,
 		},
 		mailgun,
 		adyen,
@@ -438,7 +439,7 @@ func TestNewRejectsUndecodableKeys(t *testing.T) {
 
 func TestDevKeyPair(t *testing.T) {
 	t.Parallel()
-	for _, p := range []string{discordPlatform, sendgridPlatform} {
+	for _, p := range []string{discordPlatform, "sendgrid"} {
 		pub, priv := mustDev(t, p)
 		pub2, priv2 := mustDev(t, p)
 		if pub != pub2 || priv != priv2 {
@@ -486,7 +487,7 @@ func TestDefaultsNew(t *testing.T) {
 		{DefaultHubSpotTolerance, 5 * time.Minute},
 		{zendesk.DefaultTolerance, 5 * time.Minute},
 		{DefaultDiscordTolerance, 5 * time.Minute},
-		{DefaultSendGridTolerance, 5 * time.Minute},
+		{sendgrid.DefaultTolerance, 5 * time.Minute},
 		{mailgun.DefaultTolerance, 5 * time.Minute},
 		{DefaultGenericTolerance, 5 * time.Minute},
 	} {

@@ -19,7 +19,7 @@ var platforms = func() []string {
 	p := []string{
 		adyenPlatform, clerkPlatform, discordPlatform,
 		hubspotPlatform,
-		resendPlatform, sendgridPlatform,
+		resendPlatform,
 		standardPlatform, svixPlatform,
 		twitchPlatform,
 	}
@@ -30,7 +30,7 @@ var platforms = func() []string {
 
 // asymmetric lists the presets verified with a public key: their "secret"
 // is the sender's public key, and Sign takes the private key instead.
-var asymmetric = map[string]bool{discordPlatform: true, sendgridPlatform: true}
+var asymmetric = map[string]bool{discordPlatform: true}
 
 // bodySigned lists the presets whose signature is inside the body: Sign
 // cannot produce their headers alone, SignRequest returns the signed body.
@@ -114,8 +114,6 @@ func build(platform string, secrets []string, tol time.Duration) (Verifier, erro
 		return Discord(secrets, tol)
 	case hubspotPlatform:
 		return HubSpot(secrets, tol), nil
-	case sendgridPlatform:
-		return SendGrid(secrets, tol)
 	default: // twitchPlatform
 		return Twitch(secrets, tol), nil
 	}
@@ -152,7 +150,6 @@ type SignInput = platform.SignInput
 //   - twitch: Twitch-Eventsub-Message-Id = id (required), -Timestamp,
 //     -Signature, and -Type "notification"
 //   - discord: X-Signature-Ed25519, X-Signature-Timestamp
-//   - sendgrid: X-Twilio-Email-Event-Webhook-Signature, -Timestamp
 //
 // Other event-type headers depend on the payload and are the caller's to
 // set. An unknown platform wraps apperr.ErrNotFound; an empty secret, a
@@ -226,13 +223,6 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 		sig, ts := SignHubSpot(secret, in.MethodOrPost(), in.URLOrDefault(platform), now, body)
 		h.Set(hubspotSignatureHeader, sig)
 		h.Set(hubspotTimestampHeader, ts)
-	case sendgridPlatform:
-		sig, ts, err := SignSendGrid(secret, now, body)
-		if err != nil {
-			return nil, nil, fmt.Errorf("sign: %w", err)
-		}
-		h.Set(sendgridSignatureHeader, sig)
-		h.Set(sendgridTimestampHeader, ts)
 	default: // twitchPlatform
 		if id == "" {
 			return nil, nil, fmt.Errorf("sign: twitch: empty message id: %w", apperr.ErrInvalid)

@@ -1,7 +1,6 @@
 package sample
 
 import (
-	"encoding/base64"
 	"strconv"
 	"strings"
 	"time"
@@ -25,8 +24,6 @@ func newID(platform string, now time.Time) string {
 		return strconv.FormatUint(1<<53+randUint()%(1<<62), 10)
 	case "discord":
 		return snowflake(now)
-	case "sendgrid":
-		return base64.RawURLEncoding.EncodeToString(randBytes(16)) // 22 characters, like sg_event_id
 	case "adyen":
 		return strings.ToUpper(alnum(16)) // pspReference
 	}

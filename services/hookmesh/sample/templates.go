@@ -12,7 +12,6 @@ var defaults = map[string]string{
 	"hubspot":  "contact.creation",
 	"twitch":   "channel.subscribe",
 	"discord":  "application_command",
-	"sendgrid": "delivered",
 	"adyen":    "AUTHORISATION",
 }
 
@@ -23,7 +22,6 @@ var defaults = map[string]string{
 var templates = map[string]map[string]template{
 	"twitch":   twitchTemplates,
 	"discord":  discordTemplates,
-	"sendgrid": sendgridTemplates,
 	"standard": standardTemplates,
 	"svix":     svixTemplates,
 	"clerk":    clerkTemplates,

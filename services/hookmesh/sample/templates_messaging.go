@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Messaging platforms: Twitch, Discord, and the email sender SendGrid.
+// Messaging platforms: Twitch, Discord.
 
 var twitchTemplates = map[string]template{
 	"channel.subscribe":    twitchEvent("channel.subscribe", `{"user_id": "1234", "user_login": "cool_user", "user_name": "Cool_User", "broadcaster_user_id": "12826", "broadcaster_user_login": "twitch", "broadcaster_user_name": "Twitch", "tier": "1000", "is_gift": false}`),
@@ -43,20 +43,4 @@ var discordTemplates = map[string]template{
 		return fmt.Sprintf(`{"application_id": "1215371282337402890", "id": "%s", "token": "aW50ZXJhY3Rpb246%s", "type": 1, "user": {"id": "80351110224678912", "username": "nelly", "discriminator": "0"}, "version": 1}`,
 			id, strings.ToLower(alnum(60))), nil
 	},
-}
-
-var sendgridTemplates = map[string]template{
-	"delivered": func(id string, now time.Time) (string, http.Header) {
-		return "[" + sendgridDelivered(id, now) + "]", nil
-	},
-	// SendGrid posts events in batches: the key is then a hash of the ids.
-	"batch": func(id string, now time.Time) (string, http.Header) {
-		return "[" + sendgridDelivered(id, now) + "," + fmt.Sprintf(`{"email": "alex@example.com", "timestamp": %d, "event": "open", "sg_event_id": "%s", "sg_message_id": "14c5d75ce93.dfd.64b469.filter0001.16648.5515E0B88.0", "useragent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)", "ip": "203.0.113.9", "sg_machine_open": false}`,
-			now.Unix(), newID("sendgrid", now)) + "," + fmt.Sprintf(`{"email": "sam@example.com", "timestamp": %d, "smtp-id": "<14c5d75ce94.dfd.64b470@ismtpd-555>", "event": "bounce", "category": "newsletter", "sg_event_id": "%s", "sg_message_id": "14c5d75ce94.dfd.64b470.filter0001.16648.5515E0B88.0", "reason": "500 unknown recipient", "status": "5.0.0", "type": "bounce", "bounce_classification": "Invalid Address"}`,
-			now.Unix(), newID("sendgrid", now)) + "]", nil
-	},
-}
-
-func sendgridDelivered(id string, now time.Time) string {
-	return fmt.Sprintf(`{"email": "alex@example.com", "timestamp": %d, "smtp-id": "<14c5d75ce93.dfd.64b469@ismtpd-555>", "event": "delivered", "category": ["receipts"], "sg_event_id": "%s", "sg_message_id": "14c5d75ce93.dfd.64b469.filter0001.16648.5515E0B88.0", "response": "250 OK", "tls": 1, "ip": "168.1.1.1"}`, now.Unix(), id)
 }

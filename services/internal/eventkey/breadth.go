@@ -2,27 +2,30 @@ package eventkey
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/dotpath"
 	"github.com/hookmesh/hookmesh/services/internal/jsonscan"
+	"github.com/hookmesh/hookmesh/services/internal/platform/eventid"
+	"github.com/hookmesh/hookmesh/services/internal/platforms"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 )
 
-// batchPrefix marks a key derived from the ids of a batch (HubSpot,
-// SendGrid, Adyen deliver several events in one request): "batch:" and the
-// hex SHA-256 of the items' ids, sorted and joined with newlines, so a
-// retry of the same batch gets the same key whatever the item order.
-const batchPrefix = "batch:"
+// The batch helpers live with the platforms in eventid.
+const (
+	batchPrefix = eventid.BatchPrefix
+	maxBatch    = eventid.MaxBatch
+)
 
-// maxBatch bounds the items read from a batch body.
-const maxBatch = 1000
+var (
+	batchKey = eventid.BatchKey
+	batchIDs = eventid.BatchIDs
+	joinKeys = eventid.JoinKeys
+	hashIDs  = eventid.HashIDs
+)
 
 // deriveBreadth derives the keys of the presets added after the first
 // five. It returns apperr.ErrNotFound for an unknown platform. Header
@@ -48,8 +51,6 @@ func deriveBreadth(platform string, headers map[string]string, body []byte) (Key
 		}
 	case "hubspot":
 		return batchKey(platform, body, hubspotID)
-	case "sendgrid":
-		return batchKey(platform, body, sendgridID)
 	case "adyen":
 		return adyenKey(body)
 	default:
@@ -63,68 +64,6 @@ func deriveBreadth(platform string, headers map[string]string, body []byte) (Key
 var (
 	discordFields = dotpath.CompileMembers([][]string{{"id"}, {"application_id"}})
 )
-
-// batchKey keys a JSON array of events: a single event by its own id
-// (scoped by its source), several by the hash of their sorted
-// "source/id" pairs, scoped by the source they share (or none). idOf
-// returns raw bytes (rawText): the hash is of those, the key encoded.
-func batchKey(platform string, body []byte, idOf func(map[string]json.RawMessage) (id, source string)) (Key, error) {
-	ids, srcs, err := batchIDs(platform, body, idOf)
-	if err != nil {
-		return Key{}, err
-	}
-	return joinKeys(ids, srcs, func(i int) string { return srcs[i] + "/" + ids[i] }), nil
-}
-
-// batchIDs returns the raw id and source of every event of a JSON array
-// of events (1 to maxBatch of them, each with an id).
-func batchIDs(platform string, body []byte, idOf func(map[string]json.RawMessage) (id, source string)) (ids, srcs []string, err error) {
-	var items []map[string]json.RawMessage
-	if err := json.Unmarshal(body, &items); err != nil {
-		return nil, nil, fmt.Errorf("%s: body is not a JSON array of events: %w", platform, apperr.ErrInvalid)
-	}
-	if len(items) > maxBatch {
-		return nil, nil, fmt.Errorf("%s: more than %d events: %w", platform, maxBatch, apperr.ErrInvalid)
-	}
-	if len(items) == 0 {
-		return nil, nil, fmt.Errorf("%s: empty batch: %w", platform, apperr.ErrInvalid)
-	}
-	ids, srcs = make([]string, len(items)), make([]string, len(items))
-	for i, it := range items {
-		ids[i], srcs[i] = idOf(it)
-		if ids[i] == "" {
-			return nil, nil, fmt.Errorf("%s: an event has no id: %w", platform, apperr.ErrInvalid)
-		}
-	}
-	return ids, srcs, nil
-}
-
-// joinKeys is the key of a batch whose items have the raw ids and sources
-// given: one item's own key; for several, the hash of hashed(i) sorted
-// (see hashIDs), scoped by the source all items share, else none.
-func joinKeys(ids, srcs []string, hashed func(i int) string) Key {
-	src := srcs[0]
-	for _, s := range srcs[1:] {
-		if s != src {
-			src = ""
-			break
-		}
-	}
-	if len(ids) == 1 {
-		return Key{EventID: Encode(ids[0]), Source: Encode(src)}
-	}
-	hs := make([]string, len(ids))
-	for i := range ids {
-		hs[i] = hashed(i)
-	}
-	return Key{EventID: hashIDs(hs), Source: Encode(src)}
-}
-
-func hashIDs(ids []string) string {
-	slices.Sort(ids)
-	sum := sha256.Sum256([]byte(strings.Join(ids, "\n")))
-	return batchPrefix + hex.EncodeToString(sum[:])
-}
 
 // adyenKey keys Adyen's notificationItems: one item by
 // "pspReference:eventCode:success", several by the hash of those, sorted;
@@ -183,12 +122,17 @@ func adyenIDs(body []byte) (ids, merchants []string, err error) {
 // deliver one event per request and get ok false (use Derive); errors
 // are Derive's (apperr.ErrInvalid).
 func ItemKeys(platform string, body []byte) (keys []Key, ok bool, err error) {
+	if p, moved := platforms.Lookup(platform); moved {
+		if p.Items == nil {
+			return nil, false, nil
+		}
+		keys, err := p.Items.Keys(body)
+		return keys, true, err
+	}
 	var ids, srcs []string
 	switch platform {
 	case "hubspot":
 		ids, srcs, err = batchIDs(platform, body, hubspotID)
-	case "sendgrid":
-		ids, srcs, err = batchIDs(platform, body, sendgridID)
 	case "adyen":
 		ids, srcs, err = adyenIDs(body)
 	default:
@@ -197,20 +141,12 @@ func ItemKeys(platform string, body []byte) (keys []Key, ok bool, err error) {
 	if err != nil {
 		return nil, true, err
 	}
-	keys = make([]Key, len(ids))
-	for i := range ids {
-		keys[i] = Key{EventID: Encode(ids[i]), Source: Encode(srcs[i])}
-	}
-	return keys, true, nil
+	return eventid.ItemKeys(ids, srcs), true, nil
 }
 
-// hubspotID and sendgridID read an item's id and source (raw bytes).
+// hubspotID reads an item's id and source (raw bytes).
 func hubspotID(m map[string]json.RawMessage) (id, source string) {
 	return rawText(m["eventId"]), rawText(m["portalId"])
-}
-
-func sendgridID(m map[string]json.RawMessage) (id, source string) {
-	return rawText(m["sg_event_id"]), ""
 }
 
 // DeriveWith returns the key of a webhook of a configured source: the

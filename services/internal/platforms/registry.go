@@ -33,6 +33,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platforms/razorpay"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/sanity"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/segment"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/sendgrid"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/sentry"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/shopify"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/slack"
@@ -72,6 +73,7 @@ var registry = []platform.Platform{
 	razorpay.Platform,
 	sanity.Platform,
 	segment.Platform,
+	sendgrid.Platform,
 	sentry.Platform,
 	shopify.Platform,
 	slack.Platform,

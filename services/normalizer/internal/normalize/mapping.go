@@ -62,8 +62,6 @@ var mapping = map[mappingKey]eventv1.EventType{
 	// Discord: the interaction type's name, or the webhook event's type.
 	{"discord", "PING"}: eventv1.EventType_EVENT_TYPE_PING,
 
-	// SendGrid: email events, all unmapped.
-
 	// Adyen: eventCode of the first item. AUTHORISATION and REFUND
 	// depend on success: the adapter decides them.
 }

@@ -39,7 +39,6 @@ var adapters = map[string]adapter{
 	"hubspot":  normalizeHubSpot,
 	"twitch":   normalizeTwitch,
 	"discord":  normalizeDiscord,
-	"sendgrid": normalizeSendGrid,
 	"adyen":    normalizeAdyen,
 }
 
@@ -111,29 +110,28 @@ var newEvent = norm.NewEvent
 var finish = norm.Finish
 
 // itemsAdapter reads every item of a batched delivery into its own event
-// (from newEvent), for the platforms whose adapter makes one event of the
-// first item only. Items carry no event_id: NormalizeAll keys them.
-type itemsAdapter func(r request, newEvent func() *eventv1.NormalizedEvent) ([]*eventv1.NormalizedEvent, error)
+// (norm.ItemsAdapter).
+type itemsAdapter = norm.ItemsAdapter
 
-// itemsAdapters are the platforms that batch events in one request, the
-// platforms eventkey.ItemKeys keys. Mailgun sends one event per request.
+// itemsAdapters are the platforms not yet moved to the registry that batch
+// events in one request, the platforms eventkey.ItemKeys keys. Mailgun
+// sends one event per request.
 var itemsAdapters = map[string]itemsAdapter{
-	"sendgrid": arrayItems("sendgrid", sendgridItem),
-	"hubspot":  arrayItems("hubspot", hubspotItem),
-	"adyen":    adyenItems,
+	"hubspot": norm.ArrayItems("hubspot", hubspotItem),
+	"adyen":   adyenItems,
 }
 
-// arrayItems is the itemsAdapter of a platform whose body is a JSON array
-// of items of type T, each read by fill (which refuses an item without
-// its type).
-func arrayItems[T any](platform string, fill func(T, int, *eventv1.NormalizedEvent) error) itemsAdapter {
-	return func(r request, newEvent func() *eventv1.NormalizedEvent) ([]*eventv1.NormalizedEvent, error) {
-		items, err := decodeBatch[T](platform, r.Body)
-		if err != nil {
-			return nil, err
+// presetItems returns the itemsAdapter of a batching preset: the
+// registry's first (Platform.Items), then the ones not yet moved there.
+func presetItems(platform string) (itemsAdapter, bool) {
+	if p, ok := platforms.Lookup(platform); ok {
+		if p.Items == nil {
+			return nil, false
 		}
-		return eachItem(items, newEvent, fill)
+		return p.Items.Normalize, true
 	}
+	a, ok := itemsAdapters[platform]
+	return a, ok
 }
 
 // NormalizeAll is Normalize, and also returns every event of the delivery
@@ -148,7 +146,7 @@ func (n *Normalizer) NormalizeAll(platform string, headers map[string]string, bo
 	if err != nil {
 		return nil, nil, err
 	}
-	items, batches := itemsAdapters[platform]
+	items, batches := presetItems(platform)
 	if !batches {
 		return ev, []*eventv1.NormalizedEvent{ev}, nil
 	}

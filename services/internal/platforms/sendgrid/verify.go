@@ -1,4 +1,4 @@
-package verify
+package sendgrid
 
 import (
 	"crypto/ecdsa"
@@ -8,53 +8,57 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"fmt"
+	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/internal/platform"
+	"github.com/hookmesh/hookmesh/services/internal/platform/sig"
 )
 
 const (
-	sendgridPlatform        = "sendgrid"
-	sendgridSignatureHeader = "X-Twilio-Email-Event-Webhook-Signature"
-	sendgridTimestampHeader = "X-Twilio-Email-Event-Webhook-Timestamp"
+	name            = "sendgrid"
+	signatureHeader = "X-Twilio-Email-Event-Webhook-Signature"
+	timestampHeader = "X-Twilio-Email-Event-Webhook-Timestamp"
 	// maxECDSASigB64 bounds the signature header: a DER P-256 signature
 	// is at most 72 bytes, 96 in base64.
 	maxECDSASigB64 = 96
 )
 
-// DefaultSendGridTolerance is our choice: SendGrid signs the timestamp but
+// DefaultTolerance is our choice: SendGrid signs the timestamp but
 // documents no window, so we apply the common 5 minutes, both directions.
-const DefaultSendGridTolerance = 5 * time.Minute
+const DefaultTolerance = 5 * time.Minute
 
-type sendgridVerifier struct {
+type verifier struct {
 	keys []*ecdsa.PublicKey
 	tol  time.Duration
 }
 
-// SendGrid returns a Verifier of SendGrid's Signed Event Webhook:
+// NewVerifier returns a Verifier of SendGrid's Signed Event Webhook:
 // X-Twilio-Email-Event-Webhook-Signature is the base64 ASN.1 DER ECDSA
 // P-256 signature over the SHA-256 of X-Twilio-Email-Event-Webhook-Timestamp
 // (as sent) followed by the raw body. Each "secret" is the verification
 // key shown in SendGrid's Mail Settings: base64 DER SubjectPublicKeyInfo of
 // a P-256 key. It fails, wrapping apperr.ErrInvalid, when a key does not
 // decode or is not P-256.
-func SendGrid(publicKeys []string, tolerance time.Duration) (Verifier, error) {
+func NewVerifier(publicKeys []string, tolerance time.Duration) (platform.Verifier, error) {
 	keys := make([]*ecdsa.PublicKey, 0, len(publicKeys))
 	for i, s := range publicKeys {
 		if s == "" {
 			continue
 		}
-		k, err := sendgridPublicKey(s)
+		k, err := publicKey(s)
 		if err != nil {
-			return nil, fmt.Errorf("sendgrid: public key #%d: %w", i+1, err)
+			return nil, fmt.Errorf("public key #%d: %w", i+1, err)
 		}
 		keys = append(keys, k)
 	}
-	return &sendgridVerifier{keys: keys, tol: orDefault(tolerance, DefaultSendGridTolerance)}, nil
+	return &verifier{keys: keys, tol: sig.OrDefault(tolerance, DefaultTolerance)}, nil
 }
 
-func sendgridPublicKey(s string) (*ecdsa.PublicKey, error) {
+// publicKey parses a base64 DER SubjectPublicKeyInfo of a P-256 key.
+func publicKey(s string) (*ecdsa.PublicKey, error) {
 	der, err := base64.StdEncoding.DecodeString(s)
 	if err != nil {
 		return nil, fmt.Errorf("not base64: %w", apperr.ErrInvalid)
@@ -70,30 +74,31 @@ func sendgridPublicKey(s string) (*ecdsa.PublicKey, error) {
 	return k, nil
 }
 
-func (v *sendgridVerifier) Verify(r Request) error {
+// Verify checks the signature headers of r.
+func (v *verifier) Verify(r platform.Request) error {
 	if len(v.keys) == 0 {
-		return fail(sendgridPlatform, reasonNoSecrets)
+		return sig.Fail(name, sig.ReasonNoSecrets)
 	}
-	h := r.HeaderValue(sendgridSignatureHeader)
+	h := r.HeaderValue(signatureHeader)
 	if h == "" {
-		return fail(sendgridPlatform, "missing X-Twilio-Email-Event-Webhook-Signature header")
+		return sig.Fail(name, "missing X-Twilio-Email-Event-Webhook-Signature header")
 	}
-	t := r.HeaderValue(sendgridTimestampHeader)
+	t := r.HeaderValue(timestampHeader)
 	if t == "" {
-		return fail(sendgridPlatform, "missing X-Twilio-Email-Event-Webhook-Timestamp header")
+		return sig.Fail(name, "missing X-Twilio-Email-Event-Webhook-Timestamp header")
 	}
-	ts, ok := parseUnix(t)
+	ts, ok := sig.ParseUnix(t)
 	if !ok {
-		return fail(sendgridPlatform, reasonBadTimestamp)
+		return sig.Fail(name, sig.ReasonBadTimestamp)
 	}
 	if len(h) > maxECDSASigB64 {
-		return fail(sendgridPlatform, reasonMalformed)
+		return sig.Fail(name, sig.ReasonMalformed)
 	}
-	sig, err := base64.StdEncoding.Strict().DecodeString(h)
-	if err != nil || len(sig) == 0 {
-		return fail(sendgridPlatform, reasonMalformed)
+	der, err := base64.StdEncoding.Strict().DecodeString(h)
+	if err != nil || len(der) == 0 {
+		return sig.Fail(name, sig.ReasonMalformed)
 	}
-	if err := checkWindow(sendgridPlatform, ts, r.NowOrClock(), v.tol); err != nil {
+	if err := sig.CheckWindow(name, ts, r.NowOrClock(), v.tol); err != nil {
 		return err
 	}
 	d := sha256.New()
@@ -101,15 +106,15 @@ func (v *sendgridVerifier) Verify(r Request) error {
 	d.Write(r.Body)
 	digest := d.Sum(nil)
 	for _, k := range v.keys {
-		if ecdsa.VerifyASN1(k, digest, sig) {
+		if ecdsa.VerifyASN1(k, digest, der) {
 			return nil
 		}
 	}
-	return fail(sendgridPlatform, "no signature match")
+	return sig.Fail(name, "no signature match")
 }
 
-// sendgridPrivateKey parses a base64 DER EC private key, PKCS#8 or SEC 1.
-func sendgridPrivateKey(s string) (*ecdsa.PrivateKey, error) {
+// privateKey parses a base64 DER EC private key, PKCS#8 or SEC 1.
+func privateKey(s string) (*ecdsa.PrivateKey, error) {
 	der, err := base64.StdEncoding.DecodeString(s)
 	if err != nil {
 		return nil, fmt.Errorf("sendgrid private key: not base64: %w", apperr.ErrInvalid)
@@ -127,12 +132,12 @@ func sendgridPrivateKey(s string) (*ecdsa.PrivateKey, error) {
 	return k, nil
 }
 
-// SignSendGrid returns the X-Twilio-Email-Event-Webhook-Signature and
+// Signature returns the X-Twilio-Email-Event-Webhook-Signature and
 // -Timestamp values SendGrid would send for body at ts, signed with
-// privateKey (base64 DER, PKCS#8 or SEC 1). ECDSA signatures are
+// private (base64 DER, PKCS#8 or SEC 1). ECDSA signatures are
 // randomized: two calls give different, equally valid values.
-func SignSendGrid(privateKey string, ts time.Time, body []byte) (signature, timestamp string, err error) {
-	k, err := sendgridPrivateKey(privateKey)
+func Signature(private string, ts time.Time, body []byte) (signature, timestamp string, err error) {
+	k, err := privateKey(private)
 	if err != nil {
 		return "", "", err
 	}
@@ -140,9 +145,19 @@ func SignSendGrid(privateKey string, ts time.Time, body []byte) (signature, time
 	d := sha256.New()
 	d.Write([]byte(timestamp))
 	d.Write(body)
-	sig, err := ecdsa.SignASN1(rand.Reader, k, d.Sum(nil))
+	der, err := ecdsa.SignASN1(rand.Reader, k, d.Sum(nil))
 	if err != nil {
 		return "", "", fmt.Errorf("sendgrid sign: %w", err)
 	}
-	return base64.StdEncoding.EncodeToString(sig), timestamp, nil
+	return base64.StdEncoding.EncodeToString(der), timestamp, nil
+}
+
+// sign is Platform.Sign: the signature and timestamp headers, signed with
+// the private key in.Secret.
+func sign(in platform.SignInput) (http.Header, []byte, error) {
+	s, ts, err := Signature(in.Secret, in.Now, in.Body)
+	if err != nil {
+		return nil, nil, err
+	}
+	return platform.Headers(signatureHeader, s, timestampHeader, ts), in.Body, nil
 }
