@@ -19,6 +19,7 @@ import (
 
 	registry "github.com/hookmesh/hookmesh/services/internal/platforms"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/calendly"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/hubspot"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/linear"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/mailgun"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/mux"
@@ -182,7 +183,7 @@ func fixtures(t testing.TB) []fixture {
 		linear,
 		hm("intercom", 0, "X-Hub-Signature"),
 		hm("zendesk", zendesk.DefaultTolerance, "X-Zendesk-Webhook-Signature"),
-		hm(hubspotPlatform, DefaultHubSpotTolerance, "X-HubSpot-Signature-v3"),
+		hm("hubspot", hubspot.DefaultTolerance, "X-HubSpot-Signature-v3"),
 		hm("square", 0, "X-Square-Hmacsha256-Signature"),
 		twilio,
 		hm(twitchPlatform, DefaultTwitchTolerance, "Twitch-Eventsub-Message-Signature"),
@@ -463,7 +464,7 @@ func TestDevKeyPair(t *testing.T) {
 func TestSignDefaultURL(t *testing.T) {
 	t.Parallel()
 	// Sign signs URL-bound presets for DefaultURL, the `make run` edge.
-	for _, p := range []string{hubspotPlatform, "square", "twilio"} {
+	for _, p := range []string{"hubspot", "square", "twilio"} {
 		body := twilioBody
 		hd, err := Sign(p, "s", testNow, "", body)
 		if err != nil {
@@ -484,7 +485,7 @@ func TestDefaultsNew(t *testing.T) {
 		{paddle.DefaultTolerance, 5 * time.Second},
 		{linear.DefaultTolerance, time.Minute},
 		{DefaultTwitchTolerance, 10 * time.Minute},
-		{DefaultHubSpotTolerance, 5 * time.Minute},
+		{hubspot.DefaultTolerance, 5 * time.Minute},
 		{zendesk.DefaultTolerance, 5 * time.Minute},
 		{DefaultDiscordTolerance, 5 * time.Minute},
 		{sendgrid.DefaultTolerance, 5 * time.Minute},

@@ -18,7 +18,6 @@ import (
 var platforms = func() []string {
 	p := []string{
 		adyenPlatform, clerkPlatform, discordPlatform,
-		hubspotPlatform,
 		resendPlatform,
 		standardPlatform, svixPlatform,
 		twitchPlatform,
@@ -35,9 +34,6 @@ var asymmetric = map[string]bool{discordPlatform: true}
 // bodySigned lists the presets whose signature is inside the body: Sign
 // cannot produce their headers alone, SignRequest returns the signed body.
 var bodySigned = map[string]bool{adyenPlatform: true}
-
-// urlSigned lists the presets that sign the request URL.
-var urlSigned = map[string]bool{hubspotPlatform: true}
 
 // Platforms returns the platform names New and Sign accept, sorted. The
 // slice is a copy the caller may keep.
@@ -59,10 +55,8 @@ func Asymmetric(platform string) bool {
 // square, twilio): Verify needs Request.URL, and signing needs the URL the
 // request is sent to (SignInput.URL; Sign assumes DefaultURL).
 func SignsURL(platform string) bool {
-	if p, ok := registry.Lookup(platform); ok {
-		return p.SignsURL
-	}
-	return urlSigned[platform]
+	p, ok := registry.Lookup(platform)
+	return ok && p.SignsURL
 }
 
 // signsInBody reports whether platform's signature is inside the body.
@@ -112,8 +106,6 @@ func build(platform string, secrets []string, tol time.Duration) (Verifier, erro
 		return standardFor(platform, secrets, tol)
 	case discordPlatform:
 		return Discord(secrets, tol)
-	case hubspotPlatform:
-		return HubSpot(secrets, tol), nil
 	default: // twitchPlatform
 		return Twitch(secrets, tol), nil
 	}
@@ -146,7 +138,6 @@ type SignInput = platform.SignInput
 //   - registered platforms (services/internal/platforms): their own Sign
 //   - standard: webhook-id = id (required: it is signed), webhook-timestamp,
 //     webhook-signature; svix, clerk, resend: the same under svix-* names
-//   - hubspot: X-HubSpot-Signature-v3, X-HubSpot-Request-Timestamp
 //   - twitch: Twitch-Eventsub-Message-Id = id (required), -Timestamp,
 //     -Signature, and -Type "notification"
 //   - discord: X-Signature-Ed25519, X-Signature-Timestamp
@@ -219,10 +210,6 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 		}
 		h.Set(discordSignatureHeader, sig)
 		h.Set(discordTimestampHeader, ts)
-	case hubspotPlatform:
-		sig, ts := SignHubSpot(secret, in.MethodOrPost(), in.URLOrDefault(platform), now, body)
-		h.Set(hubspotSignatureHeader, sig)
-		h.Set(hubspotTimestampHeader, ts)
 	default: // twitchPlatform
 		if id == "" {
 			return nil, nil, fmt.Errorf("sign: twitch: empty message id: %w", apperr.ErrInvalid)

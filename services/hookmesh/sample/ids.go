@@ -1,7 +1,6 @@
 package sample
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,10 +17,6 @@ func newID(platform string, now time.Time) string {
 	switch platform {
 	case "standard", "svix", "clerk", "resend":
 		return "msg_" + alnum(27) // Svix's KSUID-based message ids
-	case "hubspot":
-		// HubSpot event ids are 64-bit; above 2^53 they break float64
-		// decoding, which is exactly what the pipeline must survive.
-		return strconv.FormatUint(1<<53+randUint()%(1<<62), 10)
 	case "discord":
 		return snowflake(now)
 	case "adyen":

@@ -182,7 +182,7 @@ func keyedByContent(platform string) bool {
 	return contentKeyed[platform]
 }
 
-var contentKeyed = map[string]bool{"adyen": true, "hubspot": true}
+var contentKeyed = map[string]bool{"adyen": true}
 
 // FromFile wraps a payload given by the user. Headers get a fresh id
 // where the platform keys by a header (github, shopify, gitlab, twitch,

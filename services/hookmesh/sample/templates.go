@@ -9,7 +9,6 @@ var defaults = map[string]string{
 	"svix":     "order.created",
 	"clerk":    "user.created",
 	"resend":   "email.delivered",
-	"hubspot":  "contact.creation",
 	"twitch":   "channel.subscribe",
 	"discord":  "application_command",
 	"adyen":    "AUTHORISATION",
@@ -26,6 +25,5 @@ var templates = map[string]map[string]template{
 	"svix":     svixTemplates,
 	"clerk":    clerkTemplates,
 	"resend":   resendTemplates,
-	"hubspot":  hubspotTemplates,
 	"adyen":    adyenTemplates,
 }

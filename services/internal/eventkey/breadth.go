@@ -49,8 +49,6 @@ func deriveBreadth(platform string, headers map[string]string, body []byte) (Key
 		if k.EventID == "" && jsonscan.Valid(body) {
 			k.EventID = ContentKey(body).EventID
 		}
-	case "hubspot":
-		return batchKey(platform, body, hubspotID)
 	case "adyen":
 		return adyenKey(body)
 	default:
@@ -131,8 +129,6 @@ func ItemKeys(platform string, body []byte) (keys []Key, ok bool, err error) {
 	}
 	var ids, srcs []string
 	switch platform {
-	case "hubspot":
-		ids, srcs, err = batchIDs(platform, body, hubspotID)
 	case "adyen":
 		ids, srcs, err = adyenIDs(body)
 	default:
@@ -142,11 +138,6 @@ func ItemKeys(platform string, body []byte) (keys []Key, ok bool, err error) {
 		return nil, true, err
 	}
 	return eventid.ItemKeys(ids, srcs), true, nil
-}
-
-// hubspotID reads an item's id and source (raw bytes).
-func hubspotID(m map[string]json.RawMessage) (id, source string) {
-	return rawText(m["eventId"]), rawText(m["portalId"])
 }
 
 // DeriveWith returns the key of a webhook of a configured source: the

@@ -17,6 +17,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platforms/docusign"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/github"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/gitlab"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/hubspot"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/intercom"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/jira"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/lemonsqueezy"
@@ -57,6 +58,7 @@ var registry = []platform.Platform{
 	docusign.Platform,
 	github.Platform,
 	gitlab.Platform,
+	hubspot.Platform,
 	intercom.Platform,
 	jira.Platform,
 	lemonsqueezy.Platform,

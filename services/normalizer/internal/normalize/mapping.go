@@ -46,11 +46,6 @@ var mapping = map[mappingKey]eventv1.EventType{
 	// contacts, not users) are all unmapped. Svix is a transport: its
 	// senders' types are read with the "standard" rows (mappingAlias).
 
-	// HubSpot: subscriptionType of the first item. Deals are sales
-	// opportunities, not orders or payments: unmapped.
-	{"hubspot", "contact.creation"}:       eventv1.EventType_EVENT_TYPE_USER_CREATED,
-	{"hubspot", "contact.propertyChange"}: eventv1.EventType_EVENT_TYPE_USER_UPDATED,
-
 	// Twitch EventSub: the subscription type, or the message type for
 	// the verification handshake and revocations.
 	{"twitch", "webhook_callback_verification"}: eventv1.EventType_EVENT_TYPE_PING,

@@ -36,7 +36,6 @@ var adapters = map[string]adapter{
 	"svix":     standardAdapter("svix"),
 	"clerk":    standardAdapter("clerk"),
 	"resend":   standardAdapter("resend"),
-	"hubspot":  normalizeHubSpot,
 	"twitch":   normalizeTwitch,
 	"discord":  normalizeDiscord,
 	"adyen":    normalizeAdyen,
@@ -117,8 +116,7 @@ type itemsAdapter = norm.ItemsAdapter
 // events in one request, the platforms eventkey.ItemKeys keys. Mailgun
 // sends one event per request.
 var itemsAdapters = map[string]itemsAdapter{
-	"hubspot": norm.ArrayItems("hubspot", hubspotItem),
-	"adyen":   adyenItems,
+	"adyen": adyenItems,
 }
 
 // presetItems returns the itemsAdapter of a batching preset: the
