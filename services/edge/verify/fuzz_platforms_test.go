@@ -99,19 +99,6 @@ func FuzzHubSignatureHeaders(f *testing.F) {
 	})
 }
 
-func FuzzAdyenBody(f *testing.F) {
-	const key = "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056"
-	_, signed, _ := SignRequest("adyen", SignInput{Secret: key, Body: adyenBody})
-	f.Add(signed)
-	f.Add([]byte(`{"notificationItems":[{"NotificationRequestItem":null}]}`))
-	f.Add([]byte(`{"notificationItems":[{"NotificationRequestItem":{"amount":{"value":"x"},"success":true}}]}`))
-	known, _ := Adyen([]string{key})
-	unknowable, _ := Adyen([]string{hex.EncodeToString([]byte(fuzzUnknowable))})
-	f.Fuzz(func(t *testing.T, body []byte) {
-		checkFuzz(t, known, unknowable, Request{Body: body, Now: testNow})
-	})
-}
-
 func FuzzAsymmetricHeaders(f *testing.F) {
 	dPub, dPriv := mustDev(f, discordPlatform)
 	dSig, dTS, _ := SignDiscord(dPriv, testNow, testBody)

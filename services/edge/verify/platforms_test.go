@@ -121,7 +121,7 @@ func signingSecret(t testing.TB, platform string) string {
 // fixtureSecret is the shared secret of an HMAC preset in these tests.
 func fixtureSecret(platform string) string {
 	switch platform {
-	case adyenPlatform:
+	case "adyen":
 		return "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056"
 	default:
 		return roundTripSecret // valid Standard Webhooks base64 too
@@ -147,7 +147,7 @@ func fixtures(t testing.TB) []fixture {
 	okta.tamperUndetected = true
 	linear := hm("linear", linear.DefaultTolerance, "Linear-Signature")
 	linear.body = linearBody
-	adyen := hm(adyenPlatform, 0)
+	adyen := hm("adyen", 0)
 	adyen.body = adyenBody
 	mailgun := hm("mailgun", mailgun.DefaultTolerance)
 	mailgun.body, mailgun.tamperUndetected = mailgunBody, true
@@ -235,7 +235,7 @@ func stripBodySignature(t *testing.T, platform string, body []byte) []byte {
 		delete(m, "signature")
 		b, _ := json.Marshal(m)
 		return b
-	case adyenPlatform:
+	case "adyen":
 		return bytes.ReplaceAll(body, []byte(`"hmacSignature"`), []byte(`"hmacSignaturX"`))
 	}
 	t.Fatalf("%s does not sign in the body", platform)
@@ -254,7 +254,7 @@ func garbleBodySignature(t *testing.T, platform string, body []byte) []byte {
 	switch platform {
 	case "mailgun":
 		m["signature"].(map[string]any)["signature"] = "%%not hex%%"
-	case adyenPlatform:
+	case "adyen":
 		for _, it := range m["notificationItems"].([]any) {
 			item := it.(map[string]any)["NotificationRequestItem"].(map[string]any)
 			item["additionalData"].(map[string]any)["hmacSignature"] = "%%not base64%%"

@@ -17,7 +17,7 @@ import (
 // and the ones defined in this package until they move there.
 var platforms = func() []string {
 	p := []string{
-		adyenPlatform, clerkPlatform, discordPlatform,
+		clerkPlatform, discordPlatform,
 		resendPlatform,
 		standardPlatform, svixPlatform,
 		twitchPlatform,
@@ -30,10 +30,6 @@ var platforms = func() []string {
 // asymmetric lists the presets verified with a public key: their "secret"
 // is the sender's public key, and Sign takes the private key instead.
 var asymmetric = map[string]bool{discordPlatform: true}
-
-// bodySigned lists the presets whose signature is inside the body: Sign
-// cannot produce their headers alone, SignRequest returns the signed body.
-var bodySigned = map[string]bool{adyenPlatform: true}
 
 // Platforms returns the platform names New and Sign accept, sorted. The
 // slice is a copy the caller may keep.
@@ -61,10 +57,8 @@ func SignsURL(platform string) bool {
 
 // signsInBody reports whether platform's signature is inside the body.
 func signsInBody(platform string) bool {
-	if p, ok := registry.Lookup(platform); ok {
-		return p.BodySigned
-	}
-	return bodySigned[platform]
+	p, ok := registry.Lookup(platform)
+	return ok && p.BodySigned
 }
 
 // New returns the Verifier for a platform name (one of Platforms(); exact,
@@ -100,8 +94,6 @@ func build(platform string, secrets []string, tol time.Duration) (Verifier, erro
 		return v, nil
 	}
 	switch platform {
-	case adyenPlatform:
-		return Adyen(secrets)
 	case clerkPlatform, resendPlatform, svixPlatform, standardPlatform:
 		return standardFor(platform, secrets, tol)
 	case discordPlatform:
@@ -182,12 +174,6 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 	secret, now, id, body := in.Secret, in.Now, in.ID, in.Body
 	h := http.Header{}
 	switch platform {
-	case adyenPlatform:
-		b, err := signAdyenBody(secret, body)
-		if err != nil {
-			return nil, nil, fmt.Errorf("sign: %w", err)
-		}
-		return h, b, nil
 	case clerkPlatform, resendPlatform, svixPlatform, standardPlatform:
 		names := svixNames
 		if platform == standardPlatform {

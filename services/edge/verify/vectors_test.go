@@ -14,57 +14,6 @@ import (
 // Published test vectors, and the cases particular to one scheme. Each
 // vector names the document or official SDK test it comes from.
 
-// Adyen's vectors: adyen-php-api-library tests/Adyen/Util/HmacSignatureTest
-// (the same items are in Adyen's other SDKs' HMAC tests).
-func TestAdyenVectors(t *testing.T) {
-	t.Parallel()
-	for _, c := range []struct{ key, item, want string }{
-		{
-			"DFB1EB5485895CFA84146406857104ABB4CBCABDC8AAF103A624C8F6A3EAAB00",
-			`{"pspReference":"7914073381342284","merchantAccountCode":"TestMerchant","merchantReference":"TestPayment-1407325143704","amount":{"value":1130,"currency":"EUR"},"eventCode":"AUTHORISATION","success":"true"}`,
-			"Ny9gS2veKo5E4w8/OL6xz1/wvT/hYkAXy1xNc/QvO4I=",
-		},
-		{
-			"44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056",
-			`{"pspReference":"7914073381342284","merchantAccountCode":"TestMerchant","merchantReference":"TestPayment-1407325143704","amount":{"value":0,"currency":"EUR"},"eventCode":"REFUND","success":"true"}`,
-			"J7HhsgZo5KwqdB7LFZJV6rfQgp+RqC2kuYyw/3x3w+8=",
-		},
-	} {
-		got, err := SignAdyenItem(c.key, []byte(c.item))
-		if err != nil || got != c.want {
-			t.Errorf("SignAdyenItem = %q, %v; want %q", got, err, c.want)
-		}
-		v, err := Adyen([]string{c.key})
-		if err != nil {
-			t.Fatal(err)
-		}
-		signedItem := strings.TrimSuffix(c.item, "}") + `,"additionalData":{"hmacSignature":"` + c.want + `"}}`
-		body := `{"live":"false","notificationItems":[{"NotificationRequestItem":` + signedItem + `}]}`
-		checkErr(t, v.Verify(Request{Body: []byte(body)}), "")
-	}
-}
-
-func TestAdyenBatch(t *testing.T) {
-	t.Parallel()
-	const key = "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056"
-	v, _ := Adyen([]string{key})
-	_, signed, err := SignRequest("adyen", SignInput{Secret: key, Body: adyenBody})
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkErr(t, v.Verify(Request{Body: signed}), "")
-	// One item of the batch altered: the whole batch fails.
-	second := strings.Replace(string(signed), `"evt_2"`, `"evt_3"`, 1)
-	checkErr(t, v.Verify(Request{Body: []byte(second)}), "item signature mismatch")
-	// One item's signature removed.
-	first := strings.Replace(string(signed), `"hmacSignature"`, `"x"`, 1)
-	checkErr(t, v.Verify(Request{Body: []byte(first)}), "item without hmacSignature")
-	checkErr(t, v.Verify(Request{Body: []byte(`{"notificationItems":[]}`)}), "no notification items")
-	checkErr(t, v.Verify(Request{Body: []byte(`not json`)}), "malformed body")
-	many := `{"notificationItems":[` + strings.Repeat(`{"NotificationRequestItem":{}},`, maxAdyenItems) + `{"NotificationRequestItem":{}}]}`
-	checkErr(t, v.Verify(Request{Body: []byte(many)}), reasonTooMany)
-}
-
 // The Standard Webhooks vector (standard_test.go) verifies under the
 // svix-* names for each preset that sends them.
 func TestStandardFamilyVector(t *testing.T) {

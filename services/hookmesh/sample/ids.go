@@ -1,7 +1,6 @@
 package sample
 
 import (
-	"strings"
 	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform/randid"
@@ -19,8 +18,6 @@ func newID(platform string, now time.Time) string {
 		return "msg_" + alnum(27) // Svix's KSUID-based message ids
 	case "discord":
 		return snowflake(now)
-	case "adyen":
-		return strings.ToUpper(alnum(16)) // pspReference
 	}
 	// github, shopify, gitlab, bitbucket, linear, square, twilio, twitch
 	return uuid()

@@ -172,17 +172,13 @@ func Build(platform, typ string, now time.Time) (Webhook, error) {
 	return w, nil
 }
 
-// keyedByContent lists the platforms whose dedup key is not the fresh id
-// itself but a function of the body: adyen always, hubspot and sendgrid
-// when a batch holds several events.
+// keyedByContent reports whether platform's dedup key is not the fresh id
+// itself but a function of the body (Samples.KeyedByContent): adyen
+// always, hubspot and sendgrid when a batch holds several events.
 func keyedByContent(platform string) bool {
-	if s, ok := registered(platform); ok {
-		return s.KeyedByContent
-	}
-	return contentKeyed[platform]
+	s, ok := registered(platform)
+	return ok && s.KeyedByContent
 }
-
-var contentKeyed = map[string]bool{"adyen": true}
 
 // FromFile wraps a payload given by the user. Headers get a fresh id
 // where the platform keys by a header (github, shopify, gitlab, twitch,

@@ -11,7 +11,6 @@ var defaults = map[string]string{
 	"resend":   "email.delivered",
 	"twitch":   "channel.subscribe",
 	"discord":  "application_command",
-	"adyen":    "AUTHORISATION",
 }
 
 // templates holds the sample bodies by platform and type, one file per
@@ -25,5 +24,4 @@ var templates = map[string]map[string]template{
 	"svix":     svixTemplates,
 	"clerk":    clerkTemplates,
 	"resend":   resendTemplates,
-	"adyen":    adyenTemplates,
 }

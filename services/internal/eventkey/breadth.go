@@ -1,30 +1,14 @@
 package eventkey
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/dotpath"
 	"github.com/hookmesh/hookmesh/services/internal/jsonscan"
-	"github.com/hookmesh/hookmesh/services/internal/platform/eventid"
 	"github.com/hookmesh/hookmesh/services/internal/platforms"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
-)
-
-// The batch helpers live with the platforms in eventid.
-const (
-	batchPrefix = eventid.BatchPrefix
-	maxBatch    = eventid.MaxBatch
-)
-
-var (
-	batchKey = eventid.BatchKey
-	batchIDs = eventid.BatchIDs
-	joinKeys = eventid.JoinKeys
-	hashIDs  = eventid.HashIDs
 )
 
 // deriveBreadth derives the keys of the presets added after the first
@@ -49,8 +33,6 @@ func deriveBreadth(platform string, headers map[string]string, body []byte) (Key
 		if k.EventID == "" && jsonscan.Valid(body) {
 			k.EventID = ContentKey(body).EventID
 		}
-	case "adyen":
-		return adyenKey(body)
 	default:
 		return Key{}, fmt.Errorf("platform %q: %w", platform, apperr.ErrNotFound)
 	}
@@ -63,56 +45,8 @@ var (
 	discordFields = dotpath.CompileMembers([][]string{{"id"}, {"application_id"}})
 )
 
-// adyenKey keys Adyen's notificationItems: one item by
-// "pspReference:eventCode:success", several by the hash of those, sorted;
-// scoped by the merchant account they share. success is part of the key
-// because Adyen may send the same pspReference and eventCode again with
-// another outcome, which must not be dropped as a duplicate.
-func adyenKey(body []byte) (Key, error) {
-	ids, merchants, err := adyenIDs(body)
-	if err != nil {
-		return Key{}, err
-	}
-	return joinKeys(ids, merchants, func(i int) string { return ids[i] }), nil
-}
-
-// adyenIDs returns the raw "pspReference:eventCode:success" and the
-// merchant account of every notification item (1 to maxBatch of them).
-func adyenIDs(body []byte) (ids, merchants []string, err error) {
-	var env struct {
-		NotificationItems []struct {
-			Item struct {
-				PspReference        rawString       `json:"pspReference"`
-				EventCode           rawString       `json:"eventCode"`
-				Success             json.RawMessage `json:"success"`
-				MerchantAccountCode rawString       `json:"merchantAccountCode"`
-			} `json:"NotificationRequestItem"`
-		} `json:"notificationItems"`
-	}
-	if err := json.Unmarshal(body, &env); err != nil {
-		return nil, nil, fmt.Errorf("adyen: %w: %v", apperr.ErrInvalid, err)
-	}
-	if n := len(env.NotificationItems); n == 0 || n > maxBatch {
-		return nil, nil, fmt.Errorf("adyen: %d notification items: %w", n, apperr.ErrInvalid)
-	}
-	ids = make([]string, len(env.NotificationItems))
-	merchants = make([]string, len(env.NotificationItems))
-	for i, ni := range env.NotificationItems {
-		it := ni.Item
-		if it.PspReference == "" || it.EventCode == "" {
-			return nil, nil, fmt.Errorf("adyen: an item has no pspReference or eventCode: %w", apperr.ErrInvalid)
-		}
-		success := rawText(it.Success)
-		if success == "" {
-			success = string(bytes.TrimSpace(it.Success)) // a bare true/false
-		}
-		ids[i] = string(it.PspReference) + ":" + string(it.EventCode) + ":" + success
-		merchants[i] = string(it.MerchantAccountCode)
-	}
-	return ids, merchants, nil
-}
-
-// ItemKeys returns the key of every item of a batched delivery, in the
+// ItemKeys returns the key of every item of a batched delivery (the
+// registered platform's Items), in the
 // body's order: SendGrid's sg_event_id, HubSpot's eventId (scoped by its
 // portalId), Adyen's "pspReference:eventCode:success" (scoped by its
 // merchantAccountCode). Each is the key the item would get were it sent
@@ -120,24 +54,12 @@ func adyenIDs(body []byte) (ids, merchants []string, err error) {
 // deliver one event per request and get ok false (use Derive); errors
 // are Derive's (apperr.ErrInvalid).
 func ItemKeys(platform string, body []byte) (keys []Key, ok bool, err error) {
-	if p, moved := platforms.Lookup(platform); moved {
-		if p.Items == nil {
-			return nil, false, nil
-		}
-		keys, err := p.Items.Keys(body)
-		return keys, true, err
-	}
-	var ids, srcs []string
-	switch platform {
-	case "adyen":
-		ids, srcs, err = adyenIDs(body)
-	default:
+	p, moved := platforms.Lookup(platform)
+	if !moved || p.Items == nil {
 		return nil, false, nil
 	}
-	if err != nil {
-		return nil, true, err
-	}
-	return eventid.ItemKeys(ids, srcs), true, nil
+	keys, err = p.Items.Keys(body)
+	return keys, true, err
 }
 
 // DeriveWith returns the key of a webhook of a configured source: the

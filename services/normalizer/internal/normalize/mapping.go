@@ -56,9 +56,6 @@ var mapping = map[mappingKey]eventv1.EventType{
 
 	// Discord: the interaction type's name, or the webhook event's type.
 	{"discord", "PING"}: eventv1.EventType_EVENT_TYPE_PING,
-
-	// Adyen: eventCode of the first item. AUTHORISATION and REFUND
-	// depend on success: the adapter decides them.
 }
 
 // mappingAlias names platforms whose types are read with another

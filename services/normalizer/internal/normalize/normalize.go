@@ -38,7 +38,6 @@ var adapters = map[string]adapter{
 	"resend":   standardAdapter("resend"),
 	"twitch":   normalizeTwitch,
 	"discord":  normalizeDiscord,
-	"adyen":    normalizeAdyen,
 }
 
 // Platforms lists the preset platform names Normalize has an adapter for:
@@ -108,28 +107,14 @@ var newEvent = norm.NewEvent
 // checks both times and drops empty metadata.
 var finish = norm.Finish
 
-// itemsAdapter reads every item of a batched delivery into its own event
-// (norm.ItemsAdapter).
-type itemsAdapter = norm.ItemsAdapter
-
-// itemsAdapters are the platforms not yet moved to the registry that batch
-// events in one request, the platforms eventkey.ItemKeys keys. Mailgun
-// sends one event per request.
-var itemsAdapters = map[string]itemsAdapter{
-	"adyen": adyenItems,
-}
-
-// presetItems returns the itemsAdapter of a batching preset: the
-// registry's first (Platform.Items), then the ones not yet moved there.
-func presetItems(platform string) (itemsAdapter, bool) {
-	if p, ok := platforms.Lookup(platform); ok {
-		if p.Items == nil {
-			return nil, false
-		}
-		return p.Items.Normalize, true
+// presetItems returns the items adapter of a batching preset
+// (Platform.Items of the registry).
+func presetItems(platform string) (norm.ItemsAdapter, bool) {
+	p, ok := platforms.Lookup(platform)
+	if !ok || p.Items == nil {
+		return nil, false
 	}
-	a, ok := itemsAdapters[platform]
-	return a, ok
+	return p.Items.Normalize, true
 }
 
 // NormalizeAll is Normalize, and also returns every event of the delivery
