@@ -97,3 +97,13 @@ func ItemKeys(ids, srcs []string) []Key {
 	}
 	return keys
 }
+
+// BatchItemKeys is the Items.Keys of a platform whose body is a JSON
+// array of events (BatchIDs): every item's key, in order.
+func BatchItemKeys(platform string, body []byte, idOf IDOf) ([]Key, error) {
+	ids, srcs, err := BatchIDs(platform, body, idOf)
+	if err != nil {
+		return nil, err
+	}
+	return ItemKeys(ids, srcs), nil
+}

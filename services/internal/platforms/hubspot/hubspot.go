@@ -43,11 +43,7 @@ func key(_ map[string]string, body []byte) (eventid.Key, error) {
 
 // itemKeys is Items.Keys: every item's eventId, scoped by its portalId.
 func itemKeys(body []byte) ([]eventid.Key, error) {
-	ids, srcs, err := eventid.BatchIDs(name, body, itemID)
-	if err != nil {
-		return nil, err
-	}
-	return eventid.ItemKeys(ids, srcs), nil
+	return eventid.BatchItemKeys(name, body, itemID)
 }
 
 // itemID reads an item's eventId and portalId (raw bytes).

@@ -49,11 +49,7 @@ func key(_ map[string]string, body []byte) (eventid.Key, error) {
 
 // itemKeys is Items.Keys: every item's sg_event_id.
 func itemKeys(body []byte) ([]eventid.Key, error) {
-	ids, srcs, err := eventid.BatchIDs(name, body, itemID)
-	if err != nil {
-		return nil, err
-	}
-	return eventid.ItemKeys(ids, srcs), nil
+	return eventid.BatchItemKeys(name, body, itemID)
 }
 
 // itemID reads an item's sg_event_id (raw bytes).
