@@ -282,6 +282,3 @@ func orDefault(s, d string) string {
 	}
 	return s
 }
-
-// form is platform.Form, for the samples of platforms not yet moved.
-var form = platform.Form
