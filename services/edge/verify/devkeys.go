@@ -1,11 +1,6 @@
 package verify
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/sha256"
-	"crypto/x509"
-	"encoding/base64"
 	"fmt"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
@@ -17,36 +12,14 @@ import (
 // public key, in the platform's own format: hex Ed25519 for discord,
 // base64 DER SubjectPublicKeyInfo for sendgrid) and signSecret what Sign
 // takes (the private key: hex Ed25519 seed for discord, base64 PKCS#8 DER
-// for sendgrid). The keys are derived from a public string, so anyone can
+// for sendgrid). They are the platform package's primary test pair
+// (platform.Platform.TestKeys), derived from a public string, so anyone can
 // sign with them: they exist for `make run`, tests and tools, never for
 // production. A platform that is not asymmetric wraps apperr.ErrNotFound
 // (its development secret is one shared string, see edge.DevSecrets).
 func DevKeyPair(platform string) (verifySecret, signSecret string, err error) {
 	if p, ok := registry.Lookup(platform); ok && p.Asymmetric && len(p.TestKeys) > 0 {
-		// A platform package's development pair is its primary test
-		// pair, as public as these.
 		return p.TestKeys[0].Verify, p.TestKeys[0].Sign, nil
 	}
-	seed := sha256.Sum256([]byte("hookmesh-development-" + platform))
-	switch platform {
-	case sendgridPlatform:
-		// A SHA-256 output is below the P-256 order with overwhelming
-		// probability; ParseRawPrivateKey rejects the rare exception, and
-		// the fixed seed above is known to be fine.
-		k, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), seed[:])
-		if err != nil {
-			return "", "", fmt.Errorf("dev key %s: %w", platform, err)
-		}
-		pub, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
-		if err != nil {
-			return "", "", fmt.Errorf("dev key %s: %w", platform, err)
-		}
-		priv, err := x509.MarshalPKCS8PrivateKey(k)
-		if err != nil {
-			return "", "", fmt.Errorf("dev key %s: %w", platform, err)
-		}
-		return base64.StdEncoding.EncodeToString(pub), base64.StdEncoding.EncodeToString(priv), nil
-	default:
-		return "", "", fmt.Errorf("dev key pair: %q is not an asymmetric platform: %w", platform, apperr.ErrNotFound)
-	}
+	return "", "", fmt.Errorf("dev key pair: %q is not an asymmetric platform: %w", platform, apperr.ErrNotFound)
 }

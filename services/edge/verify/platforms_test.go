@@ -21,10 +21,13 @@ import (
 	registry "github.com/hookmesh/hookmesh/services/internal/platforms"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/calendly"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/discord"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/hubspot"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/linear"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/mailgun"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/mux"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/paddle"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/sanity"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/sendgrid"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/slack"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/twitch"
@@ -121,7 +124,7 @@ func signingSecret(t testing.TB, platform string) string {
 // fixtureSecret is the shared secret of an HMAC preset in these tests.
 func fixtureSecret(platform string) string {
 	switch platform {
-	case adyenPlatform:
+	case "adyen":
 		return "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056"
 	default:
 		return roundTripSecret // valid Standard Webhooks base64 too
@@ -138,7 +141,7 @@ func fixtures(t testing.TB) []fixture {
 	}
 	dPub, dPriv := mustDev(t, "discord")
 	oPub, oPriv := otherEd25519()
-	sPub, sPriv := mustDev(t, sendgridPlatform)
+	sPub, sPriv := mustDev(t, "sendgrid")
 	osPub, osPriv := otherP256(t)
 
 	gitlab := hm("gitlab", 0, "X-Gitlab-Token")
@@ -147,11 +150,11 @@ func fixtures(t testing.TB) []fixture {
 	okta.tamperUndetected = true
 	linear := hm("linear", linear.DefaultTolerance, "Linear-Signature")
 	linear.body = linearBody
-	adyen := hm(adyenPlatform, 0)
+	adyen := hm("adyen", 0)
 	adyen.body = adyenBody
-	mailgun := hm(mailgunPlatform, DefaultMailgunTolerance)
+	mailgun := hm("mailgun", mailgun.DefaultTolerance)
 	mailgun.body, mailgun.tamperUndetected = mailgunBody, true
-	twilio := hm(twilioPlatform, 0, "X-Twilio-Signature")
+	twilio := hm("twilio", 0, "X-Twilio-Signature")
 	twilio.body, twilio.header = twilioBody, h("Content-Type", "application/x-www-form-urlencoded")
 
 	return []fixture{
@@ -183,8 +186,8 @@ func fixtures(t testing.TB) []fixture {
 		linear,
 		hm("intercom", 0, "X-Hub-Signature"),
 		hm("zendesk", zendesk.DefaultTolerance, "X-Zendesk-Webhook-Signature"),
-		hm(hubspotPlatform, DefaultHubSpotTolerance, "X-HubSpot-Signature-v3"),
-		hm(squarePlatform, 0, "X-Square-Hmacsha256-Signature"),
+		hm("hubspot", hubspot.DefaultTolerance, "X-HubSpot-Signature-v3"),
+		hm("square", 0, "X-Square-Hmacsha256-Signature"),
 		twilio,
 		hm("twitch", twitch.DefaultTolerance, "Twitch-Eventsub-Message-Signature"),
 		{
@@ -192,8 +195,8 @@ func fixtures(t testing.TB) []fixture {
 			body: testBody, sigHeaders: []string{"X-Signature-Ed25519"}, window: discord.DefaultTolerance,
 		},
 		{
-			platform: sendgridPlatform, sign: sPriv, verify: sPub, otherSign: osPriv, otherVerify: osPub,
-			body: testBody, sigHeaders: []string{"X-Twilio-Email-Event-Webhook-Signature"}, window: DefaultSendGridTolerance,
+			platform: "sendgrid", sign: sPriv, verify: sPub, otherSign: osPriv, otherVerify: osPub,
+			body: testBody, sigHeaders: []string{"X-Twilio-Email-Event-Webhook-Signature"}, window: sendgrid.DefaultTolerance,
 		},
 		mailgun,
 		adyen,
@@ -227,7 +230,7 @@ func (f fixture) verifier(t *testing.T, secrets ...string) Verifier {
 func stripBodySignature(t *testing.T, platform string, body []byte) []byte {
 	t.Helper()
 	switch platform {
-	case mailgunPlatform:
+	case "mailgun":
 		var m map[string]json.RawMessage
 		if err := json.Unmarshal(body, &m); err != nil {
 			t.Fatal(err)
@@ -235,7 +238,7 @@ func stripBodySignature(t *testing.T, platform string, body []byte) []byte {
 		delete(m, "signature")
 		b, _ := json.Marshal(m)
 		return b
-	case adyenPlatform:
+	case "adyen":
 		return bytes.ReplaceAll(body, []byte(`"hmacSignature"`), []byte(`"hmacSignaturX"`))
 	}
 	t.Fatalf("%s does not sign in the body", platform)
@@ -252,9 +255,9 @@ func garbleBodySignature(t *testing.T, platform string, body []byte) []byte {
 		t.Fatal(err)
 	}
 	switch platform {
-	case mailgunPlatform:
+	case "mailgun":
 		m["signature"].(map[string]any)["signature"] = "%%not hex%%"
-	case adyenPlatform:
+	case "adyen":
 		for _, it := range m["notificationItems"].([]any) {
 			item := it.(map[string]any)["NotificationRequestItem"].(map[string]any)
 			item["additionalData"].(map[string]any)["hmacSignature"] = "%%not base64%%"
@@ -440,7 +443,7 @@ func TestNewRejectsUndecodableKeys(t *testing.T) {
 
 func TestDevKeyPair(t *testing.T) {
 	t.Parallel()
-	for _, p := range []string{"discord", sendgridPlatform} {
+	for _, p := range []string{"discord", "sendgrid"} {
 		pub, priv := mustDev(t, p)
 		pub2, priv2 := mustDev(t, p)
 		if pub != pub2 || priv != priv2 {
@@ -464,7 +467,7 @@ func TestDevKeyPair(t *testing.T) {
 func TestSignDefaultURL(t *testing.T) {
 	t.Parallel()
 	// Sign signs URL-bound presets for DefaultURL, the `make run` edge.
-	for _, p := range []string{hubspotPlatform, squarePlatform, twilioPlatform} {
+	for _, p := range []string{"hubspot", "square", "twilio"} {
 		body := twilioBody
 		hd, err := Sign(p, "s", testNow, "", body)
 		if err != nil {
@@ -485,11 +488,11 @@ func TestDefaultsNew(t *testing.T) {
 		{paddle.DefaultTolerance, 5 * time.Second},
 		{linear.DefaultTolerance, time.Minute},
 		{twitch.DefaultTolerance, 10 * time.Minute},
-		{DefaultHubSpotTolerance, 5 * time.Minute},
+		{hubspot.DefaultTolerance, 5 * time.Minute},
 		{zendesk.DefaultTolerance, 5 * time.Minute},
 		{discord.DefaultTolerance, 5 * time.Minute},
-		{DefaultSendGridTolerance, 5 * time.Minute},
-		{DefaultMailgunTolerance, 5 * time.Minute},
+		{sendgrid.DefaultTolerance, 5 * time.Minute},
+		{mailgun.DefaultTolerance, 5 * time.Minute},
 		{DefaultGenericTolerance, 5 * time.Minute},
 	} {
 		if c.got != c.want {

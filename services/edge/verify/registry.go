@@ -12,30 +12,8 @@ import (
 )
 
 // platforms lists the names New and Sign accept, sorted, as Platforms
-// reports them: the registered platforms (services/internal/platforms)
-// and the ones defined in this package until they move there.
-var platforms = func() []string {
-	p := []string{
-		adyenPlatform,
-		hubspotPlatform, mailgunPlatform,
-		sendgridPlatform,
-		squarePlatform, twilioPlatform,
-	}
-	p = append(p, registry.Names()...)
-	slices.Sort(p)
-	return p
-}()
-
-// asymmetric lists the presets verified with a public key: their "secret"
-// is the sender's public key, and Sign takes the private key instead.
-var asymmetric = map[string]bool{sendgridPlatform: true}
-
-// bodySigned lists the presets whose signature is inside the body: Sign
-// cannot produce their headers alone, SignRequest returns the signed body.
-var bodySigned = map[string]bool{adyenPlatform: true, mailgunPlatform: true}
-
-// urlSigned lists the presets that sign the request URL.
-var urlSigned = map[string]bool{hubspotPlatform: true, squarePlatform: true, twilioPlatform: true}
+// reports them: the registered platforms (services/internal/platforms).
+var platforms = registry.Names()
 
 // Platforms returns the platform names New and Sign accept, sorted. The
 // slice is a copy the caller may keep.
@@ -47,28 +25,22 @@ func Platforms() []string {
 // key (discord, sendgrid): its configured secret is the public key, and
 // Sign and SignRequest take the private key instead (see DevKeyPair).
 func Asymmetric(platform string) bool {
-	if p, ok := registry.Lookup(platform); ok {
-		return p.Asymmetric
-	}
-	return asymmetric[platform]
+	p, ok := registry.Lookup(platform)
+	return ok && p.Asymmetric
 }
 
 // SignsURL reports whether platform signs the request URL (hubspot,
 // square, twilio): Verify needs Request.URL, and signing needs the URL the
 // request is sent to (SignInput.URL; Sign assumes DefaultURL).
 func SignsURL(platform string) bool {
-	if p, ok := registry.Lookup(platform); ok {
-		return p.SignsURL
-	}
-	return urlSigned[platform]
+	p, ok := registry.Lookup(platform)
+	return ok && p.SignsURL
 }
 
 // signsInBody reports whether platform's signature is inside the body.
 func signsInBody(platform string) bool {
-	if p, ok := registry.Lookup(platform); ok {
-		return p.BodySigned
-	}
-	return bodySigned[platform]
+	p, ok := registry.Lookup(platform)
+	return ok && p.BodySigned
 }
 
 // New returns the Verifier for a platform name (one of Platforms(); exact,
@@ -96,29 +68,15 @@ func New(platform string, secrets []string, tolerance time.Duration) (Verifier, 
 }
 
 func build(platform string, secrets []string, tol time.Duration) (Verifier, error) {
-	if p, ok := registry.Lookup(platform); ok {
-		v, err := p.NewVerifier(secrets, tol)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", platform, err)
-		}
-		return v, nil
+	p, ok := registry.Lookup(platform)
+	if !ok {
+		return nil, fmt.Errorf("%s: %w", platform, apperr.ErrNotFound)
 	}
-	switch platform {
-	case adyenPlatform:
-		return Adyen(secrets)
-	case hubspotPlatform:
-		return HubSpot(secrets, tol), nil
-	case mailgunPlatform:
-		return Mailgun(secrets, tol), nil
-	case sendgridPlatform:
-		return SendGrid(secrets, tol)
-	case squarePlatform:
-		return Square(secrets), nil
-	case twilioPlatform:
-		return Twilio(secrets), nil
-	default: // known, but neither registered nor listed above: our bug
-		return nil, fmt.Errorf("%s: no verifier: %w", platform, apperr.ErrNotFound)
+	v, err := p.NewVerifier(secrets, tol)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", platform, err)
 	}
+	return v, nil
 }
 
 func known(platform string) bool {
@@ -146,11 +104,11 @@ type SignInput = platform.SignInput
 // platform:
 //
 //   - registered platforms (services/internal/platforms): their own Sign
-//   - hubspot: X-HubSpot-Signature-v3, X-HubSpot-Request-Timestamp
-//   - square: X-Square-Hmacsha256-Signature
-//   - twilio: X-Twilio-Signature (the body is signed as form parameters),
-//     I-Twilio-Idempotency-Token = id
-//   - sendgrid: X-Twilio-Email-Event-Webhook-Signature, -Timestamp
+//   - standard: webhook-id = id (required: it is signed), webhook-timestamp,
+//     webhook-signature; svix, clerk, resend: the same under svix-* names
+//   - twitch: Twitch-Eventsub-Message-Id = id (required), -Timestamp,
+//     -Signature, and -Type "notification"
+//   - discord: X-Signature-Ed25519, X-Signature-Timestamp
 //
 // Other event-type headers depend on the payload and are the caller's to
 // set. An unknown platform wraps apperr.ErrNotFound; an empty secret, a
@@ -182,56 +140,10 @@ func SignRequest(platform string, in SignInput) (http.Header, []byte, error) {
 	if in.Now.IsZero() {
 		in.Now = time.Now()
 	}
-	if p, ok := registry.Lookup(platform); ok {
-		h, body, err := p.Sign(in)
-		if err != nil {
-			return nil, nil, fmt.Errorf("sign: %s: %w", platform, err)
-		}
-		return h, body, nil
-	}
-	secret, now, id, body := in.Secret, in.Now, in.ID, in.Body
-	h := http.Header{}
-	setID := func(name string) {
-		if id != "" {
-			h.Set(name, id)
-		}
-	}
-	switch platform {
-	case adyenPlatform:
-		b, err := signAdyenBody(secret, body)
-		if err != nil {
-			return nil, nil, fmt.Errorf("sign: %w", err)
-		}
-		return h, b, nil
-	case mailgunPlatform:
-		b, err := signMailgunBody(secret, now, body)
-		if err != nil {
-			return nil, nil, fmt.Errorf("sign: %w", err)
-		}
-		return h, b, nil
-	case hubspotPlatform:
-		sig, ts := SignHubSpot(secret, in.MethodOrPost(), in.URLOrDefault(platform), now, body)
-		h.Set(hubspotSignatureHeader, sig)
-		h.Set(hubspotTimestampHeader, ts)
-	case sendgridPlatform:
-		sig, ts, err := SignSendGrid(secret, now, body)
-		if err != nil {
-			return nil, nil, fmt.Errorf("sign: %w", err)
-		}
-		h.Set(sendgridSignatureHeader, sig)
-		h.Set(sendgridTimestampHeader, ts)
-	case squarePlatform:
-		h.Set(squareHeader, SignSquare(secret, in.URLOrDefault(platform), body))
-	case twilioPlatform:
-		u := in.URLOrDefault(platform)
-		params, err := twilioSignParams(u, body)
-		if err != nil {
-			return nil, nil, fmt.Errorf("sign: %w", err)
-		}
-		h.Set(twilioHeader, SignTwilio(secret, u, params))
-		setID(twilioIdempotency)
-	default: // known, but neither registered nor listed above: our bug
-		return nil, nil, fmt.Errorf("sign: %s: no signer: %w", platform, apperr.ErrNotFound)
+	p, _ := registry.Lookup(platform) // known
+	h, body, err := p.Sign(in)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sign: %s: %w", platform, err)
 	}
 	return h, body, nil
 }

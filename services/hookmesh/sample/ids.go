@@ -1,9 +1,6 @@
 package sample
 
 import (
-	"encoding/base64"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform/randid"
@@ -16,19 +13,6 @@ func newID(platform string, now time.Time) string {
 	if s, ok := registered(platform); ok {
 		return s.NewID(now)
 	}
-	switch platform {
-	case "hubspot":
-		// HubSpot event ids are 64-bit; above 2^53 they break float64
-		// decoding, which is exactly what the pipeline must survive.
-		return strconv.FormatUint(1<<53+randUint()%(1<<62), 10)
-	case "sendgrid":
-		return base64.RawURLEncoding.EncodeToString(randBytes(16)) // 22 characters, like sg_event_id
-	case "mailgun":
-		return alnum(22)
-	case "adyen":
-		return strings.ToUpper(alnum(16)) // pspReference
-	}
-	// square, twilio
 	return uuid()
 }
 

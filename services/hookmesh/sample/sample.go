@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -173,17 +172,13 @@ func Build(platform, typ string, now time.Time) (Webhook, error) {
 	return w, nil
 }
 
-// keyedByContent lists the platforms whose dedup key is not the fresh id
-// itself but a function of the body: adyen always, hubspot and sendgrid
-// when a batch holds several events.
+// keyedByContent reports whether platform's dedup key is not the fresh id
+// itself but a function of the body (Samples.KeyedByContent): adyen
+// always, hubspot and sendgrid when a batch holds several events.
 func keyedByContent(platform string) bool {
-	if s, ok := registered(platform); ok {
-		return s.KeyedByContent
-	}
-	return contentKeyed[platform]
+	s, ok := registered(platform)
+	return ok && s.KeyedByContent
 }
-
-var contentKeyed = map[string]bool{"adyen": true, "hubspot": true, "sendgrid": true}
 
 // FromFile wraps a payload given by the user. Headers get a fresh id
 // where the platform keys by a header (github, shopify, gitlab, twitch,
@@ -249,10 +244,6 @@ func idHeaders(platform, id string) http.Header {
 		}
 		return s.IDHeaders(id)
 	}
-	switch platform {
-	case "twilio":
-		return http.Header{"I-Twilio-Idempotency-Token": {id}}
-	}
 	return nil
 }
 
@@ -271,21 +262,6 @@ func lowerHeaders(h http.Header) map[string]string {
 func isJSONObject(b []byte) bool {
 	b = bytes.TrimSpace(b)
 	return len(b) > 0 && b[0] == '{' && json.Valid(b)
-}
-
-// form encodes key/value pairs in the order given, as Twilio and Mailgun
-// send them (url.Values.Encode would sort them).
-func form(kv ...string) string {
-	var b strings.Builder
-	for i := 0; i+1 < len(kv); i += 2 {
-		if b.Len() > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(url.QueryEscape(kv[i]))
-		b.WriteByte('=')
-		b.WriteString(url.QueryEscape(kv[i+1]))
-	}
-	return b.String()
 }
 
 func orDefault(s, d string) string {

@@ -1,218 +1,17 @@
 package eventkey
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/dotpath"
+	"github.com/hookmesh/hookmesh/services/internal/platforms"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 )
 
-// batchPrefix marks a key derived from the ids of a batch (HubSpot,
-// SendGrid, Adyen deliver several events in one request): "batch:" and the
-// hex SHA-256 of the items' ids, sorted and joined with newlines, so a
-// retry of the same batch gets the same key whatever the item order.
-const batchPrefix = "batch:"
-
-// maxBatch bounds the items read from a batch body.
-const maxBatch = 1000
-
-// deriveBreadth derives the keys of the presets added after the first
-// five. It returns apperr.ErrNotFound for an unknown platform. Header
-// values are already encoded (HeaderMap); every id read from the body goes
-// through Encode.
-func deriveBreadth(platform string, headers map[string]string, body []byte) (Key, error) {
-	var k Key
-	switch platform {
-	case "square":
-		var buf [2][]byte
-		f := topFields(body, squareFields, buf[:0])
-		k.EventID = Encode(rawText(f[0]))
-		k.Source = Encode(rawText(f[1]))
-	case "twilio":
-		k.Source = Encode(twilioAccount(body))
-		k.EventID = headers["i-twilio-idempotency-token"]
-		if k.EventID == "" {
-			// Twilio sends the token only where it retries; a callback's
-			// parameters identify its event, so its bytes are its key.
-			k.EventID = ContentKey(body).EventID
-		}
-	case "mailgun":
-		k.EventID = Encode(mailgunID(body))
-	case "hubspot":
-		return batchKey(platform, body, hubspotID)
-	case "sendgrid":
-		return batchKey(platform, body, sendgridID)
-	case "adyen":
-		return adyenKey(body)
-	default:
-		return Key{}, fmt.Errorf("platform %q: %w", platform, apperr.ErrNotFound)
-	}
-	return k, nil
-}
-
-// The top-level fields the platforms read from their bodies, compiled
-// once for topFields.
-var (
-	squareFields = dotpath.CompileMembers([][]string{{"event_id"}, {"merchant_id"}})
-	twilioFields = dotpath.CompileMembers([][]string{{"AccountSid"}, {"account_sid"}})
-)
-
-// twilioAccount is the AccountSid of a form (or JSON) body.
-func twilioAccount(body []byte) string {
-	var buf [2][]byte
-	f := topFields(body, twilioFields, buf[:0])
-	if s := rawText(f[0]); s != "" {
-		return s
-	}
-	if s := rawText(f[1]); s != "" {
-		return s
-	}
-	if v, err := url.ParseQuery(string(body)); err == nil {
-		return v.Get("AccountSid")
-	}
-	return ""
-}
-
-// mailgunID is event-data.id, else the signature token (JSON), else the
-// form's token.
-func mailgunID(body []byte) string {
-	var env struct {
-		EventData struct {
-			ID rawString `json:"id"`
-		} `json:"event-data"`
-		Signature struct {
-			Token rawString `json:"token"`
-		} `json:"signature"`
-	}
-	if json.Unmarshal(body, &env) == nil {
-		return first(string(env.EventData.ID), string(env.Signature.Token))
-	}
-	if v, err := url.ParseQuery(string(body)); err == nil {
-		return v.Get("token")
-	}
-	return ""
-}
-
-// batchKey keys a JSON array of events: a single event by its own id
-// (scoped by its source), several by the hash of their sorted
-// "source/id" pairs, scoped by the source they share (or none). idOf
-// returns raw bytes (rawText): the hash is of those, the key encoded.
-func batchKey(platform string, body []byte, idOf func(map[string]json.RawMessage) (id, source string)) (Key, error) {
-	ids, srcs, err := batchIDs(platform, body, idOf)
-	if err != nil {
-		return Key{}, err
-	}
-	return joinKeys(ids, srcs, func(i int) string { return srcs[i] + "/" + ids[i] }), nil
-}
-
-// batchIDs returns the raw id and source of every event of a JSON array
-// of events (1 to maxBatch of them, each with an id).
-func batchIDs(platform string, body []byte, idOf func(map[string]json.RawMessage) (id, source string)) (ids, srcs []string, err error) {
-	var items []map[string]json.RawMessage
-	if err := json.Unmarshal(body, &items); err != nil {
-		return nil, nil, fmt.Errorf("%s: body is not a JSON array of events: %w", platform, apperr.ErrInvalid)
-	}
-	if len(items) > maxBatch {
-		return nil, nil, fmt.Errorf("%s: more than %d events: %w", platform, maxBatch, apperr.ErrInvalid)
-	}
-	if len(items) == 0 {
-		return nil, nil, fmt.Errorf("%s: empty batch: %w", platform, apperr.ErrInvalid)
-	}
-	ids, srcs = make([]string, len(items)), make([]string, len(items))
-	for i, it := range items {
-		ids[i], srcs[i] = idOf(it)
-		if ids[i] == "" {
-			return nil, nil, fmt.Errorf("%s: an event has no id: %w", platform, apperr.ErrInvalid)
-		}
-	}
-	return ids, srcs, nil
-}
-
-// joinKeys is the key of a batch whose items have the raw ids and sources
-// given: one item's own key; for several, the hash of hashed(i) sorted
-// (see hashIDs), scoped by the source all items share, else none.
-func joinKeys(ids, srcs []string, hashed func(i int) string) Key {
-	src := srcs[0]
-	for _, s := range srcs[1:] {
-		if s != src {
-			src = ""
-			break
-		}
-	}
-	if len(ids) == 1 {
-		return Key{EventID: Encode(ids[0]), Source: Encode(src)}
-	}
-	hs := make([]string, len(ids))
-	for i := range ids {
-		hs[i] = hashed(i)
-	}
-	return Key{EventID: hashIDs(hs), Source: Encode(src)}
-}
-
-func hashIDs(ids []string) string {
-	slices.Sort(ids)
-	sum := sha256.Sum256([]byte(strings.Join(ids, "\n")))
-	return batchPrefix + hex.EncodeToString(sum[:])
-}
-
-// adyenKey keys Adyen's notificationItems: one item by
-// "pspReference:eventCode:success", several by the hash of those, sorted;
-// scoped by the merchant account they share. success is part of the key
-// because Adyen may send the same pspReference and eventCode again with
-// another outcome, which must not be dropped as a duplicate.
-func adyenKey(body []byte) (Key, error) {
-	ids, merchants, err := adyenIDs(body)
-	if err != nil {
-		return Key{}, err
-	}
-	return joinKeys(ids, merchants, func(i int) string { return ids[i] }), nil
-}
-
-// adyenIDs returns the raw "pspReference:eventCode:success" and the
-// merchant account of every notification item (1 to maxBatch of them).
-func adyenIDs(body []byte) (ids, merchants []string, err error) {
-	var env struct {
-		NotificationItems []struct {
-			Item struct {
-				PspReference        rawString       `json:"pspReference"`
-				EventCode           rawString       `json:"eventCode"`
-				Success             json.RawMessage `json:"success"`
-				MerchantAccountCode rawString       `json:"merchantAccountCode"`
-			} `json:"NotificationRequestItem"`
-		} `json:"notificationItems"`
-	}
-	if err := json.Unmarshal(body, &env); err != nil {
-		return nil, nil, fmt.Errorf("adyen: %w: %v", apperr.ErrInvalid, err)
-	}
-	if n := len(env.NotificationItems); n == 0 || n > maxBatch {
-		return nil, nil, fmt.Errorf("adyen: %d notification items: %w", n, apperr.ErrInvalid)
-	}
-	ids = make([]string, len(env.NotificationItems))
-	merchants = make([]string, len(env.NotificationItems))
-	for i, ni := range env.NotificationItems {
-		it := ni.Item
-		if it.PspReference == "" || it.EventCode == "" {
-			return nil, nil, fmt.Errorf("adyen: an item has no pspReference or eventCode: %w", apperr.ErrInvalid)
-		}
-		success := rawText(it.Success)
-		if success == "" {
-			success = string(bytes.TrimSpace(it.Success)) // a bare true/false
-		}
-		ids[i] = string(it.PspReference) + ":" + string(it.EventCode) + ":" + success
-		merchants[i] = string(it.MerchantAccountCode)
-	}
-	return ids, merchants, nil
-}
-
-// ItemKeys returns the key of every item of a batched delivery, in the
+// ItemKeys returns the key of every item of a batched delivery (the
+// registered platform's Items), in the
 // body's order: SendGrid's sg_event_id, HubSpot's eventId (scoped by its
 // portalId), Adyen's "pspReference:eventCode:success" (scoped by its
 // merchantAccountCode). Each is the key the item would get were it sent
@@ -220,34 +19,12 @@ func adyenIDs(body []byte) (ids, merchants []string, err error) {
 // deliver one event per request and get ok false (use Derive); errors
 // are Derive's (apperr.ErrInvalid).
 func ItemKeys(platform string, body []byte) (keys []Key, ok bool, err error) {
-	var ids, srcs []string
-	switch platform {
-	case "hubspot":
-		ids, srcs, err = batchIDs(platform, body, hubspotID)
-	case "sendgrid":
-		ids, srcs, err = batchIDs(platform, body, sendgridID)
-	case "adyen":
-		ids, srcs, err = adyenIDs(body)
-	default:
+	p, moved := platforms.Lookup(platform)
+	if !moved || p.Items == nil {
 		return nil, false, nil
 	}
-	if err != nil {
-		return nil, true, err
-	}
-	keys = make([]Key, len(ids))
-	for i := range ids {
-		keys[i] = Key{EventID: Encode(ids[i]), Source: Encode(srcs[i])}
-	}
-	return keys, true, nil
-}
-
-// hubspotID and sendgridID read an item's id and source (raw bytes).
-func hubspotID(m map[string]json.RawMessage) (id, source string) {
-	return rawText(m["eventId"]), rawText(m["portalId"])
-}
-
-func sendgridID(m map[string]json.RawMessage) (id, source string) {
-	return rawText(m["sg_event_id"]), ""
+	keys, err = p.Items.Keys(body)
+	return keys, true, err
 }
 
 // DeriveWith returns the key of a webhook of a configured source: the

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/dotpath"
+	"github.com/hookmesh/hookmesh/services/internal/platform/eventid"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 )
 
@@ -63,7 +64,7 @@ func TestDeriveBreadth(t *testing.T) {
 		{"resend", "resend", hs("webhook-id", "msg_3", "svix-id", "x"), `{}`, Key{EventID: "msg_3"}, nil},
 		{"hubspot single event: its id, scoped by portal", "hubspot", nil, `[{"eventId":9007199254740993,"portalId":62515}]`, Key{Source: "62515", EventID: "9007199254740993"}, nil},
 		{"hubspot batch: order-independent hash", "hubspot", nil, hubspotBatchReordered, hb, nil},
-		{"hubspot batch across portals: no scope", "hubspot", nil, `[{"eventId":1,"portalId":1},{"eventId":1,"portalId":2}]`, Key{EventID: hashIDs([]string{"1/1", "2/1"})}, nil},
+		{"hubspot batch across portals: no scope", "hubspot", nil, `[{"eventId":1,"portalId":1},{"eventId":1,"portalId":2}]`, Key{EventID: eventid.HashIDs([]string{"1/1", "2/1"})}, nil},
 		{"hubspot event without id", "hubspot", nil, `[{"portalId":1}]`, Key{}, apperr.ErrInvalid},
 		{"hubspot empty batch", "hubspot", nil, `[]`, Key{}, apperr.ErrInvalid},
 		{"hubspot object, not array", "hubspot", nil, `{"eventId":1}`, Key{}, apperr.ErrInvalid},
@@ -88,7 +89,7 @@ func TestDeriveBreadth(t *testing.T) {
 			t.Errorf("%s: got %+v, %v; want %+v", tt.name, got, err, tt.want)
 		}
 	}
-	if !strings.HasPrefix(hb.EventID, batchPrefix) || hb.Source != "62515" {
+	if !strings.HasPrefix(hb.EventID, eventid.BatchPrefix) || hb.Source != "62515" {
 		t.Errorf("hubspot batch key %+v", hb)
 	}
 }

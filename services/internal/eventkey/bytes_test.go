@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/internal/platform/eventid"
 	"github.com/hookmesh/hookmesh/services/internal/platform/eventid/eventidtest"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 )
@@ -132,7 +133,7 @@ func TestDeriveBatchKeepsIDBytes(t *testing.T) {
 	t.Parallel()
 	ff, _ := Derive("sendgrid", nil, []byte("[{\"sg_event_id\":\"a\xff\"},{\"sg_event_id\":\"b\"}]"))
 	fe, _ := Derive("sendgrid", nil, []byte("[{\"sg_event_id\":\"a\xfe\"},{\"sg_event_id\":\"b\"}]"))
-	if ff == fe || !strings.HasPrefix(ff.EventID, batchPrefix) {
+	if ff == fe || !strings.HasPrefix(ff.EventID, eventid.BatchPrefix) {
 		t.Errorf("batches differing in one id's byte: %+v and %+v", ff, fe)
 	}
 	item := func(psp string) string {

@@ -31,20 +31,13 @@ type Key = eventid.Key
 // bytes. It fails with apperr.ErrInvalid when the id is missing; callers
 // then fall back to ContentKey so the payload is still stored.
 func Derive(platform string, headers map[string]string, body []byte) (Key, error) {
-	var k Key
-	p, moved := platforms.Lookup(platform)
-	switch {
-	case moved:
-		var err error
-		if k, err = p.Key(headers, body); err != nil {
-			return Key{}, err
-		}
-	default:
-		var err error
-		k, err = deriveBreadth(platform, headers, body)
-		if err != nil {
-			return Key{}, err
-		}
+	p, ok := platforms.Lookup(platform)
+	if !ok {
+		return Key{}, fmt.Errorf("platform %q: %w", platform, apperr.ErrNotFound)
+	}
+	k, err := p.Key(headers, body)
+	if err != nil {
+		return Key{}, err
 	}
 	if k.EventID == "" {
 		return Key{}, fmt.Errorf("%s: no event id in the request: %w", platform, apperr.ErrInvalid)

@@ -84,6 +84,11 @@ type Platform struct {
 	// common meaning. A type absent here is EVENT_TYPE_UNMAPPED.
 	Mapping map[string]eventv1.EventType
 
+	// Items splits a batched delivery (several events in one request:
+	// SendGrid, HubSpot, Adyen) into one event per item; nil for the
+	// platforms that send one event per request.
+	Items *Items
+
 	// Samples are the payloads `hookmesh send` and the benchmarks send.
 	Samples Samples
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/adyen"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/bitbucket"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/calendly"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/clerk"
@@ -19,10 +20,12 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platforms/docusign"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/github"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/gitlab"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/hubspot"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/intercom"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/jira"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/lemonsqueezy"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/linear"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/mailgun"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/mollie"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/mux"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/notion"
@@ -35,12 +38,15 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/platforms/resend"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/sanity"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/segment"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/sendgrid"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/sentry"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/shopify"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/slack"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/square"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/standard"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/stripe"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/svix"
+	"github.com/hookmesh/hookmesh/services/internal/platforms/twilio"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/twitch"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/typeform"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/vercel"
@@ -53,6 +59,7 @@ import (
 // registry lists every platform package, one line each, sorted by name
 // (TestRegistrySorted).
 var registry = []platform.Platform{
+	adyen.Platform,
 	bitbucket.Platform,
 	calendly.Platform,
 	clerk.Platform,
@@ -61,10 +68,12 @@ var registry = []platform.Platform{
 	docusign.Platform,
 	github.Platform,
 	gitlab.Platform,
+	hubspot.Platform,
 	intercom.Platform,
 	jira.Platform,
 	lemonsqueezy.Platform,
 	linear.Platform,
+	mailgun.Platform,
 	mollie.Platform,
 	mux.Platform,
 	notion.Platform,
@@ -77,12 +86,15 @@ var registry = []platform.Platform{
 	resend.Platform,
 	sanity.Platform,
 	segment.Platform,
+	sendgrid.Platform,
 	sentry.Platform,
 	shopify.Platform,
 	slack.Platform,
+	square.Platform,
 	standard.Platform,
 	stripe.Platform,
 	svix.Platform,
+	twilio.Platform,
 	twitch.Platform,
 	typeform.Platform,
 	vercel.Platform,

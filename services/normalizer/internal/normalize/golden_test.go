@@ -92,7 +92,13 @@ func TestGolden(t *testing.T) {
 // TestGolden's; a one-item batch's only event must be that event.
 func TestGoldenItems(t *testing.T) {
 	t.Parallel()
-	for platform := range itemsAdapters {
+	var batching []string
+	for _, p := range platforms.All() {
+		if p.Items != nil {
+			batching = append(batching, p.Name)
+		}
+	}
+	for _, platform := range batching {
 		for _, c := range loadCases(t, platform) {
 			t.Run(c.platform+"/"+c.name, func(t *testing.T) {
 				t.Parallel()
@@ -116,6 +122,13 @@ func TestGoldenItems(t *testing.T) {
 				}
 				buf.WriteString("\n]\n")
 				items := strings.TrimSuffix(c.GoldenPath, ".golden.json") + ".items.golden.json"
+				if p, registered := platforms.Lookup(c.platform); registered {
+					// A registered platform's items golden is in its
+					// package's testdata.
+					want, _ := fs.ReadFile(p.TestData, items)
+					platformtest.CompareGolden(t, platformtest.GoldenCase{Golden: want, GoldenPath: items}, buf.Bytes())
+					return
+				}
 				want, _ := os.ReadFile(filepath.Join("testdata", items))
 				compareGolden(t, platformtest.GoldenCase{Golden: want, GoldenPath: items}, buf.Bytes())
 			})

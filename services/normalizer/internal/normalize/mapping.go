@@ -22,22 +22,13 @@ type mappingKey struct {
 var mapping = map[mappingKey]eventv1.EventType{
 	// HubSpot: subscriptionType of the first item. Deals are sales
 	// opportunities, not orders or payments: unmapped.
-	{"hubspot", "contact.creation"}:       eventv1.EventType_EVENT_TYPE_USER_CREATED,
-	{"hubspot", "contact.propertyChange"}: eventv1.EventType_EVENT_TYPE_USER_UPDATED,
 
 	// Square: type. payment.* and refund.* depend on the object's status
 	// and order.updated / subscription.updated on a cancellation: the
 	// adapter decides those.
-	{"square", "order.created"}:        eventv1.EventType_EVENT_TYPE_ORDER_CREATED,
-	{"square", "order.updated"}:        eventv1.EventType_EVENT_TYPE_ORDER_UPDATED,
-	{"square", "customer.created"}:     eventv1.EventType_EVENT_TYPE_USER_CREATED,
-	{"square", "customer.updated"}:     eventv1.EventType_EVENT_TYPE_USER_UPDATED,
-	{"square", "subscription.created"}: eventv1.EventType_EVENT_TYPE_SUBSCRIPTION_CREATED,
-	{"square", "subscription.updated"}: eventv1.EventType_EVENT_TYPE_SUBSCRIPTION_UPDATED,
 
 	// Twilio: "message." + MessageStatus or SmsStatus, "call." +
 	// CallStatus. An incoming message is "received".
-	{"twilio", "message.received"}: eventv1.EventType_EVENT_TYPE_MESSAGE_POSTED,
 
 	// SendGrid and Mailgun: email events, all unmapped.
 

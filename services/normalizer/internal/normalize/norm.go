@@ -2,6 +2,7 @@ package normalize
 
 import (
 	eventv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/event/v1"
+	"github.com/hookmesh/hookmesh/services/internal/platform/eventid"
 	"github.com/hookmesh/hookmesh/services/internal/platform/norm"
 )
 
@@ -36,3 +37,6 @@ func decodeBatch[T any](platform string, body []byte) ([]T, error) {
 func eachItem[T any](items []T, newEvent func() *eventv1.NormalizedEvent, fill func(T, int, *eventv1.NormalizedEvent) error) ([]*eventv1.NormalizedEvent, error) {
 	return norm.EachItem(items, newEvent, fill)
 }
+
+// firstNonEmpty is eventid.First, for the adapters not yet moved.
+func firstNonEmpty(ss ...string) string { return eventid.First(ss...) }

@@ -30,14 +30,7 @@ type request = norm.Request
 type adapter = norm.Adapter
 
 // adapters are the presets: platforms known in code.
-var adapters = map[string]adapter{
-	"hubspot":  normalizeHubSpot,
-	"square":   normalizeSquare,
-	"twilio":   normalizeTwilio,
-	"sendgrid": normalizeSendGrid,
-	"mailgun":  normalizeMailgun,
-	"adyen":    normalizeAdyen,
-}
+var adapters = map[string]adapter{}
 
 // Platforms lists the preset platform names Normalize has an adapter for:
 // the registered platforms and those not yet moved to the registry.
@@ -106,32 +99,6 @@ var newEvent = norm.NewEvent
 // checks both times and drops empty metadata.
 var finish = norm.Finish
 
-// itemsAdapter reads every item of a batched delivery into its own event
-// (from newEvent), for the platforms whose adapter makes one event of the
-// first item only. Items carry no event_id: NormalizeAll keys them.
-type itemsAdapter func(r request, newEvent func() *eventv1.NormalizedEvent) ([]*eventv1.NormalizedEvent, error)
-
-// itemsAdapters are the platforms that batch events in one request, the
-// platforms eventkey.ItemKeys keys. Mailgun sends one event per request.
-var itemsAdapters = map[string]itemsAdapter{
-	"sendgrid": arrayItems("sendgrid", sendgridItem),
-	"hubspot":  arrayItems("hubspot", hubspotItem),
-	"adyen":    adyenItems,
-}
-
-// arrayItems is the itemsAdapter of a platform whose body is a JSON array
-// of items of type T, each read by fill (which refuses an item without
-// its type).
-func arrayItems[T any](platform string, fill func(T, int, *eventv1.NormalizedEvent) error) itemsAdapter {
-	return func(r request, newEvent func() *eventv1.NormalizedEvent) ([]*eventv1.NormalizedEvent, error) {
-		items, err := decodeBatch[T](platform, r.Body)
-		if err != nil {
-			return nil, err
-		}
-		return eachItem(items, newEvent, fill)
-	}
-}
-
 // NormalizeAll is Normalize, and also returns every event of the delivery
 // (NormalizeResponse.events): ev alone for a single-event webhook or a
 // batch of one item; for a batch of several, one event per item in the
@@ -144,7 +111,7 @@ func (n *Normalizer) NormalizeAll(platform string, headers map[string]string, bo
 	if err != nil {
 		return nil, nil, err
 	}
-	items, batches := itemsAdapters[platform]
+	items, batches := presetItems(platform)
 	if !batches {
 		return ev, []*eventv1.NormalizedEvent{ev}, nil
 	}
@@ -174,4 +141,14 @@ func (n *Normalizer) NormalizeAll(platform string, headers map[string]string, bo
 		}
 	}
 	return ev, events, nil
+}
+
+// presetItems returns the items adapter of a batching preset
+// (Platform.Items of the registry).
+func presetItems(platform string) (norm.ItemsAdapter, bool) {
+	p, ok := platforms.Lookup(platform)
+	if !ok || p.Items == nil {
+		return nil, false
+	}
+	return p.Items.Normalize, true
 }
