@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
 
 	ledgerv1 "github.com/hookmesh/hookmesh/gen/go/hookmesh/ledger/v1"
 	"github.com/hookmesh/hookmesh/services/hookmesh/sample"
@@ -349,7 +350,11 @@ func (r *run) retentionPass(ctx context.Context, conn *pgx.Conn) *retentionResul
 	// The periodic runner's first pass comes 30 s after the start; the
 	// interval keeps it from coming back during the measure. The pass
 	// below starts first; one started while it runs does nothing.
-	addr, err := r.hm.restartLedger(map[string]string{"HOOKMESH_RETENTION": growthRetention, "HOOKMESH_RETENTION_INTERVAL": "1000h"})
+	// Admin methods need a token (or a client certificate with the admin
+	// role): the restarted ledger gets one, and the call sends it.
+	const token = "bench-admin-token-0123456789"
+	addr, err := r.hm.restartLedger(map[string]string{"HOOKMESH_RETENTION": growthRetention, "HOOKMESH_RETENTION_INTERVAL": "1000h",
+		"HOOKMESH_ADMIN_TOKEN": token})
 	if err != nil {
 		return fail(err)
 	}
@@ -362,6 +367,7 @@ func (r *run) retentionPass(ctx context.Context, conn *pgx.Conn) *retentionResul
 	// unpartitioned tables' rows in batches.
 	cctx, cancel := context.WithTimeout(ctx, 2*time.Hour)
 	defer cancel()
+	cctx = metadata.AppendToOutgoingContext(cctx, "authorization", "Bearer "+token)
 	fmt.Printf("bench: growth: retention pass (%s)\n", growthRetention)
 	began := time.Now()
 	resp, err := ledgerv1.NewLedgerServiceClient(cc).ApplyRetention(cctx, &ledgerv1.ApplyRetentionRequest{})
