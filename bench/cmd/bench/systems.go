@@ -33,6 +33,11 @@ type system struct {
 	// registry); ledgerProc the process whose CPU the ledger's is
 	// (services_s key). Empty for the baseline.
 	ledgerAdmin, ledgerProc string
+	// restartLedger, for the services' system, stops its ledger and
+	// starts another with extra over its environment, returning its gRPC
+	// address once it listens; the new process is not one of procs (the
+	// measured steps are over by then).
+	restartLedger func(extra map[string]string) (string, error)
 }
 
 // store says where the system keeps its data, for the start-up line.
@@ -175,6 +180,16 @@ func (st *starter) services() *system {
 				fatalf("ledger: %v\n%s", err, hm.procs[0].tail())
 			}
 		}
+	}
+	hm.restartLedger = func(extra map[string]string) (string, error) {
+		hm.procs[0].stop()
+		p := st.start("ledger-restarted", "ledger", nil, ledgerRestartEnv(env, extra))
+		wctx, cancel := context.WithTimeout(st.ctx, 60*time.Second)
+		defer cancel()
+		if err := waitTCP(wctx, grpc["ledger"]); err != nil {
+			return "", fmt.Errorf("restarted ledger: %w\n%s", err, p.tail())
+		}
+		return grpc["ledger"], nil
 	}
 	return hm
 }

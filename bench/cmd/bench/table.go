@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"sort"
 	"strings"
 )
@@ -71,7 +72,13 @@ func (r *run) table(w io.Writer, a analysis, peak map[string]float64) {
 	}
 	fmt.Fprintln(w)
 	if r.growthInfo != nil {
-		fmt.Fprintf(w, "growth: %v\n", r.growthInfo)
+		g := maps.Clone(r.growthInfo)
+		rr, _ := g["retention"].(*retentionResult)
+		delete(g, "retention")
+		fmt.Fprintf(w, "growth: %v\n", g)
+		if rr != nil {
+			fmt.Fprintf(w, "growth: %s\n", rr.summary())
+		}
 	}
 	for _, sys := range r.cfg.Systems {
 		if st := r.find(sys, "saturation"); st != nil && len(st.PgWaits) > 0 {
