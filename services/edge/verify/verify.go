@@ -34,18 +34,11 @@ const (
 var (
 	fail            = sig.Fail
 	keyList         = sig.KeyList
-	mac             = sig.MAC
-	macWith         = sig.MACWith
-	matchAny        = sig.MatchAny
 	matchAnyWith    = sig.MatchAnyWith
-	equalToken      = sig.EqualToken
 	parseUnix       = sig.ParseUnix
 	parseDigits     = sig.ParseDigits
 	checkWindow     = sig.CheckWindow
 	checkWindowTime = sig.CheckWindowTime
 	orDefault       = sig.OrDefault
 	decodeHexN      = sig.DecodeHexN
-	decodeBase64N   = sig.DecodeBase64N
-	decodeBase64Raw = sig.DecodeBase64Raw
-	parseRFC3339    = sig.ParseRFC3339
 )

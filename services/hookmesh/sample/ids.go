@@ -16,14 +16,9 @@ func newID(platform string, now time.Time) string {
 	return uuid()
 }
 
-// The platforms not yet moved to services/internal/platforms use the id
-// makers of package randid under their former names.
+// The id makers of package randid this package uses itself: a name that
+// is not a preset gets a UUID, a configured source's sample ids alnum.
 var (
-	snowflake = randid.Snowflake
-	uuid      = randid.UUID
-	alnum     = randid.Alnum
-	base32    = randid.Base32
-	randBytes = randid.Bytes
-	randUint  = randid.Uint
-	pick      = randid.Pick
+	uuid  = randid.UUID
+	alnum = randid.Alnum
 )

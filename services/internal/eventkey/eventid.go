@@ -14,11 +14,8 @@ var ErrNotEncoded = eventid.ErrNotEncoded
 
 // These read ids from bodies; they live with the platforms in eventid.
 var (
-	topString    = eventid.TopString
 	unquoteBytes = eventid.UnquoteBytes
 	first        = eventid.First
-	bodyString   = eventid.BodyString
-	bodyFields   = eventid.BodyFields
 	rawText      = eventid.RawText
 	topFields    = eventid.TopFields
 )

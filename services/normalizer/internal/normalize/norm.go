@@ -9,25 +9,15 @@ import (
 // The adapters not yet moved to services/internal/platforms use the shared
 // helpers of package norm under their former names.
 var (
-	unmarshal        = norm.Unmarshal
 	invalid          = norm.Invalid
-	decodeObject     = norm.DecodeObject
-	checkObject      = norm.CheckObject
-	isObject         = norm.IsObject
 	unquote          = norm.Unquote
-	unixTime         = norm.UnixTime
-	firstTime        = norm.FirstTime
-	setMeta          = norm.SetMeta
 	minorUnitsString = norm.MinorUnitsString
-	batchMeta        = norm.BatchMeta
 	occurred         = norm.Occurred
 )
 
 type (
 	jsonID   = norm.ID
-	jsonRef  = norm.Ref
 	jsonTime = norm.Time
-	jsonBool = norm.Bool
 )
 
 func decodeBatch[T any](platform string, body []byte) ([]T, error) {
