@@ -11,7 +11,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -503,5 +502,3 @@ func TestDefaultsNew(t *testing.T) {
 
 // ts is a unix-seconds header value relative to testNow.
 func ts(d time.Duration) string { return strconv.FormatInt(testNow.Add(d).Unix(), 10) }
-
-var _ = url.Values{}

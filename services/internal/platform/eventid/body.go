@@ -7,13 +7,16 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/dotpath"
 )
 
-// BodyString returns a top-level JSON field as text (string or number),
-// or "" when the body is not a JSON object or lacks it. Like RawText, it
-// returns the raw bytes, not yet encoded. A platform that reads its field
-// on every webhook compiles it once and calls TopFields instead.
-func BodyString(body []byte, field string) string {
+// Field compiles one top-level field name for BodyString, once (a
+// package-level variable of the platform), not on every webhook.
+func Field(name string) *dotpath.Members { return dotpath.CompileMembers([][]string{{name}}) }
+
+// BodyString returns the top-level JSON field compiled by Field as text
+// (string or number), or "" when the body is not a JSON object or lacks
+// it. Like RawText, it returns the raw bytes, not yet encoded.
+func BodyString(body []byte, field *dotpath.Members) string {
 	var buf [1][]byte
-	return RawText(TopFields(body, dotpath.CompileMembers([][]string{{field}}), buf[:0])[0])
+	return RawText(TopFields(body, field, buf[:0])[0])
 }
 
 // TopFields returns the raw values of fields (top-level names) of a JSON
@@ -25,16 +28,6 @@ func BodyString(body []byte, field string) string {
 func TopFields(body []byte, fields *dotpath.Members, dst [][]byte) (vals [][]byte) {
 	o, _ := dotpath.ParseObject(body) // not an object: the zero Object finds nothing
 	return o.Members(fields, dst)
-}
-
-// BodyFields decodes the top level of a JSON object once, for platforms
-// that read several of its fields; ok is false (and m nil) when the body
-// does not decode as one. A JSON null decodes, to a nil map.
-func BodyFields(body []byte) (m map[string]json.RawMessage, ok bool) {
-	if json.Unmarshal(body, &m) != nil {
-		return nil, false
-	}
-	return m, true
 }
 
 // RawText renders a JSON string (its exact bytes: UnquoteBytes) or number

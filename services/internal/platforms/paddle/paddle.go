@@ -30,5 +30,8 @@ var Platform = platform.Platform{
 
 // key is event_id at the top of the body.
 func key(_ map[string]string, body []byte) (eventid.Key, error) {
-	return eventid.Key{EventID: eventid.Encode(eventid.BodyString(body, "event_id"))}, nil
+	return eventid.Key{EventID: eventid.Encode(eventid.BodyString(body, idField))}, nil
 }
+
+// idField is the body field of the key, compiled once.
+var idField = eventid.Field("event_id")

@@ -35,8 +35,12 @@ func key(headers map[string]string, body []byte) (eventid.Key, error) {
 	// lists the attempts of an invocation).
 	k.EventID = headers["x-zendesk-webhook-invocation-id"]
 	if k.EventID == "" {
-		k.EventID = eventid.Encode(eventid.BodyString(body, "id"))
+		k.EventID = eventid.Encode(eventid.BodyString(body, idField))
 	}
 	k.Source = headers["x-zendesk-webhook-id"]
 	return k, nil
 }
+
+// idField is the body field of the key when no invocation id is sent,
+// compiled once.
+var idField = eventid.Field("id")
