@@ -56,11 +56,11 @@ func NewConfig(t testing.TB) *pgxpool.Config {
 	}
 	t.Cleanup(func() { drop(t, "SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE") })
 
-	cfg, err := pgxpool.ParseConfig(URL())
+	// The ledger's own parser, so tests run with its session settings.
+	cfg, err := postgres.ParseConfig(URL(), MaxConns)
 	if err != nil {
 		t.Fatalf("pgtest: parse TEST_DATABASE_URL: %v", err)
 	}
-	cfg.MaxConns = MaxConns
 	cfg.ConnConfig.RuntimeParams["search_path"] = schema
 
 	pool, err := pgxpool.NewWithConfig(ctx, cfg.Copy())
