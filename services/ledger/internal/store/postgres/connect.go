@@ -25,10 +25,11 @@ func ParseConfig(databaseURL string, maxConns int32) (*pgxpool.Config, error) {
 	// statement's expressions with LLVM when its estimated cost passes
 	// jit_above_cost (100,000 by default), and the claim's estimate grows
 	// with the deliveries table. In the benchmark it crossed the line once
-	// the table held about a million rows: every claim then compiled 376
-	// functions (auto_explain: 150-2,000 ms a claim instead of 2-8), the
-	// claims became the limit of the delivery rate (138 deliveries/s under
-	// 500 webhooks/s) and PostgreSQL's CPU per webhook rose five-fold. The
+	// the table held about a million rows: every claim then compiled 291
+	// to 556 functions (auto_explain logged 213 claims over 150 ms, median
+	// 252 ms, longest 3.5 s, against 2-8 ms without), the claims became
+	// the limit of the delivery rate (138 deliveries/s under 500
+	// webhooks/s) and PostgreSQL's CPU per webhook rose five-fold. The
 	// ledger's statements are short and run thousands of times a second:
 	// compiling never pays for itself here.
 	if _, set := cfg.ConnConfig.RuntimeParams["jit"]; !set {
