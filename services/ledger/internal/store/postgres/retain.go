@@ -194,14 +194,7 @@ func (r *retainer) scopes() []scope {
 	g.others, g.platforms = true, names
 	out = append(out, g)
 	for _, name := range names {
-		l := r.p.Platforms[name]
-		if l.Events == 0 {
-			l.Events = r.p.Events
-		}
-		if l.Bodies == 0 {
-			l.Bodies = r.p.Bodies
-		}
-		sc := eff(l)
+		sc := eff(r.p.For(name))
 		sc.platforms = []string{name}
 		out = append(out, sc)
 	}
@@ -257,11 +250,7 @@ func (r *retainer) run(ctx context.Context) error {
 			}
 		}
 	}
-	horizon := r.p.DedupHorizon
-	if horizon <= 0 {
-		horizon = retention.DefaultDedupHorizon
-	}
-	return r.deleteKeys(ctx, max(horizon, longest(scs, true)))
+	return r.deleteKeys(ctx, max(r.p.Horizon(), longest(scs, true)))
 }
 
 // partition is a day partition (or a legacy one) of events or receipts.

@@ -43,9 +43,8 @@ const unfinishedSQL = `(e.renormalize_at IS NOT NULL OR EXISTS (
 // cutoffs are a policy's limits as times, in unix microseconds: a row
 // received before its platform's cutoff is expired.
 type cutoffs struct {
-	def       retention.Limits
-	platforms map[string]retention.Limits
-	now       int64
+	p   retention.Policy
+	now int64
 }
 
 func (c cutoffs) at(age time.Duration) int64 {
@@ -59,27 +58,20 @@ func (c cutoffs) at(age time.Duration) int64 {
 // the limit pick chooses, with its parameters appended to args, and the
 // latest cutoff of all (the index range's end).
 func (c cutoffs) expr(col string, pick func(retention.Limits) time.Duration, args *[]any) (sqlText string, latest int64) {
-	latest = c.at(pick(c.def))
-	if len(c.platforms) == 0 {
+	latest = c.at(pick(c.p.Limits))
+	if len(c.p.Platforms) == 0 {
 		*args = append(*args, latest)
 		return fmt.Sprintf("$%d", len(*args)), latest
 	}
 	var b strings.Builder
 	b.WriteString("CASE " + col)
-	for name, o := range c.platforms {
-		l := c.def
-		if o.Bodies > 0 {
-			l.Bodies = o.Bodies
-		}
-		if o.Events > 0 {
-			l.Events = o.Events
-		}
-		cut := c.at(pick(l))
+	for name := range c.p.Platforms {
+		cut := c.at(pick(c.p.For(name)))
 		latest = max(latest, cut)
 		*args = append(*args, name, cut)
 		fmt.Fprintf(&b, " WHEN $%d THEN $%d", len(*args)-1, len(*args))
 	}
-	*args = append(*args, c.at(pick(c.def)))
+	*args = append(*args, c.at(pick(c.p.Limits)))
 	fmt.Fprintf(&b, " ELSE $%d END", len(*args))
 	return b.String(), latest
 }
@@ -122,7 +114,7 @@ func (s *Store) Retain(ctx context.Context, p retention.Policy, now time.Time, d
 	}
 	defer s.retaining.Unlock()
 	t := newTally(now, dryRun)
-	c := cutoffs{def: p.Limits, platforms: p.Platforms, now: now.UnixMicro()}
+	c := cutoffs{p: p, now: now.UnixMicro()}
 	var ex *exporter
 	if !dryRun && p.ExportDir != "" {
 		ex = newExporter(p.ExportDir, now)
