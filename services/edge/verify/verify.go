@@ -17,17 +17,12 @@ type Verifier = platform.Verifier
 // without knowing this package.
 type Error = platform.Error
 
-// The verifiers not yet moved to services/internal/platforms use the
-// shared helpers of package sig under their former names.
+// This package (the generic verifier of configured sources, the registry)
+// uses the shared helpers of package sig under these names.
 const (
 	maxEntries         = sig.MaxEntries
-	maxTimestampDigits = sig.MaxTimestampDigits
-	reasonNoSecrets    = sig.ReasonNoSecrets
-	reasonMalformed    = sig.ReasonMalformed
 	reasonBadTimestamp = sig.ReasonBadTimestamp
 	reasonTooMany      = sig.ReasonTooMany
-	reasonTooOld       = sig.ReasonTooOld
-	reasonFuture       = sig.ReasonFuture
 	reasonNoURL        = sig.ReasonNoURL
 )
 
@@ -35,9 +30,7 @@ var (
 	fail            = sig.Fail
 	keyList         = sig.KeyList
 	matchAnyWith    = sig.MatchAnyWith
-	parseUnix       = sig.ParseUnix
 	parseDigits     = sig.ParseDigits
-	checkWindow     = sig.CheckWindow
 	checkWindowTime = sig.CheckWindowTime
 	orDefault       = sig.OrDefault
 	decodeHexN      = sig.DecodeHexN

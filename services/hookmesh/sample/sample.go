@@ -98,11 +98,8 @@ func registered(name string) (platform.Samples, bool) {
 
 // templatesOf returns the templates of a platform and its default type.
 func templatesOf(name string) (ts map[string]template, def string, ok bool) {
-	if s, ok := registered(name); ok {
-		return s.Templates, s.Default, true
-	}
-	ts, ok = templates[name]
-	return ts, defaults[name], ok
+	s, ok := registered(name)
+	return s.Templates, s.Default, ok
 }
 
 // Types returns the sample types of a platform, the first being the default.
@@ -126,9 +123,6 @@ func Types(platform string) []string {
 // Platforms returns the platforms Build knows.
 func Platforms() []string {
 	out := platforms.Names()
-	for p := range templates {
-		out = append(out, p)
-	}
 	sort.Strings(out)
 	return out
 }

@@ -15,10 +15,6 @@ var ErrNotEncoded = eventid.ErrNotEncoded
 // These read ids from bodies; they live with the platforms in eventid.
 var (
 	unquoteBytes = eventid.UnquoteBytes
-	first        = eventid.First
 	rawText      = eventid.RawText
 	topFields    = eventid.TopFields
 )
-
-// rawString is eventid.RawString.
-type rawString = eventid.RawString

@@ -5,13 +5,11 @@
 // stored raw request always normalizes to the same event and a fixed
 // adapter can re-normalize what once failed.
 //
-// Each preset platform not yet moved to services/internal/platforms has an
-// adapter in its own file (square.go, twilio.go ...); the moved ones have
-// theirs in their package (the Standard Webhooks senders share
-// platform/stdwebhooks). configured.go reads the
-// platforms defined in configuration (sources.Normalize: dotted JSON paths)
-// through a Normalizer built with New. mapping.go is the one table from a
-// platform's own event type to the common EventType.
+// Each preset platform has its adapter and its event-type mapping in its
+// package under services/internal/platforms (the Standard Webhooks senders
+// share platform/stdwebhooks). configured.go reads the platforms defined in
+// configuration (sources.Normalize: dotted JSON paths) through a Normalizer
+// built with New.
 //
 // Batches (HubSpot, SendGrid, Adyen send several events per request) are
 // one event today, made from the first item, with item_count and the other

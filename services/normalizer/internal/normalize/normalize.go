@@ -3,7 +3,6 @@ package normalize
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -29,14 +28,11 @@ type request = norm.Request
 // the receipt time.
 type adapter = norm.Adapter
 
-// adapters are the presets: platforms known in code.
-var adapters = map[string]adapter{}
-
 // Platforms lists the preset platform names Normalize has an adapter for:
-// the registered platforms and those not yet moved to the registry.
-// Sources defined in configuration are listed by Normalizer.Platforms.
+// the registered platforms. Sources defined in configuration are listed by
+// Normalizer.Platforms.
 func Platforms() []string {
-	names := slices.Collect(maps.Keys(adapters))
+	var names []string
 	for _, p := range platforms.All() {
 		names = append(names, p.Name)
 	}
@@ -44,14 +40,12 @@ func Platforms() []string {
 	return names
 }
 
-// presetAdapter returns the adapter of a preset platform: the registry's
-// first, then the ones not yet moved there.
+// presetAdapter returns the adapter of a preset platform.
 func presetAdapter(platform string) (adapter, bool) {
 	if p, ok := platforms.Lookup(platform); ok {
 		return p.Normalize, true
 	}
-	a, ok := adapters[platform]
-	return a, ok
+	return nil, false
 }
 
 // Normalize turns one webhook of a preset platform into a NormalizedEvent;
