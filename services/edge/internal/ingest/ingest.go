@@ -248,10 +248,13 @@ func (s *Service) Ingest(ctx context.Context, p Platform, req Request) (Result, 
 			append(attrs, slog.String("reason", err.Error()), slog.String("remote_addr", req.RemoteAddr))...)
 		return Result{}, ErrSignature
 	}
-	challenge, format, ok := handshake(p.Name, req.Header, req.Body)
+	var challenge, format string
+	var ok bool
 	if sh, secret := p.Verifier.(platform.SecretHandshaker); secret {
 		// Zoom: the answer is an HMAC under the secret that signed it.
 		challenge, format, ok = sh.Handshake(vreq)
+	} else {
+		challenge, format, ok = handshake(p.Name, req.Header, req.Body)
 	}
 	if ok {
 		log.LogAttrs(bg, slog.LevelInfo, "handshake answered", attrs...)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/platform"
+	"github.com/hookmesh/hookmesh/services/internal/platform/norm"
 	"github.com/hookmesh/hookmesh/services/internal/platform/sig"
 )
 
@@ -91,16 +92,10 @@ func (v *verifier) Verify(r platform.Request) error {
 	return nil
 }
 
-// isJSONObject reports whether b starts, after white space, with "{".
-func isJSONObject(b []byte) bool {
-	b = bytes.TrimLeft(b, " \t\r\n")
-	return len(b) > 0 && b[0] == '{'
-}
-
 // parseBody extracts timestamp, token and the signatures from a
 // JSON or form body.
 func parseBody(body []byte) (ts, token string, sigs []string, reason string) {
-	if isJSONObject(body) {
+	if norm.IsObject(body) {
 		var env struct {
 			Signature *signature `json:"signature"`
 		}
@@ -161,7 +156,7 @@ func signBody(secret string, ts time.Time, body []byte) ([]byte, error) {
 	token := hex.EncodeToString(tok) // 50 characters, like Mailgun's
 	t := strconv.FormatInt(ts.Unix(), 10)
 	mac := Signature(secret, t, token)
-	if len(bytes.TrimSpace(body)) == 0 || isJSONObject(body) {
+	if len(bytes.TrimSpace(body)) == 0 || norm.IsObject(body) {
 		obj := map[string]json.RawMessage{}
 		if len(bytes.TrimSpace(body)) > 0 {
 			if err := json.Unmarshal(body, &obj); err != nil {
