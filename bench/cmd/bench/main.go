@@ -25,9 +25,13 @@ import (
 
 // config is the plan of a run; BENCH_* variables adjust it.
 type config struct {
-	Short          bool          `json:"short"`
-	Growth         bool          `json:"growth"`
-	Profile        bool          `json:"profile"`
+	Short   bool `json:"short"`
+	Growth  bool `json:"growth"`
+	Profile bool `json:"profile"`
+	// ProfileStep names the step BENCH_PROFILE profiles (BENCH_PROFILE_STEP,
+	// default saturation): the cost per webhook at a fixed rate is mostly
+	// wake-ups, which a saturated profile does not show.
+	ProfileStep    string        `json:"profile_step,omitempty"`
 	Rates          []float64     `json:"rates"`
 	Step           time.Duration `json:"-"`
 	StepS          float64       `json:"step_s"`
@@ -94,6 +98,7 @@ func loadConfig() config {
 	c := config{
 		Short:          os.Getenv("BENCH_SHORT") == "1",
 		Profile:        os.Getenv("BENCH_PROFILE") == "1",
+		ProfileStep:    "saturation",
 		Rates:          []float64{100, 250, 500, 750, 1000, 1500, 2000},
 		Step:           15 * time.Second,
 		Warmup:         4 * time.Second,
@@ -130,6 +135,9 @@ func loadConfig() config {
 		}
 	}
 	durEnv("BENCH_STEP", &c.Step)
+	if v := os.Getenv("BENCH_PROFILE_STEP"); v != "" {
+		c.ProfileStep = v // rate-500, saturation, ...
+	}
 	durEnv("BENCH_SATURATION", &c.SatDuration)
 	intEnv("BENCH_SAT_CONCURRENCY", &c.SatConcurrency)
 	intEnv("BENCH_MAX_INFLIGHT", &c.MaxInFlight)

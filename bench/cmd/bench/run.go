@@ -265,7 +265,7 @@ func (r *run) step(ctx context.Context, s *system, name string, rate float64, re
 		}
 	}
 	var profWG sync.WaitGroup
-	if r.cfg.Profile && name == "saturation" {
+	if r.cfg.Profile && name == r.cfg.ProfileStep {
 		r.profile(s, &profWG)
 	}
 	stopWaits := func() map[string]int { return nil }
@@ -445,7 +445,11 @@ func (r *run) execute(ctx context.Context) {
 // story of a hot path's CPU: the garbage collector's share of the CPU
 // profile says how much, the allocation profile says where.
 func (r *run) profile(s *system, wg *sync.WaitGroup) {
-	secs := max(1, int(r.cfg.SatDuration.Seconds())-2)
+	d := r.cfg.SatDuration
+	if r.cfg.ProfileStep != "saturation" {
+		d = r.cfg.Step
+	}
+	secs := max(1, int(d.Seconds())-2)
 	for name, addr := range s.admin {
 		wg.Go(func() {
 			r.fetchProfile(name, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, secs), secs,
