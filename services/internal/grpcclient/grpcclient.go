@@ -25,13 +25,30 @@ import (
 // as pick_first.
 const serviceConfig = `{"loadBalancingConfig": [{"round_robin": {}}]}`
 
+// Flow-control windows of every hookmesh connection, in bytes, on both
+// ends (package grpcserver sets them too). Setting them turns off gRPC's
+// bandwidth-delay estimator, which is on by default: it sends an HTTP/2
+// PING whenever data arrives with no PING outstanding, so on a connection
+// carrying one call at a time (every hop below saturation) each message
+// cost a PING and its ack, two more frames to write, read and wake a
+// goroutine for, on both processes. The estimator exists to grow windows
+// for bulk transfers over long, fast links; these calls are small and
+// travel between neighbours, and 1 MiB per call (4 MiB per connection)
+// covers any webhook in one window (a body beyond it still flows, a
+// window update at a time).
+const (
+	StreamWindow int32 = 1 << 20
+	ConnWindow   int32 = 4 << 20
+)
+
 // New returns a client connection to target (lazy: it connects on first
 // use and reconnects by itself). target is any gRPC target, or a
 // comma-separated list of replicas' "host:port" addresses, whose calls are
 // spread over all of them. Its error is grpc's, which names the target;
 // callers add what the connection is for.
 func New(target string, creds grpc.DialOption, extra ...grpc.DialOption) (*grpc.ClientConn, error) {
-	opts := append([]grpc.DialOption{creds, tracing.DialOption(), grpc.WithDefaultServiceConfig(serviceConfig)}, extra...)
+	opts := append([]grpc.DialOption{creds, tracing.DialOption(), grpc.WithDefaultServiceConfig(serviceConfig),
+		grpc.WithStaticStreamWindowSize(StreamWindow), grpc.WithStaticConnWindowSize(ConnWindow)}, extra...)
 	dial, list, ok, err := listTarget(target)
 	if err != nil {
 		return nil, err

@@ -31,6 +31,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/internal/grpcclient"
 	"github.com/hookmesh/hookmesh/services/internal/inproc"
 	"github.com/hookmesh/hookmesh/services/internal/tracing"
 
@@ -127,6 +128,8 @@ func NewWithChain(log *slog.Logger, chain Chain, opts ...grpc.ServerOption) *Ser
 		// the ledger's CPU at saturation). Calls beyond the workers still
 		// get their own goroutine, so nothing waits for a worker.
 		grpc.NumStreamWorkers(StreamWorkers),
+		// Static windows: no bandwidth-delay PINGs (see grpcclient.StreamWindow).
+		grpc.StaticStreamWindowSize(grpcclient.StreamWindow), grpc.StaticConnWindowSize(grpcclient.ConnWindow),
 		// No MaxConnectionAgeGrace: an open stream (a dispatcher's
 		// WatchDeliveries, an event stream) is never cut by its age.
 		grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionAge: MaxConnectionAge}),
