@@ -323,12 +323,10 @@ func (r *retainer) dropPartitions(ctx context.Context, eventsAge, bodiesAge time
 	if err != nil {
 		return err
 	}
-	rcByRange := map[int64]partition{}
-	for _, p := range rcParts {
-		rcByRange[p.lo] = p
-	}
 	// Receipts first: a receipts partition past the bodies limit goes
-	// whether or not its events' partition goes.
+	// whether or not its events' partition goes. tried holds the days
+	// (their first id) this loop tried, dropped or not.
+	tried := map[int64]bool{}
 	for _, rp := range rcParts {
 		if rp.newest.After(r.now.Add(-bodiesAge)) {
 			break
@@ -344,7 +342,7 @@ func (r *retainer) dropPartitions(ctx context.Context, eventsAge, bodiesAge time
 		if err := r.dropDay(ctx, ev, &rp); err != nil {
 			return err
 		}
-		delete(rcByRange, rp.lo)
+		tried[rp.lo] = true
 	}
 	if eventsAge == 0 {
 		return nil
@@ -353,10 +351,12 @@ func (r *retainer) dropPartitions(ctx context.Context, eventsAge, bodiesAge time
 		if ep.newest.After(r.now.Add(-eventsAge)) {
 			break
 		}
-		if _, ok := rcByRange[ep.lo]; ok {
-			continue // receipts still there: cannot be (bodies <= events)
-		}
-		if slices.Contains(r.dropping, ep.name) {
+		// A day tried above is done for this pass: its events partition
+		// went with its receipts, or their locks were not granted in time
+		// and the next pass tries again. Trying its events alone now would
+		// wait for the same lock once more, and split the day (for the
+		// legacy partitions, receipts_legacy without events_legacy).
+		if tried[ep.lo] {
 			continue
 		}
 		if err := r.dropDay(ctx, &ep, nil); err != nil {
