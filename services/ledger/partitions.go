@@ -22,8 +22,11 @@ type partitioner interface {
 
 // runPartitions creates partitions ahead every PartitionInterval until ctx
 // is done, when st needs it; every ledger replica runs it (creation is
-// idempotent and serialized in the database). The first run is at once:
-// Migrate created the partitions, but a ledger may start days after it.
+// idempotent and serialized in the database). The first run is at the
+// first tick, not at once: st comes from the ledger's opener, which ran
+// Migrate, and Migrate fails unless the partitions of today and the next
+// two days exist. Within the hour at most one day begins, and its
+// partitions are among them.
 func runPartitions(ctx context.Context, st store.Store, log *slog.Logger) {
 	p, ok := st.(partitioner)
 	if !ok {
@@ -32,16 +35,16 @@ func runPartitions(ctx context.Context, st store.Store, log *slog.Logger) {
 	t := time.NewTicker(PartitionInterval)
 	defer t.Stop()
 	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 		cctx, cancel := context.WithTimeout(ctx, jobCallTimeout)
 		err := p.EnsurePartitions(cctx, time.Now())
 		cancel()
 		if err != nil && ctx.Err() == nil {
 			log.Warn("create partitions ahead; retried in an hour", slog.String("error", err.Error()))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
 		}
 	}
 }

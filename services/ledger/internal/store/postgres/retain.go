@@ -95,7 +95,13 @@ func (s *Store) Retain(ctx context.Context, p retention.Policy, now time.Time, d
 		}
 	}()
 	r := &retainer{pool: s.pool, conn: conn.Conn(), p: p, now: now, dryRun: dryRun, tables: map[string]*retention.TableReport{}}
-	if err := r.run(ctx); err != nil {
+	err = r.run(ctx)
+	// Closed whatever the pass did: a batch file stays open from its first
+	// batch to here.
+	if cerr := r.closeBatchFiles(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return rep, mapErr("retention", err)
 	}
 	for _, name := range []string{"receipts", "events", "deliveries", "delivery_attempts", "dedup_keys"} {
@@ -121,6 +127,9 @@ type retainer struct {
 	tables  map[string]*retention.TableReport
 	kept    int64
 	exports []string
+	// batchFiles are the export files of rows deleted in batches, by name,
+	// open from their first batch to the end of the pass (closeBatchFiles).
+	batchFiles map[string]*batchFile
 	// dropping lists the partitions this pass drops (or would drop), which
 	// the batches skip.
 	dropping []string
@@ -314,12 +323,10 @@ func (r *retainer) dropPartitions(ctx context.Context, eventsAge, bodiesAge time
 	if err != nil {
 		return err
 	}
-	rcByRange := map[int64]partition{}
-	for _, p := range rcParts {
-		rcByRange[p.lo] = p
-	}
 	// Receipts first: a receipts partition past the bodies limit goes
-	// whether or not its events' partition goes.
+	// whether or not its events' partition goes. tried holds the days
+	// (their first id) this loop tried, dropped or not.
+	tried := map[int64]bool{}
 	for _, rp := range rcParts {
 		if rp.newest.After(r.now.Add(-bodiesAge)) {
 			break
@@ -335,7 +342,7 @@ func (r *retainer) dropPartitions(ctx context.Context, eventsAge, bodiesAge time
 		if err := r.dropDay(ctx, ev, &rp); err != nil {
 			return err
 		}
-		delete(rcByRange, rp.lo)
+		tried[rp.lo] = true
 	}
 	if eventsAge == 0 {
 		return nil
@@ -344,10 +351,12 @@ func (r *retainer) dropPartitions(ctx context.Context, eventsAge, bodiesAge time
 		if ep.newest.After(r.now.Add(-eventsAge)) {
 			break
 		}
-		if _, ok := rcByRange[ep.lo]; ok {
-			continue // receipts still there: cannot be (bodies <= events)
-		}
-		if slices.Contains(r.dropping, ep.name) {
+		// A day tried above is done for this pass: its events partition
+		// went with its receipts, or their locks were not granted in time
+		// and the next pass tries again. Trying its events alone now would
+		// wait for the same lock once more, and split the day (for the
+		// legacy partitions, receipts_legacy without events_legacy).
+		if tried[ep.lo] {
 			continue
 		}
 		if err := r.dropDay(ctx, &ep, nil); err != nil {
@@ -732,39 +741,74 @@ func (r *retainer) exportCol(expr string) string {
 	return expr
 }
 
+// batchFile is an export file the batches of a pass append to.
+type batchFile struct {
+	path string
+	f    *os.File
+	w    *bufio.Writer
+}
+
 // exportLines appends JSON lines to the pass's file for name (rows
-// deleted in batches), synced before the deletions commit.
+// deleted in batches), synced before the deletions commit. The file is
+// opened at its first lines and stays open for the pass.
 func (r *retainer) exportLines(name string, lines []string) error {
 	if len(lines) == 0 {
 		return nil
 	}
+	bf, err := r.batchFile(name)
+	if err != nil {
+		return err
+	}
+	for _, l := range lines {
+		bf.w.WriteString(l)  //nolint:errcheck // Flush reports the first error
+		bf.w.WriteByte('\n') //nolint:errcheck
+	}
+	err = bf.w.Flush()
+	if err == nil {
+		err = bf.f.Sync()
+	}
+	if err != nil {
+		return fmt.Errorf("export %s: %w", bf.path, err)
+	}
+	if !slices.Contains(r.exports, bf.path) {
+		r.exports = append(r.exports, bf.path)
+	}
+	return nil
+}
+
+// batchFile returns the open export file for name, opening it (to append:
+// two passes within one second share it) at its first use.
+func (r *retainer) batchFile(name string) (*batchFile, error) {
+	if bf, ok := r.batchFiles[name]; ok {
+		return bf, nil
+	}
 	if err := os.MkdirAll(r.p.ExportDir, 0o750); err != nil {
-		return fmt.Errorf("export: %w", err)
+		return nil, fmt.Errorf("export: %w", err)
 	}
 	path := filepath.Join(r.p.ExportDir, fmt.Sprintf("%s-%s.jsonl", name, r.now.UTC().Format("20060102T150405Z")))
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
 	if err != nil {
-		return fmt.Errorf("export: %w", err)
+		return nil, fmt.Errorf("export: %w", err)
 	}
-	w := bufio.NewWriter(f)
-	for _, l := range lines {
-		w.WriteString(l)  //nolint:errcheck // Flush reports the first error
-		w.WriteByte('\n') //nolint:errcheck
+	bf := &batchFile{path: path, f: f, w: bufio.NewWriter(f)}
+	if r.batchFiles == nil {
+		r.batchFiles = map[string]*batchFile{}
 	}
-	err = w.Flush()
-	if err == nil {
-		err = f.Sync()
+	r.batchFiles[name] = bf
+	return bf, nil
+}
+
+// closeBatchFiles closes the pass's batch export files. Every batch
+// already synced what it wrote, so nothing is left to flush.
+func (r *retainer) closeBatchFiles() error {
+	var errs []error
+	for _, bf := range r.batchFiles {
+		if err := bf.f.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("export %s: %w", bf.path, err))
+		}
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("export %s: %w", path, err)
-	}
-	if !slices.Contains(r.exports, path) {
-		r.exports = append(r.exports, path)
-	}
-	return nil
+	r.batchFiles = nil
+	return errors.Join(errs...)
 }
 
 // export writes the JSON text rows of q to a JSON Lines file of the
