@@ -110,9 +110,15 @@ func (v *genericVerifier) Verify(r Request) error {
 	if reason != "" {
 		return fail(v.name, reason)
 	}
-	vals := map[string]string{}
+	// The signed parts in template order, each taken from the request as
+	// its segment is reached: a failure is the first one in that order.
+	parts := make([][]byte, 0, len(v.tmpl))
 	for _, seg := range v.tmpl {
 		switch seg.Placeholder {
+		case "":
+			parts = append(parts, []byte(seg.Literal))
+		case sources.PlaceholderBody:
+			parts = append(parts, r.Body)
 		case sources.PlaceholderTimestamp:
 			t := r.HeaderValue(v.sig.TimestampHeader)
 			if t == "" {
@@ -129,31 +135,20 @@ func (v *genericVerifier) Verify(r Request) error {
 			if err := checkWindowTime(v.name, at, r.NowOrClock(), v.tol); err != nil {
 				return err
 			}
-			vals[seg.Placeholder] = t
+			parts = append(parts, []byte(t))
 		case sources.PlaceholderID:
 			id := r.HeaderValue(v.sig.IDHeader)
 			if id == "" {
 				return fail(v.name, "missing id header")
 			}
-			vals[seg.Placeholder] = id
+			parts = append(parts, []byte(id))
 		case sources.PlaceholderURL:
 			if r.URL == "" {
 				return fail(v.name, reasonNoURL)
 			}
-			vals[seg.Placeholder] = r.URL
+			parts = append(parts, []byte(r.URL))
 		case sources.PlaceholderMethod:
-			vals[seg.Placeholder] = r.MethodOrPost()
-		}
-	}
-	parts := make([][]byte, 0, len(v.tmpl))
-	for _, seg := range v.tmpl {
-		switch seg.Placeholder {
-		case "":
-			parts = append(parts, []byte(seg.Literal))
-		case sources.PlaceholderBody:
-			parts = append(parts, r.Body)
-		default:
-			parts = append(parts, []byte(vals[seg.Placeholder]))
+			parts = append(parts, []byte(r.MethodOrPost()))
 		}
 	}
 	if v.hash != nil {

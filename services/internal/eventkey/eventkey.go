@@ -13,6 +13,7 @@ import (
 	"fmt"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/internal/platform"
 	"github.com/hookmesh/hookmesh/services/internal/platform/eventid"
 	"github.com/hookmesh/hookmesh/services/internal/platforms"
 )
@@ -35,15 +36,22 @@ func Derive(platform string, headers map[string]string, body []byte) (Key, error
 	if !ok {
 		return Key{}, fmt.Errorf("platform %q: %w", platform, apperr.ErrNotFound)
 	}
+	return DeriveFor(p, headers, body)
+}
+
+// DeriveFor is Derive for a platform the caller has already looked up in
+// the registry (platforms.Lookup), so that a webhook's platform is looked
+// up once.
+func DeriveFor(p platform.Platform, headers map[string]string, body []byte) (Key, error) {
 	k, err := p.Key(headers, body)
 	if err != nil {
 		return Key{}, err
 	}
 	if k.EventID == "" {
-		return Key{}, fmt.Errorf("%s: no event id in the request: %w", platform, apperr.ErrInvalid)
+		return Key{}, fmt.Errorf("%s: no event id in the request: %w", p.Name, apperr.ErrInvalid)
 	}
 	if len(k.EventID) > MaxLen || len(k.Source) > MaxLen {
-		return Key{}, fmt.Errorf("%s: encoded event id or source longer than %d bytes: %w", platform, MaxLen, apperr.ErrInvalid)
+		return Key{}, fmt.Errorf("%s: encoded event id or source longer than %d bytes: %w", p.Name, MaxLen, apperr.ErrInvalid)
 	}
 	return k, nil
 }

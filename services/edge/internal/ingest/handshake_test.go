@@ -3,6 +3,9 @@ package ingest
 import (
 	"net/http"
 	"testing"
+
+	"github.com/hookmesh/hookmesh/services/internal/platform"
+	"github.com/hookmesh/hookmesh/services/internal/platforms"
 )
 
 func TestHandshake(t *testing.T) {
@@ -29,11 +32,17 @@ func TestHandshake(t *testing.T) {
 		{"other platform", "stripe", twitchVerify, `{"type":"url_verification","challenge":"c"}`, "", "", false},
 	}
 	for _, tc := range tests {
-		c, f, ok := handshake(tc.platform, tc.header, []byte(tc.body))
+		c, f, ok := handshake(registered(tc.platform), tc.header, []byte(tc.body))
 		if c != tc.challenge || f != tc.format || ok != tc.ok {
 			t.Errorf("%s: handshake = %q, %q, %v; want %q, %q, %v", tc.name, c, f, ok, tc.challenge, tc.format, tc.ok)
 		}
 	}
+}
+
+// registered is the registry's entry of name, or the zero Platform.
+func registered(name string) platform.Platform {
+	p, _ := platforms.Lookup(name)
+	return p
 }
 
 func TestExternalURL(t *testing.T) {
@@ -60,7 +69,7 @@ func TestSlackHandshakeEscaped(t *testing.T) {
 		`{"type":"event_callback","text":"url_verification"}`: false,
 		`{"type":"event\u005fcallback","challenge":"c"}`:      false,
 	} {
-		c, _, ok := handshake("slack", nil, []byte(body))
+		c, _, ok := handshake(registered("slack"), nil, []byte(body))
 		if ok != want || (ok && c != "c") {
 			t.Errorf("handshake(%s) = %q, %v; want %v", body, c, ok, want)
 		}

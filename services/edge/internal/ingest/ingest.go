@@ -248,13 +248,16 @@ func (s *Service) Ingest(ctx context.Context, p Platform, req Request) (Result, 
 			append(attrs, slog.String("reason", err.Error()), slog.String("remote_addr", req.RemoteAddr))...)
 		return Result{}, ErrSignature
 	}
+	// The registry's entry (the zero Platform for a configured source),
+	// looked up once: the handshake and the dedup key both read it.
+	reg, registered := platforms.Lookup(p.Name)
 	var challenge, format string
 	var ok bool
 	if sh, secret := p.Verifier.(platform.SecretHandshaker); secret {
 		// Zoom: the answer is an HMAC under the secret that signed it.
 		challenge, format, ok = sh.Handshake(vreq)
 	} else {
-		challenge, format, ok = handshake(p.Name, req.Header, req.Body)
+		challenge, format, ok = handshake(reg, req.Header, req.Body)
 	}
 	if ok {
 		log.LogAttrs(bg, slog.LevelInfo, "handshake answered", attrs...)
@@ -276,10 +279,13 @@ func (s *Service) Ingest(ctx context.Context, p Platform, req Request) (Result, 
 	headers := HeaderMap(req.Header)
 	var key eventkey.Key
 	var keyErr error
-	if p.Dedup != nil {
+	switch {
+	case p.Dedup != nil:
 		key, keyErr = p.Dedup.DeriveBody(headers, req.Body)
-	} else {
-		key, keyErr = eventkey.Derive(p.Name, headers, req.Body)
+	case registered:
+		key, keyErr = eventkey.DeriveFor(reg, headers, req.Body)
+	default:
+		key, keyErr = eventkey.Derive(p.Name, headers, req.Body) // its not-found error
 	}
 	if keyErr != nil {
 		key = eventkey.ContentKey(req.Body)
@@ -434,10 +440,10 @@ func retryable(err error) bool {
 // webhook_callback_verification, Discord's PINGs ...), which must be
 // answered synchronously, and returns the answer and its format. It runs
 // only after the signature check, so an unsigned request cannot use the
-// edge as an echo service.
-func handshake(name string, h http.Header, body []byte) (challenge, format string, ok bool) {
-	p, registered := platforms.Lookup(name)
-	if !registered || p.Handshake == nil {
+// edge as an echo service. p is the registry's entry of the webhook's
+// platform, the zero Platform (no handshake) when it has none.
+func handshake(p platform.Platform, h http.Header, body []byte) (challenge, format string, ok bool) {
+	if p.Handshake == nil {
 		return "", "", false
 	}
 	return p.Handshake(h, body)

@@ -17,8 +17,9 @@ import (
 // timestamp is signed, so there is no replay window. GitHub, Bitbucket,
 // Shopify, Intercom, Jira, Sentry, Vercel, Segment, Typeform, Notion,
 // Razorpay, Paystack, Lemon Squeezy, WooCommerce, Coinbase Commerce and
-// Mollie use it; a platform package declares its Body and uses its
-// NewVerifier, Signature and Sign.
+// Mollie use it, and Linear before its check of the body's timestamp; a
+// platform package declares its Body and uses its NewVerifier, Signature
+// and Sign.
 type Body struct {
 	// Platform names the platform in failures.
 	Platform string

@@ -3,7 +3,6 @@ package linear
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"time"
@@ -23,8 +22,13 @@ const (
 // from now).
 const DefaultTolerance = time.Minute
 
+// scheme is Linear's signature: the hex HMAC-SHA256 of the raw body
+// keyed with the secret as-is. The webhookTimestamp check is Linear's
+// own (Verify).
+var scheme = sig.Body{Platform: linearPlatform, Header: linearHeader, Hash: sha256.New}
+
 type linearVerifier struct {
-	keys [][]byte
+	body platform.Verifier
 	tol  time.Duration
 }
 
@@ -34,24 +38,13 @@ type linearVerifier struct {
 // the signature matched, and must be within the tolerance of now (default
 // DefaultTolerance, both directions).
 func NewVerifier(secrets []string, tolerance time.Duration) platform.Verifier {
-	return &linearVerifier{keys: sig.KeyList(secrets), tol: sig.OrDefault(tolerance, DefaultTolerance)}
+	return &linearVerifier{body: scheme.NewVerifier(secrets), tol: sig.OrDefault(tolerance, DefaultTolerance)}
 }
 
 // Verify checks the Linear-Signature and webhookTimestamp of r.
 func (v *linearVerifier) Verify(r platform.Request) error {
-	if len(v.keys) == 0 {
-		return sig.Fail(linearPlatform, sig.ReasonNoSecrets)
-	}
-	h := r.HeaderValue(linearHeader)
-	if h == "" {
-		return sig.Fail(linearPlatform, "missing Linear-Signature header")
-	}
-	mac, ok := sig.DecodeHexN(h, "", sha256.Size)
-	if !ok {
-		return sig.Fail(linearPlatform, sig.ReasonMalformed)
-	}
-	if !sig.MatchAny(v.keys, [][]byte{mac}, r.Body) {
-		return sig.Fail(linearPlatform, "no signature match")
+	if err := v.body.Verify(r); err != nil {
+		return err
 	}
 	var env struct {
 		WebhookTimestamp json.Number `json:"webhookTimestamp"`
@@ -71,7 +64,7 @@ func (v *linearVerifier) Verify(r platform.Request) error {
 // Signature returns the Linear-Signature value Linear would send for body
 // under secret. The body must carry its own webhookTimestamp.
 func Signature(secret string, body []byte) string {
-	return hex.EncodeToString(sig.MAC([]byte(secret), body))
+	return scheme.Signature(secret, body)
 }
 
 // sign is Platform.Sign: Linear-Signature, and Linear-Delivery = id when

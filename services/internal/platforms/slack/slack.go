@@ -27,7 +27,7 @@ var testdata embed.FS
 var Platform = platform.Platform{
 	Name:             slackPlatform,
 	NewVerifier:      platform.Windowed(NewVerifier),
-	Sign:             sign,
+	Sign:             Scheme.Sign,
 	DefaultTolerance: DefaultTolerance,
 	Key:              key,
 	Handshake:        handshake,

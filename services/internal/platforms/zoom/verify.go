@@ -1,12 +1,8 @@
 package zoom
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/platform"
@@ -23,9 +19,13 @@ const (
 // but documents no window. Five minutes, both directions.
 const DefaultTolerance = 5 * time.Minute
 
+// Scheme is Zoom's signature: Slack's v0 scheme under Zoom's headers,
+// with the shared failure reasons.
+var Scheme = sig.V0{Platform: name, Header: signatureHeader, TimeHeader: timestampHeader}
+
+// verifier is the v0 verifier, which also answers the handshake.
 type verifier struct {
-	keys [][]byte
-	tol  time.Duration
+	*sig.V0Verifier
 }
 
 // NewVerifier returns a Verifier of Zoom's x-zm-signature header: "v0="
@@ -35,45 +35,7 @@ type verifier struct {
 // verifier also answers the endpoint.url_validation handshake
 // (platform.SecretHandshaker).
 func NewVerifier(secrets []string, tolerance time.Duration) platform.Verifier {
-	return &verifier{keys: sig.KeyList(secrets), tol: sig.OrDefault(tolerance, DefaultTolerance)}
-}
-
-// Verify checks the x-zm-signature and x-zm-request-timestamp headers of
-// r.
-func (v *verifier) Verify(r platform.Request) error {
-	_, err := v.signer(r)
-	return err
-}
-
-// signer verifies r and returns the secret that signed it.
-func (v *verifier) signer(r platform.Request) ([]byte, error) {
-	if len(v.keys) == 0 {
-		return nil, sig.Fail(name, sig.ReasonNoSecrets)
-	}
-	h, t := r.HeaderValue(signatureHeader), r.HeaderValue(timestampHeader)
-	switch {
-	case h == "":
-		return nil, sig.Fail(name, sig.ReasonNoHeader)
-	case t == "":
-		return nil, sig.Fail(name, "missing timestamp")
-	}
-	ts, ok := sig.ParseUnix(t)
-	if !ok {
-		return nil, sig.Fail(name, sig.ReasonBadTimestamp)
-	}
-	mac, ok := sig.DecodeHexN(h, "v0=", sha256.Size)
-	if !ok {
-		return nil, sig.Fail(name, sig.ReasonMalformed)
-	}
-	if err := sig.CheckWindow(name, ts, r.NowOrClock(), v.tol); err != nil {
-		return nil, err
-	}
-	for _, k := range v.keys {
-		if hmac.Equal(sig.MAC(k, []byte("v0:"), []byte(t), []byte(":"), r.Body), mac) {
-			return k, nil
-		}
-	}
-	return nil, sig.Fail(name, "no v0 match")
+	return &verifier{Scheme.Verifier(secrets, sig.OrDefault(tolerance, DefaultTolerance))}
 }
 
 // Handshake answers Zoom's endpoint.url_validation, a signed request
@@ -91,7 +53,7 @@ func (v *verifier) Handshake(r platform.Request) (challenge, format string, ok b
 	if json.Unmarshal(r.Body, &m) != nil || m.Event != urlValidation || m.Payload.PlainToken == "" {
 		return "", "", false
 	}
-	secret, err := v.signer(r)
+	secret, err := v.Signer(r)
 	if err != nil {
 		return "", "", false
 	}
@@ -117,12 +79,5 @@ func EncryptedToken(secret, plainToken string) string {
 // Signature returns the x-zm-signature and x-zm-request-timestamp values
 // Zoom would send for body at ts under secret.
 func Signature(secret string, ts time.Time, body []byte) (signature, timestamp string) {
-	timestamp = strconv.FormatInt(ts.Unix(), 10)
-	return "v0=" + hex.EncodeToString(sig.MAC([]byte(secret), []byte("v0:"), []byte(timestamp), []byte(":"), body)), timestamp
-}
-
-// sign is Platform.Sign: both headers; the body is sent as it is.
-func sign(in platform.SignInput) (http.Header, []byte, error) {
-	s, t := Signature(in.Secret, in.Now, in.Body)
-	return http.Header{signatureHeader: {s}, timestampHeader: {t}}, in.Body, nil
+	return Scheme.Signature(secret, ts, body)
 }

@@ -30,7 +30,7 @@ var testdata embed.FS
 var Platform = platform.Platform{
 	Name:             name,
 	NewVerifier:      platform.Windowed(NewVerifier),
-	Sign:             sign,
+	Sign:             Scheme.Sign,
 	DefaultTolerance: DefaultTolerance,
 	Key:              key,
 	Normalize:        normalize,
