@@ -124,7 +124,7 @@ func walkValue(b []byte, at int, n *pathNode, res []Result) int {
 		k := kindAt(b, at)
 		for i := range n.children {
 			c := &n.children[i]
-			c.fail(res, c.key, k)
+			setBelow(c, res, Result{stuck: c.key, in: k})
 		}
 		end = jsonscan.ValueEnd(b, at)
 	}
@@ -146,7 +146,7 @@ func walkObject(b []byte, at int, n *pathNode, res []Result) int {
 	return n.eachChild(b, at, func(c *pathNode, v int) int {
 		// A repeated key: the last one's value replaces what an earlier
 		// one held, below it too.
-		c.clear(res)
+		setBelow(c, res, Result{})
 		return walkValue(b, v, c, res)
 	})
 }
@@ -189,7 +189,7 @@ func (n *pathNode) member(lit []byte) *pathNode {
 func walkArray(b []byte, at int, n *pathNode, res []Result) int {
 	for i := range n.children {
 		if c := &n.children[i]; c.index < 0 {
-			c.fail(res, c.key, Array)
+			setBelow(c, res, Result{stuck: c.key, in: Array})
 		}
 	}
 	i := jsonscan.SkipSpace(b, at+1)
@@ -215,23 +215,16 @@ func walkArray(b []byte, at int, n *pathNode, res []Result) int {
 	return min(i+1, len(b)) // past the closing bracket
 }
 
-// fail records, for n's paths and those below it, that segment seg (n's
-// key) is applied to a value of kind in that it cannot go into.
-func (n *pathNode) fail(res []Result, seg string, in Kind) {
+// setBelow sets vals[p] to v for n's paths and for those below it: one
+// walk of the tree for every result type (LookupAll's []Result, Members'
+// [][]byte). With the zero v it unsets what an earlier member of a
+// repeated key found; LookupAll also records with it, for the paths below
+// a segment that cannot go into a value, the segment and the value's kind.
+func setBelow[T any](n *pathNode, vals []T, v T) {
 	for _, p := range n.paths {
-		res[p] = Result{stuck: seg, in: in}
+		vals[p] = v
 	}
 	for i := range n.children {
-		n.children[i].fail(res, seg, in)
-	}
-}
-
-// clear unsets the results of n's paths and of those below it.
-func (n *pathNode) clear(res []Result) {
-	for _, p := range n.paths {
-		res[p] = Result{}
-	}
-	for i := range n.children {
-		n.children[i].clear(res)
+		setBelow(&n.children[i], vals, v)
 	}
 }
