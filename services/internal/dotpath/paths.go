@@ -155,23 +155,12 @@ func walkObject(b []byte, at int, n *pathNode, res []Result) int {
 // whose key is one of n's children, with where its value starts (visit
 // returns where it ends), and returns the index just past the object.
 func (n *pathNode) eachChild(b []byte, at int, visit func(c *pathNode, v int) int) int {
-	i := jsonscan.SkipSpace(b, at+1)
-	for i < len(b) && b[i] == '"' {
-		end, v, ok := memberValue(b, i)
-		if !ok {
-			return len(b)
+	return jsonscan.EachMember(b, at, func(key []byte, v int) int {
+		if c := n.member(key); c != nil {
+			return visit(c, v)
 		}
-		var vend int
-		if c := n.member(b[i:end]); c == nil {
-			vend = jsonscan.ValueEnd(b, v)
-		} else {
-			vend = visit(c, v)
-		}
-		if i, ok = nextItem(b, vend); !ok {
-			break
-		}
-	}
-	return min(i+1, len(b)) // past the closing brace
+		return jsonscan.ValueEnd(b, v)
+	})
 }
 
 // member is n's child whose key is the JSON string literal lit, or nil.
@@ -208,7 +197,7 @@ func walkArray(b []byte, at int, n *pathNode, res []Result) int {
 			vend = jsonscan.ValueEnd(b, i)
 		}
 		var more bool
-		if i, more = nextItem(b, vend); !more {
+		if i, more = jsonscan.NextItem(b, vend); !more {
 			break
 		}
 	}
