@@ -219,19 +219,12 @@ func kindAt(b []byte, at int) Kind {
 // b[at] whose key is seg starts.
 func member(b []byte, at int, seg string) (int, bool) {
 	found := -1
-	i := jsonscan.SkipSpace(b, at+1)
-	for i < len(b) && b[i] == '"' {
-		end, v, ok := memberValue(b, i)
-		if !ok {
-			return 0, false
-		}
-		if keyEqual(b[i:end], seg) {
+	jsonscan.EachMember(b, at, func(key []byte, v int) int {
+		if keyEqual(key, seg) {
 			found = v
 		}
-		if i, ok = nextItem(b, jsonscan.ValueEnd(b, v)); !ok {
-			break
-		}
-	}
+		return jsonscan.ValueEnd(b, v)
+	})
 	return found, found >= 0
 }
 
@@ -243,7 +236,7 @@ func element(b []byte, at, n int) (int, bool) {
 	}
 	for ; n > 0; n-- {
 		var more bool
-		if i, more = nextItem(b, jsonscan.ValueEnd(b, i)); !more {
+		if i, more = jsonscan.NextItem(b, jsonscan.ValueEnd(b, i)); !more {
 			return 0, false
 		}
 	}

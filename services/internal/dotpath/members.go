@@ -63,7 +63,7 @@ func walkMembers(b []byte, at int, n *pathNode, vals [][]byte) int {
 	return n.eachChild(b, at, func(c *pathNode, v int) int {
 		// A repeated key: the last one's value replaces what an earlier
 		// one held, below it too.
-		c.clearVals(vals)
+		setBelow(c, vals, nil)
 		var vend int
 		if b[v] == '{' && len(c.children) > 0 {
 			vend = walkMembers(b, v, c, vals)
@@ -75,14 +75,4 @@ func walkMembers(b []byte, at int, n *pathNode, vals [][]byte) int {
 		}
 		return vend
 	})
-}
-
-// clearVals unsets the values of n's paths and of those below it.
-func (n *pathNode) clearVals(vals [][]byte) {
-	for _, p := range n.paths {
-		vals[p] = nil
-	}
-	for i := range n.children {
-		n.children[i].clearVals(vals)
-	}
 }

@@ -124,7 +124,7 @@ func walkValue(b []byte, at int, n *pathNode, res []Result) int {
 		k := kindAt(b, at)
 		for i := range n.children {
 			c := &n.children[i]
-			c.fail(res, c.key, k)
+			setBelow(c, res, Result{stuck: c.key, in: k})
 		}
 		end = jsonscan.ValueEnd(b, at)
 	}
@@ -146,7 +146,7 @@ func walkObject(b []byte, at int, n *pathNode, res []Result) int {
 	return n.eachChild(b, at, func(c *pathNode, v int) int {
 		// A repeated key: the last one's value replaces what an earlier
 		// one held, below it too.
-		c.clear(res)
+		setBelow(c, res, Result{})
 		return walkValue(b, v, c, res)
 	})
 }
@@ -155,23 +155,12 @@ func walkObject(b []byte, at int, n *pathNode, res []Result) int {
 // whose key is one of n's children, with where its value starts (visit
 // returns where it ends), and returns the index just past the object.
 func (n *pathNode) eachChild(b []byte, at int, visit func(c *pathNode, v int) int) int {
-	i := jsonscan.SkipSpace(b, at+1)
-	for i < len(b) && b[i] == '"' {
-		end, v, ok := memberValue(b, i)
-		if !ok {
-			return len(b)
+	return jsonscan.EachMember(b, at, func(key []byte, v int) int {
+		if c := n.member(key); c != nil {
+			return visit(c, v)
 		}
-		var vend int
-		if c := n.member(b[i:end]); c == nil {
-			vend = jsonscan.ValueEnd(b, v)
-		} else {
-			vend = visit(c, v)
-		}
-		if i, ok = nextItem(b, vend); !ok {
-			break
-		}
-	}
-	return min(i+1, len(b)) // past the closing brace
+		return jsonscan.ValueEnd(b, v)
+	})
 }
 
 // member is n's child whose key is the JSON string literal lit, or nil.
@@ -189,7 +178,7 @@ func (n *pathNode) member(lit []byte) *pathNode {
 func walkArray(b []byte, at int, n *pathNode, res []Result) int {
 	for i := range n.children {
 		if c := &n.children[i]; c.index < 0 {
-			c.fail(res, c.key, Array)
+			setBelow(c, res, Result{stuck: c.key, in: Array})
 		}
 	}
 	i := jsonscan.SkipSpace(b, at+1)
@@ -208,30 +197,23 @@ func walkArray(b []byte, at int, n *pathNode, res []Result) int {
 			vend = jsonscan.ValueEnd(b, i)
 		}
 		var more bool
-		if i, more = nextItem(b, vend); !more {
+		if i, more = jsonscan.NextItem(b, vend); !more {
 			break
 		}
 	}
 	return min(i+1, len(b)) // past the closing bracket
 }
 
-// fail records, for n's paths and those below it, that segment seg (n's
-// key) is applied to a value of kind in that it cannot go into.
-func (n *pathNode) fail(res []Result, seg string, in Kind) {
+// setBelow sets vals[p] to v for n's paths and for those below it: one
+// walk of the tree for every result type (LookupAll's []Result, Members'
+// [][]byte). With the zero v it unsets what an earlier member of a
+// repeated key found; LookupAll also records with it, for the paths below
+// a segment that cannot go into a value, the segment and the value's kind.
+func setBelow[T any](n *pathNode, vals []T, v T) {
 	for _, p := range n.paths {
-		res[p] = Result{stuck: seg, in: in}
+		vals[p] = v
 	}
 	for i := range n.children {
-		n.children[i].fail(res, seg, in)
-	}
-}
-
-// clear unsets the results of n's paths and of those below it.
-func (n *pathNode) clear(res []Result) {
-	for _, p := range n.paths {
-		res[p] = Result{}
-	}
-	for i := range n.children {
-		n.children[i].clear(res)
+		setBelow(&n.children[i], vals, v)
 	}
 }

@@ -7,33 +7,9 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/jsonscan"
 )
 
-// The scanner below reads a body that ParseObject has validated, so it
-// only finds where things end; it still checks every index against the
-// length, so a body it was never meant to see cannot make it panic.
-
-// memberValue reads the member of an object whose key's opening quote is
-// b[i]: where the key's literal ends and where its value starts; ok is
-// false on a body that is not valid JSON (ParseObject rules it out).
-func memberValue(b []byte, i int) (keyEnd, value int, ok bool) {
-	keyEnd = jsonscan.StringEnd(b, i)
-	j := jsonscan.SkipSpace(b, keyEnd)
-	if j >= len(b) || b[j] != ':' {
-		return 0, 0, false
-	}
-	j = jsonscan.SkipSpace(b, j+1)
-	return keyEnd, j, j < len(b)
-}
-
-// nextItem returns where the member or element after the value ending at
-// b[end] starts, and whether there is one; when there is none, i is at the
-// closing brace or bracket.
-func nextItem(b []byte, end int) (i int, more bool) {
-	i = jsonscan.SkipSpace(b, end)
-	if i >= len(b) || b[i] != ',' {
-		return i, false
-	}
-	return jsonscan.SkipSpace(b, i+1), true
-}
+// keyEqual below reads the keys of a body that ParseObject has validated
+// (jsonscan.EachMember finds them); it still checks every index against
+// the length, so a key it was never meant to see cannot make it panic.
 
 // replacement is U+FFFD as UTF-8, what encoding/json makes of each byte of
 // invalid UTF-8 and of each unpaired surrogate escape in a key.

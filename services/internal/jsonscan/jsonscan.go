@@ -1,6 +1,6 @@
 // Package jsonscan finds where the parts of a JSON text end, without
 // decoding them: the shared primitives of the scanners that read one field
-// or one path of a webhook body (eventkey, dotpath) on every request, and
+// or one path of a webhook body (eventid, dotpath) on every request, and
 // Valid, the check those scanners rely on. Apart from Valid, the text is
 // expected to be valid JSON (the callers validate it first); every index
 // is still checked against the length, so any input is safe, only the
@@ -100,4 +100,49 @@ func Hex4(b []byte) (rune, bool) {
 		r = r<<4 | rune(c)
 	}
 	return r, true
+}
+
+// EachMember walks the object whose opening brace is b[at], calling visit
+// for each member in order with its key's literal (quotes and escapes
+// included) and the index where its value starts. visit returns the index
+// just past the value: ValueEnd's answer, or that of its own walk into the
+// value, so a value is read once. A negative answer stops the walk and
+// EachMember returns it; otherwise EachMember returns the index just past
+// the object (len(b) on a text that ends or breaks off early).
+//
+// Why: the scanners that read one field or one path of a body (eventid's
+// top-level id, dotpath's lookups) all walk an object's members this way;
+// they differ only in what a member means to them.
+func EachMember(b []byte, at int, visit func(key []byte, value int) (end int)) int {
+	i := SkipSpace(b, at+1)
+	for i < len(b) && b[i] == '"' {
+		keyEnd := StringEnd(b, i)
+		v := SkipSpace(b, keyEnd)
+		if v >= len(b) || b[v] != ':' {
+			return len(b)
+		}
+		if v = SkipSpace(b, v+1); v >= len(b) {
+			return len(b)
+		}
+		end := visit(b[i:keyEnd], v)
+		if end < 0 {
+			return end
+		}
+		var more bool
+		if i, more = NextItem(b, end); !more {
+			break
+		}
+	}
+	return min(i+1, len(b)) // past the closing brace
+}
+
+// NextItem returns where the member or element after the value ending at
+// b[end] starts, and whether there is one; when there is none, i is at the
+// closing brace or bracket.
+func NextItem(b []byte, end int) (i int, more bool) {
+	i = SkipSpace(b, end)
+	if i >= len(b) || b[i] != ',' {
+		return i, false
+	}
+	return SkipSpace(b, i+1), true
 }

@@ -35,6 +35,38 @@ func TestValueEnd(t *testing.T) {
 	}
 }
 
+// TestEachMember: EachMember visits every member of an object in order,
+// with its key's literal and its value's start, ends just past the object,
+// and stops when visit answers a negative end.
+func TestEachMember(t *testing.T) {
+	b := []byte(` { "a" : [1,"}"] , "b\"c":{"a":2},"d":null } ,"rest"`)
+	var got []string
+	end := EachMember(b, 1, func(key []byte, v int) int {
+		vend := ValueEnd(b, v)
+		got = append(got, string(key)+"="+string(b[v:vend]))
+		return vend
+	})
+	want := []string{`"a"=[1,"}"]`, `"b\"c"={"a":2}`, `"d"=null`}
+	if len(got) != len(want) {
+		t.Fatalf("visited %q, want %q", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("member %d = %q, want %q", i, got[i], want[i])
+		}
+	}
+	if string(b[:end]) != ` { "a" : [1,"}"] , "b\"c":{"a":2},"d":null }` {
+		t.Errorf("EachMember ends at %q", b[:end])
+	}
+	if end := EachMember([]byte(`{ }x`), 0, nil); end != 3 {
+		t.Errorf("EachMember({ }) = %d, want 3", end)
+	}
+	visits := 0
+	if end := EachMember(b, 1, func([]byte, int) int { visits++; return -1 }); end != -1 || visits != 1 {
+		t.Errorf("stopped walk = %d after %d visits, want -1 after 1", end, visits)
+	}
+}
+
 // referenceStringEnd is StringEnd's definition: the first quote that no
 // odd run of backslashes precedes.
 func referenceStringEnd(b []byte, i int) int {
@@ -53,12 +85,13 @@ func referenceStringEnd(b []byte, i int) int {
 	return len(b)
 }
 
-// FuzzValueEnd: any input, however invalid, never makes the scanner panic
-// or return an index outside the text, and StringEnd ends where its
-// definition says.
+// FuzzValueEnd: any input, however invalid, never makes the scanner
+// (ValueEnd, EachMember) panic or return an index outside the text, and
+// StringEnd ends where its definition says.
 func FuzzValueEnd(f *testing.F) {
 	f.Add([]byte(`{"a":"\"}`), 0)
 	f.Add([]byte(`"\\`), 0)
+	f.Add([]byte(`{"a":1,"b" :{"c":[2]}, "d"`), 0)
 	f.Add([]byte(`"a long string, \\"escaped\\\\" and \\\\\\" quoted\\\\"`), 0)
 	f.Fuzz(func(t *testing.T, b []byte, i int) {
 		if len(b) == 0 || i < 0 || i >= len(b) {
@@ -69,6 +102,17 @@ func FuzzValueEnd(f *testing.F) {
 		}
 		if e, want := StringEnd(b, i), referenceStringEnd(b, i); e != want {
 			t.Fatalf("StringEnd(%q, %d) = %d, want %d", b, i, e, want)
+		}
+		if b[i] == '{' {
+			e := EachMember(b, i, func(key []byte, v int) int {
+				if v <= i || v >= len(b) {
+					t.Fatalf("EachMember: value at %d outside (%d, %d)", v, i, len(b))
+				}
+				return ValueEnd(b, v)
+			})
+			if e <= i || e > len(b) {
+				t.Fatalf("EachMember = %d outside (%d, %d]", e, i, len(b))
+			}
 		}
 	})
 }

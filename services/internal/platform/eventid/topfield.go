@@ -49,39 +49,31 @@ func scanTopString(body []byte, name string) (value string, ok bool) {
 	}
 	var nameBuf [32]byte
 	folded := appendFoldedName(nameBuf[:0], []byte(name))
-	i = jsonscan.SkipSpace(body, i+1)
-	if body[i] == '}' {
-		return "", true
-	}
-	for {
-		// body[i] is the opening quote of a key: the input is valid.
-		end := jsonscan.StringEnd(body, i)
-		match, ok := keyMatches(body[i:end], name, folded)
-		if !ok {
-			return "", false
+	end := jsonscan.EachMember(body, i, func(key []byte, v int) int {
+		match, known := keyMatches(key, name, folded)
+		if !known {
+			return -1 // an escape the decoder rejects
 		}
-		i = jsonscan.SkipSpace(body, end)
-		i = jsonscan.SkipSpace(body, i+1) // past ':'
-		vend := jsonscan.ValueEnd(body, i)
+		vend := jsonscan.ValueEnd(body, v)
 		if match {
-			switch body[i] {
+			switch body[v] {
 			case '"':
-				s, ok := UnquoteBytes(body[i:vend])
-				if !ok {
-					return "", false
+				s, unquoted := UnquoteBytes(body[v:vend])
+				if !unquoted {
+					return -1
 				}
 				value = s
 			case 'n': // null: Unmarshal leaves the field as it was
 			default: // a type error in Unmarshal
-				return "", false
+				return -1
 			}
 		}
-		i = jsonscan.SkipSpace(body, vend)
-		if body[i] == '}' {
-			return value, true
-		}
-		i = jsonscan.SkipSpace(body, i+1) // past ','
+		return vend
+	})
+	if end < 0 {
+		return "", false
 	}
+	return value, true
 }
 
 // keyMatches reports whether the quoted key raw selects the field called

@@ -81,7 +81,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Normalize: %v", err)
 			}
-			compareGolden(t, c.GoldenCase, goldenBytes(t, ev))
+			compareGolden(t, c.platform, c.GoldenCase, goldenBytes(t, ev))
 		})
 	}
 }
@@ -122,15 +122,15 @@ func TestGoldenItems(t *testing.T) {
 				}
 				buf.WriteString("\n]\n")
 				items := strings.TrimSuffix(c.GoldenPath, ".golden.json") + ".items.golden.json"
+				var want []byte
 				if p, registered := platforms.Lookup(c.platform); registered {
 					// A registered platform's items golden is in its
 					// package's testdata.
-					want, _ := fs.ReadFile(p.TestData, items)
-					platformtest.CompareGolden(t, platformtest.GoldenCase{Golden: want, GoldenPath: items}, buf.Bytes())
-					return
+					want, _ = fs.ReadFile(p.TestData, items)
+				} else {
+					want, _ = os.ReadFile(filepath.Join("testdata", items))
 				}
-				want, _ := os.ReadFile(filepath.Join("testdata", items))
-				compareGolden(t, platformtest.GoldenCase{Golden: want, GoldenPath: items}, buf.Bytes())
+				compareGolden(t, c.platform, platformtest.GoldenCase{Golden: want, GoldenPath: items}, buf.Bytes())
 			})
 		}
 	}
@@ -140,10 +140,16 @@ func TestGoldenItems(t *testing.T) {
 func goldenBytes(t *testing.T, m proto.Message) []byte { return platformtest.GoldenBytes(t, m) }
 
 // compareGolden compares got with c's golden, or with -update writes it
-// under testdata/ (a registered platform's goldens are rewritten in its
-// own package: see platformtest.UpdateEnv).
-func compareGolden(t *testing.T, c platformtest.GoldenCase, got []byte) {
+// under testdata/. -update rewrites only the goldens of platforms that are
+// not registered: c.GoldenPath is relative to testdata/ for those, but to
+// the registered platform's package for the others, whose goldens are
+// rewritten in that package (see platformtest.UpdateEnv).
+func compareGolden(t *testing.T, platform string, c platformtest.GoldenCase, got []byte) {
 	t.Helper()
+	if _, registered := platforms.Lookup(platform); registered {
+		platformtest.CompareGolden(t, c, got)
+		return
+	}
 	if *update {
 		if err := os.WriteFile(filepath.Join("testdata", c.GoldenPath), got, 0o644); err != nil {
 			t.Fatal(err)
