@@ -25,15 +25,7 @@ import (
 // every message cost a ping and its ack on both processes.
 func TestCallsSendNoPings(t *testing.T) {
 	t.Parallel()
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := New(slog.New(slog.NewTextHandler(io.Discard, nil)))
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, lis) }()
-	defer func() { cancel(); <-done }()
+	addr := serveLoopback(t)
 
 	var frames frameCounter
 	dialer := func(ctx context.Context, addr string) (net.Conn, error) {
@@ -43,7 +35,7 @@ func TestCallsSendNoPings(t *testing.T) {
 		}
 		return frames.wrap(c), nil
 	}
-	conn, err := grpcclient.New(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()),
+	conn, err := grpcclient.New(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithContextDialer(dialer))
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +43,7 @@ func TestCallsSendNoPings(t *testing.T) {
 	client := healthpb.NewHealthClient(conn)
 	const calls = 20
 	for range calls {
-		if _, err := client.Check(ctx, &healthpb.HealthCheckRequest{}); err != nil {
+		if _, err := client.Check(t.Context(), &healthpb.HealthCheckRequest{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -64,6 +56,27 @@ func TestCallsSendNoPings(t *testing.T) {
 	if sent != 0 || received != 0 {
 		t.Errorf("%d calls: the client sent %d PINGs and received %d, want none", calls, sent, received)
 	}
+}
+
+// serveLoopback serves a Server with no services of its own on a free
+// loopback port until the test ends, and returns its address.
+func serveLoopback(t *testing.T) string {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, lis) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return lis.Addr().String()
 }
 
 // frameCounter parses the HTTP/2 frames a client connection writes and
