@@ -189,6 +189,12 @@ func (st *starter) services() *system {
 		if err := waitTCP(wctx, grpc["ledger"]); err != nil {
 			return "", fmt.Errorf("restarted ledger: %w\n%s", err, p.tail())
 		}
+		// Listening is not serving: the ledger answers Unavailable until
+		// its store is open (a growth step's retention pass once called
+		// 40 ms early). /ready says when.
+		if err := waitHTTP(wctx, "http://"+admin["ledger"]+"/ready"); err != nil {
+			return "", fmt.Errorf("restarted ledger: %w\n%s", err, p.tail())
+		}
 		return grpc["ledger"], nil
 	}
 	return hm
