@@ -76,7 +76,13 @@ func TestRunEmbedded(t *testing.T) {
 		t.Errorf("data directory: %v, %v; want mode 0700", info, err)
 	}
 
-	conn, stop = runLedgerConfig(t, cfg, &syncBuffer{})
+	var restarted syncBuffer
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the restarted ledger's log:\n%s", restarted.String())
+		}
+	})
+	conn, stop = runLedgerConfig(t, cfg, &restarted)
 	waitHealth(t, conn, healthpb.HealthCheckResponse_SERVING)
 	c = ledgerv1.NewLedgerServiceClient(conn)
 	list, err := c.ListEvents(ctx, &ledgerv1.ListEventsRequest{})
