@@ -20,12 +20,6 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 )
 
-// The Ed25519 key decoders configured sources share with Discord.
-var (
-	ed25519PublicKeys = sig.Ed25519PublicKeys
-	ed25519PrivateKey = sig.Ed25519PrivateKey
-)
-
 // DefaultGenericTolerance is the replay window of a configured source that
 // signs a timestamp and sets no tolerance.
 const DefaultGenericTolerance = 5 * time.Minute
@@ -62,26 +56,26 @@ func Generic(src sources.Source, secrets []string) (Verifier, error) {
 	if err := sources.ValidateSignature(src.Signature); err != nil {
 		return nil, fmt.Errorf("verify: source %q: %w: %w", src.Name, apperr.ErrInvalid, err)
 	}
-	sig := src.Signature
+	signature := src.Signature
 	v := &genericVerifier{
 		name:     src.Name,
-		sig:      sig,
-		tmpl:     sources.ParseContent(sig.Content),
-		tol:      orDefault(sig.Tolerance.Duration, DefaultGenericTolerance),
+		sig:      signature,
+		tmpl:     sources.ParseContent(signature.Content),
+		tol:      sig.OrDefault(signature.Tolerance.Duration, DefaultGenericTolerance),
 		splitSep: " \t,",
 	}
-	if strings.Contains(sig.Prefix, ",") {
+	if strings.Contains(signature.Prefix, ",") {
 		v.splitSep = " \t"
 	}
-	if sig.Algorithm == sources.AlgEd25519 {
-		pubs, err := ed25519PublicKeys(src.Name, secrets)
+	if signature.Algorithm == sources.AlgEd25519 {
+		pubs, err := sig.Ed25519PublicKeys(src.Name, secrets)
 		if err != nil {
 			return nil, fmt.Errorf("verify: %w", err)
 		}
 		v.pubs, v.size = pubs, ed25519.SignatureSize
 	} else {
-		v.hash = genericHash(sig.Algorithm)
-		v.keys = keyList(secrets)
+		v.hash = genericHash(signature.Algorithm)
+		v.keys = sig.KeyList(secrets)
 		v.size = v.hash().Size()
 	}
 	if len(v.keys) == 0 && len(v.pubs) == 0 {
@@ -104,11 +98,11 @@ func genericHash(alg string) func() hash.Hash {
 func (v *genericVerifier) Verify(r Request) error {
 	h := r.HeaderValue(v.sig.Header)
 	if h == "" {
-		return fail(v.name, "missing signature header")
+		return sig.Fail(v.name, "missing signature header")
 	}
 	sigs, reason := v.parseSignatures(h)
 	if reason != "" {
-		return fail(v.name, reason)
+		return sig.Fail(v.name, reason)
 	}
 	// The signed parts in template order, each taken from the request as
 	// its segment is reached: a failure is the first one in that order.
@@ -122,29 +116,29 @@ func (v *genericVerifier) Verify(r Request) error {
 		case sources.PlaceholderTimestamp:
 			t := r.HeaderValue(v.sig.TimestampHeader)
 			if t == "" {
-				return fail(v.name, "missing timestamp header")
+				return sig.Fail(v.name, "missing timestamp header")
 			}
-			n, ok := parseDigits(t)
+			n, ok := sig.ParseDigits(t)
 			if !ok {
-				return fail(v.name, reasonBadTimestamp)
+				return sig.Fail(v.name, sig.ReasonBadTimestamp)
 			}
 			at := time.Unix(n, 0)
 			if v.sig.TimestampUnit == sources.UnitMillis {
 				at = time.UnixMilli(n)
 			}
-			if err := checkWindowTime(v.name, at, r.NowOrClock(), v.tol); err != nil {
+			if err := sig.CheckWindowTime(v.name, at, r.NowOrClock(), v.tol); err != nil {
 				return err
 			}
 			parts = append(parts, []byte(t))
 		case sources.PlaceholderID:
 			id := r.HeaderValue(v.sig.IDHeader)
 			if id == "" {
-				return fail(v.name, "missing id header")
+				return sig.Fail(v.name, "missing id header")
 			}
 			parts = append(parts, []byte(id))
 		case sources.PlaceholderURL:
 			if r.URL == "" {
-				return fail(v.name, reasonNoURL)
+				return sig.Fail(v.name, sig.ReasonNoURL)
 			}
 			parts = append(parts, []byte(r.URL))
 		case sources.PlaceholderMethod:
@@ -152,10 +146,10 @@ func (v *genericVerifier) Verify(r Request) error {
 		}
 	}
 	if v.hash != nil {
-		if matchAnyWith(v.hash, v.keys, sigs, parts...) {
+		if sig.MatchAnyWith(v.hash, v.keys, sigs, parts...) {
 			return nil
 		}
-		return fail(v.name, "no signature match")
+		return sig.Fail(v.name, "no signature match")
 	}
 	msg := concat(parts)
 	for _, k := range v.pubs {
@@ -165,15 +159,15 @@ func (v *genericVerifier) Verify(r Request) error {
 			}
 		}
 	}
-	return fail(v.name, "no signature match")
+	return sig.Fail(v.name, "no signature match")
 }
 
 // parseSignatures returns the decoded signatures of the header's entries
 // that carry the prefix and decode to the algorithm's size.
 func (v *genericVerifier) parseSignatures(h string) ([][]byte, string) {
 	entries := strings.FieldsFunc(h, func(c rune) bool { return strings.ContainsRune(v.splitSep, c) })
-	if len(entries) > maxEntries {
-		return nil, reasonTooMany
+	if len(entries) > sig.MaxEntries {
+		return nil, sig.ReasonTooMany
 	}
 	var sigs [][]byte
 	for _, e := range entries {
@@ -202,7 +196,7 @@ func (v *genericVerifier) decode(s string) ([]byte, bool) {
 		}
 		return nil, false
 	}
-	return decodeHexN(s, "", v.size)
+	return sig.DecodeHexN(s, "", v.size)
 }
 
 func concat(parts [][]byte) []byte {
@@ -230,10 +224,10 @@ func SignGeneric(src sources.Source, secret string, in SignInput) (http.Header, 
 	if secret == "" {
 		return nil, fmt.Errorf("sign: %s: empty secret: %w", src.Name, apperr.ErrInvalid)
 	}
-	sig := src.Signature
+	signature := src.Signature
 	hd := http.Header{}
 	var parts [][]byte
-	for _, seg := range sources.ParseContent(sig.Content) {
+	for _, seg := range sources.ParseContent(signature.Content) {
 		switch seg.Placeholder {
 		case "":
 			parts = append(parts, []byte(seg.Literal))
@@ -241,16 +235,16 @@ func SignGeneric(src sources.Source, secret string, in SignInput) (http.Header, 
 			parts = append(parts, in.Body)
 		case sources.PlaceholderTimestamp:
 			t := strconv.FormatInt(in.Now.Unix(), 10)
-			if sig.TimestampUnit == sources.UnitMillis {
+			if signature.TimestampUnit == sources.UnitMillis {
 				t = strconv.FormatInt(in.Now.UnixMilli(), 10)
 			}
-			hd.Set(sig.TimestampHeader, t)
+			hd.Set(signature.TimestampHeader, t)
 			parts = append(parts, []byte(t))
 		case sources.PlaceholderID:
 			if in.ID == "" {
 				return nil, fmt.Errorf("sign: %s: the id is signed and must not be empty: %w", src.Name, apperr.ErrInvalid)
 			}
-			hd.Set(sig.IDHeader, in.ID)
+			hd.Set(signature.IDHeader, in.ID)
 			parts = append(parts, []byte(in.ID))
 		case sources.PlaceholderURL:
 			parts = append(parts, []byte(in.URLOrDefault(src.Name)))
@@ -259,24 +253,24 @@ func SignGeneric(src sources.Source, secret string, in SignInput) (http.Header, 
 		}
 	}
 	var raw []byte
-	if sig.Algorithm == sources.AlgEd25519 {
-		k, err := ed25519PrivateKey(secret)
+	if signature.Algorithm == sources.AlgEd25519 {
+		k, err := sig.Ed25519PrivateKey(secret)
 		if err != nil {
 			return nil, fmt.Errorf("sign: %s: %w", src.Name, err)
 		}
 		raw = ed25519.Sign(k, concat(parts))
 	} else {
-		m := hmac.New(genericHash(sig.Algorithm), []byte(secret))
+		m := hmac.New(genericHash(signature.Algorithm), []byte(secret))
 		for _, p := range parts {
 			m.Write(p)
 		}
 		raw = m.Sum(nil)
 	}
 	enc := hex.EncodeToString(raw)
-	if sig.Encoding == sources.EncodingBase64 {
+	if signature.Encoding == sources.EncodingBase64 {
 		enc = base64.StdEncoding.EncodeToString(raw)
 	}
-	hd.Set(sig.Header, sig.Prefix+enc)
+	hd.Set(signature.Header, signature.Prefix+enc)
 	if in.ID != "" && src.Dedup.Header != "" && hd.Get(src.Dedup.Header) == "" {
 		hd.Set(src.Dedup.Header, in.ID)
 	}

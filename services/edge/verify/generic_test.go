@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
+	"github.com/hookmesh/hookmesh/services/internal/platform/sig"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 )
 
@@ -121,7 +122,7 @@ func TestGenericConformance(t *testing.T) {
 			for _, w := range []struct {
 				d    time.Duration
 				want string
-			}{{c.window, ""}, {-c.window, ""}, {c.window + time.Second, reasonTooOld}, {-c.window - time.Second, reasonFuture}} {
+			}{{c.window, ""}, {-c.window, ""}, {c.window + time.Second, sig.ReasonTooOld}, {-c.window - time.Second, sig.ReasonFuture}} {
 				r := good
 				r.Now = testNow.Add(w.d)
 				checkErr(t, v.Verify(r), w.want)
@@ -150,19 +151,19 @@ func TestGenericTemplate(t *testing.T) {
 		{"other id", func(r *Request) { r.Header.Set("X-Acme-Delivery", "d-2") }, "no signature match"},
 		{"missing id", func(r *Request) { r.Header.Del("X-Acme-Delivery") }, "missing id header"},
 		{"other URL", func(r *Request) { r.URL += "&x" }, "no signature match"},
-		{"unknown URL", func(r *Request) { r.URL = "" }, reasonNoURL},
+		{"unknown URL", func(r *Request) { r.URL = "" }, sig.ReasonNoURL},
 		{"other method", func(r *Request) { r.Method = "PUT" }, "no signature match"},
 		{"missing timestamp", func(r *Request) { r.Header.Del("X-Acme-Timestamp") }, "missing timestamp header"},
-		{"seconds instead of ms", func(r *Request) { r.Header.Set("X-Acme-Timestamp", "1700000000") }, reasonTooOld},
-		{"bad timestamp", func(r *Request) { r.Header.Set("X-Acme-Timestamp", "+1700000000000") }, reasonBadTimestamp},
+		{"seconds instead of ms", func(r *Request) { r.Header.Set("X-Acme-Timestamp", "1700000000") }, sig.ReasonTooOld},
+		{"bad timestamp", func(r *Request) { r.Header.Set("X-Acme-Timestamp", "+1700000000000") }, sig.ReasonBadTimestamp},
 		{"no prefix", func(r *Request) {
 			r.Header.Set("X-Acme-Signature", strings.TrimPrefix(good.Get("X-Acme-Signature"), "v1="))
 		}, "no usable signature"},
 		{"several entries, space", func(r *Request) { r.Header.Set("X-Acme-Signature", "v1=AAAA v0=x "+good.Get("X-Acme-Signature")) }, ""},
 		{"several entries, comma", func(r *Request) { r.Header.Set("X-Acme-Signature", "v1=AAAA,"+good.Get("X-Acme-Signature")) }, ""},
 		{"too many entries", func(r *Request) {
-			r.Header.Set("X-Acme-Signature", strings.Repeat("v1=AAAA ", maxEntries)+good.Get("X-Acme-Signature"))
-		}, reasonTooMany},
+			r.Header.Set("X-Acme-Signature", strings.Repeat("v1=AAAA ", sig.MaxEntries)+good.Get("X-Acme-Signature"))
+		}, sig.ReasonTooMany},
 	}
 	for _, c := range cases {
 		r := Request{Header: good.Clone(), Body: testBody, Now: testNow, URL: testURL, Method: "POST"}

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookmesh/hookmesh/services/internal/platform/sig"
 	"github.com/hookmesh/hookmesh/services/internal/platform/stdwebhooks"
 	registry "github.com/hookmesh/hookmesh/services/internal/platforms"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/calendly"
@@ -348,7 +349,7 @@ func TestConformance(t *testing.T) {
 				t.Run("URL unknown", func(t *testing.T) {
 					r := good
 					r.URL = ""
-					checkErr(t, v.Verify(r), reasonNoURL)
+					checkErr(t, v.Verify(r), sig.ReasonNoURL)
 				})
 				t.Run("other URL", func(t *testing.T) {
 					r := good
@@ -369,8 +370,8 @@ func TestConformance(t *testing.T) {
 				}{
 					{"at the old edge", f.window, ""},
 					{"at the future edge", -f.window, ""},
-					{"too old", f.window + time.Second, reasonTooOld},
-					{"too far in the future", -f.window - time.Second, reasonFuture},
+					{"too old", f.window + time.Second, sig.ReasonTooOld},
+					{"too far in the future", -f.window - time.Second, sig.ReasonFuture},
 				} {
 					r := good
 					r.Now = testNow.Add(c.d)
@@ -386,7 +387,7 @@ func TestConformance(t *testing.T) {
 				r.Now = testNow.Add(2 * f.window)
 				checkErr(t, w.Verify(r), "")
 				r.Now = testNow.Add(2*f.window + time.Second)
-				checkErr(t, w.Verify(r), reasonTooOld)
+				checkErr(t, w.Verify(r), sig.ReasonTooOld)
 			})
 		})
 	}
@@ -413,7 +414,7 @@ func TestEmptyKeysNeverAccept(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkErr(t, v.Verify(f.signed(t, f.sign)), reasonNoSecrets)
+			checkErr(t, v.Verify(f.signed(t, f.sign)), sig.ReasonNoSecrets)
 		})
 	}
 }

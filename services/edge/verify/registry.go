@@ -8,6 +8,7 @@ import (
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/platform"
+	"github.com/hookmesh/hookmesh/services/internal/platform/sig"
 	registry "github.com/hookmesh/hookmesh/services/internal/platforms"
 )
 
@@ -57,7 +58,7 @@ func New(platform string, secrets []string, tolerance time.Duration) (Verifier, 
 	if tolerance < 0 {
 		return nil, fmt.Errorf("verify: %s: negative tolerance %v: %w", platform, tolerance, apperr.ErrInvalid)
 	}
-	if len(keyList(secrets)) == 0 {
+	if len(sig.KeyList(secrets)) == 0 {
 		return nil, fmt.Errorf("verify: %s: no secrets: %w", platform, apperr.ErrInvalid)
 	}
 	v, err := build(platform, secrets, tolerance)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hookmesh/hookmesh/services/internal/platform/sig"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/bitbucket"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/intercom"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/zendesk"
@@ -35,8 +36,8 @@ func TestZendeskTimestamps(t *testing.T) {
 		{name: "zendesk valid", header: h("X-Zendesk-Webhook-Signature", zs, "X-Zendesk-Webhook-Signature-Timestamp", zt)},
 		{name: "zendesk offset form of the same instant is other text", header: h("X-Zendesk-Webhook-Signature", zs, "X-Zendesk-Webhook-Signature-Timestamp", "2023-11-14T23:13:20+01:00"), want: "no signature match"},
 		{name: "zendesk missing timestamp", header: h("X-Zendesk-Webhook-Signature", zs), want: "missing X-Zendesk-Webhook-Signature-Timestamp header"},
-		{name: "zendesk unix timestamp", header: h("X-Zendesk-Webhook-Signature", zs, "X-Zendesk-Webhook-Signature-Timestamp", "1700000000"), want: reasonBadTimestamp},
-		{name: "zendesk hex signature", header: h("X-Zendesk-Webhook-Signature", strings.Repeat("ab", 32), "X-Zendesk-Webhook-Signature-Timestamp", zt), want: reasonMalformed},
+		{name: "zendesk unix timestamp", header: h("X-Zendesk-Webhook-Signature", zs, "X-Zendesk-Webhook-Signature-Timestamp", "1700000000"), want: sig.ReasonBadTimestamp},
+		{name: "zendesk hex signature", header: h("X-Zendesk-Webhook-Signature", strings.Repeat("ab", 32), "X-Zendesk-Webhook-Signature-Timestamp", zt), want: sig.ReasonMalformed},
 	})
 }
 
@@ -45,6 +46,6 @@ func TestIntercomAndBitbucketShareAHeaderNotAScheme(t *testing.T) {
 	// Both use X-Hub-Signature: a Bitbucket sha256 value must not pass as
 	// Intercom's sha1, nor the reverse.
 	ic, bb := intercom.NewVerifier([]string{"s"}), bitbucket.NewVerifier([]string{"s"})
-	checkErr(t, ic.Verify(Request{Header: h("X-Hub-Signature", bitbucket.Signature("s", testBody)), Body: testBody}), reasonMalformed)
-	checkErr(t, bb.Verify(Request{Header: h("X-Hub-Signature", intercom.Signature("s", testBody)), Body: testBody}), reasonMalformed)
+	checkErr(t, ic.Verify(Request{Header: h("X-Hub-Signature", bitbucket.Signature("s", testBody)), Body: testBody}), sig.ReasonMalformed)
+	checkErr(t, bb.Verify(Request{Header: h("X-Hub-Signature", intercom.Signature("s", testBody)), Body: testBody}), sig.ReasonMalformed)
 }

@@ -2,7 +2,6 @@ package verify
 
 import (
 	"github.com/hookmesh/hookmesh/services/internal/platform"
-	"github.com/hookmesh/hookmesh/services/internal/platform/sig"
 )
 
 // Request is the input of a verification (platform.Request).
@@ -16,22 +15,3 @@ type Verifier = platform.Verifier
 // apperr.ErrUnauthenticated so the edge's one error renderer answers 401
 // without knowing this package.
 type Error = platform.Error
-
-// This package (the generic verifier of configured sources, the registry)
-// uses the shared helpers of package sig under these names.
-const (
-	maxEntries         = sig.MaxEntries
-	reasonBadTimestamp = sig.ReasonBadTimestamp
-	reasonTooMany      = sig.ReasonTooMany
-	reasonNoURL        = sig.ReasonNoURL
-)
-
-var (
-	fail            = sig.Fail
-	keyList         = sig.KeyList
-	matchAnyWith    = sig.MatchAnyWith
-	parseDigits     = sig.ParseDigits
-	checkWindowTime = sig.CheckWindowTime
-	orDefault       = sig.OrDefault
-	decodeHexN      = sig.DecodeHexN
-)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hookmesh/hookmesh/services/internal/apperr"
 	"github.com/hookmesh/hookmesh/services/internal/platform/platformtest"
+	"github.com/hookmesh/hookmesh/services/internal/platform/sig"
 	"github.com/hookmesh/hookmesh/services/internal/platform/stdwebhooks"
 	registry "github.com/hookmesh/hookmesh/services/internal/platforms"
 	"github.com/hookmesh/hookmesh/services/internal/platforms/github"
@@ -100,12 +101,12 @@ func TestParseUnix(t *testing.T) {
 		{"1e9", 0, false},
 		{"１７", 0, false}, // full-width digits
 		{"123456789012345678", 123456789012345678, true},
-		{"1234567890123456789", 0, false}, // over maxTimestampDigits
+		{"1234567890123456789", 0, false}, // over sig.MaxTimestampDigits
 	}
 	for _, tc := range tests {
-		got, ok := parseUnix(tc.in)
+		got, ok := sig.ParseUnix(tc.in)
 		if got != tc.want || ok != tc.ok {
-			t.Errorf("parseUnix(%q) = %d, %v; want %d, %v", tc.in, got, ok, tc.want, tc.ok)
+			t.Errorf("sig.ParseUnix(%q) = %d, %v; want %d, %v", tc.in, got, ok, tc.want, tc.ok)
 		}
 	}
 }
@@ -114,9 +115,9 @@ func TestCheckWindowHugeTimestamp(t *testing.T) {
 	t.Parallel()
 	// The largest timestamp parseUnix admits must not overflow into the
 	// window: time.Sub saturates.
-	ts, _ := parseUnix("999999999999999999")
-	checkErr(t, checkWindow("x", ts, testNow, time.Hour), reasonFuture)
-	checkErr(t, checkWindow("x", 0, testNow, time.Hour), reasonTooOld)
+	ts, _ := sig.ParseUnix("999999999999999999")
+	checkErr(t, sig.CheckWindow("x", ts, testNow, time.Hour), sig.ReasonFuture)
+	checkErr(t, sig.CheckWindow("x", 0, testNow, time.Hour), sig.ReasonTooOld)
 }
 
 func TestPlatforms(t *testing.T) {
@@ -220,8 +221,8 @@ func TestNewTolerance(t *testing.T) {
 			}{
 				{testNow.Add(tc.edge), ""},
 				{testNow.Add(-tc.edge), ""},
-				{testNow.Add(tc.edge + time.Second), reasonTooOld},
-				{testNow.Add(-tc.edge - time.Second), reasonFuture},
+				{testNow.Add(tc.edge + time.Second), sig.ReasonTooOld},
+				{testNow.Add(-tc.edge - time.Second), sig.ReasonFuture},
 			} {
 				checkErr(t, v.Verify(Request{Header: hd, Body: testBody, Now: c.now}), c.want)
 			}
@@ -344,7 +345,7 @@ func TestEmptySecretsRejectEverything(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			checkErr(t, tc.v.Verify(Request{Header: tc.hd, Body: testBody, Now: testNow}), reasonNoSecrets)
+			checkErr(t, tc.v.Verify(Request{Header: tc.hd, Body: testBody, Now: testNow}), sig.ReasonNoSecrets)
 		})
 	}
 }
@@ -364,5 +365,5 @@ func TestZeroNowMeansNow(t *testing.T) {
 	fresh := h("Stripe-Signature", stripe.Signature("whsec_a", time.Now(), testBody))
 	checkErr(t, v.Verify(Request{Header: fresh, Body: testBody}), "")
 	stale := h("Stripe-Signature", stripe.Signature("whsec_a", time.Now().Add(-time.Hour), testBody))
-	checkErr(t, v.Verify(Request{Header: stale, Body: testBody}), reasonTooOld)
+	checkErr(t, v.Verify(Request{Header: stale, Body: testBody}), sig.ReasonTooOld)
 }

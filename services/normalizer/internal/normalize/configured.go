@@ -10,6 +10,7 @@ import (
 	"github.com/hookmesh/hookmesh/services/internal/dotpath"
 	"github.com/hookmesh/hookmesh/services/internal/eventkey"
 	"github.com/hookmesh/hookmesh/services/internal/platform/money"
+	"github.com/hookmesh/hookmesh/services/internal/platform/norm"
 	"github.com/hookmesh/hookmesh/services/internal/sources"
 )
 
@@ -148,9 +149,9 @@ func (n *Normalizer) Platforms() []string {
 func (c *configuredSource) normalize(r request, ev *eventv1.NormalizedEvent) error {
 	root, err := dotpath.ParseObject(r.Body)
 	if errors.Is(err, dotpath.ErrNotObject) {
-		return invalid(c.name, "%v", err)
+		return norm.Invalid(c.name, "%v", err)
 	} else if err != nil {
-		return invalid(c.name, "decode body: %v", err)
+		return norm.Invalid(c.name, "decode body: %v", err)
 	}
 	var buf [numPaths]dotpath.Result
 	found := (*[numPaths]dotpath.Result)(root.LookupAll(c.all, buf[:0]))
@@ -161,7 +162,7 @@ func (c *configuredSource) normalize(r request, ev *eventv1.NormalizedEvent) err
 			return err
 		}
 		if t == "" {
-			return invalid(c.name, "no event type at %q", c.paths[typePath])
+			return norm.Invalid(c.name, "no event type at %q", c.paths[typePath])
 		}
 		ev.SourceEventType = t
 	}
@@ -189,11 +190,11 @@ func (c *configuredSource) normalize(r request, ev *eventv1.NormalizedEvent) err
 	if v, err := c.value(found, "occurred_at_path", occurredAtPath); err != nil {
 		return err
 	} else if v.Found() {
-		var t jsonTime
+		var t norm.Time
 		if err := t.UnmarshalJSON(v.Raw); err != nil {
-			return invalid(c.name, "occurred_at_path %q: %v", c.paths[occurredAtPath], err)
+			return norm.Invalid(c.name, "occurred_at_path %q: %v", c.paths[occurredAtPath], err)
 		}
-		occurred(ev, t.Time)
+		norm.Occurred(ev, t.Time)
 	}
 	if err := c.amount(found, ev); err != nil {
 		return err
@@ -218,13 +219,13 @@ func (c *configuredSource) amount(found *[numPaths]dotpath.Result, ev *eventv1.N
 	}
 	amountAt := c.paths[amountPath]
 	if currency == "" {
-		return invalid(c.name, "amount at %q has no currency at %q", amountAt, c.paths[currencyPath])
+		return norm.Invalid(c.name, "amount at %q has no currency at %q", amountAt, c.paths[currencyPath])
 	}
 	// A number's exact text, or a string's content: never a float64.
 	text := string(v.Raw)
 	if v.Kind == dotpath.String {
-		if text, err = unquote(v.Raw); err != nil {
-			return invalid(c.name, "amount_path %q: %v", amountAt, err)
+		if text, err = norm.Unquote(v.Raw); err != nil {
+			return norm.Invalid(c.name, "amount_path %q: %v", amountAt, err)
 		}
 	}
 	var m *eventv1.Money
@@ -233,12 +234,12 @@ func (c *configuredSource) amount(found *[numPaths]dotpath.Result, ev *eventv1.N
 		m, err = money.ParseDecimal(text, currency)
 	case amountMinorUnits:
 		var units int64
-		if units, err = minorUnitsString(text); err == nil {
+		if units, err = norm.MinorUnitsString(text); err == nil {
 			m, err = money.FromMinorUnits(c.name, units, currency)
 		}
 	}
 	if err != nil {
-		return invalid(c.name, "amount_path %q: %v", amountAt, err)
+		return norm.Invalid(c.name, "amount_path %q: %v", amountAt, err)
 	}
 	ev.Amount = m
 	return nil
@@ -252,9 +253,9 @@ func (c *configuredSource) id(found *[numPaths]dotpath.Result, field string, slo
 	if err != nil || !v.Found() {
 		return "", err
 	}
-	var id jsonID
+	var id norm.ID
 	if err := id.UnmarshalJSON(v.Raw); err != nil {
-		return "", invalid(c.name, "%s %q: %v", field, c.paths[slot], err)
+		return "", norm.Invalid(c.name, "%s %q: %v", field, c.paths[slot], err)
 	}
 	return string(id), nil
 }
@@ -264,7 +265,7 @@ func (c *configuredSource) id(found *[numPaths]dotpath.Result, field string, slo
 // its error naming the source, the field and the path.
 func (c *configuredSource) value(found *[numPaths]dotpath.Result, field string, slot int) (dotpath.Value, error) {
 	if err := found[slot].Err; err != nil {
-		return dotpath.Value{}, invalid(c.name, "%s %q: %v", field, c.paths[slot], err)
+		return dotpath.Value{}, norm.Invalid(c.name, "%s %q: %v", field, c.paths[slot], err)
 	}
 	return found[slot].Value, nil
 }
