@@ -770,9 +770,6 @@ func (r *retainer) exportLines(name string, lines []string) error {
 	if err != nil {
 		return fmt.Errorf("export %s: %w", bf.path, err)
 	}
-	if !slices.Contains(r.exports, bf.path) {
-		r.exports = append(r.exports, bf.path)
-	}
 	return nil
 }
 
@@ -782,15 +779,16 @@ func (r *retainer) batchFile(name string) (*batchFile, error) {
 	if bf, ok := r.batchFiles[name]; ok {
 		return bf, nil
 	}
-	if err := os.MkdirAll(r.p.ExportDir, 0o750); err != nil {
-		return nil, fmt.Errorf("export: %w", err)
+	path, err := r.exportPath(name)
+	if err != nil {
+		return nil, err
 	}
-	path := filepath.Join(r.p.ExportDir, fmt.Sprintf("%s-%s.jsonl", name, r.now.UTC().Format("20060102T150405Z")))
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
 	bf := &batchFile{path: path, f: f, w: bufio.NewWriter(f)}
+	r.exports = append(r.exports, path) // once: the file stays open for the pass
 	if r.batchFiles == nil {
 		r.batchFiles = map[string]*batchFile{}
 	}
@@ -811,13 +809,22 @@ func (r *retainer) closeBatchFiles() error {
 	return errors.Join(errs...)
 }
 
+// exportPath is the pass's export file for name in the export directory,
+// which it creates when missing.
+func (r *retainer) exportPath(name string) (string, error) {
+	if err := os.MkdirAll(r.p.ExportDir, 0o750); err != nil {
+		return "", fmt.Errorf("export: %w", err)
+	}
+	return filepath.Join(r.p.ExportDir, fmt.Sprintf("%s-%s.jsonl", name, r.now.UTC().Format("20060102T150405Z"))), nil
+}
+
 // export writes the JSON text rows of q to a JSON Lines file of the
 // export directory named for the partition, before it is dropped.
 func (r *retainer) export(ctx context.Context, name, q string) (err error) {
-	if err := os.MkdirAll(r.p.ExportDir, 0o750); err != nil {
-		return fmt.Errorf("export: %w", err)
+	path, err := r.exportPath(name)
+	if err != nil {
+		return err
 	}
-	path := filepath.Join(r.p.ExportDir, fmt.Sprintf("%s-%s.jsonl", name, r.now.UTC().Format("20060102T150405Z")))
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o640)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
