@@ -68,6 +68,12 @@ type Platform struct {
 	// (verify.SignsURL, or a configured source signing {url}): over gRPC
 	// the caller must then state the URL (see Service.StatedURL).
 	SignsURL bool
+
+	// registry is the registry's entry of the platform and registered
+	// whether it has one (a configured source has none): New looks it up
+	// once, for the handshake and the dedup key of every webhook.
+	registry   platform.Platform
+	registered bool
 }
 
 // Request is one received webhook.
@@ -182,6 +188,7 @@ func New(opts Options) *Service {
 	}
 	m := make(map[string]Platform, len(opts.Platforms))
 	for _, p := range opts.Platforms {
+		p.registry, p.registered = platforms.Lookup(p.Name)
 		m[p.Name] = p
 	}
 	s := &Service{opts: opts, inflight: make(chan struct{}, opts.MaxInFlight),
@@ -248,16 +255,13 @@ func (s *Service) Ingest(ctx context.Context, p Platform, req Request) (Result, 
 			append(attrs, slog.String("reason", err.Error()), slog.String("remote_addr", req.RemoteAddr))...)
 		return Result{}, ErrSignature
 	}
-	// The registry's entry (the zero Platform for a configured source),
-	// looked up once: the handshake and the dedup key both read it.
-	reg, registered := platforms.Lookup(p.Name)
 	var challenge, format string
 	var ok bool
 	if sh, secret := p.Verifier.(platform.SecretHandshaker); secret {
 		// Zoom: the answer is an HMAC under the secret that signed it.
 		challenge, format, ok = sh.Handshake(vreq)
 	} else {
-		challenge, format, ok = handshake(reg, req.Header, req.Body)
+		challenge, format, ok = handshake(p.registry, req.Header, req.Body)
 	}
 	if ok {
 		log.LogAttrs(bg, slog.LevelInfo, "handshake answered", attrs...)
@@ -282,8 +286,8 @@ func (s *Service) Ingest(ctx context.Context, p Platform, req Request) (Result, 
 	switch {
 	case p.Dedup != nil:
 		key, keyErr = p.Dedup.DeriveBody(headers, req.Body)
-	case registered:
-		key, keyErr = eventkey.DeriveFor(reg, headers, req.Body)
+	case p.registered:
+		key, keyErr = eventkey.DeriveFor(p.registry, headers, req.Body)
 	default:
 		key, keyErr = eventkey.Derive(p.Name, headers, req.Body) // its not-found error
 	}
