@@ -37,12 +37,18 @@ func (g *healthGate) ready() {
 }
 
 // serving is grpcserver.Server.Starting: Serve has resumed health and
-// serves nothing yet.
+// serves nothing yet. Both states are set explicitly: Resume only resumes
+// the names the health server already knows, and when the database
+// connected first (an embedded store reopened in milliseconds) the
+// service's name was never set, so it would answer "unknown service" for
+// as long as the ledger runs.
 func (g *healthGate) serving() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.started = true
-	if !g.isReady {
+	if g.isReady {
+		g.set(healthpb.HealthCheckResponse_SERVING)
+	} else {
 		g.set(healthpb.HealthCheckResponse_NOT_SERVING)
 	}
 }

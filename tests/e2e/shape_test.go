@@ -114,8 +114,9 @@ func waitCount(t *testing.T, mu *sync.Mutex, count func() int, want int, deadlin
 }
 
 // TestSubscriptionRate: a subscription limited to 20/s receives a burst of
-// events at 20/s (±10%), measured on the handler's receive times from the
-// 50th delivery on (the bucket's burst of 20 goes at once), and every
+// events no faster than 20/s (+10%), measured on the handler's receive
+// times from the 50th delivery on (the bucket's burst of 20 goes at once);
+// all of them arrive, and every
 // delivery has exactly one attempt: throttling spends none. A bad rate is
 // a 400. 500 events (25 s) on PostgreSQL and on the embedded store, in
 // parallel.
@@ -170,8 +171,13 @@ func checkRate(t *testing.T, sys *harness.System, n int) {
 	span := times[len(times)-1].Sub(times[skip-1])
 	rate := float64(len(times)-skip) / span.Seconds()
 	t.Logf("%d deliveries, %d after the %dth in %v: %.2f/s", len(times), len(times)-skip, skip, span, rate)
-	if rate < perSecond*0.9 || rate > perSecond*1.1 {
-		t.Errorf("measured rate %.2f/s, want %v/s ±10%%", rate, perSecond)
+	// Only the ceiling is asserted: a throttle must never let more through,
+	// and a busy machine can only make the rate lower. That the dispatcher
+	// comes back as soon as a token is due is TestClaimsAgainAtThrottledUntil
+	// (services/dispatcher), and when the next token is due is the store
+	// suite's RateClaims: a floor here would time the machine, not hookmesh.
+	if rate > perSecond*1.1 {
+		t.Errorf("measured rate %.2f/s, want at most %v/s + 10%%", rate, perSecond)
 	}
 	// One call per delivery, and one counted attempt with one history row
 	// in the ledger: no throttled claim spent an attempt.
