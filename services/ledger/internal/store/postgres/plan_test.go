@@ -20,7 +20,12 @@ import (
 // the connection keeps it) over an empty, never analyzed deliveries table.
 // That plan must reach deliveries through its indexes only: a sequential
 // scan chosen for an empty table would be kept, and run on every claim,
-// as the table grows.
+// as the table grows. Nor may it use a bitmap scan, on any table: a bitmap
+// scan never marks the index entries of dead rows, and delivery_leases
+// gets one dead row per delivery (a lease is deleted by its outcome), so
+// the count of a subscription's leases read every lease it ever had since
+// the last vacuum (a 60 s run at 500/s: claims 1.24 ms, 0.38 ms with
+// plain index scans, which mark them once and skip them after).
 func TestClaimPlanUsesIndexesOnEmptyTable(t *testing.T) {
 	t.Parallel()
 	pool := pgtest.NewPool(t)
@@ -36,6 +41,9 @@ func TestClaimPlanUsesIndexesOnEmptyTable(t *testing.T) {
 	}
 	if strings.Contains(plan, "Seq Scan on deliveries") {
 		t.Errorf("the claim's generic plan scans deliveries sequentially:\n%s", plan)
+	}
+	if strings.Contains(plan, "Bitmap") {
+		t.Errorf("the claim's generic plan has a bitmap scan:\n%s", plan)
 	}
 }
 
