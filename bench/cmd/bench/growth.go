@@ -82,7 +82,8 @@ FROM generate_series($1::bigint, $2::bigint) AS g`
 
 // prefillPartitions creates the day partitions of the last 31 days that
 // the ledger (which creates today's and the next two days') has not: the
-// same names and ranges as its EnsurePartitions.
+// same names and ranges as its EnsurePartitions (TestPrefillMatchesLedgerLayout
+// checks them, and the rows' ids, against a database the ledger migrated).
 const prefillPartitions = `DO $$
 DECLARE
     d bigint;
