@@ -39,7 +39,9 @@ func TestPrefillMatchesLedgerLayout(t *testing.T) {
 	if err != nil {
 		t.Fatalf("PostgreSQL at TEST_DATABASE_URL (or the default): %v", err)
 	}
-	defer admin.Close(context.Background())
+	// A cleanup, not a defer: cleanups run after the test's defers, and the
+	// drop below needs this connection (cleanups run last in, first out).
+	t.Cleanup(func() { _ = admin.Close(context.Background()) })
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	name := "bench_layout_" + hex.EncodeToString(b)
@@ -47,7 +49,9 @@ func TestPrefillMatchesLedgerLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		_, _ = admin.Exec(context.Background(), `DROP DATABASE IF EXISTS `+pgx.Identifier{name}.Sanitize()+` WITH (FORCE)`)
+		if _, err := admin.Exec(context.Background(), `DROP DATABASE IF EXISTS `+pgx.Identifier{name}.Sanitize()+` WITH (FORCE)`); err != nil {
+			t.Errorf("drop database %s: %v", name, err)
+		}
 	})
 	u, err := url.Parse(testDatabaseURL())
 	if err != nil {
