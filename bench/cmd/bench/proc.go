@@ -213,19 +213,3 @@ func fatalf(format string, args ...any) {
 	cleanup()
 	os.Exit(1)
 }
-
-// waitTCP waits until addr accepts connections.
-func waitTCP(ctx context.Context, addr string) error {
-	for {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%s never accepted a connection: %v", addr, err)
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-}

@@ -157,6 +157,17 @@ func listeners() (admin, grpc map[string]string) {
 	return admin, grpc
 }
 
+// waitLedger waits, at most a minute, until the ledger whose admin
+// listener is adminAddr has its store open (migrated) and serves. Its
+// gRPC port accepting connections says less: the ledger listens at once
+// and answers Unavailable until then (a growth step's retention pass once
+// called 40 ms early); /ready says when.
+func waitLedger(ctx context.Context, adminAddr string) error {
+	wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	return waitHTTP(wctx, "http://"+adminAddr+"/ready")
+}
+
 // services starts hookmesh as deployed: ledger, normalizer, edge and
 // dispatcher as four processes on their own database, and their sink.
 func (st *starter) services() *system {
@@ -173,10 +184,7 @@ func (st *starter) services() *system {
 		hm.procs = append(hm.procs, st.start(s, s, nil, env))
 		if s == "ledger" {
 			// The ledger migrates the database first; the others need it.
-			wctx, cancel := context.WithTimeout(st.ctx, 60*time.Second)
-			err := waitTCP(wctx, grpc["ledger"])
-			cancel()
-			if err != nil {
+			if err := waitLedger(st.ctx, admin["ledger"]); err != nil {
 				fatalf("ledger: %v\n%s", err, hm.procs[0].tail())
 			}
 		}
@@ -184,15 +192,7 @@ func (st *starter) services() *system {
 	hm.restartLedger = func(extra map[string]string) (string, error) {
 		hm.procs[0].stop()
 		p := st.start("ledger-restarted", "ledger", nil, ledgerRestartEnv(env, extra))
-		wctx, cancel := context.WithTimeout(st.ctx, 60*time.Second)
-		defer cancel()
-		if err := waitTCP(wctx, grpc["ledger"]); err != nil {
-			return "", fmt.Errorf("restarted ledger: %w\n%s", err, p.tail())
-		}
-		// Listening is not serving: the ledger answers Unavailable until
-		// its store is open (a growth step's retention pass once called
-		// 40 ms early). /ready says when.
-		if err := waitHTTP(wctx, "http://"+admin["ledger"]+"/ready"); err != nil {
+		if err := waitLedger(st.ctx, admin["ledger"]); err != nil {
 			return "", fmt.Errorf("restarted ledger: %w\n%s", err, p.tail())
 		}
 		return grpc["ledger"], nil
