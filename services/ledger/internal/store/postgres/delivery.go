@@ -161,18 +161,24 @@ JOIN subscriptions s ON s.name = d.subscription`
 // throttledSQL runs after claimSQL in its transaction (so it reads the
 // buckets the claim just wrote): when the earliest subscription that has
 // due deliveries but less than one token gets its next one, NULL when
-// none does. Only subscriptions with a rate and a bucket row are read, so
-// a ledger without rates pays one empty join. The due probe reads the
-// same index as the claim; a due delivery under a lease or behind its key
-// only makes the dispatcher claim once for nothing.
+// none does. It starts from the subscriptions with a rate and a bucket
+// row, so a ledger without rates pays one empty join, and probes each
+// one's due deliveries for a single row (the LATERAL's LIMIT keeps
+// PostgreSQL from turning the probe into a join that reads every due
+// delivery of every subscription first: written as EXISTS, it did, and
+// each claim read the whole backlog, 0.7 ms for 2,000 pending deliveries
+// and growing with them; TestThrottledReadsOneDueRow). The probe reads
+// the same index as the claim; a due delivery under a lease or behind its
+// key only makes the dispatcher claim once for nothing.
 // $1 skipped targets.
 const throttledSQL = `
 SELECT min(b.at + (1 - b.tokens) / s.rate_per_second * interval '1 second')
 FROM subscriptions s JOIN rate_buckets b ON b.subscription = s.name
+CROSS JOIN LATERAL (SELECT 1 FROM deliveries d
+                    WHERE d.subscription = s.name AND d.state = 1 AND d.next_attempt_at <= statement_timestamp()
+                    LIMIT 1) due
 WHERE s.rate_per_second > 0 AND NOT s.paused AND NOT s.target = ANY (coalesce($1::text[], '{}'))
-  AND b.tokens + extract(epoch FROM statement_timestamp() - b.at) * s.rate_per_second < 1
-  AND EXISTS (SELECT 1 FROM deliveries d
-              WHERE d.subscription = s.name AND d.state = 1 AND d.next_attempt_at <= statement_timestamp())`
+  AND b.tokens + extract(epoch FROM statement_timestamp() - b.at) * s.rate_per_second < 1`
 
 // claimDeliveryCols is deliveryCols with the lease's expiry for
 // next_attempt_at: what a claimed delivery's row would say if the lease were

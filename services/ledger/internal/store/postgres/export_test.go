@@ -5,3 +5,6 @@ const ClaimLockSQL = claimLockSQL
 
 // ClaimSQL is claimSQL (a var: see there).
 var ClaimSQL = claimSQL
+
+// ThrottledSQL is throttledSQL, for the same plan tests.
+const ThrottledSQL = throttledSQL

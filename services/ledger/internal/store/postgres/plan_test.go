@@ -2,6 +2,8 @@ package postgres_test
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -92,10 +94,73 @@ func TestClaimPlanOrderedCostsUnorderedNothing(t *testing.T) {
 	}
 }
 
+// TestThrottledReadsOneDueRow runs the claim's throttled query under
+// EXPLAIN ANALYZE with a backlog on an unrated subscription and on a rated
+// one out of tokens: its probe of due deliveries reads at most one row, and
+// only for the rated subscription. Written as an EXISTS, PostgreSQL made it
+// a join that read every due delivery of every subscription before looking
+// at the buckets, so each claim cost as much as the whole backlog.
+func TestThrottledReadsOneDueRow(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.NewPool(t)
+	s := postgres.New(pool)
+	t.Cleanup(s.Close)
+	rated := storetest.Subscription("rated")
+	rated.Rate = &ledgerv1.Rate{PerSecond: 1, Burst: 1}
+	for _, sub := range []*ledgerv1.Subscription{storetest.Subscription("flat"), rated} {
+		if _, err := s.CreateSubscription(testCtx(t), &ledgerv1.CreateSubscriptionRequest{Subscription: sub}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 100 {
+		if _, err := s.Record(testCtx(t), storetest.Request("stripe", "", fmt.Sprintf("evt_%d", i), time.Now())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Takes the rated subscription's only token.
+	resp, err := s.ClaimDeliveries(testCtx(t), &ledgerv1.ClaimDeliveriesRequest{DispatcherId: "d1", Limit: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.GetThrottledUntil() == nil {
+		t.Fatal("the rated subscription is not throttled after the claim")
+	}
+	plan := explainSQL(t, pool, "throttled_probe(text[])", postgres.ThrottledSQL,
+		"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE throttled_probe('{}')")
+	actual := regexp.MustCompile(`actual rows=(\d+) loops=(\d+)`)
+	probes := 0
+	for _, line := range strings.Split(plan, "\n") {
+		if !strings.Contains(line, " on deliveries") {
+			continue
+		}
+		m := actual.FindStringSubmatch(line)
+		if m == nil {
+			t.Errorf("deliveries probe not executed: %s\n%s", strings.TrimSpace(line), plan)
+			continue
+		}
+		probes++
+		if rows, _ := strconv.Atoi(m[1]); rows > 1 {
+			t.Errorf("the throttled query read %s due deliveries in one probe, want at most 1:\n%s", m[1], plan)
+		}
+	}
+	if probes != 1 {
+		t.Errorf("want one probe of deliveries in the plan, found %d:\n%s", probes, plan)
+	}
+}
+
 // explainClaim prepares the claim as claim_probe, with the claim's lock and
 // settings (so its generic plan), runs explain (an EXPLAIN of EXECUTE
 // claim_probe) in a transaction it rolls back, and returns the plan.
 func explainClaim(t *testing.T, pool *pgxpool.Pool, explain string) string {
+	t.Helper()
+	return explainSQL(t, pool, "claim_probe(integer, text, bigint, bigint, text[], text[])", postgres.ClaimSQL, explain)
+}
+
+// explainSQL prepares query as the prepared statement signature names,
+// after the claim's lock and settings, as the claim's transaction runs it,
+// runs explain (an EXPLAIN of its EXECUTE) in a transaction it rolls back,
+// and returns the plan.
+func explainSQL(t *testing.T, pool *pgxpool.Pool, signature, query, explain string) string {
 	t.Helper()
 	ctx := testCtx(t)
 	tx, err := pool.Begin(ctx)
@@ -106,7 +171,7 @@ func explainClaim(t *testing.T, pool *pgxpool.Pool, explain string) string {
 	if _, err := tx.Exec(ctx, postgres.ClaimLockSQL); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tx.Exec(ctx, "PREPARE claim_probe(integer, text, bigint, bigint, text[], text[]) AS "+postgres.ClaimSQL); err != nil {
+	if _, err := tx.Exec(ctx, "PREPARE "+signature+" AS "+query); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := tx.Query(ctx, explain, pgx.QueryExecModeSimpleProtocol)
