@@ -8,3 +8,9 @@ var ClaimSQL = claimSQL
 
 // ThrottledSQL is throttledSQL, for the same plan tests.
 const ThrottledSQL = throttledSQL
+
+// OutcomeSQL is outcomeSQL, for the same plan tests.
+const OutcomeSQL = outcomeSQL
+
+// ReplayOneSQL is replayOneSQL, for the same plan tests.
+const ReplayOneSQL = replayOneSQL

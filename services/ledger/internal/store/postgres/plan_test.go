@@ -125,7 +125,7 @@ func TestThrottledReadsOneDueRow(t *testing.T) {
 	if resp.GetThrottledUntil() == nil {
 		t.Fatal("the rated subscription is not throttled after the claim")
 	}
-	plan := explainSQL(t, pool, "throttled_probe(text[])", postgres.ThrottledSQL,
+	plan := explainSQL(t, pool, postgres.ClaimLockSQL, "throttled_probe(text[])", postgres.ThrottledSQL,
 		"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE throttled_probe('{}')")
 	actual := regexp.MustCompile(`actual rows=(\d+) loops=(\d+)`)
 	probes := 0
@@ -148,19 +148,48 @@ func TestThrottledReadsOneDueRow(t *testing.T) {
 	}
 }
 
+// TestSingleRowPlansUsePrimaryKey plans the statements that update one
+// delivery by its id (an outcome, a replay) as a connection keeps them: a
+// generic plan, made over an empty, never analyzed deliveries table. They
+// must find the row through deliveries_pkey, never by scanning a partial
+// index of the row's state: that plan read every pending delivery's (or
+// every dead letter's) index entry on each call, so each outcome cost as
+// much as the backlog.
+func TestSingleRowPlansUsePrimaryKey(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.NewPool(t)
+	const id = "'01a24e6a-248d-7b95-b388-9b77d9cf35fd'"
+	for _, c := range []struct{ name, signature, query, execute string }{
+		{"outcome", "outcome_probe(uuid, uuid, smallint, boolean, timestamptz, text, integer, text, text, boolean, bigint)",
+			postgres.OutcomeSQL, "outcome_probe(" + id + ", " + id + ", 2, true, NULL, '', 0, '', 'd1', false, 100)"},
+		{"replay", "replay_probe(uuid)", postgres.ReplayOneSQL, "replay_probe(" + id + ")"},
+	} {
+		plan := explainSQL(t, pool, "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)",
+			c.signature, c.query, "EXPLAIN (COSTS OFF) EXECUTE "+c.execute)
+		if !strings.Contains(plan, "Index Scan using deliveries_pkey on deliveries") {
+			t.Errorf("%s: the generic plan does not find the delivery by deliveries_pkey:\n%s", c.name, plan)
+		}
+		for _, partial := range []string{"deliveries_due_idx", "deliveries_dead_idx", "Seq Scan on deliveries"} {
+			if strings.Contains(plan, partial) {
+				t.Errorf("%s: the generic plan uses %s:\n%s", c.name, partial, plan)
+			}
+		}
+	}
+}
+
 // explainClaim prepares the claim as claim_probe, with the claim's lock and
 // settings (so its generic plan), runs explain (an EXPLAIN of EXECUTE
 // claim_probe) in a transaction it rolls back, and returns the plan.
 func explainClaim(t *testing.T, pool *pgxpool.Pool, explain string) string {
 	t.Helper()
-	return explainSQL(t, pool, "claim_probe(integer, text, bigint, bigint, text[], text[])", postgres.ClaimSQL, explain)
+	return explainSQL(t, pool, postgres.ClaimLockSQL, "claim_probe(integer, text, bigint, bigint, text[], text[])",
+		postgres.ClaimSQL, explain)
 }
 
-// explainSQL prepares query as the prepared statement signature names,
-// after the claim's lock and settings, as the claim's transaction runs it,
-// runs explain (an EXPLAIN of its EXECUTE) in a transaction it rolls back,
-// and returns the plan.
-func explainSQL(t *testing.T, pool *pgxpool.Pool, signature, query, explain string) string {
+// explainSQL runs settings (a statement), prepares query as the prepared
+// statement signature names, runs explain (an EXPLAIN of its EXECUTE) in a
+// transaction it rolls back, and returns the plan.
+func explainSQL(t *testing.T, pool *pgxpool.Pool, settings, signature, query, explain string) string {
 	t.Helper()
 	ctx := testCtx(t)
 	tx, err := pool.Begin(ctx)
@@ -168,7 +197,7 @@ func explainSQL(t *testing.T, pool *pgxpool.Pool, signature, query, explain stri
 		t.Fatal(err)
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
-	if _, err := tx.Exec(ctx, postgres.ClaimLockSQL); err != nil {
+	if _, err := tx.Exec(ctx, settings); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := tx.Exec(ctx, "PREPARE "+signature+" AS "+query); err != nil {
