@@ -18,7 +18,8 @@ replace (
 require (
 	github.com/hookmesh/hookmesh/gen v0.0.0
 	github.com/hookmesh/hookmesh/services/edge v0.0.0
-	github.com/hookmesh/hookmesh/services/hookmesh v0.0.0-00010101000000-000000000000
+	github.com/hookmesh/hookmesh/services/hookmesh v0.0.0
+	github.com/hookmesh/hookmesh/tests v0.0.0-00010101000000-000000000000
 	github.com/jackc/pgx/v5 v5.12.0
 	gonum.org/v1/plot v0.17.0
 	google.golang.org/grpc v1.85.0

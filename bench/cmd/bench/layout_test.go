@@ -2,28 +2,16 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"io"
 	"log/slog"
-	"net/url"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hookmesh/hookmesh/services/ledger"
+	"github.com/hookmesh/hookmesh/tests/harness"
 )
-
-// testDatabaseURL is the PostgreSQL server of the tests (the ledger's
-// tests use the same variable and default).
-func testDatabaseURL() string {
-	if u := os.Getenv("TEST_DATABASE_URL"); u != "" {
-		return u
-	}
-	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-}
 
 // TestPrefillMatchesLedgerLayout guards the growth step's copy of the
 // ledger's partitioned layout (growth.go): on a database the ledger's own
@@ -35,33 +23,11 @@ func testDatabaseURL() string {
 func TestPrefillMatchesLedgerLayout(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	admin, err := pgx.Connect(ctx, testDatabaseURL())
-	if err != nil {
-		t.Fatalf("PostgreSQL at TEST_DATABASE_URL (or the default): %v", err)
-	}
-	// A cleanup, not a defer: cleanups run after the test's defers, and the
-	// drop below needs this connection (cleanups run last in, first out).
-	t.Cleanup(func() { _ = admin.Close(context.Background()) })
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "bench_layout_" + hex.EncodeToString(b)
-	if _, err := admin.Exec(ctx, `CREATE DATABASE `+pgx.Identifier{name}.Sanitize()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.Exec(context.Background(), `DROP DATABASE IF EXISTS `+pgx.Identifier{name}.Sanitize()+` WITH (FORCE)`); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(testDatabaseURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	if err := ledger.Migrate(ctx, ledger.Config{DatabaseURL: u.String()}, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+	dbURL := harness.NewDatabase(t)
+	if err := ledger.Migrate(ctx, ledger.Config{DatabaseURL: dbURL}, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
 		t.Fatalf("ledger migrate: %v", err)
 	}
-	conn, err := pgx.Connect(ctx, u.String())
+	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -89,7 +89,7 @@ const replaySet = `state = 1, attempts = 0, next_attempt_at = now(), replays = d
 const replayOneSQL = `
 WITH up AS (
     UPDATE deliveries d SET ` + replaySet + `
-    WHERE d.delivery_id = $1 AND d.state + 0 = 3 -- by the primary key, not deliveries_dead_idx: see pendingRowSQL
+    WHERE d.delivery_id = $1 AND ` + deadRowSQL + `
     RETURNING ` + deliveryCols + `
 ), nt AS (` + notifySQL + ` FROM up HAVING count(*) > 0
 )

@@ -260,18 +260,22 @@ SELECT EXISTS (SELECT 1 FROM d),
     CASE WHEN EXISTS (SELECT 1 FROM d) THEN true ELSE EXISTS (SELECT 1 FROM deliveries WHERE delivery_id = $1) END,
     (SELECT count(*) FROM nt)`
 
-// pendingRowSQL tests that the delivery row being updated is pending
-// (state 1) in a form no partial index's predicate (WHERE state = 1 or 3)
-// can be proved from, for statements that find one delivery by its id.
-// With a plain "state = 1" PostgreSQL may plan such a statement as a full
-// scan of deliveries_due_idx filtered by delivery_id, and did: the generic
-// plan a connection keeps, made while deliveries is empty and never
-// analyzed, found both indexes equally cheap, so every outcome then read
-// every pending delivery's index entry (387 buffers an outcome with a
-// backlog at 2,000 webhooks/s, where it needs about 14;
-// TestSingleRowPlansUsePrimaryKey). "+ 0" keeps the test exact and leaves
-// the primary key the only index that can serve the lookup.
-const pendingRowSQL = `deliveries.state + 0 = 1`
+// pendingRowSQL (an outcome's row, deliveries) and deadRowSQL (a replay's,
+// d) test the state of the one delivery a statement finds by its id, in a
+// form no partial index's predicate (WHERE state = 1, WHERE state = 3) can
+// be proved from. With a plain "state = 1" PostgreSQL may plan such a
+// statement as a full scan of deliveries_due_idx filtered by delivery_id,
+// and did: the generic plan a connection keeps, made while deliveries is
+// empty and never analyzed, found both indexes equally cheap, so every
+// outcome then read every pending delivery's index entry (387 buffers an
+// outcome with a backlog at 2,000 webhooks/s, where it needs about 25;
+// TestSingleRowPlansUsePrimaryKey); a replay did the same over
+// deliveries_dead_idx. "+ 0" keeps the test exact and leaves the primary
+// key the only index that can serve the lookup.
+const (
+	pendingRowSQL = `deliveries.state + 0 = 1`
+	deadRowSQL    = `d.state + 0 = 3`
+)
 
 func (s *Store) applyOutcome(ctx context.Context, op string, o store.Outcome) error {
 	var next any // NULL: the store's clock
