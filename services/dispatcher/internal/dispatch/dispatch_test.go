@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -345,6 +346,10 @@ func TestOpenBreakerDefersWithoutCountingOrCalling(t *testing.T) {
 	line := logs.waitLine(t, "delivery deferred")
 	if !strings.Contains(line, "level=DEBUG") {
 		t.Errorf("a delivery held by the breaker was logged above Debug: %s", line)
+	}
+	// The delivery's own attributes come first, then the line's.
+	if !regexp.MustCompile(`delivery_id=1 subscription=payments platform=stripe event_id=evt_1 (trace_id=[0-9a-f]{32} )?class=`).MatchString(line) {
+		t.Errorf("the line does not name the delivery before its own attributes: %s", line)
 	}
 	if wait := time.Until(r.GetNextAttemptAt().AsTime()); wait < 50*time.Second {
 		t.Errorf("deferred for %v, want until the breaker half-opens (~1 min)", wait)

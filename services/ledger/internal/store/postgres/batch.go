@@ -69,8 +69,8 @@ func (s *Store) recordBatchOnce(ctx context.Context, r store.Record, items []sto
 		err := tx.QueryRow(ctx, recordItemSQL,
 			it.Platform, it.Source, it.EventID, it.ReceiptID, it.EventType, it.SourceEventType,
 			it.OccurredAt, it.ReceivedAt, it.EntityType, it.EntityID, it.UserID, it.TenantID,
-			it.AmountMinor, it.Currency, it.Metadata, it.SchemaVersion, it.Normalized, it.NormalizationError,
-			it.Headers, it.Body, it.RemoteAddr, it.Renormalize,
+			it.AmountMinor, it.Currency, jsonObject(it.Metadata), it.SchemaVersion, it.Normalized, it.NormalizationError,
+			jsonObject(it.Headers), it.Body, it.RemoteAddr, it.Renormalize,
 			v.Names, v.Filters, v.OrderingKeys, v.Matched, v.Errors, v.Keys,
 		).Scan(&stored[i], &existed[i], &subs, &stale)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -95,7 +95,7 @@ func (s *Store) recordBatchOnce(ctx context.Context, r store.Record, items []sto
 	}
 	if inserted {
 		if _, err := tx.Exec(ctx, recordReceiptSQL, r.ReceiptID, r.Platform, r.Source, r.EventID,
-			r.Headers, r.Body, r.RemoteAddr, r.ReceivedAt); err != nil {
+			jsonObject(r.Headers), r.Body, r.RemoteAddr, r.ReceivedAt); err != nil {
 			return nil, nil, false, false, fmt.Errorf("receipt: %w", err)
 		}
 	}

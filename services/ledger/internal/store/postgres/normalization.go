@@ -142,7 +142,7 @@ func (s *Store) CompleteNormalization(ctx context.Context, req *ledgerv1.Complet
 			var stale bool
 			err = s.pool.QueryRow(ctx, normalizedSQL, r.Platform, r.Source, r.EventID, o.LeaseToken,
 				r.EventType, r.SourceEventType, r.OccurredAt, r.EntityType, r.EntityID, r.UserID, r.TenantID,
-				r.AmountMinor, r.Currency, r.Metadata, r.SchemaVersion, r.Normalized,
+				r.AmountMinor, r.Currency, jsonObject(r.Metadata), r.SchemaVersion, r.Normalized,
 				v.Names, v.Filters, v.OrderingKeys, v.Matched, v.Errors, v.Keys).Scan(&updated, &exists, &subs, &n, &stale)
 			if err != nil {
 				return nil, mapErr(op, err)

@@ -227,8 +227,8 @@ func (s *Store) Record(ctx context.Context, req *ledgerv1.RecordRequest) (*ledge
 	args := []any{
 		r.Platform, r.Source, r.EventID, r.ReceiptID, r.EventType, r.SourceEventType,
 		r.OccurredAt, r.ReceivedAt, r.EntityType, r.EntityID, r.UserID, r.TenantID,
-		r.AmountMinor, r.Currency, r.Metadata, r.SchemaVersion, r.Normalized, r.NormalizationError,
-		r.Headers, r.Body, r.RemoteAddr, r.Renormalize,
+		r.AmountMinor, r.Currency, jsonObject(r.Metadata), r.SchemaVersion, r.Normalized, r.NormalizationError,
+		jsonObject(r.Headers), r.Body, r.RemoteAddr, r.Renormalize,
 	}
 	// The key orders Records within a group commit by the unique key they
 	// insert (see group).
