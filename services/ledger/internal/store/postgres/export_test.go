@@ -14,3 +14,9 @@ const OutcomeSQL = outcomeSQL
 
 // ReplayOneSQL is replayOneSQL, for the same plan tests.
 const ReplayOneSQL = replayOneSQL
+
+// The renormalize claim's statements, for the same plan tests.
+const ClaimNormalizationsSettingsSQL = claimNormalizationsSettingsSQL
+
+// ClaimNormalizationsSQL is claimNormalizationsSQL (a var: it is built).
+var ClaimNormalizationsSQL = claimNormalizationsSQL

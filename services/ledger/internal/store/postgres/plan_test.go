@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -173,6 +174,50 @@ func TestSingleRowPlansUsePrimaryKey(t *testing.T) {
 			if strings.Contains(plan, partial) {
 				t.Errorf("%s: the generic plan uses %s:\n%s", c.name, partial, plan)
 			}
+		}
+	}
+}
+
+// TestClaimNormalizationsPlanIsGenericAndIndexed: the renormalize claim
+// is planned once per connection, not on every call (a dispatcher calls it
+// every second, and planning it over every day partition cost more than
+// running it), and its generic plan, made over empty, never analyzed
+// partitions, reads events through their indexes only.
+func TestClaimNormalizationsPlanIsGenericAndIndexed(t *testing.T) {
+	t.Parallel()
+	cfg := pgtest.NewConfig(t)
+	cfg.MaxConns = 1 // the store's calls and the check below share one session
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	s := postgres.New(pool)
+	t.Cleanup(s.Close)
+	ctx := testCtx(t)
+	const calls = 8 // PostgreSQL's plan cache tries 5 custom plans first
+	for range calls {
+		if _, err := s.ClaimNormalizations(ctx, &ledgerv1.ClaimNormalizationsRequest{WorkerId: "d1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var generic, custom int64
+	if err := pool.QueryRow(ctx, `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1`,
+		postgres.ClaimNormalizationsSQL).Scan(&generic, &custom); err != nil {
+		t.Fatal(err)
+	}
+	if custom != 0 || generic != calls {
+		t.Errorf("%d claims ran %d generic and %d custom plans, want %d generic", calls, generic, custom, calls)
+	}
+
+	plan := explainSQL(t, pool, postgres.ClaimNormalizationsSettingsSQL, "claim_normalizations_probe(integer, bigint)",
+		postgres.ClaimNormalizationsSQL, "EXPLAIN (COSTS OFF) EXECUTE claim_normalizations_probe(100, 60000000)")
+	if !strings.Contains(plan, "renormalize_at_idx") {
+		t.Errorf("the generic plan does not read events_renormalize_at_idx:\n%s", plan)
+	}
+	for _, scan := range []string{"Seq Scan", "Bitmap"} {
+		if strings.Contains(plan, scan) {
+			t.Errorf("the generic plan has a %s:\n%s", scan, plan)
 		}
 	}
 }
