@@ -3,6 +3,7 @@ package postgres
 import (
 	"maps"
 	"slices"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -13,22 +14,24 @@ import (
 // the two maps of every Record (headers and metadata). The object stores
 // the same jsonb value as encoding/json's text would: a string that is
 // not valid UTF-8 has each bad byte replaced by U+FFFD, as encoding/json
-// does; when a key is not valid UTF-8 the keys are written in
-// encoding/json's order (sorted by their bytes), so that two keys that
-// become the same after that replacement keep the same one of their
-// values, the last (FuzzJSONObjectMatchesEncodingJSON).
+// does; a NUL, which encoding/json keeps and jsonb refuses, becomes
+// U+FFFD too; when a key is not valid UTF-8 or holds a NUL, the keys are
+// written in encoding/json's order (sorted by their bytes), so that two
+// keys that become the same after a replacement keep the same one of
+// their values, the last (FuzzJSONObjectMatchesEncodingJSON).
 func jsonObject(m map[string]string) []byte {
 	n := 2
 	valid := true
 	for k, v := range m {
 		n += len(k) + len(v) + 6
-		valid = valid && utf8.ValidString(k)
+		valid = valid && utf8.ValidString(k) && strings.IndexByte(k, 0) < 0
 	}
 	b := make([]byte, 0, n)
 	b = append(b, '{')
 	if valid {
-		// No two keys can become the same: any order stores the same
-		// value, and sorting was most of this function's cost.
+		// No key is replaced, so no two become the same: any order
+		// stores the same value, and sorting was most of this
+		// function's cost.
 		for k, v := range m {
 			if len(b) > 1 {
 				b = append(b, ',')
@@ -54,7 +57,7 @@ func appendMember(b []byte, k, v string) []byte {
 }
 
 // appendJSONString appends s as a JSON string: quotes, backslashes and
-// control characters escaped, invalid UTF-8 replaced by U+FFFD.
+// control characters escaped, invalid UTF-8 and NUL replaced by U+FFFD.
 func appendJSONString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
@@ -78,6 +81,13 @@ func appendJSONString(b []byte, s string) []byte {
 		}
 		b = append(b, s[start:i]...)
 		switch c {
+		case 0:
+			// jsonb cannot hold U+0000 (PostgreSQL refuses the whole
+			// statement: "unsupported Unicode escape sequence"), so a
+			// NUL in a header or in metadata would lose the webhook;
+			// it is stored as U+FFFD, as a byte that is not UTF-8 is.
+			// The normalized event keeps the exact value.
+			b = append(b, `\ufffd`...)
 		case '"', '\\':
 			b = append(b, '\\', c)
 		case '\n':
