@@ -42,7 +42,13 @@ import (
 // time it meets them and skips them after (0.38 ms;
 // TestClaimPlanUsesIndexesOnEmptyTable).
 const claimLockSQL = `SELECT pg_advisory_xact_lock(hashtext('hookmesh.ledger.claim.' || current_schema())),
-    ` + relaxedCall + `, set_config('plan_cache_mode', 'force_generic_plan', true),
+    ` + relaxedCall + `, ` + indexedGenericPlanCalls
+
+// indexedGenericPlanCalls set, for the rest of the transaction, the generic
+// plan and no sequential or bitmap scans: the claims' settings, for a
+// statement planned once per connection that must reach its tables
+// through their indexes whatever the statistics (why: claimLockSQL).
+const indexedGenericPlanCalls = `set_config('plan_cache_mode', 'force_generic_plan', true),
     set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)`
 
 // claimSQL leases due deliveries, fairly: per active subscription a LATERAL

@@ -15,7 +15,8 @@ const OutcomeSQL = outcomeSQL
 // ReplayOneSQL is replayOneSQL, for the same plan tests.
 const ReplayOneSQL = replayOneSQL
 
-// The renormalize claim's statements, for the same plan tests.
+// ClaimNormalizationsSettingsSQL is claimNormalizationsSettingsSQL, for the
+// same plan tests.
 const ClaimNormalizationsSettingsSQL = claimNormalizationsSettingsSQL
 
 // ClaimNormalizationsSQL is claimNormalizationsSQL (a var: it is built).

@@ -39,18 +39,17 @@ RETURNING e.renormalize_token::text, e.renormalize_at, e.renormalize_attempts,
     e.received_at`
 
 // claimNormalizationsSettingsSQL sets, for the claim that follows in the
-// same transaction, the generic plan and no sequential or bitmap scans, as
-// claimLockSQL does for the delivery claim. Why the generic plan: left to
-// choose, PostgreSQL kept a custom plan and planned the statement again on
-// every call (make bench, pg_stat_statements: 45 plans for 41 calls), over
-// every day partition of events and receipts: 3.6 ms a plan with 5
-// partitions, 10.5 ms with 30, once a second per dispatcher, to find
-// nothing due. Why no scans but index scans: the
-// generic plan is kept for the connection's life, and one made over empty,
-// never analyzed partitions may scan them whole
+// same transaction, the delivery claim's settings (indexedGenericPlanCalls):
+// the generic plan and no sequential or bitmap scans. Why the generic
+// plan: left to choose, PostgreSQL kept a custom plan and planned the
+// statement again on every call (make bench, pg_stat_statements: 45 plans
+// for 41 calls), over every day partition of events and receipts: 3.6 ms
+// a plan with 5 partitions, 10.5 ms with 30, once a second per dispatcher,
+// to find nothing due. Why index scans only: the generic plan is kept for
+// the connection's life, and one made over empty, never analyzed
+// partitions may scan them whole
 // (TestClaimNormalizationsPlanIsGenericAndIndexed).
-const claimNormalizationsSettingsSQL = `SELECT set_config('plan_cache_mode', 'force_generic_plan', true),
-    set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)`
+const claimNormalizationsSettingsSQL = `SELECT ` + indexedGenericPlanCalls
 
 // ClaimNormalizations leases events due for re-normalization.
 func (s *Store) ClaimNormalizations(ctx context.Context, req *ledgerv1.ClaimNormalizationsRequest) (*ledgerv1.ClaimNormalizationsResponse, error) {
